@@ -1,0 +1,224 @@
+//! JSON request bodies with per-field validation messages.
+//!
+//! poem-openapi's own `Json<T>` stops at the first problem and cannot name the
+//! field, so request types implement [`FromJsonObject`] and are read through
+//! [`Fields`], which collects one message array per field. Malformed JSON is a 400;
+//! any field problem is a 422 `VALIDATION_ERROR` listing every bad field at once.
+//! Keys the request type does not read are ignored, never written anywhere.
+
+use poem::{Request, RequestBody};
+use poem_openapi::{
+    payload::{ParsePayload, Payload},
+    registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry},
+    types::Type,
+    ApiExtractor, ApiExtractorType, ExtractParamOptions,
+};
+use serde_json::{Map, Value};
+
+use super::framework_errors::malformed_json;
+use crate::error::{ApiError, FieldErrors};
+
+/// A request type read field by field from a JSON object.
+pub trait FromJsonObject: Sized {
+    /// Reads the fields; problems go into `fields` and the returned value is then
+    /// discarded.
+    fn from_fields(fields: &mut Fields) -> Self;
+}
+
+/// Reads fields from a JSON object, collecting validation messages.
+pub struct Fields {
+    object: Map<String, Value>,
+    errors: FieldErrors,
+}
+
+/// "package_id" → "package id", as people read it in messages.
+fn label(name: &str) -> String {
+    name.replace('_', " ")
+}
+
+impl Fields {
+    pub fn new(object: Map<String, Value>) -> Self {
+        Self {
+            object,
+            errors: FieldErrors::new(),
+        }
+    }
+
+    /// Records a message for `name`.
+    pub fn error(&mut self, name: &str, message: impl Into<String>) {
+        self.errors.add(name, message);
+    }
+
+    /// True when `name` already has a message.
+    pub fn has_error(&self, name: &str) -> bool {
+        self.errors.contains(name)
+    }
+
+    /// True when the key is present and not null.
+    pub fn present(&self, name: &str) -> bool {
+        self.object.get(name).is_some_and(|v| !v.is_null())
+    }
+
+    /// A string that must be present and not blank; returned trimmed.
+    pub fn required_string(&mut self, name: &str) -> String {
+        match self.optional_string(name) {
+            Some(s) => s,
+            None => {
+                if !self.has_error(name) {
+                    self.error(name, format!("The {} field is required.", label(name)));
+                }
+                String::new()
+            }
+        }
+    }
+
+    /// A string that may be absent or null; blank counts as absent. Trimmed.
+    pub fn optional_string(&mut self, name: &str) -> Option<String> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => {
+                let s = s.trim();
+                (!s.is_empty()).then(|| s.to_string())
+            }
+            Some(_) => {
+                self.error(name, format!("The {} must be a string.", label(name)));
+                None
+            }
+        }
+    }
+
+    /// An integer that must be present.
+    pub fn required_integer(&mut self, name: &str) -> i64 {
+        match self.optional_integer(name) {
+            Some(n) => n,
+            None => {
+                if !self.has_error(name) {
+                    self.error(name, format!("The {} field is required.", label(name)));
+                }
+                0
+            }
+        }
+    }
+
+    /// An integer that may be absent or null.
+    pub fn optional_integer(&mut self, name: &str) -> Option<i64> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+            Some(_) => {
+                self.error(name, format!("The {} must be an integer.", label(name)));
+                None
+            }
+        }
+    }
+
+    /// A boolean that may be absent or null.
+    pub fn optional_bool(&mut self, name: &str) -> Option<bool> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                self.error(
+                    name,
+                    format!("The {} field must be true or false.", label(name)),
+                );
+                None
+            }
+        }
+    }
+
+    /// Ends reading: `Err` (422) if any message was recorded.
+    pub fn finish(self) -> Result<(), ApiError> {
+        self.errors.into_result()
+    }
+}
+
+/// Parses a request body into `T`: 400 for malformed JSON, 422 for anything else.
+pub fn parse_json_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_slice(bytes).map_err(|e| malformed_json(&e.to_string()))?
+    };
+    let Value::Object(object) = value else {
+        return Err(ApiError::invalid_field(
+            "body",
+            "The request body must be a JSON object.",
+        ));
+    };
+    let mut fields = Fields::new(object);
+    let out = T::from_fields(&mut fields);
+    fields.finish()?;
+    Ok(out)
+}
+
+/// A JSON request body read with [`FromJsonObject`]; its schema in the OpenAPI
+/// document is `T`'s.
+pub struct JsonBody<T>(pub T);
+
+impl<T: Type + FromJsonObject + Send> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        content_type.parse::<mime::Mime>().is_ok_and(|m| {
+            m.type_() == "application"
+                && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+        })
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Type + FromJsonObject + Send> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
+        Ok(Self(parse_json_object(&bytes)?))
+    }
+}
+
+impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonBody<T> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        <Self as Payload>::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType {
+                content_type: <Self as Payload>::CONTENT_TYPE,
+                schema: <Self as Payload>::schema_ref(),
+            }],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        match request.content_type() {
+            Some(ct) if <Self as Payload>::check_content_type(ct) => {
+                <Self as ParsePayload>::from_request(request, body).await
+            }
+            Some(ct) => Err(poem_openapi::error::ContentTypeError::NotSupported {
+                content_type: ct.to_string(),
+            }
+            .into()),
+            None => Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
+        }
+    }
+}

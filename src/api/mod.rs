@@ -1,0 +1,57 @@
+//! The public REST API (v1 and v2) as one OpenAPI service: handlers stay thin
+//! (parse, authorise, call the store), helpers for bodies and pagination, and the
+//! mapping of framework errors into the one envelope.
+
+pub mod body;
+pub mod body_limit;
+pub mod framework_errors;
+pub mod pagination;
+pub mod security;
+mod system;
+
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::VERSION;
+
+/// Areas of the API; each operation carries one.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Health and version of the appliance.
+    System,
+}
+
+/// All API operations, in one document.
+pub type Apis = (security::SecuritySchemes, system::SystemApi);
+
+/// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (security::SecuritySchemes, system::SystemApi),
+        "ISPBills API",
+        VERSION,
+    )
+    .description(DESCRIPTION)
+}
+
+/// The OpenAPI document as pretty JSON (what `/docs/api/openapi.json` serves and
+/// `assets/openapi.json` holds).
+pub fn spec_json() -> String {
+    service().spec()
+}
+
+const DESCRIPTION: &str = "\
+REST API of the ISPBills appliance. API v2 is preferred for new integrations; v1 \
+remains for backward compatibility.
+
+**Errors.** Every non-2xx answer has the body \
+`{\"error\":{\"code\",\"message\",\"details\"}}`. Codes: BAD_REQUEST 400 (malformed \
+JSON), UNAUTHENTICATED 401, FORBIDDEN 403, NOT_FOUND 404, METHOD_NOT_ALLOWED 405, \
+CONFLICT 409, PAYLOAD_TOO_LARGE 413, UNSUPPORTED_MEDIA_TYPE 415, VALIDATION_ERROR 422 \
+(`details` holds one array of messages per field), RATE_LIMITED 429, INTERNAL_ERROR 500, \
+SERVICE_UNAVAILABLE 503.
+
+**Pagination.** Lists take `page` (default 1) and `per_page` (default 20, max 100) and \
+answer `{\"data\":[...],\"meta\":{\"current_page\",\"per_page\",\"total\",\"last_page\"}}`.
+
+**Money** is shown in major units (`1500`, `250.5`) with a `currency` (default BDT). \
+**Times** are UTC, RFC 3339 with `Z` and whole seconds (`2026-04-10T08:15:00Z`).";

@@ -1,0 +1,185 @@
+//! Pagination for every list: `page` (default 1) and `per_page` (default 20, at
+//! most 100). A value out of range or not an integer is a 422 naming the parameter.
+//! Lists answer `{"data":[...],"meta":{"current_page","per_page","total","last_page"}}`.
+
+use std::borrow::Cow;
+
+use poem_openapi::{
+    registry::{MetaSchema, MetaSchemaRef},
+    types::{ParseError, ParseFromParameter, ParseResult, Type},
+    Object,
+};
+use serde_json::json;
+
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+/// Pages past this are refused rather than turned into huge OFFSETs.
+pub const MAX_PAGE: u32 = 1_000_000;
+
+/// Declares an integer query-parameter type bounded to `min..=max`.
+macro_rules! bounded_param {
+    ($name:ident, $min:expr, $max:expr, $default:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name(pub u32);
+
+        impl Type for $name {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                "integer(int32)".into()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                MetaSchemaRef::Inline(Box::new(MetaSchema {
+                    minimum: Some(f64::from($min)),
+                    maximum: Some(f64::from($max)),
+                    default: Some(json!($default)),
+                    description: Some($doc),
+                    ..MetaSchema::new_with_format("integer", "int32")
+                }))
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+
+        impl ParseFromParameter for $name {
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                match value.trim().parse::<u32>() {
+                    Ok(n) if ($min..=$max).contains(&n) => Ok(Self(n)),
+                    _ => Err(ParseError::from(format!(
+                        "must be an integer from {} to {}.",
+                        $min, $max
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+bounded_param!(PageParam, 1u32, MAX_PAGE, 1, "The page number to retrieve.");
+bounded_param!(
+    PerPageParam,
+    1u32,
+    MAX_PER_PAGE,
+    DEFAULT_PER_PAGE,
+    "Number of records per page (max 100)."
+);
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    /// From the optional query parameters, with the defaults filled in.
+    pub fn new(page: Option<PageParam>, per_page: Option<PerPageParam>) -> Self {
+        Self {
+            page: page.map_or(1, |p| p.0),
+            per_page: per_page.map_or(DEFAULT_PER_PAGE, |p| p.0),
+        }
+    }
+
+    /// SQL `LIMIT`.
+    pub fn limit(&self) -> i64 {
+        i64::from(self.per_page)
+    }
+
+    /// SQL `OFFSET`.
+    pub fn offset(&self) -> i64 {
+        (i64::from(self.page) - 1) * i64::from(self.per_page)
+    }
+
+    /// The `meta` object for a list with `total` rows in all.
+    pub fn meta(&self, total: u64) -> PageMeta {
+        let per_page = u64::from(self.per_page);
+        PageMeta {
+            current_page: self.page,
+            per_page: self.per_page,
+            total,
+            last_page: total.div_ceil(per_page).max(1),
+        }
+    }
+}
+
+/// Where a page stands in the whole list.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub struct PageMeta {
+    pub current_page: u32,
+    pub per_page: u32,
+    pub total: u64,
+    /// Always at least 1; a page past it answers `data: []`.
+    pub last_page: u64,
+}
+
+/// Declares a list response type `{data: [T], meta}` for one resource.
+#[macro_export]
+macro_rules! paginated {
+    ($name:ident, $item:ty) => {
+        #[derive(Debug, Clone, ::poem_openapi::Object)]
+        pub struct $name {
+            pub data: Vec<$item>,
+            pub meta: $crate::api::pagination::PageMeta,
+        }
+
+        impl $name {
+            pub fn new(
+                data: Vec<$item>,
+                total: u64,
+                page: &$crate::api::pagination::PageRequest,
+            ) -> Self {
+                Self {
+                    data,
+                    meta: page.meta(total),
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_offsets() {
+        let p = PageRequest::new(None, None);
+        assert_eq!((p.page, p.per_page, p.offset(), p.limit()), (1, 20, 0, 20));
+        let p = PageRequest::new(Some(PageParam(3)), Some(PerPageParam(50)));
+        assert_eq!((p.offset(), p.limit()), (100, 50));
+    }
+
+    #[test]
+    fn last_page_is_at_least_one() {
+        let p = PageRequest::new(Some(PageParam(2)), Some(PerPageParam(50)));
+        assert_eq!(p.meta(523).last_page, 11);
+        assert_eq!(p.meta(500).last_page, 10);
+        assert_eq!(p.meta(0).last_page, 1);
+    }
+
+    #[test]
+    fn parameters_are_bounded_integers() {
+        assert_eq!(
+            PerPageParam::parse_from_parameter("100").unwrap(),
+            PerPageParam(100)
+        );
+        for bad in ["0", "101", "-1", "abc", "1.5", ""] {
+            let err = PerPageParam::parse_from_parameter(bad).unwrap_err();
+            assert_eq!(err.message(), "must be an integer from 1 to 100.", "{bad}");
+        }
+        assert!(PageParam::parse_from_parameter("0").is_err());
+        assert_eq!(PageParam::parse_from_parameter("7").unwrap(), PageParam(7));
+    }
+}

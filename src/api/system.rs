@@ -1,0 +1,50 @@
+//! `GET /health`: liveness, version, and whether the database answers.
+
+use poem::web::Data;
+use poem_openapi::{payload::Json, Object, OpenApi};
+
+use super::ApiTags;
+use crate::{
+    app::AppState,
+    error::{ApiError, ApiResult, ErrorCode},
+    VERSION,
+};
+
+#[derive(Debug, Object)]
+pub struct Health {
+    /// `ok` when the appliance and its database answer.
+    pub status: String,
+    /// The ispbills version.
+    pub version: String,
+}
+
+pub struct SystemApi;
+
+#[OpenApi]
+impl SystemApi {
+    /// Health check
+    ///
+    /// Answers 200 `{"status":"ok","version":...}` when the server and its database
+    /// answer; 503 `SERVICE_UNAVAILABLE` when the database does not. No authentication.
+    #[oai(
+        path = "/health",
+        method = "get",
+        operation_id = "health",
+        tag = "ApiTags::System"
+    )]
+    async fn health(&self, state: Data<&AppState>) -> ApiResult<Json<Health>> {
+        match state.db.read_async(crate::store::maintenance::ping).await {
+            Ok(()) => Ok(Json(Health {
+                status: "ok".into(),
+                version: VERSION.into(),
+            })),
+            Err(e) => {
+                tracing::error!(error = %e, "health check: database unavailable");
+                Err(ApiError::new(
+                    ErrorCode::ServiceUnavailable,
+                    "The database is unavailable.",
+                ))
+            }
+        }
+    }
+}

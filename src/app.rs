@@ -1,0 +1,57 @@
+//! Application state and the route tree: the one place things are wired together.
+
+use std::sync::Arc;
+
+use poem::{get, middleware::CatchPanic, Endpoint, EndpointExt, IntoEndpoint, Response, Route};
+use poem_openapi::OperationId;
+
+use crate::{
+    api::{self, body_limit::BodyLimit, framework_errors},
+    clock::Clock,
+    config::Config,
+    metrics::{metrics_endpoint, Metrics, RequestMetrics},
+    store::Db,
+    web,
+};
+
+/// Shared by every handler (through `Data<&AppState>`).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The whole HTTP application.
+pub fn routes(state: AppState) -> impl Endpoint<Output = Response> {
+    let service = api::service();
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    // The API's paths are absolute, so it is mounted with `at` (which keeps the
+    // path) rather than `nest` (which would strip it).
+    let api = Arc::new(service.into_endpoint());
+    Route::new()
+        .at("/health", api.clone())
+        .at("/api/*rest", api)
+        .nest("/docs/api", docs)
+        .at("/docs/api/openapi.json", spec)
+        .at("/metrics", get(metrics_endpoint))
+        .at("/", web::static_file)
+        .at("/*path", web::static_file)
+        .catch_all_error(|err| async move {
+            let op = err.data::<OperationId>().copied();
+            let mut resp = framework_errors::to_response(err);
+            if let Some(op) = op {
+                resp.set_data(op);
+            }
+            resp
+        })
+        .with(CatchPanic::new().with_handler(framework_errors::panic_response))
+        .with(BodyLimit {
+            limit: state.config.server.body_limit_bytes,
+        })
+        .with(RequestMetrics)
+        .data(state)
+        .map_to_response()
+}

@@ -1,0 +1,3 @@
+//! Authentication: password hashing now; tokens and scopes as they arrive.
+
+pub mod password;

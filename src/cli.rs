@@ -1,0 +1,243 @@
+//! The command line: `serve`, `migrate`, `check`, `backup`, `config`,
+//! `default-config`, `openapi` and `admin create`.
+
+use std::{
+    io::{BufRead, Write},
+    path::PathBuf,
+    process::ExitCode,
+    sync::Arc,
+};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::{
+    auth::password,
+    clock::{Clock, SystemClock},
+    config::{self, Config, Overrides},
+    domain::staff::{normalise_email, Role},
+    logging,
+    store::{self, maintenance, migrations, staff_users, Db},
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ispbills",
+    version,
+    about = "Billing, customers and network for small ISPs, in one binary"
+)]
+pub struct Cli {
+    /// Data directory (database, keys, backups) [default: ./data]
+    #[arg(long, global = true, env = "ISPBILLS_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Config file [default: /etc/ispbills/config.toml when it exists, else built-in defaults]
+    #[arg(long, global = true, env = "ISPBILLS_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, then serve the API, docs and panel until SIGTERM/SIGINT
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long, env = "ISPBILLS_LISTEN", value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Check the database (integrity and foreign keys); exits non-zero on any problem
+    Check,
+    /// Write a consistent copy of the database, safe while `serve` runs
+    Backup {
+        /// Where to write the copy
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Print the effective configuration (after file, environment and flags)
+    Config,
+    /// Print a commented config file with every key and its default
+    DefaultConfig,
+    /// Print the OpenAPI document of the API
+    Openapi,
+    /// Manage administrators
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a staff user with the admin role
+    Create(AdminCreate),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("pw").required(true).args(["password", "password_stdin"]))]
+pub struct AdminCreate {
+    /// Email address, used to log in
+    #[arg(long)]
+    pub email: String,
+    /// Display name
+    #[arg(long)]
+    pub name: String,
+    /// Password (visible to other users of this machine; prefer --password-stdin)
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// Parses the command line and runs it; the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            let _ = writeln!(std::io::stderr(), "error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(cli: &Cli, listen: Option<String>) -> Result<Config, String> {
+    let file = config::resolve_file(
+        cli.config.as_deref(),
+        std::path::Path::new(config::SYSTEM_CONFIG_PATH),
+    );
+    let overrides = Overrides {
+        data_dir: cli.data_dir.clone(),
+        listen,
+    };
+    config::load(file.as_deref(), &overrides).map_err(|e| e.to_string())
+}
+
+fn execute(cli: Cli) -> Result<(), String> {
+    match &cli.command {
+        Command::DefaultConfig => {
+            print!("{}", config::DEFAULT_CONFIG_TOML);
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", crate::api::spec_json());
+            Ok(())
+        }
+        Command::Serve { listen } => {
+            let config = load_config(&cli, listen.clone())?;
+            serve(config)
+        }
+        Command::Config => {
+            let config = load_config(&cli, None)?;
+            print!("{}", toml::to_string(&config).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = load_config(&cli, None)?;
+            let db = open(&config)?;
+            let version = db
+                .read(migrations::current_version)
+                .map_err(|e| e.to_string())?;
+            println!("database is at schema version {version}");
+            Ok(())
+        }
+        Command::Check => {
+            let config = load_config(&cli, None)?;
+            let path = config.data_dir.join(store::DB_FILE_NAME);
+            let problems = maintenance::check(&path).map_err(|e| e.to_string())?;
+            if problems.is_empty() {
+                println!(
+                    "ok: {} passed integrity and foreign key checks",
+                    path.display()
+                );
+                Ok(())
+            } else {
+                for p in &problems {
+                    println!("{p}");
+                }
+                Err(format!(
+                    "{} problem(s) found in {}",
+                    problems.len(),
+                    path.display()
+                ))
+            }
+        }
+        Command::Backup { out } => {
+            let config = load_config(&cli, None)?;
+            let path = config.data_dir.join(store::DB_FILE_NAME);
+            maintenance::backup(&path, out).map_err(|e| e.to_string())?;
+            println!("backup written to {}", out.display());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create(args)) => {
+            let config = load_config(&cli, None)?;
+            admin_create(&config, args, &SystemClock)
+        }
+    }
+}
+
+fn open(config: &Config) -> Result<Db, String> {
+    Db::open(&config.data_dir, config.database.pool_size).map_err(|e| e.to_string())
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    logging::init(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime
+        .block_on(crate::server::serve(config, Arc::new(SystemClock)))
+        .map_err(|e| e.to_string())
+}
+
+fn admin_create(config: &Config, args: &AdminCreate, clock: &dyn Clock) -> Result<(), String> {
+    let email = normalise_email(&args.email)
+        .ok_or_else(|| format!("`{}` is not a valid email address", args.email))?;
+    let name = args.name.trim();
+    if name.is_empty() {
+        return Err("the name must not be empty".into());
+    }
+    let secret = match (&args.password, args.password_stdin) {
+        (Some(p), false) => p.clone(),
+        (None, true) => read_password_line()?,
+        _ => return Err("give exactly one of --password and --password-stdin".into()),
+    };
+    password::check_strength(&secret)?;
+    let hash = password::hash(&secret)?;
+    let db = open(config)?;
+    let now = clock.now();
+    let user = db
+        .write(|tx| {
+            staff_users::create(
+                tx,
+                &staff_users::NewStaffUser {
+                    email: &email,
+                    name,
+                    role: Role::Admin,
+                    password_hash: &hash,
+                },
+                now,
+            )
+        })
+        .map_err(|e| e.to_string())?;
+    println!(
+        "created {} #{} {} <{}>",
+        user.role, user.id, user.name, user.email
+    );
+    Ok(())
+}
+
+fn read_password_line() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    let line = line.trim_end_matches(['\n', '\r']).to_string();
+    if line.is_empty() {
+        return Err("no password on standard input".into());
+    }
+    Ok(line)
+}

@@ -1,0 +1,207 @@
+//! Configuration: embedded defaults < config file < `ISPBILLS_*` environment < flags.
+//!
+//! The file is TOML (`--config FILE`, else `ISPBILLS_CONFIG`, else
+//! `/etc/ispbills/config.toml` when it exists). Unknown keys are rejected, naming
+//! the key, in the file and in the environment alike.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use figment::{
+    providers::{Env, Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
+
+/// Where the packaged install keeps its config.
+pub const SYSTEM_CONFIG_PATH: &str = "/etc/ispbills/config.toml";
+
+/// The commented example printed by `ispbills default-config`; it holds every key
+/// with its default value (a test keeps it equal to [`Config::default`]).
+pub const DEFAULT_CONFIG_TOML: &str = include_str!("../assets/default-config.toml");
+
+/// Environment variables that are read by the command line itself, not the config.
+const ENV_NOT_CONFIG: &[&str] = &["config"];
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Directory holding the database, keys and backups.
+    pub data_dir: PathBuf,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub log: LogConfig,
+}
+
+/// The HTTP server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub body_limit_bytes: usize,
+    /// Seconds that in-flight requests get to finish after SIGTERM/SIGINT.
+    pub shutdown_grace_secs: u64,
+}
+
+/// The SQLite store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// Connections kept open to the database file.
+    pub pool_size: u32,
+}
+
+/// Logging to stdout (journald picks it up).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter: `info`, `debug`, or per module like `info,ispbills=debug`.
+    pub level: String,
+    /// `text` for people, `json` for log shippers.
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            body_limit_bytes: 1024 * 1024,
+            shutdown_grace_secs: 25,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { pool_size: 8 }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+}
+
+/// What went wrong while loading the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// Which config file to read: the explicit one (flag or `ISPBILLS_CONFIG`) if given,
+/// else `system_default` when that file exists, else none.
+pub fn resolve_file(explicit: Option<&Path>, system_default: &Path) -> Option<PathBuf> {
+    match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None if system_default.is_file() => Some(system_default.to_path_buf()),
+        None => None,
+    }
+}
+
+/// Loads the configuration from the layers, reading the process environment.
+pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+    load_with_env(file, overrides, Env::prefixed("ISPBILLS_"))
+}
+
+fn load_with_env(
+    file: Option<&Path>,
+    overrides: &Overrides,
+    env: Env,
+) -> Result<Config, ConfigError> {
+    let env = env
+        .filter(|k| !ENV_NOT_CONFIG.contains(&k.as_str()))
+        .map(|k| env_key(k.as_str()).into());
+    finish(base(file)?.merge(env), overrides)
+}
+
+fn base(file: Option<&Path>) -> Result<Figment, ConfigError> {
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
+    if let Some(path) = file {
+        if !path.is_file() {
+            return Err(ConfigError::Missing(path.to_path_buf()));
+        }
+        figment = figment.merge(Toml::file_exact(path));
+    }
+    Ok(figment)
+}
+
+fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigError> {
+    if let Some(dir) = &overrides.data_dir {
+        figment = figment.merge(Serialized::default("data_dir", dir));
+    }
+    if let Some(listen) = &overrides.listen {
+        figment = figment.merge(Serialized::default("server.listen", listen));
+    }
+    figment
+        .extract::<Config>()
+        .map_err(|e| ConfigError::Invalid(describe(e)))
+}
+
+/// `ISPBILLS_LISTEN` is short for `server.listen`; otherwise `__` separates a
+/// section from its key (`ISPBILLS_SERVER__BODY_LIMIT_BYTES`).
+fn env_key(key: &str) -> String {
+    match key {
+        "listen" => "server.listen".into(),
+        other => other.replace("__", "."),
+    }
+}
+
+fn describe(e: figment::Error) -> String {
+    e.into_iter()
+        .map(|e| {
+            let key = e.path.join(".");
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| match &m.source {
+                    Some(src) => format!(" (from {} {src})", m.name),
+                    None => format!(" (from {})", m.name),
+                })
+                .unwrap_or_default();
+            let kind = e.kind.to_string();
+            if key.is_empty() {
+                format!("{kind}{source}")
+            } else {
+                format!("key `{key}`: {kind}{source}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

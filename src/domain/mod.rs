@@ -1,0 +1,3 @@
+//! Plain types and rules of the ISP's business, free of HTTP and SQL.
+
+pub mod staff;

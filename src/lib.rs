@@ -1,0 +1,21 @@
+//! ispbills: billing, customer and network management for small ISPs, in one binary.
+//!
+//! The binary (`src/main.rs`) only calls [`cli::run`]; everything else lives here so
+//! that integration tests can start the real server in-process.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod logging;
+pub mod metrics;
+pub mod server;
+pub mod store;
+pub mod web;
+
+/// The version printed by `--version`, `/health` and the OpenAPI document.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,159 @@
+//! `ispbills serve`: open the store (migrating it), bind, answer HTTP, and stop
+//! cleanly on SIGTERM/SIGINT, letting in-flight requests finish.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use poem::{
+    listener::{Acceptor, Listener, TcpListener},
+    Server,
+};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+use crate::{
+    app::{self, AppState},
+    clock::Clock,
+    config::Config,
+    metrics::Metrics,
+    store::{Db, StoreError},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A server that is listening.
+pub struct RunningServer {
+    /// The address actually bound (useful with port 0).
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Asks the server to stop and waits until it has.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Opens the store, binds the configured address and starts answering.
+pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServer, ServeError> {
+    let data_dir = config.data_dir.clone();
+    let pool_size = config.database.pool_size;
+    let db = tokio::task::spawn_blocking(move || Db::open(&data_dir, pool_size))
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))??;
+    let state = AppState {
+        db,
+        clock,
+        config: Arc::new(config.clone()),
+        metrics: Arc::new(Metrics::new()),
+    };
+    let listen = config.server.listen;
+    let acceptor = TcpListener::bind(listen)
+        .into_acceptor()
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .unwrap_or(listen);
+    let (tx, rx) = oneshot::channel::<()>();
+    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let app = app::routes(state.clone());
+    let task = tokio::spawn(async move {
+        Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                app,
+                async move {
+                    let _ = rx.await;
+                },
+                Some(grace),
+            )
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), ServeError> {
+    let data_dir = config.data_dir.clone();
+    let server = start(config, clock).await?;
+    let base = base_url(server.addr);
+    tracing::info!(addr = %server.addr, data_dir = %data_dir.display(), "listening");
+    println!(
+        "ispbills {} is listening on {}",
+        crate::VERSION,
+        server.addr
+    );
+    println!("  Panel:    {base}/");
+    println!("  API docs: {base}/docs/api");
+    if server.addr.ip().is_unspecified() {
+        println!(
+            "  (listening on all interfaces: use this server's LAN address instead of 127.0.0.1)"
+        );
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The URL people should open for `addr` (loopback when bound to all interfaces).
+pub fn base_url(addr: SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        match addr {
+            SocketAddr::V4(_) => "127.0.0.1".to_string(),
+            SocketAddr::V6(_) => "[::1]".to_string(),
+        }
+    } else if addr.is_ipv6() {
+        format!("[{}]", addr.ip())
+    } else {
+        addr.ip().to_string()
+    };
+    format!("http://{host}:{}", addr.port())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,97 @@
+//! Schema migrations: numbered SQL files in `migrations/` (`NNNN_name.sql`),
+//! compiled into the binary and applied in order, each in its own transaction.
+//! The schema version is SQLite's `user_version`; `schema_migrations` records
+//! when each one was applied.
+
+use rusqlite::{Connection, TransactionBehavior};
+use rust_embed::RustEmbed;
+
+use super::StoreError;
+
+#[derive(RustEmbed)]
+#[folder = "migrations/"]
+struct MigrationFiles;
+
+/// One migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    pub version: i64,
+    pub name: String,
+    pub sql: String,
+}
+
+/// All migrations in the binary, in order. File names must be `NNNN_name.sql`,
+/// numbered from 1 without gaps.
+pub fn all() -> Result<Vec<Migration>, StoreError> {
+    let mut out = Vec::new();
+    for file in MigrationFiles::iter().filter(|f| f.ends_with(".sql")) {
+        let stem = file.trim_end_matches(".sql");
+        let (num, name) = stem
+            .split_once('_')
+            .ok_or_else(|| StoreError::Migration(format!("bad migration file name {file}")))?;
+        let version: i64 = num
+            .parse()
+            .map_err(|_| StoreError::Migration(format!("bad migration number in {file}")))?;
+        let content = MigrationFiles::get(&file)
+            .ok_or_else(|| StoreError::Migration(format!("missing migration {file}")))?;
+        let sql = String::from_utf8(content.data.into_owned())
+            .map_err(|_| StoreError::Migration(format!("{file} is not UTF-8")))?;
+        out.push(Migration {
+            version,
+            name: name.to_string(),
+            sql,
+        });
+    }
+    out.sort_by_key(|m| m.version);
+    for (i, m) in out.iter().enumerate() {
+        if m.version != i as i64 + 1 {
+            return Err(StoreError::Migration(format!(
+                "migrations must be numbered 1, 2, 3...; found {} at position {}",
+                m.version,
+                i + 1
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// The schema version of the open database.
+pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Applies every pending migration; returns the versions applied. Refuses a
+/// database written by a newer ispbills.
+pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {
+    let migrations = all()?;
+    let latest = migrations.last().map_or(0, |m| m.version);
+    let mut applied = Vec::new();
+    for m in migrations {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Read the version inside the write lock, so two processes starting at
+        // once cannot both apply the same migration.
+        let version = current_version(&tx)?;
+        if version > latest {
+            return Err(StoreError::Migration(format!(
+                "the database is at schema version {version}, newer than this ispbills \
+                 knows ({latest}); install the newer version or restore a backup"
+            )));
+        }
+        if m.version <= version {
+            continue;
+        }
+        tx.execute_batch(&m.sql).map_err(|e| {
+            StoreError::Migration(format!("{:04}_{} failed: {e}", m.version, m.name))
+        })?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at)
+             VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            rusqlite::params![m.version, m.name],
+        )?;
+        tx.pragma_update(None, "user_version", m.version)?;
+        tx.commit()?;
+        tracing::info!(version = m.version, name = %m.name, "applied migration");
+        applied.push(m.version);
+    }
+    Ok(applied)
+}

@@ -1,0 +1,11 @@
+//! Storage: the SQLite file, its connection pool and migrations, and one file per
+//! aggregate. SQL lives in this module only; nothing here knows about HTTP.
+
+mod db;
+mod error;
+pub mod maintenance;
+pub mod migrations;
+pub mod staff_users;
+
+pub use db::{Db, DB_FILE_NAME};
+pub use error::StoreError;

@@ -1,0 +1,61 @@
+//! The browser side: files from `web/`, compiled in with rust-embed and served at
+//! `/`. `index.html` is never cached (it names the version); other files are
+//! cacheable and carry an ETag.
+
+use poem::{
+    error::NotFoundError,
+    http::{header, Method, StatusCode},
+    Request, Response,
+};
+use rust_embed::RustEmbed;
+
+use crate::{
+    error::{ApiError, ErrorCode},
+    VERSION,
+};
+
+#[derive(RustEmbed)]
+#[folder = "web/"]
+struct WebFiles;
+
+const INDEX: &str = "index.html";
+
+/// Serves `/` and every other path that no API route claimed.
+#[poem::handler]
+pub fn static_file(req: &Request) -> poem::Result<Response> {
+    let path = req.uri().path().trim_start_matches('/');
+    let path = if path.is_empty() { INDEX } else { path };
+    let Some(file) = WebFiles::get(path) else {
+        return Err(NotFoundError.into());
+    };
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return Err(ApiError::of(ErrorCode::MethodNotAllowed).into());
+    }
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    if path == INDEX {
+        let html = String::from_utf8_lossy(&file.data).replace("{{version}}", VERSION);
+        return Ok(Response::builder()
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-cache")
+            .body(html));
+    }
+    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
+    let cached = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let builder = Response::builder()
+        .header(header::ETAG, etag)
+        .header(header::CACHE_CONTROL, "public, max-age=3600");
+    if cached {
+        return Ok(builder.status(StatusCode::NOT_MODIFIED).finish());
+    }
+    Ok(builder
+        .header(header::CONTENT_TYPE, mime.as_ref())
+        .body(file.data.into_owned()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
