@@ -6,7 +6,7 @@ use poem::{get, middleware::CatchPanic, Endpoint, EndpointExt, IntoEndpoint, Res
 use poem_openapi::OperationId;
 
 use crate::{
-    api::{self, body_limit::BodyLimit, framework_errors},
+    api::{self, allow, body_limit::BodyLimit, framework_errors},
     clock::Clock,
     config::Config,
     metrics::{metrics_endpoint, Metrics, RequestMetrics},
@@ -25,6 +25,11 @@ pub struct AppState {
 
 /// The whole HTTP application.
 pub fn routes(state: AppState) -> impl Endpoint<Output = Response> {
+    with_common_layers(api_and_web_routes(), state)
+}
+
+/// Every route of the appliance, without the common layers.
+pub fn api_and_web_routes() -> Route {
     let service = api::service();
     let spec = service.spec_endpoint();
     let docs = service.swagger_ui();
@@ -39,6 +44,12 @@ pub fn routes(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/metrics", get(metrics_endpoint))
         .at("/", web::static_file)
         .at("/*path", web::static_file)
+}
+
+/// The layers every route gets: errors into the envelope, panics into a 500,
+/// the body limit, metrics and request logs, and the shared state.
+pub fn with_common_layers(routes: Route, state: AppState) -> impl Endpoint<Output = Response> {
+    routes
         .catch_all_error(|err| async move {
             let op = err.data::<OperationId>().copied();
             let mut resp = framework_errors::to_response(err);
@@ -48,6 +59,7 @@ pub fn routes(state: AppState) -> impl Endpoint<Output = Response> {
             resp
         })
         .with(CatchPanic::new().with_handler(framework_errors::panic_response))
+        .around(allow::add_allow_header)
         .with(BodyLimit {
             limit: state.config.server.body_limit_bytes,
         })

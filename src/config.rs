@@ -146,8 +146,8 @@ fn load_with_env(
     env: Env,
 ) -> Result<Config, ConfigError> {
     let env = env
-        .filter(|k| !ENV_NOT_CONFIG.contains(&k.as_str()))
-        .map(|k| env_key(k.as_str()).into());
+        .ignore(ENV_NOT_CONFIG)
+        .map(|k| env_key(&k.as_str().to_ascii_lowercase()).into());
     finish(base(file)?.merge(env), overrides)
 }
 
@@ -204,4 +204,114 @@ fn describe(e: figment::Error) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn the_printed_default_config_is_the_default_and_names_every_key() {
+        let parsed: Config = toml::from_str(DEFAULT_CONFIG_TOML).unwrap();
+        assert_eq!(parsed, Config::default());
+        // Every key of the struct appears, uncommented, in the example.
+        let defaults = toml::Value::try_from(Config::default()).unwrap();
+        let example: toml::Value = toml::from_str(DEFAULT_CONFIG_TOML).unwrap();
+        assert_eq!(defaults, example);
+    }
+
+    #[test]
+    fn the_packaged_config_serves_the_lan_from_var_lib() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), include_str!("../packaging/config.toml"));
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/var/lib/ispbills"));
+        assert_eq!(c.server.listen.to_string(), "0.0.0.0:8080");
+    }
+
+    #[test]
+    fn file_overrides_defaults_and_flags_override_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(
+            dir.path(),
+            "data_dir = \"/srv/isp\"\n[server]\nlisten = \"0.0.0.0:9000\"\n[log]\nformat = \"json\"\n",
+        );
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/srv/isp"));
+        assert_eq!(c.server.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.log.format, LogFormat::Json);
+        assert_eq!(c.database.pool_size, 8, "untouched keys keep defaults");
+        let c = load(
+            Some(&file),
+            &Overrides {
+                data_dir: Some("/tmp/x".into()),
+                listen: Some("127.0.0.1:7000".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(c.server.listen.to_string(), "127.0.0.1:7000");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_the_key_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(
+            dir.path(),
+            "[server]\nlisten = \"127.0.0.1:1\"\nlisen = 3\n",
+        );
+        let err = load(Some(&file), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("lisen"), "{err}");
+        let file = write(dir.path(), "bogus_section_key = 1\n");
+        let err = load(Some(&file), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bogus_section_key"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_rejected_with_the_key_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "[server]\nlisten = \"not an address\"\n");
+        let err = load(Some(&file), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.listen"), "{err}");
+        let err = load(
+            None,
+            &Overrides {
+                listen: Some("nope".into()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("server.listen"), "{err}");
+    }
+
+    #[test]
+    fn a_named_file_must_exist_and_the_system_file_is_used_only_when_present() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.toml");
+        assert!(matches!(
+            load(Some(&missing), &Overrides::default()),
+            Err(ConfigError::Missing(_))
+        ));
+        assert_eq!(resolve_file(None, &missing), None);
+        let system = write(dir.path(), "");
+        assert_eq!(resolve_file(None, &system), Some(system.clone()));
+        assert_eq!(
+            resolve_file(Some(&missing), &system),
+            Some(missing.clone()),
+            "an explicit file wins over the system one"
+        );
+    }
 }

@@ -4,8 +4,9 @@
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use poem::{
+    endpoint::BoxEndpoint,
     listener::{Acceptor, Listener, TcpListener},
-    Server,
+    EndpointExt, Response, Server,
 };
 use tokio::{sync::oneshot, task::JoinHandle};
 
@@ -51,6 +52,19 @@ impl RunningServer {
 
 /// Opens the store, binds the configured address and starts answering.
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServer, ServeError> {
+    start_with(config, clock, |state| app::routes(state).boxed()).await
+}
+
+/// Like [`start`], with the application built by `build` from the state (tests
+/// mount extra routes behind the same layers this way).
+pub async fn start_with<F>(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    build: F,
+) -> Result<RunningServer, ServeError>
+where
+    F: FnOnce(AppState) -> BoxEndpoint<'static, Response>,
+{
     let data_dir = config.data_dir.clone();
     let pool_size = config.database.pool_size;
     let db = tokio::task::spawn_blocking(move || Db::open(&data_dir, pool_size))
@@ -77,7 +91,7 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<RunningServe
         .unwrap_or(listen);
     let (tx, rx) = oneshot::channel::<()>();
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
-    let app = app::routes(state.clone());
+    let app = build(state.clone());
     let task = tokio::spawn(async move {
         Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(

@@ -22,9 +22,17 @@ impl std::error::Error for BodyTooLarge {}
 
 impl BodyTooLarge {
     /// True when `err` is the limiter's error.
+    /// True when `err` is the limiter's error, however deeply the body
+    /// machinery has wrapped it.
     pub fn is(err: &io::Error) -> bool {
-        err.get_ref()
-            .is_some_and(|inner| inner.downcast_ref::<BodyTooLarge>().is_some())
+        let mut inner = err.get_ref();
+        while let Some(e) = inner {
+            if e.downcast_ref::<BodyTooLarge>().is_some() {
+                return true;
+            }
+            inner = e.downcast_ref::<io::Error>().and_then(io::Error::get_ref);
+        }
+        false
     }
 }
 

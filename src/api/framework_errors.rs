@@ -107,6 +107,11 @@ pub(crate) fn is_json_syntax_error(reason: &str) -> bool {
 /// Our own parameter types give reasons that complete "The <name> ..."; the
 /// framework's are replaced by a plain sentence.
 fn param_message(name: &str, reason: &str) -> String {
+    // poem-openapi prefixes every parse error with `failed to parse "<type>": `.
+    let reason = reason
+        .strip_prefix("failed to parse \"")
+        .and_then(|rest| rest.split_once("\": "))
+        .map_or(reason, |(_, msg)| msg);
     if reason.starts_with("must ") {
         format!("The {name} {reason}")
     } else {

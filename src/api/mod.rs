@@ -2,6 +2,7 @@
 //! (parse, authorise, call the store), helpers for bodies and pagination, and the
 //! mapping of framework errors into the one envelope.
 
+pub mod allow;
 pub mod body;
 pub mod body_limit;
 pub mod framework_errors;

@@ -16,15 +16,23 @@ pub const MAX_PER_PAGE: u32 = 100;
 /// Pages past this are refused rather than turned into huge OFFSETs.
 pub const MAX_PAGE: u32 = 1_000_000;
 
-/// Declares an integer query-parameter type bounded to `min..=max`.
+/// Declares an optional integer query-parameter type bounded to `min..=max`, with
+/// a default when absent. (Not `Query<Option<T>>`: poem-openapi would rewrite our
+/// message on the way out of the `Option`.)
 macro_rules! bounded_param {
     ($name:ident, $min:expr, $max:expr, $default:expr, $doc:literal) => {
         #[doc = $doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct $name(pub u32);
 
+        impl Default for $name {
+            fn default() -> Self {
+                Self($default)
+            }
+        }
+
         impl Type for $name {
-            const IS_REQUIRED: bool = true;
+            const IS_REQUIRED: bool = false;
             type RawValueType = Self;
             type RawElementValueType = Self;
 
@@ -63,6 +71,15 @@ macro_rules! bounded_param {
                     ))),
                 }
             }
+
+            fn parse_from_parameters<I: IntoIterator<Item = A>, A: AsRef<str>>(
+                iter: I,
+            ) -> ParseResult<Self> {
+                match iter.into_iter().next() {
+                    Some(value) => Self::parse_from_parameter(value.as_ref()),
+                    None => Ok(Self::default()),
+                }
+            }
         }
     };
 }
@@ -84,11 +101,11 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// From the optional query parameters, with the defaults filled in.
-    pub fn new(page: Option<PageParam>, per_page: Option<PerPageParam>) -> Self {
+    /// From the query parameters (defaults already filled in when absent).
+    pub fn new(page: PageParam, per_page: PerPageParam) -> Self {
         Self {
-            page: page.map_or(1, |p| p.0),
-            per_page: per_page.map_or(DEFAULT_PER_PAGE, |p| p.0),
+            page: page.0,
+            per_page: per_page.0,
         }
     }
 
@@ -155,15 +172,15 @@ mod tests {
 
     #[test]
     fn defaults_and_offsets() {
-        let p = PageRequest::new(None, None);
+        let p = PageRequest::new(PageParam::default(), PerPageParam::default());
         assert_eq!((p.page, p.per_page, p.offset(), p.limit()), (1, 20, 0, 20));
-        let p = PageRequest::new(Some(PageParam(3)), Some(PerPageParam(50)));
+        let p = PageRequest::new(PageParam(3), PerPageParam(50));
         assert_eq!((p.offset(), p.limit()), (100, 50));
     }
 
     #[test]
     fn last_page_is_at_least_one() {
-        let p = PageRequest::new(Some(PageParam(2)), Some(PerPageParam(50)));
+        let p = PageRequest::new(PageParam(2), PerPageParam(50));
         assert_eq!(p.meta(523).last_page, 11);
         assert_eq!(p.meta(500).last_page, 10);
         assert_eq!(p.meta(0).last_page, 1);
@@ -177,9 +194,19 @@ mod tests {
         );
         for bad in ["0", "101", "-1", "abc", "1.5", ""] {
             let err = PerPageParam::parse_from_parameter(bad).unwrap_err();
-            assert_eq!(err.message(), "must be an integer from 1 to 100.", "{bad}");
+            assert!(
+                err.message()
+                    .ends_with(": must be an integer from 1 to 100."),
+                "{bad}: {}",
+                err.message()
+            );
         }
         assert!(PageParam::parse_from_parameter("0").is_err());
         assert_eq!(PageParam::parse_from_parameter("7").unwrap(), PageParam(7));
+        let none: [&str; 0] = [];
+        assert_eq!(
+            PerPageParam::parse_from_parameters(none).unwrap(),
+            PerPageParam(20)
+        );
     }
 }

@@ -63,7 +63,15 @@ pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {
 /// Applies every pending migration; returns the versions applied. Refuses a
 /// database written by a newer ispbills.
 pub fn apply(conn: &mut Connection) -> Result<Vec<i64>, StoreError> {
-    let migrations = all()?;
+    apply_migrations(conn, &all()?)
+}
+
+/// Applies the pending ones of `migrations` (ordered, numbered from 1), each in
+/// its own transaction: a failing migration leaves no trace and stops the run.
+pub fn apply_migrations(
+    conn: &mut Connection,
+    migrations: &[Migration],
+) -> Result<Vec<i64>, StoreError> {
     let latest = migrations.last().map_or(0, |m| m.version);
     let mut applied = Vec::new();
     for m in migrations {

@@ -1,0 +1,382 @@
+//! The real binary: every subcommand's help, config layering through the
+//! environment, `admin create`, `migrate`, `check` and `default-config`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use common::{ispbills, stderr, stdout};
+use tempfile::TempDir;
+
+#[test]
+fn every_subcommand_has_help() {
+    let dir = TempDir::new().unwrap();
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["check", "--help"],
+        vec!["backup", "--help"],
+        vec!["config", "--help"],
+        vec!["default-config", "--help"],
+        vec!["openapi", "--help"],
+        vec!["admin", "--help"],
+        vec!["admin", "create", "--help"],
+    ] {
+        let out = ispbills(dir.path()).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("Usage: ispbills"), "{args:?}");
+    }
+    let out = ispbills(dir.path()).arg("--version").output().unwrap();
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("ispbills {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn default_config_prints_every_key_commented() {
+    let dir = TempDir::new().unwrap();
+    let out = ispbills(dir.path()).arg("default-config").output().unwrap();
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for key in [
+        "data_dir",
+        "listen",
+        "body_limit_bytes",
+        "shutdown_grace_secs",
+        "pool_size",
+        "level",
+        "format",
+    ] {
+        assert!(text.contains(&format!("\n{key} = ")), "{key} missing");
+    }
+    assert!(text.lines().filter(|l| l.starts_with('#')).count() > 10);
+}
+
+fn effective(cmd: &mut std::process::Command) -> toml::Value {
+    let out = cmd.arg("config").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    toml::from_str(&stdout(&out)).unwrap()
+}
+
+#[test]
+fn config_layers_defaults_file_env_flags() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(
+        &file,
+        "[server]\nlisten = \"0.0.0.0:9001\"\nbody_limit_bytes = 2000\n[log]\nlevel = \"debug\"\n",
+    )
+    .unwrap();
+
+    // Defaults only (the helper gives an empty file).
+    let v = effective(&mut ispbills(dir.path()));
+    assert_eq!(v["server"]["listen"].as_str(), Some("127.0.0.1:8080"));
+    assert_eq!(v["log"]["level"].as_str(), Some("info"));
+
+    // The file wins over defaults.
+    let v = effective(ispbills(dir.path()).env("ISPBILLS_CONFIG", &file));
+    assert_eq!(v["server"]["listen"].as_str(), Some("0.0.0.0:9001"));
+    assert_eq!(v["server"]["body_limit_bytes"].as_integer(), Some(2000));
+
+    // The environment wins over the file.
+    let v = effective(
+        ispbills(dir.path())
+            .env("ISPBILLS_CONFIG", &file)
+            .env("ISPBILLS_LISTEN", "127.0.0.1:9002")
+            .env("ISPBILLS_SERVER__BODY_LIMIT_BYTES", "3000")
+            .env("ISPBILLS_LOG__LEVEL", "warn"),
+    );
+    assert_eq!(v["server"]["listen"].as_str(), Some("127.0.0.1:9002"));
+    assert_eq!(v["server"]["body_limit_bytes"].as_integer(), Some(3000));
+    assert_eq!(v["log"]["level"].as_str(), Some("warn"));
+
+    // Flags win over the environment; --config wins over ISPBILLS_CONFIG.
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, "[database]\npool_size = 3\n").unwrap();
+    let mut cmd = ispbills(dir.path());
+    cmd.env("ISPBILLS_CONFIG", &file)
+        .env("ISPBILLS_DATA_DIR", "/from/env")
+        .args([
+            "--config",
+            other.to_str().unwrap(),
+            "--data-dir",
+            "/from/flag",
+        ]);
+    let v = effective(&mut cmd);
+    assert_eq!(v["data_dir"].as_str(), Some("/from/flag"));
+    assert_eq!(v["database"]["pool_size"].as_integer(), Some(3));
+    assert_eq!(v["server"]["listen"].as_str(), Some("127.0.0.1:8080"));
+}
+
+#[test]
+fn unknown_keys_in_file_or_environment_are_rejected_by_name() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, "[server]\nlistne = \"0.0.0.0:1\"\n").unwrap();
+    let out = ispbills(dir.path())
+        .env("ISPBILLS_CONFIG", &file)
+        .arg("config")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("listne"), "{}", stderr(&out));
+
+    let out = ispbills(dir.path())
+        .env("ISPBILLS_SERVER__LISTN", "x")
+        .arg("config")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("listn"), "{}", stderr(&out));
+
+    // A config file that does not exist is an error too.
+    let out = ispbills(dir.path())
+        .env("ISPBILLS_CONFIG", dir.path().join("nope.toml"))
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("does not exist"));
+}
+
+#[test]
+fn admin_create_hashes_and_refuses_duplicates() {
+    let dir = TempDir::new().unwrap();
+    let out = ispbills(dir.path())
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "Admin@Example.com",
+            "--name",
+            "Nusrat Jahan",
+        ])
+        .args(["--password", "a long enough secret"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("admin@example.com"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Stored hashed with argon2id at the OWASP parameters.
+    let conn = rusqlite::Connection::open(dir.path().join("data/ispbills.db")).unwrap();
+    let (role, hash): (String, String) = conn
+        .query_row("SELECT role, password_hash FROM staff_users", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(role, "admin");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    assert!(ispbills::auth::password::verify(
+        "a long enough secret",
+        &hash
+    ));
+
+    // The same email again (any case) is a clear error, exit 1.
+    let out = ispbills(dir.path())
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "admin@EXAMPLE.com",
+            "--name",
+            "Other",
+        ])
+        .args(["--password", "another long secret"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM staff_users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn admin_create_reads_the_password_from_stdin() {
+    let dir = TempDir::new().unwrap();
+    let mut child = ispbills(dir.path())
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "ops@isp.example",
+            "--name",
+            "Ops",
+        ])
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"typed on stdin 123\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conn = rusqlite::Connection::open(dir.path().join("data/ispbills.db")).unwrap();
+    let hash: String = conn
+        .query_row("SELECT password_hash FROM staff_users", [], |r| r.get(0))
+        .unwrap();
+    assert!(ispbills::auth::password::verify(
+        "typed on stdin 123",
+        &hash
+    ));
+}
+
+#[test]
+fn admin_create_rejects_bad_input() {
+    let dir = TempDir::new().unwrap();
+    let cases: [&[&str]; 4] = [
+        &[
+            "--email",
+            "not-an-email",
+            "--name",
+            "A",
+            "--password",
+            "long enough pw",
+        ],
+        &[
+            "--email",
+            "a@b.co",
+            "--name",
+            "  ",
+            "--password",
+            "long enough pw",
+        ],
+        &["--email", "a@b.co", "--name", "A", "--password", "short"],
+        &[
+            "--email",
+            "a@b.co",
+            "--name",
+            "A",
+            "--password",
+            "long enough pw",
+            "--password-stdin",
+        ],
+    ];
+    for args in cases {
+        let out = ispbills(dir.path())
+            .args(["admin", "create"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+    }
+    // Neither password option: clap refuses.
+    let out = ispbills(dir.path())
+        .args(["admin", "create", "--email", "a@b.co", "--name", "A"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn migrate_then_check_a_healthy_database() {
+    let dir = TempDir::new().unwrap();
+    let out = ispbills(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let latest = ispbills::store::migrations::all().unwrap().len();
+    assert!(
+        stdout(&out).contains(&format!("schema version {latest}")),
+        "{}",
+        stdout(&out)
+    );
+    // Again: nothing to do, same version.
+    let out = ispbills(dir.path()).arg("migrate").output().unwrap();
+    assert!(stdout(&out).contains(&format!("schema version {latest}")));
+    let out = ispbills(dir.path()).arg("check").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("ok"));
+}
+
+#[test]
+fn check_fails_on_a_broken_foreign_key() {
+    let dir = TempDir::new().unwrap();
+    assert!(ispbills(dir.path())
+        .arg("migrate")
+        .status()
+        .unwrap()
+        .success());
+    {
+        let conn = rusqlite::Connection::open(dir.path().join("data/ispbills.db")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY);
+             CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id));
+             PRAGMA foreign_keys = OFF;
+             INSERT INTO child (id, parent_id) VALUES (1, 42);",
+        )
+        .unwrap();
+    }
+    let out = ispbills(dir.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("foreign key"), "{}", stdout(&out));
+}
+
+#[test]
+fn check_fails_on_a_corrupt_file() {
+    let dir = TempDir::new().unwrap();
+    assert!(ispbills(dir.path())
+        .arg("migrate")
+        .status()
+        .unwrap()
+        .success());
+    let path = dir.path().join("data/ispbills.db");
+    {
+        // Fold the WAL into the main file so the bytes below are the database.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE filler (x TEXT); PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;")
+            .unwrap();
+        for i in 0..400 {
+            conn.execute(
+                "INSERT INTO filler VALUES (?1)",
+                [format!("row {i} {}", "z".repeat(200))],
+            )
+            .unwrap();
+        }
+    }
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    // Scribble over the middle of the second-to-last page (table b-tree content).
+    let at = bytes.len() - 2 * page + 100;
+    for b in &mut bytes[at..at + 2000] {
+        *b = 0x5a;
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let out = ispbills(dir.path()).arg("check").output().unwrap();
+    assert!(!out.status.success(), "{}", stdout(&out));
+}
+
+#[test]
+fn check_without_a_database_fails() {
+    let dir = TempDir::new().unwrap();
+    let out = ispbills(dir.path()).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no database"), "{}", stderr(&out));
+}
+
+#[test]
+fn openapi_prints_the_committed_spec() {
+    let dir = TempDir::new().unwrap();
+    let out = ispbills(dir.path()).arg("openapi").output().unwrap();
+    let committed = include_str!("../assets/openapi.json");
+    assert!(
+        stdout(&out).trim_end() == committed.trim_end(),
+        "the API changed: run scripts/update-openapi and commit assets/openapi.json"
+    );
+}

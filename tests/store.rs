@@ -1,0 +1,155 @@
+//! The store on a real SQLite file: pragmas on every pooled connection, and
+//! migrations on a fresh database, on an existing one, and when they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use ispbills::store::{
+    migrations::{self, Migration},
+    Db, StoreError,
+};
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+fn m(version: i64, name: &str, sql: &str) -> Migration {
+    Migration {
+        version,
+        name: name.into(),
+        sql: sql.into(),
+    }
+}
+
+#[test]
+fn every_pooled_connection_has_the_pragmas() {
+    let dir = TempDir::new().unwrap();
+    let db = Db::open(dir.path(), 4).unwrap();
+    // Hold several connections at once so more than one is created.
+    let conns: Vec<_> = (0..4).map(|_| db.conn().unwrap()).collect();
+    for c in &conns {
+        let journal: String = c
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        let fk: i64 = c
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        let busy: i64 = c
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((journal.as_str(), sync, fk, busy), ("wal", 2, 1, 5000));
+    }
+}
+
+#[test]
+fn a_fresh_database_gets_every_migration() {
+    let dir = TempDir::new().unwrap();
+    let db = Db::open(dir.path(), 2).unwrap();
+    let all = migrations::all().unwrap();
+    let version = db.read(migrations::current_version).unwrap();
+    assert_eq!(version, all.len() as i64);
+    let recorded: i64 = db
+        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(recorded, all.len() as i64);
+    assert!(dir.path().join("ispbills.db").is_file());
+}
+
+#[test]
+fn an_existing_database_is_upgraded_and_keeps_its_rows() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("t.db");
+    let v1 = m(1, "people", "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+                            CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL);");
+    let v2 = m(
+        2,
+        "people_phone",
+        "ALTER TABLE people ADD COLUMN phone TEXT;",
+    );
+    let mut conn = Connection::open(&path).unwrap();
+    assert_eq!(
+        migrations::apply_migrations(&mut conn, std::slice::from_ref(&v1)).unwrap(),
+        vec![1]
+    );
+    conn.execute("INSERT INTO people (name) VALUES ('Rafiq')", [])
+        .unwrap();
+    drop(conn);
+
+    let mut conn = Connection::open(&path).unwrap();
+    let applied = migrations::apply_migrations(&mut conn, &[v1.clone(), v2.clone()]).unwrap();
+    assert_eq!(applied, vec![2]);
+    let (name, phone): (String, Option<String>) = conn
+        .query_row("SELECT name, phone FROM people", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((name.as_str(), phone), ("Rafiq", None));
+    assert_eq!(migrations::current_version(&conn).unwrap(), 2);
+    // Nothing left to do.
+    assert!(migrations::apply_migrations(&mut conn, &[v1, v2])
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn the_real_migrations_apply_on_top_of_an_existing_database() {
+    let dir = TempDir::new().unwrap();
+    {
+        let db = Db::open(dir.path(), 1).unwrap();
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO staff_users (email, name, role, password_hash, created_at, updated_at)
+                 VALUES ('a@b.co', 'A', 'admin', 'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    }
+    let db = Db::open(dir.path(), 1).unwrap();
+    let n = db.read(ispbills::store::staff_users::count).unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_failing_migration_leaves_no_trace() {
+    let dir = TempDir::new().unwrap();
+    let mut conn = Connection::open(dir.path().join("t.db")).unwrap();
+    let v1 = m(1, "base", "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);");
+    let bad = m(
+        2,
+        "bad",
+        "CREATE TABLE half_done (id INTEGER); INSERT INTO nowhere VALUES (1);",
+    );
+    let err = migrations::apply_migrations(&mut conn, &[v1, bad]).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Migration(ref msg) if msg.contains("0002_bad")),
+        "{err}"
+    );
+    assert_eq!(migrations::current_version(&conn).unwrap(), 1);
+    let tables: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 0);
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused() {
+    let dir = TempDir::new().unwrap();
+    {
+        let conn = Connection::open(dir.path().join("ispbills.db")).unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+    }
+    let err = Db::open(dir.path(), 1).unwrap_err().to_string();
+    assert!(err.contains("newer"), "{err}");
+}
+
+#[test]
+fn migration_files_are_numbered_without_gaps() {
+    let all = migrations::all().unwrap();
+    assert!(!all.is_empty());
+    for (i, m) in all.iter().enumerate() {
+        assert_eq!(m.version, i as i64 + 1);
+    }
+}
