@@ -305,14 +305,17 @@ fn migrate_then_check_a_healthy_database() {
     assert!(stdout(&out).starts_with("ok"));
 }
 
+/// A directory whose database has been created by `ispbills migrate`.
+fn migrated() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let out = ispbills(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
 #[test]
 fn check_fails_on_a_broken_foreign_key() {
-    let dir = TempDir::new().unwrap();
-    assert!(ispbills(dir.path())
-        .arg("migrate")
-        .status()
-        .unwrap()
-        .success());
+    let dir = migrated();
     {
         let conn = rusqlite::Connection::open(dir.path().join("data/ispbills.db")).unwrap();
         conn.execute_batch(
@@ -330,12 +333,7 @@ fn check_fails_on_a_broken_foreign_key() {
 
 #[test]
 fn check_fails_on_a_corrupt_file() {
-    let dir = TempDir::new().unwrap();
-    assert!(ispbills(dir.path())
-        .arg("migrate")
-        .status()
-        .unwrap()
-        .success());
+    let dir = migrated();
     let path = dir.path().join("data/ispbills.db");
     {
         // Fold the WAL into the main file so the bytes below are the database.
