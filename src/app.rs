@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use poem::{get, middleware::CatchPanic, Endpoint, EndpointExt, IntoEndpoint, Response, Route};
-use poem_openapi::OperationId;
 
 use crate::{
-    api::{self, allow, body_limit::BodyLimit, framework_errors},
+    api::{self, body_limit::BodyLimit, framework_errors, gate::ApiGate, operations},
+    auth::{rate_limit::RateLimits, service::Auth, throttle::LoginThrottle},
     clock::Clock,
     config::Config,
+    jobs::request_log::RequestLogSink,
     metrics::{metrics_endpoint, Metrics, RequestMetrics},
     store::Db,
     web,
@@ -21,6 +22,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    pub auth: Auth,
+    pub rate_limits: Arc<RateLimits>,
+    pub login_throttle: Arc<LoginThrottle>,
+    pub request_log: RequestLogSink,
 }
 
 /// The whole HTTP application.
@@ -36,9 +41,11 @@ pub fn api_and_web_routes() -> Route {
     // The API's paths are absolute, so it is mounted with `at` (which keeps the
     // path) rather than `nest` (which would strip it).
     let api = Arc::new(service.into_endpoint());
+    let admin = crate::admin::service();
     Route::new()
+        .at("/admin/api/*rest", admin)
         .at("/health", api.clone())
-        .at("/api/*rest", api)
+        .at("/api/*rest", api.with(ApiGate::new(operations::table())))
         .nest("/docs/api", docs)
         .at("/docs/api/openapi.json", spec)
         .at("/metrics", get(metrics_endpoint))
@@ -50,16 +57,9 @@ pub fn api_and_web_routes() -> Route {
 /// the body limit, metrics and request logs, and the shared state.
 pub fn with_common_layers(routes: Route, state: AppState) -> impl Endpoint<Output = Response> {
     routes
-        .catch_all_error(|err| async move {
-            let op = err.data::<OperationId>().copied();
-            let mut resp = framework_errors::to_response(err);
-            if let Some(op) = op {
-                resp.set_data(op);
-            }
-            resp
-        })
+        .catch_all_error(|err| async move { framework_errors::to_response_keeping_operation(err) })
         .with(CatchPanic::new().with_handler(framework_errors::panic_response))
-        .around(allow::add_allow_header)
+        .around(operations::add_allow_header)
         .with(BodyLimit {
             limit: state.config.server.body_limit_bytes,
         })

@@ -65,6 +65,79 @@ pub enum Command {
     /// Manage administrators
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Manage staff users of any role
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API clients (Integrations -> API Management)
+    #[command(subcommand)]
+    Client(ClientCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff user with the given role
+    Create(UserCreate),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("pw").required(true).args(["password", "password_stdin"]))]
+pub struct UserCreate {
+    /// Email address, used to log in
+    #[arg(long)]
+    pub email: String,
+    /// Display name
+    #[arg(long)]
+    pub name: String,
+    /// admin, operator (a reseller) or support
+    #[arg(long)]
+    pub role: String,
+    /// Password (visible to other users of this machine; prefer --password-stdin)
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Create an API client and print its credentials (shown once)
+    Create {
+        /// A descriptive name ("Mobile App", "Billing CRM")
+        #[arg(long)]
+        name: String,
+        /// v1 (token pair) or v2 (client id and secret)
+        #[arg(long)]
+        api: String,
+        /// Comma-separated scopes [default: all]
+        #[arg(long)]
+        scopes: Option<String>,
+        /// standard or high-volume
+        #[arg(long, default_value = "standard")]
+        tier: String,
+        /// Print the credentials as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List API clients
+    List {
+        /// Print as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// New credentials for a client; the old ones stop working at once
+    Rotate {
+        /// The client's number (from `client list`)
+        id: i64,
+        /// Print the credentials as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a client; all its tokens stop working at once
+    Delete {
+        /// The client's number (from `client list`)
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,12 +245,37 @@ fn execute(cli: Cli) -> Result<(), String> {
         }
         Command::Admin(AdminCommand::Create(args)) => {
             let config = load_config(&cli, None)?;
-            admin_create(&config, args, &SystemClock)
+            let password = password_from(&args.password, args.password_stdin)?;
+            create_user(
+                &config,
+                &args.email,
+                &args.name,
+                Role::Admin,
+                &password,
+                &SystemClock,
+            )
+        }
+        Command::User(UserCommand::Create(args)) => {
+            let config = load_config(&cli, None)?;
+            let role: Role = args.role.parse()?;
+            let password = password_from(&args.password, args.password_stdin)?;
+            create_user(
+                &config,
+                &args.email,
+                &args.name,
+                role,
+                &password,
+                &SystemClock,
+            )
+        }
+        Command::Client(cmd) => {
+            let config = load_config(&cli, None)?;
+            crate::cli_clients::run(&config, cmd)
         }
     }
 }
 
-fn open(config: &Config) -> Result<Db, String> {
+pub(crate) fn open(config: &Config) -> Result<Db, String> {
     Db::open(&config.data_dir, config.database.pool_size).map_err(|e| e.to_string())
 }
 
@@ -192,20 +290,30 @@ fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn admin_create(config: &Config, args: &AdminCreate, clock: &dyn Clock) -> Result<(), String> {
-    let email = normalise_email(&args.email)
-        .ok_or_else(|| format!("`{}` is not a valid email address", args.email))?;
-    let name = args.name.trim();
+fn password_from(given: &Option<String>, from_stdin: bool) -> Result<String, String> {
+    match (given, from_stdin) {
+        (Some(p), false) => Ok(p.clone()),
+        (None, true) => read_password_line(),
+        _ => Err("give exactly one of --password and --password-stdin".into()),
+    }
+}
+
+fn create_user(
+    config: &Config,
+    email: &str,
+    name: &str,
+    role: Role,
+    secret: &str,
+    clock: &dyn Clock,
+) -> Result<(), String> {
+    let email =
+        normalise_email(email).ok_or_else(|| format!("`{email}` is not a valid email address"))?;
+    let name = name.trim();
     if name.is_empty() {
         return Err("the name must not be empty".into());
     }
-    let secret = match (&args.password, args.password_stdin) {
-        (Some(p), false) => p.clone(),
-        (None, true) => read_password_line()?,
-        _ => return Err("give exactly one of --password and --password-stdin".into()),
-    };
-    password::check_strength(&secret)?;
-    let hash = password::hash(&secret)?;
+    password::check_strength(secret)?;
+    let hash = password::hash(secret)?;
     let db = open(config)?;
     let now = clock.now();
     let user = db
@@ -215,7 +323,7 @@ fn admin_create(config: &Config, args: &AdminCreate, clock: &dyn Clock) -> Resul
                 &staff_users::NewStaffUser {
                     email: &email,
                     name,
-                    role: Role::Admin,
+                    role,
                     password_hash: &hash,
                 },
                 now,

@@ -33,7 +33,24 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub server: ServerConfig,
     pub database: DatabaseConfig,
+    pub api: ApiConfig,
     pub log: LogConfig,
+}
+
+/// The public API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    /// Days the API request log is kept.
+    pub request_log_retention_days: u32,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            request_log_retention_days: 30,
+        }
+    }
 }
 
 /// The HTTP server.
@@ -79,6 +96,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             server: ServerConfig::default(),
             database: DatabaseConfig::default(),
+            api: ApiConfig::default(),
             log: LogConfig::default(),
         }
     }

@@ -3,14 +3,17 @@
 //! The binary (`src/main.rs`) only calls [`cli::run`]; everything else lives here so
 //! that integration tests can start the real server in-process.
 
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
 pub mod cli;
+mod cli_clients;
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod jobs;
 pub mod logging;
 pub mod metrics;
 pub mod server;

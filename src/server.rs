@@ -12,8 +12,13 @@ use tokio::{sync::oneshot, task::JoinHandle};
 
 use crate::{
     app::{self, AppState},
+    auth::{
+        keys::JwtKey, rate_limit::RateLimits, service::Auth, throttle::LoginThrottle,
+        tokens::TokenSigner,
+    },
     clock::Clock,
     config::Config,
+    jobs::{self, Workers},
     metrics::Metrics,
     store::{Db, StoreError},
 };
@@ -38,15 +43,22 @@ pub struct RunningServer {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    workers: Option<Workers>,
+    grace: Duration,
 }
 
 impl RunningServer {
-    /// Asks the server to stop and waits until it has.
+    /// Stops answering (letting in-flight requests finish), then stops the
+    /// workers (which write what they hold), and waits for all of it.
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        self.task.await.map_err(std::io::Error::other)?
+        let served = self.task.await.map_err(std::io::Error::other)?;
+        if let Some(workers) = self.workers.take() {
+            workers.stop(self.grace).await;
+        }
+        served
     }
 }
 
@@ -67,14 +79,40 @@ where
 {
     let data_dir = config.data_dir.clone();
     let pool_size = config.database.pool_size;
-    let db = tokio::task::spawn_blocking(move || Db::open(&data_dir, pool_size))
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))??;
+    let (db, key) = tokio::task::spawn_blocking(move || {
+        let db = Db::open(&data_dir, pool_size)?;
+        let key = JwtKey::load_or_create(&data_dir)?;
+        Ok::<_, StoreError>((db, key))
+    })
+    .await
+    .map_err(|e| StoreError::Task(e.to_string()))??;
+    let mut workers = Workers::new();
+    let (request_log, log_worker) = jobs::request_log::worker(db.clone(), workers.stop_signal());
+    workers.spawn("request-log", log_worker);
+    let rate_limits = Arc::new(RateLimits::new());
+    workers.spawn(
+        "retention",
+        jobs::retention::worker(
+            db.clone(),
+            clock.clone(),
+            rate_limits.clone(),
+            config.api.request_log_retention_days,
+            workers.stop_signal(),
+        ),
+    );
     let state = AppState {
+        auth: Auth {
+            db: db.clone(),
+            signer: TokenSigner::new(&key),
+            clock: clock.clone(),
+        },
         db,
         clock,
         config: Arc::new(config.clone()),
         metrics: Arc::new(Metrics::new()),
+        rate_limits,
+        login_throttle: Arc::new(LoginThrottle::new()),
+        request_log,
     };
     let listen = config.server.listen;
     let acceptor = TcpListener::bind(listen)
@@ -108,6 +146,8 @@ where
         state,
         shutdown: Some(tx),
         task,
+        workers: Some(workers),
+        grace,
     })
 }
 

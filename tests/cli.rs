@@ -48,6 +48,7 @@ fn default_config_prints_every_key_commented() {
         "body_limit_bytes",
         "shutdown_grace_secs",
         "pool_size",
+        "request_log_retention_days",
         "level",
         "format",
     ] {
@@ -377,4 +378,155 @@ fn openapi_prints_the_committed_spec() {
         stdout(&out).trim_end() == committed.trim_end(),
         "the API changed: run scripts/update-openapi and commit assets/openapi.json"
     );
+}
+
+#[test]
+fn user_create_takes_a_role() {
+    let dir = TempDir::new().unwrap();
+    for (email, role) in [
+        ("ops@isp.example", "operator"),
+        ("desk@isp.example", "support"),
+    ] {
+        let out = ispbills(dir.path())
+            .args([
+                "user", "create", "--email", email, "--name", "Staff", "--role", role,
+            ])
+            .args(["--password", "long enough password"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).starts_with(&format!("created {role}")),
+            "{}",
+            stdout(&out)
+        );
+    }
+    let out = ispbills(dir.path())
+        .args([
+            "user",
+            "create",
+            "--email",
+            "x@isp.example",
+            "--name",
+            "X",
+            "--role",
+            "root",
+        ])
+        .args(["--password", "long enough password"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("unknown role"), "{}", stderr(&out));
+}
+
+fn json_out(cmd: &mut std::process::Command) -> serde_json::Value {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)))
+}
+
+#[test]
+fn client_commands_print_credentials_once_and_manage_clients() {
+    let dir = TempDir::new().unwrap();
+    let v2 = json_out(ispbills(dir.path()).args([
+        "client",
+        "create",
+        "--name",
+        "CRM",
+        "--api",
+        "v2",
+        "--scopes",
+        "customers:read,logs:read",
+        "--tier",
+        "high-volume",
+        "--json",
+    ]));
+    let keys: Vec<_> = v2.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["id", "client_id", "client_secret"]);
+    assert!(v2["client_secret"].as_str().unwrap().len() >= 43);
+
+    let v1 = json_out(
+        ispbills(dir.path()).args(["client", "create", "--name", "App", "--api", "v1", "--json"]),
+    );
+    let keys: Vec<_> = v1.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["id", "access_token", "refresh_token", "expires_in"]);
+    assert_eq!(v1["expires_in"], 3600);
+
+    let list = json_out(ispbills(dir.path()).args(["client", "list", "--json"]));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let crm = list.iter().find(|c| c["name"] == "CRM").unwrap();
+    assert_eq!(crm["type"], "v2");
+    assert_eq!(crm["tier"], "high-volume");
+    assert_eq!(
+        crm["scopes"],
+        serde_json::json!(["customers:read", "logs:read"])
+    );
+    assert!(!serde_json::to_string(&list)
+        .unwrap()
+        .contains(v2["client_secret"].as_str().unwrap()));
+
+    let id = v2["id"].to_string();
+    let rotated = json_out(ispbills(dir.path()).args(["client", "rotate", &id, "--json"]));
+    assert_eq!(rotated["client_id"], v2["client_id"]);
+    assert_ne!(rotated["client_secret"], v2["client_secret"]);
+
+    let out = ispbills(dir.path())
+        .args(["client", "delete", &id])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = ispbills(dir.path())
+        .args(["client", "delete", &id])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no API client"));
+
+    for bad in [
+        vec!["client", "create", "--name", "X", "--api", "v3"],
+        vec![
+            "client", "create", "--name", "X", "--api", "v2", "--scopes", "nope:x",
+        ],
+        vec![
+            "client", "create", "--name", "X", "--api", "v2", "--tier", "gold",
+        ],
+    ] {
+        let out = ispbills(dir.path()).args(&bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+    }
+}
+
+#[test]
+fn credentials_from_the_cli_work_against_the_server() {
+    let root = TempDir::new().unwrap();
+    let v2 = json_out(
+        ispbills(root.path()).args(["client", "create", "--name", "CRM", "--api", "v2", "--json"]),
+    );
+    let mut child = ispbills(root.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let addr = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(a) = line.split(" is listening on ").nth(1) {
+            break a.trim().to_string();
+        }
+    };
+    let r = common::request(
+        "POST",
+        &format!("http://{addr}/api/v2/auth/token"),
+        &[("content-type", "application/json")],
+        Some(
+            serde_json::json!({"client_id": v2["client_id"], "client_secret": v2["client_secret"]})
+                .to_string()
+                .as_bytes(),
+        ),
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(r.status, 200, "{}", r.body);
 }

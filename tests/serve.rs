@@ -112,8 +112,22 @@ fn docs_ui_works_offline_and_the_spec_is_the_committed_one() {
         "the API changed: run scripts/update-openapi and commit assets/openapi.json"
     );
     let schemes = &served["components"]["securitySchemes"];
-    assert_eq!(schemes["v1_bearer"]["scheme"], "bearer");
-    assert_eq!(schemes["v2_bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["v1_bearer"]["type"], "oauth2");
+    assert_eq!(
+        schemes["v1_bearer"]["flows"]["password"]["tokenUrl"],
+        "/api/auth/login"
+    );
+    assert_eq!(schemes["v2_bearer"]["type"], "oauth2");
+    assert_eq!(
+        schemes["v2_bearer"]["flows"]["clientCredentials"]["tokenUrl"],
+        "/api/v2/auth/token"
+    );
+    assert!(schemes["v2_bearer"]["flows"]["clientCredentials"]["scopes"]["logs:read"].is_string());
+    // Operations list their scopes.
+    assert_eq!(
+        served["paths"]["/api/v2/logs/api-requests"]["get"]["security"],
+        serde_json::json!([{"v2_bearer": ["logs:read"]}])
+    );
     assert!(served["components"]["schemas"]["Error"].is_object());
 }
 

@@ -87,6 +87,22 @@ impl Fields {
         }
     }
 
+    /// A secret that must be present and not empty; returned exactly as sent
+    /// (spaces count in passwords).
+    pub fn required_password(&mut self, name: &str) -> String {
+        match self.object.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::String(_)) | None | Some(Value::Null) => {
+                self.error(name, format!("The {} field is required.", label(name)));
+                String::new()
+            }
+            Some(_) => {
+                self.error(name, format!("The {} must be a string.", label(name)));
+                String::new()
+            }
+        }
+    }
+
     /// An integer that must be present.
     pub fn required_integer(&mut self, name: &str) -> i64 {
         match self.optional_integer(name) {
@@ -107,6 +123,27 @@ impl Fields {
             Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
             Some(_) => {
                 self.error(name, format!("The {} must be an integer.", label(name)));
+                None
+            }
+        }
+    }
+
+    /// A list of strings that may be absent or null.
+    pub fn optional_string_list(&mut self, name: &str) -> Option<Vec<String>> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => Some(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| s.trim().to_string())
+                    .collect(),
+            ),
+            Some(_) => {
+                self.error(
+                    name,
+                    format!("The {} must be a list of strings.", label(name)),
+                );
                 None
             }
         }
@@ -218,6 +255,81 @@ impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonBody<T> {
                 content_type: ct.to_string(),
             }
             .into()),
+            None => Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
+        }
+    }
+}
+
+/// Parses an `application/x-www-form-urlencoded` body into `T` (values are
+/// strings; a repeated key keeps its first value).
+pub fn parse_form_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
+        .map_err(|e| ApiError::bad_request(format!("Malformed form body: {e}.")))?;
+    let mut object = Map::new();
+    for (k, v) in pairs {
+        object.entry(k).or_insert(Value::String(v));
+    }
+    let mut fields = Fields::new(object);
+    let out = T::from_fields(&mut fields);
+    fields.finish()?;
+    Ok(out)
+}
+
+fn is_form(content_type: &str) -> bool {
+    content_type
+        .parse::<mime::Mime>()
+        .is_ok_and(|m| m.essence_str() == "application/x-www-form-urlencoded")
+}
+
+/// A body sent as JSON or as an HTML/OAuth form, read with [`FromJsonObject`]
+/// either way (OAuth 2.0 token endpoints take forms).
+pub struct JsonOrForm<T>(pub T);
+
+impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonOrForm<T> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![
+                MetaMediaType {
+                    content_type: "application/json",
+                    schema: T::schema_ref(),
+                },
+                MetaMediaType {
+                    content_type: "application/x-www-form-urlencoded",
+                    schema: T::schema_ref(),
+                },
+            ],
+            required: true,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let content_type = request.content_type().map(str::to_string);
+        match content_type {
+            Some(ct) if is_form(&ct) => {
+                let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
+                Ok(Self(parse_form_object(&bytes)?))
+            }
+            Some(ct) if <JsonBody<T> as Payload>::check_content_type(&ct) => {
+                let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
+                Ok(Self(parse_json_object(&bytes)?))
+            }
+            Some(ct) => {
+                Err(poem_openapi::error::ContentTypeError::NotSupported { content_type: ct }.into())
+            }
             None => Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
         }
     }

@@ -8,8 +8,12 @@ use poem::{
     http::StatusCode,
     IntoResponse, Response,
 };
-use poem_openapi::error::{
-    AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
+use poem_openapi::{
+    error::{
+        AuthorizationError, ContentTypeError, ParseParamError, ParsePathError,
+        ParseRequestPayloadError,
+    },
+    OperationId,
 };
 
 use super::body_limit::BodyTooLarge;
@@ -22,6 +26,16 @@ pub fn to_response(err: poem::Error) -> Response {
         return err.into_response();
     }
     classify(&err).into_response()
+}
+
+/// Like [`to_response`], keeping the operation id (for metrics) on the answer.
+pub fn to_response_keeping_operation(err: poem::Error) -> Response {
+    let op = err.data::<OperationId>().copied();
+    let mut resp = to_response(err);
+    if let Some(op) = op {
+        resp.set_data(op);
+    }
+    resp
 }
 
 /// The answer to a panic inside a handler: a bare 500; the panic is logged.
@@ -107,15 +121,16 @@ pub(crate) fn is_json_syntax_error(reason: &str) -> bool {
 /// Our own parameter types give reasons that complete "The <name> ..."; the
 /// framework's are replaced by a plain sentence.
 fn param_message(name: &str, reason: &str) -> String {
-    // poem-openapi prefixes every parse error with `failed to parse "<type>": `.
-    let reason = reason
-        .strip_prefix("failed to parse \"")
-        .and_then(|rest| rest.split_once("\": "))
-        .map_or(reason, |(_, msg)| msg);
-    if reason.starts_with("must ") {
-        format!("The {name} {reason}")
+    // poem-openapi prefixes parse errors with `failed to parse "<type>": `
+    // (once per wrapper type); our own reasons start with "must ".
+    let ours = if reason.starts_with("must ") {
+        Some(reason)
     } else {
-        format!("The {name} parameter is invalid.")
+        reason.find(": must ").map(|at| &reason[at + 2..])
+    };
+    match ours {
+        Some(reason) => format!("The {name} {reason}"),
+        None => format!("The {name} parameter is invalid."),
     }
 }
 

@@ -2,13 +2,19 @@
 //! (parse, authorise, call the store), helpers for bodies and pagination, and the
 //! mapping of framework errors into the one envelope.
 
-pub mod allow;
 pub mod body;
 pub mod body_limit;
+pub mod filters;
 pub mod framework_errors;
+pub mod gate;
+pub mod login_guard;
+pub mod operations;
 pub mod pagination;
 pub mod security;
 mod system;
+pub mod tokens;
+pub mod v1;
+pub mod v2;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -17,17 +23,33 @@ use crate::VERSION;
 /// Areas of the API; each operation carries one.
 #[derive(Tags)]
 pub enum ApiTags {
+    /// Tokens: v1 login and refresh, v2 client credentials and revocation.
+    Auth,
+    /// Logs, including the API request log.
+    Logs,
     /// Health and version of the appliance.
     System,
 }
 
 /// All API operations, in one document.
-pub type Apis = (security::SecuritySchemes, system::SystemApi);
+pub type Apis = (
+    security::SecuritySchemes,
+    system::SystemApi,
+    v1::auth::V1AuthApi,
+    v2::auth::V2AuthApi,
+    v2::logs::V2LogsApi,
+);
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (security::SecuritySchemes, system::SystemApi),
+        (
+            security::SecuritySchemes,
+            system::SystemApi,
+            v1::auth::V1AuthApi,
+            v2::auth::V2AuthApi,
+            v2::logs::V2LogsApi,
+        ),
         "ISPBills API",
         VERSION,
     )

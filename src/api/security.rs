@@ -1,22 +1,146 @@
-//! The two bearer schemes of the API: v1 (JWT from `/api/auth/login`) and v2
-//! (`v2_` token from the client-credentials flow).
+//! The API's two security schemes and the extractors handlers use to get the
+//! caller. Both are OAuth 2.0 flows issuing bearer tokens, so operations can list
+//! their scopes in the document: v1 is the password flow (`POST /api/auth/login`),
+//! v2 the client-credentials flow (`POST /api/v2/auth/token`).
+//!
+//! Authentication itself happens in the API gate before the handler runs; the
+//! extractors only hand over the [`Principal`] the gate found.
 
 use std::collections::HashMap;
 
-use poem::http::Method;
+use poem::{http::Method, Request, RequestBody};
 use poem_openapi::{
-    auth::Bearer, registry::MetaApi, registry::Registry, ApiExtractor, OpenApi, SecurityScheme,
+    registry::{MetaApi, MetaOAuthFlow, MetaOAuthFlows, MetaSecurityScheme, Registry},
+    ApiExtractor, ApiExtractorType, ExtractParamOptions, OAuthScopes, OpenApi,
 };
 
-/// API v1: the access token from `POST /api/auth/login` (JWT, expires in 3600 s).
-#[derive(SecurityScheme)]
-#[oai(rename = "v1_bearer", ty = "bearer", bearer_format = "JWT")]
-pub struct V1Bearer(pub Bearer);
+use crate::{
+    auth::{principal::Principal, scope::Scope, tokens::ApiVersion},
+    error::{ApiError, ErrorCode},
+};
 
-/// API v2: the `v2_` access token from `POST /api/v2/auth/token` (client credentials, expires in 1800 s).
-#[derive(SecurityScheme)]
-#[oai(rename = "v2_bearer", ty = "bearer")]
-pub struct V2Bearer(pub Bearer);
+pub const V1_SCHEME: &str = "v1_bearer";
+pub const V2_SCHEME: &str = "v2_bearer";
+
+fn v1_scheme() -> MetaSecurityScheme {
+    MetaSecurityScheme {
+        ty: "oauth2",
+        description: Some(
+            "API v1. Get a token pair with `POST /api/auth/login` (JSON `{\"email\",\"password\"}`, \
+             or the OAuth 2.0 password grant as a form) and send `Authorization: Bearer <access_token>`. \
+             Tokens last 3600 s; renew with `POST /api/auth/refresh`. Staff tokens carry the \
+             scopes of the user's role; API client tokens the client's scopes.",
+        ),
+        name: None,
+        key_in: None,
+        scheme: None,
+        bearer_format: None,
+        flows: Some(MetaOAuthFlows {
+            implicit: None,
+            password: Some(MetaOAuthFlow {
+                authorization_url: None,
+                token_url: Some("/api/auth/login"),
+                refresh_url: Some("/api/auth/refresh"),
+                scopes: Scope::meta(),
+            }),
+            client_credentials: None,
+            authorization_code: None,
+        }),
+        openid_connect_url: None,
+    }
+}
+
+fn v2_scheme() -> MetaSecurityScheme {
+    MetaSecurityScheme {
+        ty: "oauth2",
+        description: Some(
+            "API v2. Exchange the client id and secret at `POST /api/v2/auth/token` (JSON, or the \
+             OAuth 2.0 client-credentials grant as a form, credentials in the body or HTTP Basic) \
+             and send `Authorization: Bearer v2_...`. Tokens last 1800 s; `POST /api/v2/auth/revoke` \
+             ends one at once.",
+        ),
+        name: None,
+        key_in: None,
+        scheme: None,
+        bearer_format: None,
+        flows: Some(MetaOAuthFlows {
+            implicit: None,
+            password: None,
+            client_credentials: Some(MetaOAuthFlow {
+                authorization_url: None,
+                token_url: Some("/api/v2/auth/token"),
+                refresh_url: None,
+                scopes: Scope::meta(),
+            }),
+            authorization_code: None,
+        }),
+        openid_connect_url: None,
+    }
+}
+
+fn principal_for(req: &Request, api: ApiVersion) -> poem::Result<Principal> {
+    match req.extensions().get::<Principal>() {
+        Some(p) if p.api == api => Ok(p.clone()),
+        _ => Err(ApiError::new(
+            ErrorCode::Unauthenticated,
+            "The token is missing, invalid, expired or revoked.",
+        )
+        .into()),
+    }
+}
+
+macro_rules! auth_extractor {
+    ($name:ident, $scheme:expr, $meta:expr, $api:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(pub Principal);
+
+        impl<'a> ApiExtractor<'a> for $name {
+            const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+            type ParamType = ();
+            type ParamRawType = ();
+
+            fn register(registry: &mut Registry) {
+                registry.create_security_scheme($scheme, $meta);
+            }
+
+            fn security_schemes() -> Vec<&'static str> {
+                vec![$scheme]
+            }
+
+            async fn from_request(
+                req: &'a Request,
+                _body: &mut RequestBody,
+                _opts: ExtractParamOptions<Self::ParamType>,
+            ) -> poem::Result<Self> {
+                principal_for(req, $api).map(Self)
+            }
+        }
+    };
+}
+
+auth_extractor!(
+    V1Auth,
+    V1_SCHEME,
+    v1_scheme(),
+    ApiVersion::V1,
+    "The caller of a v1 operation."
+);
+auth_extractor!(
+    V2Auth,
+    V2_SCHEME,
+    v2_scheme(),
+    ApiVersion::V2,
+    "The caller of a v2 operation."
+);
+
+/// The API version a security scheme name stands for.
+pub fn scheme_api(scheme: &str) -> Option<ApiVersion> {
+    match scheme {
+        V1_SCHEME => Some(ApiVersion::V1),
+        V2_SCHEME => Some(ApiVersion::V2),
+        _ => None,
+    }
+}
 
 /// Puts both schemes into the document's components, whichever operations use them.
 pub struct SecuritySchemes;
@@ -27,8 +151,8 @@ impl OpenApi for SecuritySchemes {
     }
 
     fn register(registry: &mut Registry) {
-        <V1Bearer as ApiExtractor>::register(registry);
-        <V2Bearer as ApiExtractor>::register(registry);
+        <V1Auth as ApiExtractor>::register(registry);
+        <V2Auth as ApiExtractor>::register(registry);
     }
 
     fn add_routes(

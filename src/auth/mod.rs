@@ -1,3 +1,15 @@
-//! Authentication: password hashing now; tokens and scopes as they arrive.
+//! Authentication and authorisation: staff passwords (argon2id), v1 JWTs with
+//! refresh-token families, v2 client credentials, scopes, rate limits and login
+//! throttling.
 
+pub mod clients;
+pub mod keys;
 pub mod password;
+pub mod principal;
+pub mod rate_limit;
+pub mod scope;
+pub mod secrets;
+pub mod service;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;

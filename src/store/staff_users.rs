@@ -88,3 +88,17 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<StaffUser>, StoreError> 
 pub fn count(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("SELECT COUNT(*) FROM staff_users", [], |r| r.get(0))?)
 }
+
+/// The user with this email (case-insensitive) and the password hash, for login.
+pub fn find_for_login(
+    conn: &Connection,
+    email: &str,
+) -> Result<Option<(StaffUser, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS}, password_hash FROM staff_users WHERE email = ?1"),
+            [email],
+            |r| Ok((from_row(r)?, r.get::<_, String>(7)?)),
+        )
+        .optional()?)
+}

@@ -10,9 +10,17 @@ use std::{
 
 use ispbills::{
     app::AppState,
+    auth::{
+        clients::{ApiClient, Credentials, NewClient},
+        principal::Tier,
+        scope::ScopeSet,
+        tokens::ApiVersion,
+    },
     clock::{Clock, SystemClock},
     config::Config,
+    domain::staff::Role,
     server::{self, RunningServer},
+    store::staff_users,
 };
 use poem::{endpoint::BoxEndpoint, EndpointExt, Response};
 use tempfile::TempDir;
@@ -51,6 +59,19 @@ impl TestServer {
         tweak: impl FnOnce(Config) -> Config,
         build: impl FnOnce(AppState) -> BoxEndpoint<'static, Response>,
     ) -> Self {
+        Self::start_full(tweak, Arc::new(SystemClock), build)
+    }
+
+    /// The real application on a clock the test controls.
+    pub fn start_on(clock: Arc<dyn Clock>) -> Self {
+        Self::start_full(|c| c, clock, |state| ispbills::app::routes(state).boxed())
+    }
+
+    pub fn start_full(
+        tweak: impl FnOnce(Config) -> Config,
+        clock: Arc<dyn Clock>,
+        build: impl FnOnce(AppState) -> BoxEndpoint<'static, Response>,
+    ) -> Self {
         let dir = TempDir::new().unwrap();
         let config = tweak(test_config(dir.path()));
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -58,7 +79,6 @@ impl TestServer {
             .enable_all()
             .build()
             .unwrap();
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let server = runtime
             .block_on(server::start_with(config, clock, build))
             .unwrap();
@@ -91,6 +111,112 @@ impl TestServer {
         body: Option<&[u8]>,
     ) -> Reply {
         request(method, &self.url(path), headers, body)
+    }
+
+    /// A request with a bearer token.
+    pub fn get_auth(&self, path: &str, token: &str) -> Reply {
+        let auth = format!("Bearer {token}");
+        self.send("GET", path, &[("authorization", auth.as_str())], None)
+    }
+
+    /// Creates a staff user directly in the store.
+    pub fn create_staff(&self, email: &str, role: Role, password: &str) -> i64 {
+        let hash = ispbills::auth::password::hash(password).unwrap();
+        let now = self.state.clock.now();
+        let (email, hash) = (email.to_string(), hash);
+        self.state
+            .db
+            .write(move |tx| {
+                staff_users::create(
+                    tx,
+                    &staff_users::NewStaffUser {
+                        email: &email,
+                        name: "Test User",
+                        role,
+                        password_hash: &hash,
+                    },
+                    now,
+                )
+            })
+            .unwrap()
+            .id
+    }
+
+    /// Creates an API client; returns it and its credentials.
+    pub fn create_client(
+        &self,
+        api: ApiVersion,
+        scopes: &str,
+        tier: Tier,
+    ) -> (ApiClient, Credentials) {
+        self.state
+            .auth
+            .create_client(&NewClient {
+                name: "Test client".into(),
+                api,
+                scopes: if scopes == "*" {
+                    ScopeSet::all()
+                } else {
+                    ScopeSet::parse(scopes).unwrap()
+                },
+                tier,
+            })
+            .unwrap()
+    }
+
+    /// A v2 client with `scopes` and a fresh token for it.
+    pub fn v2_client_token(&self, scopes: &str, tier: Tier) -> (ApiClient, String, String, String) {
+        let (client, creds) = self.create_client(ApiVersion::V2, scopes, tier);
+        let Credentials::V2 {
+            client_id,
+            client_secret,
+        } = creds
+        else {
+            panic!()
+        };
+        let token = self.v2_token(&client_id, &client_secret);
+        (client, client_id, client_secret, token)
+    }
+
+    /// `POST /api/v2/auth/token` with JSON; panics unless 200.
+    pub fn v2_token(&self, client_id: &str, client_secret: &str) -> String {
+        let r = self.post_json(
+            "/api/v2/auth/token",
+            &serde_json::json!({"client_id": client_id, "client_secret": client_secret})
+                .to_string(),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// `POST /api/auth/login`; the raw reply.
+    pub fn login(&self, email: &str, password: &str) -> Reply {
+        self.post_json(
+            "/api/auth/login",
+            &serde_json::json!({"email": email, "password": password}).to_string(),
+        )
+    }
+
+    /// Waits (up to 5 s) until the request log holds at least `n` rows.
+    pub fn wait_for_log_rows(&self, n: i64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let rows: i64 = self
+                .state
+                .db
+                .read(
+                    |c| Ok(c.query_row("SELECT COUNT(*) FROM api_request_log", [], |r| r.get(0))?),
+                )
+                .unwrap();
+            if rows >= n {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "request log has {rows} rows, want {n}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     /// POSTs a JSON text as is (it may be malformed on purpose).

@@ -1,0 +1,29 @@
+//! The admin panel's JSON endpoints under `/admin/api/...`: staff log in with a
+//! cookie session (HttpOnly, SameSite=Strict; mutations need the CSRF header).
+//! Not part of the public API document.
+
+mod clients;
+mod session;
+
+use poem_openapi::{OpenApiService, Tags};
+
+pub use session::StaffSession;
+
+#[derive(Tags)]
+pub enum AdminTags {
+    /// Panel login sessions.
+    Session,
+    /// API clients and the API request log (Integrations -> API Management).
+    ApiManagement,
+}
+
+pub type AdminApis = (session::SessionApi, clients::ClientsApi);
+
+/// The panel's JSON service (paths are absolute: `/admin/api/...`).
+pub fn service() -> OpenApiService<AdminApis, ()> {
+    OpenApiService::new(
+        (session::SessionApi, clients::ClientsApi),
+        "ISPBills admin panel API",
+        crate::VERSION,
+    )
+}

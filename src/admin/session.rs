@@ -1,0 +1,204 @@
+//! Panel login: `POST/GET/DELETE /admin/api/session`, and the [`StaffSession`]
+//! extractor every other panel endpoint starts with.
+
+use poem::{
+    http::{header, Method},
+    web::{Data, RemoteAddr},
+    FromRequest, Request, RequestBody,
+};
+use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
+
+use super::AdminTags;
+use crate::{
+    api::{
+        body::{Fields, FromJsonObject, JsonBody},
+        login_guard::check_credentials,
+    },
+    app::AppState,
+    auth::sessions::{cookie, csrf_matches, csrf_token, COOKIE_NAME, CSRF_HEADER},
+    domain::staff::Role,
+    error::{ApiError, ApiResult, ErrorCode},
+    store::staff_users::StaffUser,
+};
+
+/// The logged-in staff user of a panel request.
+pub struct StaffSession {
+    pub user: StaffUser,
+    pub token: String,
+}
+
+impl StaffSession {
+    /// 403 unless the user is an admin.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.user.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "Only administrators may do this.",
+            ))
+        }
+    }
+}
+
+fn session_cookie(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+impl<'a> FromRequest<'a> for StaffSession {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        let unauthenticated = || -> poem::Error {
+            ApiError::new(ErrorCode::Unauthenticated, "Please log in.").into()
+        };
+        let state = req.data::<AppState>().ok_or_else(unauthenticated)?.clone();
+        let token = session_cookie(req).ok_or_else(unauthenticated)?;
+        if req.method() != Method::GET && req.method() != Method::HEAD {
+            let presented = req
+                .headers()
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !csrf_matches(&token, presented) {
+                return Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    "The CSRF token is missing or wrong; reload the panel.",
+                )
+                .into());
+            }
+        }
+        let lookup = token.clone();
+        let user = tokio::task::spawn_blocking(move || state.auth.session_user(&lookup))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)?
+            .ok_or_else(unauthenticated)?;
+        Ok(Self { user, token })
+    }
+}
+
+/// Panel credentials.
+#[derive(Debug, Object)]
+pub struct PanelLogin {
+    #[oai(validator(min_length = 1))]
+    pub email: String,
+    #[oai(validator(min_length = 1))]
+    pub password: String,
+}
+
+impl FromJsonObject for PanelLogin {
+    fn from_fields(f: &mut Fields) -> Self {
+        Self {
+            email: f.required_string("email"),
+            password: f.required_password("password"),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct StaffUserView {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+impl From<&StaffUser> for StaffUserView {
+    fn from(u: &StaffUser) -> Self {
+        Self {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role.to_string(),
+        }
+    }
+}
+
+/// The session: who is logged in, and the token to send as `X-CSRF-Token`.
+#[derive(Debug, Object)]
+pub struct SessionView {
+    pub user: StaffUserView,
+    pub csrf_token: String,
+}
+
+#[derive(ApiResponse)]
+pub enum SessionOpened {
+    /// Logged in; the session cookie is set.
+    #[oai(status = 200)]
+    Ok(Json<SessionView>, #[oai(header = "Set-Cookie")] String),
+}
+
+#[derive(ApiResponse)]
+pub enum SessionClosed {
+    /// Logged out; the cookie is cleared.
+    #[oai(status = 204)]
+    NoContent(#[oai(header = "Set-Cookie")] String),
+}
+
+pub struct SessionApi;
+
+#[OpenApi(tag = "AdminTags::Session")]
+impl SessionApi {
+    /// Log in to the panel (throttled like the API login).
+    #[oai(
+        path = "/admin/api/session",
+        method = "post",
+        operation_id = "admin_login"
+    )]
+    async fn login(
+        &self,
+        state: Data<&AppState>,
+        remote: &RemoteAddr,
+        body: JsonBody<PanelLogin>,
+    ) -> ApiResult<SessionOpened> {
+        let PanelLogin { email, password } = body.0;
+        let auth = state.auth.clone();
+        let (user, token) = check_credentials(&state, remote, email, password, move |user| {
+            Ok((user.clone(), auth.open_session(user)?))
+        })
+        .await?;
+        let view = SessionView {
+            user: (&user).into(),
+            csrf_token: csrf_token(&token),
+        };
+        Ok(SessionOpened::Ok(Json(view), cookie(Some(&token))))
+    }
+
+    /// The current session.
+    #[oai(
+        path = "/admin/api/session",
+        method = "get",
+        operation_id = "admin_session"
+    )]
+    async fn current(&self, session: StaffSession) -> Json<SessionView> {
+        Json(SessionView {
+            user: (&session.user).into(),
+            csrf_token: csrf_token(&session.token),
+        })
+    }
+
+    /// Log out.
+    #[oai(
+        path = "/admin/api/session",
+        method = "delete",
+        operation_id = "admin_logout"
+    )]
+    async fn logout(
+        &self,
+        state: Data<&AppState>,
+        session: StaffSession,
+    ) -> ApiResult<SessionClosed> {
+        let auth = state.auth.clone();
+        tokio::task::spawn_blocking(move || auth.close_session(&session.token))
+            .await
+            .map_err(ApiError::internal)??;
+        Ok(SessionClosed::NoContent(cookie(None)))
+    }
+}

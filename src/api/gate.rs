@@ -1,0 +1,191 @@
+//! The API gate, in front of every `/api` route: authenticates the bearer token
+//! the operation's security scheme asks for, applies the caller's rate limit,
+//! checks the operation's scopes (as the OpenAPI document declares them), then
+//! hands the caller to the handler. Every request — answered here or by the
+//! handler — is queued for the request log.
+
+use std::time::Instant;
+
+use poem::{
+    http::{header, HeaderValue},
+    Endpoint, IntoResponse, Middleware, Request, Response, Result,
+};
+
+use super::{framework_errors, operations::OperationTable, security::scheme_api};
+use crate::{
+    app::AppState,
+    auth::{principal::Principal, rate_limit::RateDecision, scope::Scope},
+    clock::format_timestamp,
+    error::{ApiError, ErrorCode},
+    store::request_log::RequestLogEntry,
+};
+
+/// The gate, enforcing what `table` declares.
+pub struct ApiGate {
+    table: &'static OperationTable,
+}
+
+impl ApiGate {
+    /// A gate for the operations of `table` (the real API's: [`operations::table`]).
+    pub fn new(table: &'static OperationTable) -> Self {
+        Self { table }
+    }
+}
+
+impl<E: Endpoint> Middleware<E> for ApiGate {
+    type Output = ApiGateEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        ApiGateEndpoint {
+            inner: ep,
+            table: self.table,
+        }
+    }
+}
+
+pub struct ApiGateEndpoint<E> {
+    inner: E,
+    table: &'static OperationTable,
+}
+
+/// The bearer token of the request, if any.
+fn bearer(req: &Request) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
+}
+
+fn unauthenticated(err: ApiError, token_given: bool) -> Response {
+    let mut resp = err.into_response();
+    let challenge = if token_given {
+        r#"Bearer realm="ispbills", error="invalid_token""#
+    } else {
+        r#"Bearer realm="ispbills""#
+    };
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
+    resp
+}
+
+impl<E: Endpoint> ApiGateEndpoint<E> {
+    /// Authenticates, limits and authorises; `Err` is the answer to send.
+    async fn admit(
+        state: &AppState,
+        req: &Request,
+        scheme: &str,
+        scopes: &[&str],
+        rate: &mut Option<RateDecision>,
+    ) -> std::result::Result<Principal, Response> {
+        let Some(api) = scheme_api(scheme) else {
+            return Err(
+                ApiError::internal(format!("unknown security scheme {scheme}")).into_response(),
+            );
+        };
+        let Some(token) = bearer(req) else {
+            return Err(unauthenticated(
+                ApiError::new(ErrorCode::Unauthenticated, "An access token is required."),
+                false,
+            ));
+        };
+        let auth = state.auth.clone();
+        let principal =
+            match tokio::task::spawn_blocking(move || auth.authenticate(&token, api)).await {
+                Ok(Ok(p)) => p,
+                Ok(Err(e)) => return Err(unauthenticated(e.into(), true)),
+                Err(e) => return Err(ApiError::internal(e).into_response()),
+            };
+        let decision = state.rate_limits.check(&principal);
+        *rate = Some(decision);
+        if let RateDecision::Limited {
+            retry_after_secs, ..
+        } = decision
+        {
+            return Err(ApiError::of(ErrorCode::RateLimited)
+                .with_retry_after(retry_after_secs)
+                .into_response());
+        }
+        let missing: Vec<&str> = scopes
+            .iter()
+            .copied()
+            .filter(|name| !Scope::parse(name).is_some_and(|s| principal.has(s)))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                format!("This token lacks the scope(s): {}.", missing.join(", ")),
+            )
+            .into_response());
+        }
+        Ok(principal)
+    }
+}
+
+impl<E: Endpoint> Endpoint for ApiGateEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        let started = Instant::now();
+        let Some(state) = req.data::<AppState>().cloned() else {
+            return Ok(ApiError::internal("application state missing").into_response());
+        };
+        let method = req.method().clone();
+        let path = req.uri().path().to_string();
+        let ip = req
+            .remote_addr()
+            .as_socket_addr()
+            .map(|a| a.ip().to_string());
+        let op = self.table.find(&method, &path);
+        let mut rate = None;
+        let mut caller = None;
+        let admitted = match op.and_then(|o| o.security.as_ref()) {
+            Some((scheme, scopes)) => Self::admit(&state, &req, scheme, scopes, &mut rate).await,
+            None => Err(Response::default()),
+        };
+        let mut resp = match admitted {
+            Ok(principal) => {
+                req.extensions_mut().insert(principal.clone());
+                caller = Some(principal);
+                self.call_inner(req).await
+            }
+            Err(answer) if op.is_some_and(|o| o.security.is_some()) => answer,
+            Err(_) => self.call_inner(req).await,
+        };
+        match rate {
+            Some(RateDecision::Allowed { limit, remaining }) => {
+                set_rate_headers(&mut resp, limit, remaining)
+            }
+            Some(RateDecision::Limited { limit, .. }) => set_rate_headers(&mut resp, limit, 0),
+            None => {}
+        }
+        state.request_log.record(RequestLogEntry {
+            at: format_timestamp(state.clock.now()),
+            api_client_id: caller.as_ref().and_then(Principal::client_id),
+            staff_user_id: caller.as_ref().and_then(Principal::user_id),
+            method: method.to_string(),
+            route: op.map_or_else(|| "unmatched".to_string(), |o| o.template.clone()),
+            path,
+            status: resp.status().as_u16(),
+            duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+            ip,
+        });
+        Ok(resp)
+    }
+}
+
+impl<E: Endpoint> ApiGateEndpoint<E> {
+    async fn call_inner(&self, req: Request) -> Response {
+        match self.inner.call(req).await {
+            Ok(resp) => resp.into_response(),
+            Err(err) => framework_errors::to_response_keeping_operation(err),
+        }
+    }
+}
+
+fn set_rate_headers(resp: &mut Response, limit: u32, remaining: u32) {
+    let headers = resp.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+}

@@ -1,0 +1,187 @@
+//! The API's operations as the OpenAPI document declares them: path template,
+//! method, operation id and security (scheme and scopes). The API gate enforces
+//! authentication and scopes from this table, the request log names routes by
+//! it, and 405 answers list the allowed methods from it (`Allow`, RFC 9110).
+
+use std::{collections::BTreeSet, sync::OnceLock};
+
+use poem::{
+    http::{header, HeaderValue, Method, StatusCode},
+    Endpoint, IntoResponse, Request, Response, Result,
+};
+use poem_openapi::OpenApi;
+
+use super::Apis;
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    pub method: Method,
+    /// The path template, e.g. `/api/v2/customers/{id}`.
+    pub template: String,
+    pub operation_id: Option<&'static str>,
+    /// The security scheme the operation requires, with its scopes.
+    pub security: Option<(&'static str, Vec<&'static str>)>,
+}
+
+/// All operations, matched by path segments (`{param}` matches one segment).
+pub struct OperationTable {
+    routes: Vec<(Vec<String>, Operation)>,
+}
+
+fn segments(path: &str) -> Vec<String> {
+    path.trim_matches('/')
+        .split('/')
+        .map(str::to_string)
+        .collect()
+}
+
+fn matches(template: &[String], path: &[String]) -> bool {
+    template.len() == path.len()
+        && template
+            .iter()
+            .zip(path)
+            .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
+}
+
+impl OperationTable {
+    /// From the operations of [`Apis`].
+    pub fn from_spec() -> Self {
+        Self::of::<Apis>()
+    }
+
+    /// From the operations of any OpenAPI type.
+    pub fn of<T: OpenApi>() -> Self {
+        let mut ops = Vec::new();
+        for api in T::meta() {
+            for path in api.paths {
+                for op in path.operations {
+                    let security = op
+                        .security
+                        .first()
+                        .and_then(|req| req.iter().next())
+                        .map(|(scheme, scopes)| (*scheme, scopes.clone()));
+                    ops.push(Operation {
+                        method: op.method,
+                        template: path.path.clone(),
+                        operation_id: op.operation_id,
+                        security,
+                    });
+                }
+            }
+        }
+        Self::new(ops)
+    }
+
+    pub fn new(ops: Vec<Operation>) -> Self {
+        Self {
+            routes: ops
+                .into_iter()
+                .map(|op| (segments(&op.template), op))
+                .collect(),
+        }
+    }
+
+    /// The operation answering `method` on `path`.
+    pub fn find(&self, method: &Method, path: &str) -> Option<&Operation> {
+        let want = segments(path);
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
+        self.routes
+            .iter()
+            .find(|(t, op)| op.method == *method && matches(t, &want))
+            .map(|(_, op)| op)
+    }
+
+    /// What `Allow` lists for `path` (`GET, HEAD` for paths outside the API).
+    pub fn allowed(&self, path: &str) -> String {
+        let want = segments(path);
+        let mut methods: BTreeSet<String> = self
+            .routes
+            .iter()
+            .filter(|(t, _)| matches(t, &want))
+            .map(|(_, op)| op.method.to_string())
+            .collect();
+        if methods.is_empty() || methods.contains("GET") {
+            methods.insert("GET".into());
+            methods.insert("HEAD".into());
+        }
+        methods.into_iter().collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The table of the real API (built once).
+pub fn table() -> &'static OperationTable {
+    static TABLE: OnceLock<OperationTable> = OnceLock::new();
+    TABLE.get_or_init(OperationTable::from_spec)
+}
+
+/// Middleware function (with `EndpointExt::around`): adds `Allow` to 405s.
+pub async fn add_allow_header<E: Endpoint>(
+    ep: std::sync::Arc<E>,
+    req: Request,
+) -> Result<Response> {
+    let path = req.uri().path().to_string();
+    let mut resp = ep.call(req).await?.into_response();
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+        && !resp.headers().contains_key(header::ALLOW)
+    {
+        if let Ok(value) = HeaderValue::from_str(&table().allowed(&path)) {
+            resp.headers_mut().insert(header::ALLOW, value);
+        }
+    }
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(method: Method, template: &str) -> Operation {
+        Operation {
+            method,
+            template: template.into(),
+            operation_id: None,
+            security: None,
+        }
+    }
+
+    #[test]
+    fn templates_match_one_segment_per_parameter() {
+        let table = OperationTable::new(vec![
+            op(Method::GET, "/api/v2/customers"),
+            op(Method::POST, "/api/v2/customers"),
+            op(Method::GET, "/api/v2/customers/{id}"),
+            op(Method::PUT, "/api/v2/customers/{id}"),
+            op(Method::DELETE, "/api/v2/customers/{id}"),
+        ]);
+        assert_eq!(
+            table.allowed("/api/v2/customers/17"),
+            "DELETE, GET, HEAD, PUT"
+        );
+        assert_eq!(table.allowed("/api/v2/customers"), "GET, HEAD, POST");
+        assert_eq!(table.allowed("/api/v2/customers/17/x"), "GET, HEAD");
+        let found = table.find(&Method::PUT, "/api/v2/customers/9").unwrap();
+        assert_eq!(found.template, "/api/v2/customers/{id}");
+        assert!(table.find(&Method::PATCH, "/api/v2/customers/9").is_none());
+        assert_eq!(
+            table
+                .find(&Method::HEAD, "/api/v2/customers")
+                .unwrap()
+                .method,
+            Method::GET
+        );
+    }
+
+    #[test]
+    fn the_real_table_knows_health() {
+        assert_eq!(table().allowed("/health"), "GET, HEAD");
+        assert_eq!(
+            table().find(&Method::GET, "/health").unwrap().operation_id,
+            Some("health")
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! `POST /api/auth/login` and `POST /api/auth/refresh`.
+
+use poem::web::{Data, RemoteAddr};
+use poem_openapi::{payload::Json, Object, OpenApi};
+
+use crate::{
+    api::{
+        body::{Fields, FromJsonObject, JsonOrForm},
+        login_guard::check_credentials,
+        tokens::TokenPairResponse,
+        ApiTags,
+    },
+    app::AppState,
+    error::{ApiError, ApiResult},
+};
+
+/// Staff credentials.
+#[derive(Debug, Object)]
+pub struct LoginRequest {
+    /// The staff user's email (`username` in the OAuth 2.0 form).
+    #[oai(validator(min_length = 1))]
+    pub email: String,
+    #[oai(validator(min_length = 1))]
+    pub password: String,
+}
+
+impl FromJsonObject for LoginRequest {
+    fn from_fields(f: &mut Fields) -> Self {
+        // The OAuth 2.0 password grant names the email `username`.
+        let email = if f.present("email") || !f.present("username") {
+            f.required_string("email")
+        } else {
+            f.required_string("username")
+        };
+        if let Some(grant) = f.optional_string("grant_type") {
+            if grant != "password" {
+                f.error("grant_type", "The grant type must be password.");
+            }
+        }
+        Self {
+            email,
+            password: f.required_password("password"),
+        }
+    }
+}
+
+/// A refresh token to exchange.
+#[derive(Debug, Object)]
+pub struct RefreshRequest {
+    #[oai(validator(min_length = 1))]
+    pub refresh_token: String,
+}
+
+impl FromJsonObject for RefreshRequest {
+    fn from_fields(f: &mut Fields) -> Self {
+        if let Some(grant) = f.optional_string("grant_type") {
+            if grant != "refresh_token" {
+                f.error("grant_type", "The grant type must be refresh_token.");
+            }
+        }
+        Self {
+            refresh_token: f.required_string("refresh_token"),
+        }
+    }
+}
+
+pub struct V1AuthApi;
+
+#[OpenApi]
+impl V1AuthApi {
+    /// Log in (v1)
+    ///
+    /// Exchanges a staff user's email and password for an access token (JWT,
+    /// 3600 s) and a single-use refresh token. Also accepts the OAuth 2.0
+    /// password grant as a form (`grant_type=password&username=...&password=...`).
+    /// Wrong email or password: 401 with the same message. After 5 failures in
+    /// 15 minutes from one address or for one account: 429 with `Retry-After`.
+    #[oai(
+        path = "/api/auth/login",
+        method = "post",
+        operation_id = "v1_login",
+        tag = "ApiTags::Auth"
+    )]
+    async fn login(
+        &self,
+        state: Data<&AppState>,
+        remote: &RemoteAddr,
+        body: JsonOrForm<LoginRequest>,
+    ) -> ApiResult<Json<TokenPairResponse>> {
+        let LoginRequest { email, password } = body.0;
+        let auth = state.auth.clone();
+        let pair = check_credentials(&state, remote, email, password, move |user| {
+            auth.login_user(user)
+        })
+        .await?;
+        Ok(Json(pair.into()))
+    }
+
+    /// Refresh a token pair (v1)
+    ///
+    /// Exchanges a refresh token for a new access token and refresh token. Each
+    /// refresh token works once; presenting a used one again is taken as theft
+    /// and revokes every token descended from the same login. Also accepts the
+    /// OAuth 2.0 form `grant_type=refresh_token&refresh_token=...`.
+    #[oai(
+        path = "/api/auth/refresh",
+        method = "post",
+        operation_id = "v1_refresh",
+        tag = "ApiTags::Auth"
+    )]
+    async fn refresh(
+        &self,
+        state: Data<&AppState>,
+        body: JsonOrForm<RefreshRequest>,
+    ) -> ApiResult<Json<TokenPairResponse>> {
+        let auth = state.auth.clone();
+        let token = body.0.refresh_token;
+        let pair = tokio::task::spawn_blocking(move || auth.refresh(&token))
+            .await
+            .map_err(ApiError::internal)??;
+        Ok(Json(pair.into()))
+    }
+}

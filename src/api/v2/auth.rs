@@ -1,0 +1,137 @@
+//! `POST /api/v2/auth/token` (client credentials) and `POST /api/v2/auth/revoke`.
+
+use base64::{engine::general_purpose::STANDARD, Engine};
+use poem::{http::header, web::Data, Request};
+use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
+
+use crate::{
+    api::{
+        body::{Fields, FromJsonObject, JsonOrForm},
+        security::V2Auth,
+        tokens::AccessTokenResponse,
+        ApiTags,
+    },
+    app::AppState,
+    error::{ApiError, ApiResult, FieldErrors},
+};
+
+/// Client credentials (JSON as in the guide, or the OAuth 2.0 form).
+#[derive(Debug, Object)]
+pub struct TokenRequest {
+    /// The client id (UUID), unless sent with HTTP Basic.
+    #[oai(validator(min_length = 1))]
+    pub client_id: Option<String>,
+    /// The client secret, unless sent with HTTP Basic.
+    #[oai(validator(min_length = 1))]
+    pub client_secret: Option<String>,
+    /// `client_credentials` when sent (the OAuth 2.0 form requires it).
+    pub grant_type: Option<String>,
+}
+
+impl FromJsonObject for TokenRequest {
+    fn from_fields(f: &mut Fields) -> Self {
+        let out = Self {
+            client_id: f.optional_string("client_id"),
+            client_secret: f.optional_string("client_secret"),
+            grant_type: f.optional_string("grant_type"),
+        };
+        if out
+            .grant_type
+            .as_deref()
+            .is_some_and(|g| g != "client_credentials")
+        {
+            f.error("grant_type", "The grant type must be client_credentials.");
+        }
+        out
+    }
+}
+
+/// `Authorization: Basic base64(client_id:client_secret)` (RFC 6749 §2.3.1).
+fn basic_credentials(req: &Request) -> Option<(String, String)> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| form_urlencoded_decode(s).unwrap_or_else(|| s.to_string());
+    Some((unescape(id), unescape(secret)))
+}
+
+/// RFC 6749 has clients form-encode id and secret inside Basic.
+fn form_urlencoded_decode(s: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&format!("v={s}")).ok()?;
+    pairs.into_iter().next().map(|(_, v)| v)
+}
+
+#[derive(ApiResponse)]
+pub enum Revoked {
+    /// The token no longer works.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+pub struct V2AuthApi;
+
+#[OpenApi]
+impl V2AuthApi {
+    /// Get an access token (v2)
+    ///
+    /// OAuth 2.0 client credentials: exchanges a v2 client's id and secret for a
+    /// `v2_` access token valid 1800 s. Send JSON `{"client_id","client_secret"}`,
+    /// or the form `grant_type=client_credentials` with the credentials in the form
+    /// or in HTTP Basic. Unknown client or wrong secret: 401.
+    #[oai(
+        path = "/api/v2/auth/token",
+        method = "post",
+        operation_id = "v2_token",
+        tag = "ApiTags::Auth"
+    )]
+    async fn token(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: JsonOrForm<TokenRequest>,
+    ) -> ApiResult<Json<AccessTokenResponse>> {
+        let basic = basic_credentials(req);
+        let body = body.0;
+        let (id, secret) = match (body.client_id, body.client_secret, basic) {
+            (Some(id), Some(secret), _) => (id, secret),
+            (None, None, Some(basic)) => basic,
+            (id, secret, _) => {
+                let mut errors = FieldErrors::new();
+                if id.is_none() {
+                    errors.add("client_id", "The client id field is required.");
+                }
+                if secret.is_none() {
+                    errors.add("client_secret", "The client secret field is required.");
+                }
+                return Err(ApiError::validation(errors));
+            }
+        };
+        let auth = state.auth.clone();
+        let token = tokio::task::spawn_blocking(move || auth.client_credentials(&id, &secret))
+            .await
+            .map_err(ApiError::internal)??;
+        Ok(Json(token.into()))
+    }
+
+    /// Revoke the access token (v2)
+    ///
+    /// The token in the `Authorization` header stops working at once: the very
+    /// next request with it gets 401.
+    #[oai(
+        path = "/api/v2/auth/revoke",
+        method = "post",
+        operation_id = "v2_revoke",
+        tag = "ApiTags::Auth"
+    )]
+    async fn revoke(&self, state: Data<&AppState>, auth: V2Auth) -> ApiResult<Revoked> {
+        let service = state.auth.clone();
+        tokio::task::spawn_blocking(move || service.revoke(&auth.0))
+            .await
+            .map_err(ApiError::internal)??;
+        Ok(Revoked::NoContent)
+    }
+}

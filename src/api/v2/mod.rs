@@ -1,0 +1,4 @@
+//! API v2 (`/api/v2/*`): client-credentials tokens.
+
+pub mod auth;
+pub mod logs;

@@ -1,0 +1,143 @@
+//! Who is calling: the authenticated side of a request, with its scopes and
+//! rate tier.
+
+use super::{
+    scope::{Scope, ScopeSet},
+    tokens::{ApiVersion, Subject},
+};
+use crate::domain::staff::Role;
+
+/// Rate tier of an API client (staff tokens are `Standard`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tier {
+    Standard,
+    HighVolume,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Standard => "standard",
+            Tier::HighVolume => "high-volume",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "standard" => Some(Tier::Standard),
+            "high-volume" => Some(Tier::HighVolume),
+            _ => None,
+        }
+    }
+
+    /// Requests per minute (the seed's table).
+    pub fn per_minute(self, api: ApiVersion) -> u32 {
+        match (api, self) {
+            (ApiVersion::V1, Tier::Standard) => 60,
+            (ApiVersion::V1, Tier::HighVolume) => 120,
+            (ApiVersion::V2, Tier::Standard) => 120,
+            (ApiVersion::V2, Tier::HighVolume) => 300,
+        }
+    }
+}
+
+/// The scopes a staff role brings to its v1 tokens.
+pub fn role_scopes(role: Role) -> ScopeSet {
+    use Scope::*;
+    match role {
+        Role::Admin => ScopeSet::all(),
+        Role::Support => [
+            DashboardRead,
+            CustomersRead,
+            BillingRead,
+            NetworkRead,
+            MonitoringRead,
+            SmsRead,
+            OperatorsRead,
+            VpnRead,
+            LogsRead,
+        ]
+        .into_iter()
+        .collect(),
+        Role::Operator => [
+            DashboardRead,
+            CustomersRead,
+            CustomersWrite,
+            BillingRead,
+            BillingWrite,
+            SmsRead,
+            SmsSend,
+        ]
+        .into_iter()
+        .collect(),
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub subject: Subject,
+    pub api: ApiVersion,
+    pub scopes: ScopeSet,
+    pub tier: Tier,
+    /// For staff tokens: the user's role.
+    pub role: Option<Role>,
+    /// The access token's id and expiry (for revocation).
+    pub jti: String,
+    pub expires_at: i64,
+}
+
+impl Principal {
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(scope)
+    }
+
+    /// The rate-limit bucket: per client, or per user for login tokens.
+    pub fn rate_key(&self) -> String {
+        match self.subject {
+            Subject::User(id) => format!("user:{id}"),
+            Subject::Client(id) => format!("client:{id}"),
+        }
+    }
+
+    pub fn per_minute(&self) -> u32 {
+        self.tier.per_minute(self.api)
+    }
+
+    pub fn client_id(&self) -> Option<i64> {
+        match self.subject {
+            Subject::Client(id) => Some(id),
+            Subject::User(_) => None,
+        }
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        match self.subject {
+            Subject::User(id) => Some(id),
+            Subject::Client(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_follow_the_seed_table() {
+        assert_eq!(Tier::Standard.per_minute(ApiVersion::V1), 60);
+        assert_eq!(Tier::HighVolume.per_minute(ApiVersion::V1), 120);
+        assert_eq!(Tier::Standard.per_minute(ApiVersion::V2), 120);
+        assert_eq!(Tier::HighVolume.per_minute(ApiVersion::V2), 300);
+        assert_eq!(Tier::parse("high-volume"), Some(Tier::HighVolume));
+        assert_eq!(Tier::parse("gold"), None);
+    }
+
+    #[test]
+    fn support_reads_and_operators_do_not_manage_webhooks() {
+        assert!(role_scopes(Role::Support).contains(Scope::CustomersRead));
+        assert!(!role_scopes(Role::Support).contains(Scope::CustomersWrite));
+        assert!(!role_scopes(Role::Operator).contains(Scope::WebhooksManage));
+        assert_eq!(role_scopes(Role::Admin), ScopeSet::all());
+    }
+}

@@ -1,0 +1,151 @@
+//! Per-client (per-user for login tokens) request limits per minute, with the
+//! `governor` crate's GCRA: a full minute's allowance may be used at once, then it
+//! refills evenly.
+
+use std::{collections::HashMap, num::NonZeroU32};
+
+use governor::{
+    clock::{Clock, DefaultClock},
+    middleware::StateInformationMiddleware,
+    state::keyed::DefaultKeyedStateStore,
+    Quota, RateLimiter,
+};
+
+use super::{
+    principal::{Principal, Tier},
+    tokens::ApiVersion,
+};
+
+type Limiter =
+    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+
+/// The verdict for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateDecision {
+    Allowed { limit: u32, remaining: u32 },
+    Limited { limit: u32, retry_after_secs: u64 },
+}
+
+/// One limiter per (API version, tier).
+pub struct RateLimits {
+    limiters: HashMap<(ApiVersion, Tier), Limiter>,
+    clock: DefaultClock,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RateLimits {
+    pub fn new() -> Self {
+        let mut limiters = HashMap::new();
+        for api in [ApiVersion::V1, ApiVersion::V2] {
+            for tier in [Tier::Standard, Tier::HighVolume] {
+                let n = NonZeroU32::new(tier.per_minute(api)).unwrap_or(NonZeroU32::MIN);
+                let limiter = RateLimiter::keyed(Quota::per_minute(n))
+                    .with_middleware::<StateInformationMiddleware>();
+                limiters.insert((api, tier), limiter);
+            }
+        }
+        Self {
+            limiters,
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Counts one request of `principal`.
+    pub fn check(&self, principal: &Principal) -> RateDecision {
+        let limit = principal.per_minute();
+        let Some(limiter) = self.limiters.get(&(principal.api, principal.tier)) else {
+            return RateDecision::Allowed {
+                limit,
+                remaining: limit,
+            };
+        };
+        match limiter.check_key(&principal.rate_key()) {
+            Ok(snapshot) => RateDecision::Allowed {
+                limit,
+                remaining: snapshot.remaining_burst_capacity(),
+            },
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(self.clock.now());
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                RateDecision::Limited {
+                    limit,
+                    retry_after_secs: secs.max(1),
+                }
+            }
+        }
+    }
+
+    /// Forgets buckets that are full again (call now and then).
+    pub fn shrink(&self) {
+        for limiter in self.limiters.values() {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{scope::ScopeSet, tokens::Subject};
+
+    fn principal(api: ApiVersion, tier: Tier, id: i64) -> Principal {
+        Principal {
+            subject: Subject::Client(id),
+            api,
+            scopes: ScopeSet::all(),
+            tier,
+            role: None,
+            jti: "j".into(),
+            expires_at: 0,
+        }
+    }
+
+    #[test]
+    fn the_61st_v1_request_in_a_minute_is_limited() {
+        let limits = RateLimits::new();
+        let p = principal(ApiVersion::V1, Tier::Standard, 1);
+        for i in 0..60 {
+            match limits.check(&p) {
+                RateDecision::Allowed { limit, remaining } => {
+                    assert_eq!(limit, 60);
+                    assert_eq!(remaining, 59 - i);
+                }
+                other => panic!("request {i}: {other:?}"),
+            }
+        }
+        match limits.check(&p) {
+            RateDecision::Limited {
+                limit,
+                retry_after_secs,
+            } => {
+                assert_eq!(limit, 60);
+                assert!((1..=1).contains(&retry_after_secs), "{retry_after_secs}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Another client has its own bucket.
+        assert!(matches!(
+            limits.check(&principal(ApiVersion::V1, Tier::Standard, 2)),
+            RateDecision::Allowed { remaining: 59, .. }
+        ));
+    }
+
+    #[test]
+    fn tiers_get_their_own_limits() {
+        let limits = RateLimits::new();
+        let p = principal(ApiVersion::V2, Tier::HighVolume, 1);
+        assert!(matches!(
+            limits.check(&p),
+            RateDecision::Allowed {
+                limit: 300,
+                remaining: 299
+            }
+        ));
+    }
+}

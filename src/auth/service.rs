@@ -1,0 +1,335 @@
+//! Authentication flows over the store: staff login and refresh (v1), client
+//! credentials (v2), checking a bearer token on each request, and revocation.
+//! Every function here blocks (argon2, SQLite): call from a blocking thread.
+
+use std::sync::{Arc, OnceLock};
+
+use time::{Duration, OffsetDateTime};
+
+use super::{
+    password,
+    principal::{role_scopes, Principal, Tier},
+    scope::ScopeSet,
+    secrets::{constant_time_eq, random_token, sha256_hex},
+    tokens::{ApiVersion, Subject, TokenError, TokenSigner, REFRESH_TTL_SECS},
+};
+use crate::{
+    clock::{format_timestamp, Clock},
+    domain::staff::{normalise_email, Role},
+    error::{ApiError, ErrorCode},
+    store::{
+        api_clients,
+        auth_tokens::{self, FamilyOwner},
+        staff_users::{self, StaffUser},
+        Db, StoreError,
+    },
+};
+
+/// Why authentication failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// Wrong email, password, client id or secret: one message for all.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// A bearer or refresh token that does not (or no longer) stand.
+    #[error("invalid token: {0}")]
+    InvalidToken(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<TokenError> for AuthError {
+    fn from(e: TokenError) -> Self {
+        AuthError::InvalidToken(e.to_string())
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => ApiError::new(
+                ErrorCode::Unauthenticated,
+                "These credentials do not match our records.",
+            ),
+            AuthError::InvalidToken(reason) => {
+                tracing::debug!(%reason, "token refused");
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "The token is missing, invalid, expired or revoked.",
+                )
+            }
+            AuthError::Store(e) => e.into(),
+            AuthError::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
+/// An access token with, for v1, its refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub refresh_token: Option<String>,
+}
+
+/// The authentication service.
+#[derive(Clone)]
+pub struct Auth {
+    pub db: Db,
+    pub signer: TokenSigner,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A PHC hash to verify against when the email is unknown, so both failures
+/// take the same time.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| password::hash("no such user, no such password").unwrap_or_default())
+}
+
+fn refresh_token() -> Result<String, AuthError> {
+    random_token(32)
+        .map(|t| format!("rt_{t}"))
+        .map_err(|e| AuthError::Internal(e.to_string()))
+}
+
+impl Auth {
+    fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Starts a new family for `owner` and returns its first token pair.
+    pub(crate) fn new_v1_pair(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        owner: FamilyOwner,
+        version: Option<i64>,
+        now: OffsetDateTime,
+    ) -> Result<TokenPair, AuthError> {
+        let family = auth_tokens::create_family(tx, owner, &format_timestamp(now))?;
+        self.pair_in_family(tx, owner, family, version, now)
+    }
+
+    fn pair_in_family(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        owner: FamilyOwner,
+        family: i64,
+        version: Option<i64>,
+        now: OffsetDateTime,
+    ) -> Result<TokenPair, AuthError> {
+        let refresh = refresh_token()?;
+        let expires = now + Duration::seconds(REFRESH_TTL_SECS);
+        auth_tokens::insert_refresh(
+            tx,
+            family,
+            &sha256_hex(&refresh),
+            &format_timestamp(now),
+            &format_timestamp(expires),
+        )?;
+        let subject = match owner {
+            FamilyOwner::StaffUser(id) => Subject::User(id),
+            FamilyOwner::ApiClient(id) => Subject::Client(id),
+        };
+        let access = self
+            .signer
+            .issue(ApiVersion::V1, subject, Some(family), version, now)
+            .map_err(AuthError::Internal)?;
+        Ok(TokenPair {
+            access_token: access.token,
+            expires_in: access.expires_in,
+            refresh_token: Some(refresh),
+        })
+    }
+
+    /// Checks the email and password of an active staff user (the same time and
+    /// the same error whether the email is unknown or the password wrong).
+    pub fn verify_staff(&self, email: &str, secret: &str) -> Result<StaffUser, AuthError> {
+        let email = normalise_email(email).unwrap_or_default();
+        let found = self.db.read(|c| staff_users::find_for_login(c, &email))?;
+        let Some((user, hash)) = found else {
+            let _ = password::verify(secret, dummy_hash());
+            return Err(AuthError::InvalidCredentials);
+        };
+        if !password::verify(secret, &hash) || !user.active {
+            return Err(AuthError::InvalidCredentials);
+        }
+        Ok(user)
+    }
+
+    /// `POST /api/auth/login`: a token pair for an active staff user.
+    pub fn login(&self, email: &str, secret: &str) -> Result<(StaffUser, TokenPair), AuthError> {
+        let user = self.verify_staff(email, secret)?;
+        let pair = self.login_user(&user)?;
+        Ok((user, pair))
+    }
+
+    /// A new token family and pair for a verified user.
+    pub fn login_user(&self, user: &StaffUser) -> Result<TokenPair, AuthError> {
+        let now = self.now();
+        let pair = self.db.write(|tx| {
+            self.new_v1_pair(tx, FamilyOwner::StaffUser(user.id), None, now)
+                .map_err(into_store)
+        })?;
+        Ok(pair)
+    }
+
+    /// `POST /api/auth/refresh`: single use; a retired token presented again
+    /// revokes its whole family.
+    pub fn refresh(&self, presented: &str) -> Result<TokenPair, AuthError> {
+        let hash = sha256_hex(presented.trim());
+        let now = self.now();
+        let outcome = self.db.write(|tx| {
+            let Some(row) = auth_tokens::find_refresh(tx, &hash)? else {
+                return Ok(Err(AuthError::InvalidToken("unknown refresh token".into())));
+            };
+            if row.family_revoked {
+                return Ok(Err(AuthError::InvalidToken("family revoked".into())));
+            }
+            let stamp = format_timestamp(now);
+            if row.used_at.is_some() || !auth_tokens::mark_used(tx, row.id, &stamp)? {
+                // Reuse: someone holds a copy. Revoke the family, keep the revocation.
+                auth_tokens::revoke_family(tx, row.family_id, &stamp, "refresh token reused")?;
+                tracing::warn!(
+                    family = row.family_id,
+                    "refresh token reused: family revoked"
+                );
+                return Ok(Err(AuthError::InvalidToken("refresh token reused".into())));
+            }
+            if row.expires_at.as_str() <= stamp.as_str() {
+                return Ok(Err(AuthError::InvalidToken("refresh token expired".into())));
+            }
+            let version = match row.owner {
+                FamilyOwner::StaffUser(id) => {
+                    let state = auth_tokens::user_token_state(tx, id, Some(row.family_id))?;
+                    if !state.is_some_and(|s| s.active) {
+                        return Ok(Err(AuthError::InvalidToken("user inactive".into())));
+                    }
+                    None
+                }
+                FamilyOwner::ApiClient(id) => match api_clients::get(tx, id)? {
+                    Some(c) if c.api == "v1" => Some(c.credentials_version),
+                    _ => return Ok(Err(AuthError::InvalidToken("client gone".into()))),
+                },
+            };
+            // A failure here rolls the whole refresh back.
+            self.pair_in_family(tx, row.owner, row.family_id, version, now)
+                .map(Ok)
+                .map_err(into_store)
+        })?;
+        outcome
+    }
+
+    /// `POST /api/v2/auth/token`: client id and secret of a v2 client.
+    pub fn client_credentials(
+        &self,
+        client_uuid: &str,
+        secret: &str,
+    ) -> Result<TokenPair, AuthError> {
+        let presented = sha256_hex(secret);
+        let found = self
+            .db
+            .read(|c| api_clients::find_by_uuid(c, client_uuid.trim()))?;
+        let Some((client, stored)) = found else {
+            return Err(AuthError::InvalidCredentials);
+        };
+        if client.api != "v2" || !constant_time_eq(presented.as_bytes(), stored.as_bytes()) {
+            return Err(AuthError::InvalidCredentials);
+        }
+        let now = self.now();
+        let token = self
+            .signer
+            .issue(
+                ApiVersion::V2,
+                Subject::Client(client.id),
+                None,
+                Some(client.credentials_version),
+                now,
+            )
+            .map_err(AuthError::Internal)?;
+        self.db
+            .write(|tx| api_clients::touch(tx, client.id, &format_timestamp(now)))?;
+        Ok(TokenPair {
+            access_token: token.token,
+            expires_in: token.expires_in,
+            refresh_token: None,
+        })
+    }
+
+    /// Checks a bearer token presented to an `api` route (one indexed read).
+    pub fn authenticate(&self, bearer: &str, api: ApiVersion) -> Result<Principal, AuthError> {
+        let now = self.now();
+        let claims = self.signer.verify(bearer, api, now)?;
+        let refused = |why: &str| Err(AuthError::InvalidToken(why.into()));
+        match claims.subject {
+            Subject::User(id) => {
+                if api != ApiVersion::V1 {
+                    return refused("staff tokens are v1");
+                }
+                let state = self
+                    .db
+                    .read(|c| auth_tokens::user_token_state(c, id, claims.family))?;
+                let Some(state) = state else {
+                    return refused("user gone");
+                };
+                if !state.active || state.family_revoked {
+                    return refused("user inactive or token family revoked");
+                }
+                let role: Role = state
+                    .role
+                    .parse()
+                    .map_err(|e: String| AuthError::Internal(e))?;
+                Ok(Principal {
+                    subject: claims.subject,
+                    api,
+                    scopes: role_scopes(role),
+                    tier: Tier::Standard,
+                    role: Some(role),
+                    jti: claims.jti,
+                    expires_at: claims.expires_at,
+                })
+            }
+            Subject::Client(id) => {
+                let state = self
+                    .db
+                    .read(|c| auth_tokens::client_token_state(c, id, claims.family, &claims.jti))?;
+                let Some(state) = state else {
+                    return refused("client gone");
+                };
+                if state.api != api.as_str()
+                    || Some(state.credentials_version) != claims.version
+                    || state.family_revoked
+                    || state.jti_revoked
+                {
+                    return refused("client token rotated, revoked or for the other API");
+                }
+                Ok(Principal {
+                    subject: claims.subject,
+                    api,
+                    scopes: ScopeSet::parse(&state.scopes).unwrap_or_default(),
+                    tier: Tier::parse(&state.tier).unwrap_or(Tier::Standard),
+                    role: None,
+                    jti: claims.jti,
+                    expires_at: claims.expires_at,
+                })
+            }
+        }
+    }
+
+    /// `POST /api/v2/auth/revoke`: the presented token stops working at once.
+    pub fn revoke(&self, principal: &Principal) -> Result<(), AuthError> {
+        let (jti, exp) = (principal.jti.clone(), principal.expires_at);
+        self.db.write(|tx| auth_tokens::revoke_jti(tx, &jti, exp))?;
+        Ok(())
+    }
+}
+
+/// Carries an AuthError out of a store transaction closure (rolling it back).
+pub(crate) fn into_store(e: AuthError) -> StoreError {
+    match e {
+        AuthError::Store(s) => s,
+        other => StoreError::Task(other.to_string()),
+    }
+}

@@ -1,0 +1,72 @@
+//! Admin panel sessions: a random token in an HttpOnly, SameSite=Strict cookie
+//! (stored hashed), expiring after 12 hours, and a CSRF token derived from it
+//! that mutations must echo in a header.
+
+use time::Duration;
+
+use super::{
+    secrets::{constant_time_eq, random_token, sha256_hex},
+    service::{Auth, AuthError},
+};
+use crate::{
+    clock::format_timestamp,
+    store::{staff_sessions, staff_users::StaffUser},
+};
+
+pub const COOKIE_NAME: &str = "ispbills_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const SESSION_TTL: Duration = Duration::hours(12);
+
+/// The CSRF token of a session (not stored; derived from the cookie's token).
+pub fn csrf_token(session_token: &str) -> String {
+    sha256_hex(&format!("csrf:{session_token}"))
+}
+
+/// True when `presented` is the CSRF token of `session_token`.
+pub fn csrf_matches(session_token: &str, presented: &str) -> bool {
+    constant_time_eq(csrf_token(session_token).as_bytes(), presented.as_bytes())
+}
+
+/// The `Set-Cookie` value for a session (`None` clears it).
+pub fn cookie(token: Option<&str>) -> String {
+    match token {
+        Some(t) => format!(
+            "{COOKIE_NAME}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+            SESSION_TTL.whole_seconds()
+        ),
+        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    }
+}
+
+impl Auth {
+    /// Opens a session for a verified user; returns the cookie token.
+    pub fn open_session(&self, user: &StaffUser) -> Result<String, AuthError> {
+        let token = random_token(32).map_err(|e| AuthError::Internal(e.to_string()))?;
+        let now = self.clock.now();
+        let hash = sha256_hex(&token);
+        self.db.write(|tx| {
+            staff_sessions::create(
+                tx,
+                user.id,
+                &hash,
+                &format_timestamp(now),
+                &format_timestamp(now + SESSION_TTL),
+            )
+        })?;
+        Ok(token)
+    }
+
+    /// The user of a live session.
+    pub fn session_user(&self, token: &str) -> Result<Option<StaffUser>, AuthError> {
+        let now = format_timestamp(self.clock.now());
+        Ok(self
+            .db
+            .read(|c| staff_sessions::find(c, &sha256_hex(token), &now))?)
+    }
+
+    pub fn close_session(&self, token: &str) -> Result<(), AuthError> {
+        self.db
+            .write(|tx| staff_sessions::delete(tx, &sha256_hex(token)))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,52 @@
+//! Hourly clean-up: request-log rows past retention, expired revocations,
+//! refresh tokens and panel sessions, and idle rate-limit buckets.
+
+use std::{sync::Arc, time::Duration};
+
+use super::{stopped, StopSignal};
+use crate::{
+    auth::rate_limit::RateLimits,
+    clock::{format_timestamp, Clock},
+    store::{auth_tokens, request_log, staff_sessions, Db, StoreError},
+};
+
+const EVERY: Duration = Duration::from_secs(3600);
+
+/// Runs one clean-up pass; returns the rows removed.
+pub fn run_once(db: &Db, clock: &dyn Clock, retention_days: u32) -> Result<usize, StoreError> {
+    let now = clock.now();
+    let stamp = format_timestamp(now);
+    let cutoff = format_timestamp(now - time::Duration::days(i64::from(retention_days)));
+    db.write(|tx| {
+        let a = request_log::delete_before(tx, &cutoff)?;
+        let b = auth_tokens::purge_expired(tx, now.unix_timestamp(), &stamp)?;
+        let c = staff_sessions::delete_expired(tx, &stamp)?;
+        Ok(a + b + c)
+    })
+}
+
+pub async fn worker(
+    db: Db,
+    clock: Arc<dyn Clock>,
+    rate_limits: Arc<RateLimits>,
+    retention_days: u32,
+    mut stop: StopSignal,
+) {
+    let mut tick = tokio::time::interval(EVERY);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let (db, clock) = (db.clone(), clock.clone());
+                let done = tokio::task::spawn_blocking(move || run_once(&db, clock.as_ref(), retention_days)).await;
+                match done {
+                    Ok(Ok(n)) if n > 0 => tracing::info!(rows = n, "retention: removed old rows"),
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "retention failed"),
+                    Err(e) => tracing::error!(error = %e, "retention task failed"),
+                }
+                rate_limits.shrink();
+            }
+            _ = stopped(&mut stop) => break,
+        }
+    }
+}

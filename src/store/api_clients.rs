@@ -1,0 +1,167 @@
+//! API clients (`api_clients`). Secrets arrive here already hashed.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::StoreError;
+
+/// A stored API client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiClientRow {
+    pub id: i64,
+    pub name: String,
+    /// `v1` or `v2`.
+    pub api: String,
+    /// v2 only: the public client id (UUID v4).
+    pub client_uuid: Option<String>,
+    /// Space-separated scope names.
+    pub scopes: String,
+    /// `standard` or `high-volume`.
+    pub tier: String,
+    pub credentials_version: i64,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, name, api, client_uuid, scopes, tier, credentials_version, created_at, last_used_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<ApiClientRow> {
+    Ok(ApiClientRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        api: r.get(2)?,
+        client_uuid: r.get(3)?,
+        scopes: r.get(4)?,
+        tier: r.get(5)?,
+        credentials_version: r.get(6)?,
+        created_at: r.get(7)?,
+        last_used_at: r.get(8)?,
+    })
+}
+
+/// What a new client is made of.
+#[derive(Debug, Clone)]
+pub struct NewApiClient<'a> {
+    pub name: &'a str,
+    pub api: &'a str,
+    pub client_uuid: Option<&'a str>,
+    pub secret_hash: Option<&'a str>,
+    pub scopes: &'a str,
+    pub tier: &'a str,
+    pub now: &'a str,
+}
+
+pub fn create(tx: &Transaction<'_>, new: &NewApiClient<'_>) -> Result<ApiClientRow, StoreError> {
+    tx.execute(
+        "INSERT INTO api_clients (name, api, client_uuid, secret_hash, scopes, tier, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            new.name,
+            new.api,
+            new.client_uuid,
+            new.secret_hash,
+            new.scopes,
+            new.tier,
+            new.now
+        ],
+    )?;
+    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<ApiClientRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM api_clients WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// A v2 client by its public client id, with its secret hash.
+pub fn find_by_uuid(
+    conn: &Connection,
+    client_uuid: &str,
+) -> Result<Option<(ApiClientRow, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS}, secret_hash FROM api_clients WHERE client_uuid = ?1"),
+            [client_uuid],
+            |r| {
+                Ok((
+                    from_row(r)?,
+                    r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                ))
+            },
+        )
+        .optional()?)
+}
+
+/// All clients, newest first.
+pub fn list(conn: &Connection) -> Result<Vec<ApiClientRow>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM api_clients ORDER BY id DESC"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Changes name, scopes and tier (each when given).
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    name: Option<&str>,
+    scopes: Option<&str>,
+    tier: Option<&str>,
+) -> Result<ApiClientRow, StoreError> {
+    let n = tx.execute(
+        "UPDATE api_clients SET name = COALESCE(?2, name), scopes = COALESCE(?3, scopes),
+                tier = COALESCE(?4, tier)
+         WHERE id = ?1",
+        params![id, name, scopes, tier],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+/// New credentials: bumps the version (older tokens stop working), replaces the
+/// secret hash (v2), and revokes every token family of the client (v1).
+pub fn rotate(
+    tx: &Transaction<'_>,
+    id: i64,
+    secret_hash: Option<&str>,
+    now: &str,
+) -> Result<ApiClientRow, StoreError> {
+    let n = tx.execute(
+        "UPDATE api_clients SET credentials_version = credentials_version + 1,
+                secret_hash = COALESCE(?2, secret_hash)
+         WHERE id = ?1",
+        params![id, secret_hash],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    super::auth_tokens::revoke_client_families(tx, id, now, "rotated")?;
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+/// Deletes a client; its families and refresh tokens go with it.
+pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    let n = tx.execute("DELETE FROM api_clients WHERE id = ?1", [id])?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Records use: `last_used_at` only moves forward.
+pub fn touch(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE api_clients SET last_used_at = ?2
+         WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)",
+        params![id, at],
+    )?;
+    Ok(())
+}

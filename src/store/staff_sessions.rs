@@ -1,0 +1,54 @@
+//! Admin panel sessions (`staff_sessions`): the cookie token is stored as its
+//! SHA-256 hash.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::{staff_users::StaffUser, StoreError};
+
+pub fn create(
+    tx: &Transaction<'_>,
+    staff_user_id: i64,
+    token_hash: &str,
+    now: &str,
+    expires_at: &str,
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO staff_sessions (staff_user_id, token_hash, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![staff_user_id, token_hash, now, expires_at],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// A live session's user, if the token is known, unexpired, and its user active.
+pub fn find(
+    conn: &Connection,
+    token_hash: &str,
+    now: &str,
+) -> Result<Option<StaffUser>, StoreError> {
+    let found = conn
+        .query_row(
+            "SELECT s.staff_user_id FROM staff_sessions s
+             JOIN staff_users u ON u.id = s.staff_user_id
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1",
+            params![token_hash, now],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?;
+    match found {
+        Some(user_id) => super::staff_users::get(conn, user_id),
+        None => Ok(None),
+    }
+}
+
+pub fn delete(tx: &Transaction<'_>, token_hash: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM staff_sessions WHERE token_hash = ?1",
+        [token_hash],
+    )?;
+    Ok(())
+}
+
+pub fn delete_expired(tx: &Transaction<'_>, now: &str) -> Result<usize, StoreError> {
+    Ok(tx.execute("DELETE FROM staff_sessions WHERE expires_at <= ?1", [now])?)
+}
