@@ -73,3 +73,25 @@ CREATE TABLE staff_sessions (
     expires_at    TEXT    NOT NULL
 );
 CREATE INDEX staff_sessions_user ON staff_sessions (staff_user_id);
+
+-- A counter that moves whenever a token's standing may have changed, maintained
+-- by triggers so changes from any process (server or `ispbills client ...`)
+-- count. The server polls it to drop its cache of checked tokens.
+CREATE TABLE auth_epoch (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+);
+INSERT INTO auth_epoch (id, value) VALUES (1, 0);
+
+CREATE TRIGGER auth_epoch_client_changed AFTER UPDATE OF api, scopes, tier, credentials_version, secret_hash ON api_clients
+BEGIN UPDATE auth_epoch SET value = value + 1 WHERE id = 1; END;
+CREATE TRIGGER auth_epoch_client_deleted AFTER DELETE ON api_clients
+BEGIN UPDATE auth_epoch SET value = value + 1 WHERE id = 1; END;
+CREATE TRIGGER auth_epoch_family_revoked AFTER UPDATE OF revoked_at ON token_families
+BEGIN UPDATE auth_epoch SET value = value + 1 WHERE id = 1; END;
+CREATE TRIGGER auth_epoch_token_revoked AFTER INSERT ON revoked_tokens
+BEGIN UPDATE auth_epoch SET value = value + 1 WHERE id = 1; END;
+CREATE TRIGGER auth_epoch_user_changed AFTER UPDATE OF role, active ON staff_users
+BEGIN UPDATE auth_epoch SET value = value + 1 WHERE id = 1; END;
+CREATE TRIGGER auth_epoch_user_deleted AFTER DELETE ON staff_users
+BEGIN UPDATE auth_epoch SET value = value + 1 WHERE id = 1; END;

@@ -15,9 +15,27 @@ use crate::{
     web,
 };
 
-/// Shared by every handler (through `Data<&AppState>`).
+/// Shared by every handler (through `Data<&AppState>`); cloning is one
+/// reference-count increment.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What the application shares.
+pub struct Shared {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,

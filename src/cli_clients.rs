@@ -22,11 +22,7 @@ fn service(config: &Config) -> Result<Auth, String> {
     let db = open(config)?;
     let key = JwtKey::load_or_create(&config.data_dir)
         .map_err(|e| format!("cannot read the signing key: {e}"))?;
-    Ok(Auth {
-        db,
-        signer: TokenSigner::new(&key),
-        clock: Arc::new(SystemClock),
-    })
+    Ok(Auth::new(db, TokenSigner::new(&key), Arc::new(SystemClock)))
 }
 
 fn credentials_json(client: &ApiClient, creds: &Credentials) -> serde_json::Value {

@@ -11,7 +11,7 @@ use poem::{
 use tokio::{sync::oneshot, task::JoinHandle};
 
 use crate::{
-    app::{self, AppState},
+    app::{self, AppState, Shared},
     auth::{
         keys::JwtKey, rate_limit::RateLimits, service::Auth, throttle::LoginThrottle,
         tokens::TokenSigner,
@@ -100,12 +100,13 @@ where
             workers.stop_signal(),
         ),
     );
-    let state = AppState {
-        auth: Auth {
-            db: db.clone(),
-            signer: TokenSigner::new(&key),
-            clock: clock.clone(),
-        },
+    let auth = Auth::new(db.clone(), TokenSigner::new(&key), clock.clone());
+    workers.spawn(
+        "auth-epoch",
+        jobs::auth_epoch::worker(db.clone(), auth.cache.clone(), workers.stop_signal()),
+    );
+    let state = AppState::new(Shared {
+        auth: auth.clone(),
         db,
         clock,
         config: Arc::new(config.clone()),
@@ -113,7 +114,7 @@ where
         rate_limits,
         login_throttle: Arc::new(LoginThrottle::new()),
         request_log,
-    };
+    });
     let listen = config.server.listen;
     let acceptor = TcpListener::bind(listen)
         .into_acceptor()

@@ -29,7 +29,7 @@ struct ProbeV1;
 impl ProbeV1 {
     #[oai(path = "/api/v1/probe/whoami", method = "get")]
     async fn whoami(&self, auth: V1Auth) -> Json<String> {
-        Json(auth.0.rate_key())
+        Json(auth.0.label())
     }
 
     #[oai(path = "/api/v1/probe/logs", method = "get")]

@@ -526,7 +526,27 @@ fn credentials_from_the_cli_work_against_the_server() {
                 .as_bytes(),
         ),
     );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    let auth = format!("Bearer {token}");
+    let logs = format!("http://{addr}/api/v2/logs/api-requests");
+    let get = || common::request("GET", &logs, &[("authorization", auth.as_str())], None).status;
+    assert_eq!(get(), 200);
+
+    // Deleting the client from the command line stops the running server's
+    // acceptance of its token (within the data-version poll interval).
+    let out = ispbills(root.path())
+        .args(["client", "delete", &v2["id"].to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut status = get();
+    while status == 200 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        status = get();
+    }
     let _ = child.kill();
     let _ = child.wait();
-    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(status, 401);
 }

@@ -153,3 +153,40 @@ fn migration_files_are_numbered_without_gaps() {
         assert_eq!(m.version, i as i64 + 1);
     }
 }
+
+#[test]
+fn the_auth_epoch_moves_on_auth_changes_only() {
+    use ispbills::store::{api_clients, auth_tokens};
+    let dir = TempDir::new().unwrap();
+    let db = Db::open(dir.path(), 1).unwrap();
+    let epoch = || db.read(auth_tokens::auth_epoch).unwrap();
+    let client = db
+        .write(|tx| {
+            api_clients::create(
+                tx,
+                &api_clients::NewApiClient {
+                    name: "c",
+                    api: "v2",
+                    client_uuid: Some("u"),
+                    secret_hash: Some("h"),
+                    scopes: "",
+                    tier: "standard",
+                    now: "2026-01-01T00:00:00Z",
+                },
+            )
+        })
+        .unwrap();
+    let e0 = epoch();
+    db.write(|tx| api_clients::touch(tx, client.id, "2026-01-02T00:00:00Z"))
+        .unwrap();
+    assert_eq!(epoch(), e0, "recording use is not an auth change");
+    db.write(|tx| api_clients::update(tx, client.id, None, Some("logs:read"), None).map(|_| ()))
+        .unwrap();
+    let e1 = epoch();
+    assert!(e1 > e0);
+    db.write(|tx| auth_tokens::revoke_jti(tx, "j", 1)).unwrap();
+    let e2 = epoch();
+    assert!(e2 > e1);
+    db.write(|tx| api_clients::delete(tx, client.id)).unwrap();
+    assert!(epoch() > e2);
+}

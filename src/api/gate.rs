@@ -4,7 +4,7 @@
 //! hands the caller to the handler. Every request — answered here or by the
 //! handler — is queued for the request log.
 
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use poem::{
     http::{header, HeaderValue},
@@ -15,9 +15,8 @@ use super::{framework_errors, operations::OperationTable, security::scheme_api};
 use crate::{
     app::AppState,
     auth::{principal::Principal, rate_limit::RateDecision, scope::Scope},
-    clock::format_timestamp,
     error::{ApiError, ErrorCode},
-    store::request_log::RequestLogEntry,
+    jobs::request_log::RequestRecord,
 };
 
 /// The gate, enforcing what `table` declares.
@@ -78,7 +77,7 @@ impl<E: Endpoint> ApiGateEndpoint<E> {
         scheme: &str,
         scopes: &[&str],
         rate: &mut Option<RateDecision>,
-    ) -> std::result::Result<Principal, Response> {
+    ) -> std::result::Result<Arc<Principal>, Response> {
         let Some(api) = scheme_api(scheme) else {
             return Err(
                 ApiError::internal(format!("unknown security scheme {scheme}")).into_response(),
@@ -90,13 +89,19 @@ impl<E: Endpoint> ApiGateEndpoint<E> {
                 false,
             ));
         };
-        let auth = state.auth.clone();
-        let principal =
-            match tokio::task::spawn_blocking(move || auth.authenticate(&token, api)).await {
-                Ok(Ok(p)) => p,
-                Ok(Err(e)) => return Err(unauthenticated(e.into(), true)),
-                Err(e) => return Err(ApiError::internal(e).into_response()),
-            };
+        // A token seen before is answered from memory; else one database read.
+        let found = match state.auth.authenticate_cached(&token, api) {
+            Ok(Some(p)) => Ok(p),
+            Err(e) => Err(e),
+            Ok(None) => {
+                let auth = state.auth.clone();
+                match tokio::task::spawn_blocking(move || auth.authenticate(&token, api)).await {
+                    Ok(found) => found,
+                    Err(e) => return Err(ApiError::internal(e).into_response()),
+                }
+            }
+        };
+        let principal = found.map_err(|e| unauthenticated(e.into(), true))?;
         let decision = state.rate_limits.check(&principal);
         *rate = Some(decision);
         if let RateDecision::Limited {
@@ -133,25 +138,22 @@ impl<E: Endpoint> Endpoint for ApiGateEndpoint<E> {
         };
         let method = req.method().clone();
         let path = req.uri().path().to_string();
-        let ip = req
-            .remote_addr()
-            .as_socket_addr()
-            .map(|a| a.ip().to_string());
+        let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
         let op = self.table.find(&method, &path);
         let mut rate = None;
         let mut caller = None;
-        let admitted = match op.and_then(|o| o.security.as_ref()) {
-            Some((scheme, scopes)) => Self::admit(&state, &req, scheme, scopes, &mut rate).await,
-            None => Err(Response::default()),
-        };
-        let mut resp = match admitted {
-            Ok(principal) => {
-                req.extensions_mut().insert(principal.clone());
-                caller = Some(principal);
-                self.call_inner(req).await
+        let mut resp = match op.and_then(|o| o.security.as_ref()) {
+            None => self.call_inner(req).await,
+            Some((scheme, scopes)) => {
+                match Self::admit(&state, &req, scheme, scopes, &mut rate).await {
+                    Ok(principal) => {
+                        req.extensions_mut().insert(principal.clone());
+                        caller = Some(principal);
+                        self.call_inner(req).await
+                    }
+                    Err(answer) => answer,
+                }
             }
-            Err(answer) if op.is_some_and(|o| o.security.is_some()) => answer,
-            Err(_) => self.call_inner(req).await,
         };
         match rate {
             Some(RateDecision::Allowed { limit, remaining }) => {
@@ -160,12 +162,12 @@ impl<E: Endpoint> Endpoint for ApiGateEndpoint<E> {
             Some(RateDecision::Limited { limit, .. }) => set_rate_headers(&mut resp, limit, 0),
             None => {}
         }
-        state.request_log.record(RequestLogEntry {
-            at: format_timestamp(state.clock.now()),
-            api_client_id: caller.as_ref().and_then(Principal::client_id),
-            staff_user_id: caller.as_ref().and_then(Principal::user_id),
-            method: method.to_string(),
-            route: op.map_or_else(|| "unmatched".to_string(), |o| o.template.clone()),
+        state.request_log.record(RequestRecord {
+            at: state.clock.now(),
+            api_client_id: caller.as_ref().and_then(|p| p.client_id()),
+            staff_user_id: caller.as_ref().and_then(|p| p.user_id()),
+            method,
+            route: op.map_or("unmatched", |o| o.template.as_str()),
             path,
             status: resp.status().as_u16(),
             duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),

@@ -36,12 +36,16 @@ fn segments(path: &str) -> Vec<String> {
         .collect()
 }
 
-fn matches(template: &[String], path: &[String]) -> bool {
-    template.len() == path.len()
-        && template
-            .iter()
-            .zip(path)
-            .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
+/// Whether `path` fits `template` (without allocating: this runs per request).
+fn matches(template: &[String], path: &str) -> bool {
+    let mut parts = path.trim_matches('/').split('/');
+    for t in template {
+        match parts.next() {
+            Some(p) if t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) => {}
+            _ => return false,
+        }
+    }
+    parts.next().is_none()
 }
 
 impl OperationTable {
@@ -84,7 +88,6 @@ impl OperationTable {
 
     /// The operation answering `method` on `path`.
     pub fn find(&self, method: &Method, path: &str) -> Option<&Operation> {
-        let want = segments(path);
         let method = if method == Method::HEAD {
             &Method::GET
         } else {
@@ -92,17 +95,16 @@ impl OperationTable {
         };
         self.routes
             .iter()
-            .find(|(t, op)| op.method == *method && matches(t, &want))
+            .find(|(t, op)| op.method == *method && matches(t, path))
             .map(|(_, op)| op)
     }
 
     /// What `Allow` lists for `path` (`GET, HEAD` for paths outside the API).
     pub fn allowed(&self, path: &str) -> String {
-        let want = segments(path);
         let mut methods: BTreeSet<String> = self
             .routes
             .iter()
-            .filter(|(t, _)| matches(t, &want))
+            .filter(|(t, _)| matches(t, path))
             .map(|(_, op)| op.method.to_string())
             .collect();
         if methods.is_empty() || methods.contains("GET") {

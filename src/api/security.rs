@@ -6,7 +6,7 @@
 //! Authentication itself happens in the API gate before the handler runs; the
 //! extractors only hand over the [`Principal`] the gate found.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use poem::{http::Method, Request, RequestBody};
 use poem_openapi::{
@@ -78,8 +78,8 @@ fn v2_scheme() -> MetaSecurityScheme {
     }
 }
 
-fn principal_for(req: &Request, api: ApiVersion) -> poem::Result<Principal> {
-    match req.extensions().get::<Principal>() {
+fn principal_for(req: &Request, api: ApiVersion) -> poem::Result<Arc<Principal>> {
+    match req.extensions().get::<Arc<Principal>>() {
         Some(p) if p.api == api => Ok(p.clone()),
         _ => Err(ApiError::new(
             ErrorCode::Unauthenticated,
@@ -92,7 +92,7 @@ fn principal_for(req: &Request, api: ApiVersion) -> poem::Result<Principal> {
 macro_rules! auth_extractor {
     ($name:ident, $scheme:expr, $meta:expr, $api:expr, $doc:literal) => {
         #[doc = $doc]
-        pub struct $name(pub Principal);
+        pub struct $name(pub Arc<Principal>);
 
         impl<'a> ApiExtractor<'a> for $name {
             const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];

@@ -163,6 +163,7 @@ impl Auth {
                 Ok((row, Credentials::V1(pair)))
             }
         })?;
+        self.cache.invalidate();
         Ok((row.into(), creds))
     }
 
@@ -178,12 +179,14 @@ impl Auth {
         let row = self.db.write(|tx| {
             api_clients::update(tx, id, name, scopes.as_deref(), tier.map(Tier::as_str))
         })?;
+        self.cache.invalidate();
         Ok(row.into())
     }
 
     /// Deletes a client; all its tokens stop working at once.
     pub fn delete_client(&self, id: i64) -> Result<(), AuthError> {
         self.db.write(|tx| api_clients::delete(tx, id))?;
+        self.cache.invalidate();
         Ok(())
     }
 

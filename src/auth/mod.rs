@@ -2,6 +2,7 @@
 //! refresh-token families, v2 client credentials, scopes, rate limits and login
 //! throttling.
 
+pub mod cache;
 pub mod clients;
 pub mod keys;
 pub mod password;

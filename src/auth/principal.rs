@@ -92,8 +92,8 @@ impl Principal {
         self.scopes.contains(scope)
     }
 
-    /// The rate-limit bucket: per client, or per user for login tokens.
-    pub fn rate_key(&self) -> String {
+    /// A label for the caller: `client:N` or `user:N`.
+    pub fn label(&self) -> String {
         match self.subject {
             Subject::User(id) => format!("user:{id}"),
             Subject::Client(id) => format!("client:{id}"),

@@ -13,11 +13,11 @@ use governor::{
 
 use super::{
     principal::{Principal, Tier},
-    tokens::ApiVersion,
+    tokens::{ApiVersion, Subject},
 };
 
 type Limiter =
-    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+    RateLimiter<Subject, DefaultKeyedStateStore<Subject>, DefaultClock, StateInformationMiddleware>;
 
 /// The verdict for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl RateLimits {
                 remaining: limit,
             };
         };
-        match limiter.check_key(&principal.rate_key()) {
+        match limiter.check_key(&principal.subject) {
             Ok(snapshot) => RateDecision::Allowed {
                 limit,
                 remaining: snapshot.remaining_burst_capacity(),
@@ -92,7 +92,7 @@ impl RateLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::{scope::ScopeSet, tokens::Subject};
+    use crate::auth::scope::ScopeSet;
 
     fn principal(api: ApiVersion, tier: Tier, id: i64) -> Principal {
         Principal {

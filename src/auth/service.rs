@@ -7,11 +7,12 @@ use std::sync::{Arc, OnceLock};
 use time::{Duration, OffsetDateTime};
 
 use super::{
+    cache::AuthCache,
     password,
     principal::{role_scopes, Principal, Tier},
     scope::ScopeSet,
     secrets::{constant_time_eq, random_token, sha256_hex},
-    tokens::{ApiVersion, Subject, TokenError, TokenSigner, REFRESH_TTL_SECS},
+    tokens::{ApiVersion, Claims, Subject, TokenError, TokenSigner, REFRESH_TTL_SECS},
 };
 use crate::{
     clock::{format_timestamp, Clock},
@@ -78,8 +79,9 @@ pub struct TokenPair {
 #[derive(Clone)]
 pub struct Auth {
     pub db: Db,
-    pub signer: TokenSigner,
+    pub signer: Arc<TokenSigner>,
     pub clock: Arc<dyn Clock>,
+    pub cache: Arc<AuthCache>,
 }
 
 /// A PHC hash to verify against when the email is unknown, so both failures
@@ -89,6 +91,8 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| password::hash("no such user, no such password").unwrap_or_default())
 }
 
+const REUSED: &str = "refresh token reused";
+
 fn refresh_token() -> Result<String, AuthError> {
     random_token(32)
         .map(|t| format!("rt_{t}"))
@@ -96,6 +100,15 @@ fn refresh_token() -> Result<String, AuthError> {
 }
 
 impl Auth {
+    pub fn new(db: Db, signer: TokenSigner, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            db,
+            signer: Arc::new(signer),
+            clock,
+            cache: Arc::new(AuthCache::new()),
+        }
+    }
+
     fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }
@@ -196,7 +209,7 @@ impl Auth {
                     family = row.family_id,
                     "refresh token reused: family revoked"
                 );
-                return Ok(Err(AuthError::InvalidToken("refresh token reused".into())));
+                return Ok(Err(AuthError::InvalidToken(REUSED.into())));
             }
             if row.expires_at.as_str() <= stamp.as_str() {
                 return Ok(Err(AuthError::InvalidToken("refresh token expired".into())));
@@ -219,6 +232,10 @@ impl Auth {
                 .map(Ok)
                 .map_err(into_store)
         })?;
+        if matches!(&outcome, Err(AuthError::InvalidToken(why)) if why == REUSED) {
+            // The family's access tokens must stop too; the revocation is committed.
+            self.cache.invalidate();
+        }
         outcome
     }
 
@@ -258,11 +275,48 @@ impl Auth {
         })
     }
 
-    /// Checks a bearer token presented to an `api` route (one indexed read).
-    pub fn authenticate(&self, bearer: &str, api: ApiVersion) -> Result<Principal, AuthError> {
-        let now = self.now();
-        let claims = self.signer.verify(bearer, api, now)?;
-        let refused = |why: &str| Err(AuthError::InvalidToken(why.into()));
+    /// Checks a bearer token from memory only: `Ok(Some)` when the same token was
+    /// found good before (and has not expired since), `Err` when it is known
+    /// refused, `Ok(None)` when only [`Auth::authenticate`] can tell.
+    pub fn authenticate_cached(
+        &self,
+        bearer: &str,
+        api: ApiVersion,
+    ) -> Result<Option<Arc<Principal>>, AuthError> {
+        match self.cache.get(bearer) {
+            Some(Some(p)) if p.api == api && p.expires_at > self.now().unix_timestamp() => {
+                Ok(Some(p))
+            }
+            Some(Some(p)) if p.api != api => {
+                Err(AuthError::InvalidToken("token for the other API".into()))
+            }
+            Some(Some(_)) => Err(AuthError::InvalidToken("token expired".into())),
+            Some(None) => Err(AuthError::InvalidToken("refused (cached)".into())),
+            None => Ok(None),
+        }
+    }
+
+    /// Checks a bearer token presented to an `api` route: the signature and
+    /// expiry, then (one indexed read, remembered per token) whether its user or
+    /// client, family and id still stand.
+    pub fn authenticate(&self, bearer: &str, api: ApiVersion) -> Result<Arc<Principal>, AuthError> {
+        if let Some(known) = self.authenticate_cached(bearer, api)? {
+            return Ok(known);
+        }
+        let epoch = self.cache.epoch();
+        let claims = self.signer.verify(bearer, api, self.now())?;
+        let found = self.lookup(claims, api)?.map(Arc::new);
+        self.cache.put(bearer, epoch, found.as_ref().ok().cloned());
+        found
+    }
+
+    /// What the database says about a token with valid signature and expiry.
+    fn lookup(
+        &self,
+        claims: Claims,
+        api: ApiVersion,
+    ) -> Result<Result<Principal, AuthError>, AuthError> {
+        let refused = |why: &str| Ok(Err(AuthError::InvalidToken(why.into())));
         match claims.subject {
             Subject::User(id) => {
                 if api != ApiVersion::V1 {
@@ -281,7 +335,7 @@ impl Auth {
                     .role
                     .parse()
                     .map_err(|e: String| AuthError::Internal(e))?;
-                Ok(Principal {
+                Ok(Ok(Principal {
                     subject: claims.subject,
                     api,
                     scopes: role_scopes(role),
@@ -289,7 +343,7 @@ impl Auth {
                     role: Some(role),
                     jti: claims.jti,
                     expires_at: claims.expires_at,
-                })
+                }))
             }
             Subject::Client(id) => {
                 let state = self
@@ -305,7 +359,7 @@ impl Auth {
                 {
                     return refused("client token rotated, revoked or for the other API");
                 }
-                Ok(Principal {
+                Ok(Ok(Principal {
                     subject: claims.subject,
                     api,
                     scopes: ScopeSet::parse(&state.scopes).unwrap_or_default(),
@@ -313,7 +367,7 @@ impl Auth {
                     role: None,
                     jti: claims.jti,
                     expires_at: claims.expires_at,
-                })
+                }))
             }
         }
     }
@@ -322,6 +376,7 @@ impl Auth {
     pub fn revoke(&self, principal: &Principal) -> Result<(), AuthError> {
         let (jti, exp) = (principal.jti.clone(), principal.expires_at);
         self.db.write(|tx| auth_tokens::revoke_jti(tx, &jti, exp))?;
+        self.cache.invalidate();
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Background workers: each one a tokio task, registered here, stopping on one
 //! shared shutdown signal after finishing what it holds.
 
+pub mod auth_epoch;
 pub mod request_log;
 pub mod retention;
 

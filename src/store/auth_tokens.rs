@@ -217,3 +217,9 @@ pub fn purge_expired(tx: &Transaction<'_>, now_unix: i64, now: &str) -> Result<u
     let b = tx.execute("DELETE FROM refresh_tokens WHERE expires_at <= ?1", [now])?;
     Ok(a + b)
 }
+
+/// The counter the auth triggers move (see migration 0002).
+pub fn auth_epoch(conn: &Connection) -> Result<i64, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT value FROM auth_epoch WHERE id = 1")?;
+    Ok(stmt.query_row([], |r| r.get(0))?)
+}

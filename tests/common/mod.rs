@@ -91,6 +91,14 @@ impl TestServer {
         }
     }
 
+    /// Stops the server (as SIGTERM would) and hands back its data directory.
+    pub fn stop(mut self) -> TempDir {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.stop()).unwrap();
+        }
+        std::mem::replace(&mut self.dir, TempDir::new().unwrap())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
