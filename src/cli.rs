@@ -45,7 +45,19 @@ pub enum Command {
         /// Address to listen on [default: 127.0.0.1:8080]
         #[arg(long, env = "ISPBILLS_LISTEN", value_name = "ADDR")]
         listen: Option<String>,
+        /// Load the demo data first, when the database is empty
+        #[arg(long)]
+        demo: bool,
     },
+    /// Load demo data (packages, resellers, customers) into an empty database
+    Demo {
+        /// How many customers
+        #[arg(long, default_value_t = 200)]
+        customers: usize,
+    },
+    /// Manage packages
+    #[command(subcommand)]
+    Package(PackageCommand),
     /// Apply pending database migrations and exit
     Migrate,
     /// Check the database (integrity and foreign keys); exits non-zero on any problem
@@ -74,6 +86,32 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PackageCommand {
+    /// Create a package
+    Create {
+        /// Name shown to customers ("Fiber 100 Mbps")
+        #[arg(long)]
+        name: String,
+        /// Price per period in major units (1500, 250.50)
+        #[arg(long)]
+        price: String,
+        #[arg(long)]
+        speed_down_kbps: i64,
+        #[arg(long)]
+        speed_up_kbps: i64,
+        /// The router profile (PPP profile / queue) it maps to
+        #[arg(long)]
+        router_profile: Option<String>,
+        /// Days a paid period lasts
+        #[arg(long, default_value_t = 30)]
+        validity_days: i64,
+        /// Print the package as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create a staff user with the given role
     Create(UserCreate),
@@ -88,9 +126,12 @@ pub struct UserCreate {
     /// Display name
     #[arg(long)]
     pub name: String,
-    /// admin, operator (a reseller) or support
+    /// admin, operator (a reseller's staff) or support
     #[arg(long)]
     pub role: String,
+    /// For role operator: the number of the operator (reseller) the user acts for
+    #[arg(long)]
+    pub operator_id: Option<i64>,
     /// Password (visible to other users of this machine; prefer --password-stdin)
     #[arg(long)]
     pub password: Option<String>,
@@ -197,9 +238,20 @@ fn execute(cli: Cli) -> Result<(), String> {
             println!("{}", crate::api::spec_json());
             Ok(())
         }
-        Command::Serve { listen } => {
+        Command::Serve { listen, demo } => {
             let config = load_config(&cli, listen.clone())?;
+            if *demo {
+                crate::cli_data::demo_if_empty(&config)?;
+            }
             serve(config)
+        }
+        Command::Demo { customers } => {
+            let config = load_config(&cli, None)?;
+            crate::cli_data::demo(&config, *customers)
+        }
+        Command::Package(cmd) => {
+            let config = load_config(&cli, None)?;
+            crate::cli_data::package(&config, cmd)
         }
         Command::Config => {
             let config = load_config(&cli, None)?;
@@ -248,23 +300,40 @@ fn execute(cli: Cli) -> Result<(), String> {
             let password = password_from(&args.password, args.password_stdin)?;
             create_user(
                 &config,
-                &args.email,
-                &args.name,
-                Role::Admin,
-                &password,
+                &StaffInput {
+                    email: &args.email,
+                    name: &args.name,
+                    role: Role::Admin,
+                    operator_id: None,
+                    password: &password,
+                },
                 &SystemClock,
             )
         }
         Command::User(UserCommand::Create(args)) => {
             let config = load_config(&cli, None)?;
             let role: Role = args.role.parse()?;
+            match (role, args.operator_id) {
+                (Role::Operator, None) => {
+                    return Err(
+                        "an operator user needs --operator-id (the reseller it acts for)".into(),
+                    )
+                }
+                (Role::Admin | Role::Support, Some(_)) => {
+                    return Err("--operator-id is only for users with role operator".into())
+                }
+                _ => {}
+            }
             let password = password_from(&args.password, args.password_stdin)?;
             create_user(
                 &config,
-                &args.email,
-                &args.name,
-                role,
-                &password,
+                &StaffInput {
+                    email: &args.email,
+                    name: &args.name,
+                    role,
+                    operator_id: args.operator_id,
+                    password: &password,
+                },
                 &SystemClock,
             )
         }
@@ -298,14 +367,23 @@ fn password_from(given: &Option<String>, from_stdin: bool) -> Result<String, Str
     }
 }
 
-fn create_user(
-    config: &Config,
-    email: &str,
-    name: &str,
+/// A staff user to create from the command line.
+struct StaffInput<'a> {
+    email: &'a str,
+    name: &'a str,
     role: Role,
-    secret: &str,
-    clock: &dyn Clock,
-) -> Result<(), String> {
+    operator_id: Option<i64>,
+    password: &'a str,
+}
+
+fn create_user(config: &Config, input: &StaffInput<'_>, clock: &dyn Clock) -> Result<(), String> {
+    let StaffInput {
+        email,
+        name,
+        role,
+        operator_id,
+        password: secret,
+    } = *input;
     let email =
         normalise_email(email).ok_or_else(|| format!("`{email}` is not a valid email address"))?;
     let name = name.trim();
@@ -325,6 +403,7 @@ fn create_user(
                     name,
                     role,
                     password_hash: &hash,
+                    operator_id,
                 },
                 now,
             )

@@ -34,7 +34,37 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub api: ApiConfig,
+    pub isp: IspConfig,
     pub log: LogConfig,
+}
+
+/// The ISP itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IspConfig {
+    /// The ISP's local time as an offset from UTC (`+06:00` for Bangladesh, which
+    /// has no daylight saving): months and days for dashboards and billing.
+    pub utc_offset: String,
+}
+
+impl Default for IspConfig {
+    fn default() -> Self {
+        Self {
+            utc_offset: "+06:00".into(),
+        }
+    }
+}
+
+impl IspConfig {
+    /// The parsed offset (checked when the configuration is loaded).
+    pub fn offset(&self) -> time::UtcOffset {
+        parse_offset(&self.utc_offset).unwrap_or(time::UtcOffset::UTC)
+    }
+}
+
+fn parse_offset(text: &str) -> Option<time::UtcOffset> {
+    let format = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+    time::UtcOffset::parse(text, &format).ok()
 }
 
 /// The public API.
@@ -43,12 +73,21 @@ pub struct Config {
 pub struct ApiConfig {
     /// Days the API request log is kept.
     pub request_log_retention_days: u32,
+    /// Requests per minute per caller, by API version and client tier.
+    pub v1_standard_per_minute: u32,
+    pub v1_high_volume_per_minute: u32,
+    pub v2_standard_per_minute: u32,
+    pub v2_high_volume_per_minute: u32,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
         Self {
             request_log_retention_days: 30,
+            v1_standard_per_minute: 60,
+            v1_high_volume_per_minute: 120,
+            v2_standard_per_minute: 120,
+            v2_high_volume_per_minute: 300,
         }
     }
 }
@@ -97,6 +136,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             database: DatabaseConfig::default(),
             api: ApiConfig::default(),
+            isp: IspConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -187,9 +227,29 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     if let Some(listen) = &overrides.listen {
         figment = figment.merge(Serialized::default("server.listen", listen));
     }
-    figment
+    let config = figment
         .extract::<Config>()
-        .map_err(|e| ConfigError::Invalid(describe(e)))
+        .map_err(|e| ConfigError::Invalid(describe(e)))?;
+    let api = &config.api;
+    for (key, value) in [
+        ("v1_standard_per_minute", api.v1_standard_per_minute),
+        ("v1_high_volume_per_minute", api.v1_high_volume_per_minute),
+        ("v2_standard_per_minute", api.v2_standard_per_minute),
+        ("v2_high_volume_per_minute", api.v2_high_volume_per_minute),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::Invalid(format!(
+                "key `api.{key}`: must be at least 1"
+            )));
+        }
+    }
+    if parse_offset(&config.isp.utc_offset).is_none() {
+        return Err(ConfigError::Invalid(format!(
+            "key `isp.utc_offset`: `{}` is not an offset such as +06:00",
+            config.isp.utc_offset
+        )));
+    }
+    Ok(config)
 }
 
 /// `ISPBILLS_LISTEN` is short for `server.listen`; otherwise `__` separates a

@@ -89,7 +89,7 @@ where
     let mut workers = Workers::new();
     let (request_log, log_worker) = jobs::request_log::worker(db.clone(), workers.stop_signal());
     workers.spawn("request-log", log_worker);
-    let rate_limits = Arc::new(RateLimits::new());
+    let rate_limits = Arc::new(RateLimits::new(&config.api));
     workers.spawn(
         "retention",
         jobs::retention::worker(

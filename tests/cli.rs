@@ -384,7 +384,7 @@ fn openapi_prints_the_committed_spec() {
 fn user_create_takes_a_role() {
     let dir = TempDir::new().unwrap();
     for (email, role) in [
-        ("ops@isp.example", "operator"),
+        ("boss@isp.example", "admin"),
         ("desk@isp.example", "support"),
     ] {
         let out = ispbills(dir.path())
@@ -549,4 +549,126 @@ fn credentials_from_the_cli_work_against_the_server() {
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(status, 401);
+}
+
+#[test]
+fn package_create_and_demo_data() {
+    let dir = TempDir::new().unwrap();
+    let p = json_out(ispbills(dir.path()).args([
+        "package",
+        "create",
+        "--name",
+        "Fiber 100 Mbps",
+        "--price",
+        "1500.50",
+        "--speed-down-kbps",
+        "102400",
+        "--speed-up-kbps",
+        "51200",
+        "--router-profile",
+        "fiber-100m",
+        "--validity-days",
+        "30",
+        "--json",
+    ]));
+    assert_eq!(p["price"], serde_json::json!(1500.5));
+    assert_eq!(p["router_profile"], "fiber-100m");
+    for (price, down) in [
+        ("--price=-1", "--speed-down-kbps=1"),
+        ("--price=1.234", "--speed-down-kbps=1"),
+        ("--price=1", "--speed-down-kbps=0"),
+    ] {
+        let out = ispbills(dir.path())
+            .args([
+                "package",
+                "create",
+                "--name",
+                "X",
+                price,
+                down,
+                "--speed-up-kbps",
+                "1",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{price} {down}: {}",
+            stderr(&out)
+        );
+    }
+    // The demo loads only into an empty database.
+    let out = ispbills(dir.path()).args(["demo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("empty"), "{}", stderr(&out));
+
+    let fresh = TempDir::new().unwrap();
+    let out = ispbills(fresh.path())
+        .args(["demo", "--customers", "150"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("150 customers"));
+    let conn = rusqlite::Connection::open(fresh.path().join("data/ispbills.db")).unwrap();
+    let (customers, packages, operators, events): (i64, i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM packages),
+                    (SELECT COUNT(*) FROM operators), (SELECT COUNT(*) FROM events WHERE type = 'customer.created')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!((customers, packages, operators, events), (150, 6, 3, 150));
+    // Every generated phone is a valid Bangladeshi mobile number.
+    let mut stmt = conn.prepare("SELECT phone FROM customers").unwrap();
+    let phones: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for phone in phones {
+        assert_eq!(
+            ispbills::domain::customer::normalise_phone(&phone).as_deref(),
+            Some(phone.as_str())
+        );
+    }
+}
+
+#[test]
+fn operator_users_are_bound_to_an_operator() {
+    let dir = TempDir::new().unwrap();
+    let base = [
+        "user",
+        "create",
+        "--email",
+        "r@isp.example",
+        "--name",
+        "R",
+        "--role",
+        "operator",
+        "--password",
+        "long enough password",
+    ];
+    let out = ispbills(dir.path()).args(base).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--operator-id"));
+    let out = ispbills(dir.path())
+        .args(base)
+        .args(["--operator-id", "7"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no operator #7"), "{}", stderr(&out));
+    assert!(ispbills(dir.path())
+        .args(["demo", "--customers", "1"])
+        .status()
+        .unwrap()
+        .success());
+    let out = ispbills(dir.path())
+        .args(base)
+        .args(["--operator-id", "2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
 }

@@ -16,7 +16,10 @@ use poem_openapi::{
 use serde_json::{Map, Value};
 
 use super::framework_errors::malformed_json;
-use crate::error::{ApiError, FieldErrors};
+use crate::{
+    domain::money::Money,
+    error::{ApiError, FieldErrors},
+};
 
 /// A request type read field by field from a JSON object.
 pub trait FromJsonObject: Sized {
@@ -125,6 +128,85 @@ impl Fields {
                 self.error(name, format!("The {} must be an integer.", label(name)));
                 None
             }
+        }
+    }
+
+    /// `None` when absent, `Some(None)` when null or blank (to clear the field),
+    /// else the trimmed string.
+    pub fn nullable_string(&mut self, name: &str) -> Option<Option<String>> {
+        match self.object.get(name) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(Value::String(s)) => {
+                let s = s.trim();
+                Some((!s.is_empty()).then(|| s.to_string()))
+            }
+            Some(_) => {
+                self.error(name, format!("The {} must be a string.", label(name)));
+                None
+            }
+        }
+    }
+
+    /// An amount in major units that must be present (see [`Money::from_json`]).
+    pub fn required_money(&mut self, name: &str) -> Money {
+        match self.object.get(name) {
+            None | Some(Value::Null) => {
+                self.error(name, format!("The {} field is required.", label(name)));
+                Money::ZERO
+            }
+            Some(v) => match Money::from_json(v) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.error(name, format!("The {} {}", label(name), e.message()));
+                    Money::ZERO
+                }
+            },
+        }
+    }
+
+    /// An integer from `min` to `max` that must be present.
+    pub fn required_integer_in(&mut self, name: &str, min: i64, max: i64) -> i64 {
+        let n = self.required_integer(name);
+        if !self.has_error(name) && !(min..=max).contains(&n) {
+            self.error(
+                name,
+                format!("The {} must be between {min} and {max}.", label(name)),
+            );
+        }
+        n
+    }
+
+    /// A string that may be absent or null, but not blank (for fields with a
+    /// format, where an empty string is a mistake rather than "nothing").
+    pub fn optional_nonblank(&mut self, name: &str) -> Option<String> {
+        self.nullable_nonblank(name).flatten()
+    }
+
+    /// Like [`Fields::nullable_string`], but a blank string is an error.
+    pub fn nullable_nonblank(&mut self, name: &str) -> Option<Option<String>> {
+        if matches!(self.object.get(name), Some(Value::String(s)) if s.trim().is_empty()) {
+            self.error(name, format!("The {} must not be empty.", label(name)));
+            return None;
+        }
+        self.nullable_string(name)
+    }
+
+    /// One of `allowed`, if present.
+    pub fn optional_choice(&mut self, name: &str, allowed: &[&str]) -> Option<String> {
+        let value = self.optional_nonblank(name)?;
+        if allowed.contains(&value.as_str()) {
+            Some(value)
+        } else {
+            self.error(
+                name,
+                format!(
+                    "The selected {} is invalid (one of: {}).",
+                    label(name),
+                    allowed.join(", ")
+                ),
+            );
+            None
         }
     }
 
@@ -333,4 +415,35 @@ impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonOrForm<T> {
             None => Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
         }
     }
+}
+
+/// Gives a parsed request type the OpenAPI schema of the `Object` that documents
+/// its body (the parsed type holds validated values, the schema type the wire
+/// shape): `schema_as!(NewPackage, PackageInput);`.
+#[macro_export]
+macro_rules! schema_as {
+    ($ty:ty, $schema:ty) => {
+        impl ::poem_openapi::types::Type for $ty {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                <$schema as ::poem_openapi::types::Type>::name()
+            }
+            fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
+                <$schema as ::poem_openapi::types::Type>::schema_ref()
+            }
+            fn register(registry: &mut ::poem_openapi::registry::Registry) {
+                <$schema as ::poem_openapi::types::Type>::register(registry);
+            }
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+    };
 }

@@ -4,10 +4,12 @@
 
 pub mod body;
 pub mod body_limit;
+pub mod customers;
 pub mod filters;
 pub mod framework_errors;
 pub mod gate;
 pub mod login_guard;
+pub mod money;
 pub mod operations;
 pub mod pagination;
 pub mod security;
@@ -25,8 +27,16 @@ use crate::VERSION;
 pub enum ApiTags {
     /// Tokens: v1 login and refresh, v2 client credentials and revocation.
     Auth,
+    /// Customers and their subscriptions.
+    Customers,
+    /// Summaries for the app's home screen and the NOC.
+    Dashboard,
     /// Logs, including the API request log.
     Logs,
+    /// Resellers.
+    Operators,
+    /// Internet packages (plans) customers subscribe to.
+    Packages,
     /// Health and version of the appliance.
     System,
 }
@@ -38,6 +48,11 @@ pub type Apis = (
     v1::auth::V1AuthApi,
     v2::auth::V2AuthApi,
     v2::logs::V2LogsApi,
+    v2::packages::V2PackagesApi,
+    v2::customers::V2CustomersApi,
+    v1::customers::V1CustomersApi,
+    v1::operators::V1OperatorsApi,
+    v1::dashboard::V1DashboardApi,
 );
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).
@@ -49,6 +64,11 @@ pub fn service() -> OpenApiService<Apis, ()> {
             v1::auth::V1AuthApi,
             v2::auth::V2AuthApi,
             v2::logs::V2LogsApi,
+            v2::packages::V2PackagesApi,
+            v2::customers::V2CustomersApi,
+            v1::customers::V1CustomersApi,
+            v1::operators::V1OperatorsApi,
+            v1::dashboard::V1DashboardApi,
         ),
         "ISPBills API",
         VERSION,

@@ -82,6 +82,7 @@ mod tests {
             scopes: ScopeSet::all(),
             tier: Tier::Standard,
             role: None,
+            operator_id: None,
             jti: "a".into(),
             expires_at: 0,
         });

@@ -5,7 +5,7 @@ use super::{
     scope::{Scope, ScopeSet},
     tokens::{ApiVersion, Subject},
 };
-use crate::domain::staff::Role;
+use crate::{domain::staff::Role, store::customers::Visibility};
 
 /// Rate tier of an API client (staff tokens are `Standard`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,16 +27,6 @@ impl Tier {
             "standard" => Some(Tier::Standard),
             "high-volume" => Some(Tier::HighVolume),
             _ => None,
-        }
-    }
-
-    /// Requests per minute (the seed's table).
-    pub fn per_minute(self, api: ApiVersion) -> u32 {
-        match (api, self) {
-            (ApiVersion::V1, Tier::Standard) => 60,
-            (ApiVersion::V1, Tier::HighVolume) => 120,
-            (ApiVersion::V2, Tier::Standard) => 120,
-            (ApiVersion::V2, Tier::HighVolume) => 300,
         }
     }
 }
@@ -67,6 +57,8 @@ pub fn role_scopes(role: Role) -> ScopeSet {
             BillingWrite,
             SmsRead,
             SmsSend,
+            // Its own operator record (balance, status); lists show only that one.
+            OperatorsRead,
         ]
         .into_iter()
         .collect(),
@@ -82,6 +74,8 @@ pub struct Principal {
     pub tier: Tier,
     /// For staff tokens: the user's role.
     pub role: Option<Role>,
+    /// For a reseller's staff: the operator whose customers they may see.
+    pub operator_id: Option<i64>,
     /// The access token's id and expiry (for revocation).
     pub jti: String,
     pub expires_at: i64,
@@ -100,8 +94,15 @@ impl Principal {
         }
     }
 
-    pub fn per_minute(&self) -> u32 {
-        self.tier.per_minute(self.api)
+    /// Whose customers this caller may see and change: a reseller's staff only
+    /// their operator's (none at all if the user is bound to no operator).
+    pub fn visibility(&self) -> Visibility {
+        match self.role {
+            Some(Role::Operator) => Visibility {
+                operator_id: Some(self.operator_id.unwrap_or(-1)),
+            },
+            _ => Visibility::ALL,
+        }
     }
 
     pub fn client_id(&self) -> Option<i64> {
@@ -124,11 +125,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tiers_follow_the_seed_table() {
-        assert_eq!(Tier::Standard.per_minute(ApiVersion::V1), 60);
-        assert_eq!(Tier::HighVolume.per_minute(ApiVersion::V1), 120);
-        assert_eq!(Tier::Standard.per_minute(ApiVersion::V2), 120);
-        assert_eq!(Tier::HighVolume.per_minute(ApiVersion::V2), 300);
+    fn tiers_parse() {
         assert_eq!(Tier::parse("high-volume"), Some(Tier::HighVolume));
         assert_eq!(Tier::parse("gold"), None);
     }

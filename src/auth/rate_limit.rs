@@ -11,6 +11,8 @@ use governor::{
     Quota, RateLimiter,
 };
 
+use crate::config::ApiConfig;
+
 use super::{
     principal::{Principal, Tier},
     tokens::{ApiVersion, Subject},
@@ -28,26 +30,46 @@ pub enum RateDecision {
 
 /// One limiter per (API version, tier).
 pub struct RateLimits {
-    limiters: HashMap<(ApiVersion, Tier), Limiter>,
+    limiters: HashMap<(ApiVersion, Tier), (u32, Limiter)>,
     clock: DefaultClock,
 }
 
 impl Default for RateLimits {
     fn default() -> Self {
-        Self::new()
+        Self::new(&ApiConfig::default())
     }
 }
 
 impl RateLimits {
-    pub fn new() -> Self {
+    /// The limits configured in `[api]` (by default the published table).
+    pub fn new(config: &ApiConfig) -> Self {
         let mut limiters = HashMap::new();
-        for api in [ApiVersion::V1, ApiVersion::V2] {
-            for tier in [Tier::Standard, Tier::HighVolume] {
-                let n = NonZeroU32::new(tier.per_minute(api)).unwrap_or(NonZeroU32::MIN);
-                let limiter = RateLimiter::keyed(Quota::per_minute(n))
-                    .with_middleware::<StateInformationMiddleware>();
-                limiters.insert((api, tier), limiter);
-            }
+        for (api, tier, per_minute) in [
+            (
+                ApiVersion::V1,
+                Tier::Standard,
+                config.v1_standard_per_minute,
+            ),
+            (
+                ApiVersion::V1,
+                Tier::HighVolume,
+                config.v1_high_volume_per_minute,
+            ),
+            (
+                ApiVersion::V2,
+                Tier::Standard,
+                config.v2_standard_per_minute,
+            ),
+            (
+                ApiVersion::V2,
+                Tier::HighVolume,
+                config.v2_high_volume_per_minute,
+            ),
+        ] {
+            let n = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+            let limiter = RateLimiter::keyed(Quota::per_minute(n))
+                .with_middleware::<StateInformationMiddleware>();
+            limiters.insert((api, tier), (n.get(), limiter));
         }
         Self {
             limiters,
@@ -57,13 +79,13 @@ impl RateLimits {
 
     /// Counts one request of `principal`.
     pub fn check(&self, principal: &Principal) -> RateDecision {
-        let limit = principal.per_minute();
-        let Some(limiter) = self.limiters.get(&(principal.api, principal.tier)) else {
+        let Some((limit, limiter)) = self.limiters.get(&(principal.api, principal.tier)) else {
             return RateDecision::Allowed {
-                limit,
-                remaining: limit,
+                limit: 0,
+                remaining: 0,
             };
         };
+        let limit = *limit;
         match limiter.check_key(&principal.subject) {
             Ok(snapshot) => RateDecision::Allowed {
                 limit,
@@ -82,7 +104,7 @@ impl RateLimits {
 
     /// Forgets buckets that are full again (call now and then).
     pub fn shrink(&self) {
-        for limiter in self.limiters.values() {
+        for (_, limiter) in self.limiters.values() {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -101,6 +123,7 @@ mod tests {
             scopes: ScopeSet::all(),
             tier,
             role: None,
+            operator_id: None,
             jti: "j".into(),
             expires_at: 0,
         }
@@ -108,7 +131,7 @@ mod tests {
 
     #[test]
     fn the_61st_v1_request_in_a_minute_is_limited() {
-        let limits = RateLimits::new();
+        let limits = RateLimits::default();
         let p = principal(ApiVersion::V1, Tier::Standard, 1);
         for i in 0..60 {
             match limits.check(&p) {
@@ -138,7 +161,7 @@ mod tests {
 
     #[test]
     fn tiers_get_their_own_limits() {
-        let limits = RateLimits::new();
+        let limits = RateLimits::default();
         let p = principal(ApiVersion::V2, Tier::HighVolume, 1);
         assert!(matches!(
             limits.check(&p),

@@ -341,6 +341,7 @@ impl Auth {
                     scopes: role_scopes(role),
                     tier: Tier::Standard,
                     role: Some(role),
+                    operator_id: state.operator_id,
                     jti: claims.jti,
                     expires_at: claims.expires_at,
                 }))
@@ -365,6 +366,7 @@ impl Auth {
                     scopes: ScopeSet::parse(&state.scopes).unwrap_or_default(),
                     tier: Tier::parse(&state.tier).unwrap_or(Tier::Standard),
                     role: None,
+                    operator_id: None,
                     jti: claims.jti,
                     expires_at: claims.expires_at,
                 }))

@@ -1,3 +1,5 @@
 //! Plain types and rules of the ISP's business, free of HTTP and SQL.
 
+pub mod customer;
+pub mod money;
 pub mod staff;

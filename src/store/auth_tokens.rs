@@ -135,6 +135,7 @@ pub struct UserTokenState {
     pub role: String,
     pub active: bool,
     pub family_revoked: bool,
+    pub operator_id: Option<i64>,
 }
 
 /// One indexed read per request: the user, and the token's family when it has one.
@@ -146,7 +147,8 @@ pub fn user_token_state(
     let mut stmt = conn.prepare_cached(
         "SELECT u.role, u.active,
                 COALESCE((SELECT f.revoked_at IS NOT NULL FROM token_families f
-                          WHERE f.id = ?2 AND f.staff_user_id = u.id), ?2 IS NOT NULL)
+                          WHERE f.id = ?2 AND f.staff_user_id = u.id), ?2 IS NOT NULL),
+                u.operator_id
          FROM staff_users u WHERE u.id = ?1",
     )?;
     Ok(stmt
@@ -155,6 +157,7 @@ pub fn user_token_state(
                 role: r.get(0)?,
                 active: r.get(1)?,
                 family_revoked: r.get(2)?,
+                operator_id: r.get(3)?,
             })
         })
         .optional()?)

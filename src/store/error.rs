@@ -9,6 +9,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("not found")]
     NotFound,
+    /// Input that only the database can judge (a taken email, a missing
+    /// package): one message per field, answered as 422.
+    #[error("{}", .0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" "))]
+    Invalid(Vec<(&'static str, String)>),
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("database pool: {0}")]
@@ -24,6 +28,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// One field's message.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![(field, message.into())])
+    }
+
     /// True when SQLite refused a row because of a UNIQUE constraint.
     pub fn is_unique_violation(err: &rusqlite::Error) -> bool {
         matches!(
@@ -40,6 +49,13 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::Conflict(msg) => ApiError::conflict(msg),
             StoreError::NotFound => ApiError::not_found(),
+            StoreError::Invalid(fields) => {
+                let mut errors = crate::error::FieldErrors::new();
+                for (field, message) in fields {
+                    errors.add(field, message);
+                }
+                ApiError::validation(errors)
+            }
             other => ApiError::internal(other),
         }
     }

@@ -3,13 +3,19 @@
 
 pub mod api_clients;
 pub mod auth_tokens;
+pub mod customers;
 mod db;
 mod error;
+pub mod events;
+pub mod inventory;
 pub mod maintenance;
 pub mod migrations;
+pub mod operators;
+pub mod packages;
 pub mod request_log;
 pub mod staff_sessions;
 pub mod staff_users;
+pub mod subscriptions;
 
 pub use db::{Db, DB_FILE_NAME};
 pub use error::StoreError;

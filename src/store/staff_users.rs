@@ -13,6 +13,7 @@ pub struct StaffUser {
     pub email: String,
     pub name: String,
     pub role: Role,
+    pub operator_id: Option<i64>,
     pub active: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -25,9 +26,11 @@ pub struct NewStaffUser<'a> {
     pub name: &'a str,
     pub role: Role,
     pub password_hash: &'a str,
+    /// For role operator: the reseller the user acts for.
+    pub operator_id: Option<i64>,
 }
 
-const COLUMNS: &str = "id, email, name, role, active, created_at, updated_at";
+const COLUMNS: &str = "id, email, name, role, active, created_at, updated_at, operator_id";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<StaffUser> {
     let role: String = row.get(3)?;
@@ -41,6 +44,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StaffUser> {
         active: row.get(4)?,
         created_at: row.get(5)?,
         updated_at: row.get(6)?,
+        operator_id: row.get(7)?,
     })
 }
 
@@ -52,15 +56,25 @@ pub fn create(
     now: OffsetDateTime,
 ) -> Result<StaffUser, StoreError> {
     let now = format_timestamp(now);
+    if let Some(op) = new.operator_id {
+        if super::operators::get(tx, op)?.is_none() {
+            return Err(StoreError::invalid(
+                "operator_id",
+                format!("There is no operator #{op}."),
+            ));
+        }
+    }
     let inserted = tx.execute(
-        "INSERT INTO staff_users (email, name, role, password_hash, active, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5)",
+        "INSERT INTO staff_users
+           (email, name, role, password_hash, active, created_at, updated_at, operator_id)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)",
         params![
             new.email,
             new.name,
             new.role.as_str(),
             new.password_hash,
-            now
+            now,
+            new.operator_id
         ],
     );
     match inserted {
@@ -98,7 +112,7 @@ pub fn find_for_login(
         .query_row(
             &format!("SELECT {COLUMNS}, password_hash FROM staff_users WHERE email = ?1"),
             [email],
-            |r| Ok((from_row(r)?, r.get::<_, String>(7)?)),
+            |r| Ok((from_row(r)?, r.get::<_, String>(8)?)),
         )
         .optional()?)
 }

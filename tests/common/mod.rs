@@ -142,6 +142,7 @@ impl TestServer {
                         name: "Test User",
                         role,
                         password_hash: &hash,
+                        operator_id: None,
                     },
                     now,
                 )
@@ -225,6 +226,79 @@ impl TestServer {
             );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+    }
+
+    /// A request with a bearer token and an optional JSON body.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let auth = format!("Bearer {token}");
+        let text = body.map(|b| b.to_string());
+        let mut headers = vec![("authorization", auth.as_str())];
+        if text.is_some() {
+            headers.push(("content-type", "application/json"));
+        }
+        self.send(method, path, &headers, text.as_deref().map(str::as_bytes))
+    }
+
+    /// Creates (once) an admin and returns a v1 token for it.
+    pub fn login_admin_v1(&self) -> String {
+        let email = "v1admin@example.com";
+        let password = "v1 admin password";
+        let r = self.login(email, password);
+        let r = if r.status == 200 {
+            r
+        } else {
+            self.create_staff(email, Role::Admin, password);
+            self.login(email, password)
+        };
+        r.json()["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// A v2 token with every scope.
+    pub fn v2_admin_token(&self) -> String {
+        self.v2_client_token("*", Tier::HighVolume).3
+    }
+
+    /// Creates a package directly in the store; returns its id.
+    pub fn create_package(&self, name: &str, price_major: i64) -> i64 {
+        let now = ispbills::clock::format_timestamp(self.state.clock.now());
+        let name = name.to_string();
+        self.state
+            .db
+            .write(move |tx| {
+                ispbills::store::packages::create(
+                    tx,
+                    &ispbills::store::packages::PackageFields {
+                        name,
+                        price: ispbills::domain::money::Money(price_major * 100),
+                        currency: "BDT".into(),
+                        speed_down_kbps: 51_200,
+                        speed_up_kbps: 51_200,
+                        billing_cycle: "monthly".into(),
+                        validity_days: 30,
+                        router_profile: None,
+                    },
+                    &now,
+                )
+            })
+            .unwrap()
+            .id
+    }
+
+    /// Rows of the outbox, oldest first: (type, payload).
+    pub fn events(&self) -> Vec<(String, serde_json::Value)> {
+        self.state
+            .db
+            .read(|c| ispbills::store::events::after(c, 0, 10_000))
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.kind, e.payload))
+            .collect()
     }
 
     /// POSTs a JSON text as is (it may be malformed on purpose).

@@ -2,3 +2,6 @@
 //! API client.
 
 pub mod auth;
+pub mod customers;
+pub mod dashboard;
+pub mod operators;

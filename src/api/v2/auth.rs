@@ -19,12 +19,13 @@ use crate::{
 #[derive(Debug, Object)]
 pub struct TokenRequest {
     /// The client id (UUID), unless sent with HTTP Basic.
-    #[oai(validator(min_length = 1))]
+    #[oai(nullable, validator(min_length = 1))]
     pub client_id: Option<String>,
     /// The client secret, unless sent with HTTP Basic.
-    #[oai(validator(min_length = 1))]
+    #[oai(nullable, validator(min_length = 1))]
     pub client_secret: Option<String>,
     /// `client_credentials` when sent (the OAuth 2.0 form requires it).
+    #[oai(nullable)]
     pub grant_type: Option<String>,
 }
 

@@ -1,4 +1,6 @@
 //! API v2 (`/api/v2/*`): client-credentials tokens.
 
 pub mod auth;
+pub mod customers;
 pub mod logs;
+pub mod packages;

@@ -1,0 +1,172 @@
+//! `GET /api/v1/dashboard` and `GET /api/v1/noc/dashboard`.
+
+use poem::web::Data;
+use poem_openapi::{payload::Json, Object, OpenApi};
+use time::{Date, OffsetDateTime, Time};
+
+use crate::{
+    api::{security::V1Auth, ApiTags},
+    app::AppState,
+    auth::scope::Scope,
+    clock::format_timestamp,
+    error::ApiResult,
+    store::{customers, inventory},
+};
+
+/// Customers by status.
+#[derive(Debug, Object)]
+pub struct CustomerCounts {
+    pub total: i64,
+    pub active: i64,
+    pub suspended: i64,
+    pub inactive: i64,
+    pub expired: i64,
+    /// Created since the first day of this month (the ISP's local time).
+    pub new_this_month: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct Dashboard {
+    pub customers: CustomerCounts,
+    pub generated_at: String,
+}
+
+#[derive(Debug, Object)]
+pub struct DashboardOne {
+    pub data: Dashboard,
+}
+
+/// Devices of one kind by last polled state.
+#[derive(Debug, Object)]
+pub struct DeviceCounts {
+    /// routers, olts, onus, devices, ...
+    pub kind: String,
+    pub total: i64,
+    pub up: i64,
+    pub down: i64,
+    pub unknown: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct NocDashboard {
+    /// One entry per kind of inventory the appliance holds.
+    pub devices: Vec<DeviceCounts>,
+    pub up: i64,
+    pub down: i64,
+    pub unknown: i64,
+    pub generated_at: String,
+}
+
+#[derive(Debug, Object)]
+pub struct NocDashboardOne {
+    pub data: NocDashboard,
+}
+
+/// The first instant of the current month in the ISP's local time.
+fn month_start(now: OffsetDateTime, offset: time::UtcOffset) -> OffsetDateTime {
+    let local = now.to_offset(offset);
+    Date::from_calendar_date(local.year(), local.month(), 1)
+        .map(|d| d.with_time(Time::MIDNIGHT).assume_offset(offset))
+        .unwrap_or(now)
+}
+
+pub struct V1DashboardApi;
+
+#[OpenApi(tag = "ApiTags::Dashboard")]
+impl V1DashboardApi {
+    /// Dashboard summary (v1)
+    ///
+    /// Customers by status and new this month (a reseller's staff: their own).
+    #[oai(
+        path = "/api/v1/dashboard",
+        method = "get",
+        operation_id = "v1_dashboard"
+    )]
+    async fn dashboard(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::DashboardRead")] auth: V1Auth,
+    ) -> ApiResult<Json<DashboardOne>> {
+        let vis = auth.0.visibility();
+        let now = state.clock.now();
+        let since = format_timestamp(month_start(now, state.config.isp.offset()));
+        let (by_status, new_this_month) = state
+            .db
+            .read_async(move |c| {
+                Ok((
+                    customers::count_by_status(c, vis)?,
+                    customers::count_created_since(c, &since, vis)?,
+                ))
+            })
+            .await?;
+        let count = |s: &str| {
+            by_status
+                .iter()
+                .find(|(k, _)| k == s)
+                .map_or(0, |(_, n)| *n)
+        };
+        Ok(Json(DashboardOne {
+            data: Dashboard {
+                customers: CustomerCounts {
+                    total: by_status.iter().map(|(_, n)| n).sum(),
+                    active: count("active"),
+                    suspended: count("suspended"),
+                    inactive: count("inactive"),
+                    expired: count("expired"),
+                    new_this_month,
+                },
+                generated_at: format_timestamp(now),
+            },
+        }))
+    }
+
+    /// NOC dashboard (v1)
+    ///
+    /// Network inventory by last polled state (up, down, unknown), per kind.
+    #[oai(
+        path = "/api/v1/noc/dashboard",
+        method = "get",
+        operation_id = "v1_noc_dashboard"
+    )]
+    async fn noc(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::MonitoringRead")] _auth: V1Auth,
+    ) -> ApiResult<Json<NocDashboardOne>> {
+        let counts = state.db.read_async(inventory::status_counts).await?;
+        let devices: Vec<DeviceCounts> = counts
+            .into_iter()
+            .map(|c| DeviceCounts {
+                kind: c.kind,
+                total: c.up + c.down + c.unknown,
+                up: c.up,
+                down: c.down,
+                unknown: c.unknown,
+            })
+            .collect();
+        Ok(Json(NocDashboardOne {
+            data: NocDashboard {
+                up: devices.iter().map(|d| d.up).sum(),
+                down: devices.iter().map(|d| d.down).sum(),
+                unknown: devices.iter().map(|d| d.unknown).sum(),
+                devices,
+                generated_at: format_timestamp(state.clock.now()),
+            },
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{datetime, offset};
+
+    #[test]
+    fn the_month_starts_in_local_time() {
+        // 2026-04-30 20:00 UTC is already May 1st in Dhaka.
+        let start = month_start(datetime!(2026-04-30 20:00:00 UTC), offset!(+6));
+        assert_eq!(format_timestamp(start), "2026-04-30T18:00:00Z");
+        let start = month_start(datetime!(2026-04-15 10:00:00 UTC), offset!(+6));
+        assert_eq!(format_timestamp(start), "2026-03-31T18:00:00Z");
+    }
+}

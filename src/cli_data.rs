@@ -1,0 +1,100 @@
+//! `ispbills package ...` and `ispbills demo`: data from the command line.
+
+use serde_json::json;
+
+use crate::{
+    cli::{open, PackageCommand},
+    clock::{format_timestamp, Clock, SystemClock},
+    config::Config,
+    demo,
+    domain::money::Money,
+    store::packages::{self, PackageFields},
+};
+
+pub(crate) fn package(config: &Config, cmd: &PackageCommand) -> Result<(), String> {
+    let PackageCommand::Create {
+        name,
+        price,
+        speed_down_kbps,
+        speed_up_kbps,
+        router_profile,
+        validity_days,
+        json,
+    } = cmd;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err("the name must be 1 to 100 characters".into());
+    }
+    let price = Money::parse_major(price).map_err(|e| format!("--price {}", e.message()))?;
+    for (flag, v) in [
+        ("--speed-down-kbps", speed_down_kbps),
+        ("--speed-up-kbps", speed_up_kbps),
+    ] {
+        if !(1..=100_000_000).contains(v) {
+            return Err(format!("{flag} must be between 1 and 100000000"));
+        }
+    }
+    if !(1..=3660).contains(validity_days) {
+        return Err("--validity-days must be between 1 and 3660".into());
+    }
+    let fields = PackageFields {
+        name: name.to_string(),
+        price,
+        currency: "BDT".into(),
+        speed_down_kbps: *speed_down_kbps,
+        speed_up_kbps: *speed_up_kbps,
+        billing_cycle: "monthly".into(),
+        validity_days: *validity_days,
+        router_profile: router_profile.clone().filter(|p| !p.trim().is_empty()),
+    };
+    let db = open(config)?;
+    let now = format_timestamp(SystemClock.now());
+    let row = db
+        .write(|tx| packages::create(tx, &fields, &now))
+        .map_err(|e| e.to_string())?;
+    if *json {
+        println!(
+            "{}",
+            json!({
+                "id": row.id,
+                "name": row.name,
+                "price": row.price.to_json(),
+                "currency": row.currency,
+                "speed_down_kbps": row.speed_down_kbps,
+                "speed_up_kbps": row.speed_up_kbps,
+                "billing_cycle": row.billing_cycle,
+                "validity_days": row.validity_days,
+                "router_profile": row.router_profile,
+            })
+        );
+    } else {
+        println!(
+            "created package #{} {} ({} {})",
+            row.id, row.name, row.price, row.currency
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn demo(config: &Config, customers: usize) -> Result<(), String> {
+    let db = open(config)?;
+    let loaded = demo::load(&db, customers, SystemClock.now()).map_err(|e| e.to_string())?;
+    println!(
+        "demo data loaded: {} packages, {} operators, {} customers",
+        loaded.packages, loaded.operators, loaded.customers
+    );
+    Ok(())
+}
+
+/// For `serve --demo`: loads the demo unless the database already has data.
+pub(crate) fn demo_if_empty(config: &Config) -> Result<(), String> {
+    let db = open(config)?;
+    match demo::load(&db, 200, SystemClock.now()) {
+        Ok(loaded) => {
+            println!("demo data loaded: {} customers", loaded.customers);
+            Ok(())
+        }
+        Err(crate::store::StoreError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
+}

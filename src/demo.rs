@@ -1,0 +1,237 @@
+//! Demo data: packages, resellers and customers with plausible Bangladeshi
+//! names, phones and addresses, so a newcomer sees a living system. Generated
+//! from a fixed seed: the same every time.
+
+use time::OffsetDateTime;
+
+use crate::{
+    clock::format_timestamp,
+    domain::money::Money,
+    store::{
+        customers::{self, NewCustomer, Visibility},
+        operators::{self, OperatorFields},
+        packages::{self, PackageFields},
+        Db, StoreError,
+    },
+};
+
+const FIRST: &[&str] = &[
+    "Rafiq", "Fatima", "Karim", "Nusrat", "Tanvir", "Sharmin", "Arif", "Mehjabin", "Sakib",
+    "Ayesha", "Mahmud", "Farhana", "Imran", "Tasnim", "Habib", "Rumana", "Jahid", "Sadia",
+    "Shafiq", "Nasrin", "Rashed", "Sumaiya", "Kamrul", "Lamia", "Tareq", "Shirin", "Anisur",
+    "Maliha", "Faisal", "Rokeya", "Mizanur", "Tahmina",
+];
+const LAST: &[&str] = &[
+    "Ahmed",
+    "Begum",
+    "Hossain",
+    "Rahman",
+    "Islam",
+    "Khatun",
+    "Chowdhury",
+    "Akter",
+    "Uddin",
+    "Sarkar",
+    "Talukder",
+    "Miah",
+    "Sultana",
+    "Haque",
+    "Bhuiyan",
+    "Siddique",
+    "Karim",
+    "Alam",
+];
+const AREAS: &[&str] = &[
+    "Dhanmondi",
+    "Gulshan",
+    "Banani",
+    "Mirpur",
+    "Uttara",
+    "Mohammadpur",
+    "Bashundhara",
+    "Motijheel",
+    "Badda",
+    "Rampura",
+    "Khilgaon",
+    "Lalmatia",
+    "Shyamoli",
+    "Tejgaon",
+    "Wari",
+];
+const PACKAGES: &[(&str, i64, i64, i64, &str)] = &[
+    ("Home 10 Mbps", 500, 10_240, 10_240, "home-10m"),
+    ("Home 20 Mbps", 800, 20_480, 20_480, "home-20m"),
+    ("Premium 50 Mbps", 1_200, 51_200, 51_200, "premium-50m"),
+    ("Fiber 100 Mbps", 1_500, 102_400, 102_400, "fiber-100m"),
+    ("Fiber 200 Mbps", 2_500, 204_800, 204_800, "fiber-200m"),
+    (
+        "Business 500 Mbps",
+        8_000,
+        512_000,
+        512_000,
+        "business-500m",
+    ),
+];
+const OPERATORS: &[(&str, &str, &str)] = &[
+    (
+        "Mirpur Net Point",
+        "mirpur@resellers.example",
+        "01711000001",
+    ),
+    ("Uttara Link", "uttara@resellers.example", "01811000002"),
+    ("Badda Broadband", "badda@resellers.example", "01911000003"),
+];
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// What was loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loaded {
+    pub packages: usize,
+    pub operators: usize,
+    pub customers: usize,
+}
+
+/// Loads the demo into an empty database (`customers` customers); refuses one
+/// that already has customers or packages.
+pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loaded, StoreError> {
+    let stamp = format_timestamp(now);
+    let (package_ids, operator_ids) = db.write(|tx| {
+        let existing: i64 = tx.query_row(
+            "SELECT (SELECT COUNT(*) FROM customers) + (SELECT COUNT(*) FROM packages)",
+            [],
+            |r| r.get(0),
+        )?;
+        if existing > 0 {
+            return Err(StoreError::Conflict(
+                "the database already has packages or customers; the demo loads into an empty one"
+                    .into(),
+            ));
+        }
+        let mut package_ids = Vec::new();
+        for (name, price, down, up, profile) in PACKAGES {
+            let row = packages::create(
+                tx,
+                &PackageFields {
+                    name: (*name).into(),
+                    price: Money(price * 100),
+                    currency: "BDT".into(),
+                    speed_down_kbps: *down,
+                    speed_up_kbps: *up,
+                    billing_cycle: "monthly".into(),
+                    validity_days: 30,
+                    router_profile: Some((*profile).into()),
+                },
+                &stamp,
+            )?;
+            package_ids.push(row.id);
+        }
+        let mut operator_ids = Vec::new();
+        for (name, email, phone) in OPERATORS {
+            let row = operators::create(
+                tx,
+                &OperatorFields {
+                    name: Some((*name).into()),
+                    email: Some((*email).into()),
+                    phone: Some((*phone).into()),
+                },
+                &stamp,
+            )?;
+            operator_ids.push(row.id);
+        }
+        Ok((package_ids, operator_ids))
+    })?;
+
+    let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+    let mut done = 0;
+    while done < customers_wanted {
+        let batch = (customers_wanted - done).min(5_000);
+        db.write(|tx| {
+            for i in done..done + batch {
+                let first = rng.pick(FIRST);
+                let last = rng.pick(LAST);
+                let area = rng.pick(AREAS);
+                let connection = match rng.below(10) {
+                    0..=5 => "pppoe",
+                    6..=7 => "fiber",
+                    8 => "hotspot",
+                    _ => "wireless",
+                };
+                let prefix = ["013", "014", "015", "016", "017", "018", "019"][rng.below(7)];
+                let phone = format!(
+                    "{prefix}{:08}",
+                    (i as u64 * 7_919 + rng.next() % 1_000) % 100_000_000
+                );
+                let login = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), i + 1);
+                let created = now - time::Duration::minutes(rng.below(365 * 24 * 60) as i64);
+                let row = customers::create(
+                    tx,
+                    &NewCustomer {
+                        name: format!("{first} {last}"),
+                        email: (rng.below(3) == 0).then(|| format!("{login}@mail.example")),
+                        phone,
+                        address: Some(format!(
+                            "House {}, Road {}, {area}, Dhaka",
+                            rng.below(80) + 1,
+                            rng.below(30) + 1
+                        )),
+                        connection_type: connection.into(),
+                        package_id: Some(package_ids[rng.below(package_ids.len())]),
+                        onu_mac: (connection == "fiber").then(|| {
+                            let b = rng.next().to_be_bytes();
+                            format!(
+                                "{:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}",
+                                b[0], b[1], b[2], b[3], b[4], b[5]
+                            )
+                        }),
+                        username: matches!(connection, "pppoe" | "hotspot").then_some(login),
+                        operator_id: (rng.below(4) == 0)
+                            .then(|| operator_ids[rng.below(operator_ids.len())]),
+                    },
+                    created,
+                )?;
+                let status = match rng.below(20) {
+                    0..=1 => Some("suspended"),
+                    2 => Some("expired"),
+                    3 => Some("inactive"),
+                    _ => None,
+                };
+                if let Some(status) = status {
+                    customers::set_status(
+                        tx,
+                        row.id,
+                        Visibility::ALL,
+                        status,
+                        "demo data",
+                        created,
+                    )?;
+                }
+            }
+            Ok(())
+        })?;
+        done += batch;
+    }
+    Ok(Loaded {
+        packages: PACKAGES.len(),
+        operators: OPERATORS.len(),
+        customers: customers_wanted,
+    })
+}

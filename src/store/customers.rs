@@ -1,0 +1,496 @@
+//! Customers (`customers`), with their subscriptions and outbox events written in
+//! the same transaction. Every function takes the caller's visibility: a
+//! reseller's staff see only that operator's customers.
+
+use rusqlite::{
+    params, params_from_iter, types::Value as Sql, Connection, OptionalExtension, Row, Transaction,
+};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::{events, packages, subscriptions, StoreError};
+use crate::{clock::format_timestamp, domain::money::Money};
+
+/// Whose customers the caller may see: all, or one operator's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Visibility {
+    pub operator_id: Option<i64>,
+}
+
+impl Visibility {
+    pub const ALL: Visibility = Visibility { operator_id: None };
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: String,
+    pub address: Option<String>,
+    pub connection_type: String,
+    pub package_id: Option<i64>,
+    pub package_name: Option<String>,
+    pub status: String,
+    pub onu_mac: Option<String>,
+    pub username: Option<String>,
+    pub router_id: Option<i64>,
+    pub operator_id: Option<i64>,
+    pub balance: Money,
+    pub expires_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A new customer, already checked for form (the store checks what needs the
+/// database: package and operator exist, email and login name are free).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewCustomer {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: String,
+    pub address: Option<String>,
+    pub connection_type: String,
+    pub package_id: Option<i64>,
+    pub onu_mac: Option<String>,
+    pub username: Option<String>,
+    pub operator_id: Option<i64>,
+}
+
+/// Changes to a customer: `None` keeps a field; `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerChanges {
+    pub name: Option<String>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<String>,
+    pub address: Option<Option<String>>,
+    pub connection_type: Option<String>,
+    pub package_id: Option<i64>,
+    pub onu_mac: Option<Option<String>>,
+    pub username: Option<Option<String>>,
+    pub operator_id: Option<Option<i64>>,
+}
+
+const SELECT: &str = "SELECT c.id, c.name, c.email, c.phone, c.address, c.connection_type,
+                             c.package_id, p.name, c.status, c.onu_mac, c.username, c.router_id,
+                             c.operator_id, c.balance_minor, c.expires_at, c.created_at, c.updated_at
+                      FROM customers c LEFT JOIN packages p ON p.id = c.package_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<CustomerRow> {
+    Ok(CustomerRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        email: r.get(2)?,
+        phone: r.get(3)?,
+        address: r.get(4)?,
+        connection_type: r.get(5)?,
+        package_id: r.get(6)?,
+        package_name: r.get(7)?,
+        status: r.get(8)?,
+        onu_mac: r.get(9)?,
+        username: r.get(10)?,
+        router_id: r.get(11)?,
+        operator_id: r.get(12)?,
+        balance: Money(r.get(13)?),
+        expires_at: r.get(14)?,
+        created_at: r.get(15)?,
+        updated_at: r.get(16)?,
+    })
+}
+
+/// What integrators get in `customer.*` events.
+pub fn event_payload(c: &CustomerRow, reason: Option<&str>) -> Value {
+    let mut payload = json!({
+        "customer_id": c.id,
+        "name": c.name,
+        "email": c.email,
+        "phone": c.phone,
+        "package": c.package_id.map(|id| json!({"id": id, "name": c.package_name})),
+        "connection_type": c.connection_type,
+        "status": c.status,
+        "operator_id": c.operator_id,
+    });
+    if let Some(reason) = reason {
+        payload["reason"] = json!(reason);
+    }
+    payload
+}
+
+/// The customer `id`, if the caller may see it.
+pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<CustomerRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE c.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"
+    ))?;
+    Ok(stmt
+        .query_row(params![id, vis.operator_id], from_row)
+        .optional()?)
+}
+
+/// The database-side checks of new or changed fields, collected.
+fn check(
+    tx: &Transaction<'_>,
+    except: Option<i64>,
+    email: Option<&str>,
+    package_id: Option<i64>,
+    operator_id: Option<i64>,
+    router_id: Option<i64>,
+    username: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut problems = Vec::new();
+    if let Some(id) = package_id {
+        if packages::get(tx, id)?.is_none() {
+            problems.push(("package_id", "The selected package is invalid.".to_string()));
+        }
+    }
+    if let Some(id) = operator_id {
+        if super::operators::get(tx, id)?.is_none() {
+            problems.push((
+                "operator_id",
+                "The selected operator is invalid.".to_string(),
+            ));
+        }
+    }
+    if let Some(email) = email {
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM customers WHERE email = ?1 AND id IS NOT ?2)",
+            params![email, except],
+            |r| r.get(0),
+        )?;
+        if taken {
+            problems.push(("email", "The email has already been taken.".to_string()));
+        }
+    }
+    if let Some(username) = username {
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM customers
+                            WHERE COALESCE(router_id, 0) = COALESCE(?1, 0) AND username = ?2 AND id IS NOT ?3)",
+            params![router_id, username, except],
+            |r| r.get(0),
+        )?;
+        if taken {
+            problems.push((
+                "username",
+                "The username has already been taken on this router.".to_string(),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(problems))
+    }
+}
+
+/// Opens a subscription to `package_id` from `now`; returns its expiry.
+fn subscribe(
+    tx: &Transaction<'_>,
+    customer_id: i64,
+    package_id: i64,
+    now: OffsetDateTime,
+) -> Result<String, StoreError> {
+    let package = packages::get(tx, package_id)?.ok_or(StoreError::NotFound)?;
+    let starts = format_timestamp(now);
+    let expires = format_timestamp(now + time::Duration::days(package.validity_days));
+    subscriptions::end_active(tx, customer_id, &starts)?;
+    subscriptions::open(tx, customer_id, package_id, &starts, &expires)?;
+    Ok(expires)
+}
+
+/// Creates a customer (status active), its first subscription, and the
+/// `customer.created` event.
+pub fn create(
+    tx: &Transaction<'_>,
+    new: &NewCustomer,
+    now: OffsetDateTime,
+) -> Result<CustomerRow, StoreError> {
+    check(
+        tx,
+        None,
+        new.email.as_deref(),
+        new.package_id,
+        new.operator_id,
+        None,
+        new.username.as_deref(),
+    )?;
+    let stamp = format_timestamp(now);
+    tx.execute(
+        "INSERT INTO customers (name, email, phone, address, connection_type, package_id, status,
+                                onu_mac, username, operator_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?10)",
+        params![
+            new.name,
+            new.email,
+            new.phone,
+            new.address,
+            new.connection_type,
+            new.package_id,
+            new.onu_mac,
+            new.username,
+            new.operator_id,
+            stamp
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    if let Some(package_id) = new.package_id {
+        let expires = subscribe(tx, id, package_id, now)?;
+        tx.execute(
+            "UPDATE customers SET expires_at = ?2 WHERE id = ?1",
+            params![id, expires],
+        )?;
+    }
+    let row = get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
+    events::append(
+        tx,
+        events::CUSTOMER_CREATED,
+        &event_payload(&row, None),
+        &stamp,
+    )?;
+    Ok(row)
+}
+
+/// Applies changes; a new package ends the current subscription and opens the next.
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    vis: Visibility,
+    ch: &CustomerChanges,
+    now: OffsetDateTime,
+) -> Result<CustomerRow, StoreError> {
+    let current = get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
+    let username = match &ch.username {
+        Some(u) => u.clone(),
+        None => current.username.clone(),
+    };
+    let username_changed = ch.username.as_ref().is_some_and(|u| *u != current.username);
+    check(
+        tx,
+        Some(id),
+        ch.email.as_ref().and_then(|e| e.as_deref()),
+        ch.package_id,
+        ch.operator_id.flatten(),
+        current.router_id,
+        if username_changed {
+            username.as_deref()
+        } else {
+            None
+        },
+    )?;
+    let stamp = format_timestamp(now);
+    tx.execute(
+        "UPDATE customers SET
+            name = COALESCE(?2, name),
+            email = CASE WHEN ?3 THEN ?4 ELSE email END,
+            phone = COALESCE(?5, phone),
+            address = CASE WHEN ?6 THEN ?7 ELSE address END,
+            connection_type = COALESCE(?8, connection_type),
+            onu_mac = CASE WHEN ?9 THEN ?10 ELSE onu_mac END,
+            username = CASE WHEN ?11 THEN ?12 ELSE username END,
+            operator_id = CASE WHEN ?13 THEN ?14 ELSE operator_id END,
+            updated_at = ?15
+         WHERE id = ?1",
+        params![
+            id,
+            ch.name,
+            ch.email.is_some(),
+            ch.email.clone().flatten(),
+            ch.phone,
+            ch.address.is_some(),
+            ch.address.clone().flatten(),
+            ch.connection_type,
+            ch.onu_mac.is_some(),
+            ch.onu_mac.clone().flatten(),
+            ch.username.is_some(),
+            ch.username.clone().flatten(),
+            ch.operator_id.is_some(),
+            ch.operator_id.flatten(),
+            stamp
+        ],
+    )?;
+    if let Some(package_id) = ch.package_id.filter(|p| Some(*p) != current.package_id) {
+        let expires = subscribe(tx, id, package_id, now)?;
+        tx.execute(
+            "UPDATE customers SET package_id = ?2, expires_at = ?3 WHERE id = ?1",
+            params![id, package_id, expires],
+        )?;
+    }
+    get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)
+}
+
+/// Sets the status; a change to `suspended` or `active` emits its event (with
+/// `reason`). Setting the status it already has changes nothing.
+pub fn set_status(
+    tx: &Transaction<'_>,
+    id: i64,
+    vis: Visibility,
+    status: &str,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<CustomerRow, StoreError> {
+    let current = get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
+    if current.status == status {
+        return Ok(current);
+    }
+    let stamp = format_timestamp(now);
+    tx.execute(
+        "UPDATE customers SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, status, stamp],
+    )?;
+    let row = get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
+    let kind = match status {
+        "suspended" => Some(events::CUSTOMER_SUSPENDED),
+        "active" => Some(events::CUSTOMER_ACTIVATED),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        events::append(tx, kind, &event_payload(&row, Some(reason)), &stamp)?;
+    }
+    Ok(row)
+}
+
+pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), StoreError> {
+    get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
+    tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Orders a list may be sorted in.
+pub const SORTS: [&str; 8] = [
+    "id",
+    "-id",
+    "name",
+    "-name",
+    "created_at",
+    "-created_at",
+    "status",
+    "-status",
+];
+
+/// Filters of the customer list; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub status: Option<String>,
+    pub package_id: Option<i64>,
+    pub operator_id: Option<i64>,
+    /// Substring of name, phone, email or login name.
+    pub search: Option<String>,
+    pub created_from: Option<String>,
+    pub created_to: Option<String>,
+    /// One of [`SORTS`]; default `-created_at`.
+    pub sort: Option<String>,
+}
+
+/// One page of customers, and the total that match.
+pub fn list(
+    conn: &Connection,
+    filter: &CustomerFilter,
+    vis: Visibility,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<CustomerRow>, u64), StoreError> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<Sql> = Vec::new();
+    // Adds a clause whose every `?` is the one new argument.
+    let mut push = |sql: &str, value: Sql, args: &mut Vec<Sql>| {
+        args.push(value);
+        clauses.push(sql.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(op) = vis.operator_id {
+        push("c.operator_id = ?", op.into(), &mut args);
+    }
+    if let Some(status) = &filter.status {
+        push("c.status = ?", status.clone().into(), &mut args);
+    }
+    if let Some(id) = filter.package_id {
+        push("c.package_id = ?", id.into(), &mut args);
+    }
+    if let Some(id) = filter.operator_id {
+        push("c.operator_id = ?", id.into(), &mut args);
+    }
+    if let Some(from) = &filter.created_from {
+        push("c.created_at >= ?", from.clone().into(), &mut args);
+    }
+    if let Some(to) = &filter.created_to {
+        push("c.created_at <= ?", to.clone().into(), &mut args);
+    }
+    // Control characters (a NUL above all) can never match and upset FTS5.
+    let term: Option<String> = filter
+        .search
+        .as_deref()
+        .map(|t| t.chars().filter(|c| !c.is_control()).collect::<String>())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    if let Some(term) = term.as_deref() {
+        if term.chars().count() >= 3 {
+            // Trigram index: the quoted term matches as a substring.
+            let quoted = format!("\"{}\"", term.replace('"', "\"\""));
+            push(
+                "c.id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ?)",
+                quoted.into(),
+                &mut args,
+            );
+        } else {
+            // Too short for trigrams: a prefix of the name (indexed) or phone.
+            let like = format!("{}%", term.replace(['%', '_'], ""));
+            push("(c.name LIKE ? OR c.phone LIKE ?)", like.into(), &mut args);
+        }
+    }
+    let filter_sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let order = match filter.sort.as_deref().unwrap_or("-created_at") {
+        "id" => "c.id",
+        "-id" => "c.id DESC",
+        "name" => "c.name COLLATE NOCASE, c.id",
+        "-name" => "c.name COLLATE NOCASE DESC, c.id DESC",
+        "created_at" => "c.created_at, c.id",
+        "status" => "c.status, c.id",
+        "-status" => "c.status DESC, c.id DESC",
+        _ => "c.created_at DESC, c.id DESC",
+    };
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM customers c {filter_sql}"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    let n = args.len();
+    args.push(limit.into());
+    args.push(offset.into());
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} {filter_sql} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    ))?;
+    let rows = stmt
+        .query_map(params_from_iter(args.iter()), from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
+
+/// Customers by status (for the dashboard), within the caller's visibility.
+pub fn count_by_status(
+    conn: &Connection,
+    vis: Visibility,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT status, COUNT(*) FROM customers WHERE ?1 IS NULL OR operator_id = ?1 GROUP BY status",
+    )?;
+    let rows = stmt
+        .query_map([vis.operator_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Customers created at or after `since`, within the caller's visibility.
+pub fn count_created_since(
+    conn: &Connection,
+    since: &str,
+    vis: Visibility,
+) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM customers WHERE created_at >= ?1 AND (?2 IS NULL OR operator_id = ?2)",
+        params![since, vis.operator_id],
+        |r| r.get(0),
+    )?)
+}

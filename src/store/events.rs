@@ -1,0 +1,52 @@
+//! The transactional outbox (`events`): a row per domain event, written by the
+//! same transaction as the change it reports.
+
+use rusqlite::{params, Connection, Transaction};
+use serde_json::Value;
+
+use super::StoreError;
+
+/// Event types.
+pub const CUSTOMER_CREATED: &str = "customer.created";
+pub const CUSTOMER_SUSPENDED: &str = "customer.suspended";
+pub const CUSTOMER_ACTIVATED: &str = "customer.activated";
+
+/// Appends an event; returns its id.
+pub fn append(
+    tx: &Transaction<'_>,
+    kind: &str,
+    payload: &Value,
+    now: &str,
+) -> Result<i64, StoreError> {
+    tx.execute(
+        "INSERT INTO events (type, payload, created_at) VALUES (?1, ?2, ?3)",
+        params![kind, payload.to_string(), now],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: Value,
+    pub created_at: String,
+}
+
+/// Events after `after_id`, oldest first, at most `limit`.
+pub fn after(conn: &Connection, after_id: i64, limit: i64) -> Result<Vec<EventRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, type, payload, created_at FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after_id, limit], |r| {
+        let payload: String = r.get(2)?;
+        Ok(EventRow {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+            created_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

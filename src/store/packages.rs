@@ -1,0 +1,175 @@
+//! Packages (`packages`): what customers buy.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::StoreError;
+use crate::domain::money::Money;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageRow {
+    pub id: i64,
+    pub name: String,
+    pub price: Money,
+    pub currency: String,
+    pub speed_down_kbps: i64,
+    pub speed_up_kbps: i64,
+    pub billing_cycle: String,
+    pub validity_days: i64,
+    pub router_profile: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A package's fields, for create and (all of them) update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageFields {
+    pub name: String,
+    pub price: Money,
+    pub currency: String,
+    pub speed_down_kbps: i64,
+    pub speed_up_kbps: i64,
+    pub billing_cycle: String,
+    pub validity_days: i64,
+    pub router_profile: Option<String>,
+}
+
+const COLUMNS: &str = "id, name, price_minor, currency, speed_down_kbps, speed_up_kbps, \
+                       billing_cycle, validity_days, router_profile, created_at, updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<PackageRow> {
+    Ok(PackageRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        price: Money(r.get(2)?),
+        currency: r.get(3)?,
+        speed_down_kbps: r.get(4)?,
+        speed_up_kbps: r.get(5)?,
+        billing_cycle: r.get(6)?,
+        validity_days: r.get(7)?,
+        router_profile: r.get(8)?,
+        created_at: r.get(9)?,
+        updated_at: r.get(10)?,
+    })
+}
+
+fn name_taken(conn: &Connection, name: &str, except: Option<i64>) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM packages WHERE name = ?1 AND id IS NOT ?2)",
+        params![name, except],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn create(
+    tx: &Transaction<'_>,
+    f: &PackageFields,
+    now: &str,
+) -> Result<PackageRow, StoreError> {
+    if name_taken(tx, &f.name, None)? {
+        return Err(StoreError::invalid(
+            "name",
+            "The name has already been taken.",
+        ));
+    }
+    tx.execute(
+        "INSERT INTO packages (name, price_minor, currency, speed_down_kbps, speed_up_kbps,
+                               billing_cycle, validity_days, router_profile, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        params![
+            f.name,
+            f.price.minor(),
+            f.currency,
+            f.speed_down_kbps,
+            f.speed_up_kbps,
+            f.billing_cycle,
+            f.validity_days,
+            f.router_profile,
+            now
+        ],
+    )?;
+    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+}
+
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    f: &PackageFields,
+    now: &str,
+) -> Result<PackageRow, StoreError> {
+    if get(tx, id)?.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    if name_taken(tx, &f.name, Some(id))? {
+        return Err(StoreError::invalid(
+            "name",
+            "The name has already been taken.",
+        ));
+    }
+    tx.execute(
+        "UPDATE packages SET name = ?2, price_minor = ?3, currency = ?4, speed_down_kbps = ?5,
+                speed_up_kbps = ?6, billing_cycle = ?7, validity_days = ?8, router_profile = ?9,
+                updated_at = ?10
+         WHERE id = ?1",
+        params![
+            id,
+            f.name,
+            f.price.minor(),
+            f.currency,
+            f.speed_down_kbps,
+            f.speed_up_kbps,
+            f.billing_cycle,
+            f.validity_days,
+            f.router_profile,
+            now
+        ],
+    )?;
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+/// Deletes a package nobody uses; one in use (by a customer or a subscription)
+/// is a [`StoreError::Conflict`].
+pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    if get(tx, id)?.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let in_use: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM customers WHERE package_id = ?1)
+             OR EXISTS (SELECT 1 FROM subscriptions WHERE package_id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?;
+    if in_use {
+        return Err(StoreError::Conflict(
+            "This package is in use by customers or their subscriptions and cannot be deleted."
+                .into(),
+        ));
+    }
+    tx.execute("DELETE FROM packages WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<PackageRow>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM packages WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// One page of packages by name, and the total.
+pub fn list(
+    conn: &Connection,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<PackageRow>, u64), StoreError> {
+    let total: i64 = conn.query_row("SELECT COUNT(*) FROM packages", [], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM packages ORDER BY name COLLATE NOCASE, id LIMIT ?1 OFFSET ?2"
+    ))?;
+    let rows = stmt
+        .query_map(params![limit, offset], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
