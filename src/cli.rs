@@ -350,7 +350,11 @@ pub(crate) fn open(config: &Config) -> Result<Db, String> {
 
 fn serve(config: Config) -> Result<(), String> {
     logging::init(&config.log);
+    // Blocking work is database work: more threads than connections would only
+    // queue for the pool (and each thread costs memory).
+    let blocking_threads = (config.database.pool_size as usize).max(1) * 2 + 4;
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(blocking_threads)
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;

@@ -46,7 +46,7 @@ impl FromJsonObject for ProbeCreate {
     }
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 struct Item {
     n: u32,
 }

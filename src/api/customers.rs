@@ -314,14 +314,14 @@ pub fn filter(
 }
 
 /// `{id, name}` of a customer's package (v2).
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct PackageRef {
     pub id: i64,
     pub name: String,
 }
 
 /// A customer in API v2.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct V2Customer {
     pub id: i64,
     pub name: String,
@@ -379,7 +379,7 @@ impl From<CustomerRow> for V2Customer {
 }
 
 /// A customer in API v1: flatter, `package` is the package's name.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct V1Customer {
     pub id: i64,
     pub name: String,
@@ -545,7 +545,7 @@ pub mod ops {
 }
 
 /// A subscription: a customer's package over a period.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct Subscription {
     pub id: i64,
     pub customer_id: i64,

@@ -8,6 +8,7 @@ pub mod customers;
 pub mod filters;
 pub mod framework_errors;
 pub mod gate;
+pub mod json_out;
 pub mod login_guard;
 pub mod money;
 pub mod operations;
@@ -41,7 +42,8 @@ pub enum ApiTags {
     System,
 }
 
-/// All API operations, in one document.
+/// All API operations, in one document (each part a unit struct, so the whole
+/// is built with `Apis::default()`).
 pub type Apis = (
     security::SecuritySchemes,
     system::SystemApi,
@@ -57,23 +59,7 @@ pub type Apis = (
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(
-        (
-            security::SecuritySchemes,
-            system::SystemApi,
-            v1::auth::V1AuthApi,
-            v2::auth::V2AuthApi,
-            v2::logs::V2LogsApi,
-            v2::packages::V2PackagesApi,
-            v2::customers::V2CustomersApi,
-            v1::customers::V1CustomersApi,
-            v1::operators::V1OperatorsApi,
-            v1::dashboard::V1DashboardApi,
-        ),
-        "ISPBills API",
-        VERSION,
-    )
-    .description(DESCRIPTION)
+    OpenApiService::new(Apis::default(), "ISPBills API", VERSION).description(DESCRIPTION)
 }
 
 /// The OpenAPI document as pretty JSON (what `/docs/api/openapi.json` serves and

@@ -132,7 +132,7 @@ impl PageRequest {
 }
 
 /// Where a page stands in the whole list.
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[derive(Debug, Clone, PartialEq, Eq, Object, serde::Serialize)]
 pub struct PageMeta {
     pub current_page: u32,
     pub per_page: u32,
@@ -145,7 +145,7 @@ pub struct PageMeta {
 #[macro_export]
 macro_rules! paginated {
     ($name:ident, $item:ty) => {
-        #[derive(Debug, Clone, ::poem_openapi::Object)]
+        #[derive(Debug, Clone, ::poem_openapi::Object, ::serde::Serialize)]
         pub struct $name {
             pub data: Vec<$item>,
             pub meta: $crate::api::pagination::PageMeta,

@@ -143,6 +143,7 @@ pub fn scheme_api(scheme: &str) -> Option<ApiVersion> {
 }
 
 /// Puts both schemes into the document's components, whichever operations use them.
+#[derive(Default)]
 pub struct SecuritySchemes;
 
 impl OpenApi for SecuritySchemes {

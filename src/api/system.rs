@@ -18,6 +18,7 @@ pub struct Health {
     pub version: String,
 }
 
+#[derive(Default)]
 pub struct SystemApi;
 
 #[OpenApi]

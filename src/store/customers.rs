@@ -449,11 +449,14 @@ pub fn list(
         "-status" => "c.status DESC, c.id DESC",
         _ => "c.created_at DESC, c.id DESC",
     };
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM customers c {filter_sql}"),
-        params_from_iter(args.iter()),
-        |r| r.get(0),
-    )?;
+    let total: i64 = match counted_total(conn, filter, vis)? {
+        Some(n) => n,
+        None => conn.query_row(
+            &format!("SELECT COUNT(*) FROM customers c {filter_sql}"),
+            params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?,
+    };
     let n = args.len();
     args.push(limit.into());
     args.push(offset.into());
@@ -468,13 +471,46 @@ pub fn list(
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
+/// The total from `customer_counts` when the filter uses only what it is kept
+/// by (operator, status, package); `None` when rows must be counted.
+fn counted_total(
+    conn: &Connection,
+    filter: &CustomerFilter,
+    vis: Visibility,
+) -> Result<Option<i64>, StoreError> {
+    let searching = filter
+        .search
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
+    if searching || filter.created_from.is_some() || filter.created_to.is_some() {
+        return Ok(None);
+    }
+    // A reseller's own filter on another operator matches nothing.
+    if let (Some(mine), Some(asked)) = (vis.operator_id, filter.operator_id) {
+        if mine != asked {
+            return Ok(Some(0));
+        }
+    }
+    let operator = vis.operator_id.or(filter.operator_id);
+    let mut stmt = conn.prepare_cached(
+        "SELECT COALESCE(SUM(n), 0) FROM customer_counts
+         WHERE (?1 IS NULL OR operator_key = ?1) AND (?2 IS NULL OR status = ?2)
+           AND (?3 IS NULL OR package_key = ?3)",
+    )?;
+    Ok(Some(stmt.query_row(
+        params![operator, filter.status, filter.package_id],
+        |r| r.get(0),
+    )?))
+}
+
 /// Customers by status (for the dashboard), within the caller's visibility.
 pub fn count_by_status(
     conn: &Connection,
     vis: Visibility,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT status, COUNT(*) FROM customers WHERE ?1 IS NULL OR operator_id = ?1 GROUP BY status",
+        "SELECT status, SUM(n) FROM customer_counts WHERE ?1 IS NULL OR operator_key = ?1
+         GROUP BY status HAVING SUM(n) > 0",
     )?;
     let rows = stmt
         .query_map([vis.operator_id], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -64,6 +64,7 @@ impl FromJsonObject for RefreshRequest {
     }
 }
 
+#[derive(Default)]
 pub struct V1AuthApi;
 
 #[OpenApi]

@@ -12,6 +12,7 @@ use crate::{
         body::{Fields, FromJsonObject, JsonBody},
         customers::{ops, CreateCustomer, CustomerSort, StatusFilter, V1Customer},
         filters::TimeBound,
+        json_out::JsonOut,
         pagination::{PageParam, PageRequest, PerPageParam},
         security::V1Auth,
         ApiTags,
@@ -24,7 +25,7 @@ use crate::{
 
 paginated!(V1CustomerList, V1Customer);
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 pub struct V1CustomerOne {
     pub data: V1Customer,
 }
@@ -87,6 +88,7 @@ impl FromJsonObject for CustomerActionRequest {
     }
 }
 
+#[derive(Default)]
 pub struct V1CustomersApi;
 
 #[OpenApi(tag = "ApiTags::Customers")]
@@ -114,7 +116,7 @@ impl V1CustomersApi {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
-    ) -> ApiResult<Json<V1CustomerList>> {
+    ) -> ApiResult<JsonOut<V1CustomerList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let filter = crate::api::customers::filter(
             status.0,
@@ -126,7 +128,7 @@ impl V1CustomersApi {
             sort.0,
         );
         let (rows, total) = ops::list(&state, &auth.0, filter, page).await?;
-        Ok(Json(V1CustomerList::new(
+        Ok(JsonOut(V1CustomerList::new(
             rows.into_iter().map(Into::into).collect(),
             total,
             &page,
@@ -164,9 +166,9 @@ impl V1CustomersApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::CustomersRead")] auth: V1Auth,
         id: Path<i64>,
-    ) -> ApiResult<Json<V1CustomerOne>> {
+    ) -> ApiResult<JsonOut<V1CustomerOne>> {
         let row = ops::get(&state, &auth.0, id.0).await?;
-        Ok(Json(V1CustomerOne { data: row.into() }))
+        Ok(JsonOut(V1CustomerOne { data: row.into() }))
     }
 
     /// Perform an action on a customer (v1)

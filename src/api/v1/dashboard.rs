@@ -70,6 +70,7 @@ fn month_start(now: OffsetDateTime, offset: time::UtcOffset) -> OffsetDateTime {
         .unwrap_or(now)
 }
 
+#[derive(Default)]
 pub struct V1DashboardApi;
 
 #[OpenApi(tag = "ApiTags::Dashboard")]

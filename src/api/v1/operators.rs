@@ -26,7 +26,7 @@ use crate::{
 };
 
 /// A reseller.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct Operator {
     pub id: i64,
     pub name: String,
@@ -149,6 +149,7 @@ pub enum OperatorStatus {
     Suspended,
 }
 
+#[derive(Default)]
 pub struct V1OperatorsApi;
 
 #[OpenApi(tag = "ApiTags::Operators")]

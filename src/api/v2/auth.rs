@@ -73,6 +73,7 @@ pub enum Revoked {
     NoContent,
 }
 
+#[derive(Default)]
 pub struct V2AuthApi;
 
 #[OpenApi]

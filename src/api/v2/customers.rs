@@ -15,6 +15,7 @@ use crate::{
             V2Customer,
         },
         filters::TimeBound,
+        json_out::JsonOut,
         pagination::{PageParam, PageRequest, PerPageParam},
         security::V2Auth,
         ApiTags,
@@ -28,7 +29,7 @@ use crate::{
 paginated!(V2CustomerList, V2Customer);
 paginated!(SubscriptionList, Subscription);
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 pub struct V2CustomerOne {
     pub data: V2Customer,
 }
@@ -45,6 +46,7 @@ pub enum V2CustomerDeleted {
     NoContent,
 }
 
+#[derive(Default)]
 pub struct V2CustomersApi;
 
 #[OpenApi(tag = "ApiTags::Customers")]
@@ -73,7 +75,7 @@ impl V2CustomersApi {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
-    ) -> ApiResult<Json<V2CustomerList>> {
+    ) -> ApiResult<JsonOut<V2CustomerList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let filter = crate::api::customers::filter(
             status.0,
@@ -85,7 +87,7 @@ impl V2CustomersApi {
             sort.0,
         );
         let (rows, total) = ops::list(&state, &auth.0, filter, page).await?;
-        Ok(Json(V2CustomerList::new(
+        Ok(JsonOut(V2CustomerList::new(
             rows.into_iter().map(Into::into).collect(),
             total,
             &page,
@@ -124,9 +126,9 @@ impl V2CustomersApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<Json<V2CustomerOne>> {
+    ) -> ApiResult<JsonOut<V2CustomerOne>> {
         let row = ops::get(&state, &auth.0, id.0).await?;
-        Ok(Json(V2CustomerOne { data: row.into() }))
+        Ok(JsonOut(V2CustomerOne { data: row.into() }))
     }
 
     /// Update a customer (v2)

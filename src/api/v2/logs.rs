@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// One logged API request.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct ApiRequestLogItem {
     pub id: i64,
     /// When the request was answered.
@@ -94,6 +94,7 @@ pub async fn list(
     ))
 }
 
+#[derive(Default)]
 pub struct V2LogsApi;
 
 #[OpenApi]

@@ -29,7 +29,7 @@ use crate::{
 };
 
 /// A package customers subscribe to.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct Package {
     pub id: i64,
     pub name: String,
@@ -245,6 +245,7 @@ pub enum PackageDeleted {
     NoContent,
 }
 
+#[derive(Default)]
 pub struct V2PackagesApi;
 
 #[OpenApi(tag = "ApiTags::Packages")]
