@@ -472,6 +472,13 @@ fn filters_search_and_sort() {
     assert_eq!(ids("search=example.com"), [a], "part of the email");
     assert_eq!(ids("search=ri.fib"), [c], "part of the login name");
     assert_eq!(ids("search=Fa"), [b], "short terms match name prefixes");
+    // A filtered page past the end still tells the true total.
+    let past = s
+        .call("GET", "/api/v2/customers?search=rafiq&page=9", &token, None)
+        .json();
+    assert_eq!(past["data"], json!([]));
+    assert_eq!(past["meta"]["total"], 2);
+    assert_eq!(past["meta"]["last_page"], 1);
     assert_eq!(ids("from=2026-04-13&sort=id"), [b, c]);
     assert_eq!(ids("to=2026-04-13&sort=id"), [a, b]);
     s.call(

@@ -71,10 +71,10 @@ pub struct CustomerChanges {
     pub operator_id: Option<Option<i64>>,
 }
 
-const SELECT: &str = "SELECT c.id, c.name, c.email, c.phone, c.address, c.connection_type,
-                             c.package_id, p.name, c.status, c.onu_mac, c.username, c.router_id,
-                             c.operator_id, c.balance_minor, c.expires_at, c.created_at, c.updated_at
-                      FROM customers c LEFT JOIN packages p ON p.id = c.package_id";
+const COLUMNS: &str = "c.id, c.name, c.email, c.phone, c.address, c.connection_type,
+                        c.package_id, p.name, c.status, c.onu_mac, c.username, c.router_id,
+                        c.operator_id, c.balance_minor, c.expires_at, c.created_at, c.updated_at";
+const FROM: &str = "FROM customers c LEFT JOIN packages p ON p.id = c.package_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<CustomerRow> {
     Ok(CustomerRow {
@@ -119,7 +119,7 @@ pub fn event_payload(c: &CustomerRow, reason: Option<&str>) -> Value {
 /// The customer `id`, if the caller may see it.
 pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<CustomerRow>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE c.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"
+        "SELECT {COLUMNS} {FROM} WHERE c.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"
     ))?;
     Ok(stmt
         .query_row(params![id, vis.operator_id], from_row)
@@ -449,25 +449,41 @@ pub fn list(
         "-status" => "c.status DESC, c.id DESC",
         _ => "c.created_at DESC, c.id DESC",
     };
-    let total: i64 = match counted_total(conn, filter, vis)? {
-        Some(n) => n,
-        None => conn.query_row(
+    let kept_total = counted_total(conn, filter, vis)?;
+    let n = args.len();
+    let mut page_args = args.clone();
+    page_args.push(limit.into());
+    page_args.push(offset.into());
+    // Without a kept count, the page query counts the matches as it goes (one
+    // pass over the filtered set instead of two).
+    let total_column = if kept_total.is_some() {
+        ""
+    } else {
+        ", COUNT(*) OVER ()"
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}{total_column} {FROM} {filter_sql} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    ))?;
+    let mut window_total = None;
+    let rows = stmt
+        .query_map(params_from_iter(page_args.iter()), |r| {
+            if kept_total.is_none() {
+                window_total = Some(r.get::<_, i64>(17)?);
+            }
+            from_row(r)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = match (kept_total, window_total) {
+        (Some(n), _) | (None, Some(n)) => n,
+        // A page past the end has no rows to carry the count.
+        (None, None) => conn.query_row(
             &format!("SELECT COUNT(*) FROM customers c {filter_sql}"),
             params_from_iter(args.iter()),
             |r| r.get(0),
         )?,
     };
-    let n = args.len();
-    args.push(limit.into());
-    args.push(offset.into());
-    let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} {filter_sql} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
-        n + 1,
-        n + 2
-    ))?;
-    let rows = stmt
-        .query_map(params_from_iter(args.iter()), from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
