@@ -2,6 +2,7 @@
 //! (parse, authorise, call the store), helpers for bodies and pagination, and the
 //! mapping of framework errors into the one envelope.
 
+pub mod bills;
 pub mod body;
 pub mod body_limit;
 pub mod customers;
@@ -28,6 +29,8 @@ use crate::VERSION;
 pub enum ApiTags {
     /// Tokens: v1 login and refresh, v2 client credentials and revocation.
     Auth,
+    /// Bills.
+    Billing,
     /// Customers and their subscriptions.
     Customers,
     /// Summaries for the app's home screen and the NOC.
@@ -55,6 +58,8 @@ pub type Apis = (
     v1::customers::V1CustomersApi,
     v1::operators::V1OperatorsApi,
     v1::dashboard::V1DashboardApi,
+    v2::billing::V2BillingApi,
+    v1::billing::V1BillingApi,
 );
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).

@@ -347,8 +347,20 @@ pub fn set_status(
     Ok(row)
 }
 
+/// Deletes a customer with no bills; money records are never deleted with a
+/// customer (a conflict: suspend or mark the customer inactive instead).
 pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), StoreError> {
     get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
+    let billed: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?;
+    if billed {
+        return Err(StoreError::Conflict(
+            "This customer has bills and cannot be deleted; suspend the customer instead.".into(),
+        ));
+    }
     tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
     Ok(())
 }

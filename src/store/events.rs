@@ -10,6 +10,7 @@ use super::StoreError;
 pub const CUSTOMER_CREATED: &str = "customer.created";
 pub const CUSTOMER_SUSPENDED: &str = "customer.suspended";
 pub const CUSTOMER_ACTIVATED: &str = "customer.activated";
+pub const BILL_GENERATED: &str = "bill.generated";
 
 /// Appends an event; returns its id.
 pub fn append(

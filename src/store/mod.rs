@@ -3,6 +3,7 @@
 
 pub mod api_clients;
 pub mod auth_tokens;
+pub mod bills;
 pub mod customers;
 mod db;
 mod error;

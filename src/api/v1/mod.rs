@@ -2,6 +2,7 @@
 //! API client.
 
 pub mod auth;
+pub mod billing;
 pub mod customers;
 pub mod dashboard;
 pub mod operators;

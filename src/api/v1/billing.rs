@@ -1,0 +1,54 @@
+//! API v1 billing: the bill list.
+
+use poem::web::Data;
+use poem_openapi::{param::Query, payload::Json, OpenApi};
+
+use crate::{
+    api::{
+        bills::BillStatusFilter,
+        filters::TimeBound,
+        pagination::{PageParam, PageRequest, PerPageParam},
+        security::V1Auth,
+        v2::billing::{list_bills, BillList},
+        ApiTags,
+    },
+    app::AppState,
+    auth::scope::Scope,
+    error::ApiResult,
+    store::bills::BillFilter,
+};
+
+#[derive(Default)]
+pub struct V1BillingApi;
+
+#[OpenApi(tag = "ApiTags::Billing")]
+impl V1BillingApi {
+    /// List bills (v1)
+    ///
+    /// Newest first; filters `customer_id`, `status`, `from`/`to`. A reseller's
+    /// staff see their customers' bills only.
+    #[oai(path = "/api/v1/bills", method = "get", operation_id = "v1_bills_list")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+        status: Query<Option<BillStatusFilter>>,
+        from: Query<Option<TimeBound>>,
+        to: Query<Option<TimeBound>>,
+    ) -> ApiResult<Json<BillList>> {
+        let filter = BillFilter {
+            customer_id: customer_id.0,
+            status: status.0.map(|s| s.as_str().to_string()),
+            created_from: from.0.map(TimeBound::start),
+            created_to: to.0.map(TimeBound::end),
+        };
+        let page = PageRequest::new(page.0, per_page.0);
+        Ok(Json(
+            list_bills(&state, auth.0.visibility(), filter, page).await?,
+        ))
+    }
+}

@@ -1,0 +1,225 @@
+//! API v2 billing: bills (list, create, get, update, delete) and a customer's bills.
+
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    ApiResponse, Object, OpenApi,
+};
+
+use crate::{
+    api::{
+        bills::{Bill, BillStatusFilter, CreateBill, UpdateBill},
+        body::JsonBody,
+        filters::TimeBound,
+        pagination::{PageParam, PageRequest, PerPageParam},
+        security::V2Auth,
+        ApiTags,
+    },
+    app::AppState,
+    auth::scope::Scope,
+    clock::format_timestamp,
+    error::{ApiError, ApiResult},
+    paginated,
+    store::{
+        bills::{self, BillFilter},
+        customers, StoreError,
+    },
+};
+
+paginated!(BillList, Bill);
+
+#[derive(Debug, Object)]
+pub struct BillOne {
+    pub data: Bill,
+}
+
+#[derive(ApiResponse)]
+pub enum BillCreated {
+    #[oai(status = 201)]
+    Created(Json<BillOne>),
+}
+
+#[derive(ApiResponse)]
+pub enum BillDeleted {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// Reads a page of bills within the caller's visibility (shared with v1).
+pub async fn list_bills(
+    state: &AppState,
+    vis: customers::Visibility,
+    filter: BillFilter,
+    page: PageRequest,
+) -> ApiResult<BillList> {
+    let (rows, total) = state
+        .db
+        .read_async(move |c| bills::list(c, &filter, vis, page.limit(), page.offset()))
+        .await?;
+    Ok(BillList::new(
+        rows.into_iter().map(Into::into).collect(),
+        total,
+        &page,
+    ))
+}
+
+#[derive(Default)]
+pub struct V2BillingApi;
+
+#[OpenApi(tag = "ApiTags::Billing")]
+impl V2BillingApi {
+    /// List bills (v2)
+    ///
+    /// Newest first. Filters: `customer_id`, `status`, `from`/`to` (created).
+    #[oai(
+        path = "/api/v2/billing/bills",
+        method = "get",
+        operation_id = "v2_bills_list"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+        status: Query<Option<BillStatusFilter>>,
+        from: Query<Option<TimeBound>>,
+        to: Query<Option<TimeBound>>,
+    ) -> ApiResult<Json<BillList>> {
+        let filter = BillFilter {
+            customer_id: customer_id.0,
+            status: status.0.map(|s| s.as_str().to_string()),
+            created_from: from.0.map(TimeBound::start),
+            created_to: to.0.map(TimeBound::end),
+        };
+        let page = PageRequest::new(page.0, per_page.0);
+        Ok(Json(
+            list_bills(&state, auth.0.visibility(), filter, page).await?,
+        ))
+    }
+
+    /// Create a bill (v2)
+    ///
+    /// 201 with the bill, status `unpaid`; emits `bill.generated`.
+    #[oai(
+        path = "/api/v2/billing/bills",
+        method = "post",
+        operation_id = "v2_bills_create"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        body: JsonBody<CreateBill>,
+    ) -> ApiResult<BillCreated> {
+        let new = body.0 .0;
+        let vis = auth.0.visibility();
+        let now = format_timestamp(state.clock.now());
+        let bill = state
+            .db
+            .write_async(move |tx| bills::create(tx, &new, vis, &now))
+            .await?;
+        Ok(BillCreated::Created(Json(BillOne { data: bill.into() })))
+    }
+
+    /// Retrieve a bill (v2)
+    #[oai(
+        path = "/api/v2/billing/bills/:id",
+        method = "get",
+        operation_id = "v2_bills_get"
+    )]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        id: Path<i64>,
+    ) -> ApiResult<Json<BillOne>> {
+        let vis = auth.0.visibility();
+        let bill = state
+            .db
+            .read_async(move |c| bills::get(c, id.0, vis))
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        Ok(Json(BillOne { data: bill.into() }))
+    }
+
+    /// Update a bill (v2)
+    ///
+    /// `amount`, `due_date`, `description`, or `status: "cancelled"`. A paid or
+    /// cancelled bill cannot change (409); an amount below what was paid is 422.
+    #[oai(
+        path = "/api/v2/billing/bills/:id",
+        method = "put",
+        operation_id = "v2_bills_update"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        id: Path<i64>,
+        body: JsonBody<UpdateBill>,
+    ) -> ApiResult<Json<BillOne>> {
+        let changes = body.0 .0;
+        let vis = auth.0.visibility();
+        let now = format_timestamp(state.clock.now());
+        let bill = state
+            .db
+            .write_async(move |tx| bills::update(tx, id.0, vis, &changes, &now))
+            .await?;
+        Ok(Json(BillOne { data: bill.into() }))
+    }
+
+    /// Delete a bill (v2)
+    ///
+    /// Only a bill nothing was paid on (409 otherwise: cancel it instead).
+    #[oai(
+        path = "/api/v2/billing/bills/:id",
+        method = "delete",
+        operation_id = "v2_bills_delete"
+    )]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        id: Path<i64>,
+    ) -> ApiResult<BillDeleted> {
+        let vis = auth.0.visibility();
+        state
+            .db
+            .write_async(move |tx| bills::delete(tx, id.0, vis))
+            .await?;
+        Ok(BillDeleted::NoContent)
+    }
+
+    /// Customer bills (v2)
+    #[oai(
+        path = "/api/v2/customers/:id/bills",
+        method = "get",
+        operation_id = "v2_customer_bills"
+    )]
+    async fn customer_bills(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        id: Path<i64>,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+    ) -> ApiResult<Json<BillList>> {
+        let vis = auth.0.visibility();
+        let customer = id.0;
+        state
+            .db
+            .read_async(move |c| customers::get(c, customer, vis))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let filter = BillFilter {
+            customer_id: Some(customer),
+            ..Default::default()
+        };
+        let page = PageRequest::new(page.0, per_page.0);
+        Ok(Json(list_bills(&state, vis, filter, page).await?))
+    }
+}

@@ -1,0 +1,241 @@
+//! Bills (`bills`): created by the API or the billing run, with the
+//! `bill.generated` event in the same transaction.
+
+use rusqlite::{
+    params, params_from_iter, types::Value as Sql, Connection, OptionalExtension, Row, Transaction,
+};
+use serde_json::json;
+
+use super::{customers::Visibility, events, StoreError};
+use crate::domain::money::Money;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub amount: Money,
+    pub paid: Money,
+    pub currency: String,
+    pub status: String,
+    pub due_date: String,
+    pub description: Option<String>,
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A new bill (form already checked; the store checks the customer).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewBill {
+    pub customer_id: i64,
+    pub amount: Money,
+    pub currency: String,
+    pub due_date: String,
+    pub description: Option<String>,
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+}
+
+/// Changes to a bill; `None` keeps a field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BillChanges {
+    pub amount: Option<Money>,
+    pub due_date: Option<String>,
+    pub description: Option<Option<String>>,
+    /// Only `cancelled` may be set by hand.
+    pub cancel: bool,
+}
+
+const COLUMNS: &str =
+    "b.id, b.customer_id, b.amount_minor, b.paid_minor, b.currency, b.status, b.due_date,
+                       b.description, b.period_start, b.period_end, b.created_at, b.updated_at";
+const FROM: &str = "FROM bills b JOIN customers c ON c.id = b.customer_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<BillRow> {
+    Ok(BillRow {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        amount: Money(r.get(2)?),
+        paid: Money(r.get(3)?),
+        currency: r.get(4)?,
+        status: r.get(5)?,
+        due_date: r.get(6)?,
+        description: r.get(7)?,
+        period_start: r.get(8)?,
+        period_end: r.get(9)?,
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<BillRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} {FROM} WHERE b.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"
+    ))?;
+    Ok(stmt
+        .query_row(params![id, vis.operator_id], from_row)
+        .optional()?)
+}
+
+/// Creates an unpaid bill and its `bill.generated` event.
+pub fn create(
+    tx: &Transaction<'_>,
+    new: &NewBill,
+    vis: Visibility,
+    now: &str,
+) -> Result<BillRow, StoreError> {
+    if super::customers::get(tx, new.customer_id, vis)?.is_none() {
+        return Err(StoreError::invalid(
+            "customer_id",
+            "The selected customer is invalid.",
+        ));
+    }
+    tx.execute(
+        "INSERT INTO bills (customer_id, amount_minor, currency, due_date, description, period_start,
+                            period_end, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![
+            new.customer_id,
+            new.amount.minor(),
+            new.currency,
+            new.due_date,
+            new.description,
+            new.period_start,
+            new.period_end,
+            now
+        ],
+    )?;
+    let bill = get(tx, tx.last_insert_rowid(), Visibility::ALL)?.ok_or(StoreError::NotFound)?;
+    events::append(
+        tx,
+        events::BILL_GENERATED,
+        &json!({
+            "bill_id": bill.id,
+            "customer_id": bill.customer_id,
+            "amount": bill.amount.to_json(),
+            "currency": bill.currency,
+            "due_date": bill.due_date,
+            "description": bill.description,
+            "period_start": bill.period_start,
+            "period_end": bill.period_end,
+        }),
+        now,
+    )?;
+    Ok(bill)
+}
+
+/// Changes a bill. A bill with payments keeps its amount (no lower than paid);
+/// a paid or cancelled bill cannot change.
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    vis: Visibility,
+    ch: &BillChanges,
+    now: &str,
+) -> Result<BillRow, StoreError> {
+    let bill = get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
+    if matches!(bill.status.as_str(), "paid" | "cancelled") {
+        return Err(StoreError::Conflict(format!(
+            "A {} bill cannot be changed.",
+            bill.status
+        )));
+    }
+    if ch.cancel && bill.paid > Money::ZERO {
+        return Err(StoreError::Conflict(
+            "A bill with payments cannot be cancelled.".into(),
+        ));
+    }
+    if let Some(amount) = ch.amount {
+        if amount < bill.paid {
+            return Err(StoreError::invalid(
+                "amount",
+                format!(
+                    "The amount may not be less than what was already paid ({}).",
+                    bill.paid
+                ),
+            ));
+        }
+    }
+    let amount = ch.amount.unwrap_or(bill.amount);
+    let status = if ch.cancel {
+        "cancelled"
+    } else if bill.paid >= amount {
+        "paid"
+    } else if bill.paid > Money::ZERO {
+        "partial"
+    } else {
+        "unpaid"
+    };
+    tx.execute(
+        "UPDATE bills SET amount_minor = ?2, due_date = COALESCE(?3, due_date),
+                description = CASE WHEN ?4 THEN ?5 ELSE description END, status = ?6, updated_at = ?7
+         WHERE id = ?1",
+        params![
+            id,
+            amount.minor(),
+            ch.due_date,
+            ch.description.is_some(),
+            ch.description.clone().flatten(),
+            status,
+            now
+        ],
+    )?;
+    get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)
+}
+
+/// Deletes a bill nothing was paid on; one with payments is a conflict.
+pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), StoreError> {
+    let bill = get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
+    if bill.paid > Money::ZERO {
+        return Err(StoreError::Conflict(
+            "A bill with payments cannot be deleted; cancel what is unpaid instead.".into(),
+        ));
+    }
+    tx.execute("DELETE FROM bills WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Filters of the bill list.
+#[derive(Debug, Clone, Default)]
+pub struct BillFilter {
+    pub customer_id: Option<i64>,
+    pub status: Option<String>,
+    pub created_from: Option<String>,
+    pub created_to: Option<String>,
+}
+
+/// One page of bills, newest first, and the total.
+pub fn list(
+    conn: &Connection,
+    filter: &BillFilter,
+    vis: Visibility,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<BillRow>, u64), StoreError> {
+    let mut args: Vec<Sql> = vec![
+        vis.operator_id.into(),
+        filter.customer_id.into(),
+        filter.status.clone().into(),
+        filter.created_from.clone().into(),
+        filter.created_to.clone().into(),
+    ];
+    let filter_sql =
+        "WHERE (?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR b.customer_id = ?2)
+                        AND (?3 IS NULL OR b.status = ?3) AND (?4 IS NULL OR b.created_at >= ?4)
+                        AND (?5 IS NULL OR b.created_at <= ?5)";
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) {FROM} {filter_sql}"),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    args.push(limit.into());
+    args.push(offset.into());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} {FROM} {filter_sql} ORDER BY b.created_at DESC, b.id DESC LIMIT ?6 OFFSET ?7"
+    ))?;
+    let rows = stmt
+        .query_map(params_from_iter(args.iter()), from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
