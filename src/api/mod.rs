@@ -14,6 +14,7 @@ pub mod login_guard;
 pub mod money;
 pub mod operations;
 pub mod pagination;
+pub mod payments;
 pub mod security;
 mod system;
 pub mod tokens;

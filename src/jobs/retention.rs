@@ -7,7 +7,7 @@ use super::{stopped, StopSignal};
 use crate::{
     auth::rate_limit::RateLimits,
     clock::{format_timestamp, Clock},
-    store::{auth_tokens, request_log, staff_sessions, Db, StoreError},
+    store::{auth_tokens, idempotency, request_log, staff_sessions, Db, StoreError},
 };
 
 const EVERY: Duration = Duration::from_secs(3600);
@@ -21,7 +21,9 @@ pub fn run_once(db: &Db, clock: &dyn Clock, retention_days: u32) -> Result<usize
         let a = request_log::delete_before(tx, &cutoff)?;
         let b = auth_tokens::purge_expired(tx, now.unix_timestamp(), &stamp)?;
         let c = staff_sessions::delete_expired(tx, &stamp)?;
-        Ok(a + b + c)
+        // Idempotency keys are kept two days (the promise is at least one).
+        let d = idempotency::delete_before(tx, &format_timestamp(now - time::Duration::days(2)))?;
+        Ok(a + b + c + d)
     })
 }
 

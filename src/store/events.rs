@@ -11,6 +11,7 @@ pub const CUSTOMER_CREATED: &str = "customer.created";
 pub const CUSTOMER_SUSPENDED: &str = "customer.suspended";
 pub const CUSTOMER_ACTIVATED: &str = "customer.activated";
 pub const BILL_GENERATED: &str = "bill.generated";
+pub const PAYMENT_RECEIVED: &str = "payment.received";
 
 /// Appends an event; returns its id.
 pub fn append(

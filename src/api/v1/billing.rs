@@ -9,7 +9,7 @@ use crate::{
         filters::TimeBound,
         pagination::{PageParam, PageRequest, PerPageParam},
         security::V1Auth,
-        v2::billing::{list_bills, BillList},
+        v2::billing::{list_bills, list_payments, BillList, PaymentList},
         ApiTags,
     },
     app::AppState,
@@ -49,6 +49,26 @@ impl V1BillingApi {
         let page = PageRequest::new(page.0, per_page.0);
         Ok(Json(
             list_bills(&state, auth.0.visibility(), filter, page).await?,
+        ))
+    }
+
+    /// List payments (v1)
+    #[oai(
+        path = "/api/v1/payments",
+        method = "get",
+        operation_id = "v1_payments_list"
+    )]
+    async fn payments(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+    ) -> ApiResult<Json<PaymentList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        Ok(Json(
+            list_payments(&state, auth.0.visibility(), customer_id.0, page).await?,
         ))
     }
 }

@@ -2,7 +2,7 @@
 
 use poem::web::Data;
 use poem_openapi::{
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
     ApiResponse, Object, OpenApi,
 };
@@ -12,22 +12,61 @@ use crate::{
         bills::{Bill, BillStatusFilter, CreateBill, UpdateBill},
         body::JsonBody,
         filters::TimeBound,
+        json_out::PreSerialized,
         pagination::{PageParam, PageRequest, PerPageParam},
+        payments::{CreatePayment, Payment, PaymentRecorded},
         security::V2Auth,
         ApiTags,
     },
     app::AppState,
     auth::scope::Scope,
+    auth::secrets::sha256_hex,
     clock::format_timestamp,
     error::{ApiError, ApiResult},
     paginated,
     store::{
         bills::{self, BillFilter},
-        customers, StoreError,
+        customers,
+        idempotency::{self, Seen},
+        payments::{self, NewPayment},
+        StoreError,
     },
 };
 
 paginated!(BillList, Bill);
+paginated!(PaymentList, Payment);
+
+#[derive(ApiResponse)]
+pub enum PaymentCreated {
+    /// Recorded (or, for a repeated Idempotency-Key with the same body, the
+    /// first answer again).
+    #[oai(status = 201)]
+    Created(PreSerialized<PaymentRecorded>),
+}
+
+/// Reads a page of payments within the caller's visibility (shared with v1).
+pub async fn list_payments(
+    state: &AppState,
+    vis: customers::Visibility,
+    customer_id: Option<i64>,
+    page: PageRequest,
+) -> ApiResult<PaymentList> {
+    let (rows, total) = state
+        .db
+        .read_async(move |c| payments::list(c, customer_id, vis, page.limit(), page.offset()))
+        .await?;
+    Ok(PaymentList::new(
+        rows.into_iter().map(Into::into).collect(),
+        total,
+        &page,
+    ))
+}
+
+/// What a replay of a key depends on: the parsed body, so key order and spacing
+/// do not matter.
+fn request_hash(new: &NewPayment) -> String {
+    sha256_hex(&format!("{new:?}"))
+}
 
 #[derive(Debug, Object)]
 pub struct BillOne {
@@ -192,6 +231,107 @@ impl V2BillingApi {
             .write_async(move |tx| bills::delete(tx, id.0, vis))
             .await?;
         Ok(BillDeleted::NoContent)
+    }
+
+    /// Record a payment (v2)
+    ///
+    /// `{customer_id, amount, currency, method, transaction_id?, bill_id?}` → 201.
+    /// Settles the named bill, then the oldest open bills (partly paid ones become
+    /// `partial`); what is left becomes the customer's credit. A second payment
+    /// with the same method and transaction id is 409 and pays nothing. With an
+    /// `Idempotency-Key` header, the same key and body replay the first answer;
+    /// the same key with another body is 422. Emits `payment.received`.
+    #[oai(
+        path = "/api/v2/billing/payments",
+        method = "post",
+        operation_id = "v2_payments_create"
+    )]
+    async fn pay(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255))]
+        idempotency_key: Header<Option<String>>,
+        body: JsonBody<CreatePayment>,
+    ) -> ApiResult<PaymentCreated> {
+        let new = body.0 .0;
+        let vis = auth.0.visibility();
+        let caller = auth.0.label();
+        let key = idempotency_key.0;
+        let hash = request_hash(&new);
+        let now = format_timestamp(state.clock.now());
+        let answer = state
+            .db
+            .write_async(move |tx| {
+                if let Some(key) = &key {
+                    match idempotency::lookup(tx, &caller, key, &hash)? {
+                        Seen::Replay { body, .. } => return Ok(body),
+                        Seen::Mismatch => {
+                            return Err(StoreError::invalid(
+                                "Idempotency-Key",
+                                "This key was used with a different request.",
+                            ))
+                        }
+                        Seen::New => {}
+                    }
+                }
+                let recorded = payments::record(tx, &new, vis, &now)?;
+                let body = serde_json::to_string(&PaymentRecorded::from(recorded))
+                    .map_err(|e| StoreError::Task(e.to_string()))?;
+                if let Some(key) = &key {
+                    idempotency::store(tx, &caller, key, &hash, 201, &body, &now)?;
+                }
+                Ok(body)
+            })
+            .await?;
+        Ok(PaymentCreated::Created(PreSerialized::new(answer)))
+    }
+
+    /// List payments (v2)
+    #[oai(
+        path = "/api/v2/billing/payments",
+        method = "get",
+        operation_id = "v2_payments_list"
+    )]
+    async fn payments(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+    ) -> ApiResult<Json<PaymentList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        Ok(Json(
+            list_payments(&state, auth.0.visibility(), customer_id.0, page).await?,
+        ))
+    }
+
+    /// Customer payments (v2)
+    #[oai(
+        path = "/api/v2/customers/:id/payments",
+        method = "get",
+        operation_id = "v2_customer_payments"
+    )]
+    async fn customer_payments(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        id: Path<i64>,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+    ) -> ApiResult<Json<PaymentList>> {
+        let vis = auth.0.visibility();
+        let customer = id.0;
+        state
+            .db
+            .read_async(move |c| customers::get(c, customer, vis))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let page = PageRequest::new(page.0, per_page.0);
+        Ok(Json(
+            list_payments(&state, vis, Some(customer), page).await?,
+        ))
     }
 
     /// Customer bills (v2)

@@ -1,0 +1,249 @@
+//! Payments (`payments`): recorded once per gateway transaction, settling the
+//! customer's oldest open bills first (a named bill before them), the rest
+//! becoming credit through the customer ledger; `payment.received` in the same
+//! transaction.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use serde_json::json;
+
+use super::{customers::Visibility, events, StoreError};
+use crate::domain::money::Money;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub bill_id: Option<i64>,
+    pub amount: Money,
+    pub currency: String,
+    pub method: String,
+    pub transaction_id: Option<String>,
+    pub received_at: String,
+}
+
+/// A settled part of a bill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allocation {
+    pub bill_id: i64,
+    pub amount: Money,
+}
+
+/// A recorded payment and what it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub payment: PaymentRow,
+    pub allocations: Vec<Allocation>,
+    pub credit: Money,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewPayment {
+    pub customer_id: i64,
+    pub bill_id: Option<i64>,
+    pub amount: Money,
+    pub currency: String,
+    pub method: String,
+    pub transaction_id: Option<String>,
+}
+
+const COLUMNS: &str = "p.id, p.customer_id, p.bill_id, p.amount_minor, p.currency, p.method, \
+                       p.transaction_id, p.received_at";
+const FROM: &str = "FROM payments p JOIN customers c ON c.id = p.customer_id";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<PaymentRow> {
+    Ok(PaymentRow {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        bill_id: r.get(2)?,
+        amount: Money(r.get(3)?),
+        currency: r.get(4)?,
+        method: r.get(5)?,
+        transaction_id: r.get(6)?,
+        received_at: r.get(7)?,
+    })
+}
+
+/// Settles `amount` against one bill; returns what it took.
+fn settle(
+    tx: &Transaction<'_>,
+    bill_id: i64,
+    amount: Money,
+    now: &str,
+) -> Result<Money, StoreError> {
+    let (total, paid): (i64, i64) = tx.query_row(
+        "SELECT amount_minor, paid_minor FROM bills WHERE id = ?1",
+        [bill_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let take = amount.minor().min(total - paid).max(0);
+    if take > 0 {
+        let paid_now = paid + take;
+        let status = if paid_now >= total { "paid" } else { "partial" };
+        tx.execute(
+            "UPDATE bills SET paid_minor = ?2, status = ?3, updated_at = ?4 WHERE id = ?1",
+            params![bill_id, paid_now, status, now],
+        )?;
+    }
+    Ok(Money(take))
+}
+
+/// Records a payment. A (method, transaction_id) seen before is a conflict and
+/// pays nothing.
+pub fn record(
+    tx: &Transaction<'_>,
+    new: &NewPayment,
+    vis: Visibility,
+    now: &str,
+) -> Result<Recorded, StoreError> {
+    let mut problems = Vec::new();
+    if super::customers::get(tx, new.customer_id, vis)?.is_none() {
+        problems.push((
+            "customer_id",
+            "The selected customer is invalid.".to_string(),
+        ));
+    }
+    if let Some(bill_id) = new.bill_id {
+        let open: Option<String> = tx
+            .query_row(
+                "SELECT status FROM bills WHERE id = ?1 AND customer_id = ?2",
+                params![bill_id, new.customer_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match open.as_deref() {
+            Some("unpaid" | "partial") => {}
+            Some(_) => problems.push((
+                "bill_id",
+                "The selected bill is already paid or cancelled.".to_string(),
+            )),
+            None => problems.push(("bill_id", "The selected bill is invalid.".to_string())),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid(problems));
+    }
+    if let Some(txn) = &new.transaction_id {
+        let seen: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM payments WHERE method = ?1 AND transaction_id = ?2)",
+            params![new.method, txn],
+            |r| r.get(0),
+        )?;
+        if seen {
+            return Err(StoreError::Conflict(format!(
+                "A {} payment with transaction id {txn} is already recorded.",
+                new.method
+            )));
+        }
+    }
+    tx.execute(
+        "INSERT INTO payments (customer_id, bill_id, amount_minor, currency, method, transaction_id, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            new.customer_id,
+            new.bill_id,
+            new.amount.minor(),
+            new.currency,
+            new.method,
+            new.transaction_id,
+            now
+        ],
+    )?;
+    let payment_id = tx.last_insert_rowid();
+    // The named bill first, then the oldest open bills.
+    let mut order: Vec<i64> = new.bill_id.into_iter().collect();
+    let mut stmt = tx.prepare_cached(
+        "SELECT id FROM bills WHERE customer_id = ?1 AND status IN ('unpaid', 'partial')
+         ORDER BY due_date, id",
+    )?;
+    for id in stmt.query_map([new.customer_id], |r| r.get::<_, i64>(0))? {
+        let id = id?;
+        if Some(id) != new.bill_id {
+            order.push(id);
+        }
+    }
+    let mut left = new.amount;
+    let mut allocations = Vec::new();
+    for bill_id in order {
+        if left == Money::ZERO {
+            break;
+        }
+        let took = settle(tx, bill_id, left, now)?;
+        if took > Money::ZERO {
+            tx.execute(
+                "INSERT INTO payment_allocations (payment_id, bill_id, amount_minor) VALUES (?1, ?2, ?3)",
+                params![payment_id, bill_id, took.minor()],
+            )?;
+            allocations.push(Allocation {
+                bill_id,
+                amount: took,
+            });
+            left = Money(left.minor() - took.minor());
+        }
+    }
+    if left > Money::ZERO {
+        tx.execute(
+            "INSERT INTO customer_ledger (customer_id, amount_minor, kind, payment_id, created_at)
+             VALUES (?1, ?2, 'credit', ?3, ?4)",
+            params![new.customer_id, left.minor(), payment_id, now],
+        )?;
+        tx.execute(
+            "UPDATE customers SET balance_minor = balance_minor + ?2 WHERE id = ?1",
+            params![new.customer_id, left.minor()],
+        )?;
+    }
+    let payment = get(tx, payment_id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
+    events::append(
+        tx,
+        events::PAYMENT_RECEIVED,
+        &json!({
+            "payment_id": payment.id,
+            "customer_id": payment.customer_id,
+            "amount": payment.amount.to_json(),
+            "currency": payment.currency,
+            "method": payment.method,
+            "transaction_id": payment.transaction_id,
+            "bill_id": payment.bill_id,
+        }),
+        now,
+    )?;
+    Ok(Recorded {
+        payment,
+        allocations,
+        credit: left,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<PaymentRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} {FROM} WHERE p.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"
+    ))?;
+    Ok(stmt
+        .query_row(params![id, vis.operator_id], from_row)
+        .optional()?)
+}
+
+/// One page of payments, newest first, optionally of one customer, and the total.
+pub fn list(
+    conn: &Connection,
+    customer_id: Option<i64>,
+    vis: Visibility,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<PaymentRow>, u64), StoreError> {
+    let filter = "WHERE (?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR p.customer_id = ?2)";
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) {FROM} {filter}"),
+        params![vis.operator_id, customer_id],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} {FROM} {filter} ORDER BY p.received_at DESC, p.id DESC LIMIT ?3 OFFSET ?4"
+    ))?;
+    let rows = stmt
+        .query_map(
+            params![vis.operator_id, customer_id, limit, offset],
+            from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
