@@ -58,6 +58,9 @@ pub enum Command {
     /// Manage packages
     #[command(subcommand)]
     Package(PackageCommand),
+    /// The billing cycle
+    #[command(subcommand)]
+    Billing(BillingCommand),
     /// Apply pending database migrations and exit
     Migrate,
     /// Check the database (integrity and foreign keys); exits non-zero on any problem
@@ -83,6 +86,17 @@ pub enum Command {
     /// Manage API clients (Integrations -> API Management)
     #[command(subcommand)]
     Client(ClientCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BillingCommand {
+    /// Run one day's cycle: bills on billing days, suspension of the overdue
+    /// (idempotent: running a day twice makes no second bill)
+    Run {
+        /// The local date to run [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,6 +262,25 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Demo { customers } => {
             let config = load_config(&cli, None)?;
             crate::cli_data::demo(&config, *customers)
+        }
+        Command::Billing(BillingCommand::Run { date }) => {
+            let config = load_config(&cli, None)?;
+            let date = match date {
+                Some(d) => {
+                    let format = time::macros::format_description!("[year]-[month]-[day]");
+                    time::Date::parse(d, &format)
+                        .map_err(|_| format!("--date `{d}` is not a date (YYYY-MM-DD)"))?
+                }
+                None => crate::jobs::billing::local_today(&SystemClock, &config),
+            };
+            let db = open(&config)?;
+            let report = crate::jobs::billing::run_for(&db, &config, &SystemClock, date)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "billing run for {date}: {} bills created, {} customers suspended",
+                report.bills_created, report.customers_suspended
+            );
+            Ok(())
         }
         Command::Package(cmd) => {
             let config = load_config(&cli, None)?;

@@ -35,7 +35,42 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub api: ApiConfig,
     pub isp: IspConfig,
+    pub billing: BillingConfig,
     pub log: LogConfig,
+}
+
+/// The billing cycle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BillingConfig {
+    /// Days from a monthly bill to its due date.
+    pub due_days: u32,
+    /// Days past the due date before the run suspends the customer.
+    pub grace_days: u32,
+    /// Local time (HH:MM) at which `serve` runs the day's cycle.
+    pub run_at: String,
+}
+
+impl Default for BillingConfig {
+    fn default() -> Self {
+        Self {
+            due_days: 7,
+            grace_days: 3,
+            run_at: "00:05".into(),
+        }
+    }
+}
+
+impl BillingConfig {
+    /// The parsed run time (checked when the configuration is loaded).
+    pub fn run_time(&self) -> time::Time {
+        parse_hhmm(&self.run_at).unwrap_or(time::Time::MIDNIGHT)
+    }
+}
+
+fn parse_hhmm(text: &str) -> Option<time::Time> {
+    let format = time::macros::format_description!("[hour]:[minute]");
+    time::Time::parse(text, &format).ok()
 }
 
 /// The ISP itself.
@@ -137,6 +172,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             api: ApiConfig::default(),
             isp: IspConfig::default(),
+            billing: BillingConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -242,6 +278,12 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
                 "key `api.{key}`: must be at least 1"
             )));
         }
+    }
+    if parse_hhmm(&config.billing.run_at).is_none() {
+        return Err(ConfigError::Invalid(format!(
+            "key `billing.run_at`: `{}` is not a time such as 00:05",
+            config.billing.run_at
+        )));
     }
     if parse_offset(&config.isp.utc_offset).is_none() {
         return Err(ConfigError::Invalid(format!(

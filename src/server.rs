@@ -105,6 +105,15 @@ where
         "auth-epoch",
         jobs::auth_epoch::worker(db.clone(), auth.cache.clone(), workers.stop_signal()),
     );
+    workers.spawn(
+        "billing",
+        jobs::billing::worker(
+            db.clone(),
+            Arc::new(config.clone()),
+            clock.clone(),
+            workers.stop_signal(),
+        ),
+    );
     let state = AppState::new(Shared {
         auth: auth.clone(),
         db,

@@ -224,6 +224,20 @@ fn update_cancel_and_delete_rules() {
     )
     .assert_error(409, "CONFLICT");
     let b = mk();
+    // One bill per customer and period.
+    let period = json!({"customer_id": id, "amount": 10, "due_date": "2026-05-01", "period_start": "2026-05-01"});
+    assert_eq!(
+        s.call(
+            "POST",
+            "/api/v2/billing/bills",
+            &token,
+            Some(period.clone())
+        )
+        .status,
+        201
+    );
+    s.call("POST", "/api/v2/billing/bills", &token, Some(period))
+        .assert_error(409, "CONFLICT");
     // A customer with bills cannot be deleted (the bills are money records).
     s.call("DELETE", &format!("/api/v2/customers/{id}"), &token, None)
         .assert_error(409, "CONFLICT");

@@ -515,7 +515,16 @@ pub mod ops {
         let now = state.clock.now();
         Ok(state
             .db
-            .write_async(move |tx| customers::set_status(tx, id, vis, status, &reason, now))
+            .write_async(move |tx| {
+                let row = customers::set_status(tx, id, vis, status, &reason, now)?;
+                // A status set by hand takes over from the billing run's.
+                crate::store::billing_run::close_auto_suspensions(
+                    tx,
+                    id,
+                    &crate::clock::format_timestamp(now),
+                )?;
+                Ok(row)
+            })
             .await?)
     }
 

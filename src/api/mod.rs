@@ -48,19 +48,25 @@ pub enum ApiTags {
 
 /// All API operations, in one document (each part a unit struct, so the whole
 /// is built with `Apis::default()`).
-pub type Apis = (
-    security::SecuritySchemes,
-    system::SystemApi,
+pub type Apis = (security::SecuritySchemes, system::SystemApi, V1Apis, V2Apis);
+
+/// API v1 operations.
+pub type V1Apis = (
     v1::auth::V1AuthApi,
+    v1::customers::V1CustomersApi,
+    v1::operators::V1OperatorsApi,
+    v1::dashboard::V1DashboardApi,
+    v1::billing::V1BillingApi,
+    v1::logs::V1LogsApi,
+);
+
+/// API v2 operations.
+pub type V2Apis = (
     v2::auth::V2AuthApi,
     v2::logs::V2LogsApi,
     v2::packages::V2PackagesApi,
     v2::customers::V2CustomersApi,
-    v1::customers::V1CustomersApi,
-    v1::operators::V1OperatorsApi,
-    v1::dashboard::V1DashboardApi,
     v2::billing::V2BillingApi,
-    v1::billing::V1BillingApi,
 );
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).

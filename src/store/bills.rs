@@ -91,6 +91,18 @@ pub fn create(
             "The selected customer is invalid.",
         ));
     }
+    if let Some(start) = &new.period_start {
+        let billed: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1 AND period_start = ?2)",
+            params![new.customer_id, start],
+            |r| r.get(0),
+        )?;
+        if billed {
+            return Err(StoreError::Conflict(format!(
+                "The customer already has a bill for the period starting {start}."
+            )));
+        }
+    }
     tx.execute(
         "INSERT INTO bills (customer_id, amount_minor, currency, due_date, description, period_start,
                             period_end, created_at, updated_at)

@@ -3,6 +3,7 @@
 
 pub mod api_clients;
 pub mod auth_tokens;
+pub mod billing_run;
 pub mod bills;
 pub mod customers;
 mod db;

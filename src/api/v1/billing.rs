@@ -9,13 +9,16 @@ use crate::{
         filters::TimeBound,
         pagination::{PageParam, PageRequest, PerPageParam},
         security::V1Auth,
-        v2::billing::{list_bills, list_payments, BillList, PaymentList},
+        v2::{
+            billing::{list_bills, list_payments, BillList, PaymentList},
+            customers::SubscriptionList,
+        },
         ApiTags,
     },
     app::AppState,
     auth::scope::Scope,
     error::ApiResult,
-    store::bills::BillFilter,
+    store::{bills::BillFilter, subscriptions},
 };
 
 #[derive(Default)]
@@ -70,5 +73,57 @@ impl V1BillingApi {
         Ok(Json(
             list_payments(&state, auth.0.visibility(), customer_id.0, page).await?,
         ))
+    }
+
+    /// List subscriptions (v1)
+    ///
+    /// Customers' packages over time, newest first; filter by `status`.
+    #[oai(
+        path = "/api/v1/subscriptions",
+        method = "get",
+        operation_id = "v1_subscriptions_list"
+    )]
+    async fn subscriptions(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        status: Query<Option<SubscriptionStatus>>,
+    ) -> ApiResult<Json<SubscriptionList>> {
+        let vis = auth.0.visibility();
+        let page = PageRequest::new(page.0, per_page.0);
+        let status = status.0.map(SubscriptionStatus::as_str);
+        let (rows, total) = state
+            .db
+            .read_async(move |c| {
+                subscriptions::list(c, vis.operator_id, status, page.limit(), page.offset())
+            })
+            .await?;
+        Ok(Json(SubscriptionList::new(
+            rows.into_iter().map(Into::into).collect(),
+            total,
+            &page,
+        )))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum SubscriptionStatus {
+    Active,
+    Ended,
+    Expired,
+    Cancelled,
+}
+
+impl SubscriptionStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionStatus::Active => "active",
+            SubscriptionStatus::Ended => "ended",
+            SubscriptionStatus::Expired => "expired",
+            SubscriptionStatus::Cancelled => "cancelled",
+        }
     }
 }

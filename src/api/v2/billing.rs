@@ -25,6 +25,7 @@ use crate::{
     error::{ApiError, ApiResult},
     paginated,
     store::{
+        billing_run,
         bills::{self, BillFilter},
         customers,
         idempotency::{self, Seen},
@@ -259,7 +260,10 @@ impl V2BillingApi {
         let caller = auth.0.label();
         let key = idempotency_key.0;
         let hash = request_hash(&new);
-        let now = format_timestamp(state.clock.now());
+        let now_time = state.clock.now();
+        let now = format_timestamp(now_time);
+        let today = crate::jobs::billing::local_today(state.clock.as_ref(), &state.config);
+        let grace = i64::from(state.config.billing.grace_days);
         let answer = state
             .db
             .write_async(move |tx| {
@@ -276,6 +280,8 @@ impl V2BillingApi {
                     }
                 }
                 let recorded = payments::record(tx, &new, vis, &now)?;
+                // Clearing an auto-suspended customer's dues lifts the suspension.
+                billing_run::reactivate_if_cleared(tx, new.customer_id, today, grace, now_time)?;
                 let body = serde_json::to_string(&PaymentRecorded::from(recorded))
                     .map_err(|e| StoreError::Task(e.to_string()))?;
                 if let Some(key) = &key {

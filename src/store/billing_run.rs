@@ -1,0 +1,234 @@
+//! The daily billing run over the store: monthly bills on each customer's billing
+//! day (idempotent: one bill per customer and period), and suspension of
+//! customers whose bills are overdue beyond the grace days, logged; plus the
+//! reactivation a payment earns when it clears an auto-suspended customer's dues.
+
+use rusqlite::{params, Connection, Transaction};
+use time::{Date, Month, OffsetDateTime};
+
+use super::{
+    bills::{self, NewBill},
+    customers::{self, Visibility},
+    StoreError,
+};
+use crate::clock::format_timestamp;
+
+/// Settings of a run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunSettings {
+    /// The local date being billed.
+    pub date: Date,
+    /// The ISP's offset from UTC, for "the customer's billing day".
+    pub offset: time::UtcOffset,
+    /// Days from a bill to its due date.
+    pub due_days: i64,
+    /// Days past the due date before suspension.
+    pub grace_days: i64,
+    pub now: OffsetDateTime,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub bills_created: usize,
+    pub customers_suspended: usize,
+}
+
+fn add_month(d: Date) -> Date {
+    let (y, m) = if d.month() == Month::December {
+        (d.year() + 1, Month::January)
+    } else {
+        (d.year(), d.month().next())
+    };
+    Date::from_calendar_date(y, m, d.day().min(28)).unwrap_or(d)
+}
+
+/// Bills everyone whose billing day is `settings.date`, then suspends the overdue.
+pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, StoreError> {
+    let mut report = RunReport::default();
+    let now = format_timestamp(settings.now);
+    let offset_modifier = format!("{:+} minutes", settings.offset.whole_minutes());
+    let day = i64::from(settings.date.day().min(28));
+    // Customers on monthly packages with an active subscription whose start day
+    // (local time, capped at 28) is today.
+    let due: Vec<(i64, i64, String, i64, String)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT c.id, p.price_minor, p.currency, p.id, p.name
+             FROM subscriptions s
+             JOIN customers c ON c.id = s.customer_id
+             JOIN packages p ON p.id = s.package_id
+             WHERE s.status = 'active' AND p.billing_cycle = 'monthly'
+               AND c.status IN ('active', 'suspended') AND p.price_minor > 0
+               AND MIN(CAST(strftime('%d', s.starts_at, ?1) AS INTEGER), 28) = ?2",
+        )?;
+        let rows = stmt.query_map(params![offset_modifier, day], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let period_start = settings.date.to_string();
+    let period_end = add_month(settings.date)
+        .previous_day()
+        .unwrap_or(settings.date)
+        .to_string();
+    let due_date = (settings.date + time::Duration::days(settings.due_days)).to_string();
+    let label = format!("{} {}", settings.date.month(), settings.date.year());
+    for (customer_id, price, currency, _package_id, package_name) in due {
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1 AND period_start = ?2)",
+            params![customer_id, period_start],
+            |r| r.get(0),
+        )?;
+        if exists {
+            continue;
+        }
+        bills::create(
+            tx,
+            &NewBill {
+                customer_id,
+                amount: crate::domain::money::Money(price),
+                currency,
+                due_date: due_date.clone(),
+                description: Some(format!("Monthly subscription — {package_name} ({label})")),
+                period_start: Some(period_start.clone()),
+                period_end: Some(period_end.clone()),
+            },
+            Visibility::ALL,
+            &now,
+        )?;
+        report.bills_created += 1;
+    }
+    // Overdue beyond grace: suspend active customers, once each.
+    let cutoff = (settings.date - time::Duration::days(settings.grace_days)).to_string();
+    let overdue: Vec<(i64, i64, String)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT c.id, MIN(b.id), MIN(b.due_date) FROM bills b JOIN customers c ON c.id = b.customer_id
+             WHERE b.status IN ('unpaid', 'partial') AND b.due_date < ?1 AND c.status = 'active'
+             GROUP BY c.id",
+        )?;
+        let rows = stmt.query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (customer_id, bill_id, due) in overdue {
+        let reason = format!("bill #{bill_id} overdue since {due}");
+        customers::set_status(
+            tx,
+            customer_id,
+            Visibility::ALL,
+            "suspended",
+            &reason,
+            settings.now,
+        )?;
+        tx.execute(
+            "INSERT INTO auto_suspension_log (customer_id, bill_id, reason, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![customer_id, bill_id, reason, now],
+        )?;
+        report.customers_suspended += 1;
+    }
+    Ok(report)
+}
+
+/// After a payment: an auto-suspended customer with no overdue bill left is
+/// activated again (a manual suspension stays). Returns whether it was.
+pub fn reactivate_if_cleared(
+    tx: &Transaction<'_>,
+    customer_id: i64,
+    today: Date,
+    grace_days: i64,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let open_log: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM auto_suspension_log WHERE customer_id = ?1 AND reactivated_at IS NULL)",
+        [customer_id],
+        |r| r.get(0),
+    )?;
+    if !open_log {
+        return Ok(false);
+    }
+    let cutoff = (today - time::Duration::days(grace_days)).to_string();
+    let still_overdue: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1 AND status IN ('unpaid', 'partial')
+                        AND due_date < ?2)",
+        params![customer_id, cutoff],
+        |r| r.get(0),
+    )?;
+    let suspended =
+        customers::get(tx, customer_id, Visibility::ALL)?.is_some_and(|c| c.status == "suspended");
+    if still_overdue || !suspended {
+        return Ok(false);
+    }
+    customers::set_status(
+        tx,
+        customer_id,
+        Visibility::ALL,
+        "active",
+        "payment cleared the dues",
+        now,
+    )?;
+    tx.execute(
+        "UPDATE auto_suspension_log SET reactivated_at = ?2 WHERE customer_id = ?1 AND reactivated_at IS NULL",
+        params![customer_id, format_timestamp(now)],
+    )?;
+    Ok(true)
+}
+
+/// Closes the customer's open auto-suspension entries: a status set by hand
+/// takes over, so a later payment does not undo a manual suspension.
+pub fn close_auto_suspensions(
+    tx: &Transaction<'_>,
+    customer_id: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE auto_suspension_log SET reactivated_at = ?2 WHERE customer_id = ?1 AND reactivated_at IS NULL",
+        params![customer_id, now],
+    )?;
+    Ok(())
+}
+
+/// A row of the auto-suspension log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuspensionLogRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub bill_id: Option<i64>,
+    pub reason: String,
+    pub created_at: String,
+    pub reactivated_at: Option<String>,
+}
+
+/// One page of the log, newest first, within the caller's visibility.
+pub fn suspension_log(
+    conn: &Connection,
+    vis: Visibility,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<SuspensionLogRow>, u64), StoreError> {
+    let total: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM auto_suspension_log l JOIN customers c ON c.id = l.customer_id
+         WHERE ?1 IS NULL OR c.operator_id = ?1",
+        [vis.operator_id],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.id, l.customer_id, c.name, l.bill_id, l.reason, l.created_at, l.reactivated_at
+         FROM auto_suspension_log l JOIN customers c ON c.id = l.customer_id
+         WHERE ?1 IS NULL OR c.operator_id = ?1
+         ORDER BY l.created_at DESC, l.id DESC LIMIT ?2 OFFSET ?3",
+    )?;
+    let rows = stmt
+        .query_map(params![vis.operator_id, limit, offset], |r| {
+            Ok(SuspensionLogRow {
+                id: r.get(0)?,
+                customer_id: r.get(1)?,
+                customer_name: r.get(2)?,
+                bill_id: r.get(3)?,
+                reason: r.get(4)?,
+                created_at: r.get(5)?,
+                reactivated_at: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
