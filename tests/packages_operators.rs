@@ -269,3 +269,57 @@ fn the_noc_dashboard_counts_inventory() {
     s.call("GET", "/api/v1/noc/dashboard", &no_scope, None)
         .assert_error(401, "UNAUTHENTICATED");
 }
+
+#[test]
+fn operator_funds_move_through_the_ledger() {
+    let s = TestServer::start();
+    let admin = s.login_admin_v1();
+    let id = s
+        .call(
+            "POST",
+            "/api/v1/operators",
+            &admin,
+            Some(json!({"name": "Mirpur Net"})),
+        )
+        .json()["data"]["id"]
+        .as_i64()
+        .unwrap();
+    for amount in [json!(1000), json!(250.55), json!(0.1)] {
+        let r = s.call(
+            "POST",
+            &format!("/api/v1/operators/{id}/fund"),
+            &admin,
+            Some(json!({"amount": amount, "note": "bKash top-up"})),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let op = s.call("GET", "/api/v1/operators", &admin, None).json()["data"][0].clone();
+    assert_eq!(op["balance"], json!(1250.65));
+    let sum = s
+        .state
+        .db
+        .read(move |c| ispbills::store::operators::ledger_sum(c, id))
+        .unwrap();
+    assert_eq!(sum, ispbills::domain::money::Money(125_065));
+    for bad in [
+        json!({"amount": 0}),
+        json!({"amount": -5}),
+        json!({"amount": 1.005}),
+        json!({}),
+    ] {
+        s.call(
+            "POST",
+            &format!("/api/v1/operators/{id}/fund"),
+            &admin,
+            Some(bad),
+        )
+        .assert_error(422, "VALIDATION_ERROR");
+    }
+    s.call(
+        "POST",
+        "/api/v1/operators/99/fund",
+        &admin,
+        Some(json!({"amount": 5})),
+    )
+    .assert_error(404, "NOT_FOUND");
+}

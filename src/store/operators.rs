@@ -142,3 +142,35 @@ pub fn list(
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
+
+/// Adds funds to an operator: a ledger row and the balance, together.
+pub fn fund(
+    tx: &Transaction<'_>,
+    id: i64,
+    amount: Money,
+    note: Option<&str>,
+    now: &str,
+) -> Result<OperatorRow, StoreError> {
+    if get(tx, id)?.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    tx.execute(
+        "INSERT INTO operator_ledger (operator_id, amount_minor, kind, note, created_at)
+         VALUES (?1, ?2, 'fund', ?3, ?4)",
+        params![id, amount.minor(), note, now],
+    )?;
+    tx.execute(
+        "UPDATE operators SET balance_minor = balance_minor + ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, amount.minor(), now],
+    )?;
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+/// The sum of an operator's ledger (equals its balance).
+pub fn ledger_sum(conn: &Connection, id: i64) -> Result<Money, StoreError> {
+    Ok(Money(conn.query_row(
+        "SELECT COALESCE(SUM(amount_minor), 0) FROM operator_ledger WHERE operator_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?))
+}

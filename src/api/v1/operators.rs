@@ -149,6 +149,36 @@ pub enum OperatorStatus {
     Suspended,
 }
 
+/// Funds for an operator.
+#[derive(Debug, Object)]
+pub struct FundInput {
+    /// In major units, more than 0, at most 2 decimals.
+    #[oai(validator(minimum(value = "0.01"), multiple_of = "0.01"))]
+    pub amount: f64,
+    #[oai(nullable, validator(max_length = 500))]
+    pub note: Option<String>,
+}
+
+pub struct Fund {
+    amount: crate::domain::money::Money,
+    note: Option<String>,
+}
+schema_as!(Fund, FundInput);
+
+impl FromJsonObject for Fund {
+    fn from_fields(f: &mut Fields) -> Self {
+        let amount = f.required_money("amount");
+        if !f.has_error("amount") && amount.minor() == 0 {
+            f.error("amount", "The amount must be greater than 0.");
+        }
+        let note = f.optional_string("note");
+        if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+            f.error("note", "The note may not be longer than 500 characters.");
+        }
+        Self { amount, note }
+    }
+}
+
 #[derive(Default)]
 pub struct V1OperatorsApi;
 
@@ -230,6 +260,31 @@ impl V1OperatorsApi {
         let row = state
             .db
             .write_async(move |tx| operators::update(tx, id.0, &fields, &now))
+            .await?;
+        Ok(Json(OperatorOne { data: row.into() }))
+    }
+
+    /// Add funds to an operator (v1)
+    ///
+    /// `{"amount","note"}`: appends a row to the operator's ledger; the balance is
+    /// the ledger's sum, exact to the poisha.
+    #[oai(
+        path = "/api/v1/operators/:id/fund",
+        method = "post",
+        operation_id = "v1_operators_fund"
+    )]
+    async fn fund(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::OperatorsWrite")] _auth: V1Auth,
+        id: Path<i64>,
+        body: JsonBody<Fund>,
+    ) -> ApiResult<Json<OperatorOne>> {
+        let Fund { amount, note } = body.0;
+        let now = format_timestamp(state.clock.now());
+        let row = state
+            .db
+            .write_async(move |tx| operators::fund(tx, id.0, amount, note.as_deref(), &now))
             .await?;
         Ok(Json(OperatorOne { data: row.into() }))
     }
