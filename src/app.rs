@@ -44,6 +44,8 @@ pub struct Shared {
     pub rate_limits: Arc<RateLimits>,
     pub login_throttle: Arc<LoginThrottle>,
     pub request_log: RequestLogSink,
+    /// Key of recharge-card PIN hashes.
+    pub pin_key: Arc<crate::auth::keys::JwtKey>,
 }
 
 /// The whole HTTP application.

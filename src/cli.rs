@@ -61,6 +61,9 @@ pub enum Command {
     /// The billing cycle
     #[command(subcommand)]
     Billing(BillingCommand),
+    /// Recharge cards
+    #[command(subcommand, name = "recharge-cards")]
+    RechargeCards(CardsCommand),
     /// Apply pending database migrations and exit
     Migrate,
     /// Check the database (integrity and foreign keys); exits non-zero on any problem
@@ -86,6 +89,25 @@ pub enum Command {
     /// Manage API clients (Integrations -> API Management)
     #[command(subcommand)]
     Client(ClientCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CardsCommand {
+    /// Generate a batch; prints every serial and PIN (shown only now)
+    Generate {
+        /// How many cards (1 to 5000)
+        #[arg(long)]
+        count: usize,
+        /// Each card's value in major units (500, 250.50)
+        #[arg(long)]
+        value: String,
+        /// A name for the batch (letters, digits, -) [default: from the time]
+        #[arg(long)]
+        batch: Option<String>,
+        /// Print as JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -281,6 +303,10 @@ fn execute(cli: Cli) -> Result<(), String> {
                 report.bills_created, report.customers_suspended
             );
             Ok(())
+        }
+        Command::RechargeCards(cmd) => {
+            let config = load_config(&cli, None)?;
+            crate::cli_data::cards(&config, cmd)
         }
         Command::Package(cmd) => {
             let config = load_config(&cli, None)?;

@@ -3,7 +3,9 @@
 use serde_json::json;
 
 use crate::{
-    cli::{open, PackageCommand},
+    auth::keys::{JwtKey, PIN_KEY_FILE},
+    cards,
+    cli::{open, CardsCommand, PackageCommand},
     clock::{format_timestamp, Clock, SystemClock},
     config::Config,
     demo,
@@ -97,4 +99,51 @@ pub(crate) fn demo_if_empty(config: &Config) -> Result<(), String> {
         Err(crate::store::StoreError::Conflict(_)) => Ok(()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+pub(crate) fn cards(config: &Config, cmd: &CardsCommand) -> Result<(), String> {
+    let CardsCommand::Generate {
+        count,
+        value,
+        batch,
+        json,
+    } = cmd;
+    if !(1..=cards::MAX_BATCH).contains(count) {
+        return Err(format!(
+            "--count must be between 1 and {}",
+            cards::MAX_BATCH
+        ));
+    }
+    let value = Money::parse_major(value).map_err(|e| format!("--value {}", e.message()))?;
+    if value == Money::ZERO {
+        return Err("--value must be greater than 0".into());
+    }
+    let now = SystemClock.now();
+    let batch = batch
+        .clone()
+        .unwrap_or_else(|| format!("B{}", now.unix_timestamp()));
+    if batch.len() > 32 || !batch.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err("--batch may contain letters, digits and - (32 at most)".into());
+    }
+    let db = open(config)?;
+    let key = JwtKey::load_or_create_named(&config.data_dir, PIN_KEY_FILE)
+        .map_err(|e| format!("cannot read the PIN key: {e}"))?;
+    let made = cards::generate(&db, &key, &batch, *count, value, &format_timestamp(now))
+        .map_err(|e| e.to_string())?;
+    if *json {
+        let list: Vec<_> = made
+            .iter()
+            .map(|c| json!({"id": c.id, "serial": c.serial, "pin": c.pin, "value": c.value.to_json()}))
+            .collect();
+        println!("{}", json!({"batch": batch, "cards": list}));
+    } else {
+        println!(
+            "batch {batch}: {} cards of {value} BDT (PINs are shown only now)",
+            made.len()
+        );
+        for c in &made {
+            println!("{}  {}", c.serial, c.pin);
+        }
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod cards;
 pub mod cli;
 mod cli_clients;
 mod cli_data;

@@ -79,10 +79,11 @@ where
 {
     let data_dir = config.data_dir.clone();
     let pool_size = config.database.pool_size;
-    let (db, key) = tokio::task::spawn_blocking(move || {
+    let (db, key, pin_key) = tokio::task::spawn_blocking(move || {
         let db = Db::open(&data_dir, pool_size)?;
         let key = JwtKey::load_or_create(&data_dir)?;
-        Ok::<_, StoreError>((db, key))
+        let pin_key = JwtKey::load_or_create_named(&data_dir, crate::auth::keys::PIN_KEY_FILE)?;
+        Ok::<_, StoreError>((db, key, pin_key))
     })
     .await
     .map_err(|e| StoreError::Task(e.to_string()))??;
@@ -123,6 +124,7 @@ where
         rate_limits,
         login_throttle: Arc::new(LoginThrottle::new()),
         request_log,
+        pin_key: Arc::new(pin_key),
     });
     let listen = config.server.listen;
     let acceptor = TcpListener::bind(listen)

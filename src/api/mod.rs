@@ -15,6 +15,7 @@ pub mod money;
 pub mod operations;
 pub mod pagination;
 pub mod payments;
+pub mod recharge_cards;
 pub mod security;
 mod system;
 pub mod tokens;
@@ -48,7 +49,13 @@ pub enum ApiTags {
 
 /// All API operations, in one document (each part a unit struct, so the whole
 /// is built with `Apis::default()`).
-pub type Apis = (security::SecuritySchemes, system::SystemApi, V1Apis, V2Apis);
+pub type Apis = (
+    security::SecuritySchemes,
+    system::SystemApi,
+    V1Apis,
+    V2Apis,
+    recharge_cards::RechargeCardsApi,
+);
 
 /// API v1 operations.
 pub type V1Apis = (

@@ -10,6 +10,8 @@ use std::{
 use base64::{engine::general_purpose::STANDARD, Engine};
 
 pub const JWT_KEY_FILE: &str = "jwt.key";
+/// The key of recharge-card PIN hashes.
+pub const PIN_KEY_FILE: &str = "pin.key";
 const KEY_BYTES: usize = 64;
 
 /// Secret key material for HS256.
@@ -34,8 +36,13 @@ impl JwtKey {
 
     /// Reads the key file in `data_dir`, creating it (0600) when missing.
     pub fn load_or_create(data_dir: &Path) -> io::Result<Self> {
+        Self::load_or_create_named(data_dir, JWT_KEY_FILE)
+    }
+
+    /// Like [`JwtKey::load_or_create`] for another key file (`pin.key`, ...).
+    pub fn load_or_create_named(data_dir: &Path, file: &str) -> io::Result<Self> {
         std::fs::create_dir_all(data_dir)?;
-        let path = data_dir.join(JWT_KEY_FILE);
+        let path = data_dir.join(file);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
                 let bytes = STANDARD.decode(text.trim()).map_err(|e| {

@@ -17,6 +17,38 @@ pub fn sha256_hex(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Lower-case hex HMAC-SHA256 of `text` under `key`.
+pub fn hmac_sha256_hex(key: &[u8], text: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut mac = match hmac::Hmac::<Sha256>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => return sha256_hex(text),
+    };
+    mac.update(text.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `digits` random decimal digits from the OS.
+pub fn random_digits(digits: usize) -> Result<String, getrandom::Error> {
+    let mut out = String::with_capacity(digits);
+    let mut buf = [0u8; 64];
+    while out.len() < digits {
+        getrandom::fill(&mut buf)?;
+        // Rejection sampling keeps every digit equally likely.
+        for b in buf.iter().filter(|b| **b < 250) {
+            if out.len() == digits {
+                break;
+            }
+            out.push(char::from(b'0' + b % 10));
+        }
+    }
+    Ok(out)
+}
+
 /// Compares without an early exit, so timing does not tell how much matched.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -38,6 +70,19 @@ mod tests {
         assert!(a
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    }
+
+    #[test]
+    fn hmac_and_digits() {
+        // RFC 4231 test case 2.
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let pin = random_digits(16).unwrap();
+        assert_eq!(pin.len(), 16);
+        assert!(pin.chars().all(|c| c.is_ascii_digit()));
+        assert_ne!(pin, random_digits(16).unwrap());
     }
 
     #[test]

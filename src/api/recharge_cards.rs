@@ -1,0 +1,288 @@
+//! Recharge cards: `GET /api/v1/recharge-cards`, and (additions) `POST
+//! /api/v2/recharge-cards` to generate a batch and `POST
+//! /api/v2/recharge-cards/redeem`.
+
+use poem::web::Data;
+use poem_openapi::{param::Query, payload::Json, ApiResponse, Enum, Object, OpenApi};
+
+use crate::{
+    api::{
+        body::{Fields, FromJsonObject, JsonBody},
+        money::Amount,
+        pagination::{PageParam, PageRequest, PerPageParam},
+        payments::PaymentRecorded,
+        security::{V1Auth, V2Auth},
+        ApiTags,
+    },
+    app::AppState,
+    auth::scope::Scope,
+    cards::{self, MAX_BATCH},
+    clock::format_timestamp,
+    domain::money::Money,
+    error::{ApiError, ApiResult},
+    paginated, schema_as,
+    store::recharge_cards::{self, CardRow},
+};
+
+/// A card as listed (never with its PIN).
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct RechargeCard {
+    pub id: i64,
+    pub serial: String,
+    pub value: Amount,
+    pub currency: String,
+    pub batch: String,
+    /// unused, used or void.
+    pub status: String,
+    #[oai(nullable)]
+    pub used_by: Option<i64>,
+    #[oai(nullable)]
+    pub used_at: Option<String>,
+    pub created_at: String,
+}
+
+impl From<CardRow> for RechargeCard {
+    fn from(c: CardRow) -> Self {
+        Self {
+            id: c.id,
+            serial: c.serial,
+            value: Amount(c.value),
+            currency: c.currency,
+            batch: c.batch,
+            status: c.status,
+            used_by: c.used_by,
+            used_at: c.used_at,
+            created_at: c.created_at,
+        }
+    }
+}
+
+paginated!(RechargeCardList, RechargeCard);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum CardStatus {
+    Unused,
+    Used,
+    Void,
+}
+
+/// A generated card with its PIN (shown only in this answer).
+#[derive(Debug, Object)]
+pub struct GeneratedCard {
+    pub id: i64,
+    pub serial: String,
+    pub pin: String,
+    pub value: Amount,
+}
+
+#[derive(Debug, Object)]
+pub struct GeneratedBatch {
+    pub batch: String,
+    /// The PINs appear here once; only their keyed hashes are stored.
+    pub cards: Vec<GeneratedCard>,
+}
+
+#[derive(Debug, Object)]
+pub struct GeneratedBatchOne {
+    pub data: GeneratedBatch,
+}
+
+#[derive(ApiResponse)]
+pub enum BatchCreated {
+    #[oai(status = 201)]
+    Created(Json<GeneratedBatchOne>),
+}
+
+#[derive(ApiResponse)]
+pub enum Redeemed {
+    /// The card paid: the payment, what it settled and the credit left.
+    #[oai(status = 201)]
+    Created(Json<PaymentRecorded>),
+}
+
+/// A batch to generate.
+#[derive(Debug, Object)]
+pub struct BatchInput {
+    #[oai(validator(minimum(value = "1"), maximum(value = "5000")))]
+    pub count: i64,
+    /// Each card's value in major units.
+    #[oai(validator(minimum(value = "0.01"), multiple_of = "0.01"))]
+    pub value: f64,
+    /// A name for the batch (letters, digits, `-`); default from the date.
+    #[oai(nullable, validator(pattern = "^[A-Za-z0-9-]{1,32}$"))]
+    pub batch: Option<String>,
+}
+
+pub struct NewBatch {
+    count: usize,
+    value: Money,
+    batch: Option<String>,
+}
+schema_as!(NewBatch, BatchInput);
+
+impl FromJsonObject for NewBatch {
+    fn from_fields(f: &mut Fields) -> Self {
+        let count = f.required_integer_in("count", 1, MAX_BATCH as i64);
+        let value = f.required_money("value");
+        if !f.has_error("value") && value.minor() == 0 {
+            f.error("value", "The value must be greater than 0.");
+        }
+        let batch = f.optional_nonblank("batch");
+        if batch.as_ref().is_some_and(|b| {
+            b.len() > 32 || !b.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        }) {
+            f.error(
+                "batch",
+                "The batch may contain letters, digits and - (32 at most).",
+            );
+        }
+        Self {
+            count: usize::try_from(count).unwrap_or(1),
+            value,
+            batch,
+        }
+    }
+}
+
+/// A card to redeem for a customer.
+#[derive(Debug, Object)]
+pub struct RedeemInput {
+    #[oai(validator(minimum(value = "1")))]
+    pub customer_id: i64,
+    #[oai(validator(min_length = 1, max_length = 32))]
+    pub pin: String,
+}
+
+pub struct Redeem {
+    customer_id: i64,
+    pin: String,
+}
+schema_as!(Redeem, RedeemInput);
+
+impl FromJsonObject for Redeem {
+    fn from_fields(f: &mut Fields) -> Self {
+        let customer_id = f.required_integer("customer_id");
+        let pin = f.required_string("pin");
+        Self { customer_id, pin }
+    }
+}
+
+#[derive(Default)]
+pub struct RechargeCardsApi;
+
+#[OpenApi(tag = "ApiTags::Billing")]
+impl RechargeCardsApi {
+    /// List recharge cards (v1)
+    ///
+    /// Newest first; filter by `status` and `batch`. PINs are never shown here.
+    #[oai(
+        path = "/api/v1/recharge-cards",
+        method = "get",
+        operation_id = "v1_recharge_cards_list"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] _auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        status: Query<Option<CardStatus>>,
+        #[oai(validator(max_length = 32))] batch: Query<Option<String>>,
+    ) -> ApiResult<Json<RechargeCardList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let status = status.0.map(|s| match s {
+            CardStatus::Unused => "unused",
+            CardStatus::Used => "used",
+            CardStatus::Void => "void",
+        });
+        let batch = batch.0;
+        let (rows, total) = state
+            .db
+            .read_async(move |c| {
+                recharge_cards::list(c, status, batch.as_deref(), page.limit(), page.offset())
+            })
+            .await?;
+        Ok(Json(RechargeCardList::new(
+            rows.into_iter().map(Into::into).collect(),
+            total,
+            &page,
+        )))
+    }
+
+    /// Generate a batch of recharge cards (v2, addition)
+    ///
+    /// `{count, value, batch?}` → 201 with every card's serial and PIN, shown
+    /// only in this answer.
+    #[oai(
+        path = "/api/v2/recharge-cards",
+        method = "post",
+        operation_id = "v2_recharge_cards_generate"
+    )]
+    async fn generate(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] _auth: V2Auth,
+        body: JsonBody<NewBatch>,
+    ) -> ApiResult<BatchCreated> {
+        let NewBatch {
+            count,
+            value,
+            batch,
+        } = body.0;
+        let now = state.clock.now();
+        let batch = batch.unwrap_or_else(|| format!("B{}", now.unix_timestamp()));
+        let (db, key, stamp, name) = (
+            state.db.clone(),
+            state.pin_key.clone(),
+            format_timestamp(now),
+            batch.clone(),
+        );
+        let cards = tokio::task::spawn_blocking(move || {
+            cards::generate(&db, &key, &name, count, value, &stamp)
+        })
+        .await
+        .map_err(ApiError::internal)??;
+        Ok(BatchCreated::Created(Json(GeneratedBatchOne {
+            data: GeneratedBatch {
+                batch,
+                cards: cards
+                    .into_iter()
+                    .map(|c| GeneratedCard {
+                        id: c.id,
+                        serial: c.serial,
+                        pin: c.pin,
+                        value: Amount(c.value),
+                    })
+                    .collect(),
+            },
+        })))
+    }
+
+    /// Redeem a recharge card (v2, addition)
+    ///
+    /// `{customer_id, pin}` → 201 with the `recharge_card` payment it made. A
+    /// card pays once, even when redeemed at the same moment twice; an unknown
+    /// or used PIN is 422.
+    #[oai(
+        path = "/api/v2/recharge-cards/redeem",
+        method = "post",
+        operation_id = "v2_recharge_cards_redeem"
+    )]
+    async fn redeem(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        body: JsonBody<Redeem>,
+    ) -> ApiResult<Redeemed> {
+        let Redeem { customer_id, pin } = body.0;
+        let hash = cards::pin_hash(&state.pin_key, &pin);
+        let vis = auth.0.visibility();
+        let now = format_timestamp(state.clock.now());
+        let recorded = state
+            .db
+            .write_async(move |tx| recharge_cards::redeem(tx, &hash, customer_id, vis, &now))
+            .await?;
+        Ok(Redeemed::Created(Json(recorded.into())))
+    }
+}
