@@ -247,3 +247,39 @@ fn idempotency_keys_replay_and_refuse_other_bodies() {
         assert!(err["details"][field].is_array(), "{field}: {err}");
     }
 }
+
+#[test]
+fn the_dashboard_shows_the_money() {
+    use std::sync::Arc;
+    use time::macros::datetime;
+    // 10:00 in Dhaka on 20 May.
+    let clock = Arc::new(ispbills::clock::ManualClock::new(
+        datetime!(2026-05-20 04:00:00 UTC),
+    ));
+    let s = TestServer::start_on(clock.clone());
+    let token = s.v2_admin_token();
+    let (c, _, _) = setup(&s, &token);
+    let pay = |amount: f64| {
+        let r = s.call(
+            "POST",
+            "/api/v2/billing/payments",
+            &s.v2_admin_token(),
+            Some(json!({"customer_id": c, "amount": amount, "method": "cash"})),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+    };
+    clock.set(datetime!(2026-04-30 17:00:00 UTC)); // 23:00 on 30 April, Dhaka: last month
+    pay(100.0);
+    clock.set(datetime!(2026-05-02 04:00:00 UTC));
+    pay(200.0);
+    clock.set(datetime!(2026-05-20 04:00:00 UTC));
+    pay(50.25);
+    let d = s
+        .call("GET", "/api/v1/dashboard", &s.login_admin_v1(), None)
+        .json()["data"]["billing"]
+        .clone();
+    assert_eq!(d["revenue_this_month"], json!(250.25));
+    assert_eq!(d["collections_today"], json!(50.25));
+    // Bills 800.50 + 500 = 1300.50, paid 350.25.
+    assert_eq!(d["unpaid_total"], json!(950.25));
+}

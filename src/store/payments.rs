@@ -247,3 +247,30 @@ pub fn list(
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
+
+/// Money figures for the dashboard, within the caller's visibility: payments
+/// received since `month_start` and since `day_start`, and what open bills still
+/// owe.
+pub fn dashboard_figures(
+    conn: &Connection,
+    vis: Visibility,
+    month_start: &str,
+    day_start: &str,
+) -> Result<(Money, Money, Money), StoreError> {
+    let (month, today): (i64, i64) = conn.query_row(
+        "SELECT COALESCE(SUM(CASE WHEN p.received_at >= ?2 THEN p.amount_minor END), 0),
+                COALESCE(SUM(CASE WHEN p.received_at >= ?3 THEN p.amount_minor END), 0)
+         FROM payments p JOIN customers c ON c.id = p.customer_id
+         WHERE p.received_at >= MIN(?2, ?3) AND (?1 IS NULL OR c.operator_id = ?1)",
+        params![vis.operator_id, month_start, day_start],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let unpaid: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(b.amount_minor - b.paid_minor), 0)
+         FROM bills b JOIN customers c ON c.id = b.customer_id
+         WHERE b.status IN ('unpaid', 'partial') AND (?1 IS NULL OR c.operator_id = ?1)",
+        [vis.operator_id],
+        |r| r.get(0),
+    )?;
+    Ok((Money(month), Money(today), Money(unpaid)))
+}

@@ -5,12 +5,12 @@ use poem_openapi::{payload::Json, Object, OpenApi};
 use time::{Date, OffsetDateTime, Time};
 
 use crate::{
-    api::{security::V1Auth, ApiTags},
+    api::{money::Amount, security::V1Auth, ApiTags},
     app::AppState,
     auth::scope::Scope,
     clock::format_timestamp,
     error::ApiResult,
-    store::{customers, inventory},
+    store::{customers, inventory, payments},
 };
 
 /// Customers by status.
@@ -25,9 +25,22 @@ pub struct CustomerCounts {
     pub new_this_month: i64,
 }
 
+/// Money figures (the ISP's local month and day).
+#[derive(Debug, Object)]
+pub struct BillingFigures {
+    /// Payments received since the first day of this month.
+    pub revenue_this_month: Amount,
+    /// Payments received today.
+    pub collections_today: Amount,
+    /// What open (unpaid or partly paid) bills still owe.
+    pub unpaid_total: Amount,
+    pub currency: String,
+}
+
 #[derive(Debug, Object)]
 pub struct Dashboard {
     pub customers: CustomerCounts,
+    pub billing: BillingFigures,
     pub generated_at: String,
 }
 
@@ -90,13 +103,17 @@ impl V1DashboardApi {
     ) -> ApiResult<Json<DashboardOne>> {
         let vis = auth.0.visibility();
         let now = state.clock.now();
-        let since = format_timestamp(month_start(now, state.config.isp.offset()));
-        let (by_status, new_this_month) = state
+        let offset = state.config.isp.offset();
+        let since = format_timestamp(month_start(now, offset));
+        let local = now.to_offset(offset);
+        let today = format_timestamp(local.date().with_time(Time::MIDNIGHT).assume_offset(offset));
+        let (by_status, new_this_month, (month, day, unpaid)) = state
             .db
             .read_async(move |c| {
                 Ok((
                     customers::count_by_status(c, vis)?,
                     customers::count_created_since(c, &since, vis)?,
+                    payments::dashboard_figures(c, vis, &since, &today)?,
                 ))
             })
             .await?;
@@ -115,6 +132,12 @@ impl V1DashboardApi {
                     inactive: count("inactive"),
                     expired: count("expired"),
                     new_this_month,
+                },
+                billing: BillingFigures {
+                    revenue_this_month: Amount(month),
+                    collections_today: Amount(day),
+                    unpaid_total: Amount(unpaid),
+                    currency: "BDT".into(),
                 },
                 generated_at: format_timestamp(now),
             },
