@@ -265,3 +265,84 @@ fn update_cancel_and_delete_rules() {
     )
     .assert_error(403, "FORBIDDEN");
 }
+
+#[test]
+fn bills_group_into_numbered_monthly_invoices() {
+    let s = server();
+    let token = s.v2_admin_token();
+    let a = customer(&s, &token);
+    let b = s
+        .call(
+            "POST",
+            "/api/v2/customers",
+            &token,
+            Some(json!({"name": "Other", "phone": "01711111111"})),
+        )
+        .json()["data"]["id"]
+        .as_i64()
+        .unwrap();
+    let bill = |c: i64, amount: i64, due: &str| {
+        let r = s.call(
+            "POST",
+            "/api/v2/billing/bills",
+            &token,
+            Some(json!({"customer_id": c, "amount": amount, "due_date": due})),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.json()["data"]["id"].as_i64().unwrap()
+    };
+    let may1 = bill(a, 500, "2026-05-01");
+    let may2 = bill(a, 300, "2026-05-20");
+    let june = bill(a, 800, "2026-06-01");
+    let other = bill(b, 100, "2026-05-05");
+    let pay = s.call(
+        "POST",
+        "/api/v2/billing/payments",
+        &token,
+        Some(json!({"customer_id": a, "amount": 600, "method": "cash"})),
+    );
+    assert_eq!(pay.status, 201);
+    let inv = s
+        .call(
+            "GET",
+            &format!("/api/v1/invoices?customer_id={a}"),
+            &s.login_admin_v1(),
+            None,
+        )
+        .json();
+    assert_eq!(inv["meta"]["total"], 2);
+    let may = inv["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["period"] == "2026-05")
+        .unwrap()
+        .clone();
+    assert_eq!(may["number"], "INV-2026-000001");
+    assert_eq!(may["bill_ids"], json!([may1, may2]));
+    assert_eq!(may["total"], json!(800));
+    assert_eq!(may["paid"], json!(600));
+    assert_eq!(may["due"], json!(200));
+    assert_eq!(may["status"], "open");
+    assert_eq!(may["payment_ids"].as_array().unwrap().len(), 1);
+    let numbers: Vec<String> = s
+        .call(
+            "GET",
+            "/api/v1/invoices?per_page=100",
+            &s.login_admin_v1(),
+            None,
+        )
+        .json()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_str().unwrap().to_string())
+        .collect();
+    let mut sorted = numbers.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["INV-2026-000001", "INV-2026-000002", "INV-2026-000003"]
+    );
+    let _ = (june, other);
+}

@@ -118,7 +118,16 @@ pub fn create(
             now
         ],
     )?;
-    let bill = get(tx, tx.last_insert_rowid(), Visibility::ALL)?.ok_or(StoreError::NotFound)?;
+    let bill_id = tx.last_insert_rowid();
+    // The invoice of the bill's month (its period, else its due date).
+    let month = new.period_start.as_deref().unwrap_or(&new.due_date);
+    let invoice =
+        super::invoices::for_period(tx, new.customer_id, month.get(..7).unwrap_or(month), now)?;
+    tx.execute(
+        "UPDATE bills SET invoice_id = ?2 WHERE id = ?1",
+        params![bill_id, invoice],
+    )?;
+    let bill = get(tx, bill_id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     events::append(
         tx,
         events::BILL_GENERATED,

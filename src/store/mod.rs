@@ -11,6 +11,7 @@ mod error;
 pub mod events;
 pub mod idempotency;
 pub mod inventory;
+pub mod invoices;
 pub mod maintenance;
 pub mod migrations;
 pub mod operators;

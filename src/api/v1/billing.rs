@@ -7,6 +7,7 @@ use crate::{
     api::{
         bills::BillStatusFilter,
         filters::TimeBound,
+        money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
         security::V1Auth,
         v2::{
@@ -17,8 +18,10 @@ use crate::{
     },
     app::AppState,
     auth::scope::Scope,
+    domain::money::Money,
     error::ApiResult,
-    store::{bills::BillFilter, subscriptions},
+    paginated,
+    store::{bills::BillFilter, invoices, subscriptions},
 };
 
 #[derive(Default)]
@@ -106,7 +109,80 @@ impl V1BillingApi {
             &page,
         )))
     }
+
+    /// List invoices (v1)
+    ///
+    /// One numbered invoice (INV-2026-000123) per customer and month, grouping
+    /// that month's bills and the payments that settled them; newest first.
+    #[oai(
+        path = "/api/v1/invoices",
+        method = "get",
+        operation_id = "v1_invoices_list"
+    )]
+    async fn invoices(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+    ) -> ApiResult<Json<InvoiceList>> {
+        let vis = auth.0.visibility();
+        let page = PageRequest::new(page.0, per_page.0);
+        let customer = customer_id.0;
+        let (rows, total) = state
+            .db
+            .read_async(move |c| invoices::list(c, customer, vis, page.limit(), page.offset()))
+            .await?;
+        Ok(Json(InvoiceList::new(
+            rows.into_iter().map(Into::into).collect(),
+            total,
+            &page,
+        )))
+    }
 }
+
+/// An invoice: a customer's bills of one month and what settled them.
+#[derive(Debug, Clone, poem_openapi::Object, serde::Serialize)]
+pub struct Invoice {
+    pub id: i64,
+    /// `INV-<year>-<6 digits>`, numbered per year.
+    pub number: String,
+    pub customer_id: i64,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// Sum of its bills (cancelled ones left out).
+    pub total: Amount,
+    pub paid: Amount,
+    /// What is still owed.
+    pub due: Amount,
+    /// `open` or `paid`.
+    pub status: String,
+    pub bill_ids: Vec<i64>,
+    pub payment_ids: Vec<i64>,
+    pub created_at: String,
+}
+
+impl From<invoices::InvoiceRow> for Invoice {
+    fn from(i: invoices::InvoiceRow) -> Self {
+        let due = Money((i.total.minor() - i.paid.minor()).max(0));
+        Self {
+            id: i.id,
+            number: i.number,
+            customer_id: i.customer_id,
+            period: i.period,
+            total: Amount(i.total),
+            paid: Amount(i.paid),
+            due: Amount(due),
+            status: if due == Money::ZERO { "paid" } else { "open" }.into(),
+            bill_ids: i.bill_ids,
+            payment_ids: i.payment_ids,
+            created_at: i.created_at,
+        }
+    }
+}
+
+paginated!(InvoiceList, Invoice);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
 #[oai(rename_all = "lowercase")]
