@@ -48,6 +48,7 @@ pub(crate) fn package(config: &Config, cmd: &PackageCommand) -> Result<(), Strin
         billing_cycle: "monthly".into(),
         validity_days: *validity_days,
         router_profile: router_profile.clone().filter(|p| !p.trim().is_empty()),
+        wholesale_price: None,
     };
     let db = open(config)?;
     let now = format_timestamp(SystemClock.now());

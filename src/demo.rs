@@ -139,6 +139,7 @@ pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loa
                     billing_cycle: "monthly".into(),
                     validity_days: 30,
                     router_profile: Some((*profile).into()),
+                    wholesale_price: Some(Money(price * 80)),
                 },
                 &stamp,
             )?;

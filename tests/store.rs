@@ -211,6 +211,7 @@ fn kept_counts_match_counted_rows_through_every_change() {
             billing_cycle: "monthly".into(),
             validity_days: 30,
             router_profile: None,
+            wholesale_price: None,
         };
         let p1 = packages::create(tx, &fields("A"), "2026-04-01T00:00:00Z")?.id;
         let p2 = packages::create(tx, &fields("B"), "2026-04-01T00:00:00Z")?.id;

@@ -57,6 +57,11 @@ impl Fields {
         self.errors.contains(name)
     }
 
+    /// True when the key is present with the value null (clear the field).
+    pub fn is_null(&self, name: &str) -> bool {
+        matches!(self.object.get(name), Some(Value::Null))
+    }
+
     /// True when the key is present and not null.
     pub fn present(&self, name: &str) -> bool {
         self.object.get(name).is_some_and(|v| !v.is_null())

@@ -21,7 +21,10 @@ use crate::{
     domain::money::Money,
     error::{ApiError, ApiResult},
     paginated, schema_as,
-    store::recharge_cards::{self, CardRow},
+    store::{
+        billing_run, prepaid,
+        recharge_cards::{self, CardRow},
+    },
 };
 
 /// A card as listed (never with its PIN).
@@ -278,10 +281,24 @@ impl RechargeCardsApi {
         let Redeem { customer_id, pin } = body.0;
         let hash = cards::pin_hash(&state.pin_key, &pin);
         let vis = auth.0.visibility();
-        let now = format_timestamp(state.clock.now());
+        let now_time = state.clock.now();
+        let now = format_timestamp(now_time);
+        let today = crate::jobs::billing::local_today(state.clock.as_ref(), &state.config);
+        let grace = i64::from(state.config.billing.grace_days);
         let recorded = state
             .db
-            .write_async(move |tx| recharge_cards::redeem(tx, &hash, customer_id, vis, &now))
+            .write_async(move |tx| {
+                let recorded = recharge_cards::redeem(tx, &hash, customer_id, vis, &now)?;
+                billing_run::after_payment(
+                    tx,
+                    customer_id,
+                    prepaid::RenewedBy::Isp,
+                    today,
+                    grace,
+                    now_time,
+                )?;
+                Ok(recorded)
+            })
             .await?;
         Ok(Redeemed::Created(Json(recorded.into())))
     }

@@ -9,7 +9,7 @@ use time::{Date, Month, OffsetDateTime};
 use super::{
     bills::{self, NewBill},
     customers::{self, Visibility},
-    StoreError,
+    prepaid, StoreError,
 };
 use crate::clock::format_timestamp;
 
@@ -98,6 +98,35 @@ pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, St
         )?;
         report.bills_created += 1;
     }
+    // Prepaid customers whose period ended: renew from credit, else suspend.
+    let expired: Vec<i64> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT c.id FROM customers c JOIN packages p ON p.id = c.package_id
+             WHERE p.billing_cycle = 'days' AND c.status = 'active'
+               AND c.expires_at IS NOT NULL AND c.expires_at <= ?1",
+        )?;
+        let rows = stmt.query_map([&now], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for customer_id in expired {
+        if prepaid::renew_from_credit(tx, customer_id, prepaid::RenewedBy::Isp, settings.now)? > 0 {
+            continue;
+        }
+        let reason = "prepaid period ended";
+        customers::set_status(
+            tx,
+            customer_id,
+            Visibility::ALL,
+            "suspended",
+            reason,
+            settings.now,
+        )?;
+        tx.execute(
+            "INSERT INTO auto_suspension_log (customer_id, reason, created_at) VALUES (?1, ?2, ?3)",
+            params![customer_id, reason, now],
+        )?;
+        report.customers_suspended += 1;
+    }
     // Overdue beyond grace: suspend active customers, once each.
     let cutoff = (settings.date - time::Duration::days(settings.grace_days)).to_string();
     let overdue: Vec<(i64, i64, String)> = {
@@ -154,7 +183,15 @@ pub fn reactivate_if_cleared(
     )?;
     let suspended =
         customers::get(tx, customer_id, Visibility::ALL)?.is_some_and(|c| c.status == "suspended");
-    if still_overdue || !suspended {
+    // A prepaid customer also needs a paid period ahead.
+    let prepaid_expired: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM customers c JOIN packages p ON p.id = c.package_id
+                        WHERE c.id = ?1 AND p.billing_cycle = 'days'
+                          AND (c.expires_at IS NULL OR c.expires_at <= ?2))",
+        params![customer_id, format_timestamp(now)],
+        |r| r.get(0),
+    )?;
+    if still_overdue || !suspended || prepaid_expired {
         return Ok(false);
     }
     customers::set_status(
@@ -170,6 +207,22 @@ pub fn reactivate_if_cleared(
         params![customer_id, format_timestamp(now)],
     )?;
     Ok(true)
+}
+
+/// What follows a payment: a prepaid customer's credit renews it (an operator's
+/// renewal debits the operator), and an auto-suspended customer whose dues are
+/// cleared is activated again.
+pub fn after_payment(
+    tx: &Transaction<'_>,
+    customer_id: i64,
+    by: prepaid::RenewedBy,
+    today: Date,
+    grace_days: i64,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    prepaid::renew_from_credit(tx, customer_id, by, now)?;
+    reactivate_if_cleared(tx, customer_id, today, grace_days, now)?;
+    Ok(())
 }
 
 /// Closes the customer's open auto-suspension entries: a status set by hand

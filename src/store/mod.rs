@@ -17,6 +17,7 @@ pub mod migrations;
 pub mod operators;
 pub mod packages;
 pub mod payments;
+pub mod prepaid;
 pub mod recharge_cards;
 pub mod request_log;
 pub mod staff_sessions;

@@ -16,6 +16,8 @@ pub struct PackageRow {
     pub billing_cycle: String,
     pub validity_days: i64,
     pub router_profile: Option<String>,
+    /// What a reseller pays per renewal; `None`: the price.
+    pub wholesale_price: Option<Money>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -31,10 +33,12 @@ pub struct PackageFields {
     pub billing_cycle: String,
     pub validity_days: i64,
     pub router_profile: Option<String>,
+    pub wholesale_price: Option<Money>,
 }
 
 const COLUMNS: &str = "id, name, price_minor, currency, speed_down_kbps, speed_up_kbps, \
-                       billing_cycle, validity_days, router_profile, created_at, updated_at";
+                       billing_cycle, validity_days, router_profile, created_at, updated_at, \
+                       wholesale_price_minor";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<PackageRow> {
     Ok(PackageRow {
@@ -49,6 +53,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PackageRow> {
         router_profile: r.get(8)?,
         created_at: r.get(9)?,
         updated_at: r.get(10)?,
+        wholesale_price: r.get::<_, Option<i64>>(11)?.map(Money),
     })
 }
 
@@ -73,8 +78,9 @@ pub fn create(
     }
     tx.execute(
         "INSERT INTO packages (name, price_minor, currency, speed_down_kbps, speed_up_kbps,
-                               billing_cycle, validity_days, router_profile, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                               billing_cycle, validity_days, router_profile, created_at, updated_at,
+                               wholesale_price_minor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
         params![
             f.name,
             f.price.minor(),
@@ -84,7 +90,8 @@ pub fn create(
             f.billing_cycle,
             f.validity_days,
             f.router_profile,
-            now
+            now,
+            f.wholesale_price.map(Money::minor)
         ],
     )?;
     get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
@@ -108,7 +115,7 @@ pub fn update(
     tx.execute(
         "UPDATE packages SET name = ?2, price_minor = ?3, currency = ?4, speed_down_kbps = ?5,
                 speed_up_kbps = ?6, billing_cycle = ?7, validity_days = ?8, router_profile = ?9,
-                updated_at = ?10
+                updated_at = ?10, wholesale_price_minor = ?11
          WHERE id = ?1",
         params![
             id,
@@ -120,7 +127,8 @@ pub fn update(
             f.billing_cycle,
             f.validity_days,
             f.router_profile,
-            now
+            now,
+            f.wholesale_price.map(Money::minor)
         ],
     )?;
     get(tx, id)?.ok_or(StoreError::NotFound)

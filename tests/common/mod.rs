@@ -282,6 +282,7 @@ impl TestServer {
                         billing_cycle: "monthly".into(),
                         validity_days: 30,
                         router_profile: None,
+                        wholesale_price: None,
                     },
                     &now,
                 )

@@ -30,7 +30,7 @@ use crate::{
         customers,
         idempotency::{self, Seen},
         payments::{self, NewPayment},
-        StoreError,
+        prepaid, StoreError,
     },
 };
 
@@ -264,6 +264,11 @@ impl V2BillingApi {
         let now = format_timestamp(now_time);
         let today = crate::jobs::billing::local_today(state.clock.as_ref(), &state.config);
         let grace = i64::from(state.config.billing.grace_days);
+        let by = if auth.0.role == Some(crate::domain::staff::Role::Operator) {
+            prepaid::RenewedBy::Operator
+        } else {
+            prepaid::RenewedBy::Isp
+        };
         let answer = state
             .db
             .write_async(move |tx| {
@@ -281,7 +286,7 @@ impl V2BillingApi {
                 }
                 let recorded = payments::record(tx, &new, vis, &now)?;
                 // Clearing an auto-suspended customer's dues lifts the suspension.
-                billing_run::reactivate_if_cleared(tx, new.customer_id, today, grace, now_time)?;
+                billing_run::after_payment(tx, new.customer_id, by, today, grace, now_time)?;
                 let body = serde_json::to_string(&PaymentRecorded::from(recorded))
                     .map_err(|e| StoreError::Task(e.to_string()))?;
                 if let Some(key) = &key {

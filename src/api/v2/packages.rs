@@ -44,6 +44,9 @@ pub struct Package {
     /// The router profile (MikroTik PPP profile / queue) this package maps to.
     #[oai(nullable)]
     pub router_profile: Option<String>,
+    /// What a reseller pays per renewal; null means the price.
+    #[oai(nullable)]
+    pub wholesale_price: Option<Amount>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -60,6 +63,7 @@ impl From<PackageRow> for Package {
             billing_cycle: p.billing_cycle,
             validity_days: p.validity_days,
             router_profile: p.router_profile,
+            wholesale_price: p.wholesale_price.map(Amount),
             created_at: p.created_at,
             updated_at: p.updated_at,
         }
@@ -105,6 +109,9 @@ pub struct PackageInput {
     pub validity_days: Option<i64>,
     #[oai(nullable, validator(max_length = 100))]
     pub router_profile: Option<String>,
+    /// What a reseller pays the ISP per renewal of its customer (default: the price).
+    #[oai(nullable, validator(minimum(value = "0"), multiple_of = "0.01"))]
+    pub wholesale_price: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
@@ -125,6 +132,7 @@ pub struct PackagePatch {
     billing_cycle: Option<String>,
     validity_days: Option<i64>,
     router_profile: Option<Option<String>>,
+    wholesale_price: Option<Option<Money>>,
 }
 
 fn read_patch(f: &mut Fields, creating: bool) -> PackagePatch {
@@ -159,6 +167,11 @@ fn read_patch(f: &mut Fields, creating: bool) -> PackagePatch {
     p.billing_cycle = f.optional_choice("billing_cycle", &BILLING_CYCLES);
     if f.present("validity_days") {
         p.validity_days = Some(f.required_integer_in("validity_days", 1, 3660));
+    }
+    if f.present("wholesale_price") {
+        p.wholesale_price = Some(Some(f.required_money("wholesale_price")));
+    } else if f.is_null("wholesale_price") {
+        p.wholesale_price = Some(None);
     }
     p.router_profile = f.nullable_string("router_profile");
     if p.router_profile
@@ -203,6 +216,7 @@ impl PackagePatch {
             billing_cycle: self.billing_cycle.unwrap_or(base.billing_cycle),
             validity_days: self.validity_days.unwrap_or(base.validity_days),
             router_profile: self.router_profile.unwrap_or(base.router_profile),
+            wholesale_price: self.wholesale_price.unwrap_or(base.wholesale_price),
         }
     }
 }
@@ -217,6 +231,7 @@ fn defaults() -> PackageFields {
         billing_cycle: "monthly".into(),
         validity_days: 30,
         router_profile: None,
+        wholesale_price: None,
     }
 }
 
@@ -230,6 +245,7 @@ fn fields_of(p: PackageRow) -> PackageFields {
         billing_cycle: p.billing_cycle,
         validity_days: p.validity_days,
         router_profile: p.router_profile,
+        wholesale_price: p.wholesale_price,
     }
 }
 

@@ -1,0 +1,122 @@
+//! Prepaid customers (packages billed by `days`): credit renews them, one
+//! validity period per package price; an operator's renewal of its own customer
+//! debits the operator's balance at the package's wholesale price.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use time::OffsetDateTime;
+
+use super::StoreError;
+use crate::clock::{format_timestamp, parse_timestamp};
+
+/// Who pays the ISP for a renewal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenewedBy {
+    /// The ISP's staff, an integration or the billing run.
+    Isp,
+    /// The customer's reseller: its balance is debited at the wholesale price.
+    Operator,
+}
+
+/// A prepaid customer's credit, period and package terms.
+struct PrepaidTerms {
+    credit: i64,
+    expires: Option<String>,
+    operator: Option<i64>,
+    price: i64,
+    validity: i64,
+    wholesale: Option<i64>,
+}
+
+/// Renews a prepaid customer from its credit as many periods as the credit
+/// pays for; returns how many. Customers on monthly packages are left alone.
+pub fn renew_from_credit(
+    tx: &Transaction<'_>,
+    customer_id: i64,
+    by: RenewedBy,
+    now: OffsetDateTime,
+) -> Result<u32, StoreError> {
+    let found: Option<PrepaidTerms> = tx
+        .query_row(
+            "SELECT c.balance_minor, c.expires_at, c.operator_id, p.price_minor, p.validity_days,
+                    p.wholesale_price_minor
+             FROM customers c JOIN packages p ON p.id = c.package_id
+             WHERE c.id = ?1 AND p.billing_cycle = 'days'",
+            [customer_id],
+            |r| {
+                Ok(PrepaidTerms {
+                    credit: r.get(0)?,
+                    expires: r.get(1)?,
+                    operator: r.get(2)?,
+                    price: r.get(3)?,
+                    validity: r.get(4)?,
+                    wholesale: r.get(5)?,
+                })
+            },
+        )
+        .optional()?;
+    let Some(PrepaidTerms {
+        mut credit,
+        expires,
+        operator,
+        price,
+        validity,
+        wholesale,
+    }) = found
+    else {
+        return Ok(0);
+    };
+    if price <= 0 {
+        return Ok(0);
+    }
+    let stamp = format_timestamp(now);
+    let mut until = expires
+        .as_deref()
+        .and_then(parse_timestamp)
+        .filter(|t| *t > now)
+        .unwrap_or(now);
+    let mut renewals = 0;
+    while credit >= price {
+        if let (RenewedBy::Operator, Some(op)) = (by, operator) {
+            let cost = wholesale.unwrap_or(price);
+            let balance: i64 = tx.query_row(
+                "SELECT balance_minor FROM operators WHERE id = ?1",
+                [op],
+                |r| r.get(0),
+            )?;
+            if balance < cost {
+                return Err(StoreError::invalid(
+                    "amount",
+                    "The operator's balance is too low to pay the ISP for this renewal; add funds first.",
+                ));
+            }
+            tx.execute(
+                "INSERT INTO operator_ledger (operator_id, amount_minor, kind, note, customer_id, created_at)
+                 VALUES (?1, ?2, 'renewal', 'prepaid renewal', ?3, ?4)",
+                params![op, -cost, customer_id, stamp],
+            )?;
+            tx.execute(
+                "UPDATE operators SET balance_minor = balance_minor - ?2, updated_at = ?3 WHERE id = ?1",
+                params![op, cost, stamp],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO customer_ledger (customer_id, amount_minor, kind, created_at) VALUES (?1, ?2, 'renewal', ?3)",
+            params![customer_id, -price, stamp],
+        )?;
+        credit -= price;
+        until += time::Duration::days(validity);
+        renewals += 1;
+    }
+    if renewals > 0 {
+        let until = format_timestamp(until);
+        tx.execute(
+            "UPDATE customers SET balance_minor = ?2, expires_at = ?3, updated_at = ?4 WHERE id = ?1",
+            params![customer_id, credit, until, stamp],
+        )?;
+        tx.execute(
+            "UPDATE subscriptions SET expires_at = ?2 WHERE customer_id = ?1 AND status = 'active'",
+            params![customer_id, until],
+        )?;
+    }
+    Ok(renewals)
+}
