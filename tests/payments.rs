@@ -283,3 +283,120 @@ fn the_dashboard_shows_the_money() {
     // Bills 800.50 + 500 = 1300.50, paid 350.25.
     assert_eq!(d["unpaid_total"], json!(950.25));
 }
+
+#[test]
+fn every_money_post_honours_idempotency_keys() {
+    let s = TestServer::start();
+    let token = s.v2_admin_token();
+    let (c, _, _) = setup(&s, &token);
+    let post = |path: &str, token: &str, key: &str, body: serde_json::Value| {
+        let auth = format!("Bearer {token}");
+        s.send(
+            "POST",
+            path,
+            &[
+                ("authorization", auth.as_str()),
+                ("content-type", "application/json"),
+                ("idempotency-key", key),
+            ],
+            Some(body.to_string().as_bytes()),
+        )
+    };
+    // A bill.
+    let body = json!({"customer_id": c, "amount": 99, "due_date": "2026-07-01"});
+    let a = post("/api/v2/billing/bills", &token, "bill-1", body.clone());
+    let b = post("/api/v2/billing/bills", &token, "bill-1", body);
+    assert_eq!((a.status, b.status), (201, 201));
+    assert_eq!(a.body, b.body);
+    // Operator funds.
+    let admin = s.login_admin_v1();
+    let op = s
+        .call(
+            "POST",
+            "/api/v1/operators",
+            &admin,
+            Some(json!({"name": "Op"})),
+        )
+        .json()["data"]["id"]
+        .as_i64()
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            post(
+                &format!("/api/v1/operators/{op}/fund"),
+                &admin,
+                "fund-1",
+                json!({"amount": 100})
+            )
+            .status,
+            200
+        );
+    }
+    assert_eq!(
+        s.call("GET", "/api/v1/operators", &admin, None).json()["data"][0]["balance"],
+        json!(100)
+    );
+    post(
+        &format!("/api/v1/operators/{op}/fund"),
+        &admin,
+        "fund-1",
+        json!({"amount": 101}),
+    )
+    .assert_error(422, "VALIDATION_ERROR");
+    // Twenty concurrent payments with one key: one payment, twenty identical answers.
+    let body = json!({"customer_id": c, "amount": 10, "method": "cash"});
+    let answers: Vec<(u16, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                let body = body.clone();
+                let post = &post;
+                let token = token.clone();
+                scope.spawn(move || {
+                    let r = post("/api/v2/billing/payments", &token, "pay-1", body);
+                    (r.status, r.body)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(answers
+        .iter()
+        .all(|(status, body)| *status == 201 && *body == answers[0].1));
+    let payments: i64 = s
+        .state
+        .db
+        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM payments", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(payments, 1);
+    let bills: i64 = s
+        .state
+        .db
+        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM bills", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(bills, 3, "two from setup, one keyed");
+}
+
+#[test]
+fn a_customer_with_payments_is_not_deleted() {
+    let s = TestServer::start();
+    let token = s.v2_admin_token();
+    let c = s
+        .call(
+            "POST",
+            "/api/v2/customers",
+            &token,
+            Some(json!({"name": "Credit only", "phone": "01712345678"})),
+        )
+        .json()["data"]["id"]
+        .as_i64()
+        .unwrap();
+    let r = s.call(
+        "POST",
+        "/api/v2/billing/payments",
+        &token,
+        Some(json!({"customer_id": c, "amount": 10, "method": "cash"})),
+    );
+    assert_eq!(r.status, 201);
+    s.call("DELETE", &format!("/api/v2/customers/{c}"), &token, None)
+        .assert_error(409, "CONFLICT");
+}

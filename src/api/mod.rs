@@ -9,6 +9,7 @@ pub mod customers;
 pub mod filters;
 pub mod framework_errors;
 pub mod gate;
+pub mod idempotent;
 pub mod json_out;
 pub mod login_guard;
 pub mod money;

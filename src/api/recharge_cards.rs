@@ -3,11 +3,17 @@
 //! /api/v2/recharge-cards/redeem`.
 
 use poem::web::Data;
-use poem_openapi::{param::Query, payload::Json, ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{
+    param::{Header, Query},
+    payload::Json,
+    ApiResponse, Enum, Object, OpenApi,
+};
 
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
+        idempotent::{to_json, write_once},
+        json_out::PreSerialized,
         money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
         payments::PaymentRecorded,
@@ -101,7 +107,7 @@ pub enum BatchCreated {
 pub enum Redeemed {
     /// The card paid: the payment, what it settled and the credit left.
     #[oai(status = 201)]
-    Created(Json<PaymentRecorded>),
+    Created(PreSerialized<PaymentRecorded>),
 }
 
 /// A batch to generate.
@@ -276,6 +282,8 @@ impl RechargeCardsApi {
         &self,
         state: Data<&AppState>,
         #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255))]
+        idempotency_key: Header<Option<String>>,
         body: JsonBody<Redeem>,
     ) -> ApiResult<Redeemed> {
         let Redeem { customer_id, pin } = body.0;
@@ -285,9 +293,15 @@ impl RechargeCardsApi {
         let now = format_timestamp(now_time);
         let today = crate::jobs::billing::local_today(state.clock.as_ref(), &state.config);
         let grace = i64::from(state.config.billing.grace_days);
-        let recorded = state
-            .db
-            .write_async(move |tx| {
+        // The replay key is the PIN's hash, never the PIN.
+        let request = (customer_id, hash.clone());
+        let answer = write_once(
+            &state,
+            auth.0.label(),
+            idempotency_key.0,
+            &request,
+            201,
+            move |tx| {
                 let recorded = recharge_cards::redeem(tx, &hash, customer_id, vis, &now)?;
                 billing_run::after_payment(
                     tx,
@@ -297,9 +311,10 @@ impl RechargeCardsApi {
                     grace,
                     now_time,
                 )?;
-                Ok(recorded)
-            })
-            .await?;
-        Ok(Redeemed::Created(Json(recorded.into())))
+                to_json(&PaymentRecorded::from(recorded))
+            },
+        )
+        .await?;
+        Ok(Redeemed::Created(PreSerialized::new(answer)))
     }
 }

@@ -352,15 +352,22 @@ pub fn set_status(
 pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), StoreError> {
     get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
     let billed: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1)",
+        "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1)
+             OR EXISTS (SELECT 1 FROM payments WHERE customer_id = ?1)
+             OR EXISTS (SELECT 1 FROM customer_ledger WHERE customer_id = ?1)",
         [id],
         |r| r.get(0),
     )?;
     if billed {
         return Err(StoreError::Conflict(
-            "This customer has bills and cannot be deleted; suspend the customer instead.".into(),
+            "This customer has bills or payments and cannot be deleted; suspend the customer instead."
+                .into(),
         ));
     }
+    tx.execute(
+        "DELETE FROM auto_suspension_log WHERE customer_id = ?1",
+        [id],
+    )?;
     tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
     Ok(())
 }

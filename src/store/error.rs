@@ -49,6 +49,12 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::Conflict(msg) => ApiError::conflict(msg),
             StoreError::NotFound => ApiError::not_found(),
+            // A last line of defence: a row still referenced elsewhere.
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+            {
+                ApiError::conflict("This is still referenced by other records.")
+            }
             StoreError::Invalid(fields) => {
                 let mut errors = crate::error::FieldErrors::new();
                 for (field, message) in fields {

@@ -3,7 +3,7 @@
 
 use poem::web::Data;
 use poem_openapi::{
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::Json,
     ApiResponse, Enum, Object, OpenApi,
 };
@@ -11,6 +11,8 @@ use poem_openapi::{
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
+        idempotent::{to_json, write_once},
+        json_out::PreSerialized,
         money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
         security::V1Auth,
@@ -59,9 +61,16 @@ impl From<OperatorRow> for Operator {
 
 paginated!(OperatorList, Operator);
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 pub struct OperatorOne {
     pub data: Operator,
+}
+
+#[derive(ApiResponse)]
+pub enum Funded {
+    /// Funded (or, for a repeated Idempotency-Key, the first answer again).
+    #[oai(status = 200)]
+    Ok(PreSerialized<OperatorOne>),
 }
 
 #[derive(ApiResponse)]
@@ -276,17 +285,28 @@ impl V1OperatorsApi {
     async fn fund(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::OperatorsWrite")] _auth: V1Auth,
+        #[oai(scope = "Scope::OperatorsWrite")] auth: V1Auth,
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255))]
+        idempotency_key: Header<Option<String>>,
         id: Path<i64>,
         body: JsonBody<Fund>,
-    ) -> ApiResult<Json<OperatorOne>> {
+    ) -> ApiResult<Funded> {
         let Fund { amount, note } = body.0;
         let now = format_timestamp(state.clock.now());
-        let row = state
-            .db
-            .write_async(move |tx| operators::fund(tx, id.0, amount, note.as_deref(), &now))
-            .await?;
-        Ok(Json(OperatorOne { data: row.into() }))
+        let request = (id.0, amount, note.clone());
+        let answer = write_once(
+            &state,
+            auth.0.label(),
+            idempotency_key.0,
+            &request,
+            200,
+            move |tx| {
+                let row = operators::fund(tx, id.0, amount, note.as_deref(), &now)?;
+                to_json(&OperatorOne { data: row.into() })
+            },
+        )
+        .await?;
+        Ok(Funded::Ok(PreSerialized::new(answer)))
     }
 
     /// Suspend an operator (v1)

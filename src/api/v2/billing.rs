@@ -12,6 +12,7 @@ use crate::{
         bills::{Bill, BillStatusFilter, CreateBill, UpdateBill},
         body::JsonBody,
         filters::TimeBound,
+        idempotent::{to_json, write_once},
         json_out::PreSerialized,
         pagination::{PageParam, PageRequest, PerPageParam},
         payments::{CreatePayment, Payment, PaymentRecorded},
@@ -20,17 +21,13 @@ use crate::{
     },
     app::AppState,
     auth::scope::Scope,
-    auth::secrets::sha256_hex,
     clock::format_timestamp,
     error::{ApiError, ApiResult},
     paginated,
     store::{
         billing_run,
         bills::{self, BillFilter},
-        customers,
-        idempotency::{self, Seen},
-        payments::{self, NewPayment},
-        prepaid, StoreError,
+        customers, payments, prepaid, StoreError,
     },
 };
 
@@ -63,21 +60,16 @@ pub async fn list_payments(
     ))
 }
 
-/// What a replay of a key depends on: the parsed body, so key order and spacing
-/// do not matter.
-fn request_hash(new: &NewPayment) -> String {
-    sha256_hex(&format!("{new:?}"))
-}
-
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 pub struct BillOne {
     pub data: Bill,
 }
 
 #[derive(ApiResponse)]
 pub enum BillCreated {
+    /// Created (or, for a repeated Idempotency-Key, the first answer again).
     #[oai(status = 201)]
-    Created(Json<BillOne>),
+    Created(PreSerialized<BillOne>),
 }
 
 #[derive(ApiResponse)]
@@ -153,16 +145,27 @@ impl V2BillingApi {
         &self,
         state: Data<&AppState>,
         #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255))]
+        idempotency_key: Header<Option<String>>,
         body: JsonBody<CreateBill>,
     ) -> ApiResult<BillCreated> {
         let new = body.0 .0;
         let vis = auth.0.visibility();
         let now = format_timestamp(state.clock.now());
-        let bill = state
-            .db
-            .write_async(move |tx| bills::create(tx, &new, vis, &now))
-            .await?;
-        Ok(BillCreated::Created(Json(BillOne { data: bill.into() })))
+        let request = new.clone();
+        let answer = write_once(
+            &state,
+            auth.0.label(),
+            idempotency_key.0,
+            &request,
+            201,
+            move |tx| {
+                let bill = bills::create(tx, &new, vis, &now)?;
+                to_json(&BillOne { data: bill.into() })
+            },
+        )
+        .await?;
+        Ok(BillCreated::Created(PreSerialized::new(answer)))
     }
 
     /// Retrieve a bill (v2)
@@ -257,9 +260,6 @@ impl V2BillingApi {
     ) -> ApiResult<PaymentCreated> {
         let new = body.0 .0;
         let vis = auth.0.visibility();
-        let caller = auth.0.label();
-        let key = idempotency_key.0;
-        let hash = request_hash(&new);
         let now_time = state.clock.now();
         let now = format_timestamp(now_time);
         let today = crate::jobs::billing::local_today(state.clock.as_ref(), &state.config);
@@ -269,32 +269,21 @@ impl V2BillingApi {
         } else {
             prepaid::RenewedBy::Isp
         };
-        let answer = state
-            .db
-            .write_async(move |tx| {
-                if let Some(key) = &key {
-                    match idempotency::lookup(tx, &caller, key, &hash)? {
-                        Seen::Replay { body, .. } => return Ok(body),
-                        Seen::Mismatch => {
-                            return Err(StoreError::invalid(
-                                "Idempotency-Key",
-                                "This key was used with a different request.",
-                            ))
-                        }
-                        Seen::New => {}
-                    }
-                }
+        let request = new.clone();
+        let answer = write_once(
+            &state,
+            auth.0.label(),
+            idempotency_key.0,
+            &request,
+            201,
+            move |tx| {
                 let recorded = payments::record(tx, &new, vis, &now)?;
-                // Clearing an auto-suspended customer's dues lifts the suspension.
+                // Renewals for prepaid customers; lifting an auto-suspension once cleared.
                 billing_run::after_payment(tx, new.customer_id, by, today, grace, now_time)?;
-                let body = serde_json::to_string(&PaymentRecorded::from(recorded))
-                    .map_err(|e| StoreError::Task(e.to_string()))?;
-                if let Some(key) = &key {
-                    idempotency::store(tx, &caller, key, &hash, 201, &body, &now)?;
-                }
-                Ok(body)
-            })
-            .await?;
+                to_json(&PaymentRecorded::from(recorded))
+            },
+        )
+        .await?;
         Ok(PaymentCreated::Created(PreSerialized::new(answer)))
     }
 
