@@ -245,3 +245,53 @@ fn an_operators_renewal_is_paid_from_its_balance() {
     let ops = s.call("GET", "/api/v1/operators", &admin, None).json();
     assert_eq!(ops["data"][0]["balance"], json!(900));
 }
+
+#[test]
+fn credit_renews_in_the_run_only_with_auto_renew() {
+    let clock = Arc::new(ManualClock::new(datetime!(2026-04-01 06:00:00 UTC)));
+    let s = TestServer::start_on(clock.clone());
+    let v2 = s.v2_admin_token();
+    let pkg = prepaid_package(&s, &v2, None);
+    let admin = s.login_admin_v1();
+    let renewing = customer(&s, &admin, pkg)["id"].as_i64().unwrap();
+    let manual = customer(&s, &admin, pkg)["id"].as_i64().unwrap();
+    s.state
+        .db
+        .write(move |tx| {
+            tx.execute(
+                "UPDATE subscriptions SET auto_renew = 0 WHERE customer_id = ?1",
+                [manual],
+            )?;
+            // Credit of one period each, as if paid in advance.
+            tx.execute(
+                "UPDATE customers SET balance_minor = 50000 WHERE id IN (?1, ?2)",
+                [renewing, manual],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    clock.set(datetime!(2026-05-01 07:00:00 UTC));
+    let report = billing::run_for(
+        &s.state.db,
+        &s.state.config,
+        clock.as_ref(),
+        date!(2026 - 05 - 01),
+    )
+    .unwrap();
+    assert_eq!(report.customers_suspended, 1);
+    let get = |id: i64| {
+        s.call(
+            "GET",
+            &format!("/api/v2/customers/{id}"),
+            &s.v2_admin_token(),
+            None,
+        )
+        .json()["data"]
+            .clone()
+    };
+    assert_eq!(get(renewing)["status"], "active");
+    assert_eq!(get(renewing)["expires_at"], "2026-05-31T07:00:00Z");
+    assert_eq!(get(renewing)["balance"], json!(0));
+    assert_eq!(get(manual)["status"], "suspended");
+    assert_eq!(get(manual)["balance"], json!(500));
+}

@@ -98,18 +98,24 @@ pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, St
         )?;
         report.bills_created += 1;
     }
-    // Prepaid customers whose period ended: renew from credit, else suspend.
-    let expired: Vec<i64> = {
+    // Prepaid customers whose period ended: renew from credit when the
+    // subscription renews automatically, else suspend.
+    let expired: Vec<(i64, bool)> = {
         let mut stmt = tx.prepare_cached(
-            "SELECT c.id FROM customers c JOIN packages p ON p.id = c.package_id
+            "SELECT c.id, COALESCE((SELECT s.auto_renew FROM subscriptions s
+                                    WHERE s.customer_id = c.id AND s.status = 'active'), 0)
+             FROM customers c JOIN packages p ON p.id = c.package_id
              WHERE p.billing_cycle = 'days' AND c.status = 'active'
                AND c.expires_at IS NOT NULL AND c.expires_at <= ?1",
         )?;
-        let rows = stmt.query_map([&now], |r| r.get(0))?;
+        let rows = stmt.query_map([&now], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    for customer_id in expired {
-        if prepaid::renew_from_credit(tx, customer_id, prepaid::RenewedBy::Isp, settings.now)? > 0 {
+    for (customer_id, auto_renew) in expired {
+        if auto_renew
+            && prepaid::renew_from_credit(tx, customer_id, prepaid::RenewedBy::Isp, settings.now)?
+                > 0
+        {
             continue;
         }
         let reason = "prepaid period ended";
