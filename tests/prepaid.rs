@@ -48,7 +48,9 @@ fn expiry_suspends_and_payment_renews_and_reactivates() {
     let pkg = prepaid_package(&s, &v2, None);
     let c = customer(&s, &s.login_admin_v1(), pkg);
     let id = c["id"].as_i64().unwrap();
-    assert_eq!(c["expires_at"], "2026-05-01T06:00:00Z");
+    assert_eq!(c["expires_at"], "2026-04-01T06:00:00Z", "nothing paid yet");
+
+    // Unpaid: the next run suspends.
 
     clock.set(datetime!(2026-05-02 06:00:00 UTC));
     let report = billing::run_for(
@@ -229,8 +231,8 @@ fn an_operators_renewal_is_paid_from_its_balance() {
         .json()["data"]
         .clone();
     assert_eq!(
-        after["expires_at"], "2026-05-31T06:00:00Z",
-        "one more period"
+        after["expires_at"], "2026-05-01T06:00:00Z",
+        "one period bought (nothing was paid before)"
     );
     assert_eq!(after["balance"], json!(0));
 
@@ -294,4 +296,41 @@ fn credit_renews_in_the_run_only_with_auto_renew() {
     assert_eq!(get(renewing)["balance"], json!(0));
     assert_eq!(get(manual)["status"], "suspended");
     assert_eq!(get(manual)["balance"], json!(500));
+}
+
+#[test]
+fn changing_package_buys_no_time() {
+    let clock = Arc::new(ManualClock::new(datetime!(2026-04-01 06:00:00 UTC)));
+    let s = TestServer::start_on(clock.clone());
+    let v2 = s.v2_admin_token();
+    let pkg = prepaid_package(&s, &v2, None);
+    let other = s
+        .call("POST", "/api/v2/packages", &v2, Some(json!({"name": "Prepaid 7 days", "price": 150, "speed_down_kbps": 5120,
+                                                             "speed_up_kbps": 5120, "billing_cycle": "days", "validity_days": 7})))
+        .json()["data"]["id"]
+        .as_i64()
+        .unwrap();
+    let id = customer(&s, &s.login_admin_v1(), pkg)["id"]
+        .as_i64()
+        .unwrap();
+    let r = s.call(
+        "POST",
+        "/api/v2/billing/payments",
+        &v2,
+        Some(json!({"customer_id": id, "amount": 500, "method": "cash"})),
+    );
+    assert_eq!(r.status, 201);
+    clock.set(datetime!(2026-04-10 06:00:00 UTC));
+    let r = s.call(
+        "PUT",
+        &format!("/api/v2/customers/{id}"),
+        &s.v2_admin_token(),
+        Some(json!({"package_id": other})),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.json()["data"]["expires_at"],
+        "2026-05-01T06:00:00Z",
+        "the paid period, unchanged"
+    );
 }

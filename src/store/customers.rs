@@ -190,7 +190,21 @@ fn subscribe(
 ) -> Result<String, StoreError> {
     let package = packages::get(tx, package_id)?.ok_or(StoreError::NotFound)?;
     let starts = format_timestamp(now);
-    let expires = format_timestamp(now + time::Duration::days(package.validity_days));
+    let expires = if package.billing_cycle == "days" {
+        // Prepaid: only payments buy time. A new customer has none yet; a
+        // change of package keeps the period already paid for.
+        let paid_until: Option<String> = tx.query_row(
+            "SELECT expires_at FROM customers WHERE id = ?1",
+            [customer_id],
+            |r| r.get(0),
+        )?;
+        paid_until
+            .filter(|t| t.as_str() > starts.as_str())
+            .unwrap_or_else(|| starts.clone())
+    } else {
+        // Postpaid: the first period, billed on the billing day.
+        format_timestamp(now + time::Duration::days(package.validity_days))
+    };
     subscriptions::end_active(tx, customer_id, &starts)?;
     subscriptions::open(tx, customer_id, package_id, &starts, &expires)?;
     Ok(expires)
