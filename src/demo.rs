@@ -115,12 +115,7 @@ pub struct Loaded {
 pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loaded, StoreError> {
     let stamp = format_timestamp(now);
     let (package_ids, operator_ids) = db.write(|tx| {
-        let existing: i64 = tx.query_row(
-            "SELECT (SELECT COUNT(*) FROM customers) + (SELECT COUNT(*) FROM packages)",
-            [],
-            |r| r.get(0),
-        )?;
-        if existing > 0 {
+        if !packages::none_and_no_customers(tx)? {
             return Err(StoreError::Conflict(
                 "the database already has packages or customers; the demo loads into an empty one"
                     .into(),

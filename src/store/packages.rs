@@ -156,6 +156,15 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// True when there are neither packages nor customers (an empty appliance).
+pub fn none_and_no_customers(conn: &Connection) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT NOT EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM packages)",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<Option<PackageRow>, StoreError> {
     Ok(conn
         .query_row(
