@@ -213,6 +213,21 @@ impl FromJsonObject for UpdateBill {
     }
 }
 
+/// The store filter of a bill list's query parameters (v1 and v2 alike).
+pub fn bill_filter(
+    customer_id: Option<i64>,
+    status: Option<BillStatusFilter>,
+    from: Option<super::filters::TimeBound>,
+    to: Option<super::filters::TimeBound>,
+) -> crate::store::bills::BillFilter {
+    crate::store::bills::BillFilter {
+        customer_id,
+        status: status.map(|s| s.as_str().to_string()),
+        created_from: from.map(super::filters::TimeBound::start),
+        created_to: to.map(super::filters::TimeBound::end),
+    }
+}
+
 /// Status filter of bill lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]

@@ -536,6 +536,16 @@ pub mod ops {
             .await?)
     }
 
+    /// 404 unless the caller may see customer `id`.
+    pub async fn ensure_visible(state: &AppState, vis: Visibility, id: i64) -> ApiResult<()> {
+        state
+            .db
+            .read_async(move |c| customers::get(c, id, vis))
+            .await?
+            .map(|_| ())
+            .ok_or_else(ApiError::not_found)
+    }
+
     pub async fn subscriptions(
         state: &AppState,
         caller: &Principal,

@@ -8,7 +8,12 @@ use super::{
 };
 use crate::{
     schema_as,
-    store::payments::{NewPayment, PaymentRow, Recorded},
+    store::{
+        billing_run,
+        payments::{NewPayment, PaymentRow, Recorded},
+        prepaid::RenewedBy,
+        StoreError,
+    },
 };
 
 pub const METHODS: [&str; 7] = [
@@ -173,5 +178,51 @@ impl FromJsonObject for CreatePayment {
             method,
             transaction_id,
         })
+    }
+}
+
+/// What follows every payment in its transaction (prepaid renewal, lifting an
+/// auto-suspension), with the clock readings and settings it needs taken from
+/// the state before the write.
+#[derive(Debug, Clone, Copy)]
+pub struct AfterPayment {
+    pub now: time::OffsetDateTime,
+    today: time::Date,
+    grace_days: i64,
+    by: RenewedBy,
+}
+
+impl AfterPayment {
+    pub fn new(state: &crate::app::AppState, by: RenewedBy) -> Self {
+        Self {
+            now: state.clock.now(),
+            today: crate::jobs::billing::local_today(state.clock.as_ref(), &state.config),
+            grace_days: i64::from(state.config.billing.grace_days),
+            by,
+        }
+    }
+
+    /// Who renews when a caller pays: a reseller's staff renew for their operator.
+    pub fn by_caller(caller: &crate::auth::principal::Principal) -> RenewedBy {
+        if caller.role == Some(crate::domain::staff::Role::Operator) {
+            RenewedBy::Operator
+        } else {
+            RenewedBy::Isp
+        }
+    }
+
+    pub fn apply(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        customer_id: i64,
+    ) -> Result<(), StoreError> {
+        billing_run::after_payment(
+            tx,
+            customer_id,
+            self.by,
+            self.today,
+            self.grace_days,
+            self.now,
+        )
     }
 }

@@ -16,7 +16,7 @@ use crate::{
         json_out::PreSerialized,
         money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
-        payments::PaymentRecorded,
+        payments::{AfterPayment, PaymentRecorded},
         security::{V1Auth, V2Auth},
         ApiTags,
     },
@@ -28,7 +28,7 @@ use crate::{
     error::{ApiError, ApiResult},
     paginated, schema_as,
     store::{
-        billing_run, prepaid,
+        prepaid::RenewedBy,
         recharge_cards::{self, CardRow},
     },
 };
@@ -289,10 +289,8 @@ impl RechargeCardsApi {
         let Redeem { customer_id, pin } = body.0;
         let hash = cards::pin_hash(&state.pin_key, &pin);
         let vis = auth.0.visibility();
-        let now_time = state.clock.now();
-        let now = format_timestamp(now_time);
-        let today = crate::jobs::billing::local_today(state.clock.as_ref(), &state.config);
-        let grace = i64::from(state.config.billing.grace_days);
+        let after = AfterPayment::new(&state, RenewedBy::Isp);
+        let now = format_timestamp(after.now);
         // The replay key is the PIN's hash, never the PIN.
         let request = (customer_id, hash.clone());
         let answer = write_once(
@@ -303,14 +301,7 @@ impl RechargeCardsApi {
             201,
             move |tx| {
                 let recorded = recharge_cards::redeem(tx, &hash, customer_id, vis, &now)?;
-                billing_run::after_payment(
-                    tx,
-                    customer_id,
-                    prepaid::RenewedBy::Isp,
-                    today,
-                    grace,
-                    now_time,
-                )?;
+                after.apply(tx, customer_id)?;
                 to_json(&PaymentRecorded::from(recorded))
             },
         )

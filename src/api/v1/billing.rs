@@ -5,7 +5,7 @@ use poem_openapi::{param::Query, payload::Json, OpenApi};
 
 use crate::{
     api::{
-        bills::BillStatusFilter,
+        bills::{bill_filter, BillStatusFilter},
         filters::TimeBound,
         money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
@@ -21,7 +21,7 @@ use crate::{
     domain::money::Money,
     error::ApiResult,
     paginated,
-    store::{bills::BillFilter, invoices, subscriptions},
+    store::{invoices, subscriptions},
 };
 
 #[derive(Default)]
@@ -46,12 +46,7 @@ impl V1BillingApi {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<BillList>> {
-        let filter = BillFilter {
-            customer_id: customer_id.0,
-            status: status.0.map(|s| s.as_str().to_string()),
-            created_from: from.0.map(TimeBound::start),
-            created_to: to.0.map(TimeBound::end),
-        };
+        let filter = bill_filter(customer_id.0, status.0, from.0, to.0);
         let page = PageRequest::new(page.0, per_page.0);
         Ok(Json(
             list_bills(&state, auth.0.visibility(), filter, page).await?,

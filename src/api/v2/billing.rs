@@ -9,13 +9,14 @@ use poem_openapi::{
 
 use crate::{
     api::{
-        bills::{Bill, BillStatusFilter, CreateBill, UpdateBill},
+        bills::{bill_filter, Bill, BillStatusFilter, CreateBill, UpdateBill},
         body::JsonBody,
+        customers::ops,
         filters::TimeBound,
         idempotent::{to_json, write_once},
         json_out::PreSerialized,
         pagination::{PageParam, PageRequest, PerPageParam},
-        payments::{CreatePayment, Payment, PaymentRecorded},
+        payments::{AfterPayment, CreatePayment, Payment, PaymentRecorded},
         security::V2Auth,
         ApiTags,
     },
@@ -25,9 +26,8 @@ use crate::{
     error::{ApiError, ApiResult},
     paginated,
     store::{
-        billing_run,
         bills::{self, BillFilter},
-        customers, payments, prepaid, StoreError,
+        customers, payments,
     },
 };
 
@@ -121,12 +121,7 @@ impl V2BillingApi {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<BillList>> {
-        let filter = BillFilter {
-            customer_id: customer_id.0,
-            status: status.0.map(|s| s.as_str().to_string()),
-            created_from: from.0.map(TimeBound::start),
-            created_to: to.0.map(TimeBound::end),
-        };
+        let filter = bill_filter(customer_id.0, status.0, from.0, to.0);
         let page = PageRequest::new(page.0, per_page.0);
         Ok(Json(
             list_bills(&state, auth.0.visibility(), filter, page).await?,
@@ -260,15 +255,8 @@ impl V2BillingApi {
     ) -> ApiResult<PaymentCreated> {
         let new = body.0 .0;
         let vis = auth.0.visibility();
-        let now_time = state.clock.now();
-        let now = format_timestamp(now_time);
-        let today = crate::jobs::billing::local_today(state.clock.as_ref(), &state.config);
-        let grace = i64::from(state.config.billing.grace_days);
-        let by = if auth.0.role == Some(crate::domain::staff::Role::Operator) {
-            prepaid::RenewedBy::Operator
-        } else {
-            prepaid::RenewedBy::Isp
-        };
+        let after = AfterPayment::new(&state, AfterPayment::by_caller(&auth.0));
+        let now = format_timestamp(after.now);
         let request = new.clone();
         let answer = write_once(
             &state,
@@ -279,7 +267,7 @@ impl V2BillingApi {
             move |tx| {
                 let recorded = payments::record(tx, &new, vis, &now)?;
                 // Renewals for prepaid customers; lifting an auto-suspension once cleared.
-                billing_run::after_payment(tx, new.customer_id, by, today, grace, now_time)?;
+                after.apply(tx, new.customer_id)?;
                 to_json(&PaymentRecorded::from(recorded))
             },
         )
@@ -323,11 +311,7 @@ impl V2BillingApi {
     ) -> ApiResult<Json<PaymentList>> {
         let vis = auth.0.visibility();
         let customer = id.0;
-        state
-            .db
-            .read_async(move |c| customers::get(c, customer, vis))
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        ops::ensure_visible(&state, vis, customer).await?;
         let page = PageRequest::new(page.0, per_page.0);
         Ok(Json(
             list_payments(&state, vis, Some(customer), page).await?,
@@ -350,11 +334,7 @@ impl V2BillingApi {
     ) -> ApiResult<Json<BillList>> {
         let vis = auth.0.visibility();
         let customer = id.0;
-        state
-            .db
-            .read_async(move |c| customers::get(c, customer, vis))
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        ops::ensure_visible(&state, vis, customer).await?;
         let filter = BillFilter {
             customer_id: Some(customer),
             ..Default::default()
