@@ -46,6 +46,8 @@ pub struct Shared {
     pub request_log: RequestLogSink,
     /// Key of recharge-card PIN hashes.
     pub pin_key: Arc<crate::auth::keys::JwtKey>,
+    /// Key sealing secrets the appliance must read back (webhook secrets).
+    pub seal_key: Arc<crate::auth::sealed::SealKey>,
 }
 
 /// The whole HTTP application.

@@ -36,7 +36,69 @@ pub struct Config {
     pub api: ApiConfig,
     pub isp: IspConfig,
     pub billing: BillingConfig,
+    pub webhooks: WebhooksConfig,
     pub log: LogConfig,
+}
+
+/// Webhook delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// Seconds to wait before each attempt: the first entry before the first
+    /// attempt, each next one after a failed attempt. Its length is the number
+    /// of attempts. A list, or comma-separated text (`ISPBILLS_WEBHOOK_RETRY_SCHEDULE=1,1,1`).
+    #[serde(deserialize_with = "seconds_list")]
+    pub retry_schedule: Vec<u64>,
+    /// Seconds a delivery may take (connect, send, answer) before it fails.
+    pub timeout_secs: u64,
+    /// Deliveries in flight at once to one endpoint.
+    pub concurrency_per_endpoint: usize,
+    /// An endpoint whose every delivery failed for this many days is switched off.
+    pub disable_after_days: u32,
+    /// Days finished deliveries and their attempts are kept.
+    pub delivery_retention_days: u32,
+    /// Allow loopback and link-local targets (127.0.0.0/8, ::1, 169.254.0.0/16, fe80::/10).
+    pub allow_loopback: bool,
+    /// Allow private LAN targets (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10).
+    pub allow_private: bool,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            retry_schedule: vec![0, 60, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400],
+            timeout_secs: 10,
+            concurrency_per_endpoint: 4,
+            disable_after_days: 5,
+            delivery_retention_days: 30,
+            allow_loopback: false,
+            allow_private: true,
+        }
+    }
+}
+
+/// A list of seconds, as a list or as comma-separated text.
+fn seconds_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        List(Vec<u64>),
+        One(u64),
+        Text(String),
+    }
+    match Form::deserialize(d)? {
+        Form::List(v) => Ok(v),
+        Form::One(n) => Ok(vec![n]),
+        Form::Text(t) => t
+            .split(',')
+            .map(|p| p.trim().parse::<u64>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "`{t}` is not a comma-separated list of seconds such as 0,60,300"
+                ))
+            }),
+    }
 }
 
 /// The billing cycle.
@@ -173,6 +235,7 @@ impl Default for Config {
             api: ApiConfig::default(),
             isp: IspConfig::default(),
             billing: BillingConfig::default(),
+            webhooks: WebhooksConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -279,6 +342,30 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
             )));
         }
     }
+    let hooks = &config.webhooks;
+    if hooks.retry_schedule.is_empty() || hooks.retry_schedule.len() > 50 {
+        return Err(ConfigError::Invalid(
+            "key `webhooks.retry_schedule`: give between 1 and 50 delays".into(),
+        ));
+    }
+    for (key, value) in [
+        ("timeout_secs", hooks.timeout_secs),
+        (
+            "concurrency_per_endpoint",
+            hooks.concurrency_per_endpoint as u64,
+        ),
+        ("disable_after_days", u64::from(hooks.disable_after_days)),
+        (
+            "delivery_retention_days",
+            u64::from(hooks.delivery_retention_days),
+        ),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::Invalid(format!(
+                "key `webhooks.{key}`: must be at least 1"
+            )));
+        }
+    }
     if parse_hhmm(&config.billing.run_at).is_none() {
         return Err(ConfigError::Invalid(format!(
             "key `billing.run_at`: `{}` is not a time such as 00:05",
@@ -294,11 +381,13 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     Ok(config)
 }
 
-/// `ISPBILLS_LISTEN` is short for `server.listen`; otherwise `__` separates a
-/// section from its key (`ISPBILLS_SERVER__BODY_LIMIT_BYTES`).
+/// `ISPBILLS_LISTEN` is short for `server.listen` and
+/// `ISPBILLS_WEBHOOK_RETRY_SCHEDULE` for `webhooks.retry_schedule`; otherwise `__`
+/// separates a section from its key (`ISPBILLS_SERVER__BODY_LIMIT_BYTES`).
 fn env_key(key: &str) -> String {
     match key {
         "listen" => "server.listen".into(),
+        "webhook_retry_schedule" => "webhooks.retry_schedule".into(),
         other => other.replace("__", "."),
     }
 }
@@ -433,5 +522,31 @@ mod tests {
             Some(missing.clone()),
             "an explicit file wins over the system one"
         );
+    }
+
+    #[test]
+    fn the_webhook_retry_schedule_comes_as_a_list_or_comma_separated_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "[webhooks]\nretry_schedule = [0, 5]\n");
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(c.webhooks.retry_schedule, vec![0, 5]);
+        let file = write(dir.path(), "[webhooks]\nretry_schedule = \"1, 2,3\"\n");
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(c.webhooks.retry_schedule, vec![1, 2, 3]);
+        std::env::set_var("ISPBILLS_WHTEST_WEBHOOK_RETRY_SCHEDULE", "1,1,1");
+        let c = load_with_env(
+            None,
+            &Overrides::default(),
+            Env::prefixed("ISPBILLS_WHTEST_"),
+        )
+        .unwrap();
+        assert_eq!(c.webhooks.retry_schedule, vec![1, 1, 1]);
+        for bad in ["\"1,x\"", "[]"] {
+            let file = write(dir.path(), &format!("[webhooks]\nretry_schedule = {bad}\n"));
+            let err = load(Some(&file), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("retry_schedule"), "{err}");
+        }
     }
 }

@@ -13,11 +13,12 @@ use tokio::{sync::oneshot, task::JoinHandle};
 use crate::{
     app::{self, AppState, Shared},
     auth::{
-        keys::JwtKey, rate_limit::RateLimits, service::Auth, throttle::LoginThrottle,
-        tokens::TokenSigner,
+        keys::JwtKey, rate_limit::RateLimits, sealed::SealKey, service::Auth,
+        throttle::LoginThrottle, tokens::TokenSigner,
     },
     clock::Clock,
     config::Config,
+    events::{self, worker::Delivery},
     jobs::{self, Workers},
     metrics::Metrics,
     store::{Db, StoreError},
@@ -79,11 +80,12 @@ where
 {
     let data_dir = config.data_dir.clone();
     let pool_size = config.database.pool_size;
-    let (db, key, pin_key) = tokio::task::spawn_blocking(move || {
+    let (db, key, pin_key, seal_key) = tokio::task::spawn_blocking(move || {
         let db = Db::open(&data_dir, pool_size)?;
         let key = JwtKey::load_or_create(&data_dir)?;
         let pin_key = JwtKey::load_or_create_named(&data_dir, crate::auth::keys::PIN_KEY_FILE)?;
-        Ok::<_, StoreError>((db, key, pin_key))
+        let seal_key = SealKey::load_or_create(&data_dir)?;
+        Ok::<_, StoreError>((db, key, pin_key, seal_key))
     })
     .await
     .map_err(|e| StoreError::Task(e.to_string()))??;
@@ -97,7 +99,10 @@ where
             db.clone(),
             clock.clone(),
             rate_limits.clone(),
-            config.api.request_log_retention_days,
+            jobs::retention::Retention {
+                request_log_days: config.api.request_log_retention_days,
+                webhook_delivery_days: config.webhooks.delivery_retention_days,
+            },
             workers.stop_signal(),
         ),
     );
@@ -115,6 +120,18 @@ where
             workers.stop_signal(),
         ),
     );
+    workers.spawn(
+        "webhooks",
+        events::worker::worker(
+            Arc::new(Delivery::new(
+                db.clone(),
+                clock.clone(),
+                config.webhooks.clone(),
+                seal_key.clone(),
+            )),
+            workers.stop_signal(),
+        ),
+    );
     let state = AppState::new(Shared {
         auth: auth.clone(),
         db,
@@ -125,6 +142,7 @@ where
         login_throttle: Arc::new(LoginThrottle::new()),
         request_log,
         pin_key: Arc::new(pin_key),
+        seal_key: Arc::new(seal_key),
     });
     let listen = config.server.listen;
     let acceptor = TcpListener::bind(listen)

@@ -67,7 +67,15 @@ fn retention_removes_what_is_past_its_time() {
         Ok(())
     })
     .unwrap();
-    let removed = retention::run_once(&db, clock.as_ref(), 30).unwrap();
+    let removed = retention::run_once(
+        &db,
+        clock.as_ref(),
+        retention::Retention {
+            request_log_days: 30,
+            webhook_delivery_days: 30,
+        },
+    )
+    .unwrap();
     assert_eq!(removed, 3, "two log rows and one revocation");
     let (rows, total) = db
         .read(|c| request_log::list(c, &RequestLogFilter::default(), 10, 0))

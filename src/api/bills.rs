@@ -150,10 +150,7 @@ fn read_description(f: &mut Fields) -> Option<Option<String>> {
 
 impl FromJsonObject for CreateBill {
     fn from_fields(f: &mut Fields) -> Self {
-        let customer_id = f.required_integer("customer_id");
-        if !f.has_error("customer_id") && customer_id < 1 {
-            f.error("customer_id", "The selected customer is invalid.");
-        }
+        let customer_id = f.required_reference("customer_id");
         let amount = read_amount(f);
         let currency = match f.optional_nonblank("currency") {
             Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) => c,

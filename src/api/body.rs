@@ -170,6 +170,17 @@ impl Fields {
         }
     }
 
+    /// The id of another record (`customer_id`): a required integer ≥ 1 (that
+    /// the record exists is for the store to say).
+    pub fn required_reference(&mut self, name: &str) -> i64 {
+        let id = self.required_integer(name);
+        if !self.has_error(name) && id < 1 {
+            let what = label(name.trim_end_matches("_id"));
+            self.error(name, format!("The selected {what} is invalid."));
+        }
+        id
+    }
+
     /// An integer from `min` to `max` that must be present.
     pub fn required_integer_in(&mut self, name: &str, min: i64, max: i64) -> i64 {
         let n = self.required_integer(name);

@@ -34,6 +34,8 @@ pub enum ApiTags {
     Auth,
     /// Bills.
     Billing,
+    /// Support complaints.
+    Complaints,
     /// Customers and their subscriptions.
     Customers,
     /// Summaries for the app's home screen and the NOC.
@@ -46,6 +48,8 @@ pub enum ApiTags {
     Packages,
     /// Health and version of the appliance.
     System,
+    /// Webhooks: endpoints, their deliveries, tests and redelivery.
+    Webhooks,
 }
 
 /// All API operations, in one document (each part a unit struct, so the whole
@@ -75,6 +79,8 @@ pub type V2Apis = (
     v2::packages::V2PackagesApi,
     v2::customers::V2CustomersApi,
     v2::billing::V2BillingApi,
+    v2::webhooks::V2WebhooksApi,
+    v2::complaints::V2ComplaintsApi,
 );
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).

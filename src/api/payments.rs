@@ -127,10 +127,7 @@ schema_as!(CreatePayment, PaymentCreateInput);
 
 impl FromJsonObject for CreatePayment {
     fn from_fields(f: &mut Fields) -> Self {
-        let customer_id = f.required_integer("customer_id");
-        if !f.has_error("customer_id") && customer_id < 1 {
-            f.error("customer_id", "The selected customer is invalid.");
-        }
+        let customer_id = f.required_reference("customer_id");
         let amount = f.required_money("amount");
         if !f.has_error("amount") && amount.minor() == 0 {
             f.error("amount", "The amount must be greater than 0.");

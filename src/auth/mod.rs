@@ -9,6 +9,7 @@ pub mod password;
 pub mod principal;
 pub mod rate_limit;
 pub mod scope;
+pub mod sealed;
 pub mod secrets;
 pub mod service;
 pub mod sessions;

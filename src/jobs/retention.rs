@@ -7,18 +7,34 @@ use super::{stopped, StopSignal};
 use crate::{
     auth::rate_limit::RateLimits,
     clock::{format_timestamp, Clock},
-    store::{auth_tokens, idempotency, request_log, staff_sessions, Db, StoreError},
+    store::{
+        auth_tokens, idempotency, request_log, staff_sessions, webhook_deliveries, Db, StoreError,
+    },
 };
 
 const EVERY: Duration = Duration::from_secs(3600);
 
+/// How long things are kept, in days.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    pub request_log_days: u32,
+    pub webhook_delivery_days: u32,
+}
+
+fn days_before(now: time::OffsetDateTime, days: u32) -> String {
+    format_timestamp(now - time::Duration::days(i64::from(days)))
+}
+
 /// Runs one clean-up pass; returns the rows removed.
-pub fn run_once(db: &Db, clock: &dyn Clock, retention_days: u32) -> Result<usize, StoreError> {
+pub fn run_once(db: &Db, clock: &dyn Clock, keep: Retention) -> Result<usize, StoreError> {
     let now = clock.now();
     let stamp = format_timestamp(now);
-    let cutoff = format_timestamp(now - time::Duration::days(i64::from(retention_days)));
     db.write(|tx| {
-        let a = request_log::delete_before(tx, &cutoff)?;
+        let a = request_log::delete_before(tx, &days_before(now, keep.request_log_days))?
+            + webhook_deliveries::delete_finished_before(
+                tx,
+                &days_before(now, keep.webhook_delivery_days),
+            )?;
         let b = auth_tokens::purge_expired(tx, now.unix_timestamp(), &stamp)?;
         let c = staff_sessions::delete_expired(tx, &stamp)?;
         // Idempotency keys are kept two days (the promise is at least one).
@@ -31,7 +47,7 @@ pub async fn worker(
     db: Db,
     clock: Arc<dyn Clock>,
     rate_limits: Arc<RateLimits>,
-    retention_days: u32,
+    keep: Retention,
     mut stop: StopSignal,
 ) {
     let mut tick = tokio::time::interval(EVERY);
@@ -39,7 +55,7 @@ pub async fn worker(
         tokio::select! {
             _ = tick.tick() => {
                 let (db, clock) = (db.clone(), clock.clone());
-                let done = tokio::task::spawn_blocking(move || run_once(&db, clock.as_ref(), retention_days)).await;
+                let done = tokio::task::spawn_blocking(move || run_once(&db, clock.as_ref(), keep)).await;
                 match done {
                     Ok(Ok(n)) if n > 0 => tracing::info!(rows = n, "retention: removed old rows"),
                     Ok(Ok(_)) => {}

@@ -5,6 +5,7 @@ pub mod api_clients;
 pub mod auth_tokens;
 pub mod billing_run;
 pub mod bills;
+pub mod complaints;
 pub mod customers;
 mod db;
 mod error;
@@ -23,6 +24,8 @@ pub mod request_log;
 pub mod staff_sessions;
 pub mod staff_users;
 pub mod subscriptions;
+pub mod webhook_deliveries;
+pub mod webhooks;
 
 pub use db::{Db, DB_FILE_NAME};
 pub use error::StoreError;

@@ -2,6 +2,8 @@
 //! data directory; a blocking HTTP client; and helpers to run the real binary.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod receiver;
+
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output},

@@ -2,6 +2,8 @@
 
 pub mod auth;
 pub mod billing;
+pub mod complaints;
 pub mod customers;
 pub mod logs;
 pub mod packages;
+pub mod webhooks;

@@ -1,0 +1,226 @@
+//! Support complaints. Creating one writes `complaint.created` to the outbox in
+//! the same transaction.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use serde_json::json;
+
+use super::{events, StoreError};
+
+pub const STATUSES: [&str; 4] = ["open", "in_progress", "resolved", "closed"];
+pub const PRIORITIES: [&str; 4] = ["low", "medium", "high", "urgent"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplaintRow {
+    pub id: i64,
+    pub customer_id: i64,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub priority: String,
+    pub assigned_to: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub resolved_at: Option<String>,
+}
+
+/// The fields a caller sets.
+#[derive(Debug, Clone)]
+pub struct ComplaintFields {
+    pub customer_id: i64,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub priority: String,
+    pub assigned_to: Option<i64>,
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct ComplaintFilter {
+    pub customer_id: Option<i64>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub assigned_to: Option<i64>,
+}
+
+const COLUMNS: &str = "id, customer_id, subject, body, status, priority, assigned_to, \
+                       created_at, updated_at, resolved_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<ComplaintRow> {
+    Ok(ComplaintRow {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        subject: r.get(2)?,
+        body: r.get(3)?,
+        status: r.get(4)?,
+        priority: r.get(5)?,
+        assigned_to: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+        resolved_at: r.get(9)?,
+    })
+}
+
+fn check_references(tx: &Transaction<'_>, f: &ComplaintFields) -> Result<(), StoreError> {
+    let mut problems = Vec::new();
+    let customer: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM customers WHERE id = ?1",
+            [f.customer_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if customer.is_none() {
+        problems.push((
+            "customer_id",
+            "The selected customer is invalid.".to_string(),
+        ));
+    }
+    if let Some(staff) = f.assigned_to {
+        let found: Option<i64> = tx
+            .query_row("SELECT id FROM staff_users WHERE id = ?1", [staff], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if found.is_none() {
+            problems.push((
+                "assigned_to",
+                "The selected assignee is not a staff user.".to_string(),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(problems))
+    }
+}
+
+fn is_closed(status: &str) -> bool {
+    status == "resolved" || status == "closed"
+}
+
+/// Creates a complaint and its `complaint.created` event.
+pub fn create(
+    tx: &Transaction<'_>,
+    f: &ComplaintFields,
+    now: &str,
+) -> Result<ComplaintRow, StoreError> {
+    check_references(tx, f)?;
+    tx.execute(
+        "INSERT INTO complaints (customer_id, subject, body, status, priority, assigned_to, \
+         created_at, updated_at, resolved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+        params![
+            f.customer_id,
+            f.subject,
+            f.body,
+            f.status,
+            f.priority,
+            f.assigned_to,
+            now,
+            is_closed(&f.status).then_some(now)
+        ],
+    )?;
+    let row = get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)?;
+    events::append(
+        tx,
+        events::COMPLAINT_CREATED,
+        &json!({
+            "id": row.id,
+            "customer_id": row.customer_id,
+            "subject": row.subject,
+            "body": row.body,
+            "status": row.status,
+            "priority": row.priority,
+            "assigned_to": row.assigned_to,
+            "created_at": row.created_at,
+        }),
+        now,
+    )?;
+    Ok(row)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<ComplaintRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+/// Complaints, newest first, and how many match.
+pub fn list(
+    conn: &Connection,
+    filter: &ComplaintFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ComplaintRow>, i64), StoreError> {
+    let cond = "(?1 IS NULL OR customer_id = ?1) AND (?2 IS NULL OR status = ?2) \
+                AND (?3 IS NULL OR priority = ?3) AND (?4 IS NULL OR assigned_to = ?4)";
+    let args = params![
+        filter.customer_id,
+        filter.status,
+        filter.priority,
+        filter.assigned_to
+    ];
+    let total = conn.query_row(
+        &format!("SELECT COUNT(*) FROM complaints WHERE {cond}"),
+        args,
+        |r| r.get(0),
+    )?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM complaints WHERE {cond} ORDER BY id DESC LIMIT ?5 OFFSET ?6"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(
+            params![
+                filter.customer_id,
+                filter.status,
+                filter.priority,
+                filter.assigned_to,
+                limit,
+                offset
+            ],
+            from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+/// Replaces the fields; `resolved_at` is set when it becomes resolved or
+/// closed and cleared when it is reopened.
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    f: &ComplaintFields,
+    now: &str,
+) -> Result<ComplaintRow, StoreError> {
+    let current = get(tx, id)?.ok_or(StoreError::NotFound)?;
+    check_references(tx, f)?;
+    let resolved_at = match (is_closed(&current.status), is_closed(&f.status)) {
+        (_, false) => None,
+        (false, true) => Some(now.to_string()),
+        (true, true) => current.resolved_at.clone(),
+    };
+    tx.execute(
+        "UPDATE complaints SET customer_id = ?2, subject = ?3, body = ?4, status = ?5, \
+         priority = ?6, assigned_to = ?7, updated_at = ?8, resolved_at = ?9 WHERE id = ?1",
+        params![
+            id,
+            f.customer_id,
+            f.subject,
+            f.body,
+            f.status,
+            f.priority,
+            f.assigned_to,
+            now,
+            resolved_at
+        ],
+    )?;
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    match tx.execute("DELETE FROM complaints WHERE id = ?1", [id])? {
+        0 => Err(StoreError::NotFound),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,374 @@
+//! Webhook deliveries: one row per event and endpoint, created from the outbox
+//! in the same transaction that moves the reader's cursor (so an event is never
+//! skipped), and every attempt made to deliver it.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use serde_json::Value;
+
+use super::{events, StoreError};
+
+/// The outbox reader that fans events out to webhooks.
+pub const READER: &str = "webhooks";
+
+/// A delivery as the API shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub webhook_id: i64,
+    pub event_id: i64,
+    pub event: String,
+    pub status: String,
+    pub attempts: i64,
+    /// Unix seconds.
+    pub next_attempt_at: Option<i64>,
+    pub last_attempt_at: Option<String>,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub redelivery_of: Option<i64>,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+/// One attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptRow {
+    pub id: i64,
+    pub attempted_at: String,
+    pub status_code: Option<i64>,
+    pub duration_ms: i64,
+    pub response_body: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A delivery that is due, with its event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueDelivery {
+    pub id: i64,
+    pub attempts: i64,
+    pub event_id: i64,
+    pub event: String,
+    pub payload: Value,
+    pub event_created_at: String,
+}
+
+/// What became of an attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Delivered,
+    /// Failed; try again at this unix second.
+    RetryAt(i64),
+    /// Failed and no attempts are left.
+    GaveUp,
+    /// 410 Gone: failed, and the endpoint is switched off.
+    Gone,
+}
+
+/// An attempt to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    pub delivery_id: i64,
+    pub webhook_id: i64,
+    pub attempted_at: String,
+    pub status_code: Option<u16>,
+    pub duration_ms: i64,
+    pub response_body: Option<String>,
+    pub error: Option<String>,
+    pub verdict: Verdict,
+}
+
+const COLUMNS: &str = "d.id, d.webhook_id, d.event_id, e.type, d.status, d.attempts, \
+    d.next_attempt_at, d.last_attempt_at, d.last_status_code, d.last_error, d.redelivery_of, \
+    d.created_at, d.finished_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<DeliveryRow> {
+    Ok(DeliveryRow {
+        id: r.get(0)?,
+        webhook_id: r.get(1)?,
+        event_id: r.get(2)?,
+        event: r.get(3)?,
+        status: r.get(4)?,
+        attempts: r.get(5)?,
+        next_attempt_at: r.get(6)?,
+        last_attempt_at: r.get(7)?,
+        last_status_code: r.get(8)?,
+        last_error: r.get(9)?,
+        redelivery_of: r.get(10)?,
+        created_at: r.get(11)?,
+        finished_at: r.get(12)?,
+    })
+}
+
+fn cursor(tx: &Transaction<'_>, reader: &str) -> Result<i64, StoreError> {
+    Ok(tx
+        .query_row(
+            "SELECT last_event_id FROM outbox_cursors WHERE name = ?1",
+            [reader],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Reads up to `batch` events past the cursor and creates a delivery for each
+/// active endpoint subscribed to it (and created before it), due at
+/// `first_due` (unix seconds); moves the cursor. Returns the events read.
+pub fn fan_out(
+    tx: &Transaction<'_>,
+    batch: i64,
+    first_due: i64,
+    now: &str,
+) -> Result<usize, StoreError> {
+    let after = cursor(tx, READER)?;
+    let evs = events::after(tx, after, batch)?;
+    let Some(last) = evs.last().map(|e| e.id) else {
+        return Ok(0);
+    };
+    let hooks: Vec<(i64, Vec<String>, i64)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, events, start_after_event FROM webhooks WHERE active = 1",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let events: String = r.get(1)?;
+            Ok((
+                r.get(0)?,
+                serde_json::from_str(&events).unwrap_or_default(),
+                r.get(2)?,
+            ))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if !hooks.is_empty() {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at, \
+             created_at) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for ev in &evs {
+            for (hook, subscribed, start_after) in &hooks {
+                if ev.id > *start_after && subscribed.contains(&ev.kind) {
+                    insert.execute(params![hook, ev.id, first_due, now])?;
+                }
+            }
+        }
+    }
+    tx.execute(
+        "INSERT INTO outbox_cursors (name, last_event_id) VALUES (?1, ?2) \
+         ON CONFLICT (name) DO UPDATE SET last_event_id = excluded.last_event_id",
+        params![READER, last],
+    )?;
+    Ok(evs.len())
+}
+
+/// Pending deliveries of an endpoint that are due at `now` (unix seconds),
+/// oldest first, with their events.
+pub fn due(
+    conn: &Connection,
+    webhook_id: i64,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<DueDelivery>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, d.attempts, e.id, e.type, e.payload, e.created_at \
+         FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
+         WHERE d.webhook_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 \
+         ORDER BY d.next_attempt_at, d.id LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![webhook_id, now, limit], |r| {
+        let payload: String = r.get(4)?;
+        Ok(DueDelivery {
+            id: r.get(0)?,
+            attempts: r.get(1)?,
+            event_id: r.get(2)?,
+            event: r.get(3)?,
+            payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+            event_created_at: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Records attempts and what follows from them: the delivery's state, the
+/// endpoint's failure streak, and switching it off after a 410 or when every
+/// delivery has failed since `disable_cutoff` (a timestamp) or earlier.
+pub fn record(
+    tx: &Transaction<'_>,
+    attempts: &[Attempt],
+    disable_cutoff: &str,
+    disable_days: u32,
+) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, duration_ms, \
+         response_body, error) \
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = ?1)",
+    )?;
+    let mut update = tx.prepare_cached(
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?2, \
+         next_attempt_at = ?3, last_attempt_at = ?4, last_status_code = ?5, last_error = ?6, \
+         finished_at = ?7 WHERE id = ?1 AND status = 'pending'",
+    )?;
+    for a in attempts {
+        insert.execute(params![
+            a.delivery_id,
+            a.attempted_at,
+            a.status_code,
+            a.duration_ms,
+            a.response_body,
+            a.error
+        ])?;
+        let (status, next, finished) = match &a.verdict {
+            Verdict::Delivered => ("delivered", None, Some(&a.attempted_at)),
+            Verdict::RetryAt(at) => ("pending", Some(*at), None),
+            Verdict::GaveUp | Verdict::Gone => ("failed", None, Some(&a.attempted_at)),
+        };
+        update.execute(params![
+            a.delivery_id,
+            status,
+            next,
+            a.attempted_at,
+            a.status_code,
+            a.error,
+            finished
+        ])?;
+        match &a.verdict {
+            Verdict::Delivered => super::webhooks::mark_success(tx, a.webhook_id, &a.attempted_at)?,
+            Verdict::Gone => super::webhooks::disable(
+                tx,
+                a.webhook_id,
+                &format!(
+                    "The endpoint answered 410 Gone at {}: switched off.",
+                    a.attempted_at
+                ),
+                &a.attempted_at,
+            )?,
+            Verdict::RetryAt(_) | Verdict::GaveUp => {
+                let since = super::webhooks::mark_failure(tx, a.webhook_id, &a.attempted_at)?;
+                if since.as_deref().is_some_and(|s| s <= disable_cutoff) {
+                    super::webhooks::disable(
+                        tx,
+                        a.webhook_id,
+                        &format!(
+                            "Every delivery has failed since {} ({disable_days} days or more): \
+                             switched off.",
+                            since.unwrap_or_default()
+                        ),
+                        &a.attempted_at,
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Deliveries of an endpoint, newest first, optionally of one status.
+pub fn list(
+    conn: &Connection,
+    webhook_id: i64,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<DeliveryRow>, i64), StoreError> {
+    let total = conn.query_row(
+        "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ?1 \
+         AND (?2 IS NULL OR status = ?2)",
+        params![webhook_id, status],
+        |r| r.get(0),
+    )?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
+         WHERE d.webhook_id = ?1 AND (?2 IS NULL OR d.status = ?2) \
+         ORDER BY d.id DESC LIMIT ?3 OFFSET ?4"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params![webhook_id, status, limit, offset], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+pub fn get(conn: &Connection, webhook_id: i64, id: i64) -> Result<Option<DeliveryRow>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
+         WHERE d.webhook_id = ?1 AND d.id = ?2"
+    );
+    Ok(conn
+        .query_row(&sql, params![webhook_id, id], from_row)
+        .optional()?)
+}
+
+/// The attempts of a delivery, oldest first.
+pub fn attempts(conn: &Connection, delivery_id: i64) -> Result<Vec<AttemptRow>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, attempted_at, status_code, duration_ms, response_body, error \
+         FROM webhook_attempts WHERE delivery_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map([delivery_id], |r| {
+            Ok(AttemptRow {
+                id: r.get(0)?,
+                attempted_at: r.get(1)?,
+                status_code: r.get(2)?,
+                duration_ms: r.get(3)?,
+                response_body: r.get(4)?,
+                error: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// A new delivery of the same event to the same endpoint (same event id), due
+/// at `due` (unix seconds), with a fresh set of attempts.
+pub fn redeliver(
+    tx: &Transaction<'_>,
+    webhook_id: i64,
+    id: i64,
+    due: i64,
+    now: &str,
+) -> Result<DeliveryRow, StoreError> {
+    let original = get(tx, webhook_id, id)?.ok_or(StoreError::NotFound)?;
+    tx.execute(
+        "INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at, redelivery_of, \
+         created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![webhook_id, original.event_id, due, original.id, now],
+    )?;
+    get(tx, webhook_id, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+}
+
+/// A `webhook.test` event addressed to one endpoint and its delivery, due at
+/// `due`. Test events never fan out to other endpoints.
+pub fn create_test(
+    tx: &Transaction<'_>,
+    webhook_id: i64,
+    payload: &Value,
+    due: i64,
+    now: &str,
+) -> Result<DeliveryRow, StoreError> {
+    if super::webhooks::get(tx, webhook_id)?.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let event = events::append(tx, events::WEBHOOK_TEST, payload, now)?;
+    tx.execute(
+        "INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at, created_at) \
+         VALUES (?1, ?2, ?3, ?4)",
+        params![webhook_id, event, due, now],
+    )?;
+    get(tx, webhook_id, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+}
+
+/// Deletes finished deliveries (and their attempts) older than `cutoff`.
+pub fn delete_finished_before(tx: &Transaction<'_>, cutoff: &str) -> Result<usize, StoreError> {
+    Ok(tx.execute(
+        "DELETE FROM webhook_deliveries WHERE finished_at IS NOT NULL AND finished_at < ?1",
+        [cutoff],
+    )?)
+}
+
+/// Counts of deliveries by status (for tests and metrics).
+pub fn counts(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status ORDER BY 1")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}

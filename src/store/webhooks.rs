@@ -1,0 +1,228 @@
+//! Webhook endpoints: URL, subscribed events, on/off with the reason it was
+//! switched off, and the sealed signing secret (opened only by the sender).
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::StoreError;
+
+/// An endpoint as the API shows it (never the secret).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookRow {
+    pub id: i64,
+    pub url: String,
+    pub events: Vec<String>,
+    pub active: bool,
+    pub disabled_reason: Option<String>,
+    pub failing_since: Option<String>,
+    pub last_success_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What the sender needs: where to post and with what key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookTarget {
+    pub id: i64,
+    pub url: String,
+    pub secret_sealed: String,
+}
+
+/// The fields a caller sets.
+#[derive(Debug, Clone)]
+pub struct WebhookFields {
+    pub url: String,
+    pub events: Vec<String>,
+    pub active: bool,
+}
+
+const COLUMNS: &str = "id, url, events, active, disabled_reason, failing_since, last_success_at, \
+                       created_at, updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<WebhookRow> {
+    let events: String = r.get(2)?;
+    Ok(WebhookRow {
+        id: r.get(0)?,
+        url: r.get(1)?,
+        events: serde_json::from_str(&events).unwrap_or_default(),
+        active: r.get::<_, i64>(3)? == 1,
+        disabled_reason: r.get(4)?,
+        failing_since: r.get(5)?,
+        last_success_at: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+    })
+}
+
+fn latest_event(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?)
+}
+
+/// Creates an endpoint; events that happened before it are never sent to it.
+pub fn create(
+    tx: &Transaction<'_>,
+    fields: &WebhookFields,
+    secret_sealed: &str,
+    now: &str,
+) -> Result<WebhookRow, StoreError> {
+    tx.execute(
+        "INSERT INTO webhooks (url, events, active, secret_sealed, start_after_event, \
+         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        params![
+            fields.url,
+            serde_json::to_string(&fields.events).unwrap_or_else(|_| "[]".into()),
+            i64::from(fields.active),
+            secret_sealed,
+            latest_event(tx)?,
+            now
+        ],
+    )?;
+    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<WebhookRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM webhooks WHERE id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+/// Endpoints, oldest first, and how many there are.
+pub fn list(
+    conn: &Connection,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<WebhookRow>, i64), StoreError> {
+    let total = conn.query_row("SELECT COUNT(*) FROM webhooks", [], |r| r.get(0))?;
+    let sql = format!("SELECT {COLUMNS} FROM webhooks ORDER BY id LIMIT ?1 OFFSET ?2");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params![limit, offset], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+/// Replaces the fields. Switching an endpoint on clears the reason it was off
+/// and its failure streak; events from while it was off are not sent.
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    fields: &WebhookFields,
+    now: &str,
+) -> Result<WebhookRow, StoreError> {
+    let current = get(tx, id)?.ok_or(StoreError::NotFound)?;
+    tx.execute(
+        "UPDATE webhooks SET url = ?2, events = ?3, active = ?4, updated_at = ?5 WHERE id = ?1",
+        params![
+            id,
+            fields.url,
+            serde_json::to_string(&fields.events).unwrap_or_else(|_| "[]".into()),
+            i64::from(fields.active),
+            now
+        ],
+    )?;
+    if fields.active && !current.active {
+        tx.execute(
+            "UPDATE webhooks SET disabled_reason = NULL, failing_since = NULL, \
+             start_after_event = ?2 WHERE id = ?1",
+            params![id, latest_event(tx)?],
+        )?;
+    }
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+/// Replaces the signing secret.
+pub fn set_secret(
+    tx: &Transaction<'_>,
+    id: i64,
+    secret_sealed: &str,
+    now: &str,
+) -> Result<WebhookRow, StoreError> {
+    let n = tx.execute(
+        "UPDATE webhooks SET secret_sealed = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, secret_sealed, now],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+/// Deletes an endpoint with its deliveries and their attempts.
+pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    match tx.execute("DELETE FROM webhooks WHERE id = ?1", [id])? {
+        0 => Err(StoreError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// Ids of the endpoints that are switched on.
+pub fn active_ids(conn: &Connection) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM webhooks WHERE active = 1 ORDER BY id")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ids)
+}
+
+/// The target of an endpoint that is switched on.
+pub fn active_target(conn: &Connection, id: i64) -> Result<Option<WebhookTarget>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, url, secret_sealed FROM webhooks WHERE id = ?1 AND active = 1",
+            [id],
+            |r| {
+                Ok(WebhookTarget {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    secret_sealed: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The sealed secrets of every endpoint (for checks that nothing is in clear).
+pub fn sealed_secrets(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare("SELECT secret_sealed FROM webhooks ORDER BY id")?;
+    let rows = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// After a successful delivery: the failure streak ends.
+pub fn mark_success(tx: &Transaction<'_>, id: i64, now: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE webhooks SET failing_since = NULL, last_success_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+/// After a failed delivery: the streak starts (if it had not). Returns when it started.
+pub fn mark_failure(
+    tx: &Transaction<'_>,
+    id: i64,
+    now: &str,
+) -> Result<Option<String>, StoreError> {
+    tx.execute(
+        "UPDATE webhooks SET failing_since = COALESCE(failing_since, ?2) WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(tx
+        .query_row(
+            "SELECT failing_since FROM webhooks WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// Switches an endpoint off, saying why.
+pub fn disable(tx: &Transaction<'_>, id: i64, reason: &str, now: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE webhooks SET active = 0, disabled_reason = ?2, updated_at = ?3 \
+         WHERE id = ?1 AND active = 1",
+        params![id, reason, now],
+    )?;
+    Ok(())
+}
