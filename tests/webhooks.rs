@@ -823,3 +823,100 @@ fn complaints_crud_and_complaint_created_is_delivered() {
         .assert_error(404, "NOT_FOUND");
     assert_eq!(rx.received().len(), 1, "only creation is an event");
 }
+
+#[test]
+fn failing_for_days_switches_the_webhook_off_and_old_deliveries_expire() {
+    use std::sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    };
+    let clock = Arc::new(ispbills::clock::ManualClock::new(
+        time::macros::datetime!(2026-03-01 00:00 UTC),
+    ));
+    let up = Arc::new(AtomicBool::new(false));
+    let answer = up.clone();
+    let rx = Receiver::start(move |_, _| {
+        if answer.load(Ordering::SeqCst) {
+            Answer::ok()
+        } else {
+            Answer::status(500)
+        }
+    });
+    let s = TestServer::start_full(
+        |mut c| {
+            c.webhooks.allow_loopback = true;
+            c.webhooks.retry_schedule = vec![0];
+            c
+        },
+        clock.clone(),
+        |state| ispbills::app::routes(state).boxed(),
+    );
+    let mut token = s.v2_admin_token();
+    let (hook, _) = create_hook(&s, &token, &rx.url("/days"), &["customer.created"]);
+    let state = |token: &str, what: &str, n: usize| {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let h = s
+                .call("GET", &format!("/api/v2/webhooks/{hook}"), token, None)
+                .json()["data"]
+                .clone();
+            let d = deliveries(&s, token, hook);
+            let finished = d.len() == n && d.iter().all(|d| d["status"] != "pending");
+            if finished {
+                return h;
+            }
+            assert!(std::time::Instant::now() < deadline, "{what}: {h}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let day = time::Duration::days(1);
+    create_customer(&s, &token, 1);
+    let h = state(&token, "first failure", 1);
+    assert_eq!(h["failing_since"], "2026-03-01T00:00:00Z");
+    // A success ends the streak.
+    clock.advance(day * 4);
+    token = s.v2_admin_token();
+    up.store(true, Ordering::SeqCst);
+    create_customer(&s, &token, 2);
+    let h = state(&token, "success", 2);
+    assert!(h["failing_since"].is_null(), "{h}");
+    up.store(false, Ordering::SeqCst);
+    create_customer(&s, &token, 3);
+    let h = state(&token, "new streak", 3);
+    assert_eq!(h["failing_since"], "2026-03-05T00:00:00Z");
+    clock.advance(day * 4);
+    token = s.v2_admin_token();
+    create_customer(&s, &token, 4);
+    let h = state(&token, "four days", 4);
+    assert_eq!(h["active"], true, "{h}");
+    clock.advance(day + time::Duration::minutes(1));
+    token = s.v2_admin_token();
+    create_customer(&s, &token, 5);
+    let h = state(&token, "five days", 5);
+    assert_eq!(h["active"], false, "{h}");
+    let reason = h["disabled_reason"].as_str().unwrap();
+    assert!(
+        reason.contains("2026-03-05T00:00:00Z") && reason.contains("5 days"),
+        "{reason}"
+    );
+    assert_eq!(rx.received().len(), 5);
+
+    // Finished deliveries are kept 30 days.
+    assert_eq!(deliveries(&s, &token, hook).len(), 5);
+    let keep = ispbills::jobs::retention::Retention {
+        request_log_days: 30,
+        webhook_delivery_days: 30,
+    };
+    clock.advance(day * 25);
+    token = s.v2_admin_token();
+    ispbills::jobs::retention::run_once(&s.state.db, clock.as_ref(), keep).unwrap();
+    assert_eq!(
+        deliveries(&s, &token, hook).len(),
+        2,
+        "the last two are younger"
+    );
+    clock.advance(day * 10);
+    token = s.v2_admin_token();
+    ispbills::jobs::retention::run_once(&s.state.db, clock.as_ref(), keep).unwrap();
+    assert!(deliveries(&s, &token, hook).is_empty());
+}

@@ -210,16 +210,19 @@ async fn lane(ctx: Arc<Delivery>, id: i64, mut wake: watch::Receiver<u64>, mut s
                 None
             }
         };
+        // Attempts are recorded in small groups as they finish, so a crash
+        // repeats few of them.
         let mut halt = stop.clone();
-        let attempts: Vec<Attempt> = stream::iter(rows)
+        let mut finished = std::pin::pin!(stream::iter(rows)
             .map(|row| ctx.attempt(id, target.url.clone(), secret.clone(), row))
             .buffer_unordered(concurrency)
-            .take_until(async move { stopped(&mut halt).await })
-            .collect()
-            .await;
-        let delivered = attempts.len();
-        if let Err(e) = ctx.record(attempts).await {
-            tracing::error!(webhook = id, error = %e, "webhooks: recording {delivered} attempts failed");
+            .ready_chunks(concurrency)
+            .take_until(async move { stopped(&mut halt).await }));
+        while let Some(attempts) = finished.next().await {
+            let n = attempts.len();
+            if let Err(e) = ctx.record(attempts).await {
+                tracing::error!(webhook = id, error = %e, "webhooks: recording {n} attempts failed");
+            }
         }
     }
 }
