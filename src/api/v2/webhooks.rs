@@ -116,7 +116,10 @@ paginated!(WebhookList, Webhook);
 #[derive(Debug, Object)]
 pub struct WebhookInput {
     /// http:// or https:// URL receiving the POSTs.
-    #[oai(nullable, validator(min_length = 1, max_length = 2000))]
+    #[oai(
+        nullable,
+        validator(min_length = 1, max_length = 2000, pattern = "^https?://[^/@\\s]+")
+    )]
     pub url: Option<String>,
     #[oai(nullable, validator(min_items = 1))]
     pub events: Option<Vec<WebhookEvent>>,
