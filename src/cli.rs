@@ -64,6 +64,9 @@ pub enum Command {
     /// Recharge cards
     #[command(subcommand, name = "recharge-cards")]
     RechargeCards(CardsCommand),
+    /// SMS credits
+    #[command(subcommand)]
+    Sms(SmsCommand),
     /// Apply pending database migrations and exit
     Migrate,
     /// Check the database (integrity and foreign keys); exits non-zero on any problem
@@ -89,6 +92,20 @@ pub enum Command {
     /// Manage API clients (Integrations -> API Management)
     #[command(subcommand)]
     Client(ClientCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SmsCommand {
+    /// Add credits bought from the SMS provider (one credit = one SMS part)
+    Topup {
+        #[arg(long)]
+        credits: i64,
+        /// What the top-up was (an invoice number, say)
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Print the credits left and spent today
+    Balance,
 }
 
 #[derive(Debug, Subcommand)]
@@ -307,6 +324,10 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::RechargeCards(cmd) => {
             let config = load_config(&cli, None)?;
             crate::cli_data::cards(&config, cmd)
+        }
+        Command::Sms(cmd) => {
+            let config = load_config(&cli, None)?;
+            crate::cli_data::sms(&config, cmd)
         }
         Command::Package(cmd) => {
             let config = load_config(&cli, None)?;

@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::{
     auth::keys::{JwtKey, PIN_KEY_FILE},
     cards,
-    cli::{open, CardsCommand, PackageCommand},
+    cli::{open, CardsCommand, PackageCommand, SmsCommand},
     clock::{format_timestamp, Clock, SystemClock},
     config::Config,
     demo,
@@ -146,5 +146,28 @@ pub(crate) fn cards(config: &Config, cmd: &CardsCommand) -> Result<(), String> {
             println!("{}  {}", c.serial, c.pin);
         }
     }
+    Ok(())
+}
+
+pub(crate) fn sms(config: &Config, cmd: &SmsCommand) -> Result<(), String> {
+    let db = open(config)?;
+    let now = SystemClock.now();
+    let start = crate::sms::day_start(now, config.isp.offset());
+    if let SmsCommand::Topup { credits, note } = cmd {
+        if *credits < 1 {
+            return Err("--credits must be at least 1".into());
+        }
+        let stamp = format_timestamp(now);
+        db.write(|tx| crate::store::sms::top_up(tx, *credits, note.as_deref(), &stamp))
+            .map_err(|e| e.to_string())?;
+        println!("added {credits} SMS credits");
+    }
+    let c = db
+        .read(|c| crate::store::sms::credits(c, &start))
+        .map_err(|e| e.to_string())?;
+    println!(
+        "SMS credits: {} left, {} used today (gateway: {})",
+        c.balance, c.used_today, config.sms.gateway
+    );
     Ok(())
 }

@@ -37,6 +37,7 @@ pub struct Config {
     pub isp: IspConfig,
     pub billing: BillingConfig,
     pub webhooks: WebhooksConfig,
+    pub sms: crate::sms::config::SmsConfig,
     pub log: LogConfig,
 }
 
@@ -236,6 +237,7 @@ impl Default for Config {
             isp: IspConfig::default(),
             billing: BillingConfig::default(),
             webhooks: WebhooksConfig::default(),
+            sms: crate::sms::config::SmsConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -366,6 +368,7 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
             )));
         }
     }
+    config.sms.check().map_err(ConfigError::Invalid)?;
     if parse_hhmm(&config.billing.run_at).is_none() {
         return Err(ConfigError::Invalid(format!(
             "key `billing.run_at`: `{}` is not a time such as 00:05",
@@ -548,5 +551,33 @@ mod tests {
                 .to_string();
             assert!(err.contains("retry_schedule"), "{err}");
         }
+    }
+
+    #[test]
+    fn sms_settings_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, key) in [
+            ("[sms]\ngateway = \"http\"\n", "sms.gateway"),
+            ("[sms]\ngateway = \"carrier-pigeon\"\n", "sms.gateway"),
+            ("[sms.notifications]\nlanguage = \"fr\"\n", "language"),
+            (
+                "[sms]\ngateway = \"http\"\n[sms.http]\nurl = \"ftp://x\"\n[sms.http.params]\nto = \"{phone}\"\n",
+                "sms.http.url",
+            ),
+        ] {
+            let file = write(dir.path(), text);
+            let err = load(Some(&file), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        let file = write(
+            dir.path(),
+            "[sms]\ngateway = \"http\"\n[sms.http]\nurl = \"https://sms.example/send\"\nencoding = \"json\"\n[sms.http.params]\nto = \"{phone}\"\ntext = \"{message}\"\n",
+        );
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        let http = c.sms.http.unwrap();
+        assert_eq!(http.method, "POST");
+        assert_eq!(http.params["text"], "{message}");
     }
 }

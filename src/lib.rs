@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod logging;
 pub mod metrics;
 pub mod server;
+pub mod sms;
 pub mod store;
 pub mod web;
 

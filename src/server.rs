@@ -132,6 +132,19 @@ where
             workers.stop_signal(),
         ),
     );
+    workers.spawn(
+        "sms",
+        crate::sms::worker::worker(
+            Arc::new(crate::sms::worker::SmsWorker {
+                db: db.clone(),
+                clock: clock.clone(),
+                config: config.sms.clone(),
+                offset: config.isp.offset(),
+                gateway: crate::sms::worker::gateway_from(&config.sms),
+            }),
+            workers.stop_signal(),
+        ),
+    );
     let state = AppState::new(Shared {
         auth: auth.clone(),
         db,

@@ -672,3 +672,34 @@ fn operator_users_are_bound_to_an_operator() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn sms_topup_adds_credits_and_balance_reports_them() {
+    let dir = migrated();
+    let out = ispbills(dir.path())
+        .args(["sms", "topup", "--credits", "500", "--note", "INV-77"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("added 500 SMS credits"));
+    let out = ispbills(dir.path())
+        .args(["sms", "topup", "--credits", "250"])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("750 left"), "{}", stdout(&out));
+    let out = ispbills(dir.path())
+        .args(["sms", "topup", "--credits", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let out = ispbills(dir.path())
+        .args(["sms", "balance"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("SMS credits: 750 left, 0 used today (gateway: log)"),
+        "{}",
+        stdout(&out)
+    );
+}

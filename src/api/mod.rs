@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod payments;
 pub mod recharge_cards;
 pub mod security;
+pub mod sms;
 mod system;
 pub mod tokens;
 pub mod v1;
@@ -46,6 +47,8 @@ pub enum ApiTags {
     Operators,
     /// Internet packages (plans) customers subscribe to.
     Packages,
+    /// SMS: send, broadcast, history and credits.
+    Sms,
     /// Health and version of the appliance.
     System,
     /// Webhooks: endpoints, their deliveries, tests and redelivery.
@@ -60,6 +63,7 @@ pub type Apis = (
     V1Apis,
     V2Apis,
     recharge_cards::RechargeCardsApi,
+    sms::SmsApi,
 );
 
 /// API v1 operations.

@@ -65,3 +65,26 @@ pub fn after(conn: &Connection, after_id: i64, limit: i64) -> Result<Vec<EventRo
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// How far the outbox reader `reader` has read (0 when it has not started).
+pub fn cursor(conn: &Connection, reader: &str) -> Result<i64, StoreError> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT last_event_id FROM outbox_cursors WHERE name = ?1",
+            [reader],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Moves the reader's cursor (in the transaction that acted on the events).
+pub fn set_cursor(tx: &Transaction<'_>, reader: &str, last: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO outbox_cursors (name, last_event_id) VALUES (?1, ?2) \
+         ON CONFLICT (name) DO UPDATE SET last_event_id = excluded.last_event_id",
+        params![reader, last],
+    )?;
+    Ok(())
+}

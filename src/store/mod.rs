@@ -21,6 +21,7 @@ pub mod payments;
 pub mod prepaid;
 pub mod recharge_cards;
 pub mod request_log;
+pub mod sms;
 pub mod staff_sessions;
 pub mod staff_users;
 pub mod subscriptions;

@@ -98,17 +98,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<DeliveryRow> {
     })
 }
 
-fn cursor(tx: &Transaction<'_>, reader: &str) -> Result<i64, StoreError> {
-    Ok(tx
-        .query_row(
-            "SELECT last_event_id FROM outbox_cursors WHERE name = ?1",
-            [reader],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(0))
-}
-
 /// Reads up to `batch` events past the cursor and creates a delivery for each
 /// active endpoint subscribed to it (and created before it), due at
 /// `first_due` (unix seconds); moves the cursor. Returns the events read.
@@ -118,7 +107,7 @@ pub fn fan_out(
     first_due: i64,
     now: &str,
 ) -> Result<usize, StoreError> {
-    let after = cursor(tx, READER)?;
+    let after = events::cursor(tx, READER)?;
     let evs = events::after(tx, after, batch)?;
     let Some(last) = evs.last().map(|e| e.id) else {
         return Ok(0);
@@ -150,11 +139,7 @@ pub fn fan_out(
             }
         }
     }
-    tx.execute(
-        "INSERT INTO outbox_cursors (name, last_event_id) VALUES (?1, ?2) \
-         ON CONFLICT (name) DO UPDATE SET last_event_id = excluded.last_event_id",
-        params![READER, last],
-    )?;
+    events::set_cursor(tx, READER, last)?;
     Ok(evs.len())
 }
 

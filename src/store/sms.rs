@@ -1,0 +1,383 @@
+//! SMS messages (the durable queue and its history) and the credit ledger.
+//! Queuing debits the credits in the same transaction, refusing to overdraw or
+//! to pass the daily cap; a message that is never sent gets its credits back.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::StoreError;
+
+/// The outbox reader that turns events into customer notifications.
+pub const NOTIFICATIONS_READER: &str = "sms-notifications";
+
+/// A message to queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSms {
+    pub message_id: String,
+    /// E.164.
+    pub phone: String,
+    pub body: String,
+    pub encoding: &'static str,
+    pub parts: i64,
+    pub source: &'static str,
+    pub event_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub broadcast_id: Option<String>,
+    pub requested_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmsRow {
+    pub id: i64,
+    pub message_id: String,
+    pub phone: String,
+    pub body: String,
+    pub encoding: String,
+    pub parts: i64,
+    pub credits: i64,
+    pub status: String,
+    pub source: String,
+    pub customer_id: Option<i64>,
+    pub broadcast_id: Option<String>,
+    pub attempts: i64,
+    pub gateway: Option<String>,
+    pub provider_message_id: Option<String>,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
+
+/// Credits now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Credits {
+    pub balance: i64,
+    pub used_today: i64,
+}
+
+/// The credit rules a queuing must keep.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits<'a> {
+    /// Credits allowed per local day; 0 = no cap.
+    pub daily_cap: i64,
+    /// When the ISP's local day began (a UTC timestamp).
+    pub day_start: &'a str,
+}
+
+/// History filters.
+#[derive(Debug, Clone, Default)]
+pub struct SmsFilter {
+    pub phone: Option<String>,
+    pub status: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Only what this caller queued.
+    pub requested_by: Option<String>,
+}
+
+const COLUMNS: &str = "id, message_id, phone, body, encoding, parts, credits, status, source, \
+    customer_id, broadcast_id, attempts, gateway, provider_message_id, error, created_at, sent_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<SmsRow> {
+    Ok(SmsRow {
+        id: r.get(0)?,
+        message_id: r.get(1)?,
+        phone: r.get(2)?,
+        body: r.get(3)?,
+        encoding: r.get(4)?,
+        parts: r.get(5)?,
+        credits: r.get(6)?,
+        status: r.get(7)?,
+        source: r.get(8)?,
+        customer_id: r.get(9)?,
+        broadcast_id: r.get(10)?,
+        attempts: r.get(11)?,
+        gateway: r.get(12)?,
+        provider_message_id: r.get(13)?,
+        error: r.get(14)?,
+        created_at: r.get(15)?,
+        sent_at: r.get(16)?,
+    })
+}
+
+/// The balance and what was spent since `day_start`.
+pub fn credits(conn: &Connection, day_start: &str) -> Result<Credits, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(SUM(delta), 0), \
+                COALESCE(-SUM(CASE WHEN kind IN ('debit', 'refund') AND created_at >= ?1 \
+                                   THEN delta ELSE 0 END), 0) \
+         FROM sms_credit_ledger",
+        [day_start],
+        |r| {
+            Ok(Credits {
+                balance: r.get(0)?,
+                used_today: r.get(1)?,
+            })
+        },
+    )?)
+}
+
+/// Adds credits.
+pub fn top_up(
+    tx: &Transaction<'_>,
+    credits: i64,
+    note: Option<&str>,
+    now: &str,
+) -> Result<i64, StoreError> {
+    if credits <= 0 {
+        return Err(StoreError::invalid("credits", "Top up at least 1 credit."));
+    }
+    tx.execute(
+        "INSERT INTO sms_credit_ledger (delta, kind, note, created_at) VALUES (?1, 'topup', ?2, ?3)",
+        params![credits, note, now],
+    )?;
+    Ok(credits)
+}
+
+/// Queues messages (due at `due`, unix seconds), debiting their credits, all
+/// or nothing: too few credits or a passed daily cap → 422 on `field`.
+pub fn queue(
+    tx: &Transaction<'_>,
+    messages: &[NewSms],
+    limits: Limits<'_>,
+    field: &'static str,
+    due: i64,
+    now: &str,
+) -> Result<Vec<SmsRow>, StoreError> {
+    let needed: i64 = messages.iter().map(|m| m.parts).sum();
+    let have = credits(tx, limits.day_start)?;
+    if needed > have.balance {
+        return Err(StoreError::invalid(
+            field,
+            format!(
+                "Not enough SMS credits: this needs {needed}, the balance is {}. Top up first.",
+                have.balance
+            ),
+        ));
+    }
+    if limits.daily_cap > 0 && have.used_today + needed > limits.daily_cap {
+        return Err(StoreError::invalid(
+            field,
+            format!(
+                "The daily SMS limit of {} credits would be passed ({} used today, this needs {needed}).",
+                limits.daily_cap, have.used_today
+            ),
+        ));
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO sms_messages (message_id, phone, body, encoding, parts, credits, source, \
+         event_id, customer_id, broadcast_id, requested_by, next_attempt_at, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+    )?;
+    let mut debit = tx.prepare_cached(
+        "INSERT INTO sms_credit_ledger (delta, kind, message_id, created_at) \
+         VALUES (?1, 'debit', ?2, ?3)",
+    )?;
+    let mut ids = Vec::with_capacity(messages.len());
+    for m in messages {
+        insert.execute(params![
+            m.message_id,
+            m.phone,
+            m.body,
+            m.encoding,
+            m.parts,
+            m.source,
+            m.event_id,
+            m.customer_id,
+            m.broadcast_id,
+            m.requested_by,
+            due,
+            now
+        ])?;
+        let id = tx.last_insert_rowid();
+        debit.execute(params![-m.parts, id, now])?;
+        ids.push(id);
+    }
+    ids.into_iter()
+        .map(|id| get(tx, id)?.ok_or(StoreError::NotFound))
+        .collect()
+}
+
+/// Records a notification that could not be queued (no credits, no phone), so
+/// the history shows it; it costs nothing.
+pub fn record_unsent(
+    tx: &Transaction<'_>,
+    m: &NewSms,
+    error: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO sms_messages (message_id, phone, body, encoding, parts, credits, status, \
+         source, event_id, customer_id, error, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, 'failed', ?6, ?7, ?8, ?9, ?10, ?10)",
+        params![
+            m.message_id,
+            m.phone,
+            m.body,
+            m.encoding,
+            m.parts,
+            m.source,
+            m.event_id,
+            m.customer_id,
+            error,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<SmsRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM sms_messages WHERE id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+pub fn get_by_message_id(
+    conn: &Connection,
+    message_id: &str,
+) -> Result<Option<SmsRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM sms_messages WHERE message_id = ?1");
+    Ok(conn.query_row(&sql, [message_id], from_row).optional()?)
+}
+
+/// Messages, newest first, and how many match.
+pub fn list(
+    conn: &Connection,
+    f: &SmsFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<SmsRow>, i64), StoreError> {
+    let cond = "(?1 IS NULL OR phone = ?1) AND (?2 IS NULL OR status = ?2) \
+                AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at < ?4) \
+                AND (?5 IS NULL OR requested_by = ?5)";
+    let total = conn.query_row(
+        &format!("SELECT COUNT(*) FROM sms_messages WHERE {cond}"),
+        params![f.phone, f.status, f.from, f.to, f.requested_by],
+        |r| r.get(0),
+    )?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sms_messages WHERE {cond} ORDER BY id DESC LIMIT ?6 OFFSET ?7"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(
+            params![
+                f.phone,
+                f.status,
+                f.from,
+                f.to,
+                f.requested_by,
+                limit,
+                offset
+            ],
+            from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+/// Queued messages due at `now` (unix seconds), oldest first.
+pub fn due(conn: &Connection, now: i64, limit: i64) -> Result<Vec<SmsRow>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sms_messages WHERE status = 'queued' AND next_attempt_at <= ?1 \
+         ORDER BY next_attempt_at, id LIMIT ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map(params![now, limit], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Marks a queued message as being handed to the gateway (committed before
+/// the call). False if it was not queued any more.
+pub fn mark_sending(
+    tx: &Transaction<'_>,
+    id: i64,
+    gateway: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "UPDATE sms_messages SET status = 'sending', attempts = attempts + 1, gateway = ?2, \
+         updated_at = ?3 WHERE id = ?1 AND status = 'queued'",
+        params![id, gateway, now],
+    )? == 1)
+}
+
+pub fn mark_sent(
+    tx: &Transaction<'_>,
+    id: i64,
+    provider_id: Option<&str>,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE sms_messages SET status = 'sent', provider_message_id = ?2, error = NULL, \
+         sent_at = ?3, updated_at = ?3, next_attempt_at = NULL WHERE id = ?1",
+        params![id, provider_id, now],
+    )?;
+    Ok(())
+}
+
+/// Back to the queue, due at `at` (unix seconds).
+pub fn mark_retry(
+    tx: &Transaction<'_>,
+    id: i64,
+    at: i64,
+    error: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE sms_messages SET status = 'queued', next_attempt_at = ?2, error = ?3, \
+         updated_at = ?4 WHERE id = ?1",
+        params![id, at, error, now],
+    )?;
+    Ok(())
+}
+
+/// Failed for good; `refund` gives the credits back (it was certainly not sent).
+pub fn mark_failed(
+    tx: &Transaction<'_>,
+    id: i64,
+    error: &str,
+    refund: bool,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE sms_messages SET status = 'failed', error = ?2, next_attempt_at = NULL, \
+         updated_at = ?3 WHERE id = ?1",
+        params![id, error, now],
+    )?;
+    if refund {
+        tx.execute(
+            "INSERT INTO sms_credit_ledger (delta, kind, message_id, note, created_at) \
+             SELECT credits, 'refund', id, 'not sent', ?2 FROM sms_messages \
+             WHERE id = ?1 AND credits > 0",
+            params![id, now],
+        )?;
+    }
+    Ok(())
+}
+
+/// After a restart: messages left `sending` are queued again when resending is
+/// safe, else failed (they may have reached the provider; no refund).
+pub fn reconcile_interrupted(
+    tx: &Transaction<'_>,
+    resend: bool,
+    due: i64,
+    now: &str,
+) -> Result<usize, StoreError> {
+    let n = if resend {
+        tx.execute(
+            "UPDATE sms_messages SET status = 'queued', next_attempt_at = ?1, \
+             error = 'interrupted while sending; sent again', updated_at = ?2 \
+             WHERE status = 'sending'",
+            params![due, now],
+        )?
+    } else {
+        tx.execute(
+            "UPDATE sms_messages SET status = 'failed', next_attempt_at = NULL, \
+             error = 'interrupted while being handed to the gateway (the appliance stopped); \
+             not sent again to avoid a duplicate - check the provider''s report', updated_at = ?1 \
+             WHERE status = 'sending'",
+            params![now],
+        )?
+    };
+    Ok(n)
+}
