@@ -48,6 +48,8 @@ pub struct Shared {
     pub pin_key: Arc<crate::auth::keys::JwtKey>,
     /// Key sealing secrets the appliance must read back (webhook secrets).
     pub seal_key: Arc<crate::auth::sealed::SealKey>,
+    /// The MikroTik routers: reconciliation, disconnects.
+    pub routers: Arc<crate::network::hub::RouterHub>,
 }
 
 /// The whole HTTP application.

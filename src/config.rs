@@ -38,6 +38,7 @@ pub struct Config {
     pub billing: BillingConfig,
     pub webhooks: WebhooksConfig,
     pub sms: crate::sms::config::SmsConfig,
+    pub routers: crate::network::config::RoutersConfig,
     pub log: LogConfig,
 }
 
@@ -238,6 +239,7 @@ impl Default for Config {
             billing: BillingConfig::default(),
             webhooks: WebhooksConfig::default(),
             sms: crate::sms::config::SmsConfig::default(),
+            routers: crate::network::config::RoutersConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -369,6 +371,7 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
         }
     }
     config.sms.check().map_err(ConfigError::Invalid)?;
+    config.routers.check().map_err(ConfigError::Invalid)?;
     if parse_hhmm(&config.billing.run_at).is_none() {
         return Err(ConfigError::Invalid(format!(
             "key `billing.run_at`: `{}` is not a time such as 00:05",

@@ -201,6 +201,8 @@ pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loa
                         username: matches!(connection, "pppoe" | "hotspot").then_some(login),
                         operator_id: (rng.below(4) == 0)
                             .then(|| operator_ids[rng.below(operator_ids.len())]),
+                        router_id: None,
+                        login_password_sealed: None,
                     },
                     created,
                 )?;

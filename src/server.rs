@@ -102,6 +102,7 @@ where
             jobs::retention::Retention {
                 request_log_days: config.api.request_log_retention_days,
                 webhook_delivery_days: config.webhooks.delivery_retention_days,
+                router_data_days: config.routers.retention_days,
             },
             workers.stop_signal(),
         ),
@@ -145,6 +146,22 @@ where
             workers.stop_signal(),
         ),
     );
+    let routers = Arc::new(crate::network::hub::RouterHub::new(
+        db.clone(),
+        clock.clone(),
+        seal_key.clone(),
+        config.routers.clone(),
+    ));
+    workers.spawn(
+        "routers",
+        crate::network::poller::worker(routers.clone(), workers.stop_signal()),
+    );
+    if let Ok(addr) = config.routers.syslog_listen.parse::<SocketAddr>() {
+        workers.spawn(
+            "syslog",
+            crate::network::syslog::receiver(routers.clone(), addr, workers.stop_signal()),
+        );
+    }
     let state = AppState::new(Shared {
         auth: auth.clone(),
         db,
@@ -156,6 +173,7 @@ where
         request_log,
         pin_key: Arc::new(pin_key),
         seal_key: Arc::new(seal_key),
+        routers,
     });
     let listen = config.server.listen;
     let acceptor = TcpListener::bind(listen)

@@ -73,6 +73,7 @@ fn retention_removes_what_is_past_its_time() {
         retention::Retention {
             request_log_days: 30,
             webhook_delivery_days: 30,
+            router_data_days: 30,
         },
     )
     .unwrap();

@@ -48,6 +48,12 @@ pub struct CustomerCreateInput {
     /// The reseller the customer belongs to (ignored for a reseller's own staff).
     #[oai(nullable, validator(minimum(value = "1")))]
     pub operator_id: Option<i64>,
+    /// The MikroTik router the PPPoE/hotspot login lives on (addition).
+    #[oai(nullable, validator(minimum(value = "1")))]
+    pub router_id: Option<i64>,
+    /// The PPPoE/hotspot login password (addition; stored sealed, never shown).
+    #[oai(nullable, validator(min_length = 1, max_length = 64))]
+    pub password: Option<String>,
 }
 
 /// The body of a customer update: any of the create fields; only those sent change.
@@ -78,6 +84,11 @@ pub struct CustomerUpdateInput {
     pub username: Option<String>,
     #[oai(nullable, validator(minimum(value = "1")))]
     pub operator_id: Option<i64>,
+    /// null takes the customer off its router (its login is removed there).
+    #[oai(nullable, validator(minimum(value = "1")))]
+    pub router_id: Option<i64>,
+    #[oai(nullable, validator(min_length = 1, max_length = 64))]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -90,10 +101,22 @@ pub enum ConnectionType {
     Wireless,
 }
 
-/// A validated create body.
-pub struct CreateCustomer(pub NewCustomer);
-/// A validated update body.
-pub struct UpdateCustomer(pub CustomerChanges);
+/// A validated create body and the login password (sealed by the handler).
+pub struct CreateCustomer(pub NewCustomer, pub Option<String>);
+/// A validated update body and a new login password.
+pub struct UpdateCustomer(pub CustomerChanges, pub Option<String>);
+
+fn read_password(f: &mut Fields) -> Option<String> {
+    let p = f.optional_string("password")?;
+    if p.is_empty() || p.chars().count() > 64 || p.chars().any(char::is_control) {
+        f.error(
+            "password",
+            "The password must be 1 to 64 characters without control characters.",
+        );
+        return None;
+    }
+    Some(p)
+}
 
 schema_as!(CreateCustomer, CustomerCreateInput);
 schema_as!(UpdateCustomer, CustomerUpdateInput);
@@ -195,17 +218,26 @@ impl FromJsonObject for CreateCustomer {
                 "The username field is required for pppoe and hotspot customers.",
             );
         }
-        Self(NewCustomer {
-            name: read_name(f),
-            email: read_email(f).flatten(),
-            phone: read_phone(f),
-            address: read_address(f).flatten(),
-            connection_type,
-            package_id: read_positive_id(f, "package_id", "The selected package is invalid."),
-            onu_mac: read_mac(f).flatten(),
-            username,
-            operator_id: read_positive_id(f, "operator_id", "The selected operator is invalid."),
-        })
+        Self(
+            NewCustomer {
+                name: read_name(f),
+                email: read_email(f).flatten(),
+                phone: read_phone(f),
+                address: read_address(f).flatten(),
+                connection_type,
+                package_id: read_positive_id(f, "package_id", "The selected package is invalid."),
+                onu_mac: read_mac(f).flatten(),
+                username,
+                operator_id: read_positive_id(
+                    f,
+                    "operator_id",
+                    "The selected operator is invalid.",
+                ),
+                router_id: read_positive_id(f, "router_id", "The selected router is invalid."),
+                login_password_sealed: None,
+            },
+            read_password(f),
+        )
     }
 }
 
@@ -213,25 +245,40 @@ impl FromJsonObject for UpdateCustomer {
     fn from_fields(f: &mut Fields) -> Self {
         let name = f.present("name").then(|| read_name(f));
         let phone = f.present("phone").then(|| read_phone(f));
-        Self(CustomerChanges {
-            name,
-            email: read_email(f),
-            phone,
-            address: read_address(f),
-            connection_type: f.optional_choice("connection_type", &CONNECTION_TYPES),
-            package_id: read_positive_id(f, "package_id", "The selected package is invalid."),
-            onu_mac: read_mac(f),
-            username: read_username(f),
-            operator_id: if f.present("operator_id") {
-                Some(read_positive_id(
-                    f,
-                    "operator_id",
-                    "The selected operator is invalid.",
-                ))
-            } else {
-                None
+        Self(
+            CustomerChanges {
+                name,
+                email: read_email(f),
+                phone,
+                address: read_address(f),
+                connection_type: f.optional_choice("connection_type", &CONNECTION_TYPES),
+                package_id: read_positive_id(f, "package_id", "The selected package is invalid."),
+                onu_mac: read_mac(f),
+                username: read_username(f),
+                operator_id: if f.present("operator_id") {
+                    Some(read_positive_id(
+                        f,
+                        "operator_id",
+                        "The selected operator is invalid.",
+                    ))
+                } else {
+                    None
+                },
+                router_id: if f.is_null("router_id") {
+                    Some(None)
+                } else if f.present("router_id") {
+                    Some(read_positive_id(
+                        f,
+                        "router_id",
+                        "The selected router is invalid.",
+                    ))
+                } else {
+                    None
+                },
+                login_password_sealed: None,
             },
-        })
+            read_password(f),
+        )
     }
 }
 
@@ -449,11 +496,25 @@ pub mod ops {
         },
     };
 
+    /// Seals a login password for storage.
+    fn seal(state: &AppState, password: Option<String>) -> ApiResult<Option<String>> {
+        password
+            .map(|p| {
+                state
+                    .seal_key
+                    .seal(crate::store::customers::LOGIN_PASSWORD_PURPOSE, &p)
+                    .map_err(ApiError::internal)
+            })
+            .transpose()
+    }
+
     pub async fn create(
         state: &AppState,
         caller: &Principal,
-        mut new: NewCustomer,
+        input: CreateCustomer,
     ) -> ApiResult<CustomerRow> {
+        let CreateCustomer(mut new, password) = input;
+        new.login_password_sealed = seal(state, password)?;
         if caller.role == Some(Role::Operator) {
             // A reseller's staff create customers for their own operator.
             new.operator_id = caller.visibility().operator_id;
@@ -491,8 +552,12 @@ pub mod ops {
         state: &AppState,
         caller: &Principal,
         id: i64,
-        mut changes: CustomerChanges,
+        input: UpdateCustomer,
     ) -> ApiResult<CustomerRow> {
+        let UpdateCustomer(mut changes, password) = input;
+        if password.is_some() {
+            changes.login_password_sealed = Some(seal(state, password)?);
+        }
         if caller.role == Some(Role::Operator) {
             changes.operator_id = None; // a reseller cannot hand customers away
         }

@@ -17,6 +17,7 @@ pub mod operations;
 pub mod pagination;
 pub mod payments;
 pub mod recharge_cards;
+pub mod routers;
 pub mod security;
 pub mod sms;
 mod system;
@@ -43,6 +44,8 @@ pub enum ApiTags {
     Dashboard,
     /// Logs, including the API request log.
     Logs,
+    /// Routers, IP pools and other network inventory.
+    Network,
     /// Resellers.
     Operators,
     /// Internet packages (plans) customers subscribe to.
@@ -64,6 +67,7 @@ pub type Apis = (
     V2Apis,
     recharge_cards::RechargeCardsApi,
     sms::SmsApi,
+    routers::RoutersApi,
 );
 
 /// API v1 operations.

@@ -8,7 +8,8 @@ use crate::{
     auth::rate_limit::RateLimits,
     clock::{format_timestamp, Clock},
     store::{
-        auth_tokens, idempotency, request_log, staff_sessions, webhook_deliveries, Db, StoreError,
+        auth_tokens, idempotency, request_log, router_data, staff_sessions, webhook_deliveries, Db,
+        StoreError,
     },
 };
 
@@ -19,6 +20,8 @@ const EVERY: Duration = Duration::from_secs(3600);
 pub struct Retention {
     pub request_log_days: u32,
     pub webhook_delivery_days: u32,
+    /// Router logs and usage samples.
+    pub router_data_days: u32,
 }
 
 fn days_before(now: time::OffsetDateTime, days: u32) -> String {
@@ -34,7 +37,8 @@ pub fn run_once(db: &Db, clock: &dyn Clock, keep: Retention) -> Result<usize, St
             + webhook_deliveries::delete_finished_before(
                 tx,
                 &days_before(now, keep.webhook_delivery_days),
-            )?;
+            )?
+            + router_data::delete_before(tx, &days_before(now, keep.router_data_days))?;
         let b = auth_tokens::purge_expired(tx, now.unix_timestamp(), &stamp)?;
         let c = staff_sessions::delete_expired(tx, &stamp)?;
         // Idempotency keys are kept two days (the promise is at least one).

@@ -55,7 +55,14 @@ pub struct NewCustomer {
     pub onu_mac: Option<String>,
     pub username: Option<String>,
     pub operator_id: Option<i64>,
+    /// The router the login lives on.
+    pub router_id: Option<i64>,
+    /// The login (PPPoE / hotspot) password, sealed.
+    pub login_password_sealed: Option<String>,
 }
+
+/// What customers' login passwords are sealed for.
+pub const LOGIN_PASSWORD_PURPOSE: &str = "customer.login_password";
 
 /// Changes to a customer: `None` keeps a field; `Some(None)` clears an optional one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,6 +76,8 @@ pub struct CustomerChanges {
     pub onu_mac: Option<Option<String>>,
     pub username: Option<Option<String>>,
     pub operator_id: Option<Option<i64>>,
+    pub router_id: Option<Option<i64>>,
+    pub login_password_sealed: Option<Option<String>>,
 }
 
 const COLUMNS: &str = "c.id, c.name, c.email, c.phone, c.address, c.connection_type,
@@ -137,6 +146,11 @@ fn check(
     username: Option<&str>,
 ) -> Result<(), StoreError> {
     let mut problems = Vec::new();
+    if let Some(id) = router_id {
+        if !super::routers::exists(tx, id)? {
+            problems.push(("router_id", "The selected router is invalid.".to_string()));
+        }
+    }
     if let Some(id) = package_id {
         if packages::get(tx, id)?.is_none() {
             problems.push(("package_id", "The selected package is invalid.".to_string()));
@@ -223,14 +237,15 @@ pub fn create(
         new.email.as_deref(),
         new.package_id,
         new.operator_id,
-        None,
+        new.router_id,
         new.username.as_deref(),
     )?;
     let stamp = format_timestamp(now);
     tx.execute(
         "INSERT INTO customers (name, email, phone, address, connection_type, package_id, status,
-                                onu_mac, username, operator_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?10)",
+                                onu_mac, username, operator_id, created_at, updated_at,
+                                router_id, login_password_sealed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
         params![
             new.name,
             new.email,
@@ -241,10 +256,13 @@ pub fn create(
             new.onu_mac,
             new.username,
             new.operator_id,
-            stamp
+            stamp,
+            new.router_id,
+            new.login_password_sealed
         ],
     )?;
     let id = tx.last_insert_rowid();
+    super::routers::request_sync(tx, new.router_id, &stamp)?;
     if let Some(package_id) = new.package_id {
         let expires = subscribe(tx, id, package_id, now)?;
         tx.execute(
@@ -275,14 +293,16 @@ pub fn update(
         Some(u) => u.clone(),
         None => current.username.clone(),
     };
-    let username_changed = ch.username.as_ref().is_some_and(|u| *u != current.username);
+    let router_id = ch.router_id.unwrap_or(current.router_id);
+    let username_changed = ch.username.as_ref().is_some_and(|u| *u != current.username)
+        || router_id != current.router_id;
     check(
         tx,
         Some(id),
         ch.email.as_ref().and_then(|e| e.as_deref()),
         ch.package_id,
         ch.operator_id.flatten(),
-        current.router_id,
+        router_id,
         if username_changed {
             username.as_deref()
         } else {
@@ -300,7 +320,9 @@ pub fn update(
             onu_mac = CASE WHEN ?9 THEN ?10 ELSE onu_mac END,
             username = CASE WHEN ?11 THEN ?12 ELSE username END,
             operator_id = CASE WHEN ?13 THEN ?14 ELSE operator_id END,
-            updated_at = ?15
+            updated_at = ?15,
+            router_id = ?16,
+            login_password_sealed = CASE WHEN ?17 THEN ?18 ELSE login_password_sealed END
          WHERE id = ?1",
         params![
             id,
@@ -317,9 +339,16 @@ pub fn update(
             ch.username.clone().flatten(),
             ch.operator_id.is_some(),
             ch.operator_id.flatten(),
-            stamp
+            stamp,
+            router_id,
+            ch.login_password_sealed.is_some(),
+            ch.login_password_sealed.clone().flatten()
         ],
     )?;
+    super::routers::request_sync(tx, current.router_id, &stamp)?;
+    if router_id != current.router_id {
+        super::routers::request_sync(tx, router_id, &stamp)?;
+    }
     if let Some(package_id) = ch.package_id.filter(|p| Some(*p) != current.package_id) {
         let expires = subscribe(tx, id, package_id, now)?;
         tx.execute(
@@ -349,6 +378,7 @@ pub fn set_status(
         "UPDATE customers SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, status, stamp],
     )?;
+    super::routers::request_sync(tx, current.router_id, &stamp)?;
     let row = get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     let kind = match status {
         "suspended" => Some(events::CUSTOMER_SUSPENDED),
@@ -364,7 +394,7 @@ pub fn set_status(
 /// Deletes a customer with no bills; money records are never deleted with a
 /// customer (a conflict: suspend or mark the customer inactive instead).
 pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), StoreError> {
-    get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
+    let current = get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
     let billed: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1)
              OR EXISTS (SELECT 1 FROM payments WHERE customer_id = ?1)
@@ -383,6 +413,7 @@ pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), Stor
         [id],
     )?;
     tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
+    super::routers::request_sync(tx, current.router_id, &current.updated_at)?;
     Ok(())
 }
 

@@ -16,7 +16,7 @@ pub struct StatusCounts {
 }
 
 /// Inventory tables and the kind each holds.
-const INVENTORY: &[(&str, &str)] = &[];
+const INVENTORY: &[(&str, &str)] = &[("routers", "router")];
 
 /// Counts per kind, for every inventory table that exists.
 pub fn status_counts(conn: &Connection) -> Result<Vec<StatusCounts>, StoreError> {

@@ -21,6 +21,8 @@ pub mod payments;
 pub mod prepaid;
 pub mod recharge_cards;
 pub mod request_log;
+pub mod router_data;
+pub mod routers;
 pub mod sms;
 pub mod staff_sessions;
 pub mod staff_users;

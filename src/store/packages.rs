@@ -131,6 +131,8 @@ pub fn update(
             f.wholesale_price.map(Money::minor)
         ],
     )?;
+    // Its customers' logins carry the router profile.
+    super::routers::request_sync_for_package(tx, id, now)?;
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 

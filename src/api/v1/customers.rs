@@ -149,7 +149,7 @@ impl V1CustomersApi {
         #[oai(scope = "Scope::CustomersWrite")] auth: V1Auth,
         body: JsonBody<CreateCustomer>,
     ) -> ApiResult<V1CustomerCreated> {
-        let row = ops::create(&state, &auth.0, body.0 .0).await?;
+        let row = ops::create(&state, &auth.0, body.0).await?;
         Ok(V1CustomerCreated::Created(Json(V1CustomerOne {
             data: row.into(),
         })))
@@ -207,6 +207,7 @@ impl V1CustomersApi {
                         "This customer has no router, so there is no session to disconnect.",
                     ));
                 }
+                state.routers.disconnect(customer.id).await?;
                 customer
             }
         };

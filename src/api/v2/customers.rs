@@ -109,7 +109,7 @@ impl V2CustomersApi {
         #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         body: JsonBody<CreateCustomer>,
     ) -> ApiResult<V2CustomerCreated> {
-        let row = ops::create(&state, &auth.0, body.0 .0).await?;
+        let row = ops::create(&state, &auth.0, body.0).await?;
         Ok(V2CustomerCreated::Created(Json(V2CustomerOne {
             data: row.into(),
         })))
@@ -147,7 +147,7 @@ impl V2CustomersApi {
         id: Path<i64>,
         body: JsonBody<UpdateCustomer>,
     ) -> ApiResult<Json<V2CustomerOne>> {
-        let row = ops::update(&state, &auth.0, id.0, body.0 .0).await?;
+        let row = ops::update(&state, &auth.0, id.0, body.0).await?;
         Ok(Json(V2CustomerOne { data: row.into() }))
     }
 

@@ -1,0 +1,4 @@
+//! Drivers for the ISP's gear. They speak the devices' protocols and know
+//! nothing of HTTP handlers or SQL.
+
+pub mod routeros;

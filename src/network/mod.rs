@@ -1,0 +1,9 @@
+//! The appliance's routers: the hub that reaches them (one lock per router, so
+//! a reconciliation never runs twice at once), the poller that keeps their
+//! state, logins, pools, logs and usage, and the syslog receiver.
+
+pub mod config;
+pub mod hub;
+pub mod poller;
+pub mod pools;
+pub mod syslog;

@@ -1,0 +1,364 @@
+//! MikroTik routers: inventory (the password sealed, never returned), the
+//! state the poller saw, reconciliation requests written together with the
+//! customer changes that call for them, and the logins a router should have.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::StoreError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouterRow {
+    pub id: i64,
+    pub name: String,
+    pub host: String,
+    pub port: i64,
+    pub username: String,
+    pub use_tls: bool,
+    pub tls_verify: bool,
+    pub transport: String,
+    pub status: String,
+    pub status_since: Option<String>,
+    pub last_seen_at: Option<String>,
+    pub last_error: Option<String>,
+    pub identity: Option<String>,
+    pub version: Option<String>,
+    pub board: Option<String>,
+    pub uptime: Option<String>,
+    pub cpu_load: Option<i64>,
+    pub last_sync_at: Option<String>,
+    pub last_sync_error: Option<String>,
+    pub customers: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The fields a caller sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouterFields {
+    pub name: String,
+    pub host: String,
+    pub port: i64,
+    pub username: String,
+    pub transport: String,
+    pub use_tls: bool,
+    pub tls_verify: bool,
+}
+
+/// What the poller read from a router.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resource {
+    pub identity: Option<String>,
+    pub version: Option<String>,
+    pub board: Option<String>,
+    pub uptime: Option<String>,
+    pub cpu_load: Option<i64>,
+}
+
+/// A customer login a router should carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginSpec {
+    pub customer_id: i64,
+    pub connection_type: String,
+    pub username: String,
+    pub password_sealed: Option<String>,
+    pub profile: Option<String>,
+    pub status: String,
+}
+
+const COLUMNS: &str = "r.id, r.name, r.host, r.port, r.username, r.use_tls, r.tls_verify, \
+    r.transport, r.status, r.status_since, r.last_seen_at, r.last_error, r.identity, r.version, \
+    r.board, r.uptime, r.cpu_load, r.last_sync_at, r.last_sync_error, \
+    (SELECT COUNT(*) FROM customers c WHERE c.router_id = r.id), r.created_at, r.updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<RouterRow> {
+    Ok(RouterRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        host: r.get(2)?,
+        port: r.get(3)?,
+        username: r.get(4)?,
+        use_tls: r.get::<_, i64>(5)? == 1,
+        tls_verify: r.get::<_, i64>(6)? == 1,
+        transport: r.get(7)?,
+        status: r.get(8)?,
+        status_since: r.get(9)?,
+        last_seen_at: r.get(10)?,
+        last_error: r.get(11)?,
+        identity: r.get(12)?,
+        version: r.get(13)?,
+        board: r.get(14)?,
+        uptime: r.get(15)?,
+        cpu_load: r.get(16)?,
+        last_sync_at: r.get(17)?,
+        last_sync_error: r.get(18)?,
+        customers: r.get(19)?,
+        created_at: r.get(20)?,
+        updated_at: r.get(21)?,
+    })
+}
+
+fn name_taken(conn: &Connection, name: &str, except: Option<i64>) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM routers WHERE name = ?1 AND id IS NOT ?2)",
+        params![name, except],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn create(
+    tx: &Transaction<'_>,
+    f: &RouterFields,
+    password_sealed: &str,
+    now: &str,
+) -> Result<RouterRow, StoreError> {
+    if name_taken(tx, &f.name, None)? {
+        return Err(StoreError::invalid(
+            "name",
+            "The name has already been taken.",
+        ));
+    }
+    tx.execute(
+        "INSERT INTO routers (name, host, port, username, password_sealed, use_tls, tls_verify, \
+         transport, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        params![
+            f.name,
+            f.host,
+            f.port,
+            f.username,
+            password_sealed,
+            i64::from(f.use_tls),
+            i64::from(f.tls_verify),
+            f.transport,
+            now
+        ],
+    )?;
+    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+}
+
+/// Replaces the fields (and the password when given); asks for a sync.
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    f: &RouterFields,
+    password_sealed: Option<&str>,
+    now: &str,
+) -> Result<RouterRow, StoreError> {
+    get(tx, id)?.ok_or(StoreError::NotFound)?;
+    if name_taken(tx, &f.name, Some(id))? {
+        return Err(StoreError::invalid(
+            "name",
+            "The name has already been taken.",
+        ));
+    }
+    tx.execute(
+        "UPDATE routers SET name = ?2, host = ?3, port = ?4, username = ?5, use_tls = ?6, \
+         tls_verify = ?7, transport = ?8, password_sealed = COALESCE(?9, password_sealed), \
+         status = 'unknown', status_since = ?10, updated_at = ?10 WHERE id = ?1",
+        params![
+            id,
+            f.name,
+            f.host,
+            f.port,
+            f.username,
+            i64::from(f.use_tls),
+            i64::from(f.tls_verify),
+            f.transport,
+            password_sealed,
+            now
+        ],
+    )?;
+    request_sync(tx, Some(id), now)?;
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+/// Deletes a router no customer is on.
+pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    let row = get(tx, id)?.ok_or(StoreError::NotFound)?;
+    if row.customers > 0 {
+        return Err(StoreError::Conflict(format!(
+            "{} customers are on this router; move them to another router first.",
+            row.customers
+        )));
+    }
+    tx.execute(
+        "DELETE FROM router_sync_requests WHERE router_id = ?1",
+        [id],
+    )?;
+    tx.execute("DELETE FROM routers WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<RouterRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM routers r WHERE r.id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+pub fn exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM routers WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Routers by name, and how many there are.
+pub fn list(
+    conn: &Connection,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<RouterRow>, i64), StoreError> {
+    let total = conn.query_row("SELECT COUNT(*) FROM routers", [], |r| r.get(0))?;
+    let sql = format!("SELECT {COLUMNS} FROM routers r ORDER BY r.name, r.id LIMIT ?1 OFFSET ?2");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params![limit, offset], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+/// Every router with its sealed password (for the poller).
+pub fn all_with_secrets(conn: &Connection) -> Result<Vec<(RouterRow, String)>, StoreError> {
+    let sql = format!("SELECT {COLUMNS}, r.password_sealed FROM routers r ORDER BY r.id");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map([], |r| Ok((from_row(r)?, r.get(22)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// One router with its sealed password.
+pub fn with_secret(conn: &Connection, id: i64) -> Result<Option<(RouterRow, String)>, StoreError> {
+    let sql = format!("SELECT {COLUMNS}, r.password_sealed FROM routers r WHERE r.id = ?1");
+    Ok(conn
+        .query_row(&sql, [id], |r| Ok((from_row(r)?, r.get(22)?)))
+        .optional()?)
+}
+
+/// Records a poll: reachable with what it said, or not with why. The status
+/// changes (and `status_since` moves) only when it differs.
+pub fn record_poll(
+    tx: &Transaction<'_>,
+    id: i64,
+    result: Result<&Resource, &str>,
+    now: &str,
+) -> Result<(), StoreError> {
+    match result {
+        Ok(res) => tx.execute(
+            "UPDATE routers SET status_since = CASE WHEN status = 'up' THEN status_since ELSE ?2 END, \
+             status = 'up', last_seen_at = ?2, last_error = NULL, identity = ?3, version = ?4, \
+             board = ?5, uptime = ?6, cpu_load = ?7 WHERE id = ?1",
+            params![id, now, res.identity, res.version, res.board, res.uptime, res.cpu_load],
+        )?,
+        Err(why) => tx.execute(
+            "UPDATE routers SET status_since = CASE WHEN status = 'down' THEN status_since ELSE ?2 END, \
+             status = 'down', last_error = ?3 WHERE id = ?1",
+            params![id, now, why],
+        )?,
+    };
+    Ok(())
+}
+
+/// Asks for a reconciliation of `router_id` (no-op for None).
+pub fn request_sync(
+    tx: &Transaction<'_>,
+    router_id: Option<i64>,
+    now: &str,
+) -> Result<(), StoreError> {
+    if let Some(id) = router_id {
+        tx.execute(
+            "INSERT INTO router_sync_requests (router_id, requested_at) VALUES (?1, ?2) \
+             ON CONFLICT (router_id) DO UPDATE SET seq = seq + 1, \
+             requested_at = excluded.requested_at",
+            params![id, now],
+        )?;
+    }
+    Ok(())
+}
+
+/// Asks for a reconciliation of every router with a customer on `package_id`.
+pub fn request_sync_for_package(
+    tx: &Transaction<'_>,
+    package_id: i64,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO router_sync_requests (router_id, requested_at) \
+         SELECT DISTINCT router_id, ?2 FROM customers \
+         WHERE package_id = ?1 AND router_id IS NOT NULL AND true \
+         ON CONFLICT (router_id) DO UPDATE SET seq = seq + 1, \
+         requested_at = excluded.requested_at",
+        params![package_id, now],
+    )?;
+    Ok(())
+}
+
+/// Pending requests: (router id, request sequence).
+pub fn sync_requests(conn: &Connection) -> Result<Vec<(i64, i64)>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT router_id, seq FROM router_sync_requests")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Records a reconciliation that started when the request was at `seq`; the
+/// request is cleared unless a newer one came meanwhile.
+pub fn record_sync(
+    tx: &Transaction<'_>,
+    id: i64,
+    seq: Option<i64>,
+    error: Option<&str>,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE routers SET last_sync_at = ?2, last_sync_error = ?3 WHERE id = ?1",
+        params![id, now, error],
+    )?;
+    if error.is_none() {
+        if let Some(seq) = seq {
+            tx.execute(
+                "DELETE FROM router_sync_requests WHERE router_id = ?1 AND seq = ?2",
+                params![id, seq],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The PPPoE and hotspot customers of a router.
+pub fn logins(conn: &Connection, router_id: i64) -> Result<Vec<LoginSpec>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.connection_type, c.username, c.login_password_sealed, p.router_profile, \
+         c.status FROM customers c LEFT JOIN packages p ON p.id = c.package_id \
+         WHERE c.router_id = ?1 AND c.connection_type IN ('pppoe', 'hotspot') \
+         AND c.username IS NOT NULL ORDER BY c.id",
+    )?;
+    let rows = stmt
+        .query_map([router_id], |r| {
+            Ok(LoginSpec {
+                customer_id: r.get(0)?,
+                connection_type: r.get(1)?,
+                username: r.get(2)?,
+                password_sealed: r.get(3)?,
+                profile: r.get(4)?,
+                status: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// A customer's router and login name, for actions on their session.
+pub fn customer_login(
+    conn: &Connection,
+    customer_id: i64,
+) -> Result<Option<(i64, String, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT router_id, username, connection_type FROM customers \
+             WHERE id = ?1 AND router_id IS NOT NULL AND username IS NOT NULL",
+            [customer_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
