@@ -182,3 +182,98 @@ fn rest_transport_does_the_same_over_http() {
     let err = wrong.print("/ppp/secret", &[], &[]).unwrap_err();
     assert!(matches!(err, RouterError::Login(_)), "{err:?}");
 }
+
+/// api-ssl: a TLS front (a self-signed certificate, as routers have) before the
+/// simulator. Without verification the link works; with it, the self-signed
+/// certificate is refused.
+#[test]
+fn tls_with_a_self_signed_router_certificate() {
+    use std::{net::TcpListener, sync::Arc};
+
+    let sim = SimRouter::start(SimConfig::default());
+    let key = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let cert = key.cert.der().clone();
+    let private =
+        rustls::pki_types::PrivateKeyDer::try_from(key.signing_key.serialize_der()).unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], private)
+        .unwrap(),
+    );
+    let front = TcpListener::bind("127.0.0.1:0").unwrap();
+    let front_port = front.local_addr().unwrap().port();
+    let backend = sim.port();
+    std::thread::spawn(move || {
+        for stream in front.incoming() {
+            let Ok(stream) = stream else { return };
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let Ok(conn) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let mut tls = rustls::StreamOwned::new(conn, stream);
+                let Ok(mut plain) = std::net::TcpStream::connect(("127.0.0.1", backend)) else {
+                    return;
+                };
+                plain
+                    .set_read_timeout(Some(Duration::from_millis(20)))
+                    .unwrap();
+                tls.sock
+                    .set_read_timeout(Some(Duration::from_millis(20)))
+                    .unwrap();
+                let mut buf = [0u8; 4096];
+                use std::io::{Read, Write};
+                loop {
+                    match tls.read(&mut buf) {
+                        Ok(0) => return,
+                        Ok(n) => {
+                            if plain.write_all(&buf[..n]).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e)
+                            if e.kind() == std::io::ErrorKind::WouldBlock
+                                || e.kind() == std::io::ErrorKind::TimedOut => {}
+                        Err(_) => return,
+                    }
+                    match plain.read(&mut buf) {
+                        Ok(0) => return,
+                        Ok(n) => {
+                            if tls.write_all(&buf[..n]).and_then(|()| tls.flush()).is_err() {
+                                return;
+                            }
+                        }
+                        Err(e)
+                            if e.kind() == std::io::ErrorKind::WouldBlock
+                                || e.kind() == std::io::ErrorKind::TimedOut => {}
+                        Err(_) => return,
+                    }
+                }
+            });
+        }
+    });
+    let t = Target {
+        port: front_port,
+        tls: true,
+        timeout: Duration::from_secs(3),
+        ..target(&sim, "secret")
+    };
+    let mut api = ApiClient::new(t.clone());
+    let rows = api.print("/system/identity", &[], &[]).unwrap();
+    assert_eq!(rows.len(), 1);
+    let err = ApiConnection::open(&Target {
+        tls_verify: true,
+        ..t
+    })
+    .unwrap_err();
+    assert!(
+        err.to_string().to_lowercase().contains("certificate")
+            || err.to_string().contains("UnknownIssuer"),
+        "{err}"
+    );
+}
