@@ -50,6 +50,8 @@ pub struct Shared {
     pub seal_key: Arc<crate::auth::sealed::SealKey>,
     /// The MikroTik routers: reconciliation, disconnects.
     pub routers: Arc<crate::network::hub::RouterHub>,
+    /// SNMP vendor profiles (embedded and from the data dir).
+    pub profiles: Arc<crate::drivers::snmp::profile::Profiles>,
 }
 
 /// The whole HTTP application.

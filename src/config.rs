@@ -39,6 +39,7 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     pub sms: crate::sms::config::SmsConfig,
     pub routers: crate::network::config::RoutersConfig,
+    pub monitoring: crate::monitoring::config::MonitoringConfig,
     pub log: LogConfig,
 }
 
@@ -240,6 +241,7 @@ impl Default for Config {
             webhooks: WebhooksConfig::default(),
             sms: crate::sms::config::SmsConfig::default(),
             routers: crate::network::config::RoutersConfig::default(),
+            monitoring: crate::monitoring::config::MonitoringConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -372,6 +374,7 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     }
     config.sms.check().map_err(ConfigError::Invalid)?;
     config.routers.check().map_err(ConfigError::Invalid)?;
+    config.monitoring.check().map_err(ConfigError::Invalid)?;
     if parse_hhmm(&config.billing.run_at).is_none() {
         return Err(ConfigError::Invalid(format!(
             "key `billing.run_at`: `{}` is not a time such as 00:05",

@@ -21,6 +21,7 @@ pub mod events;
 pub mod jobs;
 pub mod logging;
 pub mod metrics;
+pub mod monitoring;
 pub mod network;
 pub mod server;
 pub mod sms;

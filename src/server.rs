@@ -103,6 +103,7 @@ where
                 request_log_days: config.api.request_log_retention_days,
                 webhook_delivery_days: config.webhooks.delivery_retention_days,
                 router_data_days: config.routers.retention_days,
+                monitoring_days: config.monitoring.retention_days,
             },
             workers.stop_signal(),
         ),
@@ -162,6 +163,33 @@ where
             crate::network::syslog::receiver(routers.clone(), addr, workers.stop_signal()),
         );
     }
+    let profiles = {
+        let dir = config.data_dir.clone();
+        crate::drivers::snmp::profile::Profiles::load(Some(&dir))
+            .map_err(|e| ServeError::Io(std::io::Error::other(e.to_string())))?
+    };
+    workers.spawn(
+        "snmp",
+        crate::monitoring::poller::worker(
+            Arc::new(crate::monitoring::poller::SnmpPoller {
+                db: db.clone(),
+                clock: clock.clone(),
+                seal: seal_key.clone(),
+                config: config.monitoring.clone(),
+                profiles: profiles.clone(),
+            }),
+            workers.stop_signal(),
+        ),
+    );
+    workers.spawn(
+        "status-checks",
+        crate::monitoring::checks::worker(
+            db.clone(),
+            clock.clone(),
+            config.monitoring.clone(),
+            workers.stop_signal(),
+        ),
+    );
     let state = AppState::new(Shared {
         auth: auth.clone(),
         db,
@@ -174,6 +202,7 @@ where
         pin_key: Arc::new(pin_key),
         seal_key: Arc::new(seal_key),
         routers,
+        profiles: Arc::new(profiles),
     });
     let listen = config.server.listen;
     let acceptor = TcpListener::bind(listen)

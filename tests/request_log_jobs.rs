@@ -74,6 +74,7 @@ fn retention_removes_what_is_past_its_time() {
             request_log_days: 30,
             webhook_delivery_days: 30,
             router_data_days: 30,
+            monitoring_days: 30,
         },
     )
     .unwrap();

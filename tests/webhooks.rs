@@ -907,6 +907,7 @@ fn failing_for_days_switches_the_webhook_off_and_old_deliveries_expire() {
         request_log_days: 30,
         webhook_delivery_days: 30,
         router_data_days: 30,
+        monitoring_days: 30,
     };
     clock.advance(day * 25);
     token = s.v2_admin_token();

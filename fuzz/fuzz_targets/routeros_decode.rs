@@ -3,7 +3,11 @@
 //! the same bytes.
 #![no_main]
 
-use ispbills::drivers::routeros::{codec, reply};
+#[path = "../../src/drivers/routeros/codec.rs"]
+mod codec;
+#[path = "../../src/drivers/routeros/reply.rs"]
+mod reply;
+
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -270,7 +270,12 @@ impl Fields {
 
 /// Parses a request body into `T`: 400 for malformed JSON, 422 for anything else.
 pub fn parse_json_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+    // An empty body (JSON whitespace only) is an empty object; anything else
+    // must be JSON (a form feed, say, is not JSON whitespace).
+    let value: Value = if bytes
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
         Value::Object(Map::new())
     } else {
         serde_json::from_slice(bytes).map_err(|e| malformed_json(&e.to_string()))?

@@ -13,6 +13,7 @@ pub mod idempotent;
 pub mod json_out;
 pub mod login_guard;
 pub mod money;
+pub mod monitoring;
 pub mod operations;
 pub mod pagination;
 pub mod payments;
@@ -20,6 +21,7 @@ pub mod recharge_cards;
 pub mod routers;
 pub mod security;
 pub mod sms;
+pub mod snmp_devices;
 mod system;
 pub mod tokens;
 pub mod v1;
@@ -46,6 +48,8 @@ pub enum ApiTags {
     Logs,
     /// Routers, IP pools and other network inventory.
     Network,
+    /// ONUs, radios, status checks and the device access log.
+    Monitoring,
     /// Resellers.
     Operators,
     /// Internet packages (plans) customers subscribe to.
@@ -68,6 +72,8 @@ pub type Apis = (
     recharge_cards::RechargeCardsApi,
     sms::SmsApi,
     routers::RoutersApi,
+    snmp_devices::SnmpDevicesApi,
+    monitoring::MonitoringApi,
 );
 
 /// API v1 operations.

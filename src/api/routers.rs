@@ -194,7 +194,14 @@ fn read_patch(f: &mut Fields, creating: bool) -> RouterPatch {
         p.port = Some(f.required_integer_in("port", 1, 65535));
     }
     if creating || f.present("username") {
-        p.username = Some(f.required_string("username"));
+        let username = f.required_string("username");
+        if username.chars().count() > 100 {
+            f.error(
+                "username",
+                "The username may not be longer than 100 characters.",
+            );
+        }
+        p.username = Some(username);
     }
     if creating && !f.present("password") {
         f.error("password", "The password field is required.");
@@ -437,6 +444,28 @@ async fn list_routers(state: &AppState, page: PageRequest) -> ApiResult<RouterLi
     ))
 }
 
+fn access(
+    state: &AppState,
+    who: &crate::auth::principal::Principal,
+    router: (i64, &str),
+    action: &str,
+    result: Result<(), String>,
+) {
+    crate::monitoring::log_access(
+        &state.db,
+        crate::store::monitoring::Access {
+            actor: who.label(),
+            device_kind: "router".into(),
+            device_id: Some(router.0),
+            device_name: Some(router.1.to_string()),
+            action: action.into(),
+            ok: result.is_ok(),
+            detail: result.err(),
+        },
+        &format_timestamp(state.clock.now()),
+    );
+}
+
 fn seal(state: &AppState, password: &str) -> ApiResult<String> {
     state
         .seal_key
@@ -516,7 +545,7 @@ impl RoutersApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::NetworkWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         body: JsonBody<NewRouter>,
     ) -> ApiResult<RouterCreated> {
         let mut patch = body.0 .0;
@@ -527,6 +556,13 @@ impl RoutersApi {
             .db
             .write_async(move |tx| routers::create(tx, &fields, &sealed, &now))
             .await?;
+        access(
+            &state,
+            &auth.0,
+            (row.id, &row.name),
+            "added to the inventory",
+            Ok(()),
+        );
         Ok(RouterCreated::Created(Json(RouterOne { data: row.into() })))
     }
 
@@ -561,7 +597,7 @@ impl RoutersApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::NetworkWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
         body: JsonBody<RouterChanges>,
     ) -> ApiResult<Json<RouterOne>> {
@@ -580,6 +616,13 @@ impl RoutersApi {
                 routers::update(tx, id.0, &fields, sealed.as_deref(), &now)
             })
             .await?;
+        access(
+            &state,
+            &auth.0,
+            (row.id, &row.name),
+            "settings changed",
+            Ok(()),
+        );
         Ok(Json(RouterOne { data: row.into() }))
     }
 
@@ -594,13 +637,24 @@ impl RoutersApi {
     async fn delete(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::NetworkWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<RouterDeleted> {
-        state
+        let name = state
             .db
-            .write_async(move |tx| routers::delete(tx, id.0))
+            .write_async(move |tx| {
+                let name = routers::get(tx, id.0)?.map(|r| r.name).unwrap_or_default();
+                routers::delete(tx, id.0)?;
+                Ok(name)
+            })
             .await?;
+        access(
+            &state,
+            &auth.0,
+            (id.0, &name),
+            "removed from the inventory",
+            Ok(()),
+        );
         Ok(RouterDeleted::NoContent)
     }
 
@@ -618,10 +672,24 @@ impl RoutersApi {
     async fn sync(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::NetworkWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<SyncResultOne>> {
-        let d = state.routers.sync_now(id.0).await?;
+        let name = state
+            .db
+            .read_async(move |c| routers::get(c, id.0))
+            .await?
+            .ok_or_else(ApiError::not_found)?
+            .name;
+        let result = state.routers.sync_now(id.0).await;
+        access(
+            &state,
+            &auth.0,
+            (id.0, &name),
+            "logins reconciled",
+            result.as_ref().map(|_| ()).map_err(ToString::to_string),
+        );
+        let d = result?;
         Ok(Json(SyncResultOne {
             data: SyncResult {
                 added: d.added,

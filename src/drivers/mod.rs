@@ -2,3 +2,4 @@
 //! nothing of HTTP handlers or SQL.
 
 pub mod routeros;
+pub mod snmp;

@@ -196,6 +196,23 @@ fn poll(hub: &RouterHub, id: i64, row: &RouterRow, sealed: &str, st: &mut State)
                 .write(|tx| routers::record_poll(tx, id, Ok(res), &now))
         }
         Err(e) => {
+            if matches!(e, HubError::Router(RouterError::Login(_)))
+                && row.last_error.as_deref() != Some(e.to_string().as_str())
+            {
+                crate::monitoring::log_access(
+                    &hub.db,
+                    crate::store::monitoring::Access {
+                        actor: "appliance".into(),
+                        device_kind: "router".into(),
+                        device_id: Some(id),
+                        device_name: Some(row.name.clone()),
+                        action: "api login".into(),
+                        ok: false,
+                        detail: Some(e.to_string()),
+                    },
+                    &now,
+                );
+            }
             st.up = false;
             st.api = None;
             st.failures = st.failures.saturating_add(1);

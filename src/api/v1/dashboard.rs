@@ -67,7 +67,43 @@ pub struct NocDashboard {
     pub up: i64,
     pub down: i64,
     pub unknown: i64,
+    /// Every router, OLT, radio or device that is down, longest first.
+    pub down_devices: Vec<DownDevice>,
+    pub onus: OnuCounts,
+    /// Status checks that are down.
+    pub failing_checks: Vec<FailingCheck>,
     pub generated_at: String,
+}
+
+#[derive(Debug, Object)]
+pub struct DownDevice {
+    /// `router`, `olt`, `radio` or `device`.
+    pub kind: String,
+    pub id: i64,
+    pub name: String,
+    #[oai(nullable)]
+    pub since: Option<String>,
+    #[oai(nullable)]
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct OnuCounts {
+    pub total: i64,
+    pub offline: i64,
+    /// Online ONUs with rx power below `low_rx_dbm`.
+    pub low_rx: i64,
+    pub low_rx_dbm: f64,
+}
+
+#[derive(Debug, Object)]
+pub struct FailingCheck {
+    pub name: String,
+    pub target: String,
+    #[oai(nullable)]
+    pub since: Option<String>,
+    #[oai(nullable)]
+    pub last_error: Option<String>,
 }
 
 #[derive(Debug, Object)]
@@ -157,7 +193,18 @@ impl V1DashboardApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] _auth: V1Auth,
     ) -> ApiResult<Json<NocDashboardOne>> {
-        let counts = state.db.read_async(inventory::status_counts).await?;
+        let low_rx = state.config.monitoring.low_rx_dbm;
+        let (counts, down, onus, checks) = state
+            .db
+            .read_async(move |c| {
+                Ok((
+                    inventory::status_counts(c)?,
+                    inventory::down(c)?,
+                    crate::store::onus::problem_counts(c, low_rx)?,
+                    crate::store::monitoring::checks(c)?,
+                ))
+            })
+            .await?;
         let devices: Vec<DeviceCounts> = counts
             .into_iter()
             .map(|c| DeviceCounts {
@@ -174,6 +221,32 @@ impl V1DashboardApi {
                 down: devices.iter().map(|d| d.down).sum(),
                 unknown: devices.iter().map(|d| d.unknown).sum(),
                 devices,
+                down_devices: down
+                    .into_iter()
+                    .map(|d| DownDevice {
+                        kind: d.kind,
+                        id: d.id,
+                        name: d.name,
+                        since: d.since,
+                        last_error: d.last_error,
+                    })
+                    .collect(),
+                onus: OnuCounts {
+                    total: onus.0,
+                    offline: onus.1,
+                    low_rx: onus.2,
+                    low_rx_dbm: low_rx,
+                },
+                failing_checks: checks
+                    .into_iter()
+                    .filter(|c| c.status == "down")
+                    .map(|c| FailingCheck {
+                        name: c.name,
+                        target: c.target,
+                        since: c.since,
+                        last_error: c.last_error,
+                    })
+                    .collect(),
                 generated_at: format_timestamp(state.clock.now()),
             },
         }))

@@ -1,0 +1,293 @@
+//! SNMP-polled devices (OLTs, radios, other devices): inventory with sealed
+//! credentials, and what the poller last read.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::StoreError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceRow {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub host: String,
+    pub port: i64,
+    pub profile: String,
+    pub snmp_version: String,
+    pub v3_user: Option<String>,
+    pub v3_auth_protocol: Option<String>,
+    pub v3_priv_protocol: Option<String>,
+    pub status: String,
+    pub status_since: Option<String>,
+    pub last_seen_at: Option<String>,
+    pub last_error: Option<String>,
+    pub sys_descr: Option<String>,
+    pub sys_object_id: Option<String>,
+    pub sys_name: Option<String>,
+    pub uptime_secs: Option<i64>,
+    pub detected_profile: Option<String>,
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub metrics: serde_json::Value,
+    pub onus: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Sealed credentials (for the poller).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealedCredentials {
+    pub community: Option<String>,
+    pub v3_auth: Option<String>,
+    pub v3_priv: Option<String>,
+}
+
+/// The fields a caller sets; `None` credentials keep the stored ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceFields {
+    pub kind: String,
+    pub name: String,
+    pub host: String,
+    pub port: i64,
+    pub profile: String,
+    pub snmp_version: String,
+    pub v3_user: Option<String>,
+    pub v3_auth_protocol: Option<String>,
+    pub v3_priv_protocol: Option<String>,
+}
+
+/// What a poll found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PollState {
+    pub sys_descr: Option<String>,
+    pub sys_object_id: Option<String>,
+    pub sys_name: Option<String>,
+    pub uptime_secs: Option<i64>,
+    pub detected_profile: Option<String>,
+    pub vendor: Option<String>,
+    pub model: Option<String>,
+    pub metrics: Option<serde_json::Value>,
+}
+
+const COLUMNS: &str = "d.id, d.kind, d.name, d.host, d.port, d.profile, d.snmp_version, d.v3_user, \
+    d.v3_auth_protocol, d.v3_priv_protocol, d.status, d.status_since, d.last_seen_at, d.last_error, \
+    d.sys_descr, d.sys_object_id, d.sys_name, d.uptime_secs, d.detected_profile, d.vendor, d.model, \
+    d.metrics, (SELECT COUNT(*) FROM onus o WHERE o.olt_id = d.id), d.created_at, d.updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
+    let metrics: Option<String> = r.get(21)?;
+    Ok(DeviceRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        name: r.get(2)?,
+        host: r.get(3)?,
+        port: r.get(4)?,
+        profile: r.get(5)?,
+        snmp_version: r.get(6)?,
+        v3_user: r.get(7)?,
+        v3_auth_protocol: r.get(8)?,
+        v3_priv_protocol: r.get(9)?,
+        status: r.get(10)?,
+        status_since: r.get(11)?,
+        last_seen_at: r.get(12)?,
+        last_error: r.get(13)?,
+        sys_descr: r.get(14)?,
+        sys_object_id: r.get(15)?,
+        sys_name: r.get(16)?,
+        uptime_secs: r.get(17)?,
+        detected_profile: r.get(18)?,
+        vendor: r.get(19)?,
+        model: r.get(20)?,
+        metrics: metrics
+            .and_then(|m| serde_json::from_str(&m).ok())
+            .unwrap_or(serde_json::Value::Null),
+        onus: r.get(22)?,
+        created_at: r.get(23)?,
+        updated_at: r.get(24)?,
+    })
+}
+
+fn name_taken(conn: &Connection, name: &str, except: Option<i64>) -> Result<bool, StoreError> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM snmp_devices WHERE name = ?1 AND id IS NOT ?2)",
+        params![name, except],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn create(
+    tx: &Transaction<'_>,
+    f: &DeviceFields,
+    creds: &SealedCredentials,
+    now: &str,
+) -> Result<DeviceRow, StoreError> {
+    if name_taken(tx, &f.name, None)? {
+        return Err(StoreError::invalid(
+            "name",
+            "The name has already been taken.",
+        ));
+    }
+    tx.execute(
+        "INSERT INTO snmp_devices (kind, name, host, port, profile, snmp_version, v3_user, \
+         v3_auth_protocol, v3_priv_protocol, community_sealed, v3_auth_sealed, v3_priv_sealed, \
+         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+        params![
+            f.kind,
+            f.name,
+            f.host,
+            f.port,
+            f.profile,
+            f.snmp_version,
+            f.v3_user,
+            f.v3_auth_protocol,
+            f.v3_priv_protocol,
+            creds.community,
+            creds.v3_auth,
+            creds.v3_priv,
+            now
+        ],
+    )?;
+    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+}
+
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    f: &DeviceFields,
+    creds: &SealedCredentials,
+    now: &str,
+) -> Result<DeviceRow, StoreError> {
+    get(tx, id)?.ok_or(StoreError::NotFound)?;
+    if name_taken(tx, &f.name, Some(id))? {
+        return Err(StoreError::invalid(
+            "name",
+            "The name has already been taken.",
+        ));
+    }
+    tx.execute(
+        "UPDATE snmp_devices SET name = ?2, host = ?3, port = ?4, profile = ?5, snmp_version = ?6, \
+         v3_user = ?7, v3_auth_protocol = ?8, v3_priv_protocol = ?9, \
+         community_sealed = COALESCE(?10, community_sealed), \
+         v3_auth_sealed = COALESCE(?11, v3_auth_sealed), v3_priv_sealed = COALESCE(?12, v3_priv_sealed), \
+         status = 'unknown', status_since = ?13, updated_at = ?13 WHERE id = ?1",
+        params![
+            id,
+            f.name,
+            f.host,
+            f.port,
+            f.profile,
+            f.snmp_version,
+            f.v3_user,
+            f.v3_auth_protocol,
+            f.v3_priv_protocol,
+            creds.community,
+            creds.v3_auth,
+            creds.v3_priv,
+            now
+        ],
+    )?;
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+pub fn delete(tx: &Transaction<'_>, id: i64, kind: Option<&str>) -> Result<DeviceRow, StoreError> {
+    let row = get(tx, id)?
+        .filter(|r| kind.is_none_or(|k| k == r.kind))
+        .ok_or(StoreError::NotFound)?;
+    tx.execute(
+        "DELETE FROM signal_history WHERE (subject = 'radio' AND subject_id = ?1) \
+         OR (subject = 'onu' AND subject_id IN (SELECT id FROM onus WHERE olt_id = ?1))",
+        [id],
+    )?;
+    tx.execute("DELETE FROM snmp_devices WHERE id = ?1", [id])?;
+    Ok(row)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<DeviceRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM snmp_devices d WHERE d.id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+/// Devices of some kinds (and, optionally, a vendor), by name.
+pub fn list(
+    conn: &Connection,
+    kinds: &[&str],
+    vendor: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<DeviceRow>, i64), StoreError> {
+    let kinds = kinds.join(",");
+    let cond = "instr(',' || ?1 || ',', ',' || d.kind || ',') > 0 \
+                AND (?2 IS NULL OR d.vendor = ?2 COLLATE NOCASE)";
+    let total = conn.query_row(
+        &format!("SELECT COUNT(*) FROM snmp_devices d WHERE {cond}"),
+        params![kinds, vendor],
+        |r| r.get(0),
+    )?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM snmp_devices d WHERE {cond} ORDER BY d.name, d.id LIMIT ?3 OFFSET ?4"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(params![kinds, vendor, limit, offset], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+/// Every device with its sealed credentials (for the poller).
+pub fn all_with_credentials(
+    conn: &Connection,
+) -> Result<Vec<(DeviceRow, SealedCredentials)>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS}, d.community_sealed, d.v3_auth_sealed, d.v3_priv_sealed \
+         FROM snmp_devices d ORDER BY d.id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                from_row(r)?,
+                SealedCredentials {
+                    community: r.get(25)?,
+                    v3_auth: r.get(26)?,
+                    v3_priv: r.get(27)?,
+                },
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Records a poll: reachable with what it said, or not with why.
+pub fn record_poll(
+    tx: &Transaction<'_>,
+    id: i64,
+    result: Result<&PollState, &str>,
+    now: &str,
+) -> Result<(), StoreError> {
+    match result {
+        Ok(s) => tx.execute(
+            "UPDATE snmp_devices SET status_since = CASE WHEN status = 'up' THEN status_since ELSE ?2 END, \
+             status = 'up', last_seen_at = ?2, last_error = NULL, sys_descr = ?3, sys_object_id = ?4, \
+             sys_name = ?5, uptime_secs = ?6, detected_profile = ?7, vendor = ?8, model = ?9, \
+             metrics = COALESCE(?10, metrics) WHERE id = ?1",
+            params![
+                id,
+                now,
+                s.sys_descr,
+                s.sys_object_id,
+                s.sys_name,
+                s.uptime_secs,
+                s.detected_profile,
+                s.vendor,
+                s.model,
+                s.metrics.as_ref().map(ToString::to_string)
+            ],
+        )?,
+        Err(why) => tx.execute(
+            "UPDATE snmp_devices SET status_since = CASE WHEN status = 'down' THEN status_since ELSE ?2 END, \
+             status = 'down', last_error = ?3 WHERE id = ?1",
+            params![id, now, why],
+        )?,
+    };
+    Ok(())
+}
