@@ -238,6 +238,8 @@ pub enum ClientCommand {
 pub enum AdminCommand {
     /// Create a staff user with the admin role
     Create(AdminCreate),
+    /// Print the first-run setup code the panel asks for (while no staff user exists)
+    SetupCode,
 }
 
 #[derive(Debug, Args)]
@@ -373,6 +375,17 @@ fn execute(cli: Cli) -> Result<(), String> {
             let path = config.data_dir.join(store::DB_FILE_NAME);
             maintenance::backup(&path, out).map_err(|e| e.to_string())?;
             println!("backup written to {}", out.display());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::SetupCode) => {
+            let config = load_config(&cli, None)?;
+            let db = open(&config)?;
+            if db.read(staff_users::count).map_err(|e| e.to_string())? > 0 {
+                return Err("setup is complete (a staff user exists); log in to the panel, or add users with `ispbills admin create`".into());
+            }
+            let code = crate::auth::setup_code::load_or_create(&config.data_dir)
+                .map_err(|e| e.to_string())?;
+            println!("{code}");
             Ok(())
         }
         Command::Admin(AdminCommand::Create(args)) => {

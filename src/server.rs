@@ -42,6 +42,8 @@ pub struct RunningServer {
     /// The address actually bound (useful with port 0).
     pub addr: SocketAddr,
     pub state: AppState,
+    /// The first-run setup code, when no staff user existed at start.
+    pub setup_code: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     workers: Option<Workers>,
@@ -89,6 +91,19 @@ where
     })
     .await
     .map_err(|e| StoreError::Task(e.to_string()))??;
+    // First run: the panel asks for this code before it creates the first admin.
+    let setup_code = {
+        let (db, dir) = (db.clone(), config.data_dir.clone());
+        tokio::task::spawn_blocking(move || {
+            if db.read(crate::store::staff_users::count)? == 0 {
+                Ok::<_, StoreError>(Some(crate::auth::setup_code::load_or_create(&dir)?))
+            } else {
+                Ok(None)
+            }
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))??
+    };
     let mut workers = Workers::new();
     let (request_log, log_worker) = jobs::request_log::worker(db.clone(), workers.stop_signal());
     workers.spawn("request-log", log_worker);
@@ -234,6 +249,7 @@ where
     Ok(RunningServer {
         addr,
         state,
+        setup_code,
         shutdown: Some(tx),
         task,
         workers: Some(workers),
@@ -258,6 +274,11 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), ServeErr
         println!(
             "  (listening on all interfaces: use this server's LAN address instead of 127.0.0.1)"
         );
+    }
+    if let Some(code) = server.setup_code.clone() {
+        tracing::warn!(setup_code = %code, "first run: no staff user yet; open the panel and enter this setup code");
+        println!("  First run: open the panel and enter the setup code {code}");
+        println!("  (also shown by `ispbills admin setup-code`)");
     }
     shutdown_signal().await;
     tracing::info!("shutting down");

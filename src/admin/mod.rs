@@ -4,6 +4,7 @@
 
 mod clients;
 mod session;
+mod setup;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -17,12 +18,12 @@ pub enum AdminTags {
     ApiManagement,
 }
 
-pub type AdminApis = (session::SessionApi, clients::ClientsApi);
+pub type AdminApis = (session::SessionApi, setup::SetupApi, clients::ClientsApi);
 
 /// The panel's JSON service (paths are absolute: `/admin/api/...`).
 pub fn service() -> OpenApiService<AdminApis, ()> {
     OpenApiService::new(
-        (session::SessionApi, clients::ClientsApi),
+        (session::SessionApi, setup::SetupApi, clients::ClientsApi),
         "ISPBills admin panel API",
         crate::VERSION,
     )

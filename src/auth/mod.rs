@@ -13,5 +13,6 @@ pub mod sealed;
 pub mod secrets;
 pub mod service;
 pub mod sessions;
+pub mod setup_code;
 pub mod throttle;
 pub mod tokens;

@@ -1,0 +1,193 @@
+//! First run: `GET /admin/api/setup` says whether setup is needed; `POST
+//! /admin/api/setup {setup_code, email, name, password}` creates the first
+//! admin — only with the setup code from the server log (or `ispbills admin
+//! setup-code`), only while no staff user exists — and logs them in.
+
+use poem::web::{Data, RemoteAddr};
+use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
+
+use super::{session::SessionView, AdminTags};
+use crate::{
+    api::body::{Fields, FromJsonObject, JsonBody},
+    app::AppState,
+    auth::{
+        password,
+        sessions::{cookie, csrf_token},
+        setup_code,
+    },
+    domain::staff::{normalise_email, Role},
+    error::{ApiError, ApiResult, ErrorCode},
+    schema_as,
+    store::{staff_users, StoreError},
+};
+
+#[derive(Debug, Object)]
+pub struct SetupState {
+    /// True while no staff user exists: the panel shows the setup page.
+    pub setup_required: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct SetupInput {
+    /// The code printed in the server log at start (`ispbills admin setup-code`).
+    pub setup_code: String,
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+pub struct Setup {
+    code: String,
+    email: String,
+    name: String,
+    password: String,
+}
+
+schema_as!(Setup, SetupInput);
+
+impl FromJsonObject for Setup {
+    fn from_fields(f: &mut Fields) -> Self {
+        let code = f.required_string("setup_code");
+        let raw = f.required_string("email");
+        let email = match normalise_email(&raw) {
+            Some(e) => e,
+            None => {
+                if !f.has_error("email") {
+                    f.error("email", "The email must be a valid email address.");
+                }
+                raw
+            }
+        };
+        let name = f.required_string("name");
+        if name.chars().count() > 100 {
+            f.error("name", "The name may not be longer than 100 characters.");
+        }
+        let password = f.required_password("password");
+        if !f.has_error("password") {
+            if let Err(why) = password::check_strength(&password) {
+                f.error("password", why);
+            }
+        }
+        Self {
+            code,
+            email,
+            name,
+            password,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum SetupDone {
+    /// The first admin exists and is logged in (session cookie set).
+    #[oai(status = 201)]
+    Created(Json<SessionView>, #[oai(header = "Set-Cookie")] String),
+}
+
+pub struct SetupApi;
+
+#[OpenApi(tag = "AdminTags::Session")]
+impl SetupApi {
+    /// Whether first-run setup is needed.
+    #[oai(
+        path = "/admin/api/setup",
+        method = "get",
+        operation_id = "admin_setup_state"
+    )]
+    async fn state(&self, state: Data<&AppState>) -> ApiResult<Json<SetupState>> {
+        let count = state.db.read_async(staff_users::count).await?;
+        Ok(Json(SetupState {
+            setup_required: count == 0,
+        }))
+    }
+
+    /// Create the first admin with the setup code (throttled like logins).
+    #[oai(
+        path = "/admin/api/setup",
+        method = "post",
+        operation_id = "admin_setup"
+    )]
+    async fn setup(
+        &self,
+        state: Data<&AppState>,
+        remote: &RemoteAddr,
+        body: JsonBody<Setup>,
+    ) -> ApiResult<SetupDone> {
+        let Setup {
+            code,
+            email,
+            name,
+            password: secret,
+        } = body.0;
+        let keys = [
+            remote
+                .as_socket_addr()
+                .map_or_else(|| "ip:unknown".to_string(), |a| format!("ip:{}", a.ip())),
+            "setup".to_string(),
+        ];
+        let now = state.clock.now();
+        if let Some(wait) = state.login_throttle.retry_after(&keys, now) {
+            return Err(ApiError::new(
+                ErrorCode::RateLimited,
+                format!("Too many wrong setup codes. Try again in {wait} seconds."),
+            )
+            .with_retry_after(wait));
+        }
+        if state.db.read_async(staff_users::count).await? > 0 {
+            return Err(ApiError::conflict(
+                "Setup is already complete; log in instead.",
+            ));
+        }
+        let data_dir = state.config.data_dir.clone();
+        if !setup_code::matches(&data_dir, &code) {
+            state.login_throttle.record_failure(&keys, now);
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "The setup code is wrong. It is printed in the server log at start \
+                 (journalctl -u ispbills) and by `ispbills admin setup-code`.",
+            ));
+        }
+        let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+        let user = state
+            .db
+            .write_async(move |tx| {
+                // Checked again under the write lock: two setups cannot both win.
+                if staff_users::count(tx)? > 0 {
+                    return Err(StoreError::Conflict(
+                        "Setup is already complete; log in instead.".into(),
+                    ));
+                }
+                staff_users::create(
+                    tx,
+                    &staff_users::NewStaffUser {
+                        email: &email,
+                        name: name.trim(),
+                        role: Role::Admin,
+                        password_hash: &hash,
+                        operator_id: None,
+                    },
+                    now,
+                )
+            })
+            .await?;
+        if let Err(e) = setup_code::remove(&data_dir) {
+            tracing::warn!(error = %e, "setup: could not remove the setup code file");
+        }
+        tracing::info!(user = %user.email, "first admin created by setup");
+        let auth = state.auth.clone();
+        let session_user = user.clone();
+        let token = tokio::task::spawn_blocking(move || auth.open_session(&session_user))
+            .await
+            .map_err(ApiError::internal)??;
+        Ok(SetupDone::Created(
+            Json(SessionView {
+                user: (&user).into(),
+                csrf_token: csrf_token(&token),
+            }),
+            cookie(Some(&token)),
+        ))
+    }
+}
