@@ -78,6 +78,11 @@ fn landing_page_names_the_product_version_and_docs() {
         .body
         .contains(&format!("Version {}", env!("CARGO_PKG_VERSION"))));
     assert!(r.body.contains("href=\"/docs/api\""));
+    // The panel's script, an ES module served as JavaScript.
+    assert!(r.body.contains("<script type=\"module\" src=\"/app.js\">"));
+    let js = s.get("/app.js");
+    assert_eq!(js.status, 200);
+    assert!(js.header("content-type").unwrap().contains("javascript"));
     // Its stylesheet is served, cacheable, with an ETag that answers 304.
     let css = s.get("/style.css");
     assert_eq!(css.status, 200);
