@@ -257,3 +257,58 @@ fn panel_login_is_throttled_like_the_api_login() {
     s.login("admin@example.com", PW)
         .assert_error(429, "RATE_LIMITED");
 }
+
+#[test]
+fn webhooks_are_managed_in_the_panel_by_admins_only() {
+    let s = TestServer::start();
+    s.create_staff("admin@example.com", Role::Admin, PW);
+    s.create_staff("support@example.com", Role::Support, PW);
+    let p = log_in(&s, "admin@example.com");
+    let r = p.send(
+        "POST",
+        "/admin/api/webhooks",
+        Some(json!({"url": "https://hooks.example/in", "events": ["customer.created"]})),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["data"]["id"].as_i64().unwrap();
+    assert!(r.json()["data"]["secret"]
+        .as_str()
+        .unwrap()
+        .starts_with("whsec_"));
+    let list = p.get("/admin/api/webhooks");
+    assert_eq!(list.json()["meta"]["total"], 1);
+    assert!(!list.body.contains("whsec_"));
+    let r = p.send(
+        "PUT",
+        &format!("/admin/api/webhooks/{id}"),
+        Some(json!({"active": false})),
+    );
+    assert_eq!(r.json()["data"]["active"], false);
+    p.send("POST", &format!("/admin/api/webhooks/{id}/test"), None)
+        .assert_error(409, "CONFLICT");
+    let r = p.send(
+        "POST",
+        "/admin/api/webhooks",
+        Some(json!({"url": "ftp://x", "events": ["nope"]})),
+    );
+    let err = r.assert_error(422, "VALIDATION_ERROR");
+    assert!(err["details"]["url"].is_array() && err["details"]["events"].is_array());
+    // Without the CSRF header a change is refused.
+    let r = s.send(
+        "DELETE",
+        &format!("/admin/api/webhooks/{id}"),
+        &[("cookie", p.cookie.as_str())],
+        None,
+    );
+    r.assert_error(403, "FORBIDDEN");
+    // Support staff cannot manage webhooks.
+    let support = log_in(&s, "support@example.com");
+    support
+        .get("/admin/api/webhooks")
+        .assert_error(403, "FORBIDDEN");
+    assert_eq!(
+        p.send("DELETE", &format!("/admin/api/webhooks/{id}"), None)
+            .status,
+        204
+    );
+}

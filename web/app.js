@@ -89,8 +89,90 @@ function loginPage() {
 
 const views = {
   "API clients": clientsView,
+  "Webhooks": webhooksView,
   "API request log": requestLogView,
 };
+
+const EVENTS = ["customer.created", "customer.suspended", "customer.activated",
+  "payment.received", "bill.generated", "complaint.created"];
+
+async function webhooksView(content) {
+  let editing = null;
+  const boxes = EVENTS.map((ev) => h("label", { class: "check" },
+    h("input", { type: "checkbox", name: "events", value: ev }), ` ${ev}`));
+  const title = h("h3", {}, "Add Webhook Endpoint");
+  const submit = h("button", { type: "submit" }, "Save");
+  const form = h("form", { class: "card", id: "webhook-form" }, title,
+    ...field("URL", "url", "url", { placeholder: "https://your-server.example/webhooks/ispbills", required: true }),
+    h("fieldset", { name: "events" }, h("legend", {}, "Events"), ...boxes),
+    h("p", {}, submit));
+  const shown = h("div");
+  const list = h("div", { class: "table-wrap" });
+  const detail = h("div", { id: "delivery-detail" });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const events = [...form.querySelectorAll("input[name=events]:checked")].map((i) => i.value);
+    const body = { url: form.querySelector("#url").value, events };
+    try {
+      if (editing) {
+        await call("PUT", `/admin/api/webhooks/${editing}`, body);
+      } else {
+        const r = await call("POST", "/admin/api/webhooks", { ...body, active: true });
+        shown.replaceChildren(secretBox({ secret: r.data.secret }));
+      }
+      editing = null; title.textContent = "Add Webhook Endpoint"; form.reset();
+      await refresh();
+    } catch (err) {
+      showErrors(form, err);
+      if (err.details?.events) form.querySelector("fieldset").after(h("p", { class: "field-error", role: "alert" }, err.details.events.join(" ")));
+    }
+  });
+  async function deliveries(w) {
+    const r = await call("GET", `/admin/api/webhooks/${w.id}/deliveries?per_page=50`);
+    detail.replaceChildren(h("h3", {}, `Delivery log — ${w.url}`),
+      h("div", { class: "table-wrap" }, h("table", { id: "deliveries" },
+        h("thead", {}, h("tr", {}, ...["Event", "Id", "Status", "Attempts", "HTTP", "Error", "Created", ""].map((t) => h("th", {}, t)))),
+        h("tbody", {}, r.data.map((d) => h("tr", { "data-delivery": d.id },
+          h("td", {}, d.event), h("td", {}, d.event_id), h("td", {}, d.status), h("td", {}, d.attempts),
+          h("td", {}, d.last_status_code ?? ""), h("td", {}, d.last_error ?? ""), h("td", {}, d.created_at),
+          h("td", {},
+            h("button", { type: "button", onclick: async () => {
+              const x = await call("GET", `/admin/api/webhooks/${w.id}/deliveries/${d.id}`);
+              detail.append(h("section", { class: "card", id: `attempts-${d.id}` }, h("h4", {}, `Attempts of delivery ${d.id}`),
+                ...x.data.attempt_log.map((a) => h("p", {}, `${a.attempted_at} — HTTP ${a.status_code ?? "none"} in ${a.duration_ms} ms `,
+                  a.error ? h("span", { class: "form-error" }, a.error) : "", h("br"), h("code", {}, a.response_body ?? "")))));
+            } }, "Attempts"), " ",
+            h("button", { type: "button", onclick: async () => {
+              await call("POST", `/admin/api/webhooks/${w.id}/deliveries/${d.id}/redeliver`);
+              await deliveries(w);
+            } }, "Redeliver"))))))),
+      h("p", {}, h("button", { type: "button", onclick: () => deliveries(w) }, "Refresh")));
+  }
+  async function refresh() {
+    const r = await call("GET", "/admin/api/webhooks?per_page=100");
+    const act = (label, fn) => h("button", { type: "button", onclick: fn }, label);
+    list.replaceChildren(r.data.length ? h("table", { id: "webhooks" },
+      h("thead", {}, h("tr", {}, ...["URL", "Events", "Active", "Last success", ""].map((t) => h("th", {}, t)))),
+      h("tbody", {}, r.data.map((w) => h("tr", { "data-webhook": w.id },
+        h("td", {}, w.url), h("td", {}, w.events.join(", ")),
+        h("td", {}, w.active ? "yes" : h("span", { class: "form-error" }, `no${w.disabled_reason ? ` — ${w.disabled_reason}` : ""}`)),
+        h("td", {}, w.last_success_at ?? h("span", { class: "muted" }, "never")),
+        h("td", {},
+          act("Send test", async () => { await call("POST", `/admin/api/webhooks/${w.id}/test`); await deliveries(w); }), " ",
+          act("Delivery log", () => deliveries(w)), " ",
+          act("Edit", () => {
+            editing = w.id; title.textContent = `Edit ${w.url}`;
+            form.querySelector("#url").value = w.url;
+            form.querySelectorAll("input[name=events]").forEach((i) => { i.checked = w.events.includes(i.value); });
+          }), " ",
+          act(w.active ? "Deactivate" : "Activate", async () => { await call("PUT", `/admin/api/webhooks/${w.id}`, { active: !w.active }); await refresh(); }), " ",
+          act("Rotate secret", async () => { const x = await call("POST", `/admin/api/webhooks/${w.id}/rotate-secret`); shown.replaceChildren(secretBox({ secret: x.data.secret })); }), " ",
+          act("Delete", async () => { if (!confirm(`Delete ${w.url}?`)) return; await call("DELETE", `/admin/api/webhooks/${w.id}`); detail.replaceChildren(); await refresh(); }))))))
+      : h("p", { class: "muted" }, "No webhooks yet."));
+  }
+  content.replaceChildren(shown, form, h("h3", {}, "Webhooks"), list, detail);
+  await refresh();
+}
 
 function shell(user) {
   who.replaceChildren(`${user.name} (${user.role}) `, h("button", { id: "logout", onclick: async () => {

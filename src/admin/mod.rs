@@ -5,6 +5,7 @@
 mod clients;
 mod session;
 mod setup;
+mod webhooks;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -18,12 +19,22 @@ pub enum AdminTags {
     ApiManagement,
 }
 
-pub type AdminApis = (session::SessionApi, setup::SetupApi, clients::ClientsApi);
+pub type AdminApis = (
+    session::SessionApi,
+    setup::SetupApi,
+    clients::ClientsApi,
+    webhooks::WebhooksApi,
+);
 
 /// The panel's JSON service (paths are absolute: `/admin/api/...`).
 pub fn service() -> OpenApiService<AdminApis, ()> {
     OpenApiService::new(
-        (session::SessionApi, setup::SetupApi, clients::ClientsApi),
+        (
+            session::SessionApi,
+            setup::SetupApi,
+            clients::ClientsApi,
+            webhooks::WebhooksApi,
+        ),
         "ISPBills admin panel API",
         crate::VERSION,
     )

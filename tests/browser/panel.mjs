@@ -4,6 +4,8 @@
 // each screen go to $ARTIFACTS and are checked to be real images.
 import { createRequire } from "node:module";
 import { readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import assert from "node:assert/strict";
 
 const require = createRequire(`${process.env.PW_PREFIX}/node_modules/`);
@@ -85,6 +87,49 @@ for (let i = 0; i < 40 && !logged; i++) {
 assert.ok(logged, "the token request appears in the request log");
 await shot("04-request-log");
 
+// Webhooks: add an endpoint (a receiver here), send a test, see it delivered
+// and verify its signature over the raw body as integrators are told to.
+const received = [];
+const receiver = createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end("thanks");
+  });
+});
+await new Promise((ok) => receiver.listen(0, "127.0.0.1", ok));
+const hookUrl = `http://127.0.0.1:${receiver.address().port}/hooks/ispbills`;
+await page.click('nav.tabs button:text("Webhooks")');
+await page.waitForSelector("#webhook-form");
+await page.fill("#webhook-form #url", hookUrl);
+await page.check('input[value="customer.created"]');
+await page.check('input[value="payment.received"]');
+await page.click("#webhook-form button[type=submit]");
+await page.waitForSelector('#secret-box code[data-field="secret"]');
+const hookSecret = (await page.textContent('#secret-box code[data-field="secret"]')).trim();
+assert.match(hookSecret, /^whsec_/);
+await page.waitForSelector("#webhooks");
+await page.click('#webhooks button:text("Send test")');
+for (let i = 0; i < 80 && received.length === 0; i++) await page.waitForTimeout(100);
+assert.equal(received.length, 1, "the test delivery reached the receiver");
+const expected = createHmac("sha256", hookSecret).update(received[0].body).digest("hex");
+assert.ok(timingSafeEqual(Buffer.from(expected), Buffer.from(received[0].headers["x-signature"])));
+assert.equal(JSON.parse(received[0].body).event, "webhook.test");
+let delivered = false;
+for (let i = 0; i < 40 && !delivered; i++) {
+  await page.click('#delivery-detail button:text("Refresh")');
+  await page.waitForTimeout(250);
+  delivered = /delivered/.test(await page.textContent("#deliveries"));
+}
+assert.ok(delivered, "the delivery log shows it delivered");
+await page.click('#deliveries button:text("Attempts")');
+await page.waitForSelector("#delivery-detail section");
+assert.match(await page.textContent("#delivery-detail section"), /HTTP 200/);
+await shot("05-webhooks");
+receiver.close();
+
 // Log out, a wrong password, log in again.
 await page.click("#logout");
 await page.waitForSelector("#login-form");
@@ -92,7 +137,7 @@ await page.fill("#login-form #email", "owner@isp.example");
 await page.fill("#login-form #password", "wrong password here");
 await page.click("#login-form button[type=submit]");
 await page.waitForSelector("#login-form [role=alert]");
-await shot("05-login-error");
+await shot("06-login-error");
 await page.fill("#login-form #password", "a long enough password");
 await page.click("#login-form button[type=submit]");
 await page.waitForSelector("#clients");
@@ -101,7 +146,7 @@ await page.waitForSelector("#clients");
 await page.setViewportSize({ width: 375, height: 740 });
 await page.reload();
 await page.waitForSelector("#clients");
-await shot("06-phone");
+await shot("07-phone");
 
 await browser.close();
 for (const path of shots) {

@@ -173,8 +173,8 @@ fn read_patch(f: &mut Fields, creating: bool) -> WebhookPatch {
     p
 }
 
-pub struct NewWebhook(WebhookPatch);
-pub struct WebhookChanges(WebhookPatch);
+pub struct NewWebhook(pub WebhookPatch);
+pub struct WebhookChanges(pub WebhookPatch);
 
 schema_as!(NewWebhook, WebhookInput);
 schema_as!(WebhookChanges, WebhookInput);
@@ -368,6 +368,177 @@ async fn require_active(state: &AppState, id: i64) -> ApiResult<()> {
     }
 }
 
+/// The operations, shared by the v2 API and the admin panel.
+pub mod ops {
+    use super::*;
+
+    pub async fn list(state: &AppState, page: PageRequest) -> ApiResult<Json<WebhookList>> {
+        let (rows, total) = state
+            .db
+            .read_async(move |c| webhooks::list(c, page.limit(), page.offset()))
+            .await?;
+        Ok(Json(WebhookList::new(
+            rows.into_iter().map(Into::into).collect(),
+            u64::try_from(total).unwrap_or(0),
+            &page,
+        )))
+    }
+
+    pub async fn create(state: &AppState, patch: WebhookPatch) -> ApiResult<WebhookCreated> {
+        let fields = WebhookFields {
+            url: patch.url.unwrap_or_default(),
+            events: patch.events.unwrap_or_default(),
+            active: patch.active.unwrap_or(true),
+        };
+        check_url(state, &fields.url).await?;
+        let (secret, sealed) = seal_new_secret(state)?;
+        let now = format_timestamp(state.clock.now());
+        let row = state
+            .db
+            .write_async(move |tx| webhooks::create(tx, &fields, &sealed, &now))
+            .await?;
+        Ok(WebhookCreated::Created(Json(WebhookSecretOne {
+            data: WebhookWithSecret {
+                webhook: row.into(),
+                secret,
+            },
+        })))
+    }
+
+    pub async fn get(state: &AppState, id: i64) -> ApiResult<Json<WebhookOne>> {
+        let row = state
+            .db
+            .read_async(move |c| webhooks::get(c, id))
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        Ok(Json(WebhookOne { data: row.into() }))
+    }
+
+    pub async fn update(
+        state: &AppState,
+        id: i64,
+        patch: WebhookPatch,
+    ) -> ApiResult<Json<WebhookOne>> {
+        if let Some(url) = &patch.url {
+            check_url(state, url).await?;
+        }
+        let now = format_timestamp(state.clock.now());
+        let row = state
+            .db
+            .write_async(move |tx| {
+                let current = webhooks::get(tx, id)?.ok_or(StoreError::NotFound)?;
+                let fields = WebhookFields {
+                    url: patch.url.unwrap_or(current.url),
+                    events: patch.events.unwrap_or(current.events),
+                    active: patch.active.unwrap_or(current.active),
+                };
+                webhooks::update(tx, id, &fields, &now)
+            })
+            .await?;
+        Ok(Json(WebhookOne { data: row.into() }))
+    }
+
+    pub async fn delete(state: &AppState, id: i64) -> ApiResult<WebhookDeleted> {
+        state
+            .db
+            .write_async(move |tx| webhooks::delete(tx, id))
+            .await?;
+        Ok(WebhookDeleted::NoContent)
+    }
+
+    pub async fn rotate_secret(state: &AppState, id: i64) -> ApiResult<Json<WebhookSecretOne>> {
+        let (secret, sealed) = seal_new_secret(state)?;
+        let now = format_timestamp(state.clock.now());
+        let row = state
+            .db
+            .write_async(move |tx| webhooks::set_secret(tx, id, &sealed, &now))
+            .await?;
+        Ok(Json(WebhookSecretOne {
+            data: WebhookWithSecret {
+                webhook: row.into(),
+                secret,
+            },
+        }))
+    }
+
+    pub async fn test(state: &AppState, id: i64) -> ApiResult<DeliveryQueued> {
+        require_active(state, id).await?;
+        let due = first_due(state);
+        let now = format_timestamp(state.clock.now());
+        let payload = serde_json::json!({
+            "webhook_id": id,
+            "message": "Test delivery from ISPBills: this endpoint receives and verifies webhooks.",
+        });
+        let row = state
+            .db
+            .write_async(move |tx| webhook_deliveries::create_test(tx, id, &payload, due, &now))
+            .await?;
+        Ok(DeliveryQueued::Accepted(Json(DeliveryOne {
+            data: row.into(),
+        })))
+    }
+
+    pub async fn deliveries(
+        state: &AppState,
+        id: i64,
+        page: PageRequest,
+        status: Option<DeliveryStatus>,
+    ) -> ApiResult<Json<DeliveryList>> {
+        let status = status.map(DeliveryStatus::as_str);
+        let (rows, total) = state
+            .db
+            .read_async(move |c| {
+                webhooks::get(c, id)?.ok_or(StoreError::NotFound)?;
+                webhook_deliveries::list(c, id, status, page.limit(), page.offset())
+            })
+            .await?;
+        Ok(Json(DeliveryList::new(
+            rows.into_iter().map(Into::into).collect(),
+            u64::try_from(total).unwrap_or(0),
+            &page,
+        )))
+    }
+
+    pub async fn delivery(
+        state: &AppState,
+        id: i64,
+        delivery_id: i64,
+    ) -> ApiResult<Json<DeliveryDetailOne>> {
+        let (row, attempts) = state
+            .db
+            .read_async(move |c| {
+                let row =
+                    webhook_deliveries::get(c, id, delivery_id)?.ok_or(StoreError::NotFound)?;
+                let attempts = webhook_deliveries::attempts(c, row.id)?;
+                Ok((row, attempts))
+            })
+            .await?;
+        Ok(Json(DeliveryDetailOne {
+            data: DeliveryDetail {
+                delivery: row.into(),
+                attempt_log: attempts.into_iter().map(Into::into).collect(),
+            },
+        }))
+    }
+
+    pub async fn redeliver(
+        state: &AppState,
+        id: i64,
+        delivery_id: i64,
+    ) -> ApiResult<DeliveryQueued> {
+        require_active(state, id).await?;
+        let due = first_due(state);
+        let now = format_timestamp(state.clock.now());
+        let row = state
+            .db
+            .write_async(move |tx| webhook_deliveries::redeliver(tx, id, delivery_id, due, &now))
+            .await?;
+        Ok(DeliveryQueued::Accepted(Json(DeliveryOne {
+            data: row.into(),
+        })))
+    }
+}
+
 #[derive(Default)]
 pub struct V2WebhooksApi;
 
@@ -388,16 +559,7 @@ impl V2WebhooksApi {
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<WebhookList>> {
-        let page = PageRequest::new(page.0, per_page.0);
-        let (rows, total) = state
-            .db
-            .read_async(move |c| webhooks::list(c, page.limit(), page.offset()))
-            .await?;
-        Ok(Json(WebhookList::new(
-            rows.into_iter().map(Into::into).collect(),
-            u64::try_from(total).unwrap_or(0),
-            &page,
-        )))
+        ops::list(&state, PageRequest::new(page.0, per_page.0)).await
     }
 
     /// Create a webhook (v2)
@@ -415,25 +577,7 @@ impl V2WebhooksApi {
         #[oai(scope = "Scope::WebhooksManage")] _auth: V2Auth,
         body: JsonBody<NewWebhook>,
     ) -> ApiResult<WebhookCreated> {
-        let patch = body.0 .0;
-        let fields = WebhookFields {
-            url: patch.url.unwrap_or_default(),
-            events: patch.events.unwrap_or_default(),
-            active: patch.active.unwrap_or(true),
-        };
-        check_url(&state, &fields.url).await?;
-        let (secret, sealed) = seal_new_secret(&state)?;
-        let now = format_timestamp(state.clock.now());
-        let row = state
-            .db
-            .write_async(move |tx| webhooks::create(tx, &fields, &sealed, &now))
-            .await?;
-        Ok(WebhookCreated::Created(Json(WebhookSecretOne {
-            data: WebhookWithSecret {
-                webhook: row.into(),
-                secret,
-            },
-        })))
+        ops::create(&state, body.0 .0).await
     }
 
     /// Retrieve a webhook (v2, addition)
@@ -448,12 +592,7 @@ impl V2WebhooksApi {
         #[oai(scope = "Scope::WebhooksManage")] _auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<WebhookOne>> {
-        let row = state
-            .db
-            .read_async(move |c| webhooks::get(c, id.0))
-            .await?
-            .ok_or_else(ApiError::not_found)?;
-        Ok(Json(WebhookOne { data: row.into() }))
+        ops::get(&state, id.0).await
     }
 
     /// Update a webhook (v2)
@@ -472,24 +611,7 @@ impl V2WebhooksApi {
         id: Path<i64>,
         body: JsonBody<WebhookChanges>,
     ) -> ApiResult<Json<WebhookOne>> {
-        let patch = body.0 .0;
-        if let Some(url) = &patch.url {
-            check_url(&state, url).await?;
-        }
-        let now = format_timestamp(state.clock.now());
-        let row = state
-            .db
-            .write_async(move |tx| {
-                let current = webhooks::get(tx, id.0)?.ok_or(StoreError::NotFound)?;
-                let fields = WebhookFields {
-                    url: patch.url.unwrap_or(current.url),
-                    events: patch.events.unwrap_or(current.events),
-                    active: patch.active.unwrap_or(current.active),
-                };
-                webhooks::update(tx, id.0, &fields, &now)
-            })
-            .await?;
-        Ok(Json(WebhookOne { data: row.into() }))
+        ops::update(&state, id.0, body.0 .0).await
     }
 
     /// Delete a webhook (v2)
@@ -506,11 +628,7 @@ impl V2WebhooksApi {
         #[oai(scope = "Scope::WebhooksManage")] _auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<WebhookDeleted> {
-        state
-            .db
-            .write_async(move |tx| webhooks::delete(tx, id.0))
-            .await?;
-        Ok(WebhookDeleted::NoContent)
+        ops::delete(&state, id.0).await
     }
 
     /// Rotate a webhook's secret (v2, addition)
@@ -527,18 +645,7 @@ impl V2WebhooksApi {
         #[oai(scope = "Scope::WebhooksManage")] _auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<WebhookSecretOne>> {
-        let (secret, sealed) = seal_new_secret(&state)?;
-        let now = format_timestamp(state.clock.now());
-        let row = state
-            .db
-            .write_async(move |tx| webhooks::set_secret(tx, id.0, &sealed, &now))
-            .await?;
-        Ok(Json(WebhookSecretOne {
-            data: WebhookWithSecret {
-                webhook: row.into(),
-                secret,
-            },
-        }))
+        ops::rotate_secret(&state, id.0).await
     }
 
     /// Send a test event (v2, addition)
@@ -556,20 +663,7 @@ impl V2WebhooksApi {
         #[oai(scope = "Scope::WebhooksManage")] _auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<DeliveryQueued> {
-        require_active(&state, id.0).await?;
-        let due = first_due(&state);
-        let now = format_timestamp(state.clock.now());
-        let payload = serde_json::json!({
-            "webhook_id": id.0,
-            "message": "Test delivery from ISPBills: this endpoint receives and verifies webhooks.",
-        });
-        let row = state
-            .db
-            .write_async(move |tx| webhook_deliveries::create_test(tx, id.0, &payload, due, &now))
-            .await?;
-        Ok(DeliveryQueued::Accepted(Json(DeliveryOne {
-            data: row.into(),
-        })))
+        ops::test(&state, id.0).await
     }
 
     /// List a webhook's deliveries (v2, addition)
@@ -589,20 +683,7 @@ impl V2WebhooksApi {
         per_page: Query<PerPageParam>,
         status: Query<Option<DeliveryStatus>>,
     ) -> ApiResult<Json<DeliveryList>> {
-        let page = PageRequest::new(page.0, per_page.0);
-        let status = status.0.map(DeliveryStatus::as_str);
-        let (rows, total) = state
-            .db
-            .read_async(move |c| {
-                webhooks::get(c, id.0)?.ok_or(StoreError::NotFound)?;
-                webhook_deliveries::list(c, id.0, status, page.limit(), page.offset())
-            })
-            .await?;
-        Ok(Json(DeliveryList::new(
-            rows.into_iter().map(Into::into).collect(),
-            u64::try_from(total).unwrap_or(0),
-            &page,
-        )))
+        ops::deliveries(&state, id.0, PageRequest::new(page.0, per_page.0), status.0).await
     }
 
     /// Retrieve a delivery with its attempts (v2, addition)
@@ -620,21 +701,7 @@ impl V2WebhooksApi {
         id: Path<i64>,
         delivery_id: Path<i64>,
     ) -> ApiResult<Json<DeliveryDetailOne>> {
-        let (row, attempts) = state
-            .db
-            .read_async(move |c| {
-                let row =
-                    webhook_deliveries::get(c, id.0, delivery_id.0)?.ok_or(StoreError::NotFound)?;
-                let attempts = webhook_deliveries::attempts(c, row.id)?;
-                Ok((row, attempts))
-            })
-            .await?;
-        Ok(Json(DeliveryDetailOne {
-            data: DeliveryDetail {
-                delivery: row.into(),
-                attempt_log: attempts.into_iter().map(Into::into).collect(),
-            },
-        }))
+        ops::delivery(&state, id.0, delivery_id.0).await
     }
 
     /// Redeliver (v2, addition)
@@ -653,17 +720,6 @@ impl V2WebhooksApi {
         id: Path<i64>,
         delivery_id: Path<i64>,
     ) -> ApiResult<DeliveryQueued> {
-        require_active(&state, id.0).await?;
-        let due = first_due(&state);
-        let now = format_timestamp(state.clock.now());
-        let row = state
-            .db
-            .write_async(move |tx| {
-                webhook_deliveries::redeliver(tx, id.0, delivery_id.0, due, &now)
-            })
-            .await?;
-        Ok(DeliveryQueued::Accepted(Json(DeliveryOne {
-            data: row.into(),
-        })))
+        ops::redeliver(&state, id.0, delivery_id.0).await
     }
 }
