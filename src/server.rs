@@ -82,12 +82,15 @@ where
 {
     let data_dir = config.data_dir.clone();
     let pool_size = config.database.pool_size;
-    let (db, key, pin_key, seal_key) = tokio::task::spawn_blocking(move || {
+    let (db, key, pin_key, seal_key, profiles) = tokio::task::spawn_blocking(move || {
         let db = Db::open(&data_dir, pool_size)?;
         let key = JwtKey::load_or_create(&data_dir)?;
         let pin_key = JwtKey::load_or_create_named(&data_dir, crate::auth::keys::PIN_KEY_FILE)?;
         let seal_key = SealKey::load_or_create(&data_dir)?;
-        Ok::<_, StoreError>((db, key, pin_key, seal_key))
+        // SNMP vendor profiles: embedded, plus the ISP's own in the data dir.
+        let profiles = crate::drivers::snmp::profile::Profiles::load(Some(&data_dir))
+            .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+        Ok::<_, StoreError>((db, key, pin_key, seal_key, profiles))
     })
     .await
     .map_err(|e| StoreError::Task(e.to_string()))??;
@@ -178,11 +181,6 @@ where
             crate::network::syslog::receiver(routers.clone(), addr, workers.stop_signal()),
         );
     }
-    let profiles = {
-        let dir = config.data_dir.clone();
-        crate::drivers::snmp::profile::Profiles::load(Some(&dir))
-            .map_err(|e| ServeError::Io(std::io::Error::other(e.to_string())))?
-    };
     workers.spawn(
         "snmp",
         crate::monitoring::poller::worker(
