@@ -856,16 +856,17 @@ fn failing_for_days_switches_the_webhook_off_and_old_deliveries_expire() {
     let state = |token: &str, what: &str, n: usize| {
         let deadline = std::time::Instant::now() + WAIT;
         loop {
-            let h = s
-                .call("GET", &format!("/api/v2/webhooks/{hook}"), token, None)
-                .json()["data"]
-                .clone();
+            // The deliveries first: the webhook read after them includes
+            // what their last attempt recorded (same transaction).
             let d = deliveries(&s, token, hook);
             let finished = d.len() == n && d.iter().all(|d| d["status"] != "pending");
             if finished {
-                return h;
+                return s
+                    .call("GET", &format!("/api/v2/webhooks/{hook}"), token, None)
+                    .json()["data"]
+                    .clone();
             }
-            assert!(std::time::Instant::now() < deadline, "{what}: {h}");
+            assert!(std::time::Instant::now() < deadline, "{what}: {d:?}");
             std::thread::sleep(Duration::from_millis(50));
         }
     };
