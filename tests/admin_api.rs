@@ -5,58 +5,11 @@
 
 mod common;
 
-use common::{Reply, TestServer};
+use common::{panel::log_in, TestServer};
 use ispbills::domain::staff::Role;
 use serde_json::json;
 
 const PW: &str = "correct horse battery";
-
-struct Panel<'a> {
-    s: &'a TestServer,
-    cookie: String,
-    csrf: String,
-}
-
-fn log_in<'a>(s: &'a TestServer, email: &str) -> Panel<'a> {
-    let r = s.post_json(
-        "/admin/api/session",
-        &json!({"email": email, "password": PW}).to_string(),
-    );
-    assert_eq!(r.status, 200, "{}", r.body);
-    let set_cookie = r.header("set-cookie").unwrap().to_string();
-    for attr in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age="] {
-        assert!(set_cookie.contains(attr), "{set_cookie}");
-    }
-    let cookie = set_cookie.split(';').next().unwrap().to_string();
-    let body = r.json();
-    assert_eq!(body["user"]["email"], email);
-    Panel {
-        s,
-        cookie,
-        csrf: body["csrf_token"].as_str().unwrap().to_string(),
-    }
-}
-
-impl Panel<'_> {
-    fn get(&self, path: &str) -> Reply {
-        self.s
-            .send("GET", path, &[("cookie", self.cookie.as_str())], None)
-    }
-
-    fn send(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> Reply {
-        let text = body.map(|b| b.to_string());
-        self.s.send(
-            method,
-            path,
-            &[
-                ("cookie", self.cookie.as_str()),
-                ("x-csrf-token", self.csrf.as_str()),
-                ("content-type", "application/json"),
-            ],
-            text.as_deref().map(str::as_bytes),
-        )
-    }
-}
 
 #[test]
 fn session_login_current_and_logout() {

@@ -1,8 +1,11 @@
 //! The admin panel's JSON endpoints under `/admin/api/...`: staff log in with a
 //! cookie session (HttpOnly, SameSite=Strict; mutations need the CSRF header).
-//! Not part of the public API document.
+//! Not part of the public API document. Everything else the panel shows it
+//! reads and changes through the public API itself: the API gate accepts the
+//! session cookie together with its `X-CSRF-Token` header as the staff user.
 
 mod clients;
+mod dashboard;
 mod session;
 mod setup;
 mod webhooks;
@@ -17,6 +20,8 @@ pub enum AdminTags {
     Session,
     /// API clients and the API request log (Integrations -> API Management).
     ApiManagement,
+    /// Dashboard chart data.
+    Dashboard,
 }
 
 pub type AdminApis = (
@@ -24,6 +29,7 @@ pub type AdminApis = (
     setup::SetupApi,
     clients::ClientsApi,
     webhooks::WebhooksApi,
+    dashboard::DashboardApi,
 );
 
 /// The panel's JSON service (paths are absolute: `/admin/api/...`).
@@ -34,6 +40,7 @@ pub fn service() -> OpenApiService<AdminApis, ()> {
             setup::SetupApi,
             clients::ClientsApi,
             webhooks::WebhooksApi,
+            dashboard::DashboardApi,
         ),
         "ISPBills admin panel API",
         crate::VERSION,

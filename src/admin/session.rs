@@ -2,7 +2,7 @@
 //! extractor every other panel endpoint starts with.
 
 use poem::{
-    http::{header, Method},
+    http::Method,
     web::{Data, RemoteAddr},
     FromRequest, Request, RequestBody,
 };
@@ -15,7 +15,8 @@ use crate::{
         login_guard::check_credentials,
     },
     app::AppState,
-    auth::sessions::{cookie, csrf_matches, csrf_token, COOKIE_NAME, CSRF_HEADER},
+    auth::principal::role_scopes,
+    auth::sessions::{cookie, cookie_token, csrf_matches, csrf_token, CSRF_HEADER},
     domain::staff::Role,
     error::{ApiError, ApiResult, ErrorCode},
     store::staff_users::StaffUser,
@@ -41,25 +42,13 @@ impl StaffSession {
     }
 }
 
-fn session_cookie(req: &Request) -> Option<String> {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
-}
-
 impl<'a> FromRequest<'a> for StaffSession {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         let unauthenticated = || -> poem::Error {
             ApiError::new(ErrorCode::Unauthenticated, "Please log in.").into()
         };
         let state = req.data::<AppState>().ok_or_else(unauthenticated)?.clone();
-        let token = session_cookie(req).ok_or_else(unauthenticated)?;
+        let token = cookie_token(req.headers()).ok_or_else(unauthenticated)?;
         if req.method() != Method::GET && req.method() != Method::HEAD {
             let presented = req
                 .headers()
@@ -108,6 +97,8 @@ pub struct StaffUserView {
     pub email: String,
     pub name: String,
     pub role: String,
+    /// What the role may do through the API (the panel hides what it may not).
+    pub scopes: Vec<String>,
 }
 
 impl From<&StaffUser> for StaffUserView {
@@ -117,6 +108,11 @@ impl From<&StaffUser> for StaffUserView {
             email: u.email.clone(),
             name: u.name.clone(),
             role: u.role.to_string(),
+            scopes: role_scopes(u.role)
+                .names()
+                .into_iter()
+                .map(String::from)
+                .collect(),
         }
     }
 }

@@ -14,7 +14,14 @@ use poem::{
 use super::{framework_errors, operations::OperationTable, security::scheme_api};
 use crate::{
     app::AppState,
-    auth::{principal::Principal, rate_limit::RateDecision, scope::Scope},
+    auth::{
+        principal::Principal,
+        rate_limit::RateDecision,
+        scope::Scope,
+        service::AuthError,
+        sessions::{cookie_token, csrf_matches, CSRF_HEADER},
+        tokens::ApiVersion,
+    },
     error::{ApiError, ErrorCode},
     jobs::request_log::RequestRecord,
 };
@@ -69,7 +76,60 @@ fn unauthenticated(err: ApiError, token_given: bool) -> Response {
     resp
 }
 
+type Found = std::result::Result<Arc<Principal>, AuthError>;
+
 impl<E: Endpoint> ApiGateEndpoint<E> {
+    /// The caller of a bearer token: a token seen before is answered from
+    /// memory; else one database read.
+    async fn bearer_principal(
+        state: &AppState,
+        token: String,
+        api: ApiVersion,
+    ) -> std::result::Result<Found, Response> {
+        match state.auth.authenticate_cached(&token, api) {
+            Ok(Some(p)) => Ok(Ok(p)),
+            Err(e) => Ok(Err(e)),
+            Ok(None) => {
+                let auth = state.auth.clone();
+                tokio::task::spawn_blocking(move || auth.authenticate(&token, api))
+                    .await
+                    .map_err(|e| ApiError::internal(e).into_response())
+            }
+        }
+    }
+
+    /// The admin panel calling the API with its session cookie: only together
+    /// with the session's `X-CSRF-Token` header (which other sites cannot
+    /// read), so a cookie alone never authenticates an API request.
+    async fn panel_principal(
+        state: &AppState,
+        req: &Request,
+        api: ApiVersion,
+    ) -> std::result::Result<Option<Found>, Response> {
+        let (Some(token), Some(presented)) = (
+            cookie_token(req.headers()),
+            req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()),
+        ) else {
+            return Ok(None);
+        };
+        if !csrf_matches(&token, presented) {
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "The CSRF token is missing or wrong; reload the panel.",
+            )
+            .into_response());
+        }
+        let auth = state.auth.clone();
+        let found = tokio::task::spawn_blocking(move || auth.session_principal(&token, api))
+            .await
+            .map_err(|e| ApiError::internal(e).into_response())?;
+        Ok(match found {
+            Ok(Some(p)) => Some(Ok(Arc::new(p))),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        })
+    }
+
     /// Authenticates, limits and authorises; `Err` is the answer to send.
     async fn admit(
         state: &AppState,
@@ -83,23 +143,17 @@ impl<E: Endpoint> ApiGateEndpoint<E> {
                 ApiError::internal(format!("unknown security scheme {scheme}")).into_response(),
             );
         };
-        let Some(token) = bearer(req) else {
-            return Err(unauthenticated(
-                ApiError::new(ErrorCode::Unauthenticated, "An access token is required."),
-                false,
-            ));
-        };
-        // A token seen before is answered from memory; else one database read.
-        let found = match state.auth.authenticate_cached(&token, api) {
-            Ok(Some(p)) => Ok(p),
-            Err(e) => Err(e),
-            Ok(None) => {
-                let auth = state.auth.clone();
-                match tokio::task::spawn_blocking(move || auth.authenticate(&token, api)).await {
-                    Ok(found) => found,
-                    Err(e) => return Err(ApiError::internal(e).into_response()),
+        let found = match bearer(req) {
+            Some(token) => Self::bearer_principal(state, token, api).await?,
+            None => match Self::panel_principal(state, req, api).await? {
+                Some(found) => found,
+                None => {
+                    return Err(unauthenticated(
+                        ApiError::new(ErrorCode::Unauthenticated, "An access token is required."),
+                        false,
+                    ))
                 }
-            }
+            },
         };
         let principal = found.map_err(|e| unauthenticated(e.into(), true))?;
         let decision = state.rate_limits.check(&principal);

@@ -5,8 +5,10 @@
 use time::Duration;
 
 use super::{
+    principal::{role_scopes, Principal, Tier},
     secrets::{constant_time_eq, random_token, sha256_hex},
     service::{Auth, AuthError},
+    tokens::{ApiVersion, Subject},
 };
 use crate::{
     clock::format_timestamp,
@@ -25,6 +27,19 @@ pub fn csrf_token(session_token: &str) -> String {
 /// True when `presented` is the CSRF token of `session_token`.
 pub fn csrf_matches(session_token: &str, presented: &str) -> bool {
     constant_time_eq(csrf_token(session_token).as_bytes(), presented.as_bytes())
+}
+
+/// The session token in a request's `Cookie` headers, if any.
+pub fn cookie_token(headers: &poem::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(poem::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// The `Set-Cookie` value for a session (`None` clears it).
@@ -62,6 +77,29 @@ impl Auth {
         Ok(self
             .db
             .read(|c| staff_sessions::find(c, &sha256_hex(token), &now))?)
+    }
+
+    /// The panel calling the API: the session's user as an API caller of `api`,
+    /// with the scopes of their role (as their v1 staff tokens have). The caller
+    /// must have checked the CSRF header first.
+    pub fn session_principal(
+        &self,
+        token: &str,
+        api: ApiVersion,
+    ) -> Result<Option<Principal>, AuthError> {
+        let Some(user) = self.session_user(token)? else {
+            return Ok(None);
+        };
+        Ok(Some(Principal {
+            subject: Subject::User(user.id),
+            api,
+            scopes: role_scopes(user.role),
+            tier: Tier::Standard,
+            role: Some(user.role),
+            operator_id: user.operator_id,
+            jti: format!("panel-session:{}", &sha256_hex(token)[..16]),
+            expires_at: (self.clock.now() + SESSION_TTL).unix_timestamp(),
+        }))
     }
 
     pub fn close_session(&self, token: &str) -> Result<(), AuthError> {

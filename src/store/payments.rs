@@ -274,3 +274,25 @@ pub fn dashboard_figures(
     )?;
     Ok((Money(month), Money(today), Money(unpaid)))
 }
+
+/// Payments received per local day since `since` (an RFC 3339 instant), the
+/// day taken at `offset_secs` from UTC, within the caller's visibility; days
+/// without payments are absent.
+pub fn daily_collections(
+    conn: &Connection,
+    vis: Visibility,
+    since: &str,
+    offset_secs: i32,
+) -> Result<Vec<(String, Money)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT date(p.received_at, ?3) AS day, SUM(p.amount_minor)
+         FROM payments p JOIN customers c ON c.id = p.customer_id
+         WHERE p.received_at >= ?2 AND (?1 IS NULL OR c.operator_id = ?1)
+         GROUP BY day ORDER BY day",
+    )?;
+    let rows = stmt.query_map(
+        params![vis.operator_id, since, format!("{offset_secs:+} seconds")],
+        |r| Ok((r.get::<_, String>(0)?, Money(r.get(1)?))),
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

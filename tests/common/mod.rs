@@ -2,6 +2,7 @@
 //! data directory; a blocking HTTP client; and helpers to run the real binary.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod panel;
 pub mod receiver;
 pub mod snmpsim;
 
@@ -132,6 +133,17 @@ impl TestServer {
 
     /// Creates a staff user directly in the store.
     pub fn create_staff(&self, email: &str, role: Role, password: &str) -> i64 {
+        self.create_staff_of(email, role, password, None)
+    }
+
+    /// Creates a staff user bound to `operator_id` (a reseller's staff).
+    pub fn create_staff_of(
+        &self,
+        email: &str,
+        role: Role,
+        password: &str,
+        operator_id: Option<i64>,
+    ) -> i64 {
         let hash = ispbills::auth::password::hash(password).unwrap();
         let now = self.state.clock.now();
         let (email, hash) = (email.to_string(), hash);
@@ -145,7 +157,7 @@ impl TestServer {
                         name: "Test User",
                         role,
                         password_hash: &hash,
-                        operator_id: None,
+                        operator_id,
                     },
                     now,
                 )
