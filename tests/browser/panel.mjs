@@ -1,7 +1,10 @@
 // Browser test of the admin panel in headless Chromium (Debian's), driven by
 // playwright-core: first-run setup with the code, the API client secret shown
-// once, the request log, logout/login, a phone-sized screen. Screenshots of
-// each screen go to $ARTIFACTS and are checked to be real images.
+// once, the request log, a webhook with a test delivery to a local receiver,
+// packages, operators and their funds, a customer created and paid for (the
+// webhook receiver gets both events), the dashboard's figures and charts,
+// logout/login, a phone-sized screen. Screenshots of each screen go to
+// $ARTIFACTS and are checked to be real images.
 import { createRequire } from "node:module";
 import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -44,6 +47,10 @@ await page.click("#setup-form button[type=submit]");
 await page.waitForSelector("#password + .field-error");
 await page.fill("#password", "a long enough password");
 await page.click("#setup-form button[type=submit]");
+// Straight to the dashboard, empty.
+await page.waitForSelector("#stat-total");
+assert.equal((await page.textContent("#stat-total strong")).trim(), "0");
+await page.click('nav.menu a:text("Integrations")');
 await page.waitForSelector("text=Integrations → API Management");
 await page.waitForSelector("#client-form");
 await shot("02-api-clients-empty");
@@ -67,6 +74,9 @@ const token = await fetch(`${BASE}/api/v2/auth/token`, {
   body: JSON.stringify({ client_id: clientId, client_secret: secret }),
 });
 assert.equal(token.status, 200);
+const accessToken = (await token.json()).access_token;
+const listed = await fetch(`${BASE}/api/v2/packages`, { headers: { authorization: `Bearer ${accessToken}` } });
+assert.equal(listed.status, 200);
 // ...and is never shown again.
 await page.reload();
 await page.waitForSelector("#clients");
@@ -74,17 +84,20 @@ assert.equal(await page.$("#secret-box"), null);
 assert.ok(!(await page.content()).includes(secret));
 
 // The request log shows the token call.
-await page.click('nav.tabs button:text("API request log")');
+await page.click('nav.tabs a:text("API request log")');
 await page.waitForSelector("#request-log");
 // The log is written in batches off the request path: filter until it shows.
+await page.selectOption("#log-filter #client_id", { label: "Mobile App (v2)" });
+await page.fill("#log-filter #from", "2020-01-01T00:00");
 let logged = false;
 for (let i = 0; i < 40 && !logged; i++) {
-  await page.fill("#log-filter #path", "/api/v2/auth");
+  await page.fill("#log-filter #path", "/api/v2/packages");
   await page.click("#log-filter button[type=submit]");
   await page.waitForTimeout(250);
-  logged = /\/api\/v2\/auth\/token/.test(await page.textContent("#request-log"));
+  logged = /\/api\/v2\/packages/.test(await page.textContent("#request-log"));
 }
-assert.ok(logged, "the token request appears in the request log");
+assert.ok(logged, "the client's request appears in the request log, filtered by client");
+assert.match(await page.textContent("#request-log tbody"), /Mobile App/);
 await shot("04-request-log");
 
 // Webhooks: add an endpoint (a receiver here), send a test, see it delivered
@@ -101,7 +114,7 @@ const receiver = createServer((req, res) => {
 });
 await new Promise((ok) => receiver.listen(0, "127.0.0.1", ok));
 const hookUrl = `http://127.0.0.1:${receiver.address().port}/hooks/ispbills`;
-await page.click('nav.tabs button:text("Webhooks")');
+await page.click('nav.tabs a:text("Webhooks")');
 await page.waitForSelector("#webhook-form");
 await page.fill("#webhook-form #url", hookUrl);
 await page.check('input[value="customer.created"]');
@@ -128,8 +141,121 @@ await page.click('#deliveries button:text("Attempts")');
 await page.waitForSelector("#delivery-detail section");
 assert.match(await page.textContent("#delivery-detail section"), /HTTP 200/);
 await shot("05-webhooks");
+
+// Packages: one created from the panel.
+await page.click('nav.menu a:text("Packages")');
+await page.click("#new-package");
+await page.fill("#package-form #name", "Home 10 Mbps");
+await page.fill("#package-form #price", "1000");
+await page.fill("#package-form #speed_down_kbps", "10240");
+await page.fill("#package-form #speed_up_kbps", "10240");
+await page.click("#package-form button[type=submit]");
+await page.waitForSelector('#packages td:text("Home 10 Mbps")');
+assert.match(await page.textContent("#packages"), /BDT 1,000/);
+await shot("06-packages");
+
+// Operators and their funds.
+await page.click('nav.menu a:text("Operators")');
+await page.click("#new-operator");
+await page.fill("#operator-form #name", "Badda Broadband");
+await page.click("#operator-form button[type=submit]");
+await page.waitForSelector('#operators td:text("Badda Broadband")');
+await page.click('#operators button:text("Add funds")');
+await page.fill("#fund-form #amount", "5000");
+await page.fill("#fund-form #note", "cash at the office");
+await page.click("#fund-form button[type=submit]");
+await page.waitForSelector('#operators td:text("BDT 5,000")');
+await shot("07-operators");
+
+// A customer: the API's validation error shows next to the phone field,
+// then created with the package; the receiver gets customer.created.
+await page.click('nav.menu a:text("Customers")');
+await page.waitForSelector("#customers-empty");
+await page.click("#new-customer");
+await page.fill("#customer-form #name", "Rahim Uddin");
+await page.fill("#customer-form #phone", "12345");
+await page.selectOption("#customer-form #package_id", { label: "Home 10 Mbps — BDT 1,000" });
+await page.click("#customer-form button[type=submit]");
+await page.waitForSelector('#customer-form [data-for="phone"]');
+assert.match(await page.textContent('#customer-form [data-for="phone"]'), /valid mobile number/);
+await shot("08-customer-form-error");
+await page.fill("#customer-form #phone", "01712345678");
+await page.fill("#customer-form #username", "rahim.pppoe");
+await page.click("#customer-form button[type=submit]");
+await page.waitForSelector("#customer-name");
+assert.match(await page.textContent("#customer-name"), /Rahim Uddin/);
+assert.match(await page.textContent("#customer-info"), /Home 10 Mbps/);
+const waitFor = async (event) => {
+  for (let i = 0; i < 80; i++) {
+    const hit = received.find((r) => JSON.parse(r.body).event === event);
+    if (hit) return JSON.parse(hit.body);
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${event} never reached the receiver`);
+};
+assert.equal((await waitFor("customer.created")).data.name, "Rahim Uddin");
+
+// Record a payment: it shows in the customer's payments, the receiver gets it.
+await page.fill("#payment-form #amount", "1000");
+await page.selectOption("#payment-form #method", "bkash");
+await page.fill("#payment-form #transaction_id", "TXN8A7B6C");
+await page.click("#payment-form button[type=submit]");
+await page.waitForSelector("#customer-notice .ok");
+assert.match(await page.textContent("#customer-notice"), /BDT 1,000 recorded/);
+assert.match(await page.textContent("#customer-payments"), /TXN8A7B6C/);
+const paid = await waitFor("payment.received");
+assert.equal(paid.data.amount, 1000);
+assert.equal(paid.data.transaction_id, "TXN8A7B6C");
+// The same transaction id again is refused, next to the form.
+await page.fill("#payment-form #amount", "1000");
+await page.selectOption("#payment-form #method", "bkash");
+await page.fill("#payment-form #transaction_id", "TXN8A7B6C");
+await page.click("#payment-form button[type=submit]");
+await page.waitForSelector("#payment-form [role=alert]");
+await shot("09-customer-paid");
+
+// Suspend (with a reason) and activate again.
+await page.click("#action-suspend");
+await page.fill("#action-form #reason", "asked to pause");
+await page.click("#action-form button[type=submit]");
+await page.waitForSelector('#customer-name .badge:text("suspended")');
+await page.click("#action-activate");
+await page.click("#action-form button[type=submit]");
+await page.waitForSelector('#customer-name .badge:text("active")');
+// Edit: change the address only.
+await page.click("#edit-customer");
+await page.fill("#customer-edit-form #address", "House 12, Road 5, Badda");
+await page.click("#customer-edit-form button[type=submit]");
+await page.waitForSelector('#customer-info dd:text("House 12, Road 5, Badda")');
 receiver.close();
 
+// Search finds the customer; a search for someone else finds nobody.
+await page.click('nav.menu a:text("Customers")');
+await page.fill("#customer-filter #search", "Rahim");
+await page.click("#customer-filter button[type=submit]");
+await page.waitForSelector('#customers a:text("Rahim Uddin")');
+await shot("10-customers");
+await page.fill("#customer-filter #search", "Nobody Here");
+await page.click("#customer-filter button[type=submit]");
+await page.waitForSelector("#customers-empty");
+
+// The dashboard counts it: one active customer, today's collection in the chart.
+await page.click('nav.menu a:text("Dashboard")');
+await page.waitForSelector("#collections-chart");
+assert.equal((await page.textContent("#stat-total strong")).trim(), "1");
+assert.match(await page.textContent("#stat-today"), /BDT 1,000/);
+assert.match(await page.textContent("#stat-revenue"), /BDT 1,000/);
+const bars = await page.$$eval("#collections-chart rect", (rs) => rs.map((r) => Number(r.dataset.amount)));
+assert.equal(bars.length, 30);
+assert.equal(bars[29], 1000, "today's bar is the payment");
+assert.equal(await page.getAttribute('#status-chart rect[data-status="active"]', "data-count"), "1");
+await shot("11-dashboard");
+
+// Network: nothing to watch yet, said plainly.
+await page.click('nav.menu a:text("Network")');
+await page.waitForSelector("#routers-empty");
+await page.waitForSelector("#olts-empty");
+await shot("12-network");
 // Log out, a wrong password, log in again.
 await page.click("#logout");
 await page.waitForSelector("#login-form");
@@ -137,16 +263,23 @@ await page.fill("#login-form #email", "owner@isp.example");
 await page.fill("#login-form #password", "wrong password here");
 await page.click("#login-form button[type=submit]");
 await page.waitForSelector("#login-form [role=alert]");
-await shot("06-login-error");
+await shot("13-login-error");
 await page.fill("#login-form #password", "a long enough password");
 await page.click("#login-form button[type=submit]");
-await page.waitForSelector("#clients");
+// Back where the operator was.
+await page.waitForSelector("#routers-empty");
 
 // Usable on a phone screen.
 await page.setViewportSize({ width: 375, height: 740 });
-await page.reload();
-await page.waitForSelector("#clients");
-await shot("07-phone");
+await page.goto(`${BASE}/#/dashboard`);
+await page.waitForSelector("#collections-chart");
+await shot("14-phone-dashboard");
+await page.click('nav.menu a:text("Customers")');
+await page.click('#customers a:text("Rahim Uddin")');
+await page.waitForSelector("#payment-form");
+await shot("15-phone-customer");
+const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+assert.ok(overflow <= 1, `the page scrolls sideways on a phone by ${overflow}px`);
 
 await browser.close();
 for (const path of shots) {
@@ -154,4 +287,5 @@ for (const path of shots) {
   assert.ok(statSync(path).size > 3000, `${path} is too small`);
   assert.equal(bytes.subarray(1, 4).toString(), "PNG", `${path} is not a PNG`);
 }
+assert.equal(shots.length, 15, "every main screen was captured");
 console.log(`panel browser test passed; ${shots.length} screenshots in ${ARTIFACTS}`);

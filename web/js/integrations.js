@@ -1,97 +1,7 @@
-// The ISPBills admin panel: plain ES module, no build step. It talks to the
-// panel endpoints under /admin/api (cookie session, X-CSRF-Token on changes).
+// Integrations → API Management: API clients, webhooks and the API request
+// log, over the panel's own endpoints under /admin/api.
 
-const app = document.getElementById("app");
-const who = document.getElementById("who");
-let csrf = "";
-
-const h = (tag, attrs = {}, ...children) => {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (v !== false && v !== undefined && v !== null) el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat()) el.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
-  return el;
-};
-
-async function call(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (method !== "GET") headers["X-CSRF-Token"] = csrf;
-  const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
-  const text = await r.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!r.ok) throw Object.assign(new Error(json?.error?.message || r.statusText), { status: r.status, details: json?.error?.details || {} });
-  return json;
-}
-
-// Shows an API error next to the field it names, or at the top of the form.
-function showErrors(form, err) {
-  form.querySelectorAll(".field-error, .form-error").forEach((e) => e.remove());
-  let placed = false;
-  for (const [field, messages] of Object.entries(err.details || {})) {
-    const input = form.querySelector(`[name="${field}"]`);
-    if (input) {
-      input.after(h("p", { class: "field-error", role: "alert" }, messages.join(" ")));
-      placed = true;
-    }
-  }
-  if (!placed) form.prepend(h("p", { class: "form-error", role: "alert" }, err.message));
-}
-
-function field(label, name, type = "text", extra = {}) {
-  return [h("label", { for: name }, label), h("input", { id: name, name, type, ...extra })];
-}
-
-function formData(form) {
-  return Object.fromEntries(new FormData(form).entries());
-}
-
-function setupPage() {
-  const form = h("form", { class: "card narrow", id: "setup-form" },
-    h("h2", {}, "Set up ISPBills"),
-    h("p", {}, "Enter the setup code printed in the server log at start (",
-      h("code", {}, "journalctl -u ispbills"), " or ", h("code", {}, "ispbills admin setup-code"),
-      "), then create the first administrator."),
-    ...field("Setup code", "setup_code", "text", { autocomplete: "off", required: true }),
-    ...field("Your name", "name", "text", { required: true }),
-    ...field("Email", "email", "email", { autocomplete: "username", required: true }),
-    ...field("Password (at least 12 characters)", "password", "password", { autocomplete: "new-password", required: true }),
-    h("p", {}, h("button", { type: "submit" }, "Create administrator")));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    try {
-      const s = await call("POST", "/admin/api/setup", formData(form));
-      csrf = s.csrf_token;
-      shell(s.user);
-    } catch (err) { showErrors(form, err); }
-  });
-  app.replaceChildren(form);
-}
-
-function loginPage() {
-  const form = h("form", { class: "card narrow", id: "login-form" },
-    h("h2", {}, "Log in"),
-    ...field("Email", "email", "email", { autocomplete: "username", required: true }),
-    ...field("Password", "password", "password", { autocomplete: "current-password", required: true }),
-    h("p", {}, h("button", { type: "submit" }, "Log in")));
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    try {
-      const s = await call("POST", "/admin/api/session", formData(form));
-      csrf = s.csrf_token;
-      shell(s.user);
-    } catch (err) { showErrors(form, err); }
-  });
-  app.replaceChildren(form);
-}
-
-const views = {
-  "API clients": clientsView,
-  "Webhooks": webhooksView,
-  "API request log": requestLogView,
-};
+import { h, call, showErrors, field, formData, secretBox, guarded } from "./ui.js";
 
 const EVENTS = ["customer.created", "customer.suspended", "customer.activated",
   "payment.received", "bill.generated", "complaint.created"];
@@ -174,33 +84,6 @@ async function webhooksView(content) {
   await refresh();
 }
 
-function shell(user) {
-  who.replaceChildren(`${user.name} (${user.role}) `, h("button", { id: "logout", onclick: async () => {
-    await call("DELETE", "/admin/api/session");
-    who.replaceChildren();
-    loginPage();
-  } }, "Log out"));
-  const content = h("div", { id: "content" });
-  const tabs = h("nav", { class: "tabs", "aria-label": "Integrations → API Management" });
-  const open = (name) => {
-    tabs.querySelectorAll("button").forEach((b) => b.setAttribute("aria-current", b.textContent === name ? "page" : "false"));
-    views[name](content);
-  };
-  for (const name of Object.keys(views)) tabs.append(h("button", { type: "button", onclick: () => open(name) }, name));
-  app.replaceChildren(h("h2", {}, "Integrations → API Management"), tabs, content);
-  open("API clients");
-}
-
-function copyButton(text) {
-  return h("button", { type: "button", onclick: (e) => navigator.clipboard?.writeText(text).then(() => { e.target.textContent = "Copied"; }) }, "Copy");
-}
-
-function secretBox(creds) {
-  const rows = Object.entries(creds).filter(([, v]) => v !== null && v !== undefined);
-  return h("div", { class: "secret", id: "secret-box", role: "status" },
-    h("p", { class: "warning" }, "Store these now: they are shown only once and cannot be shown again."),
-    ...rows.map(([k, v]) => h("p", {}, h("strong", {}, `${k}: `), h("code", { "data-field": k }, v), " ", copyButton(String(v)))));
-}
 
 async function clientsView(content) {
   const form = h("form", { class: "card", id: "client-form" },
@@ -248,37 +131,42 @@ async function clientsView(content) {
 }
 
 async function requestLogView(content) {
-  const form = h("form", { class: "card", id: "log-filter" },
-    ...field("Status", "status", "number", { min: 100, max: 599 }),
-    ...field("Path contains", "path"),
+  const clients = await call("GET", "/admin/api/clients");
+  const form = h("form", { class: "card filters", id: "log-filter" },
+    h("div", {}, h("label", { for: "client_id" }, "Client"),
+      h("select", { id: "client_id", name: "client_id" }, h("option", { value: "" }, "All clients"),
+        clients.data.map((c) => h("option", { value: c.id }, `${c.name} (${c.type})`)))),
+    h("div", {}, ...field("Status", "status", "number", { min: 100, max: 599 })),
+    h("div", {}, ...field("Path starts with", "path")),
+    h("div", {}, ...field("From", "from", "datetime-local")),
+    h("div", {}, ...field("To", "to", "datetime-local")),
     h("p", {}, h("button", { type: "submit" }, "Filter")));
   const out = h("div", { class: "table-wrap" });
+  const names = new Map(clients.data.map((c) => [c.id, c.name]));
   async function load() {
-    const q = new URLSearchParams(Object.entries(formData(form)).filter(([, v]) => v !== ""));
-    try {
-      const r = await call("GET", `/admin/api/request-log?${q}`);
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(formData(form))) {
+      if (v === "") continue;
+      // datetime-local is the browser's local time; the API takes RFC 3339.
+      q.set(k, k === "from" || k === "to" ? new Date(v).toISOString().replace(/\.\d{3}Z$/, "Z") : v);
+    }
+    await guarded(form, async () => {
+      form.querySelectorAll(".field-error, .form-error").forEach((e) => e.remove());
+      const r = await call("GET", `/admin/api/request-log?per_page=100&${q}`);
       out.replaceChildren(h("table", { id: "request-log" },
         h("thead", {}, h("tr", {}, ...["Time", "Client", "Method", "Path", "Status", "ms"].map((t) => h("th", {}, t)))),
-        h("tbody", {}, r.data.map((e) => h("tr", {}, h("td", {}, e.at), h("td", {}, e.client_id ?? ""),
+        h("tbody", {}, r.data.map((e) => h("tr", {}, h("td", {}, e.at),
+          h("td", {}, e.client_id ? names.get(e.client_id) ?? `#${e.client_id}` : e.user_id ? `staff #${e.user_id}` : ""),
           h("td", {}, e.method), h("td", {}, e.path), h("td", {}, e.status), h("td", {}, e.duration_ms ?? ""))))));
-    } catch (err) { showErrors(form, err); }
+    });
   }
   form.addEventListener("submit", (e) => { e.preventDefault(); load(); });
   content.replaceChildren(form, out);
   await load();
 }
 
-async function start() {
-  try {
-    const s = await call("GET", "/admin/api/setup");
-    if (s.setup_required) return setupPage();
-    const session = await call("GET", "/admin/api/session");
-    csrf = session.csrf_token;
-    shell(session.user);
-  } catch (err) {
-    if (err.status === 401) loginPage();
-    else app.replaceChildren(h("p", { class: "form-error" }, err.message));
-  }
-}
-
-start();
+export const integrationViews = {
+  "API clients": clientsView,
+  "Webhooks": webhooksView,
+  "API request log": requestLogView,
+};

@@ -1,0 +1,117 @@
+// The ISPBills admin panel: plain ES modules, no build step. First-run setup,
+// login, and the screens, routed by the URL's #fragment. The panel's own
+// endpoints live under /admin/api; everything else is the public API, called
+// with the session cookie and its X-CSRF-Token.
+
+import { h, call, setCsrf, showErrors, field, formData } from "./js/ui.js";
+import { setUser, can, user as currentUser } from "./js/session.js";
+import { dashboardView } from "./js/dashboard.js";
+import { customersView, customerView } from "./js/customers.js";
+import { packagesView } from "./js/packages.js";
+import { operatorsView } from "./js/operators.js";
+import { networkView } from "./js/network.js";
+import { integrationViews } from "./js/integrations.js";
+
+const app = document.getElementById("app");
+const who = document.getElementById("who");
+
+function setupPage() {
+  const form = h("form", { class: "card narrow", id: "setup-form" },
+    h("h2", {}, "Set up ISPBills"),
+    h("p", {}, "Enter the setup code printed in the server log at start (",
+      h("code", {}, "journalctl -u ispbills"), " or ", h("code", {}, "ispbills admin setup-code"),
+      "), then create the first administrator."),
+    ...field("Setup code", "setup_code", "text", { autocomplete: "off", required: true }),
+    ...field("Your name", "name", "text", { required: true }),
+    ...field("Email", "email", "email", { autocomplete: "username", required: true }),
+    ...field("Password (at least 12 characters)", "password", "password", { autocomplete: "new-password", required: true }),
+    h("p", {}, h("button", { type: "submit" }, "Create administrator")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try { enter(await call("POST", "/admin/api/setup", formData(form))); } catch (err) { showErrors(form, err); }
+  });
+  app.replaceChildren(form);
+}
+
+function loginPage() {
+  const form = h("form", { class: "card narrow", id: "login-form" },
+    h("h2", {}, "Log in"),
+    ...field("Email", "email", "email", { autocomplete: "username", required: true }),
+    ...field("Password", "password", "password", { autocomplete: "current-password", required: true }),
+    h("p", {}, h("button", { type: "submit" }, "Log in")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try { enter(await call("POST", "/admin/api/session", formData(form))); } catch (err) { showErrors(form, err); }
+  });
+  app.replaceChildren(form);
+}
+
+// The sections of the top menu: [hash, label, shown when].
+const SECTIONS = [
+  ["#/dashboard", "Dashboard", () => can("dashboard:read")],
+  ["#/customers", "Customers", () => can("customers:read")],
+  ["#/packages", "Packages", () => can("customers:read")],
+  ["#/operators", "Operators", () => can("operators:read")],
+  ["#/network", "Network", () => can("network:read")],
+  ["#/integrations", "Integrations", () => currentUser()?.role === "admin"],
+];
+
+const INTEGRATION_TABS = { clients: "API clients", webhooks: "Webhooks", "request-log": "API request log" };
+
+function integrations(content, tab) {
+  const name = INTEGRATION_TABS[tab] ? tab : "clients";
+  const inner = h("div", { id: "content-inner" });
+  content.replaceChildren(h("h2", {}, "Integrations → API Management"),
+    h("nav", { class: "tabs", "aria-label": "API Management" }, Object.entries(INTEGRATION_TABS).map(([key, label]) =>
+      h("a", { href: `#/integrations/${key}`, class: "tab", "aria-current": key === name ? "page" : "false" }, label))),
+    inner);
+  return integrationViews[INTEGRATION_TABS[name]](inner);
+}
+
+function route(content, menu) {
+  const [, section = "dashboard", arg] = location.hash.split("/");
+  menu.querySelectorAll("a").forEach((a) => a.setAttribute("aria-current", a.getAttribute("href") === `#/${section}` ? "page" : "false"));
+  const views = {
+    dashboard: () => dashboardView(content),
+    customers: () => (arg ? customerView(content, Number(arg)) : customersView(content)),
+    packages: () => packagesView(content),
+    operators: () => operatorsView(content),
+    network: () => networkView(content),
+    integrations: () => integrations(content, arg),
+  };
+  window.scrollTo(0, 0);
+  return (views[section] || views.dashboard)();
+}
+
+function enter(session) {
+  setCsrf(session.csrf_token);
+  setUser(session.user);
+  const user = session.user;
+  who.replaceChildren(`${user.name} (${user.role}) `, h("button", { id: "logout", onclick: async () => {
+    await call("DELETE", "/admin/api/session");
+    setUser(null);
+    who.replaceChildren();
+    window.onhashchange = null;
+    loginPage();
+  } }, "Log out"));
+  const menu = h("nav", { class: "menu", "aria-label": "Sections" },
+    SECTIONS.filter(([, , shown]) => shown()).map(([href, label]) => h("a", { href }, label)));
+  const content = h("div", { id: "content" });
+  app.replaceChildren(menu, content);
+  window.onhashchange = () => route(content, menu);
+  if (!location.hash || location.hash === "#/") location.hash = user.role === "support" ? "#/customers" : "#/dashboard";
+  else route(content, menu);
+}
+
+async function start() {
+  try {
+    const s = await call("GET", "/admin/api/setup");
+    if (s.setup_required) return setupPage();
+    enter(await call("GET", "/admin/api/session"));
+  } catch (err) {
+    if (err.status === 401) loginPage();
+    else app.replaceChildren(h("p", { class: "form-error" }, err.message));
+  }
+}
+
+start();

@@ -1,0 +1,29 @@
+// Network: routers and OLTs with their last polled state (v2 API).
+
+import { h, call, table, badge, when, guarded } from "./ui.js";
+
+export async function networkView(content) {
+  content.replaceChildren(h("p", {}, "Loading…"));
+  await guarded(content, async () => {
+    const [routers, olts] = await Promise.all([
+      call("GET", "/api/v2/network/routers?per_page=100"),
+      call("GET", "/api/v2/network/olts?per_page=100"),
+    ]);
+    content.replaceChildren(
+      h("h2", {}, "Network"),
+      h("h3", {}, "Routers"),
+      table("routers", ["Name", "Address", "Status", "Since", "Model / version", "CPU", "Customers", "Last error"],
+        routers.data.map((r) => h("tr", { "data-router": r.id },
+          h("td", {}, r.name), h("td", {}, `${r.host}:${r.port}`), h("td", {}, badge(r.status)),
+          h("td", {}, when(r.status_since)), h("td", {}, [r.board, r.version].filter(Boolean).join(" / ")),
+          h("td", {}, r.cpu_load == null ? "" : `${r.cpu_load}%`), h("td", {}, r.customers ?? ""),
+          h("td", {}, r.last_error ?? ""))), "No routers yet (add them with POST /api/v2/network/routers)."),
+      h("h3", {}, "OLTs"),
+      table("olts", ["Name", "Address", "Status", "Since", "Vendor / model", "ONUs", "Last error"],
+        olts.data.map((o) => h("tr", { "data-olt": o.id },
+          h("td", {}, o.name), h("td", {}, o.host), h("td", {}, badge(o.status)), h("td", {}, when(o.status_since)),
+          h("td", {}, [o.vendor, o.model].filter(Boolean).join(" / ")),
+          h("td", {}, o.onus ?? ""),
+          h("td", {}, o.last_error ?? ""))), "No OLTs yet (add them with POST /api/v2/network/olts)."));
+  });
+}

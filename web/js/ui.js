@@ -1,0 +1,137 @@
+// Small helpers every screen uses: element building, API calls with the
+// session's CSRF token, errors next to their fields, tables, money.
+
+let csrf = "";
+export const setCsrf = (token) => { csrf = token; };
+
+export const h = (tag, attrs = {}, ...children) => {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (v !== false && v !== undefined && v !== null) el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) el.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
+  return el;
+};
+
+// A random key for Idempotency-Key (crypto.randomUUID needs HTTPS; LAN panels are often plain HTTP).
+export function randomKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// Calls the panel endpoints and the public API alike: the session cookie goes
+// along, and the X-CSRF-Token header on every call (the API accepts the
+// cookie only together with it).
+export async function call(method, path, body, extraHeaders = {}) {
+  const headers = { Accept: "application/json", "X-CSRF-Token": csrf, ...extraHeaders };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  const text = await r.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (!r.ok) throw Object.assign(new Error(json?.error?.message || r.statusText || `HTTP ${r.status}`), { status: r.status, details: json?.error?.details || {} });
+  return json;
+}
+
+// Shows an API error next to the field it names, or at the top of the form.
+export function showErrors(form, err) {
+  clearErrors(form);
+  let placed = false;
+  for (const [name, messages] of Object.entries(err.details || {})) {
+    const input = form.querySelector(`[name="${name}"]`);
+    const text = Array.isArray(messages) ? messages.join(" ") : String(messages);
+    if (input) {
+      (input.closest("fieldset") || input).after(h("p", { class: "field-error", role: "alert", "data-for": name }, text));
+      placed = true;
+    }
+  }
+  if (!placed) form.prepend(h("p", { class: "form-error", role: "alert" }, err.message));
+}
+
+export function clearErrors(form) {
+  form.querySelectorAll(".field-error, .form-error").forEach((e) => e.remove());
+}
+
+// Runs `fn`, showing a failure in `where` (a form, or any element).
+export async function guarded(where, fn) {
+  try { return await fn(); } catch (err) {
+    if (where instanceof HTMLFormElement) showErrors(where, err);
+    else where.replaceChildren(h("p", { class: "form-error", role: "alert" }, err.message));
+    return undefined;
+  }
+}
+
+export function field(label, name, type = "text", extra = {}) {
+  const id = extra.id || name;
+  return [h("label", { for: id }, label), h("input", { id, name, type, ...extra })];
+}
+
+export function select(label, name, options, extra = {}) {
+  const id = extra.id || name;
+  return [h("label", { for: id }, label), h("select", { id, name, ...extra },
+    options.map(([value, text]) => h("option", { value }, text)))];
+}
+
+export function formData(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+// The filled-in fields of a form as JSON values (numbers where asked, blanks left out).
+export function formBody(form, numeric = []) {
+  const out = {};
+  for (const [k, v] of Object.entries(formData(form))) {
+    const t = typeof v === "string" ? v.trim() : v;
+    if (t === "") continue;
+    out[k] = numeric.includes(k) ? Number(t) : t;
+  }
+  return out;
+}
+
+export function table(id, headings, rows, empty = "Nothing here yet.") {
+  if (!rows.length) return h("p", { class: "muted", id: `${id}-empty` }, empty);
+  return h("div", { class: "table-wrap" }, h("table", { id },
+    h("thead", {}, h("tr", {}, headings.map((t) => h("th", {}, t)))),
+    h("tbody", {}, rows)));
+}
+
+export function money(amount, currency = "BDT") {
+  const n = Number(amount ?? 0);
+  return `${currency} ${n.toLocaleString("en-US", { minimumFractionDigits: n % 1 ? 2 : 0, maximumFractionDigits: 2 })}`;
+}
+
+export const when = (ts) => (ts ? ts.replace("T", " ").replace("Z", " UTC") : "");
+
+export function badge(status) {
+  return h("span", { class: `badge ${status}` }, status);
+}
+
+// Previous / next for a paginated list ({data, meta}).
+export function pager(meta, go) {
+  if (!meta || meta.last_page <= 1) return h("p", { class: "muted" }, meta ? `${meta.total} in all` : "");
+  return h("p", { class: "pager" },
+    h("button", { type: "button", disabled: meta.current_page <= 1, onclick: () => go(meta.current_page - 1) }, "‹ Previous"),
+    ` Page ${meta.current_page} of ${meta.last_page} (${meta.total} in all) `,
+    h("button", { type: "button", disabled: meta.current_page >= meta.last_page, onclick: () => go(meta.current_page + 1) }, "Next ›"));
+}
+
+export function copyButton(text) {
+  return h("button", { type: "button", onclick: async (e) => {
+    try {
+      if (navigator.clipboard) await navigator.clipboard.writeText(text);
+      else {
+        // Plain-HTTP LAN pages have no Clipboard API: copy through a selection.
+        const area = h("textarea", { readonly: true }, text);
+        document.body.append(area); area.select(); document.execCommand("copy"); area.remove();
+      }
+      e.target.textContent = "Copied";
+    } catch { e.target.textContent = "Select and copy by hand"; }
+  } }, "Copy");
+}
+
+export function secretBox(creds) {
+  const rows = Object.entries(creds).filter(([, v]) => v !== null && v !== undefined);
+  return h("div", { class: "secret", id: "secret-box", role: "status" },
+    h("p", { class: "warning" }, "Store these now: they are shown only once and cannot be shown again."),
+    ...rows.map(([k, v]) => h("p", {}, h("strong", {}, `${k}: `), h("code", { "data-field": k }, v), " ", copyButton(String(v)))));
+}
