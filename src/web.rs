@@ -1,6 +1,6 @@
 //! The browser side: files from `web/`, compiled in with rust-embed and served at
-//! `/`. `index.html` is never cached (it names the version); other files are
-//! cacheable and carry an ETag.
+//! `/`. `index.html` is never cached (it names the version); other files carry
+//! an ETag and are cached (the panel's scripts and styles revalidated on use).
 
 use poem::{
     error::NotFoundError,
@@ -45,9 +45,18 @@ pub fn static_file(req: &Request) -> poem::Result<Response> {
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-    let builder = Response::builder()
-        .header(header::ETAG, etag)
-        .header(header::CACHE_CONTROL, "public, max-age=3600");
+    // The panel's own code is kept by browsers but checked on every load (a
+    // cheap 304 on the LAN), so after an upgrade old and new modules never mix;
+    // anything else (vendored libraries, images) may be reused for a day.
+    let own_code = path.ends_with(".js") || path.ends_with(".css");
+    let builder = Response::builder().header(header::ETAG, etag).header(
+        header::CACHE_CONTROL,
+        if own_code {
+            "no-cache"
+        } else {
+            "public, max-age=86400"
+        },
+    );
     if cached {
         return Ok(builder.status(StatusCode::NOT_MODIFIED).finish());
     }

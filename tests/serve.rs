@@ -83,10 +83,14 @@ fn landing_page_names_the_product_version_and_docs() {
     let js = s.get("/app.js");
     assert_eq!(js.status, 200);
     assert!(js.header("content-type").unwrap().contains("javascript"));
-    // Its stylesheet is served, cacheable, with an ETag that answers 304.
+    let module = s.get("/js/ui.js");
+    assert_eq!(module.status, 200);
+    assert!(module.header("content-type").unwrap().contains("javascript"));
+    // Its stylesheet is served, cached but revalidated (so an upgrade never
+    // mixes old and new files), with an ETag that answers 304.
     let css = s.get("/style.css");
     assert_eq!(css.status, 200);
-    assert!(css.header("cache-control").unwrap().contains("max-age"));
+    assert_eq!(css.header("cache-control"), Some("no-cache"));
     let etag = css.header("etag").unwrap().to_string();
     let again = s.send(
         "GET",
