@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `check`, `backup`, `config`,
+//! The command line: `serve`, `migrate`, `check`, `backup`, `restore`, `config`,
 //! `default-config`, `openapi` and `admin create`.
 
 use std::{
@@ -16,7 +16,7 @@ use crate::{
     config::{self, Config, Overrides},
     domain::staff::{normalise_email, Role},
     logging,
-    store::{self, maintenance, migrations, staff_users, Db},
+    store::{self, backups, maintenance, migrations, staff_users, Db},
 };
 
 #[derive(Debug, Parser)]
@@ -71,11 +71,18 @@ pub enum Command {
     Migrate,
     /// Check the database (integrity and foreign keys); exits non-zero on any problem
     Check,
-    /// Write a consistent copy of the database, safe while `serve` runs
+    /// Write a consistent copy of the database, safe while `serve` runs: to
+    /// FILE, or (without --out) into <data_dir>/backups, keeping `[backup] keep`
     Backup {
         /// Where to write the copy
         #[arg(long, value_name = "FILE")]
-        out: PathBuf,
+        out: Option<PathBuf>,
+    },
+    /// Replace the database with a backup, after checking it (stop `serve` first)
+    Restore {
+        /// The backup to restore
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
     },
     /// Print the effective configuration (after file, environment and flags)
     Config,
@@ -370,11 +377,40 @@ fn execute(cli: Cli) -> Result<(), String> {
                 ))
             }
         }
-        Command::Backup { out } => {
+        Command::Backup { out: Some(out) } => {
             let config = load_config(&cli, None)?;
             let path = config.data_dir.join(store::DB_FILE_NAME);
             maintenance::backup(&path, out).map_err(|e| e.to_string())?;
             println!("backup written to {}", out.display());
+            Ok(())
+        }
+        Command::Backup { out: None } => {
+            let config = load_config(&cli, None)?;
+            let done =
+                backups::backup_rotated(&config.data_dir, config.backup.keep, SystemClock.now())
+                    .map_err(|e| e.to_string())?;
+            println!("backup written to {}", done.written.display());
+            for old in &done.removed {
+                println!("removed old backup {}", old.display());
+            }
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let config = load_config(&cli, None)?;
+            let done = backups::restore(&config.data_dir, from, SystemClock.now())
+                .map_err(|e| e.to_string())?;
+            println!(
+                "restored {} (schema version {}) into {}",
+                from.display(),
+                done.version,
+                config.data_dir.display()
+            );
+            if let Some(previous) = done.previous {
+                println!("the database it replaced is kept as {}", previous.display());
+            }
+            println!(
+                "start the server again (systemctl start ispbills); newer migrations run then"
+            );
             Ok(())
         }
         Command::Admin(AdminCommand::SetupCode) => {

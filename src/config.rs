@@ -40,7 +40,22 @@ pub struct Config {
     pub sms: crate::sms::config::SmsConfig,
     pub routers: crate::network::config::RoutersConfig,
     pub monitoring: crate::monitoring::config::MonitoringConfig,
+    pub backup: BackupConfig,
     pub log: LogConfig,
+}
+
+/// Nightly backups (`ispbills backup`, run by the ispbills-backup timer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// How many backups `<data_dir>/backups` keeps (the oldest go first).
+    pub keep: usize,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self { keep: 14 }
+    }
 }
 
 /// Webhook delivery.
@@ -242,6 +257,7 @@ impl Default for Config {
             sms: crate::sms::config::SmsConfig::default(),
             routers: crate::network::config::RoutersConfig::default(),
             monitoring: crate::monitoring::config::MonitoringConfig::default(),
+            backup: BackupConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -375,6 +391,11 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     config.sms.check().map_err(ConfigError::Invalid)?;
     config.routers.check().map_err(ConfigError::Invalid)?;
     config.monitoring.check().map_err(ConfigError::Invalid)?;
+    if config.backup.keep == 0 {
+        return Err(ConfigError::Invalid(
+            "key `backup.keep`: must be at least 1".into(),
+        ));
+    }
     if parse_hhmm(&config.billing.run_at).is_none() {
         return Err(ConfigError::Invalid(format!(
             "key `billing.run_at`: `{}` is not a time such as 00:05",
@@ -447,7 +468,7 @@ mod tests {
     #[test]
     fn the_packaged_config_serves_the_lan_from_var_lib() {
         let dir = tempfile::tempdir().unwrap();
-        let file = write(dir.path(), include_str!("../packaging/config.toml"));
+        let file = write(dir.path(), include_str!("../packaging/debian/config.toml"));
         let c = load(Some(&file), &Overrides::default()).unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/var/lib/ispbills"));
         assert_eq!(c.server.listen.to_string(), "0.0.0.0:8080");

@@ -258,6 +258,8 @@ where
 /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
 pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), ServeError> {
     let data_dir = config.data_dir.clone();
+    // One server per data directory; `ispbills restore` checks the same lock.
+    let _lock = crate::store::backups::lock_data_dir(&data_dir)?;
     let server = start(config, clock).await?;
     let base = base_url(server.addr);
     tracing::info!(addr = %server.addr, data_dir = %data_dir.display(), "listening");
@@ -278,7 +280,12 @@ pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), ServeErr
         println!("  First run: open the panel and enter the setup code {code}");
         println!("  (also shown by `ispbills admin setup-code`)");
     }
+    // systemd (Type=notify): ready once listening. Without NOTIFY_SOCKET this does nothing.
+    if let Err(e) = sd_notify::notify(&[sd_notify::NotifyState::Ready]) {
+        tracing::warn!(error = %e, "could not tell systemd we are ready");
+    }
     shutdown_signal().await;
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     tracing::info!("shutting down");
     server.stop().await?;
     tracing::info!("stopped");

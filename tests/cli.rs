@@ -19,6 +19,7 @@ fn every_subcommand_has_help() {
         vec!["migrate", "--help"],
         vec!["check", "--help"],
         vec!["backup", "--help"],
+        vec!["restore", "--help"],
         vec!["config", "--help"],
         vec!["default-config", "--help"],
         vec!["openapi", "--help"],

@@ -85,7 +85,10 @@ fn landing_page_names_the_product_version_and_docs() {
     assert!(js.header("content-type").unwrap().contains("javascript"));
     let module = s.get("/js/ui.js");
     assert_eq!(module.status, 200);
-    assert!(module.header("content-type").unwrap().contains("javascript"));
+    assert!(module
+        .header("content-type")
+        .unwrap()
+        .contains("javascript"));
     // Its stylesheet is served, cached but revalidated (so an upgrade never
     // mixes old and new files), with an ETag that answers 304.
     let css = s.get("/style.css");

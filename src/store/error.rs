@@ -21,6 +21,10 @@ pub enum StoreError {
     Migration(String),
     #[error("integrity check failed: {0}")]
     Integrity(String),
+    /// A file the store will not take (a restore of something unsuitable);
+    /// the text says why.
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("background task failed: {0}")]

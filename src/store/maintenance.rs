@@ -67,7 +67,7 @@ pub fn check(db_path: &Path) -> Result<Vec<String>, StoreError> {
     check_connection(&conn)
 }
 
-fn check_connection(conn: &Connection) -> Result<Vec<String>, StoreError> {
+pub(crate) fn check_connection(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut problems = Vec::new();
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;

@@ -3,6 +3,7 @@
 
 pub mod api_clients;
 pub mod auth_tokens;
+pub mod backups;
 pub mod billing_run;
 pub mod bills;
 pub mod complaints;

@@ -83,7 +83,7 @@ impl Received {
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || text.chars().any(|c| c.is_ascii_uppercase()) {
+    if !text.len().is_multiple_of(2) || text.chars().any(|c| c.is_ascii_uppercase()) {
         return None;
     }
     (0..text.len())
