@@ -52,6 +52,8 @@ pub struct Shared {
     pub routers: Arc<crate::network::hub::RouterHub>,
     /// SNMP vendor profiles (embedded and from the data dir).
     pub profiles: Arc<crate::drivers::snmp::profile::Profiles>,
+    /// Zabbix, behind a short-lived cache.
+    pub zabbix: Arc<crate::monitoring::zabbix::ZabbixService>,
 }
 
 /// The whole HTTP application.

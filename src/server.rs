@@ -216,6 +216,9 @@ where
         seal_key: Arc::new(seal_key),
         routers,
         profiles: Arc::new(profiles),
+        zabbix: Arc::new(crate::monitoring::zabbix::ZabbixService::new(
+            &config.zabbix,
+        )),
     });
     let listen = config.server.listen;
     let acceptor = TcpListener::bind(listen)

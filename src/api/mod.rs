@@ -26,6 +26,7 @@ mod system;
 pub mod tokens;
 pub mod v1;
 pub mod v2;
+pub mod zabbix;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -74,6 +75,7 @@ pub type Apis = (
     routers::RoutersApi,
     snmp_devices::SnmpDevicesApi,
     monitoring::MonitoringApi,
+    zabbix::ZabbixApi,
 );
 
 /// API v1 operations.

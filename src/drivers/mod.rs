@@ -3,3 +3,4 @@
 
 pub mod routeros;
 pub mod snmp;
+pub mod zabbix;

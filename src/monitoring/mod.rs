@@ -4,6 +4,8 @@
 pub mod checks;
 pub mod config;
 pub mod poller;
+pub mod zabbix;
+pub mod zabbix_map;
 
 use crate::store::{monitoring::Access, Db};
 

@@ -76,3 +76,62 @@ pub fn down(conn: &Connection) -> Result<Vec<DownDevice>, StoreError> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
+
+/// One piece of inventory with the customers behind it: a router's customers
+/// (their login lives on it), an OLT's (their ONU hangs off it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Behind {
+    pub kind: String,
+    pub id: i64,
+    pub name: String,
+    pub host: String,
+    pub customer_ids: Vec<i64>,
+}
+
+/// Every router and SNMP device with the customers behind it (a reseller's
+/// staff: only their customers are counted).
+pub fn customers_behind(
+    conn: &Connection,
+    vis: super::customers::Visibility,
+) -> Result<Vec<Behind>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT 'router', r.id, r.name, r.host, c.id
+         FROM routers r
+         LEFT JOIN customers c ON c.router_id = r.id AND (?1 IS NULL OR c.operator_id = ?1)
+         UNION ALL
+         SELECT d.kind, d.id, d.name, d.host, c.id
+         FROM snmp_devices d
+         LEFT JOIN onus o ON o.olt_id = d.id AND o.customer_id IS NOT NULL
+         LEFT JOIN customers c ON c.id = o.customer_id AND (?1 IS NULL OR c.operator_id = ?1)
+         ORDER BY 1, 2, 5",
+    )?;
+    let rows = stmt.query_map([vis.operator_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<i64>>(4)?,
+        ))
+    })?;
+    let mut out: Vec<Behind> = Vec::new();
+    for row in rows {
+        let (kind, id, name, host, customer) = row?;
+        let same = out.last().is_some_and(|b| b.kind == kind && b.id == id);
+        if !same {
+            out.push(Behind {
+                kind,
+                id,
+                name,
+                host,
+                customer_ids: Vec::new(),
+            });
+        }
+        if let (Some(c), Some(b)) = (customer, out.last_mut()) {
+            if b.customer_ids.last() != Some(&c) {
+                b.customer_ids.push(c);
+            }
+        }
+    }
+    Ok(out)
+}

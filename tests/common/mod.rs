@@ -5,6 +5,7 @@
 pub mod panel;
 pub mod receiver;
 pub mod snmpsim;
+pub mod zabbix_sim;
 
 use std::{
     path::{Path, PathBuf},

@@ -72,7 +72,19 @@ pub struct NocDashboard {
     pub onus: OnuCounts,
     /// Status checks that are down.
     pub failing_checks: Vec<FailingCheck>,
+    /// Current Zabbix problems with the customers they affect (null when
+    /// Zabbix is not configured or has not answered yet).
+    #[oai(nullable)]
+    pub zabbix: Option<NocZabbix>,
     pub generated_at: String,
+}
+
+#[derive(Debug, Object)]
+pub struct NocZabbix {
+    pub problems: Vec<crate::api::zabbix::ZabbixProblemView>,
+    /// Customers behind any host with a problem.
+    pub affected_customers: i64,
+    pub freshness: crate::api::zabbix::ZabbixFreshness,
 }
 
 #[derive(Debug, Object)]
@@ -117,6 +129,34 @@ fn month_start(now: OffsetDateTime, offset: time::UtcOffset) -> OffsetDateTime {
     Date::from_calendar_date(local.year(), local.month(), 1)
         .map(|d| d.with_time(Time::MIDNIGHT).assume_offset(offset))
         .unwrap_or(now)
+}
+
+/// Zabbix on the NOC dashboard: whatever the cache holds, never waiting for
+/// Zabbix; when the cache has aged, a refresh runs in the background for the
+/// next look.
+fn noc_zabbix(state: &AppState, behind: &[inventory::Behind]) -> Option<NocZabbix> {
+    let snapshot = state.zabbix.peek()?;
+    let now = state.clock.now();
+    let aged = snapshot.fetched_at.is_none_or(|at| {
+        now - at >= time::Duration::seconds(state.config.zabbix.cache_ttl_secs as i64)
+    });
+    if aged {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let now = state.clock.now();
+            state.zabbix.snapshot(now).await;
+        });
+    }
+    let (data, at) = (snapshot.data.clone()?, snapshot.fetched_at?);
+    let problems = crate::api::zabbix::problem_views(&data, behind, 0, false);
+    let hosts: Vec<_> = data.problems.iter().flat_map(|p| p.hosts.clone()).collect();
+    let affected =
+        crate::monitoring::zabbix_map::affected_customers(&hosts, &data.hosts, behind).len();
+    Some(NocZabbix {
+        problems,
+        affected_customers: i64::try_from(affected).unwrap_or(i64::MAX),
+        freshness: crate::api::zabbix::freshness(&snapshot, at, now),
+    })
 }
 
 #[derive(Default)]
@@ -191,10 +231,11 @@ impl V1DashboardApi {
     async fn noc(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::MonitoringRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
     ) -> ApiResult<Json<NocDashboardOne>> {
         let low_rx = state.config.monitoring.low_rx_dbm;
-        let (counts, down, onus, checks) = state
+        let vis = auth.0.visibility();
+        let (counts, down, onus, checks, behind) = state
             .db
             .read_async(move |c| {
                 Ok((
@@ -202,9 +243,11 @@ impl V1DashboardApi {
                     inventory::down(c)?,
                     crate::store::onus::problem_counts(c, low_rx)?,
                     crate::store::monitoring::checks(c)?,
+                    inventory::customers_behind(c, vis)?,
                 ))
             })
             .await?;
+        let zabbix = noc_zabbix(&state, &behind);
         let devices: Vec<DeviceCounts> = counts
             .into_iter()
             .map(|c| DeviceCounts {
@@ -247,6 +290,7 @@ impl V1DashboardApi {
                         last_error: c.last_error,
                     })
                     .collect(),
+                zabbix,
                 generated_at: format_timestamp(state.clock.now()),
             },
         }))
