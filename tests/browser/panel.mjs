@@ -255,6 +255,7 @@ await shot("11-dashboard");
 await page.click('nav.menu a:text("Network")');
 await page.waitForSelector("#routers-empty");
 await page.waitForSelector("#olts-empty");
+assert.match(await page.textContent("#zabbix-none"), /Zabbix is not configured/);
 await shot("12-network");
 // Log out, a wrong password, log in again.
 await page.click("#logout");
