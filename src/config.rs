@@ -40,6 +40,7 @@ pub struct Config {
     pub sms: crate::sms::config::SmsConfig,
     pub routers: crate::network::config::RoutersConfig,
     pub monitoring: crate::monitoring::config::MonitoringConfig,
+    pub vpn: crate::vpn::config::VpnConfig,
     pub backup: BackupConfig,
     pub log: LogConfig,
 }
@@ -257,6 +258,7 @@ impl Default for Config {
             sms: crate::sms::config::SmsConfig::default(),
             routers: crate::network::config::RoutersConfig::default(),
             monitoring: crate::monitoring::config::MonitoringConfig::default(),
+            vpn: crate::vpn::config::VpnConfig::default(),
             backup: BackupConfig::default(),
             log: LogConfig::default(),
         }
@@ -391,6 +393,7 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     config.sms.check().map_err(ConfigError::Invalid)?;
     config.routers.check().map_err(ConfigError::Invalid)?;
     config.monitoring.check().map_err(ConfigError::Invalid)?;
+    config.vpn.check().map_err(ConfigError::Invalid)?;
     if config.backup.keep == 0 {
         return Err(ConfigError::Invalid(
             "key `backup.keep`: must be at least 1".into(),

@@ -26,6 +26,7 @@ mod system;
 pub mod tokens;
 pub mod v1;
 pub mod v2;
+pub mod vpn;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -58,6 +59,8 @@ pub enum ApiTags {
     Sms,
     /// Health and version of the appliance.
     System,
+    /// VPN accounts and their client configs.
+    Vpn,
     /// Webhooks: endpoints, their deliveries, tests and redelivery.
     Webhooks,
 }
@@ -74,6 +77,7 @@ pub type Apis = (
     routers::RoutersApi,
     snmp_devices::SnmpDevicesApi,
     monitoring::MonitoringApi,
+    vpn::VpnApi,
 );
 
 /// API v1 operations.
