@@ -610,4 +610,40 @@ mod tests {
         assert_eq!(http.method, "POST");
         assert_eq!(http.params["text"], "{message}");
     }
+
+    #[test]
+    fn vpn_settings_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, key) in [
+            (
+                "[vpn.wireguard]\nendpoint = \"no-port\"\n",
+                "vpn.wireguard.endpoint",
+            ),
+            (
+                "[vpn.wireguard]\nserver_public_key = \"abc\"\n",
+                "vpn.wireguard.server_public_key",
+            ),
+            (
+                "[vpn.wireguard]\nallowed_ips = [\"10.0.0.0/40\"]\n",
+                "vpn.wireguard.allowed_ips",
+            ),
+            ("[vpn.wireguard]\nmtu = 100\n", "vpn.wireguard.mtu"),
+            ("[vpn.openvpn]\nproto = \"sctp\"\n", "vpn.openvpn.proto"),
+            ("[vpn.openvpn]\nremote = \"a b\"\n", "vpn.openvpn.remote"),
+            ("[vpn.l2tp]\nserver = \"x y\"\n", "vpn.l2tp.server"),
+        ] {
+            let file = write(dir.path(), text);
+            let err = load(Some(&file), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        let file = write(
+            dir.path(),
+            "[vpn.wireguard]\nendpoint = \"[2001:db8::1]:51820\"\nserver_public_key = \"CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=\"\n",
+        );
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(c.vpn.wireguard.persistent_keepalive, 25);
+        assert_eq!(c.vpn.openvpn.port, 1194);
+    }
 }

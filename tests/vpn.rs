@@ -1,6 +1,7 @@
 //! VPN accounts: CRUD and validation, scopes, reseller visibility, config
 //! downloads (WireGuard parsed back and checked with wg(8) when installed,
 //! OpenVPN, L2TP), unconfigured servers, and the secrets sealed at rest.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -162,7 +163,12 @@ fn crud_validation_and_rotation() {
     assert_eq!(wg["has_password"], false);
     let public = wg["public_key"].as_str().unwrap().to_string();
     assert_eq!(STANDARD.decode(&public).unwrap().len(), 32);
-    for hidden in ["private_key", "password", "private_key_sealed", "password_sealed"] {
+    for hidden in [
+        "private_key",
+        "password",
+        "private_key_sealed",
+        "password_sealed",
+    ] {
         assert!(wg.get(hidden).is_none(), "{hidden} shown: {wg}");
     }
     let id = wg["id"].as_i64().unwrap();
@@ -192,7 +198,10 @@ fn crud_validation_and_rotation() {
         (&format!("?router_id={r1}"), 1),
         ("?protocol=l2tp&customer_id=1", 0),
     ] {
-        for (base, tok) in [("/api/v2/vpn/accounts", &token), ("/api/v1/vpn/accounts", &v1)] {
+        for (base, tok) in [
+            ("/api/v2/vpn/accounts", &token),
+            ("/api/v1/vpn/accounts", &v1),
+        ] {
             let r = s.call("GET", &format!("{base}{query}"), tok, None);
             assert_eq!(r.status, 200, "{}", r.body);
             assert_eq!(r.json()["meta"]["total"], total, "{base}{query}");
@@ -211,14 +220,23 @@ fn crud_validation_and_rotation() {
         (json!({}), "name"),
         (json!({}), "protocol"),
         (json!({}), "customer_id"),
-        (json!({"name": "a", "protocol": "pptp", "customer_id": c1}), "protocol"),
-        (json!({"name": long, "protocol": "openvpn", "customer_id": c1}), "name"),
+        (
+            json!({"name": "a", "protocol": "pptp", "customer_id": c1}),
+            "protocol",
+        ),
+        (
+            json!({"name": long, "protocol": "openvpn", "customer_id": c1}),
+            "name",
+        ),
         (
             json!({"name": "a", "protocol": "wireguard", "customer_id": c1, "router_id": r1,
                    "addresses": "10.66.0.9/32"}),
             "router_id",
         ),
-        (json!({"name": "a", "protocol": "wireguard", "customer_id": c1}), "addresses"),
+        (
+            json!({"name": "a", "protocol": "wireguard", "customer_id": c1}),
+            "addresses",
+        ),
         (
             json!({"name": "a", "protocol": "wireguard", "customer_id": c1,
                    "addresses": "10.66.0.300/32"}),
@@ -229,7 +247,10 @@ fn crud_validation_and_rotation() {
                    "addresses": "10.66.0.9", "username": "u"}),
             "username",
         ),
-        (json!({"name": "a", "protocol": "l2tp", "customer_id": c1}), "username"),
+        (
+            json!({"name": "a", "protocol": "l2tp", "customer_id": c1}),
+            "username",
+        ),
         (
             json!({"name": "a", "protocol": "l2tp", "customer_id": c1, "username": "u"}),
             "password",
@@ -238,11 +259,26 @@ fn crud_validation_and_rotation() {
             json!({"name": "a", "protocol": "openvpn", "customer_id": c1, "password": "p"}),
             "username",
         ),
-        (json!({"name": "a", "protocol": "openvpn", "customer_id": 0}), "customer_id"),
-        (json!({"name": "a", "protocol": "openvpn", "customer_id": 999}), "customer_id"),
-        (json!({"name": "a", "protocol": "openvpn", "router_id": 999}), "router_id"),
-        (json!({"name": "RAHIM-PHONE", "protocol": "openvpn", "customer_id": c1}), "name"),
-        (json!({"name": "a", "protocol": "openvpn", "customer_id": c1, "enabled": "yes"}), "enabled"),
+        (
+            json!({"name": "a", "protocol": "openvpn", "customer_id": 0}),
+            "customer_id",
+        ),
+        (
+            json!({"name": "a", "protocol": "openvpn", "customer_id": 999}),
+            "customer_id",
+        ),
+        (
+            json!({"name": "a", "protocol": "openvpn", "router_id": 999}),
+            "router_id",
+        ),
+        (
+            json!({"name": "RAHIM-PHONE", "protocol": "openvpn", "customer_id": c1}),
+            "name",
+        ),
+        (
+            json!({"name": "a", "protocol": "openvpn", "customer_id": c1, "enabled": "yes"}),
+            "enabled",
+        ),
     ] {
         let r = s.call("POST", "/api/v2/vpn/accounts", &token, Some(body.clone()));
         assert_field(&r, field);
@@ -300,8 +336,13 @@ fn crud_validation_and_rotation() {
     assert_eq!(r.json()["data"]["has_password"], true);
     assert_eq!(r.json()["data"]["router_id"], r1);
     assert_eq!(r.json()["data"]["customer_id"], Value::Null);
-    s.call("PUT", "/api/v2/vpn/accounts/9999", &token, Some(json!({"enabled": true})))
-        .assert_error(404, "NOT_FOUND");
+    s.call(
+        "PUT",
+        "/api/v2/vpn/accounts/9999",
+        &token,
+        Some(json!({"enabled": true})),
+    )
+    .assert_error(404, "NOT_FOUND");
 
     // Rotation: a new key pair; only WireGuard has one.
     let r = s.call(
@@ -322,12 +363,22 @@ fn crud_validation_and_rotation() {
     .assert_error(409, "CONFLICT");
 
     // Delete.
-    let r = s.call("DELETE", &format!("/api/v2/vpn/accounts/{id}"), &token, None);
+    let r = s.call(
+        "DELETE",
+        &format!("/api/v2/vpn/accounts/{id}"),
+        &token,
+        None,
+    );
     assert_eq!(r.status, 204, "{}", r.body);
     s.call("GET", &format!("/api/v2/vpn/accounts/{id}"), &token, None)
         .assert_error(404, "NOT_FOUND");
-    s.call("DELETE", &format!("/api/v2/vpn/accounts/{id}"), &token, None)
-        .assert_error(404, "NOT_FOUND");
+    s.call(
+        "DELETE",
+        &format!("/api/v2/vpn/accounts/{id}"),
+        &token,
+        None,
+    )
+    .assert_error(404, "NOT_FOUND");
 }
 
 #[test]
@@ -352,10 +403,18 @@ fn scopes() {
     }
     // vpn:read reads and downloads, but does not change.
     let (_, _, _, reader) = s.v2_client_token("vpn:read", Tier::Standard);
-    assert_eq!(s.call("GET", "/api/v2/vpn/accounts", &reader, None).status, 200);
     assert_eq!(
-        s.call("GET", &format!("/api/v2/vpn/accounts/{id}/config"), &reader, None)
-            .status,
+        s.call("GET", "/api/v2/vpn/accounts", &reader, None).status,
+        200
+    );
+    assert_eq!(
+        s.call(
+            "GET",
+            &format!("/api/v2/vpn/accounts/{id}/config"),
+            &reader,
+            None
+        )
+        .status,
         200
     );
     s.call(
@@ -379,7 +438,10 @@ fn scopes() {
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(s.call("GET", "/api/v1/vpn/accounts", &support, None).status, 200);
+    assert_eq!(
+        s.call("GET", "/api/v1/vpn/accounts", &support, None).status,
+        200
+    );
     s.get("/api/v1/vpn/accounts")
         .assert_error(401, "UNAUTHENTICATED");
 }
@@ -398,7 +460,12 @@ fn wireguard_config_is_valid_and_the_private_key_is_sealed_at_rest() {
     let id = acct["id"].as_i64().unwrap();
     let public = acct["public_key"].as_str().unwrap();
 
-    let r = s.call("GET", &format!("/api/v2/vpn/accounts/{id}/config"), &token, None);
+    let r = s.call(
+        "GET",
+        &format!("/api/v2/vpn/accounts/{id}/config"),
+        &token,
+        None,
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
     assert_eq!(
@@ -436,10 +503,15 @@ fn wireguard_config_is_valid_and_the_private_key_is_sealed_at_rest() {
     assert_eq!(wg_value(&parsed, "Interface", "DNS"), "10.66.0.1, 1.1.1.1");
     assert_eq!(wg_value(&parsed, "Interface", "MTU"), "1420");
     assert_eq!(wg_value(&parsed, "Peer", "PublicKey"), server_key().1);
-    assert_eq!(wg_value(&parsed, "Peer", "Endpoint"), "vpn.example.net:51820");
+    assert_eq!(
+        wg_value(&parsed, "Peer", "Endpoint"),
+        "vpn.example.net:51820"
+    );
     assert_eq!(wg_value(&parsed, "Peer", "AllowedIPs"), "0.0.0.0/0, ::/0");
     assert_eq!(wg_value(&parsed, "Peer", "PersistentKeepalive"), "25");
-    assert!(r.header("cache-control").is_some_and(|c| c.contains("no-store")));
+    assert!(r
+        .header("cache-control")
+        .is_some_and(|c| c.contains("no-store")));
 
     // wg(8) agrees, when wireguard-tools is installed (scripts/test installs it).
     if have("wg") {
@@ -477,8 +549,14 @@ fn wireguard_config_is_valid_and_the_private_key_is_sealed_at_rest() {
             String::from_utf8_lossy(&out.stderr)
         );
         let stripped = String::from_utf8_lossy(&out.stdout);
-        assert!(stripped.contains(&format!("PrivateKey = {private}")), "{stripped}");
-        assert!(!stripped.contains("Address") && !stripped.contains("DNS"), "{stripped}");
+        assert!(
+            stripped.contains(&format!("PrivateKey = {private}")),
+            "{stripped}"
+        );
+        assert!(
+            !stripped.contains("Address") && !stripped.contains("DNS"),
+            "{stripped}"
+        );
     } else {
         eprintln!("wg-quick not installed: skipping the wg-quick strip check");
     }
@@ -516,7 +594,10 @@ fn wireguard_config_is_valid_and_the_private_key_is_sealed_at_rest() {
             !bytes.windows(32).any(|w| w == raw_private.as_slice()),
             "{file} holds the raw private key"
         );
-        assert!(!text.contains("Very-Secret-L2tp-Pw"), "{file} holds the password");
+        assert!(
+            !text.contains("Very-Secret-L2tp-Pw"),
+            "{file} holds the password"
+        );
     }
 }
 
@@ -538,7 +619,10 @@ fn openvpn_profile_and_l2tp_sheet() {
         None,
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.header("content-type"), Some("application/x-openvpn-profile"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-openvpn-profile")
+    );
     assert_eq!(
         r.header("content-disposition"),
         Some("attachment; filename=\"selim_laptop.ovpn\"")
@@ -567,7 +651,10 @@ fn openvpn_profile_and_l2tp_sheet() {
     let ca_start = lines.iter().position(|l| *l == "<ca>").unwrap();
     assert_eq!(lines[ca_start + 1], "-----BEGIN CERTIFICATE-----");
     assert_eq!(lines.last(), Some(&"</ca>"));
-    assert!(!r.body.contains("ovpn pw"), "the password is typed by the user");
+    assert!(
+        !r.body.contains("ovpn pw"),
+        "the password is typed by the user"
+    );
 
     // Without a username there is no auth-user-pass.
     let plain = create(
@@ -673,7 +760,9 @@ fn unconfigured_servers_and_disabled_accounts_say_what_to_change() {
         json!({"name": "file-ca", "protocol": "openvpn", "customer_id": c2}),
     );
     let path = format!("/api/v2/vpn/accounts/{}/config", acct["id"]);
-    let err = s2.call("GET", &path, &token2, None).assert_error(409, "CONFLICT");
+    let err = s2
+        .call("GET", &path, &token2, None)
+        .assert_error(409, "CONFLICT");
     assert!(
         err["message"].as_str().unwrap().contains("vpn.openvpn.ca")
             && err["message"].as_str().unwrap().contains(&ca_path),
@@ -693,8 +782,13 @@ fn unconfigured_servers_and_disabled_accounts_say_what_to_change() {
         &token2,
         Some(json!({"enabled": false})),
     );
-    let err = s2.call("GET", &path, &token2, None).assert_error(409, "CONFLICT");
-    assert!(err["message"].as_str().unwrap().contains("disabled"), "{err}");
+    let err = s2
+        .call("GET", &path, &token2, None)
+        .assert_error(409, "CONFLICT");
+    assert!(
+        err["message"].as_str().unwrap().contains("disabled"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -717,9 +811,19 @@ fn v1_finds_accounts_by_id_or_name() {
         json!({"name": "4711", "protocol": "wireguard", "router_id": r,
                "addresses": "10.66.1.2/32"}),
     );
-    let by_id = s.call("GET", &format!("/api/v1/vpn/accounts/{id}/config"), &v1, None);
+    let by_id = s.call(
+        "GET",
+        &format!("/api/v1/vpn/accounts/{id}/config"),
+        &v1,
+        None,
+    );
     assert_eq!(by_id.status, 200, "{}", by_id.body);
-    let by_name = s.call("GET", "/api/v1/vpn/accounts/branch-office/config", &v1, None);
+    let by_name = s.call(
+        "GET",
+        "/api/v1/vpn/accounts/branch-office/config",
+        &v1,
+        None,
+    );
     assert_eq!(by_name.status, 200, "{}", by_name.body);
     assert_eq!(by_id.body, by_name.body);
     assert_eq!(
@@ -794,17 +898,26 @@ fn resellers_staff_see_only_their_customers_accounts() {
     assert_eq!(list.json()["meta"]["total"], 1);
     assert_eq!(list.json()["data"][0]["id"], mine["id"]);
     assert_eq!(
-        s.call("GET", &format!("/api/v1/vpn/accounts/{}/config", mine["id"]), &m, None)
-            .status,
+        s.call(
+            "GET",
+            &format!("/api/v1/vpn/accounts/{}/config", mine["id"]),
+            &m,
+            None
+        )
+        .status,
         200
     );
     for other in [&theirs, &routers] {
         for path in [
             format!("/api/v1/vpn/accounts/{}", other["id"]),
             format!("/api/v1/vpn/accounts/{}/config", other["id"]),
-            format!("/api/v1/vpn/accounts/{}/config", other["name"].as_str().unwrap()),
+            format!(
+                "/api/v1/vpn/accounts/{}/config",
+                other["name"].as_str().unwrap()
+            ),
         ] {
-            s.call("GET", &path, &m, None).assert_error(404, "NOT_FOUND");
+            s.call("GET", &path, &m, None)
+                .assert_error(404, "NOT_FOUND");
         }
     }
     // Resellers' staff do not change VPN accounts.
@@ -816,7 +929,8 @@ fn resellers_staff_see_only_their_customers_accounts() {
     );
     assert!(matches!(r.status, 401 | 403), "{}", r.body);
     assert_eq!(
-        s.call("GET", "/api/v1/vpn/accounts", &admin_v1, None).json()["meta"]["total"],
+        s.call("GET", "/api/v1/vpn/accounts", &admin_v1, None)
+            .json()["meta"]["total"],
         3
     );
 }

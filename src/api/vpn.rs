@@ -229,7 +229,10 @@ fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
                 format!("The password may not be longer than {PASSWORD_MAX} characters."),
             );
         } else if pw.chars().any(char::is_control) {
-            f.error("password", "The password may not contain control characters.");
+            f.error(
+                "password",
+                "The password may not contain control characters.",
+            );
         }
         p.password = Some(pw);
     }
@@ -275,8 +278,7 @@ impl VpnPatch {
                     if *p != b.protocol {
                         problems.push((
                             "protocol",
-                            "The protocol cannot be changed; create a new account instead."
-                                .into(),
+                            "The protocol cannot be changed; create a new account instead.".into(),
                         ));
                     }
                 }
@@ -353,10 +355,7 @@ impl VpnPatch {
                             "The username field is required for L2TP.".into(),
                         ));
                     } else if password_given {
-                        problems.push((
-                            "username",
-                            "A password needs a username.".into(),
-                        ));
+                        problems.push(("username", "A password needs a username.".into()));
                     }
                 } else if f.password_sealed.is_none() {
                     problems.push((
@@ -575,7 +574,13 @@ impl VpnApi {
             protocol: protocol.0.map(|p| p.as_str().to_string()),
         };
         Ok(Json(
-            list_accounts(&state, &auth.0, filter, PageRequest::new(page.0, per_page.0)).await?,
+            list_accounts(
+                &state,
+                &auth.0,
+                filter,
+                PageRequest::new(page.0, per_page.0),
+            )
+            .await?,
         ))
     }
 
@@ -643,7 +648,13 @@ impl VpnApi {
             protocol: protocol.0.map(|p| p.as_str().to_string()),
         };
         Ok(Json(
-            list_accounts(&state, &auth.0, filter, PageRequest::new(page.0, per_page.0)).await?,
+            list_accounts(
+                &state,
+                &auth.0,
+                filter,
+                PageRequest::new(page.0, per_page.0),
+            )
+            .await?,
         ))
     }
 

@@ -89,7 +89,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<VpnAccountRow> {
     })
 }
 
-fn check(tx: &Transaction<'_>, f: &VpnAccountFields, except: Option<i64>) -> Result<(), StoreError> {
+fn check(
+    tx: &Transaction<'_>,
+    f: &VpnAccountFields,
+    except: Option<i64>,
+) -> Result<(), StoreError> {
     let mut problems = Vec::new();
     let taken: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM vpn_accounts WHERE name = ?1 AND id IS NOT ?2)",

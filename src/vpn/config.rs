@@ -127,11 +127,7 @@ impl VpnConfig {
                     .into(),
             );
         }
-        if let Some(bad) = wg
-            .dns
-            .iter()
-            .find(|d| d.is_empty() || !valid_host(d))
-        {
+        if let Some(bad) = wg.dns.iter().find(|d| d.is_empty() || !valid_host(d)) {
             return Err(format!(
                 "key `vpn.wireguard.dns`: `{bad}` is not an address or a search domain"
             ));
@@ -163,11 +159,17 @@ impl VpnConfig {
                 OPENVPN_PROTOS.join(", ")
             ));
         }
-        if ovpn.cipher.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if ovpn
+            .cipher
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err("key `vpn.openvpn.cipher`: one cipher name such as AES-256-GCM".into());
         }
         if ovpn.extra.iter().any(|l| !one_line(l)) {
-            return Err("key `vpn.openvpn.extra`: one directive per entry, without line breaks".into());
+            return Err(
+                "key `vpn.openvpn.extra`: one directive per entry, without line breaks".into(),
+            );
         }
         let l2tp = &self.l2tp;
         if !l2tp.server.is_empty() && !valid_host(&l2tp.server) {

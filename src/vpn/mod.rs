@@ -184,7 +184,9 @@ fn ca_pem(ca: &str) -> Result<String, String> {
         ca.to_string()
     } else {
         std::fs::read_to_string(ca).map_err(|e| {
-            format!("The OpenVPN CA file {ca} (config key `vpn.openvpn.ca`) could not be read: {e}.")
+            format!(
+                "The OpenVPN CA file {ca} (config key `vpn.openvpn.ca`) could not be read: {e}."
+            )
         })?
     };
     if !pem.contains("-----BEGIN CERTIFICATE-----") || !pem.contains("-----END CERTIFICATE-----") {
@@ -363,11 +365,17 @@ mod tests {
             normalize_addresses(" 10.66.0.2/32,fd66::2 ,, 10.1.0.0/16").unwrap(),
             "10.66.0.2/32, fd66::2/128, 10.1.0.0/16"
         );
-        assert_eq!(normalize_addresses("10.0.0.1/33").unwrap_err(), "10.0.0.1/33");
+        assert_eq!(
+            normalize_addresses("10.0.0.1/33").unwrap_err(),
+            "10.0.0.1/33"
+        );
         assert_eq!(normalize_addresses("10.0.0.1/").unwrap_err(), "10.0.0.1/");
         assert_eq!(normalize_addresses("host").unwrap_err(), "host");
         assert_eq!(safe_file_stem("Rahim's phone/1", 64), "Rahim_s_phone_1");
-        assert_eq!(safe_file_stem("a-very-long-name-indeed", 15), "a-very-long-nam");
+        assert_eq!(
+            safe_file_stem("a-very-long-name-indeed", 15),
+            "a-very-long-nam"
+        );
         assert_eq!(safe_file_stem("..", 15), "vpn");
         assert_eq!(safe_file_stem("রহিম", 15), "vpn");
     }
@@ -380,7 +388,10 @@ mod tests {
             username: Some("u"),
         };
         let err = wireguard(&WireGuardConfig::default(), &acct, "k").unwrap_err();
-        assert!(err.contains("vpn.wireguard.endpoint") && err.contains("vpn.wireguard.server_public_key"));
+        assert!(
+            err.contains("vpn.wireguard.endpoint")
+                && err.contains("vpn.wireguard.server_public_key")
+        );
         let err = openvpn(&OpenVpnConfig::default(), &acct).unwrap_err();
         assert!(err.contains("vpn.openvpn.remote") && err.contains("vpn.openvpn.ca"));
         let err = l2tp(&L2tpConfig::default(), &acct, "p").unwrap_err();
