@@ -41,6 +41,7 @@ pub struct Config {
     pub routers: crate::network::config::RoutersConfig,
     pub monitoring: crate::monitoring::config::MonitoringConfig,
     pub zabbix: crate::monitoring::zabbix::ZabbixConfig,
+    pub vpn: crate::vpn::config::VpnConfig,
     pub backup: BackupConfig,
     pub log: LogConfig,
 }
@@ -259,6 +260,7 @@ impl Default for Config {
             routers: crate::network::config::RoutersConfig::default(),
             monitoring: crate::monitoring::config::MonitoringConfig::default(),
             zabbix: crate::monitoring::zabbix::ZabbixConfig::default(),
+            vpn: crate::vpn::config::VpnConfig::default(),
             backup: BackupConfig::default(),
             log: LogConfig::default(),
         }
@@ -394,6 +396,7 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     config.routers.check().map_err(ConfigError::Invalid)?;
     config.monitoring.check().map_err(ConfigError::Invalid)?;
     config.zabbix.check().map_err(ConfigError::Invalid)?;
+    config.vpn.check().map_err(ConfigError::Invalid)?;
     if config.backup.keep == 0 {
         return Err(ConfigError::Invalid(
             "key `backup.keep`: must be at least 1".into(),
@@ -566,13 +569,16 @@ mod tests {
         let file = write(dir.path(), "[webhooks]\nretry_schedule = \"1, 2,3\"\n");
         let c = load(Some(&file), &Overrides::default()).unwrap();
         assert_eq!(c.webhooks.retry_schedule, vec![1, 2, 3]);
-        std::env::set_var("ISPBILLS_WHTEST_WEBHOOK_RETRY_SCHEDULE", "1,1,1");
+        // A prefix of its own, outside ISPBILLS_, so tests loading the real
+        // environment at the same time never see it.
+        std::env::set_var("WHTEST_ISPBILLS_WEBHOOK_RETRY_SCHEDULE", "1,1,1");
         let c = load_with_env(
             None,
             &Overrides::default(),
-            Env::prefixed("ISPBILLS_WHTEST_"),
+            Env::prefixed("WHTEST_ISPBILLS_"),
         )
         .unwrap();
+        std::env::remove_var("WHTEST_ISPBILLS_WEBHOOK_RETRY_SCHEDULE");
         assert_eq!(c.webhooks.retry_schedule, vec![1, 1, 1]);
         for bad in ["\"1,x\"", "[]"] {
             let file = write(dir.path(), &format!("[webhooks]\nretry_schedule = {bad}\n"));
@@ -609,5 +615,41 @@ mod tests {
         let http = c.sms.http.unwrap();
         assert_eq!(http.method, "POST");
         assert_eq!(http.params["text"], "{message}");
+    }
+
+    #[test]
+    fn vpn_settings_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, key) in [
+            (
+                "[vpn.wireguard]\nendpoint = \"no-port\"\n",
+                "vpn.wireguard.endpoint",
+            ),
+            (
+                "[vpn.wireguard]\nserver_public_key = \"abc\"\n",
+                "vpn.wireguard.server_public_key",
+            ),
+            (
+                "[vpn.wireguard]\nallowed_ips = [\"10.0.0.0/40\"]\n",
+                "vpn.wireguard.allowed_ips",
+            ),
+            ("[vpn.wireguard]\nmtu = 100\n", "vpn.wireguard.mtu"),
+            ("[vpn.openvpn]\nproto = \"sctp\"\n", "vpn.openvpn.proto"),
+            ("[vpn.openvpn]\nremote = \"a b\"\n", "vpn.openvpn.remote"),
+            ("[vpn.l2tp]\nserver = \"x y\"\n", "vpn.l2tp.server"),
+        ] {
+            let file = write(dir.path(), text);
+            let err = load(Some(&file), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        let file = write(
+            dir.path(),
+            "[vpn.wireguard]\nendpoint = \"[2001:db8::1]:51820\"\nserver_public_key = \"CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=\"\n",
+        );
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(c.vpn.wireguard.persistent_keepalive, 25);
+        assert_eq!(c.vpn.openvpn.port, 1194);
     }
 }

@@ -26,6 +26,7 @@ pub mod network;
 pub mod server;
 pub mod sms;
 pub mod store;
+pub mod vpn;
 pub mod web;
 
 /// The version printed by `--version`, `/health` and the OpenAPI document.

@@ -26,6 +26,7 @@ mod system;
 pub mod tokens;
 pub mod v1;
 pub mod v2;
+pub mod vpn;
 pub mod zabbix;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -59,6 +60,8 @@ pub enum ApiTags {
     Sms,
     /// Health and version of the appliance.
     System,
+    /// VPN accounts and their client configs.
+    Vpn,
     /// Webhooks: endpoints, their deliveries, tests and redelivery.
     Webhooks,
 }
@@ -76,6 +79,7 @@ pub type Apis = (
     snmp_devices::SnmpDevicesApi,
     monitoring::MonitoringApi,
     zabbix::ZabbixApi,
+    vpn::VpnApi,
 );
 
 /// API v1 operations.

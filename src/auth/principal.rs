@@ -59,6 +59,8 @@ pub fn role_scopes(role: Role) -> ScopeSet {
             SmsSend,
             // Its own operator record (balance, status); lists show only that one.
             OperatorsRead,
+            // Its customers' VPN accounts and their configs.
+            VpnRead,
         ]
         .into_iter()
         .collect(),

@@ -31,6 +31,7 @@ pub mod snmp_devices;
 pub mod staff_sessions;
 pub mod staff_users;
 pub mod subscriptions;
+pub mod vpn_accounts;
 pub mod webhook_deliveries;
 pub mod webhooks;
 

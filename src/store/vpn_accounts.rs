@@ -1,0 +1,258 @@
+//! VPN accounts. The WireGuard private key and the login password arrive and
+//! leave sealed; the store never sees them in clear.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use super::{customers::Visibility, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpnAccountRow {
+    pub id: i64,
+    pub name: String,
+    pub protocol: String,
+    pub customer_id: Option<i64>,
+    pub router_id: Option<i64>,
+    pub addresses: String,
+    pub enabled: bool,
+    pub public_key: Option<String>,
+    pub private_key_sealed: Option<String>,
+    pub username: Option<String>,
+    pub password_sealed: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The fields a caller sets (secrets sealed).
+#[derive(Debug, Clone)]
+pub struct VpnAccountFields {
+    pub name: String,
+    pub protocol: String,
+    pub customer_id: Option<i64>,
+    pub router_id: Option<i64>,
+    pub addresses: String,
+    pub enabled: bool,
+    pub public_key: Option<String>,
+    pub private_key_sealed: Option<String>,
+    pub username: Option<String>,
+    pub password_sealed: Option<String>,
+}
+
+impl From<VpnAccountRow> for VpnAccountFields {
+    fn from(r: VpnAccountRow) -> Self {
+        Self {
+            name: r.name,
+            protocol: r.protocol,
+            customer_id: r.customer_id,
+            router_id: r.router_id,
+            addresses: r.addresses,
+            enabled: r.enabled,
+            public_key: r.public_key,
+            private_key_sealed: r.private_key_sealed,
+            username: r.username,
+            password_sealed: r.password_sealed,
+        }
+    }
+}
+
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct VpnAccountFilter {
+    pub customer_id: Option<i64>,
+    pub router_id: Option<i64>,
+    pub protocol: Option<String>,
+}
+
+const COLUMNS: &str = "v.id, v.name, v.protocol, v.customer_id, v.router_id, v.addresses, \
+                       v.enabled, v.wg_public_key, v.wg_private_key_sealed, v.username, \
+                       v.password_sealed, v.created_at, v.updated_at";
+
+/// A reseller's staff see the accounts of their operator's customers only
+/// (never a router's).
+const FROM: &str = "FROM vpn_accounts v LEFT JOIN customers c ON c.id = v.customer_id";
+const VISIBLE: &str = "(?1 IS NULL OR c.operator_id = ?1)";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<VpnAccountRow> {
+    Ok(VpnAccountRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        protocol: r.get(2)?,
+        customer_id: r.get(3)?,
+        router_id: r.get(4)?,
+        addresses: r.get(5)?,
+        enabled: r.get::<_, i64>(6)? != 0,
+        public_key: r.get(7)?,
+        private_key_sealed: r.get(8)?,
+        username: r.get(9)?,
+        password_sealed: r.get(10)?,
+        created_at: r.get(11)?,
+        updated_at: r.get(12)?,
+    })
+}
+
+fn check(
+    tx: &Transaction<'_>,
+    f: &VpnAccountFields,
+    except: Option<i64>,
+) -> Result<(), StoreError> {
+    let mut problems = Vec::new();
+    let taken: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM vpn_accounts WHERE name = ?1 AND id IS NOT ?2)",
+        params![f.name, except],
+        |r| r.get(0),
+    )?;
+    if taken {
+        problems.push(("name", "The name has already been taken.".to_string()));
+    }
+    if let Some(id) = f.customer_id {
+        let found: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)",
+            [id],
+            |r| r.get(0),
+        )?;
+        if !found {
+            problems.push((
+                "customer_id",
+                "The selected customer is invalid.".to_string(),
+            ));
+        }
+    }
+    if let Some(id) = f.router_id {
+        if !super::routers::exists(tx, id)? {
+            problems.push(("router_id", "The selected router is invalid.".to_string()));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(problems))
+    }
+}
+
+pub fn create(
+    tx: &Transaction<'_>,
+    f: &VpnAccountFields,
+    now: &str,
+) -> Result<VpnAccountRow, StoreError> {
+    check(tx, f, None)?;
+    tx.execute(
+        "INSERT INTO vpn_accounts (name, protocol, customer_id, router_id, addresses, enabled, \
+         wg_public_key, wg_private_key_sealed, username, password_sealed, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        params![
+            f.name,
+            f.protocol,
+            f.customer_id,
+            f.router_id,
+            f.addresses,
+            i64::from(f.enabled),
+            f.public_key,
+            f.private_key_sealed,
+            f.username,
+            f.password_sealed,
+            now
+        ],
+    )?;
+    get(tx, tx.last_insert_rowid(), Visibility::ALL)?.ok_or(StoreError::NotFound)
+}
+
+/// The account `id`, if the caller may see it.
+pub fn get(
+    conn: &Connection,
+    id: i64,
+    vis: Visibility,
+) -> Result<Option<VpnAccountRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {VISIBLE} AND v.id = ?2");
+    Ok(conn
+        .query_row(&sql, params![vis.operator_id, id], from_row)
+        .optional()?)
+}
+
+/// The account named `name` (case-insensitive), if the caller may see it.
+pub fn get_by_name(
+    conn: &Connection,
+    name: &str,
+    vis: Visibility,
+) -> Result<Option<VpnAccountRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {VISIBLE} AND v.name = ?2");
+    Ok(conn
+        .query_row(&sql, params![vis.operator_id, name], from_row)
+        .optional()?)
+}
+
+/// Accounts the caller may see, newest first, and how many match.
+pub fn list(
+    conn: &Connection,
+    filter: &VpnAccountFilter,
+    vis: Visibility,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<VpnAccountRow>, i64), StoreError> {
+    let cond = format!(
+        "{VISIBLE} AND (?2 IS NULL OR v.customer_id = ?2) AND (?3 IS NULL OR v.router_id = ?3) \
+         AND (?4 IS NULL OR v.protocol = ?4)"
+    );
+    let total = conn.query_row(
+        &format!("SELECT COUNT(*) {FROM} WHERE {cond}"),
+        params![
+            vis.operator_id,
+            filter.customer_id,
+            filter.router_id,
+            filter.protocol
+        ],
+        |r| r.get(0),
+    )?;
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {cond} ORDER BY v.id DESC LIMIT ?5 OFFSET ?6");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map(
+            params![
+                vis.operator_id,
+                filter.customer_id,
+                filter.router_id,
+                filter.protocol,
+                limit,
+                offset
+            ],
+            from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
+
+/// Replaces the fields (secrets included: pass the current ones to keep them).
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    f: &VpnAccountFields,
+    now: &str,
+) -> Result<VpnAccountRow, StoreError> {
+    get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
+    check(tx, f, Some(id))?;
+    tx.execute(
+        "UPDATE vpn_accounts SET name = ?2, protocol = ?3, customer_id = ?4, router_id = ?5, \
+         addresses = ?6, enabled = ?7, wg_public_key = ?8, wg_private_key_sealed = ?9, \
+         username = ?10, password_sealed = ?11, updated_at = ?12 WHERE id = ?1",
+        params![
+            id,
+            f.name,
+            f.protocol,
+            f.customer_id,
+            f.router_id,
+            f.addresses,
+            i64::from(f.enabled),
+            f.public_key,
+            f.private_key_sealed,
+            f.username,
+            f.password_sealed,
+            now
+        ],
+    )?;
+    get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)
+}
+
+pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    match tx.execute("DELETE FROM vpn_accounts WHERE id = ?1", [id])? {
+        0 => Err(StoreError::NotFound),
+        _ => Ok(()),
+    }
+}
