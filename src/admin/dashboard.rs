@@ -7,12 +7,8 @@ use time::{Duration, Time};
 
 use super::{AdminTags, StaffSession};
 use crate::{
-    api::money::Amount,
-    app::AppState,
-    clock::format_timestamp,
-    domain::{money::Money, staff::Role},
-    error::ApiResult,
-    store::{customers::Visibility, payments},
+    api::money::Amount, app::AppState, auth::principal::visibility_of, clock::format_timestamp,
+    domain::money::Money, error::ApiResult, store::payments,
 };
 
 /// Money collected on one local day.
@@ -48,12 +44,7 @@ impl DashboardApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "366")))] days: Query<Option<i64>>,
     ) -> ApiResult<Json<Collections>> {
         let days = days.0.unwrap_or(30);
-        let vis = match session.user.role {
-            Role::Operator => Visibility {
-                operator_id: Some(session.user.operator_id.unwrap_or(-1)),
-            },
-            _ => Visibility::ALL,
-        };
+        let vis = visibility_of(Some(session.user.role), session.user.operator_id);
         let offset = state.config.isp.offset();
         let today = state.clock.now().to_offset(offset).date();
         let first = today - Duration::days(days - 1);

@@ -22,7 +22,7 @@ use crate::{
     error::{ApiError, ApiResult, ErrorCode},
     monitoring::{
         zabbix::{Snapshot, ZabbixData},
-        zabbix_map::{affected_customers, inventory_of},
+        zabbix_map::{affected_customers, customers_of, inventory_of},
     },
     store::inventory::{self, Behind},
 };
@@ -225,12 +225,7 @@ async fn current(
 
 fn host_view(h: &Host, all: &[Host], inventory: &[Behind]) -> ZabbixHostView {
     let matched = inventory_of(&h.hostid, &h.host, &h.name, all, inventory);
-    let mut customers: Vec<i64> = matched
-        .iter()
-        .flat_map(|b| b.customer_ids.iter().copied())
-        .collect();
-    customers.sort_unstable();
-    customers.dedup();
+    let customers = customers_of(matched.iter().copied());
     ZabbixHostView {
         hostid: h.hostid.clone(),
         host: h.host.clone(),

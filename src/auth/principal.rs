@@ -67,6 +67,17 @@ pub fn role_scopes(role: Role) -> ScopeSet {
     }
 }
 
+/// Whose customers a staff role may see: a reseller's staff only their
+/// operator's (none at all if bound to no operator), everyone else all.
+pub fn visibility_of(role: Option<Role>, operator_id: Option<i64>) -> Visibility {
+    match role {
+        Some(Role::Operator) => Visibility {
+            operator_id: Some(operator_id.unwrap_or(-1)),
+        },
+        _ => Visibility::ALL,
+    }
+}
+
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -99,12 +110,7 @@ impl Principal {
     /// Whose customers this caller may see and change: a reseller's staff only
     /// their operator's (none at all if the user is bound to no operator).
     pub fn visibility(&self) -> Visibility {
-        match self.role {
-            Some(Role::Operator) => Visibility {
-                operator_id: Some(self.operator_id.unwrap_or(-1)),
-            },
-            _ => Visibility::ALL,
-        }
+        visibility_of(self.role, self.operator_id)
     }
 
     pub fn client_id(&self) -> Option<i64> {

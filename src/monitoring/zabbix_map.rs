@@ -42,20 +42,28 @@ pub fn inventory_of<'a>(
         .collect()
 }
 
+/// The customers behind these inventory entries, sorted, each once.
+pub fn customers_of<'a>(entries: impl IntoIterator<Item = &'a Behind>) -> Vec<i64> {
+    let mut ids: Vec<i64> = entries
+        .into_iter()
+        .flat_map(|b| b.customer_ids.iter().copied())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// Customers behind the hosts of a problem, sorted, each once.
 pub fn affected_customers(
     problem_hosts: &[TriggerHost],
     hosts: &[Host],
     inventory: &[Behind],
 ) -> Vec<i64> {
-    let mut ids: Vec<i64> = problem_hosts
-        .iter()
-        .flat_map(|h| inventory_of(&h.hostid, &h.host, &h.name, hosts, inventory))
-        .flat_map(|b| b.customer_ids.iter().copied())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
+    customers_of(
+        problem_hosts
+            .iter()
+            .flat_map(|h| inventory_of(&h.hostid, &h.host, &h.name, hosts, inventory)),
+    )
 }
 
 #[cfg(test)]

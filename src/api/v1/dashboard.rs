@@ -235,6 +235,7 @@ impl V1DashboardApi {
     ) -> ApiResult<Json<NocDashboardOne>> {
         let low_rx = state.config.monitoring.low_rx_dbm;
         let vis = auth.0.visibility();
+        let zabbix_on = state.zabbix.configured();
         let (counts, down, onus, checks, behind) = state
             .db
             .read_async(move |c| {
@@ -243,7 +244,12 @@ impl V1DashboardApi {
                     inventory::down(c)?,
                     crate::store::onus::problem_counts(c, low_rx)?,
                     crate::store::monitoring::checks(c)?,
-                    inventory::customers_behind(c, vis)?,
+                    // Only Zabbix problems need the customers behind each device.
+                    if zabbix_on {
+                        inventory::customers_behind(c, vis)?
+                    } else {
+                        Vec::new()
+                    },
                 ))
             })
             .await?;
