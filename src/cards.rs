@@ -31,13 +31,15 @@ pub struct NewCard {
     pub value: Money,
 }
 
-/// Generates and stores `count` cards of `value` in `batch`.
+/// Generates and stores `count` cards of `value` in `batch`, issued to
+/// `operator_id` (a distributor) or kept by the ISP.
 pub fn generate(
     db: &Db,
     key: &JwtKey,
     batch: &str,
     count: usize,
     value: Money,
+    operator_id: Option<i64>,
     now: &str,
 ) -> Result<Vec<NewCard>, StoreError> {
     let mut pins = Vec::with_capacity(count);
@@ -47,7 +49,8 @@ pub fn generate(
         rows.push((format!("{batch}-{n:05}"), pin_hash(key, &pin)));
         pins.push(pin);
     }
-    let stored = db.write(|tx| recharge_cards::create_batch(tx, batch, value, &rows, now))?;
+    let stored =
+        db.write(|tx| recharge_cards::create_batch(tx, batch, value, operator_id, &rows, now))?;
     Ok(stored
         .into_iter()
         .zip(pins)

@@ -128,6 +128,9 @@ pub enum CardsCommand {
         /// A name for the batch (letters, digits, -) [default: from the time]
         #[arg(long)]
         batch: Option<String>,
+        /// Issue the batch to this operator (a distributor) [default: the ISP keeps it]
+        #[arg(long)]
+        operator_id: Option<i64>,
         /// Print as JSON
         #[arg(long)]
         json: bool,

@@ -107,6 +107,7 @@ pub(crate) fn cards(config: &Config, cmd: &CardsCommand) -> Result<(), String> {
         count,
         value,
         batch,
+        operator_id,
         json,
     } = cmd;
     if !(1..=cards::MAX_BATCH).contains(count) {
@@ -129,14 +130,25 @@ pub(crate) fn cards(config: &Config, cmd: &CardsCommand) -> Result<(), String> {
     let db = open(config)?;
     let key = JwtKey::load_or_create_named(&config.data_dir, PIN_KEY_FILE)
         .map_err(|e| format!("cannot read the PIN key: {e}"))?;
-    let made = cards::generate(&db, &key, &batch, *count, value, &format_timestamp(now))
-        .map_err(|e| e.to_string())?;
+    let made = cards::generate(
+        &db,
+        &key,
+        &batch,
+        *count,
+        value,
+        *operator_id,
+        &format_timestamp(now),
+    )
+    .map_err(|e| e.to_string())?;
     if *json {
         let list: Vec<_> = made
             .iter()
             .map(|c| json!({"id": c.id, "serial": c.serial, "pin": c.pin, "value": c.value.to_json()}))
             .collect();
-        println!("{}", json!({"batch": batch, "cards": list}));
+        println!(
+            "{}",
+            json!({"batch": batch, "operator_id": operator_id, "cards": list})
+        );
     } else {
         println!(
             "batch {batch}: {} cards of {value} BDT (PINs are shown only now)",

@@ -449,6 +449,7 @@ fn the_queue_survives_a_restart_without_sending_twice() {
                     customer_id: None,
                     broadcast_id: None,
                     requested_by: None,
+                    operator_id: None,
                 };
                 let limits = sms::Limits {
                     daily_cap: 0,
@@ -512,6 +513,7 @@ fn the_queue_survives_a_restart_without_sending_twice() {
                 customer_id: None,
                 broadcast_id: None,
                 requested_by: None,
+                operator_id: None,
             };
             let limits = sms::Limits {
                 daily_cap: 0,

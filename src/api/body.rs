@@ -181,6 +181,16 @@ impl Fields {
         id
     }
 
+    /// The id of another record that may be absent or null.
+    pub fn optional_reference(&mut self, name: &str) -> Option<i64> {
+        let id = self.optional_integer(name)?;
+        if id < 1 {
+            let what = label(name.trim_end_matches("_id"));
+            self.error(name, format!("The selected {what} is invalid."));
+        }
+        Some(id)
+    }
+
     /// An integer from `min` to `max` that must be present.
     pub fn required_integer_in(&mut self, name: &str, min: i64, max: i64) -> i64 {
         let n = self.required_integer(name);

@@ -1,10 +1,15 @@
 //! Recharge cards: `GET /api/v1/recharge-cards`, and (additions) `POST
-//! /api/v2/recharge-cards` to generate a batch and `POST
-//! /api/v2/recharge-cards/redeem`.
+//! /api/v2/recharge-cards` to generate a batch, `PUT
+//! /api/v2/recharge-cards/batches/{batch}` to issue a batch to an operator, and
+//! `POST /api/v2/recharge-cards/redeem`.
+//!
+//! The reseller boundary: only the ISP (scope `cards:write`, which resellers'
+//! staff never have) makes cards; a reseller's staff see and redeem only the
+//! cards issued to their operator, and only for their own customers.
 
 use poem::web::Data;
 use poem_openapi::{
-    param::{Header, Query},
+    param::{Header, Path, Query},
     payload::Json,
     ApiResponse, Enum, Object, OpenApi,
 };
@@ -29,7 +34,7 @@ use crate::{
     paginated, schema_as,
     store::{
         prepaid::RenewedBy,
-        recharge_cards::{self, CardRow},
+        recharge_cards::{self, CardFilter, CardRow},
     },
 };
 
@@ -41,6 +46,9 @@ pub struct RechargeCard {
     pub value: Amount,
     pub currency: String,
     pub batch: String,
+    /// The operator (distributor) the card was issued to; null: the ISP's own.
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
     /// unused, used or void.
     pub status: String,
     #[oai(nullable)]
@@ -58,6 +66,7 @@ impl From<CardRow> for RechargeCard {
             value: Amount(c.value),
             currency: c.currency,
             batch: c.batch,
+            operator_id: c.operator_id,
             status: c.status,
             used_by: c.used_by,
             used_at: c.used_at,
@@ -88,6 +97,9 @@ pub struct GeneratedCard {
 #[derive(Debug, Object)]
 pub struct GeneratedBatch {
     pub batch: String,
+    /// The operator the batch was issued to; null: the ISP's own.
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
     /// The PINs appear here once; only their keyed hashes are stored.
     pub cards: Vec<GeneratedCard>,
 }
@@ -121,12 +133,17 @@ pub struct BatchInput {
     /// A name for the batch (letters, digits, `-`); default from the date.
     #[oai(nullable, validator(pattern = "^[A-Za-z0-9-]{1,32}$"))]
     pub batch: Option<String>,
+    /// Issue the batch to this operator (a distributor): its staff can then see
+    /// and redeem these cards for its own customers. Null: the ISP keeps it.
+    #[oai(nullable, validator(minimum(value = "1")))]
+    pub operator_id: Option<i64>,
 }
 
 pub struct NewBatch {
     count: usize,
     value: Money,
     batch: Option<String>,
+    operator_id: Option<i64>,
 }
 schema_as!(NewBatch, BatchInput);
 
@@ -146,12 +163,54 @@ impl FromJsonObject for NewBatch {
                 "The batch may contain letters, digits and - (32 at most).",
             );
         }
+        let operator_id = f.optional_reference("operator_id");
         Self {
             count: usize::try_from(count).unwrap_or(1),
             value,
             batch,
+            operator_id,
         }
     }
+}
+
+/// Who holds a batch.
+#[derive(Debug, Object)]
+pub struct BatchAssignInput {
+    /// The operator to issue the batch's unused cards to; null gives them back
+    /// to the ISP.
+    #[oai(validator(minimum(value = "1")))]
+    pub operator_id: Option<i64>,
+}
+
+pub struct BatchAssign {
+    operator_id: Option<i64>,
+}
+schema_as!(BatchAssign, BatchAssignInput);
+
+impl FromJsonObject for BatchAssign {
+    fn from_fields(f: &mut Fields) -> Self {
+        if !f.present("operator_id") {
+            f.error("operator_id", "The operator id field is required.");
+        }
+        Self {
+            operator_id: f.optional_reference("operator_id"),
+        }
+    }
+}
+
+/// The batch after it was issued.
+#[derive(Debug, Object)]
+pub struct BatchAssigned {
+    pub batch: String,
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
+    /// Unused cards that moved (used and void cards keep their owner).
+    pub cards: u64,
+}
+
+#[derive(Debug, Object)]
+pub struct BatchAssignedOne {
+    pub data: BatchAssigned,
 }
 
 /// A card to redeem for a customer.
@@ -184,7 +243,8 @@ pub struct RechargeCardsApi;
 impl RechargeCardsApi {
     /// List recharge cards (v1)
     ///
-    /// Newest first; filter by `status` and `batch`. PINs are never shown here.
+    /// Newest first; filter by `status`, `batch` and `operator_id`. PINs are
+    /// never shown here. A reseller's staff see only their operator's cards.
     #[oai(
         path = "/api/v1/recharge-cards",
         method = "get",
@@ -193,24 +253,30 @@ impl RechargeCardsApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::BillingRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::BillingRead")] auth: V1Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         status: Query<Option<CardStatus>>,
         #[oai(validator(max_length = 32))] batch: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1")))] operator_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RechargeCardList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let status = status.0.map(|s| match s {
-            CardStatus::Unused => "unused",
-            CardStatus::Used => "used",
-            CardStatus::Void => "void",
-        });
-        let batch = batch.0;
+        let filter = CardFilter {
+            vis: auth.0.visibility(),
+            status: status.0.map(|s| {
+                match s {
+                    CardStatus::Unused => "unused",
+                    CardStatus::Used => "used",
+                    CardStatus::Void => "void",
+                }
+                .to_string()
+            }),
+            batch: batch.0,
+            operator_id: operator_id.0,
+        };
         let (rows, total) = state
             .db
-            .read_async(move |c| {
-                recharge_cards::list(c, status, batch.as_deref(), page.limit(), page.offset())
-            })
+            .read_async(move |c| recharge_cards::list(c, &filter, page.limit(), page.offset()))
             .await?;
         Ok(Json(RechargeCardList::new(
             rows.into_iter().map(Into::into).collect(),
@@ -221,8 +287,9 @@ impl RechargeCardsApi {
 
     /// Generate a batch of recharge cards (v2, addition)
     ///
-    /// `{count, value, batch?}` → 201 with every card's serial and PIN, shown
-    /// only in this answer.
+    /// `{count, value, batch?, operator_id?}` → 201 with every card's serial
+    /// and PIN, shown only in this answer. Only the ISP makes cards (scope
+    /// `cards:write`).
     #[oai(
         path = "/api/v2/recharge-cards",
         method = "post",
@@ -231,13 +298,14 @@ impl RechargeCardsApi {
     async fn generate(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::BillingWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::CardsWrite")] _auth: V2Auth,
         body: JsonBody<NewBatch>,
     ) -> ApiResult<BatchCreated> {
         let NewBatch {
             count,
             value,
             batch,
+            operator_id,
         } = body.0;
         let now = state.clock.now();
         let batch = batch.unwrap_or_else(|| format!("B{}", now.unix_timestamp()));
@@ -248,13 +316,14 @@ impl RechargeCardsApi {
             batch.clone(),
         );
         let cards = tokio::task::spawn_blocking(move || {
-            cards::generate(&db, &key, &name, count, value, &stamp)
+            cards::generate(&db, &key, &name, count, value, operator_id, &stamp)
         })
         .await
         .map_err(ApiError::internal)??;
         Ok(BatchCreated::Created(Json(GeneratedBatchOne {
             data: GeneratedBatch {
                 batch,
+                operator_id,
                 cards: cards
                     .into_iter()
                     .map(|c| GeneratedCard {
@@ -268,11 +337,45 @@ impl RechargeCardsApi {
         })))
     }
 
+    /// Issue a batch of recharge cards to an operator (v2, addition)
+    ///
+    /// `{operator_id}` gives the batch's unused cards to that operator (a
+    /// distributor); `{"operator_id": null}` gives them back to the ISP.
+    /// Unknown batch: 404.
+    #[oai(
+        path = "/api/v2/recharge-cards/batches/:batch",
+        method = "put",
+        operation_id = "v2_recharge_cards_assign_batch"
+    )]
+    async fn assign_batch(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CardsWrite")] _auth: V2Auth,
+        #[oai(validator(min_length = 1, max_length = 32))] batch: Path<String>,
+        body: JsonBody<BatchAssign>,
+    ) -> ApiResult<Json<BatchAssignedOne>> {
+        let operator_id = body.0.operator_id;
+        let name = batch.0.clone();
+        let cards = state
+            .db
+            .write_async(move |tx| recharge_cards::assign_batch(tx, &name, operator_id))
+            .await?;
+        Ok(Json(BatchAssignedOne {
+            data: BatchAssigned {
+                batch: batch.0,
+                operator_id,
+                cards,
+            },
+        }))
+    }
+
     /// Redeem a recharge card (v2, addition)
     ///
     /// `{customer_id, pin}` → 201 with the `recharge_card` payment it made. A
     /// card pays once, even when redeemed at the same moment twice; an unknown
-    /// or used PIN is 422.
+    /// or used PIN is 422. A card issued to an operator pays only for that
+    /// operator's customers; a reseller's staff redeem only their operator's
+    /// cards (the renewal is then paid by the card, not the operator's funds).
     #[oai(
         path = "/api/v2/recharge-cards/redeem",
         method = "post",

@@ -26,7 +26,11 @@ use crate::{
     error::{ApiError, ApiResult},
     paginated, schema_as,
     sms::{day_start, new_message_id, phone::Phone, segments},
-    store::sms::{self, Limits, NewSms, SmsFilter, SmsRow},
+    store::{
+        customers::{self, Visibility},
+        sms::{self, Limits, NewSms, SmsFilter, SmsRow},
+        StoreError,
+    },
 };
 
 /// `{"phone","message"}`.
@@ -143,7 +147,9 @@ pub struct SmsQueuedV2 {
     pub status: String,
     pub phone: String,
     pub credits_used: i64,
-    pub credits_remaining: i64,
+    /// Credits left; null for a reseller's staff (they see only their own usage).
+    #[oai(nullable)]
+    pub credits_remaining: Option<i64>,
 }
 
 #[derive(Debug, Object, serde::Serialize)]
@@ -160,7 +166,9 @@ pub struct BroadcastQueued {
     /// Numbers given more than once (sent once).
     pub duplicates_removed: i64,
     pub credits_used: i64,
-    pub credits_remaining: i64,
+    /// Credits left; null for a reseller's staff.
+    #[oai(nullable)]
+    pub credits_remaining: Option<i64>,
     pub messages: Vec<SmsQueued>,
 }
 
@@ -169,18 +177,24 @@ pub struct BroadcastQueuedOne {
     pub data: BroadcastQueued,
 }
 
-/// Credits.
+/// Credits. A reseller's staff see their operator's own usage: no balance,
+/// no cap, and `operator_id` set.
 #[derive(Debug, Clone, Object)]
 pub struct SmsBalance {
-    /// Credits left (one credit = one SMS part).
-    pub credits_remaining: i64,
-    /// Credits spent since local midnight.
+    /// Credits left (one credit = one SMS part); null for a reseller's staff.
+    #[oai(nullable)]
+    pub credits_remaining: Option<i64>,
+    /// Credits spent since local midnight (a reseller's staff: on their
+    /// operator's behalf).
     pub used_today: i64,
     /// Credits allowed per day; null when there is no cap.
     #[oai(nullable)]
     pub daily_limit: Option<i64>,
     /// `log` or `http`.
     pub gateway: String,
+    /// Whose usage this is: the operator of a reseller's staff; null for the ISP.
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
 }
 
 #[derive(Debug, Object)]
@@ -313,6 +327,7 @@ fn prepare(
         customer_id: None,
         broadcast_id: broadcast_id.map(str::to_string),
         requested_by: Some(caller.to_string()),
+        operator_id: None,
     })
 }
 
@@ -329,22 +344,67 @@ async fn queue<T: serde::Serialize>(
     request: &(impl std::fmt::Debug + Sync),
     messages: Vec<NewSms>,
     field: &'static str,
-    answer: impl FnOnce(Vec<SmsRow>, i64) -> T + Send + 'static,
+    answer: impl FnOnce(Vec<SmsRow>, Option<i64>) -> T + Send + 'static,
 ) -> ApiResult<String> {
     let start = today(state);
     let cap = state.config.sms.daily_credit_cap;
     let due = state.clock.now().unix_timestamp();
     let now = crate::clock::format_timestamp(state.clock.now());
+    let operator = principal.visibility().operator_id;
+    let mut messages = messages;
     write_once(state, principal.label(), key, request, 200, move |tx| {
+        if let Some(op) = operator {
+            bind_to_operator(tx, &mut messages, op)?;
+        }
         let limits = Limits {
             daily_cap: cap,
             day_start: &start,
         };
         let rows = sms::queue(tx, &messages, limits, field, due, &now)?;
-        let left = sms::credits(tx, &start)?.balance;
+        // A reseller's staff see what they spent, never the ISP's balance.
+        let left = match operator {
+            None => Some(sms::credits(tx, &start)?.balance),
+            Some(_) => None,
+        };
         to_json(&answer(rows, left))
     })
     .await
+}
+
+/// The reseller boundary for SMS: a reseller's staff send only to their own
+/// customers' numbers (each message is tied to that customer and to the
+/// operator); any other number is refused, all or nothing.
+fn bind_to_operator(
+    tx: &rusqlite::Transaction<'_>,
+    messages: &mut [NewSms],
+    operator_id: i64,
+) -> Result<(), StoreError> {
+    let vis = Visibility {
+        operator_id: Some(operator_id),
+    };
+    let mut foreign = Vec::new();
+    for m in messages.iter_mut() {
+        let phone = Phone::from_e164(&m.phone).display();
+        match customers::id_by_phone(tx, &phone, vis)? {
+            Some(id) => {
+                m.customer_id = Some(id);
+                m.operator_id = Some(operator_id);
+            }
+            None => foreign.push((
+                if m.source == "broadcast" {
+                    "phones"
+                } else {
+                    "phone"
+                },
+                format!("{phone} is not the number of one of your customers."),
+            )),
+        }
+    }
+    if foreign.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(foreign))
+    }
 }
 
 fn queued(row: &SmsRow) -> SmsQueued {
@@ -355,19 +415,37 @@ fn queued(row: &SmsRow) -> SmsQueued {
     }
 }
 
-async fn balance(state: &AppState) -> ApiResult<SmsBalanceOne> {
+async fn balance(state: &AppState, principal: &Principal) -> ApiResult<SmsBalanceOne> {
     let start = today(state);
+    let cap = state.config.sms.daily_credit_cap;
+    let gateway = state.config.sms.gateway.clone();
+    if let Some(op) = principal.visibility().operator_id {
+        // A reseller's staff: their operator's own usage, not the ISP's balance.
+        let used = state
+            .db
+            .read_async(move |c| sms::operator_used_since(c, op, &start))
+            .await?;
+        return Ok(SmsBalanceOne {
+            data: SmsBalance {
+                credits_remaining: None,
+                used_today: used,
+                daily_limit: None,
+                gateway,
+                operator_id: Some(op),
+            },
+        });
+    }
     let credits = state
         .db
         .read_async(move |c| sms::credits(c, &start))
         .await?;
-    let cap = state.config.sms.daily_credit_cap;
     Ok(SmsBalanceOne {
         data: SmsBalance {
-            credits_remaining: credits.balance,
+            credits_remaining: Some(credits.balance),
             used_today: credits.used_today,
             daily_limit: (cap > 0).then_some(cap),
-            gateway: state.config.sms.gateway.clone(),
+            gateway,
+            operator_id: None,
         },
     })
 }
@@ -396,11 +474,8 @@ async fn history(
         status: status.map(|s| s.as_str().to_string()),
         from: from.map(TimeBound::start),
         to: to.map(TimeBound::end),
-        // A reseller's staff see what they sent themselves.
-        requested_by: principal
-            .visibility()
-            .operator_id
-            .map(|_| principal.label()),
+        // A reseller's staff see what was sent on their operator's behalf.
+        operator_id: principal.visibility().operator_id,
     };
     let (rows, total) = state
         .db
@@ -491,9 +566,9 @@ impl SmsApi {
     async fn v1_balance(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::SmsRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::SmsRead")] auth: V1Auth,
     ) -> ApiResult<Json<SmsBalanceOne>> {
-        Ok(Json(balance(&state).await?))
+        Ok(Json(balance(&state, &auth.0).await?))
     }
 
     /// Send an SMS to one recipient (v2)
@@ -623,9 +698,9 @@ impl SmsApi {
     async fn v2_balance(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::SmsRead")] _auth: V2Auth,
+        #[oai(scope = "Scope::SmsRead")] auth: V2Auth,
     ) -> ApiResult<Json<SmsBalanceOne>> {
-        Ok(Json(balance(&state).await?))
+        Ok(Json(balance(&state, &auth.0).await?))
     }
 
     /// SMS history (v2, addition)

@@ -54,10 +54,16 @@ pub enum Scope {
     /// Manage webhooks.
     #[oai(rename = "webhooks:manage")]
     WebhooksManage,
+    /// Create, change and delete packages (the ISP's catalogue).
+    #[oai(rename = "packages:write")]
+    PackagesWrite,
+    /// Generate recharge cards and assign batches to operators (the ISP only).
+    #[oai(rename = "cards:write")]
+    CardsWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 15] = [
+    pub const ALL: [Scope; 17] = [
         Scope::DashboardRead,
         Scope::CustomersRead,
         Scope::CustomersWrite,
@@ -73,6 +79,8 @@ impl Scope {
         Scope::VpnRead,
         Scope::LogsRead,
         Scope::WebhooksManage,
+        Scope::PackagesWrite,
+        Scope::CardsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,7 +175,7 @@ mod tests {
             ScopeSet::parse("customers:read nope:x"),
             Err(vec!["nope:x".to_string()])
         );
-        assert_eq!(ScopeSet::all().names().len(), 15);
+        assert_eq!(ScopeSet::all().names().len(), Scope::ALL.len());
         assert!(!ScopeSet::default().contains(Scope::LogsRead));
     }
 }

@@ -105,6 +105,7 @@ impl SmsWorker {
                     customer_id: Some(customer_id),
                     broadcast_id: None,
                     requested_by: Some(format!("event:{}", ev.kind)),
+                    operator_id: None,
                 };
                 if let Err(why) = phone {
                     sms::record_unsent(tx, &message, &why, &now)?;

@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde_json::json;
 
-use super::{events, StoreError};
+use super::{customers::Visibility, events, StoreError};
 
 pub const STATUSES: [&str; 4] = ["open", "in_progress", "resolved", "closed"];
 pub const PRIORITIES: [&str; 4] = ["low", "medium", "high", "urgent"];
@@ -37,14 +37,19 @@ pub struct ComplaintFields {
 /// List filters.
 #[derive(Debug, Clone, Default)]
 pub struct ComplaintFilter {
+    /// Whose customers' complaints the caller may see.
+    pub vis: Visibility,
     pub customer_id: Option<i64>,
     pub status: Option<String>,
     pub priority: Option<String>,
     pub assigned_to: Option<i64>,
 }
 
-const COLUMNS: &str = "id, customer_id, subject, body, status, priority, assigned_to, \
-                       created_at, updated_at, resolved_at";
+const COLUMNS: &str = "k.id, k.customer_id, k.subject, k.body, k.status, k.priority, \
+                       k.assigned_to, k.created_at, k.updated_at, k.resolved_at";
+/// Complaints with their customer, for the visibility rule (`?V`: the caller's
+/// operator, NULL for all).
+const FROM: &str = "FROM complaints k JOIN customers c ON c.id = k.customer_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ComplaintRow> {
     Ok(ComplaintRow {
@@ -61,16 +66,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ComplaintRow> {
     })
 }
 
-fn check_references(tx: &Transaction<'_>, f: &ComplaintFields) -> Result<(), StoreError> {
+/// The customer must be one the caller may see; a reseller's staff assign
+/// only to staff of their own operator.
+fn check_references(
+    tx: &Transaction<'_>,
+    f: &ComplaintFields,
+    vis: Visibility,
+) -> Result<(), StoreError> {
     let mut problems = Vec::new();
-    let customer: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM customers WHERE id = ?1",
-            [f.customer_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if customer.is_none() {
+    if super::customers::get(tx, f.customer_id, vis)?.is_none() {
         problems.push((
             "customer_id",
             "The selected customer is invalid.".to_string(),
@@ -78,9 +82,11 @@ fn check_references(tx: &Transaction<'_>, f: &ComplaintFields) -> Result<(), Sto
     }
     if let Some(staff) = f.assigned_to {
         let found: Option<i64> = tx
-            .query_row("SELECT id FROM staff_users WHERE id = ?1", [staff], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT id FROM staff_users WHERE id = ?1 AND (?2 IS NULL OR operator_id = ?2)",
+                params![staff, vis.operator_id],
+                |r| r.get(0),
+            )
             .optional()?;
         if found.is_none() {
             problems.push((
@@ -104,9 +110,10 @@ fn is_closed(status: &str) -> bool {
 pub fn create(
     tx: &Transaction<'_>,
     f: &ComplaintFields,
+    vis: Visibility,
     now: &str,
 ) -> Result<ComplaintRow, StoreError> {
-    check_references(tx, f)?;
+    check_references(tx, f, vis)?;
     tx.execute(
         "INSERT INTO complaints (customer_id, subject, body, status, priority, assigned_to, \
          created_at, updated_at, resolved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
@@ -121,7 +128,7 @@ pub fn create(
             is_closed(&f.status).then_some(now)
         ],
     )?;
-    let row = get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)?;
+    let row = get(tx, tx.last_insert_rowid(), Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     events::append(
         tx,
         events::COMPLAINT_CREATED,
@@ -140,9 +147,17 @@ pub fn create(
     Ok(row)
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Option<ComplaintRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM complaints WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+/// The complaint `id`, if it is about a customer the caller may see.
+pub fn get(
+    conn: &Connection,
+    id: i64,
+    vis: Visibility,
+) -> Result<Option<ComplaintRow>, StoreError> {
+    let sql =
+        format!("SELECT {COLUMNS} {FROM} WHERE k.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)");
+    Ok(conn
+        .query_row(&sql, params![id, vis.operator_id], from_row)
+        .optional()?)
 }
 
 /// Complaints, newest first, and how many match.
@@ -152,22 +167,20 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<ComplaintRow>, i64), StoreError> {
-    let cond = "(?1 IS NULL OR customer_id = ?1) AND (?2 IS NULL OR status = ?2) \
-                AND (?3 IS NULL OR priority = ?3) AND (?4 IS NULL OR assigned_to = ?4)";
+    let cond = "(?1 IS NULL OR k.customer_id = ?1) AND (?2 IS NULL OR k.status = ?2) \
+                AND (?3 IS NULL OR k.priority = ?3) AND (?4 IS NULL OR k.assigned_to = ?4) \
+                AND (?5 IS NULL OR c.operator_id = ?5)";
     let args = params![
         filter.customer_id,
         filter.status,
         filter.priority,
-        filter.assigned_to
+        filter.assigned_to,
+        filter.vis.operator_id
     ];
-    let total = conn.query_row(
-        &format!("SELECT COUNT(*) FROM complaints WHERE {cond}"),
-        args,
-        |r| r.get(0),
-    )?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM complaints WHERE {cond} ORDER BY id DESC LIMIT ?5 OFFSET ?6"
-    );
+    let total = conn.query_row(&format!("SELECT COUNT(*) {FROM} WHERE {cond}"), args, |r| {
+        r.get(0)
+    })?;
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {cond} ORDER BY k.id DESC LIMIT ?6 OFFSET ?7");
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
         .query_map(
@@ -176,6 +189,7 @@ pub fn list(
                 filter.status,
                 filter.priority,
                 filter.assigned_to,
+                filter.vis.operator_id,
                 limit,
                 offset
             ],
@@ -191,10 +205,11 @@ pub fn update(
     tx: &Transaction<'_>,
     id: i64,
     f: &ComplaintFields,
+    vis: Visibility,
     now: &str,
 ) -> Result<ComplaintRow, StoreError> {
-    let current = get(tx, id)?.ok_or(StoreError::NotFound)?;
-    check_references(tx, f)?;
+    let current = get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
+    check_references(tx, f, vis)?;
     let resolved_at = match (is_closed(&current.status), is_closed(&f.status)) {
         (_, false) => None,
         (false, true) => Some(now.to_string()),
@@ -215,10 +230,14 @@ pub fn update(
             resolved_at
         ],
     )?;
-    get(tx, id)?.ok_or(StoreError::NotFound)
+    get(tx, id, vis)?.ok_or(StoreError::NotFound)
 }
 
-pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+/// Deletes the complaint `id` if the caller may see it.
+pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), StoreError> {
+    if get(tx, id, vis)?.is_none() {
+        return Err(StoreError::NotFound);
+    }
     match tx.execute("DELETE FROM complaints WHERE id = ?1", [id])? {
         0 => Err(StoreError::NotFound),
         _ => Ok(()),

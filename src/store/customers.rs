@@ -135,6 +135,22 @@ pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<Custome
         .optional()?)
 }
 
+/// The id of a customer with this (normalised) phone number whom the caller
+/// may see.
+pub fn id_by_phone(
+    conn: &Connection,
+    phone: &str,
+    vis: Visibility,
+) -> Result<Option<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM customers WHERE phone = ?1 AND (?2 IS NULL OR operator_id = ?2) \
+         ORDER BY id LIMIT 1",
+    )?;
+    Ok(stmt
+        .query_row(params![phone, vis.operator_id], |r| r.get(0))
+        .optional()?)
+}
+
 /// The database-side checks of new or changed fields, collected.
 fn check(
     tx: &Transaction<'_>,

@@ -17,6 +17,8 @@ pub struct CardRow {
     pub value: Money,
     pub currency: String,
     pub batch: String,
+    /// The operator (distributor) the card was issued to; `None`: the ISP's own.
+    pub operator_id: Option<i64>,
     pub status: String,
     pub used_by: Option<i64>,
     pub used_at: Option<String>,
@@ -24,7 +26,7 @@ pub struct CardRow {
 }
 
 const COLUMNS: &str =
-    "id, serial, value_minor, currency, batch, status, used_by, used_at, created_at";
+    "id, serial, value_minor, currency, batch, status, used_by, used_at, created_at, operator_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
     Ok(CardRow {
@@ -37,17 +39,38 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
         used_by: r.get(6)?,
         used_at: r.get(7)?,
         created_at: r.get(8)?,
+        operator_id: r.get(9)?,
     })
 }
 
-/// Inserts a batch of cards: `(serial, pin_hash)` each.
+fn check_operator(tx: &Transaction<'_>, operator_id: Option<i64>) -> Result<(), StoreError> {
+    if let Some(op) = operator_id {
+        let found: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM operators WHERE id = ?1)",
+            [op],
+            |r| r.get(0),
+        )?;
+        if !found {
+            return Err(StoreError::invalid(
+                "operator_id",
+                "The selected operator is invalid.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Inserts a batch of cards: `(serial, pin_hash)` each, issued to
+/// `operator_id` (a distributor) or kept by the ISP (`None`).
 pub fn create_batch(
     tx: &Transaction<'_>,
     batch: &str,
     value: Money,
+    operator_id: Option<i64>,
     cards: &[(String, String)],
     now: &str,
 ) -> Result<Vec<CardRow>, StoreError> {
+    check_operator(tx, operator_id)?;
     let taken: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM recharge_cards WHERE batch = ?1)",
         [batch],
@@ -62,9 +85,9 @@ pub fn create_batch(
     let mut out = Vec::with_capacity(cards.len());
     for (serial, pin_hash) in cards {
         tx.execute(
-            "INSERT INTO recharge_cards (serial, pin_hash, value_minor, batch, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![serial, pin_hash, value.minor(), batch, now],
+            "INSERT INTO recharge_cards (serial, pin_hash, value_minor, batch, operator_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![serial, pin_hash, value.minor(), batch, operator_id, now],
         )?;
         let id = tx.last_insert_rowid();
         out.push(tx.query_row(
@@ -76,9 +99,35 @@ pub fn create_batch(
     Ok(out)
 }
 
+/// Gives the unused cards of `batch` to `operator_id` (or back to the ISP with
+/// `None`); returns how many cards moved. Used and void cards keep their owner.
+pub fn assign_batch(
+    tx: &Transaction<'_>,
+    batch: &str,
+    operator_id: Option<i64>,
+) -> Result<u64, StoreError> {
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM recharge_cards WHERE batch = ?1)",
+        [batch],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Err(StoreError::NotFound);
+    }
+    check_operator(tx, operator_id)?;
+    let changed = tx.execute(
+        "UPDATE recharge_cards SET operator_id = ?2 WHERE batch = ?1 AND status = 'unused'",
+        params![batch, operator_id],
+    )?;
+    Ok(u64::try_from(changed).unwrap_or(0))
+}
+
 /// Redeems the card with this PIN hash for `customer_id`: marks it used and
 /// records a `recharge_card` payment of its value (settling bills, then credit).
-/// An unknown, used or void card is a 422 on `pin`.
+/// The rule of the reseller boundary: a card issued to an operator pays only
+/// for that operator's customers, and a reseller's staff redeem only their own
+/// operator's cards (never the ISP's). An unknown, used, void or foreign card
+/// is the same 422 on `pin`, so PINs of others cannot be probed.
 pub fn redeem(
     tx: &Transaction<'_>,
     pin_hash: &str,
@@ -86,17 +135,19 @@ pub fn redeem(
     vis: Visibility,
     now: &str,
 ) -> Result<Recorded, StoreError> {
-    if super::customers::get(tx, customer_id, vis)?.is_none() {
+    let Some(customer) = super::customers::get(tx, customer_id, vis)? else {
         return Err(StoreError::invalid(
             "customer_id",
             "The selected customer is invalid.",
         ));
-    }
+    };
     let card: Option<(i64, String, i64, String)> = tx
         .query_row(
             "SELECT id, serial, value_minor, currency FROM recharge_cards
-             WHERE pin_hash = ?1 AND status = 'unused'",
-            [pin_hash],
+             WHERE pin_hash = ?1 AND status = 'unused'
+               AND (operator_id IS NULL OR operator_id IS ?2)
+               AND (?3 IS NULL OR operator_id = ?3)",
+            params![pin_hash, customer.operator_id, vis.operator_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
@@ -132,25 +183,46 @@ pub fn redeem(
     Ok(recorded)
 }
 
+/// List filters.
+#[derive(Debug, Clone, Default)]
+pub struct CardFilter {
+    /// A reseller's staff see only their operator's cards.
+    pub vis: Visibility,
+    pub status: Option<String>,
+    pub batch: Option<String>,
+    pub operator_id: Option<i64>,
+}
+
 /// One page of cards, newest first, and the total.
 pub fn list(
     conn: &Connection,
-    status: Option<&str>,
-    batch: Option<&str>,
+    f: &CardFilter,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CardRow>, u64), StoreError> {
-    let filter = "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR batch = ?2)";
+    let filter = "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR batch = ?2) \
+                  AND (?3 IS NULL OR operator_id = ?3) AND (?4 IS NULL OR operator_id = ?4)";
+    let args = params![f.status, f.batch, f.operator_id, f.vis.operator_id];
     let total: i64 = conn.query_row(
         &format!("SELECT COUNT(*) FROM recharge_cards {filter}"),
-        params![status, batch],
+        args,
         |r| r.get(0),
     )?;
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM recharge_cards {filter} ORDER BY id DESC LIMIT ?3 OFFSET ?4"
+        "SELECT {COLUMNS} FROM recharge_cards {filter} ORDER BY id DESC LIMIT ?5 OFFSET ?6"
     ))?;
     let rows = stmt
-        .query_map(params![status, batch, limit, offset], from_row)?
+        .query_map(
+            params![
+                f.status,
+                f.batch,
+                f.operator_id,
+                f.vis.operator_id,
+                limit,
+                offset
+            ],
+            from_row,
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }

@@ -23,6 +23,8 @@ pub struct NewSms {
     pub customer_id: Option<i64>,
     pub broadcast_id: Option<String>,
     pub requested_by: Option<String>,
+    /// The operator on whose behalf a reseller's staff sent it.
+    pub operator_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,8 +71,9 @@ pub struct SmsFilter {
     pub status: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
-    /// Only what this caller queued.
-    pub requested_by: Option<String>,
+    /// Only what was sent on this operator's behalf or to its customers (a
+    /// reseller's staff).
+    pub operator_id: Option<i64>,
 }
 
 const COLUMNS: &str = "id, message_id, phone, body, encoding, parts, credits, status, source, \
@@ -112,6 +115,21 @@ pub fn credits(conn: &Connection, day_start: &str) -> Result<Credits, StoreError
                 used_today: r.get(1)?,
             })
         },
+    )?)
+}
+
+/// Credits spent on an operator's behalf since `day_start` (its own usage; a
+/// reseller's staff never see the ISP's balance).
+pub fn operator_used_since(
+    conn: &Connection,
+    operator_id: i64,
+    day_start: &str,
+) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(SUM(credits), 0) FROM sms_messages \
+         WHERE operator_id = ?1 AND created_at >= ?2 AND status <> 'failed'",
+        params![operator_id, day_start],
+        |r| r.get(0),
     )?)
 }
 
@@ -164,8 +182,9 @@ pub fn queue(
     }
     let mut insert = tx.prepare_cached(
         "INSERT INTO sms_messages (message_id, phone, body, encoding, parts, credits, source, \
-         event_id, customer_id, broadcast_id, requested_by, next_attempt_at, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+         event_id, customer_id, broadcast_id, requested_by, next_attempt_at, created_at, updated_at, \
+         operator_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
     )?;
     let mut debit = tx.prepare_cached(
         "INSERT INTO sms_credit_ledger (delta, kind, message_id, created_at) \
@@ -185,7 +204,8 @@ pub fn queue(
             m.broadcast_id,
             m.requested_by,
             due,
-            now
+            now,
+            m.operator_id
         ])?;
         let id = tx.last_insert_rowid();
         debit.execute(params![-m.parts, id, now])?;
@@ -246,10 +266,11 @@ pub fn list(
 ) -> Result<(Vec<SmsRow>, i64), StoreError> {
     let cond = "(?1 IS NULL OR phone = ?1) AND (?2 IS NULL OR status = ?2) \
                 AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at < ?4) \
-                AND (?5 IS NULL OR requested_by = ?5)";
+                AND (?5 IS NULL OR operator_id = ?5 \
+                     OR customer_id IN (SELECT id FROM customers WHERE operator_id = ?5))";
     let total = conn.query_row(
         &format!("SELECT COUNT(*) FROM sms_messages WHERE {cond}"),
-        params![f.phone, f.status, f.from, f.to, f.requested_by],
+        params![f.phone, f.status, f.from, f.to, f.operator_id],
         |r| r.get(0),
     )?;
     let sql = format!(
@@ -263,7 +284,7 @@ pub fn list(
                 f.status,
                 f.from,
                 f.to,
-                f.requested_by,
+                f.operator_id,
                 limit,
                 offset
             ],

@@ -25,7 +25,7 @@ function packageForm(p) {
 export async function packagesView(content) {
   const holder = h("div");
   const list = h("div");
-  const write = can("billing:write");
+  const write = can("packages:write");
   const open = (p) => {
     const form = packageForm(p);
     form.addEventListener("submit", async (e) => {

@@ -250,7 +250,7 @@ impl V2ComplaintsApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::CustomersRead")] _auth: V2Auth,
+        #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
@@ -260,6 +260,7 @@ impl V2ComplaintsApi {
     ) -> ApiResult<Json<ComplaintList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let filter = ComplaintFilter {
+            vis: auth.0.visibility(),
             customer_id: customer_id.0,
             status: status.0.map(|s| s.as_str().to_string()),
             priority: priority.0.map(|p| p.as_str().to_string()),
@@ -287,7 +288,7 @@ impl V2ComplaintsApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::CustomersWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         body: JsonBody<NewComplaint>,
     ) -> ApiResult<ComplaintCreated> {
         let fields = body.0 .0.apply(ComplaintFields {
@@ -299,9 +300,10 @@ impl V2ComplaintsApi {
             assigned_to: None,
         });
         let now = format_timestamp(state.clock.now());
+        let vis = auth.0.visibility();
         let row = state
             .db
-            .write_async(move |tx| complaints::create(tx, &fields, &now))
+            .write_async(move |tx| complaints::create(tx, &fields, vis, &now))
             .await?;
         Ok(ComplaintCreated::Created(Json(ComplaintOne {
             data: row.into(),
@@ -317,12 +319,13 @@ impl V2ComplaintsApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::CustomersRead")] _auth: V2Auth,
+        #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<ComplaintOne>> {
+        let vis = auth.0.visibility();
         let row = state
             .db
-            .read_async(move |c| complaints::get(c, id.0))
+            .read_async(move |c| complaints::get(c, id.0, vis))
             .await?
             .ok_or_else(ApiError::not_found)?;
         Ok(Json(ComplaintOne { data: row.into() }))
@@ -339,17 +342,18 @@ impl V2ComplaintsApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::CustomersWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         id: Path<i64>,
         body: JsonBody<ComplaintChanges>,
     ) -> ApiResult<Json<ComplaintOne>> {
         let patch = body.0 .0;
+        let vis = auth.0.visibility();
         let now = format_timestamp(state.clock.now());
         let row = state
             .db
             .write_async(move |tx| {
-                let current = complaints::get(tx, id.0)?.ok_or(StoreError::NotFound)?;
-                complaints::update(tx, id.0, &patch.apply(fields_of(current)), &now)
+                let current = complaints::get(tx, id.0, vis)?.ok_or(StoreError::NotFound)?;
+                complaints::update(tx, id.0, &patch.apply(fields_of(current)), vis, &now)
             })
             .await?;
         Ok(Json(ComplaintOne { data: row.into() }))
@@ -364,12 +368,13 @@ impl V2ComplaintsApi {
     async fn delete(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::CustomersWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<ComplaintDeleted> {
+        let vis = auth.0.visibility();
         state
             .db
-            .write_async(move |tx| complaints::delete(tx, id.0))
+            .write_async(move |tx| complaints::delete(tx, id.0, vis))
             .await?;
         Ok(ComplaintDeleted::NoContent)
     }

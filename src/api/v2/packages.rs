@@ -304,7 +304,7 @@ impl V2PackagesApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::BillingWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::PackagesWrite")] _auth: V2Auth,
         body: JsonBody<NewPackage>,
     ) -> ApiResult<PackageCreated> {
         let fields = body.0 .0.apply(defaults());
@@ -350,7 +350,7 @@ impl V2PackagesApi {
     async fn update(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::BillingWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::PackagesWrite")] _auth: V2Auth,
         id: Path<i64>,
         body: JsonBody<PackageChanges>,
     ) -> ApiResult<Json<PackageOne>> {
@@ -377,7 +377,7 @@ impl V2PackagesApi {
     async fn delete(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::BillingWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::PackagesWrite")] _auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<PackageDeleted> {
         state
