@@ -262,8 +262,9 @@ impl Policy {
         }
     }
 
-    /// The addresses of `addrs` this policy allows, or why none is.
-    pub fn filter(
+    /// The addresses of `addrs` this policy allows, or why none is (`addrs`
+    /// is not empty).
+    fn filter(
         &self,
         host: &str,
         addrs: impl IntoIterator<Item = SocketAddr>,
@@ -282,7 +283,6 @@ impl Policy {
             } else {
                 format!("{host}: {why}")
             }),
-            _ if kept.is_empty() => Err(format!("{host} has no address")),
             _ => Ok(kept),
         }
     }
@@ -299,6 +299,9 @@ impl Policy {
             .to_socket_addrs()
             .map_err(|e| ResolveError::Lookup(format!("{host}: {e}")))?
             .collect();
+        if found.is_empty() {
+            return Err(ResolveError::Lookup(format!("{host} has no address")));
+        }
         self.filter(host, found).map_err(ResolveError::Refused)
     }
 
@@ -481,6 +484,9 @@ impl Resolver for PolicyResolver {
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let found = self.inner.resolve(uri, config, timeout)?;
+        if found.is_empty() {
+            return Ok(found);
+        }
         let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
         match self.policy.filter(host, found.iter().copied()) {
             Ok(allowed) => {

@@ -177,6 +177,14 @@ impl ZabbixService {
     /// The service; every dial to Zabbix passes `policy` (a refused address
     /// is the error of the snapshot, as any other failure).
     pub fn new(config: &ZabbixConfig, policy: crate::net_policy::Policy) -> Self {
+        // Said at start too, when the URL names a refused address outright.
+        if let Ok(parts) = crate::events::target::parse_url(&config.url) {
+            if let Ok(ip) = parts.host.parse::<std::net::IpAddr>() {
+                if let Some(why) = policy.refusal(ip) {
+                    tracing::warn!(url = %config.url, "zabbix: {why}");
+                }
+            }
+        }
         Self {
             client: config.client(policy).map(Arc::new),
             ttl: time::Duration::seconds(i64::try_from(config.cache_ttl_secs).unwrap_or(30)),
