@@ -83,6 +83,8 @@ fn main() {
         seal,
         config,
         profiles: Profiles::load(None).unwrap(),
+        // snmpsim listens on loopback.
+        policy: ispbills::net_policy::Policy::network(true),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -37,6 +37,7 @@ pub struct Config {
     pub isp: IspConfig,
     pub billing: BillingConfig,
     pub webhooks: WebhooksConfig,
+    pub network: NetworkConfig,
     pub sms: crate::sms::config::SmsConfig,
     pub routers: crate::network::config::RoutersConfig,
     pub monitoring: crate::monitoring::config::MonitoringConfig,
@@ -77,7 +78,8 @@ pub struct WebhooksConfig {
     pub disable_after_days: u32,
     /// Days finished deliveries and their attempts are kept.
     pub delivery_retention_days: u32,
-    /// Allow loopback and link-local targets (127.0.0.0/8, ::1, 169.254.0.0/16, fe80::/10).
+    /// Allow loopback, link-local and own-address targets (127.0.0.0/8, ::1,
+    /// 169.254.0.0/16, fe80::/10, this machine's interfaces, 64:ff9b:1::/48).
     pub allow_loopback: bool,
     /// Allow private LAN targets (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10).
     pub allow_private: bool,
@@ -94,6 +96,24 @@ impl Default for WebhooksConfig {
             allow_loopback: false,
             allow_private: true,
         }
+    }
+}
+
+/// Outbound connections to devices, status checks, Zabbix and the SMS
+/// gateway (webhooks have their own keys).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkConfig {
+    /// Allow targets on this machine: loopback, unspecified, link-local
+    /// (169.254/16, fe80::/10), the appliance's own interface addresses, and
+    /// the local-use NAT64 prefix 64:ff9b:1::/48.
+    pub allow_loopback: bool,
+}
+
+impl NetworkConfig {
+    /// The address policy of these connections.
+    pub fn policy(&self) -> crate::net_policy::Policy {
+        crate::net_policy::Policy::network(self.allow_loopback)
     }
 }
 
@@ -256,6 +276,7 @@ impl Default for Config {
             isp: IspConfig::default(),
             billing: BillingConfig::default(),
             webhooks: WebhooksConfig::default(),
+            network: NetworkConfig::default(),
             sms: crate::sms::config::SmsConfig::default(),
             routers: crate::network::config::RoutersConfig::default(),
             monitoring: crate::monitoring::config::MonitoringConfig::default(),

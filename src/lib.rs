@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod logging;
 pub mod metrics;
 pub mod monitoring;
+pub mod net_policy;
 pub mod network;
 pub mod server;
 pub mod sms;

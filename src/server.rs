@@ -83,6 +83,8 @@ where
     let data_dir = config.data_dir.clone();
     let pool_size = config.database.pool_size;
     let (db, key, pin_key, seal_key, profiles) = tokio::task::spawn_blocking(move || {
+        // The address policy refuses this machine's own addresses.
+        crate::net_policy::refresh_own_addresses();
         let db = Db::open(&data_dir, pool_size)?;
         let key = JwtKey::load_or_create(&data_dir)?;
         let pin_key = JwtKey::load_or_create_named(&data_dir, crate::auth::keys::PIN_KEY_FILE)?;
@@ -160,7 +162,7 @@ where
                 clock: clock.clone(),
                 config: config.sms.clone(),
                 offset: config.isp.offset(),
-                gateway: crate::sms::worker::gateway_from(&config.sms),
+                gateway: crate::sms::worker::gateway_from(&config.sms, config.network.policy()),
             }),
             workers.stop_signal(),
         ),
@@ -170,6 +172,7 @@ where
         clock.clone(),
         seal_key.clone(),
         config.routers.clone(),
+        config.network.policy(),
     ));
     workers.spawn(
         "routers",
@@ -190,6 +193,7 @@ where
                 seal: seal_key.clone(),
                 config: config.monitoring.clone(),
                 profiles: profiles.clone(),
+                policy: config.network.policy(),
             }),
             workers.stop_signal(),
         ),
@@ -200,6 +204,7 @@ where
             db.clone(),
             clock.clone(),
             config.monitoring.clone(),
+            config.network.policy(),
             workers.stop_signal(),
         ),
     );
@@ -218,6 +223,7 @@ where
         profiles: Arc::new(profiles),
         zabbix: Arc::new(crate::monitoring::zabbix::ZabbixService::new(
             &config.zabbix,
+            config.network.policy(),
         )),
     });
     let listen = config.server.listen;

@@ -12,6 +12,7 @@ use ispbills::drivers::routeros::{
     client::{ApiClient, ApiConnection},
     connect, RouterApi, RouterError, Target,
 };
+use ispbills::net_policy::Policy;
 use routeros_sim::{SimConfig, SimRouter};
 
 fn target(sim: &SimRouter, password: &str) -> Target {
@@ -24,6 +25,8 @@ fn target(sim: &SimRouter, password: &str) -> Target {
         tls_verify: false,
         rest: false,
         timeout: Duration::from_millis(800),
+        // The simulator is on loopback.
+        policy: Policy::network(true),
     }
 }
 

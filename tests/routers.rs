@@ -269,6 +269,7 @@ fn logins_are_reconciled_and_hand_made_entries_left_alone() {
             tls_verify: false,
             rest: false,
             timeout: Duration::from_secs(2),
+            policy: ispbills::net_policy::Policy::network(true),
         });
     use ispbills::drivers::routeros::RouterApi;
     api.set("/ppp/secret", &id, &[("profile", "hacked")])

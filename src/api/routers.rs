@@ -168,10 +168,19 @@ pub struct RouterPatch {
 }
 
 fn valid_host(h: &str) -> bool {
-    !h.is_empty()
-        && h.len() <= 253
-        && h.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'))
+    crate::net_policy::parse_host(h).is_some()
+}
+
+/// A host being saved must pass the address policy (`[network]
+/// allow_loopback`): 422 naming `host` otherwise.
+pub(crate) async fn check_host(state: &AppState, host: &str, port: i64) -> ApiResult<()> {
+    state
+        .config
+        .network
+        .policy()
+        .check_host(host, u16::try_from(port).unwrap_or(0))
+        .await
+        .map_err(|why| ApiError::invalid_field("host", why))
 }
 
 fn read_patch(f: &mut Fields, creating: bool) -> RouterPatch {
@@ -551,6 +560,7 @@ impl RoutersApi {
         let mut patch = body.0 .0;
         let sealed = seal(&state, &patch.password.take().unwrap_or_default())?;
         let fields = patch.apply(None);
+        check_host(&state, &fields.host, fields.port).await?;
         let now = format_timestamp(state.clock.now());
         let row = state
             .db
@@ -602,6 +612,9 @@ impl RoutersApi {
         body: JsonBody<RouterChanges>,
     ) -> ApiResult<Json<RouterOne>> {
         let mut patch = body.0 .0;
+        if let Some(host) = &patch.host {
+            check_host(&state, host, patch.port.unwrap_or(0)).await?;
+        }
         let sealed = patch
             .password
             .take()

@@ -184,10 +184,7 @@ fn read_patch(f: &mut Fields, creating: bool) -> DevicePatch {
     }
     if creating || f.present("host") {
         let host = f.required_string("host");
-        let ok = host.len() <= 253
-            && host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'));
+        let ok = crate::net_policy::parse_host(&host).is_some();
         if !f.has_error("host") && !ok {
             f.error("host", "The host must be an IP address or a host name.");
         }
@@ -375,6 +372,7 @@ async fn create(
     kind: Option<&str>,
 ) -> ApiResult<DeviceRow> {
     let (fields, creds) = prepare(state, patch, None, kind)?;
+    crate::api::routers::check_host(state, &fields.host, fields.port).await?;
     let now = format_timestamp(state.clock.now());
     let row = state
         .db
@@ -397,6 +395,9 @@ async fn update(
         .await?
         .filter(|d| kind.is_none_or(|k| k == d.kind) && (kind.is_some() || d.kind != "olt"))
         .ok_or_else(ApiError::not_found)?;
+    if let Some(host) = &patch.host {
+        crate::api::routers::check_host(state, host, patch.port.unwrap_or(161)).await?;
+    }
     let (fields, creds) = prepare(state, patch, Some(&current), Some(&current.kind.clone()))?;
     let now = format_timestamp(state.clock.now());
     let row = state

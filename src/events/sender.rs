@@ -47,7 +47,7 @@ impl Sender {
         let agent = Agent::with_parts(
             agent_config,
             DefaultConnector::default(),
-            PolicyResolver::new(AddressPolicy::from_config(config)),
+            PolicyResolver::new(AddressPolicy::webhooks(config)),
         );
         Self { agent }
     }

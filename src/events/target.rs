@@ -1,101 +1,18 @@
-//! Where webhooks may be sent: http(s) URLs only, and addresses by class —
-//! loopback and link-local refused unless allowed, private LAN ranges allowed
-//! unless refused, multicast and broadcast never. Checked when a URL is saved
-//! and again, by the resolver, on every address a delivery connects to.
+//! Where webhooks may be sent: http(s) URLs only, and addresses by the
+//! appliance's address policy ([`crate::net_policy`]) — loopback, link-local
+//! and the appliance's own addresses refused unless allowed, private LAN
+//! ranges allowed unless refused, multicast and broadcast never, IPv6 forms
+//! carrying an IPv4 address judged by that address. Checked when a URL is
+//! saved and again, by the resolver, on every address a delivery connects to.
 
 use std::{
-    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs},
+    net::{IpAddr, SocketAddr, ToSocketAddrs},
     time::Duration,
 };
 
 use poem::http::Uri;
-use ureq::{
-    config::Config,
-    http,
-    unversioned::{
-        resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver},
-        transport::NextTimeout,
-    },
-};
 
-use crate::config::WebhooksConfig;
-
-/// Which address classes may be targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AddressPolicy {
-    pub allow_loopback: bool,
-    pub allow_private: bool,
-}
-
-impl AddressPolicy {
-    pub fn from_config(c: &WebhooksConfig) -> Self {
-        Self {
-            allow_loopback: c.allow_loopback,
-            allow_private: c.allow_private,
-        }
-    }
-
-    /// Why `ip` may not be a target, if it may not.
-    pub fn refusal(&self, ip: IpAddr) -> Option<String> {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
-        match class(ip) {
-            Class::Public => None,
-            Class::Never => Some(format!(
-                "{ip} is a multicast or broadcast address and cannot receive webhooks"
-            )),
-            Class::Loopback if !self.allow_loopback => Some(format!(
-                "{ip} is a loopback or link-local address; set webhooks.allow_loopback to allow it"
-            )),
-            Class::Private if !self.allow_private => Some(format!(
-                "{ip} is a private network address; set webhooks.allow_private to allow it"
-            )),
-            Class::Loopback | Class::Private => None,
-        }
-    }
-}
-
-enum Class {
-    Public,
-    Private,
-    Loopback,
-    Never,
-}
-
-fn class(ip: IpAddr) -> Class {
-    match ip {
-        IpAddr::V4(v4) => class_v4(v4),
-        IpAddr::V6(v6) => class_v6(v6),
-    }
-}
-
-fn class_v4(ip: Ipv4Addr) -> Class {
-    let [a, b, ..] = ip.octets();
-    if ip.is_loopback() || ip.is_link_local() || ip.is_unspecified() || a == 0 {
-        Class::Loopback
-    } else if ip.is_multicast() || ip.is_broadcast() || a >= 240 {
-        Class::Never
-    } else if ip.is_private() || (a == 100 && (64..128).contains(&b)) {
-        Class::Private
-    } else {
-        Class::Public
-    }
-}
-
-fn class_v6(ip: Ipv6Addr) -> Class {
-    let first = ip.segments()[0];
-    if ip.is_loopback() || ip.is_unspecified() || (first & 0xffc0) == 0xfe80 {
-        Class::Loopback
-    } else if ip.is_multicast() {
-        Class::Never
-    } else if (first & 0xfe00) == 0xfc00 {
-        Class::Private
-    } else {
-        Class::Public
-    }
-}
+pub use crate::net_policy::{Policy as AddressPolicy, PolicyResolver};
 
 /// A URL's host and port, once it is known to be a usable http(s) URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,66 +80,27 @@ pub async fn check_url(url: &str, policy: AddressPolicy) -> Result<(), String> {
     if let Ok(Ok(Ok(addrs))) = resolved {
         for addr in addrs {
             if let Some(why) = policy.refusal(addr.ip()) {
-                return Err(format!("{} resolves to {why}", parts.host));
+                return Err(format!("{}: {why}", parts.host));
             }
         }
     }
     Ok(())
 }
 
-/// ureq's resolver, keeping only the addresses the policy allows.
-#[derive(Debug)]
-pub struct PolicyResolver {
-    policy: AddressPolicy,
-    inner: DefaultResolver,
-}
-
-impl PolicyResolver {
-    pub fn new(policy: AddressPolicy) -> Self {
-        Self {
-            policy,
-            inner: DefaultResolver::default(),
-        }
-    }
-}
-
-impl Resolver for PolicyResolver {
-    fn resolve(
-        &self,
-        uri: &http::Uri,
-        config: &Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let found = self.inner.resolve(uri, config, timeout)?;
-        let mut kept = self.inner.empty();
-        let mut refused = None;
-        for addr in found.iter() {
-            match self.policy.refusal(addr.ip()) {
-                None => kept.push(*addr),
-                Some(why) => refused = Some(why),
-            }
-        }
-        match refused {
-            Some(why) if kept.is_empty() => Err(ureq::Error::Io(std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                format!("refused: {why}"),
-            ))),
-            _ => Ok(kept),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net_policy::Section;
 
     const STRICT: AddressPolicy = AddressPolicy {
         allow_loopback: false,
         allow_private: false,
+        section: Section::Webhooks,
     };
     const DEFAULT: AddressPolicy = AddressPolicy {
         allow_loopback: false,
         allow_private: true,
+        section: Section::Webhooks,
     };
 
     fn ip(s: &str) -> IpAddr {
@@ -265,6 +143,7 @@ mod tests {
         let open = AddressPolicy {
             allow_loopback: true,
             allow_private: true,
+            section: Section::Webhooks,
         };
         assert!(open.refusal(ip("127.0.0.1")).is_none());
         for never in ["224.0.0.1", "255.255.255.255", "ff02::1"] {
@@ -303,5 +182,20 @@ mod tests {
         assert!(check_url("http://192.168.1.10/", DEFAULT).await.is_ok());
         assert!(check_url("http://192.168.1.10/", STRICT).await.is_err());
         assert!(check_url("https://203.0.113.9/", STRICT).await.is_ok());
+        // IPv6 spellings of refused IPv4 addresses.
+        for url in [
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[2002:7f00:1::]/",
+            "http://[64:ff9b:1::1]/",
+        ] {
+            let why = check_url(url, DEFAULT).await.unwrap_err();
+            assert!(why.contains("[webhooks] allow_loopback"), "{url}: {why}");
+        }
+        assert!(check_url("http://[64:ff9b::808:808]/", DEFAULT)
+            .await
+            .is_ok());
     }
 }

@@ -1,9 +1,9 @@
 //! Infrastructure status checks: TCP connect, HTTP GET (2xx/3xx is up), and
 //! ICMP — done as a TCP connect to port 80 here, since an unprivileged service
-//! cannot send ICMP echo (the answer says which method was used).
+//! cannot send ICMP echo (the answer says which method was used). Every
+//! address dialled passes the address policy first.
 
 use std::{
-    net::ToSocketAddrs,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -12,22 +12,23 @@ use super::config::{CheckConfig, MonitoringConfig};
 use crate::{
     clock::{format_timestamp, Clock},
     jobs::{stopped, StopSignal},
+    net_policy::Policy,
     store::{monitoring, Db},
 };
 
 /// Result of one check: latency when up, the reason when down.
-pub async fn run_check(c: &CheckConfig, timeout: Duration) -> Result<i64, String> {
+pub async fn run_check(c: &CheckConfig, timeout: Duration, policy: Policy) -> Result<i64, String> {
     let started = Instant::now();
     match c.kind.as_str() {
         "http" => {
             let url = c.target.clone();
             let result = tokio::task::spawn_blocking(move || {
-                let agent = ureq::Agent::config_builder()
+                let config = ureq::Agent::config_builder()
                     .http_status_as_error(false)
                     .max_redirects(0)
                     .timeout_global(Some(timeout))
-                    .build()
-                    .new_agent();
+                    .build();
+                let agent = crate::net_policy::agent(config, policy);
                 agent.get(&url).call().map(|r| r.status().as_u16())
             })
             .await
@@ -35,21 +36,16 @@ pub async fn run_check(c: &CheckConfig, timeout: Duration) -> Result<i64, String
             match result {
                 Ok(status) if status < 400 => {}
                 Ok(status) => return Err(format!("HTTP {status}")),
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(crate::net_policy::refusal_in(&e).unwrap_or(e.to_string())),
             }
         }
         kind => {
-            let target = if kind == "icmp" && !c.target.contains(':') {
-                format!("{}:80", c.target)
-            } else {
-                c.target.clone()
-            };
-            let addrs: Vec<_> = tokio::task::spawn_blocking(move || {
-                target.to_socket_addrs().map(|a| a.collect::<Vec<_>>())
-            })
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("cannot resolve: {e}"))?;
+            let (host, port) = host_and_port(&c.target, kind == "icmp")
+                .ok_or_else(|| format!("`{}` is not a host:port", c.target))?;
+            let addrs = policy
+                .resolve_async(&host, port)
+                .await
+                .map_err(|e| e.to_string())?;
             let addr = addrs.first().ok_or("no address")?;
             tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr))
                 .await
@@ -60,7 +56,29 @@ pub async fn run_check(c: &CheckConfig, timeout: Duration) -> Result<i64, String
     Ok(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX))
 }
 
-pub async fn worker(db: Db, clock: Arc<dyn Clock>, config: MonitoringConfig, mut stop: StopSignal) {
+/// The host and port of a check's target (`host:port`, `[v6]:port`; an
+/// ICMP target without a port is checked at port 80).
+fn host_and_port(target: &str, icmp: bool) -> Option<(String, u16)> {
+    if let Ok(addr) = target.parse::<std::net::SocketAddr>() {
+        return Some((addr.ip().to_string(), addr.port()));
+    }
+    if icmp && (!target.contains(':') || target.parse::<std::net::IpAddr>().is_ok()) {
+        return Some((target.trim_matches(['[', ']']).to_string(), 80));
+    }
+    let (host, port) = target.rsplit_once(':')?;
+    Some((
+        host.trim_matches(['[', ']']).to_string(),
+        port.parse().ok()?,
+    ))
+}
+
+pub async fn worker(
+    db: Db,
+    clock: Arc<dyn Clock>,
+    config: MonitoringConfig,
+    policy: Policy,
+    mut stop: StopSignal,
+) {
     let defs: Vec<(String, String, String)> = config
         .checks
         .iter()
@@ -81,7 +99,7 @@ pub async fn worker(db: Db, clock: Arc<dyn Clock>, config: MonitoringConfig, mut
             config
                 .checks
                 .iter()
-                .map(|c| async move { (c.name.clone(), run_check(c, timeout).await) }),
+                .map(|c| async move { (c.name.clone(), run_check(c, timeout, policy).await) }),
         )
         .await;
         let now = format_timestamp(clock.now());

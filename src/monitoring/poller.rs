@@ -38,6 +38,8 @@ pub struct SnmpPoller {
     pub seal: SealKey,
     pub config: MonitoringConfig,
     pub profiles: Profiles,
+    /// Which device addresses may be dialled (`[network] allow_loopback`).
+    pub policy: crate::net_policy::Policy,
 }
 
 fn open(seal: &SealKey, purpose: &str, sealed: &Option<String>) -> Result<String, String> {
@@ -156,7 +158,20 @@ impl SnmpPoller {
         row: &DeviceRow,
         creds: &SealedCredentials,
     ) -> Result<Polled, (String, bool)> {
-        let target = self.target(row, creds).map_err(|e| (e, false))?;
+        let mut target = self.target(row, creds).map_err(|e| (e, false))?;
+        // The address is checked on every poll (a name may resolve anew);
+        // the agent is asked at the address that passed.
+        let addr = self
+            .policy
+            .resolve_async(&target.host, target.port)
+            .await
+            .map_err(|e| (e.to_string(), false))?;
+        match addr.first() {
+            // A zone id (fe80::1%eth0) is kept by asking with the host as written.
+            Some(std::net::SocketAddr::V6(v6)) if v6.scope_id() != 0 => {}
+            Some(first) => target.host = first.ip().to_string(),
+            None => {}
+        }
         // Every request has its timeout and retries; the whole poll a cap.
         let cap = Duration::from_millis(self.config.snmp_timeout_ms)
             .saturating_mul(self.config.snmp_retries + 1)

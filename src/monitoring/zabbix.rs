@@ -81,7 +81,7 @@ impl ZabbixConfig {
         }
     }
 
-    fn client(&self) -> Option<ZabbixClient> {
+    fn client(&self, policy: crate::net_policy::Policy) -> Option<ZabbixClient> {
         if self.url.is_empty() {
             return None;
         }
@@ -97,6 +97,7 @@ impl ZabbixConfig {
             &self.url,
             auth,
             Duration::from_secs(self.timeout_secs.max(1)),
+            policy,
         ))
     }
 }
@@ -173,9 +174,19 @@ fn fetch(client: &ZabbixClient) -> Result<ZabbixData, ZabbixError> {
 }
 
 impl ZabbixService {
-    pub fn new(config: &ZabbixConfig) -> Self {
+    /// The service; every dial to Zabbix passes `policy` (a refused address
+    /// is the error of the snapshot, as any other failure).
+    pub fn new(config: &ZabbixConfig, policy: crate::net_policy::Policy) -> Self {
+        // Said at start too, when the URL names a refused address outright.
+        if let Ok(parts) = crate::events::target::parse_url(&config.url) {
+            if let Ok(ip) = parts.host.parse::<std::net::IpAddr>() {
+                if let Some(why) = policy.refusal(ip) {
+                    tracing::warn!(url = %config.url, "zabbix: {why}");
+                }
+            }
+        }
         Self {
-            client: config.client().map(Arc::new),
+            client: config.client(policy).map(Arc::new),
             ttl: time::Duration::seconds(i64::try_from(config.cache_ttl_secs).unwrap_or(30)),
             cache: std::sync::Mutex::new(Cache::default()),
             refreshing: tokio::sync::Mutex::new(()),

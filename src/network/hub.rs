@@ -62,16 +62,25 @@ pub struct RouterHub {
     pub clock: Arc<dyn Clock>,
     pub seal: SealKey,
     pub config: RoutersConfig,
+    /// Which router addresses may be dialled (`[network] allow_loopback`).
+    pub policy: crate::net_policy::Policy,
     locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl RouterHub {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, seal: SealKey, config: RoutersConfig) -> Self {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        seal: SealKey,
+        config: RoutersConfig,
+        policy: crate::net_policy::Policy,
+    ) -> Self {
         Self {
             db,
             clock,
             seal,
             config,
+            policy,
             locks: Mutex::new(HashMap::new()),
         }
     }
@@ -97,6 +106,7 @@ impl RouterHub {
             tls_verify: row.tls_verify,
             rest: row.transport == "rest",
             timeout: Duration::from_secs(self.config.timeout_secs),
+            policy: self.policy,
         })
     }
 

@@ -21,15 +21,21 @@ pub struct HttpGateway {
 const KEPT: u64 = 4096;
 
 impl HttpGateway {
-    pub fn new(config: HttpGatewayConfig, resend_safe: bool) -> Self {
-        let agent = Agent::config_builder()
+    /// A gateway whose every dial passes `policy` (`[network]`: a provider
+    /// on the LAN is fine, one on this machine only with allow_loopback).
+    pub fn new(
+        config: HttpGatewayConfig,
+        resend_safe: bool,
+        policy: crate::net_policy::Policy,
+    ) -> Self {
+        let agent_config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(None)
             .timeout_global(Some(Duration::from_secs(config.timeout_secs.max(1))))
             .user_agent(format!("ispbills/{}", crate::VERSION))
-            .build()
-            .new_agent();
+            .build();
+        let agent = crate::net_policy::agent(agent_config, policy);
         Self {
             config,
             agent,
@@ -149,6 +155,11 @@ impl Gateway for HttpGateway {
                     Handoff::Unknown(format!("{why}; it may have been sent"))
                 }
             }
+            // Nothing was sent: the message fails with the reason.
+            Err(e) if crate::net_policy::refusal_in(&e).is_some() => Handoff::Refused(format!(
+                "the gateway was not dialled: {}",
+                crate::net_policy::refusal_in(&e).unwrap_or_default()
+            )),
             Err(e) => Handoff::Retry(format!("the gateway could not be reached: {e}")),
         }
     }

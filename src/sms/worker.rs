@@ -32,10 +32,14 @@ const EVENT_BATCH: i64 = 200;
 const SEND_BATCH: i64 = 32;
 const CONCURRENCY: usize = 4;
 
-/// The configured gateway.
-pub fn gateway_from(config: &SmsConfig) -> Arc<dyn Gateway> {
+/// The configured gateway; its every dial passes `policy`.
+pub fn gateway_from(config: &SmsConfig, policy: crate::net_policy::Policy) -> Arc<dyn Gateway> {
     match (&config.gateway[..], &config.http) {
-        ("http", Some(http)) => Arc::new(HttpGateway::new(http.clone(), config.resend_interrupted)),
+        ("http", Some(http)) => Arc::new(HttpGateway::new(
+            http.clone(),
+            config.resend_interrupted,
+            policy,
+        )),
         _ => Arc::new(LogGateway),
     }
 }

@@ -47,6 +47,9 @@ pub fn test_config(dir: &Path) -> Config {
     };
     config.server.listen = "127.0.0.1:0".parse().unwrap();
     config.server.shutdown_grace_secs = 5;
+    // The device simulators, the Zabbix stand-in and the SMS gateway stand-in
+    // listen on loopback; tests of the address policy turn this off.
+    config.network.allow_loopback = true;
     config
 }
 

@@ -330,7 +330,7 @@ pub enum DeliveryQueued {
 }
 
 fn policy(state: &AppState) -> AddressPolicy {
-    AddressPolicy::from_config(&state.config.webhooks)
+    AddressPolicy::webhooks(&state.config.webhooks)
 }
 
 async fn check_url(state: &AppState, url: &str) -> ApiResult<()> {

@@ -5,14 +5,16 @@
 
 use std::{
     io::{ErrorKind, Read, Write},
-    net::{TcpStream, ToSocketAddrs},
+    net::TcpStream,
     time::Duration,
 };
 
 use md5::{Digest, Md5};
 
+use crate::net_policy::ResolveError;
+
 use super::{
-    codec::{decode_sentence, encode_sentence},
+    codec::{decode_length, decode_sentence, encode_sentence},
     reply::{parse, Reply, Row},
     tls, RouterApi, RouterError, Target,
 };
@@ -47,10 +49,10 @@ fn io_error(e: std::io::Error, timeout: Duration) -> RouterError {
 impl ApiConnection {
     /// Connects (within the target's timeout) and logs in.
     pub fn open(t: &Target) -> Result<Self, RouterError> {
-        let addrs: Vec<_> = (t.host.as_str(), t.port)
-            .to_socket_addrs()
-            .map_err(|e| RouterError::Connect(format!("{}: {e}", t.host)))?
-            .collect();
+        let addrs = t.policy.resolve(&t.host, t.port).map_err(|e| match e {
+            ResolveError::Refused(why) => RouterError::Refused(why),
+            ResolveError::Lookup(why) => RouterError::Connect(why),
+        })?;
         let mut last = None;
         let mut tcp = None;
         for addr in addrs {
@@ -133,6 +135,11 @@ impl ApiConnection {
 
     fn read_reply(&mut self) -> Result<super::reply::Tagged, RouterError> {
         loop {
+            if let Some(other) = foreign_protocol(&self.buf) {
+                return Err(RouterError::Protocol(format!(
+                    "not a RouterOS API answer (the port answered {other})"
+                )));
+            }
             match decode_sentence(&self.buf) {
                 Ok(Some((words, used))) => {
                     self.buf.drain(..used);
@@ -218,6 +225,29 @@ impl ApiConnection {
                 Reply::Fatal(_) => {}
             }
         }
+    }
+}
+
+/// What else a port answered, when its first bytes say so: the body of
+/// such an answer is never shown (it may be any local service's).
+fn foreign_protocol(buf: &[u8]) -> Option<&'static str> {
+    let starts = |p: &[u8]| buf.len() >= p.len() && buf[..p.len()].eq_ignore_ascii_case(p);
+    if starts(b"HTTP/") {
+        return Some("HTTP; for RouterOS v7 REST set transport rest");
+    }
+    if starts(b"SSH-") {
+        return Some("SSH");
+    }
+    if buf.len() >= 2 && matches!(buf[0], 0x15 | 0x16) && buf[1] == 0x03 {
+        return Some("TLS; for api-ssl set use_tls");
+    }
+    // Every reply sentence starts with a word such as `!done` or `!re`.
+    match decode_length(buf) {
+        Ok(Some((len, used))) if len > 0 => buf
+            .get(used)
+            .filter(|first| **first != b'!')
+            .map(|_| "something else"),
+        _ => None,
     }
 }
 
@@ -329,5 +359,26 @@ mod tests {
         assert_eq!(unhex("00ff10"), Some(vec![0, 255, 16]));
         assert_eq!(unhex("0g"), None);
         assert_eq!(unhex("abc"), None);
+    }
+
+    #[test]
+    fn answers_of_other_protocols_are_named_not_shown() {
+        for (bytes, named) in [
+            (&b"HTTP/1.1 400 Bad Request\r\n"[..], Some("HTTP")),
+            (b"SSH-2.0-OpenSSH_9.2\r\n", Some("SSH")),
+            (b"\x15\x03\x03\x00\x02", Some("TLS")),
+            (b"<html>", Some("something else")),
+            (b"\x05!done\x00", None),
+            (b"\x03!re", None),
+            (b"\x00", None),
+            (b"\x05", None),
+            (b"", None),
+        ] {
+            let got = foreign_protocol(bytes);
+            match named {
+                Some(n) => assert!(got.is_some_and(|g| g.contains(n)), "{bytes:?}: {got:?}"),
+                None => assert_eq!(got, None, "{bytes:?}"),
+            }
+        }
     }
 }

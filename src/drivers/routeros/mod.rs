@@ -28,6 +28,8 @@ pub struct Target {
     pub rest: bool,
     /// Connect and per-read timeout.
     pub timeout: Duration,
+    /// Which addresses may be dialled.
+    pub policy: crate::net_policy::Policy,
 }
 
 impl std::fmt::Debug for Target {
@@ -46,6 +48,9 @@ impl std::fmt::Debug for Target {
 pub enum RouterError {
     #[error("cannot connect: {0}")]
     Connect(String),
+    /// Every address of the host is refused by the address policy.
+    #[error("{0}")]
+    Refused(String),
     #[error("no answer from the router within {0:?}")]
     Timeout(Duration),
     #[error("login refused: {0}")]

@@ -47,7 +47,7 @@ impl RestClient {
         } else {
             t.host.clone()
         };
-        let config = Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(None)
@@ -64,7 +64,7 @@ impl RestClient {
                 "Basic {}",
                 STANDARD.encode(format!("{}:{}", t.username, t.password))
             ),
-            agent: config.new_agent(),
+            agent: crate::net_policy::agent(config, t.policy),
             timeout: t.timeout,
         }
     }
@@ -94,24 +94,59 @@ impl RestClient {
                     .send(body.as_bytes())
             }
         };
-        let mut response = result.map_err(|e| match e {
-            ureq::Error::Timeout(_) => RouterError::Timeout(self.timeout),
-            ureq::Error::Io(io) => RouterError::Connect(io.to_string()),
-            other => RouterError::Connect(other.to_string()),
+        let mut response = result.map_err(|e| {
+            if let Some(why) = crate::net_policy::refusal_in(&e) {
+                return RouterError::Refused(why);
+            }
+            match e {
+                ureq::Error::Timeout(_) => RouterError::Timeout(self.timeout),
+                ureq::Error::Io(io) => RouterError::Connect(io.to_string()),
+                other => RouterError::Connect(other.to_string()),
+            }
         })?;
         let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(|t| {
+                t.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '+' | '.'))
+                    .take(60)
+                    .collect::<String>()
+            })
+            .filter(|t| !t.is_empty());
         let mut text = String::new();
         response
             .body_mut()
             .as_reader()
             .take(64 * 1024 * 1024)
             .read_to_string(&mut text)
-            .map_err(|e| RouterError::Io(e.to_string()))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidData => RouterError::Protocol(format!(
+                    "not a RouterOS REST answer (HTTP {status}, not UTF-8 text)"
+                )),
+                _ => RouterError::Io(e.to_string()),
+            })?;
+        // The body of an answer that is not RouterOS's JSON is never shown:
+        // it may be any web server's page.
+        let foreign = || {
+            RouterError::Protocol(format!(
+                "not a RouterOS REST answer (HTTP {status}{})",
+                content_type
+                    .as_deref()
+                    .map(|t| format!(", {t}"))
+                    .unwrap_or_default()
+            ))
+        };
         let json: Value = if text.trim().is_empty() {
             Value::Null
         } else {
-            serde_json::from_str(&text)
-                .map_err(|e| RouterError::Protocol(format!("not JSON ({e}): {text:.200}")))?
+            serde_json::from_str(&text).map_err(|_| foreign())?
         };
         match status {
             200..=299 => Ok(json),
@@ -119,10 +154,18 @@ impl RestClient {
                 "the router refused the user name or password".into(),
             )),
             _ => {
-                let field = |k: &str| json.get(k).and_then(Value::as_str).map(str::to_string);
+                // RouterOS errors: {"error": 404, "message": "Not Found", "detail": ...}.
+                if !json.get("error").is_some_and(Value::is_number) {
+                    return Err(foreign());
+                }
+                let field = |k: &str| {
+                    json.get(k)
+                        .and_then(Value::as_str)
+                        .map(|m| m.chars().take(200).collect::<String>())
+                };
                 let message = field("detail")
                     .or_else(|| field("message"))
-                    .unwrap_or_else(|| text.chars().take(200).collect());
+                    .unwrap_or_else(|| format!("HTTP {status}"));
                 if status == 400 || status == 404 {
                     Err(RouterError::Trap {
                         message,

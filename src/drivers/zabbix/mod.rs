@@ -83,15 +83,21 @@ fn is_auth_error(message: &str) -> bool {
 }
 
 impl ZabbixClient {
-    pub fn new(url: &str, auth: Auth, timeout: Duration) -> Self {
-        let agent = Agent::config_builder()
+    /// A client whose every dial passes `policy`.
+    pub fn new(
+        url: &str,
+        auth: Auth,
+        timeout: Duration,
+        policy: crate::net_policy::Policy,
+    ) -> Self {
+        let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(None)
             .timeout_global(Some(timeout))
             .user_agent(format!("ispbills/{}", crate::VERSION))
-            .build()
-            .new_agent();
+            .build();
+        let agent = crate::net_policy::agent(config, policy);
         Self {
             endpoint: endpoint_of(url),
             auth,
@@ -127,7 +133,9 @@ impl ZabbixClient {
         }
         let mut response = req
             .send(serde_json::to_vec(&body).unwrap_or_default())
-            .map_err(|e| ZabbixError::Unreachable(e.to_string()))?;
+            .map_err(|e| {
+                ZabbixError::Unreachable(crate::net_policy::refusal_in(&e).unwrap_or(e.to_string()))
+            })?;
         let status = response.status().as_u16();
         let mut text = Vec::new();
         response
@@ -136,12 +144,17 @@ impl ZabbixClient {
             .take(KEPT)
             .read_to_end(&mut text)
             .map_err(|e| ZabbixError::Unreachable(e.to_string()))?;
-        let answer: Value = serde_json::from_slice(&text).map_err(|_| {
-            ZabbixError::Unreachable(format!(
-                "HTTP {status} from {} is not a Zabbix API answer",
-                self.endpoint
-            ))
-        })?;
+        // Only a JSON-RPC 2.0 answer is Zabbix's; anything else (a web
+        // server's page, another service's JSON) is never shown.
+        let answer: Value = serde_json::from_slice(&text)
+            .ok()
+            .filter(|a: &Value| a.get("jsonrpc").and_then(Value::as_str) == Some("2.0"))
+            .ok_or_else(|| {
+                ZabbixError::Unreachable(format!(
+                    "HTTP {status} from {} is not a Zabbix API answer",
+                    self.endpoint
+                ))
+            })?;
         if let Some(err) = answer.get("error") {
             let message = err.get("message").and_then(Value::as_str).unwrap_or("");
             let data = err.get("data").and_then(Value::as_str).unwrap_or("");
