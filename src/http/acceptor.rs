@@ -65,7 +65,7 @@ pub struct Registry {
 }
 
 /// Whether a new connection is let in.
-enum Admit {
+pub(super) enum Admit {
     Yes(u64, Arc<Entry>),
     No,
 }
@@ -101,7 +101,7 @@ impl Registry {
             .min(EVICTED - 1)
     }
 
-    fn admit(&self, now: Instant) -> Admit {
+    pub(super) fn admit(&self, now: Instant) -> Admit {
         let mut entries = self.lock();
         let live = entries
             .len()

@@ -578,3 +578,199 @@ impl<S> Drop for GuardedStream<S> {
         self.registry.remove(self.id);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+    use super::{
+        super::{acceptor::Admit, Limits},
+        *,
+    };
+    use crate::metrics::ConnMetrics;
+
+    fn registry(max_connections: usize, header_ms: u64, keepalive_ms: u64) -> Arc<Registry> {
+        Registry::new(
+            Limits {
+                max_connections,
+                header_read: Duration::from_millis(header_ms),
+                keepalive: Duration::from_millis(keepalive_ms),
+            },
+            ConnMetrics::default(),
+        )
+    }
+
+    /// A guarded connection and the client's end of it.
+    fn connect(
+        reg: &Arc<Registry>,
+    ) -> Option<(GuardedStream<DuplexStream>, DuplexStream, Arc<Entry>)> {
+        let now = Instant::now();
+        let Admit::Yes(id, entry) = reg.admit(now) else {
+            return None;
+        };
+        let (client, server) = tokio::io::duplex(1 << 16);
+        Some((
+            GuardedStream::new(server, id, entry.clone(), reg.clone(), now),
+            client,
+            entry,
+        ))
+    }
+
+    fn busy(entry: &Entry) -> bool {
+        entry.idle.load(Ordering::Acquire) == BUSY
+    }
+
+    async fn request(
+        server: &mut GuardedStream<DuplexStream>,
+        client: &mut DuplexStream,
+        req: &[u8],
+    ) {
+        client.write_all(req).await.unwrap();
+        let mut buf = vec![0u8; req.len()];
+        server.read_exact(&mut buf).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn busy_from_a_whole_request_head_to_the_end_of_its_response() {
+        let reg = registry(10, 10_000, 60_000);
+        let (mut s, mut c, entry) = connect(&reg).unwrap();
+        assert!(!busy(&entry), "a new connection is idle");
+        // Leading empty lines and a partial head are not a request yet.
+        request(&mut s, &mut c, b"\r\n\r\nGET / HTTP/1.1\r\nhost: x\r\n").await;
+        assert!(!busy(&entry));
+        request(&mut s, &mut c, b"\r\n").await;
+        assert!(busy(&entry));
+        // A length-framed body written in pieces.
+        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n12345")
+            .await
+            .unwrap();
+        assert!(busy(&entry));
+        s.write_all(b"67890").await.unwrap();
+        assert!(!busy(&entry), "idle once the body is out");
+
+        // Chunked, after an interim 100 Continue.
+        request(&mut s, &mut c, b"POST / HTTP/1.1\nexpect: 100-continue\n\n").await;
+        s.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await.unwrap();
+        assert!(busy(&entry));
+        s.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n")
+            .await
+            .unwrap();
+        assert!(busy(&entry));
+        s.write_all(b"0\r\n\r\n").await.unwrap();
+        assert!(!busy(&entry));
+
+        // HEAD: the head alone ends the answer.
+        request(&mut s, &mut c, b"HEAD / HTTP/1.1\r\n\r\n").await;
+        assert!(busy(&entry));
+        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 99\r\n\r\n")
+            .await
+            .unwrap();
+        assert!(!busy(&entry));
+    }
+
+    #[tokio::test]
+    async fn at_the_cap_the_oldest_idle_connection_is_evicted_never_a_busy_one() {
+        let reg = registry(2, 10_000, 60_000);
+        let (mut a, _ca, a_entry) = connect(&reg).unwrap();
+        let (mut b, mut cb, _) = connect(&reg).unwrap();
+        request(&mut b, &mut cb, b"GET / HTTP/1.1\r\n\r\n").await;
+        // `a` waits for a request head; a third connection evicts it.
+        let reader = tokio::spawn(async move {
+            let mut buf = [0u8; 16];
+            let n = a.read(&mut buf).await.unwrap();
+            (n, a)
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let (_c, _cc, _) = connect(&reg).unwrap();
+        assert!(a_entry.is_evicted());
+        let (n, a) = tokio::time::timeout(Duration::from_secs(5), reader)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 0, "the evicted connection sees the end of the stream");
+        assert_eq!(reg.metrics.evicted.get(), 1);
+        drop(a);
+        assert_eq!(reg.open(), 2);
+        // Now `b` is busy and `_c` is the only idle one: it goes next; with
+        // both busy a newcomer is refused.
+        let (mut d, mut cd, _) = connect(&reg).unwrap();
+        request(&mut d, &mut cd, b"GET / HTTP/1.1\r\n\r\n").await;
+        assert!(matches!(reg.admit(Instant::now()), Admit::No));
+        // Its response done, `b` is idle again and may make room.
+        b.write_all(b"HTTP/1.1 204 No Content\r\n\r\n")
+            .await
+            .unwrap();
+        assert!(matches!(reg.admit(Instant::now()), Admit::Yes(..)));
+    }
+
+    #[tokio::test]
+    async fn deadlines_apply_only_while_waiting_for_a_request_head() {
+        let reg = registry(10, 150, 300);
+        // Header timeout from accept, bytes or not.
+        let (mut s, mut c, _) = connect(&reg).unwrap();
+        c.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+        let started = Instant::now();
+        let mut buf = vec![0u8; 64];
+        let mut got = 0;
+        loop {
+            let n = s.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        assert_eq!(got, 16);
+        assert!(started.elapsed() < Duration::from_millis(1000));
+        assert_eq!(reg.metrics.header_timeouts.get(), 1);
+
+        // Busy: no deadline at all.
+        let (mut s, mut c, _) = connect(&reg).unwrap();
+        request(&mut s, &mut c, b"GET / HTTP/1.1\r\n\r\n").await;
+        let mut one = [0u8; 1];
+        let waited = tokio::time::timeout(Duration::from_millis(600), s.read(&mut one)).await;
+        assert!(waited.is_err(), "a busy connection is not timed out");
+        // After the response: the keep-alive timeout.
+        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        let started = Instant::now();
+        assert_eq!(s.read(&mut one).await.unwrap(), 0);
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(250) && took < Duration::from_millis(1000),
+            "{took:?}"
+        );
+        assert_eq!(reg.metrics.idle_timeouts.get(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_http2_preface_leaves_only_the_idle_timeout() {
+        let reg = registry(1, 100, 400);
+        let (mut s, mut c, entry) = connect(&reg).unwrap();
+        request(&mut s, &mut c, &H2_PREFACE[..10]).await;
+        request(&mut s, &mut c, &H2_PREFACE[10..]).await;
+        assert!(busy(&entry), "not evictable");
+        assert!(matches!(reg.admit(Instant::now()), Admit::No));
+        let started = Instant::now();
+        let mut one = [0u8; 1];
+        assert_eq!(s.read(&mut one).await.unwrap(), 0);
+        assert!(started.elapsed() >= Duration::from_millis(300));
+    }
+
+    #[tokio::test]
+    async fn the_parsers_bare_error_becomes_the_envelope() {
+        let reg = registry(10, 10_000, 60_000);
+        let (mut s, mut c, _) = connect(&reg).unwrap();
+        request(&mut s, &mut c, b"GET /\0 HTTP/1.1\r\n\r\n").await;
+        let bare = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\ndate: x\r\n\r\n";
+        // hyper is told its whole answer went out.
+        assert_eq!(s.write(bare).await.unwrap(), bare.len());
+        s.shutdown().await.unwrap();
+        drop(s);
+        let mut out = String::new();
+        c.read_to_string(&mut out).await.unwrap();
+        assert!(out.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{out}");
+        assert!(out.contains("\"code\":\"BAD_REQUEST\""), "{out}");
+        assert_eq!(reg.metrics.malformed.get(), 1);
+    }
+}
