@@ -239,6 +239,12 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// Seconds that in-flight requests get to finish after SIGTERM/SIGINT.
     pub shutdown_grace_secs: u64,
+    /// Open connections at most; 0: the open-file limit less a reserve.
+    pub max_connections: usize,
+    /// Seconds a client has to send a whole request head.
+    pub header_read_timeout_secs: u64,
+    /// Seconds an idle keep-alive connection stays open between requests.
+    pub keepalive_timeout_secs: u64,
 }
 
 /// The SQLite store.
@@ -294,6 +300,9 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit_bytes: 1024 * 1024,
             shutdown_grace_secs: 25,
+            max_connections: 0,
+            header_read_timeout_secs: 10,
+            keepalive_timeout_secs: 60,
         }
     }
 }
@@ -386,6 +395,22 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
         if value == 0 {
             return Err(ConfigError::Invalid(format!(
                 "key `api.{key}`: must be at least 1"
+            )));
+        }
+    }
+    for (key, value) in [
+        (
+            "header_read_timeout_secs",
+            config.server.header_read_timeout_secs,
+        ),
+        (
+            "keepalive_timeout_secs",
+            config.server.keepalive_timeout_secs,
+        ),
+    ] {
+        if value == 0 || value > 3600 {
+            return Err(ConfigError::Invalid(format!(
+                "key `server.{key}`: must be between 1 and 3600"
             )));
         }
     }
@@ -561,6 +586,35 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("server.listen"), "{err}");
+    }
+
+    #[test]
+    fn connection_timeouts_must_be_between_one_second_and_an_hour() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, key) in [
+            (
+                "[server]\nheader_read_timeout_secs = 0\n",
+                "server.header_read_timeout_secs",
+            ),
+            (
+                "[server]\nkeepalive_timeout_secs = 3601\n",
+                "server.keepalive_timeout_secs",
+            ),
+        ] {
+            let file = write(dir.path(), text);
+            let err = load(Some(&file), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        let file = write(
+            dir.path(),
+            "[server]\nmax_connections = 500\nheader_read_timeout_secs = 2\nkeepalive_timeout_secs = 3\n",
+        );
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(c.server.max_connections, 500);
+        assert_eq!(c.server.header_read_timeout_secs, 2);
+        assert_eq!(c.server.keepalive_timeout_secs, 3);
     }
 
     #[test]

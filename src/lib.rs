@@ -18,6 +18,7 @@ pub mod domain;
 pub mod drivers;
 pub mod error;
 pub mod events;
+pub mod http;
 pub mod jobs;
 pub mod logging;
 pub mod metrics;

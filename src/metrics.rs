@@ -9,7 +9,7 @@ use poem::{
 use poem_openapi::OperationId;
 use prometheus_client::{
     encoding::{text::encode, EncodeLabelSet},
-    metrics::{counter::Counter, family::Family, histogram::Histogram},
+    metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
     registry::Registry,
 };
 
@@ -32,6 +32,25 @@ pub struct Metrics {
     registry: Mutex<Registry>,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
+    connections: ConnMetrics,
+}
+
+/// Counters of the connection layer (src/http): shared handles, so the
+/// acceptor and each connection update the same series.
+#[derive(Debug, Clone, Default)]
+pub struct ConnMetrics {
+    /// Connections open now.
+    pub open: Gauge,
+    /// New connections answered 503 and closed because the cap was reached.
+    pub refused: Counter,
+    /// Idle connections closed to make room for a new one at the cap.
+    pub evicted: Counter,
+    /// Connections closed for not sending a whole request head in time.
+    pub header_timeouts: Counter,
+    /// Keep-alive connections closed after being idle too long.
+    pub idle_timeouts: Counter,
+    /// Malformed requests answered by the HTTP layer itself (400, 414, 431).
+    pub malformed: Counter,
 }
 
 impl Default for Metrics {
@@ -59,11 +78,52 @@ impl Metrics {
             "Time to answer an HTTP request, by route",
             latency.clone(),
         );
+        let connections = ConnMetrics::default();
+        for (name, help, counter) in [
+            (
+                "http_connections_refused",
+                "New connections refused (503) at the connection cap",
+                &connections.refused,
+            ),
+            (
+                "http_connections_evicted",
+                "Idle connections closed to make room at the connection cap",
+                &connections.evicted,
+            ),
+            (
+                "http_header_timeouts",
+                "Connections closed for not sending a request head in time",
+                &connections.header_timeouts,
+            ),
+            (
+                "http_idle_timeouts",
+                "Keep-alive connections closed after the idle timeout",
+                &connections.idle_timeouts,
+            ),
+            (
+                "http_malformed_requests",
+                "Malformed requests answered by the HTTP layer (400, 414, 431)",
+                &connections.malformed,
+            ),
+        ] {
+            registry.register(name, help, counter.clone());
+        }
+        registry.register(
+            "http_connections_open",
+            "HTTP connections open now",
+            connections.open.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             latency,
+            connections,
         }
+    }
+
+    /// Handles on the connection-layer series.
+    pub fn connections(&self) -> ConnMetrics {
+        self.connections.clone()
     }
 
     /// Records one answered request.

@@ -19,6 +19,7 @@ use crate::{
     clock::Clock,
     config::Config,
     events::{self, worker::Delivery},
+    http::{self, GuardedAcceptor, Limits, Registry},
     jobs::{self, Workers},
     metrics::Metrics,
     store::{Db, StoreError},
@@ -208,12 +209,13 @@ where
             workers.stop_signal(),
         ),
     );
+    let metrics = Arc::new(Metrics::new());
     let state = AppState::new(Shared {
         auth: auth.clone(),
         db,
         clock,
         config: Arc::new(config.clone()),
-        metrics: Arc::new(Metrics::new()),
+        metrics: metrics.clone(),
         rate_limits,
         login_throttle: Arc::new(LoginThrottle::new()),
         request_log,
@@ -234,6 +236,8 @@ where
             addr: listen,
             source,
         })?;
+    let limits = connection_limits(&config);
+    let acceptor = GuardedAcceptor::new(acceptor, Registry::new(limits, metrics.connections()));
     let addr = acceptor
         .local_addr()
         .first()
@@ -264,8 +268,37 @@ where
     })
 }
 
+/// The connection layer's settings: the cap from the open-file limit in force.
+fn connection_limits(config: &Config) -> Limits {
+    let nofile = http::nofile_limit();
+    let configured = config.server.max_connections;
+    let max_connections = http::connection_cap(nofile, configured);
+    if configured > max_connections {
+        tracing::warn!(
+            configured,
+            max_connections,
+            open_file_limit = nofile,
+            "server.max_connections lowered to stay below the open-file limit"
+        );
+    }
+    tracing::info!(
+        max_connections,
+        open_file_limit = nofile,
+        header_read_timeout_secs = config.server.header_read_timeout_secs,
+        keepalive_timeout_secs = config.server.keepalive_timeout_secs,
+        "connection limits"
+    );
+    Limits {
+        max_connections,
+        header_read: Duration::from_secs(config.server.header_read_timeout_secs),
+        keepalive: Duration::from_secs(config.server.keepalive_timeout_secs),
+    }
+}
+
 /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
 pub async fn serve(config: Config, clock: Arc<dyn Clock>) -> Result<(), ServeError> {
+    // Each connection holds a file: use all the process may have.
+    http::raise_nofile_limit();
     let data_dir = config.data_dir.clone();
     // One server per data directory; `ispbills restore` checks the same lock.
     let _lock = crate::store::backups::lock_data_dir(&data_dir)?;

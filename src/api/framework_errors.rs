@@ -143,9 +143,11 @@ fn from_status(status: StatusCode, text: &str) -> ApiError {
         405 => ApiError::of(ErrorCode::MethodNotAllowed),
         409 => ApiError::of(ErrorCode::Conflict),
         413 => ApiError::of(ErrorCode::PayloadTooLarge),
+        414 => ApiError::of(ErrorCode::UriTooLong),
         415 => ApiError::of(ErrorCode::UnsupportedMediaType),
         422 => ApiError::of(ErrorCode::ValidationError),
         429 => ApiError::of(ErrorCode::RateLimited),
+        431 => ApiError::of(ErrorCode::HeadersTooLarge),
         503 => ApiError::of(ErrorCode::ServiceUnavailable),
         s if (400..500).contains(&s) => {
             ApiError::bad_request("The request could not be understood.")

@@ -121,9 +121,9 @@ remains for backward compatibility.
 **Errors.** Every non-2xx answer has the body \
 `{\"error\":{\"code\",\"message\",\"details\"}}`. Codes: BAD_REQUEST 400 (malformed \
 JSON), UNAUTHENTICATED 401, FORBIDDEN 403, NOT_FOUND 404, METHOD_NOT_ALLOWED 405, \
-CONFLICT 409, PAYLOAD_TOO_LARGE 413, UNSUPPORTED_MEDIA_TYPE 415, VALIDATION_ERROR 422 \
-(`details` holds one array of messages per field), RATE_LIMITED 429, INTERNAL_ERROR 500, \
-SERVICE_UNAVAILABLE 503.
+CONFLICT 409, PAYLOAD_TOO_LARGE 413, URI_TOO_LONG 414, UNSUPPORTED_MEDIA_TYPE 415, \
+VALIDATION_ERROR 422 (`details` holds one array of messages per field), RATE_LIMITED 429, \
+HEADERS_TOO_LARGE 431, INTERNAL_ERROR 500, SERVICE_UNAVAILABLE 503.
 
 **Pagination.** Lists take `page` (default 1) and `per_page` (default 20, max 100) and \
 answer `{\"data\":[...],\"meta\":{\"current_page\",\"per_page\",\"total\",\"last_page\"}}`.

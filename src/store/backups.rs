@@ -4,6 +4,7 @@
 
 use std::{
     fs::{File, OpenOptions, TryLockError},
+    os::unix::fs::OpenOptionsExt,
     path::{Path, PathBuf},
 };
 
@@ -37,11 +38,12 @@ fn busy(dir: &Path) -> StoreError {
 /// Locks `dir` for this process (released when the file is dropped or the
 /// process ends, however it ends).
 pub fn lock_data_dir(dir: &Path) -> Result<File, StoreError> {
-    std::fs::create_dir_all(dir)?;
+    super::private::dir(dir)?;
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(dir.join(LOCK_FILE_NAME))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
@@ -65,7 +67,7 @@ pub fn backup_rotated(
     now: OffsetDateTime,
 ) -> Result<Rotated, StoreError> {
     let dir = data_dir.join(BACKUP_DIR_NAME);
-    std::fs::create_dir_all(&dir)?;
+    super::private::dir(&dir)?;
     let stamp = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}.{:03}Z",
         now.year(),
@@ -172,6 +174,7 @@ pub fn restore(data_dir: &Path, from: &Path, now: OffsetDateTime) -> Result<Rest
     let db_path = data_dir.join(DB_FILE_NAME);
     let tmp = data_dir.join(format!("{DB_FILE_NAME}.restore-partial"));
     let _ = std::fs::remove_file(&tmp);
+    super::private::file(&tmp)?;
     {
         let src = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let mut dst = Connection::open(&tmp)?;

@@ -43,8 +43,13 @@ impl Db {
     /// Opens (creating if needed) `<data_dir>/ispbills.db` and applies pending
     /// migrations before anything else can use it.
     pub fn open(data_dir: &Path, pool_size: u32) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir)?;
+        super::private::dir(data_dir)?;
         let path = data_dir.join(DB_FILE_NAME);
+        // Created 0600 before SQLite opens it: its -wal and -shm take its mode.
+        super::private::file(&path)?;
+        for side in ["-wal", "-shm", "-journal"] {
+            super::private::existing_file(Path::new(&format!("{}{side}", path.display())));
+        }
         let manager = SqliteConnectionManager::file(&path);
         let pool = Pool::builder()
             .max_size(pool_size.max(1))

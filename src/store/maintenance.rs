@@ -24,6 +24,8 @@ pub fn backup(db_path: &Path, out: &Path) -> Result<(), StoreError> {
     apply_pragmas(&src)?;
     let tmp = temp_path(out);
     let _ = std::fs::remove_file(&tmp);
+    // 0600 from the start (a backup holds everything the database does).
+    super::private::file(&tmp)?;
     {
         let mut dst = Connection::open(&tmp)?;
         {

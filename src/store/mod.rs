@@ -22,6 +22,7 @@ pub mod operators;
 pub mod packages;
 pub mod payments;
 pub mod prepaid;
+pub(crate) mod private;
 pub mod recharge_cards;
 pub mod request_log;
 pub mod router_data;
