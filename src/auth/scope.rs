@@ -54,10 +54,17 @@ pub enum Scope {
     /// Manage webhooks.
     #[oai(rename = "webhooks:manage")]
     WebhooksManage,
+    /// Scrape `/metrics` (Prometheus).
+    #[oai(rename = "metrics:read")]
+    MetricsRead,
+    /// Manage staff users (create, change role, disable, set password). Only
+    /// administrators' panel sessions use it; API clients are refused.
+    #[oai(rename = "staff:manage")]
+    StaffManage,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 15] = [
+    pub const ALL: [Scope; 17] = [
         Scope::DashboardRead,
         Scope::CustomersRead,
         Scope::CustomersWrite,
@@ -73,6 +80,8 @@ impl Scope {
         Scope::VpnRead,
         Scope::LogsRead,
         Scope::WebhooksManage,
+        Scope::MetricsRead,
+        Scope::StaffManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,7 +176,7 @@ mod tests {
             ScopeSet::parse("customers:read nope:x"),
             Err(vec!["nope:x".to_string()])
         );
-        assert_eq!(ScopeSet::all().names().len(), 15);
+        assert_eq!(ScopeSet::all().names().len(), 17);
         assert!(!ScopeSet::default().contains(Scope::LogsRead));
     }
 }
