@@ -137,15 +137,19 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> Result<Self::Output> {
-        let path = req.uri().path().to_string();
+        // Only the docs' paths are kept (the rest costs no allocation).
+        let docs_path = req
+            .uri()
+            .path()
+            .starts_with(DOCS_PREFIX)
+            .then(|| req.uri().path().to_string());
         let mut resp = match self.inner.call(req).await {
             Ok(r) => r.into_response(),
             Err(e) => e.into_response(),
         };
-        let csp = if path.starts_with(DOCS_PREFIX) && is_html(&resp) {
-            self.docs_policy(&path, &mut resp).await
-        } else {
-            HeaderValue::from_static(PANEL_CSP)
+        let csp = match docs_path {
+            Some(path) if is_html(&resp) => self.docs_policy(&path, &mut resp).await,
+            _ => HeaderValue::from_static(PANEL_CSP),
         };
         let headers = resp.headers_mut();
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);

@@ -204,13 +204,11 @@ pub fn update(
                 "A user with role operator needs the operator (reseller) it acts for.",
             ))
         }
-        (Role::Operator, Some(op)) => {
-            if super::operators::get(tx, op)?.is_none() {
-                return Err(StoreError::invalid(
-                    "operator_id",
-                    format!("There is no operator #{op}."),
-                ));
-            }
+        (Role::Operator, Some(op)) if super::operators::get(tx, op)?.is_none() => {
+            return Err(StoreError::invalid(
+                "operator_id",
+                format!("There is no operator #{op}."),
+            ))
         }
         (Role::Admin | Role::Support, Some(_)) => {
             return Err(StoreError::invalid(
