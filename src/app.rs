@@ -9,6 +9,7 @@ use crate::{
     auth::{rate_limit::RateLimits, service::Auth, throttle::LoginThrottle},
     clock::Clock,
     config::Config,
+    http_security::SecurityHeaders,
     jobs::request_log::RequestLogSink,
     metrics::{metrics_endpoint, Metrics, RequestMetrics},
     store::Db,
@@ -82,7 +83,8 @@ pub fn api_and_web_routes() -> Route {
 }
 
 /// The layers every route gets: errors into the envelope, panics into a 500,
-/// the body limit, metrics and request logs, and the shared state.
+/// the body limit, metrics and request logs, the browser-hardening headers,
+/// and the shared state.
 pub fn with_common_layers(routes: Route, state: AppState) -> impl Endpoint<Output = Response> {
     routes
         .catch_all_error(|err| async move { framework_errors::to_response_keeping_operation(err) })
@@ -92,6 +94,7 @@ pub fn with_common_layers(routes: Route, state: AppState) -> impl Endpoint<Outpu
             limit: state.config.server.body_limit_bytes,
         })
         .with(RequestMetrics)
+        .with(SecurityHeaders::default())
         .data(state)
         .map_to_response()
 }

@@ -178,6 +178,49 @@ pub enum PackageCommand {
 pub enum UserCommand {
     /// Create a staff user with the given role
     Create(UserCreate),
+    /// List staff users
+    List {
+        /// Print as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable a user: they cannot log in, and their panel sessions and tokens
+    /// stop on their next request
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled user again (they log in afresh)
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a user's password; their sessions and tokens end
+    SetPassword(UserSetPassword),
+    /// Change a user's role (and, for operator, the operator it acts for)
+    SetRole {
+        #[arg(long)]
+        email: String,
+        /// admin, operator or support
+        #[arg(long)]
+        role: String,
+        /// For role operator: the number of the operator (reseller)
+        #[arg(long)]
+        operator_id: Option<i64>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("pw").required(true).args(["password", "password_stdin"]))]
+pub struct UserSetPassword {
+    #[arg(long)]
+    pub email: String,
+    /// Password (visible to other users of this machine; prefer --password-stdin)
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -469,6 +512,10 @@ fn execute(cli: Cli) -> Result<(), String> {
                 &SystemClock,
             )
         }
+        Command::User(cmd) => {
+            let config = load_config(&cli, None)?;
+            crate::cli_users::run(&config, cmd)
+        }
         Command::Client(cmd) => {
             let config = load_config(&cli, None)?;
             crate::cli_clients::run(&config, cmd)
@@ -495,7 +542,7 @@ fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn password_from(given: &Option<String>, from_stdin: bool) -> Result<String, String> {
+pub(crate) fn password_from(given: &Option<String>, from_stdin: bool) -> Result<String, String> {
     match (given, from_stdin) {
         (Some(p), false) => Ok(p.clone()),
         (None, true) => read_password_line(),

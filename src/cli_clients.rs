@@ -142,6 +142,7 @@ pub(crate) fn run(config: &Config, cmd: &ClientCommand) -> Result<(), String> {
                 }
                 other => other.to_string(),
             })?;
+            crate::jobs::auth_notify::notify_from_cli(&config.data_dir);
             print_credentials(&client, &creds, *json);
             Ok(())
         }
@@ -152,6 +153,7 @@ pub(crate) fn run(config: &Config, cmd: &ClientCommand) -> Result<(), String> {
                 }
                 other => other.to_string(),
             })?;
+            crate::jobs::auth_notify::notify_from_cli(&config.data_dir);
             println!("deleted API client #{id}; its tokens no longer work");
             Ok(())
         }

@@ -245,6 +245,12 @@ pub struct ServerConfig {
     pub header_read_timeout_secs: u64,
     /// Seconds an idle keep-alive connection stays open between requests.
     pub keepalive_timeout_secs: u64,
+    /// The address people open the panel at (`https://billing.example.net`);
+    /// when it starts with `https://` the session cookie is marked `Secure`.
+    pub public_url: String,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-*`
+    /// headers are believed.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// The SQLite store.
@@ -303,7 +309,42 @@ impl Default for ServerConfig {
             max_connections: 0,
             header_read_timeout_secs: 10,
             keepalive_timeout_secs: 60,
+            public_url: String::new(),
+            trusted_proxies: Vec::new(),
         }
+    }
+}
+
+impl ServerConfig {
+    /// Checks `public_url` and `trusted_proxies`.
+    pub fn check(&self) -> Result<(), String> {
+        let url = self.public_url.trim();
+        if !url.is_empty() {
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            if !rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace)) {
+                return Err(format!(
+                    "key `server.public_url`: `{url}` is not an http:// or https:// URL"
+                ));
+            }
+        }
+        for entry in &self.trusted_proxies {
+            if crate::http_security::Cidr::parse(entry).is_none() {
+                return Err(format!(
+                    "key `server.trusted_proxies`: `{entry}` is not an address or CIDR block such as 10.0.0.0/8"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// True when the panel is reached over HTTPS (by `public_url`).
+    pub fn public_https(&self) -> bool {
+        self.public_url
+            .trim()
+            .get(..8)
+            .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
     }
 }
 
@@ -438,6 +479,7 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
             )));
         }
     }
+    config.server.check().map_err(ConfigError::Invalid)?;
     config.sms.check().map_err(ConfigError::Invalid)?;
     config.routers.check().map_err(ConfigError::Invalid)?;
     config.monitoring.check().map_err(ConfigError::Invalid)?;

@@ -13,7 +13,15 @@ use prometheus_client::{
     registry::Registry,
 };
 
-use crate::{api::framework_errors, app::AppState};
+use crate::{
+    api::{
+        framework_errors,
+        gate::{bearer, unauthenticated},
+    },
+    app::AppState,
+    auth::{scope::Scope, tokens::ApiVersion},
+    error::{ApiError, ErrorCode},
+};
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -153,9 +161,44 @@ impl Metrics {
     }
 }
 
-/// `GET /metrics`.
+/// `GET /metrics`: only with a bearer token (a v2 client's, or a v1 token)
+/// that has the `metrics:read` scope; 401 without a valid token, 403 without
+/// the scope.
 #[poem::handler]
-pub fn metrics_endpoint(state: Data<&AppState>) -> Response {
+pub async fn metrics_endpoint(req: &Request, state: Data<&AppState>) -> Response {
+    let Some(token) = bearer(req) else {
+        return unauthenticated(
+            ApiError::new(ErrorCode::Unauthenticated, "An access token is required."),
+            false,
+        );
+    };
+    let api = if token.starts_with("v2_") {
+        ApiVersion::V2
+    } else {
+        ApiVersion::V1
+    };
+    let found = match state.auth.authenticate_cached(&token, api) {
+        Ok(Some(p)) => Ok(p),
+        Err(e) => Err(e),
+        Ok(None) => {
+            let auth = state.auth.clone();
+            match tokio::task::spawn_blocking(move || auth.authenticate(&token, api)).await {
+                Ok(found) => found,
+                Err(e) => return ApiError::internal(e).into_response(),
+            }
+        }
+    };
+    let principal = match found {
+        Ok(p) => p,
+        Err(e) => return unauthenticated(e.into(), true),
+    };
+    if !principal.has(Scope::MetricsRead) {
+        return ApiError::new(
+            ErrorCode::Forbidden,
+            "This token lacks the scope(s): metrics:read.",
+        )
+        .into_response();
+    }
     Response::builder()
         .header(
             header::CONTENT_TYPE,

@@ -135,6 +135,14 @@ where
         jobs::auth_epoch::worker(db.clone(), auth.cache.clone(), workers.stop_signal()),
     );
     workers.spawn(
+        "auth-notify",
+        jobs::auth_notify::listener(
+            config.data_dir.clone(),
+            auth.cache.clone(),
+            workers.stop_signal(),
+        ),
+    );
+    workers.spawn(
         "billing",
         jobs::billing::worker(
             db.clone(),

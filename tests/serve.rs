@@ -36,7 +36,10 @@ fn metrics_count_requests_by_route_and_status() {
         s.get("/health");
     }
     s.get("/no/such/page");
-    let r = s.get("/metrics");
+    // Prometheus scrapes with a token that has metrics:read.
+    let (_, _, _, token) =
+        s.v2_client_token("metrics:read", ispbills::auth::principal::Tier::Standard);
+    let r = s.get_auth("/metrics", &token);
     assert_eq!(r.status, 200);
     assert!(
         r.header("content-type").unwrap().contains("text"),

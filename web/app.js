@@ -11,6 +11,7 @@ import { packagesView } from "./js/packages.js";
 import { operatorsView } from "./js/operators.js";
 import { networkView } from "./js/network.js";
 import { integrationViews } from "./js/integrations.js";
+import { staffView } from "./js/staff.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -54,6 +55,7 @@ const SECTIONS = [
   ["#/operators", "Operators", () => can("operators:read")],
   ["#/network", "Network", () => can("network:read")],
   ["#/integrations", "Integrations", () => currentUser()?.role === "admin"],
+  ["#/staff", "Staff", () => can("staff:manage")],
 ];
 
 const INTEGRATION_TABS = { clients: "API clients", webhooks: "Webhooks", "request-log": "API request log" };
@@ -78,6 +80,7 @@ function route(content, menu) {
     operators: () => operatorsView(content),
     network: () => networkView(content),
     integrations: () => integrations(content, arg),
+    staff: () => staffView(content),
   };
   window.scrollTo(0, 0);
   return (views[section] || views.dashboard)();

@@ -19,6 +19,7 @@ use crate::{
     auth::sessions::{cookie, cookie_token, csrf_matches, csrf_token, CSRF_HEADER},
     domain::staff::Role,
     error::{ApiError, ApiResult, ErrorCode},
+    http_security::request_is_https,
     store::staff_users::StaffUser,
 };
 
@@ -152,8 +153,10 @@ impl SessionApi {
         &self,
         state: Data<&AppState>,
         remote: &RemoteAddr,
+        req: &Request,
         body: JsonBody<PanelLogin>,
     ) -> ApiResult<SessionOpened> {
+        let secure = request_is_https(&state.config.server, req);
         let PanelLogin { email, password } = body.0;
         let auth = state.auth.clone();
         let (user, token) = check_credentials(&state, remote, email, password, move |user| {
@@ -164,7 +167,7 @@ impl SessionApi {
             user: (&user).into(),
             csrf_token: csrf_token(&token),
         };
-        Ok(SessionOpened::Ok(Json(view), cookie(Some(&token))))
+        Ok(SessionOpened::Ok(Json(view), cookie(Some(&token), secure)))
     }
 
     /// The current session.
@@ -189,12 +192,14 @@ impl SessionApi {
     async fn logout(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         session: StaffSession,
     ) -> ApiResult<SessionClosed> {
+        let secure = request_is_https(&state.config.server, req);
         let auth = state.auth.clone();
         tokio::task::spawn_blocking(move || auth.close_session(&session.token))
             .await
             .map_err(ApiError::internal)??;
-        Ok(SessionClosed::NoContent(cookie(None)))
+        Ok(SessionClosed::NoContent(cookie(None, secure)))
     }
 }

@@ -3,7 +3,10 @@
 //! admin — only with the setup code from the server log (or `ispbills admin
 //! setup-code`), only while no staff user exists — and logs them in.
 
-use poem::web::{Data, RemoteAddr};
+use poem::{
+    web::{Data, RemoteAddr},
+    Request,
+};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::{session::SessionView, AdminTags};
@@ -111,8 +114,10 @@ impl SetupApi {
         &self,
         state: Data<&AppState>,
         remote: &RemoteAddr,
+        req: &Request,
         body: JsonBody<Setup>,
     ) -> ApiResult<SetupDone> {
+        let secure = crate::http_security::request_is_https(&state.config.server, req);
         let Setup {
             code,
             email,
@@ -187,7 +192,7 @@ impl SetupApi {
                 user: (&user).into(),
                 csrf_token: csrf_token(&token),
             }),
-            cookie(Some(&token)),
+            cookie(Some(&token), secure),
         ))
     }
 }

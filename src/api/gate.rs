@@ -55,14 +55,14 @@ pub struct ApiGateEndpoint<E> {
 }
 
 /// The bearer token of the request, if any.
-fn bearer(req: &Request) -> Option<String> {
+pub(crate) fn bearer(req: &Request) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
 }
 
-fn unauthenticated(err: ApiError, token_given: bool) -> Response {
+pub(crate) fn unauthenticated(err: ApiError, token_given: bool) -> Response {
     let mut resp = err.into_response();
     let challenge = if token_given {
         r#"Bearer realm="ispbills", error="invalid_token""#

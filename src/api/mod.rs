@@ -58,6 +58,8 @@ pub enum ApiTags {
     Packages,
     /// SMS: send, broadcast, history and credits.
     Sms,
+    /// Staff users: roles, disabling, passwords (administrators only).
+    Staff,
     /// Health and version of the appliance.
     System,
     /// VPN accounts and their client configs.
@@ -101,6 +103,7 @@ pub type V2Apis = (
     v2::billing::V2BillingApi,
     v2::webhooks::V2WebhooksApi,
     v2::complaints::V2ComplaintsApi,
+    v2::staff::V2StaffApi,
 );
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).

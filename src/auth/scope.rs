@@ -60,10 +60,17 @@ pub enum Scope {
     /// Generate recharge cards and assign batches to operators (the ISP only).
     #[oai(rename = "cards:write")]
     CardsWrite,
+    /// Scrape `/metrics` (Prometheus).
+    #[oai(rename = "metrics:read")]
+    MetricsRead,
+    /// Manage staff users (create, change role, disable, set password). Only
+    /// administrators' panel sessions use it; API clients are refused.
+    #[oai(rename = "staff:manage")]
+    StaffManage,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 17] = [
+    pub const ALL: [Scope; 19] = [
         Scope::DashboardRead,
         Scope::CustomersRead,
         Scope::CustomersWrite,
@@ -81,6 +88,8 @@ impl Scope {
         Scope::WebhooksManage,
         Scope::PackagesWrite,
         Scope::CardsWrite,
+        Scope::MetricsRead,
+        Scope::StaffManage,
     ];
 
     pub fn as_str(self) -> &'static str {

@@ -42,14 +42,16 @@ pub fn cookie_token(headers: &poem::http::HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The `Set-Cookie` value for a session (`None` clears it).
-pub fn cookie(token: Option<&str>) -> String {
+/// The `Set-Cookie` value for a session (`None` clears it); `secure` when the
+/// panel is reached over HTTPS (the browser then sends it only over HTTPS).
+pub fn cookie(token: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
     match token {
         Some(t) => format!(
-            "{COOKIE_NAME}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+            "{COOKIE_NAME}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
             SESSION_TTL.whole_seconds()
         ),
-        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
     }
 }
 

@@ -2,6 +2,7 @@
 //! shared shutdown signal after finishing what it holds.
 
 pub mod auth_epoch;
+pub mod auth_notify;
 pub mod billing;
 pub mod request_log;
 pub mod retention;

@@ -116,3 +116,148 @@ pub fn find_for_login(
         )
         .optional()?)
 }
+
+/// Every staff user, by id.
+pub fn list(conn: &Connection) -> Result<Vec<StaffUser>, StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM staff_users ORDER BY id"))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The staff user with this email (case-insensitive), if any.
+pub fn find_by_email(conn: &Connection, email: &str) -> Result<Option<StaffUser>, StoreError> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM staff_users WHERE email = ?1"),
+            [email.trim()],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// What may change about a staff user (absent: unchanged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StaffChanges {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    /// `Some(None)` unbinds the user from its operator.
+    pub operator_id: Option<Option<i64>>,
+    pub active: Option<bool>,
+}
+
+/// Moves the `auth_epoch` counter: every server drops its cache of checked
+/// tokens (the triggers do this for role and active; this covers the rest).
+fn bump_auth_epoch(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute("UPDATE auth_epoch SET value = value + 1 WHERE id = 1", [])?;
+    Ok(())
+}
+
+/// Ends every panel session and token family of a user: they log in again.
+pub fn end_sessions(
+    tx: &Transaction<'_>,
+    id: i64,
+    now: &str,
+    reason: &str,
+) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM staff_sessions WHERE staff_user_id = ?1", [id])?;
+    tx.execute(
+        "UPDATE token_families SET revoked_at = ?2, revoked_reason = ?3
+         WHERE staff_user_id = ?1 AND revoked_at IS NULL",
+        params![id, now, reason],
+    )?;
+    bump_auth_epoch(tx)
+}
+
+/// Active administrators other than `except`.
+fn other_active_admins(tx: &Transaction<'_>, except: i64) -> Result<i64, StoreError> {
+    Ok(tx.query_row(
+        "SELECT COUNT(*) FROM staff_users WHERE role = 'admin' AND active = 1 AND id <> ?1",
+        [except],
+        |r| r.get(0),
+    )?)
+}
+
+/// Applies `changes` to user `id`. A role operator needs an existing operator,
+/// the others none; the last active administrator can be neither disabled nor
+/// demoted ([`StoreError::Conflict`]). Disabling ends the user's sessions and
+/// tokens at once.
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    changes: &StaffChanges,
+    now: OffsetDateTime,
+) -> Result<StaffUser, StoreError> {
+    let current = get(tx, id)?.ok_or(StoreError::NotFound)?;
+    let role = changes.role.unwrap_or(current.role);
+    let operator_id = match changes.operator_id {
+        Some(op) => op,
+        // Leaving the operator role drops the binding; entering it needs one.
+        None if role != Role::Operator => None,
+        None => current.operator_id,
+    };
+    let active = changes.active.unwrap_or(current.active);
+    let name = changes.name.clone().unwrap_or_else(|| current.name.clone());
+    match (role, operator_id) {
+        (Role::Operator, None) => {
+            return Err(StoreError::invalid(
+                "operator_id",
+                "A user with role operator needs the operator (reseller) it acts for.",
+            ))
+        }
+        (Role::Operator, Some(op)) if super::operators::get(tx, op)?.is_none() => {
+            return Err(StoreError::invalid(
+                "operator_id",
+                format!("There is no operator #{op}."),
+            ))
+        }
+        (Role::Admin | Role::Support, Some(_)) => {
+            return Err(StoreError::invalid(
+                "operator_id",
+                "Only users with role operator are bound to an operator.",
+            ))
+        }
+        _ => {}
+    }
+    let stays_admin = role == Role::Admin && active;
+    if current.role == Role::Admin
+        && current.active
+        && !stays_admin
+        && other_active_admins(tx, id)? == 0
+    {
+        return Err(StoreError::Conflict(
+            "This is the last active administrator: make another user an administrator first."
+                .into(),
+        ));
+    }
+    let stamp = format_timestamp(now);
+    tx.execute(
+        "UPDATE staff_users SET name = ?2, role = ?3, operator_id = ?4, active = ?5, updated_at = ?6
+         WHERE id = ?1",
+        params![id, name, role.as_str(), operator_id, active, stamp],
+    )?;
+    if current.active && !active {
+        end_sessions(tx, id, &stamp, "user disabled")?;
+    } else {
+        bump_auth_epoch(tx)?;
+    }
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+/// Sets a new password (already hashed); the user's sessions and tokens end.
+pub fn set_password(
+    tx: &Transaction<'_>,
+    id: i64,
+    password_hash: &str,
+    now: OffsetDateTime,
+) -> Result<StaffUser, StoreError> {
+    let stamp = format_timestamp(now);
+    let n = tx.execute(
+        "UPDATE staff_users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, password_hash, stamp],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    end_sessions(tx, id, &stamp, "password changed")?;
+    get(tx, id)?.ok_or(StoreError::NotFound)
+}

@@ -3,8 +3,10 @@
 // once, the request log, a webhook with a test delivery to a local receiver,
 // packages, operators and their funds, a customer created and paid for (the
 // webhook receiver gets both events), the dashboard's figures and charts,
-// logout/login, a phone-sized screen. Screenshots of each screen go to
-// $ARTIFACTS and are checked to be real images.
+// logout/login, the Staff screen (create, role, disable — the user's open
+// session ends — enable, password, the last admin kept), the API docs page, a
+// phone-sized screen. No page may log a Content-Security-Policy violation.
+// Screenshots of each screen go to $ARTIFACTS and are checked to be real images.
 import { createRequire } from "node:module";
 import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -22,6 +24,14 @@ const browser = await chromium.launch({
   args: ["--no-sandbox"],
 });
 const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+// Every console message and page error: none may be a CSP violation.
+const consoleLog = [];
+const watch = (p) => {
+  p.on("console", (m) => consoleLog.push(`${m.type()}: ${m.text()}`));
+  p.on("pageerror", (e) => consoleLog.push(`pageerror: ${e.message}`));
+};
+watch(page);
+const cspViolations = () => consoleLog.filter((l) => /Content Security Policy|Refused to (execute|load|apply|evaluate|connect|frame)/i.test(l));
 const shots = [];
 const shot = async (name) => {
   const path = `${ARTIFACTS}/${name}.png`;
@@ -257,6 +267,69 @@ await page.waitForSelector("#routers-empty");
 await page.waitForSelector("#olts-empty");
 assert.match(await page.textContent("#zabbix-none"), /Zabbix is not configured/);
 await shot("12-network");
+// Staff: create a support user, make them a reseller's staff, disable them
+// (their open session ends at once), enable, set a password; the last admin stays.
+await page.click('nav.menu a:text("Staff")');
+await page.waitForSelector("#staff");
+assert.match(await page.textContent("#staff"), /owner@isp\.example/);
+await page.click("#new-staff");
+await page.fill("#staff-form #name", "Karim Hasan");
+await page.fill("#staff-form #email", "karim@isp.example");
+await page.selectOption("#staff-form #role", "support");
+await page.fill("#staff-form #password", "short");
+await page.click("#staff-form button[type=submit]");
+await page.waitForSelector('#staff-form [data-for="password"]');
+await page.fill("#staff-form #password", "karim's long password");
+await page.click("#staff-form button[type=submit]");
+await page.waitForSelector('#staff tr[data-email="karim@isp.example"]');
+const karimRow = '#staff tr[data-email="karim@isp.example"]';
+assert.match(await page.textContent(karimRow), /support/);
+// Karim logs in elsewhere (a second browser).
+const other = await browser.newContext();
+const karimPage = await other.newPage();
+watch(karimPage);
+await karimPage.goto(`${BASE}/`);
+await karimPage.waitForSelector("#login-form");
+await karimPage.fill("#login-form #email", "karim@isp.example");
+await karimPage.fill("#login-form #password", "karim's long password");
+await karimPage.click("#login-form button[type=submit]");
+await karimPage.waitForSelector("#customers-empty, #customers");
+assert.equal(await karimPage.$('nav.menu a:text("Staff")'), null, "support staff see no Staff screen");
+// Made a reseller's staff.
+await page.click(`${karimRow} button:text("Edit")`);
+await page.selectOption("#staff-edit-form #role", "operator");
+await page.selectOption("#staff-edit-form #operator_id", { label: "Badda Broadband" });
+await page.click("#staff-edit-form button[type=submit]");
+await page.waitForSelector(`${karimRow} td:text("Badda Broadband")`);
+assert.match(await page.textContent(karimRow), /operator/);
+// Disabled: Karim's session is over on his next request.
+page.once("dialog", (d) => d.accept());
+await page.click(`${karimRow} button:text("Disable")`);
+await page.waitForSelector(`${karimRow} .badge.disabled`);
+await karimPage.reload();
+await karimPage.waitForSelector("#login-form");
+await karimPage.fill("#login-form #email", "karim@isp.example");
+await karimPage.fill("#login-form #password", "karim's long password");
+await karimPage.click("#login-form button[type=submit]");
+await karimPage.waitForSelector("#login-form [role=alert]");
+// Enabled, with a new password.
+await page.click(`${karimRow} button:text("Enable")`);
+await page.waitForSelector(`${karimRow} .badge.active`);
+await page.click(`${karimRow} button:text("Set password")`);
+await page.fill("#password-form #password", "karim's new passphrase");
+await page.click("#password-form button[type=submit]");
+await page.waitForSelector("#staff-notice .ok");
+await karimPage.fill("#login-form #password", "karim's new passphrase");
+await karimPage.click("#login-form button[type=submit]");
+await karimPage.waitForSelector("#dashboard, #stat-total, #customers, #customers-empty");
+await other.close();
+// The only administrator cannot disable themselves.
+page.once("dialog", (d) => d.accept());
+await page.click('#staff tr[data-email="owner@isp.example"] button:text("Disable")');
+await page.waitForSelector("#staff-notice [role=alert]");
+assert.match(await page.textContent("#staff-notice"), /last active administrator/);
+await shot("16-staff");
+
 // Log out, a wrong password, log in again.
 await page.click("#logout");
 await page.waitForSelector("#login-form");
@@ -268,7 +341,7 @@ await shot("13-login-error");
 await page.fill("#login-form #password", "a long enough password");
 await page.click("#login-form button[type=submit]");
 // Back where the operator was.
-await page.waitForSelector("#routers-empty");
+await page.waitForSelector("#staff");
 
 // Usable on a phone screen.
 await page.setViewportSize({ width: 375, height: 740 });
@@ -282,11 +355,20 @@ await shot("15-phone-customer");
 const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 assert.ok(overflow <= 1, `the page scrolls sideways on a phone by ${overflow}px`);
 
+// The API documentation renders under its own policy.
+await page.setViewportSize({ width: 1200, height: 800 });
+await page.goto(`${BASE}/docs/api`);
+await page.waitForSelector(".swagger-ui .info");
+assert.match(await page.textContent(".swagger-ui .info"), /ISPBills API/);
+await page.waitForTimeout(500);
+await shot("17-docs");
+
+assert.deepEqual(cspViolations(), [], `CSP violations in the console:\n${consoleLog.join("\n")}`);
 await browser.close();
 for (const path of shots) {
   const bytes = readFileSync(path);
   assert.ok(statSync(path).size > 3000, `${path} is too small`);
   assert.equal(bytes.subarray(1, 4).toString(), "PNG", `${path} is not a PNG`);
 }
-assert.equal(shots.length, 15, "every main screen was captured");
+assert.equal(shots.length, 17, "every main screen was captured");
 console.log(`panel browser test passed; ${shots.length} screenshots in ${ARTIFACTS}`);

@@ -6,4 +6,5 @@ pub mod complaints;
 pub mod customers;
 pub mod logs;
 pub mod packages;
+pub mod staff;
 pub mod webhooks;
