@@ -102,7 +102,10 @@ fn api_management_shows_secrets_once() {
     let v1 = v1.json();
     assert!(v1["credentials"]["access_token"].is_string());
     assert!(v1["credentials"]["refresh_token"].is_string());
-    assert_eq!(v1["data"]["scopes"].as_array().unwrap().len(), 17);
+    assert_eq!(
+        v1["data"]["scopes"].as_array().unwrap().len(),
+        ispbills::auth::scope::Scope::ALL.len()
+    );
 
     let list = p.get("/admin/api/clients");
     assert_eq!(list.status, 200);

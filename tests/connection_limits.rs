@@ -19,6 +19,12 @@ use common::{bin, TestServer};
 use poem::EndpointExt;
 use tempfile::TempDir;
 
+/// A token that may scrape `/metrics`.
+fn metrics_token(s: &TestServer) -> String {
+    s.v2_client_token("metrics:read", ispbills::auth::principal::Tier::Standard)
+        .3
+}
+
 fn addr_of(s: &TestServer) -> SocketAddr {
     s.base.trim_start_matches("http://").parse().unwrap()
 }
@@ -143,8 +149,17 @@ fn closed_after(conn: &mut TcpStream, limit: Duration) -> Duration {
     }
 }
 
-fn metric(addr: SocketAddr, name: &str) -> f64 {
-    let (r, _) = get(addr, "/metrics");
+/// A metric's value, scraped with a `metrics:read` token.
+fn metric(addr: SocketAddr, token: &str, name: &str) -> f64 {
+    let mut conn = TcpStream::connect(addr).unwrap();
+    conn.write_all(
+        format!(
+            "GET /metrics HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\nconnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let r = parse(&read_to_close(&mut conn, Duration::from_secs(10)));
     r.body
         .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
@@ -157,6 +172,7 @@ fn metric(addr: SocketAddr, name: &str) -> f64 {
 fn http_layer_errors_carry_the_envelope() {
     let s = TestServer::start();
     let addr = addr_of(&s);
+    let token = metrics_token(&s);
 
     let long_uri = format!("/{}", "a".repeat(200_000));
     exchange(
@@ -194,7 +210,10 @@ fn http_layer_errors_carry_the_envelope() {
 
     // The server is fine afterwards, and counted them.
     assert_eq!(get(addr, "/health").0.status, 200);
-    assert_eq!(metric(addr, "ispbills_http_malformed_requests_total"), 7.0);
+    assert_eq!(
+        metric(addr, &token, "ispbills_http_malformed_requests_total"),
+        7.0
+    );
 }
 
 // ---- timeouts ---------------------------------------------------------------
@@ -206,6 +225,7 @@ fn a_half_sent_request_head_is_closed_after_the_header_timeout() {
         c.keepalive_timeout_secs = 30;
     });
     let addr = addr_of(&s);
+    let token = metrics_token(&s);
     let mut half = TcpStream::connect(addr).unwrap();
     half.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\n")
         .unwrap();
@@ -230,7 +250,7 @@ fn a_half_sent_request_head_is_closed_after_the_header_timeout() {
     assert!(took < Duration::from_secs(4), "{took:?}");
     let mut dribble = dribbler.join().unwrap();
     closed_after(&mut dribble, Duration::from_secs(2));
-    assert!(metric(addr, "ispbills_http_header_timeouts_total") >= 3.0);
+    assert!(metric(addr, &token, "ispbills_http_header_timeouts_total") >= 3.0);
 }
 
 #[test]
@@ -240,6 +260,7 @@ fn keep_alive_connections_close_when_idle_but_requests_in_flight_are_not_cut() {
         c.keepalive_timeout_secs = 3;
     });
     let addr = addr_of(&s);
+    let token = metrics_token(&s);
 
     // Keep-alive: two requests a second apart on one connection, then idle.
     let mut conn = TcpStream::connect(addr).unwrap();
@@ -270,7 +291,7 @@ fn keep_alive_connections_close_when_idle_but_requests_in_flight_are_not_cut() {
         took >= Duration::from_millis(1500) && took < Duration::from_secs(5),
         "{took:?}"
     );
-    assert!(metric(addr, "ispbills_http_idle_timeouts_total") >= 1.0);
+    assert!(metric(addr, &token, "ispbills_http_idle_timeouts_total") >= 1.0);
 
     // A request whose head arrived is served, however long its body takes
     // (longer than the header timeout here).
@@ -291,6 +312,7 @@ fn keep_alive_connections_close_when_idle_but_requests_in_flight_are_not_cut() {
 fn at_the_cap_busy_connections_are_kept_and_a_new_one_is_refused_with_503() {
     let s = server_with(|c| c.max_connections = 20);
     let addr = addr_of(&s);
+    let token = metrics_token(&s);
     // 20 connections each in the middle of a request (head sent, body not yet).
     let mut busy: Vec<TcpStream> = (0..20)
         .map(|_| {
@@ -322,7 +344,7 @@ fn at_the_cap_busy_connections_are_kept_and_a_new_one_is_refused_with_503() {
     }
     let (r, _) = get(addr, "/health");
     assert_eq!(r.status, 200);
-    assert!(metric(addr, "ispbills_http_connections_refused_total") >= 1.0);
+    assert!(metric(addr, &token, "ispbills_http_connections_refused_total") >= 1.0);
 }
 
 /// The real binary under a soft and hard limit of 1024 open files.
@@ -330,6 +352,8 @@ struct Limited {
     child: Child,
     addr: SocketAddr,
     root: TempDir,
+    /// A v1 token with `metrics:read`, made with the CLI before the start.
+    token: String,
 }
 
 impl Limited {
@@ -337,6 +361,21 @@ impl Limited {
         let root = TempDir::new().unwrap();
         let cfg = root.path().join("config.toml");
         std::fs::write(&cfg, config).unwrap();
+        let mut client = Command::new(bin());
+        clean_env(&mut client);
+        let made = client
+            .args(["client", "create", "--name", "prometheus", "--api", "v1"])
+            .args(["--scopes", "metrics:read", "--json"])
+            .env("ISPBILLS_CONFIG", &cfg)
+            .env("ISPBILLS_DATA_DIR", root.path().join("data"))
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "{made:?}");
+        let made: serde_json::Value = serde_json::from_slice(&made.stdout).unwrap();
+        let token = made["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no access token in {made}"))
+            .to_string();
         let mut cmd = Command::new("prlimit");
         cmd.args([
             "--nofile=1024:1024",
@@ -370,7 +409,12 @@ impl Limited {
         };
         // Keep reading its output so that it never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Self { child, addr, root }
+        Self {
+            child,
+            addr,
+            root,
+            token,
+        }
     }
 
     fn data(&self) -> std::path::PathBuf {
@@ -428,6 +472,7 @@ fn eleven_hundred_idle_connections_do_not_lock_out_health_at_a_1024_file_limit()
     let server =
         Limited::start("[server]\nheader_read_timeout_secs = 60\nkeepalive_timeout_secs = 60\n");
     let addr = server.addr;
+    let token = server.token.clone();
     // One request in flight (head sent, body not yet): it must survive.
     let mut in_flight = TcpStream::connect(addr).unwrap();
     in_flight
@@ -452,9 +497,9 @@ fn eleven_hundred_idle_connections_do_not_lock_out_health_at_a_1024_file_limit()
 
     // The cap is below the file limit (1024 less a reserve of 128): the
     // oldest idle connections made room.
-    let evicted = metric(addr, "ispbills_http_connections_evicted_total");
+    let evicted = metric(addr, &token, "ispbills_http_connections_evicted_total");
     assert!(evicted >= 1100.0 + 1.0 - 896.0, "{evicted}");
-    let open = metric(addr, "ispbills_http_connections_open");
+    let open = metric(addr, &token, "ispbills_http_connections_open");
     assert!(open <= 896.0, "{open}");
     drop(idle);
 }

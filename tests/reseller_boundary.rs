@@ -280,6 +280,11 @@ fn rules() -> BTreeMap<&'static str, Rule> {
         "GET /api/v2/monitoring/zabbix/hosts",
         "GET /api/v2/monitoring/zabbix/problems",
         "GET /api/v1/monitoring/zabbix",
+        "GET /api/v2/staff",
+        "POST /api/v2/staff",
+        "GET /api/v2/staff/{id}",
+        "PUT /api/v2/staff/{id}",
+        "POST /api/v2/staff/{id}/password",
     ] {
         add(k, Forbidden);
     }

@@ -277,6 +277,9 @@ impl<S> GuardedStream<S> {
             .entry
             .idle
             .compare_exchange(BUSY, stamp, Ordering::AcqRel, Ordering::Acquire);
+        // A read may be pending from while the connection was busy (with no
+        // deadline): wake it so that it arms the keep-alive one.
+        self.entry.waker.wake();
     }
 
     /// No longer HTTP/1 as far as this layer can tell: busy, idle timeout only.
