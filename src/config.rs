@@ -219,6 +219,12 @@ pub struct ServerConfig {
     pub body_limit_bytes: usize,
     /// Seconds that in-flight requests get to finish after SIGTERM/SIGINT.
     pub shutdown_grace_secs: u64,
+    /// Reverse proxies (CIDRs, or single addresses) whose `X-Forwarded-For`
+    /// names the client; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<String>,
+    /// Password hashes computed at once (0: one per core); logins beyond that
+    /// are answered 503 at once.
+    pub password_hash_threads: usize,
 }
 
 /// The SQLite store.
@@ -273,6 +279,8 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit_bytes: 1024 * 1024,
             shutdown_grace_secs: 25,
+            trusted_proxies: Vec::new(),
+            password_hash_threads: 0,
         }
     }
 }
@@ -367,6 +375,18 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
                 "key `api.{key}`: must be at least 1"
             )));
         }
+    }
+    if let Err(bad) =
+        crate::auth::client_addr::TrustedProxies::parse(&config.server.trusted_proxies)
+    {
+        return Err(ConfigError::Invalid(format!(
+            "key `server.trusted_proxies`: `{bad}` is not an address or a range such as 10.0.0.0/8"
+        )));
+    }
+    if config.server.password_hash_threads > 64 {
+        return Err(ConfigError::Invalid(
+            "key `server.password_hash_threads`: at most 64 (each holds 19 MiB)".into(),
+        ));
     }
     let hooks = &config.webhooks;
     if hooks.retry_schedule.is_empty() || hooks.retry_schedule.len() > 50 {
@@ -615,6 +635,38 @@ mod tests {
         let http = c.sms.http.unwrap();
         assert_eq!(http.method, "POST");
         assert_eq!(http.params["text"], "{message}");
+    }
+
+    #[test]
+    fn trusted_proxies_and_hash_threads_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, key) in [
+            (
+                "[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n",
+                "server.trusted_proxies",
+            ),
+            (
+                "[server]\ntrusted_proxies = [\"proxy.lan\"]\n",
+                "server.trusted_proxies",
+            ),
+            (
+                "[server]\npassword_hash_threads = 65\n",
+                "server.password_hash_threads",
+            ),
+        ] {
+            let file = write(dir.path(), text);
+            let err = load(Some(&file), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        let file = write(
+            dir.path(),
+            "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\npassword_hash_threads = 2\n",
+        );
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(c.server.trusted_proxies, ["10.0.0.0/8", "::1"]);
+        assert_eq!(c.server.password_hash_threads, 2);
     }
 
     #[test]

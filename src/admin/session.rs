@@ -1,11 +1,7 @@
 //! Panel login: `POST/GET/DELETE /admin/api/session`, and the [`StaffSession`]
 //! extractor every other panel endpoint starts with.
 
-use poem::{
-    http::Method,
-    web::{Data, RemoteAddr},
-    FromRequest, Request, RequestBody,
-};
+use poem::{http::Method, web::Data, FromRequest, Request, RequestBody};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::AdminTags;
@@ -151,12 +147,12 @@ impl SessionApi {
     async fn login(
         &self,
         state: Data<&AppState>,
-        remote: &RemoteAddr,
+        req: &Request,
         body: JsonBody<PanelLogin>,
     ) -> ApiResult<SessionOpened> {
         let PanelLogin { email, password } = body.0;
         let auth = state.auth.clone();
-        let (user, token) = check_credentials(&state, remote, email, password, move |user| {
+        let (user, token) = check_credentials(&state, req, email, password, move |user| {
             Ok((user.clone(), auth.open_session(user)?))
         })
         .await?;
