@@ -44,6 +44,10 @@ pub struct Shared {
     pub auth: Auth,
     pub rate_limits: Arc<RateLimits>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// The bounded password hashing threads.
+    pub hash_pool: Arc<crate::auth::hash_pool::HashPool>,
+    /// `[server] trusted_proxies`, parsed: who may name the client.
+    pub trusted_proxies: Arc<crate::auth::client_addr::TrustedProxies>,
     pub request_log: RequestLogSink,
     /// Key of recharge-card PIN hashes.
     pub pin_key: Arc<crate::auth::keys::JwtKey>,

@@ -251,6 +251,9 @@ pub struct ServerConfig {
     /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-*`
     /// headers are believed.
     pub trusted_proxies: Vec<String>,
+    /// Password hashes computed at once (0: one per core); logins beyond that
+    /// are answered 503 at once.
+    pub password_hash_threads: usize,
 }
 
 /// The SQLite store.
@@ -311,6 +314,7 @@ impl Default for ServerConfig {
             keepalive_timeout_secs: 60,
             public_url: String::new(),
             trusted_proxies: Vec::new(),
+            password_hash_threads: 0,
         }
     }
 }
@@ -329,12 +333,10 @@ impl ServerConfig {
                 ));
             }
         }
-        for entry in &self.trusted_proxies {
-            if crate::http_security::Cidr::parse(entry).is_none() {
-                return Err(format!(
-                    "key `server.trusted_proxies`: `{entry}` is not an address or CIDR block such as 10.0.0.0/8"
-                ));
-            }
+        if let Err(bad) = crate::auth::client_addr::TrustedProxies::parse(&self.trusted_proxies) {
+            return Err(format!(
+                "key `server.trusted_proxies`: `{bad}` is not an address or a range such as 10.0.0.0/8"
+            ));
         }
         Ok(())
     }
@@ -454,6 +456,11 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
                 "key `server.{key}`: must be between 1 and 3600"
             )));
         }
+    }
+    if config.server.password_hash_threads > 64 {
+        return Err(ConfigError::Invalid(
+            "key `server.password_hash_threads`: at most 64 (each holds 19 MiB)".into(),
+        ));
     }
     let hooks = &config.webhooks;
     if hooks.retry_schedule.is_empty() || hooks.retry_schedule.len() > 50 {
@@ -732,6 +739,38 @@ mod tests {
         let http = c.sms.http.unwrap();
         assert_eq!(http.method, "POST");
         assert_eq!(http.params["text"], "{message}");
+    }
+
+    #[test]
+    fn trusted_proxies_and_hash_threads_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, key) in [
+            (
+                "[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n",
+                "server.trusted_proxies",
+            ),
+            (
+                "[server]\ntrusted_proxies = [\"proxy.lan\"]\n",
+                "server.trusted_proxies",
+            ),
+            (
+                "[server]\npassword_hash_threads = 65\n",
+                "server.password_hash_threads",
+            ),
+        ] {
+            let file = write(dir.path(), text);
+            let err = load(Some(&file), &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text}: {err}");
+        }
+        let file = write(
+            dir.path(),
+            "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\npassword_hash_threads = 2\n",
+        );
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(c.server.trusted_proxies, ["10.0.0.0/8", "::1"]);
+        assert_eq!(c.server.password_hash_threads, 2);
     }
 
     #[test]

@@ -150,6 +150,14 @@ impl Metrics {
             .observe(seconds);
     }
 
+    /// Adds a counter kept elsewhere (`ispbills_<name>_total`).
+    pub fn register_counter(&self, name: &str, help: &str, counter: Counter) {
+        self.registry
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .register(name, help, counter);
+    }
+
     /// The OpenMetrics text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();

@@ -218,6 +218,10 @@ where
         ),
     );
     let metrics = Arc::new(Metrics::new());
+    let hash_pool = Arc::new(crate::auth::hash_pool::HashPool::new(
+        config.server.password_hash_threads,
+    )?);
+    hash_pool.stats.register(&metrics);
     let state = AppState::new(Shared {
         auth: auth.clone(),
         db,
@@ -226,6 +230,13 @@ where
         metrics: metrics.clone(),
         rate_limits,
         login_throttle: Arc::new(LoginThrottle::new()),
+        hash_pool,
+        trusted_proxies: Arc::new(
+            crate::auth::client_addr::TrustedProxies::parse(&config.server.trusted_proxies)
+                .map_err(|bad| {
+                    std::io::Error::other(format!("server.trusted_proxies: `{bad}` is not a range"))
+                })?,
+        ),
         request_log,
         pin_key: Arc::new(pin_key),
         seal_key: Arc::new(seal_key),

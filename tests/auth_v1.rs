@@ -120,7 +120,7 @@ fn wrong_email_and_wrong_password_get_the_same_401() {
 }
 
 #[test]
-fn five_failures_throttle_the_account_and_the_address() {
+fn five_failures_throttle_the_account_from_that_address() {
     let (s, clock) = server();
     s.create_staff("admin@example.com", Role::Admin, PW);
     for _ in 0..5 {
@@ -132,9 +132,11 @@ fn five_failures_throttle_the_account_and_the_address() {
     r.assert_error(429, "RATE_LIMITED");
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=900).contains(&wait), "{wait}");
-    // The address is blocked for other accounts too.
+    // Counted per account from this address: another account from the same
+    // address is still checked (the per-address ceiling is higher; see
+    // tests/auth_throttle.rs).
     s.login("other@example.com", PW)
-        .assert_error(429, "RATE_LIMITED");
+        .assert_error(401, "UNAUTHENTICATED");
     // After the window the right password works.
     clock.advance(time::Duration::minutes(15));
     assert_eq!(s.login("admin@example.com", PW).status, 200);

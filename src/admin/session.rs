@@ -1,11 +1,7 @@
 //! Panel login: `POST/GET/DELETE /admin/api/session`, and the [`StaffSession`]
 //! extractor every other panel endpoint starts with.
 
-use poem::{
-    http::Method,
-    web::{Data, RemoteAddr},
-    FromRequest, Request, RequestBody,
-};
+use poem::{http::Method, web::Data, FromRequest, Request, RequestBody};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::AdminTags;
@@ -152,14 +148,13 @@ impl SessionApi {
     async fn login(
         &self,
         state: Data<&AppState>,
-        remote: &RemoteAddr,
         req: &Request,
         body: JsonBody<PanelLogin>,
     ) -> ApiResult<SessionOpened> {
-        let secure = request_is_https(&state.config.server, req);
+        let secure = request_is_https(&state.config.server, &state.trusted_proxies, req);
         let PanelLogin { email, password } = body.0;
         let auth = state.auth.clone();
-        let (user, token) = check_credentials(&state, remote, email, password, move |user| {
+        let (user, token) = check_credentials(&state, req, email, password, move |user| {
             Ok((user.clone(), auth.open_session(user)?))
         })
         .await?;
@@ -195,7 +190,7 @@ impl SessionApi {
         req: &Request,
         session: StaffSession,
     ) -> ApiResult<SessionClosed> {
-        let secure = request_is_https(&state.config.server, req);
+        let secure = request_is_https(&state.config.server, &state.trusted_proxies, req);
         let auth = state.auth.clone();
         tokio::task::spawn_blocking(move || auth.close_session(&session.token))
             .await

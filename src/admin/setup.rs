@@ -3,20 +3,21 @@
 //! admin — only with the setup code from the server log (or `ispbills admin
 //! setup-code`), only while no staff user exists — and logs them in.
 
-use poem::{
-    web::{Data, RemoteAddr},
-    Request,
-};
+use poem::{web::Data, Request};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::{session::SessionView, AdminTags};
 use crate::{
-    api::body::{Fields, FromJsonObject, JsonBody},
+    api::{
+        body::{Fields, FromJsonObject, JsonBody},
+        login_guard::{address_key, hashing_unavailable, too_many},
+    },
     app::AppState,
     auth::{
         password,
         sessions::{cookie, csrf_token},
         setup_code,
+        throttle::{Limit, PER_SETUP_ADDRESS},
     },
     domain::staff::{normalise_email, Role},
     error::{ApiError, ApiResult, ErrorCode},
@@ -104,7 +105,8 @@ impl SetupApi {
         }))
     }
 
-    /// Create the first admin with the setup code (throttled like logins).
+    /// Create the first admin with the setup code (5 wrong codes in 15 minutes
+    /// from one address: 429 with `Retry-After` for that address only).
     #[oai(
         path = "/admin/api/setup",
         method = "post",
@@ -113,48 +115,65 @@ impl SetupApi {
     async fn setup(
         &self,
         state: Data<&AppState>,
-        remote: &RemoteAddr,
         req: &Request,
         body: JsonBody<Setup>,
     ) -> ApiResult<SetupDone> {
-        let secure = crate::http_security::request_is_https(&state.config.server, req);
+        let secure = crate::http_security::request_is_https(
+            &state.config.server,
+            &state.trusted_proxies,
+            req,
+        );
         let Setup {
             code,
             email,
             name,
             password: secret,
         } = body.0;
-        let keys = [
-            remote
-                .as_socket_addr()
-                .map_or_else(|| "ip:unknown".to_string(), |a| format!("ip:{}", a.ip())),
-            "setup".to_string(),
-        ];
+        // Counted per address (a stranger's wrong codes block only their own
+        // address), before the code is looked at.
+        let limits = vec![Limit::new(
+            "setup",
+            &address_key(&state, req),
+            PER_SETUP_ADDRESS,
+        )];
         let now = state.clock.now();
-        if let Some(wait) = state.login_throttle.retry_after(&keys, now) {
-            return Err(ApiError::new(
-                ErrorCode::RateLimited,
-                format!("Too many wrong setup codes. Try again in {wait} seconds."),
-            )
-            .with_retry_after(wait));
-        }
-        if state.db.read_async(staff_users::count).await? > 0 {
+        let reservation = state
+            .login_throttle
+            .reserve(limits, now)
+            .map_err(|wait| too_many(wait, "wrong setup codes"))?;
+        let count = match state.db.read_async(staff_users::count).await {
+            Ok(n) => n,
+            Err(e) => {
+                reservation.cancel();
+                return Err(e.into());
+            }
+        };
+        if count > 0 {
+            reservation.cancel();
             return Err(ApiError::conflict(
                 "Setup is already complete; log in instead.",
             ));
         }
         let data_dir = state.config.data_dir.clone();
-        if !setup_code::matches(&data_dir, &code) {
-            state.login_throttle.record_failure(&keys, now);
+        let code_dir = data_dir.clone();
+        let matched = tokio::task::spawn_blocking(move || setup_code::matches(&code_dir, &code))
+            .await
+            .map_err(ApiError::internal)?;
+        if !matched {
+            reservation.failed();
             return Err(ApiError::new(
                 ErrorCode::Forbidden,
                 "The setup code is wrong. It is printed in the server log at start \
                  (journalctl -u ispbills) and by `ispbills admin setup-code`.",
             ));
         }
-        let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
+        reservation.succeeded(&[]);
+        let permit = state.hash_pool.try_permit().map_err(hashing_unavailable)?;
+        let hash = state
+            .hash_pool
+            .hash(permit, secret)
             .await
-            .map_err(ApiError::internal)?
+            .map_err(hashing_unavailable)?
             .map_err(ApiError::internal)?;
         let user = state
             .db

@@ -192,7 +192,8 @@ impl<E: Endpoint> Endpoint for ApiGateEndpoint<E> {
         };
         let method = req.method().clone();
         let path = req.uri().path().to_string();
-        let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        // The same client address as the login throttle (trusted proxies).
+        let ip = state.trusted_proxies.client_of(&req);
         let op = self.table.find(&method, &path);
         let mut rate = None;
         let mut caller = None;

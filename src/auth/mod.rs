@@ -3,7 +3,9 @@
 //! throttling.
 
 pub mod cache;
+pub mod client_addr;
 pub mod clients;
+pub mod hash_pool;
 pub mod keys;
 pub mod password;
 pub mod principal;

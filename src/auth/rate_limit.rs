@@ -79,14 +79,20 @@ impl RateLimits {
 
     /// Counts one request of `principal`.
     pub fn check(&self, principal: &Principal) -> RateDecision {
-        let Some((limit, limiter)) = self.limiters.get(&(principal.api, principal.tier)) else {
+        self.check_subject(principal.api, principal.tier, &principal.subject)
+    }
+
+    /// Counts one request of `subject` (also used before it holds a token:
+    /// minting one counts against the client's limit).
+    pub fn check_subject(&self, api: ApiVersion, tier: Tier, subject: &Subject) -> RateDecision {
+        let Some((limit, limiter)) = self.limiters.get(&(api, tier)) else {
             return RateDecision::Allowed {
                 limit: 0,
                 remaining: 0,
             };
         };
         let limit = *limit;
-        match limiter.check_key(&principal.subject) {
+        match limiter.check_key(subject) {
             Ok(snapshot) => RateDecision::Allowed {
                 limit,
                 remaining: snapshot.remaining_burst_capacity(),

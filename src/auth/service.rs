@@ -2,7 +2,7 @@
 //! credentials (v2), checking a bearer token on each request, and revocation.
 //! Every function here blocks (argon2, SQLite): call from a blocking thread.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime};
 
@@ -84,13 +84,6 @@ pub struct Auth {
     pub cache: Arc<AuthCache>,
 }
 
-/// A PHC hash to verify against when the email is unknown, so both failures
-/// take the same time.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| password::hash("no such user, no such password").unwrap_or_default())
-}
-
 const REUSED: &str = "refresh token reused";
 
 fn refresh_token() -> Result<String, AuthError> {
@@ -159,17 +152,25 @@ impl Auth {
 
     /// Checks the email and password of an active staff user (the same time and
     /// the same error whether the email is unknown or the password wrong).
+    /// (The server checks on its hashing threads instead: see
+    /// `api::login_guard`; this is the same check in one blocking call.)
     pub fn verify_staff(&self, email: &str, secret: &str) -> Result<StaffUser, AuthError> {
-        let email = normalise_email(email).unwrap_or_default();
-        let found = self.db.read(|c| staff_users::find_for_login(c, &email))?;
-        let Some((user, hash)) = found else {
-            let _ = password::verify(secret, dummy_hash());
+        let Some((user, hash)) = self.login_candidate(email)? else {
+            let _ = password::verify(secret, password::DUMMY_HASH);
             return Err(AuthError::InvalidCredentials);
         };
         if !password::verify(secret, &hash) || !user.active {
             return Err(AuthError::InvalidCredentials);
         }
         Ok(user)
+    }
+
+    /// The staff user of a login email and their stored password hash (one
+    /// read; `None` for an unknown email, which is to be checked against
+    /// [`password::DUMMY_HASH`] so it takes the same time).
+    pub fn login_candidate(&self, email: &str) -> Result<Option<(StaffUser, String)>, AuthError> {
+        let email = normalise_email(email).unwrap_or_default();
+        Ok(self.db.read(|c| staff_users::find_for_login(c, &email))?)
     }
 
     /// `POST /api/auth/login`: a token pair for an active staff user.
@@ -245,6 +246,16 @@ impl Auth {
         client_uuid: &str,
         secret: &str,
     ) -> Result<TokenPair, AuthError> {
+        let client = self.verify_client(client_uuid, secret)?;
+        self.mint_v2(&client)
+    }
+
+    /// The v2 client whose id and secret these are.
+    pub fn verify_client(
+        &self,
+        client_uuid: &str,
+        secret: &str,
+    ) -> Result<api_clients::ApiClientRow, AuthError> {
         let presented = sha256_hex(secret);
         let found = self
             .db
@@ -255,6 +266,11 @@ impl Auth {
         if client.api != "v2" || !constant_time_eq(presented.as_bytes(), stored.as_bytes()) {
             return Err(AuthError::InvalidCredentials);
         }
+        Ok(client)
+    }
+
+    /// A new v2 access token for a verified client.
+    pub fn mint_v2(&self, client: &api_clients::ApiClientRow) -> Result<TokenPair, AuthError> {
         let now = self.now();
         let token = self
             .signer

@@ -1,6 +1,6 @@
 //! `POST /api/auth/login` and `POST /api/auth/refresh`.
 
-use poem::web::{Data, RemoteAddr};
+use poem::{web::Data, Request};
 use poem_openapi::{payload::Json, Object, OpenApi};
 
 use crate::{
@@ -74,8 +74,10 @@ impl V1AuthApi {
     /// Exchanges a staff user's email and password for an access token (JWT,
     /// 3600 s) and a single-use refresh token. Also accepts the OAuth 2.0
     /// password grant as a form (`grant_type=password&username=...&password=...`).
-    /// Wrong email or password: 401 with the same message. After 5 failures in
-    /// 15 minutes from one address or for one account: 429 with `Retry-After`.
+    /// Wrong email or password: 401 with the same message. Failures are counted
+    /// per account from one address (5 in 15 minutes), per account (50) and per
+    /// address (20); beyond that 429 with `Retry-After`. When every password
+    /// hashing thread is busy: 503 with `Retry-After` at once.
     #[oai(
         path = "/api/auth/login",
         method = "post",
@@ -85,12 +87,12 @@ impl V1AuthApi {
     async fn login(
         &self,
         state: Data<&AppState>,
-        remote: &RemoteAddr,
+        req: &Request,
         body: JsonOrForm<LoginRequest>,
     ) -> ApiResult<Json<TokenPairResponse>> {
         let LoginRequest { email, password } = body.0;
         let auth = state.auth.clone();
-        let pair = check_credentials(&state, remote, email, password, move |user| {
+        let pair = check_credentials(&state, req, email, password, move |user| {
             auth.login_user(user)
         })
         .await?;

@@ -7,12 +7,20 @@ use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonOrForm},
+        login_guard::{address_key, too_many},
         security::V2Auth,
         tokens::AccessTokenResponse,
         ApiTags,
     },
     app::AppState,
-    error::{ApiError, ApiResult, FieldErrors},
+    auth::{
+        principal::Tier,
+        rate_limit::RateDecision,
+        service::AuthError,
+        throttle::Limit,
+        tokens::{ApiVersion, Subject},
+    },
+    error::{ApiError, ApiResult, ErrorCode, FieldErrors},
 };
 
 /// Client credentials (JSON as in the guide, or the OAuth 2.0 form).
@@ -83,7 +91,11 @@ impl V2AuthApi {
     /// OAuth 2.0 client credentials: exchanges a v2 client's id and secret for a
     /// `v2_` access token valid 1800 s. Send JSON `{"client_id","client_secret"}`,
     /// or the form `grant_type=client_credentials` with the credentials in the form
-    /// or in HTTP Basic. Unknown client or wrong secret: 401.
+    /// or in HTTP Basic. Unknown client or wrong secret: 401. Failures are
+    /// counted per client id from one address (5 in 15 minutes), per client id
+    /// (50) and per address (20); beyond that 429 with `Retry-After`. Each token
+    /// minted counts as one request against the client's per-minute rate limit
+    /// (429 with `Retry-After` when it is used up).
     #[oai(
         path = "/api/v2/auth/token",
         method = "post",
@@ -112,8 +124,47 @@ impl V2AuthApi {
                 return Err(ApiError::validation(errors));
             }
         };
+        let limits = Limit::for_login("client", id.trim(), &address_key(&state, req));
+        let reservation = state
+            .login_throttle
+            .reserve(limits, state.clock.now())
+            .map_err(|wait| too_many(wait, "failed token requests"))?;
         let auth = state.auth.clone();
-        let token = tokio::task::spawn_blocking(move || auth.client_credentials(&id, &secret))
+        let verified = tokio::task::spawn_blocking(move || auth.verify_client(&id, &secret))
+            .await
+            .map_err(ApiError::internal)?;
+        let client = match verified {
+            Ok(client) => {
+                reservation.succeeded(&[0]);
+                client
+            }
+            Err(AuthError::InvalidCredentials) => {
+                reservation.failed();
+                return Err(AuthError::InvalidCredentials.into());
+            }
+            Err(e) => {
+                reservation.cancel();
+                return Err(e.into());
+            }
+        };
+        let tier = Tier::parse(&client.tier).unwrap_or(Tier::Standard);
+        if let RateDecision::Limited {
+            retry_after_secs, ..
+        } = state
+            .rate_limits
+            .check_subject(ApiVersion::V2, tier, &Subject::Client(client.id))
+        {
+            return Err(ApiError::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "This client has used up its requests for this minute. \
+                     Try again in {retry_after_secs} seconds."
+                ),
+            )
+            .with_retry_after(retry_after_secs));
+        }
+        let auth = state.auth.clone();
+        let token = tokio::task::spawn_blocking(move || auth.mint_v2(&client))
             .await
             .map_err(ApiError::internal)??;
         Ok(Json(token.into()))
