@@ -145,24 +145,6 @@ impl LoginThrottle {
         })
     }
 
-    /// Seconds to wait when any of `keys` is used up (without taking a slot).
-    pub fn retry_after(&self, keys: &[&str], now: OffsetDateTime) -> Option<u64> {
-        let mut map = self.lock();
-        let mut wait: Option<i64> = None;
-        for key in keys {
-            if let Some(entry) = map.get_mut(*key) {
-                entry.prune(now);
-                if entry.times.len() >= entry.max.max(1) {
-                    if let Some((oldest, _)) = entry.times.front() {
-                        let secs = (*oldest + WINDOW - now).whole_seconds().max(1);
-                        wait = Some(wait.map_or(secs, |w| w.max(secs)));
-                    }
-                }
-            }
-        }
-        wait.map(i64::unsigned_abs)
-    }
-
     /// Keys held (for tests and metrics).
     pub fn len(&self) -> usize {
         self.lock().len()
