@@ -9,6 +9,7 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
 };
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -160,7 +161,7 @@ pub struct RedeemInput {
     #[oai(validator(minimum(value = "1")))]
     pub customer_id: i64,
     #[oai(validator(min_length = 1, max_length = 32))]
-    pub pin: String,
+    pub pin: SingleLine,
 }
 
 pub struct Redeem {
@@ -197,7 +198,7 @@ impl RechargeCardsApi {
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         status: Query<Option<CardStatus>>,
-        #[oai(validator(max_length = 32))] batch: Query<Option<String>>,
+        #[oai(validator(max_length = 32))] batch: Query<Option<SingleLine>>,
     ) -> ApiResult<Json<RechargeCardList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let status = status.0.map(|s| match s {
@@ -205,7 +206,7 @@ impl RechargeCardsApi {
             CardStatus::Used => "used",
             CardStatus::Void => "void",
         });
-        let batch = batch.0;
+        let batch = batch.0.map(SingleLine::into_inner);
         let (rows, total) = state
             .db
             .read_async(move |c| {
