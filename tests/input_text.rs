@@ -614,3 +614,60 @@ fn search_treats_wildcards_and_backslash_literally() {
         assert!(err["details"]["search"].is_array(), "{err}");
     }
 }
+
+/// Regression for schemathesis case oiTvgH: `PUT /api/v2/billing/bills/{id}`
+/// with the body " " changed nothing and answered 200. Whitespace alone is not
+/// a JSON document; no body at all still reads as `{}`.
+#[test]
+fn a_body_of_whitespace_is_malformed_json() {
+    let s = server();
+    let token = s.v2_admin_token();
+    let auth = format!("Bearer {token}");
+    let customer = s
+        .call(
+            "POST",
+            "/api/v2/customers",
+            &token,
+            Some(json!({"name": "Payer", "phone": "01712345678"})),
+        )
+        .json()["data"]["id"]
+        .as_i64()
+        .unwrap();
+    let bill_body = json!({"customer_id": customer, "amount": 295.44, "due_date": "2026-05-01"});
+    let r = s.send(
+        "POST",
+        "/api/v2/billing/bills",
+        &[
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+            ("idempotency-key", "bill-1"),
+        ],
+        Some(bill_body.to_string().as_bytes()),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let path = format!("/api/v2/billing/bills/{}", r.json()["data"]["id"]);
+    let put = |body: &str| {
+        s.send(
+            "PUT",
+            &path,
+            &[
+                ("authorization", auth.as_str()),
+                ("content-type", "application/json"),
+            ],
+            Some(body.as_bytes()),
+        )
+    };
+    for body in [" ", "\n", "\t\r\n "] {
+        let err = put(body).assert_error(400, "BAD_REQUEST");
+        assert!(
+            err["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Malformed JSON"),
+            "{err}"
+        );
+    }
+    let r = put("");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["data"]["amount"], 295.44);
+}
