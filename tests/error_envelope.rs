@@ -257,6 +257,11 @@ fn invalid_fields_are_422_with_one_array_per_field() {
         .post_json("/api/probe", "")
         .assert_error(422, "VALIDATION_ERROR");
     assert_eq!(err["details"].as_object().unwrap().len(), 2);
+    // A body of whitespace alone is not JSON (nor is a form feed).
+    for body in [" ", "\n", "\r\n\t ", "\u{c}"] {
+        p.post_json("/api/probe", body)
+            .assert_error(400, "BAD_REQUEST");
+    }
     // Unknown keys are ignored; a good body passes.
     let ok = p.post_json(
         "/api/probe",

@@ -7,6 +7,7 @@ use poem::{web::Data, Request};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::{session::SessionView, AdminTags};
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -34,9 +35,9 @@ pub struct SetupState {
 #[derive(Debug, Object)]
 pub struct SetupInput {
     /// The code printed in the server log at start (`ispbills admin setup-code`).
-    pub setup_code: String,
-    pub email: String,
-    pub name: String,
+    pub setup_code: SingleLine,
+    pub email: SingleLine,
+    pub name: SingleLine,
     pub password: String,
 }
 

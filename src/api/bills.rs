@@ -8,6 +8,7 @@ use super::{
     filters::DateText,
     money::Amount,
 };
+use crate::api::text::SingleLine;
 use crate::{
     domain::money::Money,
     schema_as,
@@ -71,7 +72,7 @@ pub struct BillCreateInput {
     /// `YYYY-MM-DD`.
     pub due_date: DateText,
     #[oai(nullable, validator(max_length = 500))]
-    pub description: Option<String>,
+    pub description: Option<SingleLine>,
     #[oai(nullable)]
     pub period_start: Option<DateText>,
     #[oai(nullable)]
@@ -86,7 +87,7 @@ pub struct BillUpdateInput {
     #[oai(nullable)]
     pub due_date: Option<DateText>,
     #[oai(nullable, validator(max_length = 500))]
-    pub description: Option<String>,
+    pub description: Option<SingleLine>,
     /// Only `cancelled` can be set by hand; payments set the rest.
     #[oai(nullable)]
     pub status: Option<BillStatusInput>,

@@ -8,6 +8,7 @@ use super::{
     filters::TimeBound,
     money::Amount,
 };
+use crate::api::text::SingleLine;
 use crate::{
     domain::{
         customer::{needs_login, normalise_mac, normalise_phone, valid_username, CONNECTION_TYPES},
@@ -22,17 +23,17 @@ use crate::{
 #[derive(Debug, Object)]
 pub struct CustomerCreateInput {
     #[oai(validator(min_length = 1, max_length = 255))]
-    pub name: String,
+    pub name: SingleLine,
     /// A mobile number: Bangladesh `01[3-9]XXXXXXXX` (also with +880) or E.164.
     #[oai(validator(pattern = r"^(\+?880|0)1[3-9][0-9]{8}$|^\+[1-9][0-9]{7,14}$"))]
     pub phone: String,
     #[oai(nullable, validator(min_length = 3, max_length = 254))]
-    pub email: Option<String>,
+    pub email: Option<SingleLine>,
     /// The package; must exist.
     #[oai(nullable, validator(minimum(value = "1")))]
     pub package_id: Option<i64>,
     #[oai(nullable, validator(max_length = 500))]
-    pub address: Option<String>,
+    pub address: Option<SingleLine>,
     /// pppoe (default), hotspot, static, fiber or wireless.
     #[oai(nullable)]
     pub connection_type: Option<ConnectionType>,
@@ -53,26 +54,26 @@ pub struct CustomerCreateInput {
     pub router_id: Option<i64>,
     /// The PPPoE/hotspot login password (addition; stored sealed, never shown).
     #[oai(nullable, validator(min_length = 1, max_length = 64))]
-    pub password: Option<String>,
+    pub password: Option<SingleLine>,
 }
 
 /// The body of a customer update: any of the create fields; only those sent change.
 #[derive(Debug, Object)]
 pub struct CustomerUpdateInput {
     #[oai(nullable, validator(min_length = 1, max_length = 255))]
-    pub name: Option<String>,
+    pub name: Option<SingleLine>,
     #[oai(
         nullable,
         validator(pattern = r"^(\+?880|0)1[3-9][0-9]{8}$|^\+[1-9][0-9]{7,14}$")
     )]
     pub phone: Option<String>,
     #[oai(nullable, validator(min_length = 3, max_length = 254))]
-    pub email: Option<String>,
+    pub email: Option<SingleLine>,
     /// A new package ends the current subscription and starts the next.
     #[oai(nullable, validator(minimum(value = "1")))]
     pub package_id: Option<i64>,
     #[oai(nullable, validator(max_length = 500))]
-    pub address: Option<String>,
+    pub address: Option<SingleLine>,
     #[oai(nullable)]
     pub connection_type: Option<ConnectionType>,
     #[oai(
@@ -88,7 +89,7 @@ pub struct CustomerUpdateInput {
     #[oai(nullable, validator(minimum(value = "1")))]
     pub router_id: Option<i64>,
     #[oai(nullable, validator(min_length = 1, max_length = 64))]
-    pub password: Option<String>,
+    pub password: Option<SingleLine>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]

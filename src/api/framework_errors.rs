@@ -128,6 +128,9 @@ fn param_message(name: &str, reason: &str) -> String {
     } else {
         reason.find(": must ").map(|at| &reason[at + 2..])
     };
+    // Wrappers (`Option<T>`) append where the reason arose; people need not
+    // know the type names.
+    let ours = ours.map(|r| r.split(" (occurred while parsing").next().unwrap_or(r));
     match ours {
         Some(reason) => format!("The {name} {reason}"),
         None => format!("The {name} parameter is invalid."),
@@ -167,6 +170,26 @@ mod tests {
         assert!(!is_json_syntax_error(
             "failed to parse \"Login\": Expected input type \"string\", found null"
         ));
+    }
+
+    #[test]
+    fn parameter_messages_are_plain_sentences() {
+        assert_eq!(
+            param_message(
+                "search",
+                "failed to parse \"optional_string_single_line\": must not contain line breaks. \
+                 (occurred while parsing \"optional_string_single_line\")"
+            ),
+            "The search must not contain line breaks."
+        );
+        assert_eq!(
+            param_message("page", "must be an integer from 1 to 10."),
+            "The page must be an integer from 1 to 10."
+        );
+        assert_eq!(
+            param_message("id", "failed to parse \"integer\": invalid digit"),
+            "The id parameter is invalid."
+        );
     }
 
     #[test]

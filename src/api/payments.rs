@@ -6,6 +6,7 @@ use super::{
     body::{Fields, FromJsonObject},
     money::Amount,
 };
+use crate::api::text::SingleLine;
 use crate::{
     schema_as,
     store::{
@@ -116,7 +117,7 @@ pub struct PaymentCreateInput {
     pub method: PaymentMethod,
     /// The gateway's id; a second payment with the same method and id is refused (409).
     #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub transaction_id: Option<String>,
+    pub transaction_id: Option<SingleLine>,
     /// Settle this bill first.
     #[oai(nullable, validator(minimum(value = "1")))]
     pub bill_id: Option<i64>,

@@ -14,6 +14,7 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
 };
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -219,7 +220,7 @@ pub struct RedeemInput {
     #[oai(validator(minimum(value = "1")))]
     pub customer_id: i64,
     #[oai(validator(min_length = 1, max_length = 32))]
-    pub pin: String,
+    pub pin: SingleLine,
 }
 
 pub struct Redeem {
@@ -257,7 +258,7 @@ impl RechargeCardsApi {
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         status: Query<Option<CardStatus>>,
-        #[oai(validator(max_length = 32))] batch: Query<Option<String>>,
+        #[oai(validator(max_length = 32))] batch: Query<Option<SingleLine>>,
         #[oai(validator(minimum(value = "1")))] operator_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RechargeCardList>> {
         let page = PageRequest::new(page.0, per_page.0);
@@ -271,7 +272,7 @@ impl RechargeCardsApi {
                 }
                 .to_string()
             }),
-            batch: batch.0,
+            batch: batch.0.map(SingleLine::into_inner),
             operator_id: operator_id.0,
         };
         let (rows, total) = state

@@ -10,6 +10,7 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -134,17 +135,17 @@ pub enum Transport {
 #[derive(Debug, Object)]
 pub struct RouterInput {
     #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub name: Option<String>,
+    pub name: Option<SingleLine>,
     /// Address or host name on the LAN.
     #[oai(nullable, validator(min_length = 1, max_length = 253))]
-    pub host: Option<String>,
+    pub host: Option<SingleLine>,
     #[oai(nullable, validator(minimum(value = "1"), maximum(value = "65535")))]
     pub port: Option<i64>,
     #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub username: Option<String>,
+    pub username: Option<SingleLine>,
     /// Stored sealed; never shown.
     #[oai(nullable, validator(max_length = 200))]
-    pub password: Option<String>,
+    pub password: Option<SingleLine>,
     #[oai(nullable)]
     pub transport: Option<Transport>,
     /// API over TLS (8729) / REST over HTTPS. The router needs a certificate.

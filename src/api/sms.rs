@@ -11,6 +11,7 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
+use crate::api::text::{MultiLine, SingleLine, TextRule};
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -38,18 +39,18 @@ use crate::{
 pub struct SendSmsInput {
     /// 01XXXXXXXXX, +8801XXXXXXXXX or another E.164 number.
     #[oai(validator(min_length = 1, max_length = 32))]
-    pub phone: String,
+    pub phone: SingleLine,
     #[oai(validator(min_length = 1, max_length = 1600))]
-    pub message: String,
+    pub message: MultiLine,
 }
 
 /// `{"phones":[...],"message"}`.
 #[derive(Debug, Object)]
 pub struct BroadcastInput {
     #[oai(validator(min_items = 1))]
-    pub phones: Vec<String>,
+    pub phones: Vec<SingleLine>,
     #[oai(validator(min_length = 1, max_length = 1600))]
-    pub message: String,
+    pub message: MultiLine,
 }
 
 #[derive(Debug, Clone)]
@@ -66,7 +67,7 @@ pub struct Broadcast {
 }
 
 fn read_message(f: &mut Fields) -> String {
-    let message = f.required_string("message");
+    let message = f.required_text("message", TextRule::MultiLine);
     if message.chars().count() > 1600 {
         f.error(
             "message",
@@ -546,14 +547,23 @@ impl SmsApi {
         #[oai(scope = "Scope::SmsRead")] auth: V1Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
-        #[oai(validator(max_length = 32))] phone: Query<Option<String>>,
+        #[oai(validator(max_length = 32))] phone: Query<Option<SingleLine>>,
         status: Query<Option<SmsStatus>>,
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<SmsHistory>> {
         let page = PageRequest::new(page.0, per_page.0);
         Ok(Json(
-            history(&state, &auth.0, page, phone.0, status.0, from.0, to.0).await?,
+            history(
+                &state,
+                &auth.0,
+                page,
+                phone.0.map(SingleLine::into_inner),
+                status.0,
+                from.0,
+                to.0,
+            )
+            .await?,
         ))
     }
 
@@ -718,14 +728,23 @@ impl SmsApi {
         #[oai(scope = "Scope::SmsRead")] auth: V2Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
-        #[oai(validator(max_length = 32))] phone: Query<Option<String>>,
+        #[oai(validator(max_length = 32))] phone: Query<Option<SingleLine>>,
         status: Query<Option<SmsStatus>>,
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<SmsHistory>> {
         let page = PageRequest::new(page.0, per_page.0);
         Ok(Json(
-            history(&state, &auth.0, page, phone.0, status.0, from.0, to.0).await?,
+            history(
+                &state,
+                &auth.0,
+                page,
+                phone.0.map(SingleLine::into_inner),
+                status.0,
+                from.0,
+                to.0,
+            )
+            .await?,
         ))
     }
 }

@@ -10,6 +10,7 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -124,34 +125,34 @@ pub struct DeviceOne {
 pub struct DeviceInput {
     /// `radio` or `device` (devices endpoint only; OLTs are `olt`).
     #[oai(nullable)]
-    pub kind: Option<String>,
+    pub kind: Option<SingleLine>,
     #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub name: Option<String>,
+    pub name: Option<SingleLine>,
     #[oai(nullable, validator(min_length = 1, max_length = 253))]
-    pub host: Option<String>,
+    pub host: Option<SingleLine>,
     #[oai(nullable, validator(minimum(value = "1"), maximum(value = "65535")))]
     pub port: Option<i64>,
     /// `auto` (default) or a profile id such as `huawei-ma56xx-gpon`.
     #[oai(nullable, validator(max_length = 100))]
-    pub profile: Option<String>,
+    pub profile: Option<SingleLine>,
     /// `v2c` (default) or `v3`.
     #[oai(nullable)]
-    pub snmp_version: Option<String>,
+    pub snmp_version: Option<SingleLine>,
     /// v2c community (stored sealed).
     #[oai(nullable, validator(max_length = 200))]
-    pub community: Option<String>,
+    pub community: Option<SingleLine>,
     #[oai(nullable, validator(max_length = 100))]
-    pub v3_user: Option<String>,
+    pub v3_user: Option<SingleLine>,
     /// `md5`, `sha`, `sha256` or `sha512`.
     #[oai(nullable)]
-    pub v3_auth_protocol: Option<String>,
+    pub v3_auth_protocol: Option<SingleLine>,
     #[oai(nullable, validator(min_length = 8, max_length = 200))]
-    pub v3_auth_password: Option<String>,
+    pub v3_auth_password: Option<SingleLine>,
     /// `des`, `aes` or `aes256`.
     #[oai(nullable)]
-    pub v3_priv_protocol: Option<String>,
+    pub v3_priv_protocol: Option<SingleLine>,
     #[oai(nullable, validator(min_length = 8, max_length = 200))]
-    pub v3_priv_password: Option<String>,
+    pub v3_priv_password: Option<SingleLine>,
 }
 
 #[derive(Debug, Default)]

@@ -20,6 +20,7 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
+use crate::api::text::{SingleLine, TextRule};
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -119,7 +120,7 @@ impl VpnProtocol {
 #[derive(Debug, Object)]
 pub struct VpnAccountInput {
     #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub name: Option<String>,
+    pub name: Option<SingleLine>,
     #[oai(nullable)]
     pub protocol: Option<VpnProtocol>,
     /// The owning customer (give this or `router_id`).
@@ -131,15 +132,15 @@ pub struct VpnAccountInput {
     /// Tunnel addresses, comma-separated (`10.66.0.2/32, fd66::2/128`); an
     /// address alone is a host.
     #[oai(nullable, validator(max_length = 500))]
-    pub addresses: Option<String>,
+    pub addresses: Option<SingleLine>,
     #[oai(nullable)]
     pub enabled: Option<bool>,
     /// OpenVPN / L2TP login; null clears it (OpenVPN).
     #[oai(nullable, validator(max_length = 64))]
-    pub username: Option<String>,
+    pub username: Option<SingleLine>,
     /// Write-only; stored sealed.
     #[oai(nullable, validator(max_length = 128))]
-    pub password: Option<String>,
+    pub password: Option<SingleLine>,
 }
 
 /// Whose account it is.
@@ -173,8 +174,6 @@ fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
                 "name",
                 format!("The name may not be longer than {NAME_MAX} characters."),
             );
-        } else if name.chars().any(char::is_control) {
-            f.error("name", "The name may not contain control characters.");
         }
         p.name = Some(name);
     }
@@ -228,11 +227,8 @@ fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
                 "password",
                 format!("The password may not be longer than {PASSWORD_MAX} characters."),
             );
-        } else if pw.chars().any(char::is_control) {
-            f.error(
-                "password",
-                "The password may not contain control characters.",
-            );
+        } else {
+            f.check_text("password", &pw, TextRule::SingleLine);
         }
         p.password = Some(pw);
     }

@@ -510,8 +510,13 @@ pub fn list(
             );
         } else {
             // Too short for trigrams: a prefix of the name (indexed) or phone.
-            let like = format!("{}%", term.replace(['%', '_'], ""));
-            push("(c.name LIKE ? OR c.phone LIKE ?)", like.into(), &mut args);
+            // `%`, `_` and `\` are the term's own characters, not wildcards.
+            let like = format!("{}%", escape_like(term));
+            push(
+                r"(c.name LIKE ? ESCAPE '\' OR c.phone LIKE ? ESCAPE '\')",
+                like.into(),
+                &mut args,
+            );
         }
     }
     let filter_sql = if clauses.is_empty() {
@@ -565,6 +570,19 @@ pub fn list(
         )?,
     };
     Ok((rows, u64::try_from(total).unwrap_or(0)))
+}
+
+/// `term` for a LIKE pattern with `ESCAPE '\'`: its `%`, `_` and `\` match
+/// themselves.
+fn escape_like(term: &str) -> String {
+    let mut out = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The total from `customer_counts` when the filter uses only what it is kept

@@ -3,6 +3,7 @@
 use poem::{web::Data, Request};
 use poem_openapi::{payload::Json, Object, OpenApi};
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonOrForm},
@@ -19,7 +20,7 @@ use crate::{
 pub struct LoginRequest {
     /// The staff user's email (`username` in the OAuth 2.0 form).
     #[oai(validator(min_length = 1))]
-    pub email: String,
+    pub email: SingleLine,
     #[oai(validator(min_length = 1))]
     pub password: String,
 }
@@ -38,7 +39,7 @@ impl FromJsonObject for LoginRequest {
             }
         }
         Self {
-            email,
+            email: SingleLine(email),
             password: f.required_password("password"),
         }
     }
@@ -48,7 +49,7 @@ impl FromJsonObject for LoginRequest {
 #[derive(Debug, Object)]
 pub struct RefreshRequest {
     #[oai(validator(min_length = 1))]
-    pub refresh_token: String,
+    pub refresh_token: SingleLine,
 }
 
 impl FromJsonObject for RefreshRequest {
@@ -59,7 +60,7 @@ impl FromJsonObject for RefreshRequest {
             }
         }
         Self {
-            refresh_token: f.required_string("refresh_token"),
+            refresh_token: SingleLine(f.required_string("refresh_token")),
         }
     }
 }
@@ -92,7 +93,7 @@ impl V1AuthApi {
     ) -> ApiResult<Json<TokenPairResponse>> {
         let LoginRequest { email, password } = body.0;
         let auth = state.auth.clone();
-        let pair = check_credentials(&state, req, email, password, move |user| {
+        let pair = check_credentials(&state, req, email.0, password, move |user| {
             auth.login_user(user)
         })
         .await?;
@@ -117,7 +118,7 @@ impl V1AuthApi {
         body: JsonOrForm<RefreshRequest>,
     ) -> ApiResult<Json<TokenPairResponse>> {
         let auth = state.auth.clone();
-        let token = body.0.refresh_token;
+        let token = body.0.refresh_token.0;
         let pair = tokio::task::spawn_blocking(move || auth.refresh(&token))
             .await
             .map_err(ApiError::internal)??;

@@ -7,6 +7,7 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
 };
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -51,7 +52,7 @@ pub struct CustomerActionInput {
     pub action: CustomerAction,
     /// Why (kept in the event and shown to integrators).
     #[oai(nullable, validator(max_length = 500))]
-    pub reason: Option<String>,
+    pub reason: Option<SingleLine>,
 }
 
 pub struct CustomerActionRequest {
@@ -112,7 +113,7 @@ impl V1CustomersApi {
         status: Query<Option<StatusFilter>>,
         #[oai(validator(minimum(value = "1")))] package_id: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1")))] operator_id: Query<Option<i64>>,
-        #[oai(validator(max_length = 100))] search: Query<Option<String>>,
+        #[oai(validator(max_length = 100))] search: Query<Option<SingleLine>>,
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
@@ -122,7 +123,7 @@ impl V1CustomersApi {
             status.0,
             package_id.0,
             operator_id.0,
-            search.0,
+            search.0.map(SingleLine::into_inner),
             from.0,
             to.0,
             sort.0,

@@ -8,6 +8,7 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
 };
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -83,9 +84,9 @@ pub enum OperatorCreated {
 #[derive(Debug, Object)]
 pub struct OperatorInput {
     #[oai(nullable, validator(min_length = 1, max_length = 255))]
-    pub name: Option<String>,
+    pub name: Option<SingleLine>,
     #[oai(nullable, validator(min_length = 3, max_length = 254))]
-    pub email: Option<String>,
+    pub email: Option<SingleLine>,
     #[oai(
         nullable,
         validator(pattern = r"^(\+?880|0)1[3-9][0-9]{8}$|^\+[1-9][0-9]{7,14}$")
@@ -97,9 +98,9 @@ pub struct OperatorInput {
 #[derive(Debug, Object)]
 pub struct OperatorCreateInput {
     #[oai(validator(min_length = 1, max_length = 255))]
-    pub name: String,
+    pub name: SingleLine,
     #[oai(nullable, validator(min_length = 3, max_length = 254))]
-    pub email: Option<String>,
+    pub email: Option<SingleLine>,
     #[oai(
         nullable,
         validator(pattern = r"^(\+?880|0)1[3-9][0-9]{8}$|^\+[1-9][0-9]{7,14}$")
@@ -165,7 +166,7 @@ pub struct FundInput {
     #[oai(validator(minimum(value = "0.01"), multiple_of = "0.01"))]
     pub amount: f64,
     #[oai(nullable, validator(max_length = 500))]
-    pub note: Option<String>,
+    pub note: Option<SingleLine>,
 }
 
 pub struct Fund {

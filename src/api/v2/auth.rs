@@ -4,6 +4,7 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use poem::{http::header, web::Data, Request};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonOrForm},
@@ -28,26 +29,26 @@ use crate::{
 pub struct TokenRequest {
     /// The client id (UUID), unless sent with HTTP Basic.
     #[oai(nullable, validator(min_length = 1))]
-    pub client_id: Option<String>,
+    pub client_id: Option<SingleLine>,
     /// The client secret, unless sent with HTTP Basic.
     #[oai(nullable, validator(min_length = 1))]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SingleLine>,
     /// `client_credentials` when sent (the OAuth 2.0 form requires it).
     #[oai(nullable)]
-    pub grant_type: Option<String>,
+    pub grant_type: Option<SingleLine>,
 }
 
 impl FromJsonObject for TokenRequest {
     fn from_fields(f: &mut Fields) -> Self {
         let out = Self {
-            client_id: f.optional_string("client_id"),
-            client_secret: f.optional_string("client_secret"),
-            grant_type: f.optional_string("grant_type"),
+            client_id: f.optional_string("client_id").map(SingleLine),
+            client_secret: f.optional_string("client_secret").map(SingleLine),
+            grant_type: f.optional_string("grant_type").map(SingleLine),
         };
         if out
             .grant_type
-            .as_deref()
-            .is_some_and(|g| g != "client_credentials")
+            .as_ref()
+            .is_some_and(|g| g.0 != "client_credentials")
         {
             f.error("grant_type", "The grant type must be client_credentials.");
         }
@@ -111,7 +112,7 @@ impl V2AuthApi {
         let basic = basic_credentials(req);
         let body = body.0;
         let (id, secret) = match (body.client_id, body.client_secret, basic) {
-            (Some(id), Some(secret), _) => (id, secret),
+            (Some(id), Some(secret), _) => (id.0, secret.0),
             (None, None, Some(basic)) => basic,
             (id, secret, _) => {
                 let mut errors = FieldErrors::new();

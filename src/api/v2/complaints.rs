@@ -9,6 +9,7 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
+use crate::api::text::{MultiLine, SingleLine, TextRule};
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -122,9 +123,9 @@ pub struct ComplaintInput {
     #[oai(nullable, validator(minimum(value = "1")))]
     pub customer_id: Option<i64>,
     #[oai(nullable, validator(min_length = 1, max_length = 200))]
-    pub subject: Option<String>,
+    pub subject: Option<SingleLine>,
     #[oai(nullable, validator(max_length = 5000))]
-    pub body: Option<String>,
+    pub body: Option<MultiLine>,
     #[oai(nullable)]
     pub status: Option<ComplaintStatus>,
     #[oai(nullable)]
@@ -159,7 +160,7 @@ fn read_patch(f: &mut Fields, creating: bool) -> ComplaintPatch {
         }
         p.subject = Some(subject);
     }
-    if let Some(body) = f.optional_string("body") {
+    if let Some(body) = f.optional_text("body", TextRule::MultiLine) {
         if body.chars().count() > BODY_MAX {
             f.error(
                 "body",

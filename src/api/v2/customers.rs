@@ -7,6 +7,7 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::JsonBody,
@@ -71,7 +72,7 @@ impl V2CustomersApi {
         status: Query<Option<StatusFilter>>,
         #[oai(validator(minimum(value = "1")))] package_id: Query<Option<i64>>,
         #[oai(validator(minimum(value = "1")))] operator_id: Query<Option<i64>>,
-        #[oai(validator(max_length = 100))] search: Query<Option<String>>,
+        #[oai(validator(max_length = 100))] search: Query<Option<SingleLine>>,
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
@@ -81,7 +82,7 @@ impl V2CustomersApi {
             status.0,
             package_id.0,
             operator_id.0,
-            search.0,
+            search.0.map(SingleLine::into_inner),
             from.0,
             to.0,
             sort.0,

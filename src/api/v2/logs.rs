@@ -4,6 +4,7 @@
 use poem::web::Data;
 use poem_openapi::{param::Query, payload::Json, Object, OpenApi};
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         filters::TimeBound,
@@ -123,14 +124,14 @@ impl V2LogsApi {
         #[oai(validator(minimum(value = "100"), maximum(value = "599")))] status: Query<
             Option<u16>,
         >,
-        path: Query<Option<String>>,
+        path: Query<Option<SingleLine>>,
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<ApiRequestLogList>> {
         let q = LogQuery {
             client_id: client_id.0,
             status: status.0,
-            path: path.0,
+            path: path.0.map(SingleLine::into_inner),
             from: from.0,
             to: to.0,
         };

@@ -8,6 +8,7 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
+use crate::api::text::SingleLine;
 use crate::{
     api::{
         body::{Fields, FromJsonObject, JsonBody},
@@ -85,7 +86,7 @@ const MAX_KBPS: i64 = 100_000_000;
 #[derive(Debug, Object)]
 pub struct PackageInput {
     #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub name: Option<String>,
+    pub name: Option<SingleLine>,
     #[oai(nullable, validator(minimum(value = "0"), multiple_of = "0.01"))]
     pub price: Option<f64>,
     /// ISO 4217 code; default `BDT`.
@@ -108,7 +109,7 @@ pub struct PackageInput {
     #[oai(nullable, validator(minimum(value = "1"), maximum(value = "3660")))]
     pub validity_days: Option<i64>,
     #[oai(nullable, validator(max_length = 100))]
-    pub router_profile: Option<String>,
+    pub router_profile: Option<SingleLine>,
     /// What a reseller pays the ISP per renewal of its customer (default: the price).
     #[oai(nullable, validator(minimum(value = "0"), multiple_of = "0.01"))]
     pub wholesale_price: Option<f64>,
