@@ -251,6 +251,7 @@ impl RechargeCardsApi {
         method = "get",
         operation_id = "v1_recharge_cards_list"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         state: Data<&AppState>,
