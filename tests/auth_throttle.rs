@@ -410,8 +410,9 @@ fn a_full_hashing_pool_answers_503_at_once_and_does_not_count_the_attempt() {
         );
     }
     assert_eq!(verifies(&s), 0);
+    let token = s.v2_client_token("metrics:read", Tier::Standard).3;
     assert!(s
-        .get("/metrics")
+        .get_auth("/metrics", &token)
         .body
         .contains("ispbills_password_hash_busy_total 10"));
     drop(held);

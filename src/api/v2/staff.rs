@@ -8,6 +8,7 @@
 //! disabled nor demoted (409). Disabling a user or setting their password ends
 //! their panel sessions, access and refresh tokens on their next request.
 
+use crate::api::text::SingleLine;
 use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
@@ -75,25 +76,32 @@ const NAME_MAX: usize = 100;
 #[derive(Debug, Object)]
 pub struct StaffCreateInput {
     /// Used to log in; unique (case-insensitive).
-    pub email: String,
+    pub email: SingleLine,
     #[oai(validator(min_length = 1, max_length = 100))]
-    pub name: String,
-    /// `admin`, `operator` or `support`.
-    pub role: String,
+    pub name: SingleLine,
+    pub role: StaffRoleName,
     /// Required for role operator, refused for the others.
     #[oai(nullable)]
     pub operator_id: Option<i64>,
-    /// At least 10 characters.
-    pub password: String,
+    /// At least 10 characters; kept exactly as sent.
+    pub password: poem_openapi::types::Password,
+}
+
+/// A staff role (for the schema; the reader checks the same names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum StaffRoleName {
+    Admin,
+    Operator,
+    Support,
 }
 
 #[derive(Debug, Object)]
 pub struct StaffUpdateInput {
     #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub name: Option<String>,
-    /// `admin`, `operator` or `support`.
+    pub name: Option<SingleLine>,
     #[oai(nullable)]
-    pub role: Option<String>,
+    pub role: Option<StaffRoleName>,
     /// The operator of a user with role operator (null to unbind).
     #[oai(nullable)]
     pub operator_id: Option<i64>,
@@ -104,8 +112,8 @@ pub struct StaffUpdateInput {
 
 #[derive(Debug, Object)]
 pub struct StaffPasswordInput {
-    /// At least 10 characters.
-    pub password: String,
+    /// At least 10 characters; kept exactly as sent.
+    pub password: poem_openapi::types::Password,
 }
 
 pub struct NewStaff {
