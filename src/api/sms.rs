@@ -27,11 +27,7 @@ use crate::{
     error::{ApiError, ApiResult},
     paginated, schema_as,
     sms::{day_start, new_message_id, phone::Phone, segments},
-    store::{
-        customers::{self, Visibility},
-        sms::{self, Limits, NewSms, SmsFilter, SmsRow},
-        StoreError,
-    },
+    store::sms::{self, Limits, NewSms, SmsFilter, SmsRow},
 };
 
 /// `{"phone","message"}`.
@@ -353,9 +349,14 @@ async fn queue<T: serde::Serialize>(
     let now = crate::clock::format_timestamp(state.clock.now());
     let operator = principal.visibility().operator_id;
     let mut messages = messages;
+    // Customers' numbers are kept in their own form (01XXXXXXXXX for Bangladesh).
+    let customer_phones: Vec<String> = messages
+        .iter()
+        .map(|m| Phone::from_e164(&m.phone).display())
+        .collect();
     write_once(state, principal.label(), key, request, 200, move |tx| {
         if let Some(op) = operator {
-            bind_to_operator(tx, &mut messages, op)?;
+            sms::bind_to_operator(tx, &mut messages, &customer_phones, op)?;
         }
         let limits = Limits {
             daily_cap: cap,
@@ -370,42 +371,6 @@ async fn queue<T: serde::Serialize>(
         to_json(&answer(rows, left))
     })
     .await
-}
-
-/// The reseller boundary for SMS: a reseller's staff send only to their own
-/// customers' numbers (each message is tied to that customer and to the
-/// operator); any other number is refused, all or nothing.
-fn bind_to_operator(
-    tx: &rusqlite::Transaction<'_>,
-    messages: &mut [NewSms],
-    operator_id: i64,
-) -> Result<(), StoreError> {
-    let vis = Visibility {
-        operator_id: Some(operator_id),
-    };
-    let mut foreign = Vec::new();
-    for m in messages.iter_mut() {
-        let phone = Phone::from_e164(&m.phone).display();
-        match customers::id_by_phone(tx, &phone, vis)? {
-            Some(id) => {
-                m.customer_id = Some(id);
-                m.operator_id = Some(operator_id);
-            }
-            None => foreign.push((
-                if m.source == "broadcast" {
-                    "phones"
-                } else {
-                    "phone"
-                },
-                format!("{phone} is not the number of one of your customers."),
-            )),
-        }
-    }
-    if foreign.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(foreign))
-    }
 }
 
 fn queued(row: &SmsRow) -> SmsQueued {

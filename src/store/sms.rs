@@ -118,6 +118,43 @@ pub fn credits(conn: &Connection, day_start: &str) -> Result<Credits, StoreError
     )?)
 }
 
+/// The reseller boundary for SMS: a reseller's staff send only to their own
+/// customers' numbers (`customer_phones`, in the customers' form, one per
+/// message); each message is tied to that customer and to the operator, and
+/// any other number refuses the whole request.
+pub fn bind_to_operator(
+    tx: &Transaction<'_>,
+    messages: &mut [NewSms],
+    customer_phones: &[String],
+    operator_id: i64,
+) -> Result<(), StoreError> {
+    let vis = super::customers::Visibility {
+        operator_id: Some(operator_id),
+    };
+    let mut foreign = Vec::new();
+    for (m, phone) in messages.iter_mut().zip(customer_phones) {
+        match super::customers::id_by_phone(tx, phone, vis)? {
+            Some(id) => {
+                m.customer_id = Some(id);
+                m.operator_id = Some(operator_id);
+            }
+            None => foreign.push((
+                if m.source == "broadcast" {
+                    "phones"
+                } else {
+                    "phone"
+                },
+                format!("{phone} is not the number of one of your customers."),
+            )),
+        }
+    }
+    if foreign.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(foreign))
+    }
+}
+
 /// Credits spent on an operator's behalf since `day_start` (its own usage; a
 /// reseller's staff never see the ISP's balance).
 pub fn operator_used_since(
