@@ -25,6 +25,13 @@ fn metrics_token(s: &TestServer) -> String {
         .3
 }
 
+/// The tests here time connections and open over a thousand sockets: they
+/// run one at a time, so that one's load cannot decide another's timing.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn addr_of(s: &TestServer) -> SocketAddr {
     s.base.trim_start_matches("http://").parse().unwrap()
 }
@@ -170,6 +177,7 @@ fn metric(addr: SocketAddr, token: &str, name: &str) -> f64 {
 
 #[test]
 fn http_layer_errors_carry_the_envelope() {
+    let _one_at_a_time = serial();
     let s = TestServer::start();
     let addr = addr_of(&s);
     let token = metrics_token(&s);
@@ -220,6 +228,7 @@ fn http_layer_errors_carry_the_envelope() {
 
 #[test]
 fn a_half_sent_request_head_is_closed_after_the_header_timeout() {
+    let _one_at_a_time = serial();
     let s = server_with(|c| {
         c.header_read_timeout_secs = 2;
         c.keepalive_timeout_secs = 30;
@@ -255,6 +264,7 @@ fn a_half_sent_request_head_is_closed_after_the_header_timeout() {
 
 #[test]
 fn keep_alive_connections_close_when_idle_but_requests_in_flight_are_not_cut() {
+    let _one_at_a_time = serial();
     let s = server_with(|c| {
         c.header_read_timeout_secs = 2;
         c.keepalive_timeout_secs = 3;
@@ -310,6 +320,7 @@ fn keep_alive_connections_close_when_idle_but_requests_in_flight_are_not_cut() {
 
 #[test]
 fn at_the_cap_busy_connections_are_kept_and_a_new_one_is_refused_with_503() {
+    let _one_at_a_time = serial();
     let s = server_with(|c| c.max_connections = 20);
     let addr = addr_of(&s);
     let token = metrics_token(&s);
@@ -324,7 +335,8 @@ fn at_the_cap_busy_connections_are_kept_and_a_new_one_is_refused_with_503() {
             c
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(300));
+    // Time for the server to read the 20 heads (then they are busy).
+    std::thread::sleep(Duration::from_millis(1000));
     let (r, took) = get(addr, "/health");
     r.assert_envelope(503, "SERVICE_UNAVAILABLE");
     assert!(
@@ -467,6 +479,7 @@ fn raise_own_file_limit() {
 
 #[test]
 fn eleven_hundred_idle_connections_do_not_lock_out_health_at_a_1024_file_limit() {
+    let _one_at_a_time = serial();
     raise_own_file_limit();
     // Long timeouts: only the cap and eviction can keep the server reachable.
     let server =
@@ -516,6 +529,7 @@ fn mode(p: &Path) -> u32 {
 
 #[test]
 fn data_files_are_private_whatever_the_umask() {
+    let _one_at_a_time = serial();
     let server = Limited::start("");
     let data = server.data();
     // A write, so the WAL has something in it.
