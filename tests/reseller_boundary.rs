@@ -514,6 +514,18 @@ fn world(s: &TestServer) -> World<'_> {
         Some(ops[0]),
     );
     let a = panel::log_in(s, "staff-a@example.com");
+    // The SMS notifications of the bills and payments above are written by a
+    // worker: wait for all of them (two per side, besides the one sent), so
+    // that snapshots compare only what the reseller's calls could change.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let h = ok(&s.get_auth("/api/v2/sms/history", &v2), "sms history");
+        if h["meta"]["total"] == 9 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "notifications: {h}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     World {
         s,
         v2,
