@@ -1,4 +1,4 @@
-//! Application state and the route tree: the one place things are wired together.
+//! The route tree: the one place the HTTP application is wired together.
 
 use std::sync::Arc;
 
@@ -6,60 +6,11 @@ use poem::{get, middleware::CatchPanic, Endpoint, EndpointExt, IntoEndpoint, Res
 
 use crate::{
     api::{self, body_limit::BodyLimit, framework_errors, gate::ApiGate, operations},
-    auth::{rate_limit::RateLimits, service::Auth, throttle::LoginThrottle},
-    clock::Clock,
-    config::Config,
     http_security::SecurityHeaders,
-    jobs::request_log::RequestLogSink,
-    metrics::{metrics_endpoint, Metrics, RequestMetrics},
-    store::Db,
+    metrics::{metrics_endpoint, RequestMetrics},
+    state::AppState,
     web,
 };
-
-/// Shared by every handler (through `Data<&AppState>`); cloning is one
-/// reference-count increment.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-impl AppState {
-    pub fn new(shared: Shared) -> Self {
-        Self(Arc::new(shared))
-    }
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-/// What the application shares.
-pub struct Shared {
-    pub db: Db,
-    pub clock: Arc<dyn Clock>,
-    pub config: Arc<Config>,
-    pub metrics: Arc<Metrics>,
-    pub auth: Auth,
-    pub rate_limits: Arc<RateLimits>,
-    pub login_throttle: Arc<LoginThrottle>,
-    /// The bounded password hashing threads.
-    pub hash_pool: Arc<crate::auth::hash_pool::HashPool>,
-    /// `[server] trusted_proxies`, parsed: who may name the client.
-    pub trusted_proxies: Arc<crate::auth::client_addr::TrustedProxies>,
-    pub request_log: RequestLogSink,
-    /// Key of recharge-card PIN hashes.
-    pub pin_key: Arc<crate::auth::keys::JwtKey>,
-    /// Key sealing secrets the appliance must read back (webhook secrets).
-    pub seal_key: Arc<crate::auth::sealed::SealKey>,
-    /// The MikroTik routers: reconciliation, disconnects.
-    pub routers: Arc<crate::network::hub::RouterHub>,
-    /// SNMP vendor profiles (embedded and from the data dir).
-    pub profiles: Arc<crate::drivers::snmp::profile::Profiles>,
-    /// Zabbix, behind a short-lived cache.
-    pub zabbix: Arc<crate::monitoring::zabbix::ZabbixService>,
-}
 
 /// The whole HTTP application.
 pub fn routes(state: AppState) -> impl Endpoint<Output = Response> {

@@ -2,13 +2,14 @@
 //! names, phones and addresses, so a newcomer sees a living system. Generated
 //! from a fixed seed: the same every time.
 
+use crate::domain::visibility::Visibility;
 use time::OffsetDateTime;
 
 use crate::{
     clock::format_timestamp,
     domain::money::Money,
     store::{
-        customers::{self, NewCustomer, Visibility},
+        customers::{self, NewCustomer},
         operators::{self, OperatorFields},
         packages::{self, PackageFields},
         Db, StoreError,

@@ -278,6 +278,56 @@ impl ApiResponse for ApiError {
 /// Result type of API handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
 
+// --- the answers of the layers below, in the envelope ----------------------
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(err: crate::store::StoreError) -> Self {
+        crate::ops::Error::from(err).into()
+    }
+}
+
+impl From<crate::ops::Error> for ApiError {
+    fn from(err: crate::ops::Error) -> Self {
+        use crate::ops::Error;
+        match err {
+            Error::Invalid(fields) => {
+                let mut errors = FieldErrors::new();
+                for (field, message) in fields {
+                    errors.add(field, message);
+                }
+                ApiError::validation(errors)
+            }
+            Error::NotFound => ApiError::not_found(),
+            Error::Conflict(msg) => ApiError::conflict(msg),
+            Error::Forbidden(msg) => ApiError::new(ErrorCode::Forbidden, msg),
+            Error::Unavailable(msg) => ApiError::new(ErrorCode::ServiceUnavailable, msg),
+            Error::Store(e) => ApiError::internal(e),
+            Error::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<crate::auth::service::AuthError> for ApiError {
+    fn from(e: crate::auth::service::AuthError) -> Self {
+        use crate::auth::service::AuthError;
+        match e {
+            AuthError::InvalidCredentials => ApiError::new(
+                ErrorCode::Unauthenticated,
+                "These credentials do not match our records.",
+            ),
+            AuthError::InvalidToken(reason) => {
+                tracing::debug!(%reason, "token refused");
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "The token is missing, invalid, expired or revoked.",
+                )
+            }
+            AuthError::Store(e) => e.into(),
+            AuthError::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

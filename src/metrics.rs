@@ -18,9 +18,9 @@ use crate::{
         framework_errors,
         gate::{bearer, unauthenticated},
     },
-    app::AppState,
     auth::{scope::Scope, tokens::ApiVersion},
     error::{ApiError, ErrorCode},
+    state::AppState,
 };
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]

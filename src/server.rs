@@ -11,7 +11,7 @@ use poem::{
 use tokio::{sync::oneshot, task::JoinHandle};
 
 use crate::{
-    app::{self, AppState, Shared},
+    app,
     auth::{
         keys::JwtKey, rate_limit::RateLimits, sealed::SealKey, service::Auth,
         throttle::LoginThrottle, tokens::TokenSigner,
@@ -22,6 +22,7 @@ use crate::{
     http::{self, GuardedAcceptor, Limits, Registry},
     jobs::{self, Workers},
     metrics::Metrics,
+    state::{AppState, Shared},
     store::{Db, StoreError},
 };
 

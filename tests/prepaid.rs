@@ -11,9 +11,10 @@ use std::sync::Arc;
 use common::TestServer;
 use ispbills::{
     clock::ManualClock,
+    domain::visibility::Visibility,
     domain::{money::Money, staff::Role},
     jobs::billing,
-    store::{billing_run, customers::Visibility, operators, payments, prepaid, staff_users},
+    store::{billing_run, operators, payments, prepaid, staff_users},
 };
 use serde_json::json;
 use time::macros::{date, datetime};

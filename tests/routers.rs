@@ -410,7 +410,7 @@ fn suspension_and_activation_reach_the_router() {
             ispbills::store::customers::set_status(
                 tx,
                 id,
-                ispbills::store::customers::Visibility::ALL,
+                ispbills::domain::visibility::Visibility::ALL,
                 "suspended",
                 "overdue",
                 now,

@@ -193,8 +193,9 @@ fn the_auth_epoch_moves_on_auth_changes_only() {
 
 #[test]
 fn kept_counts_match_counted_rows_through_every_change() {
+    use ispbills::domain::visibility::Visibility;
     use ispbills::store::{
-        customers::{self, CustomerChanges, CustomerFilter, NewCustomer, Visibility},
+        customers::{self, CustomerChanges, CustomerFilter, NewCustomer},
         operators, packages,
     };
     use time::macros::datetime;

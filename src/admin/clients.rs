@@ -15,7 +15,6 @@ use crate::{
         pagination::{PageParam, PageRequest, PerPageParam},
         v2::logs::{self, ApiRequestLogList, LogQuery},
     },
-    app::AppState,
     auth::{
         clients::{ApiClient, Credentials, NewClient, MAX_NAME_LEN},
         principal::Tier,
@@ -24,6 +23,7 @@ use crate::{
         tokens::ApiVersion,
     },
     error::{ApiError, ApiResult},
+    state::AppState,
 };
 
 /// An API client as the panel lists it.

@@ -7,8 +7,8 @@ use time::{Duration, Time};
 
 use super::{AdminTags, StaffSession};
 use crate::{
-    api::money::Amount, app::AppState, auth::principal::visibility_of, clock::format_timestamp,
-    domain::money::Money, error::ApiResult, store::payments,
+    api::money::Amount, clock::format_timestamp, domain::money::Money,
+    domain::visibility::Visibility, error::ApiResult, state::AppState, store::payments,
 };
 
 /// Money collected on one local day.
@@ -44,7 +44,7 @@ impl DashboardApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "366")))] days: Query<Option<i64>>,
     ) -> ApiResult<Json<Collections>> {
         let days = days.0.unwrap_or(30);
-        let vis = visibility_of(Some(session.user.role), session.user.operator_id);
+        let vis = Visibility::of_role(Some(session.user.role), session.user.operator_id);
         let offset = state.config.isp.offset();
         let today = state.clock.now().to_offset(offset).date();
         let first = today - Duration::days(days - 1);

@@ -10,12 +10,12 @@ use crate::{
         body::{Fields, FromJsonObject, JsonBody},
         login_guard::check_credentials,
     },
-    app::AppState,
     auth::principal::role_scopes,
     auth::sessions::{cookie, cookie_token, csrf_matches, csrf_token, CSRF_HEADER},
     domain::staff::Role,
     error::{ApiError, ApiResult, ErrorCode},
     http_security::request_is_https,
+    state::AppState,
     store::staff_users::StaffUser,
 };
 

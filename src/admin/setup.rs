@@ -13,7 +13,6 @@ use crate::{
         body::{Fields, FromJsonObject, JsonBody},
         login_guard::{address_key, hashing_unavailable, too_many},
     },
-    app::AppState,
     auth::{
         password,
         sessions::{cookie, csrf_token},
@@ -23,6 +22,7 @@ use crate::{
     domain::staff::{normalise_email, Role},
     error::{ApiError, ApiResult, ErrorCode},
     schema_as,
+    state::AppState,
     store::{staff_users, StoreError},
 };
 

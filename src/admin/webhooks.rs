@@ -19,8 +19,8 @@ use crate::{
             WebhookSecretOne,
         },
     },
-    app::AppState,
     error::ApiResult,
+    state::AppState,
 };
 
 pub struct WebhooksApi;

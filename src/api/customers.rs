@@ -1,6 +1,7 @@
 //! What v1 and v2 share about customers: request bodies and their rules, list
 //! filters, and the conversion of stored rows into each version's shape.
 
+use crate::domain::visibility::Visibility;
 use poem_openapi::{Enum, Object};
 
 use super::{
@@ -487,12 +488,12 @@ pub mod ops {
     use super::*;
     use crate::{
         api::pagination::PageRequest,
-        app::AppState,
         auth::principal::Principal,
         domain::staff::Role,
         error::{ApiError, ApiResult},
+        state::AppState,
         store::{
-            customers::{self, Visibility},
+            customers,
             subscriptions::{self, SubscriptionRow},
         },
     };

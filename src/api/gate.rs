@@ -13,7 +13,6 @@ use poem::{
 
 use super::{framework_errors, operations::OperationTable, security::scheme_api};
 use crate::{
-    app::AppState,
     auth::{
         principal::Principal,
         rate_limit::RateDecision,
@@ -24,6 +23,7 @@ use crate::{
     },
     error::{ApiError, ErrorCode},
     jobs::request_log::RequestRecord,
+    state::AppState,
 };
 
 /// The gate, enforcing what `table` declares.

@@ -8,10 +8,10 @@
 use rusqlite::Transaction;
 
 use crate::{
-    app::AppState,
     auth::secrets::sha256_hex,
     clock::format_timestamp,
     error::ApiResult,
+    state::AppState,
     store::{
         idempotency::{self, Seen},
         StoreError,

@@ -9,7 +9,6 @@
 use poem::Request;
 
 use crate::{
-    app::AppState,
     auth::{
         client_addr::throttle_key,
         hash_pool::HashError,
@@ -18,6 +17,7 @@ use crate::{
         throttle::{Limit, Reservation},
     },
     error::{ApiError, ErrorCode},
+    state::AppState,
     store::staff_users::StaffUser,
 };
 

@@ -11,10 +11,10 @@ use crate::{
         security::{V1Auth, V2Auth},
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     error::ApiResult,
     paginated,
+    state::AppState,
     store::{
         monitoring::{self, AccessRow, CheckRow},
         onus::{self, OnuFilter, OnuRow},

@@ -191,7 +191,7 @@ pub struct AfterPayment {
 }
 
 impl AfterPayment {
-    pub fn new(state: &crate::app::AppState, by: RenewedBy) -> Self {
+    pub fn new(state: &crate::state::AppState, by: RenewedBy) -> Self {
         Self {
             now: state.clock.now(),
             today: crate::jobs::billing::local_today(state.clock.as_ref(), &state.config),

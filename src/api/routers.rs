@@ -19,12 +19,12 @@ use crate::{
         security::{V1Auth, V2Auth},
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     clock::format_timestamp,
     error::{ApiError, ApiResult, ErrorCode},
     network::hub::{HubError, PASSWORD_PURPOSE},
     paginated, schema_as,
+    state::AppState,
     store::{
         router_data::{self, LogRow, PoolRow, Sample},
         routers::{self, RouterFields, RouterRow},

@@ -22,11 +22,11 @@ use crate::{
         security::{V1Auth, V2Auth},
         ApiTags,
     },
-    app::AppState,
     auth::{principal::Principal, scope::Scope},
     error::{ApiError, ApiResult},
     paginated, schema_as,
     sms::{day_start, new_message_id, phone::Phone, segments},
+    state::AppState,
     store::sms::{self, Limits, NewSms, SmsFilter, SmsRow},
 };
 

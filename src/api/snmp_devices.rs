@@ -18,12 +18,12 @@ use crate::{
         security::{V1Auth, V2Auth},
         ApiTags,
     },
-    app::AppState,
     auth::{principal::Principal, scope::Scope},
     clock::format_timestamp,
     error::{ApiError, ApiResult},
     monitoring::poller::{COMMUNITY_PURPOSE, V3_AUTH_PURPOSE, V3_PRIV_PURPOSE},
     paginated, schema_as,
+    state::AppState,
     store::{
         monitoring::Access,
         onus,

@@ -5,8 +5,8 @@ use poem_openapi::{payload::Json, Object, OpenApi};
 
 use super::ApiTags;
 use crate::{
-    app::AppState,
     error::{ApiError, ApiResult, ErrorCode},
+    state::AppState,
     VERSION,
 };
 

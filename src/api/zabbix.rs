@@ -15,7 +15,6 @@ use crate::{
         security::{V1Auth, V2Auth},
         ApiTags,
     },
-    app::AppState,
     auth::{principal::Principal, scope::Scope},
     clock::format_timestamp,
     drivers::zabbix::{severity_label, Host},
@@ -24,6 +23,7 @@ use crate::{
         zabbix::{Snapshot, ZabbixData},
         zabbix_map::{affected_customers, customers_of, inventory_of},
     },
+    state::AppState,
     store::inventory::{self, Behind},
 };
 

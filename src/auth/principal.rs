@@ -5,7 +5,7 @@ use super::{
     scope::{Scope, ScopeSet},
     tokens::{ApiVersion, Subject},
 };
-use crate::{domain::staff::Role, store::customers::Visibility};
+use crate::domain::{staff::Role, visibility::Visibility};
 
 /// Rate tier of an API client (staff tokens are `Standard`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,17 +67,6 @@ pub fn role_scopes(role: Role) -> ScopeSet {
     }
 }
 
-/// Whose customers a staff role may see: a reseller's staff only their
-/// operator's (none at all if bound to no operator), everyone else all.
-pub fn visibility_of(role: Option<Role>, operator_id: Option<i64>) -> Visibility {
-    match role {
-        Some(Role::Operator) => Visibility {
-            operator_id: Some(operator_id.unwrap_or(-1)),
-        },
-        _ => Visibility::ALL,
-    }
-}
-
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -110,7 +99,7 @@ impl Principal {
     /// Whose customers this caller may see and change: a reseller's staff only
     /// their operator's (none at all if the user is bound to no operator).
     pub fn visibility(&self) -> Visibility {
-        visibility_of(self.role, self.operator_id)
+        Visibility::of_role(self.role, self.operator_id)
     }
 
     pub fn client_id(&self) -> Option<i64> {

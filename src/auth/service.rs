@@ -17,7 +17,6 @@ use super::{
 use crate::{
     clock::{format_timestamp, Clock},
     domain::staff::{normalise_email, Role},
-    error::{ApiError, ErrorCode},
     store::{
         api_clients,
         auth_tokens::{self, FamilyOwner},
@@ -44,26 +43,6 @@ pub enum AuthError {
 impl From<TokenError> for AuthError {
     fn from(e: TokenError) -> Self {
         AuthError::InvalidToken(e.to_string())
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> Self {
-        match e {
-            AuthError::InvalidCredentials => ApiError::new(
-                ErrorCode::Unauthenticated,
-                "These credentials do not match our records.",
-            ),
-            AuthError::InvalidToken(reason) => {
-                tracing::debug!(%reason, "token refused");
-                ApiError::new(
-                    ErrorCode::Unauthenticated,
-                    "The token is missing, invalid, expired or revoked.",
-                )
-            }
-            AuthError::Store(e) => e.into(),
-            AuthError::Internal(e) => ApiError::internal(e),
-        }
     }
 }
 

@@ -3,3 +3,4 @@
 pub mod customer;
 pub mod money;
 pub mod staff;
+pub mod visibility;

@@ -3,6 +3,7 @@
 //! before the gateway is called; after a crash such messages are sent again
 //! only when that cannot make a duplicate, else they fail visibly.
 
+use crate::domain::visibility::Visibility;
 use std::{sync::Arc, time::Duration};
 
 use futures_util::{stream, StreamExt};
@@ -20,8 +21,7 @@ use crate::{
     clock::{format_timestamp, Clock},
     jobs::{stopped, StopSignal},
     store::{
-        customers::{self, Visibility},
-        events,
+        customers, events,
         sms::{self, Limits, NewSms, SmsRow, NOTIFICATIONS_READER},
         Db, StoreError,
     },

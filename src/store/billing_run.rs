@@ -3,13 +3,13 @@
 //! customers whose bills are overdue beyond the grace days, logged; plus the
 //! reactivation a payment earns when it clears an auto-suspended customer's dues.
 
+use crate::domain::visibility::Visibility;
 use rusqlite::{params, Connection, Transaction};
 use time::{Date, Month, OffsetDateTime};
 
 use super::{
     bills::{self, NewBill},
-    customers::{self, Visibility},
-    prepaid, StoreError,
+    customers, prepaid, StoreError,
 };
 use crate::clock::format_timestamp;
 

@@ -4,7 +4,8 @@
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde_json::json;
 
-use super::{customers::Visibility, events, StoreError};
+use super::{events, StoreError};
+use crate::domain::visibility::Visibility;
 
 pub const STATUSES: [&str; 4] = ["open", "in_progress", "resolved", "closed"];
 pub const PRIORITIES: [&str; 4] = ["low", "medium", "high", "urgent"];

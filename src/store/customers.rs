@@ -9,17 +9,10 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::{events, packages, subscriptions, StoreError};
-use crate::{clock::format_timestamp, domain::money::Money};
-
-/// Whose customers the caller may see: all, or one operator's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Visibility {
-    pub operator_id: Option<i64>,
-}
-
-impl Visibility {
-    pub const ALL: Visibility = Visibility { operator_id: None };
-}
+use crate::{
+    clock::format_timestamp,
+    domain::{money::Money, visibility::Visibility},
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRow {

@@ -1,7 +1,5 @@
 //! Errors of the store, in terms its callers can act on.
 
-use crate::error::ApiError;
-
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A uniqueness rule was broken; the text says which, in the user's words.
@@ -37,6 +35,16 @@ impl StoreError {
         StoreError::Invalid(vec![(field, message.into())])
     }
 
+    /// True when a row could not go because others still point at it (a
+    /// foreign key): the last line of defence behind the rules of the ops.
+    pub fn still_referenced(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
+        )
+    }
+
     /// True when SQLite refused a row because of a UNIQUE constraint.
     pub fn is_unique_violation(err: &rusqlite::Error) -> bool {
         matches!(
@@ -45,28 +53,5 @@ impl StoreError {
                 if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                     || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
         )
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::Conflict(msg) => ApiError::conflict(msg),
-            StoreError::NotFound => ApiError::not_found(),
-            // A last line of defence: a row still referenced elsewhere.
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
-                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
-            {
-                ApiError::conflict("This is still referenced by other records.")
-            }
-            StoreError::Invalid(fields) => {
-                let mut errors = crate::error::FieldErrors::new();
-                for (field, message) in fields {
-                    errors.add(field, message);
-                }
-                ApiError::validation(errors)
-            }
-            other => ApiError::internal(other),
-        }
     }
 }

@@ -92,7 +92,7 @@ pub struct Behind {
 /// staff: only their customers are counted).
 pub fn customers_behind(
     conn: &Connection,
-    vis: super::customers::Visibility,
+    vis: crate::domain::visibility::Visibility,
 ) -> Result<Vec<Behind>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT 'router', r.id, r.name, r.host, c.id

@@ -3,8 +3,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{customers::Visibility, StoreError};
+use super::StoreError;
 use crate::domain::money::Money;
+use crate::domain::visibility::Visibility;
 
 /// The invoice for `customer_id` and `period` (`YYYY-MM`), created on first use.
 pub fn for_period(

@@ -6,8 +6,9 @@
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde_json::json;
 
-use super::{customers::Visibility, events, StoreError};
+use super::{events, StoreError};
 use crate::domain::money::Money;
+use crate::domain::visibility::Visibility;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRow {

@@ -4,11 +4,10 @@
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::{
-    customers::Visibility,
     payments::{self, NewPayment, Recorded},
     StoreError,
 };
-use crate::domain::money::Money;
+use crate::domain::{money::Money, visibility::Visibility};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardRow {

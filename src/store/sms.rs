@@ -128,7 +128,7 @@ pub fn bind_to_operator(
     customer_phones: &[String],
     operator_id: i64,
 ) -> Result<(), StoreError> {
-    let vis = super::customers::Visibility {
+    let vis = crate::domain::visibility::Visibility {
         operator_id: Some(operator_id),
     };
     let mut foreign = Vec::new();

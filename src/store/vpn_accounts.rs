@@ -3,7 +3,8 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
-use super::{customers::Visibility, StoreError};
+use super::StoreError;
+use crate::domain::visibility::Visibility;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct VpnAccountRow {

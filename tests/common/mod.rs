@@ -14,7 +14,6 @@ use std::{
 };
 
 use ispbills::{
-    app::AppState,
     auth::{
         clients::{ApiClient, Credentials, NewClient},
         principal::Tier,
@@ -25,6 +24,7 @@ use ispbills::{
     config::Config,
     domain::staff::Role,
     server::{self, RunningServer},
+    state::AppState,
     store::staff_users,
 };
 use poem::{endpoint::BoxEndpoint, EndpointExt, Response};

@@ -11,8 +11,8 @@ use crate::{
         tokens::TokenPairResponse,
         ApiTags,
     },
-    app::AppState,
     error::{ApiError, ApiResult},
+    state::AppState,
 };
 
 /// Staff credentials.

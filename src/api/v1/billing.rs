@@ -16,11 +16,11 @@ use crate::{
         },
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     domain::money::Money,
     error::ApiResult,
     paginated,
+    state::AppState,
     store::{invoices, subscriptions},
 };
 

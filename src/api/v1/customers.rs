@@ -18,10 +18,10 @@ use crate::{
         security::V1Auth,
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     error::{ApiError, ApiResult, ErrorCode},
     paginated, schema_as,
+    state::AppState,
 };
 
 paginated!(V1CustomerList, V1Customer);

@@ -6,10 +6,10 @@ use time::{Date, OffsetDateTime, Time};
 
 use crate::{
     api::{money::Amount, security::V1Auth, ApiTags},
-    app::AppState,
     auth::scope::Scope,
     clock::format_timestamp,
     error::ApiResult,
+    state::AppState,
     store::{customers, inventory, payments},
 };
 

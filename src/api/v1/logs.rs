@@ -9,10 +9,10 @@ use crate::{
         security::V1Auth,
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     error::ApiResult,
     paginated,
+    state::AppState,
     store::billing_run::{self, SuspensionLogRow},
 };
 

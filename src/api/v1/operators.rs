@@ -19,12 +19,12 @@ use crate::{
         security::V1Auth,
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     clock::format_timestamp,
     domain::{customer::normalise_phone, staff::normalise_email},
     error::{ApiError, ApiResult},
     paginated, schema_as,
+    state::AppState,
     store::operators::{self, OperatorFields, OperatorRow},
 };
 

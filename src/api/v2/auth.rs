@@ -13,7 +13,6 @@ use crate::{
         tokens::AccessTokenResponse,
         ApiTags,
     },
-    app::AppState,
     auth::{
         principal::Tier,
         rate_limit::RateDecision,
@@ -22,6 +21,7 @@ use crate::{
         tokens::{ApiVersion, Subject},
     },
     error::{ApiError, ApiResult, ErrorCode, FieldErrors},
+    state::AppState,
 };
 
 /// Client credentials (JSON as in the guide, or the OAuth 2.0 form).

@@ -20,14 +20,14 @@ use crate::{
         security::V2Auth,
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     clock::format_timestamp,
     error::{ApiError, ApiResult},
     paginated,
+    state::AppState,
     store::{
         bills::{self, BillFilter},
-        customers, payments,
+        payments,
     },
 };
 
@@ -45,7 +45,7 @@ pub enum PaymentCreated {
 /// Reads a page of payments within the caller's visibility (shared with v1).
 pub async fn list_payments(
     state: &AppState,
-    vis: customers::Visibility,
+    vis: crate::domain::visibility::Visibility,
     customer_id: Option<i64>,
     page: PageRequest,
 ) -> ApiResult<PaymentList> {
@@ -81,7 +81,7 @@ pub enum BillDeleted {
 /// Reads a page of bills within the caller's visibility (shared with v1).
 pub async fn list_bills(
     state: &AppState,
-    vis: customers::Visibility,
+    vis: crate::domain::visibility::Visibility,
     filter: BillFilter,
     page: PageRequest,
 ) -> ApiResult<BillList> {

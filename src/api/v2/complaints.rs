@@ -17,11 +17,11 @@ use crate::{
         security::V2Auth,
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     clock::format_timestamp,
     error::{ApiError, ApiResult},
     paginated, schema_as,
+    state::AppState,
     store::{
         complaints::{self, ComplaintFields, ComplaintFilter, ComplaintRow, PRIORITIES, STATUSES},
         StoreError,

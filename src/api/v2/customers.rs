@@ -21,10 +21,10 @@ use crate::{
         security::V2Auth,
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     error::ApiResult,
     paginated,
+    state::AppState,
 };
 
 paginated!(V2CustomerList, V2Customer);

@@ -12,10 +12,10 @@ use crate::{
         security::V2Auth,
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     error::ApiResult,
     paginated,
+    state::AppState,
     store::request_log::{self, RequestLogFilter, RequestLogRow},
 };
 

@@ -17,12 +17,12 @@ use crate::{
         security::V2Auth,
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     clock::format_timestamp,
     domain::money::Money,
     error::{ApiError, ApiResult},
     paginated, schema_as,
+    state::AppState,
     store::{
         packages::{self, PackageFields, PackageRow},
         StoreError,

@@ -23,11 +23,11 @@ use crate::{
         security::V2Auth,
         ApiTags,
     },
-    app::AppState,
     auth::{password, principal::Principal, scope::Scope},
     domain::staff::{normalise_email, Role},
     error::{ApiError, ApiResult, ErrorCode},
     paginated, schema_as,
+    state::AppState,
     store::staff_users::{self, NewStaffUser, StaffChanges, StaffUser},
 };
 

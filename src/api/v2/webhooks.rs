@@ -16,7 +16,6 @@ use crate::{
         security::V2Auth,
         ApiTags,
     },
-    app::AppState,
     auth::scope::Scope,
     clock::format_timestamp,
     error::{ApiError, ApiResult},
@@ -27,6 +26,7 @@ use crate::{
         worker::SECRET_PURPOSE,
     },
     paginated, schema_as,
+    state::AppState,
     store::{
         events::SUBSCRIBABLE,
         webhook_deliveries::{self, AttemptRow, DeliveryRow},

@@ -1,0 +1,97 @@
+//! Who asks for an operation: an API token, a panel session, or the system
+//! itself (the command line, background jobs).
+
+use crate::{
+    auth::{
+        principal::Principal,
+        scope::{Scope, ScopeSet},
+        tokens::Subject,
+    },
+    domain::{staff::Role, visibility::Visibility},
+};
+
+/// Who acts, as written into events and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A staff user (v1 token or panel session).
+    User(i64),
+    /// An API client (v2 token).
+    Client(i64),
+    /// The appliance itself: the command line on the server, a job.
+    System,
+}
+
+impl Actor {
+    /// `user:N`, `client:N` or `system`.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::User(id) => format!("user:{id}"),
+            Actor::Client(id) => format!("client:{id}"),
+            Actor::System => "system".to_string(),
+        }
+    }
+}
+
+/// The caller of an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub actor: Actor,
+    pub scopes: ScopeSet,
+    /// For staff: their role.
+    pub role: Option<Role>,
+    /// Whose customers the caller may see and change.
+    pub visibility: Visibility,
+}
+
+impl Caller {
+    /// The appliance itself: every scope, every customer.
+    pub fn system() -> Self {
+        Self {
+            actor: Actor::System,
+            scopes: ScopeSet::all(),
+            role: None,
+            visibility: Visibility::ALL,
+        }
+    }
+
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(scope)
+    }
+
+    pub fn label(&self) -> String {
+        self.actor.label()
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        match self.actor {
+            Actor::User(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn client_id(&self) -> Option<i64> {
+        match self.actor {
+            Actor::Client(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The operator a reseller's staff is bound to (None for everyone else).
+    pub fn operator_id(&self) -> Option<i64> {
+        self.visibility.operator_id
+    }
+}
+
+impl From<&Principal> for Caller {
+    fn from(p: &Principal) -> Self {
+        Self {
+            actor: match p.subject {
+                Subject::User(id) => Actor::User(id),
+                Subject::Client(id) => Actor::Client(id),
+            },
+            scopes: p.scopes,
+            role: p.role,
+            visibility: p.visibility(),
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! The service layer: what the appliance does, one module per resource.
+//!
+//! An operation takes a [`Ctx`] (the database, the clock, the configuration),
+//! the [`Caller`] (who, with which scopes, seeing whose customers) and an input
+//! already checked for form by its contract; it checks the rules that need the
+//! database or the caller, runs one transaction that writes the rows and their
+//! events, and returns domain rows or an [`Error`]. It never sees HTTP: the
+//! adapters (`api/`, `admin/`, `cli/`) parse, call one operation and map its
+//! result to their answer.
+
+mod caller;
+mod error;
+
+pub use caller::{Actor, Caller};
+pub use error::{Error, OpResult};
+
+use std::sync::Arc;
+
+use crate::{clock::Clock, config::Config, store::Db};
+
+/// What an operation may use: cheap to clone (three reference counts).
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+}
+
+impl Ctx {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: Arc<Config>) -> Self {
+        Self { db, clock, config }
+    }
+
+    /// The clock's time as stored (`YYYY-MM-DD HH:MM:SS`, UTC).
+    pub fn now_text(&self) -> String {
+        crate::clock::format_timestamp(self.clock.now())
+    }
+}
