@@ -157,6 +157,11 @@ impl ApiError {
         Self::new(ErrorCode::BadRequest, message)
     }
 
+    /// 400 for a body that is not JSON at all.
+    pub fn malformed_json(reason: &str) -> Self {
+        Self::bad_request(format!("Malformed JSON in the request body: {reason}."))
+    }
+
     pub fn not_found() -> Self {
         Self::of(ErrorCode::NotFound)
     }

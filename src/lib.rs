@@ -14,6 +14,7 @@ mod cli_data;
 mod cli_users;
 pub mod clock;
 pub mod config;
+pub mod contract;
 pub mod demo;
 pub mod domain;
 pub mod drivers;

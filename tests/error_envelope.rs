@@ -7,11 +7,11 @@ mod common;
 
 use common::TestServer;
 use ispbills::{
-    api::{
+    app,
+    contract::{
         body::{Fields, FromJsonObject, JsonBody},
         pagination::{PageParam, PageRequest, PerPageParam},
     },
-    app,
     error::ApiResult,
     paginated,
 };

@@ -8,7 +8,7 @@
 mod common;
 
 use common::TestServer;
-use ispbills::api::text::{MULTI_LINE_PATTERN, SINGLE_LINE_PATTERN};
+use ispbills::contract::text::{MULTI_LINE_PATTERN, SINGLE_LINE_PATTERN};
 use poem::EndpointExt;
 use serde_json::{json, Value};
 

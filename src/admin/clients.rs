@@ -9,18 +9,18 @@ use poem_openapi::{
 
 use super::{AdminTags, StaffSession};
 use crate::{
-    api::{
-        body::{Fields, FromJsonObject, JsonBody},
-        filters::TimeBound,
-        pagination::{PageParam, PageRequest, PerPageParam},
-        v2::logs::{self, ApiRequestLogList, LogQuery},
-    },
+    api::v2::logs::{self, ApiRequestLogList, LogQuery},
     auth::{
         clients::{ApiClient, Credentials, NewClient, MAX_NAME_LEN},
         principal::Tier,
         scope::{Scope, ScopeSet},
         service::Auth,
         tokens::ApiVersion,
+    },
+    contract::{
+        body::{Fields, FromJsonObject, JsonBody},
+        filters::TimeBound,
+        pagination::{PageParam, PageRequest, PerPageParam},
     },
     error::{ApiError, ApiResult},
     state::AppState,

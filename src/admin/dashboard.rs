@@ -7,7 +7,7 @@ use time::{Duration, Time};
 
 use super::{AdminTags, StaffSession};
 use crate::{
-    api::money::Amount, clock::format_timestamp, domain::money::Money,
+    clock::format_timestamp, contract::money::Amount, domain::money::Money,
     domain::visibility::Visibility, error::ApiResult, state::AppState, store::payments,
 };
 

@@ -6,12 +6,10 @@ use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::AdminTags;
 use crate::{
-    api::{
-        body::{Fields, FromJsonObject, JsonBody},
-        login_guard::check_credentials,
-    },
+    api::login_guard::check_credentials,
     auth::principal::role_scopes,
     auth::sessions::{cookie, cookie_token, csrf_matches, csrf_token, CSRF_HEADER},
+    contract::body::{Fields, FromJsonObject, JsonBody},
     domain::staff::Role,
     error::{ApiError, ApiResult, ErrorCode},
     http_security::request_is_https,

@@ -7,18 +7,16 @@ use poem::{web::Data, Request};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::{session::SessionView, AdminTags};
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
-    api::{
-        body::{Fields, FromJsonObject, JsonBody},
-        login_guard::{address_key, hashing_unavailable, too_many},
-    },
+    api::login_guard::{address_key, hashing_unavailable, too_many},
     auth::{
         password,
         sessions::{cookie, csrf_token},
         setup_code,
         throttle::{Limit, PER_SETUP_ADDRESS},
     },
+    contract::body::{Fields, FromJsonObject, JsonBody},
     domain::staff::{normalise_email, Role},
     error::{ApiError, ApiResult, ErrorCode},
     schema_as,

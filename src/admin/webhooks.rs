@@ -10,14 +10,13 @@ use poem_openapi::{
 
 use super::{AdminTags, StaffSession};
 use crate::{
-    api::{
+    api::v2::webhooks::{
+        ops, DeliveryDetailOne, DeliveryList, DeliveryQueued, DeliveryStatus, NewWebhook,
+        WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne, WebhookSecretOne,
+    },
+    contract::{
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
-        v2::webhooks::{
-            ops, DeliveryDetailOne, DeliveryList, DeliveryQueued, DeliveryStatus, NewWebhook,
-            WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne,
-            WebhookSecretOne,
-        },
     },
     error::ApiResult,
     state::AppState,

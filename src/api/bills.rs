@@ -3,12 +3,12 @@
 
 use poem_openapi::{Enum, Object};
 
-use super::{
+use crate::contract::text::SingleLine;
+use crate::contract::{
     body::{Fields, FromJsonObject},
     filters::DateText,
     money::Amount,
 };
-use crate::api::text::SingleLine;
 use crate::{
     domain::money::Money,
     schema_as,
@@ -215,14 +215,14 @@ impl FromJsonObject for UpdateBill {
 pub fn bill_filter(
     customer_id: Option<i64>,
     status: Option<BillStatusFilter>,
-    from: Option<super::filters::TimeBound>,
-    to: Option<super::filters::TimeBound>,
+    from: Option<crate::contract::filters::TimeBound>,
+    to: Option<crate::contract::filters::TimeBound>,
 ) -> crate::store::bills::BillFilter {
     crate::store::bills::BillFilter {
         customer_id,
         status: status.map(|s| s.as_str().to_string()),
-        created_from: from.map(super::filters::TimeBound::start),
-        created_to: to.map(super::filters::TimeBound::end),
+        created_from: from.map(crate::contract::filters::TimeBound::start),
+        created_to: to.map(crate::contract::filters::TimeBound::end),
     }
 }
 

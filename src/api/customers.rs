@@ -4,12 +4,12 @@
 use crate::domain::visibility::Visibility;
 use poem_openapi::{Enum, Object};
 
-use super::{
+use crate::contract::text::SingleLine;
+use crate::contract::{
     body::{Fields, FromJsonObject},
     filters::TimeBound,
     money::Amount,
 };
-use crate::api::text::SingleLine;
 use crate::{
     domain::{
         customer::{needs_login, normalise_mac, normalise_phone, valid_username, CONNECTION_TYPES},
@@ -487,8 +487,8 @@ impl From<CustomerRow> for V1Customer {
 pub mod ops {
     use super::*;
     use crate::{
-        api::pagination::PageRequest,
         auth::principal::Principal,
+        contract::pagination::PageRequest,
         domain::staff::Role,
         error::{ApiError, ApiResult},
         state::AppState,

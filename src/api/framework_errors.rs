@@ -100,17 +100,12 @@ fn classify(err: &poem::Error) -> ApiError {
 /// (wrong shape) is a 422 on the body as a whole.
 fn payload_error(reason: &str) -> ApiError {
     if is_json_syntax_error(reason) {
-        malformed_json(reason)
+        ApiError::malformed_json(reason)
     } else {
         let mut fields = FieldErrors::new();
         fields.add("body", reason.to_string());
         ApiError::validation(fields)
     }
-}
-
-/// 400 for a body that is not JSON at all.
-pub(crate) fn malformed_json(reason: &str) -> ApiError {
-    ApiError::bad_request(format!("Malformed JSON in the request body: {reason}."))
 }
 
 /// serde_json's syntax errors end with "at line N column M".

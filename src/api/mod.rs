@@ -3,28 +3,21 @@
 //! mapping of framework errors into the one envelope.
 
 pub mod bills;
-pub mod body;
 pub mod body_limit;
 pub mod customers;
-pub mod filters;
 pub mod framework_errors;
 pub mod gate;
 pub mod idempotent;
-pub mod json_out;
 pub mod login_guard;
-pub mod money;
 pub mod monitoring;
 pub mod operations;
-pub mod pagination;
 pub mod payments;
 pub mod recharge_cards;
 pub mod routers;
 pub mod security;
 pub mod sms;
 pub mod snmp_devices;
-pub mod strict_json;
 mod system;
-pub mod text;
 pub mod tokens;
 pub mod v1;
 pub mod v2;

@@ -7,11 +7,11 @@ use poem_openapi::{param::Query, payload::Json, Object, OpenApi};
 
 use crate::{
     api::{
-        pagination::{PageParam, PageRequest, PerPageParam},
         security::{V1Auth, V2Auth},
         ApiTags,
     },
     auth::scope::Scope,
+    contract::pagination::{PageParam, PageRequest, PerPageParam},
     error::ApiResult,
     paginated,
     state::AppState,

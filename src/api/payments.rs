@@ -2,11 +2,11 @@
 
 use poem_openapi::{Enum, Object};
 
-use super::{
+use crate::contract::text::SingleLine;
+use crate::contract::{
     body::{Fields, FromJsonObject},
     money::Amount,
 };
-use crate::api::text::SingleLine;
 use crate::{
     schema_as,
     store::{

@@ -14,14 +14,10 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
 };
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
     api::{
-        body::{Fields, FromJsonObject, JsonBody},
         idempotent::{to_json, write_once},
-        json_out::PreSerialized,
-        money::Amount,
-        pagination::{PageParam, PageRequest, PerPageParam},
         payments::{AfterPayment, PaymentRecorded},
         security::{V1Auth, V2Auth},
         ApiTags,
@@ -29,6 +25,12 @@ use crate::{
     auth::scope::Scope,
     cards::{self, MAX_BATCH},
     clock::format_timestamp,
+    contract::{
+        body::{Fields, FromJsonObject, JsonBody},
+        json_out::PreSerialized,
+        money::Amount,
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     domain::money::Money,
     error::{ApiError, ApiResult},
     paginated, schema_as,

@@ -10,17 +10,19 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
     api::{
-        body::{Fields, FromJsonObject, JsonBody},
         customers::ops,
-        pagination::{PageParam, PageRequest, PerPageParam},
         security::{V1Auth, V2Auth},
         ApiTags,
     },
     auth::scope::Scope,
     clock::format_timestamp,
+    contract::{
+        body::{Fields, FromJsonObject, JsonBody},
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     error::{ApiError, ApiResult, ErrorCode},
     network::hub::{HubError, PASSWORD_PURPOSE},
     paginated, schema_as,

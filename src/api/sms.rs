@@ -11,18 +11,20 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
-use crate::api::text::{MultiLine, SingleLine, TextRule};
+use crate::contract::text::{MultiLine, SingleLine, TextRule};
 use crate::{
     api::{
-        body::{Fields, FromJsonObject, JsonBody},
-        filters::TimeBound,
         idempotent::{to_json, write_once},
-        json_out::PreSerialized,
-        pagination::{PageParam, PageRequest, PerPageParam},
         security::{V1Auth, V2Auth},
         ApiTags,
     },
     auth::{principal::Principal, scope::Scope},
+    contract::{
+        body::{Fields, FromJsonObject, JsonBody},
+        filters::TimeBound,
+        json_out::PreSerialized,
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     error::{ApiError, ApiResult},
     paginated, schema_as,
     sms::{day_start, new_message_id, phone::Phone, segments},

@@ -10,16 +10,18 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
     api::{
-        body::{Fields, FromJsonObject, JsonBody},
-        pagination::{PageParam, PageRequest, PerPageParam},
         security::{V1Auth, V2Auth},
         ApiTags,
     },
     auth::{principal::Principal, scope::Scope},
     clock::format_timestamp,
+    contract::{
+        body::{Fields, FromJsonObject, JsonBody},
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     error::{ApiError, ApiResult},
     monitoring::poller::{COMMUNITY_PURPOSE, V3_AUTH_PURPOSE, V3_PRIV_PURPOSE},
     paginated, schema_as,

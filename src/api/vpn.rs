@@ -20,16 +20,18 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
-use crate::api::text::{SingleLine, TextRule};
+use crate::contract::text::{SingleLine, TextRule};
 use crate::{
     api::{
-        body::{Fields, FromJsonObject, JsonBody},
-        pagination::{PageParam, PageRequest, PerPageParam},
         security::{V1Auth, V2Auth},
         ApiTags,
     },
     auth::{principal::Principal, scope::Scope},
     clock::format_timestamp,
+    contract::{
+        body::{Fields, FromJsonObject, JsonBody},
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     domain::visibility::Visibility,
     error::{ApiError, ApiResult},
     paginated, schema_as,

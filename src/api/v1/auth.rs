@@ -3,14 +3,10 @@
 use poem::{web::Data, Request};
 use poem_openapi::{payload::Json, Object, OpenApi};
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
-    api::{
-        body::{Fields, FromJsonObject, JsonOrForm},
-        login_guard::check_credentials,
-        tokens::TokenPairResponse,
-        ApiTags,
-    },
+    api::{login_guard::check_credentials, tokens::TokenPairResponse, ApiTags},
+    contract::body::{Fields, FromJsonObject, JsonOrForm},
     error::{ApiError, ApiResult},
     state::AppState,
 };

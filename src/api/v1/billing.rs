@@ -6,9 +6,6 @@ use poem_openapi::{param::Query, payload::Json, OpenApi};
 use crate::{
     api::{
         bills::{bill_filter, BillStatusFilter},
-        filters::TimeBound,
-        money::Amount,
-        pagination::{PageParam, PageRequest, PerPageParam},
         security::V1Auth,
         v2::{
             billing::{list_bills, list_payments, BillList, PaymentList},
@@ -17,6 +14,11 @@ use crate::{
         ApiTags,
     },
     auth::scope::Scope,
+    contract::{
+        filters::TimeBound,
+        money::Amount,
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     domain::money::Money,
     error::ApiResult,
     paginated,

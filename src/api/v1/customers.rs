@@ -7,18 +7,20 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
 };
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
     api::{
-        body::{Fields, FromJsonObject, JsonBody},
         customers::{ops, CreateCustomer, CustomerSort, StatusFilter, V1Customer},
-        filters::TimeBound,
-        json_out::JsonOut,
-        pagination::{PageParam, PageRequest, PerPageParam},
         security::V1Auth,
         ApiTags,
     },
     auth::scope::Scope,
+    contract::{
+        body::{Fields, FromJsonObject, JsonBody},
+        filters::TimeBound,
+        json_out::JsonOut,
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     error::{ApiError, ApiResult, ErrorCode},
     paginated, schema_as,
     state::AppState,

@@ -5,9 +5,10 @@ use poem_openapi::{payload::Json, Object, OpenApi};
 use time::{Date, OffsetDateTime, Time};
 
 use crate::{
-    api::{money::Amount, security::V1Auth, ApiTags},
+    api::{security::V1Auth, ApiTags},
     auth::scope::Scope,
     clock::format_timestamp,
+    contract::money::Amount,
     error::ApiResult,
     state::AppState,
     store::{customers, inventory, payments},

@@ -4,12 +4,9 @@ use poem::web::Data;
 use poem_openapi::{param::Query, payload::Json, Object, OpenApi};
 
 use crate::{
-    api::{
-        pagination::{PageParam, PageRequest, PerPageParam},
-        security::V1Auth,
-        ApiTags,
-    },
+    api::{security::V1Auth, ApiTags},
     auth::scope::Scope,
+    contract::pagination::{PageParam, PageRequest, PerPageParam},
     error::ApiResult,
     paginated,
     state::AppState,

@@ -8,19 +8,21 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
 };
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
     api::{
-        body::{Fields, FromJsonObject, JsonBody},
         idempotent::{to_json, write_once},
-        json_out::PreSerialized,
-        money::Amount,
-        pagination::{PageParam, PageRequest, PerPageParam},
         security::V1Auth,
         ApiTags,
     },
     auth::scope::Scope,
     clock::format_timestamp,
+    contract::{
+        body::{Fields, FromJsonObject, JsonBody},
+        json_out::PreSerialized,
+        money::Amount,
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     domain::{customer::normalise_phone, staff::normalise_email},
     error::{ApiError, ApiResult},
     paginated, schema_as,

@@ -4,10 +4,9 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use poem::{http::header, web::Data, Request};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
     api::{
-        body::{Fields, FromJsonObject, JsonOrForm},
         login_guard::{address_key, too_many},
         security::V2Auth,
         tokens::AccessTokenResponse,
@@ -20,6 +19,7 @@ use crate::{
         throttle::Limit,
         tokens::{ApiVersion, Subject},
     },
+    contract::body::{Fields, FromJsonObject, JsonOrForm},
     error::{ApiError, ApiResult, ErrorCode, FieldErrors},
     state::AppState,
 };

@@ -9,16 +9,15 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
-use crate::api::text::{MultiLine, SingleLine, TextRule};
+use crate::contract::text::{MultiLine, SingleLine, TextRule};
 use crate::{
-    api::{
-        body::{Fields, FromJsonObject, JsonBody},
-        pagination::{PageParam, PageRequest, PerPageParam},
-        security::V2Auth,
-        ApiTags,
-    },
+    api::{security::V2Auth, ApiTags},
     auth::scope::Scope,
     clock::format_timestamp,
+    contract::{
+        body::{Fields, FromJsonObject, JsonBody},
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     error::{ApiError, ApiResult},
     paginated, schema_as,
     state::AppState,

@@ -7,21 +7,23 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
     api::{
-        body::JsonBody,
         customers::{
             ops, CreateCustomer, CustomerSort, StatusFilter, Subscription, UpdateCustomer,
             V2Customer,
         },
-        filters::TimeBound,
-        json_out::JsonOut,
-        pagination::{PageParam, PageRequest, PerPageParam},
         security::V2Auth,
         ApiTags,
     },
     auth::scope::Scope,
+    contract::{
+        body::JsonBody,
+        filters::TimeBound,
+        json_out::JsonOut,
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     error::ApiResult,
     paginated,
     state::AppState,

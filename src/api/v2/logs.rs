@@ -4,15 +4,14 @@
 use poem::web::Data;
 use poem_openapi::{param::Query, payload::Json, Object, OpenApi};
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
-    api::{
+    api::{security::V2Auth, ApiTags},
+    auth::scope::Scope,
+    contract::{
         filters::TimeBound,
         pagination::{PageParam, PageRequest, PerPageParam},
-        security::V2Auth,
-        ApiTags,
     },
-    auth::scope::Scope,
     error::ApiResult,
     paginated,
     state::AppState,

@@ -8,17 +8,16 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use crate::{
-    api::{
+    api::{security::V2Auth, ApiTags},
+    auth::scope::Scope,
+    clock::format_timestamp,
+    contract::{
         body::{Fields, FromJsonObject, JsonBody},
         money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
-        security::V2Auth,
-        ApiTags,
     },
-    auth::scope::Scope,
-    clock::format_timestamp,
     domain::money::Money,
     error::{ApiError, ApiResult},
     paginated, schema_as,

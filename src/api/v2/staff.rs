@@ -8,7 +8,7 @@
 //! disabled nor demoted (409). Disabling a user or setting their password ends
 //! their panel sessions, access and refresh tokens on their next request.
 
-use crate::api::text::SingleLine;
+use crate::contract::text::SingleLine;
 use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
@@ -17,13 +17,12 @@ use poem_openapi::{
 };
 
 use crate::{
-    api::{
+    api::{security::V2Auth, ApiTags},
+    auth::{password, principal::Principal, scope::Scope},
+    contract::{
         body::{Fields, FromJsonObject, JsonBody},
         pagination::{PageParam, PageRequest, PerPageParam},
-        security::V2Auth,
-        ApiTags,
     },
-    auth::{password, principal::Principal, scope::Scope},
     domain::staff::{normalise_email, Role},
     error::{ApiError, ApiResult, ErrorCode},
     paginated, schema_as,

@@ -10,14 +10,13 @@ use poem_openapi::{
 };
 
 use crate::{
-    api::{
-        body::{Fields, FromJsonObject, JsonBody},
-        pagination::{PageParam, PageRequest, PerPageParam},
-        security::V2Auth,
-        ApiTags,
-    },
+    api::{security::V2Auth, ApiTags},
     auth::scope::Scope,
     clock::format_timestamp,
+    contract::{
+        body::{Fields, FromJsonObject, JsonBody},
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     error::{ApiError, ApiResult},
     events::{
         schedule::RetrySchedule,

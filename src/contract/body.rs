@@ -19,7 +19,7 @@ use poem_openapi::{
 };
 use serde_json::{Map, Value};
 
-use super::{framework_errors::malformed_json, strict_json, text::TextRule};
+use super::{strict_json, text::TextRule};
 use crate::{
     domain::money::Money,
     error::{ApiError, FieldErrors},
@@ -346,7 +346,7 @@ pub fn parse_json_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError>
             numbers: HashMap::new(),
         }
     } else {
-        strict_json::parse(bytes).map_err(|e| malformed_json(&e.to_string()))?
+        strict_json::parse(bytes).map_err(|e| ApiError::malformed_json(&e.to_string()))?
     };
     let Value::Object(object) = body.value else {
         return Err(ApiError::invalid_field(

@@ -148,14 +148,14 @@ macro_rules! paginated {
         #[derive(Debug, Clone, ::poem_openapi::Object, ::serde::Serialize)]
         pub struct $name {
             pub data: Vec<$item>,
-            pub meta: $crate::api::pagination::PageMeta,
+            pub meta: $crate::contract::pagination::PageMeta,
         }
 
         impl $name {
             pub fn new(
                 data: Vec<$item>,
                 total: u64,
-                page: &$crate::api::pagination::PageRequest,
+                page: &$crate::contract::pagination::PageRequest,
             ) -> Self {
                 Self {
                     data,

@@ -1,0 +1,11 @@
+//! What travels over HTTP and is shared by the API and the panel: request
+//! bodies and their reader (per-field messages, the free-text rule, strict
+//! JSON), money amounts, pagination, list filters and the fast JSON writer.
+
+pub mod body;
+pub mod filters;
+pub mod json_out;
+pub mod money;
+pub mod pagination;
+pub mod strict_json;
+pub mod text;
