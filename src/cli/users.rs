@@ -6,9 +6,9 @@
 
 use serde_json::json;
 
+use super::{open, password_from, UserCommand};
 use crate::{
     auth::password,
-    cli::{open, password_from, UserCommand},
     clock::{Clock, SystemClock},
     config::Config,
     domain::staff::{normalise_email, Role},

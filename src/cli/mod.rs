@@ -8,6 +8,10 @@ use std::{
     sync::Arc,
 };
 
+mod clients;
+mod data;
+mod users;
+
 use clap::{Args, Parser, Subcommand};
 
 use crate::{
@@ -349,13 +353,13 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Serve { listen, demo } => {
             let config = load_config(&cli, listen.clone())?;
             if *demo {
-                crate::cli_data::demo_if_empty(&config)?;
+                data::demo_if_empty(&config)?;
             }
             serve(config)
         }
         Command::Demo { customers } => {
             let config = load_config(&cli, None)?;
-            crate::cli_data::demo(&config, *customers)
+            data::demo(&config, *customers)
         }
         Command::Billing(BillingCommand::Run { date }) => {
             let config = load_config(&cli, None)?;
@@ -378,15 +382,15 @@ fn execute(cli: Cli) -> Result<(), String> {
         }
         Command::RechargeCards(cmd) => {
             let config = load_config(&cli, None)?;
-            crate::cli_data::cards(&config, cmd)
+            data::cards(&config, cmd)
         }
         Command::Sms(cmd) => {
             let config = load_config(&cli, None)?;
-            crate::cli_data::sms(&config, cmd)
+            data::sms(&config, cmd)
         }
         Command::Package(cmd) => {
             let config = load_config(&cli, None)?;
-            crate::cli_data::package(&config, cmd)
+            data::package(&config, cmd)
         }
         Command::Config => {
             let config = load_config(&cli, None)?;
@@ -514,11 +518,11 @@ fn execute(cli: Cli) -> Result<(), String> {
         }
         Command::User(cmd) => {
             let config = load_config(&cli, None)?;
-            crate::cli_users::run(&config, cmd)
+            users::run(&config, cmd)
         }
         Command::Client(cmd) => {
             let config = load_config(&cli, None)?;
-            crate::cli_clients::run(&config, cmd)
+            clients::run(&config, cmd)
         }
     }
 }

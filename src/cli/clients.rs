@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use super::{open, ClientCommand};
 use crate::{
     auth::{
         clients::{ApiClient, Credentials, NewClient},
@@ -13,7 +14,6 @@ use crate::{
         service::Auth,
         tokens::{ApiVersion, TokenSigner},
     },
-    cli::{open, ClientCommand},
     clock::SystemClock,
     config::Config,
 };

@@ -2,10 +2,10 @@
 
 use serde_json::json;
 
+use super::{open, CardsCommand, PackageCommand, SmsCommand};
 use crate::{
     auth::keys::{JwtKey, PIN_KEY_FILE},
     cards,
-    cli::{open, CardsCommand, PackageCommand, SmsCommand},
     clock::{format_timestamp, Clock, SystemClock},
     config::Config,
     demo,
