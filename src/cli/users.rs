@@ -2,11 +2,13 @@
 //! offboarding from the command line. Changes go through the same store rules
 //! as the API (the last active administrator stays), and a running server on
 //! the same data directory applies them before the command returns (its token
-//! cache is dropped through `<data_dir>/auth.sock`).
+//! cache is dropped through `<data_dir>/auth.sock`). `ispbills user create` and
+//! `ispbills admin create|setup-code` live here too.
 
+use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::{open, password_from, UserCommand};
+use super::common::{open, password_from};
 use crate::{
     auth::password,
     clock::{Clock, SystemClock},
@@ -18,6 +20,103 @@ use crate::{
         Db, StoreError,
     },
 };
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff user with the given role
+    Create(UserCreate),
+    /// List staff users
+    List {
+        /// Print as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable a user: they cannot log in, and their panel sessions and tokens
+    /// stop on their next request
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled user again (they log in afresh)
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a user's password; their sessions and tokens end
+    SetPassword(UserSetPassword),
+    /// Change a user's role (and, for operator, the operator it acts for)
+    SetRole {
+        #[arg(long)]
+        email: String,
+        /// admin, operator or support
+        #[arg(long)]
+        role: String,
+        /// For role operator: the number of the operator (reseller)
+        #[arg(long)]
+        operator_id: Option<i64>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("pw").required(true).args(["password", "password_stdin"]))]
+pub struct UserSetPassword {
+    #[arg(long)]
+    pub email: String,
+    /// Password (visible to other users of this machine; prefer --password-stdin)
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("pw").required(true).args(["password", "password_stdin"]))]
+pub struct UserCreate {
+    /// Email address, used to log in
+    #[arg(long)]
+    pub email: String,
+    /// Display name
+    #[arg(long)]
+    pub name: String,
+    /// admin, operator (a reseller's staff) or support
+    #[arg(long)]
+    pub role: String,
+    /// For role operator: the number of the operator (reseller) the user acts for
+    #[arg(long)]
+    pub operator_id: Option<i64>,
+    /// Password (visible to other users of this machine; prefer --password-stdin)
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a staff user with the admin role
+    Create(AdminCreate),
+    /// Print the first-run setup code the panel asks for (while no staff user exists)
+    SetupCode,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("pw").required(true).args(["password", "password_stdin"]))]
+pub struct AdminCreate {
+    /// Email address, used to log in
+    #[arg(long)]
+    pub email: String,
+    /// Display name
+    #[arg(long)]
+    pub name: String,
+    /// Password (visible to other users of this machine; prefer --password-stdin)
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+}
 
 fn user_json(u: &StaffUser) -> serde_json::Value {
     json!({
@@ -63,10 +162,34 @@ fn change(config: &Config, email: &str, changes: StaffChanges) -> Result<StaffUs
     Ok(updated)
 }
 
-pub(crate) fn run(config: &Config, cmd: &UserCommand) -> Result<(), String> {
+pub(super) fn run(config: &Config, cmd: &UserCommand) -> Result<(), String> {
     match cmd {
-        // Handled by `cli` (shared with `admin create`).
-        UserCommand::Create(_) => Err("internal: user create is handled elsewhere".into()),
+        UserCommand::Create(args) => {
+            let role: Role = args.role.parse()?;
+            match (role, args.operator_id) {
+                (Role::Operator, None) => {
+                    return Err(
+                        "an operator user needs --operator-id (the reseller it acts for)".into(),
+                    )
+                }
+                (Role::Admin | Role::Support, Some(_)) => {
+                    return Err("--operator-id is only for users with role operator".into())
+                }
+                _ => {}
+            }
+            let password = password_from(&args.password, args.password_stdin)?;
+            create_user(
+                config,
+                &StaffInput {
+                    email: &args.email,
+                    name: &args.name,
+                    role,
+                    operator_id: args.operator_id,
+                    password: &password,
+                },
+                &SystemClock,
+            )
+        }
         UserCommand::List { json } => {
             let db = open(config)?;
             let users = db.read(staff_users::list).map_err(|e| e.to_string())?;
@@ -164,4 +287,83 @@ pub(crate) fn run(config: &Config, cmd: &UserCommand) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// `admin create` (a user with the admin role) and `admin setup-code`.
+pub(super) fn admin(config: &Config, cmd: &AdminCommand) -> Result<(), String> {
+    match cmd {
+        AdminCommand::SetupCode => {
+            let db = open(config)?;
+            if db.read(staff_users::count).map_err(|e| e.to_string())? > 0 {
+                return Err("setup is complete (a staff user exists); log in to the panel, or add users with `ispbills admin create`".into());
+            }
+            let code = crate::auth::setup_code::load_or_create(&config.data_dir)
+                .map_err(|e| e.to_string())?;
+            println!("{code}");
+            Ok(())
+        }
+        AdminCommand::Create(args) => {
+            let password = password_from(&args.password, args.password_stdin)?;
+            create_user(
+                config,
+                &StaffInput {
+                    email: &args.email,
+                    name: &args.name,
+                    role: Role::Admin,
+                    operator_id: None,
+                    password: &password,
+                },
+                &SystemClock,
+            )
+        }
+    }
+}
+
+/// A staff user to create from the command line.
+struct StaffInput<'a> {
+    email: &'a str,
+    name: &'a str,
+    role: Role,
+    operator_id: Option<i64>,
+    password: &'a str,
+}
+
+fn create_user(config: &Config, input: &StaffInput<'_>, clock: &dyn Clock) -> Result<(), String> {
+    let StaffInput {
+        email,
+        name,
+        role,
+        operator_id,
+        password: secret,
+    } = *input;
+    let email =
+        normalise_email(email).ok_or_else(|| format!("`{email}` is not a valid email address"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("the name must not be empty".into());
+    }
+    password::check_strength(secret)?;
+    let hash = password::hash(secret)?;
+    let db = open(config)?;
+    let now = clock.now();
+    let user = db
+        .write(|tx| {
+            staff_users::create(
+                tx,
+                &staff_users::NewStaffUser {
+                    email: &email,
+                    name,
+                    role,
+                    password_hash: &hash,
+                    operator_id,
+                },
+                now,
+            )
+        })
+        .map_err(|e| e.to_string())?;
+    println!(
+        "created {} #{} {} <{}>",
+        user.role, user.id, user.name, user.email
+    );
+    Ok(())
 }
