@@ -374,6 +374,12 @@ pub enum HostForm {
     Name(String),
 }
 
+/// A host name or an address as the appliance accepts one anywhere (routers,
+/// SNMP devices, VPN endpoints): no spaces, quotes or control characters.
+pub fn valid_host(host: &str) -> bool {
+    parse_host(host).is_some()
+}
+
 /// Reads a host: an IPv4 or IPv6 address (with an optional `%zone`), or a
 /// host name (letters, digits, `.`, `-`, `_`); `None` when it is neither.
 pub fn parse_host(host: &str) -> Option<HostForm> {

@@ -5,6 +5,7 @@
 pub mod bills;
 pub mod body_limit;
 pub mod customers;
+pub mod devices;
 pub mod framework_errors;
 pub mod gate;
 pub mod idempotent;
@@ -16,7 +17,6 @@ pub mod recharge_cards;
 pub mod routers;
 pub mod security;
 pub mod sms;
-pub mod snmp_devices;
 mod system;
 pub mod tokens;
 pub mod v1;
@@ -73,7 +73,7 @@ pub type Apis = (
     recharge_cards::RechargeCardsApi,
     sms::SmsApi,
     routers::RoutersApi,
-    snmp_devices::SnmpDevicesApi,
+    devices::SnmpDevicesApi,
     monitoring::MonitoringApi,
     zabbix::ZabbixApi,
     vpn::VpnApi,

@@ -3,9 +3,11 @@
 //! JSON), money amounts, pagination, list filters and the fast JSON writer.
 
 pub mod body;
+pub mod devices;
 pub mod filters;
 pub mod json_out;
 pub mod money;
 pub mod pagination;
+pub mod routers;
 pub mod strict_json;
 pub mod text;

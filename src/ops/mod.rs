@@ -9,7 +9,11 @@
 //! result to their answer.
 
 mod caller;
+pub mod devices;
 mod error;
+pub mod monitoring;
+pub mod routers;
+pub mod zabbix;
 
 pub use caller::{Actor, Caller};
 pub use error::{Error, OpResult};

@@ -210,21 +210,14 @@ impl V1CustomersApi {
                         "This customer has no router, so there is no session to disconnect.",
                     ));
                 }
-                let result = state.routers.disconnect(customer.id).await;
-                crate::monitoring::log_access(
-                    &state.db,
-                    crate::store::monitoring::Access {
-                        actor: auth.0.label(),
-                        device_kind: "router".into(),
-                        device_id: customer.router_id,
-                        device_name: None,
-                        action: format!("disconnected customer {}", customer.id),
-                        ok: result.is_ok(),
-                        detail: result.as_ref().err().map(ToString::to_string),
-                    },
-                    &crate::clock::format_timestamp(state.clock.now()),
-                );
-                result?;
+                crate::ops::routers::disconnect(
+                    &state.ctx(),
+                    &crate::ops::Caller::from(&*auth.0),
+                    &state.routers,
+                    customer.id,
+                    customer.router_id,
+                )
+                .await?;
                 customer
             }
         };
