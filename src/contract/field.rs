@@ -109,6 +109,8 @@ pub struct Field {
     /// OAuth 2.0 form's `username` for `email`.
     pub alias: Option<&'static str>,
     pub description: Option<&'static str>,
+    /// The schema's `format` (`password`, `email`...): said, not checked.
+    pub format: Option<&'static str>,
     pub example: Option<Ex>,
     /// The end of "The <field> ..." when the value is not one of the enum
     /// values, does not match the pattern or is refused by the normaliser
@@ -121,11 +123,13 @@ pub struct Field {
 pub enum Kind {
     /// A string under the text rule (see [`Text`]).
     Text(Text),
-    /// A string read exactly as sent (a password): not trimmed, no text rule,
-    /// empty is absent. No pattern in the schema.
+    /// A string read exactly as sent (a password): not trimmed, empty is
+    /// absent; under the text `rule` if it has one (then the schema states the
+    /// rule's pattern; else none).
     Secret {
         min: usize,
         max: Option<usize>,
+        rule: Option<TextRule>,
     },
     /// A JSON integer. `reference`: the id of another record (below 1 is
     /// "The selected <thing> is invalid.").
@@ -316,6 +320,7 @@ impl Field {
             nonblank: false,
             alias: None,
             description: None,
+            format: None,
             example: None,
             message: None,
         }
@@ -350,9 +355,29 @@ impl Field {
         Self::new(name, Kind::Text(Text::line().enum_ref(values, of)))
     }
 
-    /// A secret read exactly as sent (at least 1 character).
+    /// A secret read exactly as sent (at least 1 character), with no text
+    /// rule: no pattern in the schema.
     pub const fn secret(name: &'static str) -> Self {
-        Self::new(name, Kind::Secret { min: 1, max: None })
+        Self::new(
+            name,
+            Kind::Secret {
+                min: 1,
+                max: None,
+                rule: None,
+            },
+        )
+    }
+
+    /// A secret read exactly as sent, under the single-line text rule.
+    pub const fn secret_line(name: &'static str) -> Self {
+        Self::new(
+            name,
+            Kind::Secret {
+                min: 1,
+                max: None,
+                rule: Some(TextRule::SingleLine),
+            },
+        )
     }
 
     pub const fn integer(name: &'static str) -> Self {
@@ -429,6 +454,12 @@ impl Field {
         self
     }
 
+    /// The schema's `format` (for text, the same as [`Text::format`]).
+    pub const fn format(mut self, format: &'static str) -> Self {
+        self.format = Some(format);
+        self
+    }
+
     pub const fn example(mut self, example: Ex) -> Self {
         self.example = Some(example);
         self
@@ -444,9 +475,10 @@ impl Field {
     pub const fn range(mut self, min: i64, max: i64) -> Self {
         self.kind = match self.kind {
             Kind::Text(t) => Kind::Text(t.chars(min as usize, max as usize)),
-            Kind::Secret { .. } => Kind::Secret {
+            Kind::Secret { rule, .. } => Kind::Secret {
                 min: min as usize,
                 max: Some(max as usize),
+                rule,
             },
             Kind::Integer { reference, .. } => Kind::Integer {
                 min: Some(min),
@@ -468,9 +500,10 @@ impl Field {
     pub const fn max(mut self, max: i64) -> Self {
         self.kind = match self.kind {
             Kind::Text(t) => Kind::Text(t.max(max as usize)),
-            Kind::Secret { min, .. } => Kind::Secret {
+            Kind::Secret { min, rule, .. } => Kind::Secret {
                 min,
                 max: Some(max as usize),
+                rule,
             },
             Kind::Integer { min, reference, .. } => Kind::Integer {
                 min,
@@ -494,9 +527,10 @@ impl Field {
     pub const fn min(mut self, min: i64) -> Self {
         self.kind = match self.kind {
             Kind::Text(t) => Kind::Text(t.min(min as usize)),
-            Kind::Secret { max, .. } => Kind::Secret {
+            Kind::Secret { max, rule, .. } => Kind::Secret {
                 min: min as usize,
                 max,
+                rule,
             },
             Kind::Integer { max, reference, .. } => Kind::Integer {
                 min: Some(min),
@@ -713,8 +747,13 @@ fn read_one(f: &mut Fields, key: &str, field: &Field) -> (Read, Option<Got>) {
                 (Read::Bad, None)
             }
         },
-        Kind::Secret { min, max } => match value {
+        Kind::Secret { min, max, rule } => match value {
             Value::String(s) if s.is_empty() => (Read::Blank, None),
+            Value::String(s) if rule.is_some_and(|r| !r.allows(&s)) => {
+                let complaint = rule.map_or("", |r| r.complaint());
+                f.error(key, format!("The {what} {complaint}"));
+                (Read::Bad, None)
+            }
             Value::String(s) => {
                 let n = s.chars().count();
                 if max.is_some_and(|max| n > max) {

@@ -1,9 +1,12 @@
-//! Every request type read through a [`Contract`], so the tests can walk them
-//! all: each schema example must pass its reader, each pattern compile, each
-//! `$ref` enum list the values the reader allows. Add a line to [`all`] for
-//! every request type that has a contract.
+//! Every request type read through a [`Contract`], recorded when its schema
+//! is registered (the [`contract_type!`](crate::contract_type) macro does it),
+//! so building the API's and the panel's OpenAPI documents lists them all and
+//! `tests/contracts.rs` can walk them: each schema example must pass its
+//! schema and its reader. Nothing to add by hand.
 
+use std::any::type_name;
 use std::borrow::Cow;
+use std::sync::Mutex;
 
 use poem_openapi::types::Type;
 
@@ -14,9 +17,12 @@ use super::{
 use crate::error::ApiError;
 
 /// A request type and its contract.
+#[derive(Clone)]
 pub struct Entry {
     pub contract: &'static Contract,
     pub mode: Mode,
+    /// The request type (`ispbills::contract::setup::Setup`).
+    pub type_name: &'static str,
     /// The request type's schema name (its contract's).
     pub schema_name: fn() -> Cow<'static, str>,
     /// Reads a JSON body as the request type does (`Ok` when accepted).
@@ -27,30 +33,30 @@ fn read_as<T: FromJsonObject>(body: &[u8]) -> Result<(), ApiError> {
     parse_json_object::<T>(body).map(|_| ())
 }
 
-/// The entry of `T`, which must have a contract.
-pub fn entry<T: FromJsonObject + Type>() -> Option<Entry> {
-    let (contract, mode) = T::CONTRACT?;
-    Some(Entry {
+static RECORDED: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+
+/// Records `T` (once), if it has a contract. Called from `T::register`.
+pub fn record<T: FromJsonObject + Type>() {
+    let Some((contract, mode)) = T::CONTRACT else {
+        return;
+    };
+    let mut all = RECORDED.lock().unwrap_or_else(|e| e.into_inner());
+    if all.iter().any(|e| e.type_name == type_name::<T>()) {
+        return;
+    }
+    all.push(Entry {
         contract,
         mode,
+        type_name: type_name::<T>(),
         schema_name: T::name,
         read: read_as::<T>,
-    })
+    });
 }
 
-/// Every request type with a contract (API and panel).
-pub fn all() -> Vec<Entry> {
-    use super::{auth, session, setup};
-    [
-        entry::<auth::LoginRequest>(),
-        entry::<auth::RefreshRequest>(),
-        entry::<auth::TokenRequest>(),
-        entry::<session::PanelLogin>(),
-        entry::<setup::Setup>(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+/// Every request type recorded so far: build the documents first
+/// (`api::spec_json()`, `admin::service().spec()`).
+pub fn recorded() -> Vec<Entry> {
+    RECORDED.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
 #[cfg(test)]
@@ -64,6 +70,19 @@ mod tests {
 
     use super::*;
     use crate::contract::field::{Kind, Text};
+
+    /// The contracts of this module's callers are recorded when the
+    /// documents are built (tests/contracts.rs); here, the pilots.
+    fn all() -> Vec<Entry> {
+        use crate::contract::{auth, session, setup};
+        let mut registry = Registry::new();
+        auth::LoginRequest::register(&mut registry);
+        auth::RefreshRequest::register(&mut registry);
+        auth::TokenRequest::register(&mut registry);
+        session::PanelLogin::register(&mut registry);
+        setup::Setup::register(&mut registry);
+        recorded()
+    }
 
     #[test]
     fn every_contract_example_passes_its_reader() {
