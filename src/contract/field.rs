@@ -878,8 +878,11 @@ impl Fields {
     pub fn read_contract(&mut self, contract: &'static Contract, mode: Mode) {
         self.set_contract(contract);
         for field in contract.fields {
+            // The alias is read when this key is absent or null and the alias
+            // is not.
+            let given = |f: &Self, key: &str| f.raw(key).is_some_and(|v| !v.is_null());
             let key = match field.alias {
-                Some(alias) if self.raw(field.name).is_none() && self.raw(alias).is_some() => alias,
+                Some(alias) if !given(self, field.name) && given(self, alias) => alias,
                 _ => field.name,
             };
             let (read, got) = read_one(self, key, field);
@@ -1054,6 +1057,10 @@ mod tests {
             Got::List(vec!["01712345678".into(), "01812345678".into()])
         );
         assert_eq!(v["email"], Got::Text("x@y.z".into()), "read from the alias");
+        let (v, _) = read(json!({"email": null, "username": "u@v.w"}), Mode::Update);
+        assert_eq!(v["email"], Got::Text("u@v.w".into()), "null is not given");
+        let (v, _) = read(json!({"email": "e@f.g", "username": "u@v.w"}), Mode::Update);
+        assert_eq!(v["email"], Got::Text("e@f.g".into()), "the key wins");
     }
 
     #[test]
