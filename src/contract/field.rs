@@ -170,7 +170,9 @@ pub struct Text {
     /// that named enum; else it lists them as `enum` beside the text pattern.
     pub values: &'static [&'static str],
     pub enum_ref: Option<EnumRef>,
-    /// The schema's `format` (`email`, `uuid`...), said and not checked.
+    /// The schema's `format` (`date`, `uuid`...), said and not checked (give
+    /// the check as a pattern or normaliser). With a format and no pattern of
+    /// its own, the schema states no pattern (as today's `format: date`).
     pub format: Option<&'static str>,
 }
 
@@ -299,14 +301,16 @@ impl Text {
     }
 
     /// The pattern the schema states: the field's own, the normaliser's, or
-    /// the text rule's (none for a `$ref` enum).
+    /// the text rule's — none for a `$ref` enum, and none beside a `format`
+    /// (`date`: the format says more than the rule).
     pub fn stated_pattern(&self) -> Option<&'static str> {
         if self.enum_ref.is_some() {
             return None;
         }
+        let rule = self.format.is_none().then(|| self.rule.pattern());
         self.pattern
             .or(self.normaliser.and_then(|n| n.pattern))
-            .or(Some(self.rule.pattern()))
+            .or(rule)
     }
 }
 
@@ -454,8 +458,13 @@ impl Field {
         self
     }
 
-    /// The schema's `format` (for text, the same as [`Text::format`]).
+    /// The schema's `format` (for text and lists, the same as
+    /// [`Text::format`]: the text rule's pattern is then not stated).
     pub const fn format(mut self, format: &'static str) -> Self {
+        self.kind = match self.kind {
+            Kind::Text(t) => Kind::Text(t.format(format)),
+            other => other,
+        };
         self.format = Some(format);
         self
     }

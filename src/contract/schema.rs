@@ -292,6 +292,7 @@ mod tests {
                 Field::text("code").nonblank(),
                 Field::text("name").required(),
                 Field::secret_line("pin").format("password").range(4, 8),
+                Field::text("due_date").required().format("date"),
             ],
             example: None,
         };
@@ -316,6 +317,8 @@ mod tests {
         assert_eq!(p["package_id"]["minimum"], 1.0);
         assert_eq!(p["code"]["minLength"], 1, "blank is refused");
         assert_eq!(p["name"]["minLength"], 1, "required: not blank");
+        assert_eq!(p["due_date"]["format"], "date");
+        assert!(p["due_date"].get("pattern").is_none(), "the format says it");
         assert_eq!(p["pin"]["format"], "password");
         assert_eq!(p["pin"]["minLength"], 4);
         assert_eq!(p["pin"]["maxLength"], 8);
