@@ -976,6 +976,21 @@ pub mod normalisers {
         message: "must be a valid email address.",
         pattern: Some(EMAIL_PATTERN),
     };
+
+    /// A calendar date `YYYY-MM-DD`, as given. No pattern: declare the field
+    /// with `.format("date")`, which says it (and the schema states no other
+    /// pattern beside a format).
+    pub const DATE: Normaliser = Normaliser {
+        apply: normalise_date,
+        message: "must be a date (YYYY-MM-DD).",
+        pattern: None,
+    };
+
+    /// `Some(date)` when `text` is a real calendar date `YYYY-MM-DD`.
+    pub fn normalise_date(text: &str) -> Option<String> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(text, &format).ok().map(|d| d.to_string())
+    }
 }
 
 #[cfg(test)]
@@ -1262,6 +1277,21 @@ mod tests {
                 matches(EMAIL_PATTERN, e),
                 (EMAIL.apply)(e).is_some(),
                 "email {e:?}"
+            );
+        }
+        for (date, ok) in [
+            ("2026-02-28", true),
+            ("2024-02-29", true),
+            ("2026-02-29", false),
+            ("2026-13-01", false),
+            ("2026-1-01", false),
+            ("26-01-01", false),
+            ("2026-01-01T00:00:00Z", false),
+        ] {
+            assert_eq!(
+                super::normalisers::normalise_date(date).as_deref(),
+                ok.then_some(date),
+                "{date}"
             );
         }
         // Beyond ASCII the pattern says less than the normaliser takes (it
