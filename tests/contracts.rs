@@ -203,10 +203,11 @@ fn every_request_body_with_an_example_is_registered() {
 
 /// Contracts recorded under one schema name are one contract (two readers,
 /// create and update, may share it); each `$ref` enum lists exactly the values
-/// the reader allows; every pattern compiles.
+/// the reader allows; every pattern compiles; a create body does not call a
+/// required field nullable.
 #[test]
 fn names_enums_and_patterns_agree() {
-    use ispbills::contract::field::{Contract, Kind};
+    use ispbills::contract::field::{Contract, ContractKind, Kind};
     use poem_openapi::registry::{MetaSchemaRef, Registry};
     let _ = documents();
     let mut by_name: BTreeMap<&str, *const Contract> = BTreeMap::new();
@@ -226,6 +227,11 @@ fn names_enums_and_patterns_agree() {
             }
         }
         for f in c.fields {
+            // A create body's schema must not promise that null is fine for a
+            // field the reader requires.
+            if c.kind == ContractKind::Create && f.required && f.nullable {
+                failures.push(format!("{}.{}: required and nullable", c.name, f.name));
+            }
             let text = match f.kind {
                 Kind::Text(t) | Kind::List { item: t, .. } => t,
                 _ => continue,
