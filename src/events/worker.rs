@@ -11,6 +11,7 @@ use futures_util::{stream, StreamExt};
 use tokio::{sync::watch, task::JoinHandle};
 
 use super::{
+    config::WebhooksConfig,
     schedule::RetrySchedule,
     sender::{Reply, Sender},
     signing,
@@ -18,7 +19,6 @@ use super::{
 use crate::{
     auth::sealed::SealKey,
     clock::{format_timestamp, Clock},
-    config::WebhooksConfig,
     jobs::{stopped, StopSignal},
     store::{
         webhook_deliveries::{self, Attempt, DueDelivery},
