@@ -19,7 +19,7 @@ use super::{
 use crate::{
     auth::sealed::SealKey,
     clock::{format_timestamp, Clock},
-    jobs::{stopped, StopSignal},
+    shutdown::{stopped, StopSignal},
     store::{
         webhook_deliveries::{self, Attempt, DueDelivery},
         webhooks, Db, StoreError,
