@@ -27,6 +27,7 @@ pub mod net_policy;
 pub mod network;
 pub mod ops;
 pub mod server;
+pub mod shutdown;
 pub mod sms;
 pub mod state;
 pub mod store;

@@ -18,7 +18,7 @@ use crate::{
         Credentials, SnmpError, SnmpSource, SnmpTarget, SnmpValue, SYS_DESCR, SYS_NAME,
         SYS_OBJECT_ID, SYS_UPTIME,
     },
-    jobs::{stopped, StopSignal},
+    shutdown::{stopped, StopSignal},
     store::{
         monitoring::{self, Access},
         onus::{self, OnuState},

@@ -21,7 +21,7 @@ use super::{
 use crate::{
     clock::format_timestamp,
     drivers::routeros::{self, RouterApi, RouterError, Row, Target},
-    jobs::{stopped, StopSignal},
+    shutdown::{stopped, StopSignal},
     store::{
         monitoring::{self, Access},
         router_data::{self, NewLog, PoolState, Sample},
