@@ -13,7 +13,6 @@ use poem_openapi::{
 use crate::contract::text::SingleLine;
 use crate::{
     api::{
-        customers::ops,
         security::{V1Auth, V2Auth},
         ApiTags,
     },
@@ -843,7 +842,7 @@ impl RoutersApi {
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<UsageOne>> {
-        let customer = ops::get(&state, &auth.0, id.0).await?;
+        let customer = crate::ops::customers::get(&state.ctx(), &(&*auth.0).into(), id.0).await?;
         let samples = state
             .db
             .read_async(move |c| router_data::usage(c, customer.id, 288))

@@ -2,10 +2,14 @@
 //! bodies and their reader (per-field messages, the free-text rule, strict
 //! JSON), money amounts, pagination, list filters and the fast JSON writer.
 
+pub mod bills;
 pub mod body;
+pub mod cards;
+pub mod customers;
 pub mod filters;
 pub mod json_out;
 pub mod money;
 pub mod pagination;
+pub mod payments;
 pub mod strict_json;
 pub mod text;

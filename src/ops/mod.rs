@@ -8,11 +8,17 @@
 //! adapters (`api/`, `admin/`, `cli/`) parse, call one operation and map its
 //! result to their answer.
 
+pub mod bills;
 mod caller;
+pub mod cards;
+pub mod customers;
 mod error;
+mod once;
+pub mod payments;
 
 pub use caller::{Actor, Caller};
 pub use error::{Error, OpResult};
+pub use once::Once;
 
 use std::sync::Arc;
 
