@@ -6,12 +6,14 @@ pub mod bills;
 pub mod body_limit;
 pub mod cards;
 pub mod customers;
+pub mod dashboard;
 pub mod framework_errors;
 pub mod gate;
 pub mod idempotent;
 pub mod login_guard;
 pub mod monitoring;
 pub mod operations;
+pub mod packages;
 pub mod payments;
 pub mod routers;
 pub mod security;
@@ -84,7 +86,7 @@ pub type V1Apis = (
     v1::auth::V1AuthApi,
     customers::CustomersV1,
     v1::operators::V1OperatorsApi,
-    v1::dashboard::V1DashboardApi,
+    dashboard::DashboardV1,
     // The v1 billing routes, in the document's order.
     (
         bills::BillsV1,
@@ -99,7 +101,7 @@ pub type V1Apis = (
 pub type V2Apis = (
     v2::auth::V2AuthApi,
     v2::logs::V2LogsApi,
-    v2::packages::V2PackagesApi,
+    packages::PackagesV2,
     customers::CustomersV2,
     // The v2 billing routes, in the document's order.
     (bills::BillsV2, payments::PaymentsV2, bills::CustomerBillsV2),

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod filters;
 pub mod json_out;
 pub mod money;
+pub mod packages;
 pub mod pagination;
 pub mod payments;
 pub mod strict_json;

@@ -12,8 +12,10 @@ pub mod bills;
 mod caller;
 pub mod cards;
 pub mod customers;
+pub mod dashboard;
 mod error;
 mod once;
+pub mod packages;
 pub mod payments;
 
 pub use caller::{Actor, Caller};

@@ -2,6 +2,5 @@
 //! API client.
 
 pub mod auth;
-pub mod dashboard;
 pub mod logs;
 pub mod operators;

@@ -3,6 +3,5 @@
 pub mod auth;
 pub mod complaints;
 pub mod logs;
-pub mod packages;
 pub mod staff;
 pub mod webhooks;
