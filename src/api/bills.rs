@@ -1,18 +1,35 @@
-//! Bills in the API: the response shape, the create and update bodies with their
-//! rules, and the calls v1 and v2 share.
+//! Bills in the API, v1 and v2, and the v1 invoices that group them: the
+//! answer shapes and the routes, each a call into `ops::bills`. The request
+//! bodies are in `contract::bills`.
 
-use poem_openapi::{Enum, Object};
-
-use crate::contract::text::SingleLine;
-use crate::contract::{
-    body::{Fields, FromJsonObject},
-    filters::DateText,
-    money::Amount,
+use poem::web::Data;
+use poem_openapi::{
+    param::{Header, Path, Query},
+    payload::Json,
+    ApiResponse, Object, OpenApi,
 };
+
 use crate::{
+    api::{
+        idempotent::json,
+        security::{V1Auth, V2Auth},
+        ApiTags,
+    },
+    auth::scope::Scope,
+    contract::{
+        bills::{bill_filter, BillStatusFilter, CreateBill, UpdateBill},
+        body::JsonBody,
+        filters::TimeBound,
+        json_out::PreSerialized,
+        money::Amount,
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
     domain::money::Money,
-    schema_as,
-    store::bills::{BillChanges, BillRow, NewBill},
+    error::ApiResult,
+    ops::{self, Caller, Once},
+    paginated,
+    state::AppState,
+    store::{bills::BillRow, invoices},
 };
 
 /// A bill.
@@ -58,191 +75,303 @@ impl From<BillRow> for Bill {
     }
 }
 
-/// The body of a bill create (the guide's example).
-#[derive(Debug, Object)]
-pub struct BillCreateInput {
-    #[oai(validator(minimum(value = "1")))]
+paginated!(BillList, Bill);
+
+#[derive(Debug, Object, serde::Serialize)]
+pub struct BillOne {
+    pub data: Bill,
+}
+
+#[derive(ApiResponse)]
+pub enum BillCreated {
+    /// Created (or, for a repeated Idempotency-Key, the first answer again).
+    #[oai(status = 201)]
+    Created(PreSerialized<BillOne>),
+}
+
+#[derive(ApiResponse)]
+pub enum BillDeleted {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// An invoice: a customer's bills of one month and what settled them.
+#[derive(Debug, Clone, poem_openapi::Object, serde::Serialize)]
+pub struct Invoice {
+    pub id: i64,
+    /// `INV-<year>-<6 digits>`, numbered per year.
+    pub number: String,
     pub customer_id: i64,
-    /// In major units, more than 0, at most 2 decimals.
-    #[oai(validator(minimum(value = "0.01"), multiple_of = "0.01"))]
-    pub amount: f64,
-    /// ISO 4217 code; default BDT.
-    #[oai(nullable, validator(pattern = "^[A-Z]{3}$"))]
-    pub currency: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub due_date: DateText,
-    #[oai(nullable, validator(max_length = 500))]
-    pub description: Option<SingleLine>,
-    #[oai(nullable)]
-    pub period_start: Option<DateText>,
-    #[oai(nullable)]
-    pub period_end: Option<DateText>,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// Sum of its bills (cancelled ones left out).
+    pub total: Amount,
+    pub paid: Amount,
+    /// What is still owed.
+    pub due: Amount,
+    /// `open` or `paid`.
+    pub status: String,
+    pub bill_ids: Vec<i64>,
+    pub payment_ids: Vec<i64>,
+    pub created_at: String,
 }
 
-/// The body of a bill update: each field optional.
-#[derive(Debug, Object)]
-pub struct BillUpdateInput {
-    #[oai(nullable, validator(minimum(value = "0.01"), multiple_of = "0.01"))]
-    pub amount: Option<f64>,
-    #[oai(nullable)]
-    pub due_date: Option<DateText>,
-    #[oai(nullable, validator(max_length = 500))]
-    pub description: Option<SingleLine>,
-    /// Only `cancelled` can be set by hand; payments set the rest.
-    #[oai(nullable)]
-    pub status: Option<BillStatusInput>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum BillStatusInput {
-    Cancelled,
-}
-
-pub struct CreateBill(pub NewBill);
-pub struct UpdateBill(pub BillChanges);
-schema_as!(CreateBill, BillCreateInput);
-schema_as!(UpdateBill, BillUpdateInput);
-
-/// A calendar date `YYYY-MM-DD`, checked.
-fn read_date(f: &mut Fields, name: &str, required: bool) -> Option<String> {
-    let value = if required {
-        Some(f.required_string(name))
-    } else {
-        f.optional_nonblank(name)
-    }?;
-    if f.has_error(name) {
-        return None;
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match time::Date::parse(&value, &format) {
-        Ok(d) => Some(d.to_string()),
-        Err(_) => {
-            f.error(
-                name,
-                format!(
-                    "The {} must be a date (YYYY-MM-DD).",
-                    name.replace('_', " ")
-                ),
-            );
-            None
+impl From<invoices::InvoiceRow> for Invoice {
+    fn from(i: invoices::InvoiceRow) -> Self {
+        let due = Money((i.total.minor() - i.paid.minor()).max(0));
+        Self {
+            id: i.id,
+            number: i.number,
+            customer_id: i.customer_id,
+            period: i.period,
+            total: Amount(i.total),
+            paid: Amount(i.paid),
+            due: Amount(due),
+            status: if due == Money::ZERO { "paid" } else { "open" }.into(),
+            bill_ids: i.bill_ids,
+            payment_ids: i.payment_ids,
+            created_at: i.created_at,
         }
     }
 }
 
-fn read_amount(f: &mut Fields) -> Money {
-    let amount = f.required_money("amount");
-    if !f.has_error("amount") && amount == Money::ZERO {
-        f.error("amount", "The amount must be greater than 0.");
-    }
-    amount
-}
+paginated!(InvoiceList, Invoice);
 
-fn read_description(f: &mut Fields) -> Option<Option<String>> {
-    let d = f.nullable_string("description")?;
-    if d.as_ref().is_some_and(|d| d.chars().count() > 500) {
-        f.error(
-            "description",
-            "The description may not be longer than 500 characters.",
-        );
-    }
-    Some(d)
-}
-
-impl FromJsonObject for CreateBill {
-    fn from_fields(f: &mut Fields) -> Self {
-        let customer_id = f.required_reference("customer_id");
-        let amount = read_amount(f);
-        let currency = match f.optional_nonblank("currency") {
-            Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) => c,
-            Some(_) => {
-                f.error(
-                    "currency",
-                    "The currency must be a three-letter code such as BDT.",
-                );
-                String::new()
-            }
-            None => "BDT".into(),
-        };
-        let due_date = read_date(f, "due_date", true).unwrap_or_default();
-        let period_start = read_date(f, "period_start", false);
-        let period_end = read_date(f, "period_end", false);
-        if let (Some(s), Some(e)) = (&period_start, &period_end) {
-            if s > e {
-                f.error(
-                    "period_end",
-                    "The period end must not be before the period start.",
-                );
-            }
-        }
-        Self(NewBill {
-            customer_id,
-            amount,
-            currency,
-            due_date,
-            description: read_description(f).flatten(),
-            period_start,
-            period_end,
-        })
-    }
-}
-
-impl FromJsonObject for UpdateBill {
-    fn from_fields(f: &mut Fields) -> Self {
-        let amount = f.present("amount").then(|| read_amount(f));
-        let due_date = read_date(f, "due_date", false);
-        let cancel = match f.optional_nonblank("status").as_deref() {
-            None => false,
-            Some("cancelled") => true,
-            Some(_) => {
-                f.error(
-                    "status",
-                    "Only cancelled can be set; payments set the other statuses.",
-                );
-                false
-            }
-        };
-        Self(BillChanges {
-            amount,
-            due_date,
-            description: read_description(f),
-            cancel,
-        })
-    }
-}
-
-/// The store filter of a bill list's query parameters (v1 and v2 alike).
-pub fn bill_filter(
+/// The list both versions answer: one page of the bills the caller sees.
+#[allow(clippy::too_many_arguments)]
+async fn list_page(
+    state: &AppState,
+    caller: Caller,
+    page: PageParam,
+    per_page: PerPageParam,
     customer_id: Option<i64>,
     status: Option<BillStatusFilter>,
-    from: Option<crate::contract::filters::TimeBound>,
-    to: Option<crate::contract::filters::TimeBound>,
-) -> crate::store::bills::BillFilter {
-    crate::store::bills::BillFilter {
-        customer_id,
-        status: status.map(|s| s.as_str().to_string()),
-        created_from: from.map(crate::contract::filters::TimeBound::start),
-        created_to: to.map(crate::contract::filters::TimeBound::end),
+    from: Option<TimeBound>,
+    to: Option<TimeBound>,
+) -> ApiResult<BillList> {
+    let filter = bill_filter(customer_id, status, from, to);
+    let page = PageRequest::new(page, per_page);
+    let (rows, total) = ops::bills::list(&state.ctx(), &caller, filter, page).await?;
+    Ok(BillList::of(rows, total, &page))
+}
+
+#[derive(Default)]
+pub struct BillsV1;
+
+#[OpenApi(tag = "ApiTags::Billing")]
+impl BillsV1 {
+    /// List bills (v1)
+    ///
+    /// Newest first; filters `customer_id`, `status`, `from`/`to`. A reseller's
+    /// staff see their customers' bills only.
+    #[oai(path = "/api/v1/bills", method = "get", operation_id = "v1_bills_list")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+        status: Query<Option<BillStatusFilter>>,
+        from: Query<Option<TimeBound>>,
+        to: Query<Option<TimeBound>>,
+    ) -> ApiResult<Json<BillList>> {
+        let caller = Caller::from(&*auth.0);
+        Ok(Json(
+            list_page(
+                &state,
+                caller,
+                page.0,
+                per_page.0,
+                customer_id.0,
+                status.0,
+                from.0,
+                to.0,
+            )
+            .await?,
+        ))
     }
 }
 
-/// Status filter of bill lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum BillStatusFilter {
-    Unpaid,
-    Partial,
-    Paid,
-    Cancelled,
+#[derive(Default)]
+pub struct InvoicesV1;
+
+#[OpenApi(tag = "ApiTags::Billing")]
+impl InvoicesV1 {
+    /// List invoices (v1)
+    ///
+    /// One numbered invoice (INV-2026-000123) per customer and month, grouping
+    /// that month's bills and the payments that settled them; newest first.
+    #[oai(
+        path = "/api/v1/invoices",
+        method = "get",
+        operation_id = "v1_invoices_list"
+    )]
+    async fn invoices(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+    ) -> ApiResult<Json<InvoiceList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let caller = Caller::from(&*auth.0);
+        let (rows, total) =
+            ops::bills::invoices(&state.ctx(), &caller, customer_id.0, page).await?;
+        Ok(Json(InvoiceList::of(rows, total, &page)))
+    }
 }
 
-impl BillStatusFilter {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BillStatusFilter::Unpaid => "unpaid",
-            BillStatusFilter::Partial => "partial",
-            BillStatusFilter::Paid => "paid",
-            BillStatusFilter::Cancelled => "cancelled",
-        }
+/// The answer a bill create gives (and its `Idempotency-Key` replays).
+fn created(bill: BillRow) -> Result<String, String> {
+    json(&BillOne { data: bill.into() })
+}
+
+#[derive(Default)]
+pub struct BillsV2;
+
+#[OpenApi(tag = "ApiTags::Billing")]
+impl BillsV2 {
+    /// List bills (v2)
+    ///
+    /// Newest first. Filters: `customer_id`, `status`, `from`/`to` (created).
+    #[oai(
+        path = "/api/v2/billing/bills",
+        method = "get",
+        operation_id = "v2_bills_list"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+        status: Query<Option<BillStatusFilter>>,
+        from: Query<Option<TimeBound>>,
+        to: Query<Option<TimeBound>>,
+    ) -> ApiResult<Json<BillList>> {
+        let caller = Caller::from(&*auth.0);
+        Ok(Json(
+            list_page(
+                &state,
+                caller,
+                page.0,
+                per_page.0,
+                customer_id.0,
+                status.0,
+                from.0,
+                to.0,
+            )
+            .await?,
+        ))
+    }
+
+    /// Create a bill (v2)
+    ///
+    /// 201 with the bill, status `unpaid`; emits `bill.generated`.
+    #[oai(
+        path = "/api/v2/billing/bills",
+        method = "post",
+        operation_id = "v2_bills_create"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255))]
+        idempotency_key: Header<Option<String>>,
+        body: JsonBody<CreateBill>,
+    ) -> ApiResult<BillCreated> {
+        let once = Once::new(idempotency_key.0, 201, created);
+        let caller = Caller::from(&*auth.0);
+        let answer = ops::bills::create(&state.ctx(), &caller, body.0 .0, once).await?;
+        Ok(BillCreated::Created(PreSerialized::new(answer)))
+    }
+
+    /// Retrieve a bill (v2)
+    #[oai(
+        path = "/api/v2/billing/bills/:id",
+        method = "get",
+        operation_id = "v2_bills_get"
+    )]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        id: Path<i64>,
+    ) -> ApiResult<Json<BillOne>> {
+        let bill = ops::bills::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        Ok(Json(BillOne { data: bill.into() }))
+    }
+
+    /// Update a bill (v2)
+    ///
+    /// `amount`, `due_date`, `description`, or `status: "cancelled"`. A paid or
+    /// cancelled bill cannot change (409); an amount below what was paid is 422.
+    #[oai(
+        path = "/api/v2/billing/bills/:id",
+        method = "put",
+        operation_id = "v2_bills_update"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        id: Path<i64>,
+        body: JsonBody<UpdateBill>,
+    ) -> ApiResult<Json<BillOne>> {
+        let caller = Caller::from(&*auth.0);
+        let bill = ops::bills::update(&state.ctx(), &caller, id.0, body.0 .0).await?;
+        Ok(Json(BillOne { data: bill.into() }))
+    }
+
+    /// Delete a bill (v2)
+    ///
+    /// Only a bill nothing was paid on (409 otherwise: cancel it instead).
+    #[oai(
+        path = "/api/v2/billing/bills/:id",
+        method = "delete",
+        operation_id = "v2_bills_delete"
+    )]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        id: Path<i64>,
+    ) -> ApiResult<BillDeleted> {
+        ops::bills::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        Ok(BillDeleted::NoContent)
+    }
+}
+
+/// A customer's bills (v2); its own part of the service only because the
+/// document lists it after the customer's payments.
+#[derive(Default)]
+pub struct CustomerBillsV2;
+
+#[OpenApi(tag = "ApiTags::Billing")]
+impl CustomerBillsV2 {
+    /// Customer bills (v2)
+    #[oai(
+        path = "/api/v2/customers/:id/bills",
+        method = "get",
+        operation_id = "v2_customer_bills"
+    )]
+    async fn customer_bills(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        id: Path<i64>,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+    ) -> ApiResult<Json<BillList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let caller = Caller::from(&*auth.0);
+        let (rows, total) = ops::bills::of_customer(&state.ctx(), &caller, id.0, page).await?;
+        Ok(Json(BillList::of(rows, total, &page)))
     }
 }

@@ -1,366 +1,38 @@
-//! What v1 and v2 share about customers: request bodies and their rules, list
-//! filters, and the conversion of stored rows into each version's shape.
+//! Customers in the API, v1 and v2: the answer shapes (row → JSON) and the
+//! routes, each a call into `ops::customers`. The request bodies and list
+//! values are in `contract::customers`.
 
-use crate::domain::visibility::Visibility;
-use poem_openapi::{Enum, Object};
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    ApiResponse, Object, OpenApi,
+};
 
 use crate::contract::text::SingleLine;
-use crate::contract::{
-    body::{Fields, FromJsonObject},
-    filters::TimeBound,
-    money::Amount,
-};
 use crate::{
-    domain::{
-        customer::{needs_login, normalise_mac, normalise_phone, valid_username, CONNECTION_TYPES},
-        staff::normalise_email,
+    api::{
+        security::{V1Auth, V2Auth},
+        ApiTags,
     },
-    schema_as,
-    store::customers::{CustomerChanges, CustomerFilter, CustomerRow, NewCustomer},
+    auth::scope::Scope,
+    contract::{
+        body::JsonBody,
+        customers::{
+            filter, CreateCustomer, CustomerAction, CustomerActionRequest, CustomerSort,
+            StatusFilter, SubscriptionStatus, UpdateCustomer,
+        },
+        filters::TimeBound,
+        json_out::JsonOut,
+        money::Amount,
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
+    error::ApiResult,
+    ops::{self, Caller},
+    paginated,
+    state::AppState,
+    store::customers::CustomerRow,
 };
-
-/// The body of a customer create (the guide's fields, plus `onu_mac`,
-/// `username` and `operator_id`). Fields not listed here are ignored.
-#[derive(Debug, Object)]
-pub struct CustomerCreateInput {
-    #[oai(validator(min_length = 1, max_length = 255))]
-    pub name: SingleLine,
-    /// A mobile number: Bangladesh `01[3-9]XXXXXXXX` (also with +880) or E.164.
-    #[oai(validator(pattern = r"^(\+?880|0)1[3-9][0-9]{8}$|^\+[1-9][0-9]{7,14}$"))]
-    pub phone: String,
-    #[oai(nullable, validator(min_length = 3, max_length = 254))]
-    pub email: Option<SingleLine>,
-    /// The package; must exist.
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub package_id: Option<i64>,
-    #[oai(nullable, validator(max_length = 500))]
-    pub address: Option<SingleLine>,
-    /// pppoe (default), hotspot, static, fiber or wireless.
-    #[oai(nullable)]
-    pub connection_type: Option<ConnectionType>,
-    /// The ONU's MAC address (fiber).
-    #[oai(
-        nullable,
-        validator(pattern = r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
-    )]
-    pub onu_mac: Option<String>,
-    /// PPPoE/hotspot login name; unique on its router.
-    #[oai(nullable, validator(pattern = r"^[A-Za-z0-9._@-]{1,64}$"))]
-    pub username: Option<String>,
-    /// The reseller the customer belongs to (ignored for a reseller's own staff).
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub operator_id: Option<i64>,
-    /// The MikroTik router the PPPoE/hotspot login lives on (addition).
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub router_id: Option<i64>,
-    /// The PPPoE/hotspot login password (addition; stored sealed, never shown).
-    #[oai(nullable, validator(min_length = 1, max_length = 64))]
-    pub password: Option<SingleLine>,
-}
-
-/// The body of a customer update: any of the create fields; only those sent change.
-#[derive(Debug, Object)]
-pub struct CustomerUpdateInput {
-    #[oai(nullable, validator(min_length = 1, max_length = 255))]
-    pub name: Option<SingleLine>,
-    #[oai(
-        nullable,
-        validator(pattern = r"^(\+?880|0)1[3-9][0-9]{8}$|^\+[1-9][0-9]{7,14}$")
-    )]
-    pub phone: Option<String>,
-    #[oai(nullable, validator(min_length = 3, max_length = 254))]
-    pub email: Option<SingleLine>,
-    /// A new package ends the current subscription and starts the next.
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub package_id: Option<i64>,
-    #[oai(nullable, validator(max_length = 500))]
-    pub address: Option<SingleLine>,
-    #[oai(nullable)]
-    pub connection_type: Option<ConnectionType>,
-    #[oai(
-        nullable,
-        validator(pattern = r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
-    )]
-    pub onu_mac: Option<String>,
-    #[oai(nullable, validator(pattern = r"^[A-Za-z0-9._@-]{1,64}$"))]
-    pub username: Option<String>,
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub operator_id: Option<i64>,
-    /// null takes the customer off its router (its login is removed there).
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub router_id: Option<i64>,
-    #[oai(nullable, validator(min_length = 1, max_length = 64))]
-    pub password: Option<SingleLine>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum ConnectionType {
-    Pppoe,
-    Hotspot,
-    Static,
-    Fiber,
-    Wireless,
-}
-
-/// A validated create body and the login password (sealed by the handler).
-pub struct CreateCustomer(pub NewCustomer, pub Option<String>);
-/// A validated update body and a new login password.
-pub struct UpdateCustomer(pub CustomerChanges, pub Option<String>);
-
-fn read_password(f: &mut Fields) -> Option<String> {
-    let p = f.optional_string("password")?;
-    if p.is_empty() || p.chars().count() > 64 || p.chars().any(char::is_control) {
-        f.error(
-            "password",
-            "The password must be 1 to 64 characters without control characters.",
-        );
-        return None;
-    }
-    Some(p)
-}
-
-schema_as!(CreateCustomer, CustomerCreateInput);
-schema_as!(UpdateCustomer, CustomerUpdateInput);
-
-fn read_name(f: &mut Fields) -> String {
-    let name = f.required_string("name");
-    if name.chars().count() > 255 {
-        f.error("name", "The name may not be longer than 255 characters.");
-    }
-    name
-}
-
-fn read_phone(f: &mut Fields) -> String {
-    let phone = f.required_string("phone");
-    if f.has_error("phone") {
-        return phone;
-    }
-    match normalise_phone(&phone) {
-        Some(p) => p,
-        None => {
-            f.error(
-                "phone",
-                "The phone must be a valid mobile number (01XXXXXXXXX or +8801XXXXXXXXX, or E.164).",
-            );
-            phone
-        }
-    }
-}
-
-fn read_email(f: &mut Fields) -> Option<Option<String>> {
-    let email = f.nullable_nonblank("email")?;
-    Some(email.and_then(|e| {
-        let normal = normalise_email(&e);
-        if normal.is_none() {
-            f.error("email", "The email must be a valid email address.");
-        }
-        normal
-    }))
-}
-
-fn read_mac(f: &mut Fields) -> Option<Option<String>> {
-    let mac = f.nullable_nonblank("onu_mac")?;
-    Some(mac.and_then(|m| {
-        let normal = normalise_mac(&m);
-        if normal.is_none() {
-            f.error(
-                "onu_mac",
-                "The onu mac must be a MAC address such as AA:BB:CC:DD:EE:FF.",
-            );
-        }
-        normal
-    }))
-}
-
-fn read_username(f: &mut Fields) -> Option<Option<String>> {
-    let name = f.nullable_nonblank("username")?;
-    Some(name.filter(|n| {
-        let ok = valid_username(n);
-        if !ok {
-            f.error(
-                "username",
-                "The username may contain letters, digits and . _ - @ (64 at most).",
-            );
-        }
-        ok
-    }))
-}
-
-fn read_positive_id(f: &mut Fields, name: &str, invalid: &str) -> Option<i64> {
-    let id = f.optional_integer(name)?;
-    if id < 1 {
-        f.error(name, invalid.to_string());
-        return None;
-    }
-    Some(id)
-}
-
-fn read_address(f: &mut Fields) -> Option<Option<String>> {
-    let address = f.nullable_string("address")?;
-    if address.as_ref().is_some_and(|a| a.chars().count() > 500) {
-        f.error(
-            "address",
-            "The address may not be longer than 500 characters.",
-        );
-    }
-    Some(address)
-}
-
-impl FromJsonObject for CreateCustomer {
-    fn from_fields(f: &mut Fields) -> Self {
-        let connection_type = f
-            .optional_choice("connection_type", &CONNECTION_TYPES)
-            .unwrap_or_else(|| "pppoe".into());
-        let username = read_username(f).flatten();
-        if needs_login(&connection_type) && username.is_none() && f.present("username") {
-            // An explicit blank login for a login-based connection.
-            f.error(
-                "username",
-                "The username field is required for pppoe and hotspot customers.",
-            );
-        }
-        Self(
-            NewCustomer {
-                name: read_name(f),
-                email: read_email(f).flatten(),
-                phone: read_phone(f),
-                address: read_address(f).flatten(),
-                connection_type,
-                package_id: read_positive_id(f, "package_id", "The selected package is invalid."),
-                onu_mac: read_mac(f).flatten(),
-                username,
-                operator_id: read_positive_id(
-                    f,
-                    "operator_id",
-                    "The selected operator is invalid.",
-                ),
-                router_id: read_positive_id(f, "router_id", "The selected router is invalid."),
-                login_password_sealed: None,
-            },
-            read_password(f),
-        )
-    }
-}
-
-impl FromJsonObject for UpdateCustomer {
-    fn from_fields(f: &mut Fields) -> Self {
-        let name = f.present("name").then(|| read_name(f));
-        let phone = f.present("phone").then(|| read_phone(f));
-        Self(
-            CustomerChanges {
-                name,
-                email: read_email(f),
-                phone,
-                address: read_address(f),
-                connection_type: f.optional_choice("connection_type", &CONNECTION_TYPES),
-                package_id: read_positive_id(f, "package_id", "The selected package is invalid."),
-                onu_mac: read_mac(f),
-                username: read_username(f),
-                operator_id: if f.present("operator_id") {
-                    Some(read_positive_id(
-                        f,
-                        "operator_id",
-                        "The selected operator is invalid.",
-                    ))
-                } else {
-                    None
-                },
-                router_id: if f.is_null("router_id") {
-                    Some(None)
-                } else if f.present("router_id") {
-                    Some(read_positive_id(
-                        f,
-                        "router_id",
-                        "The selected router is invalid.",
-                    ))
-                } else {
-                    None
-                },
-                login_password_sealed: None,
-            },
-            read_password(f),
-        )
-    }
-}
-
-/// Status filter values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum StatusFilter {
-    Active,
-    Suspended,
-    Inactive,
-    Expired,
-}
-
-/// Sort orders of the customer list (`-` for descending).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-pub enum CustomerSort {
-    #[oai(rename = "id")]
-    Id,
-    #[oai(rename = "-id")]
-    IdDesc,
-    #[oai(rename = "name")]
-    Name,
-    #[oai(rename = "-name")]
-    NameDesc,
-    #[oai(rename = "created_at")]
-    CreatedAt,
-    #[oai(rename = "-created_at")]
-    CreatedAtDesc,
-    #[oai(rename = "status")]
-    Status,
-    #[oai(rename = "-status")]
-    StatusDesc,
-}
-
-impl StatusFilter {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusFilter::Active => "active",
-            StatusFilter::Suspended => "suspended",
-            StatusFilter::Inactive => "inactive",
-            StatusFilter::Expired => "expired",
-        }
-    }
-}
-
-impl CustomerSort {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CustomerSort::Id => "id",
-            CustomerSort::IdDesc => "-id",
-            CustomerSort::Name => "name",
-            CustomerSort::NameDesc => "-name",
-            CustomerSort::CreatedAt => "created_at",
-            CustomerSort::CreatedAtDesc => "-created_at",
-            CustomerSort::Status => "status",
-            CustomerSort::StatusDesc => "-status",
-        }
-    }
-}
-
-/// Builds the store filter from the query parameters.
-pub fn filter(
-    status: Option<StatusFilter>,
-    package_id: Option<i64>,
-    operator_id: Option<i64>,
-    search: Option<String>,
-    from: Option<TimeBound>,
-    to: Option<TimeBound>,
-    sort: Option<CustomerSort>,
-) -> CustomerFilter {
-    CustomerFilter {
-        status: status.map(|s| s.as_str().to_string()),
-        package_id,
-        operator_id,
-        search,
-        created_from: from.map(TimeBound::start),
-        created_to: to.map(TimeBound::end),
-        sort: sort.map(|s| s.as_str().to_string()),
-    }
-}
 
 /// `{id, name}` of a customer's package (v2).
 #[derive(Debug, Clone, Object, serde::Serialize)]
@@ -483,153 +155,6 @@ impl From<CustomerRow> for V1Customer {
     }
 }
 
-/// The calls both versions make, with the caller's visibility applied.
-pub mod ops {
-    use super::*;
-    use crate::{
-        auth::principal::Principal,
-        contract::pagination::PageRequest,
-        domain::staff::Role,
-        error::{ApiError, ApiResult},
-        state::AppState,
-        store::{
-            customers,
-            subscriptions::{self, SubscriptionRow},
-        },
-    };
-
-    /// Seals a login password for storage.
-    fn seal(state: &AppState, password: Option<String>) -> ApiResult<Option<String>> {
-        password
-            .map(|p| {
-                state
-                    .seal_key
-                    .seal(crate::store::customers::LOGIN_PASSWORD_PURPOSE, &p)
-                    .map_err(ApiError::internal)
-            })
-            .transpose()
-    }
-
-    pub async fn create(
-        state: &AppState,
-        caller: &Principal,
-        input: CreateCustomer,
-    ) -> ApiResult<CustomerRow> {
-        let CreateCustomer(mut new, password) = input;
-        new.login_password_sealed = seal(state, password)?;
-        if caller.role == Some(Role::Operator) {
-            // A reseller's staff create customers for their own operator.
-            new.operator_id = caller.visibility().operator_id;
-        }
-        let now = state.clock.now();
-        Ok(state
-            .db
-            .write_async(move |tx| customers::create(tx, &new, now))
-            .await?)
-    }
-
-    pub async fn get(state: &AppState, caller: &Principal, id: i64) -> ApiResult<CustomerRow> {
-        let vis = caller.visibility();
-        state
-            .db
-            .read_async(move |c| customers::get(c, id, vis))
-            .await?
-            .ok_or_else(ApiError::not_found)
-    }
-
-    pub async fn list(
-        state: &AppState,
-        caller: &Principal,
-        filter: CustomerFilter,
-        page: PageRequest,
-    ) -> ApiResult<(Vec<CustomerRow>, u64)> {
-        let vis = caller.visibility();
-        Ok(state
-            .db
-            .read_async(move |c| customers::list(c, &filter, vis, page.limit(), page.offset()))
-            .await?)
-    }
-
-    pub async fn update(
-        state: &AppState,
-        caller: &Principal,
-        id: i64,
-        input: UpdateCustomer,
-    ) -> ApiResult<CustomerRow> {
-        let UpdateCustomer(mut changes, password) = input;
-        if password.is_some() {
-            changes.login_password_sealed = Some(seal(state, password)?);
-        }
-        if caller.role == Some(Role::Operator) {
-            changes.operator_id = None; // a reseller cannot hand customers away
-        }
-        let vis = caller.visibility();
-        let now = state.clock.now();
-        Ok(state
-            .db
-            .write_async(move |tx| customers::update(tx, id, vis, &changes, now))
-            .await?)
-    }
-
-    pub async fn set_status(
-        state: &AppState,
-        caller: &Principal,
-        id: i64,
-        status: &'static str,
-        reason: String,
-    ) -> ApiResult<CustomerRow> {
-        let vis = caller.visibility();
-        let now = state.clock.now();
-        Ok(state
-            .db
-            .write_async(move |tx| {
-                let row = customers::set_status(tx, id, vis, status, &reason, now)?;
-                // A status set by hand takes over from the billing run's.
-                crate::store::billing_run::close_auto_suspensions(
-                    tx,
-                    id,
-                    &crate::clock::format_timestamp(now),
-                )?;
-                Ok(row)
-            })
-            .await?)
-    }
-
-    pub async fn delete(state: &AppState, caller: &Principal, id: i64) -> ApiResult<()> {
-        let vis: Visibility = caller.visibility();
-        Ok(state
-            .db
-            .write_async(move |tx| customers::delete(tx, id, vis))
-            .await?)
-    }
-
-    /// 404 unless the caller may see customer `id`.
-    pub async fn ensure_visible(state: &AppState, vis: Visibility, id: i64) -> ApiResult<()> {
-        state
-            .db
-            .read_async(move |c| customers::get(c, id, vis))
-            .await?
-            .map(|_| ())
-            .ok_or_else(ApiError::not_found)
-    }
-
-    pub async fn subscriptions(
-        state: &AppState,
-        caller: &Principal,
-        id: i64,
-        page: PageRequest,
-    ) -> ApiResult<(Vec<SubscriptionRow>, u64)> {
-        let vis = caller.visibility();
-        Ok(state
-            .db
-            .read_async(move |c| {
-                customers::get(c, id, vis)?.ok_or(crate::store::StoreError::NotFound)?;
-                subscriptions::for_customer(c, id, page.limit(), page.offset())
-            })
-            .await?)
-    }
-}
-
 /// A subscription: a customer's package over a period.
 #[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct Subscription {
@@ -661,5 +186,356 @@ impl From<crate::store::subscriptions::SubscriptionRow> for Subscription {
             status: s.status,
             auto_renew: s.auto_renew,
         }
+    }
+}
+
+paginated!(V1CustomerList, V1Customer);
+paginated!(V2CustomerList, V2Customer);
+paginated!(SubscriptionList, Subscription);
+
+#[derive(Debug, Object, serde::Serialize)]
+pub struct V1CustomerOne {
+    pub data: V1Customer,
+}
+
+#[derive(ApiResponse)]
+pub enum V1CustomerCreated {
+    #[oai(status = 201)]
+    Created(Json<V1CustomerOne>),
+}
+
+#[derive(Debug, Object, serde::Serialize)]
+pub struct V2CustomerOne {
+    pub data: V2Customer,
+}
+
+#[derive(ApiResponse)]
+pub enum V2CustomerCreated {
+    #[oai(status = 201)]
+    Created(Json<V2CustomerOne>),
+}
+
+#[derive(ApiResponse)]
+pub enum V2CustomerDeleted {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// The list both versions answer: one page of the customers the caller sees.
+#[allow(clippy::too_many_arguments)]
+async fn list_page(
+    state: &AppState,
+    caller: Caller,
+    page: PageParam,
+    per_page: PerPageParam,
+    status: Option<StatusFilter>,
+    package_id: Option<i64>,
+    operator_id: Option<i64>,
+    search: Option<SingleLine>,
+    from: Option<TimeBound>,
+    to: Option<TimeBound>,
+    sort: Option<CustomerSort>,
+) -> ApiResult<(Vec<CustomerRow>, u64, PageRequest)> {
+    let page = PageRequest::new(page, per_page);
+    let search = search.map(SingleLine::into_inner);
+    let filter = filter(status, package_id, operator_id, search, from, to, sort);
+    let (rows, total) = ops::customers::list(&state.ctx(), &caller, filter, page).await?;
+    Ok((rows, total, page))
+}
+
+#[derive(Default)]
+pub struct CustomersV1;
+
+#[OpenApi(tag = "ApiTags::Customers")]
+impl CustomersV1 {
+    /// List customers (v1)
+    ///
+    /// Paginated; the same filters as v2 (`status`, `package_id`, `operator_id`,
+    /// `search`, `from`, `to`, `sort`). `package` is the package's name.
+    #[oai(
+        path = "/api/v1/customers",
+        method = "get",
+        operation_id = "v1_customers_list"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersRead")] auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        status: Query<Option<StatusFilter>>,
+        #[oai(validator(minimum(value = "1")))] package_id: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1")))] operator_id: Query<Option<i64>>,
+        #[oai(validator(max_length = 100))] search: Query<Option<SingleLine>>,
+        from: Query<Option<TimeBound>>,
+        to: Query<Option<TimeBound>>,
+        sort: Query<Option<CustomerSort>>,
+    ) -> ApiResult<JsonOut<V1CustomerList>> {
+        let (rows, total, page) = list_page(
+            &state,
+            Caller::from(&*auth.0),
+            page.0,
+            per_page.0,
+            status.0,
+            package_id.0,
+            operator_id.0,
+            search.0,
+            from.0,
+            to.0,
+            sort.0,
+        )
+        .await?;
+        Ok(JsonOut(V1CustomerList::of(rows, total, &page)))
+    }
+
+    /// Create a customer (v1)
+    ///
+    /// 201 with the customer (`package` is the package's name); emits `customer.created`.
+    #[oai(
+        path = "/api/v1/customers",
+        method = "post",
+        operation_id = "v1_customers_create"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersWrite")] auth: V1Auth,
+        body: JsonBody<CreateCustomer>,
+    ) -> ApiResult<V1CustomerCreated> {
+        let caller = Caller::from(&*auth.0);
+        let row = ops::customers::create(&state.ctx(), &caller, &state.seal_key, body.0).await?;
+        Ok(V1CustomerCreated::Created(Json(V1CustomerOne {
+            data: row.into(),
+        })))
+    }
+
+    /// Retrieve a customer (v1)
+    #[oai(
+        path = "/api/v1/customers/:id",
+        method = "get",
+        operation_id = "v1_customers_get"
+    )]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersRead")] auth: V1Auth,
+        id: Path<i64>,
+    ) -> ApiResult<JsonOut<V1CustomerOne>> {
+        let row = ops::customers::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        Ok(JsonOut(V1CustomerOne { data: row.into() }))
+    }
+
+    /// Perform an action on a customer (v1)
+    ///
+    /// `{"action":"suspend"|"activate"|"disconnect","reason"?}`. Suspend and
+    /// activate change the status and emit `customer.suspended` /
+    /// `customer.activated` (nothing happens, and nothing is emitted, when the
+    /// customer already has that status). Disconnect ends the customer's live
+    /// session on its router; a customer without a router answers 409.
+    #[oai(
+        path = "/api/v1/customers/:id/action",
+        method = "post",
+        operation_id = "v1_customers_action"
+    )]
+    async fn action(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersWrite")] auth: V1Auth,
+        id: Path<i64>,
+        body: JsonBody<CustomerActionRequest>,
+    ) -> ApiResult<Json<V1CustomerOne>> {
+        let CustomerActionRequest { action, reason } = body.0;
+        let reason = reason.unwrap_or_else(|| "manual".into());
+        let (ctx, caller) = (state.ctx(), Caller::from(&*auth.0));
+        let row = match action {
+            CustomerAction::Suspend => {
+                ops::customers::set_status(&ctx, &caller, id.0, "suspended", reason).await?
+            }
+            CustomerAction::Activate => {
+                ops::customers::set_status(&ctx, &caller, id.0, "active", reason).await?
+            }
+            CustomerAction::Disconnect => {
+                ops::customers::disconnect(&ctx, &caller, &state.routers, id.0).await?
+            }
+        };
+        Ok(Json(V1CustomerOne { data: row.into() }))
+    }
+}
+
+#[derive(Default)]
+pub struct CustomersV2;
+
+#[OpenApi(tag = "ApiTags::Customers")]
+impl CustomersV2 {
+    /// List customers (v2)
+    ///
+    /// Paginated. Filters: `status`, `package_id`, `operator_id`, `search` (part of
+    /// the name, phone, email or login name), `from`/`to` (created), `sort`
+    /// (default `-created_at`). A reseller's staff see only their customers.
+    #[oai(
+        path = "/api/v2/customers",
+        method = "get",
+        operation_id = "v2_customers_list"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        status: Query<Option<StatusFilter>>,
+        #[oai(validator(minimum(value = "1")))] package_id: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1")))] operator_id: Query<Option<i64>>,
+        #[oai(validator(max_length = 100))] search: Query<Option<SingleLine>>,
+        from: Query<Option<TimeBound>>,
+        to: Query<Option<TimeBound>>,
+        sort: Query<Option<CustomerSort>>,
+    ) -> ApiResult<JsonOut<V2CustomerList>> {
+        let (rows, total, page) = list_page(
+            &state,
+            Caller::from(&*auth.0),
+            page.0,
+            per_page.0,
+            status.0,
+            package_id.0,
+            operator_id.0,
+            search.0,
+            from.0,
+            to.0,
+            sort.0,
+        )
+        .await?;
+        Ok(JsonOut(V2CustomerList::of(rows, total, &page)))
+    }
+
+    /// Create a customer (v2)
+    ///
+    /// 201 with the customer; emits `customer.created`. `phone` is stored in its
+    /// normal form; `package_id` must exist; `email` and the login name are unique.
+    #[oai(
+        path = "/api/v2/customers",
+        method = "post",
+        operation_id = "v2_customers_create"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
+        body: JsonBody<CreateCustomer>,
+    ) -> ApiResult<V2CustomerCreated> {
+        let caller = Caller::from(&*auth.0);
+        let row = ops::customers::create(&state.ctx(), &caller, &state.seal_key, body.0).await?;
+        Ok(V2CustomerCreated::Created(Json(V2CustomerOne {
+            data: row.into(),
+        })))
+    }
+
+    /// Retrieve a customer (v2)
+    #[oai(
+        path = "/api/v2/customers/:id",
+        method = "get",
+        operation_id = "v2_customers_get"
+    )]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
+        id: Path<i64>,
+    ) -> ApiResult<JsonOut<V2CustomerOne>> {
+        let row = ops::customers::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        Ok(JsonOut(V2CustomerOne { data: row.into() }))
+    }
+
+    /// Update a customer (v2)
+    ///
+    /// Only the fields sent change; status and balance cannot be set here. A new
+    /// `package_id` ends the current subscription and starts the next.
+    #[oai(
+        path = "/api/v2/customers/:id",
+        method = "put",
+        operation_id = "v2_customers_update"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
+        id: Path<i64>,
+        body: JsonBody<UpdateCustomer>,
+    ) -> ApiResult<Json<V2CustomerOne>> {
+        let caller = Caller::from(&*auth.0);
+        let row =
+            ops::customers::update(&state.ctx(), &caller, &state.seal_key, id.0, body.0).await?;
+        Ok(Json(V2CustomerOne { data: row.into() }))
+    }
+
+    /// Delete a customer (v2)
+    #[oai(
+        path = "/api/v2/customers/:id",
+        method = "delete",
+        operation_id = "v2_customers_delete"
+    )]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
+        id: Path<i64>,
+    ) -> ApiResult<V2CustomerDeleted> {
+        ops::customers::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        Ok(V2CustomerDeleted::NoContent)
+    }
+
+    /// Customer subscriptions (v2)
+    ///
+    /// The customer's packages over time, newest first.
+    #[oai(
+        path = "/api/v2/customers/:id/subscriptions",
+        method = "get",
+        operation_id = "v2_customer_subscriptions"
+    )]
+    async fn subscriptions(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
+        id: Path<i64>,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+    ) -> ApiResult<Json<SubscriptionList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let caller = Caller::from(&*auth.0);
+        let (rows, total) =
+            ops::customers::subscriptions(&state.ctx(), &caller, id.0, page).await?;
+        Ok(Json(SubscriptionList::of(rows, total, &page)))
+    }
+}
+
+#[derive(Default)]
+pub struct SubscriptionsV1;
+
+#[OpenApi(tag = "ApiTags::Billing")]
+impl SubscriptionsV1 {
+    /// List subscriptions (v1)
+    ///
+    /// Customers' packages over time, newest first; filter by `status`.
+    #[oai(
+        path = "/api/v1/subscriptions",
+        method = "get",
+        operation_id = "v1_subscriptions_list"
+    )]
+    async fn subscriptions(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        status: Query<Option<SubscriptionStatus>>,
+    ) -> ApiResult<Json<SubscriptionList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let status = status.0.map(SubscriptionStatus::as_str);
+        let caller = Caller::from(&*auth.0);
+        let (rows, total) =
+            ops::customers::all_subscriptions(&state.ctx(), &caller, status, page).await?;
+        Ok(Json(SubscriptionList::of(rows, total, &page)))
     }
 }

@@ -1,9 +1,9 @@
-//! `Idempotency-Key` on money POSTs. The first answer to a key is stored in the
-//! same transaction as the change, so an acknowledged change and its answer are
+//! `Idempotency-Key` on money POSTs, the API's side: the header becomes an
+//! [`ops::Once`](crate::ops::Once) and the answer is written as JSON. The
+//! operation stores the first answer to a key in the transaction of the change
+//! (`store::idempotency::once`), so an acknowledged change and its answer are
 //! durable together; the same key with the same request replays that answer
-//! byte for byte, with another request it is 422. Writes are serialised by
-//! SQLite (`BEGIN IMMEDIATE`), so a second request with a key waits for the first
-//! to commit and then replays it: it never sees one "in flight".
+//! byte for byte, with another request it is 422.
 
 use rusqlite::Transaction;
 
@@ -13,14 +13,21 @@ use crate::{
     error::ApiResult,
     state::AppState,
     store::{
-        idempotency::{self, Seen},
+        idempotency::{self, Key},
         StoreError,
     },
 };
 
+/// The answer of a write as JSON (what an `Idempotency-Key` replays).
+pub fn json(value: &impl serde::Serialize) -> Result<String, String> {
+    serde_json::to_string(value).map_err(|e| e.to_string())
+}
+
 /// Runs `change` (which returns the answer's JSON) at most once per key.
-/// `request` is the parsed request: what a replay must match (field order and
-/// spacing of the body do not matter).
+///
+/// Transitional: the handlers that still compose their transaction here
+/// (operator funds, SMS) move to an operation taking an `ops::Once`; then this
+/// goes, and with it the last rusqlite type named in api/.
 pub async fn write_once<F>(
     state: &AppState,
     caller: String,
@@ -32,33 +39,20 @@ pub async fn write_once<F>(
 where
     F: FnOnce(&Transaction<'_>) -> Result<String, StoreError> + Send + 'static,
 {
-    let hash = sha256_hex(&format!("{request:?}"));
+    let key = key.map(|key| Key {
+        caller,
+        key,
+        request_hash: sha256_hex(&format!("{request:?}")),
+        status,
+    });
     let now = format_timestamp(state.clock.now());
     Ok(state
         .db
-        .write_async(move |tx| {
-            if let Some(key) = &key {
-                match idempotency::lookup(tx, &caller, key, &hash)? {
-                    Seen::Replay { body, .. } => return Ok(body),
-                    Seen::Mismatch => {
-                        return Err(StoreError::invalid(
-                            "Idempotency-Key",
-                            "This key was used with a different request.",
-                        ))
-                    }
-                    Seen::New => {}
-                }
-            }
-            let body = change(tx)?;
-            if let Some(key) = &key {
-                idempotency::store(tx, &caller, key, &hash, status, &body, &now)?;
-            }
-            Ok(body)
-        })
+        .write_async(move |tx| idempotency::once(tx, key.as_ref(), &now, change, Ok))
         .await?)
 }
 
-/// Serialises an answer inside a write transaction.
+/// Serialises an answer inside a write transaction (for [`write_once`]).
 pub fn to_json(value: &impl serde::Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Task(e.to_string()))
 }

@@ -4,7 +4,9 @@
 
 pub mod bills;
 pub mod body_limit;
+pub mod cards;
 pub mod customers;
+pub mod dashboard;
 pub mod devices;
 pub mod framework_errors;
 pub mod gate;
@@ -12,8 +14,8 @@ pub mod idempotent;
 pub mod login_guard;
 pub mod monitoring;
 pub mod operations;
+pub mod packages;
 pub mod payments;
-pub mod recharge_cards;
 pub mod routers;
 pub mod security;
 pub mod sms;
@@ -70,7 +72,7 @@ pub type Apis = (
     system::SystemApi,
     V1Apis,
     V2Apis,
-    recharge_cards::RechargeCardsApi,
+    (cards::CardsV1, cards::CardsV2),
     sms::SmsApi,
     routers::RoutersApi,
     devices::SnmpDevicesApi,
@@ -82,10 +84,16 @@ pub type Apis = (
 /// API v1 operations.
 pub type V1Apis = (
     v1::auth::V1AuthApi,
-    v1::customers::V1CustomersApi,
+    customers::CustomersV1,
     v1::operators::V1OperatorsApi,
-    v1::dashboard::V1DashboardApi,
-    v1::billing::V1BillingApi,
+    dashboard::DashboardV1,
+    // The v1 billing routes, in the document's order.
+    (
+        bills::BillsV1,
+        payments::PaymentsV1,
+        customers::SubscriptionsV1,
+        bills::InvoicesV1,
+    ),
     v1::logs::V1LogsApi,
 );
 
@@ -93,9 +101,10 @@ pub type V1Apis = (
 pub type V2Apis = (
     v2::auth::V2AuthApi,
     v2::logs::V2LogsApi,
-    v2::packages::V2PackagesApi,
-    v2::customers::V2CustomersApi,
-    v2::billing::V2BillingApi,
+    packages::PackagesV2,
+    customers::CustomersV2,
+    // The v2 billing routes, in the document's order.
+    (bills::BillsV2, payments::PaymentsV2, bills::CustomerBillsV2),
     v2::webhooks::V2WebhooksApi,
     v2::complaints::V2ComplaintsApi,
     v2::staff::V2StaffApi,

@@ -1,31 +1,33 @@
-//! Payments in the API: the response shape and the create body with its rules.
+//! Payments in the API, v1 and v2: the answer shapes and the routes, each a
+//! call into `ops::payments`. The request body is in `contract::payments`.
 
-use poem_openapi::{Enum, Object};
-
-use crate::contract::text::SingleLine;
-use crate::contract::{
-    body::{Fields, FromJsonObject},
-    money::Amount,
+use poem::web::Data;
+use poem_openapi::{
+    param::{Header, Path, Query},
+    payload::Json,
+    ApiResponse, Object, OpenApi,
 };
+
 use crate::{
-    schema_as,
-    store::{
-        billing_run,
-        payments::{NewPayment, PaymentRow, Recorded},
-        prepaid::RenewedBy,
-        StoreError,
+    api::{
+        idempotent::json,
+        security::{V1Auth, V2Auth},
+        ApiTags,
     },
+    auth::scope::Scope,
+    contract::{
+        body::JsonBody,
+        json_out::PreSerialized,
+        money::Amount,
+        pagination::{PageParam, PageRequest, PerPageParam},
+        payments::CreatePayment,
+    },
+    error::ApiResult,
+    ops::{self, Caller, Once},
+    paginated,
+    state::AppState,
+    store::payments::{PaymentRow, Recorded},
 };
-
-pub const METHODS: [&str; 7] = [
-    "cash",
-    "bkash",
-    "nagad",
-    "rocket",
-    "bank",
-    "card",
-    "recharge_card",
-];
 
 /// A payment.
 #[derive(Debug, Clone, Object, serde::Serialize)]
@@ -91,136 +93,130 @@ impl From<Recorded> for PaymentRecorded {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum PaymentMethod {
-    Cash,
-    Bkash,
-    Nagad,
-    Rocket,
-    Bank,
-    Card,
-    RechargeCard,
+/// The answer a payment gives (and its `Idempotency-Key` replays), also for a
+/// redeemed recharge card.
+pub fn recorded(r: Recorded) -> Result<String, String> {
+    json(&PaymentRecorded::from(r))
 }
 
-/// The body of a payment.
-#[derive(Debug, Object)]
-pub struct PaymentCreateInput {
-    #[oai(validator(minimum(value = "1")))]
-    pub customer_id: i64,
-    /// In major units, more than 0, at most 2 decimals.
-    #[oai(validator(minimum(value = "0.01"), multiple_of = "0.01"))]
-    pub amount: f64,
-    /// ISO 4217 code; default BDT.
-    #[oai(nullable, validator(pattern = "^[A-Z]{3}$"))]
-    pub currency: Option<String>,
-    pub method: PaymentMethod,
-    /// The gateway's id; a second payment with the same method and id is refused (409).
-    #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub transaction_id: Option<SingleLine>,
-    /// Settle this bill first.
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub bill_id: Option<i64>,
+paginated!(PaymentList, Payment);
+
+#[derive(ApiResponse)]
+pub enum PaymentCreated {
+    /// Recorded (or, for a repeated Idempotency-Key with the same body, the
+    /// first answer again).
+    #[oai(status = 201)]
+    Created(PreSerialized<PaymentRecorded>),
 }
 
-pub struct CreatePayment(pub NewPayment);
-schema_as!(CreatePayment, PaymentCreateInput);
-
-impl FromJsonObject for CreatePayment {
-    fn from_fields(f: &mut Fields) -> Self {
-        let customer_id = f.required_reference("customer_id");
-        let amount = f.required_money("amount");
-        if !f.has_error("amount") && amount.minor() == 0 {
-            f.error("amount", "The amount must be greater than 0.");
-        }
-        let currency = match f.optional_nonblank("currency") {
-            Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) => c,
-            Some(_) => {
-                f.error(
-                    "currency",
-                    "The currency must be a three-letter code such as BDT.",
-                );
-                String::new()
-            }
-            None => "BDT".into(),
-        };
-        let method = f.required_string("method");
-        if !f.has_error("method") && !METHODS.contains(&method.as_str()) {
-            f.error(
-                "method",
-                format!(
-                    "The selected method is invalid (one of: {}).",
-                    METHODS.join(", ")
-                ),
-            );
-        }
-        let transaction_id = f.optional_nonblank("transaction_id");
-        if transaction_id
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > 100)
-        {
-            f.error(
-                "transaction_id",
-                "The transaction id may not be longer than 100 characters.",
-            );
-        }
-        let bill_id = f.optional_integer("bill_id");
-        if bill_id.is_some_and(|b| b < 1) {
-            f.error("bill_id", "The selected bill is invalid.");
-        }
-        Self(NewPayment {
-            customer_id,
-            bill_id,
-            amount,
-            currency,
-            method,
-            transaction_id,
-        })
-    }
+/// The list both versions answer: one page of the payments the caller sees.
+async fn list_page(
+    state: &AppState,
+    caller: Caller,
+    page: PageParam,
+    per_page: PerPageParam,
+    customer_id: Option<i64>,
+) -> ApiResult<PaymentList> {
+    let page = PageRequest::new(page, per_page);
+    let (rows, total) = ops::payments::list(&state.ctx(), &caller, customer_id, page).await?;
+    Ok(PaymentList::of(rows, total, &page))
 }
 
-/// What follows every payment in its transaction (prepaid renewal, lifting an
-/// auto-suspension), with the clock readings and settings it needs taken from
-/// the state before the write.
-#[derive(Debug, Clone, Copy)]
-pub struct AfterPayment {
-    pub now: time::OffsetDateTime,
-    today: time::Date,
-    grace_days: i64,
-    by: RenewedBy,
-}
+#[derive(Default)]
+pub struct PaymentsV1;
 
-impl AfterPayment {
-    pub fn new(state: &crate::state::AppState, by: RenewedBy) -> Self {
-        Self {
-            now: state.clock.now(),
-            today: crate::jobs::billing::local_today(state.clock.as_ref(), &state.config),
-            grace_days: i64::from(state.config.billing.grace_days),
-            by,
-        }
-    }
-
-    /// Who renews when a caller pays: a reseller's staff renew for their operator.
-    pub fn by_caller(caller: &crate::auth::principal::Principal) -> RenewedBy {
-        if caller.role == Some(crate::domain::staff::Role::Operator) {
-            RenewedBy::Operator
-        } else {
-            RenewedBy::Isp
-        }
-    }
-
-    pub fn apply(
+#[OpenApi(tag = "ApiTags::Billing")]
+impl PaymentsV1 {
+    /// List payments (v1)
+    #[oai(
+        path = "/api/v1/payments",
+        method = "get",
+        operation_id = "v1_payments_list"
+    )]
+    async fn payments(
         &self,
-        tx: &rusqlite::Transaction<'_>,
-        customer_id: i64,
-    ) -> Result<(), StoreError> {
-        billing_run::after_payment(
-            tx,
-            customer_id,
-            self.by,
-            self.today,
-            self.grace_days,
-            self.now,
-        )
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+    ) -> ApiResult<Json<PaymentList>> {
+        let caller = Caller::from(&*auth.0);
+        Ok(Json(
+            list_page(&state, caller, page.0, per_page.0, customer_id.0).await?,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct PaymentsV2;
+
+#[OpenApi(tag = "ApiTags::Billing")]
+impl PaymentsV2 {
+    /// Record a payment (v2)
+    ///
+    /// `{customer_id, amount, currency, method, transaction_id?, bill_id?}` → 201.
+    /// Settles the named bill, then the oldest open bills (partly paid ones become
+    /// `partial`); what is left becomes the customer's credit. A second payment
+    /// with the same method and transaction id is 409 and pays nothing. With an
+    /// `Idempotency-Key` header, the same key and body replay the first answer;
+    /// the same key with another body is 422. Emits `payment.received`.
+    #[oai(
+        path = "/api/v2/billing/payments",
+        method = "post",
+        operation_id = "v2_payments_create"
+    )]
+    async fn pay(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255))]
+        idempotency_key: Header<Option<String>>,
+        body: JsonBody<CreatePayment>,
+    ) -> ApiResult<PaymentCreated> {
+        let once = Once::new(idempotency_key.0, 201, recorded);
+        let caller = Caller::from(&*auth.0);
+        let answer = ops::payments::record(&state.ctx(), &caller, body.0 .0, once).await?;
+        Ok(PaymentCreated::Created(PreSerialized::new(answer)))
+    }
+
+    /// List payments (v2)
+    #[oai(
+        path = "/api/v2/billing/payments",
+        method = "get",
+        operation_id = "v2_payments_list"
+    )]
+    async fn payments(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+    ) -> ApiResult<Json<PaymentList>> {
+        let caller = Caller::from(&*auth.0);
+        Ok(Json(
+            list_page(&state, caller, page.0, per_page.0, customer_id.0).await?,
+        ))
+    }
+
+    /// Customer payments (v2)
+    #[oai(
+        path = "/api/v2/customers/:id/payments",
+        method = "get",
+        operation_id = "v2_customer_payments"
+    )]
+    async fn customer_payments(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        id: Path<i64>,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+    ) -> ApiResult<Json<PaymentList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let caller = Caller::from(&*auth.0);
+        let (rows, total) = ops::payments::of_customer(&state.ctx(), &caller, id.0, page).await?;
+        Ok(Json(PaymentList::of(rows, total, &page)))
     }
 }

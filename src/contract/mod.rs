@@ -3,13 +3,18 @@
 //! JSON), money amounts, pagination, list filters and the fast JSON writer.
 
 pub mod auth;
+pub mod bills;
 pub mod body;
+pub mod cards;
+pub mod customers;
 pub mod devices;
 pub mod field;
 pub mod filters;
 pub mod json_out;
 pub mod money;
+pub mod packages;
 pub mod pagination;
+pub mod payments;
 pub mod registry;
 pub mod routers;
 pub mod schema;

@@ -162,6 +162,15 @@ macro_rules! paginated {
                     meta: page.meta(total),
                 }
             }
+
+            /// A page of rows, each turned into the item it is shown as.
+            pub fn of<R: Into<$item>>(
+                rows: Vec<R>,
+                total: u64,
+                page: &$crate::contract::pagination::PageRequest,
+            ) -> Self {
+                Self::new(rows.into_iter().map(Into::into).collect(), total, page)
+            }
         }
     };
 }

@@ -8,15 +8,23 @@
 //! adapters (`api/`, `admin/`, `cli/`) parse, call one operation and map its
 //! result to their answer.
 
+pub mod bills;
 mod caller;
+pub mod cards;
+pub mod customers;
+pub mod dashboard;
 pub mod devices;
 mod error;
 pub mod monitoring;
+mod once;
+pub mod packages;
+pub mod payments;
 pub mod routers;
 pub mod zabbix;
 
 pub use caller::{Actor, Caller};
 pub use error::{Error, OpResult};
+pub use once::Once;
 
 use std::sync::Arc;
 

@@ -1,5 +1,8 @@
 //! Idempotency keys of money POSTs: the first answer to a key is stored in the
 //! same transaction as the change, and replayed for the same key and body.
+//! Writes are serialised by SQLite (`BEGIN IMMEDIATE`), so a second request
+//! with a key waits for the first to commit and then replays it: it never sees
+//! one "in flight".
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -14,6 +17,47 @@ pub enum Seen {
     Replay { status: u16, body: String },
     /// Used with another body.
     Mismatch,
+}
+
+/// An `Idempotency-Key` as a write sees it: whose, which, what request it
+/// stands for (a digest) and the status of its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub caller: String,
+    pub key: String,
+    pub request_hash: String,
+    pub status: u16,
+}
+
+/// Runs `change` and writes its answer with `answer`, at most once per key:
+/// the same key and request replay the stored answer (nothing is changed), the
+/// same key with another request is refused, and a first answer is stored in
+/// this transaction, so the change and its answer are durable together.
+/// Without a key it is just the change and its answer.
+pub fn once<T>(
+    tx: &Transaction<'_>,
+    key: Option<&Key>,
+    now: &str,
+    change: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    answer: impl FnOnce(T) -> Result<String, StoreError>,
+) -> Result<String, StoreError> {
+    if let Some(k) = key {
+        match lookup(tx, &k.caller, &k.key, &k.request_hash)? {
+            Seen::Replay { body, .. } => return Ok(body),
+            Seen::Mismatch => {
+                return Err(StoreError::invalid(
+                    "Idempotency-Key",
+                    "This key was used with a different request.",
+                ))
+            }
+            Seen::New => {}
+        }
+    }
+    let body = answer(change(tx)?)?;
+    if let Some(k) = key {
+        store(tx, &k.caller, &k.key, &k.request_hash, k.status, &body, now)?;
+    }
+    Ok(body)
 }
 
 pub fn lookup(

@@ -2,8 +2,5 @@
 //! API client.
 
 pub mod auth;
-pub mod billing;
-pub mod customers;
-pub mod dashboard;
 pub mod logs;
 pub mod operators;

@@ -1,10 +1,7 @@
 //! API v2 (`/api/v2/*`): client-credentials tokens.
 
 pub mod auth;
-pub mod billing;
 pub mod complaints;
-pub mod customers;
 pub mod logs;
-pub mod packages;
 pub mod staff;
 pub mod webhooks;

@@ -1,8 +1,9 @@
-//! `GET /api/v1/dashboard` and `GET /api/v1/noc/dashboard`.
+//! The v1 dashboards in the API, `GET /api/v1/dashboard` and `GET
+//! /api/v1/noc/dashboard`: the answer shapes and the routes, each a call into
+//! `ops::dashboard`.
 
 use poem::web::Data;
 use poem_openapi::{payload::Json, Object, OpenApi};
-use time::{Date, OffsetDateTime, Time};
 
 use crate::{
     api::{security::V1Auth, ApiTags},
@@ -10,8 +11,9 @@ use crate::{
     clock::format_timestamp,
     contract::money::Amount,
     error::ApiResult,
+    ops::{self, Caller},
     state::AppState,
-    store::{customers, inventory, payments},
+    store::inventory,
 };
 
 /// Customers by status.
@@ -124,14 +126,6 @@ pub struct NocDashboardOne {
     pub data: NocDashboard,
 }
 
-/// The first instant of the current month in the ISP's local time.
-fn month_start(now: OffsetDateTime, offset: time::UtcOffset) -> OffsetDateTime {
-    let local = now.to_offset(offset);
-    Date::from_calendar_date(local.year(), local.month(), 1)
-        .map(|d| d.with_time(Time::MIDNIGHT).assume_offset(offset))
-        .unwrap_or(now)
-}
-
 /// Zabbix on the NOC dashboard: whatever the cache holds, never waiting for
 /// Zabbix; when the cache has aged, a refresh runs in the background for the
 /// next look.
@@ -161,10 +155,10 @@ fn noc_zabbix(state: &AppState, behind: &[inventory::Behind]) -> Option<NocZabbi
 }
 
 #[derive(Default)]
-pub struct V1DashboardApi;
+pub struct DashboardV1;
 
 #[OpenApi(tag = "ApiTags::Dashboard")]
-impl V1DashboardApi {
+impl DashboardV1 {
     /// Dashboard summary (v1)
     ///
     /// Customers by status and new this month (a reseller's staff: their own).
@@ -178,45 +172,24 @@ impl V1DashboardApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::DashboardRead")] auth: V1Auth,
     ) -> ApiResult<Json<DashboardOne>> {
-        let vis = auth.0.visibility();
-        let now = state.clock.now();
-        let offset = state.config.isp.offset();
-        let since = format_timestamp(month_start(now, offset));
-        let local = now.to_offset(offset);
-        let today = format_timestamp(local.date().with_time(Time::MIDNIGHT).assume_offset(offset));
-        let (by_status, new_this_month, (month, day, unpaid)) = state
-            .db
-            .read_async(move |c| {
-                Ok((
-                    customers::count_by_status(c, vis)?,
-                    customers::count_created_since(c, &since, vis)?,
-                    payments::dashboard_figures(c, vis, &since, &today)?,
-                ))
-            })
-            .await?;
-        let count = |s: &str| {
-            by_status
-                .iter()
-                .find(|(k, _)| k == s)
-                .map_or(0, |(_, n)| *n)
-        };
+        let d = ops::dashboard::summary(&state.ctx(), &Caller::from(&*auth.0)).await?;
         Ok(Json(DashboardOne {
             data: Dashboard {
                 customers: CustomerCounts {
-                    total: by_status.iter().map(|(_, n)| n).sum(),
-                    active: count("active"),
-                    suspended: count("suspended"),
-                    inactive: count("inactive"),
-                    expired: count("expired"),
-                    new_this_month,
+                    total: d.by_status.iter().map(|(_, n)| n).sum(),
+                    active: d.count("active"),
+                    suspended: d.count("suspended"),
+                    inactive: d.count("inactive"),
+                    expired: d.count("expired"),
+                    new_this_month: d.new_this_month,
                 },
                 billing: BillingFigures {
-                    revenue_this_month: Amount(month),
-                    collections_today: Amount(day),
-                    unpaid_total: Amount(unpaid),
+                    revenue_this_month: Amount(d.revenue_this_month),
+                    collections_today: Amount(d.collections_today),
+                    unpaid_total: Amount(d.unpaid_total),
                     currency: "BDT".into(),
                 },
-                generated_at: format_timestamp(now),
+                generated_at: format_timestamp(d.now),
             },
         }))
     }
@@ -234,27 +207,11 @@ impl V1DashboardApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
     ) -> ApiResult<Json<NocDashboardOne>> {
-        let low_rx = state.config.monitoring.low_rx_dbm;
-        let vis = auth.0.visibility();
-        let zabbix_on = state.zabbix.configured();
-        let (counts, down, onus, checks, behind) = state
-            .db
-            .read_async(move |c| {
-                Ok((
-                    inventory::status_counts(c)?,
-                    inventory::down(c)?,
-                    crate::store::onus::problem_counts(c, low_rx)?,
-                    crate::store::monitoring::checks(c)?,
-                    // Only Zabbix problems need the customers behind each device.
-                    if zabbix_on {
-                        inventory::customers_behind(c, vis)?
-                    } else {
-                        Vec::new()
-                    },
-                ))
-            })
-            .await?;
-        let zabbix = noc_zabbix(&state, &behind);
+        let caller = Caller::from(&*auth.0);
+        let noc = ops::dashboard::noc(&state.ctx(), &caller, state.zabbix.configured()).await?;
+        let zabbix = noc_zabbix(&state, &noc.behind);
+        let (counts, down, onus, low_rx, checks) =
+            (noc.counts, noc.down, noc.onus, noc.low_rx_dbm, noc.checks);
         let devices: Vec<DeviceCounts> = counts
             .into_iter()
             .map(|c| DeviceCounts {
@@ -301,20 +258,5 @@ impl V1DashboardApi {
                 generated_at: format_timestamp(state.clock.now()),
             },
         }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::{datetime, offset};
-
-    #[test]
-    fn the_month_starts_in_local_time() {
-        // 2026-04-30 20:00 UTC is already May 1st in Dhaka.
-        let start = month_start(datetime!(2026-04-30 20:00:00 UTC), offset!(+6));
-        assert_eq!(format_timestamp(start), "2026-04-30T18:00:00Z");
-        let start = month_start(datetime!(2026-04-15 10:00:00 UTC), offset!(+6));
-        assert_eq!(format_timestamp(start), "2026-03-31T18:00:00Z");
     }
 }

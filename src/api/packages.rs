@@ -1,0 +1,190 @@
+//! Packages in the API: `GET/POST /api/v2/packages`, `GET/PUT/DELETE
+//! /api/v2/packages/{id}` (create, get, update and delete are additions to the
+//! guide): the answer shape and the routes, each a call into `ops::packages`.
+//! The request body is in `contract::packages`.
+
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    ApiResponse, Object, OpenApi,
+};
+
+use crate::{
+    api::{security::V2Auth, ApiTags},
+    auth::scope::Scope,
+    contract::{
+        body::JsonBody,
+        money::Amount,
+        packages::{NewPackage, PackageChanges},
+        pagination::{PageParam, PageRequest, PerPageParam},
+    },
+    error::ApiResult,
+    ops::{self, Caller},
+    paginated,
+    state::AppState,
+    store::packages::PackageRow,
+};
+
+/// A package customers subscribe to.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Package {
+    pub id: i64,
+    pub name: String,
+    /// Price per billing cycle, in major units.
+    pub price: Amount,
+    pub currency: String,
+    pub speed_down_kbps: i64,
+    pub speed_up_kbps: i64,
+    /// `monthly` or `days`.
+    pub billing_cycle: String,
+    pub validity_days: i64,
+    /// The router profile (MikroTik PPP profile / queue) this package maps to.
+    #[oai(nullable)]
+    pub router_profile: Option<String>,
+    /// What a reseller pays per renewal; null means the price.
+    #[oai(nullable)]
+    pub wholesale_price: Option<Amount>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<PackageRow> for Package {
+    fn from(p: PackageRow) -> Self {
+        Self {
+            id: p.id,
+            name: p.name,
+            price: Amount(p.price),
+            currency: p.currency,
+            speed_down_kbps: p.speed_down_kbps,
+            speed_up_kbps: p.speed_up_kbps,
+            billing_cycle: p.billing_cycle,
+            validity_days: p.validity_days,
+            router_profile: p.router_profile,
+            wholesale_price: p.wholesale_price.map(Amount),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+paginated!(PackageList, Package);
+
+#[derive(Debug, Object)]
+pub struct PackageOne {
+    pub data: Package,
+}
+
+#[derive(ApiResponse)]
+pub enum PackageCreated {
+    #[oai(status = 201)]
+    Created(Json<PackageOne>),
+}
+
+#[derive(ApiResponse)]
+pub enum PackageDeleted {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(Default)]
+pub struct PackagesV2;
+
+#[OpenApi(tag = "ApiTags::Packages")]
+impl PackagesV2 {
+    /// List packages (v2)
+    ///
+    /// By name. Scope `customers:read` (apps pick a package when signing a customer up).
+    #[oai(
+        path = "/api/v2/packages",
+        method = "get",
+        operation_id = "v2_packages_list"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+    ) -> ApiResult<Json<PackageList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let (rows, total) =
+            ops::packages::list(&state.ctx(), &Caller::from(&*auth.0), page).await?;
+        Ok(Json(PackageList::of(rows, total, &page)))
+    }
+
+    /// Create a package (v2, addition)
+    ///
+    /// Scope `billing:write`. Name unique; price in major units.
+    #[oai(
+        path = "/api/v2/packages",
+        method = "post",
+        operation_id = "v2_packages_create"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::PackagesWrite")] auth: V2Auth,
+        body: JsonBody<NewPackage>,
+    ) -> ApiResult<PackageCreated> {
+        let row = ops::packages::create(&state.ctx(), &Caller::from(&*auth.0), body.0).await?;
+        Ok(PackageCreated::Created(Json(PackageOne {
+            data: row.into(),
+        })))
+    }
+
+    /// Retrieve a package (v2, addition)
+    #[oai(
+        path = "/api/v2/packages/:id",
+        method = "get",
+        operation_id = "v2_packages_get"
+    )]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
+        id: Path<i64>,
+    ) -> ApiResult<Json<PackageOne>> {
+        let row = ops::packages::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        Ok(Json(PackageOne { data: row.into() }))
+    }
+
+    /// Update a package (v2, addition)
+    ///
+    /// Scope `billing:write`. Only the fields sent change. Existing
+    /// subscriptions keep their terms; the new terms apply from the next period.
+    #[oai(
+        path = "/api/v2/packages/:id",
+        method = "put",
+        operation_id = "v2_packages_update"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::PackagesWrite")] auth: V2Auth,
+        id: Path<i64>,
+        body: JsonBody<PackageChanges>,
+    ) -> ApiResult<Json<PackageOne>> {
+        let caller = Caller::from(&*auth.0);
+        let row = ops::packages::update(&state.ctx(), &caller, id.0, body.0).await?;
+        Ok(Json(PackageOne { data: row.into() }))
+    }
+
+    /// Delete a package (v2, addition)
+    ///
+    /// Scope `billing:write`. A package any customer or subscription uses: 409.
+    #[oai(
+        path = "/api/v2/packages/:id",
+        method = "delete",
+        operation_id = "v2_packages_delete"
+    )]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::PackagesWrite")] auth: V2Auth,
+        id: Path<i64>,
+    ) -> ApiResult<PackageDeleted> {
+        ops::packages::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        Ok(PackageDeleted::NoContent)
+    }
+}

@@ -1,0 +1,197 @@
+//! Customers: create, read, change, suspend and activate, disconnect, delete,
+//! with the caller's visibility applied (a reseller's staff see, change and
+//! create only their own operator's customers).
+
+use crate::{
+    auth::sealed::SealKey,
+    contract::{
+        customers::{CreateCustomer, UpdateCustomer},
+        pagination::PageRequest,
+    },
+    domain::{staff::Role, visibility::Visibility},
+    network::hub::{HubError, RouterHub},
+    store::{
+        billing_run,
+        customers::{self, CustomerFilter, CustomerRow, LOGIN_PASSWORD_PURPOSE},
+        subscriptions::{self, SubscriptionRow},
+        StoreError,
+    },
+};
+
+use super::{Caller, Ctx, Error, OpResult};
+
+/// Seals a login password for storage.
+fn seal(key: &SealKey, password: Option<String>) -> OpResult<Option<String>> {
+    password
+        .map(|p| {
+            key.seal(LOGIN_PASSWORD_PURPOSE, &p)
+                .map_err(|e| Error::Internal(e.to_string()))
+        })
+        .transpose()
+}
+
+/// Creates a customer (`customer.created`); a reseller's staff create customers
+/// for their own operator, whatever the body says.
+pub async fn create(
+    ctx: &Ctx,
+    caller: &Caller,
+    seal_key: &SealKey,
+    input: CreateCustomer,
+) -> OpResult<CustomerRow> {
+    let CreateCustomer(mut new, password) = input;
+    new.login_password_sealed = seal(seal_key, password)?;
+    if caller.role == Some(Role::Operator) {
+        new.operator_id = caller.operator_id();
+    }
+    let now = ctx.clock.now();
+    Ok(ctx
+        .db
+        .write_async(move |tx| customers::create(tx, &new, now))
+        .await?)
+}
+
+/// One customer the caller may see.
+pub async fn get(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<CustomerRow> {
+    let vis = caller.visibility;
+    ctx.db
+        .read_async(move |c| customers::get(c, id, vis))
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// A page of the customers the caller may see, and their total.
+pub async fn list(
+    ctx: &Ctx,
+    caller: &Caller,
+    filter: CustomerFilter,
+    page: PageRequest,
+) -> OpResult<(Vec<CustomerRow>, u64)> {
+    let vis = caller.visibility;
+    Ok(ctx
+        .db
+        .read_async(move |c| customers::list(c, &filter, vis, page.limit(), page.offset()))
+        .await?)
+}
+
+/// Changes the fields sent; a reseller's staff cannot hand customers away.
+pub async fn update(
+    ctx: &Ctx,
+    caller: &Caller,
+    seal_key: &SealKey,
+    id: i64,
+    input: UpdateCustomer,
+) -> OpResult<CustomerRow> {
+    let UpdateCustomer(mut changes, password) = input;
+    if password.is_some() {
+        changes.login_password_sealed = Some(seal(seal_key, password)?);
+    }
+    if caller.role == Some(Role::Operator) {
+        changes.operator_id = None;
+    }
+    let vis = caller.visibility;
+    let now = ctx.clock.now();
+    Ok(ctx
+        .db
+        .write_async(move |tx| customers::update(tx, id, vis, &changes, now))
+        .await?)
+}
+
+/// Sets the status by hand (`customer.suspended` / `customer.activated` when it
+/// changes); it takes over from the billing run's automatic suspension.
+pub async fn set_status(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    status: &'static str,
+    reason: String,
+) -> OpResult<CustomerRow> {
+    let vis = caller.visibility;
+    let now = ctx.clock.now();
+    let stamp = crate::clock::format_timestamp(now);
+    Ok(ctx
+        .db
+        .write_async(move |tx| {
+            let row = customers::set_status(tx, id, vis, status, &reason, now)?;
+            billing_run::close_auto_suspensions(tx, id, &stamp)?;
+            Ok(row)
+        })
+        .await?)
+}
+
+/// Ends the customer's live session on its router (409 without a router); the
+/// attempt goes into the device access log whatever its outcome.
+pub async fn disconnect(
+    ctx: &Ctx,
+    caller: &Caller,
+    routers: &std::sync::Arc<RouterHub>,
+    id: i64,
+) -> OpResult<CustomerRow> {
+    let customer = get(ctx, caller, id).await?;
+    if customer.router_id.is_none() {
+        return Err(Error::Conflict(
+            "This customer has no router, so there is no session to disconnect.".into(),
+        ));
+    }
+    super::routers::disconnect(ctx, caller, routers, customer.id, customer.router_id).await?;
+    Ok(customer)
+}
+
+/// A router hub's failure as the operation's.
+fn hub_error(e: HubError) -> Error {
+    match e {
+        HubError::Store(e) => e.into(),
+        HubError::Router(e) => Error::Unavailable(format!(
+            "The router could not be reached or refused the request: {e}"
+        )),
+        other => Error::Internal(other.to_string()),
+    }
+}
+
+/// Deletes a customer the caller may see.
+pub async fn delete(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<()> {
+    let vis = caller.visibility;
+    Ok(ctx
+        .db
+        .write_async(move |tx| customers::delete(tx, id, vis))
+        .await?)
+}
+
+/// Not found unless the caller may see customer `id`.
+pub async fn ensure_visible(ctx: &Ctx, vis: Visibility, id: i64) -> OpResult<()> {
+    ctx.db
+        .read_async(move |c| customers::get(c, id, vis))
+        .await?
+        .map(|_| ())
+        .ok_or(Error::NotFound)
+}
+
+/// A page of the customer's subscriptions, newest first.
+pub async fn subscriptions(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    page: PageRequest,
+) -> OpResult<(Vec<SubscriptionRow>, u64)> {
+    let vis = caller.visibility;
+    Ok(ctx
+        .db
+        .read_async(move |c| {
+            customers::get(c, id, vis)?.ok_or(StoreError::NotFound)?;
+            subscriptions::for_customer(c, id, page.limit(), page.offset())
+        })
+        .await?)
+}
+
+/// A page of the subscriptions of the customers the caller sees, newest first.
+pub async fn all_subscriptions(
+    ctx: &Ctx,
+    caller: &Caller,
+    status: Option<&'static str>,
+    page: PageRequest,
+) -> OpResult<(Vec<SubscriptionRow>, u64)> {
+    let operator = caller.operator_id();
+    Ok(ctx
+        .db
+        .read_async(move |c| subscriptions::list(c, operator, status, page.limit(), page.offset()))
+        .await?)
+}
