@@ -4,6 +4,7 @@
 
 pub mod bills;
 pub mod body_limit;
+pub mod complaints;
 pub mod customers;
 pub mod framework_errors;
 pub mod gate;
@@ -22,6 +23,7 @@ pub mod tokens;
 pub mod v1;
 pub mod v2;
 pub mod vpn;
+pub mod webhooks;
 pub mod zabbix;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -96,8 +98,8 @@ pub type V2Apis = (
     v2::packages::V2PackagesApi,
     v2::customers::V2CustomersApi,
     v2::billing::V2BillingApi,
-    v2::webhooks::V2WebhooksApi,
-    v2::complaints::V2ComplaintsApi,
+    webhooks::V2WebhooksApi,
+    complaints::V2ComplaintsApi,
     v2::staff::V2StaffApi,
 );
 

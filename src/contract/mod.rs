@@ -3,9 +3,12 @@
 //! JSON), money amounts, pagination, list filters and the fast JSON writer.
 
 pub mod body;
+pub mod complaints;
 pub mod filters;
 pub mod json_out;
 pub mod money;
 pub mod pagination;
 pub mod strict_json;
 pub mod text;
+pub mod vpn;
+pub mod webhooks;

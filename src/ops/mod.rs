@@ -9,7 +9,10 @@
 //! result to their answer.
 
 mod caller;
+pub mod complaints;
 mod error;
+pub mod vpn;
+pub mod webhooks;
 
 pub use caller::{Actor, Caller};
 pub use error::{Error, OpResult};
