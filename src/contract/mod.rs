@@ -8,6 +8,7 @@ pub mod filters;
 pub mod json_out;
 pub mod money;
 pub mod pagination;
+pub mod sms;
 pub mod strict_json;
 pub mod text;
 pub mod vpn;

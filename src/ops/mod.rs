@@ -11,6 +11,7 @@
 mod caller;
 pub mod complaints;
 mod error;
+pub mod sms;
 pub mod vpn;
 pub mod webhooks;
 
