@@ -15,8 +15,8 @@ use crate::{
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
         webhooks::{
-            DeliveryDetailOne, DeliveryList, DeliveryOne, DeliveryQueued, DeliveryStatus,
-            NewWebhook, WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne,
+            DeliveryDetailOne, DeliveryList, DeliveryQueued, DeliveryStatus, NewWebhook,
+            WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne,
             WebhookSecretOne,
         },
     },
@@ -80,9 +80,7 @@ impl WebhooksApi {
         let caller = caller(&session);
         let (row, secret) =
             webhooks::create(&state.ctx(), &caller, &state.seal_key, body.0 .0).await?;
-        Ok(WebhookCreated::Created(Json(WebhookSecretOne::of(
-            row, secret,
-        ))))
+        Ok(WebhookCreated::of(row, secret))
     }
 
     /// Edit, activate or deactivate a webhook.
@@ -154,7 +152,7 @@ impl WebhooksApi {
     ) -> ApiResult<DeliveryQueued> {
         session.require_admin()?;
         let row = webhooks::test(&state.ctx(), &caller(&session), id.0).await?;
-        Ok(DeliveryQueued::Accepted(Json(DeliveryOne::of(row))))
+        Ok(DeliveryQueued::of(row))
     }
 
     /// The delivery log.
@@ -219,6 +217,6 @@ impl WebhooksApi {
         session.require_admin()?;
         let caller = caller(&session);
         let row = webhooks::redeliver(&state.ctx(), &caller, id.0, delivery_id.0).await?;
-        Ok(DeliveryQueued::Accepted(Json(DeliveryOne::of(row))))
+        Ok(DeliveryQueued::of(row))
     }
 }

@@ -322,7 +322,7 @@ impl SmsApi {
         body: JsonBody<SendSms>,
     ) -> ApiResult<SentV1> {
         let (ctx, caller) = (state.ctx(), caller(&auth.0));
-        let answer = op::send(&ctx, &caller, idempotency_key.0, body.0, Box::new(sent_v1)).await?;
+        let answer = op::send(&ctx, &caller, idempotency_key.0, body.0, sent_v1).await?;
         Ok(SentV1::Queued(PreSerialized::new(answer)))
     }
 
@@ -385,7 +385,7 @@ impl SmsApi {
         body: JsonBody<SendSms>,
     ) -> ApiResult<SentV2> {
         let (ctx, caller) = (state.ctx(), caller(&auth.0));
-        let answer = op::send(&ctx, &caller, idempotency_key.0, body.0, Box::new(sent_v2)).await?;
+        let answer = op::send(&ctx, &caller, idempotency_key.0, body.0, sent_v2).await?;
         Ok(SentV2::Queued(PreSerialized::new(answer)))
     }
 
@@ -408,14 +408,8 @@ impl SmsApi {
         body: JsonBody<Broadcast>,
     ) -> ApiResult<BroadcastSent> {
         let (ctx, caller) = (state.ctx(), caller(&auth.0));
-        let answer = op::broadcast(
-            &ctx,
-            &caller,
-            idempotency_key.0,
-            body.0,
-            Box::new(broadcast_sent),
-        )
-        .await?;
+        let answer =
+            op::broadcast(&ctx, &caller, idempotency_key.0, body.0, broadcast_sent).await?;
         Ok(BroadcastSent::Queued(PreSerialized::new(answer)))
     }
 

@@ -18,8 +18,8 @@ use crate::{
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
         webhooks::{
-            DeliveryDetailOne, DeliveryList, DeliveryOne, DeliveryQueued, DeliveryStatus,
-            NewWebhook, WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne,
+            DeliveryDetailOne, DeliveryList, DeliveryQueued, DeliveryStatus, NewWebhook,
+            WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne,
             WebhookSecretOne,
         },
     },
@@ -79,9 +79,7 @@ impl V2WebhooksApi {
         let caller = caller(&auth);
         let (row, secret) =
             webhooks::create(&state.ctx(), &caller, &state.seal_key, body.0 .0).await?;
-        Ok(WebhookCreated::Created(Json(WebhookSecretOne::of(
-            row, secret,
-        ))))
+        Ok(WebhookCreated::of(row, secret))
     }
 
     /// Retrieve a webhook (v2, addition)
@@ -174,7 +172,7 @@ impl V2WebhooksApi {
         id: Path<i64>,
     ) -> ApiResult<DeliveryQueued> {
         let row = webhooks::test(&state.ctx(), &caller(&auth), id.0).await?;
-        Ok(DeliveryQueued::Accepted(Json(DeliveryOne::of(row))))
+        Ok(DeliveryQueued::of(row))
     }
 
     /// List a webhook's deliveries (v2, addition)
@@ -243,6 +241,6 @@ impl V2WebhooksApi {
     ) -> ApiResult<DeliveryQueued> {
         let caller = caller(&auth);
         let row = webhooks::redeliver(&state.ctx(), &caller, id.0, delivery_id.0).await?;
-        Ok(DeliveryQueued::Accepted(Json(DeliveryOne::of(row))))
+        Ok(DeliveryQueued::of(row))
     }
 }

@@ -334,6 +334,13 @@ pub enum WebhookCreated {
     Created(Json<WebhookSecretOne>),
 }
 
+impl WebhookCreated {
+    /// The new webhook and its secret in plain text.
+    pub fn of(row: WebhookRow, secret: String) -> Self {
+        Self::Created(Json(WebhookSecretOne::of(row, secret)))
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum WebhookDeleted {
     #[oai(status = 204)]
@@ -345,4 +352,10 @@ pub enum DeliveryQueued {
     /// Queued; the worker sends it at once. Follow it in the delivery log.
     #[oai(status = 202)]
     Accepted(Json<DeliveryOne>),
+}
+
+impl DeliveryQueued {
+    pub fn of(row: DeliveryRow) -> Self {
+        Self::Accepted(Json(DeliveryOne::of(row)))
+    }
 }

@@ -39,7 +39,7 @@ pub struct Queued {
 
 /// How the adapter writes its answer (the API: its JSON) from what was queued.
 /// The answer is stored with an `Idempotency-Key` in the same transaction.
-pub type Answer = Box<dyn FnOnce(Queued) -> Result<String, String> + Send>;
+pub type Answer = fn(Queued) -> Result<String, String>;
 
 /// Credits, as the caller may see them.
 #[derive(Debug, Clone, PartialEq, Eq)]
