@@ -1,14 +1,12 @@
 //! Complaint request bodies (create and update) and the status and priority
 //! values the API and the list filters share.
 
-use poem_openapi::Object;
-
 use crate::{
     contract::{
         body::{Fields, FromJsonObject},
-        text::{MultiLine, SingleLine, TextRule},
+        field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
     },
-    schema_as,
+    contract_type,
     store::complaints::{PRIORITIES, STATUSES},
 };
 
@@ -52,27 +50,42 @@ impl ComplaintPriority {
     }
 }
 
-const SUBJECT_MAX: usize = 200;
-const BODY_MAX: usize = 5000;
-
 /// A complaint's fields. On create `customer_id` and `subject` are required
 /// (status `open`, priority `medium` by default); on update what is absent stays.
-#[derive(Debug, Object)]
-pub struct ComplaintInput {
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub customer_id: Option<i64>,
-    #[oai(nullable, validator(min_length = 1, max_length = 200))]
-    pub subject: Option<SingleLine>,
-    #[oai(nullable, validator(max_length = 5000))]
-    pub body: Option<MultiLine>,
-    #[oai(nullable)]
-    pub status: Option<ComplaintStatus>,
-    #[oai(nullable)]
-    pub priority: Option<ComplaintPriority>,
-    /// A staff user id; null to unassign.
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub assigned_to: Option<i64>,
-}
+pub static COMPLAINT: Contract = Contract {
+    name: "ComplaintInput",
+    description: Some(
+        "A complaint's fields. On create `customer_id` and `subject` are required\n\
+         (status `open`, priority `medium` by default); on update what is absent stays.",
+    ),
+    kind: ContractKind::Shared,
+    fields: &[
+        Field::reference("customer_id")
+            .required()
+            .nullable()
+            .example(Ex::Int(1)),
+        Field::text("subject")
+            .required()
+            .max(200)
+            .nullable()
+            .example(Ex::Str("No internet since morning")),
+        Field::multi_line("body")
+            .max(5000)
+            .nullable()
+            .example(Ex::Str("The ONU light is red.\nRestarted twice.")),
+        Field::enumeration("status", &STATUSES, EnumRef::of::<ComplaintStatus>())
+            .nullable()
+            .example(Ex::Str("open")),
+        Field::enumeration("priority", &PRIORITIES, EnumRef::of::<ComplaintPriority>())
+            .nullable()
+            .example(Ex::Str("high")),
+        Field::reference("assigned_to")
+            .nullable()
+            .describe("A staff user id; null to unassign.")
+            .example(Ex::Int(1)),
+    ],
+    example: None,
+};
 
 /// The fields a request sets (absent: unchanged; `assigned_to: Some(None)`:
 /// unassign).
@@ -86,38 +99,15 @@ pub struct ComplaintPatch {
     pub assigned_to: Option<Option<i64>>,
 }
 
-fn read_patch(f: &mut Fields, creating: bool) -> ComplaintPatch {
-    let mut p = ComplaintPatch::default();
-    if creating || f.present("customer_id") {
-        p.customer_id = Some(f.required_reference("customer_id"));
+fn read_patch(f: &mut Fields) -> ComplaintPatch {
+    ComplaintPatch {
+        customer_id: f.take("customer_id").int(),
+        subject: f.take("subject").text(),
+        body: f.take("body").text(),
+        status: f.take("status").text(),
+        priority: f.take("priority").text(),
+        assigned_to: f.take("assigned_to").patch_int(),
     }
-    if creating || f.present("subject") {
-        let subject = f.required_string("subject");
-        if subject.chars().count() > SUBJECT_MAX {
-            f.error(
-                "subject",
-                format!("The subject may not be longer than {SUBJECT_MAX} characters."),
-            );
-        }
-        p.subject = Some(subject);
-    }
-    if let Some(body) = f.optional_text("body", TextRule::MultiLine) {
-        if body.chars().count() > BODY_MAX {
-            f.error(
-                "body",
-                format!("The body may not be longer than {BODY_MAX} characters."),
-            );
-        }
-        p.body = Some(body);
-    }
-    p.status = f.optional_choice("status", &STATUSES);
-    p.priority = f.optional_choice("priority", &PRIORITIES);
-    if f.is_null("assigned_to") {
-        p.assigned_to = Some(None);
-    } else if f.present("assigned_to") {
-        p.assigned_to = Some(Some(f.required_reference("assigned_to")));
-    }
-    p
 }
 
 /// `POST /api/v2/complaints`.
@@ -125,17 +115,19 @@ pub struct NewComplaint(pub ComplaintPatch);
 /// `PUT /api/v2/complaints/{id}`.
 pub struct ComplaintChanges(pub ComplaintPatch);
 
-schema_as!(NewComplaint, ComplaintInput);
-schema_as!(ComplaintChanges, ComplaintInput);
+contract_type!(NewComplaint, COMPLAINT);
+contract_type!(ComplaintChanges, COMPLAINT);
 
 impl FromJsonObject for NewComplaint {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&COMPLAINT, Mode::Create));
     fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, true))
+        Self(read_patch(f))
     }
 }
 
 impl FromJsonObject for ComplaintChanges {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&COMPLAINT, Mode::Update));
     fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, false))
+        Self(read_patch(f))
     }
 }

@@ -1,34 +1,56 @@
 //! SMS request bodies: send to one number, broadcast to many.
 
-use poem_openapi::Object;
-
 use crate::{
     contract::{
         body::{Fields, FromJsonObject},
-        text::{MultiLine, SingleLine, TextRule},
+        field::{normalisers, Contract, ContractKind, Ex, Field, Mode, Normaliser, Text},
     },
-    schema_as,
+    contract_type,
     sms::phone::Phone,
 };
 
-/// `{"phone","message"}`.
-#[derive(Debug, Object)]
-pub struct SendSmsInput {
-    /// 01XXXXXXXXX, +8801XXXXXXXXX or another E.164 number.
-    #[oai(validator(min_length = 1, max_length = 32))]
-    pub phone: SingleLine,
-    #[oai(validator(min_length = 1, max_length = 1600))]
-    pub message: MultiLine,
-}
+/// A number [`Phone::parse`] takes (the customers' phone rule), in a pattern.
+const SMS_PHONE: Normaliser = Normaliser {
+    message: "is not a mobile number: use 01XXXXXXXXX or +<country code><number>.",
+    ..normalisers::PHONE
+};
 
-/// `{"phones":[...],"message"}`.
-#[derive(Debug, Object)]
-pub struct BroadcastInput {
-    #[oai(validator(min_items = 1))]
-    pub phones: Vec<SingleLine>,
-    #[oai(validator(min_length = 1, max_length = 1600))]
-    pub message: MultiLine,
-}
+/// `{"phone","message"}`.
+pub static SEND_SMS: Contract = Contract {
+    name: "SendSmsInput",
+    description: Some("`{\"phone\",\"message\"}`."),
+    kind: ContractKind::Create,
+    fields: &[
+        Field::with("phone", Text::line().max(32).normalised(SMS_PHONE))
+            .required()
+            .describe("01XXXXXXXXX, +8801XXXXXXXXX or another E.164 number.")
+            .example(Ex::Str("01712345678")),
+        Field::multi_line("message")
+            .required()
+            .max(1600)
+            .example(Ex::Str("Your bill of 1200 BDT is due on 10 May.")),
+    ],
+    example: None,
+};
+
+/// `{"phones":[...],"message"}`. Each number is checked by the reader (each
+/// bad one is named), so the items state only the text rule.
+pub static BROADCAST: Contract = Contract {
+    name: "BroadcastInput",
+    description: Some("`{\"phones\":[...],\"message\"}`."),
+    kind: ContractKind::Create,
+    fields: &[
+        Field::list("phones", Text::line())
+            .required()
+            .min(1)
+            .example(Ex::List(&["01712345678", "+8801812345678"])),
+        Field::multi_line("message")
+            .required()
+            .max(1600)
+            .example(Ex::Str("Maintenance tonight from 1 to 3 AM.")),
+    ],
+    example: None,
+};
 
 /// `POST /api/v1/sms/send`, `POST /api/v2/sms/send`. (Its `Debug` form is
 /// what an `Idempotency-Key` replay must match: keep the field names.)
@@ -48,63 +70,44 @@ pub struct Broadcast {
     pub message: String,
 }
 
-fn read_message(f: &mut Fields) -> String {
-    let message = f.required_text("message", TextRule::MultiLine);
-    if message.chars().count() > 1600 {
-        f.error(
-            "message",
-            "The message may not be longer than 1600 characters.",
-        );
-    }
-    message
-}
-
 impl FromJsonObject for SendSms {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&SEND_SMS, Mode::Create));
     fn from_fields(f: &mut Fields) -> Self {
-        let raw = f.required_string("phone");
-        let phone = if f.has_error("phone") {
-            None
-        } else {
-            match Phone::parse(&raw) {
-                Ok(p) => Some(p),
-                Err(why) => {
-                    f.error("phone", why);
-                    None
-                }
+        // Already checked and normalised by the contract.
+        let phone = match f.take("phone").text().map(|p| Phone::parse(&p)) {
+            Some(Ok(p)) => Some(p),
+            Some(Err(why)) => {
+                f.error("phone", why);
+                None
             }
+            None => None,
         };
         Self {
             phone,
-            message: read_message(f),
+            message: f.take("message").text_or_empty(),
         }
     }
 }
 
 impl FromJsonObject for Broadcast {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&BROADCAST, Mode::Create));
     fn from_fields(f: &mut Fields) -> Self {
         let mut phones: Vec<Phone> = Vec::new();
         let mut duplicates = 0;
-        match f.optional_string_list("phones") {
-            Some(list) if list.is_empty() => f.error("phones", "Give at least one phone number."),
-            Some(list) => {
-                for raw in list {
-                    match Phone::parse(&raw) {
-                        Ok(p) if phones.contains(&p) => duplicates += 1,
-                        Ok(p) => phones.push(p),
-                        Err(why) => f.error("phones", why),
-                    }
-                }
+        for raw in f.take("phones").list().unwrap_or_default() {
+            match Phone::parse(&raw) {
+                Ok(p) if phones.contains(&p) => duplicates += 1,
+                Ok(p) => phones.push(p),
+                Err(why) => f.error("phones", why),
             }
-            None if !f.has_error("phones") => f.error("phones", "The phones field is required."),
-            None => {}
         }
         Self {
             phones,
             duplicates,
-            message: read_message(f),
+            message: f.take("message").text_or_empty(),
         }
     }
 }
 
-schema_as!(SendSms, SendSmsInput);
-schema_as!(Broadcast, BroadcastInput);
+contract_type!(SendSms, SEND_SMS);
+contract_type!(Broadcast, BROADCAST);

@@ -2,14 +2,12 @@
 //! API and the list filters share. The rules that span fields are in
 //! [`crate::vpn::account`].
 
-use poem_openapi::Object;
-
 use crate::{
     contract::{
         body::{Fields, FromJsonObject},
-        text::{SingleLine, TextRule},
+        field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
     },
-    schema_as,
+    contract_type,
     vpn::{
         self,
         account::{Owner, VpnPatch},
@@ -39,67 +37,75 @@ impl VpnProtocol {
 /// `router_id` and (WireGuard) `addresses` are required; L2TP needs `username`
 /// and `password`, OpenVPN a `password` when it has a `username`. WireGuard keys
 /// are generated. On update what is absent stays; the protocol cannot change.
-#[derive(Debug, Object)]
-pub struct VpnAccountInput {
-    #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub name: Option<SingleLine>,
-    #[oai(nullable)]
-    pub protocol: Option<VpnProtocol>,
-    /// The owning customer (give this or `router_id`).
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub customer_id: Option<i64>,
-    /// The owning router (give this or `customer_id`).
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub router_id: Option<i64>,
-    /// Tunnel addresses, comma-separated (`10.66.0.2/32, fd66::2/128`); an
-    /// address alone is a host.
-    #[oai(nullable, validator(max_length = 500))]
-    pub addresses: Option<SingleLine>,
-    #[oai(nullable)]
-    pub enabled: Option<bool>,
-    /// OpenVPN / L2TP login; null clears it (OpenVPN).
-    #[oai(nullable, validator(max_length = 64))]
-    pub username: Option<SingleLine>,
-    /// Write-only; stored sealed.
-    #[oai(nullable, validator(max_length = 128))]
-    pub password: Option<SingleLine>,
-}
-
-const NAME_MAX: usize = 100;
-const USERNAME_MAX: usize = 64;
-const PASSWORD_MAX: usize = 128;
+pub static VPN_ACCOUNT: Contract = Contract {
+    name: "VpnAccountInput",
+    description: Some(
+        "A VPN account's fields. On create `name`, `protocol`, one of `customer_id` /\n\
+         `router_id` and (WireGuard) `addresses` are required; L2TP needs `username`\n\
+         and `password`, OpenVPN a `password` when it has a `username`. WireGuard keys\n\
+         are generated. On update what is absent stays; the protocol cannot change.",
+    ),
+    kind: ContractKind::Shared,
+    fields: &[
+        Field::text("name")
+            .required()
+            .max(100)
+            .nullable()
+            .example(Ex::Str("rahim-phone")),
+        Field::enumeration("protocol", &PROTOCOLS, EnumRef::of::<VpnProtocol>())
+            .required()
+            .nullable()
+            .example(Ex::Str("wireguard")),
+        Field::reference("customer_id")
+            .nullable()
+            .describe("The owning customer (give this or `router_id`).")
+            .example(Ex::Int(1)),
+        Field::reference("router_id")
+            .nullable()
+            .describe("The owning router (give this or `customer_id`)."),
+        Field::text("addresses")
+            .max(500)
+            .nullable()
+            .describe(
+                "Tunnel addresses, comma-separated (`10.66.0.2/32, fd66::2/128`); an\n\
+                 address alone is a host.",
+            )
+            .example(Ex::Str("10.66.0.2/32")),
+        Field::boolean("enabled").nullable().example(Ex::Bool(true)),
+        Field::text("username")
+            .max(64)
+            .nullable()
+            .describe("OpenVPN / L2TP login; null clears it (OpenVPN)."),
+        Field::secret_line("password")
+            .max(128)
+            .nullable()
+            .describe("Write-only; stored sealed."),
+    ],
+    example: None,
+};
 
 fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
-    let mut p = VpnPatch::default();
-    if creating || f.present("name") {
-        let name = f.required_string("name");
-        if name.chars().count() > NAME_MAX {
-            f.error(
-                "name",
-                format!("The name may not be longer than {NAME_MAX} characters."),
-            );
-        }
-        p.name = Some(name);
-    }
-    p.protocol = f.optional_choice("protocol", &PROTOCOLS);
-    if creating && p.protocol.is_none() && !f.has_error("protocol") {
-        f.error("protocol", "The protocol field is required.");
-    }
-    let (customer, router) = (f.present("customer_id"), f.present("router_id"));
+    let mut p = VpnPatch {
+        name: f.take("name").text(),
+        protocol: f.take("protocol").text(),
+        ..VpnPatch::default()
+    };
+    let (customer, router) = (f.take("customer_id").int(), f.take("router_id").int());
     match (customer, router) {
-        (true, true) => f.error(
+        (Some(_), Some(_)) => f.error(
             "router_id",
             "Give either a customer id or a router id, not both: an account belongs to one.",
         ),
-        (true, false) => p.owner = Some(Owner::Customer(f.required_reference("customer_id"))),
-        (false, true) => p.owner = Some(Owner::Router(f.required_reference("router_id"))),
-        (false, false) if creating => f.error(
-            "customer_id",
-            "The customer id field is required when no router id is given.",
-        ),
-        (false, false) => {}
+        (Some(id), None) => p.owner = Some(Owner::Customer(id)),
+        (None, Some(id)) => p.owner = Some(Owner::Router(id)),
+        (None, None) if creating && !f.has_error("customer_id") && !f.has_error("router_id") => f
+            .error(
+                "customer_id",
+                "The customer id field is required when no router id is given.",
+            ),
+        (None, None) => {}
     }
-    if let Some(text) = f.nullable_string("addresses") {
+    if let Some(text) = f.take("addresses").patch_text() {
         match vpn::normalize_addresses(text.as_deref().unwrap_or_default()) {
             Ok(addresses) => p.addresses = Some(addresses),
             Err(bad) => f.error(
@@ -110,32 +116,16 @@ fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
             ),
         }
     }
-    p.enabled = f.optional_bool("enabled");
-    if let Some(username) = f.nullable_string("username") {
+    p.enabled = f.take("enabled").bool();
+    if let Some(username) = f.take("username").patch_text() {
         if let Some(u) = &username {
-            if u.chars().count() > USERNAME_MAX {
-                f.error(
-                    "username",
-                    format!("The username may not be longer than {USERNAME_MAX} characters."),
-                );
-            } else if u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            if u.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 f.error("username", "The username may not contain spaces.");
             }
         }
         p.username = Some(username);
     }
-    if f.present("password") {
-        let pw = f.required_password("password");
-        if pw.chars().count() > PASSWORD_MAX {
-            f.error(
-                "password",
-                format!("The password may not be longer than {PASSWORD_MAX} characters."),
-            );
-        } else {
-            f.check_text("password", &pw, TextRule::SingleLine);
-        }
-        p.password = Some(pw);
-    }
+    p.password = f.take("password").text();
     p
 }
 
@@ -143,16 +133,18 @@ fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
 pub struct NewVpnAccount(pub VpnPatch);
 /// `PUT /api/v2/vpn/accounts/{id}`.
 pub struct VpnAccountChanges(pub VpnPatch);
-schema_as!(NewVpnAccount, VpnAccountInput);
-schema_as!(VpnAccountChanges, VpnAccountInput);
+contract_type!(NewVpnAccount, VPN_ACCOUNT);
+contract_type!(VpnAccountChanges, VPN_ACCOUNT);
 
 impl FromJsonObject for NewVpnAccount {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&VPN_ACCOUNT, Mode::Create));
     fn from_fields(f: &mut Fields) -> Self {
         Self(read_patch(f, true))
     }
 }
 
 impl FromJsonObject for VpnAccountChanges {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&VPN_ACCOUNT, Mode::Update));
     fn from_fields(f: &mut Fields) -> Self {
         Self(read_patch(f, false))
     }

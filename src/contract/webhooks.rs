@@ -5,9 +5,13 @@ use poem_openapi::{payload::Json, ApiResponse, Object};
 
 use crate::{
     clock::format_timestamp,
-    contract::body::{Fields, FromJsonObject},
+    contract::{
+        body::{Fields, FromJsonObject},
+        field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+    },
+    contract_type,
     events::target,
-    paginated, schema_as,
+    paginated,
     store::{
         events::SUBSCRIBABLE,
         webhook_deliveries::{AttemptRow, DeliveryRow},
@@ -109,21 +113,45 @@ impl WebhookSecretOne {
 
 paginated!(WebhookList, Webhook);
 
+/// What [`target::parse_url`] can accept, in a pattern: `http://` or
+/// `https://` (any case), a host without a user name or password, then
+/// anything but control characters and text direction overrides.
+pub const URL_PATTERN: &str = concat!(
+    r"^[Hh][Tt][Tt][Pp][Ss]?://",
+    r"[^/?#@\u0000-\u0020\u007F-\u009F\u202A-\u202E\u2066-\u2069]+",
+    r"(?:[/?#][^\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*)?$"
+);
+
 /// A webhook's fields. On create `url` and `events` are required (`active`
 /// defaults to true); on update what is absent stays.
-#[derive(Debug, Object)]
-pub struct WebhookInput {
-    /// http:// or https:// URL receiving the POSTs.
-    #[oai(
-        nullable,
-        validator(min_length = 1, max_length = 2000, pattern = "^https?://[^/@\\s]+")
-    )]
-    pub url: Option<String>,
-    #[oai(nullable, validator(min_items = 1))]
-    pub events: Option<Vec<WebhookEvent>>,
-    #[oai(nullable)]
-    pub active: Option<bool>,
-}
+pub static WEBHOOK: Contract = Contract {
+    name: "WebhookInput",
+    description: Some(
+        "A webhook's fields. On create `url` and `events` are required (`active`\n\
+         defaults to true); on update what is absent stays.",
+    ),
+    kind: ContractKind::Shared,
+    fields: &[
+        Field::with("url", Text::line().max(2000).pattern(URL_PATTERN))
+            .required()
+            .nullable()
+            .message(
+                "must start with http:// or https:// and name a host (no user name or password).",
+            )
+            .describe("http:// or https:// URL receiving the POSTs.")
+            .example(Ex::Str("https://crm.example.com/hooks/ispbills")),
+        Field::list(
+            "events",
+            Text::line().enum_ref(&SUBSCRIBABLE, EnumRef::of::<WebhookEvent>()),
+        )
+        .required()
+        .min(1)
+        .nullable()
+        .example(Ex::List(&["customer.created", "payment.received"])),
+        Field::boolean("active").nullable().example(Ex::Bool(true)),
+    ],
+    example: None,
+};
 
 /// The fields a request sets (absent: unchanged).
 #[derive(Debug, Default)]
@@ -133,43 +161,27 @@ pub struct WebhookPatch {
     pub active: Option<bool>,
 }
 
-fn read_patch(f: &mut Fields, creating: bool) -> WebhookPatch {
-    let mut p = WebhookPatch::default();
-    if creating || f.present("url") {
-        let url = f.required_string("url");
-        if !f.has_error("url") {
-            match target::parse_url(&url) {
-                Ok(_) => p.url = Some(url),
-                Err(why) => f.error("url", why),
-            }
+fn read_patch(f: &mut Fields) -> WebhookPatch {
+    let url = f.take("url").text();
+    if let Some(u) = &url {
+        if let Err(why) = target::parse_url(u) {
+            f.error("url", why);
         }
     }
-    match f.optional_string_list("events") {
-        Some(list) if list.is_empty() => f.error("events", "Choose at least one event."),
-        Some(list) => {
-            let mut events: Vec<String> = Vec::new();
-            for name in list {
-                if !SUBSCRIBABLE.contains(&name.as_str()) {
-                    f.error(
-                        "events",
-                        format!(
-                            "Unknown event `{name}` (one of: {}).",
-                            SUBSCRIBABLE.join(", ")
-                        ),
-                    );
-                } else if !events.contains(&name) {
-                    events.push(name);
-                }
+    let events = f.take("events").list().map(|list| {
+        let mut events: Vec<String> = Vec::new();
+        for name in list {
+            if !events.contains(&name) {
+                events.push(name);
             }
-            p.events = Some(events);
         }
-        None if creating && !f.has_error("events") => {
-            f.error("events", "The events field is required.")
-        }
-        None => {}
+        events
+    });
+    WebhookPatch {
+        url,
+        events,
+        active: f.take("active").bool(),
     }
-    p.active = f.optional_bool("active");
-    p
 }
 
 /// `POST /api/v2/webhooks`, and the panel's.
@@ -177,18 +189,20 @@ pub struct NewWebhook(pub WebhookPatch);
 /// `PUT /api/v2/webhooks/{id}`, and the panel's.
 pub struct WebhookChanges(pub WebhookPatch);
 
-schema_as!(NewWebhook, WebhookInput);
-schema_as!(WebhookChanges, WebhookInput);
+contract_type!(NewWebhook, WEBHOOK);
+contract_type!(WebhookChanges, WEBHOOK);
 
 impl FromJsonObject for NewWebhook {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&WEBHOOK, Mode::Create));
     fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, true))
+        Self(read_patch(f))
     }
 }
 
 impl FromJsonObject for WebhookChanges {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&WEBHOOK, Mode::Update));
     fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, false))
+        Self(read_patch(f))
     }
 }
 
