@@ -243,14 +243,16 @@ pub async fn balance(ctx: &Ctx, caller: &Caller) -> OpResult<Balance> {
 }
 
 /// A page of the history (newest first) and its total. A reseller's staff see
-/// what was sent on their operator's behalf. A `phone` that is no number: 422.
+/// what was sent on their operator's behalf. A `phone` that is no number: 422
+/// (an empty one is no filter).
 pub async fn history(
     ctx: &Ctx,
     caller: &Caller,
     query: HistoryQuery,
     page: PageRequest,
 ) -> OpResult<(Vec<SmsRow>, u64)> {
-    let phone = match query.phone {
+    // An empty filter filters nothing.
+    let phone = match query.phone.filter(|p| !p.trim().is_empty()) {
         Some(p) => Some(
             Phone::parse(&p)
                 .map_err(|why| Error::invalid("phone", why))?
