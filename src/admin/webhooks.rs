@@ -10,17 +10,32 @@ use poem_openapi::{
 
 use super::{AdminTags, StaffSession};
 use crate::{
-    api::v2::webhooks::{
-        ops, DeliveryDetailOne, DeliveryList, DeliveryQueued, DeliveryStatus, NewWebhook,
-        WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne, WebhookSecretOne,
-    },
+    auth::principal::role_scopes,
     contract::{
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
+        webhooks::{
+            DeliveryDetailOne, DeliveryList, DeliveryQueued, DeliveryStatus, NewWebhook,
+            WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne,
+            WebhookSecretOne,
+        },
     },
+    domain::visibility::Visibility,
     error::ApiResult,
+    ops::{webhooks, Actor, Caller},
     state::AppState,
 };
+
+/// The logged-in administrator as the caller of an operation.
+fn caller(session: &StaffSession) -> Caller {
+    let user = &session.user;
+    Caller {
+        actor: Actor::User(user.id),
+        scopes: role_scopes(user.role),
+        role: Some(user.role),
+        visibility: Visibility::of_role(Some(user.role), user.operator_id),
+    }
+}
 
 pub struct WebhooksApi;
 
@@ -40,7 +55,13 @@ impl WebhooksApi {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<WebhookList>> {
         session.require_admin()?;
-        ops::list(&state, PageRequest::new(page.0, per_page.0)).await
+        let page = PageRequest::new(page.0, per_page.0);
+        let (rows, total) = webhooks::list(&state.ctx(), &caller(&session), page).await?;
+        Ok(Json(WebhookList::new(
+            rows.into_iter().map(Into::into).collect(),
+            total,
+            &page,
+        )))
     }
 
     /// Add Webhook Endpoint (the secret is in this answer only).
@@ -56,7 +77,10 @@ impl WebhooksApi {
         body: JsonBody<NewWebhook>,
     ) -> ApiResult<WebhookCreated> {
         session.require_admin()?;
-        ops::create(&state, body.0 .0).await
+        let caller = caller(&session);
+        let (row, secret) =
+            webhooks::create(&state.ctx(), &caller, &state.seal_key, body.0 .0).await?;
+        Ok(WebhookCreated::of(row, secret))
     }
 
     /// Edit, activate or deactivate a webhook.
@@ -73,7 +97,9 @@ impl WebhooksApi {
         body: JsonBody<WebhookChanges>,
     ) -> ApiResult<Json<WebhookOne>> {
         session.require_admin()?;
-        ops::update(&state, id.0, body.0 .0).await
+        let caller = caller(&session);
+        let row = webhooks::update(&state.ctx(), &caller, id.0, body.0 .0).await?;
+        Ok(Json(WebhookOne::of(row)))
     }
 
     /// Delete a webhook.
@@ -89,7 +115,8 @@ impl WebhooksApi {
         id: Path<i64>,
     ) -> ApiResult<WebhookDeleted> {
         session.require_admin()?;
-        ops::delete(&state, id.0).await
+        webhooks::delete(&state.ctx(), &caller(&session), id.0).await?;
+        Ok(WebhookDeleted::NoContent)
     }
 
     /// Rotate the secret (shown once).
@@ -105,7 +132,10 @@ impl WebhooksApi {
         id: Path<i64>,
     ) -> ApiResult<Json<WebhookSecretOne>> {
         session.require_admin()?;
-        ops::rotate_secret(&state, id.0).await
+        let caller = caller(&session);
+        let (row, secret) =
+            webhooks::rotate_secret(&state.ctx(), &caller, &state.seal_key, id.0).await?;
+        Ok(Json(WebhookSecretOne::of(row, secret)))
     }
 
     /// Send a test event.
@@ -121,7 +151,8 @@ impl WebhooksApi {
         id: Path<i64>,
     ) -> ApiResult<DeliveryQueued> {
         session.require_admin()?;
-        ops::test(&state, id.0).await
+        let row = webhooks::test(&state.ctx(), &caller(&session), id.0).await?;
+        Ok(DeliveryQueued::of(row))
     }
 
     /// The delivery log.
@@ -140,7 +171,15 @@ impl WebhooksApi {
         status: Query<Option<DeliveryStatus>>,
     ) -> ApiResult<Json<DeliveryList>> {
         session.require_admin()?;
-        ops::deliveries(&state, id.0, PageRequest::new(page.0, per_page.0), status.0).await
+        let page = PageRequest::new(page.0, per_page.0);
+        let status = status.0.map(DeliveryStatus::as_str);
+        let caller = caller(&session);
+        let (rows, total) = webhooks::deliveries(&state.ctx(), &caller, id.0, status, page).await?;
+        Ok(Json(DeliveryList::new(
+            rows.into_iter().map(Into::into).collect(),
+            total,
+            &page,
+        )))
     }
 
     /// A delivery with its attempts (status, response).
@@ -157,7 +196,9 @@ impl WebhooksApi {
         delivery_id: Path<i64>,
     ) -> ApiResult<Json<DeliveryDetailOne>> {
         session.require_admin()?;
-        ops::delivery(&state, id.0, delivery_id.0).await
+        let caller = caller(&session);
+        let found = webhooks::delivery(&state.ctx(), &caller, id.0, delivery_id.0).await?;
+        Ok(Json(DeliveryDetailOne::of(found)))
     }
 
     /// Redeliver.
@@ -174,6 +215,8 @@ impl WebhooksApi {
         delivery_id: Path<i64>,
     ) -> ApiResult<DeliveryQueued> {
         session.require_admin()?;
-        ops::redeliver(&state, id.0, delivery_id.0).await
+        let caller = caller(&session);
+        let row = webhooks::redeliver(&state.ctx(), &caller, id.0, delivery_id.0).await?;
+        Ok(DeliveryQueued::of(row))
     }
 }

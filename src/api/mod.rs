@@ -5,6 +5,7 @@
 pub mod bills;
 pub mod body_limit;
 pub mod cards;
+pub mod complaints;
 pub mod customers;
 pub mod dashboard;
 pub mod devices;
@@ -24,6 +25,7 @@ pub mod tokens;
 pub mod v1;
 pub mod v2;
 pub mod vpn;
+pub mod webhooks;
 pub mod zabbix;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -105,8 +107,8 @@ pub type V2Apis = (
     customers::CustomersV2,
     // The v2 billing routes, in the document's order.
     (bills::BillsV2, payments::PaymentsV2, bills::CustomerBillsV2),
-    v2::webhooks::V2WebhooksApi,
-    v2::complaints::V2ComplaintsApi,
+    webhooks::V2WebhooksApi,
+    complaints::V2ComplaintsApi,
     v2::staff::V2StaffApi,
 );
 

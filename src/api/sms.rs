@@ -11,119 +11,30 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
-use crate::contract::text::{MultiLine, SingleLine, TextRule};
 use crate::{
     api::{
-        idempotent::{to_json, write_once},
         security::{V1Auth, V2Auth},
         ApiTags,
     },
     auth::{principal::Principal, scope::Scope},
     contract::{
-        body::{Fields, FromJsonObject, JsonBody},
+        body::JsonBody,
         filters::TimeBound,
         json_out::PreSerialized,
         pagination::{PageParam, PageRequest, PerPageParam},
+        sms::{Broadcast, SendSms},
+        text::SingleLine,
     },
-    error::{ApiError, ApiResult},
-    paginated, schema_as,
-    sms::{day_start, new_message_id, phone::Phone, segments},
+    error::ApiResult,
+    ops::{
+        sms::{self as op, Balance, HistoryQuery, Queued},
+        Caller,
+    },
+    paginated,
+    sms::phone::Phone,
     state::AppState,
-    store::sms::{self, Limits, NewSms, SmsFilter, SmsRow},
+    store::sms::SmsRow,
 };
-
-/// `{"phone","message"}`.
-#[derive(Debug, Object)]
-pub struct SendSmsInput {
-    /// 01XXXXXXXXX, +8801XXXXXXXXX or another E.164 number.
-    #[oai(validator(min_length = 1, max_length = 32))]
-    pub phone: SingleLine,
-    #[oai(validator(min_length = 1, max_length = 1600))]
-    pub message: MultiLine,
-}
-
-/// `{"phones":[...],"message"}`.
-#[derive(Debug, Object)]
-pub struct BroadcastInput {
-    #[oai(validator(min_items = 1))]
-    pub phones: Vec<SingleLine>,
-    #[oai(validator(min_length = 1, max_length = 1600))]
-    pub message: MultiLine,
-}
-
-#[derive(Debug, Clone)]
-pub struct SendSms {
-    phone: Option<Phone>,
-    message: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Broadcast {
-    phones: Vec<Phone>,
-    duplicates: usize,
-    message: String,
-}
-
-fn read_message(f: &mut Fields) -> String {
-    let message = f.required_text("message", TextRule::MultiLine);
-    if message.chars().count() > 1600 {
-        f.error(
-            "message",
-            "The message may not be longer than 1600 characters.",
-        );
-    }
-    message
-}
-
-impl FromJsonObject for SendSms {
-    fn from_fields(f: &mut Fields) -> Self {
-        let raw = f.required_string("phone");
-        let phone = if f.has_error("phone") {
-            None
-        } else {
-            match Phone::parse(&raw) {
-                Ok(p) => Some(p),
-                Err(why) => {
-                    f.error("phone", why);
-                    None
-                }
-            }
-        };
-        Self {
-            phone,
-            message: read_message(f),
-        }
-    }
-}
-
-impl FromJsonObject for Broadcast {
-    fn from_fields(f: &mut Fields) -> Self {
-        let mut phones: Vec<Phone> = Vec::new();
-        let mut duplicates = 0;
-        match f.optional_string_list("phones") {
-            Some(list) if list.is_empty() => f.error("phones", "Give at least one phone number."),
-            Some(list) => {
-                for raw in list {
-                    match Phone::parse(&raw) {
-                        Ok(p) if phones.contains(&p) => duplicates += 1,
-                        Ok(p) => phones.push(p),
-                        Err(why) => f.error("phones", why),
-                    }
-                }
-            }
-            None if !f.has_error("phones") => f.error("phones", "The phones field is required."),
-            None => {}
-        }
-        Self {
-            phones,
-            duplicates,
-            message: read_message(f),
-        }
-    }
-}
-
-schema_as!(SendSms, SendSmsInput);
-schema_as!(Broadcast, BroadcastInput);
 
 /// v1 answer.
 #[derive(Debug, Clone, Object, serde::Serialize)]
@@ -285,7 +196,7 @@ pub enum SmsStatus {
 }
 
 impl SmsStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             SmsStatus::Queued => "queued",
             SmsStatus::Sending => "sending",
@@ -293,86 +204,6 @@ impl SmsStatus {
             SmsStatus::Failed => "failed",
         }
     }
-}
-
-/// A message ready to queue, or 422 when it is too long.
-fn prepare(
-    state: &AppState,
-    phone: &Phone,
-    message: &str,
-    source: &'static str,
-    broadcast_id: Option<&str>,
-    caller: &str,
-) -> ApiResult<NewSms> {
-    let count = segments::count(message);
-    let max = state.config.sms.max_parts;
-    if count.parts > max {
-        return Err(ApiError::invalid_field(
-            "message",
-            format!(
-                "The message takes {} SMS parts; the most is {max}.",
-                count.parts
-            ),
-        ));
-    }
-    Ok(NewSms {
-        message_id: new_message_id().map_err(ApiError::internal)?,
-        phone: phone.e164().to_string(),
-        body: message.to_string(),
-        encoding: count.encoding.as_str(),
-        parts: i64::try_from(count.parts).unwrap_or(i64::MAX),
-        source,
-        event_id: None,
-        customer_id: None,
-        broadcast_id: broadcast_id.map(str::to_string),
-        requested_by: Some(caller.to_string()),
-        operator_id: None,
-    })
-}
-
-fn today(state: &AppState) -> String {
-    day_start(state.clock.now(), state.config.isp.offset())
-}
-
-/// Queues `messages` (idempotently under `key`); `answer` builds the reply
-/// from the queued rows and the balance left.
-async fn queue<T: serde::Serialize>(
-    state: &AppState,
-    principal: &Principal,
-    key: Option<String>,
-    request: &(impl std::fmt::Debug + Sync),
-    messages: Vec<NewSms>,
-    field: &'static str,
-    answer: impl FnOnce(Vec<SmsRow>, Option<i64>) -> T + Send + 'static,
-) -> ApiResult<String> {
-    let start = today(state);
-    let cap = state.config.sms.daily_credit_cap;
-    let due = state.clock.now().unix_timestamp();
-    let now = crate::clock::format_timestamp(state.clock.now());
-    let operator = principal.visibility().operator_id;
-    let mut messages = messages;
-    // Customers' numbers are kept in their own form (01XXXXXXXXX for Bangladesh).
-    let customer_phones: Vec<String> = messages
-        .iter()
-        .map(|m| Phone::from_e164(&m.phone).display())
-        .collect();
-    write_once(state, principal.label(), key, request, 200, move |tx| {
-        if let Some(op) = operator {
-            sms::bind_to_operator(tx, &mut messages, &customer_phones, op)?;
-        }
-        let limits = Limits {
-            daily_cap: cap,
-            day_start: &start,
-        };
-        let rows = sms::queue(tx, &messages, limits, field, due, &now)?;
-        // A reseller's staff see what they spent, never the ISP's balance.
-        let left = match operator {
-            None => Some(sms::credits(tx, &start)?.balance),
-            Some(_) => None,
-        };
-        to_json(&answer(rows, left))
-    })
-    .await
 }
 
 fn queued(row: &SmsRow) -> SmsQueued {
@@ -383,77 +214,89 @@ fn queued(row: &SmsRow) -> SmsQueued {
     }
 }
 
-async fn balance(state: &AppState, principal: &Principal) -> ApiResult<SmsBalanceOne> {
-    let start = today(state);
-    let cap = state.config.sms.daily_credit_cap;
-    let gateway = state.config.sms.gateway.clone();
-    if let Some(op) = principal.visibility().operator_id {
-        // A reseller's staff: their operator's own usage, not the ISP's balance.
-        let used = state
-            .db
-            .read_async(move |c| sms::operator_used_since(c, op, &start))
-            .await?;
-        return Ok(SmsBalanceOne {
-            data: SmsBalance {
-                credits_remaining: None,
-                used_today: used,
-                daily_limit: None,
-                gateway,
-                operator_id: Some(op),
-            },
-        });
-    }
-    let credits = state
-        .db
-        .read_async(move |c| sms::credits(c, &start))
-        .await?;
-    Ok(SmsBalanceOne {
-        data: SmsBalance {
-            credits_remaining: Some(credits.balance),
-            used_today: credits.used_today,
-            daily_limit: (cap > 0).then_some(cap),
-            gateway,
-            operator_id: None,
+fn json(value: &impl serde::Serialize) -> Result<String, String> {
+    serde_json::to_string(value).map_err(|e| e.to_string())
+}
+
+/// The v1 send answer.
+fn sent_v1(q: Queued) -> Result<String, String> {
+    json(&SmsQueuedOne {
+        data: queued(&q.rows[0]),
+    })
+}
+
+/// The v2 send answer: with what it cost and what is left.
+fn sent_v2(q: Queued) -> Result<String, String> {
+    let row = &q.rows[0];
+    let one = queued(row);
+    json(&SmsQueuedV2One {
+        data: SmsQueuedV2 {
+            message_id: one.message_id,
+            status: one.status,
+            phone: one.phone,
+            credits_used: row.credits,
+            credits_remaining: q.credits_remaining,
         },
     })
 }
 
+/// The broadcast answer.
+fn broadcast_sent(q: Queued) -> Result<String, String> {
+    json(&BroadcastQueuedOne {
+        data: BroadcastQueued {
+            broadcast_id: q.broadcast_id.unwrap_or_default(),
+            count: i64::try_from(q.rows.len()).unwrap_or(0),
+            duplicates_removed: q.duplicates_removed,
+            credits_used: q.rows.iter().map(|r| r.credits).sum(),
+            credits_remaining: q.credits_remaining,
+            messages: q.rows.iter().map(queued).collect(),
+        },
+    })
+}
+
+fn caller(who: &Principal) -> Caller {
+    Caller::from(who)
+}
+
+/// Both balance operations.
+async fn balance(state: &AppState, who: &Principal) -> ApiResult<Json<SmsBalanceOne>> {
+    let b: Balance = op::balance(&state.ctx(), &caller(who)).await?;
+    Ok(Json(SmsBalanceOne {
+        data: SmsBalance {
+            credits_remaining: b.credits_remaining,
+            used_today: b.used_today,
+            daily_limit: b.daily_limit,
+            gateway: b.gateway,
+            operator_id: b.operator_id,
+        },
+    }))
+}
+
+/// Both history operations (v1 and v2 take the same parameters).
 #[allow(clippy::too_many_arguments)]
 async fn history(
     state: &AppState,
-    principal: &Principal,
-    page: PageRequest,
-    phone: Option<String>,
+    who: &Principal,
+    page: PageParam,
+    per_page: PerPageParam,
+    phone: Option<SingleLine>,
     status: Option<SmsStatus>,
     from: Option<TimeBound>,
     to: Option<TimeBound>,
-) -> ApiResult<SmsHistory> {
-    let phone = match phone {
-        Some(p) => Some(
-            Phone::parse(&p)
-                .map_err(|why| ApiError::invalid_field("phone", why))?
-                .e164()
-                .to_string(),
-        ),
-        None => None,
-    };
-    let filter = SmsFilter {
-        phone,
-        status: status.map(|s| s.as_str().to_string()),
+) -> ApiResult<Json<SmsHistory>> {
+    let page = PageRequest::new(page, per_page);
+    let query = HistoryQuery {
+        phone: phone.map(SingleLine::into_inner),
+        status: status.map(SmsStatus::as_str),
         from: from.map(TimeBound::start),
         to: to.map(TimeBound::end),
-        // A reseller's staff see what was sent on their operator's behalf.
-        operator_id: principal.visibility().operator_id,
     };
-    let (rows, total) = state
-        .db
-        .read_async(move |c| sms::list(c, &filter, page.limit(), page.offset()))
-        .await?;
-    Ok(SmsHistory::new(
+    let (rows, total) = op::history(&state.ctx(), &caller(who), query, page).await?;
+    Ok(Json(SmsHistory::new(
         rows.into_iter().map(Into::into).collect(),
-        u64::try_from(total).unwrap_or(0),
+        total,
         &page,
-    ))
+    )))
 }
 
 #[derive(Default)]
@@ -478,24 +321,8 @@ impl SmsApi {
         idempotency_key: Header<Option<String>>,
         body: JsonBody<SendSms>,
     ) -> ApiResult<SentV1> {
-        let input = body.0;
-        let phone = input
-            .phone
-            .clone()
-            .ok_or_else(|| ApiError::invalid_field("phone", "The phone field is required."))?;
-        let message = prepare(&state, &phone, &input.message, "api", None, &auth.0.label())?;
-        let answer = queue(
-            &state,
-            &auth.0,
-            idempotency_key.0,
-            &input,
-            vec![message],
-            "message",
-            |rows, _| SmsQueuedOne {
-                data: queued(&rows[0]),
-            },
-        )
-        .await?;
+        let (ctx, caller) = (state.ctx(), caller(&auth.0));
+        let answer = op::send(&ctx, &caller, idempotency_key.0, body.0, sent_v1).await?;
         Ok(SentV1::Queued(PreSerialized::new(answer)))
     }
 
@@ -519,19 +346,10 @@ impl SmsApi {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<SmsHistory>> {
-        let page = PageRequest::new(page.0, per_page.0);
-        Ok(Json(
-            history(
-                &state,
-                &auth.0,
-                page,
-                phone.0.map(SingleLine::into_inner),
-                status.0,
-                from.0,
-                to.0,
-            )
-            .await?,
-        ))
+        history(
+            &state, &auth.0, page.0, per_page.0, phone.0, status.0, from.0, to.0,
+        )
+        .await
     }
 
     /// Current SMS balance (v1)
@@ -545,7 +363,7 @@ impl SmsApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::SmsRead")] auth: V1Auth,
     ) -> ApiResult<Json<SmsBalanceOne>> {
-        Ok(Json(balance(&state, &auth.0).await?))
+        balance(&state, &auth.0).await
     }
 
     /// Send an SMS to one recipient (v2)
@@ -566,33 +384,8 @@ impl SmsApi {
         idempotency_key: Header<Option<String>>,
         body: JsonBody<SendSms>,
     ) -> ApiResult<SentV2> {
-        let input = body.0;
-        let phone = input
-            .phone
-            .clone()
-            .ok_or_else(|| ApiError::invalid_field("phone", "The phone field is required."))?;
-        let message = prepare(&state, &phone, &input.message, "api", None, &auth.0.label())?;
-        let answer = queue(
-            &state,
-            &auth.0,
-            idempotency_key.0,
-            &input,
-            vec![message],
-            "message",
-            |rows, left| {
-                let q = queued(&rows[0]);
-                SmsQueuedV2One {
-                    data: SmsQueuedV2 {
-                        message_id: q.message_id,
-                        status: q.status,
-                        phone: q.phone,
-                        credits_used: rows[0].credits,
-                        credits_remaining: left,
-                    },
-                }
-            },
-        )
-        .await?;
+        let (ctx, caller) = (state.ctx(), caller(&auth.0));
+        let answer = op::send(&ctx, &caller, idempotency_key.0, body.0, sent_v2).await?;
         Ok(SentV2::Queued(PreSerialized::new(answer)))
     }
 
@@ -614,55 +407,9 @@ impl SmsApi {
         idempotency_key: Header<Option<String>>,
         body: JsonBody<Broadcast>,
     ) -> ApiResult<BroadcastSent> {
-        let input = body.0;
-        let max = state.config.sms.max_broadcast;
-        if input.phones.len() > max {
-            return Err(ApiError::invalid_field(
-                "phones",
-                format!(
-                    "A broadcast may go to at most {max} numbers; this has {}.",
-                    input.phones.len()
-                ),
-            ));
-        }
-        let broadcast_id = new_message_id()
-            .map_err(ApiError::internal)?
-            .replacen("sms_", "bc_", 1);
-        let caller = auth.0.label();
-        let messages = input
-            .phones
-            .iter()
-            .map(|p| {
-                prepare(
-                    &state,
-                    p,
-                    &input.message,
-                    "broadcast",
-                    Some(&broadcast_id),
-                    &caller,
-                )
-            })
-            .collect::<ApiResult<Vec<_>>>()?;
-        let duplicates = i64::try_from(input.duplicates).unwrap_or(0);
-        let answer = queue(
-            &state,
-            &auth.0,
-            idempotency_key.0,
-            &input,
-            messages,
-            "message",
-            move |rows, left| BroadcastQueuedOne {
-                data: BroadcastQueued {
-                    broadcast_id,
-                    count: i64::try_from(rows.len()).unwrap_or(0),
-                    duplicates_removed: duplicates,
-                    credits_used: rows.iter().map(|r| r.credits).sum(),
-                    credits_remaining: left,
-                    messages: rows.iter().map(queued).collect(),
-                },
-            },
-        )
-        .await?;
+        let (ctx, caller) = (state.ctx(), caller(&auth.0));
+        let answer =
+            op::broadcast(&ctx, &caller, idempotency_key.0, body.0, broadcast_sent).await?;
         Ok(BroadcastSent::Queued(PreSerialized::new(answer)))
     }
 
@@ -677,7 +424,7 @@ impl SmsApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::SmsRead")] auth: V2Auth,
     ) -> ApiResult<Json<SmsBalanceOne>> {
-        Ok(Json(balance(&state, &auth.0).await?))
+        balance(&state, &auth.0).await
     }
 
     /// SMS history (v2, addition)
@@ -700,18 +447,9 @@ impl SmsApi {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<SmsHistory>> {
-        let page = PageRequest::new(page.0, per_page.0);
-        Ok(Json(
-            history(
-                &state,
-                &auth.0,
-                page,
-                phone.0.map(SingleLine::into_inner),
-                status.0,
-                from.0,
-                to.0,
-            )
-            .await?,
-        ))
+        history(
+            &state, &auth.0, page.0, per_page.0, phone.0, status.0, from.0, to.0,
+        )
+        .await
     }
 }

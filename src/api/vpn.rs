@@ -20,27 +20,26 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
-use crate::contract::text::{SingleLine, TextRule};
 use crate::{
     api::{
         security::{V1Auth, V2Auth},
         ApiTags,
     },
     auth::{principal::Principal, scope::Scope},
-    clock::format_timestamp,
     contract::{
-        body::{Fields, FromJsonObject, JsonBody},
+        body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
+        vpn::{NewVpnAccount, VpnAccountChanges, VpnProtocol},
     },
-    domain::visibility::Visibility,
-    error::{ApiError, ApiResult},
-    paginated, schema_as,
+    error::ApiResult,
+    ops::{
+        vpn::{self as op, AccountRef},
+        Caller,
+    },
+    paginated,
     state::AppState,
-    store::{
-        vpn_accounts::{self, VpnAccountFields, VpnAccountFilter, VpnAccountRow},
-        StoreError,
-    },
-    vpn::{self, AccountView, ClientFile, PROTOCOLS},
+    store::vpn_accounts::{VpnAccountFilter, VpnAccountRow},
+    vpn::{self, ClientFile},
 };
 
 /// A VPN account (never its private key or password).
@@ -95,281 +94,13 @@ pub struct VpnAccountOne {
     pub data: VpnAccount,
 }
 
+impl VpnAccountOne {
+    fn of(row: VpnAccountRow) -> Self {
+        Self { data: row.into() }
+    }
+}
+
 paginated!(VpnAccountList, VpnAccount);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum VpnProtocol {
-    Wireguard,
-    Openvpn,
-    L2tp,
-}
-
-impl VpnProtocol {
-    fn as_str(self) -> &'static str {
-        match self {
-            VpnProtocol::Wireguard => "wireguard",
-            VpnProtocol::Openvpn => "openvpn",
-            VpnProtocol::L2tp => "l2tp",
-        }
-    }
-}
-
-/// A VPN account's fields. On create `name`, `protocol`, one of `customer_id` /
-/// `router_id` and (WireGuard) `addresses` are required; L2TP needs `username`
-/// and `password`, OpenVPN a `password` when it has a `username`. WireGuard keys
-/// are generated. On update what is absent stays; the protocol cannot change.
-#[derive(Debug, Object)]
-pub struct VpnAccountInput {
-    #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub name: Option<SingleLine>,
-    #[oai(nullable)]
-    pub protocol: Option<VpnProtocol>,
-    /// The owning customer (give this or `router_id`).
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub customer_id: Option<i64>,
-    /// The owning router (give this or `customer_id`).
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub router_id: Option<i64>,
-    /// Tunnel addresses, comma-separated (`10.66.0.2/32, fd66::2/128`); an
-    /// address alone is a host.
-    #[oai(nullable, validator(max_length = 500))]
-    pub addresses: Option<SingleLine>,
-    #[oai(nullable)]
-    pub enabled: Option<bool>,
-    /// OpenVPN / L2TP login; null clears it (OpenVPN).
-    #[oai(nullable, validator(max_length = 64))]
-    pub username: Option<SingleLine>,
-    /// Write-only; stored sealed.
-    #[oai(nullable, validator(max_length = 128))]
-    pub password: Option<SingleLine>,
-}
-
-/// Whose account it is.
-#[derive(Debug, Clone, Copy)]
-enum Owner {
-    Customer(i64),
-    Router(i64),
-}
-
-#[derive(Debug, Default)]
-pub struct VpnPatch {
-    name: Option<String>,
-    protocol: Option<String>,
-    owner: Option<Owner>,
-    addresses: Option<String>,
-    enabled: Option<bool>,
-    username: Option<Option<String>>,
-    password: Option<String>,
-}
-
-const NAME_MAX: usize = 100;
-const USERNAME_MAX: usize = 64;
-const PASSWORD_MAX: usize = 128;
-
-fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
-    let mut p = VpnPatch::default();
-    if creating || f.present("name") {
-        let name = f.required_string("name");
-        if name.chars().count() > NAME_MAX {
-            f.error(
-                "name",
-                format!("The name may not be longer than {NAME_MAX} characters."),
-            );
-        }
-        p.name = Some(name);
-    }
-    p.protocol = f.optional_choice("protocol", &PROTOCOLS);
-    if creating && p.protocol.is_none() && !f.has_error("protocol") {
-        f.error("protocol", "The protocol field is required.");
-    }
-    let (customer, router) = (f.present("customer_id"), f.present("router_id"));
-    match (customer, router) {
-        (true, true) => f.error(
-            "router_id",
-            "Give either a customer id or a router id, not both: an account belongs to one.",
-        ),
-        (true, false) => p.owner = Some(Owner::Customer(f.required_reference("customer_id"))),
-        (false, true) => p.owner = Some(Owner::Router(f.required_reference("router_id"))),
-        (false, false) if creating => f.error(
-            "customer_id",
-            "The customer id field is required when no router id is given.",
-        ),
-        (false, false) => {}
-    }
-    if let Some(text) = f.nullable_string("addresses") {
-        match vpn::normalize_addresses(text.as_deref().unwrap_or_default()) {
-            Ok(addresses) => p.addresses = Some(addresses),
-            Err(bad) => f.error(
-                "addresses",
-                format!(
-                    "The addresses must be IP addresses or networks such as 10.66.0.2/32 (`{bad}` is not)."
-                ),
-            ),
-        }
-    }
-    p.enabled = f.optional_bool("enabled");
-    if let Some(username) = f.nullable_string("username") {
-        if let Some(u) = &username {
-            if u.chars().count() > USERNAME_MAX {
-                f.error(
-                    "username",
-                    format!("The username may not be longer than {USERNAME_MAX} characters."),
-                );
-            } else if u.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                f.error("username", "The username may not contain spaces.");
-            }
-        }
-        p.username = Some(username);
-    }
-    if f.present("password") {
-        let pw = f.required_password("password");
-        if pw.chars().count() > PASSWORD_MAX {
-            f.error(
-                "password",
-                format!("The password may not be longer than {PASSWORD_MAX} characters."),
-            );
-        } else {
-            f.check_text("password", &pw, TextRule::SingleLine);
-        }
-        p.password = Some(pw);
-    }
-    p
-}
-
-pub struct NewVpnAccount(VpnPatch);
-pub struct VpnAccountChanges(VpnPatch);
-schema_as!(NewVpnAccount, VpnAccountInput);
-schema_as!(VpnAccountChanges, VpnAccountInput);
-
-impl FromJsonObject for NewVpnAccount {
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, true))
-    }
-}
-
-impl FromJsonObject for VpnAccountChanges {
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, false))
-    }
-}
-
-/// Secrets prepared outside the transaction: a fresh key pair (WireGuard
-/// accounts being created) and the new password, both sealed.
-#[derive(Default)]
-struct Sealed {
-    keys: Option<(String, String)>,
-    password: Option<String>,
-}
-
-impl VpnPatch {
-    /// The whole record after the change, with the rules that span fields.
-    fn apply(
-        self,
-        base: Option<VpnAccountRow>,
-        sealed: Sealed,
-    ) -> Result<VpnAccountFields, StoreError> {
-        let mut problems: Vec<(&'static str, String)> = Vec::new();
-        let mut f: VpnAccountFields = match base {
-            Some(b) => {
-                if let Some(p) = &self.protocol {
-                    if *p != b.protocol {
-                        problems.push((
-                            "protocol",
-                            "The protocol cannot be changed; create a new account instead.".into(),
-                        ));
-                    }
-                }
-                b.into()
-            }
-            None => VpnAccountFields {
-                name: String::new(),
-                protocol: self.protocol.clone().unwrap_or_default(),
-                customer_id: None,
-                router_id: None,
-                addresses: String::new(),
-                enabled: true,
-                public_key: None,
-                private_key_sealed: None,
-                username: None,
-                password_sealed: None,
-            },
-        };
-        if let Some(name) = self.name {
-            f.name = name;
-        }
-        match self.owner {
-            Some(Owner::Customer(id)) => (f.customer_id, f.router_id) = (Some(id), None),
-            Some(Owner::Router(id)) => (f.customer_id, f.router_id) = (None, Some(id)),
-            None => {}
-        }
-        if let Some(a) = self.addresses {
-            f.addresses = a;
-        }
-        if let Some(e) = self.enabled {
-            f.enabled = e;
-        }
-        let username_given = matches!(self.username, Some(Some(_)));
-        if let Some(u) = self.username {
-            f.username = u;
-        }
-        let password_given = sealed.password.is_some();
-        if let Some(p) = sealed.password {
-            f.password_sealed = Some(p);
-        }
-        if let Some((public, private)) = sealed.keys {
-            f.public_key = Some(public);
-            f.private_key_sealed = Some(private);
-        }
-        match f.protocol.as_str() {
-            "wireguard" => {
-                if username_given {
-                    problems.push((
-                        "username",
-                        "WireGuard accounts sign in with keys, not a username.".into(),
-                    ));
-                }
-                if password_given {
-                    problems.push((
-                        "password",
-                        "WireGuard accounts sign in with keys, not a password.".into(),
-                    ));
-                }
-                if f.addresses.is_empty() {
-                    problems.push((
-                        "addresses",
-                        "The addresses field is required for WireGuard (the client's tunnel address, such as 10.66.0.2/32)."
-                            .into(),
-                    ));
-                }
-            }
-            protocol => {
-                if f.username.is_none() {
-                    // A login without a name is no login.
-                    f.password_sealed = None;
-                    if protocol == "l2tp" {
-                        problems.push((
-                            "username",
-                            "The username field is required for L2TP.".into(),
-                        ));
-                    } else if password_given {
-                        problems.push(("username", "A password needs a username.".into()));
-                    }
-                } else if f.password_sealed.is_none() {
-                    problems.push((
-                        "password",
-                        "The password field is required when the account has a username.".into(),
-                    ));
-                }
-            }
-        }
-        if problems.is_empty() {
-            Ok(f)
-        } else {
-            Err(StoreError::Invalid(problems))
-        }
-    }
-}
 
 /// A client config file: `200` with the file as an attachment.
 pub struct ConfigFile(ClientFile);
@@ -438,107 +169,39 @@ pub enum VpnAccountDeleted {
     NoContent,
 }
 
-/// How a v1 path names an account.
-enum Lookup {
-    Id(i64),
-    Name(String),
+fn caller(who: &Principal) -> Caller {
+    Caller::from(who)
 }
 
-impl Lookup {
-    /// Digits are an id (falling back to a name), anything else a name.
-    fn parse(text: &str) -> Self {
-        match text.parse::<i64>() {
-            Ok(id) if id > 0 => Lookup::Id(id),
-            _ => Lookup::Name(text.to_string()),
-        }
-    }
-}
-
-async fn find(state: &AppState, vis: Visibility, lookup: Lookup) -> ApiResult<VpnAccountRow> {
-    state
-        .db
-        .read_async(move |c| match lookup {
-            Lookup::Id(id) => match vpn_accounts::get(c, id, vis)? {
-                Some(row) => Ok(Some(row)),
-                None => vpn_accounts::get_by_name(c, &id.to_string(), vis),
-            },
-            Lookup::Name(name) => vpn_accounts::get_by_name(c, &name, vis),
-        })
-        .await?
-        .ok_or_else(ApiError::not_found)
-}
-
-async fn list_accounts(
+/// Both list operations (v1 and v2 take the same parameters).
+#[allow(clippy::too_many_arguments)]
+async fn list(
     state: &AppState,
     who: &Principal,
-    filter: VpnAccountFilter,
-    page: PageRequest,
-) -> ApiResult<VpnAccountList> {
-    let vis = who.visibility();
-    let (rows, total) = state
-        .db
-        .read_async(move |c| vpn_accounts::list(c, &filter, vis, page.limit(), page.offset()))
-        .await?;
-    Ok(VpnAccountList::new(
+    page: PageParam,
+    per_page: PerPageParam,
+    customer_id: Option<i64>,
+    router_id: Option<i64>,
+    protocol: Option<VpnProtocol>,
+) -> ApiResult<Json<VpnAccountList>> {
+    let page = PageRequest::new(page, per_page);
+    let filter = VpnAccountFilter {
+        customer_id,
+        router_id,
+        protocol: protocol.map(|p| p.as_str().to_string()),
+    };
+    let (rows, total) = op::list(&state.ctx(), &caller(who), filter, page).await?;
+    Ok(Json(VpnAccountList::new(
         rows.into_iter().map(Into::into).collect(),
-        u64::try_from(total).unwrap_or(0),
+        total,
         &page,
-    ))
+    )))
 }
 
-fn seal(state: &AppState, purpose: &str, secret: &str) -> ApiResult<String> {
-    state
-        .seal_key
-        .seal(purpose, secret)
-        .map_err(ApiError::internal)
-}
-
-fn open(state: &AppState, purpose: &str, sealed: Option<&str>) -> ApiResult<String> {
-    let sealed = sealed.ok_or_else(|| ApiError::internal("a VPN secret is missing"))?;
-    state
-        .seal_key
-        .open(purpose, sealed)
-        .map_err(ApiError::internal)
-}
-
-/// A fresh key pair, the private key sealed: (public, sealed private).
-fn new_keys(state: &AppState) -> ApiResult<(String, String)> {
-    let pair = vpn::generate_keypair().map_err(ApiError::internal)?;
-    Ok((
-        pair.public_key,
-        seal(state, vpn::PRIVATE_KEY_PURPOSE, &pair.private_key)?,
-    ))
-}
-
-/// Renders the account's client config.
-fn render(state: &AppState, row: &VpnAccountRow) -> ApiResult<ConfigFile> {
-    if !row.enabled {
-        return Err(ApiError::conflict(
-            "The VPN account is disabled; enable it (`enabled: true`) to download its config.",
-        ));
-    }
-    let cfg = &state.config.vpn;
-    let view = AccountView {
-        name: &row.name,
-        addresses: &row.addresses,
-        username: row.username.as_deref(),
-    };
-    let file = match row.protocol.as_str() {
-        "wireguard" => {
-            let key = open(
-                state,
-                vpn::PRIVATE_KEY_PURPOSE,
-                row.private_key_sealed.as_deref(),
-            )?;
-            vpn::wireguard(&cfg.wireguard, &view, &key)
-        }
-        "openvpn" => vpn::openvpn(&cfg.openvpn, &view),
-        _ => {
-            let password = open(state, vpn::PASSWORD_PURPOSE, row.password_sealed.as_deref())?;
-            vpn::l2tp(&cfg.l2tp, &view, &password)
-        }
-    };
-    file.map(ConfigFile).map_err(ApiError::conflict)
+/// Both config downloads (v1 by id or name, v2 by id).
+async fn config(state: &AppState, who: &Principal, account: AccountRef) -> ApiResult<ConfigFile> {
+    let file = op::config(&state.ctx(), &caller(who), &state.seal_key, account).await?;
+    Ok(ConfigFile(file))
 }
 
 #[derive(Default)]
@@ -566,20 +229,16 @@ impl VpnApi {
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
         protocol: Query<Option<VpnProtocol>>,
     ) -> ApiResult<Json<VpnAccountList>> {
-        let filter = VpnAccountFilter {
-            customer_id: customer_id.0,
-            router_id: router_id.0,
-            protocol: protocol.0.map(|p| p.as_str().to_string()),
-        };
-        Ok(Json(
-            list_accounts(
-                &state,
-                &auth.0,
-                filter,
-                PageRequest::new(page.0, per_page.0),
-            )
-            .await?,
-        ))
+        list(
+            &state,
+            &auth.0,
+            page.0,
+            per_page.0,
+            customer_id.0,
+            router_id.0,
+            protocol.0,
+        )
+        .await
     }
 
     /// Retrieve a VPN account (v1)
@@ -596,8 +255,9 @@ impl VpnApi {
         #[oai(scope = "Scope::VpnRead")] auth: V1Auth,
         #[oai(validator(min_length = 1, max_length = 100))] account: Path<String>,
     ) -> ApiResult<Json<VpnAccountOne>> {
-        let row = find(&state, auth.0.visibility(), Lookup::parse(&account.0)).await?;
-        Ok(Json(VpnAccountOne { data: row.into() }))
+        let account = AccountRef::IdOrName(account.0);
+        let row = op::get(&state.ctx(), &caller(&auth.0), account).await?;
+        Ok(Json(VpnAccountOne::of(row)))
     }
 
     /// Download a VPN account's client config (v1)
@@ -617,8 +277,7 @@ impl VpnApi {
         #[oai(scope = "Scope::VpnRead")] auth: V1Auth,
         #[oai(validator(min_length = 1, max_length = 100))] account: Path<String>,
     ) -> ApiResult<ConfigFile> {
-        let row = find(&state, auth.0.visibility(), Lookup::parse(&account.0)).await?;
-        render(&state, &row)
+        config(&state, &auth.0, AccountRef::IdOrName(account.0)).await
     }
 
     /// List VPN accounts (v2)
@@ -640,20 +299,16 @@ impl VpnApi {
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
         protocol: Query<Option<VpnProtocol>>,
     ) -> ApiResult<Json<VpnAccountList>> {
-        let filter = VpnAccountFilter {
-            customer_id: customer_id.0,
-            router_id: router_id.0,
-            protocol: protocol.0.map(|p| p.as_str().to_string()),
-        };
-        Ok(Json(
-            list_accounts(
-                &state,
-                &auth.0,
-                filter,
-                PageRequest::new(page.0, per_page.0),
-            )
-            .await?,
-        ))
+        list(
+            &state,
+            &auth.0,
+            page.0,
+            per_page.0,
+            customer_id.0,
+            router_id.0,
+            protocol.0,
+        )
+        .await
     }
 
     /// Create a VPN account (v2, addition)
@@ -668,30 +323,11 @@ impl VpnApi {
     async fn create(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::NetworkWrite")] _auth: V2Auth,
+        #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         body: JsonBody<NewVpnAccount>,
     ) -> ApiResult<VpnAccountCreated> {
-        let mut patch = body.0 .0;
-        let sealed = Sealed {
-            keys: match patch.protocol.as_deref() {
-                Some("wireguard") => Some(new_keys(&state)?),
-                _ => None,
-            },
-            password: patch
-                .password
-                .take()
-                .map(|p| seal(&state, vpn::PASSWORD_PURPOSE, &p))
-                .transpose()?,
-        };
-        let fields = patch.apply(None, sealed)?;
-        let now = format_timestamp(state.clock.now());
-        let row = state
-            .db
-            .write_async(move |tx| vpn_accounts::create(tx, &fields, &now))
-            .await?;
-        Ok(VpnAccountCreated::Created(Json(VpnAccountOne {
-            data: row.into(),
-        })))
+        let row = op::create(&state.ctx(), &caller(&auth.0), &state.seal_key, body.0 .0).await?;
+        Ok(VpnAccountCreated::Created(Json(VpnAccountOne::of(row))))
     }
 
     /// Retrieve a VPN account (v2, addition)
@@ -706,13 +342,8 @@ impl VpnApi {
         #[oai(scope = "Scope::VpnRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<VpnAccountOne>> {
-        let vis = auth.0.visibility();
-        let row = state
-            .db
-            .read_async(move |c| vpn_accounts::get(c, id.0, vis))
-            .await?
-            .ok_or_else(ApiError::not_found)?;
-        Ok(Json(VpnAccountOne { data: row.into() }))
+        let row = op::get(&state.ctx(), &caller(&auth.0), AccountRef::Id(id.0)).await?;
+        Ok(Json(VpnAccountOne::of(row)))
     }
 
     /// Update a VPN account (v2, addition)
@@ -731,26 +362,9 @@ impl VpnApi {
         id: Path<i64>,
         body: JsonBody<VpnAccountChanges>,
     ) -> ApiResult<Json<VpnAccountOne>> {
-        let mut patch = body.0 .0;
-        let sealed = Sealed {
-            keys: None,
-            password: patch
-                .password
-                .take()
-                .map(|p| seal(&state, vpn::PASSWORD_PURPOSE, &p))
-                .transpose()?,
-        };
-        let vis = auth.0.visibility();
-        let now = format_timestamp(state.clock.now());
-        let row = state
-            .db
-            .write_async(move |tx| {
-                let current = vpn_accounts::get(tx, id.0, vis)?.ok_or(StoreError::NotFound)?;
-                let fields = patch.apply(Some(current), sealed)?;
-                vpn_accounts::update(tx, id.0, &fields, &now)
-            })
-            .await?;
-        Ok(Json(VpnAccountOne { data: row.into() }))
+        let caller = caller(&auth.0);
+        let row = op::update(&state.ctx(), &caller, &state.seal_key, id.0, body.0 .0).await?;
+        Ok(Json(VpnAccountOne::of(row)))
     }
 
     /// Delete a VPN account (v2, addition)
@@ -765,14 +379,7 @@ impl VpnApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<VpnAccountDeleted> {
-        let vis = auth.0.visibility();
-        state
-            .db
-            .write_async(move |tx| {
-                vpn_accounts::get(tx, id.0, vis)?.ok_or(StoreError::NotFound)?;
-                vpn_accounts::delete(tx, id.0)
-            })
-            .await?;
+        op::delete(&state.ctx(), &caller(&auth.0), id.0).await?;
         Ok(VpnAccountDeleted::NoContent)
     }
 
@@ -793,13 +400,7 @@ impl VpnApi {
         #[oai(scope = "Scope::VpnRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<ConfigFile> {
-        let vis = auth.0.visibility();
-        let row = state
-            .db
-            .read_async(move |c| vpn_accounts::get(c, id.0, vis))
-            .await?
-            .ok_or_else(ApiError::not_found)?;
-        render(&state, &row)
+        config(&state, &auth.0, AccountRef::Id(id.0)).await
     }
 
     /// Replace a WireGuard account's key pair (v2, addition)
@@ -818,24 +419,8 @@ impl VpnApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<VpnAccountOne>> {
-        let (public, private) = new_keys(&state)?;
-        let vis = auth.0.visibility();
-        let now = format_timestamp(state.clock.now());
-        let row = state
-            .db
-            .write_async(move |tx| {
-                let current = vpn_accounts::get(tx, id.0, vis)?.ok_or(StoreError::NotFound)?;
-                if current.protocol != "wireguard" {
-                    return Err(StoreError::Conflict(
-                        "Only WireGuard accounts have keys.".into(),
-                    ));
-                }
-                let mut fields = VpnAccountFields::from(current);
-                fields.public_key = Some(public);
-                fields.private_key_sealed = Some(private);
-                vpn_accounts::update(tx, id.0, &fields, &now)
-            })
-            .await?;
-        Ok(Json(VpnAccountOne { data: row.into() }))
+        let caller = caller(&auth.0);
+        let row = op::rotate_keys(&state.ctx(), &caller, &state.seal_key, id.0).await?;
+        Ok(Json(VpnAccountOne::of(row)))
     }
 }

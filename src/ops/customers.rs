@@ -9,7 +9,7 @@ use crate::{
         pagination::PageRequest,
     },
     domain::{staff::Role, visibility::Visibility},
-    network::hub::{HubError, RouterHub},
+    network::hub::RouterHub,
     store::{
         billing_run,
         customers::{self, CustomerFilter, CustomerRow, LOGIN_PASSWORD_PURPOSE},
@@ -134,17 +134,6 @@ pub async fn disconnect(
     }
     super::routers::disconnect(ctx, caller, routers, customer.id, customer.router_id).await?;
     Ok(customer)
-}
-
-/// A router hub's failure as the operation's.
-fn hub_error(e: HubError) -> Error {
-    match e {
-        HubError::Store(e) => e.into(),
-        HubError::Router(e) => Error::Unavailable(format!(
-            "The router could not be reached or refused the request: {e}"
-        )),
-        other => Error::Internal(other.to_string()),
-    }
 }
 
 /// Deletes a customer the caller may see.

@@ -11,6 +11,7 @@
 pub mod bills;
 mod caller;
 pub mod cards;
+pub mod complaints;
 pub mod customers;
 pub mod dashboard;
 pub mod devices;
@@ -20,6 +21,9 @@ mod once;
 pub mod packages;
 pub mod payments;
 pub mod routers;
+pub mod sms;
+pub mod vpn;
+pub mod webhooks;
 pub mod zabbix;
 
 pub use caller::{Actor, Caller};

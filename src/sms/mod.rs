@@ -5,6 +5,7 @@ pub mod config;
 pub mod gateway;
 pub mod http_gateway;
 pub mod notifications;
+pub mod outgoing;
 pub mod phone;
 pub mod segments;
 pub mod worker;

@@ -3,6 +3,7 @@
 //! OpenVPN `.ovpn` profile with the CA inline, an L2TP/IPsec instruction sheet.
 //! Rendering is pure: the caller opens the sealed secrets and hands them in.
 
+pub mod account;
 pub mod config;
 
 use std::net::IpAddr;

@@ -1,7 +1,5 @@
 //! API v2 (`/api/v2/*`): client-credentials tokens.
 
 pub mod auth;
-pub mod complaints;
 pub mod logs;
 pub mod staff;
-pub mod webhooks;
