@@ -489,13 +489,14 @@ fn execute(cli: Cli) -> Result<(), String> {
             let config = load_config(&cli, None)?;
             let role: Role = args.role.parse()?;
             match (role, args.operator_id) {
-                (Role::Operator, None) => {
+                (Role::OperatorStaff, None) => {
                     return Err(
-                        "an operator user needs --operator-id (the reseller it acts for)".into(),
+                        "an operator_staff user needs --operator-id (the operator it acts for)"
+                            .into(),
                     )
                 }
                 (Role::Admin | Role::Support, Some(_)) => {
-                    return Err("--operator-id is only for users with role operator".into())
+                    return Err("--operator-id is only for users with role operator_staff".into())
                 }
                 _ => {}
             }

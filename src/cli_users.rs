@@ -124,8 +124,8 @@ pub(crate) fn run(config: &Config, cmd: &UserCommand) -> Result<(), String> {
             operator_id,
         } => {
             let role: Role = role.parse()?;
-            if role != Role::Operator && operator_id.is_some() {
-                return Err("--operator-id is only for users with role operator".into());
+            if role != Role::OperatorStaff && operator_id.is_some() {
+                return Err("--operator-id is only for users with role operator_staff".into());
             }
             let u = change(
                 config,

@@ -517,7 +517,7 @@ pub mod ops {
     ) -> ApiResult<CustomerRow> {
         let CreateCustomer(mut new, password) = input;
         new.login_password_sealed = seal(state, password)?;
-        if caller.role == Some(Role::Operator) {
+        if caller.role == Some(Role::OperatorStaff) {
             // A reseller's staff create customers for their own operator.
             new.operator_id = caller.visibility().operator_id;
         }
@@ -560,7 +560,7 @@ pub mod ops {
         if password.is_some() {
             changes.login_password_sealed = Some(seal(state, password)?);
         }
-        if caller.role == Some(Role::Operator) {
+        if caller.role == Some(Role::OperatorStaff) {
             changes.operator_id = None; // a reseller cannot hand customers away
         }
         let vis = caller.visibility();

@@ -8,15 +8,17 @@ pub mod customers;
 pub mod framework_errors;
 pub mod gate;
 pub mod idempotent;
-pub mod login_guard;
+pub mod logs;
 pub mod monitoring;
 pub mod operations;
+pub mod operators;
 pub mod payments;
 pub mod recharge_cards;
 pub mod routers;
 pub mod security;
 pub mod sms;
 pub mod snmp_devices;
+pub mod staff;
 mod system;
 pub mod tokens;
 pub mod v1;
@@ -83,22 +85,22 @@ pub type Apis = (
 pub type V1Apis = (
     v1::auth::V1AuthApi,
     v1::customers::V1CustomersApi,
-    v1::operators::V1OperatorsApi,
+    operators::OperatorsV1,
     v1::dashboard::V1DashboardApi,
     v1::billing::V1BillingApi,
-    v1::logs::V1LogsApi,
+    logs::LogsV1,
 );
 
 /// API v2 operations.
 pub type V2Apis = (
     v2::auth::V2AuthApi,
-    v2::logs::V2LogsApi,
+    logs::LogsV2,
     v2::packages::V2PackagesApi,
     v2::customers::V2CustomersApi,
     v2::billing::V2BillingApi,
     v2::webhooks::V2WebhooksApi,
     v2::complaints::V2ComplaintsApi,
-    v2::staff::V2StaffApi,
+    staff::StaffV2,
 );
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).

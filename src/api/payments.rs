@@ -202,7 +202,7 @@ impl AfterPayment {
 
     /// Who renews when a caller pays: a reseller's staff renew for their operator.
     pub fn by_caller(caller: &crate::auth::principal::Principal) -> RenewedBy {
-        if caller.role == Some(crate::domain::staff::Role::Operator) {
+        if caller.role == Some(crate::domain::staff::Role::OperatorStaff) {
             RenewedBy::Operator
         } else {
             RenewedBy::Isp

@@ -7,6 +7,7 @@ pub mod client_addr;
 pub mod clients;
 pub mod hash_pool;
 pub mod keys;
+pub mod login_guard;
 pub mod password;
 pub mod principal;
 pub mod rate_limit;

@@ -3,9 +3,13 @@
 //! JSON), money amounts, pagination, list filters and the fast JSON writer.
 
 pub mod body;
+pub mod clients;
 pub mod filters;
 pub mod json_out;
+pub mod logs;
 pub mod money;
+pub mod operators;
 pub mod pagination;
+pub mod staff;
 pub mod strict_json;
 pub mod text;

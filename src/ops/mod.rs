@@ -9,7 +9,13 @@
 //! result to their answer.
 
 mod caller;
+pub mod clients;
+pub mod collections;
 mod error;
+pub mod logs;
+pub mod operators;
+pub mod staff;
+pub mod system;
 
 pub use caller::{Actor, Caller};
 pub use error::{Error, OpResult};

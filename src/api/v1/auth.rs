@@ -5,7 +5,8 @@ use poem_openapi::{payload::Json, Object, OpenApi};
 
 use crate::contract::text::SingleLine;
 use crate::{
-    api::{login_guard::check_credentials, tokens::TokenPairResponse, ApiTags},
+    api::{tokens::TokenPairResponse, ApiTags},
+    auth::login_guard::{address_key, check_credentials},
     contract::body::{Fields, FromJsonObject, JsonOrForm},
     error::{ApiError, ApiResult},
     state::AppState,
@@ -89,9 +90,14 @@ impl V1AuthApi {
     ) -> ApiResult<Json<TokenPairResponse>> {
         let LoginRequest { email, password } = body.0;
         let auth = state.auth.clone();
-        let pair = check_credentials(&state, req, email.0, password, move |user| {
-            auth.login_user(user)
-        })
+        let address = address_key(&state.trusted_proxies, req);
+        let pair = check_credentials(
+            state.login_guard(),
+            &address,
+            email.0,
+            password,
+            move |user| auth.login_user(user),
+        )
         .await?;
         Ok(Json(pair.into()))
     }

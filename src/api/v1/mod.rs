@@ -5,5 +5,3 @@ pub mod auth;
 pub mod billing;
 pub mod customers;
 pub mod dashboard;
-pub mod logs;
-pub mod operators;

@@ -6,13 +6,9 @@ use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use crate::contract::text::SingleLine;
 use crate::{
-    api::{
-        login_guard::{address_key, too_many},
-        security::V2Auth,
-        tokens::AccessTokenResponse,
-        ApiTags,
-    },
+    api::{security::V2Auth, tokens::AccessTokenResponse, ApiTags},
     auth::{
+        login_guard::{address_key, Refused},
         principal::Tier,
         rate_limit::RateDecision,
         service::AuthError,
@@ -125,11 +121,15 @@ impl V2AuthApi {
                 return Err(ApiError::validation(errors));
             }
         };
-        let limits = Limit::for_login("client", id.trim(), &address_key(&state, req));
+        let address = address_key(&state.trusted_proxies, req);
+        let limits = Limit::for_login("client", id.trim(), &address);
         let reservation = state
             .login_throttle
             .reserve(limits, state.clock.now())
-            .map_err(|wait| too_many(wait, "failed token requests"))?;
+            .map_err(|wait| Refused::TooMany {
+                wait,
+                what: "failed token requests",
+            })?;
         let auth = state.auth.clone();
         let verified = tokio::task::spawn_blocking(move || auth.verify_client(&id, &secret))
             .await

@@ -4,7 +4,5 @@ pub mod auth;
 pub mod billing;
 pub mod complaints;
 pub mod customers;
-pub mod logs;
 pub mod packages;
-pub mod staff;
 pub mod webhooks;
