@@ -2,6 +2,7 @@
 //! (parse, authorise, call the store), helpers for bodies and pagination, and the
 //! mapping of framework errors into the one envelope.
 
+pub mod auth;
 pub mod bills;
 pub mod body_limit;
 pub mod customers;
@@ -20,7 +21,6 @@ pub mod sms;
 pub mod snmp_devices;
 pub mod staff;
 mod system;
-pub mod tokens;
 pub mod v1;
 pub mod v2;
 pub mod vpn;
@@ -83,7 +83,7 @@ pub type Apis = (
 
 /// API v1 operations.
 pub type V1Apis = (
-    v1::auth::V1AuthApi,
+    auth::AuthV1,
     v1::customers::V1CustomersApi,
     operators::OperatorsV1,
     v1::dashboard::V1DashboardApi,
@@ -93,7 +93,7 @@ pub type V1Apis = (
 
 /// API v2 operations.
 pub type V2Apis = (
-    v2::auth::V2AuthApi,
+    auth::AuthV2,
     logs::LogsV2,
     v2::packages::V2PackagesApi,
     v2::customers::V2CustomersApi,

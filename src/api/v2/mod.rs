@@ -1,6 +1,5 @@
 //! API v2 (`/api/v2/*`): client-credentials tokens.
 
-pub mod auth;
 pub mod billing;
 pub mod complaints;
 pub mod customers;
