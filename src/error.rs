@@ -312,6 +312,26 @@ impl From<crate::ops::Error> for ApiError {
     }
 }
 
+impl From<crate::auth::login_guard::Refused> for ApiError {
+    fn from(r: crate::auth::login_guard::Refused) -> Self {
+        use crate::auth::login_guard::Refused;
+        match r {
+            Refused::TooMany { wait, what } => ApiError::new(
+                ErrorCode::RateLimited,
+                format!("Too many {what}. Try again in {wait} seconds."),
+            )
+            .with_retry_after(wait),
+            Refused::Busy(_) => ApiError::new(
+                ErrorCode::ServiceUnavailable,
+                "Too many sign-ins are being checked right now. Try again in a moment.",
+            )
+            .with_retry_after(1),
+            Refused::Invalid => crate::auth::service::AuthError::InvalidCredentials.into(),
+            Refused::Failed(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::auth::service::AuthError> for ApiError {
     fn from(e: crate::auth::service::AuthError) -> Self {
         use crate::auth::service::AuthError;

@@ -61,4 +61,14 @@ impl Shared {
     pub fn ctx(&self) -> crate::ops::Ctx {
         crate::ops::Ctx::new(self.db.clone(), self.clock.clone(), self.config.clone())
     }
+
+    /// What a throttled password check uses, now.
+    pub fn login_guard(&self) -> crate::auth::login_guard::Guard {
+        crate::auth::login_guard::Guard {
+            auth: self.auth.clone(),
+            throttle: self.login_throttle.clone(),
+            hash_pool: self.hash_pool.clone(),
+            now: self.clock.now(),
+        }
+    }
 }

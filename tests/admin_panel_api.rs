@@ -165,7 +165,7 @@ fn a_resellers_staff_renew_from_their_funds_and_see_their_customers() {
         Some(json!({"name": "ISP's own", "phone": "01912345678"})),
     );
 
-    s.create_staff_of("staff@badda.example", Role::Operator, PW, Some(op));
+    s.create_staff_of("staff@badda.example", Role::OperatorStaff, PW, Some(op));
     let reseller = log_in_with(&s, "staff@badda.example", PW);
     let c = reseller.send(
         "POST",

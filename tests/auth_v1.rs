@@ -265,7 +265,7 @@ fn missing_tampered_none_alg_expired_and_foreign_tokens_are_401() {
 fn scopes_decide_403() {
     let (s, _) = server();
     s.create_staff("admin@example.com", Role::Admin, PW);
-    s.create_staff("reseller@example.com", Role::Operator, PW);
+    s.create_staff("reseller@example.com", Role::OperatorStaff, PW);
     let admin = s.login("admin@example.com", PW).json()["access_token"]
         .as_str()
         .unwrap()

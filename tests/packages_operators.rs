@@ -123,7 +123,7 @@ fn operator_user(s: &TestServer, email: &str, operator_id: i64) -> String {
                 &staff_users::NewStaffUser {
                     email: &email2,
                     name: "Reseller staff",
-                    role: Role::Operator,
+                    role: Role::OperatorStaff,
                     password_hash: &hash,
                     operator_id: Some(operator_id),
                 },

@@ -149,7 +149,7 @@ fn an_operators_renewal_is_paid_from_its_balance() {
                 &staff_users::NewStaffUser {
                     email: "staff@badda.example",
                     name: "Badda staff",
-                    role: Role::Operator,
+                    role: Role::OperatorStaff,
                     password_hash: &hash,
                     operator_id: Some(op),
                 },

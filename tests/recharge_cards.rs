@@ -192,7 +192,7 @@ fn only_the_isp_makes_cards_and_resellers_redeem_only_their_own() {
         ops.push(op);
         customers.push(c.json()["data"]["id"].as_i64().unwrap());
     }
-    s.create_staff_of("staff@badda.example", Role::Operator, PW, Some(ops[0]));
+    s.create_staff_of("staff@badda.example", Role::OperatorStaff, PW, Some(ops[0]));
     let reseller = log_in_with(&s, "staff@badda.example", PW);
 
     // A reseller's staff cannot make cards, nor move a batch.

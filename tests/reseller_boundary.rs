@@ -509,7 +509,7 @@ fn world(s: &TestServer) -> World<'_> {
     let isp = make_side(s, &v2, "Ispdirect", 3, None, package);
     s.create_staff_of(
         "staff-a@example.com",
-        Role::Operator,
+        Role::OperatorStaff,
         "correct horse battery",
         Some(ops[0]),
     );

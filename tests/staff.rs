@@ -135,7 +135,7 @@ fn an_admin_creates_lists_changes_and_sets_passwords_of_staff() {
         Some(json!({"role": "operator", "operator_id": op, "name": "Karim Uddin"})),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.json()["data"]["role"], "operator");
+    assert_eq!(r.json()["data"]["role"], "operator_staff");
     assert_eq!(r.json()["data"]["operator_id"], op);
     assert_eq!(r.json()["data"]["name"], "Karim Uddin");
     // Back to support: the binding goes with the role.
@@ -188,7 +188,7 @@ fn only_administrators_manage_staff() {
     s.get("/api/v2/staff").assert_error(401, "UNAUTHENTICATED");
     // Support and operator staff in the panel: 403 (their roles lack staff:manage).
     s.create_staff("support@example.com", Role::Support, PW);
-    s.create_staff_of("op@example.com", Role::Operator, PW, None);
+    s.create_staff_of("op@example.com", Role::OperatorStaff, PW, None);
     for email in ["support@example.com", "op@example.com"] {
         let p = panel::log_in(&s, email);
         p.send("GET", "/api/v2/staff", None)

@@ -108,6 +108,74 @@ fn the_real_migrations_apply_on_top_of_an_existing_database() {
     assert_eq!(n, 1);
 }
 
+/// Migration 0018 renames the staff role `operator` to `operator_staff` by
+/// rebuilding staff_users: ids, sessions, complaints' assignees and the
+/// triggers stay, and the old name is no longer accepted by the table.
+#[test]
+fn the_operator_role_becomes_operator_staff_and_nothing_else_moves() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("t.db");
+    let all = migrations::all().unwrap();
+    let before: Vec<_> = all.iter().filter(|m| m.version < 18).cloned().collect();
+    let mut conn = Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    migrations::apply_migrations(&mut conn, &before).unwrap();
+    conn.execute_batch(
+        "INSERT INTO operators (id, name, created_at, updated_at) VALUES (1, 'A', 'x', 'x');
+         INSERT INTO staff_users (id, email, name, role, password_hash, created_at, updated_at, operator_id)
+         VALUES (5, 'r@b.co', 'R', 'operator', 'h', 'x', 'x', 1),
+                (6, 'a@b.co', 'A', 'admin', 'h', 'x', 'x', NULL);
+         INSERT INTO staff_sessions (staff_user_id, token_hash, created_at, expires_at)
+         VALUES (5, 't5', 'x', 'y'), (6, 't6', 'x', 'y');",
+    )
+    .unwrap();
+    let epoch = |c: &Connection| -> i64 {
+        c.query_row("SELECT value FROM auth_epoch", [], |r| r.get(0))
+            .unwrap()
+    };
+    let epoch_before = epoch(&conn);
+    assert_eq!(
+        migrations::apply_migrations(&mut conn, &all).unwrap(),
+        (18..=all.len() as i64).collect::<Vec<_>>()
+    );
+    let roles: Vec<(i64, String, Option<i64>)> = conn
+        .prepare("SELECT id, role, operator_id FROM staff_users ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        roles,
+        vec![
+            (5, "operator_staff".to_string(), Some(1)),
+            (6, "admin".to_string(), None)
+        ]
+    );
+    let sessions: i64 = conn
+        .query_row("SELECT COUNT(*) FROM staff_sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sessions, 2, "the rebuild must not cascade");
+    assert!(epoch(&conn) > epoch_before);
+    let fk: i64 = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1, "foreign keys are on again");
+    // The triggers are back, the old name is refused, cascades still work.
+    conn.execute("UPDATE staff_users SET active = 0 WHERE id = 6", [])
+        .unwrap();
+    assert!(epoch(&conn) > epoch_before + 1);
+    assert!(conn
+        .execute("UPDATE staff_users SET role = 'operator' WHERE id = 5", [])
+        .is_err());
+    conn.execute("DELETE FROM staff_users WHERE id = 5", [])
+        .unwrap();
+    let sessions: i64 = conn
+        .query_row("SELECT COUNT(*) FROM staff_sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sessions, 1);
+}
+
 #[test]
 fn a_failing_migration_leaves_no_trace() {
     let dir = TempDir::new().unwrap();

@@ -849,7 +849,7 @@ fn operator(s: &TestServer, admin: &str, name: &str, email: &str) -> (i64, Strin
     );
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.json()["data"]["id"].as_i64().unwrap();
-    s.create_staff_of(email, Role::Operator, "reseller password 1", Some(id));
+    s.create_staff_of(email, Role::OperatorStaff, "reseller password 1", Some(id));
     let token = s.login(email, "reseller password 1").json()["access_token"]
         .as_str()
         .unwrap()

@@ -9,20 +9,21 @@ use poem_openapi::{
 
 use super::{AdminTags, StaffSession};
 use crate::{
-    api::v2::logs::{self, ApiRequestLogList, LogQuery},
     auth::{
-        clients::{ApiClient, Credentials, NewClient, MAX_NAME_LEN},
+        clients::{ApiClient, Credentials, NewClient},
         principal::Tier,
-        scope::{Scope, ScopeSet},
-        service::Auth,
+        scope::ScopeSet,
         tokens::ApiVersion,
     },
     contract::{
-        body::{Fields, FromJsonObject, JsonBody},
+        body::JsonBody,
+        clients::{scope_set, CreateClient, UpdateClient},
         filters::TimeBound,
+        logs::ApiRequestLogList,
         pagination::{PageParam, PageRequest, PerPageParam},
     },
-    error::{ApiError, ApiResult},
+    error::ApiResult,
+    ops::{self, logs::RequestLogQuery},
     state::AppState,
 };
 
@@ -116,103 +117,6 @@ pub struct ClientOne {
     pub data: ClientView,
 }
 
-/// Reads `scopes` (a list of names) and `tier` into `f`'s messages.
-fn read_scopes(f: &mut Fields, name: &str) -> Option<ScopeSet> {
-    let list = f.optional_string_list(name)?;
-    let mut set = ScopeSet::default();
-    for s in &list {
-        match Scope::parse(s) {
-            Some(scope) => set.insert(scope),
-            None => f.error(name, format!("The scope {s} does not exist.")),
-        }
-    }
-    Some(set)
-}
-
-fn read_tier(f: &mut Fields) -> Option<Tier> {
-    let tier = f.optional_string("tier")?;
-    let parsed = Tier::parse(&tier);
-    if parsed.is_none() {
-        f.error("tier", "The tier must be standard or high-volume.");
-    }
-    parsed
-}
-
-fn check_name(f: &mut Fields, name: &str) {
-    if name.chars().count() > MAX_NAME_LEN {
-        f.error(
-            "name",
-            format!("The name may not be longer than {MAX_NAME_LEN} characters."),
-        );
-    }
-}
-
-/// A new client.
-#[derive(Debug, Object)]
-pub struct CreateClient {
-    pub name: String,
-    /// `v1` or `v2`.
-    #[oai(rename = "type")]
-    pub api: String,
-    /// Scope names; all when absent.
-    #[oai(nullable)]
-    pub scopes: Option<Vec<String>>,
-    /// `standard` (default) or `high-volume`.
-    #[oai(nullable)]
-    pub tier: Option<String>,
-}
-
-impl FromJsonObject for CreateClient {
-    fn from_fields(f: &mut Fields) -> Self {
-        let name = f.required_string("name");
-        check_name(f, &name);
-        let api = f.required_string("type");
-        if ApiVersion::parse(&api).is_none() && !f.has_error("type") {
-            f.error("type", "The type must be v1 or v2.");
-        }
-        let scopes = read_scopes(f, "scopes").map(names);
-        let tier = read_tier(f).map(|t| t.as_str().to_string());
-        Self {
-            name,
-            api,
-            scopes,
-            tier,
-        }
-    }
-}
-
-fn names(set: ScopeSet) -> Vec<String> {
-    set.names().into_iter().map(String::from).collect()
-}
-
-/// Scope names already checked by [`read_scopes`].
-fn scope_set(list: &[String]) -> ScopeSet {
-    list.iter().filter_map(|s| Scope::parse(s)).collect()
-}
-
-/// Changes to a client; each field optional.
-#[derive(Debug, Object)]
-pub struct UpdateClient {
-    #[oai(nullable)]
-    pub name: Option<String>,
-    #[oai(nullable)]
-    pub scopes: Option<Vec<String>>,
-    #[oai(nullable)]
-    pub tier: Option<String>,
-}
-
-impl FromJsonObject for UpdateClient {
-    fn from_fields(f: &mut Fields) -> Self {
-        let name = f.optional_string("name");
-        if let Some(n) = &name {
-            check_name(f, n);
-        }
-        let scopes = read_scopes(f, "scopes").map(names);
-        let tier = read_tier(f).map(|t| t.as_str().to_string());
-        Self { name, scopes, tier }
-    }
-}
-
 #[derive(ApiResponse)]
 pub enum Created {
     #[oai(status = 201)]
@@ -223,16 +127,6 @@ pub enum Created {
 pub enum Deleted {
     #[oai(status = 204)]
     NoContent,
-}
-
-async fn blocking<T: Send + 'static>(
-    state: &AppState,
-    f: impl FnOnce(&Auth) -> Result<T, crate::auth::service::AuthError> + Send + 'static,
-) -> ApiResult<T> {
-    let auth = state.auth.clone();
-    Ok(tokio::task::spawn_blocking(move || f(&auth))
-        .await
-        .map_err(ApiError::internal)??)
 }
 
 pub struct ClientsApi;
@@ -250,8 +144,7 @@ impl ClientsApi {
         state: Data<&AppState>,
         session: StaffSession,
     ) -> ApiResult<Json<ClientList>> {
-        session.require_admin()?;
-        let clients = blocking(&state, |a| a.list_clients()).await?;
+        let clients = ops::clients::list(&state.auth, &session.caller()).await?;
         Ok(Json(ClientList {
             data: clients.into_iter().map(Into::into).collect(),
         }))
@@ -269,7 +162,6 @@ impl ClientsApi {
         session: StaffSession,
         body: JsonBody<CreateClient>,
     ) -> ApiResult<Created> {
-        session.require_admin()?;
         let body = body.0;
         let new = NewClient {
             name: body.name,
@@ -281,7 +173,7 @@ impl ClientsApi {
                 .and_then(Tier::parse)
                 .unwrap_or(Tier::Standard),
         };
-        let (client, creds) = blocking(&state, move |a| a.create_client(&new)).await?;
+        let (client, creds) = ops::clients::create(&state.auth, &session.caller(), new).await?;
         Ok(Created::Created(Json(ClientWithCredentials {
             data: client.into(),
             credentials: creds.into(),
@@ -301,14 +193,11 @@ impl ClientsApi {
         id: Path<i64>,
         body: JsonBody<UpdateClient>,
     ) -> ApiResult<Json<ClientOne>> {
-        session.require_admin()?;
         let UpdateClient { name, scopes, tier } = body.0;
         let scopes = scopes.as_deref().map(scope_set);
         let tier = tier.and_then(|t| Tier::parse(&t));
-        let client = blocking(&state, move |a| {
-            a.update_client(id.0, name.as_deref(), scopes, tier)
-        })
-        .await?;
+        let client =
+            ops::clients::update(&state.auth, &session.caller(), id.0, name, scopes, tier).await?;
         Ok(Json(ClientOne {
             data: client.into(),
         }))
@@ -326,8 +215,7 @@ impl ClientsApi {
         session: StaffSession,
         id: Path<i64>,
     ) -> ApiResult<Json<ClientWithCredentials>> {
-        session.require_admin()?;
-        let (client, creds) = blocking(&state, move |a| a.rotate_client(id.0)).await?;
+        let (client, creds) = ops::clients::rotate(&state.auth, &session.caller(), id.0).await?;
         Ok(Json(ClientWithCredentials {
             data: client.into(),
             credentials: creds.into(),
@@ -346,8 +234,7 @@ impl ClientsApi {
         session: StaffSession,
         id: Path<i64>,
     ) -> ApiResult<Deleted> {
-        session.require_admin()?;
-        blocking(&state, move |a| a.delete_client(id.0)).await?;
+        ops::clients::delete(&state.auth, &session.caller(), id.0).await?;
         Ok(Deleted::NoContent)
     }
 
@@ -372,16 +259,22 @@ impl ClientsApi {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<ApiRequestLogList>> {
+        // The panel's log is for administrators (the API's needs `logs:read`).
         session.require_admin()?;
-        let q = LogQuery {
+        let page = PageRequest::new(page.0, per_page.0);
+        let q = RequestLogQuery {
             client_id: client_id.0,
             status: status.0,
             path: path.0,
-            from: from.0,
-            to: to.0,
+            from: from.0.map(TimeBound::start),
+            to: to.0.map(TimeBound::end),
         };
-        Ok(Json(
-            logs::list(&state, q, PageRequest::new(page.0, per_page.0)).await?,
-        ))
+        let (rows, total) =
+            ops::logs::api_requests(&state.ctx(), &session.caller(), q, page).await?;
+        Ok(Json(ApiRequestLogList::new(
+            rows.into_iter().map(Into::into).collect(),
+            total,
+            &page,
+        )))
     }
 }

@@ -3,13 +3,9 @@
 
 use poem::web::Data;
 use poem_openapi::{param::Query, payload::Json, Object, OpenApi};
-use time::{Duration, Time};
 
 use super::{AdminTags, StaffSession};
-use crate::{
-    clock::format_timestamp, contract::money::Amount, domain::money::Money,
-    domain::visibility::Visibility, error::ApiResult, state::AppState, store::payments,
-};
+use crate::{contract::money::Amount, error::ApiResult, ops, state::AppState};
 
 /// Money collected on one local day.
 #[derive(Debug, Object)]
@@ -44,35 +40,19 @@ impl DashboardApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "366")))] days: Query<Option<i64>>,
     ) -> ApiResult<Json<Collections>> {
         let days = days.0.unwrap_or(30);
-        let vis = Visibility::of_role(Some(session.user.role), session.user.operator_id);
-        let offset = state.config.isp.offset();
-        let today = state.clock.now().to_offset(offset).date();
-        let first = today - Duration::days(days - 1);
-        let since = format_timestamp(first.with_time(Time::MIDNIGHT).assume_offset(offset));
-        let offset_secs = offset.whole_seconds();
-        let found = state
-            .db
-            .read_async(move |c| payments::daily_collections(c, vis, &since, offset_secs))
-            .await?;
-        let mut total = 0;
-        let days = (0..days)
-            .map(|i| {
-                let date = (first + Duration::days(i)).to_string();
-                let minor = found
-                    .iter()
-                    .find(|(d, _)| *d == date)
-                    .map_or(0, |(_, m)| m.0);
-                total += minor;
-                DayTotal {
-                    date,
-                    amount: Amount(Money(minor)),
-                }
+        let (days, total) =
+            ops::collections::per_day(&state.ctx(), &session.caller(), days).await?;
+        let days = days
+            .into_iter()
+            .map(|d| DayTotal {
+                date: d.date,
+                amount: Amount(d.amount),
             })
             .collect();
         Ok(Json(Collections {
             currency: "BDT".into(),
             days,
-            total: Amount(Money(total)),
+            total: Amount(total),
         }))
     }
 }

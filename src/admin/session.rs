@@ -6,13 +6,14 @@ use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::AdminTags;
 use crate::{
-    api::login_guard::check_credentials,
+    auth::login_guard::{address_key, check_credentials},
     auth::principal::role_scopes,
     auth::sessions::{cookie, cookie_token, csrf_matches, csrf_token, CSRF_HEADER},
     contract::{body::JsonBody, session::PanelLogin},
-    domain::staff::Role,
+    domain::{staff::Role, visibility::Visibility},
     error::{ApiError, ApiResult, ErrorCode},
     http_security::request_is_https,
+    ops::{Actor, Caller},
     state::AppState,
     store::staff_users::StaffUser,
 };
@@ -24,6 +25,18 @@ pub struct StaffSession {
 }
 
 impl StaffSession {
+    /// The user as the caller of an operation: their role's scopes and
+    /// visibility, as the API gate gives their session.
+    pub fn caller(&self) -> Caller {
+        let role = self.user.role;
+        Caller {
+            actor: Actor::User(self.user.id),
+            scopes: role_scopes(role),
+            role: Some(role),
+            visibility: Visibility::of_role(Some(role), self.user.operator_id),
+        }
+    }
+
     /// 403 unless the user is an admin.
     pub fn require_admin(&self) -> Result<(), ApiError> {
         if self.user.role == Role::Admin {
@@ -134,9 +147,14 @@ impl SessionApi {
         let secure = request_is_https(&state.config.server, &state.trusted_proxies, req);
         let PanelLogin { email, password } = body.0;
         let auth = state.auth.clone();
-        let (user, token) = check_credentials(&state, req, email, password, move |user| {
-            Ok((user.clone(), auth.open_session(user)?))
-        })
+        let address = address_key(&state.trusted_proxies, req);
+        let (user, token) = check_credentials(
+            state.login_guard(),
+            &address,
+            email,
+            password,
+            move |user| Ok((user.clone(), auth.open_session(user)?)),
+        )
         .await?;
         let view = SessionView {
             user: (&user).into(),

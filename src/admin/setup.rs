@@ -8,17 +8,16 @@ use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::{session::SessionView, AdminTags};
 use crate::{
-    api::login_guard::{address_key, hashing_unavailable, too_many},
     auth::{
+        login_guard::{address_key, Refused},
         sessions::{cookie, csrf_token},
         setup_code,
         throttle::{Limit, PER_SETUP_ADDRESS},
     },
     contract::{body::JsonBody, setup::Setup},
-    domain::staff::Role,
     error::{ApiError, ApiResult, ErrorCode},
+    ops,
     state::AppState,
-    store::{staff_users, StoreError},
 };
 
 #[derive(Debug, Object)]
@@ -45,9 +44,8 @@ impl SetupApi {
         operation_id = "admin_setup_state"
     )]
     async fn state(&self, state: Data<&AppState>) -> ApiResult<Json<SetupState>> {
-        let count = state.db.read_async(staff_users::count).await?;
         Ok(Json(SetupState {
-            setup_required: count == 0,
+            setup_required: ops::staff::setup_required(&state.ctx()).await?,
         }))
     }
 
@@ -79,26 +77,28 @@ impl SetupApi {
         // address), before the code is looked at.
         let limits = vec![Limit::new(
             "setup",
-            &address_key(&state, req),
+            &address_key(&state.trusted_proxies, req),
             PER_SETUP_ADDRESS,
         )];
         let now = state.clock.now();
-        let reservation = state
-            .login_throttle
-            .reserve(limits, now)
-            .map_err(|wait| too_many(wait, "wrong setup codes"))?;
-        let count = match state.db.read_async(staff_users::count).await {
-            Ok(n) => n,
+        let reservation =
+            state
+                .login_throttle
+                .reserve(limits, now)
+                .map_err(|wait| Refused::TooMany {
+                    wait,
+                    what: "wrong setup codes",
+                })?;
+        match ops::staff::setup_required(&state.ctx()).await {
+            Ok(true) => {}
+            Ok(false) => {
+                reservation.cancel();
+                return Err(ops::staff::setup_done().into());
+            }
             Err(e) => {
                 reservation.cancel();
                 return Err(e.into());
             }
-        };
-        if count > 0 {
-            reservation.cancel();
-            return Err(ApiError::conflict(
-                "Setup is already complete; log in instead.",
-            ));
         }
         let data_dir = state.config.data_dir.clone();
         let code_dir = data_dir.clone();
@@ -114,39 +114,17 @@ impl SetupApi {
             ));
         }
         reservation.succeeded(&[]);
-        let permit = state.hash_pool.try_permit().map_err(hashing_unavailable)?;
+        let permit = state.hash_pool.try_permit().map_err(Refused::from)?;
         let hash = state
             .hash_pool
             .hash(permit, secret)
             .await
-            .map_err(hashing_unavailable)?
+            .map_err(Refused::from)?
             .map_err(ApiError::internal)?;
-        let user = state
-            .db
-            .write_async(move |tx| {
-                // Checked again under the write lock: two setups cannot both win.
-                if staff_users::count(tx)? > 0 {
-                    return Err(StoreError::Conflict(
-                        "Setup is already complete; log in instead.".into(),
-                    ));
-                }
-                staff_users::create(
-                    tx,
-                    &staff_users::NewStaffUser {
-                        email: &email,
-                        name: name.trim(),
-                        role: Role::Admin,
-                        password_hash: &hash,
-                        operator_id: None,
-                    },
-                    now,
-                )
-            })
-            .await?;
+        let user = ops::staff::create_first_admin(&state.ctx(), email, name, hash).await?;
         if let Err(e) = setup_code::remove(&data_dir) {
             tracing::warn!(error = %e, "setup: could not remove the setup code file");
         }
-        tracing::info!(user = %user.email, "first admin created by setup");
         let auth = state.auth.clone();
         let session_user = user.clone();
         let token = tokio::task::spawn_blocking(move || auth.open_session(&session_user))

@@ -2,6 +2,7 @@
 //! (parse, authorise, call the store), helpers for bodies and pagination, and the
 //! mapping of framework errors into the one envelope.
 
+pub mod auth;
 pub mod bills;
 pub mod body_limit;
 pub mod cards;
@@ -12,18 +13,17 @@ pub mod devices;
 pub mod framework_errors;
 pub mod gate;
 pub mod idempotent;
-pub mod login_guard;
+pub mod logs;
 pub mod monitoring;
 pub mod operations;
+pub mod operators;
 pub mod packages;
 pub mod payments;
 pub mod routers;
 pub mod security;
 pub mod sms;
+pub mod staff;
 mod system;
-pub mod tokens;
-pub mod v1;
-pub mod v2;
 pub mod vpn;
 pub mod webhooks;
 pub mod zabbix;
@@ -85,9 +85,9 @@ pub type Apis = (
 
 /// API v1 operations.
 pub type V1Apis = (
-    v1::auth::V1AuthApi,
+    auth::AuthV1,
     customers::CustomersV1,
-    v1::operators::V1OperatorsApi,
+    operators::OperatorsV1,
     dashboard::DashboardV1,
     // The v1 billing routes, in the document's order.
     (
@@ -96,20 +96,20 @@ pub type V1Apis = (
         customers::SubscriptionsV1,
         bills::InvoicesV1,
     ),
-    v1::logs::V1LogsApi,
+    logs::LogsV1,
 );
 
 /// API v2 operations.
 pub type V2Apis = (
-    v2::auth::V2AuthApi,
-    v2::logs::V2LogsApi,
+    auth::AuthV2,
+    logs::LogsV2,
     packages::PackagesV2,
     customers::CustomersV2,
     // The v2 billing routes, in the document's order.
     (bills::BillsV2, payments::PaymentsV2, bills::CustomerBillsV2),
     webhooks::V2WebhooksApi,
     complaints::V2ComplaintsApi,
-    v2::staff::V2StaffApi,
+    staff::StaffV2,
 );
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).

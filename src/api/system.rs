@@ -4,11 +4,7 @@ use poem::web::Data;
 use poem_openapi::{payload::Json, Object, OpenApi};
 
 use super::ApiTags;
-use crate::{
-    error::{ApiError, ApiResult, ErrorCode},
-    state::AppState,
-    VERSION,
-};
+use crate::{error::ApiResult, state::AppState, VERSION};
 
 #[derive(Debug, Object)]
 pub struct Health {
@@ -34,18 +30,10 @@ impl SystemApi {
         tag = "ApiTags::System"
     )]
     async fn health(&self, state: Data<&AppState>) -> ApiResult<Json<Health>> {
-        match state.db.read_async(crate::store::maintenance::ping).await {
-            Ok(()) => Ok(Json(Health {
-                status: "ok".into(),
-                version: VERSION.into(),
-            })),
-            Err(e) => {
-                tracing::error!(error = %e, "health check: database unavailable");
-                Err(ApiError::new(
-                    ErrorCode::ServiceUnavailable,
-                    "The database is unavailable.",
-                ))
-            }
-        }
+        crate::ops::system::health(&state.ctx()).await?;
+        Ok(Json(Health {
+            status: "ok".into(),
+            version: VERSION.into(),
+        }))
     }
 }

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod config;
 pub mod hash_pool;
 pub mod keys;
+pub mod login_guard;
 pub mod password;
 pub mod principal;
 pub mod rate_limit;

@@ -49,7 +49,7 @@ pub fn role_scopes(role: Role) -> ScopeSet {
         ]
         .into_iter()
         .collect(),
-        Role::Operator => [
+        Role::OperatorStaff => [
             DashboardRead,
             CustomersRead,
             CustomersWrite,
@@ -131,7 +131,7 @@ mod tests {
     fn support_reads_and_operators_do_not_manage_webhooks() {
         assert!(role_scopes(Role::Support).contains(Scope::CustomersRead));
         assert!(!role_scopes(Role::Support).contains(Scope::CustomersWrite));
-        assert!(!role_scopes(Role::Operator).contains(Scope::WebhooksManage));
+        assert!(!role_scopes(Role::OperatorStaff).contains(Scope::WebhooksManage));
         assert_eq!(role_scopes(Role::Admin), ScopeSet::all());
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::common::open;
+use super::common::{block_on, open, run_op};
 use crate::{
     auth::{
         clients::{ApiClient, Credentials, NewClient},
@@ -17,6 +17,7 @@ use crate::{
     },
     clock::SystemClock,
     config::Config,
+    ops::{self, Caller},
 };
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +126,14 @@ fn client_json(c: &ApiClient) -> serde_json::Value {
     })
 }
 
+/// The error text, naming the client when there is none with that number.
+fn unknown(e: ops::Error, id: i64) -> String {
+    match e {
+        ops::Error::NotFound => format!("no API client #{id}"),
+        other => other.to_string(),
+    }
+}
+
 pub(super) fn run(config: &Config, cmd: &ClientCommand) -> Result<(), String> {
     let auth = service(config)?;
     match cmd {
@@ -146,19 +155,18 @@ pub(super) fn run(config: &Config, cmd: &ClientCommand) -> Result<(), String> {
                 None => ScopeSet::all(),
             };
             let tier = Tier::parse(tier).ok_or("--tier must be standard or high-volume")?;
-            let (client, creds) = auth
-                .create_client(&NewClient {
-                    name: name.to_string(),
-                    api,
-                    scopes,
-                    tier,
-                })
-                .map_err(|e| e.to_string())?;
+            let new = NewClient {
+                name: name.to_string(),
+                api,
+                scopes,
+                tier,
+            };
+            let (client, creds) = block_on(ops::clients::create(&auth, &Caller::system(), new))?;
             print_credentials(&client, &creds, *json);
             Ok(())
         }
         ClientCommand::List { json } => {
-            let clients = auth.list_clients().map_err(|e| e.to_string())?;
+            let clients = block_on(ops::clients::list(&auth, &Caller::system()))?;
             if *json {
                 let all: Vec<_> = clients.iter().map(client_json).collect();
                 println!("{}", serde_json::Value::Array(all));
@@ -178,23 +186,15 @@ pub(super) fn run(config: &Config, cmd: &ClientCommand) -> Result<(), String> {
             Ok(())
         }
         ClientCommand::Rotate { id, json } => {
-            let (client, creds) = auth.rotate_client(*id).map_err(|e| match e {
-                crate::auth::service::AuthError::Store(crate::store::StoreError::NotFound) => {
-                    format!("no API client #{id}")
-                }
-                other => other.to_string(),
-            })?;
+            let (client, creds) = run_op(ops::clients::rotate(&auth, &Caller::system(), *id))
+                .map_err(|e| unknown(e, *id))?;
             crate::jobs::auth_notify::notify_from_cli(&config.data_dir);
             print_credentials(&client, &creds, *json);
             Ok(())
         }
         ClientCommand::Delete { id } => {
-            auth.delete_client(*id).map_err(|e| match e {
-                crate::auth::service::AuthError::Store(crate::store::StoreError::NotFound) => {
-                    format!("no API client #{id}")
-                }
-                other => other.to_string(),
-            })?;
+            run_op(ops::clients::delete(&auth, &Caller::system(), *id))
+                .map_err(|e| unknown(e, *id))?;
             crate::jobs::auth_notify::notify_from_cli(&config.data_dir);
             println!("deleted API client #{id}; its tokens no longer work");
             Ok(())

@@ -31,3 +31,31 @@ fn read_password_line() -> Result<String, String> {
     }
     Ok(line)
 }
+
+/// The context of an operation run from the command line: the database of the
+/// configured data directory, the system clock.
+pub(super) fn ops_ctx(config: &Config) -> Result<crate::ops::Ctx, String> {
+    Ok(crate::ops::Ctx::new(
+        open(config)?,
+        std::sync::Arc::new(crate::clock::SystemClock),
+        std::sync::Arc::new(config.clone()),
+    ))
+}
+
+/// Runs an operation to its end on a small runtime of its own.
+pub(super) fn run_op<T>(
+    op: impl std::future::Future<Output = crate::ops::OpResult<T>>,
+) -> crate::ops::OpResult<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::ops::Error::Internal(format!("cannot start the runtime: {e}")))?
+        .block_on(op)
+}
+
+/// [`run_op`], its refusal as the command's error text.
+pub(super) fn block_on<T>(
+    op: impl std::future::Future<Output = crate::ops::OpResult<T>>,
+) -> Result<T, String> {
+    run_op(op).map_err(|e| e.to_string())
+}

@@ -60,7 +60,7 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Load demo data (packages, resellers, customers) into an empty database
+    /// Load demo data (packages, operators, customers) into an empty database
     Demo {
         /// How many customers
         #[arg(long, default_value_t = 200)]

@@ -8,17 +8,14 @@
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::common::{open, password_from};
+use super::common::{block_on, ops_ctx, password_from, run_op};
 use crate::{
     auth::password,
-    clock::{Clock, SystemClock},
     config::Config,
     domain::staff::{normalise_email, Role},
     jobs::auth_notify,
-    store::{
-        staff_users::{self, StaffChanges, StaffUser},
-        Db, StoreError,
-    },
+    ops::{self, Caller, Ctx},
+    store::staff_users::{StaffChanges, StaffUser},
 };
 
 #[derive(Debug, Subcommand)]
@@ -44,14 +41,14 @@ pub enum UserCommand {
     },
     /// Set a user's password; their sessions and tokens end
     SetPassword(UserSetPassword),
-    /// Change a user's role (and, for operator, the operator it acts for)
+    /// Change a user's role (and, for operator_staff, the operator it acts for)
     SetRole {
         #[arg(long)]
         email: String,
-        /// admin, operator or support
+        /// admin, operator_staff or support (operator: the old name of operator_staff)
         #[arg(long)]
         role: String,
-        /// For role operator: the number of the operator (reseller)
+        /// For role operator_staff: the number of the operator (reseller)
         #[arg(long)]
         operator_id: Option<i64>,
     },
@@ -79,10 +76,11 @@ pub struct UserCreate {
     /// Display name
     #[arg(long)]
     pub name: String,
-    /// admin, operator (a reseller's staff) or support
+    /// admin, operator_staff (an operator's staff; operator, its old name, is
+    /// still taken) or support
     #[arg(long)]
     pub role: String,
-    /// For role operator: the number of the operator (reseller) the user acts for
+    /// For role operator_staff: the number of the operator (reseller) the user acts for
     #[arg(long)]
     pub operator_id: Option<i64>,
     /// Password (visible to other users of this machine; prefer --password-stdin)
@@ -131,33 +129,28 @@ fn user_json(u: &StaffUser) -> serde_json::Value {
     })
 }
 
-fn find(db: &Db, email: &str) -> Result<StaffUser, String> {
+fn find(ctx: &Ctx, email: &str) -> Result<StaffUser, String> {
     let normal =
         normalise_email(email).ok_or_else(|| format!("`{email}` is not a valid email address"))?;
-    db.read(|c| staff_users::find_by_email(c, &normal))
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no staff user with email {normal}"))
-}
-
-fn describe(e: StoreError) -> String {
-    match e {
-        StoreError::Invalid(fields) => fields
-            .into_iter()
-            .map(|(_, m)| m)
-            .collect::<Vec<_>>()
-            .join(" "),
-        StoreError::Conflict(m) => m,
-        other => other.to_string(),
+    match run_op(ops::staff::find_by_email(
+        ctx,
+        &Caller::system(),
+        normal.clone(),
+    )) {
+        Err(ops::Error::NotFound) => Err(format!("no staff user with email {normal}")),
+        other => other.map_err(|e| e.to_string()),
     }
 }
 
 fn change(config: &Config, email: &str, changes: StaffChanges) -> Result<StaffUser, String> {
-    let db = open(config)?;
-    let user = find(&db, email)?;
-    let now = SystemClock.now();
-    let updated = db
-        .write(|tx| staff_users::update(tx, user.id, &changes, now))
-        .map_err(describe)?;
+    let ctx = ops_ctx(config)?;
+    let user = find(&ctx, email)?;
+    let updated = block_on(ops::staff::update(
+        &ctx,
+        &Caller::system(),
+        user.id,
+        changes,
+    ))?;
     auth_notify::notify_from_cli(&config.data_dir);
     Ok(updated)
 }
@@ -167,13 +160,14 @@ pub(super) fn run(config: &Config, cmd: &UserCommand) -> Result<(), String> {
         UserCommand::Create(args) => {
             let role: Role = args.role.parse()?;
             match (role, args.operator_id) {
-                (Role::Operator, None) => {
+                (Role::OperatorStaff, None) => {
                     return Err(
-                        "an operator user needs --operator-id (the reseller it acts for)".into(),
+                        "an operator_staff user needs --operator-id (the operator it acts for)"
+                            .into(),
                     )
                 }
                 (Role::Admin | Role::Support, Some(_)) => {
-                    return Err("--operator-id is only for users with role operator".into())
+                    return Err("--operator-id is only for users with role operator_staff".into())
                 }
                 _ => {}
             }
@@ -187,12 +181,11 @@ pub(super) fn run(config: &Config, cmd: &UserCommand) -> Result<(), String> {
                     operator_id: args.operator_id,
                     password: &password,
                 },
-                &SystemClock,
             )
         }
         UserCommand::List { json } => {
-            let db = open(config)?;
-            let users = db.read(staff_users::list).map_err(|e| e.to_string())?;
+            let ctx = ops_ctx(config)?;
+            let users = block_on(ops::staff::all(&ctx, &Caller::system()))?;
             if *json {
                 let all: Vec<_> = users.iter().map(user_json).collect();
                 println!("{}", serde_json::Value::Array(all));
@@ -247,8 +240,8 @@ pub(super) fn run(config: &Config, cmd: &UserCommand) -> Result<(), String> {
             operator_id,
         } => {
             let role: Role = role.parse()?;
-            if role != Role::Operator && operator_id.is_some() {
-                return Err("--operator-id is only for users with role operator".into());
+            if role != Role::OperatorStaff && operator_id.is_some() {
+                return Err("--operator-id is only for users with role operator_staff".into());
             }
             let u = change(
                 config,
@@ -272,13 +265,14 @@ pub(super) fn run(config: &Config, cmd: &UserCommand) -> Result<(), String> {
         UserCommand::SetPassword(args) => {
             let secret = password_from(&args.password, args.password_stdin)?;
             password::check_strength(&secret)?;
-            let db = open(config)?;
-            let user = find(&db, &args.email)?;
-            let hash = password::hash(&secret)?;
-            let now = SystemClock.now();
-            let u = db
-                .write(|tx| staff_users::set_password(tx, user.id, &hash, now))
-                .map_err(describe)?;
+            let ctx = ops_ctx(config)?;
+            let user = find(&ctx, &args.email)?;
+            let u = block_on(ops::staff::set_password(
+                &ctx,
+                &Caller::system(),
+                user.id,
+                secret,
+            ))?;
             auth_notify::notify_from_cli(&config.data_dir);
             println!(
                 "password of {} #{} <{}> set; their sessions and tokens ended",
@@ -293,8 +287,8 @@ pub(super) fn run(config: &Config, cmd: &UserCommand) -> Result<(), String> {
 pub(super) fn admin(config: &Config, cmd: &AdminCommand) -> Result<(), String> {
     match cmd {
         AdminCommand::SetupCode => {
-            let db = open(config)?;
-            if db.read(staff_users::count).map_err(|e| e.to_string())? > 0 {
+            let ctx = ops_ctx(config)?;
+            if !block_on(ops::staff::setup_required(&ctx))? {
                 return Err("setup is complete (a staff user exists); log in to the panel, or add users with `ispbills admin create`".into());
             }
             let code = crate::auth::setup_code::load_or_create(&config.data_dir)
@@ -313,7 +307,6 @@ pub(super) fn admin(config: &Config, cmd: &AdminCommand) -> Result<(), String> {
                     operator_id: None,
                     password: &password,
                 },
-                &SystemClock,
             )
         }
     }
@@ -328,7 +321,7 @@ struct StaffInput<'a> {
     password: &'a str,
 }
 
-fn create_user(config: &Config, input: &StaffInput<'_>, clock: &dyn Clock) -> Result<(), String> {
+fn create_user(config: &Config, input: &StaffInput<'_>) -> Result<(), String> {
     let StaffInput {
         email,
         name,
@@ -343,24 +336,15 @@ fn create_user(config: &Config, input: &StaffInput<'_>, clock: &dyn Clock) -> Re
         return Err("the name must not be empty".into());
     }
     password::check_strength(secret)?;
-    let hash = password::hash(secret)?;
-    let db = open(config)?;
-    let now = clock.now();
-    let user = db
-        .write(|tx| {
-            staff_users::create(
-                tx,
-                &staff_users::NewStaffUser {
-                    email: &email,
-                    name,
-                    role,
-                    password_hash: &hash,
-                    operator_id,
-                },
-                now,
-            )
-        })
-        .map_err(|e| e.to_string())?;
+    let ctx = ops_ctx(config)?;
+    let new = ops::staff::NewStaff {
+        email,
+        name: name.to_string(),
+        role,
+        operator_id,
+        password: secret.to_string(),
+    };
+    let user = block_on(ops::staff::create(&ctx, &Caller::system(), new))?;
     println!(
         "created {} #{} {} <{}>",
         user.role, user.id, user.name, user.email

@@ -7,19 +7,21 @@ use std::{fmt, str::FromStr};
 pub enum Role {
     /// Everything.
     Admin,
-    /// A reseller: only its own customers and their bills and payments.
-    Operator,
+    /// Staff of an operator (a reseller): only that operator's customers and
+    /// their bills and payments. Named `operator_staff` (`operator` is still
+    /// read as this role: its name before).
+    OperatorStaff,
     /// Read access plus complaints.
     Support,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Operator, Role::Support];
+    pub const ALL: [Role; 3] = [Role::Admin, Role::OperatorStaff, Role::Support];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
-            Role::Operator => "operator",
+            Role::OperatorStaff => "operator_staff",
             Role::Support => "support",
         }
     }
@@ -31,14 +33,22 @@ impl fmt::Display for Role {
     }
 }
 
+/// The name `operator_staff` had before: still accepted as input.
+pub const LEGACY_OPERATOR_STAFF: &str = "operator";
+
 impl FromStr for Role {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == LEGACY_OPERATOR_STAFF {
+            return Ok(Role::OperatorStaff);
+        }
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role `{s}` (expected admin, operator or support)"))
+            .ok_or_else(|| {
+                format!("unknown role `{s}` (expected admin, operator_staff or support)")
+            })
     }
 }
 
@@ -69,6 +79,8 @@ mod tests {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
         assert!("root".parse::<Role>().is_err());
+        assert_eq!("operator".parse::<Role>(), Ok(Role::OperatorStaff));
+        assert_eq!(Role::OperatorStaff.to_string(), "operator_staff");
     }
 
     #[test]

@@ -22,7 +22,7 @@ impl Visibility {
     /// operator's (none at all if bound to no operator), everyone else all.
     pub fn of_role(role: Option<Role>, operator_id: Option<i64>) -> Self {
         match role {
-            Some(Role::Operator) => Visibility {
+            Some(Role::OperatorStaff) => Visibility {
                 operator_id: Some(operator_id.unwrap_or(-1)),
             },
             _ => Visibility::ALL,

@@ -40,7 +40,7 @@ pub async fn create(
 ) -> OpResult<CustomerRow> {
     let CreateCustomer(mut new, password) = input;
     new.login_password_sealed = seal(seal_key, password)?;
-    if caller.role == Some(Role::Operator) {
+    if caller.role == Some(Role::OperatorStaff) {
         new.operator_id = caller.operator_id();
     }
     let now = ctx.clock.now();
@@ -85,7 +85,7 @@ pub async fn update(
     if password.is_some() {
         changes.login_password_sealed = Some(seal(seal_key, password)?);
     }
-    if caller.role == Some(Role::Operator) {
+    if caller.role == Some(Role::OperatorStaff) {
         changes.operator_id = None;
     }
     let vis = caller.visibility;

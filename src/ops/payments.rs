@@ -32,7 +32,7 @@ pub async fn record(
     new: NewPayment,
     once: Once<Recorded>,
 ) -> OpResult<String> {
-    let by = if caller.role == Some(Role::Operator) {
+    let by = if caller.role == Some(Role::OperatorStaff) {
         RenewedBy::Operator
     } else {
         RenewedBy::Isp

@@ -75,31 +75,69 @@ pub fn apply_migrations(
     let latest = migrations.last().map_or(0, |m| m.version);
     let mut applied = Vec::new();
     for m in migrations {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Read the version inside the write lock, so two processes starting at
-        // once cannot both apply the same migration.
-        let version = current_version(&tx)?;
-        if version > latest {
-            return Err(StoreError::Migration(format!(
-                "the database is at schema version {version}, newer than this ispbills \
-                 knows ({latest}); install the newer version or restore a backup"
-            )));
+        // A migration that rebuilds a table others point at runs with foreign
+        // keys off (SQLite's procedure for schema changes ALTER TABLE cannot
+        // make): dropping the old table must not cascade. They are checked
+        // before it commits, and turned on again whatever happened.
+        let fk_off = m.sql.starts_with(FOREIGN_KEYS_OFF);
+        if fk_off {
+            conn.execute_batch("PRAGMA foreign_keys = OFF")?;
         }
-        if m.version <= version {
-            continue;
+        let done = apply_one(conn, m, latest, fk_off);
+        if fk_off {
+            conn.execute_batch("PRAGMA foreign_keys = ON")?;
         }
-        tx.execute_batch(&m.sql).map_err(|e| {
-            StoreError::Migration(format!("{:04}_{} failed: {e}", m.version, m.name))
-        })?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, name, applied_at)
-             VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-            rusqlite::params![m.version, m.name],
-        )?;
-        tx.pragma_update(None, "user_version", m.version)?;
-        tx.commit()?;
-        tracing::info!(version = m.version, name = %m.name, "applied migration");
-        applied.push(m.version);
+        if done? {
+            applied.push(m.version);
+        }
     }
     Ok(applied)
+}
+
+/// The first line of a migration that must run with foreign keys off.
+const FOREIGN_KEYS_OFF: &str = "-- ispbills: foreign_keys off";
+
+/// Applies `m` unless the database has it already (then `Ok(false)`).
+fn apply_one(
+    conn: &mut Connection,
+    m: &Migration,
+    latest: i64,
+    check_foreign_keys: bool,
+) -> Result<bool, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Read the version inside the write lock, so two processes starting at
+    // once cannot both apply the same migration.
+    let version = current_version(&tx)?;
+    if version > latest {
+        return Err(StoreError::Migration(format!(
+            "the database is at schema version {version}, newer than this ispbills \
+             knows ({latest}); install the newer version or restore a backup"
+        )));
+    }
+    if m.version <= version {
+        return Ok(false);
+    }
+    tx.execute_batch(&m.sql)
+        .map_err(|e| StoreError::Migration(format!("{:04}_{} failed: {e}", m.version, m.name)))?;
+    if check_foreign_keys {
+        let broken: i64 =
+            tx.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })?;
+        if broken > 0 {
+            return Err(StoreError::Migration(format!(
+                "{:04}_{} failed: it leaves {broken} broken foreign key(s)",
+                m.version, m.name
+            )));
+        }
+    }
+    tx.execute(
+        "INSERT INTO schema_migrations (version, name, applied_at)
+         VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+        rusqlite::params![m.version, m.name],
+    )?;
+    tx.pragma_update(None, "user_version", m.version)?;
+    tx.commit()?;
+    tracing::info!(version = m.version, name = %m.name, "applied migration");
+    Ok(true)
 }

@@ -26,7 +26,7 @@ pub struct NewStaffUser<'a> {
     pub name: &'a str,
     pub role: Role,
     pub password_hash: &'a str,
-    /// For role operator: the reseller the user acts for.
+    /// For role operator_staff: the operator (reseller) the user acts for.
     pub operator_id: Option<i64>,
 }
 
@@ -177,7 +177,7 @@ fn other_active_admins(tx: &Transaction<'_>, except: i64) -> Result<i64, StoreEr
     )?)
 }
 
-/// Applies `changes` to user `id`. A role operator needs an existing operator,
+/// Applies `changes` to user `id`. A role operator_staff needs an existing operator,
 /// the others none; the last active administrator can be neither disabled nor
 /// demoted ([`StoreError::Conflict`]). Disabling ends the user's sessions and
 /// tokens at once.
@@ -192,19 +192,19 @@ pub fn update(
     let operator_id = match changes.operator_id {
         Some(op) => op,
         // Leaving the operator role drops the binding; entering it needs one.
-        None if role != Role::Operator => None,
+        None if role != Role::OperatorStaff => None,
         None => current.operator_id,
     };
     let active = changes.active.unwrap_or(current.active);
     let name = changes.name.clone().unwrap_or_else(|| current.name.clone());
     match (role, operator_id) {
-        (Role::Operator, None) => {
+        (Role::OperatorStaff, None) => {
             return Err(StoreError::invalid(
                 "operator_id",
-                "A user with role operator needs the operator (reseller) it acts for.",
+                "A user with role operator_staff needs the operator it acts for.",
             ))
         }
-        (Role::Operator, Some(op)) if super::operators::get(tx, op)?.is_none() => {
+        (Role::OperatorStaff, Some(op)) if super::operators::get(tx, op)?.is_none() => {
             return Err(StoreError::invalid(
                 "operator_id",
                 format!("There is no operator #{op}."),
@@ -213,7 +213,7 @@ pub fn update(
         (Role::Admin | Role::Support, Some(_)) => {
             return Err(StoreError::invalid(
                 "operator_id",
-                "Only users with role operator are bound to an operator.",
+                "Only users with role operator_staff are bound to an operator.",
             ))
         }
         _ => {}

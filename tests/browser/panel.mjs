@@ -297,7 +297,7 @@ await karimPage.waitForSelector("#customers-empty, #customers");
 assert.equal(await karimPage.$('nav.menu a:text("Staff")'), null, "support staff see no Staff screen");
 // Made a reseller's staff.
 await page.click(`${karimRow} button:text("Edit")`);
-await page.selectOption("#staff-edit-form #role", "operator");
+await page.selectOption("#staff-edit-form #role", "operator_staff");
 await page.selectOption("#staff-edit-form #operator_id", { label: "Badda Broadband" });
 await page.click("#staff-edit-form button[type=submit]");
 await page.waitForSelector(`${karimRow} td:text("Badda Broadband")`);

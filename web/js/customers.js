@@ -37,7 +37,7 @@ function customerForm(id, title, opts, c = null) {
     h("div", {}, ...field("PPPoE / hotspot username", "username", "text", { autocomplete: "off", value: v("username") })),
     h("div", {}, ...field(c ? "New router password (blank: unchanged)" : "Router password", "password", "password", { autocomplete: "new-password" })),
     opts.routers.length ? pick("Router", "router_id", opts.routers, (r) => `${r.name} (${r.host})`) : "",
-    opts.operators.length ? pick("Reseller", "operator_id", opts.operators, (o) => o.name) : "",
+    opts.operators.length ? pick("Operator", "operator_id", opts.operators, (o) => o.name) : "",
     h("div", {}, ...field("ONU MAC (fiber)", "onu_mac", "text", { placeholder: "AA:BB:CC:DD:EE:FF", value: v("onu_mac") })),
     h("p", { class: "wide" }, h("button", { type: "submit" }, c ? "Save changes" : "Create customer")));
   for (const name of ["package_id", "connection_type", "router_id", "operator_id"]) {

@@ -16,7 +16,7 @@ function packageForm(p) {
     h("div", {}, ...select("Billing cycle", "billing_cycle", [["monthly", "monthly"], ["days", "every N days"]])),
     h("div", {}, ...field("Validity (days)", "validity_days", "number", { min: 1, value: v("validity_days") })),
     h("div", {}, ...field("Router profile", "router_profile", "text", { value: v("router_profile") })),
-    h("div", {}, ...field("Reseller (wholesale) price", "wholesale_price", "number", { min: 0, step: "0.01", value: v("wholesale_price") })),
+    h("div", {}, ...field("Operator (wholesale) price", "wholesale_price", "number", { min: 0, step: "0.01", value: v("wholesale_price") })),
     h("p", { class: "wide" }, h("button", { type: "submit" }, p ? "Save changes" : "Create package")));
   if (p) form.querySelector("[name=billing_cycle]").value = p.billing_cycle;
   return form;

@@ -6,7 +6,7 @@
 import { h, call, clearErrors, field, select, formBody, table, badge, guarded } from "./ui.js";
 import { user as currentUser } from "./session.js";
 
-const ROLES = [["support", "Support (read, complaints)"], ["operator", "Operator (a reseller's staff)"], ["admin", "Administrator"]];
+const ROLES = [["support", "Support (read, complaints)"], ["operator_staff", "Operator staff (works for one operator, a reseller)"], ["admin", "Administrator"]];
 
 export async function staffView(content) {
   const holder = h("div");
@@ -18,15 +18,15 @@ export async function staffView(content) {
   });
   const operatorName = (id) => operators.find((o) => o.id === id)?.name ?? `#${id}`;
   const operatorSelect = (current) => {
-    const [label, input] = select("Operator (for role operator)", "operator_id",
+    const [label, input] = select("Operator (for operator staff)", "operator_id",
       [["", "—"], ...operators.map((o) => [String(o.id), o.name])]);
     if (current) input.value = String(current);
     return [label, input];
   };
-  // Sends the operator only with role operator (the API refuses it otherwise).
+  // Sends the operator only with role operator_staff (the API refuses it otherwise).
   const bodyOf = (form) => {
     const body = formBody(form, ["operator_id"]);
-    if (body.role !== "operator") delete body.operator_id;
+    if (body.role !== "operator_staff") delete body.operator_id;
     return body;
   };
   const show = (form, send) => {
@@ -65,7 +65,7 @@ export async function staffView(content) {
     form.querySelector("#role").value = u.role;
     show(form, async (f) => {
       const body = bodyOf(f);
-      if (body.role === "operator" && body.operator_id === undefined) body.operator_id = null;
+      if (body.role === "operator_staff" && body.operator_id === undefined) body.operator_id = null;
       const r = await call("PUT", `/api/v2/staff/${u.id}`, body);
       return `${r.data.name} is now ${r.data.role}.`;
     });

@@ -1,27 +1,140 @@
-//! `POST /api/v2/auth/token` (client credentials) and `POST /api/v2/auth/revoke`.
+//! Tokens: `POST /api/auth/login` and `POST /api/auth/refresh` (v1, staff),
+//! `POST /api/v2/auth/token` (client credentials) and `POST /api/v2/auth/revoke`
+//! (v2); and the token answers (the seed's shapes). The credential checks,
+//! throttles and token families are the authentication service's
+//! (`auth::service`, `auth::login_guard`).
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use poem::{http::header, web::Data, Request};
-use poem_openapi::{payload::Json, ApiResponse, OpenApi};
+use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use crate::{
-    api::{
-        login_guard::{address_key, too_many},
-        security::V2Auth,
-        tokens::AccessTokenResponse,
-        ApiTags,
-    },
+    api::{security::V2Auth, ApiTags},
     auth::{
+        login_guard::{address_key, check_credentials, Refused},
         principal::Tier,
         rate_limit::RateDecision,
-        service::AuthError,
+        service::{AuthError, TokenPair},
         throttle::Limit,
         tokens::{ApiVersion, Subject},
     },
-    contract::{auth::TokenRequest, body::JsonOrForm},
+    contract::{
+        auth::{LoginRequest, RefreshRequest, TokenRequest},
+        body::JsonOrForm,
+    },
     error::{ApiError, ApiResult, ErrorCode, FieldErrors},
     state::AppState,
 };
+
+/// `{"access_token","token_type":"bearer","expires_in","refresh_token"}` (v1).
+#[derive(Debug, Clone, Object)]
+pub struct TokenPairResponse {
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires (3600).
+    pub expires_in: i64,
+    /// Single use: exchange it at `POST /api/auth/refresh` for a new pair.
+    pub refresh_token: String,
+}
+
+/// `{"access_token","token_type":"bearer","expires_in"}` (v2).
+#[derive(Debug, Clone, Object)]
+pub struct AccessTokenResponse {
+    /// `v2_` followed by a JWT.
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires (1800).
+    pub expires_in: i64,
+}
+
+impl From<TokenPair> for TokenPairResponse {
+    fn from(p: TokenPair) -> Self {
+        Self {
+            access_token: p.access_token,
+            token_type: "bearer".into(),
+            expires_in: p.expires_in,
+            refresh_token: p.refresh_token.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<TokenPair> for AccessTokenResponse {
+    fn from(p: TokenPair) -> Self {
+        Self {
+            access_token: p.access_token,
+            token_type: "bearer".into(),
+            expires_in: p.expires_in,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct AuthV1;
+
+#[OpenApi]
+impl AuthV1 {
+    /// Log in (v1)
+    ///
+    /// Exchanges a staff user's email and password for an access token (JWT,
+    /// 3600 s) and a single-use refresh token. Also accepts the OAuth 2.0
+    /// password grant as a form (`grant_type=password&username=...&password=...`).
+    /// Wrong email or password: 401 with the same message. Failures are counted
+    /// per account from one address (5 in 15 minutes), per account (50) and per
+    /// address (20); beyond that 429 with `Retry-After`. When every password
+    /// hashing thread is busy: 503 with `Retry-After` at once.
+    #[oai(
+        path = "/api/auth/login",
+        method = "post",
+        operation_id = "v1_login",
+        tag = "ApiTags::Auth"
+    )]
+    async fn login(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: JsonOrForm<LoginRequest>,
+    ) -> ApiResult<Json<TokenPairResponse>> {
+        let LoginRequest { email, password } = body.0;
+        let auth = state.auth.clone();
+        let address = address_key(&state.trusted_proxies, req);
+        let pair = check_credentials(
+            state.login_guard(),
+            &address,
+            email.0,
+            password,
+            move |user| auth.login_user(user),
+        )
+        .await?;
+        Ok(Json(pair.into()))
+    }
+
+    /// Refresh a token pair (v1)
+    ///
+    /// Exchanges a refresh token for a new access token and refresh token. Each
+    /// refresh token works once; presenting a used one again is taken as theft
+    /// and revokes every token descended from the same login. Also accepts the
+    /// OAuth 2.0 form `grant_type=refresh_token&refresh_token=...`.
+    #[oai(
+        path = "/api/auth/refresh",
+        method = "post",
+        operation_id = "v1_refresh",
+        tag = "ApiTags::Auth"
+    )]
+    async fn refresh(
+        &self,
+        state: Data<&AppState>,
+        body: JsonOrForm<RefreshRequest>,
+    ) -> ApiResult<Json<TokenPairResponse>> {
+        let auth = state.auth.clone();
+        let token = body.0.refresh_token.0;
+        let pair = tokio::task::spawn_blocking(move || auth.refresh(&token))
+            .await
+            .map_err(ApiError::internal)??;
+        Ok(Json(pair.into()))
+    }
+}
 
 /// `Authorization: Basic base64(client_id:client_secret)` (RFC 6749 §2.3.1).
 fn basic_credentials(req: &Request) -> Option<(String, String)> {
@@ -50,10 +163,10 @@ pub enum Revoked {
 }
 
 #[derive(Default)]
-pub struct V2AuthApi;
+pub struct AuthV2;
 
 #[OpenApi]
-impl V2AuthApi {
+impl AuthV2 {
     /// Get an access token (v2)
     ///
     /// OAuth 2.0 client credentials: exchanges a v2 client's id and secret for a
@@ -92,11 +205,15 @@ impl V2AuthApi {
                 return Err(ApiError::validation(errors));
             }
         };
-        let limits = Limit::for_login("client", id.trim(), &address_key(&state, req));
+        let address = address_key(&state.trusted_proxies, req);
+        let limits = Limit::for_login("client", id.trim(), &address);
         let reservation = state
             .login_throttle
             .reserve(limits, state.clock.now())
-            .map_err(|wait| too_many(wait, "failed token requests"))?;
+            .map_err(|wait| Refused::TooMany {
+                wait,
+                what: "failed token requests",
+            })?;
         let auth = state.auth.clone();
         let verified = tokio::task::spawn_blocking(move || auth.verify_client(&id, &secret))
             .await

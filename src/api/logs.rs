@@ -1,0 +1,138 @@
+//! Logs: the auto-suspension log (v1) and the API request log (v2, an
+//! addition to the guide for integrators debugging their calls).
+
+use poem::web::Data;
+use poem_openapi::{param::Query, payload::Json, Object, OpenApi};
+
+use crate::{
+    api::{
+        security::{V1Auth, V2Auth},
+        ApiTags,
+    },
+    auth::scope::Scope,
+    contract::{
+        filters::TimeBound,
+        logs::ApiRequestLogList,
+        pagination::{PageParam, PageRequest, PerPageParam},
+        text::SingleLine,
+    },
+    error::ApiResult,
+    ops::{self, logs::RequestLogQuery, Caller},
+    paginated,
+    state::AppState,
+    store::billing_run::SuspensionLogRow,
+};
+
+/// A suspension made by the billing run.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct AutoSuspension {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    /// The overdue bill that caused it.
+    #[oai(nullable)]
+    pub bill_id: Option<i64>,
+    pub reason: String,
+    pub created_at: String,
+    /// When a payment cleared the dues and lifted it.
+    #[oai(nullable)]
+    pub reactivated_at: Option<String>,
+}
+
+impl From<SuspensionLogRow> for AutoSuspension {
+    fn from(r: SuspensionLogRow) -> Self {
+        Self {
+            id: r.id,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            bill_id: r.bill_id,
+            reason: r.reason,
+            created_at: r.created_at,
+            reactivated_at: r.reactivated_at,
+        }
+    }
+}
+
+paginated!(AutoSuspensionList, AutoSuspension);
+
+#[derive(Default)]
+pub struct LogsV1;
+
+#[OpenApi(tag = "ApiTags::Logs")]
+impl LogsV1 {
+    /// Auto-suspension log (v1)
+    ///
+    /// Customers the billing run suspended for overdue bills, newest first.
+    #[oai(
+        path = "/api/v1/logs/auto-suspension",
+        method = "get",
+        operation_id = "v1_auto_suspension_log"
+    )]
+    async fn auto_suspension(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::LogsRead")] auth: V1Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+    ) -> ApiResult<Json<AutoSuspensionList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let (rows, total) =
+            ops::logs::suspensions(&state.ctx(), &Caller::from(&*auth.0), page).await?;
+        Ok(Json(AutoSuspensionList::new(
+            rows.into_iter().map(Into::into).collect(),
+            total,
+            &page,
+        )))
+    }
+}
+
+#[derive(Default)]
+pub struct LogsV2;
+
+#[OpenApi]
+impl LogsV2 {
+    /// API request log (v2)
+    ///
+    /// Every `/api` request, newest first: caller, method, route, status,
+    /// duration and address. Filters: `client_id`, `status`, `path` (a prefix),
+    /// `from`/`to` (date or RFC 3339 time). Entries are written within about a
+    /// second and kept for the configured retention (30 days by default).
+    /// Addition to the guide.
+    #[oai(
+        path = "/api/v2/logs/api-requests",
+        method = "get",
+        operation_id = "v2_api_request_log",
+        tag = "ApiTags::Logs"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn api_requests(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::LogsRead")] auth: V2Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        client_id: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "100"), maximum(value = "599")))] status: Query<
+            Option<u16>,
+        >,
+        path: Query<Option<SingleLine>>,
+        from: Query<Option<TimeBound>>,
+        to: Query<Option<TimeBound>>,
+    ) -> ApiResult<Json<ApiRequestLogList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let q = RequestLogQuery {
+            client_id: client_id.0,
+            status: status.0,
+            path: path.0.map(SingleLine::into_inner),
+            from: from.0.map(TimeBound::start),
+            to: to.0.map(TimeBound::end),
+        };
+        let (rows, total) =
+            ops::logs::api_requests(&state.ctx(), &Caller::from(&*auth.0), q, page).await?;
+        Ok(Json(ApiRequestLogList::new(
+            rows.into_iter().map(Into::into).collect(),
+            total,
+            &page,
+        )))
+    }
+}

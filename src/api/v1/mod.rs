@@ -1,6 +1,0 @@
-//! API v1 (`/api/auth/*`, `/api/v1/*`): bearer tokens from staff login or a v1
-//! API client.
-
-pub mod auth;
-pub mod logs;
-pub mod operators;
