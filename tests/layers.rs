@@ -93,6 +93,18 @@ const RULES: &[Rule] = &[
         except: &[],
     },
     Rule {
+        name: "background workers never reach up into the adapters or the app state",
+        under: &["jobs/", "events/", "shutdown.rs"],
+        forbidden: &[
+            "crate::api",
+            "crate::admin",
+            "crate::http",
+            "crate::state",
+            "crate::error",
+        ],
+        except: &[],
+    },
+    Rule {
         name: "the metrics registry knows no HTTP",
         under: &["metrics.rs"],
         forbidden: &[
