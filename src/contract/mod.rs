@@ -2,12 +2,18 @@
 //! bodies and their reader (per-field messages, the free-text rule, strict
 //! JSON), money amounts, pagination, list filters and the fast JSON writer.
 
+pub mod auth;
 pub mod body;
 pub mod devices;
+pub mod field;
 pub mod filters;
 pub mod json_out;
 pub mod money;
 pub mod pagination;
+pub mod registry;
 pub mod routers;
+pub mod schema;
+pub mod session;
+pub mod setup;
 pub mod strict_json;
 pub mod text;
