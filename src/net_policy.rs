@@ -392,6 +392,101 @@ pub fn valid_host(host: &str) -> bool {
     parse_host(host).is_some()
 }
 
+/// Pieces of [`HOST_PATTERN`] (macros, so `concat!` can join them).
+macro_rules! h16 {
+    () => {
+        "[0-9A-Fa-f]{1,4}"
+    };
+}
+macro_rules! octet {
+    () => {
+        "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+    };
+}
+macro_rules! ls32 {
+    () => {
+        concat!(
+            "(?:",
+            h16!(),
+            ":",
+            h16!(),
+            "|",
+            octet!(),
+            "(?:\\.",
+            octet!(),
+            "){3})"
+        )
+    };
+}
+macro_rules! ipv6 {
+    () => {
+        concat!(
+            "(?:",
+            "(?:",
+            h16!(),
+            ":){6}",
+            ls32!(),
+            "|::(?:",
+            h16!(),
+            ":){5}",
+            ls32!(),
+            "|(?:",
+            h16!(),
+            ")?::(?:",
+            h16!(),
+            ":){4}",
+            ls32!(),
+            "|(?:(?:",
+            h16!(),
+            ":){0,1}",
+            h16!(),
+            ")?::(?:",
+            h16!(),
+            ":){3}",
+            ls32!(),
+            "|(?:(?:",
+            h16!(),
+            ":){0,2}",
+            h16!(),
+            ")?::(?:",
+            h16!(),
+            ":){2}",
+            ls32!(),
+            "|(?:(?:",
+            h16!(),
+            ":){0,3}",
+            h16!(),
+            ")?::",
+            h16!(),
+            ":",
+            ls32!(),
+            "|(?:(?:",
+            h16!(),
+            ":){0,4}",
+            h16!(),
+            ")?::",
+            ls32!(),
+            "|(?:(?:",
+            h16!(),
+            ":){0,5}",
+            h16!(),
+            ")?::",
+            h16!(),
+            "|(?:(?:",
+            h16!(),
+            ":){0,6}",
+            h16!(),
+            ")?::",
+            ")"
+        )
+    };
+}
+
+/// What [`valid_host`] accepts, as a regular expression (for the API's
+/// schema; its length limit, 253, is said apart): a host name or an address
+/// (letters, digits, `.`, `:`, `-`, `_`), or an IPv6 address with a zone id.
+pub const HOST_PATTERN: &str = concat!("^(?:[A-Za-z0-9.:_-]+|", ipv6!(), "%[A-Za-z0-9._-]{1,64})$");
+
 /// Reads a host: an IPv4 or IPv6 address (with an optional `%zone`), or a
 /// host name (letters, digits, `.`, `-`, `_`); `None` when it is neither.
 pub fn parse_host(host: &str) -> Option<HostForm> {
@@ -534,6 +629,64 @@ pub fn agent(config: ureq::config::Config, policy: Policy) -> ureq::Agent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pattern the API states for a host accepts exactly what
+    /// `valid_host` accepts: on fixed samples and on many generated ones.
+    #[test]
+    fn the_host_pattern_is_valid_host() {
+        let re = regex::Regex::new(HOST_PATTERN).unwrap();
+        let agree = |h: &str| {
+            assert_eq!(
+                re.is_match(h),
+                valid_host(h) && h.len() <= 253,
+                "{h:?}: pattern and valid_host disagree"
+            )
+        };
+        for h in [
+            "192.168.88.1",
+            "router-1.lan",
+            "olt_2",
+            "::1",
+            "fe80::1%eth0",
+            "fe80::1%",
+            "1.2.3.4%eth0",
+            "::ffff:1.2.3.4%en0",
+            "1:2:3:4:5:6:7:8%x",
+            "1:2:3:4:5:6:7:8:9%x",
+            "1::2::3%x",
+            "::01.2.3.4%x",
+            "::1.2.3.256%x",
+            "12345::%x",
+            "a b",
+            "",
+            "%eth0",
+            "1:2:3:4:5:6::1.2.3.4%x",
+            "1:2:3:4:5::1.2.3.4%x",
+            "1.2.3.4::%x",
+            ":::%x",
+        ] {
+            agree(h);
+        }
+        // A small deterministic generator: address-like text with zones.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let parts = [
+            "0", "1", "ff", "FFFF", "12345", "a", "g", ":", "::", ".", "1.2.3.4", "255", "256",
+            "01", "%", "%eth0", "%a.b-c_d", "_", "-",
+        ];
+        for _ in 0..200_000 {
+            let mut h = String::new();
+            for _ in 0..=next(12) {
+                h.push_str(parts[next(parts.len() as u64) as usize]);
+            }
+            agree(&h);
+        }
+    }
 
     const DEVICES: Policy = Policy {
         allow_loopback: false,
