@@ -6,8 +6,8 @@ use poem::{get, middleware::CatchPanic, Endpoint, EndpointExt, IntoEndpoint, Res
 
 use crate::{
     api::{self, body_limit::BodyLimit, framework_errors, gate::ApiGate, operations},
+    http::metrics::{metrics_endpoint, RequestMetrics},
     http_security::SecurityHeaders,
-    metrics::{metrics_endpoint, RequestMetrics},
     state::AppState,
     web,
 };
@@ -48,7 +48,7 @@ pub fn with_common_layers(routes: Route, state: AppState) -> impl Endpoint<Outpu
         .with(BodyLimit {
             limit: state.config.server.body_limit_bytes,
         })
-        .with(RequestMetrics)
+        .with(RequestMetrics::new(state.metrics.clone()))
         .with(SecurityHeaders::default())
         .data(state)
         .map_to_response()

@@ -15,6 +15,15 @@ use figment::{
 };
 use serde::{Deserialize, Serialize};
 
+// The sections owned by their modules (each with its `check()`), named here
+// too so `config::WebhooksConfig` and the like keep working.
+pub use crate::{
+    auth::config::ApiConfig,
+    domain::billing::{BillingConfig, IspConfig},
+    events::config::WebhooksConfig,
+    store::backups::BackupConfig,
+};
+
 /// Where the packaged install keeps its config.
 pub const SYSTEM_CONFIG_PATH: &str = "/etc/ispbills/config.toml";
 
@@ -47,58 +56,6 @@ pub struct Config {
     pub log: LogConfig,
 }
 
-/// Nightly backups (`ispbills backup`, run by the ispbills-backup timer).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct BackupConfig {
-    /// How many backups `<data_dir>/backups` keeps (the oldest go first).
-    pub keep: usize,
-}
-
-impl Default for BackupConfig {
-    fn default() -> Self {
-        Self { keep: 14 }
-    }
-}
-
-/// Webhook delivery.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct WebhooksConfig {
-    /// Seconds to wait before each attempt: the first entry before the first
-    /// attempt, each next one after a failed attempt. Its length is the number
-    /// of attempts. A list, or comma-separated text (`ISPBILLS_WEBHOOK_RETRY_SCHEDULE=1,1,1`).
-    #[serde(deserialize_with = "seconds_list")]
-    pub retry_schedule: Vec<u64>,
-    /// Seconds a delivery may take (connect, send, answer) before it fails.
-    pub timeout_secs: u64,
-    /// Deliveries in flight at once to one endpoint.
-    pub concurrency_per_endpoint: usize,
-    /// An endpoint whose every delivery failed for this many days is switched off.
-    pub disable_after_days: u32,
-    /// Days finished deliveries and their attempts are kept.
-    pub delivery_retention_days: u32,
-    /// Allow loopback, link-local and own-address targets (127.0.0.0/8, ::1,
-    /// 169.254.0.0/16, fe80::/10, this machine's interfaces, 64:ff9b:1::/48).
-    pub allow_loopback: bool,
-    /// Allow private LAN targets (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10).
-    pub allow_private: bool,
-}
-
-impl Default for WebhooksConfig {
-    fn default() -> Self {
-        Self {
-            retry_schedule: vec![0, 60, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400],
-            timeout_secs: 10,
-            concurrency_per_endpoint: 4,
-            disable_after_days: 5,
-            delivery_retention_days: 30,
-            allow_loopback: false,
-            allow_private: true,
-        }
-    }
-}
-
 /// Outbound connections to devices, status checks, Zabbix and the SMS
 /// gateway (webhooks have their own keys).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -114,118 +71,6 @@ impl NetworkConfig {
     /// The address policy of these connections.
     pub fn policy(&self) -> crate::net_policy::Policy {
         crate::net_policy::Policy::network(self.allow_loopback)
-    }
-}
-
-/// A list of seconds, as a list or as comma-separated text.
-fn seconds_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Form {
-        List(Vec<u64>),
-        One(u64),
-        Text(String),
-    }
-    match Form::deserialize(d)? {
-        Form::List(v) => Ok(v),
-        Form::One(n) => Ok(vec![n]),
-        Form::Text(t) => t
-            .split(',')
-            .map(|p| p.trim().parse::<u64>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| {
-                serde::de::Error::custom(format!(
-                    "`{t}` is not a comma-separated list of seconds such as 0,60,300"
-                ))
-            }),
-    }
-}
-
-/// The billing cycle.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct BillingConfig {
-    /// Days from a monthly bill to its due date.
-    pub due_days: u32,
-    /// Days past the due date before the run suspends the customer.
-    pub grace_days: u32,
-    /// Local time (HH:MM) at which `serve` runs the day's cycle.
-    pub run_at: String,
-}
-
-impl Default for BillingConfig {
-    fn default() -> Self {
-        Self {
-            due_days: 7,
-            grace_days: 3,
-            run_at: "00:05".into(),
-        }
-    }
-}
-
-impl BillingConfig {
-    /// The parsed run time (checked when the configuration is loaded).
-    pub fn run_time(&self) -> time::Time {
-        parse_hhmm(&self.run_at).unwrap_or(time::Time::MIDNIGHT)
-    }
-}
-
-fn parse_hhmm(text: &str) -> Option<time::Time> {
-    let format = time::macros::format_description!("[hour]:[minute]");
-    time::Time::parse(text, &format).ok()
-}
-
-/// The ISP itself.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct IspConfig {
-    /// The ISP's local time as an offset from UTC (`+06:00` for Bangladesh, which
-    /// has no daylight saving): months and days for dashboards and billing.
-    pub utc_offset: String,
-}
-
-impl Default for IspConfig {
-    fn default() -> Self {
-        Self {
-            utc_offset: "+06:00".into(),
-        }
-    }
-}
-
-impl IspConfig {
-    /// The parsed offset (checked when the configuration is loaded).
-    pub fn offset(&self) -> time::UtcOffset {
-        parse_offset(&self.utc_offset).unwrap_or(time::UtcOffset::UTC)
-    }
-}
-
-fn parse_offset(text: &str) -> Option<time::UtcOffset> {
-    let format = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
-    time::UtcOffset::parse(text, &format).ok()
-}
-
-/// The public API.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ApiConfig {
-    /// Days the API request log is kept.
-    pub request_log_retention_days: u32,
-    /// Requests per minute per caller, by API version and client tier.
-    pub v1_standard_per_minute: u32,
-    pub v1_high_volume_per_minute: u32,
-    pub v2_standard_per_minute: u32,
-    pub v2_high_volume_per_minute: u32,
-}
-
-impl Default for ApiConfig {
-    fn default() -> Self {
-        Self {
-            request_log_retention_days: 30,
-            v1_standard_per_minute: 60,
-            v1_high_volume_per_minute: 120,
-            v2_standard_per_minute: 120,
-            v2_high_volume_per_minute: 300,
-        }
     }
 }
 
@@ -320,8 +165,22 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
-    /// Checks `public_url` and `trusted_proxies`.
+    /// Checks the connection timeouts, `password_hash_threads`, `public_url`
+    /// and `trusted_proxies`.
     pub fn check(&self) -> Result<(), String> {
+        for (key, value) in [
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("keepalive_timeout_secs", self.keepalive_timeout_secs),
+        ] {
+            if value == 0 || value > 3600 {
+                return Err(format!("key `server.{key}`: must be between 1 and 3600"));
+            }
+        }
+        if self.password_hash_threads > 64 {
+            return Err(
+                "key `server.password_hash_threads`: at most 64 (each holds 19 MiB)".into(),
+            );
+        }
         let url = self.public_url.trim();
         if !url.is_empty() {
             let rest = url
@@ -428,87 +287,17 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     let config = figment
         .extract::<Config>()
         .map_err(|e| ConfigError::Invalid(describe(e)))?;
-    let api = &config.api;
-    for (key, value) in [
-        ("v1_standard_per_minute", api.v1_standard_per_minute),
-        ("v1_high_volume_per_minute", api.v1_high_volume_per_minute),
-        ("v2_standard_per_minute", api.v2_standard_per_minute),
-        ("v2_high_volume_per_minute", api.v2_high_volume_per_minute),
-    ] {
-        if value == 0 {
-            return Err(ConfigError::Invalid(format!(
-                "key `api.{key}`: must be at least 1"
-            )));
-        }
-    }
-    for (key, value) in [
-        (
-            "header_read_timeout_secs",
-            config.server.header_read_timeout_secs,
-        ),
-        (
-            "keepalive_timeout_secs",
-            config.server.keepalive_timeout_secs,
-        ),
-    ] {
-        if value == 0 || value > 3600 {
-            return Err(ConfigError::Invalid(format!(
-                "key `server.{key}`: must be between 1 and 3600"
-            )));
-        }
-    }
-    if config.server.password_hash_threads > 64 {
-        return Err(ConfigError::Invalid(
-            "key `server.password_hash_threads`: at most 64 (each holds 19 MiB)".into(),
-        ));
-    }
-    let hooks = &config.webhooks;
-    if hooks.retry_schedule.is_empty() || hooks.retry_schedule.len() > 50 {
-        return Err(ConfigError::Invalid(
-            "key `webhooks.retry_schedule`: give between 1 and 50 delays".into(),
-        ));
-    }
-    for (key, value) in [
-        ("timeout_secs", hooks.timeout_secs),
-        (
-            "concurrency_per_endpoint",
-            hooks.concurrency_per_endpoint as u64,
-        ),
-        ("disable_after_days", u64::from(hooks.disable_after_days)),
-        (
-            "delivery_retention_days",
-            u64::from(hooks.delivery_retention_days),
-        ),
-    ] {
-        if value == 0 {
-            return Err(ConfigError::Invalid(format!(
-                "key `webhooks.{key}`: must be at least 1"
-            )));
-        }
-    }
+    config.api.check().map_err(ConfigError::Invalid)?;
     config.server.check().map_err(ConfigError::Invalid)?;
+    config.webhooks.check().map_err(ConfigError::Invalid)?;
     config.sms.check().map_err(ConfigError::Invalid)?;
     config.routers.check().map_err(ConfigError::Invalid)?;
     config.monitoring.check().map_err(ConfigError::Invalid)?;
     config.zabbix.check().map_err(ConfigError::Invalid)?;
     config.vpn.check().map_err(ConfigError::Invalid)?;
-    if config.backup.keep == 0 {
-        return Err(ConfigError::Invalid(
-            "key `backup.keep`: must be at least 1".into(),
-        ));
-    }
-    if parse_hhmm(&config.billing.run_at).is_none() {
-        return Err(ConfigError::Invalid(format!(
-            "key `billing.run_at`: `{}` is not a time such as 00:05",
-            config.billing.run_at
-        )));
-    }
-    if parse_offset(&config.isp.utc_offset).is_none() {
-        return Err(ConfigError::Invalid(format!(
-            "key `isp.utc_offset`: `{}` is not an offset such as +06:00",
-            config.isp.utc_offset
-        )));
-    }
+    config.backup.check().map_err(ConfigError::Invalid)?;
+    config.billing.check().map_err(ConfigError::Invalid)?;
+    config.isp.check().map_err(ConfigError::Invalid)?;
     Ok(config)
 }
 

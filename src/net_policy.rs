@@ -214,6 +214,16 @@ pub fn class(ip: IpAddr) -> Class {
     kind_of(ip, &is_own).0.class()
 }
 
+/// What `[webhooks]` allows of endpoint addresses (the section itself is
+/// `events::config::WebhooksConfig`, above this module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookAllow {
+    /// Loopback, link-local and the appliance's own addresses.
+    pub loopback: bool,
+    /// Private LAN addresses.
+    pub private: bool,
+}
+
 impl Policy {
     /// Devices, status checks, Zabbix and the SMS gateway: LAN addresses are
     /// fine, local ones only with `[network] allow_loopback`.
@@ -225,11 +235,13 @@ impl Policy {
         }
     }
 
-    /// Webhook endpoints: `[webhooks] allow_loopback` and `allow_private`.
-    pub fn webhooks(c: &crate::config::WebhooksConfig) -> Self {
+    /// Webhook endpoints: `[webhooks] allow_loopback` and `allow_private`
+    /// (`&WebhooksConfig` converts into them).
+    pub fn webhooks(allow: impl Into<WebhookAllow>) -> Self {
+        let allow = allow.into();
         Self {
-            allow_loopback: c.allow_loopback,
-            allow_private: c.allow_private,
+            allow_loopback: allow.loopback,
+            allow_private: allow.private,
             section: Section::Webhooks,
         }
     }
@@ -372,6 +384,12 @@ pub enum HostForm {
     /// address without it.
     Ip(IpAddr),
     Name(String),
+}
+
+/// A host name or an address as the appliance accepts one anywhere (routers,
+/// SNMP devices, VPN endpoints): no spaces, quotes or control characters.
+pub fn valid_host(host: &str) -> bool {
+    parse_host(host).is_some()
 }
 
 /// Reads a host: an IPv4 or IPv6 address (with an optional `%zone`), or a

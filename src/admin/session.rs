@@ -9,7 +9,7 @@ use crate::{
     api::login_guard::check_credentials,
     auth::principal::role_scopes,
     auth::sessions::{cookie, cookie_token, csrf_matches, csrf_token, CSRF_HEADER},
-    contract::body::{Fields, FromJsonObject, JsonBody},
+    contract::{body::JsonBody, session::PanelLogin},
     domain::staff::Role,
     error::{ApiError, ApiResult, ErrorCode},
     http_security::request_is_https,
@@ -65,24 +65,6 @@ impl<'a> FromRequest<'a> for StaffSession {
             .map_err(ApiError::from)?
             .ok_or_else(unauthenticated)?;
         Ok(Self { user, token })
-    }
-}
-
-/// Panel credentials.
-#[derive(Debug, Object)]
-pub struct PanelLogin {
-    #[oai(validator(min_length = 1))]
-    pub email: String,
-    #[oai(validator(min_length = 1))]
-    pub password: String,
-}
-
-impl FromJsonObject for PanelLogin {
-    fn from_fields(f: &mut Fields) -> Self {
-        Self {
-            email: f.required_string("email"),
-            password: f.required_password("password"),
-        }
     }
 }
 

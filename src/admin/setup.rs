@@ -7,19 +7,16 @@ use poem::{web::Data, Request};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::{session::SessionView, AdminTags};
-use crate::contract::text::SingleLine;
 use crate::{
     api::login_guard::{address_key, hashing_unavailable, too_many},
     auth::{
-        password,
         sessions::{cookie, csrf_token},
         setup_code,
         throttle::{Limit, PER_SETUP_ADDRESS},
     },
-    contract::body::{Fields, FromJsonObject, JsonBody},
-    domain::staff::{normalise_email, Role},
+    contract::{body::JsonBody, setup::Setup},
+    domain::staff::Role,
     error::{ApiError, ApiResult, ErrorCode},
-    schema_as,
     state::AppState,
     store::{staff_users, StoreError},
 };
@@ -28,56 +25,6 @@ use crate::{
 pub struct SetupState {
     /// True while no staff user exists: the panel shows the setup page.
     pub setup_required: bool,
-}
-
-#[derive(Debug, Object)]
-pub struct SetupInput {
-    /// The code printed in the server log at start (`ispbills admin setup-code`).
-    pub setup_code: SingleLine,
-    pub email: SingleLine,
-    pub name: SingleLine,
-    pub password: String,
-}
-
-pub struct Setup {
-    code: String,
-    email: String,
-    name: String,
-    password: String,
-}
-
-schema_as!(Setup, SetupInput);
-
-impl FromJsonObject for Setup {
-    fn from_fields(f: &mut Fields) -> Self {
-        let code = f.required_string("setup_code");
-        let raw = f.required_string("email");
-        let email = match normalise_email(&raw) {
-            Some(e) => e,
-            None => {
-                if !f.has_error("email") {
-                    f.error("email", "The email must be a valid email address.");
-                }
-                raw
-            }
-        };
-        let name = f.required_string("name");
-        if name.chars().count() > 100 {
-            f.error("name", "The name may not be longer than 100 characters.");
-        }
-        let password = f.required_password("password");
-        if !f.has_error("password") {
-            if let Err(why) = password::check_strength(&password) {
-                f.error("password", why);
-            }
-        }
-        Self {
-            code,
-            email,
-            name,
-            password,
-        }
-    }
 }
 
 #[derive(ApiResponse)]

@@ -7,6 +7,7 @@ pub mod body_limit;
 pub mod cards;
 pub mod customers;
 pub mod dashboard;
+pub mod devices;
 pub mod framework_errors;
 pub mod gate;
 pub mod idempotent;
@@ -18,7 +19,6 @@ pub mod payments;
 pub mod routers;
 pub mod security;
 pub mod sms;
-pub mod snmp_devices;
 mod system;
 pub mod tokens;
 pub mod v1;
@@ -75,7 +75,7 @@ pub type Apis = (
     (cards::CardsV1, cards::CardsV2),
     sms::SmsApi,
     routers::RoutersApi,
-    snmp_devices::SnmpDevicesApi,
+    devices::SnmpDevicesApi,
     monitoring::MonitoringApi,
     zabbix::ZabbixApi,
     vpn::VpnApi,

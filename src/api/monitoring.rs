@@ -1,6 +1,7 @@
 //! Monitoring reads: ONUs (`GET /api/v2/network/onus`, `GET
 //! /api/v1/monitoring/onus`), radios by vendor (`GET /api/v1/monitoring/ubiquiti`,
-//! `/cambium`), status checks (v1 and v2) and the device access log (v1).
+//! `/cambium`), status checks (v1 and v2) and the device access log (v1). Each
+//! handler calls one operation of `ops::monitoring` (radios: `ops::devices`).
 
 use poem::web::Data;
 use poem_openapi::{param::Query, payload::Json, Object, OpenApi};
@@ -13,12 +14,13 @@ use crate::{
     auth::scope::Scope,
     contract::pagination::{PageParam, PageRequest, PerPageParam},
     error::ApiResult,
+    ops::{self, Caller},
     paginated,
     state::AppState,
     store::{
-        monitoring::{self, AccessRow, CheckRow},
-        onus::{self, OnuFilter, OnuRow},
-        snmp_devices::{self, DeviceRow},
+        monitoring::{AccessRow, CheckRow},
+        onus::{OnuFilter, OnuRow},
+        snmp_devices::DeviceRow,
     },
 };
 
@@ -232,51 +234,52 @@ impl From<AccessRow> for AccessLog {
 
 paginated!(AccessLogList, AccessLog);
 
-async fn list_onus(state: &AppState, filter: OnuFilter, page: PageRequest) -> ApiResult<OnuList> {
-    let (rows, total) = state
-        .db
-        .read_async(move |c| onus::list(c, &filter, page.limit(), page.offset()))
-        .await?;
-    Ok(OnuList::new(
-        rows.into_iter().map(Into::into).collect(),
-        u64::try_from(total).unwrap_or(0),
-        &page,
-    ))
-}
-
-async fn radios(state: &AppState, vendor: &'static str, page: PageRequest) -> ApiResult<RadioList> {
-    let (rows, total) = state
-        .db
-        .read_async(move |c| {
-            snmp_devices::list(c, &["radio"], Some(vendor), page.limit(), page.offset())
-        })
-        .await?;
-    Ok(RadioList::new(
-        rows.into_iter().map(Into::into).collect(),
-        u64::try_from(total).unwrap_or(0),
-        &page,
-    ))
-}
-
-async fn checks(state: &AppState) -> ApiResult<StatusChecks> {
-    let rows = state.db.read_async(monitoring::checks).await?;
-    Ok(StatusChecks {
-        data: rows.into_iter().map(Into::into).collect(),
-    })
-}
-
-fn filter(
+/// The v1 and v2 ONU lists differ only in their auth.
+#[allow(clippy::too_many_arguments)]
+async fn onus(
+    state: &AppState,
+    caller: &Caller,
+    page: PageRequest,
     olt_id: Option<i64>,
     status: Option<OnuStatus>,
     rx_below: Option<f64>,
     customer_id: Option<i64>,
-) -> OnuFilter {
-    OnuFilter {
+) -> ApiResult<Json<OnuList>> {
+    let filter = OnuFilter {
         olt_id,
         status: status.map(|s| s.as_str().to_string()),
         rx_below,
         customer_id,
-    }
+    };
+    let (rows, total) =
+        ops::monitoring::onus(&state.ctx(), caller, filter, page.limit(), page.offset()).await?;
+    Ok(Json(OnuList::new(
+        rows.into_iter().map(Into::into).collect(),
+        u64::try_from(total).unwrap_or(0),
+        &page,
+    )))
+}
+
+async fn radios(
+    state: &AppState,
+    caller: &Caller,
+    vendor: &'static str,
+    page: PageRequest,
+) -> ApiResult<Json<RadioList>> {
+    let (rows, total) =
+        ops::devices::radios(&state.ctx(), caller, vendor, page.limit(), page.offset()).await?;
+    Ok(Json(RadioList::new(
+        rows.into_iter().map(Into::into).collect(),
+        u64::try_from(total).unwrap_or(0),
+        &page,
+    )))
+}
+
+async fn checks(state: &AppState, caller: &Caller) -> ApiResult<Json<StatusChecks>> {
+    let rows = ops::monitoring::checks(&state.ctx(), caller).await?;
+    Ok(Json(StatusChecks {
+        data: rows.into_iter().map(Into::into).collect(),
+    }))
 }
 
 #[derive(Default)]
@@ -296,7 +299,7 @@ impl MonitoringApi {
     async fn v2_onus(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::NetworkRead")] _auth: V2Auth,
+        #[oai(scope = "Scope::NetworkRead")] auth: V2Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] olt_id: Query<Option<i64>>,
@@ -306,10 +309,18 @@ impl MonitoringApi {
         >,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<OnuList>> {
-        let f = filter(olt_id.0, status.0, rx_below.0, customer_id.0);
-        Ok(Json(
-            list_onus(&state, f, PageRequest::new(page.0, per_page.0)).await?,
-        ))
+        let page = PageRequest::new(page.0, per_page.0);
+        let caller = Caller::from(&*auth.0);
+        onus(
+            &state,
+            &caller,
+            page,
+            olt_id.0,
+            status.0,
+            rx_below.0,
+            customer_id.0,
+        )
+        .await
     }
 
     /// ONU list (v1)
@@ -324,7 +335,7 @@ impl MonitoringApi {
     async fn v1_onus(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::MonitoringRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] olt_id: Query<Option<i64>>,
@@ -334,10 +345,18 @@ impl MonitoringApi {
         >,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<OnuList>> {
-        let f = filter(olt_id.0, status.0, rx_below.0, customer_id.0);
-        Ok(Json(
-            list_onus(&state, f, PageRequest::new(page.0, per_page.0)).await?,
-        ))
+        let page = PageRequest::new(page.0, per_page.0);
+        let caller = Caller::from(&*auth.0);
+        onus(
+            &state,
+            &caller,
+            page,
+            olt_id.0,
+            status.0,
+            rx_below.0,
+            customer_id.0,
+        )
+        .await
     }
 
     /// Ubiquiti device status (v1)
@@ -349,13 +368,17 @@ impl MonitoringApi {
     async fn ubiquiti(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::MonitoringRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<RadioList>> {
-        Ok(Json(
-            radios(&state, "Ubiquiti", PageRequest::new(page.0, per_page.0)).await?,
-        ))
+        radios(
+            &state,
+            &Caller::from(&*auth.0),
+            "Ubiquiti",
+            PageRequest::new(page.0, per_page.0),
+        )
+        .await
     }
 
     /// Cambium device status (v1)
@@ -367,13 +390,17 @@ impl MonitoringApi {
     async fn cambium(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::MonitoringRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<RadioList>> {
-        Ok(Json(
-            radios(&state, "Cambium", PageRequest::new(page.0, per_page.0)).await?,
-        ))
+        radios(
+            &state,
+            &Caller::from(&*auth.0),
+            "Cambium",
+            PageRequest::new(page.0, per_page.0),
+        )
+        .await
     }
 
     /// Infrastructure status checks (v1)
@@ -385,9 +412,9 @@ impl MonitoringApi {
     async fn v1_checks(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::MonitoringRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
     ) -> ApiResult<Json<StatusChecks>> {
-        Ok(Json(checks(&state).await?))
+        checks(&state, &Caller::from(&*auth.0)).await
     }
 
     /// Infrastructure status checks (v2)
@@ -401,9 +428,9 @@ impl MonitoringApi {
     async fn v2_checks(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::MonitoringRead")] _auth: V2Auth,
+        #[oai(scope = "Scope::MonitoringRead")] auth: V2Auth,
     ) -> ApiResult<Json<StatusChecks>> {
-        Ok(Json(checks(&state).await?))
+        checks(&state, &Caller::from(&*auth.0)).await
     }
 
     /// Device access logs (v1)
@@ -419,17 +446,17 @@ impl MonitoringApi {
     async fn access_logs(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::MonitoringRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         failed_only: Query<Option<bool>>,
     ) -> ApiResult<Json<AccessLogList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let failed = failed_only.0.unwrap_or(false);
-        let (rows, total) = state
-            .db
-            .read_async(move |c| monitoring::access_log(c, failed, page.limit(), page.offset()))
-            .await?;
+        let caller = Caller::from(&*auth.0);
+        let (rows, total) =
+            ops::monitoring::access_log(&state.ctx(), &caller, failed, page.limit(), page.offset())
+                .await?;
         Ok(Json(AccessLogList::new(
             rows.into_iter().map(Into::into).collect(),
             u64::try_from(total).unwrap_or(0),

@@ -2,6 +2,7 @@
 //! (additions) v2 create/get/update/delete and `POST .../{id}/sync`; IP pools
 //! `GET /api/v2/network/pools`; router logs `GET /api/v1/logs/router`,
 //! `/logs/hotspot`, `/logs/ppp-auth`; usage `GET /api/v2/customers/{id}/usage`.
+//! Each handler calls one operation of `ops::routers`.
 
 use poem::web::Data;
 use poem_openapi::{
@@ -10,39 +11,32 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi,
 };
 
-use crate::contract::text::SingleLine;
 use crate::{
     api::{
         security::{V1Auth, V2Auth},
         ApiTags,
     },
     auth::scope::Scope,
-    clock::format_timestamp,
     contract::{
-        body::{Fields, FromJsonObject, JsonBody},
+        body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
+        routers::{NewRouter, RouterChanges},
     },
-    error::{ApiError, ApiResult, ErrorCode},
-    network::hub::{HubError, PASSWORD_PURPOSE},
-    paginated, schema_as,
+    drivers::routeros::reconcile::SyncDiff,
+    error::{ApiError, ApiResult},
+    network::hub::HubError,
+    ops::{self, Caller},
+    paginated,
     state::AppState,
     store::{
-        router_data::{self, LogRow, PoolRow, Sample},
-        routers::{self, RouterFields, RouterRow},
-        StoreError,
+        router_data::{LogRow, PoolRow, Sample},
+        routers::RouterRow,
     },
 };
 
 impl From<HubError> for ApiError {
     fn from(e: HubError) -> Self {
-        match e {
-            HubError::Store(e) => e.into(),
-            HubError::Router(e) => ApiError::new(
-                ErrorCode::ServiceUnavailable,
-                format!("The router could not be reached or refused the request: {e}"),
-            ),
-            other => ApiError::internal(other),
-        }
+        ops::Error::from(e).into()
     }
 }
 
@@ -124,179 +118,6 @@ pub struct RouterOne {
     pub data: Router,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum Transport {
-    Api,
-    Rest,
-}
-
-/// A router's fields. On create `name`, `host`, `username` and `password` are
-/// required; `port` defaults by transport and TLS (8728, 8729, 80, 443).
-#[derive(Debug, Object)]
-pub struct RouterInput {
-    #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub name: Option<SingleLine>,
-    /// Address or host name on the LAN.
-    #[oai(nullable, validator(min_length = 1, max_length = 253))]
-    pub host: Option<SingleLine>,
-    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "65535")))]
-    pub port: Option<i64>,
-    #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub username: Option<SingleLine>,
-    /// Stored sealed; never shown.
-    #[oai(nullable, validator(max_length = 200))]
-    pub password: Option<SingleLine>,
-    #[oai(nullable)]
-    pub transport: Option<Transport>,
-    /// API over TLS (8729) / REST over HTTPS. The router needs a certificate.
-    #[oai(nullable)]
-    pub use_tls: Option<bool>,
-    /// Check the router's certificate against public roots and its name.
-    #[oai(nullable)]
-    pub tls_verify: Option<bool>,
-}
-
-#[derive(Debug, Default)]
-pub struct RouterPatch {
-    name: Option<String>,
-    host: Option<String>,
-    port: Option<i64>,
-    username: Option<String>,
-    password: Option<String>,
-    transport: Option<String>,
-    use_tls: Option<bool>,
-    tls_verify: Option<bool>,
-}
-
-fn valid_host(h: &str) -> bool {
-    crate::net_policy::parse_host(h).is_some()
-}
-
-/// A host being saved must pass the address policy (`[network]
-/// allow_loopback`): 422 naming `host` otherwise.
-pub(crate) async fn check_host(state: &AppState, host: &str, port: i64) -> ApiResult<()> {
-    state
-        .config
-        .network
-        .policy()
-        .check_host(host, u16::try_from(port).unwrap_or(0))
-        .await
-        .map_err(|why| ApiError::invalid_field("host", why))
-}
-
-fn read_patch(f: &mut Fields, creating: bool) -> RouterPatch {
-    let mut p = RouterPatch::default();
-    if creating || f.present("name") {
-        let name = f.required_string("name");
-        if name.chars().count() > 100 {
-            f.error("name", "The name may not be longer than 100 characters.");
-        }
-        p.name = Some(name);
-    }
-    if creating || f.present("host") {
-        let host = f.required_string("host");
-        if !f.has_error("host") && !valid_host(&host) {
-            f.error("host", "The host must be an IP address or a host name.");
-        }
-        p.host = Some(host);
-    }
-    if f.present("port") {
-        p.port = Some(f.required_integer_in("port", 1, 65535));
-    }
-    if creating || f.present("username") {
-        let username = f.required_string("username");
-        if username.chars().count() > 100 {
-            f.error(
-                "username",
-                "The username may not be longer than 100 characters.",
-            );
-        }
-        p.username = Some(username);
-    }
-    if creating && !f.present("password") {
-        f.error("password", "The password field is required.");
-    }
-    if let Some(pw) = f.optional_string("password") {
-        if pw.chars().count() > 200 {
-            f.error(
-                "password",
-                "The password may not be longer than 200 characters.",
-            );
-        }
-        p.password = Some(pw);
-    }
-    p.transport = f.optional_choice("transport", &["api", "rest"]);
-    p.use_tls = f.optional_bool("use_tls");
-    p.tls_verify = f.optional_bool("tls_verify");
-    p
-}
-
-pub struct NewRouter(RouterPatch);
-pub struct RouterChanges(RouterPatch);
-schema_as!(NewRouter, RouterInput);
-schema_as!(RouterChanges, RouterInput);
-
-impl FromJsonObject for NewRouter {
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, true))
-    }
-}
-
-impl FromJsonObject for RouterChanges {
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, false))
-    }
-}
-
-fn default_port(transport: &str, tls: bool) -> i64 {
-    match (transport, tls) {
-        ("rest", true) => 443,
-        ("rest", false) => 80,
-        (_, true) => 8729,
-        (_, false) => 8728,
-    }
-}
-
-impl RouterPatch {
-    fn apply(self, base: Option<RouterRow>) -> RouterFields {
-        let transport = self
-            .transport
-            .or_else(|| base.as_ref().map(|b| b.transport.clone()))
-            .unwrap_or_else(|| "api".into());
-        let use_tls = self
-            .use_tls
-            .or(base.as_ref().map(|b| b.use_tls))
-            .unwrap_or(false);
-        // A port left alone follows a change of transport or TLS.
-        let port = self.port.unwrap_or_else(|| match &base {
-            Some(b) if b.port != default_port(&b.transport, b.use_tls) => b.port,
-            _ => default_port(&transport, use_tls),
-        });
-        RouterFields {
-            name: self
-                .name
-                .or_else(|| base.as_ref().map(|b| b.name.clone()))
-                .unwrap_or_default(),
-            host: self
-                .host
-                .or_else(|| base.as_ref().map(|b| b.host.clone()))
-                .unwrap_or_default(),
-            port,
-            username: self
-                .username
-                .or_else(|| base.as_ref().map(|b| b.username.clone()))
-                .unwrap_or_default(),
-            tls_verify: self
-                .tls_verify
-                .or(base.as_ref().map(|b| b.tls_verify))
-                .unwrap_or(false),
-            transport,
-            use_tls,
-        }
-    }
-}
-
 /// What a reconciliation did.
 #[derive(Debug, Clone, Object)]
 pub struct SyncResult {
@@ -310,6 +131,21 @@ pub struct SyncResult {
     pub address_list_added: Vec<String>,
     pub address_list_removed: Vec<String>,
     pub errors: Vec<String>,
+}
+
+impl From<SyncDiff> for SyncResult {
+    fn from(d: SyncDiff) -> Self {
+        Self {
+            added: d.added,
+            changed: d.changed,
+            removed: d.removed,
+            unmanaged: d.unmanaged,
+            disconnected: d.disconnected,
+            address_list_added: d.address_list_added,
+            address_list_removed: d.address_list_removed,
+            errors: d.errors,
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -426,6 +262,17 @@ pub struct Usage {
     pub samples: Vec<UsageSample>,
 }
 
+impl Usage {
+    fn of(customer_id: i64, samples: Vec<Sample>) -> Self {
+        let samples: Vec<UsageSample> = samples.into_iter().map(Into::into).collect();
+        Self {
+            customer_id,
+            current: samples.first().cloned(),
+            samples,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
 pub struct UsageOne {
     pub data: Usage,
@@ -443,62 +290,38 @@ pub enum RouterDeleted {
     NoContent,
 }
 
-async fn list_routers(state: &AppState, page: PageRequest) -> ApiResult<RouterList> {
-    let (rows, total) = state
-        .db
-        .read_async(move |c| routers::list(c, page.limit(), page.offset()))
-        .await?;
-    Ok(RouterList::new(
+async fn list(state: &AppState, caller: &Caller, page: PageRequest) -> ApiResult<Json<RouterList>> {
+    let (rows, total) =
+        ops::routers::list(&state.ctx(), caller, page.limit(), page.offset()).await?;
+    Ok(Json(RouterList::new(
         rows.into_iter().map(Into::into).collect(),
         u64::try_from(total).unwrap_or(0),
         &page,
-    ))
+    )))
 }
 
-fn access(
-    state: &AppState,
-    who: &crate::auth::principal::Principal,
-    router: (i64, &str),
-    action: &str,
-    result: Result<(), String>,
-) {
-    crate::monitoring::log_access(
-        &state.db,
-        crate::store::monitoring::Access {
-            actor: who.label(),
-            device_kind: "router".into(),
-            device_id: Some(router.0),
-            device_name: Some(router.1.to_string()),
-            action: action.into(),
-            ok: result.is_ok(),
-            detail: result.err(),
-        },
-        &format_timestamp(state.clock.now()),
-    );
-}
-
-fn seal(state: &AppState, password: &str) -> ApiResult<String> {
-    state
-        .seal_key
-        .seal(PASSWORD_PURPOSE, password)
-        .map_err(ApiError::internal)
-}
-
+/// The three router-log lists differ only in their category.
 async fn logs(
     state: &AppState,
+    caller: &Caller,
     category: &'static str,
     router_id: Option<i64>,
     page: PageRequest,
-) -> ApiResult<RouterLogList> {
-    let (rows, total) = state
-        .db
-        .read_async(move |c| router_data::logs(c, category, router_id, page.limit(), page.offset()))
-        .await?;
-    Ok(RouterLogList::new(
+) -> ApiResult<Json<RouterLogList>> {
+    let (rows, total) = ops::routers::logs(
+        &state.ctx(),
+        caller,
+        category,
+        router_id,
+        page.limit(),
+        page.offset(),
+    )
+    .await?;
+    Ok(Json(RouterLogList::new(
         rows.into_iter().map(Into::into).collect(),
         u64::try_from(total).unwrap_or(0),
         &page,
-    ))
+    )))
 }
 
 #[derive(Default)]
@@ -515,13 +338,16 @@ impl RoutersApi {
     async fn v1_list(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::NetworkRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::NetworkRead")] auth: V1Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<RouterList>> {
-        Ok(Json(
-            list_routers(&state, PageRequest::new(page.0, per_page.0)).await?,
-        ))
+        list(
+            &state,
+            &Caller::from(&*auth.0),
+            PageRequest::new(page.0, per_page.0),
+        )
+        .await
     }
 
     /// List all routers (v2)
@@ -536,13 +362,16 @@ impl RoutersApi {
     async fn v2_list(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::NetworkRead")] _auth: V2Auth,
+        #[oai(scope = "Scope::NetworkRead")] auth: V2Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<RouterList>> {
-        Ok(Json(
-            list_routers(&state, PageRequest::new(page.0, per_page.0)).await?,
-        ))
+        list(
+            &state,
+            &Caller::from(&*auth.0),
+            PageRequest::new(page.0, per_page.0),
+        )
+        .await
     }
 
     /// Add a router (v2, addition)
@@ -559,22 +388,13 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         body: JsonBody<NewRouter>,
     ) -> ApiResult<RouterCreated> {
-        let mut patch = body.0 .0;
-        let sealed = seal(&state, &patch.password.take().unwrap_or_default())?;
-        let fields = patch.apply(None);
-        check_host(&state, &fields.host, fields.port).await?;
-        let now = format_timestamp(state.clock.now());
-        let row = state
-            .db
-            .write_async(move |tx| routers::create(tx, &fields, &sealed, &now))
-            .await?;
-        access(
-            &state,
-            &auth.0,
-            (row.id, &row.name),
-            "added to the inventory",
-            Ok(()),
-        );
+        let row = ops::routers::create(
+            &state.ctx(),
+            &Caller::from(&*auth.0),
+            &state.routers,
+            body.0 .0,
+        )
+        .await?;
         Ok(RouterCreated::Created(Json(RouterOne { data: row.into() })))
     }
 
@@ -587,14 +407,10 @@ impl RoutersApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::NetworkRead")] _auth: V2Auth,
+        #[oai(scope = "Scope::NetworkRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<RouterOne>> {
-        let row = state
-            .db
-            .read_async(move |c| routers::get(c, id.0))
-            .await?
-            .ok_or_else(ApiError::not_found)?;
+        let row = ops::routers::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
         Ok(Json(RouterOne { data: row.into() }))
     }
 
@@ -613,31 +429,9 @@ impl RoutersApi {
         id: Path<i64>,
         body: JsonBody<RouterChanges>,
     ) -> ApiResult<Json<RouterOne>> {
-        let mut patch = body.0 .0;
-        if let Some(host) = &patch.host {
-            check_host(&state, host, patch.port.unwrap_or(0)).await?;
-        }
-        let sealed = patch
-            .password
-            .take()
-            .map(|p| seal(&state, &p))
-            .transpose()?;
-        let now = format_timestamp(state.clock.now());
-        let row = state
-            .db
-            .write_async(move |tx| {
-                let current = routers::get(tx, id.0)?.ok_or(StoreError::NotFound)?;
-                let fields = patch.apply(Some(current));
-                routers::update(tx, id.0, &fields, sealed.as_deref(), &now)
-            })
-            .await?;
-        access(
-            &state,
-            &auth.0,
-            (row.id, &row.name),
-            "settings changed",
-            Ok(()),
-        );
+        let caller = Caller::from(&*auth.0);
+        let row =
+            ops::routers::update(&state.ctx(), &caller, &state.routers, id.0, body.0 .0).await?;
         Ok(Json(RouterOne { data: row.into() }))
     }
 
@@ -655,21 +449,7 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<RouterDeleted> {
-        let name = state
-            .db
-            .write_async(move |tx| {
-                let name = routers::get(tx, id.0)?.map(|r| r.name).unwrap_or_default();
-                routers::delete(tx, id.0)?;
-                Ok(name)
-            })
-            .await?;
-        access(
-            &state,
-            &auth.0,
-            (id.0, &name),
-            "removed from the inventory",
-            Ok(()),
-        );
+        ops::routers::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
         Ok(RouterDeleted::NoContent)
     }
 
@@ -690,33 +470,9 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<SyncResultOne>> {
-        let name = state
-            .db
-            .read_async(move |c| routers::get(c, id.0))
-            .await?
-            .ok_or_else(ApiError::not_found)?
-            .name;
-        let result = state.routers.sync_now(id.0).await;
-        access(
-            &state,
-            &auth.0,
-            (id.0, &name),
-            "logins reconciled",
-            result.as_ref().map(|_| ()).map_err(ToString::to_string),
-        );
-        let d = result?;
-        Ok(Json(SyncResultOne {
-            data: SyncResult {
-                added: d.added,
-                changed: d.changed,
-                removed: d.removed,
-                unmanaged: d.unmanaged,
-                disconnected: d.disconnected,
-                address_list_added: d.address_list_added,
-                address_list_removed: d.address_list_removed,
-                errors: d.errors,
-            },
-        }))
+        let diff =
+            ops::routers::sync(&state.ctx(), &Caller::from(&*auth.0), &state.routers, id.0).await?;
+        Ok(Json(SyncResultOne { data: diff.into() }))
     }
 
     /// List all IP pools (v2)
@@ -731,17 +487,20 @@ impl RoutersApi {
     async fn pools(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::NetworkRead")] _auth: V2Auth,
+        #[oai(scope = "Scope::NetworkRead")] auth: V2Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
     ) -> ApiResult<Json<PoolList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let router_id = router_id.0;
-        let (rows, total) = state
-            .db
-            .read_async(move |c| router_data::pools(c, router_id, page.limit(), page.offset()))
-            .await?;
+        let (rows, total) = ops::routers::pools(
+            &state.ctx(),
+            &Caller::from(&*auth.0),
+            router_id.0,
+            page.limit(),
+            page.offset(),
+        )
+        .await?;
         Ok(Json(PoolList::new(
             rows.into_iter().map(Into::into).collect(),
             u64::try_from(total).unwrap_or(0),
@@ -760,20 +519,19 @@ impl RoutersApi {
     async fn logs_router(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::LogsRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::LogsRead")] auth: V1Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RouterLogList>> {
-        Ok(Json(
-            logs(
-                &state,
-                "router",
-                router_id.0,
-                PageRequest::new(page.0, per_page.0),
-            )
-            .await?,
-        ))
+        logs(
+            &state,
+            &Caller::from(&*auth.0),
+            "router",
+            router_id.0,
+            PageRequest::new(page.0, per_page.0),
+        )
+        .await
     }
 
     /// Hotspot logs (v1)
@@ -785,20 +543,19 @@ impl RoutersApi {
     async fn logs_hotspot(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::LogsRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::LogsRead")] auth: V1Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RouterLogList>> {
-        Ok(Json(
-            logs(
-                &state,
-                "hotspot",
-                router_id.0,
-                PageRequest::new(page.0, per_page.0),
-            )
-            .await?,
-        ))
+        logs(
+            &state,
+            &Caller::from(&*auth.0),
+            "hotspot",
+            router_id.0,
+            PageRequest::new(page.0, per_page.0),
+        )
+        .await
     }
 
     /// PPP authentication logs (v1)
@@ -810,20 +567,19 @@ impl RoutersApi {
     async fn logs_ppp_auth(
         &self,
         state: Data<&AppState>,
-        #[oai(scope = "Scope::LogsRead")] _auth: V1Auth,
+        #[oai(scope = "Scope::LogsRead")] auth: V1Auth,
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RouterLogList>> {
-        Ok(Json(
-            logs(
-                &state,
-                "ppp-auth",
-                router_id.0,
-                PageRequest::new(page.0, per_page.0),
-            )
-            .await?,
-        ))
+        logs(
+            &state,
+            &Caller::from(&*auth.0),
+            "ppp-auth",
+            router_id.0,
+            PageRequest::new(page.0, per_page.0),
+        )
+        .await
     }
 
     /// Customer usage statistics (v2)
@@ -842,18 +598,9 @@ impl RoutersApi {
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<UsageOne>> {
-        let customer = crate::ops::customers::get(&state.ctx(), &(&*auth.0).into(), id.0).await?;
-        let samples = state
-            .db
-            .read_async(move |c| router_data::usage(c, customer.id, 288))
-            .await?;
-        let samples: Vec<UsageSample> = samples.into_iter().map(Into::into).collect();
+        let samples = ops::routers::usage(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
         Ok(Json(UsageOne {
-            data: Usage {
-                customer_id: id.0,
-                current: samples.first().cloned(),
-                samples,
-            },
+            data: Usage::of(id.0, samples),
         }))
     }
 }

@@ -2,9 +2,8 @@
 //! `GET /api/v2/monitoring/zabbix/problems` and the v1 summary `GET
 //! /api/v1/monitoring/zabbix`. Answers come from a short-lived cache; when
 //! Zabbix is down or refuses the token they carry the last known data, its
-//! age and the error (503 only when there has never been an answer).
-
-use std::sync::Arc;
+//! age and the error (503 only when there has never been an answer). Each
+//! handler calls `ops::zabbix::current` and shapes the answer.
 
 use poem::web::Data;
 use poem_openapi::{param::Query, payload::Json, Object, OpenApi};
@@ -15,16 +14,17 @@ use crate::{
         security::{V1Auth, V2Auth},
         ApiTags,
     },
-    auth::{principal::Principal, scope::Scope},
+    auth::scope::Scope,
     clock::format_timestamp,
     drivers::zabbix::{severity_label, Host},
-    error::{ApiError, ApiResult, ErrorCode},
+    error::ApiResult,
     monitoring::{
         zabbix::{Snapshot, ZabbixData},
         zabbix_map::{affected_customers, customers_of, inventory_of},
     },
+    ops::{self, zabbix::Current, Caller},
     state::AppState,
-    store::inventory::{self, Behind},
+    store::inventory::Behind,
 };
 
 /// How fresh the Zabbix data is.
@@ -194,33 +194,9 @@ pub fn freshness(s: &Snapshot, fetched_at: OffsetDateTime, now: OffsetDateTime) 
     }
 }
 
-/// The data and its freshness, or the answer for having none.
-async fn current(
-    state: &AppState,
-    caller: &Principal,
-) -> Result<(Arc<ZabbixData>, ZabbixFreshness, Vec<Behind>), ApiError> {
-    let now = state.clock.now();
-    let Some(snapshot) = state.zabbix.snapshot(now).await else {
-        return Err(ApiError::new(
-            ErrorCode::ServiceUnavailable,
-            "Zabbix is not configured: set [zabbix] url and api_token in the config file.",
-        ));
-    };
-    let (Some(data), Some(at)) = (snapshot.data.clone(), snapshot.fetched_at) else {
-        return Err(ApiError::new(
-            ErrorCode::ServiceUnavailable,
-            snapshot
-                .error
-                .clone()
-                .unwrap_or_else(|| "Zabbix has not answered yet.".into()),
-        ));
-    };
-    let vis = caller.visibility();
-    let inventory = state
-        .db
-        .read_async(move |c| inventory::customers_behind(c, vis))
-        .await?;
-    Ok((data, freshness(&snapshot, at, now), inventory))
+/// The freshness of what the operation found.
+fn freshness_of(c: &Current) -> ZabbixFreshness {
+    freshness(&c.snapshot, c.fetched_at, c.now)
 }
 
 fn host_view(h: &Host, all: &[Host], inventory: &[Behind]) -> ZabbixHostView {
@@ -305,6 +281,58 @@ pub fn problem_views(
         .collect()
 }
 
+/// Hosts up/down, problems by severity, customers behind hosts with a problem.
+fn summary(current: &Current) -> ZabbixSummary {
+    let data = &current.data;
+    let mut hosts = HostCounts {
+        total: 0,
+        up: 0,
+        down: 0,
+        unknown: 0,
+        not_monitored: 0,
+    };
+    for h in &data.hosts {
+        hosts.total += 1;
+        if h.status != 0 {
+            hosts.not_monitored += 1;
+            continue;
+        }
+        match availability(h) {
+            "up" => hosts.up += 1,
+            "down" => hosts.down += 1,
+            _ => hosts.unknown += 1,
+        }
+    }
+    let mut problems = ProblemCounts {
+        total: 0,
+        not_classified: 0,
+        information: 0,
+        warning: 0,
+        average: 0,
+        high: 0,
+        disaster: 0,
+    };
+    for p in &data.problems {
+        problems.total += 1;
+        match p.problem.severity {
+            1 => problems.information += 1,
+            2 => problems.warning += 1,
+            3 => problems.average += 1,
+            4 => problems.high += 1,
+            5 => problems.disaster += 1,
+            _ => problems.not_classified += 1,
+        }
+    }
+    let all_hosts: Vec<_> = data.problems.iter().flat_map(|p| p.hosts.clone()).collect();
+    let affected = affected_customers(&all_hosts, &data.hosts, &current.inventory);
+    ZabbixSummary {
+        hosts,
+        problems,
+        affected_customers: i64::try_from(affected.len()).unwrap_or(i64::MAX),
+        zabbix: freshness_of(current),
+    }
+}
+
 #[derive(Default)]
 pub struct ZabbixApi;
 
@@ -326,14 +354,15 @@ impl ZabbixApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V2Auth,
     ) -> ApiResult<Json<ZabbixHostList>> {
-        let (data, zabbix, inventory) = current(&state, &auth.0).await?;
+        let current =
+            ops::zabbix::current(&state.ctx(), &Caller::from(&*auth.0), &state.zabbix).await?;
+        let hosts = &current.data.hosts;
         Ok(Json(ZabbixHostList {
-            data: data
-                .hosts
+            data: hosts
                 .iter()
-                .map(|h| host_view(h, &data.hosts, &inventory))
+                .map(|h| host_view(h, hosts, &current.inventory))
                 .collect(),
-            zabbix,
+            zabbix: freshness_of(&current),
         }))
     }
 
@@ -356,15 +385,16 @@ impl ZabbixApi {
         >,
         customers: Query<Option<bool>>,
     ) -> ApiResult<Json<ZabbixProblemList>> {
-        let (data, zabbix, inventory) = current(&state, &auth.0).await?;
+        let current =
+            ops::zabbix::current(&state.ctx(), &Caller::from(&*auth.0), &state.zabbix).await?;
         Ok(Json(ZabbixProblemList {
             data: problem_views(
-                &data,
-                &inventory,
+                &current.data,
+                &current.inventory,
                 min_severity.0.unwrap_or(0),
                 customers.0.unwrap_or(false),
             ),
-            zabbix,
+            zabbix: freshness_of(&current),
         }))
     }
 
@@ -381,55 +411,10 @@ impl ZabbixApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
     ) -> ApiResult<Json<ZabbixSummaryOne>> {
-        let (data, zabbix, inventory) = current(&state, &auth.0).await?;
-        let mut hosts = HostCounts {
-            total: 0,
-            up: 0,
-            down: 0,
-            unknown: 0,
-            not_monitored: 0,
-        };
-        for h in &data.hosts {
-            hosts.total += 1;
-            if h.status != 0 {
-                hosts.not_monitored += 1;
-                continue;
-            }
-            match availability(h) {
-                "up" => hosts.up += 1,
-                "down" => hosts.down += 1,
-                _ => hosts.unknown += 1,
-            }
-        }
-        let mut problems = ProblemCounts {
-            total: 0,
-            not_classified: 0,
-            information: 0,
-            warning: 0,
-            average: 0,
-            high: 0,
-            disaster: 0,
-        };
-        for p in &data.problems {
-            problems.total += 1;
-            match p.problem.severity {
-                1 => problems.information += 1,
-                2 => problems.warning += 1,
-                3 => problems.average += 1,
-                4 => problems.high += 1,
-                5 => problems.disaster += 1,
-                _ => problems.not_classified += 1,
-            }
-        }
-        let all_hosts: Vec<_> = data.problems.iter().flat_map(|p| p.hosts.clone()).collect();
-        let affected = affected_customers(&all_hosts, &data.hosts, &inventory);
+        let current =
+            ops::zabbix::current(&state.ctx(), &Caller::from(&*auth.0), &state.zabbix).await?;
         Ok(Json(ZabbixSummaryOne {
-            data: ZabbixSummary {
-                hosts,
-                problems,
-                affected_customers: i64::try_from(affected.len()).unwrap_or(i64::MAX),
-                zabbix,
-            },
+            data: summary(&current),
         }))
     }
 }

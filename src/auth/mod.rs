@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod client_addr;
 pub mod clients;
+pub mod config;
 pub mod hash_pool;
 pub mod keys;
 pub mod password;

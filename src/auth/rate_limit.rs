@@ -11,9 +11,8 @@ use governor::{
     Quota, RateLimiter,
 };
 
-use crate::config::ApiConfig;
-
 use super::{
+    config::ApiConfig,
     principal::{Principal, Tier},
     tokens::{ApiVersion, Subject},
 };

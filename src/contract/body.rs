@@ -19,7 +19,11 @@ use poem_openapi::{
 };
 use serde_json::{Map, Value};
 
-use super::{strict_json, text::TextRule};
+use super::{
+    field::{Contract, Got, Mode},
+    strict_json,
+    text::TextRule,
+};
 use crate::{
     domain::money::Money,
     error::{ApiError, FieldErrors},
@@ -27,6 +31,13 @@ use crate::{
 
 /// A request type read field by field from a JSON object.
 pub trait FromJsonObject: Sized {
+    /// The contract the body is checked against before [`from_fields`] runs
+    /// (see [`super::field`]), and the mode it is read in; `None` for readers
+    /// that check each field themselves.
+    ///
+    /// [`from_fields`]: FromJsonObject::from_fields
+    const CONTRACT: Option<(&'static Contract, Mode)> = None;
+
     /// Reads the fields; problems go into `fields` and the returned value is then
     /// discarded.
     fn from_fields(fields: &mut Fields) -> Self;
@@ -38,10 +49,15 @@ pub struct Fields {
     /// The decimal text of top-level numbers, as sent (JSON bodies).
     numbers: HashMap<String, String>,
     errors: FieldErrors,
+    /// The contract read, and the values it gave (taken by [`Fields::take`]).
+    contract: Option<&'static Contract>,
+    values: HashMap<&'static str, Got>,
+    /// Names taken that the contract does not declare (a bug: 500).
+    undeclared: Vec<String>,
 }
 
 /// "package_id" → "package id", as people read it in messages.
-fn label(name: &str) -> String {
+pub(super) fn label(name: &str) -> String {
     name.replace('_', " ")
 }
 
@@ -56,7 +72,40 @@ impl Fields {
             object,
             numbers,
             errors: FieldErrors::new(),
+            contract: None,
+            values: HashMap::new(),
+            undeclared: Vec::new(),
         }
+    }
+
+    /// The value at `name` as sent.
+    pub(super) fn raw(&self, name: &str) -> Option<&Value> {
+        self.object.get(name)
+    }
+
+    /// The decimal text of the top-level number at `name`, as sent.
+    pub(super) fn number_text(&self, name: &str) -> Option<String> {
+        self.numbers.get(name).cloned()
+    }
+
+    pub(super) fn set_contract(&mut self, contract: &'static Contract) {
+        self.contract = Some(contract);
+    }
+
+    pub(super) fn put(&mut self, name: &'static str, got: Got) {
+        self.values.insert(name, got);
+    }
+
+    /// The checked value of the contract's field `name` (see
+    /// [`super::field`]): once; a name the contract does not declare is a bug
+    /// and makes the answer a 500.
+    pub fn take(&mut self, name: &str) -> Got {
+        let declared = self.contract.and_then(|c| c.field(name)).is_some();
+        if !declared {
+            self.undeclared.push(name.to_string());
+            return Got::Invalid;
+        }
+        self.values.remove(name).unwrap_or(Got::Absent)
     }
 
     /// Records a message for `name`.
@@ -328,10 +377,29 @@ impl Fields {
         }
     }
 
-    /// Ends reading: `Err` (422) if any message was recorded.
+    /// Ends reading: `Err` (422) if any message was recorded; 500 if the
+    /// reader took a field its contract does not declare.
     pub fn finish(self) -> Result<(), ApiError> {
+        if !self.undeclared.is_empty() {
+            let contract = self.contract.map_or("(none)", |c| c.name);
+            return Err(ApiError::internal(format!(
+                "the reader of {contract} took fields it does not declare: {}",
+                self.undeclared.join(", ")
+            )));
+        }
         self.errors.into_result()
     }
+}
+
+/// Reads `T` from `fields`: its contract first (if it has one), then its
+/// `from_fields`.
+pub fn read_fields<T: FromJsonObject>(mut fields: Fields) -> Result<T, ApiError> {
+    if let Some((contract, mode)) = T::CONTRACT {
+        fields.read_contract(contract, mode);
+    }
+    let out = T::from_fields(&mut fields);
+    fields.finish()?;
+    Ok(out)
 }
 
 /// Parses a request body into `T`: 400 for malformed JSON, 422 for anything else.
@@ -354,10 +422,7 @@ pub fn parse_json_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError>
             "The request body must be a JSON object.",
         ));
     };
-    let mut fields = Fields::with_numbers(object, body.numbers);
-    let out = T::from_fields(&mut fields);
-    fields.finish()?;
-    Ok(out)
+    read_fields(Fields::with_numbers(object, body.numbers))
 }
 
 /// A JSON request body read with [`FromJsonObject`]; its schema in the OpenAPI
@@ -440,10 +505,7 @@ pub fn parse_form_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError>
     for (k, v) in pairs {
         object.entry(k).or_insert(Value::String(v));
     }
-    let mut fields = Fields::new(object);
-    let out = T::from_fields(&mut fields);
-    fields.finish()?;
-    Ok(out)
+    read_fields(Fields::new(object))
 }
 
 fn is_form(content_type: &str) -> bool {

@@ -2,15 +2,23 @@
 //! bodies and their reader (per-field messages, the free-text rule, strict
 //! JSON), money amounts, pagination, list filters and the fast JSON writer.
 
+pub mod auth;
 pub mod bills;
 pub mod body;
 pub mod cards;
 pub mod customers;
+pub mod devices;
+pub mod field;
 pub mod filters;
 pub mod json_out;
 pub mod money;
 pub mod packages;
 pub mod pagination;
 pub mod payments;
+pub mod registry;
+pub mod routers;
+pub mod schema;
+pub mod session;
+pub mod setup;
 pub mod strict_json;
 pub mod text;

@@ -75,7 +75,8 @@ impl TextRule {
         }
     }
 
-    fn pattern(self) -> &'static str {
+    /// The rule as a regular expression (see [`SINGLE_LINE_PATTERN`]).
+    pub fn pattern(self) -> &'static str {
         match self {
             TextRule::SingleLine => SINGLE_LINE_PATTERN,
             TextRule::MultiLine => MULTI_LINE_PATTERN,

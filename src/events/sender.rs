@@ -7,10 +7,10 @@ use std::{io::Read, time::Duration, time::Instant};
 use ureq::{unversioned::transport::DefaultConnector, Agent};
 
 use super::{
+    config::WebhooksConfig,
     signing::Signed,
     target::{AddressPolicy, PolicyResolver},
 };
-use crate::config::WebhooksConfig;
 
 /// How much of a response body is kept.
 pub const RESPONSE_KEPT_BYTES: u64 = 1024;

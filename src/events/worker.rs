@@ -11,6 +11,7 @@ use futures_util::{stream, StreamExt};
 use tokio::{sync::watch, task::JoinHandle};
 
 use super::{
+    config::WebhooksConfig,
     schedule::RetrySchedule,
     sender::{Reply, Sender},
     signing,
@@ -18,8 +19,7 @@ use super::{
 use crate::{
     auth::sealed::SealKey,
     clock::{format_timestamp, Clock},
-    config::WebhooksConfig,
-    jobs::{stopped, StopSignal},
+    shutdown::{stopped, StopSignal},
     store::{
         webhook_deliveries::{self, Attempt, DueDelivery},
         webhooks, Db, StoreError,

@@ -14,6 +14,7 @@
 
 mod acceptor;
 mod envelope;
+pub mod metrics;
 mod stream;
 
 pub use acceptor::{GuardedAcceptor, Registry};

@@ -11,8 +11,8 @@ use std::{
 use super::config::{CheckConfig, MonitoringConfig};
 use crate::{
     clock::{format_timestamp, Clock},
-    jobs::{stopped, StopSignal},
     net_policy::Policy,
+    shutdown::{stopped, StopSignal},
     store::{monitoring, Db},
 };
 

@@ -18,9 +18,9 @@ use crate::{
         Credentials, SnmpError, SnmpSource, SnmpTarget, SnmpValue, SYS_DESCR, SYS_NAME,
         SYS_OBJECT_ID, SYS_UPTIME,
     },
-    jobs::{stopped, StopSignal},
+    shutdown::{stopped, StopSignal},
     store::{
-        monitoring::Access,
+        monitoring::{self, Access},
         onus::{self, OnuState},
         snmp_devices::{self, DeviceRow, PollState, SealedCredentials},
         Db, StoreError,
@@ -194,42 +194,43 @@ impl SnmpPoller {
         result: Result<Polled, (String, bool)>,
     ) -> Result<(), StoreError> {
         let now = format_timestamp(self.clock.now());
-        if let Err((why, auth)) = &result {
-            // Seen failures of logins go to the access log, once per change.
-            if *auth && row.last_error.as_deref() != Some(why.as_str()) {
-                super::log_access(
-                    &self.db,
-                    Access {
-                        actor: "appliance".into(),
-                        device_kind: row.kind.clone(),
-                        device_id: Some(row.id),
-                        device_name: Some(row.name.clone()),
-                        action: "snmp login".into(),
-                        ok: false,
-                        detail: Some(why.clone()),
-                    },
-                    &now,
-                );
+        // Seen failures of logins go to the access log, once per change, with
+        // the poll that saw them.
+        let login_failure = match &result {
+            Err((why, true)) if row.last_error.as_deref() != Some(why.as_str()) => Some(Access {
+                actor: "appliance".into(),
+                device_kind: row.kind.clone(),
+                device_id: Some(row.id),
+                device_name: Some(row.name.clone()),
+                action: "snmp login".into(),
+                ok: false,
+                detail: Some(why.clone()),
+            }),
+            _ => None,
+        };
+        self.db.write(|tx| {
+            if let Some(access) = &login_failure {
+                monitoring::log_access(tx, access, &now)?;
             }
-        }
-        self.db.write(|tx| match &result {
-            Ok(p) => {
-                snmp_devices::record_poll(tx, row.id, Ok(&p.state), &now)?;
-                if let Some(onus) = &p.onus {
-                    onus::replace_for_olt(tx, row.id, onus, &now)?;
+            match &result {
+                Ok(p) => {
+                    snmp_devices::record_poll(tx, row.id, Ok(&p.state), &now)?;
+                    if let Some(onus) = &p.onus {
+                        onus::replace_for_olt(tx, row.id, onus, &now)?;
+                    }
+                    if let Some(signal) = p
+                        .state
+                        .metrics
+                        .as_ref()
+                        .and_then(|m| m.get("signal"))
+                        .and_then(serde_json::Value::as_f64)
+                    {
+                        onus::record_radio_signal(tx, row.id, signal, &now)?;
+                    }
+                    Ok(())
                 }
-                if let Some(signal) = p
-                    .state
-                    .metrics
-                    .as_ref()
-                    .and_then(|m| m.get("signal"))
-                    .and_then(serde_json::Value::as_f64)
-                {
-                    onus::record_radio_signal(tx, row.id, signal, &now)?;
-                }
-                Ok(())
+                Err((why, _)) => snmp_devices::record_poll(tx, row.id, Err(why), &now),
             }
-            Err((why, _)) => snmp_devices::record_poll(tx, row.id, Err(why), &now),
         })
     }
 

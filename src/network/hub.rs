@@ -91,6 +91,11 @@ impl RouterHub {
         locks.entry(id).or_default().clone()
     }
 
+    /// A router password as stored: sealed with this data directory's key.
+    pub fn seal_password(&self, password: &str) -> Result<String, crate::auth::sealed::SealError> {
+        self.seal.seal(PASSWORD_PURPOSE, password)
+    }
+
     /// How to reach a router.
     pub fn target(&self, row: &RouterRow, sealed: &str) -> Result<Target, HubError> {
         let password = self

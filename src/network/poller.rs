@@ -21,8 +21,9 @@ use super::{
 use crate::{
     clock::format_timestamp,
     drivers::routeros::{self, RouterApi, RouterError, Row, Target},
-    jobs::{stopped, StopSignal},
+    shutdown::{stopped, StopSignal},
     store::{
+        monitoring::{self, Access},
         router_data::{self, NewLog, PoolState, Sample},
         routers::{self, Resource, RouterRow},
     },
@@ -196,23 +197,19 @@ fn poll(hub: &RouterHub, id: i64, row: &RouterRow, sealed: &str, st: &mut State)
                 .write(|tx| routers::record_poll(tx, id, Ok(res), &now))
         }
         Err(e) => {
-            if matches!(e, HubError::Router(RouterError::Login(_)))
-                && row.last_error.as_deref() != Some(e.to_string().as_str())
-            {
-                crate::monitoring::log_access(
-                    &hub.db,
-                    crate::store::monitoring::Access {
-                        actor: "appliance".into(),
-                        device_kind: "router".into(),
-                        device_id: Some(id),
-                        device_name: Some(row.name.clone()),
-                        action: "api login".into(),
-                        ok: false,
-                        detail: Some(e.to_string()),
-                    },
-                    &now,
-                );
-            }
+            // Seen failures of logins go to the access log, once per change,
+            // with the poll that saw them.
+            let login_failure = (matches!(e, HubError::Router(RouterError::Login(_)))
+                && row.last_error.as_deref() != Some(e.to_string().as_str()))
+            .then(|| Access {
+                actor: "appliance".into(),
+                device_kind: "router".into(),
+                device_id: Some(id),
+                device_name: Some(row.name.clone()),
+                action: "api login".into(),
+                ok: false,
+                detail: Some(e.to_string()),
+            });
             st.up = false;
             st.api = None;
             st.failures = st.failures.saturating_add(1);
@@ -221,8 +218,12 @@ fn poll(hub: &RouterHub, id: i64, row: &RouterRow, sealed: &str, st: &mut State)
                 .min(MAX_BACKOFF.max(interval));
             st.next_poll = Instant::now() + backoff;
             let why = e.to_string();
-            hub.db
-                .write(|tx| routers::record_poll(tx, id, Err(&why), &now))
+            hub.db.write(|tx| {
+                if let Some(access) = &login_failure {
+                    monitoring::log_access(tx, access, &now)?;
+                }
+                routers::record_poll(tx, id, Err(&why), &now)
+            })
         }
     };
     if let Err(e) = recorded {

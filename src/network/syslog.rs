@@ -9,7 +9,7 @@ use tokio::net::UdpSocket;
 use super::{hub::RouterHub, poller::categorize};
 use crate::{
     clock::format_timestamp,
-    jobs::{stopped, StopSignal},
+    shutdown::{stopped, StopSignal},
     store::router_data::{self, NewLog},
 };
 

@@ -9,7 +9,7 @@ use crate::{
         pagination::PageRequest,
     },
     domain::{staff::Role, visibility::Visibility},
-    network::hub::{HubError, RouterHub},
+    network::hub::RouterHub,
     store::{
         billing_run,
         customers::{self, CustomerFilter, CustomerRow, LOGIN_PASSWORD_PURPOSE},
@@ -132,33 +132,8 @@ pub async fn disconnect(
             "This customer has no router, so there is no session to disconnect.".into(),
         ));
     }
-    let result = routers.disconnect(customer.id).await;
-    crate::monitoring::log_access(
-        &ctx.db,
-        crate::store::monitoring::Access {
-            actor: caller.label(),
-            device_kind: "router".into(),
-            device_id: customer.router_id,
-            device_name: None,
-            action: format!("disconnected customer {}", customer.id),
-            ok: result.is_ok(),
-            detail: result.as_ref().err().map(ToString::to_string),
-        },
-        &ctx.now_text(),
-    );
-    result.map_err(hub_error)?;
+    super::routers::disconnect(ctx, caller, routers, customer.id, customer.router_id).await?;
     Ok(customer)
-}
-
-/// A router hub's failure as the operation's.
-fn hub_error(e: HubError) -> Error {
-    match e {
-        HubError::Store(e) => e.into(),
-        HubError::Router(e) => Error::Unavailable(format!(
-            "The router could not be reached or refused the request: {e}"
-        )),
-        other => Error::Internal(other.to_string()),
-    }
 }
 
 /// Deletes a customer the caller may see.

@@ -13,10 +13,14 @@ mod caller;
 pub mod cards;
 pub mod customers;
 pub mod dashboard;
+pub mod devices;
 mod error;
+pub mod monitoring;
 mod once;
 pub mod packages;
 pub mod payments;
+pub mod routers;
+pub mod zabbix;
 
 pub use caller::{Actor, Caller};
 pub use error::{Error, OpResult};

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     clock::{format_timestamp, Clock},
-    jobs::{stopped, StopSignal},
+    shutdown::{stopped, StopSignal},
     store::{
         customers, events,
         sms::{self, Limits, NewSms, SmsRow, NOTIFICATIONS_READER},

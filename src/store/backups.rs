@@ -9,6 +9,7 @@ use std::{
 };
 
 use rusqlite::{backup::Backup, Connection, OpenFlags};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
@@ -16,6 +17,30 @@ use super::{
     maintenance::{backup, check_connection},
     migrations, StoreError,
 };
+
+/// The `[backup]` section: nightly backups (`ispbills backup`, run by the ispbills-backup timer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupConfig {
+    /// How many backups `<data_dir>/backups` keeps (the oldest go first).
+    pub keep: usize,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self { keep: 14 }
+    }
+}
+
+impl BackupConfig {
+    /// At least one backup is kept.
+    pub fn check(&self) -> Result<(), String> {
+        if self.keep == 0 {
+            return Err("key `backup.keep`: must be at least 1".into());
+        }
+        Ok(())
+    }
+}
 
 /// The file `serve` holds locked while it runs.
 pub const LOCK_FILE_NAME: &str = "ispbills.lock";

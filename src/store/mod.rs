@@ -17,6 +17,7 @@ pub mod invoices;
 pub mod maintenance;
 pub mod migrations;
 pub mod monitoring;
+pub mod names;
 pub mod onus;
 pub mod operators;
 pub mod packages;

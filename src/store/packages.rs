@@ -2,7 +2,10 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
-use super::StoreError;
+use super::{
+    names::{self, Named},
+    StoreError,
+};
 use crate::domain::money::Money;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,25 +60,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PackageRow> {
     })
 }
 
-fn name_taken(conn: &Connection, name: &str, except: Option<i64>) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM packages WHERE name = ?1 AND id IS NOT ?2)",
-        params![name, except],
-        |r| r.get(0),
-    )?)
-}
-
 pub fn create(
     tx: &Transaction<'_>,
     f: &PackageFields,
     now: &str,
 ) -> Result<PackageRow, StoreError> {
-    if name_taken(tx, &f.name, None)? {
-        return Err(StoreError::invalid(
-            "name",
-            "The name has already been taken.",
-        ));
-    }
+    names::ensure_free(tx, Named::Packages, &f.name, None)?;
     tx.execute(
         "INSERT INTO packages (name, price_minor, currency, speed_down_kbps, speed_up_kbps,
                                billing_cycle, validity_days, router_profile, created_at, updated_at,
@@ -106,12 +96,7 @@ pub fn update(
     if get(tx, id)?.is_none() {
         return Err(StoreError::NotFound);
     }
-    if name_taken(tx, &f.name, Some(id))? {
-        return Err(StoreError::invalid(
-            "name",
-            "The name has already been taken.",
-        ));
-    }
+    names::ensure_free(tx, Named::Packages, &f.name, Some(id))?;
     tx.execute(
         "UPDATE packages SET name = ?2, price_minor = ?3, currency = ?4, speed_down_kbps = ?5,
                 speed_up_kbps = ?6, billing_cycle = ?7, validity_days = ?8, router_profile = ?9,

@@ -4,7 +4,10 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
-use super::StoreError;
+use super::{
+    names::{self, Named},
+    StoreError,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RouterRow {
@@ -97,26 +100,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<RouterRow> {
     })
 }
 
-fn name_taken(conn: &Connection, name: &str, except: Option<i64>) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM routers WHERE name = ?1 AND id IS NOT ?2)",
-        params![name, except],
-        |r| r.get(0),
-    )?)
-}
-
 pub fn create(
     tx: &Transaction<'_>,
     f: &RouterFields,
     password_sealed: &str,
     now: &str,
 ) -> Result<RouterRow, StoreError> {
-    if name_taken(tx, &f.name, None)? {
-        return Err(StoreError::invalid(
-            "name",
-            "The name has already been taken.",
-        ));
-    }
+    names::ensure_free(tx, Named::Routers, &f.name, None)?;
     tx.execute(
         "INSERT INTO routers (name, host, port, username, password_sealed, use_tls, tls_verify, \
          transport, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
@@ -144,12 +134,7 @@ pub fn update(
     now: &str,
 ) -> Result<RouterRow, StoreError> {
     get(tx, id)?.ok_or(StoreError::NotFound)?;
-    if name_taken(tx, &f.name, Some(id))? {
-        return Err(StoreError::invalid(
-            "name",
-            "The name has already been taken.",
-        ));
-    }
+    names::ensure_free(tx, Named::Routers, &f.name, Some(id))?;
     tx.execute(
         "UPDATE routers SET name = ?2, host = ?3, port = ?4, username = ?5, use_tls = ?6, \
          tls_verify = ?7, transport = ?8, password_sealed = COALESCE(?9, password_sealed), \

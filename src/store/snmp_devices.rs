@@ -3,7 +3,10 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
-use super::StoreError;
+use super::{
+    names::{self, Named},
+    StoreError,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceRow {
@@ -107,26 +110,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
     })
 }
 
-fn name_taken(conn: &Connection, name: &str, except: Option<i64>) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM snmp_devices WHERE name = ?1 AND id IS NOT ?2)",
-        params![name, except],
-        |r| r.get(0),
-    )?)
-}
-
 pub fn create(
     tx: &Transaction<'_>,
     f: &DeviceFields,
     creds: &SealedCredentials,
     now: &str,
 ) -> Result<DeviceRow, StoreError> {
-    if name_taken(tx, &f.name, None)? {
-        return Err(StoreError::invalid(
-            "name",
-            "The name has already been taken.",
-        ));
-    }
+    names::ensure_free(tx, Named::SnmpDevices, &f.name, None)?;
     tx.execute(
         "INSERT INTO snmp_devices (kind, name, host, port, profile, snmp_version, v3_user, \
          v3_auth_protocol, v3_priv_protocol, community_sealed, v3_auth_sealed, v3_priv_sealed, \
@@ -158,12 +148,7 @@ pub fn update(
     now: &str,
 ) -> Result<DeviceRow, StoreError> {
     get(tx, id)?.ok_or(StoreError::NotFound)?;
-    if name_taken(tx, &f.name, Some(id))? {
-        return Err(StoreError::invalid(
-            "name",
-            "The name has already been taken.",
-        ));
-    }
+    names::ensure_free(tx, Named::SnmpDevices, &f.name, Some(id))?;
     tx.execute(
         "UPDATE snmp_devices SET name = ?2, host = ?3, port = ?4, profile = ?5, snmp_version = ?6, \
          v3_user = ?7, v3_auth_protocol = ?8, v3_priv_protocol = ?9, \

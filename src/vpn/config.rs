@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{is_cidr, is_wg_key};
+use crate::net_policy::valid_host;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -97,15 +98,6 @@ pub fn valid_endpoint(text: &str) -> bool {
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host);
     valid_host(host) && port.parse::<u16>().is_ok_and(|p| p > 0)
-}
-
-/// A host name or an address: no spaces, quotes or control characters.
-pub fn valid_host(host: &str) -> bool {
-    !host.is_empty()
-        && host.len() <= 253
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_'))
 }
 
 fn one_line(text: &str) -> bool {

@@ -1,65 +1,17 @@
 //! `POST /api/auth/login` and `POST /api/auth/refresh`.
 
 use poem::{web::Data, Request};
-use poem_openapi::{payload::Json, Object, OpenApi};
+use poem_openapi::{payload::Json, OpenApi};
 
-use crate::contract::text::SingleLine;
 use crate::{
     api::{login_guard::check_credentials, tokens::TokenPairResponse, ApiTags},
-    contract::body::{Fields, FromJsonObject, JsonOrForm},
+    contract::{
+        auth::{LoginRequest, RefreshRequest},
+        body::JsonOrForm,
+    },
     error::{ApiError, ApiResult},
     state::AppState,
 };
-
-/// Staff credentials.
-#[derive(Debug, Object)]
-pub struct LoginRequest {
-    /// The staff user's email (`username` in the OAuth 2.0 form).
-    #[oai(validator(min_length = 1))]
-    pub email: SingleLine,
-    #[oai(validator(min_length = 1))]
-    pub password: String,
-}
-
-impl FromJsonObject for LoginRequest {
-    fn from_fields(f: &mut Fields) -> Self {
-        // The OAuth 2.0 password grant names the email `username`.
-        let email = if f.present("email") || !f.present("username") {
-            f.required_string("email")
-        } else {
-            f.required_string("username")
-        };
-        if let Some(grant) = f.optional_string("grant_type") {
-            if grant != "password" {
-                f.error("grant_type", "The grant type must be password.");
-            }
-        }
-        Self {
-            email: SingleLine(email),
-            password: f.required_password("password"),
-        }
-    }
-}
-
-/// A refresh token to exchange.
-#[derive(Debug, Object)]
-pub struct RefreshRequest {
-    #[oai(validator(min_length = 1))]
-    pub refresh_token: SingleLine,
-}
-
-impl FromJsonObject for RefreshRequest {
-    fn from_fields(f: &mut Fields) -> Self {
-        if let Some(grant) = f.optional_string("grant_type") {
-            if grant != "refresh_token" {
-                f.error("grant_type", "The grant type must be refresh_token.");
-            }
-        }
-        Self {
-            refresh_token: SingleLine(f.required_string("refresh_token")),
-        }
-    }
-}
 
 #[derive(Default)]
 pub struct V1AuthApi;

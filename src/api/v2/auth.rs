@@ -2,9 +2,8 @@
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use poem::{http::header, web::Data, Request};
-use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
+use poem_openapi::{payload::Json, ApiResponse, OpenApi};
 
-use crate::contract::text::SingleLine;
 use crate::{
     api::{
         login_guard::{address_key, too_many},
@@ -19,42 +18,10 @@ use crate::{
         throttle::Limit,
         tokens::{ApiVersion, Subject},
     },
-    contract::body::{Fields, FromJsonObject, JsonOrForm},
+    contract::{auth::TokenRequest, body::JsonOrForm},
     error::{ApiError, ApiResult, ErrorCode, FieldErrors},
     state::AppState,
 };
-
-/// Client credentials (JSON as in the guide, or the OAuth 2.0 form).
-#[derive(Debug, Object)]
-pub struct TokenRequest {
-    /// The client id (UUID), unless sent with HTTP Basic.
-    #[oai(nullable, validator(min_length = 1))]
-    pub client_id: Option<SingleLine>,
-    /// The client secret, unless sent with HTTP Basic.
-    #[oai(nullable, validator(min_length = 1))]
-    pub client_secret: Option<SingleLine>,
-    /// `client_credentials` when sent (the OAuth 2.0 form requires it).
-    #[oai(nullable)]
-    pub grant_type: Option<SingleLine>,
-}
-
-impl FromJsonObject for TokenRequest {
-    fn from_fields(f: &mut Fields) -> Self {
-        let out = Self {
-            client_id: f.optional_string("client_id").map(SingleLine),
-            client_secret: f.optional_string("client_secret").map(SingleLine),
-            grant_type: f.optional_string("grant_type").map(SingleLine),
-        };
-        if out
-            .grant_type
-            .as_ref()
-            .is_some_and(|g| g.0 != "client_credentials")
-        {
-            f.error("grant_type", "The grant type must be client_credentials.");
-        }
-        out
-    }
-}
 
 /// `Authorization: Basic base64(client_id:client_secret)` (RFC 6749 §2.3.1).
 fn basic_credentials(req: &Request) -> Option<(String, String)> {

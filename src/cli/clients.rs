@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use clap::Subcommand;
 use serde_json::json;
 
+use super::common::open;
 use crate::{
     auth::{
         clients::{ApiClient, Credentials, NewClient},
@@ -13,10 +15,50 @@ use crate::{
         service::Auth,
         tokens::{ApiVersion, TokenSigner},
     },
-    cli::{open, ClientCommand},
     clock::SystemClock,
     config::Config,
 };
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Create an API client and print its credentials (shown once)
+    Create {
+        /// A descriptive name ("Mobile App", "Billing CRM")
+        #[arg(long)]
+        name: String,
+        /// v1 (token pair) or v2 (client id and secret)
+        #[arg(long)]
+        api: String,
+        /// Comma-separated scopes [default: all]
+        #[arg(long)]
+        scopes: Option<String>,
+        /// standard or high-volume
+        #[arg(long, default_value = "standard")]
+        tier: String,
+        /// Print the credentials as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List API clients
+    List {
+        /// Print as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// New credentials for a client; the old ones stop working at once
+    Rotate {
+        /// The client's number (from `client list`)
+        id: i64,
+        /// Print the credentials as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a client; all its tokens stop working at once
+    Delete {
+        /// The client's number (from `client list`)
+        id: i64,
+    },
+}
 
 fn service(config: &Config) -> Result<Auth, String> {
     let db = open(config)?;
@@ -83,7 +125,7 @@ fn client_json(c: &ApiClient) -> serde_json::Value {
     })
 }
 
-pub(crate) fn run(config: &Config, cmd: &ClientCommand) -> Result<(), String> {
+pub(super) fn run(config: &Config, cmd: &ClientCommand) -> Result<(), String> {
     let auth = service(config)?;
     match cmd {
         ClientCommand::Create {

@@ -1,0 +1,49 @@
+//! The `[api]` section. It lives with auth, below the API and the service
+//! layer, because the limits are applied to an authenticated caller
+//! (`rate_limit`) and the whole configuration (`crate::config::Config`) sits
+//! below the operations that read it.
+
+use serde::{Deserialize, Serialize};
+
+/// The `[api]` section: the public API's per-caller request limits
+/// ([`super::rate_limit::RateLimits`]) and how long its request log is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    /// Days the API request log is kept.
+    pub request_log_retention_days: u32,
+    /// Requests per minute per caller, by API version and client tier.
+    pub v1_standard_per_minute: u32,
+    pub v1_high_volume_per_minute: u32,
+    pub v2_standard_per_minute: u32,
+    pub v2_high_volume_per_minute: u32,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            request_log_retention_days: 30,
+            v1_standard_per_minute: 60,
+            v1_high_volume_per_minute: 120,
+            v2_standard_per_minute: 120,
+            v2_high_volume_per_minute: 300,
+        }
+    }
+}
+
+impl ApiConfig {
+    /// Every limit is at least 1 per minute.
+    pub fn check(&self) -> Result<(), String> {
+        for (key, value) in [
+            ("v1_standard_per_minute", self.v1_standard_per_minute),
+            ("v1_high_volume_per_minute", self.v1_high_volume_per_minute),
+            ("v2_standard_per_minute", self.v2_standard_per_minute),
+            ("v2_high_volume_per_minute", self.v2_high_volume_per_minute),
+        ] {
+            if value == 0 {
+                return Err(format!("key `api.{key}`: must be at least 1"));
+            }
+        }
+        Ok(())
+    }
+}

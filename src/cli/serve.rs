@@ -1,0 +1,20 @@
+//! `ispbills serve`: the runtime and the server.
+
+use std::sync::Arc;
+
+use crate::{clock::SystemClock, config::Config, logging};
+
+pub(super) fn serve(config: Config) -> Result<(), String> {
+    logging::init(&config.log);
+    // Blocking work is database work: more threads than connections would only
+    // queue for the pool (and each thread costs memory).
+    let blocking_threads = (config.database.pool_size as usize).max(1) * 2 + 4;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(blocking_threads)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime
+        .block_on(crate::server::serve(config, Arc::new(SystemClock)))
+        .map_err(|e| e.to_string())
+}

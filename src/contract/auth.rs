@@ -1,0 +1,139 @@
+//! The bodies of the API's logins: `POST /api/auth/login` and
+//! `/api/auth/refresh` (v1), `POST /api/v2/auth/token` (v2). Each is also
+//! accepted as an OAuth 2.0 form.
+
+use super::{
+    body::{Fields, FromJsonObject},
+    field::{Contract, ContractKind, Ex, Field, Mode},
+    text::SingleLine,
+};
+use crate::contract_type;
+
+/// Staff credentials.
+#[derive(Debug)]
+pub struct LoginRequest {
+    /// The staff user's email (`username` in the OAuth 2.0 form).
+    pub email: SingleLine,
+    pub password: String,
+}
+
+pub static LOGIN: Contract = Contract {
+    name: "LoginRequest",
+    description: Some("Staff credentials."),
+    kind: ContractKind::Create,
+    fields: &[
+        // The OAuth 2.0 password grant names the email `username`.
+        Field::text("email")
+            .required()
+            .alias("username")
+            .describe("The staff user's email (`username` in the OAuth 2.0 form).")
+            .example(Ex::Str("admin@example.com")),
+        Field::secret("password")
+            .required()
+            .example(Ex::Str("correct horse battery staple")),
+    ],
+    example: None,
+};
+
+contract_type!(LoginRequest, LOGIN);
+
+impl FromJsonObject for LoginRequest {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&LOGIN, Mode::Create));
+
+    fn from_fields(f: &mut Fields) -> Self {
+        // Only in the OAuth 2.0 form, not in the JSON schema.
+        if let Some(grant) = f.optional_string("grant_type") {
+            if grant != "password" {
+                f.error("grant_type", "The grant type must be password.");
+            }
+        }
+        Self {
+            email: SingleLine(f.take("email").text_or_empty()),
+            password: f.take("password").text_or_empty(),
+        }
+    }
+}
+
+/// A refresh token to exchange.
+#[derive(Debug)]
+pub struct RefreshRequest {
+    pub refresh_token: SingleLine,
+}
+
+pub static REFRESH: Contract = Contract {
+    name: "RefreshRequest",
+    description: Some("A refresh token to exchange."),
+    kind: ContractKind::Create,
+    fields: &[Field::text("refresh_token")
+        .required()
+        .example(Ex::Str("rt_3f9c0a7e5b1d4c2a8e6f0b9d7c5a3e1f"))],
+    example: None,
+};
+
+contract_type!(RefreshRequest, REFRESH);
+
+impl FromJsonObject for RefreshRequest {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&REFRESH, Mode::Create));
+
+    fn from_fields(f: &mut Fields) -> Self {
+        // Only in the OAuth 2.0 form, not in the JSON schema.
+        if let Some(grant) = f.optional_string("grant_type") {
+            if grant != "refresh_token" {
+                f.error("grant_type", "The grant type must be refresh_token.");
+            }
+        }
+        Self {
+            refresh_token: SingleLine(f.take("refresh_token").text_or_empty()),
+        }
+    }
+}
+
+/// Client credentials (JSON as in the guide, or the OAuth 2.0 form).
+#[derive(Debug)]
+pub struct TokenRequest {
+    /// The client id (UUID), unless sent with HTTP Basic.
+    pub client_id: Option<SingleLine>,
+    /// The client secret, unless sent with HTTP Basic.
+    pub client_secret: Option<SingleLine>,
+    /// `client_credentials` when sent (the OAuth 2.0 form requires it).
+    pub grant_type: Option<SingleLine>,
+}
+
+pub static TOKEN: Contract = Contract {
+    name: "TokenRequest",
+    description: Some("Client credentials (JSON as in the guide, or the OAuth 2.0 form)."),
+    kind: ContractKind::Create,
+    fields: &[
+        // Both or neither (then from HTTP Basic): the handler checks that.
+        Field::text("client_id")
+            .min(1)
+            .nullable()
+            .describe("The client id (UUID), unless sent with HTTP Basic.")
+            .example(Ex::Str("6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b")),
+        Field::text("client_secret")
+            .min(1)
+            .nullable()
+            .describe("The client secret, unless sent with HTTP Basic.")
+            .example(Ex::Str("s3cr3t-from-client-create")),
+        Field::choice("grant_type", &["client_credentials"])
+            .nullable()
+            .message("must be client_credentials.")
+            .describe("`client_credentials` when sent (the OAuth 2.0 form requires it).")
+            .example(Ex::Str("client_credentials")),
+    ],
+    example: None,
+};
+
+contract_type!(TokenRequest, TOKEN);
+
+impl FromJsonObject for TokenRequest {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&TOKEN, Mode::Create));
+
+    fn from_fields(f: &mut Fields) -> Self {
+        Self {
+            client_id: f.take("client_id").text().map(SingleLine),
+            client_secret: f.take("client_secret").text().map(SingleLine),
+            grant_type: f.take("grant_type").text().map(SingleLine),
+        }
+    }
+}

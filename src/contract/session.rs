@@ -1,0 +1,42 @@
+//! The body of a panel login: `POST /admin/api/session`.
+
+use super::{
+    body::{Fields, FromJsonObject},
+    field::{Contract, ContractKind, Ex, Field, Mode},
+};
+use crate::contract_type;
+
+/// Panel credentials.
+#[derive(Debug)]
+pub struct PanelLogin {
+    pub email: String,
+    pub password: String,
+}
+
+pub static PANEL_LOGIN: Contract = Contract {
+    name: "PanelLogin",
+    description: Some("Panel credentials."),
+    kind: ContractKind::Create,
+    fields: &[
+        Field::text("email")
+            .required()
+            .example(Ex::Str("admin@example.com")),
+        Field::secret("password")
+            .required()
+            .example(Ex::Str("correct horse battery staple")),
+    ],
+    example: None,
+};
+
+contract_type!(PanelLogin, PANEL_LOGIN);
+
+impl FromJsonObject for PanelLogin {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&PANEL_LOGIN, Mode::Create));
+
+    fn from_fields(f: &mut Fields) -> Self {
+        Self {
+            email: f.take("email").text_or_empty(),
+            password: f.take("password").text_or_empty(),
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! The body of first-run setup: `POST /admin/api/setup`.
+
+use super::{
+    body::{Fields, FromJsonObject},
+    field::{normalisers::EMAIL, Contract, ContractKind, Ex, Field, Mode, Text},
+};
+use crate::{auth::password, contract_type};
+
+/// The first admin, with the setup code.
+#[derive(Debug)]
+pub struct Setup {
+    pub code: String,
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+pub static SETUP: Contract = Contract {
+    name: "SetupInput",
+    description: None,
+    kind: ContractKind::Create,
+    fields: &[
+        Field::text("setup_code")
+            .required()
+            .describe("The code printed in the server log at start (`ispbills admin setup-code`).")
+            .example(Ex::Str("7Q4K-M2XD-93PF")),
+        Field::with("email", Text::line().max(254).normalised(EMAIL))
+            .required()
+            .example(Ex::Str("admin@example.com")),
+        Field::text("name")
+            .required()
+            .max(100)
+            .example(Ex::Str("রহিম উদ্দিন")),
+        Field::secret("password")
+            .required()
+            .range(password::MIN_LENGTH as i64, password::MAX_LENGTH as i64)
+            .example(Ex::Str("correct horse battery staple")),
+    ],
+    example: None,
+};
+
+contract_type!(Setup, SETUP);
+
+impl FromJsonObject for Setup {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&SETUP, Mode::Create));
+
+    fn from_fields(f: &mut Fields) -> Self {
+        Self {
+            code: f.take("setup_code").text_or_empty(),
+            email: f.take("email").text_or_empty(),
+            name: f.take("name").text_or_empty(),
+            password: f.take("password").text_or_empty(),
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Names that must be unique within their table (packages, routers, SNMP
+//! devices): one check, one message.
+
+use rusqlite::{params, Connection};
+
+use super::StoreError;
+
+/// A table whose rows have unique names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Packages,
+    Routers,
+    SnmpDevices,
+}
+
+impl Named {
+    fn table(self) -> &'static str {
+        match self {
+            Named::Packages => "packages",
+            Named::Routers => "routers",
+            Named::SnmpDevices => "snmp_devices",
+        }
+    }
+}
+
+/// Refuses (422 on `name`) a name another row of the table has; `except` is
+/// the row being changed.
+pub fn ensure_free(
+    conn: &Connection,
+    table: Named,
+    name: &str,
+    except: Option<i64>,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM {} WHERE name = ?1 AND id IS NOT ?2)",
+        table.table()
+    );
+    let taken: bool = conn.query_row(&sql, params![name, except], |r| r.get(0))?;
+    if taken {
+        return Err(StoreError::invalid(
+            "name",
+            "The name has already been taken.",
+        ));
+    }
+    Ok(())
+}
