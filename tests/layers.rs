@@ -132,17 +132,7 @@ const RULES: &[Rule] = &[
 
 /// Known failures, fixed on other branches of the same change: (file under
 /// src/, what it imports). Empty it as they land.
-const ALLOWED_FOR_NOW: &[(&str, &str)] = &[
-    // admin -> api: the panel reuses API handlers' shapes and readers.
-    ("admin/clients.rs", "crate::api"),
-    ("admin/session.rs", "crate::api"),
-    ("admin/setup.rs", "crate::api"),
-    ("admin/webhooks.rs", "crate::api"),
-    // Transactions named outside the store.
-    ("api/idempotent.rs", "rusqlite"),
-    ("api/payments.rs", "rusqlite"),
-    ("auth/service.rs", "rusqlite"),
-];
+const ALLOWED_FOR_NOW: &[(&str, &str)] = &[];
 
 /// Known circles between top-level modules, as their sorted member list
 /// joined by " ": empty it as they are broken.

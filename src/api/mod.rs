@@ -2,6 +2,7 @@
 //! (parse, authorise, call the store), helpers for bodies and pagination, and the
 //! mapping of framework errors into the one envelope.
 
+pub mod answers;
 pub mod auth;
 pub mod bills;
 pub mod body_limit;

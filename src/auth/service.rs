@@ -88,7 +88,7 @@ impl Auth {
     /// Starts a new family for `owner` and returns its first token pair.
     pub(crate) fn new_v1_pair(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &crate::store::Tx<'_>,
         owner: FamilyOwner,
         version: Option<i64>,
         now: OffsetDateTime,
@@ -99,7 +99,7 @@ impl Auth {
 
     fn pair_in_family(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &crate::store::Tx<'_>,
         owner: FamilyOwner,
         family: i64,
         version: Option<i64>,

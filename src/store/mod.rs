@@ -39,3 +39,7 @@ pub mod webhooks;
 
 pub use db::{Db, DB_FILE_NAME};
 pub use error::StoreError;
+
+/// A write transaction as the store's functions take it. Code above the store
+/// names it only through this alias, never the engine's own type.
+pub type Tx<'a> = rusqlite::Transaction<'a>;

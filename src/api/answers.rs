@@ -1,0 +1,79 @@
+//! How the answers of the layers below become the one error envelope: an
+//! operation's [`ops::Error`](crate::ops::Error), a [`StoreError`] and an
+//! [`AuthError`]. These conversions serve every adapter (the API, the panel);
+//! they live here, above the error type and the operations both, so that
+//! neither imports the other.
+
+use crate::{
+    auth::service::AuthError,
+    error::{ApiError, ErrorCode, FieldErrors},
+    ops,
+    store::StoreError,
+};
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        ops::Error::from(err).into()
+    }
+}
+
+impl From<ops::Error> for ApiError {
+    fn from(err: ops::Error) -> Self {
+        use ops::Error;
+        match err {
+            Error::Invalid(fields) => {
+                let mut errors = FieldErrors::new();
+                for (field, message) in fields {
+                    errors.add(field, message);
+                }
+                ApiError::validation(errors)
+            }
+            Error::NotFound => ApiError::not_found(),
+            Error::Conflict(msg) => ApiError::conflict(msg),
+            Error::Forbidden(msg) => ApiError::new(ErrorCode::Forbidden, msg),
+            Error::Unavailable(msg) => ApiError::new(ErrorCode::ServiceUnavailable, msg),
+            Error::Store(e) => ApiError::internal(e),
+            Error::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<crate::auth::login_guard::Refused> for ApiError {
+    fn from(r: crate::auth::login_guard::Refused) -> Self {
+        use crate::auth::login_guard::Refused;
+        match r {
+            Refused::TooMany { wait, what } => ApiError::new(
+                ErrorCode::RateLimited,
+                format!("Too many {what}. Try again in {wait} seconds."),
+            )
+            .with_retry_after(wait),
+            Refused::Busy(_) => ApiError::new(
+                ErrorCode::ServiceUnavailable,
+                "Too many sign-ins are being checked right now. Try again in a moment.",
+            )
+            .with_retry_after(1),
+            Refused::Invalid => AuthError::InvalidCredentials.into(),
+            Refused::Failed(e) => e.into(),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => ApiError::new(
+                ErrorCode::Unauthenticated,
+                "These credentials do not match our records.",
+            ),
+            AuthError::InvalidToken(reason) => {
+                tracing::debug!(%reason, "token refused");
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "The token is missing, invalid, expired or revoked.",
+                )
+            }
+            AuthError::Store(e) => e.into(),
+            AuthError::Internal(e) => ApiError::internal(e),
+        }
+    }
+}
