@@ -41,6 +41,10 @@ pub trait FromJsonObject: Sized {
     /// Reads the fields; problems go into `fields` and the returned value is then
     /// discarded.
     fn from_fields(fields: &mut Fields) -> Self;
+
+    /// Runs before the contract reads the body: e.g. rewrites an old name of a
+    /// value still accepted ([`Fields::replace_text`]). Nothing by default.
+    fn prepare(_fields: &mut Fields) {}
 }
 
 /// Reads fields from a JSON object, collecting validation messages.
@@ -99,6 +103,17 @@ impl Fields {
     /// The checked value of the contract's field `name` (see
     /// [`super::field`]): once; a name the contract does not declare is a bug
     /// and makes the answer a 500.
+    /// Replaces the text `from` of field `name` by `to` before the contract
+    /// reads it: an old name of a value still accepted (the staff role
+    /// `operator`, now `operator_staff`) without listing it in the schema.
+    pub fn replace_text(&mut self, name: &str, from: &str, to: &str) {
+        if let Some(v) = self.object.get_mut(name) {
+            if v.as_str().is_some_and(|s| s.trim() == from) {
+                *v = Value::String(to.to_string());
+            }
+        }
+    }
+
     pub fn take(&mut self, name: &str) -> Got {
         let declared = self.contract.and_then(|c| c.field(name)).is_some();
         if !declared {
@@ -394,6 +409,7 @@ impl Fields {
 /// Reads `T` from `fields`: its contract first (if it has one), then its
 /// `from_fields`.
 pub fn read_fields<T: FromJsonObject>(mut fields: Fields) -> Result<T, ApiError> {
+    T::prepare(&mut fields);
     if let Some((contract, mode)) = T::CONTRACT {
         fields.read_contract(contract, mode);
     }

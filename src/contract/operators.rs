@@ -1,89 +1,93 @@
 //! Request bodies of the operators (resellers): create, update, fund, and the
-//! status filter of the list.
+//! status filter of the list. One field table per body drives its reader and
+//! its schema.
 
-use poem_openapi::{Enum, Object};
+use poem_openapi::Enum;
 
 use crate::{
     contract::{
         body::{Fields, FromJsonObject},
-        text::SingleLine,
+        field::{
+            normalisers::{EMAIL, PHONE},
+            Contract, ContractKind, Ex, Field, Mode, Text,
+        },
     },
-    domain::{customer::normalise_phone, money::Money, staff::normalise_email},
-    schema_as,
+    contract_type,
+    domain::money::Money,
     store::operators::OperatorFields,
 };
 
-/// An operator's fields (name required on create; on update only what is sent changes).
-#[derive(Debug, Object)]
-pub struct OperatorInput {
-    #[oai(nullable, validator(min_length = 1, max_length = 255))]
-    pub name: Option<SingleLine>,
-    #[oai(nullable, validator(min_length = 3, max_length = 254))]
-    pub email: Option<SingleLine>,
-    #[oai(
-        nullable,
-        validator(pattern = r"^(\+?880|0)1[3-9][0-9]{8}$|^\+[1-9][0-9]{7,14}$")
-    )]
-    pub phone: Option<String>,
+/// The fields of an operator, in the schemas' order.
+macro_rules! operator_fields {
+    ($name:expr) => {
+        [
+            $name,
+            Field::with("email", Text::line().chars(3, 254).normalised(EMAIL))
+                .nullable()
+                .example(Ex::Str("sales@badda-broadband.example")),
+            Field::with("phone", Text::line().normalised(PHONE))
+                .nullable()
+                .example(Ex::Str("01712-345678")),
+        ]
+    };
 }
 
-/// The create body: as [`OperatorInput`] with `name` required.
-#[derive(Debug, Object)]
-pub struct OperatorCreateInput {
-    #[oai(validator(min_length = 1, max_length = 255))]
-    pub name: SingleLine,
-    #[oai(nullable, validator(min_length = 3, max_length = 254))]
-    pub email: Option<SingleLine>,
-    #[oai(
-        nullable,
-        validator(pattern = r"^(\+?880|0)1[3-9][0-9]{8}$|^\+[1-9][0-9]{7,14}$")
-    )]
-    pub phone: Option<String>,
-}
+/// `POST /api/v1/operators`.
+pub static OPERATOR_CREATE: Contract = Contract {
+    name: "OperatorCreateInput",
+    description: Some("The create body: as [`OperatorInput`] with `name` required."),
+    kind: ContractKind::Create,
+    fields: &operator_fields!(Field::text("name")
+        .required()
+        .max(255)
+        .example(Ex::Str("Badda Broadband"))),
+    example: None,
+};
+
+/// `PUT /api/v1/operators/{id}`: only the fields sent change; the name cannot
+/// be cleared (null leaves it as it is).
+pub static OPERATOR_UPDATE: Contract = Contract {
+    name: "OperatorInput",
+    description: Some(
+        "An operator's fields (name required on create; on update only what is sent changes).",
+    ),
+    kind: ContractKind::Patch,
+    fields: &operator_fields!(Field::text("name")
+        .required()
+        .nullable()
+        .max(255)
+        .example(Ex::Str("Badda Broadband"))),
+    example: None,
+};
 
 /// A new operator, read.
 pub struct NewOperator(pub OperatorFields);
 /// Changes to an operator, read (absent: unchanged).
 pub struct OperatorChanges(pub OperatorFields);
-schema_as!(NewOperator, OperatorCreateInput);
-schema_as!(OperatorChanges, OperatorInput);
+contract_type!(NewOperator, OPERATOR_CREATE);
+contract_type!(OperatorChanges, OPERATOR_UPDATE);
 
-fn read(f: &mut Fields, creating: bool) -> OperatorFields {
-    let name = if creating || f.present("name") {
-        let n = f.required_string("name");
-        if n.chars().count() > 255 {
-            f.error("name", "The name may not be longer than 255 characters.");
-        }
-        Some(n)
-    } else {
-        None
-    };
-    let email = f.optional_nonblank("email").and_then(|e| {
-        let n = normalise_email(&e);
-        if n.is_none() {
-            f.error("email", "The email must be a valid email address.");
-        }
-        n
-    });
-    let phone = f.optional_nonblank("phone").and_then(|p| {
-        let n = normalise_phone(&p);
-        if n.is_none() {
-            f.error("phone", "The phone must be a valid mobile number (01XXXXXXXXX or +8801XXXXXXXXX, or E.164).");
-        }
-        n
-    });
-    OperatorFields { name, email, phone }
+fn read(f: &mut Fields) -> OperatorFields {
+    OperatorFields {
+        name: f.take("name").text(),
+        email: f.take("email").text(),
+        phone: f.take("phone").text(),
+    }
 }
 
 impl FromJsonObject for NewOperator {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&OPERATOR_CREATE, Mode::Create));
+
     fn from_fields(f: &mut Fields) -> Self {
-        Self(read(f, true))
+        Self(read(f))
     }
 }
 
 impl FromJsonObject for OperatorChanges {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&OPERATOR_UPDATE, Mode::Update));
+
     fn from_fields(f: &mut Fields) -> Self {
-        Self(read(f, false))
+        Self(read(f))
     }
 }
 
@@ -104,33 +108,38 @@ impl OperatorStatus {
     }
 }
 
-/// Funds for an operator.
-#[derive(Debug, Object)]
-pub struct FundInput {
-    /// In major units, more than 0, at most 2 decimals.
-    #[oai(validator(minimum(value = "0.01"), multiple_of = "0.01"))]
-    pub amount: f64,
-    #[oai(nullable, validator(max_length = 500))]
-    pub note: Option<SingleLine>,
-}
+/// `POST /api/v1/operators/{id}/fund`.
+pub static FUND: Contract = Contract {
+    name: "FundInput",
+    description: Some("Funds for an operator."),
+    kind: ContractKind::Create,
+    fields: &[
+        Field::positive_money("amount")
+            .required()
+            .describe("In major units, more than 0, at most 2 decimals.")
+            .example(Ex::Num("5000")),
+        Field::text("note")
+            .nullable()
+            .max(500)
+            .example(Ex::Str("Cash at the office")),
+    ],
+    example: None,
+};
 
 /// Funds for an operator, read.
 pub struct Fund {
     pub amount: Money,
     pub note: Option<String>,
 }
-schema_as!(Fund, FundInput);
+contract_type!(Fund, FUND);
 
 impl FromJsonObject for Fund {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&FUND, Mode::Create));
+
     fn from_fields(f: &mut Fields) -> Self {
-        let amount = f.required_money("amount");
-        if !f.has_error("amount") && amount.minor() == 0 {
-            f.error("amount", "The amount must be greater than 0.");
+        Self {
+            amount: f.take("amount").money().unwrap_or(Money(0)),
+            note: f.take("note").text(),
         }
-        let note = f.optional_string("note");
-        if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
-            f.error("note", "The note may not be longer than 500 characters.");
-        }
-        Self { amount, note }
     }
 }

@@ -1,35 +1,17 @@
 //! Request bodies of the staff users (v2): create, update, set a password.
-
-use poem_openapi::Object;
+//! One field table per body drives its reader and its schema.
 
 use crate::{
     auth::password,
     contract::{
         body::{Fields, FromJsonObject},
-        text::SingleLine,
+        field::{normalisers::EMAIL, Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
     },
-    domain::staff::{normalise_email, Role},
-    schema_as,
+    contract_type,
+    domain::staff::{Role, LEGACY_OPERATOR_STAFF},
     store::staff_users::StaffChanges,
 };
 
-const NAME_MAX: usize = 100;
-
-#[derive(Debug, Object)]
-pub struct StaffCreateInput {
-    /// Used to log in; unique (case-insensitive).
-    pub email: SingleLine,
-    #[oai(validator(min_length = 1, max_length = 100))]
-    pub name: SingleLine,
-    pub role: StaffRoleName,
-    /// Required for role operator_staff, refused for the others.
-    #[oai(nullable)]
-    pub operator_id: Option<i64>,
-    /// At least 10 characters; kept exactly as sent.
-    pub password: poem_openapi::types::Password,
-}
-
-// The reader also still takes `operator`, the old name of `operator_staff`.
 /// A staff role (for the schema; the reader checks the same names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
 #[oai(rename_all = "snake_case")]
@@ -39,25 +21,77 @@ pub enum StaffRoleName {
     Support,
 }
 
-#[derive(Debug, Object)]
-pub struct StaffUpdateInput {
-    #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub name: Option<SingleLine>,
-    #[oai(nullable)]
-    pub role: Option<StaffRoleName>,
-    /// The operator of a user with role operator_staff (null to unbind).
-    #[oai(nullable)]
-    pub operator_id: Option<i64>,
-    /// False disables the user: sessions and tokens stop at once.
-    #[oai(nullable)]
-    pub active: Option<bool>,
-}
+/// The roles the schema lists; the reader also still takes `operator`, the
+/// old name of `operator_staff` (rewritten before the table reads it).
+pub const ROLES: [&str; 3] = ["admin", "operator_staff", "support"];
 
-#[derive(Debug, Object)]
-pub struct StaffPasswordInput {
-    /// At least 10 characters; kept exactly as sent.
-    pub password: poem_openapi::types::Password,
-}
+const PASSWORD: Field = Field::secret("password")
+    .required()
+    .range(password::MIN_LENGTH as i64, password::MAX_LENGTH as i64)
+    .format("password")
+    .describe("At least 10 characters; kept exactly as sent.")
+    .example(Ex::Str("correct horse battery staple"));
+
+/// `POST /api/v2/staff`.
+pub static STAFF_CREATE: Contract = Contract {
+    name: "StaffCreateInput",
+    description: None,
+    kind: ContractKind::Create,
+    fields: &[
+        Field::with("email", Text::line().max(254).normalised(EMAIL))
+            .required()
+            .describe("Used to log in; unique (case-insensitive).")
+            .example(Ex::Str("karim@isp.example")),
+        Field::text("name")
+            .required()
+            .max(100)
+            .example(Ex::Str("Karim Uddin")),
+        Field::enumeration("role", &ROLES, EnumRef::of::<StaffRoleName>())
+            .required()
+            .example(Ex::Str("support")),
+        Field::reference("operator_id")
+            .nullable()
+            .describe("Required for role operator_staff, refused for the others."),
+        PASSWORD,
+    ],
+    example: None,
+};
+
+/// `PUT /api/v2/staff/{id}`: only the fields sent change.
+pub static STAFF_UPDATE: Contract = Contract {
+    name: "StaffUpdateInput",
+    description: None,
+    kind: ContractKind::Patch,
+    fields: &[
+        Field::text("name")
+            .required()
+            .nullable()
+            .max(100)
+            .example(Ex::Str("Karim Uddin")),
+        Field::enumeration("role", &ROLES, EnumRef::of::<StaffRoleName>())
+            .required()
+            .nullable()
+            .example(Ex::Str("support")),
+        Field::reference("operator_id")
+            .nullable()
+            .describe("The operator of a user with role operator_staff (null to unbind)."),
+        Field::boolean("active")
+            .required()
+            .nullable()
+            .describe("False disables the user: sessions and tokens stop at once.")
+            .example(Ex::Bool(true)),
+    ],
+    example: None,
+};
+
+/// `POST /api/v2/staff/{id}/password`.
+pub static STAFF_PASSWORD: Contract = Contract {
+    name: "StaffPasswordInput",
+    description: None,
+    kind: ContractKind::Create,
+    fields: &[PASSWORD],
+    example: None,
+};
 
 /// A new staff user, read.
 pub struct NewStaff {
@@ -71,70 +105,34 @@ pub struct NewStaff {
 /// Changes to a staff user, read (absent: unchanged).
 pub struct StaffUpdate(pub StaffChanges);
 
-/// A new password, read (checked for strength).
+/// A new password, read.
 pub struct StaffPassword(pub String);
 
-schema_as!(NewStaff, StaffCreateInput);
-schema_as!(StaffUpdate, StaffUpdateInput);
-schema_as!(StaffPassword, StaffPasswordInput);
+contract_type!(NewStaff, STAFF_CREATE);
+contract_type!(StaffUpdate, STAFF_UPDATE);
+contract_type!(StaffPassword, STAFF_PASSWORD);
 
-fn read_name(f: &mut Fields) -> String {
-    let name = f.required_string("name");
-    if name.chars().count() > NAME_MAX {
-        f.error(
-            "name",
-            format!("The name may not be longer than {NAME_MAX} characters."),
-        );
-    }
-    name
+fn role(f: &mut Fields) -> Option<Role> {
+    f.take("role").text().and_then(|r| r.parse().ok())
 }
 
-/// `admin`, `operator_staff` or `support`; `operator` (the old name of
-/// `operator_staff`) is still taken.
-fn read_role(f: &mut Fields) -> Option<Role> {
-    let raw = f.optional_nonblank("role")?;
-    match raw.parse::<Role>() {
-        Ok(role) => Some(role),
-        Err(_) => {
-            f.error(
-                "role",
-                "The selected role is invalid (one of: admin, operator_staff, support).",
-            );
-            None
-        }
-    }
-}
-
-fn read_password(f: &mut Fields) -> String {
-    let secret = f.required_password("password");
-    if !f.has_error("password") {
-        if let Err(why) = password::check_strength(&secret) {
-            f.error("password", why);
-        }
-    }
-    secret
+/// The role's old name `operator` is read as `operator_staff`.
+fn old_role_name(f: &mut Fields) {
+    f.replace_text("role", LEGACY_OPERATOR_STAFF, Role::OperatorStaff.as_str());
 }
 
 impl FromJsonObject for NewStaff {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&STAFF_CREATE, Mode::Create));
+
+    fn prepare(f: &mut Fields) {
+        old_role_name(f);
+    }
+
     fn from_fields(f: &mut Fields) -> Self {
-        let raw = f.required_string("email");
-        let email = match normalise_email(&raw) {
-            Some(e) => e,
-            None => {
-                if !f.has_error("email") {
-                    f.error("email", "The email must be a valid email address.");
-                }
-                raw
-            }
-        };
-        let name = read_name(f);
-        let role = read_role(f);
-        if role.is_none() && !f.has_error("role") {
-            f.error("role", "The role field is required.");
-        }
-        let operator_id = f
-            .present("operator_id")
-            .then(|| f.required_reference("operator_id"));
+        let email = f.take("email").text_or_empty();
+        let name = f.take("name").text_or_empty();
+        let role = role(f);
+        let operator_id = f.take("operator_id").int();
         match (role, operator_id) {
             (Some(Role::OperatorStaff), None) if !f.has_error("operator_id") => f.error(
                 "operator_id",
@@ -146,40 +144,37 @@ impl FromJsonObject for NewStaff {
             ),
             _ => {}
         }
-        let password = read_password(f);
         Self {
             email,
             name,
             role: role.unwrap_or(Role::Support),
             operator_id,
-            password,
+            password: f.take("password").text_or_empty(),
         }
     }
 }
 
 impl FromJsonObject for StaffUpdate {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&STAFF_UPDATE, Mode::Update));
+
+    fn prepare(f: &mut Fields) {
+        old_role_name(f);
+    }
+
     fn from_fields(f: &mut Fields) -> Self {
-        let name = f.present("name").then(|| read_name(f));
-        let role = read_role(f);
-        let operator_id = if f.is_null("operator_id") {
-            Some(None)
-        } else if f.present("operator_id") {
-            Some(Some(f.required_reference("operator_id")))
-        } else {
-            None
-        };
-        let active = f.optional_bool("active");
         Self(StaffChanges {
-            name,
-            role,
-            operator_id,
-            active,
+            name: f.take("name").text(),
+            role: role(f),
+            operator_id: f.take("operator_id").patch_int(),
+            active: f.take("active").bool(),
         })
     }
 }
 
 impl FromJsonObject for StaffPassword {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&STAFF_PASSWORD, Mode::Create));
+
     fn from_fields(f: &mut Fields) -> Self {
-        Self(read_password(f))
+        Self(f.take("password").text_or_empty())
     }
 }
