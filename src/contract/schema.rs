@@ -43,7 +43,15 @@ pub fn field_schema(field: &Field) -> MetaSchemaRef {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 (a, b) => a.or(b),
             };
-            text_schema(&text, min, field.format)
+            let mut schema = text_schema(&text, min, field.format);
+            // OpenAPI 3.0: a nullable enum lists null among its values, or a
+            // validator refuses the null the reader accepts.
+            if let MetaSchemaRef::Inline(s) = &mut schema {
+                if field.nullable && !s.enum_items.is_empty() {
+                    s.enum_items.push(Value::Null);
+                }
+            }
+            schema
         }
         Kind::Secret { min, max, rule } => MetaSchemaRef::Inline(Box::new(MetaSchema {
             format: field.format,
