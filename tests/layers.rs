@@ -128,7 +128,6 @@ const ALLOWED_FOR_NOW: &[(&str, &str)] = &[
     ("admin/webhooks.rs", "crate::api"),
     // Transactions named outside the store.
     ("api/idempotent.rs", "rusqlite"),
-    ("api/payments.rs", "rusqlite"),
     ("auth/service.rs", "rusqlite"),
 ];
 
