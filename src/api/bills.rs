@@ -151,7 +151,8 @@ async fn list_page(
 ) -> ApiResult<BillList> {
     let filter = bill_filter(customer_id, status, from, to);
     let page = PageRequest::new(page, per_page);
-    let (rows, total) = ops::bills::list(&state.ctx(), &caller, filter, page).await?;
+    let (rows, total) =
+        ops::bills::list(&state.ctx(), &caller, filter, page.limit(), page.offset()).await?;
     Ok(BillList::of(rows, total, &page))
 }
 
@@ -218,8 +219,14 @@ impl InvoicesV1 {
     ) -> ApiResult<Json<InvoiceList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let caller = Caller::from(&*auth.0);
-        let (rows, total) =
-            ops::bills::invoices(&state.ctx(), &caller, customer_id.0, page).await?;
+        let (rows, total) = ops::bills::invoices(
+            &state.ctx(),
+            &caller,
+            customer_id.0,
+            page.limit(),
+            page.offset(),
+        )
+        .await?;
         Ok(Json(InvoiceList::of(rows, total, &page)))
     }
 }
@@ -371,7 +378,9 @@ impl CustomerBillsV2 {
     ) -> ApiResult<Json<BillList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let caller = Caller::from(&*auth.0);
-        let (rows, total) = ops::bills::of_customer(&state.ctx(), &caller, id.0, page).await?;
+        let (rows, total) =
+            ops::bills::of_customer(&state.ctx(), &caller, id.0, page.limit(), page.offset())
+                .await?;
         Ok(Json(BillList::of(rows, total, &page)))
     }
 }

@@ -155,8 +155,16 @@ impl CardsV1 {
             batch.0.map(SingleLine::into_inner),
         );
         let caller = Caller::from(&*auth.0);
-        let (rows, total) =
-            ops::cards::list(&state.ctx(), &caller, status, batch, operator_id.0, page).await?;
+        let (rows, total) = ops::cards::list(
+            &state.ctx(),
+            &caller,
+            status,
+            batch,
+            operator_id.0,
+            page.limit(),
+            page.offset(),
+        )
+        .await?;
         Ok(Json(RechargeCardList::of(rows, total, &page)))
     }
 }
@@ -182,8 +190,23 @@ impl CardsV2 {
         #[oai(scope = "Scope::CardsWrite")] auth: V2Auth,
         body: JsonBody<NewBatch>,
     ) -> ApiResult<BatchCreated> {
+        let NewBatch {
+            count,
+            value,
+            batch,
+            operator_id,
+        } = body.0;
         let caller = Caller::from(&*auth.0);
-        let made = ops::cards::generate(&state.ctx(), &caller, &state.pin_key, body.0).await?;
+        let made = ops::cards::generate(
+            &state.ctx(),
+            &caller,
+            &state.pin_key,
+            count,
+            value,
+            batch,
+            operator_id,
+        )
+        .await?;
         Ok(BatchCreated::Created(Json(GeneratedBatchOne {
             data: GeneratedBatch {
                 batch: made.batch,
@@ -253,9 +276,16 @@ impl CardsV2 {
         body: JsonBody<Redeem>,
     ) -> ApiResult<Redeemed> {
         let once = Once::new(idempotency_key.0, 201, recorded);
-        let caller = Caller::from(&*auth.0);
-        let answer =
-            ops::cards::redeem(&state.ctx(), &caller, &state.pin_key, body.0, once).await?;
+        let (caller, Redeem { customer_id, pin }) = (Caller::from(&*auth.0), body.0);
+        let answer = ops::cards::redeem(
+            &state.ctx(),
+            &caller,
+            &state.pin_key,
+            customer_id,
+            &pin,
+            once,
+        )
+        .await?;
         Ok(Redeemed::Created(PreSerialized::new(answer)))
     }
 }

@@ -239,7 +239,8 @@ async fn list_page(
     let page = PageRequest::new(page, per_page);
     let search = search.map(SingleLine::into_inner);
     let filter = filter(status, package_id, operator_id, search, from, to, sort);
-    let (rows, total) = ops::customers::list(&state.ctx(), &caller, filter, page).await?;
+    let (rows, total) =
+        ops::customers::list(&state.ctx(), &caller, filter, page.limit(), page.offset()).await?;
     Ok((rows, total, page))
 }
 
@@ -304,7 +305,9 @@ impl CustomersV1 {
         body: JsonBody<CreateCustomer>,
     ) -> ApiResult<V1CustomerCreated> {
         let caller = Caller::from(&*auth.0);
-        let row = ops::customers::create(&state.ctx(), &caller, &state.seal_key, body.0).await?;
+        let row =
+            ops::customers::create(&state.ctx(), &caller, &state.seal_key, body.0 .0, body.0 .1)
+                .await?;
         Ok(V1CustomerCreated::Created(Json(V1CustomerOne {
             data: row.into(),
         })))
@@ -426,7 +429,9 @@ impl CustomersV2 {
         body: JsonBody<CreateCustomer>,
     ) -> ApiResult<V2CustomerCreated> {
         let caller = Caller::from(&*auth.0);
-        let row = ops::customers::create(&state.ctx(), &caller, &state.seal_key, body.0).await?;
+        let row =
+            ops::customers::create(&state.ctx(), &caller, &state.seal_key, body.0 .0, body.0 .1)
+                .await?;
         Ok(V2CustomerCreated::Created(Json(V2CustomerOne {
             data: row.into(),
         })))
@@ -465,8 +470,15 @@ impl CustomersV2 {
         body: JsonBody<UpdateCustomer>,
     ) -> ApiResult<Json<V2CustomerOne>> {
         let caller = Caller::from(&*auth.0);
-        let row =
-            ops::customers::update(&state.ctx(), &caller, &state.seal_key, id.0, body.0).await?;
+        let row = ops::customers::update(
+            &state.ctx(),
+            &caller,
+            &state.seal_key,
+            id.0,
+            body.0 .0,
+            body.0 .1,
+        )
+        .await?;
         Ok(Json(V2CustomerOne { data: row.into() }))
     }
 
@@ -505,7 +517,8 @@ impl CustomersV2 {
         let page = PageRequest::new(page.0, per_page.0);
         let caller = Caller::from(&*auth.0);
         let (rows, total) =
-            ops::customers::subscriptions(&state.ctx(), &caller, id.0, page).await?;
+            ops::customers::subscriptions(&state.ctx(), &caller, id.0, page.limit(), page.offset())
+                .await?;
         Ok(Json(SubscriptionList::of(rows, total, &page)))
     }
 }
@@ -534,8 +547,14 @@ impl SubscriptionsV1 {
         let page = PageRequest::new(page.0, per_page.0);
         let status = status.0.map(SubscriptionStatus::as_str);
         let caller = Caller::from(&*auth.0);
-        let (rows, total) =
-            ops::customers::all_subscriptions(&state.ctx(), &caller, status, page).await?;
+        let (rows, total) = ops::customers::all_subscriptions(
+            &state.ctx(),
+            &caller,
+            status,
+            page.limit(),
+            page.offset(),
+        )
+        .await?;
         Ok(Json(SubscriptionList::of(rows, total, &page)))
     }
 }

@@ -108,8 +108,13 @@ impl PackagesV2 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<PackageList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let (rows, total) =
-            ops::packages::list(&state.ctx(), &Caller::from(&*auth.0), page).await?;
+        let (rows, total) = ops::packages::list(
+            &state.ctx(),
+            &Caller::from(&*auth.0),
+            page.limit(),
+            page.offset(),
+        )
+        .await?;
         Ok(Json(PackageList::of(rows, total, &page)))
     }
 
@@ -127,7 +132,8 @@ impl PackagesV2 {
         #[oai(scope = "Scope::PackagesWrite")] auth: V2Auth,
         body: JsonBody<NewPackage>,
     ) -> ApiResult<PackageCreated> {
-        let row = ops::packages::create(&state.ctx(), &Caller::from(&*auth.0), body.0).await?;
+        let (caller, patch) = (Caller::from(&*auth.0), body.0 .0);
+        let row = ops::packages::create(&state.ctx(), &caller, |d| patch.apply(d)).await?;
         Ok(PackageCreated::Created(Json(PackageOne {
             data: row.into(),
         })))
@@ -165,8 +171,8 @@ impl PackagesV2 {
         id: Path<i64>,
         body: JsonBody<PackageChanges>,
     ) -> ApiResult<Json<PackageOne>> {
-        let caller = Caller::from(&*auth.0);
-        let row = ops::packages::update(&state.ctx(), &caller, id.0, body.0).await?;
+        let (caller, patch) = (Caller::from(&*auth.0), body.0 .0);
+        let row = ops::packages::update(&state.ctx(), &caller, id.0, |c| patch.apply(c)).await?;
         Ok(Json(PackageOne { data: row.into() }))
     }
 

@@ -118,7 +118,14 @@ async fn list_page(
     customer_id: Option<i64>,
 ) -> ApiResult<PaymentList> {
     let page = PageRequest::new(page, per_page);
-    let (rows, total) = ops::payments::list(&state.ctx(), &caller, customer_id, page).await?;
+    let (rows, total) = ops::payments::list(
+        &state.ctx(),
+        &caller,
+        customer_id,
+        page.limit(),
+        page.offset(),
+    )
+    .await?;
     Ok(PaymentList::of(rows, total, &page))
 }
 
@@ -216,7 +223,9 @@ impl PaymentsV2 {
     ) -> ApiResult<Json<PaymentList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let caller = Caller::from(&*auth.0);
-        let (rows, total) = ops::payments::of_customer(&state.ctx(), &caller, id.0, page).await?;
+        let (rows, total) =
+            ops::payments::of_customer(&state.ctx(), &caller, id.0, page.limit(), page.offset())
+                .await?;
         Ok(Json(PaymentList::of(rows, total, &page)))
     }
 }

@@ -1,53 +1,95 @@
 //! Bills' request contracts: the create and update bodies with their rules,
 //! and the list's status filter with the store filter it makes.
 
-use poem_openapi::{Enum, Object};
+use poem_openapi::Enum;
 
-use crate::contract::text::SingleLine;
 use crate::contract::{
     body::{Fields, FromJsonObject},
-    filters::DateText,
+    field::{normalisers::DATE, Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
 };
 use crate::{
+    contract_type,
     domain::money::Money,
-    schema_as,
     store::bills::{BillChanges, NewBill},
 };
 
-/// The body of a bill create (the guide's example).
-#[derive(Debug, Object)]
-pub struct BillCreateInput {
-    #[oai(validator(minimum(value = "1")))]
-    pub customer_id: i64,
-    /// In major units, more than 0, at most 2 decimals.
-    #[oai(validator(minimum(value = "0.01"), multiple_of = "0.01"))]
-    pub amount: f64,
-    /// ISO 4217 code; default BDT.
-    #[oai(nullable, validator(pattern = "^[A-Z]{3}$"))]
-    pub currency: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub due_date: DateText,
-    #[oai(nullable, validator(max_length = 500))]
-    pub description: Option<SingleLine>,
-    #[oai(nullable)]
-    pub period_start: Option<DateText>,
-    #[oai(nullable)]
-    pub period_end: Option<DateText>,
-}
+/// An ISO 4217 code as the reader takes it.
+pub const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
+/// Its message.
+pub const CURRENCY_MESSAGE: &str = "must be a three-letter code such as BDT.";
 
-/// The body of a bill update: each field optional.
-#[derive(Debug, Object)]
-pub struct BillUpdateInput {
-    #[oai(nullable, validator(minimum(value = "0.01"), multiple_of = "0.01"))]
-    pub amount: Option<f64>,
-    #[oai(nullable)]
-    pub due_date: Option<DateText>,
-    #[oai(nullable, validator(max_length = 500))]
-    pub description: Option<SingleLine>,
-    /// Only `cancelled` can be set by hand; payments set the rest.
-    #[oai(nullable)]
-    pub status: Option<BillStatusInput>,
-}
+/// The body of a bill create.
+pub static BILL_CREATE: Contract = Contract {
+    name: "BillCreateInput",
+    description: Some("The body of a bill create (the guide's example)."),
+    kind: ContractKind::Create,
+    fields: &[
+        Field::reference("customer_id")
+            .required()
+            .example(Ex::Int(1)),
+        Field::positive_money("amount")
+            .required()
+            .describe("In major units, more than 0, at most 2 decimals.")
+            .example(Ex::Num("1500.50")),
+        Field::with("currency", Text::line().pattern(CURRENCY_PATTERN))
+            .nullable()
+            .nonblank()
+            .message(CURRENCY_MESSAGE)
+            .describe("ISO 4217 code; default BDT.")
+            .example(Ex::Str("BDT")),
+        Field::with("due_date", Text::line().normalised(DATE))
+            .format("date")
+            .required()
+            .describe("`YYYY-MM-DD`.")
+            .example(Ex::Str("2026-05-10")),
+        Field::text("description")
+            .max(500)
+            .nullable()
+            .example(Ex::Str("Internet, May 2026")),
+        Field::with("period_start", Text::line().normalised(DATE))
+            .format("date")
+            .nullable()
+            .nonblank()
+            .example(Ex::Str("2026-05-01")),
+        Field::with("period_end", Text::line().normalised(DATE))
+            .format("date")
+            .nullable()
+            .nonblank()
+            .example(Ex::Str("2026-05-31")),
+    ],
+    example: None,
+};
+
+/// The body of a bill update.
+pub static BILL_UPDATE: Contract = Contract {
+    name: "BillUpdateInput",
+    description: Some("The body of a bill update: each field optional."),
+    kind: ContractKind::Patch,
+    fields: &[
+        Field::positive_money("amount")
+            .nullable()
+            .example(Ex::Num("1200")),
+        Field::with("due_date", Text::line().normalised(DATE))
+            .format("date")
+            .nullable()
+            .nonblank()
+            .example(Ex::Str("2026-05-15")),
+        Field::text("description")
+            .max(500)
+            .nullable()
+            .example(Ex::Str("Internet, May 2026 (corrected)")),
+        Field::enumeration(
+            "status",
+            &BILL_STATUS_INPUTS,
+            EnumRef::of::<BillStatusInput>(),
+        )
+        .nullable()
+        .nonblank()
+        .describe("Only `cancelled` can be set by hand; payments set the rest.")
+        .example(Ex::Str("cancelled")),
+    ],
+    example: None,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
@@ -55,74 +97,20 @@ pub enum BillStatusInput {
     Cancelled,
 }
 
+/// The reader's values of [`BillStatusInput`].
+pub const BILL_STATUS_INPUTS: [&str; 1] = ["cancelled"];
+
 pub struct CreateBill(pub NewBill);
 pub struct UpdateBill(pub BillChanges);
-schema_as!(CreateBill, BillCreateInput);
-schema_as!(UpdateBill, BillUpdateInput);
-
-/// A calendar date `YYYY-MM-DD`, checked.
-fn read_date(f: &mut Fields, name: &str, required: bool) -> Option<String> {
-    let value = if required {
-        Some(f.required_string(name))
-    } else {
-        f.optional_nonblank(name)
-    }?;
-    if f.has_error(name) {
-        return None;
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match time::Date::parse(&value, &format) {
-        Ok(d) => Some(d.to_string()),
-        Err(_) => {
-            f.error(
-                name,
-                format!(
-                    "The {} must be a date (YYYY-MM-DD).",
-                    name.replace('_', " ")
-                ),
-            );
-            None
-        }
-    }
-}
-
-fn read_amount(f: &mut Fields) -> Money {
-    let amount = f.required_money("amount");
-    if !f.has_error("amount") && amount == Money::ZERO {
-        f.error("amount", "The amount must be greater than 0.");
-    }
-    amount
-}
-
-fn read_description(f: &mut Fields) -> Option<Option<String>> {
-    let d = f.nullable_string("description")?;
-    if d.as_ref().is_some_and(|d| d.chars().count() > 500) {
-        f.error(
-            "description",
-            "The description may not be longer than 500 characters.",
-        );
-    }
-    Some(d)
-}
+contract_type!(CreateBill, BILL_CREATE);
+contract_type!(UpdateBill, BILL_UPDATE);
 
 impl FromJsonObject for CreateBill {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&BILL_CREATE, Mode::Create));
+
     fn from_fields(f: &mut Fields) -> Self {
-        let customer_id = f.required_reference("customer_id");
-        let amount = read_amount(f);
-        let currency = match f.optional_nonblank("currency") {
-            Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) => c,
-            Some(_) => {
-                f.error(
-                    "currency",
-                    "The currency must be a three-letter code such as BDT.",
-                );
-                String::new()
-            }
-            None => "BDT".into(),
-        };
-        let due_date = read_date(f, "due_date", true).unwrap_or_default();
-        let period_start = read_date(f, "period_start", false);
-        let period_end = read_date(f, "period_end", false);
+        let period_start = f.take("period_start").text();
+        let period_end = f.take("period_end").text();
         if let (Some(s), Some(e)) = (&period_start, &period_end) {
             if s > e {
                 f.error(
@@ -132,11 +120,11 @@ impl FromJsonObject for CreateBill {
             }
         }
         Self(NewBill {
-            customer_id,
-            amount,
-            currency,
-            due_date,
-            description: read_description(f).flatten(),
+            customer_id: f.take("customer_id").int().unwrap_or_default(),
+            amount: f.take("amount").money().unwrap_or(Money::ZERO),
+            currency: f.take("currency").text().unwrap_or_else(|| "BDT".into()),
+            due_date: f.take("due_date").text_or_empty(),
+            description: f.take("description").text(),
             period_start,
             period_end,
         })
@@ -144,25 +132,14 @@ impl FromJsonObject for CreateBill {
 }
 
 impl FromJsonObject for UpdateBill {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&BILL_UPDATE, Mode::Update));
+
     fn from_fields(f: &mut Fields) -> Self {
-        let amount = f.present("amount").then(|| read_amount(f));
-        let due_date = read_date(f, "due_date", false);
-        let cancel = match f.optional_nonblank("status").as_deref() {
-            None => false,
-            Some("cancelled") => true,
-            Some(_) => {
-                f.error(
-                    "status",
-                    "Only cancelled can be set; payments set the other statuses.",
-                );
-                false
-            }
-        };
         Self(BillChanges {
-            amount,
-            due_date,
-            description: read_description(f),
-            cancel,
+            amount: f.take("amount").money(),
+            due_date: f.take("due_date").text(),
+            description: f.take("description").patch_text(),
+            cancel: f.take("status").text().is_some(),
         })
     }
 }

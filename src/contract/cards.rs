@@ -1,11 +1,13 @@
 //! Recharge cards' request contracts: a batch to generate, a batch to issue,
 //! a card to redeem, and the list's status filter.
 
-use poem_openapi::{Enum, Object};
+use poem_openapi::Enum;
 
-use crate::contract::body::{Fields, FromJsonObject};
-use crate::contract::text::SingleLine;
-use crate::{cards::MAX_BATCH, domain::money::Money, schema_as};
+use crate::contract::{
+    body::{Fields, FromJsonObject},
+    field::{Contract, ContractKind, Ex, Field, Mode, Text},
+};
+use crate::{cards::MAX_BATCH, contract_type, domain::money::Money};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
@@ -26,21 +28,32 @@ impl CardStatus {
 }
 
 /// A batch to generate.
-#[derive(Debug, Object)]
-pub struct BatchInput {
-    #[oai(validator(minimum(value = "1"), maximum(value = "5000")))]
-    pub count: i64,
-    /// Each card's value in major units.
-    #[oai(validator(minimum(value = "0.01"), multiple_of = "0.01"))]
-    pub value: f64,
-    /// A name for the batch (letters, digits, `-`); default from the date.
-    #[oai(nullable, validator(pattern = "^[A-Za-z0-9-]{1,32}$"))]
-    pub batch: Option<String>,
-    /// Issue the batch to this operator (a distributor): its staff can then see
-    /// and redeem these cards for its own customers. Null: the ISP keeps it.
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub operator_id: Option<i64>,
-}
+pub static BATCH: Contract = Contract {
+    name: "BatchInput",
+    description: Some("A batch to generate."),
+    kind: ContractKind::Create,
+    fields: &[
+        Field::integer("count")
+            .required()
+            .range(1, MAX_BATCH as i64)
+            .example(Ex::Int(100)),
+        Field::positive_money("value")
+            .required()
+            .describe("Each card's value in major units.")
+            .example(Ex::Num("500")),
+        Field::with("batch", Text::line().pattern("^[A-Za-z0-9-]{1,32}$"))
+            .nullable()
+            .nonblank()
+            .message("may contain letters, digits and - (32 at most).")
+            .describe("A name for the batch (letters, digits, `-`); default from the date.")
+            .example(Ex::Str("MAY-2026")),
+        Field::reference("operator_id")
+            .nullable()
+            .describe("Issue the batch to this operator (a distributor): its staff can then see\nand redeem these cards for its own customers. Null: the ISP keeps it.")
+            .example(Ex::Int(1)),
+    ],
+    example: None,
+};
 
 /// A validated batch.
 pub struct NewBatch {
@@ -49,80 +62,87 @@ pub struct NewBatch {
     pub batch: Option<String>,
     pub operator_id: Option<i64>,
 }
-schema_as!(NewBatch, BatchInput);
+contract_type!(NewBatch, BATCH);
 
 impl FromJsonObject for NewBatch {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&BATCH, Mode::Create));
+
     fn from_fields(f: &mut Fields) -> Self {
-        let count = f.required_integer_in("count", 1, MAX_BATCH as i64);
-        let value = f.required_money("value");
-        if !f.has_error("value") && value.minor() == 0 {
-            f.error("value", "The value must be greater than 0.");
-        }
-        let batch = f.optional_nonblank("batch");
-        if batch.as_ref().is_some_and(|b| {
-            b.len() > 32 || !b.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        }) {
-            f.error(
-                "batch",
-                "The batch may contain letters, digits and - (32 at most).",
-            );
-        }
-        let operator_id = f.optional_reference("operator_id");
+        let count = f.take("count").int().unwrap_or(1);
         Self {
             count: usize::try_from(count).unwrap_or(1),
-            value,
-            batch,
-            operator_id,
+            value: f.take("value").money().unwrap_or(Money::ZERO),
+            batch: f.take("batch").text(),
+            operator_id: f.take("operator_id").int(),
         }
     }
 }
 
 /// Who holds a batch.
-#[derive(Debug, Object)]
-pub struct BatchAssignInput {
-    /// The operator to issue the batch's unused cards to; null gives them back
-    /// to the ISP.
-    #[oai(validator(minimum(value = "1")))]
-    pub operator_id: Option<i64>,
-}
+pub static BATCH_ASSIGN: Contract = Contract {
+    name: "BatchAssignInput",
+    description: Some("Who holds a batch."),
+    kind: ContractKind::Patch,
+    fields: &[Field::reference("operator_id")
+        .describe(
+            "The operator to issue the batch's unused cards to; null gives them back\nto the ISP.",
+        )
+        .example(Ex::Int(1))],
+    example: None,
+};
 
 /// A validated batch assignment.
 pub struct BatchAssign {
     pub operator_id: Option<i64>,
 }
-schema_as!(BatchAssign, BatchAssignInput);
+contract_type!(BatchAssign, BATCH_ASSIGN);
 
 impl FromJsonObject for BatchAssign {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&BATCH_ASSIGN, Mode::Update));
+
     fn from_fields(f: &mut Fields) -> Self {
+        // Today's reader wants the key with an id (null included in "absent"),
+        // which the schema (not required, not nullable) does not say.
         if !f.present("operator_id") {
             f.error("operator_id", "The operator id field is required.");
         }
         Self {
-            operator_id: f.optional_reference("operator_id"),
+            operator_id: f.take("operator_id").int(),
         }
     }
 }
 
 /// A card to redeem for a customer.
-#[derive(Debug, Object)]
-pub struct RedeemInput {
-    #[oai(validator(minimum(value = "1")))]
-    pub customer_id: i64,
-    #[oai(validator(min_length = 1, max_length = 32))]
-    pub pin: SingleLine,
-}
+pub static REDEEM: Contract = Contract {
+    name: "RedeemInput",
+    description: Some("A card to redeem for a customer."),
+    kind: ContractKind::Create,
+    fields: &[
+        Field::reference("customer_id")
+            .required()
+            .example(Ex::Int(1)),
+        Field::text("pin")
+            .required()
+            .range(1, 32)
+            .example(Ex::Str("4821 9930 1174 6502")),
+    ],
+    example: None,
+};
 
 /// A validated redemption.
 pub struct Redeem {
     pub customer_id: i64,
     pub pin: String,
 }
-schema_as!(Redeem, RedeemInput);
+contract_type!(Redeem, REDEEM);
 
 impl FromJsonObject for Redeem {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&REDEEM, Mode::Create));
+
     fn from_fields(f: &mut Fields) -> Self {
-        let customer_id = f.required_integer("customer_id");
-        let pin = f.required_string("pin");
-        Self { customer_id, pin }
+        Self {
+            customer_id: f.take("customer_id").int().unwrap_or_default(),
+            pin: f.take("pin").text_or_empty(),
+        }
     }
 }

@@ -2,95 +2,21 @@
 //! the v1 action body, and the list's query values (status, sort) with the
 //! store filter they make.
 
-use poem_openapi::{Enum, Object};
+use poem_openapi::Enum;
 
-use crate::contract::text::SingleLine;
 use crate::contract::{
     body::{Fields, FromJsonObject},
+    field::{
+        normalisers::{EMAIL, MAC, PHONE},
+        Contract, ContractKind, EnumRef, Ex, Field, Mode, Text,
+    },
     filters::TimeBound,
 };
 use crate::{
-    domain::{
-        customer::{needs_login, normalise_mac, normalise_phone, valid_username, CONNECTION_TYPES},
-        staff::normalise_email,
-    },
-    schema_as,
+    contract_type,
+    domain::customer::{needs_login, CONNECTION_TYPES},
     store::customers::{CustomerChanges, CustomerFilter, NewCustomer},
 };
-
-/// The body of a customer create (the guide's fields, plus `onu_mac`,
-/// `username` and `operator_id`). Fields not listed here are ignored.
-#[derive(Debug, Object)]
-pub struct CustomerCreateInput {
-    #[oai(validator(min_length = 1, max_length = 255))]
-    pub name: SingleLine,
-    /// A mobile number: Bangladesh `01[3-9]XXXXXXXX` (also with +880) or E.164.
-    #[oai(validator(pattern = r"^(\+?880|0)1[3-9][0-9]{8}$|^\+[1-9][0-9]{7,14}$"))]
-    pub phone: String,
-    #[oai(nullable, validator(min_length = 3, max_length = 254))]
-    pub email: Option<SingleLine>,
-    /// The package; must exist.
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub package_id: Option<i64>,
-    #[oai(nullable, validator(max_length = 500))]
-    pub address: Option<SingleLine>,
-    /// pppoe (default), hotspot, static, fiber or wireless.
-    #[oai(nullable)]
-    pub connection_type: Option<ConnectionType>,
-    /// The ONU's MAC address (fiber).
-    #[oai(
-        nullable,
-        validator(pattern = r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
-    )]
-    pub onu_mac: Option<String>,
-    /// PPPoE/hotspot login name; unique on its router.
-    #[oai(nullable, validator(pattern = r"^[A-Za-z0-9._@-]{1,64}$"))]
-    pub username: Option<String>,
-    /// The reseller the customer belongs to (ignored for a reseller's own staff).
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub operator_id: Option<i64>,
-    /// The MikroTik router the PPPoE/hotspot login lives on (addition).
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub router_id: Option<i64>,
-    /// The PPPoE/hotspot login password (addition; stored sealed, never shown).
-    #[oai(nullable, validator(min_length = 1, max_length = 64))]
-    pub password: Option<SingleLine>,
-}
-
-/// The body of a customer update: any of the create fields; only those sent change.
-#[derive(Debug, Object)]
-pub struct CustomerUpdateInput {
-    #[oai(nullable, validator(min_length = 1, max_length = 255))]
-    pub name: Option<SingleLine>,
-    #[oai(
-        nullable,
-        validator(pattern = r"^(\+?880|0)1[3-9][0-9]{8}$|^\+[1-9][0-9]{7,14}$")
-    )]
-    pub phone: Option<String>,
-    #[oai(nullable, validator(min_length = 3, max_length = 254))]
-    pub email: Option<SingleLine>,
-    /// A new package ends the current subscription and starts the next.
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub package_id: Option<i64>,
-    #[oai(nullable, validator(max_length = 500))]
-    pub address: Option<SingleLine>,
-    #[oai(nullable)]
-    pub connection_type: Option<ConnectionType>,
-    #[oai(
-        nullable,
-        validator(pattern = r"^([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}$")
-    )]
-    pub onu_mac: Option<String>,
-    #[oai(nullable, validator(pattern = r"^[A-Za-z0-9._@-]{1,64}$"))]
-    pub username: Option<String>,
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub operator_id: Option<i64>,
-    /// null takes the customer off its router (its login is removed there).
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub router_id: Option<i64>,
-    #[oai(nullable, validator(min_length = 1, max_length = 64))]
-    pub password: Option<SingleLine>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
@@ -102,116 +28,153 @@ pub enum ConnectionType {
     Wireless,
 }
 
-/// A validated create body and the login password (sealed by the handler).
+/// What `domain::customer::valid_username` accepts.
+const USERNAME_PATTERN: &str = r"^[A-Za-z0-9._@-]{1,64}$";
+const USERNAME_MESSAGE: &str = "may contain letters, digits and . _ - @ (64 at most).";
+
+/// The body of a customer create.
+pub static CUSTOMER_CREATE: Contract = Contract {
+    name: "CustomerCreateInput",
+    description: Some(
+        "The body of a customer create (the guide's fields, plus `onu_mac`,\n`username` and `operator_id`). Fields not listed here are ignored.",
+    ),
+    kind: ContractKind::Create,
+    fields: &[
+        Field::text("name")
+            .required()
+            .range(1, 255)
+            .example(Ex::Str("Rahim Uddin")),
+        Field::with("phone", Text::line().normalised(PHONE))
+            .required()
+            .describe("A mobile number: Bangladesh `01[3-9]XXXXXXXX` (also with +880) or E.164.")
+            .example(Ex::Str("01712345678")),
+        Field::with("email", Text::line().chars(3, 254).normalised(EMAIL))
+            .nullable()
+            .nonblank()
+            .example(Ex::Str("rahim@example.com")),
+        Field::reference("package_id")
+            .nullable()
+            .describe("The package; must exist.")
+            .example(Ex::Int(1)),
+        Field::text("address")
+            .max(500)
+            .nullable()
+            .example(Ex::Str("House 12, Road 5, Badda, Dhaka")),
+        Field::enumeration(
+            "connection_type",
+            &CONNECTION_TYPES,
+            EnumRef::of::<ConnectionType>(),
+        )
+        .nullable()
+        .nonblank()
+        .describe("pppoe (default), hotspot, static, fiber or wireless.")
+        .example(Ex::Str("pppoe")),
+        Field::with("onu_mac", Text::line().normalised(MAC))
+            .nullable()
+            .nonblank()
+            .describe("The ONU's MAC address (fiber).")
+            .example(Ex::Str("AA:BB:CC:DD:EE:FF")),
+        Field::with("username", Text::line().pattern(USERNAME_PATTERN))
+            .nullable()
+            .nonblank()
+            .message(USERNAME_MESSAGE)
+            .describe("PPPoE/hotspot login name; unique on its router.")
+            .example(Ex::Str("rahim.badda")),
+        Field::reference("operator_id")
+            .nullable()
+            .describe("The reseller the customer belongs to (ignored for a reseller's own staff).")
+            .example(Ex::Int(1)),
+        Field::reference("router_id")
+            .nullable()
+            .describe("The MikroTik router the PPPoE/hotspot login lives on (addition).")
+            .example(Ex::Int(1)),
+        Field::text("password")
+            .range(1, 64)
+            .nullable()
+            .describe("The PPPoE/hotspot login password (addition; stored sealed, never shown).")
+            .example(Ex::Str("pppoe-secret-42")),
+    ],
+    example: None,
+};
+
+/// The body of a customer update.
+pub static CUSTOMER_UPDATE: Contract = Contract {
+    name: "CustomerUpdateInput",
+    description: Some(
+        "The body of a customer update: any of the create fields; only those sent change.",
+    ),
+    kind: ContractKind::Patch,
+    fields: &[
+        Field::text("name")
+            .required()
+            .range(1, 255)
+            .nullable()
+            .example(Ex::Str("Rahim Uddin")),
+        Field::with("phone", Text::line().normalised(PHONE))
+            .required()
+            .nullable()
+            .example(Ex::Str("+8801712345678")),
+        Field::with("email", Text::line().chars(3, 254).normalised(EMAIL))
+            .nullable()
+            .nonblank()
+            .example(Ex::Str("rahim@example.com")),
+        Field::reference("package_id")
+            .nullable()
+            .describe("A new package ends the current subscription and starts the next.")
+            .example(Ex::Int(2)),
+        Field::text("address")
+            .max(500)
+            .nullable()
+            .example(Ex::Str("House 12, Road 5, Badda, Dhaka")),
+        Field::enumeration(
+            "connection_type",
+            &CONNECTION_TYPES,
+            EnumRef::of::<ConnectionType>(),
+        )
+        .nullable()
+        .nonblank()
+        .example(Ex::Str("fiber")),
+        Field::with("onu_mac", Text::line().normalised(MAC))
+            .nullable()
+            .nonblank()
+            .example(Ex::Str("aa-bb-cc-dd-ee-ff")),
+        Field::with("username", Text::line().pattern(USERNAME_PATTERN))
+            .nullable()
+            .nonblank()
+            .message(USERNAME_MESSAGE)
+            .example(Ex::Str("rahim.badda")),
+        Field::reference("operator_id")
+            .nullable()
+            .example(Ex::Int(1)),
+        Field::reference("router_id")
+            .nullable()
+            .describe("null takes the customer off its router (its login is removed there).")
+            .example(Ex::Int(1)),
+        Field::text("password")
+            .range(1, 64)
+            .nullable()
+            .example(Ex::Str("pppoe-secret-43")),
+    ],
+    example: None,
+};
+
+/// A validated create body and the login password (sealed by the operation).
 pub struct CreateCustomer(pub NewCustomer, pub Option<String>);
 /// A validated update body and a new login password.
 pub struct UpdateCustomer(pub CustomerChanges, pub Option<String>);
 
-fn read_password(f: &mut Fields) -> Option<String> {
-    let p = f.optional_string("password")?;
-    if p.is_empty() || p.chars().count() > 64 || p.chars().any(char::is_control) {
-        f.error(
-            "password",
-            "The password must be 1 to 64 characters without control characters.",
-        );
-        return None;
-    }
-    Some(p)
-}
-
-schema_as!(CreateCustomer, CustomerCreateInput);
-schema_as!(UpdateCustomer, CustomerUpdateInput);
-
-fn read_name(f: &mut Fields) -> String {
-    let name = f.required_string("name");
-    if name.chars().count() > 255 {
-        f.error("name", "The name may not be longer than 255 characters.");
-    }
-    name
-}
-
-fn read_phone(f: &mut Fields) -> String {
-    let phone = f.required_string("phone");
-    if f.has_error("phone") {
-        return phone;
-    }
-    match normalise_phone(&phone) {
-        Some(p) => p,
-        None => {
-            f.error(
-                "phone",
-                "The phone must be a valid mobile number (01XXXXXXXXX or +8801XXXXXXXXX, or E.164).",
-            );
-            phone
-        }
-    }
-}
-
-fn read_email(f: &mut Fields) -> Option<Option<String>> {
-    let email = f.nullable_nonblank("email")?;
-    Some(email.and_then(|e| {
-        let normal = normalise_email(&e);
-        if normal.is_none() {
-            f.error("email", "The email must be a valid email address.");
-        }
-        normal
-    }))
-}
-
-fn read_mac(f: &mut Fields) -> Option<Option<String>> {
-    let mac = f.nullable_nonblank("onu_mac")?;
-    Some(mac.and_then(|m| {
-        let normal = normalise_mac(&m);
-        if normal.is_none() {
-            f.error(
-                "onu_mac",
-                "The onu mac must be a MAC address such as AA:BB:CC:DD:EE:FF.",
-            );
-        }
-        normal
-    }))
-}
-
-fn read_username(f: &mut Fields) -> Option<Option<String>> {
-    let name = f.nullable_nonblank("username")?;
-    Some(name.filter(|n| {
-        let ok = valid_username(n);
-        if !ok {
-            f.error(
-                "username",
-                "The username may contain letters, digits and . _ - @ (64 at most).",
-            );
-        }
-        ok
-    }))
-}
-
-fn read_positive_id(f: &mut Fields, name: &str, invalid: &str) -> Option<i64> {
-    let id = f.optional_integer(name)?;
-    if id < 1 {
-        f.error(name, invalid.to_string());
-        return None;
-    }
-    Some(id)
-}
-
-fn read_address(f: &mut Fields) -> Option<Option<String>> {
-    let address = f.nullable_string("address")?;
-    if address.as_ref().is_some_and(|a| a.chars().count() > 500) {
-        f.error(
-            "address",
-            "The address may not be longer than 500 characters.",
-        );
-    }
-    Some(address)
-}
+contract_type!(CreateCustomer, CUSTOMER_CREATE);
+contract_type!(UpdateCustomer, CUSTOMER_UPDATE);
 
 impl FromJsonObject for CreateCustomer {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&CUSTOMER_CREATE, Mode::Create));
+
     fn from_fields(f: &mut Fields) -> Self {
         let connection_type = f
-            .optional_choice("connection_type", &CONNECTION_TYPES)
+            .take("connection_type")
+            .text()
             .unwrap_or_else(|| "pppoe".into());
-        let username = read_username(f).flatten();
+        let username = f.take("username").text();
         if needs_login(&connection_type) && username.is_none() && f.present("username") {
             // An explicit blank login for a login-based connection.
             f.error(
@@ -221,64 +184,44 @@ impl FromJsonObject for CreateCustomer {
         }
         Self(
             NewCustomer {
-                name: read_name(f),
-                email: read_email(f).flatten(),
-                phone: read_phone(f),
-                address: read_address(f).flatten(),
+                name: f.take("name").text_or_empty(),
+                email: f.take("email").text(),
+                phone: f.take("phone").text_or_empty(),
+                address: f.take("address").text(),
                 connection_type,
-                package_id: read_positive_id(f, "package_id", "The selected package is invalid."),
-                onu_mac: read_mac(f).flatten(),
+                package_id: f.take("package_id").int(),
+                onu_mac: f.take("onu_mac").text(),
                 username,
-                operator_id: read_positive_id(
-                    f,
-                    "operator_id",
-                    "The selected operator is invalid.",
-                ),
-                router_id: read_positive_id(f, "router_id", "The selected router is invalid."),
+                operator_id: f.take("operator_id").int(),
+                router_id: f.take("router_id").int(),
                 login_password_sealed: None,
             },
-            read_password(f),
+            f.take("password").text(),
         )
     }
 }
 
 impl FromJsonObject for UpdateCustomer {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&CUSTOMER_UPDATE, Mode::Update));
+
     fn from_fields(f: &mut Fields) -> Self {
-        let name = f.present("name").then(|| read_name(f));
-        let phone = f.present("phone").then(|| read_phone(f));
         Self(
             CustomerChanges {
-                name,
-                email: read_email(f),
-                phone,
-                address: read_address(f),
-                connection_type: f.optional_choice("connection_type", &CONNECTION_TYPES),
-                package_id: read_positive_id(f, "package_id", "The selected package is invalid."),
-                onu_mac: read_mac(f),
-                username: read_username(f),
-                operator_id: if f.present("operator_id") {
-                    Some(read_positive_id(
-                        f,
-                        "operator_id",
-                        "The selected operator is invalid.",
-                    ))
-                } else {
-                    None
-                },
-                router_id: if f.is_null("router_id") {
-                    Some(None)
-                } else if f.present("router_id") {
-                    Some(read_positive_id(
-                        f,
-                        "router_id",
-                        "The selected router is invalid.",
-                    ))
-                } else {
-                    None
-                },
+                name: f.take("name").text(),
+                email: f.take("email").patch_text(),
+                phone: f.take("phone").text(),
+                address: f.take("address").patch_text(),
+                connection_type: f.take("connection_type").text(),
+                package_id: f.take("package_id").int(),
+                onu_mac: f.take("onu_mac").patch_text(),
+                username: f.take("username").patch_text(),
+                // null leaves the operator as it is.
+                operator_id: f.take("operator_id").int().map(Some),
+                // null takes the customer off its router.
+                router_id: f.take("router_id").patch_int(),
                 login_password_sealed: None,
             },
-            read_password(f),
+            f.take("password").text(),
         )
     }
 }
@@ -369,15 +312,27 @@ pub enum CustomerAction {
     Disconnect,
 }
 
+/// The reader's values of [`CustomerAction`].
+pub const CUSTOMER_ACTIONS: [&str; 3] = ["suspend", "activate", "disconnect"];
+
 /// An action on a customer.
-#[derive(Debug, Object)]
-pub struct CustomerActionInput {
-    /// suspend, activate or disconnect.
-    pub action: CustomerAction,
-    /// Why (kept in the event and shown to integrators).
-    #[oai(nullable, validator(max_length = 500))]
-    pub reason: Option<SingleLine>,
-}
+pub static CUSTOMER_ACTION: Contract = Contract {
+    name: "CustomerActionInput",
+    description: Some("An action on a customer."),
+    kind: ContractKind::Create,
+    fields: &[
+        Field::enumeration("action", &CUSTOMER_ACTIONS, EnumRef::of::<CustomerAction>())
+            .required()
+            .describe("suspend, activate or disconnect.")
+            .example(Ex::Str("suspend")),
+        Field::text("reason")
+            .max(500)
+            .nullable()
+            .describe("Why (kept in the event and shown to integrators).")
+            .example(Ex::Str("unpaid for two months")),
+    ],
+    example: None,
+};
 
 /// A validated action body.
 pub struct CustomerActionRequest {
@@ -385,32 +340,21 @@ pub struct CustomerActionRequest {
     pub reason: Option<String>,
 }
 
-schema_as!(CustomerActionRequest, CustomerActionInput);
+contract_type!(CustomerActionRequest, CUSTOMER_ACTION);
 
 impl FromJsonObject for CustomerActionRequest {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&CUSTOMER_ACTION, Mode::Create));
+
     fn from_fields(f: &mut Fields) -> Self {
-        let action = match f.required_string("action").as_str() {
-            "suspend" => CustomerAction::Suspend,
-            "activate" => CustomerAction::Activate,
-            "disconnect" => CustomerAction::Disconnect,
-            _ => {
-                if !f.has_error("action") {
-                    f.error(
-                        "action",
-                        "The selected action is invalid (suspend, activate or disconnect).",
-                    );
-                }
-                CustomerAction::Suspend
-            }
+        let action = match f.take("action").text().as_deref() {
+            Some("activate") => CustomerAction::Activate,
+            Some("disconnect") => CustomerAction::Disconnect,
+            _ => CustomerAction::Suspend,
         };
-        let reason = f.optional_string("reason");
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-            f.error(
-                "reason",
-                "The reason may not be longer than 500 characters.",
-            );
+        Self {
+            action,
+            reason: f.take("reason").text(),
         }
-        Self { action, reason }
     }
 }
 

@@ -2,57 +2,81 @@
 //! speeds required) and update (what is sent changes), and how a parsed body
 //! applies to a package's fields.
 
-use poem_openapi::Object;
+use poem_openapi::Enum;
 
-use crate::contract::body::{Fields, FromJsonObject};
-use crate::contract::text::SingleLine;
-use crate::{domain::money::Money, schema_as, store::packages::PackageFields};
+use crate::contract::{
+    bills::{CURRENCY_MESSAGE, CURRENCY_PATTERN},
+    body::{Fields, FromJsonObject},
+    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+};
+use crate::{contract_type, domain::money::Money, store::packages::PackageFields};
 
 pub const BILLING_CYCLES: [&str; 2] = ["monthly", "days"];
 const MAX_KBPS: i64 = 100_000_000;
 
-/// A package's fields. On create, name, price and both speeds are required; on
-/// update, every field is optional and what is absent stays.
-#[derive(Debug, Object)]
-pub struct PackageInput {
-    #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub name: Option<SingleLine>,
-    #[oai(nullable, validator(minimum(value = "0"), multiple_of = "0.01"))]
-    pub price: Option<f64>,
-    /// ISO 4217 code; default `BDT`.
-    #[oai(nullable, validator(pattern = "^[A-Z]{3}$"))]
-    pub currency: Option<String>,
-    #[oai(
-        nullable,
-        validator(minimum(value = "1"), maximum(value = "100000000"))
-    )]
-    pub speed_down_kbps: Option<i64>,
-    #[oai(
-        nullable,
-        validator(minimum(value = "1"), maximum(value = "100000000"))
-    )]
-    pub speed_up_kbps: Option<i64>,
-    /// `monthly` (default) or `days`.
-    #[oai(nullable)]
-    pub billing_cycle: Option<BillingCycle>,
-    /// Days a paid period lasts; default 30.
-    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "3660")))]
-    pub validity_days: Option<i64>,
-    #[oai(nullable, validator(max_length = 100))]
-    pub router_profile: Option<SingleLine>,
-    /// What a reseller pays the ISP per renewal of its customer (default: the price).
-    #[oai(nullable, validator(minimum(value = "0"), multiple_of = "0.01"))]
-    pub wholesale_price: Option<f64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "lowercase")]
 pub enum BillingCycle {
     Monthly,
     Days,
 }
 
-/// Parsed [`PackageInput`]: each field `None` when absent.
+/// A package's fields: one schema for create and update.
+pub static PACKAGE: Contract = Contract {
+    name: "PackageInput",
+    description: Some(
+        "A package's fields. On create, name, price and both speeds are required; on\nupdate, every field is optional and what is absent stays.",
+    ),
+    kind: ContractKind::Shared,
+    fields: &[
+        Field::text("name")
+            .required()
+            .range(1, 100)
+            .nullable()
+            .example(Ex::Str("Fiber 100 Mbps")),
+        Field::money("price")
+            .required()
+            .nullable()
+            .example(Ex::Num("1500.50")),
+        Field::with("currency", Text::line().pattern(CURRENCY_PATTERN))
+            .nullable()
+            .nonblank()
+            .message(CURRENCY_MESSAGE)
+            .describe("ISO 4217 code; default `BDT`.")
+            .example(Ex::Str("BDT")),
+        Field::integer("speed_down_kbps")
+            .required()
+            .range(1, MAX_KBPS)
+            .nullable()
+            .example(Ex::Int(102_400)),
+        Field::integer("speed_up_kbps")
+            .required()
+            .range(1, MAX_KBPS)
+            .nullable()
+            .example(Ex::Int(51_200)),
+        Field::enumeration("billing_cycle", &BILLING_CYCLES, EnumRef::of::<BillingCycle>())
+            .nullable()
+            .nonblank()
+            .describe("`monthly` (default) or `days`.")
+            .example(Ex::Str("monthly")),
+        Field::integer("validity_days")
+            .range(1, 3660)
+            .nullable()
+            .describe("Days a paid period lasts; default 30.")
+            .example(Ex::Int(30)),
+        Field::text("router_profile")
+            .max(100)
+            .nullable()
+            .example(Ex::Str("fiber-100m")),
+        Field::money("wholesale_price")
+            .nullable()
+            .describe("What a reseller pays the ISP per renewal of its customer (default: the price).")
+            .example(Ex::Num("1200")),
+    ],
+    example: None,
+};
+
+/// A parsed package body: each field `None` when absent.
 #[derive(Debug, Default)]
 pub struct PackagePatch {
     name: Option<String>,
@@ -66,55 +90,18 @@ pub struct PackagePatch {
     wholesale_price: Option<Option<Money>>,
 }
 
-fn read_patch(f: &mut Fields, creating: bool) -> PackagePatch {
-    let present = |f: &Fields, name: &str| creating || f.present(name);
-    let mut p = PackagePatch::default();
-    if present(f, "name") {
-        let name = f.required_string("name");
-        if name.chars().count() > 100 {
-            f.error("name", "The name may not be longer than 100 characters.");
-        }
-        p.name = Some(name);
+fn read(f: &mut Fields) -> PackagePatch {
+    PackagePatch {
+        name: f.take("name").text(),
+        price: f.take("price").money(),
+        currency: f.take("currency").text(),
+        speed_down_kbps: f.take("speed_down_kbps").int(),
+        speed_up_kbps: f.take("speed_up_kbps").int(),
+        billing_cycle: f.take("billing_cycle").text(),
+        validity_days: f.take("validity_days").int(),
+        router_profile: f.take("router_profile").patch_text(),
+        wholesale_price: f.take("wholesale_price").patch_money(),
     }
-    if present(f, "price") {
-        p.price = Some(f.required_money("price"));
-    }
-    if present(f, "speed_down_kbps") {
-        p.speed_down_kbps = Some(f.required_integer_in("speed_down_kbps", 1, MAX_KBPS));
-    }
-    if present(f, "speed_up_kbps") {
-        p.speed_up_kbps = Some(f.required_integer_in("speed_up_kbps", 1, MAX_KBPS));
-    }
-    if let Some(c) = f.optional_nonblank("currency") {
-        if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) {
-            p.currency = Some(c);
-        } else {
-            f.error(
-                "currency",
-                "The currency must be a three-letter code such as BDT.",
-            );
-        }
-    }
-    p.billing_cycle = f.optional_choice("billing_cycle", &BILLING_CYCLES);
-    if f.present("validity_days") {
-        p.validity_days = Some(f.required_integer_in("validity_days", 1, 3660));
-    }
-    if f.present("wholesale_price") {
-        p.wholesale_price = Some(Some(f.required_money("wholesale_price")));
-    } else if f.is_null("wholesale_price") {
-        p.wholesale_price = Some(None);
-    }
-    p.router_profile = f.nullable_string("router_profile");
-    if p.router_profile
-        .as_ref()
-        .is_some_and(|r| r.as_ref().is_some_and(|r| r.chars().count() > 100))
-    {
-        f.error(
-            "router_profile",
-            "The router profile may not be longer than 100 characters.",
-        );
-    }
-    p
 }
 
 /// A validated create body.
@@ -122,21 +109,24 @@ pub struct NewPackage(pub PackagePatch);
 /// A validated update body.
 pub struct PackageChanges(pub PackagePatch);
 
-schema_as!(NewPackage, PackageInput);
-schema_as!(PackageChanges, PackageInput);
+contract_type!(NewPackage, PACKAGE);
+contract_type!(PackageChanges, PACKAGE);
 
 impl FromJsonObject for NewPackage {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&PACKAGE, Mode::Create));
+
     fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, true))
+        Self(read(f))
     }
 }
 
 impl FromJsonObject for PackageChanges {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&PACKAGE, Mode::Update));
+
     fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, false))
+        Self(read(f))
     }
 }
-
 impl PackagePatch {
     /// The stored fields with this patch applied (`base` = defaults on create).
     pub fn apply(self, base: PackageFields) -> PackageFields {

@@ -1,10 +1,13 @@
 //! Payments' request contract: the body of a payment with its rules.
 
-use poem_openapi::{Enum, Object};
+use poem_openapi::Enum;
 
-use crate::contract::body::{Fields, FromJsonObject};
-use crate::contract::text::SingleLine;
-use crate::{schema_as, store::payments::NewPayment};
+use crate::contract::{
+    bills::{CURRENCY_MESSAGE, CURRENCY_PATTERN},
+    body::{Fields, FromJsonObject},
+    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+};
+use crate::{contract_type, domain::money::Money, store::payments::NewPayment};
 
 pub const METHODS: [&str; 7] = [
     "cash",
@@ -29,77 +32,57 @@ pub enum PaymentMethod {
 }
 
 /// The body of a payment.
-#[derive(Debug, Object)]
-pub struct PaymentCreateInput {
-    #[oai(validator(minimum(value = "1")))]
-    pub customer_id: i64,
-    /// In major units, more than 0, at most 2 decimals.
-    #[oai(validator(minimum(value = "0.01"), multiple_of = "0.01"))]
-    pub amount: f64,
-    /// ISO 4217 code; default BDT.
-    #[oai(nullable, validator(pattern = "^[A-Z]{3}$"))]
-    pub currency: Option<String>,
-    pub method: PaymentMethod,
-    /// The gateway's id; a second payment with the same method and id is refused (409).
-    #[oai(nullable, validator(min_length = 1, max_length = 100))]
-    pub transaction_id: Option<SingleLine>,
-    /// Settle this bill first.
-    #[oai(nullable, validator(minimum(value = "1")))]
-    pub bill_id: Option<i64>,
-}
+pub static PAYMENT_CREATE: Contract = Contract {
+    name: "PaymentCreateInput",
+    description: Some("The body of a payment."),
+    kind: ContractKind::Create,
+    fields: &[
+        Field::reference("customer_id")
+            .required()
+            .example(Ex::Int(1)),
+        Field::positive_money("amount")
+            .required()
+            .describe("In major units, more than 0, at most 2 decimals.")
+            .example(Ex::Num("1500")),
+        Field::with("currency", Text::line().pattern(CURRENCY_PATTERN))
+            .nullable()
+            .nonblank()
+            .message(CURRENCY_MESSAGE)
+            .describe("ISO 4217 code; default BDT.")
+            .example(Ex::Str("BDT")),
+        Field::enumeration("method", &METHODS, EnumRef::of::<PaymentMethod>())
+            .required()
+            .example(Ex::Str("bkash")),
+        Field::text("transaction_id")
+            .range(1, 100)
+            .nullable()
+            .nonblank()
+            .describe(
+                "The gateway's id; a second payment with the same method and id is refused (409).",
+            )
+            .example(Ex::Str("8N7A6B5C4D")),
+        Field::reference("bill_id")
+            .nullable()
+            .describe("Settle this bill first.")
+            .example(Ex::Int(1)),
+    ],
+    example: None,
+};
 
 pub struct CreatePayment(pub NewPayment);
-schema_as!(CreatePayment, PaymentCreateInput);
+contract_type!(CreatePayment, PAYMENT_CREATE);
 
 impl FromJsonObject for CreatePayment {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&PAYMENT_CREATE, Mode::Create));
+
     fn from_fields(f: &mut Fields) -> Self {
-        let customer_id = f.required_reference("customer_id");
-        let amount = f.required_money("amount");
-        if !f.has_error("amount") && amount.minor() == 0 {
-            f.error("amount", "The amount must be greater than 0.");
-        }
-        let currency = match f.optional_nonblank("currency") {
-            Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_uppercase()) => c,
-            Some(_) => {
-                f.error(
-                    "currency",
-                    "The currency must be a three-letter code such as BDT.",
-                );
-                String::new()
-            }
-            None => "BDT".into(),
-        };
-        let method = f.required_string("method");
-        if !f.has_error("method") && !METHODS.contains(&method.as_str()) {
-            f.error(
-                "method",
-                format!(
-                    "The selected method is invalid (one of: {}).",
-                    METHODS.join(", ")
-                ),
-            );
-        }
-        let transaction_id = f.optional_nonblank("transaction_id");
-        if transaction_id
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > 100)
-        {
-            f.error(
-                "transaction_id",
-                "The transaction id may not be longer than 100 characters.",
-            );
-        }
-        let bill_id = f.optional_integer("bill_id");
-        if bill_id.is_some_and(|b| b < 1) {
-            f.error("bill_id", "The selected bill is invalid.");
-        }
         Self(NewPayment {
-            customer_id,
-            bill_id,
-            amount,
-            currency,
-            method,
-            transaction_id,
+            customer_id: f.take("customer_id").int().unwrap_or_default(),
+            bill_id: f.take("bill_id").int(),
+            amount: f.take("amount").money().unwrap_or(Money::ZERO),
+            currency: f.take("currency").text().unwrap_or_else(|| "BDT".into()),
+            method: f.take("method").text_or_empty(),
+            transaction_id: f.take("transaction_id").text(),
         })
     }
 }

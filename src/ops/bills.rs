@@ -1,13 +1,10 @@
 //! Bills: list, create (with an `Idempotency-Key`), read, change, delete, and
 //! the invoices that group them; within the caller's visibility.
 
-use crate::{
-    contract::pagination::PageRequest,
-    store::{
-        bills::{self, BillChanges, BillFilter, BillRow, NewBill},
-        idempotency,
-        invoices::{self, InvoiceRow},
-    },
+use crate::store::{
+    bills::{self, BillChanges, BillFilter, BillRow, NewBill},
+    idempotency,
+    invoices::{self, InvoiceRow},
 };
 
 use super::{customers::ensure_visible, Caller, Ctx, Error, Once, OpResult};
@@ -17,12 +14,13 @@ pub async fn list(
     ctx: &Ctx,
     caller: &Caller,
     filter: BillFilter,
-    page: PageRequest,
+    limit: i64,
+    offset: i64,
 ) -> OpResult<(Vec<BillRow>, u64)> {
     let vis = caller.visibility;
     Ok(ctx
         .db
-        .read_async(move |c| bills::list(c, &filter, vis, page.limit(), page.offset()))
+        .read_async(move |c| bills::list(c, &filter, vis, limit, offset))
         .await?)
 }
 
@@ -31,14 +29,15 @@ pub async fn of_customer(
     ctx: &Ctx,
     caller: &Caller,
     customer_id: i64,
-    page: PageRequest,
+    limit: i64,
+    offset: i64,
 ) -> OpResult<(Vec<BillRow>, u64)> {
     ensure_visible(ctx, caller.visibility, customer_id).await?;
     let filter = BillFilter {
         customer_id: Some(customer_id),
         ..Default::default()
     };
-    list(ctx, caller, filter, page).await
+    list(ctx, caller, filter, limit, offset).await
 }
 
 /// Creates a bill (`bill.generated`) for a customer the caller sees; answers
@@ -105,11 +104,12 @@ pub async fn invoices(
     ctx: &Ctx,
     caller: &Caller,
     customer_id: Option<i64>,
-    page: PageRequest,
+    limit: i64,
+    offset: i64,
 ) -> OpResult<(Vec<InvoiceRow>, u64)> {
     let vis = caller.visibility;
     Ok(ctx
         .db
-        .read_async(move |c| invoices::list(c, customer_id, vis, page.limit(), page.offset()))
+        .read_async(move |c| invoices::list(c, customer_id, vis, limit, offset))
         .await?)
 }

@@ -9,10 +9,7 @@ use crate::{
     auth::keys::JwtKey,
     cards::{self, NewCard},
     clock::format_timestamp,
-    contract::{
-        cards::{NewBatch, Redeem},
-        pagination::PageRequest,
-    },
+    domain::money::Money,
     store::{
         payments::Recorded,
         prepaid::RenewedBy,
@@ -32,7 +29,8 @@ pub async fn list(
     status: Option<&'static str>,
     batch: Option<String>,
     operator_id: Option<i64>,
-    page: PageRequest,
+    limit: i64,
+    offset: i64,
 ) -> OpResult<(Vec<CardRow>, u64)> {
     let filter = CardFilter {
         vis: caller.visibility,
@@ -42,7 +40,7 @@ pub async fn list(
     };
     Ok(ctx
         .db
-        .read_async(move |c| recharge_cards::list(c, &filter, page.limit(), page.offset()))
+        .read_async(move |c| recharge_cards::list(c, &filter, limit, offset))
         .await?)
 }
 
@@ -59,14 +57,11 @@ pub async fn generate(
     ctx: &Ctx,
     _caller: &Caller,
     pin_key: &std::sync::Arc<JwtKey>,
-    input: NewBatch,
+    count: usize,
+    value: Money,
+    batch: Option<String>,
+    operator_id: Option<i64>,
 ) -> OpResult<Generated> {
-    let NewBatch {
-        count,
-        value,
-        batch,
-        operator_id,
-    } = input;
     let now = ctx.clock.now();
     let batch = batch.unwrap_or_else(|| format!("B{}", now.unix_timestamp()));
     let (db, key, stamp, name) = (
@@ -109,11 +104,11 @@ pub async fn redeem(
     ctx: &Ctx,
     caller: &Caller,
     pin_key: &JwtKey,
-    input: Redeem,
+    customer_id: i64,
+    pin: &str,
     once: Once<Recorded>,
 ) -> OpResult<String> {
-    let Redeem { customer_id, pin } = input;
-    let pin_hash = cards::pin_hash(pin_key, &pin);
+    let pin_hash = cards::pin_hash(pin_key, pin);
     let request = (customer_id, pin_hash.clone());
     let paid = Paid::Card {
         pin_hash,

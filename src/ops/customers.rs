@@ -4,15 +4,13 @@
 
 use crate::{
     auth::sealed::SealKey,
-    contract::{
-        customers::{CreateCustomer, UpdateCustomer},
-        pagination::PageRequest,
-    },
     domain::{staff::Role, visibility::Visibility},
     network::hub::RouterHub,
     store::{
         billing_run,
-        customers::{self, CustomerFilter, CustomerRow, LOGIN_PASSWORD_PURPOSE},
+        customers::{
+            self, CustomerChanges, CustomerFilter, CustomerRow, NewCustomer, LOGIN_PASSWORD_PURPOSE,
+        },
         subscriptions::{self, SubscriptionRow},
         StoreError,
     },
@@ -30,15 +28,16 @@ fn seal(key: &SealKey, password: Option<String>) -> OpResult<Option<String>> {
         .transpose()
 }
 
-/// Creates a customer (`customer.created`); a reseller's staff create customers
-/// for their own operator, whatever the body says.
+/// Creates a customer (`customer.created`) with its login password, sealed
+/// here; a reseller's staff create customers for their own operator, whatever
+/// the body says.
 pub async fn create(
     ctx: &Ctx,
     caller: &Caller,
     seal_key: &SealKey,
-    input: CreateCustomer,
+    mut new: NewCustomer,
+    password: Option<String>,
 ) -> OpResult<CustomerRow> {
-    let CreateCustomer(mut new, password) = input;
     new.login_password_sealed = seal(seal_key, password)?;
     if caller.role == Some(Role::OperatorStaff) {
         new.operator_id = caller.operator_id();
@@ -64,12 +63,13 @@ pub async fn list(
     ctx: &Ctx,
     caller: &Caller,
     filter: CustomerFilter,
-    page: PageRequest,
+    limit: i64,
+    offset: i64,
 ) -> OpResult<(Vec<CustomerRow>, u64)> {
     let vis = caller.visibility;
     Ok(ctx
         .db
-        .read_async(move |c| customers::list(c, &filter, vis, page.limit(), page.offset()))
+        .read_async(move |c| customers::list(c, &filter, vis, limit, offset))
         .await?)
 }
 
@@ -79,9 +79,9 @@ pub async fn update(
     caller: &Caller,
     seal_key: &SealKey,
     id: i64,
-    input: UpdateCustomer,
+    mut changes: CustomerChanges,
+    password: Option<String>,
 ) -> OpResult<CustomerRow> {
-    let UpdateCustomer(mut changes, password) = input;
     if password.is_some() {
         changes.login_password_sealed = Some(seal(seal_key, password)?);
     }
@@ -159,14 +159,15 @@ pub async fn subscriptions(
     ctx: &Ctx,
     caller: &Caller,
     id: i64,
-    page: PageRequest,
+    limit: i64,
+    offset: i64,
 ) -> OpResult<(Vec<SubscriptionRow>, u64)> {
     let vis = caller.visibility;
     Ok(ctx
         .db
         .read_async(move |c| {
             customers::get(c, id, vis)?.ok_or(StoreError::NotFound)?;
-            subscriptions::for_customer(c, id, page.limit(), page.offset())
+            subscriptions::for_customer(c, id, limit, offset)
         })
         .await?)
 }
@@ -176,11 +177,12 @@ pub async fn all_subscriptions(
     ctx: &Ctx,
     caller: &Caller,
     status: Option<&'static str>,
-    page: PageRequest,
+    limit: i64,
+    offset: i64,
 ) -> OpResult<(Vec<SubscriptionRow>, u64)> {
     let operator = caller.operator_id();
     Ok(ctx
         .db
-        .read_async(move |c| subscriptions::list(c, operator, status, page.limit(), page.offset()))
+        .read_async(move |c| subscriptions::list(c, operator, status, limit, offset))
         .await?)
 }

@@ -2,10 +2,6 @@
 //! their terms; a change applies from the next period.
 
 use crate::{
-    contract::{
-        packages::{NewPackage, PackageChanges},
-        pagination::PageRequest,
-    },
     domain::money::Money,
     store::{
         packages::{self, PackageFields, PackageRow},
@@ -47,18 +43,23 @@ fn fields_of(p: PackageRow) -> PackageFields {
 pub async fn list(
     ctx: &Ctx,
     _caller: &Caller,
-    page: PageRequest,
+    limit: i64,
+    offset: i64,
 ) -> OpResult<(Vec<PackageRow>, u64)> {
     Ok(ctx
         .db
-        .read_async(move |c| packages::list(c, page.limit(), page.offset()))
+        .read_async(move |c| packages::list(c, limit, offset))
         .await?)
 }
 
-/// Creates a package (the name is unique); what the body leaves out takes
-/// the defaults (BDT, monthly, 30 days).
-pub async fn create(ctx: &Ctx, _caller: &Caller, input: NewPackage) -> OpResult<PackageRow> {
-    let fields = input.0.apply(defaults());
+/// Creates a package (the name is unique): `fill` sets what was given on the
+/// defaults (BDT, monthly, 30 days).
+pub async fn create(
+    ctx: &Ctx,
+    _caller: &Caller,
+    fill: impl FnOnce(PackageFields) -> PackageFields,
+) -> OpResult<PackageRow> {
+    let fields = fill(defaults());
     let now = ctx.now_text();
     Ok(ctx
         .db
@@ -74,20 +75,19 @@ pub async fn get(ctx: &Ctx, _caller: &Caller, id: i64) -> OpResult<PackageRow> {
         .ok_or(Error::NotFound)
 }
 
-/// Changes the fields sent.
+/// Changes a package: `change` sets what was given on its current fields.
 pub async fn update(
     ctx: &Ctx,
     _caller: &Caller,
     id: i64,
-    input: PackageChanges,
+    change: impl FnOnce(PackageFields) -> PackageFields + Send + 'static,
 ) -> OpResult<PackageRow> {
-    let patch = input.0;
     let now = ctx.now_text();
     Ok(ctx
         .db
         .write_async(move |tx| {
             let current = packages::get(tx, id)?.ok_or(StoreError::NotFound)?;
-            packages::update(tx, id, &patch.apply(fields_of(current)), &now)
+            packages::update(tx, id, &change(fields_of(current)), &now)
         })
         .await?)
 }

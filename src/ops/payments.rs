@@ -11,7 +11,6 @@ use time::{Date, OffsetDateTime};
 
 use crate::{
     clock::format_timestamp,
-    contract::pagination::PageRequest,
     domain::staff::Role,
     store::{
         billing_run, idempotency,
@@ -122,12 +121,13 @@ pub async fn list(
     ctx: &Ctx,
     caller: &Caller,
     customer_id: Option<i64>,
-    page: PageRequest,
+    limit: i64,
+    offset: i64,
 ) -> OpResult<(Vec<PaymentRow>, u64)> {
     let vis = caller.visibility;
     Ok(ctx
         .db
-        .read_async(move |c| payments::list(c, customer_id, vis, page.limit(), page.offset()))
+        .read_async(move |c| payments::list(c, customer_id, vis, limit, offset))
         .await?)
 }
 
@@ -136,8 +136,9 @@ pub async fn of_customer(
     ctx: &Ctx,
     caller: &Caller,
     customer_id: i64,
-    page: PageRequest,
+    limit: i64,
+    offset: i64,
 ) -> OpResult<(Vec<PaymentRow>, u64)> {
     ensure_visible(ctx, caller.visibility, customer_id).await?;
-    list(ctx, caller, Some(customer_id), page).await
+    list(ctx, caller, Some(customer_id), limit, offset).await
 }
