@@ -309,7 +309,8 @@ mod tests {
         let s = serde_json::to_value(&registry.schemas["RulesInput"]).unwrap();
         let p = &s["properties"];
         assert!(s.get("required").is_none(), "a shared schema lists none");
-        assert_eq!(p["snmp_version"]["enum"], json!(["v2c", "v3"]));
+        // Nullable: null is among the values (OpenAPI 3.0).
+        assert_eq!(p["snmp_version"]["enum"], json!(["v2c", "v3", null]));
         assert_eq!(
             p["snmp_version"]["pattern"],
             crate::contract::text::SINGLE_LINE_PATTERN
