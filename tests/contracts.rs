@@ -88,6 +88,14 @@ fn check(
         if schema["minLength"].as_u64().is_some_and(|min| n < min) {
             out.push(format!("{at}: shorter than minLength"));
         }
+        // (`format: date`, as validators read it: a full date.)
+        if schema["format"] == "date"
+            && !regex::Regex::new(r"^\d{4}-\d{2}-\d{2}$")
+                .unwrap()
+                .is_match(s)
+        {
+            out.push(format!("{at}: {s:?} is not a date"));
+        }
         if let Some(p) = schema["pattern"].as_str() {
             if !regex::Regex::new(p).unwrap().is_match(s) {
                 out.push(format!("{at}: {s:?} does not match {p}"));
@@ -262,4 +270,56 @@ fn names_enums_and_patterns_agree() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// At the edge where schema and reader most easily part — blank and
+/// whitespace-only text — each contract's schema and reader agree: starting
+/// from the contract's example, one text property at a time set to "" or to
+/// spaces is accepted by both or refused by both.
+#[test]
+fn schema_and_reader_agree_on_blank_text() {
+    let (schemas, _) = documents();
+    let mut failures = Vec::new();
+    for e in registry::recorded() {
+        let name = e.contract.name;
+        let Some(schema) = schemas.get(name) else {
+            continue;
+        };
+        let Some(example) = schema["example"].as_object() else {
+            continue;
+        };
+        for (prop, p) in schema["properties"].as_object().into_iter().flatten() {
+            if !is_string(&schemas, p) {
+                continue;
+            }
+            for blank in ["", "   "] {
+                let mut body = example.clone();
+                body.insert(prop.clone(), Value::from(blank));
+                let body = Value::Object(body);
+                let by_schema = check(&schemas, schema, &body, name);
+                let by_reader = (e.read)(&serde_json::to_vec(&body).unwrap());
+                if by_schema.is_empty() != by_reader.is_ok() {
+                    failures.push(format!(
+                        "{name}.{prop} = {blank:?}: schema says {:?}, reader says {:?}",
+                        by_schema,
+                        by_reader.map_err(|e| e.details)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// True when `schema` (inline, `$ref` or `allOf` of a `$ref`) is a string's.
+fn is_string(schemas: &BTreeMap<String, Value>, schema: &Value) -> bool {
+    if let Some(r) = schema["$ref"].as_str() {
+        return is_string(schemas, &schemas[r.rsplit('/').next().unwrap()]);
+    }
+    schema["type"] == "string"
+        || schema["allOf"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| is_string(schemas, s))
 }

@@ -8,7 +8,10 @@
 mod common;
 
 use common::TestServer;
-use ispbills::contract::text::{MULTI_LINE_PATTERN, SINGLE_LINE_PATTERN};
+use ispbills::contract::text::{
+    MULTI_LINE_NONBLANK_PATTERN, MULTI_LINE_PATTERN, SINGLE_LINE_NONBLANK_PATTERN,
+    SINGLE_LINE_PATTERN,
+};
 use poem::EndpointExt;
 use serde_json::{json, Value};
 
@@ -66,8 +69,9 @@ fn text_fields() -> Vec<TextField> {
         }
     };
     let rule_of = |s: &Value| match s["pattern"].as_str() {
-        Some(p) if p == SINGLE_LINE_PATTERN => Some(false),
-        Some(p) if p == MULTI_LINE_PATTERN => Some(true),
+        // (Required text states the rule's non-blank form.)
+        Some(p) if p == SINGLE_LINE_PATTERN || p == SINGLE_LINE_NONBLANK_PATTERN => Some(false),
+        Some(p) if p == MULTI_LINE_PATTERN || p == MULTI_LINE_NONBLANK_PATTERN => Some(true),
         _ => None,
     };
     let mut out = Vec::new();

@@ -448,6 +448,20 @@ impl Field {
         self
     }
 
+    /// True when blank text (empty, or only whitespace for text) is refused:
+    /// the field is required or marked non-blank, or no blank value could
+    /// keep its rule — a choice among values, or a minimum above one
+    /// character. Elsewhere blank text is accepted as nothing (null).
+    pub fn refuses_blank(&self) -> bool {
+        self.required
+            || self.nonblank
+            || match self.kind {
+                Kind::Text(text) => !text.values.is_empty() || text.min.is_some_and(|m| m > 1),
+                Kind::Secret { min, .. } => min > 1,
+                _ => false,
+            }
+    }
+
     pub const fn alias(mut self, alias: &'static str) -> Self {
         self.alias = Some(alias);
         self
@@ -910,7 +924,7 @@ impl Fields {
                     self.error(key, format!("The {} field is required.", label(key)));
                     Got::Invalid
                 }
-                (None, Read::Blank) if field.nonblank => {
+                (None, Read::Blank) if field.refuses_blank() => {
                     self.error(key, format!("The {} must not be empty.", label(key)));
                     Got::Invalid
                 }

@@ -10,6 +10,10 @@ use serde_json::Value;
 
 use super::field::{Contract, ContractKind, Field, Kind, Text};
 
+/// Blank single-line text: only whitespace (what `str::trim` removes), or
+/// nothing (see `text::SINGLE_LINE_NONBLANK_PATTERN`).
+const BLANK_PATTERN: &str = r"^[ \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$";
+
 /// Largest amount (10^12 major units; see `Money::from_decimal_text`).
 const MONEY_MAX: f64 = 1e12;
 
@@ -37,13 +41,32 @@ pub fn field_schema(field: &Field) -> MetaSchemaRef {
     let base = match field.kind {
         Kind::Text(text) => {
             // Blank text is no value where one is required or where blank is
-            // an error: at least one character then.
-            let floor = (field.required || field.nonblank).then_some(1);
-            let min = match (text.min, floor) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
+            // an error: at least one character then, and one that is not
+            // whitespace (the rule's non-blank pattern, where the rule's is the
+            // pattern stated). Elsewhere blank text is accepted as nothing, so
+            // a minimum of one character is no rule.
+            let must_hold = field.refuses_blank();
+            let min = match (text.min, must_hold) {
+                (Some(a), true) => Some(a.max(1)),
+                (None, true) => Some(1),
+                (Some(1), false) => None,
+                (a, false) => a,
             };
             let mut schema = text_schema(&text, min, field.format);
+            if let MetaSchemaRef::Inline(s) = &mut schema {
+                let rule = text.rule.pattern();
+                match s.pattern.as_deref() {
+                    Some(p) if must_hold && p == rule => {
+                        s.pattern = Some(text.rule.nonblank_pattern().to_string());
+                    }
+                    // A normaliser's or the field's own pattern: blank text
+                    // is nothing, so it is accepted too.
+                    Some(p) if !must_hold && p != rule => {
+                        s.pattern = Some(format!("{BLANK_PATTERN}|{p}"));
+                    }
+                    _ => {}
+                }
+            }
             // OpenAPI 3.0: a nullable enum lists null among its values, or a
             // validator refuses the null the reader accepts.
             if let MetaSchemaRef::Inline(s) = &mut schema {
@@ -55,7 +78,8 @@ pub fn field_schema(field: &Field) -> MetaSchemaRef {
         }
         Kind::Secret { min, max, rule } => MetaSchemaRef::Inline(Box::new(MetaSchema {
             format: field.format,
-            min_length: Some(min),
+            // Where the empty string is nothing, there is no minimum to state.
+            min_length: field.refuses_blank().then_some(min.max(1)),
             max_length: max,
             pattern: rule.map(|r| r.pattern().to_string()),
             ..MetaSchema::new("string")
@@ -271,7 +295,16 @@ mod tests {
         for (k, v) in lp {
             let mut n = np[k].clone();
             n.as_object_mut().unwrap().remove("example");
-            assert_eq!(&n, v, "{k}");
+            let mut v = v.clone();
+            if k == "name" {
+                // Required text says "not blank" in its pattern, too.
+                assert_eq!(
+                    n["pattern"],
+                    crate::contract::text::SINGLE_LINE_NONBLANK_PATTERN
+                );
+                v["pattern"] = n["pattern"].clone();
+            }
+            assert_eq!(n, v, "{k}");
         }
         assert_eq!(np["name"]["example"], "x");
         assert!(np["cycle"].get("example").is_none(), "none beside a $ref");
@@ -299,6 +332,7 @@ mod tests {
                 Field::reference("package_id"),
                 Field::text("code").nonblank(),
                 Field::text("name").required(),
+                Field::text("nick").range(1, 20),
                 Field::secret_line("pin").format("password").range(4, 8),
                 Field::text("due_date").required().format("date"),
             ],
@@ -313,11 +347,16 @@ mod tests {
         assert_eq!(p["snmp_version"]["enum"], json!(["v2c", "v3", null]));
         assert_eq!(
             p["snmp_version"]["pattern"],
-            crate::contract::text::SINGLE_LINE_PATTERN
+            crate::contract::text::SINGLE_LINE_NONBLANK_PATTERN,
+            "a choice: blank is no value"
         );
         assert_eq!(
             p["phone"]["pattern"],
-            super::super::field::normalisers::PHONE_PATTERN
+            format!(
+                "{BLANK_PATTERN}|{}",
+                super::super::field::normalisers::PHONE_PATTERN
+            ),
+            "optional: blank is nothing, else a phone number"
         );
         assert_eq!(p["amount"]["minimum"], 0.01);
         assert_eq!(p["price"]["minimum"], 0.0);
@@ -326,6 +365,16 @@ mod tests {
         assert_eq!(p["package_id"]["minimum"], 1.0);
         assert_eq!(p["code"]["minLength"], 1, "blank is refused");
         assert_eq!(p["name"]["minLength"], 1, "required: not blank");
+        assert_eq!(
+            p["name"]["pattern"],
+            crate::contract::text::SINGLE_LINE_NONBLANK_PATTERN,
+            "required: not whitespace only"
+        );
+        assert!(
+            p["nick"].get("minLength").is_none(),
+            "blank is nothing, not too short"
+        );
+        assert_eq!(p["nick"]["maxLength"], 20);
         assert_eq!(p["due_date"]["format"], "date");
         assert!(p["due_date"].get("pattern").is_none(), "the format says it");
         assert_eq!(p["pin"]["format"], "password");

@@ -28,6 +28,25 @@ pub const SINGLE_LINE_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F\u202A-\u20
 pub const MULTI_LINE_PATTERN: &str =
     r"^(?:[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r\n)*$";
 
+/// The single-line rule for a field that must not be blank: optional
+/// whitespace (Unicode White_Space, what `str::trim` removes), one character
+/// that is neither whitespace nor refused by the rule, then anything the rule
+/// allows. Written without `\s`, whose meaning differs between engines.
+pub const SINGLE_LINE_NONBLANK_PATTERN: &str = concat!(
+    r"^[ \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*",
+    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202A-\u202F\u205F\u2066-\u2069\u3000]",
+    r"[^\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*$"
+);
+
+/// The multi-line rule for a field that must not be blank (see
+/// [`SINGLE_LINE_NONBLANK_PATTERN`]); tabs, line feeds and CR LF count as
+/// whitespace.
+pub const MULTI_LINE_NONBLANK_PATTERN: &str = concat!(
+    r"^(?:[\t\n \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]|\r\n)*",
+    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202A-\u202F\u205F\u2066-\u2069\u3000]",
+    r"(?:[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r\n)*$"
+);
+
 /// Which characters a text field may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextRule {
@@ -80,6 +99,15 @@ impl TextRule {
         match self {
             TextRule::SingleLine => SINGLE_LINE_PATTERN,
             TextRule::MultiLine => MULTI_LINE_PATTERN,
+        }
+    }
+
+    /// The rule for text that must not be blank once trimmed, as a regular
+    /// expression (see [`SINGLE_LINE_NONBLANK_PATTERN`]).
+    pub fn nonblank_pattern(self) -> &'static str {
+        match self {
+            TextRule::SingleLine => SINGLE_LINE_NONBLANK_PATTERN,
+            TextRule::MultiLine => MULTI_LINE_NONBLANK_PATTERN,
         }
     }
 
@@ -268,6 +296,43 @@ mod tests {
             // `$` in the regex crate (as in ECMA) matches only at the very end.
             assert_eq!(single.check(s), TextRule::SingleLine.allows(s), "{s:?}");
             assert_eq!(multi.check(s), TextRule::MultiLine.allows(s), "{s:?}");
+        }
+    }
+
+    /// The non-blank patterns accept what the rule allows and `trim` leaves
+    /// something of, and nothing else.
+    #[test]
+    fn nonblank_patterns_match_the_rules() {
+        let single = regex::Regex::new(SINGLE_LINE_NONBLANK_PATTERN).unwrap();
+        let multi = regex::Regex::new(MULTI_LINE_NONBLANK_PATTERN).unwrap();
+        let chars: Vec<String> = (0u32..0x100)
+            .chain(0x1680..0x1681)
+            .chain(0x2000..0x2080)
+            .chain([0x0980, 0x3000, 0xFEFF, 0x1F600])
+            .filter_map(char::from_u32)
+            .map(String::from)
+            .chain(["\r\n", "\r"].map(String::from))
+            .collect();
+        let mut samples = vec![String::new()];
+        for c in &chars {
+            for s in [
+                c.clone(),
+                format!(" {c} "),
+                format!("a{c}"),
+                format!("{c}b"),
+            ] {
+                samples.push(s);
+            }
+        }
+        samples.extend(["\r\n x", "\t\n", "\u{3000}\u{2028}", "x\r\ny\n"].map(String::from));
+        for s in &samples {
+            for (rule, re) in [
+                (TextRule::SingleLine, &single),
+                (TextRule::MultiLine, &multi),
+            ] {
+                let want = rule.allows(s) && !s.trim().is_empty();
+                assert_eq!(re.is_match(s), want, "{rule:?} {s:?}");
+            }
         }
     }
 }
