@@ -26,6 +26,7 @@ pub mod monitoring;
 pub mod net_policy;
 pub mod network;
 pub mod ops;
+pub mod outbound;
 pub mod server;
 pub mod shutdown;
 pub mod sms;

@@ -324,9 +324,9 @@ impl Policy {
         port: u16,
     ) -> Result<Vec<SocketAddr>, ResolveError> {
         let (policy, name) = (*self, host.to_string());
-        tokio::task::spawn_blocking(move || policy.resolve(&name, port))
+        crate::outbound::blocking(move || policy.resolve(&name, port))
             .await
-            .map_err(|e| ResolveError::Lookup(e.to_string()))?
+            .map_err(ResolveError::Lookup)?
     }
 
     /// Checks a host being saved: a literal address by its class, a name by
@@ -339,7 +339,7 @@ impl Policy {
                 let lookup = (*self, host.to_string());
                 let resolved = tokio::time::timeout(
                     Duration::from_secs(3),
-                    tokio::task::spawn_blocking(move || {
+                    crate::outbound::blocking(move || {
                         let (policy, host) = lookup;
                         (host.as_str(), port).to_socket_addrs().map(|found| {
                             found

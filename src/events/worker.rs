@@ -81,9 +81,9 @@ impl Delivery {
                 let signed =
                     signing::sign(&secret, row.event_id, &row.event, body, at.unix_timestamp());
                 let sender = self.sender.clone();
-                tokio::task::spawn_blocking(move || sender.post(&url, &signed))
+                crate::outbound::blocking(move || sender.post(&url, &signed))
                     .await
-                    .unwrap_or_else(|e| failed(format!("the sending task failed: {e}")))
+                    .unwrap_or_else(failed)
             }
             None => failed(
                 "the signing secret cannot be opened with this data directory's seal.key".into(),

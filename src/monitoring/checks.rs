@@ -22,7 +22,7 @@ pub async fn run_check(c: &CheckConfig, timeout: Duration, policy: Policy) -> Re
     match c.kind.as_str() {
         "http" => {
             let url = c.target.clone();
-            let result = tokio::task::spawn_blocking(move || {
+            let result = crate::outbound::blocking(move || {
                 let config = ureq::Agent::config_builder()
                     .http_status_as_error(false)
                     .max_redirects(0)
@@ -31,8 +31,7 @@ pub async fn run_check(c: &CheckConfig, timeout: Duration, policy: Policy) -> Re
                 let agent = crate::net_policy::agent(config, policy);
                 agent.get(&url).call().map(|r| r.status().as_u16())
             })
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
             match result {
                 Ok(status) if status < 400 => {}
                 Ok(status) => return Err(format!("HTTP {status}")),
