@@ -310,4 +310,23 @@ fn only_the_isp_makes_cards_and_resellers_redeem_only_their_own() {
         Some(json!({"customer_id": customers[1], "pin": isp_pin})),
     );
     assert_eq!(by_isp.status, 201, "{}", by_isp.body);
+
+    // null gives the batch's unused card back to the ISP (the used one stays
+    // Badda's); the key itself is required.
+    let back = admin.send(
+        "PUT",
+        "/api/v2/recharge-cards/batches/BADDA-1",
+        Some(json!({"operator_id": null})),
+    );
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert_eq!(back.json()["data"]["cards"], 1);
+    let seen = reseller.send("GET", "/api/v1/recharge-cards", None).json();
+    assert_eq!(seen["meta"]["total"], 1, "{seen}");
+    admin
+        .send(
+            "PUT",
+            "/api/v2/recharge-cards/batches/BADDA-1",
+            Some(json!({})),
+        )
+        .assert_error(422, "VALIDATION_ERROR");
 }

@@ -84,6 +84,7 @@ pub static BATCH_ASSIGN: Contract = Contract {
     description: Some("Who holds a batch."),
     kind: ContractKind::Patch,
     fields: &[Field::reference("operator_id")
+        .nullable()
         .describe(
             "The operator to issue the batch's unused cards to; null gives them back\nto the ISP.",
         )
@@ -101,13 +102,14 @@ impl FromJsonObject for BatchAssign {
     const CONTRACT: Option<(&'static Contract, Mode)> = Some((&BATCH_ASSIGN, Mode::Update));
 
     fn from_fields(f: &mut Fields) -> Self {
-        // Today's reader wants the key with an id (null included in "absent"),
-        // which the schema (not required, not nullable) does not say.
-        if !f.present("operator_id") {
+        // The key must be there: an id, or null for the ISP (a patch schema
+        // lists no required keys, so the schema cannot say it).
+        let operator_id = f.take("operator_id").patch_int();
+        if operator_id.is_none() {
             f.error("operator_id", "The operator id field is required.");
         }
         Self {
-            operator_id: f.take("operator_id").int(),
+            operator_id: operator_id.flatten(),
         }
     }
 }
