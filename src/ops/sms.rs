@@ -5,7 +5,6 @@
 //! only what was sent on their operator's behalf and never the ISP's balance.
 
 use crate::{
-    auth::secrets::sha256_hex,
     contract::{
         pagination::PageRequest,
         sms::{Broadcast, SendSms},
@@ -16,13 +15,12 @@ use crate::{
         phone::Phone,
     },
     store::{
-        idempotency::{self, Seen},
+        idempotency,
         sms::{self, Limits, NewSms, SmsFilter, SmsRow},
-        StoreError,
     },
 };
 
-use super::{Caller, Ctx, Error, OpResult};
+use super::{Caller, Ctx, Error, Once, OpResult};
 
 /// What a send or a broadcast queued: what its answer is written from.
 #[derive(Debug, Clone)]
@@ -158,8 +156,8 @@ async fn queue(
     extra: Queued,
     answer: Answer,
 ) -> OpResult<String> {
-    let hash = sha256_hex(&format!("{request:?}"));
-    let label = caller.label();
+    let once = Once::new(key, 200, answer);
+    let (key, answer) = (once.key(caller, request), once.answer());
     let start = today(ctx);
     let cap = ctx.config.sms.daily_credit_cap;
     let due = ctx.clock.now().unix_timestamp();
@@ -174,41 +172,32 @@ async fn queue(
     Ok(ctx
         .db
         .write_async(move |tx| {
-            if let Some(key) = &key {
-                match idempotency::lookup(tx, &label, key, &hash)? {
-                    Seen::Replay { body, .. } => return Ok(body),
-                    Seen::Mismatch => {
-                        return Err(StoreError::invalid(
-                            "Idempotency-Key",
-                            "This key was used with a different request.",
-                        ))
+            idempotency::once(
+                tx,
+                key.as_ref(),
+                &now,
+                |tx| {
+                    if let Some(op) = operator {
+                        sms::bind_to_operator(tx, &mut messages, &customer_phones, op)?;
                     }
-                    Seen::New => {}
-                }
-            }
-            if let Some(op) = operator {
-                sms::bind_to_operator(tx, &mut messages, &customer_phones, op)?;
-            }
-            let limits = Limits {
-                daily_cap: cap,
-                day_start: &start,
-            };
-            let rows = sms::queue(tx, &messages, limits, "message", due, &now)?;
-            // A reseller's staff see what they spent, never the ISP's balance.
-            let left = match operator {
-                None => Some(sms::credits(tx, &start)?.balance),
-                Some(_) => None,
-            };
-            let body = answer(Queued {
-                rows,
-                credits_remaining: left,
-                ..extra
-            })
-            .map_err(StoreError::Task)?;
-            if let Some(key) = &key {
-                idempotency::store(tx, &label, key, &hash, 200, &body, &now)?;
-            }
-            Ok(body)
+                    let limits = Limits {
+                        daily_cap: cap,
+                        day_start: &start,
+                    };
+                    let rows = sms::queue(tx, &messages, limits, "message", due, &now)?;
+                    // A reseller's staff see what they spent, never the ISP's balance.
+                    let left = match operator {
+                        None => Some(sms::credits(tx, &start)?.balance),
+                        Some(_) => None,
+                    };
+                    Ok(Queued {
+                        rows,
+                        credits_remaining: left,
+                        ..extra
+                    })
+                },
+                answer,
+            )
         })
         .await?)
 }
