@@ -28,6 +28,7 @@ pub mod recharge_cards;
 pub mod request_log;
 pub mod router_data;
 pub mod routers;
+mod rows;
 pub mod sms;
 pub mod snmp_devices;
 pub mod staff_sessions;

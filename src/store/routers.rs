@@ -6,33 +6,36 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 
 use super::{
     names::{self, Named},
+    rows::{self, record, FromRow},
     StoreError,
 };
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct RouterRow {
-    pub id: i64,
-    pub name: String,
-    pub host: String,
-    pub port: i64,
-    pub username: String,
-    pub use_tls: bool,
-    pub tls_verify: bool,
-    pub transport: String,
-    pub status: String,
-    pub status_since: Option<String>,
-    pub last_seen_at: Option<String>,
-    pub last_error: Option<String>,
-    pub identity: Option<String>,
-    pub version: Option<String>,
-    pub board: Option<String>,
-    pub uptime: Option<String>,
-    pub cpu_load: Option<i64>,
-    pub last_sync_at: Option<String>,
-    pub last_sync_error: Option<String>,
-    pub customers: i64,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RouterRow {
+        pub id: i64 = "r.id",
+        pub name: String = "r.name",
+        pub host: String = "r.host",
+        pub port: i64 = "r.port",
+        pub username: String = "r.username",
+        pub use_tls: bool = "r.use_tls",
+        pub tls_verify: bool = "r.tls_verify",
+        pub transport: String = "r.transport",
+        pub status: String = "r.status",
+        pub status_since: Option<String> = "r.status_since",
+        pub last_seen_at: Option<String> = "r.last_seen_at",
+        pub last_error: Option<String> = "r.last_error",
+        pub identity: Option<String> = "r.identity",
+        pub version: Option<String> = "r.version",
+        pub board: Option<String> = "r.board",
+        pub uptime: Option<String> = "r.uptime",
+        pub cpu_load: Option<i64> = "r.cpu_load",
+        pub last_sync_at: Option<String> = "r.last_sync_at",
+        pub last_sync_error: Option<String> = "r.last_sync_error",
+        pub customers: i64 = "(SELECT COUNT(*) FROM customers c WHERE c.router_id = r.id)",
+        pub created_at: String = "r.created_at",
+        pub updated_at: String = "r.updated_at",
+    }
 }
 
 /// The fields a caller sets.
@@ -66,38 +69,6 @@ pub struct LoginSpec {
     pub password_sealed: Option<String>,
     pub profile: Option<String>,
     pub status: String,
-}
-
-const COLUMNS: &str = "r.id, r.name, r.host, r.port, r.username, r.use_tls, r.tls_verify, \
-    r.transport, r.status, r.status_since, r.last_seen_at, r.last_error, r.identity, r.version, \
-    r.board, r.uptime, r.cpu_load, r.last_sync_at, r.last_sync_error, \
-    (SELECT COUNT(*) FROM customers c WHERE c.router_id = r.id), r.created_at, r.updated_at";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<RouterRow> {
-    Ok(RouterRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        host: r.get(2)?,
-        port: r.get(3)?,
-        username: r.get(4)?,
-        use_tls: r.get::<_, i64>(5)? == 1,
-        tls_verify: r.get::<_, i64>(6)? == 1,
-        transport: r.get(7)?,
-        status: r.get(8)?,
-        status_since: r.get(9)?,
-        last_seen_at: r.get(10)?,
-        last_error: r.get(11)?,
-        identity: r.get(12)?,
-        version: r.get(13)?,
-        board: r.get(14)?,
-        uptime: r.get(15)?,
-        cpu_load: r.get(16)?,
-        last_sync_at: r.get(17)?,
-        last_sync_error: r.get(18)?,
-        customers: r.get(19)?,
-        created_at: r.get(20)?,
-        updated_at: r.get(21)?,
-    })
 }
 
 pub fn create(
@@ -174,8 +145,7 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<RouterRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM routers r WHERE r.id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    rows::one(conn, "FROM routers r WHERE r.id = ?1", [id])
 }
 
 pub fn exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
@@ -192,31 +162,28 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<RouterRow>, i64), StoreError> {
-    let total = conn.query_row("SELECT COUNT(*) FROM routers", [], |r| r.get(0))?;
-    let sql = format!("SELECT {COLUMNS} FROM routers r ORDER BY r.name, r.id LIMIT ?1 OFFSET ?2");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params![limit, offset], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    rows::page(conn, "FROM routers r", "", "r.name, r.id", &[], limit, offset)
 }
 
 /// Every router with its sealed password (for the poller).
 pub fn all_with_secrets(conn: &Connection) -> Result<Vec<(RouterRow, String)>, StoreError> {
-    let sql = format!("SELECT {COLUMNS}, r.password_sealed FROM routers r ORDER BY r.id");
+    let sql = format!("SELECT {}, r.password_sealed FROM routers r ORDER BY r.id", RouterRow::COLUMNS);
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
-        .query_map([], |r| Ok((from_row(r)?, r.get(22)?)))?
+        .query_map([], with_secret_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
 /// One router with its sealed password.
 pub fn with_secret(conn: &Connection, id: i64) -> Result<Option<(RouterRow, String)>, StoreError> {
-    let sql = format!("SELECT {COLUMNS}, r.password_sealed FROM routers r WHERE r.id = ?1");
-    Ok(conn
-        .query_row(&sql, [id], |r| Ok((from_row(r)?, r.get(22)?)))
-        .optional()?)
+    let sql = format!("SELECT {}, r.password_sealed FROM routers r WHERE r.id = ?1", RouterRow::COLUMNS);
+    Ok(conn.query_row(&sql, [id], with_secret_row).optional()?)
+}
+
+/// A router and, after its columns, its sealed password.
+fn with_secret_row(r: &Row<'_>) -> rusqlite::Result<(RouterRow, String)> {
+    Ok((RouterRow::from_row(r)?, r.get(RouterRow::WIDTH)?))
 }
 
 /// Records a poll: reachable with what it said, or not with why. The status

@@ -1,0 +1,159 @@
+//! Rows into structs. A row type names each of its columns once, next to its
+//! field, in [`record!`]; the SELECT list and the mapper both come from that,
+//! so they cannot drift apart. [`page`] reads one page of a filtered list with
+//! the number of rows that match in all.
+
+use rusqlite::{Connection, OptionalExtension, Params, Row, ToSql};
+
+use super::StoreError;
+use crate::domain::money::Money;
+
+/// A struct read from the columns of one SELECT list, in order.
+pub(crate) trait FromRow: Sized {
+    /// The SELECT list: `a.x, a.y, ...`.
+    const COLUMNS: &'static str;
+    /// How many columns [`FromRow::COLUMNS`] has: the index of the first
+    /// column a query selects after them.
+    const WIDTH: usize;
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self>;
+}
+
+/// Declares a row struct and its [`FromRow`] impl: each field is followed by
+/// the SELECT expression it is read from (`= "t.column"`) and, when the
+/// column's value is not the field's type as it stands, by the function that
+/// reads it (`=> rows::money`).
+///
+/// ```ignore
+/// record! {
+///     #[derive(Debug, Clone)]
+///     pub struct BillRow {
+///         pub id: i64 = "b.id",
+///         pub amount: Money = "b.amount_minor" => rows::money,
+///     }
+/// }
+/// ```
+macro_rules! record {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[$field_attr:meta])*
+                $field_vis:vis $field:ident : $ty:ty = $column:literal $(=> $read:path)?
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        $vis struct $name {
+            $( $(#[$field_attr])* $field_vis $field: $ty, )*
+        }
+
+        impl $crate::store::rows::FromRow for $name {
+            const COLUMNS: &'static str = $crate::store::rows::join_columns!($($column),*);
+            const WIDTH: usize = [$($column),*].len();
+
+            #[allow(unused_assignments)]
+            fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                let mut i = 0;
+                Ok(Self {
+                    $($field: {
+                        let value = $crate::store::rows::read_column!(r, i $(, $read)?);
+                        i += 1;
+                        value
+                    },)*
+                })
+            }
+        }
+    };
+}
+pub(crate) use record;
+
+/// `"a", "b", "c"` as one literal `"a, b, c"`.
+macro_rules! join_columns {
+    ($first:literal $(, $rest:literal)*) => {
+        concat!($first $(, ", ", $rest)*)
+    };
+}
+pub(crate) use join_columns;
+
+/// Column `i` of `r`, as it stands or through a reader.
+macro_rules! read_column {
+    ($r:expr, $i:expr) => {
+        $r.get($i)?
+    };
+    ($r:expr, $i:expr, $read:path) => {
+        $read($r, $i)?
+    };
+}
+pub(crate) use read_column;
+
+/// An amount in minor units.
+pub(crate) fn money(r: &Row<'_>, i: usize) -> rusqlite::Result<Money> {
+    r.get(i).map(Money)
+}
+
+/// A JSON text column; NULL or text that does not parse reads as JSON null.
+pub(crate) fn json_or_null(r: &Row<'_>, i: usize) -> rusqlite::Result<serde_json::Value> {
+    let text: Option<String> = r.get(i)?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(serde_json::Value::Null))
+}
+
+/// The `T` that `SELECT <its columns> <rest>` finds, if any (`rest`: FROM,
+/// WHERE and the like).
+pub(crate) fn one<T: FromRow>(
+    conn: &Connection,
+    rest: &str,
+    args: impl Params,
+) -> Result<Option<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {} {rest}", T::COLUMNS))?;
+    Ok(stmt.query_row(args, T::from_row).optional()?)
+}
+
+/// Every `T` that `SELECT <its columns> <rest>` finds.
+pub(crate) fn all<T: FromRow>(
+    conn: &Connection,
+    rest: &str,
+    args: impl Params,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {} {rest}", T::COLUMNS))?;
+    let rows = stmt
+        .query_map(args, T::from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// One page of `T`s from `from` (`FROM table alias`, with any joins) where
+/// `cond` holds (no WHERE when it is empty), in `order`, and how many rows
+/// match in all. `args` are the arguments of `cond`, `?1` to `?n`; the limit
+/// and offset of the page follow them.
+pub(crate) fn page<T: FromRow>(
+    conn: &Connection,
+    from: &str,
+    cond: &str,
+    order: &str,
+    args: &[&dyn ToSql],
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<T>, i64), StoreError> {
+    let filter = if cond.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {cond}")
+    };
+    let total = conn.query_row(&format!("SELECT COUNT(*) {from}{filter}"), args, |r| {
+        r.get(0)
+    })?;
+    let n = args.len();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} {from}{filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        T::COLUMNS,
+        n + 1,
+        n + 2
+    ))?;
+    let page_args: Vec<&dyn ToSql> = args.iter().copied().chain([&limit as _, &offset as _]).collect();
+    let rows = stmt
+        .query_map(page_args.as_slice(), T::from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, total))
+}
