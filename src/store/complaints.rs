@@ -1,27 +1,33 @@
 //! Support complaints. Creating one writes `complaint.created` to the outbox in
 //! the same transaction.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
 
-use super::{events, StoreError};
+use super::{
+    events,
+    rows::{self, record},
+    StoreError,
+};
 use crate::domain::visibility::Visibility;
 
 pub const STATUSES: [&str; 4] = ["open", "in_progress", "resolved", "closed"];
 pub const PRIORITIES: [&str; 4] = ["low", "medium", "high", "urgent"];
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct ComplaintRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub subject: String,
-    pub body: String,
-    pub status: String,
-    pub priority: String,
-    pub assigned_to: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub resolved_at: Option<String>,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ComplaintRow in k {
+        pub id: i64,
+        pub customer_id: i64,
+        pub subject: String,
+        pub body: String,
+        pub status: String,
+        pub priority: String,
+        pub assigned_to: Option<i64>,
+        pub created_at: String,
+        pub updated_at: String,
+        pub resolved_at: Option<String>,
+    }
 }
 
 /// The fields a caller sets.
@@ -46,26 +52,9 @@ pub struct ComplaintFilter {
     pub assigned_to: Option<i64>,
 }
 
-const COLUMNS: &str = "k.id, k.customer_id, k.subject, k.body, k.status, k.priority, \
-                       k.assigned_to, k.created_at, k.updated_at, k.resolved_at";
 /// Complaints with their customer, for the visibility rule (`?V`: the caller's
 /// operator, NULL for all).
 const FROM: &str = "FROM complaints k JOIN customers c ON c.id = k.customer_id";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<ComplaintRow> {
-    Ok(ComplaintRow {
-        id: r.get(0)?,
-        customer_id: r.get(1)?,
-        subject: r.get(2)?,
-        body: r.get(3)?,
-        status: r.get(4)?,
-        priority: r.get(5)?,
-        assigned_to: r.get(6)?,
-        created_at: r.get(7)?,
-        updated_at: r.get(8)?,
-        resolved_at: r.get(9)?,
-    })
-}
 
 /// The customer must be one the caller may see; a reseller's staff assign
 /// only to staff of their own operator.
@@ -154,11 +143,11 @@ pub fn get(
     id: i64,
     vis: Visibility,
 ) -> Result<Option<ComplaintRow>, StoreError> {
-    let sql =
-        format!("SELECT {COLUMNS} {FROM} WHERE k.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)");
-    Ok(conn
-        .query_row(&sql, params![id, vis.operator_id], from_row)
-        .optional()?)
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE k.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"),
+        params![id, vis.operator_id],
+    )
 }
 
 /// Complaints, newest first, and how many match.
@@ -168,36 +157,23 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<ComplaintRow>, i64), StoreError> {
-    let cond = "(?1 IS NULL OR k.customer_id = ?1) AND (?2 IS NULL OR k.status = ?2) \
-                AND (?3 IS NULL OR k.priority = ?3) AND (?4 IS NULL OR k.assigned_to = ?4) \
-                AND (?5 IS NULL OR c.operator_id = ?5)";
-    let args = params![
-        filter.customer_id,
-        filter.status,
-        filter.priority,
-        filter.assigned_to,
-        filter.vis.operator_id
-    ];
-    let total = conn.query_row(&format!("SELECT COUNT(*) {FROM} WHERE {cond}"), args, |r| {
-        r.get(0)
-    })?;
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {cond} ORDER BY k.id DESC LIMIT ?6 OFFSET ?7");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(
-            params![
-                filter.customer_id,
-                filter.status,
-                filter.priority,
-                filter.assigned_to,
-                filter.vis.operator_id,
-                limit,
-                offset
-            ],
-            from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    rows::page(
+        conn,
+        FROM,
+        "(?1 IS NULL OR k.customer_id = ?1) AND (?2 IS NULL OR k.status = ?2) \
+         AND (?3 IS NULL OR k.priority = ?3) AND (?4 IS NULL OR k.assigned_to = ?4) \
+         AND (?5 IS NULL OR c.operator_id = ?5)",
+        "k.id DESC",
+        params![
+            filter.customer_id,
+            filter.status,
+            filter.priority,
+            filter.assigned_to,
+            filter.vis.operator_id
+        ],
+        limit,
+        offset,
+    )
 }
 
 /// Replaces the fields; `resolved_at` is set when it becomes resolved or

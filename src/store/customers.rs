@@ -3,36 +3,42 @@
 //! reseller's staff see only that operator's customers.
 
 use rusqlite::{
-    params, params_from_iter, types::Value as Sql, Connection, OptionalExtension, Row, Transaction,
+    params, params_from_iter, types::Value as Sql, Connection, OptionalExtension, Transaction,
 };
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::{events, packages, subscriptions, StoreError};
+use super::{
+    events, packages,
+    rows::{self, record, FromRow},
+    subscriptions, StoreError,
+};
 use crate::{
     clock::format_timestamp,
     domain::{money::Money, visibility::Visibility},
 };
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerRow {
-    pub id: i64,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: String,
-    pub address: Option<String>,
-    pub connection_type: String,
-    pub package_id: Option<i64>,
-    pub package_name: Option<String>,
-    pub status: String,
-    pub onu_mac: Option<String>,
-    pub username: Option<String>,
-    pub router_id: Option<i64>,
-    pub operator_id: Option<i64>,
-    pub balance: Money,
-    pub expires_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CustomerRow in c {
+        pub id: i64,
+        pub name: String,
+        pub email: Option<String>,
+        pub phone: String,
+        pub address: Option<String>,
+        pub connection_type: String,
+        pub package_id: Option<i64>,
+        pub package_name: Option<String> = "p.name",
+        pub status: String,
+        pub onu_mac: Option<String>,
+        pub username: Option<String>,
+        pub router_id: Option<i64>,
+        pub operator_id: Option<i64>,
+        pub balance: Money = "c.balance_minor" => rows::money,
+        pub expires_at: Option<String>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
 /// A new customer, already checked for form (the store checks what needs the
@@ -73,32 +79,7 @@ pub struct CustomerChanges {
     pub login_password_sealed: Option<Option<String>>,
 }
 
-const COLUMNS: &str = "c.id, c.name, c.email, c.phone, c.address, c.connection_type,
-                        c.package_id, p.name, c.status, c.onu_mac, c.username, c.router_id,
-                        c.operator_id, c.balance_minor, c.expires_at, c.created_at, c.updated_at";
 const FROM: &str = "FROM customers c LEFT JOIN packages p ON p.id = c.package_id";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<CustomerRow> {
-    Ok(CustomerRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        email: r.get(2)?,
-        phone: r.get(3)?,
-        address: r.get(4)?,
-        connection_type: r.get(5)?,
-        package_id: r.get(6)?,
-        package_name: r.get(7)?,
-        status: r.get(8)?,
-        onu_mac: r.get(9)?,
-        username: r.get(10)?,
-        router_id: r.get(11)?,
-        operator_id: r.get(12)?,
-        balance: Money(r.get(13)?),
-        expires_at: r.get(14)?,
-        created_at: r.get(15)?,
-        updated_at: r.get(16)?,
-    })
-}
 
 /// What integrators get in `customer.*` events.
 pub fn event_payload(c: &CustomerRow, reason: Option<&str>) -> Value {
@@ -120,12 +101,11 @@ pub fn event_payload(c: &CustomerRow, reason: Option<&str>) -> Value {
 
 /// The customer `id`, if the caller may see it.
 pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<CustomerRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} {FROM} WHERE c.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"
-    ))?;
-    Ok(stmt
-        .query_row(params![id, vis.operator_id], from_row)
-        .optional()?)
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE c.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"),
+        params![id, vis.operator_id],
+    )
 }
 
 /// The id of a customer with this (normalised) phone number whom the caller
@@ -540,7 +520,8 @@ pub fn list(
         ", COUNT(*) OVER ()"
     };
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS}{total_column} {FROM} {filter_sql} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        "SELECT {}{total_column} {FROM} {filter_sql} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        CustomerRow::COLUMNS,
         n + 1,
         n + 2
     ))?;
@@ -548,9 +529,9 @@ pub fn list(
     let rows = stmt
         .query_map(params_from_iter(page_args.iter()), |r| {
             if kept_total.is_none() {
-                window_total = Some(r.get::<_, i64>(17)?);
+                window_total = Some(r.get::<_, i64>(CustomerRow::WIDTH)?);
             }
-            from_row(r)
+            CustomerRow::from_row(r)
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let total = match (kept_total, window_total) {

@@ -1,28 +1,31 @@
 //! Packages (`packages`): what customers buy.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, Transaction};
 
 use super::{
     names::{self, Named},
+    rows::{self, record},
     StoreError,
 };
 use crate::domain::money::Money;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageRow {
-    pub id: i64,
-    pub name: String,
-    pub price: Money,
-    pub currency: String,
-    pub speed_down_kbps: i64,
-    pub speed_up_kbps: i64,
-    pub billing_cycle: String,
-    pub validity_days: i64,
-    pub router_profile: Option<String>,
-    /// What a reseller pays per renewal; `None`: the price.
-    pub wholesale_price: Option<Money>,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PackageRow {
+        pub id: i64,
+        pub name: String,
+        pub price: Money = "price_minor" => rows::money,
+        pub currency: String,
+        pub speed_down_kbps: i64,
+        pub speed_up_kbps: i64,
+        pub billing_cycle: String,
+        pub validity_days: i64,
+        pub router_profile: Option<String>,
+        /// What a reseller pays per renewal; `None`: the price.
+        pub wholesale_price: Option<Money> = "wholesale_price_minor" => rows::optional_money,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
 /// A package's fields, for create and (all of them) update.
@@ -37,27 +40,6 @@ pub struct PackageFields {
     pub validity_days: i64,
     pub router_profile: Option<String>,
     pub wholesale_price: Option<Money>,
-}
-
-const COLUMNS: &str = "id, name, price_minor, currency, speed_down_kbps, speed_up_kbps, \
-                       billing_cycle, validity_days, router_profile, created_at, updated_at, \
-                       wholesale_price_minor";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<PackageRow> {
-    Ok(PackageRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        price: Money(r.get(2)?),
-        currency: r.get(3)?,
-        speed_down_kbps: r.get(4)?,
-        speed_up_kbps: r.get(5)?,
-        billing_cycle: r.get(6)?,
-        validity_days: r.get(7)?,
-        router_profile: r.get(8)?,
-        created_at: r.get(9)?,
-        updated_at: r.get(10)?,
-        wholesale_price: r.get::<_, Option<i64>>(11)?.map(Money),
-    })
 }
 
 pub fn create(
@@ -153,13 +135,7 @@ pub fn none_and_no_customers(conn: &Connection) -> Result<bool, StoreError> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<PackageRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM packages WHERE id = ?1"),
-            [id],
-            from_row,
-        )
-        .optional()?)
+    rows::one(conn, "FROM packages WHERE id = ?1", [id])
 }
 
 /// One page of packages by name, and the total.
@@ -168,12 +144,14 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<PackageRow>, u64), StoreError> {
-    let total: i64 = conn.query_row("SELECT COUNT(*) FROM packages", [], |r| r.get(0))?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM packages ORDER BY name COLLATE NOCASE, id LIMIT ?1 OFFSET ?2"
-    ))?;
-    let rows = stmt
-        .query_map(params![limit, offset], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let (rows, total) = rows::page(
+        conn,
+        "FROM packages",
+        "",
+        "name COLLATE NOCASE, id",
+        &[],
+        limit,
+        offset,
+    )?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }

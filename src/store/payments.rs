@@ -3,23 +3,29 @@
 //! becoming credit through the customer ledger; `payment.received` in the same
 //! transaction.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
 
-use super::{events, StoreError};
+use super::{
+    events,
+    rows::{self, record},
+    StoreError,
+};
 use crate::domain::money::Money;
 use crate::domain::visibility::Visibility;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub bill_id: Option<i64>,
-    pub amount: Money,
-    pub currency: String,
-    pub method: String,
-    pub transaction_id: Option<String>,
-    pub received_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PaymentRow in p {
+        pub id: i64,
+        pub customer_id: i64,
+        pub bill_id: Option<i64>,
+        pub amount: Money = "p.amount_minor" => rows::money,
+        pub currency: String,
+        pub method: String,
+        pub transaction_id: Option<String>,
+        pub received_at: String,
+    }
 }
 
 /// A settled part of a bill.
@@ -47,22 +53,7 @@ pub struct NewPayment {
     pub transaction_id: Option<String>,
 }
 
-const COLUMNS: &str = "p.id, p.customer_id, p.bill_id, p.amount_minor, p.currency, p.method, \
-                       p.transaction_id, p.received_at";
 const FROM: &str = "FROM payments p JOIN customers c ON c.id = p.customer_id";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<PaymentRow> {
-    Ok(PaymentRow {
-        id: r.get(0)?,
-        customer_id: r.get(1)?,
-        bill_id: r.get(2)?,
-        amount: Money(r.get(3)?),
-        currency: r.get(4)?,
-        method: r.get(5)?,
-        transaction_id: r.get(6)?,
-        received_at: r.get(7)?,
-    })
-}
 
 /// Settles `amount` against one bill; returns what it took.
 fn settle(
@@ -215,12 +206,11 @@ pub fn record(
 }
 
 pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<PaymentRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} {FROM} WHERE p.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"
-    ))?;
-    Ok(stmt
-        .query_row(params![id, vis.operator_id], from_row)
-        .optional()?)
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE p.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"),
+        params![id, vis.operator_id],
+    )
 }
 
 /// One page of payments, newest first, optionally of one customer, and the total.
@@ -231,21 +221,15 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<PaymentRow>, u64), StoreError> {
-    let filter = "WHERE (?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR p.customer_id = ?2)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) {FROM} {filter}"),
+    let (rows, total) = rows::page(
+        conn,
+        FROM,
+        "(?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR p.customer_id = ?2)",
+        "p.received_at DESC, p.id DESC",
         params![vis.operator_id, customer_id],
-        |r| r.get(0),
+        limit,
+        offset,
     )?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} {FROM} {filter} ORDER BY p.received_at DESC, p.id DESC LIMIT ?3 OFFSET ?4"
-    ))?;
-    let rows = stmt
-        .query_map(
-            params![vis.operator_id, customer_id, limit, offset],
-            from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 

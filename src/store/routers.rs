@@ -2,39 +2,39 @@
 //! state the poller saw, reconciliation requests written together with the
 //! customer changes that call for them, and the logins a router should have.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
     names::{self, Named},
-    rows::{self, record, FromRow},
+    rows::{self, record},
     StoreError,
 };
 
 record! {
     #[derive(Debug, Clone, PartialEq)]
-    pub struct RouterRow {
-        pub id: i64 = "r.id",
-        pub name: String = "r.name",
-        pub host: String = "r.host",
-        pub port: i64 = "r.port",
-        pub username: String = "r.username",
-        pub use_tls: bool = "r.use_tls",
-        pub tls_verify: bool = "r.tls_verify",
-        pub transport: String = "r.transport",
-        pub status: String = "r.status",
-        pub status_since: Option<String> = "r.status_since",
-        pub last_seen_at: Option<String> = "r.last_seen_at",
-        pub last_error: Option<String> = "r.last_error",
-        pub identity: Option<String> = "r.identity",
-        pub version: Option<String> = "r.version",
-        pub board: Option<String> = "r.board",
-        pub uptime: Option<String> = "r.uptime",
-        pub cpu_load: Option<i64> = "r.cpu_load",
-        pub last_sync_at: Option<String> = "r.last_sync_at",
-        pub last_sync_error: Option<String> = "r.last_sync_error",
+    pub struct RouterRow in r {
+        pub id: i64,
+        pub name: String,
+        pub host: String,
+        pub port: i64,
+        pub username: String,
+        pub use_tls: bool,
+        pub tls_verify: bool,
+        pub transport: String,
+        pub status: String,
+        pub status_since: Option<String>,
+        pub last_seen_at: Option<String>,
+        pub last_error: Option<String>,
+        pub identity: Option<String>,
+        pub version: Option<String>,
+        pub board: Option<String>,
+        pub uptime: Option<String>,
+        pub cpu_load: Option<i64>,
+        pub last_sync_at: Option<String>,
+        pub last_sync_error: Option<String>,
         pub customers: i64 = "(SELECT COUNT(*) FROM customers c WHERE c.router_id = r.id)",
-        pub created_at: String = "r.created_at",
-        pub updated_at: String = "r.updated_at",
+        pub created_at: String,
+        pub updated_at: String,
     }
 }
 
@@ -162,28 +162,35 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<RouterRow>, i64), StoreError> {
-    rows::page(conn, "FROM routers r", "", "r.name, r.id", &[], limit, offset)
+    rows::page(
+        conn,
+        "FROM routers r",
+        "",
+        "r.name, r.id",
+        &[],
+        limit,
+        offset,
+    )
 }
 
 /// Every router with its sealed password (for the poller).
 pub fn all_with_secrets(conn: &Connection) -> Result<Vec<(RouterRow, String)>, StoreError> {
-    let sql = format!("SELECT {}, r.password_sealed FROM routers r ORDER BY r.id", RouterRow::COLUMNS);
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map([], with_secret_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    rows::all_with(
+        conn,
+        "r.password_sealed",
+        "FROM routers r ORDER BY r.id",
+        [],
+    )
 }
 
 /// One router with its sealed password.
 pub fn with_secret(conn: &Connection, id: i64) -> Result<Option<(RouterRow, String)>, StoreError> {
-    let sql = format!("SELECT {}, r.password_sealed FROM routers r WHERE r.id = ?1", RouterRow::COLUMNS);
-    Ok(conn.query_row(&sql, [id], with_secret_row).optional()?)
-}
-
-/// A router and, after its columns, its sealed password.
-fn with_secret_row(r: &Row<'_>) -> rusqlite::Result<(RouterRow, String)> {
-    Ok((RouterRow::from_row(r)?, r.get(RouterRow::WIDTH)?))
+    rows::one_with(
+        conn,
+        "r.password_sealed",
+        "FROM routers r WHERE r.id = ?1",
+        [id],
+    )
 }
 
 /// Records a poll: reachable with what it said, or not with why. The status

@@ -3,7 +3,7 @@
 //! so they cannot drift apart. [`page`] reads one page of a filtered list with
 //! the number of rows that match in all.
 
-use rusqlite::{Connection, OptionalExtension, Params, Row, ToSql};
+use rusqlite::{types::FromSql, Connection, OptionalExtension, Params, Row, ToSql};
 
 use super::StoreError;
 use crate::domain::money::Money;
@@ -18,16 +18,17 @@ pub(crate) trait FromRow: Sized {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<Self>;
 }
 
-/// Declares a row struct and its [`FromRow`] impl: each field is followed by
-/// the SELECT expression it is read from (`= "t.column"`) and, when the
-/// column's value is not the field's type as it stands, by the function that
-/// reads it (`=> rows::money`).
+/// Declares a row struct and its [`FromRow`] impl. A field is read from the
+/// column of its name, of the table alias given after `in` (`in c`: `c.id`,
+/// `c.name`, ...); `= "expr"` names another column or expression, and
+/// `=> reader` a function that reads the value when it is not the field's
+/// type as it stands (see [`money`]).
 ///
 /// ```ignore
 /// record! {
 ///     #[derive(Debug, Clone)]
-///     pub struct BillRow {
-///         pub id: i64 = "b.id",
+///     pub struct BillRow in b {
+///         pub id: i64,
 ///         pub amount: Money = "b.amount_minor" => rows::money,
 ///     }
 /// }
@@ -35,21 +36,42 @@ pub(crate) trait FromRow: Sized {
 macro_rules! record {
     (
         $(#[$attr:meta])*
-        $vis:vis struct $name:ident {
+        $vis:vis struct $name:ident in $alias:ident {
             $(
                 $(#[$field_attr:meta])*
-                $field_vis:vis $field:ident : $ty:ty = $column:literal $(=> $read:path)?
+                $field_vis:vis $field:ident : $ty:ty $(= $column:literal)? $(=> $read:path)?
             ),* $(,)?
         }
     ) => {
-        $(#[$attr])*
+        $crate::store::rows::record!(@emit [$(#[$attr])*] $vis $name
+            [$( [$(#[$field_attr])*] $field_vis $field : $ty => [$($read)?] )*]
+            [$( $crate::store::rows::column_of!($alias; $field; $($column)?) ),*]);
+    };
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[$field_attr:meta])*
+                $field_vis:vis $field:ident : $ty:ty $(= $column:literal)? $(=> $read:path)?
+            ),* $(,)?
+        }
+    ) => {
+        $crate::store::rows::record!(@emit [$(#[$attr])*] $vis $name
+            [$( [$(#[$field_attr])*] $field_vis $field : $ty => [$($read)?] )*]
+            [$( $crate::store::rows::column_of!(; $field; $($column)?) ),*]);
+    };
+    (@emit [$($attr:tt)*] $vis:vis $name:ident
+        [$( [$($field_attr:tt)*] $field_vis:vis $field:ident : $ty:ty => [$($read:path)?] )*]
+        [$($column:expr),*]
+    ) => {
+        $($attr)*
         $vis struct $name {
-            $( $(#[$field_attr])* $field_vis $field: $ty, )*
+            $( $($field_attr)* $field_vis $field: $ty, )*
         }
 
         impl $crate::store::rows::FromRow for $name {
             const COLUMNS: &'static str = $crate::store::rows::join_columns!($($column),*);
-            const WIDTH: usize = [$($column),*].len();
+            const WIDTH: usize = [$(stringify!($field)),*].len();
 
             #[allow(unused_assignments)]
             fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
@@ -67,9 +89,24 @@ macro_rules! record {
 }
 pub(crate) use record;
 
-/// `"a", "b", "c"` as one literal `"a, b, c"`.
+/// The SELECT expression of a field: the one given, or the field's name
+/// (after the table alias, when there is one).
+macro_rules! column_of {
+    ($($alias:ident)?; $field:ident; $column:literal) => {
+        $column
+    };
+    ($alias:ident; $field:ident;) => {
+        concat!(stringify!($alias), ".", stringify!($field))
+    };
+    (; $field:ident;) => {
+        stringify!($field)
+    };
+}
+pub(crate) use column_of;
+
+/// The columns as one SELECT list: `"a", "b"` gives `"a, b"`.
 macro_rules! join_columns {
-    ($first:literal $(, $rest:literal)*) => {
+    ($first:expr $(, $rest:expr)*) => {
         concat!($first $(, ", ", $rest)*)
     };
 }
@@ -89,6 +126,21 @@ pub(crate) use read_column;
 /// An amount in minor units.
 pub(crate) fn money(r: &Row<'_>, i: usize) -> rusqlite::Result<Money> {
     r.get(i).map(Money)
+}
+
+/// An amount in minor units, or NULL.
+pub(crate) fn optional_money(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Money>> {
+    Ok(r.get::<_, Option<i64>>(i)?.map(Money))
+}
+
+/// A JSON text column read as `T`; text that does not parse reads as `T`'s
+/// default.
+pub(crate) fn json_or_default<T: serde::de::DeserializeOwned + Default>(
+    r: &Row<'_>,
+    i: usize,
+) -> rusqlite::Result<T> {
+    let text: String = r.get(i)?;
+    Ok(serde_json::from_str(&text).unwrap_or_default())
 }
 
 /// A JSON text column; NULL or text that does not parse reads as JSON null.
@@ -123,6 +175,36 @@ pub(crate) fn all<T: FromRow>(
     Ok(rows)
 }
 
+/// [`one`] with one more column, `extra`, selected after `T`'s (a secret
+/// the row type does not show).
+pub(crate) fn one_with<T: FromRow, X: FromSql>(
+    conn: &Connection,
+    extra: &str,
+    rest: &str,
+    args: impl Params,
+) -> Result<Option<(T, X)>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {}, {extra} {rest}", T::COLUMNS))?;
+    Ok(stmt.query_row(args, with_extra).optional()?)
+}
+
+/// [`all`] with one more column, as [`one_with`].
+pub(crate) fn all_with<T: FromRow, X: FromSql>(
+    conn: &Connection,
+    extra: &str,
+    rest: &str,
+    args: impl Params,
+) -> Result<Vec<(T, X)>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {}, {extra} {rest}", T::COLUMNS))?;
+    let rows = stmt
+        .query_map(args, with_extra)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+fn with_extra<T: FromRow, X: FromSql>(r: &Row<'_>) -> rusqlite::Result<(T, X)> {
+    Ok((T::from_row(r)?, r.get(T::WIDTH)?))
+}
+
 /// One page of `T`s from `from` (`FROM table alias`, with any joins) where
 /// `cond` holds (no WHERE when it is empty), in `order`, and how many rows
 /// match in all. `args` are the arguments of `cond`, `?1` to `?n`; the limit
@@ -151,7 +233,11 @@ pub(crate) fn page<T: FromRow>(
         n + 1,
         n + 2
     ))?;
-    let page_args: Vec<&dyn ToSql> = args.iter().copied().chain([&limit as _, &offset as _]).collect();
+    let page_args: Vec<&dyn ToSql> = args
+        .iter()
+        .copied()
+        .chain([&limit as _, &offset as _])
+        .collect();
     let rows = stmt
         .query_map(page_args.as_slice(), T::from_row)?
         .collect::<Result<Vec<_>, _>>()?;

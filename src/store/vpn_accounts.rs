@@ -1,26 +1,31 @@
 //! VPN accounts. The WireGuard private key and the login password arrive and
 //! leave sealed; the store never sees them in clear.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 use crate::domain::visibility::Visibility;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct VpnAccountRow {
-    pub id: i64,
-    pub name: String,
-    pub protocol: String,
-    pub customer_id: Option<i64>,
-    pub router_id: Option<i64>,
-    pub addresses: String,
-    pub enabled: bool,
-    pub public_key: Option<String>,
-    pub private_key_sealed: Option<String>,
-    pub username: Option<String>,
-    pub password_sealed: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct VpnAccountRow in v {
+        pub id: i64,
+        pub name: String,
+        pub protocol: String,
+        pub customer_id: Option<i64>,
+        pub router_id: Option<i64>,
+        pub addresses: String,
+        pub enabled: bool,
+        pub public_key: Option<String> = "v.wg_public_key",
+        pub private_key_sealed: Option<String> = "v.wg_private_key_sealed",
+        pub username: Option<String>,
+        pub password_sealed: Option<String>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
 /// The fields a caller sets (secrets sealed).
@@ -63,32 +68,10 @@ pub struct VpnAccountFilter {
     pub protocol: Option<String>,
 }
 
-const COLUMNS: &str = "v.id, v.name, v.protocol, v.customer_id, v.router_id, v.addresses, \
-                       v.enabled, v.wg_public_key, v.wg_private_key_sealed, v.username, \
-                       v.password_sealed, v.created_at, v.updated_at";
-
 /// A reseller's staff see the accounts of their operator's customers only
 /// (never a router's).
 const FROM: &str = "FROM vpn_accounts v LEFT JOIN customers c ON c.id = v.customer_id";
 const VISIBLE: &str = "(?1 IS NULL OR c.operator_id = ?1)";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<VpnAccountRow> {
-    Ok(VpnAccountRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        protocol: r.get(2)?,
-        customer_id: r.get(3)?,
-        router_id: r.get(4)?,
-        addresses: r.get(5)?,
-        enabled: r.get::<_, i64>(6)? != 0,
-        public_key: r.get(7)?,
-        private_key_sealed: r.get(8)?,
-        username: r.get(9)?,
-        password_sealed: r.get(10)?,
-        created_at: r.get(11)?,
-        updated_at: r.get(12)?,
-    })
-}
 
 fn check(
     tx: &Transaction<'_>,
@@ -162,10 +145,11 @@ pub fn get(
     id: i64,
     vis: Visibility,
 ) -> Result<Option<VpnAccountRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {VISIBLE} AND v.id = ?2");
-    Ok(conn
-        .query_row(&sql, params![vis.operator_id, id], from_row)
-        .optional()?)
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE {VISIBLE} AND v.id = ?2"),
+        params![vis.operator_id, id],
+    )
 }
 
 /// The account named `name` (case-insensitive), if the caller may see it.
@@ -174,10 +158,11 @@ pub fn get_by_name(
     name: &str,
     vis: Visibility,
 ) -> Result<Option<VpnAccountRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {VISIBLE} AND v.name = ?2");
-    Ok(conn
-        .query_row(&sql, params![vis.operator_id, name], from_row)
-        .optional()?)
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE {VISIBLE} AND v.name = ?2"),
+        params![vis.operator_id, name],
+    )
 }
 
 /// Accounts the caller may see, newest first, and how many match.
@@ -188,36 +173,23 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<VpnAccountRow>, i64), StoreError> {
-    let cond = format!(
-        "{VISIBLE} AND (?2 IS NULL OR v.customer_id = ?2) AND (?3 IS NULL OR v.router_id = ?3) \
-         AND (?4 IS NULL OR v.protocol = ?4)"
-    );
-    let total = conn.query_row(
-        &format!("SELECT COUNT(*) {FROM} WHERE {cond}"),
+    rows::page(
+        conn,
+        FROM,
+        &format!(
+            "{VISIBLE} AND (?2 IS NULL OR v.customer_id = ?2) AND (?3 IS NULL OR v.router_id = ?3) \
+             AND (?4 IS NULL OR v.protocol = ?4)"
+        ),
+        "v.id DESC",
         params![
             vis.operator_id,
             filter.customer_id,
             filter.router_id,
             filter.protocol
         ],
-        |r| r.get(0),
-    )?;
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {cond} ORDER BY v.id DESC LIMIT ?5 OFFSET ?6");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(
-            params![
-                vis.operator_id,
-                filter.customer_id,
-                filter.router_id,
-                filter.protocol,
-                limit,
-                offset
-            ],
-            from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+        limit,
+        offset,
+    )
 }
 
 /// Replaces the fields (secrets included: pass the current ones to keep them).

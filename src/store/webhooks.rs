@@ -1,22 +1,27 @@
 //! Webhook endpoints: URL, subscribed events, on/off with the reason it was
 //! switched off, and the sealed signing secret (opened only by the sender).
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
-/// An endpoint as the API shows it (never the secret).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookRow {
-    pub id: i64,
-    pub url: String,
-    pub events: Vec<String>,
-    pub active: bool,
-    pub disabled_reason: Option<String>,
-    pub failing_since: Option<String>,
-    pub last_success_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    /// An endpoint as the API shows it (never the secret).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookRow {
+        pub id: i64,
+        pub url: String,
+        pub events: Vec<String> => rows::json_or_default,
+        pub active: bool,
+        pub disabled_reason: Option<String>,
+        pub failing_since: Option<String>,
+        pub last_success_at: Option<String>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
 /// What the sender needs: where to post and with what key.
@@ -33,24 +38,6 @@ pub struct WebhookFields {
     pub url: String,
     pub events: Vec<String>,
     pub active: bool,
-}
-
-const COLUMNS: &str = "id, url, events, active, disabled_reason, failing_since, last_success_at, \
-                       created_at, updated_at";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<WebhookRow> {
-    let events: String = r.get(2)?;
-    Ok(WebhookRow {
-        id: r.get(0)?,
-        url: r.get(1)?,
-        events: serde_json::from_str(&events).unwrap_or_default(),
-        active: r.get::<_, i64>(3)? == 1,
-        disabled_reason: r.get(4)?,
-        failing_since: r.get(5)?,
-        last_success_at: r.get(6)?,
-        created_at: r.get(7)?,
-        updated_at: r.get(8)?,
-    })
 }
 
 fn latest_event(conn: &Connection) -> Result<i64, StoreError> {
@@ -80,8 +67,7 @@ pub fn create(
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<WebhookRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM webhooks WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    rows::one(conn, "FROM webhooks WHERE id = ?1", [id])
 }
 
 /// Endpoints, oldest first, and how many there are.
@@ -90,13 +76,7 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<WebhookRow>, i64), StoreError> {
-    let total = conn.query_row("SELECT COUNT(*) FROM webhooks", [], |r| r.get(0))?;
-    let sql = format!("SELECT {COLUMNS} FROM webhooks ORDER BY id LIMIT ?1 OFFSET ?2");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params![limit, offset], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    rows::page(conn, "FROM webhooks", "", "id", &[], limit, offset)
 }
 
 /// Replaces the fields. Switching an endpoint on clears the reason it was off
