@@ -60,15 +60,17 @@ pub struct Resource {
     pub cpu_load: Option<i64>,
 }
 
-/// A customer login a router should carry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoginSpec {
-    pub customer_id: i64,
-    pub connection_type: String,
-    pub username: String,
-    pub password_sealed: Option<String>,
-    pub profile: Option<String>,
-    pub status: String,
+record! {
+    /// A customer login a router should carry.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct LoginSpec in c {
+        pub customer_id: i64 = "c.id",
+        pub connection_type: String,
+        pub username: String,
+        pub password_sealed: Option<String> = "c.login_password_sealed",
+        pub profile: Option<String> = "p.router_profile",
+        pub status: String,
+    }
 }
 
 pub fn create(
@@ -286,25 +288,13 @@ pub fn record_sync(
 
 /// The PPPoE and hotspot customers of a router.
 pub fn logins(conn: &Connection, router_id: i64) -> Result<Vec<LoginSpec>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.connection_type, c.username, c.login_password_sealed, p.router_profile, \
-         c.status FROM customers c LEFT JOIN packages p ON p.id = c.package_id \
+    rows::all(
+        conn,
+        "FROM customers c LEFT JOIN packages p ON p.id = c.package_id \
          WHERE c.router_id = ?1 AND c.connection_type IN ('pppoe', 'hotspot') \
          AND c.username IS NOT NULL ORDER BY c.id",
-    )?;
-    let rows = stmt
-        .query_map([router_id], |r| {
-            Ok(LoginSpec {
-                customer_id: r.get(0)?,
-                connection_type: r.get(1)?,
-                username: r.get(2)?,
-                password_sealed: r.get(3)?,
-                profile: r.get(4)?,
-                status: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+        [router_id],
+    )
 }
 
 /// A customer's router and login name, for actions on their session.
