@@ -9,7 +9,9 @@ use time::{Date, Month, OffsetDateTime};
 
 use super::{
     bills::{self, NewBill},
-    customers, prepaid, StoreError,
+    customers, prepaid,
+    rows::{self, record},
+    StoreError,
 };
 use crate::clock::format_timestamp;
 
@@ -245,16 +247,18 @@ pub fn close_auto_suspensions(
     Ok(())
 }
 
-/// A row of the auto-suspension log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SuspensionLogRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub customer_name: String,
-    pub bill_id: Option<i64>,
-    pub reason: String,
-    pub created_at: String,
-    pub reactivated_at: Option<String>,
+record! {
+    /// A row of the auto-suspension log.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SuspensionLogRow in l {
+        pub id: i64,
+        pub customer_id: i64,
+        pub customer_name: String = "c.name",
+        pub bill_id: Option<i64>,
+        pub reason: String,
+        pub created_at: String,
+        pub reactivated_at: Option<String>,
+    }
 }
 
 /// One page of the log, newest first, within the caller's visibility.
@@ -264,30 +268,14 @@ pub fn suspension_log(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<SuspensionLogRow>, u64), StoreError> {
-    let total: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM auto_suspension_log l JOIN customers c ON c.id = l.customer_id
-         WHERE ?1 IS NULL OR c.operator_id = ?1",
-        [vis.operator_id],
-        |r| r.get(0),
+    let (rows, total) = rows::page(
+        conn,
+        "FROM auto_suspension_log l JOIN customers c ON c.id = l.customer_id",
+        "?1 IS NULL OR c.operator_id = ?1",
+        "l.created_at DESC, l.id DESC",
+        params![vis.operator_id],
+        limit,
+        offset,
     )?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT l.id, l.customer_id, c.name, l.bill_id, l.reason, l.created_at, l.reactivated_at
-         FROM auto_suspension_log l JOIN customers c ON c.id = l.customer_id
-         WHERE ?1 IS NULL OR c.operator_id = ?1
-         ORDER BY l.created_at DESC, l.id DESC LIMIT ?2 OFFSET ?3",
-    )?;
-    let rows = stmt
-        .query_map(params![vis.operator_id, limit, offset], |r| {
-            Ok(SuspensionLogRow {
-                id: r.get(0)?,
-                customer_id: r.get(1)?,
-                customer_name: r.get(2)?,
-                bill_id: r.get(3)?,
-                reason: r.get(4)?,
-                created_at: r.get(5)?,
-                reactivated_at: r.get(6)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }

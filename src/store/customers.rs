@@ -2,15 +2,13 @@
 //! the same transaction. Every function takes the caller's visibility: a
 //! reseller's staff see only that operator's customers.
 
-use rusqlite::{
-    params, params_from_iter, types::Value as Sql, Connection, OptionalExtension, Transaction,
-};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::{
     events, packages,
-    rows::{self, record, FromRow},
+    rows::{self, record, Conditions, FromRow},
     subscriptions, StoreError,
 };
 use crate::{
@@ -440,30 +438,24 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CustomerRow>, u64), StoreError> {
-    let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<Sql> = Vec::new();
-    // Adds a clause whose every `?` is the one new argument.
-    let mut push = |sql: &str, value: Sql, args: &mut Vec<Sql>| {
-        args.push(value);
-        clauses.push(sql.replace('?', &format!("?{}", args.len())));
-    };
+    let mut cond = Conditions::default();
     if let Some(op) = vis.operator_id {
-        push("c.operator_id = ?", op.into(), &mut args);
+        cond.add("c.operator_id = ?", op);
     }
     if let Some(status) = &filter.status {
-        push("c.status = ?", status.clone().into(), &mut args);
+        cond.add("c.status = ?", status.clone());
     }
     if let Some(id) = filter.package_id {
-        push("c.package_id = ?", id.into(), &mut args);
+        cond.add("c.package_id = ?", id);
     }
     if let Some(id) = filter.operator_id {
-        push("c.operator_id = ?", id.into(), &mut args);
+        cond.add("c.operator_id = ?", id);
     }
     if let Some(from) = &filter.created_from {
-        push("c.created_at >= ?", from.clone().into(), &mut args);
+        cond.add("c.created_at >= ?", from.clone());
     }
     if let Some(to) = &filter.created_to {
-        push("c.created_at <= ?", to.clone().into(), &mut args);
+        cond.add("c.created_at <= ?", to.clone());
     }
     // Control characters (a NUL above all) can never match and upset FTS5.
     let term: Option<String> = filter
@@ -476,27 +468,21 @@ pub fn list(
         if term.chars().count() >= 3 {
             // Trigram index: the quoted term matches as a substring.
             let quoted = format!("\"{}\"", term.replace('"', "\"\""));
-            push(
+            cond.add(
                 "c.id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ?)",
-                quoted.into(),
-                &mut args,
+                quoted,
             );
         } else {
             // Too short for trigrams: a prefix of the name (indexed) or phone.
             // `%`, `_` and `\` are the term's own characters, not wildcards.
             let like = format!("{}%", escape_like(term));
-            push(
+            cond.add(
                 r"(c.name LIKE ? ESCAPE '\' OR c.phone LIKE ? ESCAPE '\')",
-                like.into(),
-                &mut args,
+                like,
             );
         }
     }
-    let filter_sql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
+    let filter_sql = cond.where_clause();
     let order = match filter.sort.as_deref().unwrap_or("-created_at") {
         "id" => "c.id",
         "-id" => "c.id DESC",
@@ -508,10 +494,11 @@ pub fn list(
         _ => "c.created_at DESC, c.id DESC",
     };
     let kept_total = counted_total(conn, filter, vis)?;
+    let args = cond.args();
     let n = args.len();
     let mut page_args = args.clone();
-    page_args.push(limit.into());
-    page_args.push(offset.into());
+    page_args.push(&limit);
+    page_args.push(&offset);
     // Without a kept count, the page query counts the matches as it goes (one
     // pass over the filtered set instead of two).
     let total_column = if kept_total.is_some() {
@@ -527,7 +514,7 @@ pub fn list(
     ))?;
     let mut window_total = None;
     let rows = stmt
-        .query_map(params_from_iter(page_args.iter()), |r| {
+        .query_map(page_args.as_slice(), |r| {
             if kept_total.is_none() {
                 window_total = Some(r.get::<_, i64>(CustomerRow::WIDTH)?);
             }
@@ -539,7 +526,7 @@ pub fn list(
         // A page past the end has no rows to carry the count.
         (None, None) => conn.query_row(
             &format!("SELECT COUNT(*) FROM customers c {filter_sql}"),
-            params_from_iter(args.iter()),
+            args.as_slice(),
             |r| r.get(0),
         )?,
     };

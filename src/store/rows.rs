@@ -3,7 +3,10 @@
 //! so they cannot drift apart. [`page`] reads one page of a filtered list with
 //! the number of rows that match in all.
 
-use rusqlite::{types::FromSql, Connection, OptionalExtension, Params, Row, ToSql};
+use rusqlite::{
+    types::{FromSql, Value},
+    Connection, OptionalExtension, Params, Row, ToSql,
+};
 
 use super::StoreError;
 use crate::domain::money::Money;
@@ -143,6 +146,15 @@ pub(crate) fn json_or_default<T: serde::de::DeserializeOwned + Default>(
     Ok(serde_json::from_str(&text).unwrap_or_default())
 }
 
+/// A comma-separated list of ids (as `group_concat` gives it); NULL reads as
+/// none.
+pub(crate) fn id_list(r: &Row<'_>, i: usize) -> rusqlite::Result<Vec<i64>> {
+    let text: Option<String> = r.get(i)?;
+    Ok(text
+        .map(|t| t.split(',').filter_map(|s| s.parse().ok()).collect())
+        .unwrap_or_default())
+}
+
 /// A JSON text column; NULL or text that does not parse reads as JSON null.
 pub(crate) fn json_or_null(r: &Row<'_>, i: usize) -> rusqlite::Result<serde_json::Value> {
     let text: Option<String> = r.get(i)?;
@@ -203,6 +215,41 @@ pub(crate) fn all_with<T: FromRow, X: FromSql>(
 
 fn with_extra<T: FromRow, X: FromSql>(r: &Row<'_>) -> rusqlite::Result<(T, X)> {
     Ok((T::from_row(r)?, r.get(T::WIDTH)?))
+}
+
+/// The conditions of a list built from the filters that are set, with their
+/// arguments: each `?` in a condition added stands for the one value added
+/// with it (numbered in turn: `?1`, `?2`, ...).
+#[derive(Debug, Default)]
+pub(crate) struct Conditions {
+    clauses: Vec<String>,
+    args: Vec<Value>,
+}
+
+impl Conditions {
+    pub(crate) fn add(&mut self, sql: &str, value: impl Into<Value>) {
+        self.args.push(value.into());
+        self.clauses
+            .push(sql.replace('?', &format!("?{}", self.args.len())));
+    }
+
+    /// The conditions joined with AND; empty when there are none.
+    pub(crate) fn sql(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+
+    /// `WHERE` and the conditions; empty when there are none.
+    pub(crate) fn where_clause(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.sql())
+        }
+    }
+
+    pub(crate) fn args(&self) -> Vec<&dyn ToSql> {
+        self.args.iter().map(|v| v as &dyn ToSql).collect()
+    }
 }
 
 /// One page of `T`s from `from` (`FROM table alias`, with any joins) where
