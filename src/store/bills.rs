@@ -17,8 +17,8 @@ record! {
     pub struct BillRow in b {
         pub id: i64,
         pub customer_id: i64,
-        pub amount: Money = "b.amount_minor" => rows::money,
-        pub paid: Money = "b.paid_minor" => rows::money,
+        pub amount: Money = "b.amount_minor",
+        pub paid: Money = "b.paid_minor",
         pub currency: String,
         pub status: String,
         pub due_date: String,

@@ -32,7 +32,7 @@ record! {
         pub username: Option<String>,
         pub router_id: Option<i64>,
         pub operator_id: Option<i64>,
-        pub balance: Money = "c.balance_minor" => rows::money,
+        pub balance: Money = "c.balance_minor",
         pub expires_at: Option<String>,
         pub created_at: String,
         pub updated_at: String,

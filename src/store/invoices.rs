@@ -51,9 +51,8 @@ record! {
         pub customer_id: i64,
         pub period: String,
         pub total: Money = "COALESCE((SELECT SUM(amount_minor) FROM bills \
-            WHERE invoice_id = i.id AND status <> 'cancelled'), 0)" => rows::money,
-        pub paid: Money = "COALESCE((SELECT SUM(paid_minor) FROM bills WHERE invoice_id = i.id), 0)"
-            => rows::money,
+            WHERE invoice_id = i.id AND status <> 'cancelled'), 0)",
+        pub paid: Money = "COALESCE((SELECT SUM(paid_minor) FROM bills WHERE invoice_id = i.id), 0)",
         pub bill_ids: Vec<i64> = "(SELECT group_concat(id) FROM bills WHERE invoice_id = i.id)"
             => rows::id_list,
         pub payment_ids: Vec<i64> = "(SELECT group_concat(DISTINCT a.payment_id) \

@@ -15,7 +15,7 @@ record! {
         pub name: String,
         pub email: Option<String>,
         pub phone: Option<String>,
-        pub balance: Money = "balance_minor" => rows::money,
+        pub balance: Money = "balance_minor",
         pub status: String,
         pub created_at: String,
         pub updated_at: String,

@@ -14,7 +14,7 @@ record! {
     pub struct PackageRow {
         pub id: i64,
         pub name: String,
-        pub price: Money = "price_minor" => rows::money,
+        pub price: Money = "price_minor",
         pub currency: String,
         pub speed_down_kbps: i64,
         pub speed_up_kbps: i64,
@@ -22,7 +22,7 @@ record! {
         pub validity_days: i64,
         pub router_profile: Option<String>,
         /// What a reseller pays per renewal; `None`: the price.
-        pub wholesale_price: Option<Money> = "wholesale_price_minor" => rows::optional_money,
+        pub wholesale_price: Option<Money> = "wholesale_price_minor",
         pub created_at: String,
         pub updated_at: String,
     }

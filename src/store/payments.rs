@@ -20,7 +20,7 @@ record! {
         pub id: i64,
         pub customer_id: i64,
         pub bill_id: Option<i64>,
-        pub amount: Money = "p.amount_minor" => rows::money,
+        pub amount: Money = "p.amount_minor",
         pub currency: String,
         pub method: String,
         pub transaction_id: Option<String>,

@@ -15,7 +15,7 @@ record! {
     pub struct CardRow {
         pub id: i64,
         pub serial: String,
-        pub value: Money = "value_minor" => rows::money,
+        pub value: Money = "value_minor",
         pub currency: String,
         pub batch: String,
         /// The operator (distributor) the card was issued to; `None`: the ISP's own.

@@ -4,7 +4,7 @@
 //! the number of rows that match in all.
 
 use rusqlite::{
-    types::{FromSql, Value},
+    types::{FromSql, FromSqlResult, ToSqlOutput, Value, ValueRef},
     Connection, OptionalExtension, Params, Row, ToSql,
 };
 
@@ -25,14 +25,15 @@ pub(crate) trait FromRow: Sized {
 /// column of its name, of the table alias given after `in` (`in c`: `c.id`,
 /// `c.name`, ...); `= "expr"` names another column or expression, and
 /// `=> reader` a function that reads the value when it is not the field's
-/// type as it stands (see [`money`]).
+/// type as it stands (see [`id_list`]).
 ///
 /// ```ignore
 /// record! {
 ///     #[derive(Debug, Clone)]
 ///     pub struct BillRow in b {
 ///         pub id: i64,
-///         pub amount: Money = "b.amount_minor" => rows::money,
+///         pub amount: Money = "b.amount_minor",
+///         pub bill_ids: Vec<i64> = "(SELECT group_concat(id) ...)" => rows::id_list,
 ///     }
 /// }
 /// ```
@@ -126,14 +127,17 @@ macro_rules! read_column {
 }
 pub(crate) use read_column;
 
-/// An amount in minor units.
-pub(crate) fn money(r: &Row<'_>, i: usize) -> rusqlite::Result<Money> {
-    r.get(i).map(Money)
+/// Money is stored as its integer minor units.
+impl ToSql for Money {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.minor()))
+    }
 }
 
-/// An amount in minor units, or NULL.
-pub(crate) fn optional_money(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<Money>> {
-    Ok(r.get::<_, Option<i64>>(i)?.map(Money))
+impl FromSql for Money {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        i64::column_result(value).map(Money)
+    }
 }
 
 /// A JSON text column read as `T`; text that does not parse reads as `T`'s
