@@ -1,7 +1,7 @@
 //! Support complaints. Creating one writes `complaint.created` to the outbox in
 //! the same transaction.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use serde_json::json;
 
 use super::{
@@ -39,6 +39,20 @@ pub struct ComplaintFields {
     pub status: String,
     pub priority: String,
     pub assigned_to: Option<i64>,
+}
+
+impl ComplaintFields {
+    /// The fields as `?1` to `?6` of the INSERT and the UPDATE.
+    fn values(&self) -> [&dyn ToSql; 6] {
+        [
+            &self.customer_id,
+            &self.subject,
+            &self.body,
+            &self.status,
+            &self.priority,
+            &self.assigned_to,
+        ]
+    }
 }
 
 /// List filters.
@@ -107,16 +121,7 @@ pub fn create(
     tx.execute(
         "INSERT INTO complaints (customer_id, subject, body, status, priority, assigned_to, \
          created_at, updated_at, resolved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
-        params![
-            f.customer_id,
-            f.subject,
-            f.body,
-            f.status,
-            f.priority,
-            f.assigned_to,
-            now,
-            is_closed(&f.status).then_some(now)
-        ],
+        rows::args(&f.values(), &[&now, &is_closed(&f.status).then_some(now)]).as_slice(),
     )?;
     let row = get(tx, tx.last_insert_rowid(), Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     events::append(
@@ -193,19 +198,9 @@ pub fn update(
         (true, true) => current.resolved_at.clone(),
     };
     tx.execute(
-        "UPDATE complaints SET customer_id = ?2, subject = ?3, body = ?4, status = ?5, \
-         priority = ?6, assigned_to = ?7, updated_at = ?8, resolved_at = ?9 WHERE id = ?1",
-        params![
-            id,
-            f.customer_id,
-            f.subject,
-            f.body,
-            f.status,
-            f.priority,
-            f.assigned_to,
-            now,
-            resolved_at
-        ],
+        "UPDATE complaints SET customer_id = ?1, subject = ?2, body = ?3, status = ?4, \
+         priority = ?5, assigned_to = ?6, updated_at = ?7, resolved_at = ?8 WHERE id = ?9",
+        rows::args(&f.values(), &[&now, &resolved_at, &id]).as_slice(),
     )?;
     get(tx, id, vis)?.ok_or(StoreError::NotFound)
 }

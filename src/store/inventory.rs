@@ -2,7 +2,7 @@
 //! (routers, OLTs, ONUs, monitored devices) adds its kind here as the driver
 //! issues create it; until then the appliance holds no devices.
 
-use rusqlite::Connection;
+use rusqlite::{params, Connection, Transaction};
 
 use super::StoreError;
 
@@ -13,6 +13,32 @@ pub struct StatusCounts {
     pub up: i64,
     pub down: i64,
     pub unknown: i64,
+}
+
+/// The SET part that marks a polled device reachable at `?2`; `status_since`
+/// moves only when the status changes.
+pub(crate) const SET_UP: &str =
+    "status_since = CASE WHEN status = 'up' THEN status_since ELSE ?2 END, \
+     status = 'up', last_seen_at = ?2, last_error = NULL";
+
+/// Marks the polled device `id` of `table` (routers, snmp_devices)
+/// unreachable at `now`, and why; `status_since` moves only when the status
+/// changes.
+pub(crate) fn record_down(
+    tx: &Transaction<'_>,
+    table: &str,
+    id: i64,
+    why: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        &format!(
+            "UPDATE {table} SET status_since = CASE WHEN status = 'down' THEN status_since ELSE ?2 END, \
+             status = 'down', last_error = ?3 WHERE id = ?1"
+        ),
+        params![id, now, why],
+    )?;
+    Ok(())
 }
 
 /// Inventory tables and the kind each holds.

@@ -1,6 +1,6 @@
 //! Packages (`packages`): what customers buy.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{Connection, ToSql, Transaction};
 
 use super::{
     names::{self, Named},
@@ -42,6 +42,23 @@ pub struct PackageFields {
     pub wholesale_price: Option<Money>,
 }
 
+impl PackageFields {
+    /// The fields as `?1` to `?9` of the INSERT and the UPDATE.
+    fn values(&self) -> [&dyn ToSql; 9] {
+        [
+            &self.name,
+            &self.price,
+            &self.currency,
+            &self.speed_down_kbps,
+            &self.speed_up_kbps,
+            &self.billing_cycle,
+            &self.validity_days,
+            &self.router_profile,
+            &self.wholesale_price,
+        ]
+    }
+}
+
 pub fn create(
     tx: &Transaction<'_>,
     f: &PackageFields,
@@ -49,22 +66,10 @@ pub fn create(
 ) -> Result<PackageRow, StoreError> {
     names::ensure_free(tx, Named::Packages, &f.name, None)?;
     tx.execute(
-        "INSERT INTO packages (name, price_minor, currency, speed_down_kbps, speed_up_kbps,
-                               billing_cycle, validity_days, router_profile, created_at, updated_at,
-                               wholesale_price_minor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
-        params![
-            f.name,
-            f.price.minor(),
-            f.currency,
-            f.speed_down_kbps,
-            f.speed_up_kbps,
-            f.billing_cycle,
-            f.validity_days,
-            f.router_profile,
-            now,
-            f.wholesale_price.map(Money::minor)
-        ],
+        "INSERT INTO packages (name, price_minor, currency, speed_down_kbps, speed_up_kbps, \
+         billing_cycle, validity_days, router_profile, wholesale_price_minor, created_at, \
+         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        rows::args(&f.values(), &[&now]).as_slice(),
     )?;
     get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
 }
@@ -80,23 +85,10 @@ pub fn update(
     }
     names::ensure_free(tx, Named::Packages, &f.name, Some(id))?;
     tx.execute(
-        "UPDATE packages SET name = ?2, price_minor = ?3, currency = ?4, speed_down_kbps = ?5,
-                speed_up_kbps = ?6, billing_cycle = ?7, validity_days = ?8, router_profile = ?9,
-                updated_at = ?10, wholesale_price_minor = ?11
-         WHERE id = ?1",
-        params![
-            id,
-            f.name,
-            f.price.minor(),
-            f.currency,
-            f.speed_down_kbps,
-            f.speed_up_kbps,
-            f.billing_cycle,
-            f.validity_days,
-            f.router_profile,
-            now,
-            f.wholesale_price.map(Money::minor)
-        ],
+        "UPDATE packages SET name = ?1, price_minor = ?2, currency = ?3, speed_down_kbps = ?4, \
+         speed_up_kbps = ?5, billing_cycle = ?6, validity_days = ?7, router_profile = ?8, \
+         wholesale_price_minor = ?9, updated_at = ?10 WHERE id = ?11",
+        rows::args(&f.values(), &[&now, &id]).as_slice(),
     )?;
     // Its customers' logins carry the router profile.
     super::routers::request_sync_for_package(tx, id, now)?;

@@ -2,9 +2,10 @@
 //! state the poller saw, reconciliation requests written together with the
 //! customer changes that call for them, and the logins a router should have.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 
 use super::{
+    inventory::{record_down, SET_UP},
     names::{self, Named},
     rows::{self, record},
     StoreError,
@@ -50,6 +51,21 @@ pub struct RouterFields {
     pub tls_verify: bool,
 }
 
+impl RouterFields {
+    /// The fields as `?1` to `?7` of the INSERT and the UPDATE.
+    fn values(&self) -> [&dyn ToSql; 7] {
+        [
+            &self.name,
+            &self.host,
+            &self.port,
+            &self.username,
+            &self.use_tls,
+            &self.tls_verify,
+            &self.transport,
+        ]
+    }
+}
+
 /// What the poller read from a router.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resource {
@@ -81,19 +97,9 @@ pub fn create(
 ) -> Result<RouterRow, StoreError> {
     names::ensure_free(tx, Named::Routers, &f.name, None)?;
     tx.execute(
-        "INSERT INTO routers (name, host, port, username, password_sealed, use_tls, tls_verify, \
-         transport, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-        params![
-            f.name,
-            f.host,
-            f.port,
-            f.username,
-            password_sealed,
-            i64::from(f.use_tls),
-            i64::from(f.tls_verify),
-            f.transport,
-            now
-        ],
+        "INSERT INTO routers (name, host, port, username, use_tls, tls_verify, transport, \
+         password_sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        rows::args(&f.values(), &[&password_sealed, &now]).as_slice(),
     )?;
     get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
 }
@@ -109,21 +115,10 @@ pub fn update(
     get(tx, id)?.ok_or(StoreError::NotFound)?;
     names::ensure_free(tx, Named::Routers, &f.name, Some(id))?;
     tx.execute(
-        "UPDATE routers SET name = ?2, host = ?3, port = ?4, username = ?5, use_tls = ?6, \
-         tls_verify = ?7, transport = ?8, password_sealed = COALESCE(?9, password_sealed), \
-         status = 'unknown', status_since = ?10, updated_at = ?10 WHERE id = ?1",
-        params![
-            id,
-            f.name,
-            f.host,
-            f.port,
-            f.username,
-            i64::from(f.use_tls),
-            i64::from(f.tls_verify),
-            f.transport,
-            password_sealed,
-            now
-        ],
+        "UPDATE routers SET name = ?1, host = ?2, port = ?3, username = ?4, use_tls = ?5, \
+         tls_verify = ?6, transport = ?7, password_sealed = COALESCE(?8, password_sealed), \
+         status = 'unknown', status_since = ?9, updated_at = ?9 WHERE id = ?10",
+        rows::args(&f.values(), &[&password_sealed, &now, &id]).as_slice(),
     )?;
     request_sync(tx, Some(id), now)?;
     get(tx, id)?.ok_or(StoreError::NotFound)
@@ -204,19 +199,26 @@ pub fn record_poll(
     now: &str,
 ) -> Result<(), StoreError> {
     match result {
-        Ok(res) => tx.execute(
-            "UPDATE routers SET status_since = CASE WHEN status = 'up' THEN status_since ELSE ?2 END, \
-             status = 'up', last_seen_at = ?2, last_error = NULL, identity = ?3, version = ?4, \
-             board = ?5, uptime = ?6, cpu_load = ?7 WHERE id = ?1",
-            params![id, now, res.identity, res.version, res.board, res.uptime, res.cpu_load],
-        )?,
-        Err(why) => tx.execute(
-            "UPDATE routers SET status_since = CASE WHEN status = 'down' THEN status_since ELSE ?2 END, \
-             status = 'down', last_error = ?3 WHERE id = ?1",
-            params![id, now, why],
-        )?,
-    };
-    Ok(())
+        Ok(res) => {
+            tx.execute(
+                &format!(
+                    "UPDATE routers SET {SET_UP}, identity = ?3, version = ?4, board = ?5, \
+                     uptime = ?6, cpu_load = ?7 WHERE id = ?1"
+                ),
+                params![
+                    id,
+                    now,
+                    res.identity,
+                    res.version,
+                    res.board,
+                    res.uptime,
+                    res.cpu_load
+                ],
+            )?;
+            Ok(())
+        }
+        Err(why) => record_down(tx, "routers", id, why, now),
+    }
 }
 
 /// Asks for a reconciliation of `router_id` (no-op for None).

@@ -221,6 +221,11 @@ fn with_extra<T: FromRow, X: FromSql>(r: &Row<'_>) -> rusqlite::Result<(T, X)> {
     Ok((T::from_row(r)?, r.get(T::WIDTH)?))
 }
 
+/// The arguments of one statement: `values` (`?1` to `?n`), then `more`.
+pub(crate) fn args<'a>(values: &[&'a dyn ToSql], more: &[&'a dyn ToSql]) -> Vec<&'a dyn ToSql> {
+    [values, more].concat()
+}
+
 /// The conditions of a list built from the filters that are set, with their
 /// arguments: each `?` in a condition added stands for the one value added
 /// with it (numbered in turn: `?1`, `?2`, ...).

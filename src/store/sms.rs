@@ -2,7 +2,7 @@
 //! Queuing debits the credits in the same transaction, refusing to overdraw or
 //! to pass the daily cap; a message that is never sent gets its credits back.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, ToSql, Transaction};
 
 use super::{
     rows::{self, record},
@@ -167,6 +167,22 @@ pub fn top_up(
     Ok(credits)
 }
 
+impl NewSms {
+    /// What every stored message has, as `?1` to `?8` (parts: `?5`).
+    fn values(&self) -> [&dyn ToSql; 8] {
+        [
+            &self.message_id,
+            &self.phone,
+            &self.body,
+            &self.encoding,
+            &self.parts,
+            &self.source,
+            &self.event_id,
+            &self.customer_id,
+        ]
+    }
+}
+
 /// Queues messages (due at `due`, unix seconds), debiting their credits, all
 /// or nothing: too few credits or a passed daily cap → 422 on `field`.
 pub fn queue(
@@ -209,21 +225,13 @@ pub fn queue(
     )?;
     let mut ids = Vec::with_capacity(messages.len());
     for m in messages {
-        insert.execute(params![
-            m.message_id,
-            m.phone,
-            m.body,
-            m.encoding,
-            m.parts,
-            m.source,
-            m.event_id,
-            m.customer_id,
-            m.broadcast_id,
-            m.requested_by,
-            due,
-            now,
-            m.operator_id
-        ])?;
+        insert.execute(
+            rows::args(
+                &m.values(),
+                &[&m.broadcast_id, &m.requested_by, &due, &now, &m.operator_id],
+            )
+            .as_slice(),
+        )?;
         let id = tx.last_insert_rowid();
         debit.execute(params![-m.parts, id, now])?;
         ids.push(id);
@@ -245,18 +253,7 @@ pub fn record_unsent(
         "INSERT INTO sms_messages (message_id, phone, body, encoding, parts, credits, status, \
          source, event_id, customer_id, error, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, 0, 'failed', ?6, ?7, ?8, ?9, ?10, ?10)",
-        params![
-            m.message_id,
-            m.phone,
-            m.body,
-            m.encoding,
-            m.parts,
-            m.source,
-            m.event_id,
-            m.customer_id,
-            error,
-            now
-        ],
+        rows::args(&m.values(), &[&error, &now]).as_slice(),
     )?;
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! SNMP-polled devices (OLTs, radios, other devices): inventory with sealed
 //! credentials, and what the poller last read.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, ToSql, Transaction};
 
 use super::{
+    inventory::{record_down, SET_UP},
     names::{self, Named},
     rows::{self, record, FromRow},
     StoreError,
@@ -75,6 +76,24 @@ pub struct PollState {
     pub metrics: Option<serde_json::Value>,
 }
 
+/// What a caller sets (all but the kind), as `?1` to `?11` of the INSERT and
+/// the UPDATE.
+fn values<'a>(f: &'a DeviceFields, creds: &'a SealedCredentials) -> [&'a dyn ToSql; 11] {
+    [
+        &f.name,
+        &f.host,
+        &f.port,
+        &f.profile,
+        &f.snmp_version,
+        &f.v3_user,
+        &f.v3_auth_protocol,
+        &f.v3_priv_protocol,
+        &creds.community,
+        &creds.v3_auth,
+        &creds.v3_priv,
+    ]
+}
+
 pub fn create(
     tx: &Transaction<'_>,
     f: &DeviceFields,
@@ -83,24 +102,11 @@ pub fn create(
 ) -> Result<DeviceRow, StoreError> {
     names::ensure_free(tx, Named::SnmpDevices, &f.name, None)?;
     tx.execute(
-        "INSERT INTO snmp_devices (kind, name, host, port, profile, snmp_version, v3_user, \
+        "INSERT INTO snmp_devices (name, host, port, profile, snmp_version, v3_user, \
          v3_auth_protocol, v3_priv_protocol, community_sealed, v3_auth_sealed, v3_priv_sealed, \
-         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-        params![
-            f.kind,
-            f.name,
-            f.host,
-            f.port,
-            f.profile,
-            f.snmp_version,
-            f.v3_user,
-            f.v3_auth_protocol,
-            f.v3_priv_protocol,
-            creds.community,
-            creds.v3_auth,
-            creds.v3_priv,
-            now
-        ],
+         kind, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+        rows::args(&values(f, creds), &[&f.kind, &now]).as_slice(),
     )?;
     get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
 }
@@ -115,26 +121,12 @@ pub fn update(
     get(tx, id)?.ok_or(StoreError::NotFound)?;
     names::ensure_free(tx, Named::SnmpDevices, &f.name, Some(id))?;
     tx.execute(
-        "UPDATE snmp_devices SET name = ?2, host = ?3, port = ?4, profile = ?5, snmp_version = ?6, \
-         v3_user = ?7, v3_auth_protocol = ?8, v3_priv_protocol = ?9, \
-         community_sealed = COALESCE(?10, community_sealed), \
-         v3_auth_sealed = COALESCE(?11, v3_auth_sealed), v3_priv_sealed = COALESCE(?12, v3_priv_sealed), \
-         status = 'unknown', status_since = ?13, updated_at = ?13 WHERE id = ?1",
-        params![
-            id,
-            f.name,
-            f.host,
-            f.port,
-            f.profile,
-            f.snmp_version,
-            f.v3_user,
-            f.v3_auth_protocol,
-            f.v3_priv_protocol,
-            creds.community,
-            creds.v3_auth,
-            creds.v3_priv,
-            now
-        ],
+        "UPDATE snmp_devices SET name = ?1, host = ?2, port = ?3, profile = ?4, snmp_version = ?5, \
+         v3_user = ?6, v3_auth_protocol = ?7, v3_priv_protocol = ?8, \
+         community_sealed = COALESCE(?9, community_sealed), \
+         v3_auth_sealed = COALESCE(?10, v3_auth_sealed), v3_priv_sealed = COALESCE(?11, v3_priv_sealed), \
+         status = 'unknown', status_since = ?12, updated_at = ?12 WHERE id = ?13",
+        rows::args(&values(f, creds), &[&now, &id]).as_slice(),
     )?;
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
@@ -210,29 +202,28 @@ pub fn record_poll(
     now: &str,
 ) -> Result<(), StoreError> {
     match result {
-        Ok(s) => tx.execute(
-            "UPDATE snmp_devices SET status_since = CASE WHEN status = 'up' THEN status_since ELSE ?2 END, \
-             status = 'up', last_seen_at = ?2, last_error = NULL, sys_descr = ?3, sys_object_id = ?4, \
-             sys_name = ?5, uptime_secs = ?6, detected_profile = ?7, vendor = ?8, model = ?9, \
-             metrics = COALESCE(?10, metrics) WHERE id = ?1",
-            params![
-                id,
-                now,
-                s.sys_descr,
-                s.sys_object_id,
-                s.sys_name,
-                s.uptime_secs,
-                s.detected_profile,
-                s.vendor,
-                s.model,
-                s.metrics.as_ref().map(ToString::to_string)
-            ],
-        )?,
-        Err(why) => tx.execute(
-            "UPDATE snmp_devices SET status_since = CASE WHEN status = 'down' THEN status_since ELSE ?2 END, \
-             status = 'down', last_error = ?3 WHERE id = ?1",
-            params![id, now, why],
-        )?,
-    };
-    Ok(())
+        Ok(s) => {
+            tx.execute(
+                &format!(
+                    "UPDATE snmp_devices SET {SET_UP}, sys_descr = ?3, sys_object_id = ?4, \
+                     sys_name = ?5, uptime_secs = ?6, detected_profile = ?7, vendor = ?8, \
+                     model = ?9, metrics = COALESCE(?10, metrics) WHERE id = ?1"
+                ),
+                params![
+                    id,
+                    now,
+                    s.sys_descr,
+                    s.sys_object_id,
+                    s.sys_name,
+                    s.uptime_secs,
+                    s.detected_profile,
+                    s.vendor,
+                    s.model,
+                    s.metrics.as_ref().map(ToString::to_string)
+                ],
+            )?;
+            Ok(())
+        }
+        Err(why) => record_down(tx, "snmp_devices", id, why, now),
+    }
 }

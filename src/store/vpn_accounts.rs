@@ -1,7 +1,7 @@
 //! VPN accounts. The WireGuard private key and the login password arrive and
 //! leave sealed; the store never sees them in clear.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, ToSql, Transaction};
 
 use super::{
     rows::{self, record},
@@ -57,6 +57,24 @@ impl From<VpnAccountRow> for VpnAccountFields {
             username: r.username,
             password_sealed: r.password_sealed,
         }
+    }
+}
+
+impl VpnAccountFields {
+    /// The fields as `?1` to `?10` of the INSERT and the UPDATE.
+    fn values(&self) -> [&dyn ToSql; 10] {
+        [
+            &self.name,
+            &self.protocol,
+            &self.customer_id,
+            &self.router_id,
+            &self.addresses,
+            &self.enabled,
+            &self.public_key,
+            &self.private_key_sealed,
+            &self.username,
+            &self.password_sealed,
+        ]
     }
 }
 
@@ -122,19 +140,7 @@ pub fn create(
         "INSERT INTO vpn_accounts (name, protocol, customer_id, router_id, addresses, enabled, \
          wg_public_key, wg_private_key_sealed, username, password_sealed, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-        params![
-            f.name,
-            f.protocol,
-            f.customer_id,
-            f.router_id,
-            f.addresses,
-            i64::from(f.enabled),
-            f.public_key,
-            f.private_key_sealed,
-            f.username,
-            f.password_sealed,
-            now
-        ],
+        rows::args(&f.values(), &[&now]).as_slice(),
     )?;
     get(tx, tx.last_insert_rowid(), Visibility::ALL)?.ok_or(StoreError::NotFound)
 }
@@ -202,23 +208,10 @@ pub fn update(
     get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     check(tx, f, Some(id))?;
     tx.execute(
-        "UPDATE vpn_accounts SET name = ?2, protocol = ?3, customer_id = ?4, router_id = ?5, \
-         addresses = ?6, enabled = ?7, wg_public_key = ?8, wg_private_key_sealed = ?9, \
-         username = ?10, password_sealed = ?11, updated_at = ?12 WHERE id = ?1",
-        params![
-            id,
-            f.name,
-            f.protocol,
-            f.customer_id,
-            f.router_id,
-            f.addresses,
-            i64::from(f.enabled),
-            f.public_key,
-            f.private_key_sealed,
-            f.username,
-            f.password_sealed,
-            now
-        ],
+        "UPDATE vpn_accounts SET name = ?1, protocol = ?2, customer_id = ?3, router_id = ?4, \
+         addresses = ?5, enabled = ?6, wg_public_key = ?7, wg_private_key_sealed = ?8, \
+         username = ?9, password_sealed = ?10, updated_at = ?11 WHERE id = ?12",
+        rows::args(&f.values(), &[&now, &id]).as_slice(),
     )?;
     get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)
 }
