@@ -1,12 +1,12 @@
 //! Support complaints. Creating one writes `complaint.created` to the outbox in
 //! the same transaction.
 
-use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
 
 use super::{
     events,
-    rows::{self, record},
+    rows::{self, fields, record, Fields},
     StoreError,
 };
 use crate::domain::visibility::Visibility;
@@ -30,28 +30,16 @@ record! {
     }
 }
 
-/// The fields a caller sets.
-#[derive(Debug, Clone)]
-pub struct ComplaintFields {
-    pub customer_id: i64,
-    pub subject: String,
-    pub body: String,
-    pub status: String,
-    pub priority: String,
-    pub assigned_to: Option<i64>,
-}
-
-impl ComplaintFields {
-    /// The fields as `?1` to `?6` of the INSERT and the UPDATE.
-    fn values(&self) -> [&dyn ToSql; 6] {
-        [
-            &self.customer_id,
-            &self.subject,
-            &self.body,
-            &self.status,
-            &self.priority,
-            &self.assigned_to,
-        ]
+fields! {
+    /// The fields a caller sets.
+    #[derive(Debug, Clone)]
+    pub struct ComplaintFields {
+        pub customer_id: i64,
+        pub subject: String,
+        pub body: String,
+        pub status: String,
+        pub priority: String,
+        pub assigned_to: Option<i64>,
     }
 }
 

@@ -1,10 +1,10 @@
 //! Packages (`packages`): what customers buy.
 
-use rusqlite::{Connection, ToSql, Transaction};
+use rusqlite::{Connection, Transaction};
 
 use super::{
     names::{self, Named},
-    rows::{self, record},
+    rows::{self, fields, record, Fields},
     StoreError,
 };
 use crate::domain::money::Money;
@@ -28,34 +28,19 @@ record! {
     }
 }
 
-/// A package's fields, for create and (all of them) update.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageFields {
-    pub name: String,
-    pub price: Money,
-    pub currency: String,
-    pub speed_down_kbps: i64,
-    pub speed_up_kbps: i64,
-    pub billing_cycle: String,
-    pub validity_days: i64,
-    pub router_profile: Option<String>,
-    pub wholesale_price: Option<Money>,
-}
-
-impl PackageFields {
-    /// The fields as `?1` to `?9` of the INSERT and the UPDATE.
-    fn values(&self) -> [&dyn ToSql; 9] {
-        [
-            &self.name,
-            &self.price,
-            &self.currency,
-            &self.speed_down_kbps,
-            &self.speed_up_kbps,
-            &self.billing_cycle,
-            &self.validity_days,
-            &self.router_profile,
-            &self.wholesale_price,
-        ]
+fields! {
+    /// A package's fields, for create and (all of them) update.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PackageFields {
+        pub name: String,
+        pub price: Money,
+        pub currency: String,
+        pub speed_down_kbps: i64,
+        pub speed_up_kbps: i64,
+        pub billing_cycle: String,
+        pub validity_days: i64,
+        pub router_profile: Option<String>,
+        pub wholesale_price: Option<Money>,
     }
 }
 

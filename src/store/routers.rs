@@ -2,12 +2,12 @@
 //! state the poller saw, reconciliation requests written together with the
 //! customer changes that call for them, and the logins a router should have.
 
-use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
     inventory::{record_down, SET_UP},
     names::{self, Named},
-    rows::{self, record},
+    rows::{self, fields, record, Fields},
     StoreError,
 };
 
@@ -39,30 +39,17 @@ record! {
     }
 }
 
-/// The fields a caller sets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouterFields {
-    pub name: String,
-    pub host: String,
-    pub port: i64,
-    pub username: String,
-    pub transport: String,
-    pub use_tls: bool,
-    pub tls_verify: bool,
-}
-
-impl RouterFields {
-    /// The fields as `?1` to `?7` of the INSERT and the UPDATE.
-    fn values(&self) -> [&dyn ToSql; 7] {
-        [
-            &self.name,
-            &self.host,
-            &self.port,
-            &self.username,
-            &self.use_tls,
-            &self.tls_verify,
-            &self.transport,
-        ]
+fields! {
+    /// The fields a caller sets.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct RouterFields {
+        pub name: String,
+        pub host: String,
+        pub port: i64,
+        pub username: String,
+        pub transport: String,
+        pub use_tls: bool,
+        pub tls_verify: bool,
     }
 }
 
@@ -97,7 +84,7 @@ pub fn create(
 ) -> Result<RouterRow, StoreError> {
     names::ensure_free(tx, Named::Routers, &f.name, None)?;
     tx.execute(
-        "INSERT INTO routers (name, host, port, username, use_tls, tls_verify, transport, \
+        "INSERT INTO routers (name, host, port, username, transport, use_tls, tls_verify, \
          password_sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
         rows::args(&f.values(), &[&password_sealed, &now]).as_slice(),
     )?;
@@ -115,8 +102,8 @@ pub fn update(
     get(tx, id)?.ok_or(StoreError::NotFound)?;
     names::ensure_free(tx, Named::Routers, &f.name, Some(id))?;
     tx.execute(
-        "UPDATE routers SET name = ?1, host = ?2, port = ?3, username = ?4, use_tls = ?5, \
-         tls_verify = ?6, transport = ?7, password_sealed = COALESCE(?8, password_sealed), \
+        "UPDATE routers SET name = ?1, host = ?2, port = ?3, username = ?4, transport = ?5, \
+         use_tls = ?6, tls_verify = ?7, password_sealed = COALESCE(?8, password_sealed), \
          status = 'unknown', status_since = ?9, updated_at = ?9 WHERE id = ?10",
         rows::args(&f.values(), &[&password_sealed, &now, &id]).as_slice(),
     )?;

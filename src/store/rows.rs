@@ -93,6 +93,39 @@ macro_rules! record {
 }
 pub(crate) use record;
 
+/// A struct of the values a caller sets, in the order of the `?1` to `?n` of
+/// the INSERT and UPDATE that write them.
+pub(crate) trait Fields {
+    /// Every field, in declaration order.
+    fn values(&self) -> Vec<&dyn ToSql>;
+}
+
+/// Declares a struct and its [`Fields`] impl: its values, in the order its
+/// fields are declared.
+macro_rules! fields {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[$field_attr:meta])*
+                $field_vis:vis $field:ident : $ty:ty
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        $vis struct $name {
+            $( $(#[$field_attr])* $field_vis $field: $ty, )*
+        }
+
+        impl $crate::store::rows::Fields for $name {
+            fn values(&self) -> Vec<&dyn rusqlite::ToSql> {
+                vec![$(&self.$field),*]
+            }
+        }
+    };
+}
+pub(crate) use fields;
+
 /// The SELECT expression of a field: the one given, or the field's name
 /// (after the table alias, when there is one).
 macro_rules! column_of {

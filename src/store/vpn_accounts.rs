@@ -1,10 +1,10 @@
 //! VPN accounts. The WireGuard private key and the login password arrive and
 //! leave sealed; the store never sees them in clear.
 
-use rusqlite::{params, Connection, ToSql, Transaction};
+use rusqlite::{params, Connection, Transaction};
 
 use super::{
-    rows::{self, record},
+    rows::{self, fields, record, Fields},
     StoreError,
 };
 use crate::domain::visibility::Visibility;
@@ -28,19 +28,21 @@ record! {
     }
 }
 
-/// The fields a caller sets (secrets sealed).
-#[derive(Debug, Clone)]
-pub struct VpnAccountFields {
-    pub name: String,
-    pub protocol: String,
-    pub customer_id: Option<i64>,
-    pub router_id: Option<i64>,
-    pub addresses: String,
-    pub enabled: bool,
-    pub public_key: Option<String>,
-    pub private_key_sealed: Option<String>,
-    pub username: Option<String>,
-    pub password_sealed: Option<String>,
+fields! {
+    /// The fields a caller sets (secrets sealed).
+    #[derive(Debug, Clone)]
+    pub struct VpnAccountFields {
+        pub name: String,
+        pub protocol: String,
+        pub customer_id: Option<i64>,
+        pub router_id: Option<i64>,
+        pub addresses: String,
+        pub enabled: bool,
+        pub public_key: Option<String>,
+        pub private_key_sealed: Option<String>,
+        pub username: Option<String>,
+        pub password_sealed: Option<String>,
+    }
 }
 
 impl From<VpnAccountRow> for VpnAccountFields {
@@ -57,24 +59,6 @@ impl From<VpnAccountRow> for VpnAccountFields {
             username: r.username,
             password_sealed: r.password_sealed,
         }
-    }
-}
-
-impl VpnAccountFields {
-    /// The fields as `?1` to `?10` of the INSERT and the UPDATE.
-    fn values(&self) -> [&dyn ToSql; 10] {
-        [
-            &self.name,
-            &self.protocol,
-            &self.customer_id,
-            &self.router_id,
-            &self.addresses,
-            &self.enabled,
-            &self.public_key,
-            &self.private_key_sealed,
-            &self.username,
-            &self.password_sealed,
-        ]
     }
 }
 
