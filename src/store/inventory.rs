@@ -4,7 +4,10 @@
 
 use rusqlite::{params, Connection, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
 /// Devices of one kind by last polled state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,36 +74,30 @@ pub fn status_counts(conn: &Connection) -> Result<Vec<StatusCounts>, StoreError>
     Ok(out)
 }
 
-/// A device that is down.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DownDevice {
-    pub kind: String,
-    pub id: i64,
-    pub name: String,
-    pub since: Option<String>,
-    pub last_error: Option<String>,
+record! {
+    /// A device that is down.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct DownDevice {
+        pub kind: String = "'router'",
+        pub id: i64,
+        pub name: String,
+        pub since: Option<String> = "status_since",
+        pub last_error: Option<String>,
+    }
 }
 
 /// Every router and SNMP device that is down, longest down first.
 pub fn down(conn: &Connection) -> Result<Vec<DownDevice>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT 'router', id, name, status_since, last_error FROM routers WHERE status = 'down' \
+    // The routers' side of the union selects DownDevice's columns; the SNMP
+    // devices' side the same, in the same order.
+    rows::all(
+        conn,
+        "FROM routers WHERE status = 'down' \
          UNION ALL \
          SELECT kind, id, name, status_since, last_error FROM snmp_devices WHERE status = 'down' \
          ORDER BY 4, 3",
-    )?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(DownDevice {
-                kind: r.get(0)?,
-                id: r.get(1)?,
-                name: r.get(2)?,
-                since: r.get(3)?,
-                last_error: r.get(4)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+        [],
+    )
 }
 
 /// One piece of inventory with the customers behind it: a router's customers

@@ -35,26 +35,30 @@ record! {
     }
 }
 
-/// One attempt.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AttemptRow {
-    pub id: i64,
-    pub attempted_at: String,
-    pub status_code: Option<i64>,
-    pub duration_ms: i64,
-    pub response_body: Option<String>,
-    pub error: Option<String>,
+record! {
+    /// One attempt.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AttemptRow {
+        pub id: i64,
+        pub attempted_at: String,
+        pub status_code: Option<i64>,
+        pub duration_ms: i64,
+        pub response_body: Option<String>,
+        pub error: Option<String>,
+    }
 }
 
-/// A delivery that is due, with its event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DueDelivery {
-    pub id: i64,
-    pub attempts: i64,
-    pub event_id: i64,
-    pub event: String,
-    pub payload: Value,
-    pub event_created_at: String,
+record! {
+    /// A delivery that is due, with its event.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DueDelivery in d {
+        pub id: i64,
+        pub attempts: i64,
+        pub event_id: i64 = "e.id",
+        pub event: String = "e.type",
+        pub payload: Value = "e.payload" => rows::json_or_null,
+        pub event_created_at: String = "e.created_at",
+    }
 }
 
 /// What became of an attempt.
@@ -138,24 +142,14 @@ pub fn due(
     now: i64,
     limit: i64,
 ) -> Result<Vec<DueDelivery>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT d.id, d.attempts, e.id, e.type, e.payload, e.created_at \
-         FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
-         WHERE d.webhook_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 \
-         ORDER BY d.next_attempt_at, d.id LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(params![webhook_id, now, limit], |r| {
-        let payload: String = r.get(4)?;
-        Ok(DueDelivery {
-            id: r.get(0)?,
-            attempts: r.get(1)?,
-            event_id: r.get(2)?,
-            event: r.get(3)?,
-            payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
-            event_created_at: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows::all(
+        conn,
+        &format!(
+            "{FROM} WHERE d.webhook_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 \
+             ORDER BY d.next_attempt_at, d.id LIMIT ?3"
+        ),
+        params![webhook_id, now, limit],
+    )
 }
 
 /// Records attempts and what follows from them: the delivery's state, the
@@ -261,23 +255,11 @@ pub fn get(conn: &Connection, webhook_id: i64, id: i64) -> Result<Option<Deliver
 
 /// The attempts of a delivery, oldest first.
 pub fn attempts(conn: &Connection, delivery_id: i64) -> Result<Vec<AttemptRow>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, attempted_at, status_code, duration_ms, response_body, error \
-         FROM webhook_attempts WHERE delivery_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt
-        .query_map([delivery_id], |r| {
-            Ok(AttemptRow {
-                id: r.get(0)?,
-                attempted_at: r.get(1)?,
-                status_code: r.get(2)?,
-                duration_ms: r.get(3)?,
-                response_body: r.get(4)?,
-                error: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    rows::all(
+        conn,
+        "FROM webhook_attempts WHERE delivery_id = ?1 ORDER BY id",
+        [delivery_id],
+    )
 }
 
 /// A new delivery of the same event to the same endpoint (same event id), due

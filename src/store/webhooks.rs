@@ -24,12 +24,14 @@ record! {
     }
 }
 
-/// What the sender needs: where to post and with what key.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookTarget {
-    pub id: i64,
-    pub url: String,
-    pub secret_sealed: String,
+record! {
+    /// What the sender needs: where to post and with what key.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookTarget {
+        pub id: i64,
+        pub url: String,
+        pub secret_sealed: String,
+    }
 }
 
 /// The fields a caller sets.
@@ -144,19 +146,7 @@ pub fn active_ids(conn: &Connection) -> Result<Vec<i64>, StoreError> {
 
 /// The target of an endpoint that is switched on.
 pub fn active_target(conn: &Connection, id: i64) -> Result<Option<WebhookTarget>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT id, url, secret_sealed FROM webhooks WHERE id = ?1 AND active = 1",
-            [id],
-            |r| {
-                Ok(WebhookTarget {
-                    id: r.get(0)?,
-                    url: r.get(1)?,
-                    secret_sealed: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
+    rows::one(conn, "FROM webhooks WHERE id = ?1 AND active = 1", [id])
 }
 
 /// The sealed secrets of every endpoint (for checks that nothing is in clear).
