@@ -76,10 +76,10 @@ pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, St
     let due_date = (settings.date + time::Duration::days(settings.due_days)).to_string();
     let label = format!("{} {}", settings.date.month(), settings.date.year());
     for (customer_id, price, currency, _package_id, package_name) in due {
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1 AND period_start = ?2)",
+        let exists: bool = rows::exists(
+            tx,
+            "FROM bills WHERE customer_id = ?1 AND period_start = ?2",
             params![customer_id, period_start],
-            |r| r.get(0),
         )?;
         if exists {
             continue;
@@ -174,30 +174,30 @@ pub fn reactivate_if_cleared(
     grace_days: i64,
     now: OffsetDateTime,
 ) -> Result<bool, StoreError> {
-    let open_log: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM auto_suspension_log WHERE customer_id = ?1 AND reactivated_at IS NULL)",
+    let open_log: bool = rows::exists(
+        tx,
+        "FROM auto_suspension_log WHERE customer_id = ?1 AND reactivated_at IS NULL",
         [customer_id],
-        |r| r.get(0),
     )?;
     if !open_log {
         return Ok(false);
     }
     let cutoff = (today - time::Duration::days(grace_days)).to_string();
-    let still_overdue: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1 AND status IN ('unpaid', 'partial')
-                        AND due_date < ?2)",
+    let still_overdue: bool = rows::exists(
+        tx,
+        "FROM bills WHERE customer_id = ?1 AND status IN ('unpaid', 'partial')
+                        AND due_date < ?2",
         params![customer_id, cutoff],
-        |r| r.get(0),
     )?;
     let suspended =
         customers::get(tx, customer_id, Visibility::ALL)?.is_some_and(|c| c.status == "suspended");
     // A prepaid customer also needs a paid period ahead.
-    let prepaid_expired: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM customers c JOIN packages p ON p.id = c.package_id
+    let prepaid_expired: bool = rows::exists(
+        tx,
+        "FROM customers c JOIN packages p ON p.id = c.package_id
                         WHERE c.id = ?1 AND p.billing_cycle = 'days'
-                          AND (c.expires_at IS NULL OR c.expires_at <= ?2))",
+                          AND (c.expires_at IS NULL OR c.expires_at <= ?2)",
         params![customer_id, format_timestamp(now)],
-        |r| r.get(0),
     )?;
     if still_overdue || !suspended || prepaid_expired {
         return Ok(false);

@@ -76,10 +76,10 @@ pub fn create(
         ));
     }
     if let Some(start) = &new.period_start {
-        let billed: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1 AND period_start = ?2)",
+        let billed: bool = rows::exists(
+            tx,
+            "FROM bills WHERE customer_id = ?1 AND period_start = ?2",
             params![new.customer_id, start],
-            |r| r.get(0),
         )?;
         if billed {
             return Err(StoreError::Conflict(format!(

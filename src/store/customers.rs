@@ -152,22 +152,20 @@ fn check(
         }
     }
     if let Some(email) = email {
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM customers WHERE email = ?1 AND id IS NOT ?2)",
+        let taken: bool = rows::exists(
+            tx,
+            "FROM customers WHERE email = ?1 AND id IS NOT ?2",
             params![email, except],
-            |r| r.get(0),
         )?;
         if taken {
             problems.push(("email", "The email has already been taken.".to_string()));
         }
     }
     if let Some(username) = username {
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM customers
-                            WHERE COALESCE(router_id, 0) = COALESCE(?1, 0) AND username = ?2 AND id IS NOT ?3)",
-            params![router_id, username, except],
-            |r| r.get(0),
-        )?;
+        let taken: bool = rows::exists(tx,
+            "FROM customers
+                            WHERE COALESCE(router_id, 0) = COALESCE(?1, 0) AND username = ?2 AND id IS NOT ?3",
+            params![router_id, username, except])?;
         if taken {
             problems.push((
                 "username",
@@ -194,10 +192,10 @@ fn subscribe(
     let expires = if package.billing_cycle == "days" {
         // Prepaid: only payments buy time. A new customer has none yet; a
         // change of package keeps the period already paid for.
-        let paid_until: Option<String> = tx.query_row(
+        let paid_until: Option<String> = rows::value(
+            tx,
             "SELECT expires_at FROM customers WHERE id = ?1",
             [customer_id],
-            |r| r.get(0),
         )?;
         paid_until
             .filter(|t| t.as_str() > starts.as_str())
@@ -382,12 +380,12 @@ pub fn set_status(
 /// customer (a conflict: suspend or mark the customer inactive instead).
 pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), StoreError> {
     let current = get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
-    let billed: bool = tx.query_row(
+    let billed: bool = rows::value(
+        tx,
         "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1)
              OR EXISTS (SELECT 1 FROM payments WHERE customer_id = ?1)
              OR EXISTS (SELECT 1 FROM customer_ledger WHERE customer_id = ?1)",
         [id],
-        |r| r.get(0),
     )?;
     if billed {
         return Err(StoreError::Conflict(
@@ -599,9 +597,7 @@ pub fn count_created_since(
     since: &str,
     vis: Visibility,
 ) -> Result<i64, StoreError> {
-    Ok(conn.query_row(
+    rows::value(conn,
         "SELECT COUNT(*) FROM customers WHERE created_at >= ?1 AND (?2 IS NULL OR operator_id = ?2)",
-        params![since, vis.operator_id],
-        |r| r.get(0),
-    )?)
+        params![since, vis.operator_id])
 }

@@ -29,10 +29,10 @@ pub fn for_period(
     }
     let year = period.get(..4).unwrap_or("0000");
     let prefix = format!("INV-{year}-");
-    let last: Option<i64> = tx.query_row(
+    let last: Option<i64> = rows::value(
+        tx,
         "SELECT MAX(CAST(substr(number, 10) AS INTEGER)) FROM invoices WHERE number LIKE ?1",
         [format!("{prefix}%")],
-        |r| r.get(0),
     )?;
     let number = format!("{prefix}{:06}", last.unwrap_or(0) + 1);
     tx.execute(

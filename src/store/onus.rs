@@ -162,11 +162,7 @@ pub fn history(
 }
 
 pub fn exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM onus WHERE id = ?1)",
-        [id],
-        |r| r.get(0),
-    )?)
+    rows::exists(conn, "FROM onus WHERE id = ?1", [id])
 }
 
 /// ONUs offline, and online with rx power below `low_rx`.

@@ -31,11 +31,11 @@ pub struct OperatorFields {
 }
 
 fn email_taken(conn: &Connection, email: &str, except: Option<i64>) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM operators WHERE email = ?1 AND id IS NOT ?2)",
+    rows::exists(
+        conn,
+        "FROM operators WHERE email = ?1 AND id IS NOT ?2",
         params![email, except],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 pub fn create(

@@ -86,11 +86,11 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
     if get(tx, id)?.is_none() {
         return Err(StoreError::NotFound);
     }
-    let in_use: bool = tx.query_row(
+    let in_use: bool = rows::value(
+        tx,
         "SELECT EXISTS (SELECT 1 FROM customers WHERE package_id = ?1)
              OR EXISTS (SELECT 1 FROM subscriptions WHERE package_id = ?1)",
         [id],
-        |r| r.get(0),
     )?;
     if in_use {
         return Err(StoreError::Conflict(
@@ -104,11 +104,11 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
 
 /// True when there are neither packages nor customers (an empty appliance).
 pub fn none_and_no_customers(conn: &Connection) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
+    rows::value(
+        conn,
         "SELECT NOT EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM packages)",
         [],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<PackageRow>, StoreError> {

@@ -115,10 +115,10 @@ pub fn record(
         return Err(StoreError::Invalid(problems));
     }
     if let Some(txn) = &new.transaction_id {
-        let seen: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM payments WHERE method = ?1 AND transaction_id = ?2)",
+        let seen: bool = rows::exists(
+            tx,
+            "FROM payments WHERE method = ?1 AND transaction_id = ?2",
             params![new.method, txn],
-            |r| r.get(0),
         )?;
         if seen {
             return Err(StoreError::Conflict(format!(
@@ -250,12 +250,12 @@ pub fn dashboard_figures(
         params![vis.operator_id, month_start, day_start],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let unpaid: i64 = conn.query_row(
+    let unpaid: i64 = rows::value(
+        conn,
         "SELECT COALESCE(SUM(b.amount_minor - b.paid_minor), 0)
          FROM bills b JOIN customers c ON c.id = b.customer_id
          WHERE b.status IN ('unpaid', 'partial') AND (?1 IS NULL OR c.operator_id = ?1)",
         [vis.operator_id],
-        |r| r.get(0),
     )?;
     Ok((Money(month), Money(today), Money(unpaid)))
 }

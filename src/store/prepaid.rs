@@ -70,10 +70,10 @@ pub fn renew_from_credit(
     while credit >= price {
         if let (RenewedBy::Operator, Some(op)) = (by, operator) {
             let cost = wholesale.unwrap_or(price);
-            let balance: i64 = tx.query_row(
+            let balance: i64 = rows::value(
+                tx,
                 "SELECT balance_minor FROM operators WHERE id = ?1",
                 [op],
-                |r| r.get(0),
             )?;
             if balance < cost {
                 return Err(StoreError::invalid(

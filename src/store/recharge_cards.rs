@@ -29,11 +29,7 @@ record! {
 
 fn check_operator(tx: &Transaction<'_>, operator_id: Option<i64>) -> Result<(), StoreError> {
     if let Some(op) = operator_id {
-        let found: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM operators WHERE id = ?1)",
-            [op],
-            |r| r.get(0),
-        )?;
+        let found: bool = rows::exists(tx, "FROM operators WHERE id = ?1", [op])?;
         if !found {
             return Err(StoreError::invalid(
                 "operator_id",
@@ -55,11 +51,7 @@ pub fn create_batch(
     now: &str,
 ) -> Result<Vec<CardRow>, StoreError> {
     check_operator(tx, operator_id)?;
-    let taken: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM recharge_cards WHERE batch = ?1)",
-        [batch],
-        |r| r.get(0),
-    )?;
+    let taken: bool = rows::exists(tx, "FROM recharge_cards WHERE batch = ?1", [batch])?;
     if taken {
         return Err(StoreError::invalid(
             "batch",
@@ -89,11 +81,7 @@ pub fn assign_batch(
     batch: &str,
     operator_id: Option<i64>,
 ) -> Result<u64, StoreError> {
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM recharge_cards WHERE batch = ?1)",
-        [batch],
-        |r| r.get(0),
-    )?;
+    let exists: bool = rows::exists(tx, "FROM recharge_cards WHERE batch = ?1", [batch])?;
     if !exists {
         return Err(StoreError::NotFound);
     }

@@ -126,11 +126,11 @@ pub fn insert_logs(
 }
 
 pub fn last_log_id(conn: &Connection, router_id: i64) -> Result<i64, StoreError> {
-    Ok(conn.query_row(
+    rows::value(
+        conn,
         "SELECT last_log_id FROM routers WHERE id = ?1",
         [router_id],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 /// The router that has this address (for syslog datagrams).

@@ -133,11 +133,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<RouterRow>, StoreError> 
 }
 
 pub fn exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM routers WHERE id = ?1)",
-        [id],
-        |r| r.get(0),
-    )?)
+    rows::exists(conn, "FROM routers WHERE id = ?1", [id])
 }
 
 /// Routers by name, and how many there are.

@@ -224,6 +224,21 @@ pub(crate) fn all<T: FromRow>(
     Ok(rows)
 }
 
+/// The one value that `sql` selects (a count, a flag, an id); no row is an
+/// error.
+pub(crate) fn value<T: FromSql>(
+    conn: &Connection,
+    sql: &str,
+    args: impl Params,
+) -> Result<T, StoreError> {
+    Ok(conn.query_row(sql, args, |r| r.get(0))?)
+}
+
+/// Whether `SELECT 1 <rest>` finds a row (`rest`: FROM and WHERE).
+pub(crate) fn exists(conn: &Connection, rest: &str, args: impl Params) -> Result<bool, StoreError> {
+    value(conn, &format!("SELECT EXISTS (SELECT 1 {rest})"), args)
+}
+
 /// [`one`] with one more column, `extra`, selected after `T`'s (a secret
 /// the row type does not show).
 pub(crate) fn one_with<T: FromRow, X: FromSql>(

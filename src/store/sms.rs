@@ -142,12 +142,12 @@ pub fn operator_used_since(
     operator_id: i64,
     day_start: &str,
 ) -> Result<i64, StoreError> {
-    Ok(conn.query_row(
+    rows::value(
+        conn,
         "SELECT COALESCE(SUM(credits), 0) FROM sms_messages \
          WHERE operator_id = ?1 AND created_at >= ?2 AND status <> 'failed'",
         params![operator_id, day_start],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 /// Adds credits.

@@ -89,7 +89,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<StaffUser>, StoreError> 
 
 /// How many staff users exist.
 pub fn count(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM staff_users", [], |r| r.get(0))?)
+    rows::value(conn, "SELECT COUNT(*) FROM staff_users", [])
 }
 
 /// The user with this email (case-insensitive) and the password hash, for login.
@@ -150,11 +150,11 @@ pub fn end_sessions(
 
 /// Active administrators other than `except`.
 fn other_active_admins(tx: &Transaction<'_>, except: i64) -> Result<i64, StoreError> {
-    Ok(tx.query_row(
+    rows::value(
+        tx,
         "SELECT COUNT(*) FROM staff_users WHERE role = 'admin' AND active = 1 AND id <> ?1",
         [except],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 /// Applies `changes` to user `id`. A role operator_staff needs an existing operator,

@@ -81,20 +81,16 @@ fn check(
     except: Option<i64>,
 ) -> Result<(), StoreError> {
     let mut problems = Vec::new();
-    let taken: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM vpn_accounts WHERE name = ?1 AND id IS NOT ?2)",
+    let taken: bool = rows::exists(
+        tx,
+        "FROM vpn_accounts WHERE name = ?1 AND id IS NOT ?2",
         params![f.name, except],
-        |r| r.get(0),
     )?;
     if taken {
         problems.push(("name", "The name has already been taken.".to_string()));
     }
     if let Some(id) = f.customer_id {
-        let found: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?;
+        let found: bool = rows::exists(tx, "FROM customers WHERE id = ?1", [id])?;
         if !found {
             problems.push((
                 "customer_id",

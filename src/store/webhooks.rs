@@ -43,7 +43,7 @@ pub struct WebhookFields {
 }
 
 fn latest_event(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?)
+    rows::value(conn, "SELECT COALESCE(MAX(id), 0) FROM events", [])
 }
 
 /// Creates an endpoint; events that happened before it are never sent to it.
