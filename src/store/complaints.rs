@@ -1,13 +1,13 @@
 //! Support complaints. Creating one writes `complaint.created` to the outbox in
 //! the same transaction.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, Transaction};
 use serde_json::json;
 
 use super::{
     events,
     rows::{self, fields, record, Fields},
-    StoreError,
+    Problems, StoreError,
 };
 use crate::domain::visibility::Visibility;
 
@@ -65,33 +65,25 @@ fn check_references(
     f: &ComplaintFields,
     vis: Visibility,
 ) -> Result<(), StoreError> {
-    let mut problems = Vec::new();
-    if super::customers::get(tx, f.customer_id, vis)?.is_none() {
-        problems.push((
-            "customer_id",
-            "The selected customer is invalid.".to_string(),
-        ));
-    }
+    let mut problems = Problems::default();
+    problems.check(
+        super::customers::get(tx, f.customer_id, vis)?.is_none(),
+        "customer_id",
+        "The selected customer is invalid.",
+    );
     if let Some(staff) = f.assigned_to {
-        let found: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM staff_users WHERE id = ?1 AND (?2 IS NULL OR operator_id = ?2)",
-                params![staff, vis.operator_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if found.is_none() {
-            problems.push((
-                "assigned_to",
-                "The selected assignee is not a staff user.".to_string(),
-            ));
-        }
+        let found = rows::exists(
+            tx,
+            "FROM staff_users WHERE id = ?1 AND (?2 IS NULL OR operator_id = ?2)",
+            params![staff, vis.operator_id],
+        )?;
+        problems.check(
+            !found,
+            "assigned_to",
+            "The selected assignee is not a staff user.",
+        );
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(problems))
-    }
+    problems.into_result()
 }
 
 fn is_closed(status: &str) -> bool {

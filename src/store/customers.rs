@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::{
     events, packages,
     rows::{self, record, Conditions, FromRow},
-    subscriptions, StoreError,
+    subscriptions, Problems, StoreError,
 };
 use crate::{
     clock::format_timestamp,
@@ -132,52 +132,50 @@ fn check(
     router_id: Option<i64>,
     username: Option<&str>,
 ) -> Result<(), StoreError> {
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     if let Some(id) = router_id {
-        if !super::routers::exists(tx, id)? {
-            problems.push(("router_id", "The selected router is invalid.".to_string()));
-        }
+        problems.check(
+            !super::routers::exists(tx, id)?,
+            "router_id",
+            "The selected router is invalid.",
+        );
     }
     if let Some(id) = package_id {
-        if packages::get(tx, id)?.is_none() {
-            problems.push(("package_id", "The selected package is invalid.".to_string()));
-        }
+        problems.check(
+            packages::get(tx, id)?.is_none(),
+            "package_id",
+            "The selected package is invalid.",
+        );
     }
     if let Some(id) = operator_id {
-        if super::operators::get(tx, id)?.is_none() {
-            problems.push((
-                "operator_id",
-                "The selected operator is invalid.".to_string(),
-            ));
-        }
+        problems.check(
+            super::operators::get(tx, id)?.is_none(),
+            "operator_id",
+            "The selected operator is invalid.",
+        );
     }
     if let Some(email) = email {
-        let taken: bool = rows::exists(
+        let taken = rows::exists(
             tx,
             "FROM customers WHERE email = ?1 AND id IS NOT ?2",
             params![email, except],
         )?;
-        if taken {
-            problems.push(("email", "The email has already been taken.".to_string()));
-        }
+        problems.check(taken, "email", "The email has already been taken.");
     }
     if let Some(username) = username {
-        let taken: bool = rows::exists(tx,
-            "FROM customers
-                            WHERE COALESCE(router_id, 0) = COALESCE(?1, 0) AND username = ?2 AND id IS NOT ?3",
-            params![router_id, username, except])?;
-        if taken {
-            problems.push((
-                "username",
-                "The username has already been taken on this router.".to_string(),
-            ));
-        }
+        let taken = rows::exists(
+            tx,
+            "FROM customers WHERE COALESCE(router_id, 0) = COALESCE(?1, 0) \
+             AND username = ?2 AND id IS NOT ?3",
+            params![router_id, username, except],
+        )?;
+        problems.check(
+            taken,
+            "username",
+            "The username has already been taken on this router.",
+        );
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(problems))
-    }
+    problems.into_result()
 }
 
 /// Opens a subscription to `package_id` from `now`; returns its expiry.

@@ -39,6 +39,7 @@ pub mod webhook_deliveries;
 pub mod webhooks;
 
 pub use db::{Db, DB_FILE_NAME};
+pub(crate) use error::Problems;
 pub use error::StoreError;
 
 /// A write transaction as the store's functions take it. Code above the store

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{
     events,
     rows::{self, record},
-    StoreError,
+    Problems, StoreError,
 };
 use crate::domain::money::Money;
 use crate::domain::visibility::Visibility;
@@ -87,13 +87,12 @@ pub fn record(
     vis: Visibility,
     now: &str,
 ) -> Result<Recorded, StoreError> {
-    let mut problems = Vec::new();
-    if super::customers::get(tx, new.customer_id, vis)?.is_none() {
-        problems.push((
-            "customer_id",
-            "The selected customer is invalid.".to_string(),
-        ));
-    }
+    let mut problems = Problems::default();
+    problems.check(
+        super::customers::get(tx, new.customer_id, vis)?.is_none(),
+        "customer_id",
+        "The selected customer is invalid.",
+    );
     if let Some(bill_id) = new.bill_id {
         let open: Option<String> = tx
             .query_row(
@@ -102,18 +101,15 @@ pub fn record(
                 |r| r.get(0),
             )
             .optional()?;
-        match open.as_deref() {
-            Some("unpaid" | "partial") => {}
-            Some(_) => problems.push((
-                "bill_id",
-                "The selected bill is already paid or cancelled.".to_string(),
-            )),
-            None => problems.push(("bill_id", "The selected bill is invalid.".to_string())),
-        }
+        problems.check(open.is_none(), "bill_id", "The selected bill is invalid.");
+        problems.check(
+            open.as_deref()
+                .is_some_and(|s| s != "unpaid" && s != "partial"),
+            "bill_id",
+            "The selected bill is already paid or cancelled.",
+        );
     }
-    if !problems.is_empty() {
-        return Err(StoreError::Invalid(problems));
-    }
+    problems.into_result()?;
     if let Some(txn) = &new.transaction_id {
         let seen: bool = rows::exists(
             tx,

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::{
     rows::{self, fields, record, Fields},
-    StoreError,
+    Problems, StoreError,
 };
 use crate::domain::visibility::Visibility;
 
@@ -80,34 +80,28 @@ fn check(
     f: &VpnAccountFields,
     except: Option<i64>,
 ) -> Result<(), StoreError> {
-    let mut problems = Vec::new();
-    let taken: bool = rows::exists(
+    let mut problems = Problems::default();
+    let taken = rows::exists(
         tx,
         "FROM vpn_accounts WHERE name = ?1 AND id IS NOT ?2",
         params![f.name, except],
     )?;
-    if taken {
-        problems.push(("name", "The name has already been taken.".to_string()));
-    }
+    problems.check(taken, "name", "The name has already been taken.");
     if let Some(id) = f.customer_id {
-        let found: bool = rows::exists(tx, "FROM customers WHERE id = ?1", [id])?;
-        if !found {
-            problems.push((
-                "customer_id",
-                "The selected customer is invalid.".to_string(),
-            ));
-        }
+        problems.check(
+            !rows::exists(tx, "FROM customers WHERE id = ?1", [id])?,
+            "customer_id",
+            "The selected customer is invalid.",
+        );
     }
     if let Some(id) = f.router_id {
-        if !super::routers::exists(tx, id)? {
-            problems.push(("router_id", "The selected router is invalid.".to_string()));
-        }
+        problems.check(
+            !super::routers::exists(tx, id)?,
+            "router_id",
+            "The selected router is invalid.",
+        );
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(problems))
-    }
+    problems.into_result()
 }
 
 pub fn create(
