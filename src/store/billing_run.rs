@@ -268,7 +268,7 @@ pub fn suspension_log(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<SuspensionLogRow>, u64), StoreError> {
-    let (rows, total) = rows::page(
+    rows::page(
         conn,
         "FROM auto_suspension_log l JOIN customers c ON c.id = l.customer_id",
         "?1 IS NULL OR c.operator_id = ?1",
@@ -276,6 +276,5 @@ pub fn suspension_log(
         params![vis.operator_id],
         limit,
         offset,
-    )?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    )
 }

@@ -218,7 +218,7 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<BillRow>, u64), StoreError> {
-    let (rows, total) = rows::page(
+    rows::page(
         conn,
         FROM,
         "(?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR b.customer_id = ?2) \
@@ -234,6 +234,5 @@ pub fn list(
         ],
         limit,
         offset,
-    )?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    )
 }

@@ -112,7 +112,7 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<OperatorRow>, u64), StoreError> {
-    let (rows, total) = rows::page(
+    rows::page(
         conn,
         "FROM operators",
         "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id = ?2)",
@@ -120,8 +120,7 @@ pub fn list(
         params![status, only],
         limit,
         offset,
-    )?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    )
 }
 
 /// Adds funds to an operator: a ledger row and the balance, together.

@@ -121,7 +121,7 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<PackageRow>, u64), StoreError> {
-    let (rows, total) = rows::page(
+    rows::page(
         conn,
         "FROM packages",
         "",
@@ -129,6 +129,5 @@ pub fn list(
         &[],
         limit,
         offset,
-    )?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    )
 }

@@ -171,7 +171,7 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CardRow>, u64), StoreError> {
-    let (rows, total) = rows::page(
+    rows::page(
         conn,
         "FROM recharge_cards",
         "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR batch = ?2) \
@@ -180,6 +180,5 @@ pub fn list(
         params![f.status, f.batch, f.operator_id, f.vis.operator_id],
         limit,
         offset,
-    )?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    )
 }

@@ -120,7 +120,7 @@ pub fn list(
     if let Some(to) = &filter.to {
         cond.add("at <= ?", to.clone());
     }
-    let (rows, total) = rows::page(
+    rows::page(
         conn,
         "FROM api_request_log",
         &cond.sql(),
@@ -128,8 +128,7 @@ pub fn list(
         &cond.args(),
         limit,
         offset,
-    )?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    )
 }
 
 /// Deletes entries older than `before`; returns how many.

@@ -311,9 +311,9 @@ impl Conditions {
 
 /// One page of `T`s from `from` (`FROM table alias`, with any joins) where
 /// `cond` holds (no WHERE when it is empty), in `order`, and how many rows
-/// match in all. `args` are the arguments of `cond`, `?1` to `?n`; the limit
+/// match in all (as the list answers it: `i64` or `u64`). `args` are the arguments of `cond`, `?1` to `?n`; the limit
 /// and offset of the page follow them.
-pub(crate) fn page<T: FromRow>(
+pub(crate) fn page<T: FromRow, N: TryFrom<i64> + Default>(
     conn: &Connection,
     from: &str,
     cond: &str,
@@ -321,15 +321,13 @@ pub(crate) fn page<T: FromRow>(
     args: &[&dyn ToSql],
     limit: i64,
     offset: i64,
-) -> Result<(Vec<T>, i64), StoreError> {
+) -> Result<(Vec<T>, N), StoreError> {
     let filter = if cond.is_empty() {
         String::new()
     } else {
         format!(" WHERE {cond}")
     };
-    let total = conn.query_row(&format!("SELECT COUNT(*) {from}{filter}"), args, |r| {
-        r.get(0)
-    })?;
+    let total: i64 = value(conn, &format!("SELECT COUNT(*) {from}{filter}"), args)?;
     let n = args.len();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {} {from}{filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
@@ -345,5 +343,5 @@ pub(crate) fn page<T: FromRow>(
     let rows = stmt
         .query_map(page_args.as_slice(), T::from_row)?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    Ok((rows, N::try_from(total).unwrap_or_default()))
 }

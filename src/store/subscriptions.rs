@@ -60,7 +60,7 @@ pub fn for_customer(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<SubscriptionRow>, u64), StoreError> {
-    let (rows, total) = rows::page(
+    rows::page(
         conn,
         FROM,
         "s.customer_id = ?1",
@@ -68,8 +68,7 @@ pub fn for_customer(
         params![customer_id],
         limit,
         offset,
-    )?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    )
 }
 
 /// All subscriptions, newest first (optionally of customers of one operator), and the total.
@@ -80,7 +79,7 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<SubscriptionRow>, u64), StoreError> {
-    let (rows, total) = rows::page(
+    rows::page(
         conn,
         FROM,
         "(?1 IS NULL OR s.customer_id IN (SELECT id FROM customers WHERE operator_id = ?1)) \
@@ -89,6 +88,5 @@ pub fn list(
         params![operator, status],
         limit,
         offset,
-    )?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    )
 }

@@ -1,7 +1,7 @@
 //! VPN accounts. The WireGuard private key and the login password arrive and
 //! leave sealed; the store never sees them in clear.
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, ToSql, Transaction};
 
 use super::{
     rows::{self, fields, record, Fields},
@@ -125,11 +125,7 @@ pub fn get(
     id: i64,
     vis: Visibility,
 ) -> Result<Option<VpnAccountRow>, StoreError> {
-    rows::one(
-        conn,
-        &format!("{FROM} WHERE {VISIBLE} AND v.id = ?2"),
-        params![vis.operator_id, id],
-    )
+    find(conn, "id", &id, vis)
 }
 
 /// The account named `name` (case-insensitive), if the caller may see it.
@@ -138,10 +134,20 @@ pub fn get_by_name(
     name: &str,
     vis: Visibility,
 ) -> Result<Option<VpnAccountRow>, StoreError> {
+    find(conn, "name", &name, vis)
+}
+
+/// The account whose `column` is `value`, if the caller may see it.
+fn find(
+    conn: &Connection,
+    column: &str,
+    value: &dyn ToSql,
+    vis: Visibility,
+) -> Result<Option<VpnAccountRow>, StoreError> {
     rows::one(
         conn,
-        &format!("{FROM} WHERE {VISIBLE} AND v.name = ?2"),
-        params![vis.operator_id, name],
+        &format!("{FROM} WHERE {VISIBLE} AND v.{column} = ?2"),
+        params![vis.operator_id, value],
     )
 }
 
