@@ -87,15 +87,13 @@ pub fn update(
     scopes: Option<&str>,
     tier: Option<&str>,
 ) -> Result<ApiClientRow, StoreError> {
-    let n = tx.execute(
+    rows::execute_one(
+        tx,
         "UPDATE api_clients SET name = COALESCE(?2, name), scopes = COALESCE(?3, scopes),
                 tier = COALESCE(?4, tier)
          WHERE id = ?1",
         params![id, name, scopes, tier],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
@@ -107,26 +105,20 @@ pub fn rotate(
     secret_hash: Option<&str>,
     now: &str,
 ) -> Result<ApiClientRow, StoreError> {
-    let n = tx.execute(
+    rows::execute_one(
+        tx,
         "UPDATE api_clients SET credentials_version = credentials_version + 1,
                 secret_hash = COALESCE(?2, secret_hash)
          WHERE id = ?1",
         params![id, secret_hash],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
     super::auth_tokens::revoke_client_families(tx, id, now, "rotated")?;
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 /// Deletes a client; its families and refresh tokens go with it.
 pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
-    let n = tx.execute("DELETE FROM api_clients WHERE id = ?1", [id])?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    rows::execute_one(tx, "DELETE FROM api_clients WHERE id = ?1", [id])
 }
 
 /// Records use: `last_used_at` only moves forward.

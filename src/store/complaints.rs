@@ -190,8 +190,5 @@ pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), Stor
     if get(tx, id, vis)?.is_none() {
         return Err(StoreError::NotFound);
     }
-    match tx.execute("DELETE FROM complaints WHERE id = ?1", [id])? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    rows::execute_one(tx, "DELETE FROM complaints WHERE id = ?1", [id])
 }

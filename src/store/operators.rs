@@ -90,13 +90,11 @@ pub fn set_status(
     status: &str,
     now: &str,
 ) -> Result<OperatorRow, StoreError> {
-    let n = tx.execute(
+    rows::execute_one(
+        tx,
         "UPDATE operators SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, status, now],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 

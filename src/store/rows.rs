@@ -38,43 +38,18 @@ pub(crate) trait FromRow: Sized {
 /// }
 /// ```
 macro_rules! record {
-    (
-        $(#[$attr:meta])*
-        $vis:vis struct $name:ident in $alias:ident {
-            $(
-                $(#[$field_attr:meta])*
-                $field_vis:vis $field:ident : $ty:ty $(= $column:literal)? $(=> $read:path)?
-            ),* $(,)?
-        }
-    ) => {
-        $crate::store::rows::record!(@emit [$(#[$attr])*] $vis $name
-            [$( [$(#[$field_attr])*] $field_vis $field : $ty => [$($read)?] )*]
-            [$( $crate::store::rows::column_of!($alias; $field; $($column)?) ),*]);
-    };
-    (
-        $(#[$attr:meta])*
-        $vis:vis struct $name:ident {
-            $(
-                $(#[$field_attr:meta])*
-                $field_vis:vis $field:ident : $ty:ty $(= $column:literal)? $(=> $read:path)?
-            ),* $(,)?
-        }
-    ) => {
-        $crate::store::rows::record!(@emit [$(#[$attr])*] $vis $name
-            [$( [$(#[$field_attr])*] $field_vis $field : $ty => [$($read)?] )*]
-            [$( $crate::store::rows::column_of!(; $field; $($column)?) ),*]);
-    };
-    (@emit [$($attr:tt)*] $vis:vis $name:ident
-        [$( [$($field_attr:tt)*] $field_vis:vis $field:ident : $ty:ty => [$($read:path)?] )*]
-        [$($column:expr),*]
-    ) => {
+    (@emit $alias:tt [$($attr:tt)*] $vis:vis $name:ident [$(
+        [$($field_attr:tt)*] $field_vis:vis $field:ident : $ty:ty [$($column:literal)?] [$($read:path)?]
+    )*]) => {
         $($attr)*
         $vis struct $name {
             $( $($field_attr)* $field_vis $field: $ty, )*
         }
 
         impl $crate::store::rows::FromRow for $name {
-            const COLUMNS: &'static str = $crate::store::rows::join_columns!($($column),*);
+            const COLUMNS: &'static str = $crate::store::rows::join_columns!(
+                $($crate::store::rows::column_of!($alias; $field; $($column)?)),*
+            );
             const WIDTH: usize = [$(stringify!($field)),*].len();
 
             #[allow(unused_assignments)]
@@ -89,6 +64,19 @@ macro_rules! record {
                 })
             }
         }
+    };
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident $(in $alias:ident)? {
+            $(
+                $(#[$field_attr:meta])*
+                $field_vis:vis $field:ident : $ty:ty $(= $column:literal)? $(=> $read:path)?
+            ),* $(,)?
+        }
+    ) => {
+        $crate::store::rows::record!(@emit [$($alias)?] [$(#[$attr])*] $vis $name [$(
+            [$(#[$field_attr])*] $field_vis $field : $ty [$($column)?] [$($read)?]
+        )*]);
     };
 }
 pub(crate) use record;
@@ -129,13 +117,13 @@ pub(crate) use fields;
 /// The SELECT expression of a field: the one given, or the field's name
 /// (after the table alias, when there is one).
 macro_rules! column_of {
-    ($($alias:ident)?; $field:ident; $column:literal) => {
+    ([$($alias:ident)?]; $field:ident; $column:literal) => {
         $column
     };
-    ($alias:ident; $field:ident;) => {
+    ([$alias:ident]; $field:ident;) => {
         concat!(stringify!($alias), ".", stringify!($field))
     };
-    (; $field:ident;) => {
+    ([]; $field:ident;) => {
         stringify!($field)
     };
 }
@@ -222,6 +210,19 @@ pub(crate) fn all<T: FromRow>(
         .query_map(args, T::from_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// Runs a write meant for one row; [`StoreError::NotFound`] when it touched
+/// none.
+pub(crate) fn execute_one(
+    conn: &Connection,
+    sql: &str,
+    args: impl Params,
+) -> Result<(), StoreError> {
+    match conn.execute(sql, args)? {
+        0 => Err(StoreError::NotFound),
+        _ => Ok(()),
+    }
 }
 
 /// The one value that `sql` selects (a count, a flag, an id); no row is an
@@ -344,4 +345,66 @@ pub(crate) fn page<T: FromRow, N: TryFrom<i64> + Default>(
         .query_map(page_args.as_slice(), T::from_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, N::try_from(total).unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::{params, Connection};
+
+    use super::{record, FromRow};
+    use crate::domain::money::Money;
+
+    record! {
+        #[derive(Debug, PartialEq)]
+        struct Item in t {
+            id: i64,
+            name: String,
+            price: Money = "t.price_minor",
+            tags: Vec<i64> = "(SELECT group_concat(n) FROM u)" => super::id_list,
+        }
+    }
+
+    record! {
+        struct Plain {
+            id: i64,
+            name: String,
+        }
+    }
+
+    #[test]
+    fn columns_come_from_the_fields() {
+        assert_eq!(
+            Item::COLUMNS,
+            "t.id, t.name, t.price_minor, (SELECT group_concat(n) FROM u)"
+        );
+        assert_eq!(Item::WIDTH, 4);
+        assert_eq!(Plain::COLUMNS, "id, name");
+    }
+
+    #[test]
+    fn rows_read_into_the_struct() -> Result<(), Box<dyn std::error::Error>> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, price_minor INTEGER);
+             CREATE TABLE u (n INTEGER);
+             INSERT INTO u VALUES (3), (5);",
+        )?;
+        conn.execute(
+            "INSERT INTO t (name, price_minor) VALUES (?1, ?2)",
+            params!["x", Money(150)],
+        )?;
+        let item: Option<Item> = super::one(&conn, "FROM t WHERE t.id = ?1", [1])?;
+        assert_eq!(
+            item,
+            Some(Item {
+                id: 1,
+                name: "x".into(),
+                price: Money(150),
+                tags: vec![3, 5],
+            })
+        );
+        let (page, total): (Vec<Item>, u64) = super::page(&conn, "FROM t", "", "t.id", &[], 10, 0)?;
+        assert_eq!((page.len(), total), (1, 1));
+        Ok(())
+    }
 }

@@ -231,13 +231,11 @@ pub fn set_password(
     now: OffsetDateTime,
 ) -> Result<StaffUser, StoreError> {
     let stamp = format_timestamp(now);
-    let n = tx.execute(
+    rows::execute_one(
+        tx,
         "UPDATE staff_users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, password_hash, stamp],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
     end_sessions(tx, id, &stamp, "password changed")?;
     get(tx, id)?.ok_or(StoreError::NotFound)
 }

@@ -197,8 +197,5 @@ pub fn update(
 }
 
 pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
-    match tx.execute("DELETE FROM vpn_accounts WHERE id = ?1", [id])? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    rows::execute_one(tx, "DELETE FROM vpn_accounts WHERE id = ?1", [id])
 }

@@ -117,22 +117,17 @@ pub fn set_secret(
     secret_sealed: &str,
     now: &str,
 ) -> Result<WebhookRow, StoreError> {
-    let n = tx.execute(
+    rows::execute_one(
+        tx,
         "UPDATE webhooks SET secret_sealed = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, secret_sealed, now],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 /// Deletes an endpoint with its deliveries and their attempts.
 pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
-    match tx.execute("DELETE FROM webhooks WHERE id = ?1", [id])? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    rows::execute_one(tx, "DELETE FROM webhooks WHERE id = ?1", [id])
 }
 
 /// Ids of the endpoints that are switched on.
