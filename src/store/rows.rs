@@ -5,7 +5,7 @@
 
 use rusqlite::{
     types::{FromSql, FromSqlResult, ToSqlOutput, Value, ValueRef},
-    Connection, OptionalExtension, Params, Row, ToSql,
+    CachedStatement, Connection, OptionalExtension, Params, Row, ToSql,
 };
 
 use super::StoreError;
@@ -195,8 +195,9 @@ pub(crate) fn one<T: FromRow>(
     rest: &str,
     args: impl Params,
 ) -> Result<Option<T>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {} {rest}", T::COLUMNS))?;
-    Ok(stmt.query_row(args, T::from_row).optional()?)
+    Ok(select::<T>(conn, "", rest)?
+        .query_row(args, T::from_row)
+        .optional()?)
 }
 
 /// Every `T` that `SELECT <its columns> <rest>` finds.
@@ -205,11 +206,54 @@ pub(crate) fn all<T: FromRow>(
     rest: &str,
     args: impl Params,
 ) -> Result<Vec<T>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {} {rest}", T::COLUMNS))?;
-    let rows = stmt
+    let rows = select::<T>(conn, "", rest)?
         .query_map(args, T::from_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// [`one`] with one more column, `extra`, selected after `T`'s (a secret
+/// the row type does not show).
+pub(crate) fn one_with<T: FromRow, X: FromSql>(
+    conn: &Connection,
+    extra: &str,
+    rest: &str,
+    args: impl Params,
+) -> Result<Option<(T, X)>, StoreError> {
+    Ok(select::<T>(conn, extra, rest)?
+        .query_row(args, with_extra)
+        .optional()?)
+}
+
+/// [`all`] with one more column, as [`one_with`].
+pub(crate) fn all_with<T: FromRow, X: FromSql>(
+    conn: &Connection,
+    extra: &str,
+    rest: &str,
+    args: impl Params,
+) -> Result<Vec<(T, X)>, StoreError> {
+    let rows = select::<T>(conn, extra, rest)?
+        .query_map(args, with_extra)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// `SELECT <T's columns>[, extra] <rest>`, prepared (and cached).
+fn select<'c, T: FromRow>(
+    conn: &'c Connection,
+    extra: &str,
+    rest: &str,
+) -> rusqlite::Result<CachedStatement<'c>> {
+    let extra = if extra.is_empty() {
+        String::new()
+    } else {
+        format!(", {extra}")
+    };
+    conn.prepare_cached(&format!("SELECT {}{extra} {rest}", T::COLUMNS))
+}
+
+fn with_extra<T: FromRow, X: FromSql>(r: &Row<'_>) -> rusqlite::Result<(T, X)> {
+    Ok((T::from_row(r)?, r.get(T::WIDTH)?))
 }
 
 /// Runs a write meant for one row; [`StoreError::NotFound`] when it touched
@@ -238,36 +282,6 @@ pub(crate) fn value<T: FromSql>(
 /// Whether `SELECT 1 <rest>` finds a row (`rest`: FROM and WHERE).
 pub(crate) fn exists(conn: &Connection, rest: &str, args: impl Params) -> Result<bool, StoreError> {
     value(conn, &format!("SELECT EXISTS (SELECT 1 {rest})"), args)
-}
-
-/// [`one`] with one more column, `extra`, selected after `T`'s (a secret
-/// the row type does not show).
-pub(crate) fn one_with<T: FromRow, X: FromSql>(
-    conn: &Connection,
-    extra: &str,
-    rest: &str,
-    args: impl Params,
-) -> Result<Option<(T, X)>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {}, {extra} {rest}", T::COLUMNS))?;
-    Ok(stmt.query_row(args, with_extra).optional()?)
-}
-
-/// [`all`] with one more column, as [`one_with`].
-pub(crate) fn all_with<T: FromRow, X: FromSql>(
-    conn: &Connection,
-    extra: &str,
-    rest: &str,
-    args: impl Params,
-) -> Result<Vec<(T, X)>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {}, {extra} {rest}", T::COLUMNS))?;
-    let rows = stmt
-        .query_map(args, with_extra)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
-}
-
-fn with_extra<T: FromRow, X: FromSql>(r: &Row<'_>) -> rusqlite::Result<(T, X)> {
-    Ok((T::from_row(r)?, r.get(T::WIDTH)?))
 }
 
 /// The arguments of one statement: `values` (`?1` to `?n`), then `more`.
