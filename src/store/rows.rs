@@ -1,7 +1,13 @@
-//! Rows into structs. A row type names each of its columns once, next to its
-//! field, in [`record!`]; the SELECT list and the mapper both come from that,
-//! so they cannot drift apart. [`page`] reads one page of a filtered list with
-//! the number of rows that match in all.
+//! Rows into structs and back, the same way in every table's file.
+//!
+//! - A row type names each of its columns once, next to its field, in
+//!   [`record!`]; the SELECT list and the mapper both come from that, so they
+//!   cannot drift apart. [`one`], [`all`] and [`page`] (one page of a filtered
+//!   list and how many rows match in all) select them.
+//! - A struct of what a caller sets gives its values, in declaration order, to
+//!   the INSERT and UPDATE that write it: [`fields!`].
+//! - [`value`], [`exists`] and [`execute_one`] for one-value reads and writes
+//!   meant for one row; [`Conditions`] for lists filtered by what is set.
 
 use rusqlite::{
     types::{FromSql, FromSqlResult, ToSqlOutput, Value, ValueRef},
