@@ -95,7 +95,8 @@ pub(crate) trait Fields {
 }
 
 /// Declares a struct and its [`Fields`] impl: its values, in the order its
-/// fields are declared.
+/// fields are declared. The statements number their placeholders in that
+/// order, so a field moved is a placeholder to renumber.
 macro_rules! fields {
     (
         $(#[$attr:meta])*
