@@ -71,7 +71,8 @@ mod tests {
         let d = root.path().join("a/b");
         let f = d.join("x.db");
         // Made private when new, and made private again when opened up.
-        let cases: [(&Path, fn(&Path) -> io::Result<()>, u32, u32); 2] =
+        type Make = fn(&Path) -> io::Result<()>;
+        let cases: [(&Path, Make, u32, u32); 2] =
             [(&d, dir, 0o700, 0o755), (&f, file, 0o600, 0o644)];
         for (path, make, private, open) in cases {
             make(path).unwrap();

@@ -372,7 +372,7 @@ pub(crate) fn page<T: FromRow, N: TryFrom<i64> + Default>(
 mod tests {
     use rusqlite::{params, Connection};
 
-    use super::{record, FromRow};
+    use super::FromRow;
     use crate::domain::money::Money;
 
     record! {
@@ -424,6 +424,8 @@ mod tests {
                 tags: vec![3, 5],
             })
         );
+        let plain: Option<Plain> = super::one(&conn, "FROM t WHERE id = ?1", [1])?;
+        assert_eq!(plain.map(|p| (p.id, p.name)), Some((1, "x".to_string())));
         let (page, total): (Vec<Item>, u64) = super::page(&conn, "FROM t", "", "t.id", &[], 10, 0)?;
         assert_eq!((page.len(), total), (1, 1));
         Ok(())
