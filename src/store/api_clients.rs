@@ -1,42 +1,30 @@
 //! API clients (`api_clients`). Secrets arrive here already hashed.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
-/// A stored API client.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiClientRow {
-    pub id: i64,
-    pub name: String,
-    /// `v1` or `v2`.
-    pub api: String,
-    /// v2 only: the public client id (UUID v4).
-    pub client_uuid: Option<String>,
-    /// Space-separated scope names.
-    pub scopes: String,
-    /// `standard` or `high-volume`.
-    pub tier: String,
-    pub credentials_version: i64,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-}
-
-const COLUMNS: &str =
-    "id, name, api, client_uuid, scopes, tier, credentials_version, created_at, last_used_at";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<ApiClientRow> {
-    Ok(ApiClientRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        api: r.get(2)?,
-        client_uuid: r.get(3)?,
-        scopes: r.get(4)?,
-        tier: r.get(5)?,
-        credentials_version: r.get(6)?,
-        created_at: r.get(7)?,
-        last_used_at: r.get(8)?,
-    })
+record! {
+    /// A stored API client.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ApiClientRow {
+        pub id: i64,
+        pub name: String,
+        /// `v1` or `v2`.
+        pub api: String,
+        /// v2 only: the public client id (UUID v4).
+        pub client_uuid: Option<String>,
+        /// Space-separated scope names.
+        pub scopes: String,
+        /// `standard` or `high-volume`.
+        pub tier: String,
+        pub credentials_version: i64,
+        pub created_at: String,
+        pub last_used_at: Option<String>,
+    }
 }
 
 /// What a new client is made of.
@@ -69,13 +57,7 @@ pub fn create(tx: &Transaction<'_>, new: &NewApiClient<'_>) -> Result<ApiClientR
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<ApiClientRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM api_clients WHERE id = ?1"),
-            [id],
-            from_row,
-        )
-        .optional()?)
+    rows::one(conn, "FROM api_clients WHERE id = ?1", [id])
 }
 
 /// A v2 client by its public client id, with its secret hash.
@@ -83,27 +65,18 @@ pub fn find_by_uuid(
     conn: &Connection,
     client_uuid: &str,
 ) -> Result<Option<(ApiClientRow, String)>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS}, secret_hash FROM api_clients WHERE client_uuid = ?1"),
-            [client_uuid],
-            |r| {
-                Ok((
-                    from_row(r)?,
-                    r.get::<_, Option<String>>(9)?.unwrap_or_default(),
-                ))
-            },
-        )
-        .optional()?)
+    let found: Option<(ApiClientRow, Option<String>)> = rows::one_with(
+        conn,
+        "secret_hash",
+        "FROM api_clients WHERE client_uuid = ?1",
+        [client_uuid],
+    )?;
+    Ok(found.map(|(row, hash)| (row, hash.unwrap_or_default())))
 }
 
 /// All clients, newest first.
 pub fn list(conn: &Connection) -> Result<Vec<ApiClientRow>, StoreError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM api_clients ORDER BY id DESC"
-    ))?;
-    let rows = stmt.query_map([], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows::all(conn, "FROM api_clients ORDER BY id DESC", [])
 }
 
 /// Changes name, scopes and tier (each when given).
@@ -114,15 +87,13 @@ pub fn update(
     scopes: Option<&str>,
     tier: Option<&str>,
 ) -> Result<ApiClientRow, StoreError> {
-    let n = tx.execute(
+    rows::execute_one(
+        tx,
         "UPDATE api_clients SET name = COALESCE(?2, name), scopes = COALESCE(?3, scopes),
                 tier = COALESCE(?4, tier)
          WHERE id = ?1",
         params![id, name, scopes, tier],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
@@ -134,26 +105,20 @@ pub fn rotate(
     secret_hash: Option<&str>,
     now: &str,
 ) -> Result<ApiClientRow, StoreError> {
-    let n = tx.execute(
+    rows::execute_one(
+        tx,
         "UPDATE api_clients SET credentials_version = credentials_version + 1,
                 secret_hash = COALESCE(?2, secret_hash)
          WHERE id = ?1",
         params![id, secret_hash],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
     super::auth_tokens::revoke_client_families(tx, id, now, "rotated")?;
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 /// Deletes a client; its families and refresh tokens go with it.
 pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
-    let n = tx.execute("DELETE FROM api_clients WHERE id = ?1", [id])?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    rows::execute_one(tx, "DELETE FROM api_clients WHERE id = ?1", [id])
 }
 
 /// Records use: `last_used_at` only moves forward.

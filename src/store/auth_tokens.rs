@@ -3,7 +3,10 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
 /// Whose family it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,12 +101,7 @@ pub fn revoke_family(
     now: &str,
     reason: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
-        "UPDATE token_families SET revoked_at = ?2, revoked_reason = ?3
-         WHERE id = ?1 AND revoked_at IS NULL",
-        params![family_id, now, reason],
-    )?;
-    Ok(())
+    revoke_families_where(tx, "id", family_id, now, reason)
 }
 
 pub fn revoke_client_families(
@@ -112,15 +110,28 @@ pub fn revoke_client_families(
     now: &str,
     reason: &str,
 ) -> Result<(), StoreError> {
+    revoke_families_where(tx, "api_client_id", client_id, now, reason)
+}
+
+/// Revokes the families not yet revoked whose `column` is `value`.
+fn revoke_families_where(
+    tx: &Transaction<'_>,
+    column: &str,
+    value: i64,
+    now: &str,
+    reason: &str,
+) -> Result<(), StoreError> {
     tx.execute(
-        "UPDATE token_families SET revoked_at = ?2, revoked_reason = ?3
-         WHERE api_client_id = ?1 AND revoked_at IS NULL",
-        params![client_id, now, reason],
+        &format!(
+            "UPDATE token_families SET revoked_at = ?2, revoked_reason = ?3 \
+             WHERE {column} = ?1 AND revoked_at IS NULL"
+        ),
+        params![value, now, reason],
     )?;
     Ok(())
 }
 
-/// Revokes one access token until it would have expired anyway.
+/// Revokes one access token until/// Revokes one access token until it would have expired anyway.
 pub fn revoke_jti(tx: &Transaction<'_>, jti: &str, expires_at: i64) -> Result<(), StoreError> {
     tx.execute(
         "INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)",
@@ -129,13 +140,17 @@ pub fn revoke_jti(tx: &Transaction<'_>, jti: &str, expires_at: i64) -> Result<()
     Ok(())
 }
 
-/// What decides whether a staff user's access token stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserTokenState {
-    pub role: String,
-    pub active: bool,
-    pub family_revoked: bool,
-    pub operator_id: Option<i64>,
+record! {
+    /// What decides whether a staff user's access token stands (`?2`: the
+    /// token's family, if it has one).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct UserTokenState in u {
+        pub role: String,
+        pub active: bool,
+        pub family_revoked: bool = "COALESCE((SELECT f.revoked_at IS NOT NULL FROM token_families f \
+            WHERE f.id = ?2 AND f.staff_user_id = u.id), ?2 IS NOT NULL)",
+        pub operator_id: Option<i64>,
+    }
 }
 
 /// One indexed read per request: the user, and the token's family when it has one.
@@ -144,34 +159,26 @@ pub fn user_token_state(
     user_id: i64,
     family_id: Option<i64>,
 ) -> Result<Option<UserTokenState>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT u.role, u.active,
-                COALESCE((SELECT f.revoked_at IS NOT NULL FROM token_families f
-                          WHERE f.id = ?2 AND f.staff_user_id = u.id), ?2 IS NOT NULL),
-                u.operator_id
-         FROM staff_users u WHERE u.id = ?1",
-    )?;
-    Ok(stmt
-        .query_row(params![user_id, family_id], |r| {
-            Ok(UserTokenState {
-                role: r.get(0)?,
-                active: r.get(1)?,
-                family_revoked: r.get(2)?,
-                operator_id: r.get(3)?,
-            })
-        })
-        .optional()?)
+    rows::one(
+        conn,
+        "FROM staff_users u WHERE u.id = ?1",
+        params![user_id, family_id],
+    )
 }
 
-/// What decides whether an API client's access token stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientTokenState {
-    pub api: String,
-    pub scopes: String,
-    pub tier: String,
-    pub credentials_version: i64,
-    pub family_revoked: bool,
-    pub jti_revoked: bool,
+record! {
+    /// What decides whether an API client's access token stands (`?2`: the
+    /// token's family, if it has one; `?3`: its id).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ClientTokenState in c {
+        pub api: String,
+        pub scopes: String,
+        pub tier: String,
+        pub credentials_version: i64,
+        pub family_revoked: bool = "COALESCE((SELECT f.revoked_at IS NOT NULL FROM token_families f \
+            WHERE f.id = ?2 AND f.api_client_id = c.id), ?2 IS NOT NULL)",
+        pub jti_revoked: bool = "EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?3)",
+    }
 }
 
 /// One indexed read per request: the client, its token family (v1) and whether
@@ -182,25 +189,11 @@ pub fn client_token_state(
     family_id: Option<i64>,
     jti: &str,
 ) -> Result<Option<ClientTokenState>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.api, c.scopes, c.tier, c.credentials_version,
-                COALESCE((SELECT f.revoked_at IS NOT NULL FROM token_families f
-                          WHERE f.id = ?2 AND f.api_client_id = c.id), ?2 IS NOT NULL),
-                EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?3)
-         FROM api_clients c WHERE c.id = ?1",
-    )?;
-    Ok(stmt
-        .query_row(params![client_id, family_id, jti], |r| {
-            Ok(ClientTokenState {
-                api: r.get(0)?,
-                scopes: r.get(1)?,
-                tier: r.get(2)?,
-                credentials_version: r.get(3)?,
-                family_revoked: r.get(4)?,
-                jti_revoked: r.get(5)?,
-            })
-        })
-        .optional()?)
+    rows::one(
+        conn,
+        "FROM api_clients c WHERE c.id = ?1",
+        params![client_id, family_id, jti],
+    )
 }
 
 /// Whether one access token id was revoked.

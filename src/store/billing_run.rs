@@ -9,7 +9,9 @@ use time::{Date, Month, OffsetDateTime};
 
 use super::{
     bills::{self, NewBill},
-    customers, prepaid, StoreError,
+    customers, prepaid,
+    rows::{self, record},
+    StoreError,
 };
 use crate::clock::format_timestamp;
 
@@ -74,10 +76,10 @@ pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, St
     let due_date = (settings.date + time::Duration::days(settings.due_days)).to_string();
     let label = format!("{} {}", settings.date.month(), settings.date.year());
     for (customer_id, price, currency, _package_id, package_name) in due {
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1 AND period_start = ?2)",
+        let exists: bool = rows::exists(
+            tx,
+            "FROM bills WHERE customer_id = ?1 AND period_start = ?2",
             params![customer_id, period_start],
-            |r| r.get(0),
         )?;
         if exists {
             continue;
@@ -172,30 +174,30 @@ pub fn reactivate_if_cleared(
     grace_days: i64,
     now: OffsetDateTime,
 ) -> Result<bool, StoreError> {
-    let open_log: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM auto_suspension_log WHERE customer_id = ?1 AND reactivated_at IS NULL)",
+    let open_log: bool = rows::exists(
+        tx,
+        "FROM auto_suspension_log WHERE customer_id = ?1 AND reactivated_at IS NULL",
         [customer_id],
-        |r| r.get(0),
     )?;
     if !open_log {
         return Ok(false);
     }
     let cutoff = (today - time::Duration::days(grace_days)).to_string();
-    let still_overdue: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1 AND status IN ('unpaid', 'partial')
-                        AND due_date < ?2)",
+    let still_overdue: bool = rows::exists(
+        tx,
+        "FROM bills WHERE customer_id = ?1 AND status IN ('unpaid', 'partial')
+                        AND due_date < ?2",
         params![customer_id, cutoff],
-        |r| r.get(0),
     )?;
     let suspended =
         customers::get(tx, customer_id, Visibility::ALL)?.is_some_and(|c| c.status == "suspended");
     // A prepaid customer also needs a paid period ahead.
-    let prepaid_expired: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM customers c JOIN packages p ON p.id = c.package_id
+    let prepaid_expired: bool = rows::exists(
+        tx,
+        "FROM customers c JOIN packages p ON p.id = c.package_id
                         WHERE c.id = ?1 AND p.billing_cycle = 'days'
-                          AND (c.expires_at IS NULL OR c.expires_at <= ?2))",
+                          AND (c.expires_at IS NULL OR c.expires_at <= ?2)",
         params![customer_id, format_timestamp(now)],
-        |r| r.get(0),
     )?;
     if still_overdue || !suspended || prepaid_expired {
         return Ok(false);
@@ -245,16 +247,18 @@ pub fn close_auto_suspensions(
     Ok(())
 }
 
-/// A row of the auto-suspension log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SuspensionLogRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub customer_name: String,
-    pub bill_id: Option<i64>,
-    pub reason: String,
-    pub created_at: String,
-    pub reactivated_at: Option<String>,
+record! {
+    /// A row of the auto-suspension log.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SuspensionLogRow in l {
+        pub id: i64,
+        pub customer_id: i64,
+        pub customer_name: String = "c.name",
+        pub bill_id: Option<i64>,
+        pub reason: String,
+        pub created_at: String,
+        pub reactivated_at: Option<String>,
+    }
 }
 
 /// One page of the log, newest first, within the caller's visibility.
@@ -264,30 +268,13 @@ pub fn suspension_log(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<SuspensionLogRow>, u64), StoreError> {
-    let total: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM auto_suspension_log l JOIN customers c ON c.id = l.customer_id
-         WHERE ?1 IS NULL OR c.operator_id = ?1",
-        [vis.operator_id],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT l.id, l.customer_id, c.name, l.bill_id, l.reason, l.created_at, l.reactivated_at
-         FROM auto_suspension_log l JOIN customers c ON c.id = l.customer_id
-         WHERE ?1 IS NULL OR c.operator_id = ?1
-         ORDER BY l.created_at DESC, l.id DESC LIMIT ?2 OFFSET ?3",
-    )?;
-    let rows = stmt
-        .query_map(params![vis.operator_id, limit, offset], |r| {
-            Ok(SuspensionLogRow {
-                id: r.get(0)?,
-                customer_id: r.get(1)?,
-                customer_name: r.get(2)?,
-                bill_id: r.get(3)?,
-                reason: r.get(4)?,
-                created_at: r.get(5)?,
-                reactivated_at: r.get(6)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    rows::page(
+        conn,
+        "FROM auto_suspension_log l JOIN customers c ON c.id = l.customer_id",
+        "?1 IS NULL OR c.operator_id = ?1",
+        "l.created_at DESC, l.id DESC",
+        params![vis.operator_id],
+        limit,
+        offset,
+    )
 }

@@ -1,29 +1,33 @@
 //! Bills (`bills`): created by the API or the billing run, with the
 //! `bill.generated` event in the same transaction.
 
-use rusqlite::{
-    params, params_from_iter, types::Value as Sql, Connection, OptionalExtension, Row, Transaction,
-};
+use rusqlite::{params, Connection, Transaction};
 use serde_json::json;
 
-use super::{events, StoreError};
+use super::{
+    events,
+    rows::{self, record},
+    StoreError,
+};
 use crate::domain::money::Money;
 use crate::domain::visibility::Visibility;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BillRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub amount: Money,
-    pub paid: Money,
-    pub currency: String,
-    pub status: String,
-    pub due_date: String,
-    pub description: Option<String>,
-    pub period_start: Option<String>,
-    pub period_end: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct BillRow in b {
+        pub id: i64,
+        pub customer_id: i64,
+        pub amount: Money = "b.amount_minor",
+        pub paid: Money = "b.paid_minor",
+        pub currency: String,
+        pub status: String,
+        pub due_date: String,
+        pub description: Option<String>,
+        pub period_start: Option<String>,
+        pub period_end: Option<String>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
 /// A new bill (form already checked; the store checks the customer).
@@ -48,35 +52,14 @@ pub struct BillChanges {
     pub cancel: bool,
 }
 
-const COLUMNS: &str =
-    "b.id, b.customer_id, b.amount_minor, b.paid_minor, b.currency, b.status, b.due_date,
-                       b.description, b.period_start, b.period_end, b.created_at, b.updated_at";
 const FROM: &str = "FROM bills b JOIN customers c ON c.id = b.customer_id";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<BillRow> {
-    Ok(BillRow {
-        id: r.get(0)?,
-        customer_id: r.get(1)?,
-        amount: Money(r.get(2)?),
-        paid: Money(r.get(3)?),
-        currency: r.get(4)?,
-        status: r.get(5)?,
-        due_date: r.get(6)?,
-        description: r.get(7)?,
-        period_start: r.get(8)?,
-        period_end: r.get(9)?,
-        created_at: r.get(10)?,
-        updated_at: r.get(11)?,
-    })
-}
-
 pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<BillRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} {FROM} WHERE b.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"
-    ))?;
-    Ok(stmt
-        .query_row(params![id, vis.operator_id], from_row)
-        .optional()?)
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE b.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"),
+        params![id, vis.operator_id],
+    )
 }
 
 /// Creates an unpaid bill and its `bill.generated` event.
@@ -93,10 +76,10 @@ pub fn create(
         ));
     }
     if let Some(start) = &new.period_start {
-        let billed: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1 AND period_start = ?2)",
+        let billed: bool = rows::exists(
+            tx,
+            "FROM bills WHERE customer_id = ?1 AND period_start = ?2",
             params![new.customer_id, start],
-            |r| r.get(0),
         )?;
         if billed {
             return Err(StoreError::Conflict(format!(
@@ -235,29 +218,21 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<BillRow>, u64), StoreError> {
-    let mut args: Vec<Sql> = vec![
-        vis.operator_id.into(),
-        filter.customer_id.into(),
-        filter.status.clone().into(),
-        filter.created_from.clone().into(),
-        filter.created_to.clone().into(),
-    ];
-    let filter_sql =
-        "WHERE (?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR b.customer_id = ?2)
-                        AND (?3 IS NULL OR b.status = ?3) AND (?4 IS NULL OR b.created_at >= ?4)
-                        AND (?5 IS NULL OR b.created_at <= ?5)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) {FROM} {filter_sql}"),
-        params_from_iter(args.iter()),
-        |r| r.get(0),
-    )?;
-    args.push(limit.into());
-    args.push(offset.into());
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} {FROM} {filter_sql} ORDER BY b.created_at DESC, b.id DESC LIMIT ?6 OFFSET ?7"
-    ))?;
-    let rows = stmt
-        .query_map(params_from_iter(args.iter()), from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    rows::page(
+        conn,
+        FROM,
+        "(?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR b.customer_id = ?2) \
+         AND (?3 IS NULL OR b.status = ?3) AND (?4 IS NULL OR b.created_at >= ?4) \
+         AND (?5 IS NULL OR b.created_at <= ?5)",
+        "b.created_at DESC, b.id DESC",
+        params![
+            vis.operator_id,
+            filter.customer_id,
+            filter.status,
+            filter.created_from,
+            filter.created_to
+        ],
+        limit,
+        offset,
+    )
 }

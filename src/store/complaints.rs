@@ -1,38 +1,46 @@
 //! Support complaints. Creating one writes `complaint.created` to the outbox in
 //! the same transaction.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, Transaction};
 use serde_json::json;
 
-use super::{events, StoreError};
+use super::{
+    events,
+    rows::{self, fields, record, Fields},
+    Problems, StoreError,
+};
 use crate::domain::visibility::Visibility;
 
 pub const STATUSES: [&str; 4] = ["open", "in_progress", "resolved", "closed"];
 pub const PRIORITIES: [&str; 4] = ["low", "medium", "high", "urgent"];
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct ComplaintRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub subject: String,
-    pub body: String,
-    pub status: String,
-    pub priority: String,
-    pub assigned_to: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub resolved_at: Option<String>,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ComplaintRow in k {
+        pub id: i64,
+        pub customer_id: i64,
+        pub subject: String,
+        pub body: String,
+        pub status: String,
+        pub priority: String,
+        pub assigned_to: Option<i64>,
+        pub created_at: String,
+        pub updated_at: String,
+        pub resolved_at: Option<String>,
+    }
 }
 
-/// The fields a caller sets.
-#[derive(Debug, Clone)]
-pub struct ComplaintFields {
-    pub customer_id: i64,
-    pub subject: String,
-    pub body: String,
-    pub status: String,
-    pub priority: String,
-    pub assigned_to: Option<i64>,
+fields! {
+    /// The fields a caller sets.
+    #[derive(Debug, Clone)]
+    pub struct ComplaintFields {
+        pub customer_id: i64,
+        pub subject: String,
+        pub body: String,
+        pub status: String,
+        pub priority: String,
+        pub assigned_to: Option<i64>,
+    }
 }
 
 /// List filters.
@@ -46,26 +54,9 @@ pub struct ComplaintFilter {
     pub assigned_to: Option<i64>,
 }
 
-const COLUMNS: &str = "k.id, k.customer_id, k.subject, k.body, k.status, k.priority, \
-                       k.assigned_to, k.created_at, k.updated_at, k.resolved_at";
 /// Complaints with their customer, for the visibility rule (`?V`: the caller's
 /// operator, NULL for all).
 const FROM: &str = "FROM complaints k JOIN customers c ON c.id = k.customer_id";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<ComplaintRow> {
-    Ok(ComplaintRow {
-        id: r.get(0)?,
-        customer_id: r.get(1)?,
-        subject: r.get(2)?,
-        body: r.get(3)?,
-        status: r.get(4)?,
-        priority: r.get(5)?,
-        assigned_to: r.get(6)?,
-        created_at: r.get(7)?,
-        updated_at: r.get(8)?,
-        resolved_at: r.get(9)?,
-    })
-}
 
 /// The customer must be one the caller may see; a reseller's staff assign
 /// only to staff of their own operator.
@@ -74,33 +65,25 @@ fn check_references(
     f: &ComplaintFields,
     vis: Visibility,
 ) -> Result<(), StoreError> {
-    let mut problems = Vec::new();
-    if super::customers::get(tx, f.customer_id, vis)?.is_none() {
-        problems.push((
-            "customer_id",
-            "The selected customer is invalid.".to_string(),
-        ));
-    }
+    let mut problems = Problems::default();
+    problems.check(
+        super::customers::get(tx, f.customer_id, vis)?.is_none(),
+        "customer_id",
+        "The selected customer is invalid.",
+    );
     if let Some(staff) = f.assigned_to {
-        let found: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM staff_users WHERE id = ?1 AND (?2 IS NULL OR operator_id = ?2)",
-                params![staff, vis.operator_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if found.is_none() {
-            problems.push((
-                "assigned_to",
-                "The selected assignee is not a staff user.".to_string(),
-            ));
-        }
+        let found = rows::exists(
+            tx,
+            "FROM staff_users WHERE id = ?1 AND (?2 IS NULL OR operator_id = ?2)",
+            params![staff, vis.operator_id],
+        )?;
+        problems.check(
+            !found,
+            "assigned_to",
+            "The selected assignee is not a staff user.",
+        );
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(problems))
-    }
+    problems.into_result()
 }
 
 fn is_closed(status: &str) -> bool {
@@ -118,16 +101,7 @@ pub fn create(
     tx.execute(
         "INSERT INTO complaints (customer_id, subject, body, status, priority, assigned_to, \
          created_at, updated_at, resolved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
-        params![
-            f.customer_id,
-            f.subject,
-            f.body,
-            f.status,
-            f.priority,
-            f.assigned_to,
-            now,
-            is_closed(&f.status).then_some(now)
-        ],
+        rows::args(&f.values(), &[&now, &is_closed(&f.status).then_some(now)]).as_slice(),
     )?;
     let row = get(tx, tx.last_insert_rowid(), Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     events::append(
@@ -154,11 +128,11 @@ pub fn get(
     id: i64,
     vis: Visibility,
 ) -> Result<Option<ComplaintRow>, StoreError> {
-    let sql =
-        format!("SELECT {COLUMNS} {FROM} WHERE k.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)");
-    Ok(conn
-        .query_row(&sql, params![id, vis.operator_id], from_row)
-        .optional()?)
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE k.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"),
+        params![id, vis.operator_id],
+    )
 }
 
 /// Complaints, newest first, and how many match.
@@ -168,36 +142,23 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<ComplaintRow>, i64), StoreError> {
-    let cond = "(?1 IS NULL OR k.customer_id = ?1) AND (?2 IS NULL OR k.status = ?2) \
-                AND (?3 IS NULL OR k.priority = ?3) AND (?4 IS NULL OR k.assigned_to = ?4) \
-                AND (?5 IS NULL OR c.operator_id = ?5)";
-    let args = params![
-        filter.customer_id,
-        filter.status,
-        filter.priority,
-        filter.assigned_to,
-        filter.vis.operator_id
-    ];
-    let total = conn.query_row(&format!("SELECT COUNT(*) {FROM} WHERE {cond}"), args, |r| {
-        r.get(0)
-    })?;
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {cond} ORDER BY k.id DESC LIMIT ?6 OFFSET ?7");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(
-            params![
-                filter.customer_id,
-                filter.status,
-                filter.priority,
-                filter.assigned_to,
-                filter.vis.operator_id,
-                limit,
-                offset
-            ],
-            from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    rows::page(
+        conn,
+        FROM,
+        "(?1 IS NULL OR k.customer_id = ?1) AND (?2 IS NULL OR k.status = ?2) \
+         AND (?3 IS NULL OR k.priority = ?3) AND (?4 IS NULL OR k.assigned_to = ?4) \
+         AND (?5 IS NULL OR c.operator_id = ?5)",
+        "k.id DESC",
+        params![
+            filter.customer_id,
+            filter.status,
+            filter.priority,
+            filter.assigned_to,
+            filter.vis.operator_id
+        ],
+        limit,
+        offset,
+    )
 }
 
 /// Replaces the fields; `resolved_at` is set when it becomes resolved or
@@ -217,19 +178,9 @@ pub fn update(
         (true, true) => current.resolved_at.clone(),
     };
     tx.execute(
-        "UPDATE complaints SET customer_id = ?2, subject = ?3, body = ?4, status = ?5, \
-         priority = ?6, assigned_to = ?7, updated_at = ?8, resolved_at = ?9 WHERE id = ?1",
-        params![
-            id,
-            f.customer_id,
-            f.subject,
-            f.body,
-            f.status,
-            f.priority,
-            f.assigned_to,
-            now,
-            resolved_at
-        ],
+        "UPDATE complaints SET customer_id = ?1, subject = ?2, body = ?3, status = ?4, \
+         priority = ?5, assigned_to = ?6, updated_at = ?7, resolved_at = ?8 WHERE id = ?9",
+        rows::args(&f.values(), &[&now, &resolved_at, &id]).as_slice(),
     )?;
     get(tx, id, vis)?.ok_or(StoreError::NotFound)
 }
@@ -239,8 +190,5 @@ pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), Stor
     if get(tx, id, vis)?.is_none() {
         return Err(StoreError::NotFound);
     }
-    match tx.execute("DELETE FROM complaints WHERE id = ?1", [id])? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    rows::execute_one(tx, "DELETE FROM complaints WHERE id = ?1", [id])
 }

@@ -2,37 +2,41 @@
 //! the same transaction. Every function takes the caller's visibility: a
 //! reseller's staff see only that operator's customers.
 
-use rusqlite::{
-    params, params_from_iter, types::Value as Sql, Connection, OptionalExtension, Row, Transaction,
-};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use super::{events, packages, subscriptions, StoreError};
+use super::{
+    events, packages,
+    rows::{self, record, Conditions, FromRow},
+    subscriptions, Problems, StoreError,
+};
 use crate::{
     clock::format_timestamp,
     domain::{money::Money, visibility::Visibility},
 };
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerRow {
-    pub id: i64,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: String,
-    pub address: Option<String>,
-    pub connection_type: String,
-    pub package_id: Option<i64>,
-    pub package_name: Option<String>,
-    pub status: String,
-    pub onu_mac: Option<String>,
-    pub username: Option<String>,
-    pub router_id: Option<i64>,
-    pub operator_id: Option<i64>,
-    pub balance: Money,
-    pub expires_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CustomerRow in c {
+        pub id: i64,
+        pub name: String,
+        pub email: Option<String>,
+        pub phone: String,
+        pub address: Option<String>,
+        pub connection_type: String,
+        pub package_id: Option<i64>,
+        pub package_name: Option<String> = "p.name",
+        pub status: String,
+        pub onu_mac: Option<String>,
+        pub username: Option<String>,
+        pub router_id: Option<i64>,
+        pub operator_id: Option<i64>,
+        pub balance: Money = "c.balance_minor",
+        pub expires_at: Option<String>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
 /// A new customer, already checked for form (the store checks what needs the
@@ -73,32 +77,7 @@ pub struct CustomerChanges {
     pub login_password_sealed: Option<Option<String>>,
 }
 
-const COLUMNS: &str = "c.id, c.name, c.email, c.phone, c.address, c.connection_type,
-                        c.package_id, p.name, c.status, c.onu_mac, c.username, c.router_id,
-                        c.operator_id, c.balance_minor, c.expires_at, c.created_at, c.updated_at";
 const FROM: &str = "FROM customers c LEFT JOIN packages p ON p.id = c.package_id";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<CustomerRow> {
-    Ok(CustomerRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        email: r.get(2)?,
-        phone: r.get(3)?,
-        address: r.get(4)?,
-        connection_type: r.get(5)?,
-        package_id: r.get(6)?,
-        package_name: r.get(7)?,
-        status: r.get(8)?,
-        onu_mac: r.get(9)?,
-        username: r.get(10)?,
-        router_id: r.get(11)?,
-        operator_id: r.get(12)?,
-        balance: Money(r.get(13)?),
-        expires_at: r.get(14)?,
-        created_at: r.get(15)?,
-        updated_at: r.get(16)?,
-    })
-}
 
 /// What integrators get in `customer.*` events.
 pub fn event_payload(c: &CustomerRow, reason: Option<&str>) -> Value {
@@ -120,12 +99,11 @@ pub fn event_payload(c: &CustomerRow, reason: Option<&str>) -> Value {
 
 /// The customer `id`, if the caller may see it.
 pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<CustomerRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} {FROM} WHERE c.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"
-    ))?;
-    Ok(stmt
-        .query_row(params![id, vis.operator_id], from_row)
-        .optional()?)
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE c.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"),
+        params![id, vis.operator_id],
+    )
 }
 
 /// The id of a customer with this (normalised) phone number whom the caller
@@ -154,54 +132,50 @@ fn check(
     router_id: Option<i64>,
     username: Option<&str>,
 ) -> Result<(), StoreError> {
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     if let Some(id) = router_id {
-        if !super::routers::exists(tx, id)? {
-            problems.push(("router_id", "The selected router is invalid.".to_string()));
-        }
+        problems.check(
+            !super::routers::exists(tx, id)?,
+            "router_id",
+            "The selected router is invalid.",
+        );
     }
     if let Some(id) = package_id {
-        if packages::get(tx, id)?.is_none() {
-            problems.push(("package_id", "The selected package is invalid.".to_string()));
-        }
+        problems.check(
+            packages::get(tx, id)?.is_none(),
+            "package_id",
+            "The selected package is invalid.",
+        );
     }
     if let Some(id) = operator_id {
-        if super::operators::get(tx, id)?.is_none() {
-            problems.push((
-                "operator_id",
-                "The selected operator is invalid.".to_string(),
-            ));
-        }
+        problems.check(
+            super::operators::get(tx, id)?.is_none(),
+            "operator_id",
+            "The selected operator is invalid.",
+        );
     }
     if let Some(email) = email {
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM customers WHERE email = ?1 AND id IS NOT ?2)",
+        let taken = rows::exists(
+            tx,
+            "FROM customers WHERE email = ?1 AND id IS NOT ?2",
             params![email, except],
-            |r| r.get(0),
         )?;
-        if taken {
-            problems.push(("email", "The email has already been taken.".to_string()));
-        }
+        problems.check(taken, "email", "The email has already been taken.");
     }
     if let Some(username) = username {
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM customers
-                            WHERE COALESCE(router_id, 0) = COALESCE(?1, 0) AND username = ?2 AND id IS NOT ?3)",
+        let taken = rows::exists(
+            tx,
+            "FROM customers WHERE COALESCE(router_id, 0) = COALESCE(?1, 0) \
+             AND username = ?2 AND id IS NOT ?3",
             params![router_id, username, except],
-            |r| r.get(0),
         )?;
-        if taken {
-            problems.push((
-                "username",
-                "The username has already been taken on this router.".to_string(),
-            ));
-        }
+        problems.check(
+            taken,
+            "username",
+            "The username has already been taken on this router.",
+        );
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(problems))
-    }
+    problems.into_result()
 }
 
 /// Opens a subscription to `package_id` from `now`; returns its expiry.
@@ -216,10 +190,10 @@ fn subscribe(
     let expires = if package.billing_cycle == "days" {
         // Prepaid: only payments buy time. A new customer has none yet; a
         // change of package keeps the period already paid for.
-        let paid_until: Option<String> = tx.query_row(
+        let paid_until: Option<String> = rows::value(
+            tx,
             "SELECT expires_at FROM customers WHERE id = ?1",
             [customer_id],
-            |r| r.get(0),
         )?;
         paid_until
             .filter(|t| t.as_str() > starts.as_str())
@@ -404,12 +378,12 @@ pub fn set_status(
 /// customer (a conflict: suspend or mark the customer inactive instead).
 pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), StoreError> {
     let current = get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
-    let billed: bool = tx.query_row(
+    let billed: bool = rows::value(
+        tx,
         "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1)
              OR EXISTS (SELECT 1 FROM payments WHERE customer_id = ?1)
              OR EXISTS (SELECT 1 FROM customer_ledger WHERE customer_id = ?1)",
         [id],
-        |r| r.get(0),
     )?;
     if billed {
         return Err(StoreError::Conflict(
@@ -460,30 +434,24 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CustomerRow>, u64), StoreError> {
-    let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<Sql> = Vec::new();
-    // Adds a clause whose every `?` is the one new argument.
-    let mut push = |sql: &str, value: Sql, args: &mut Vec<Sql>| {
-        args.push(value);
-        clauses.push(sql.replace('?', &format!("?{}", args.len())));
-    };
+    let mut cond = Conditions::default();
     if let Some(op) = vis.operator_id {
-        push("c.operator_id = ?", op.into(), &mut args);
+        cond.add("c.operator_id = ?", op);
     }
     if let Some(status) = &filter.status {
-        push("c.status = ?", status.clone().into(), &mut args);
+        cond.add("c.status = ?", status.clone());
     }
     if let Some(id) = filter.package_id {
-        push("c.package_id = ?", id.into(), &mut args);
+        cond.add("c.package_id = ?", id);
     }
     if let Some(id) = filter.operator_id {
-        push("c.operator_id = ?", id.into(), &mut args);
+        cond.add("c.operator_id = ?", id);
     }
     if let Some(from) = &filter.created_from {
-        push("c.created_at >= ?", from.clone().into(), &mut args);
+        cond.add("c.created_at >= ?", from.clone());
     }
     if let Some(to) = &filter.created_to {
-        push("c.created_at <= ?", to.clone().into(), &mut args);
+        cond.add("c.created_at <= ?", to.clone());
     }
     // Control characters (a NUL above all) can never match and upset FTS5.
     let term: Option<String> = filter
@@ -496,27 +464,21 @@ pub fn list(
         if term.chars().count() >= 3 {
             // Trigram index: the quoted term matches as a substring.
             let quoted = format!("\"{}\"", term.replace('"', "\"\""));
-            push(
+            cond.add(
                 "c.id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ?)",
-                quoted.into(),
-                &mut args,
+                quoted,
             );
         } else {
             // Too short for trigrams: a prefix of the name (indexed) or phone.
             // `%`, `_` and `\` are the term's own characters, not wildcards.
             let like = format!("{}%", escape_like(term));
-            push(
+            cond.add(
                 r"(c.name LIKE ? ESCAPE '\' OR c.phone LIKE ? ESCAPE '\')",
-                like.into(),
-                &mut args,
+                like,
             );
         }
     }
-    let filter_sql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
+    let filter_sql = cond.where_clause();
     let order = match filter.sort.as_deref().unwrap_or("-created_at") {
         "id" => "c.id",
         "-id" => "c.id DESC",
@@ -528,10 +490,11 @@ pub fn list(
         _ => "c.created_at DESC, c.id DESC",
     };
     let kept_total = counted_total(conn, filter, vis)?;
+    let args = cond.args();
     let n = args.len();
     let mut page_args = args.clone();
-    page_args.push(limit.into());
-    page_args.push(offset.into());
+    page_args.push(&limit);
+    page_args.push(&offset);
     // Without a kept count, the page query counts the matches as it goes (one
     // pass over the filtered set instead of two).
     let total_column = if kept_total.is_some() {
@@ -540,17 +503,18 @@ pub fn list(
         ", COUNT(*) OVER ()"
     };
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS}{total_column} {FROM} {filter_sql} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        "SELECT {}{total_column} {FROM} {filter_sql} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        CustomerRow::COLUMNS,
         n + 1,
         n + 2
     ))?;
     let mut window_total = None;
     let rows = stmt
-        .query_map(params_from_iter(page_args.iter()), |r| {
+        .query_map(page_args.as_slice(), |r| {
             if kept_total.is_none() {
-                window_total = Some(r.get::<_, i64>(17)?);
+                window_total = Some(r.get::<_, i64>(CustomerRow::WIDTH)?);
             }
-            from_row(r)
+            CustomerRow::from_row(r)
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let total = match (kept_total, window_total) {
@@ -558,7 +522,7 @@ pub fn list(
         // A page past the end has no rows to carry the count.
         (None, None) => conn.query_row(
             &format!("SELECT COUNT(*) FROM customers c {filter_sql}"),
-            params_from_iter(args.iter()),
+            args.as_slice(),
             |r| r.get(0),
         )?,
     };
@@ -631,9 +595,7 @@ pub fn count_created_since(
     since: &str,
     vis: Visibility,
 ) -> Result<i64, StoreError> {
-    Ok(conn.query_row(
+    rows::value(conn,
         "SELECT COUNT(*) FROM customers WHERE created_at >= ?1 AND (?2 IS NULL OR operator_id = ?2)",
-        params![since, vis.operator_id],
-        |r| r.get(0),
-    )?)
+        params![since, vis.operator_id])
 }

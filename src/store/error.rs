@@ -29,6 +29,29 @@ pub enum StoreError {
     Task(String),
 }
 
+/// What the database found wrong with an input, collected field by field so
+/// that one answer names them all ([`StoreError::Invalid`]).
+#[derive(Debug, Default)]
+pub(crate) struct Problems(Vec<(&'static str, String)>);
+
+impl Problems {
+    /// Notes `message` against `field` when `wrong`.
+    pub(crate) fn check(&mut self, wrong: bool, field: &'static str, message: &str) {
+        if wrong {
+            self.0.push((field, message.to_string()));
+        }
+    }
+
+    /// `Ok` when nothing was noted.
+    pub(crate) fn into_result(self) -> Result<(), StoreError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(self.0))
+        }
+    }
+}
+
 impl StoreError {
     /// One field's message.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {

@@ -4,7 +4,10 @@
 use rusqlite::{params, Connection, Transaction};
 use serde_json::Value;
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
 /// Event types.
 pub const CUSTOMER_CREATED: &str = "customer.created";
@@ -40,30 +43,24 @@ pub fn append(
     Ok(tx.last_insert_rowid())
 }
 
-/// A stored event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventRow {
-    pub id: i64,
-    pub kind: String,
-    pub payload: Value,
-    pub created_at: String,
+record! {
+    /// A stored event.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventRow {
+        pub id: i64,
+        pub kind: String = "type",
+        pub payload: Value => rows::json_or_null,
+        pub created_at: String,
+    }
 }
 
 /// Events after `after_id`, oldest first, at most `limit`.
 pub fn after(conn: &Connection, after_id: i64, limit: i64) -> Result<Vec<EventRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, type, payload, created_at FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![after_id, limit], |r| {
-        let payload: String = r.get(2)?;
-        Ok(EventRow {
-            id: r.get(0)?,
-            kind: r.get(1)?,
-            payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
-            created_at: r.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows::all(
+        conn,
+        "FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+        params![after_id, limit],
+    )
 }
 
 /// How far the outbox reader `reader` has read (0 when it has not started).

@@ -2,9 +2,12 @@
 //! (routers, OLTs, ONUs, monitored devices) adds its kind here as the driver
 //! issues create it; until then the appliance holds no devices.
 
-use rusqlite::Connection;
+use rusqlite::{params, Connection, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
 /// Devices of one kind by last polled state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +16,32 @@ pub struct StatusCounts {
     pub up: i64,
     pub down: i64,
     pub unknown: i64,
+}
+
+/// The SET part that marks a polled device reachable at `?2`; `status_since`
+/// moves only when the status changes.
+pub(crate) const SET_UP: &str =
+    "status_since = CASE WHEN status = 'up' THEN status_since ELSE ?2 END, \
+     status = 'up', last_seen_at = ?2, last_error = NULL";
+
+/// Marks the polled device `id` of `table` (routers, snmp_devices)
+/// unreachable at `now`, and why; `status_since` moves only when the status
+/// changes.
+pub(crate) fn record_down(
+    tx: &Transaction<'_>,
+    table: &str,
+    id: i64,
+    why: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        &format!(
+            "UPDATE {table} SET status_since = CASE WHEN status = 'down' THEN status_since ELSE ?2 END, \
+             status = 'down', last_error = ?3 WHERE id = ?1"
+        ),
+        params![id, now, why],
+    )?;
+    Ok(())
 }
 
 /// Inventory tables and the kind each holds.
@@ -45,36 +74,30 @@ pub fn status_counts(conn: &Connection) -> Result<Vec<StatusCounts>, StoreError>
     Ok(out)
 }
 
-/// A device that is down.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DownDevice {
-    pub kind: String,
-    pub id: i64,
-    pub name: String,
-    pub since: Option<String>,
-    pub last_error: Option<String>,
+record! {
+    /// A device that is down.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct DownDevice {
+        pub kind: String = "'router'",
+        pub id: i64,
+        pub name: String,
+        pub since: Option<String> = "status_since",
+        pub last_error: Option<String>,
+    }
 }
 
 /// Every router and SNMP device that is down, longest down first.
 pub fn down(conn: &Connection) -> Result<Vec<DownDevice>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT 'router', id, name, status_since, last_error FROM routers WHERE status = 'down' \
+    // The routers' side of the union selects DownDevice's columns; the SNMP
+    // devices' side the same, in the same order.
+    rows::all(
+        conn,
+        "FROM routers WHERE status = 'down' \
          UNION ALL \
          SELECT kind, id, name, status_since, last_error FROM snmp_devices WHERE status = 'down' \
          ORDER BY 4, 3",
-    )?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(DownDevice {
-                kind: r.get(0)?,
-                id: r.get(1)?,
-                name: r.get(2)?,
-                since: r.get(3)?,
-                last_error: r.get(4)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+        [],
+    )
 }
 
 /// One piece of inventory with the customers behind it: a router's customers

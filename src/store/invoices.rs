@@ -3,7 +3,10 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 use crate::domain::money::Money;
 use crate::domain::visibility::Visibility;
 
@@ -26,10 +29,10 @@ pub fn for_period(
     }
     let year = period.get(..4).unwrap_or("0000");
     let prefix = format!("INV-{year}-");
-    let last: Option<i64> = tx.query_row(
+    let last: Option<i64> = rows::value(
+        tx,
         "SELECT MAX(CAST(substr(number, 10) AS INTEGER)) FROM invoices WHERE number LIKE ?1",
         [format!("{prefix}%")],
-        |r| r.get(0),
     )?;
     let number = format!("{prefix}{:06}", last.unwrap_or(0) + 1);
     tx.execute(
@@ -39,18 +42,24 @@ pub fn for_period(
     Ok(tx.last_insert_rowid())
 }
 
-/// An invoice with its totals.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvoiceRow {
-    pub id: i64,
-    pub number: String,
-    pub customer_id: i64,
-    pub period: String,
-    pub total: Money,
-    pub paid: Money,
-    pub bill_ids: Vec<i64>,
-    pub payment_ids: Vec<i64>,
-    pub created_at: String,
+record! {
+    /// An invoice with its totals.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct InvoiceRow in i {
+        pub id: i64,
+        pub number: String,
+        pub customer_id: i64,
+        pub period: String,
+        pub total: Money = "COALESCE((SELECT SUM(amount_minor) FROM bills \
+            WHERE invoice_id = i.id AND status <> 'cancelled'), 0)",
+        pub paid: Money = "COALESCE((SELECT SUM(paid_minor) FROM bills WHERE invoice_id = i.id), 0)",
+        pub bill_ids: Vec<i64> = "(SELECT group_concat(id) FROM bills WHERE invoice_id = i.id)"
+            => rows::id_list,
+        pub payment_ids: Vec<i64> = "(SELECT group_concat(DISTINCT a.payment_id) \
+            FROM payment_allocations a JOIN bills b ON b.id = a.bill_id WHERE b.invoice_id = i.id)"
+            => rows::id_list,
+        pub created_at: String,
+    }
 }
 
 /// One page of invoices, newest first, optionally of one customer, and the total.
@@ -61,40 +70,13 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<InvoiceRow>, u64), StoreError> {
-    let filter = "FROM invoices i JOIN customers c ON c.id = i.customer_id
-                  WHERE (?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR i.customer_id = ?2)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) {filter}"),
+    rows::page(
+        conn,
+        "FROM invoices i JOIN customers c ON c.id = i.customer_id",
+        "(?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR i.customer_id = ?2)",
+        "i.created_at DESC, i.id DESC",
         params![vis.operator_id, customer_id],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT i.id, i.number, i.customer_id, i.period, i.created_at,
-                COALESCE((SELECT SUM(amount_minor) FROM bills WHERE invoice_id = i.id AND status <> 'cancelled'), 0),
-                COALESCE((SELECT SUM(paid_minor) FROM bills WHERE invoice_id = i.id), 0),
-                (SELECT group_concat(id) FROM bills WHERE invoice_id = i.id),
-                (SELECT group_concat(DISTINCT a.payment_id) FROM payment_allocations a
-                   JOIN bills b ON b.id = a.bill_id WHERE b.invoice_id = i.id)
-         {filter} ORDER BY i.created_at DESC, i.id DESC LIMIT ?3 OFFSET ?4"
-    ))?;
-    let ids = |text: Option<String>| -> Vec<i64> {
-        text.map(|t| t.split(',').filter_map(|s| s.parse().ok()).collect())
-            .unwrap_or_default()
-    };
-    let rows = stmt
-        .query_map(params![vis.operator_id, customer_id, limit, offset], |r| {
-            Ok(InvoiceRow {
-                id: r.get(0)?,
-                number: r.get(1)?,
-                customer_id: r.get(2)?,
-                period: r.get(3)?,
-                created_at: r.get(4)?,
-                total: Money(r.get(5)?),
-                paid: Money(r.get(6)?),
-                bill_ids: ids(r.get(7)?),
-                payment_ids: ids(r.get(8)?),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+        limit,
+        offset,
+    )
 }

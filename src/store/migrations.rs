@@ -6,7 +6,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 use rust_embed::RustEmbed;
 
-use super::StoreError;
+use super::{rows, StoreError};
 
 #[derive(RustEmbed)]
 #[folder = "migrations/"]
@@ -57,7 +57,7 @@ pub fn all() -> Result<Vec<Migration>, StoreError> {
 
 /// The schema version of the open database.
 pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    rows::value(conn, "PRAGMA user_version", [])
 }
 
 /// Applies every pending migration; returns the versions applied. Refuses a

@@ -28,6 +28,7 @@ pub mod recharge_cards;
 pub mod request_log;
 pub mod router_data;
 pub mod routers;
+mod rows;
 pub mod sms;
 pub mod snmp_devices;
 pub mod staff_sessions;
@@ -38,6 +39,7 @@ pub mod webhook_deliveries;
 pub mod webhooks;
 
 pub use db::{Db, DB_FILE_NAME};
+pub(crate) use error::Problems;
 pub use error::StoreError;
 
 /// A write transaction as the store's functions take it. Code above the store

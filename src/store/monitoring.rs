@@ -2,18 +2,23 @@
 
 use rusqlite::{params, Connection, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckRow {
-    pub name: String,
-    pub kind: String,
-    pub target: String,
-    pub status: String,
-    pub since: Option<String>,
-    pub latency_ms: Option<i64>,
-    pub last_error: Option<String>,
-    pub checked_at: Option<String>,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CheckRow {
+        pub name: String,
+        pub kind: String,
+        pub target: String,
+        pub status: String,
+        pub since: Option<String>,
+        pub latency_ms: Option<i64>,
+        pub last_error: Option<String>,
+        pub checked_at: Option<String>,
+    }
 }
 
 /// Keeps only the configured checks (by name), adding new ones as unknown.
@@ -58,25 +63,7 @@ pub fn record_check(
 }
 
 pub fn checks(conn: &Connection) -> Result<Vec<CheckRow>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT name, kind, target, status, since, latency_ms, last_error, checked_at \
-         FROM status_checks ORDER BY name",
-    )?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(CheckRow {
-                name: r.get(0)?,
-                kind: r.get(1)?,
-                target: r.get(2)?,
-                status: r.get(3)?,
-                since: r.get(4)?,
-                latency_ms: r.get(5)?,
-                last_error: r.get(6)?,
-                checked_at: r.get(7)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    rows::all(conn, "FROM status_checks ORDER BY name", [])
 }
 
 /// One access-log entry to keep.
@@ -91,17 +78,19 @@ pub struct Access {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessRow {
-    pub id: i64,
-    pub at: String,
-    pub actor: String,
-    pub device_kind: String,
-    pub device_id: Option<i64>,
-    pub device_name: Option<String>,
-    pub action: String,
-    pub outcome: String,
-    pub detail: Option<String>,
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct AccessRow {
+        pub id: i64,
+        pub at: String,
+        pub actor: String,
+        pub device_kind: String,
+        pub device_id: Option<i64>,
+        pub device_name: Option<String>,
+        pub action: String,
+        pub outcome: String,
+        pub detail: Option<String>,
+    }
 }
 
 pub fn log_access(tx: &Transaction<'_>, a: &Access, now: &str) -> Result<(), StoreError> {
@@ -129,31 +118,15 @@ pub fn access_log(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AccessRow>, i64), StoreError> {
-    let total = conn.query_row(
-        "SELECT COUNT(*) FROM device_access_log WHERE NOT ?1 OR outcome = 'failed'",
-        [failed_only],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare(
-        "SELECT id, at, actor, device_kind, device_id, device_name, action, outcome, detail \
-         FROM device_access_log WHERE NOT ?1 OR outcome = 'failed' ORDER BY id DESC LIMIT ?2 OFFSET ?3",
-    )?;
-    let rows = stmt
-        .query_map(params![failed_only, limit, offset], |r| {
-            Ok(AccessRow {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                actor: r.get(2)?,
-                device_kind: r.get(3)?,
-                device_id: r.get(4)?,
-                device_name: r.get(5)?,
-                action: r.get(6)?,
-                outcome: r.get(7)?,
-                detail: r.get(8)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    rows::page(
+        conn,
+        "FROM device_access_log",
+        "NOT ?1 OR outcome = 'failed'",
+        "id DESC",
+        params![failed_only],
+        limit,
+        offset,
+    )
 }
 
 pub fn delete_access_before(tx: &Transaction<'_>, cutoff: &str) -> Result<usize, StoreError> {

@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection};
 
-use super::StoreError;
+use super::{rows, StoreError};
 
 /// A table whose rows have unique names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,12 +31,8 @@ pub fn ensure_free(
     name: &str,
     except: Option<i64>,
 ) -> Result<(), StoreError> {
-    let sql = format!(
-        "SELECT EXISTS (SELECT 1 FROM {} WHERE name = ?1 AND id IS NOT ?2)",
-        table.table()
-    );
-    let taken: bool = conn.query_row(&sql, params![name, except], |r| r.get(0))?;
-    if taken {
+    let rest = format!("FROM {} WHERE name = ?1 AND id IS NOT ?2", table.table());
+    if rows::exists(conn, &rest, params![name, except])? {
         return Err(StoreError::invalid(
             "name",
             "The name has already been taken.",

@@ -1,9 +1,12 @@
 //! ONUs as their OLTs report them, linked to customers by ONU MAC or serial,
 //! and the rx power / radio signal history kept for graphs.
 
-use rusqlite::{params, Connection, Row, Transaction};
+use rusqlite::{params, Connection, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
 /// An ONU as read from its OLT.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,23 +22,25 @@ pub struct OnuState {
     pub distance_m: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct OnuRow {
-    pub id: i64,
-    pub olt_id: i64,
-    pub olt_name: String,
-    pub pon_port: String,
-    pub onu_index: i64,
-    pub serial: Option<String>,
-    pub mac: Option<String>,
-    pub name: Option<String>,
-    pub status: String,
-    pub rx_power_dbm: Option<f64>,
-    pub distance_m: Option<i64>,
-    pub customer_id: Option<i64>,
-    pub customer_name: Option<String>,
-    pub last_online_at: Option<String>,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct OnuRow in o {
+        pub id: i64,
+        pub olt_id: i64,
+        pub olt_name: String = "d.name",
+        pub pon_port: String,
+        pub onu_index: i64,
+        pub serial: Option<String>,
+        pub mac: Option<String>,
+        pub name: Option<String>,
+        pub status: String,
+        pub rx_power_dbm: Option<f64>,
+        pub distance_m: Option<i64>,
+        pub customer_id: Option<i64>,
+        pub customer_name: Option<String> = "c.name",
+        pub last_online_at: Option<String>,
+        pub updated_at: String,
+    }
 }
 
 /// List filters.
@@ -104,30 +109,8 @@ pub fn replace_for_olt(
     Ok(())
 }
 
-const COLUMNS: &str = "o.id, o.olt_id, d.name, o.pon_port, o.onu_index, o.serial, o.mac, o.name, \
-    o.status, o.rx_power_dbm, o.distance_m, o.customer_id, c.name, o.last_online_at, o.updated_at";
 const FROM: &str = "FROM onus o JOIN snmp_devices d ON d.id = o.olt_id \
                     LEFT JOIN customers c ON c.id = o.customer_id";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<OnuRow> {
-    Ok(OnuRow {
-        id: r.get(0)?,
-        olt_id: r.get(1)?,
-        olt_name: r.get(2)?,
-        pon_port: r.get(3)?,
-        onu_index: r.get(4)?,
-        serial: r.get(5)?,
-        mac: r.get(6)?,
-        name: r.get(7)?,
-        status: r.get(8)?,
-        rx_power_dbm: r.get(9)?,
-        distance_m: r.get(10)?,
-        customer_id: r.get(11)?,
-        customer_name: r.get(12)?,
-        last_online_at: r.get(13)?,
-        updated_at: r.get(14)?,
-    })
-}
 
 pub fn list(
     conn: &Connection,
@@ -135,24 +118,16 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<OnuRow>, i64), StoreError> {
-    let cond = "(?1 IS NULL OR o.olt_id = ?1) AND (?2 IS NULL OR o.status = ?2) \
-                AND (?3 IS NULL OR o.rx_power_dbm < ?3) AND (?4 IS NULL OR o.customer_id = ?4)";
-    let total = conn.query_row(
-        &format!("SELECT COUNT(*) {FROM} WHERE {cond}"),
+    rows::page(
+        conn,
+        FROM,
+        "(?1 IS NULL OR o.olt_id = ?1) AND (?2 IS NULL OR o.status = ?2) \
+         AND (?3 IS NULL OR o.rx_power_dbm < ?3) AND (?4 IS NULL OR o.customer_id = ?4)",
+        "d.name, o.pon_port, o.onu_index",
         params![f.olt_id, f.status, f.rx_below, f.customer_id],
-        |r| r.get(0),
-    )?;
-    let sql = format!(
-        "SELECT {COLUMNS} {FROM} WHERE {cond} ORDER BY d.name, o.pon_port, o.onu_index LIMIT ?5 OFFSET ?6"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(
-            params![f.olt_id, f.status, f.rx_below, f.customer_id, limit, offset],
-            from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+        limit,
+        offset,
+    )
 }
 
 /// Appends a radio's signal reading.
@@ -187,11 +162,7 @@ pub fn history(
 }
 
 pub fn exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM onus WHERE id = ?1)",
-        [id],
-        |r| r.get(0),
-    )?)
+    rows::exists(conn, "FROM onus WHERE id = ?1", [id])
 }
 
 /// ONUs offline, and online with rx power below `low_rx`.

@@ -1,20 +1,25 @@
 //! Operators (resellers, `operators`).
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 use crate::domain::money::Money;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperatorRow {
-    pub id: i64,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub balance: Money,
-    pub status: String,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct OperatorRow {
+        pub id: i64,
+        pub name: String,
+        pub email: Option<String>,
+        pub phone: Option<String>,
+        pub balance: Money = "balance_minor",
+        pub status: String,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
 /// Fields set on create; on update, `None` keeps the stored value.
@@ -25,27 +30,12 @@ pub struct OperatorFields {
     pub phone: Option<String>,
 }
 
-const COLUMNS: &str = "id, name, email, phone, balance_minor, status, created_at, updated_at";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<OperatorRow> {
-    Ok(OperatorRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        email: r.get(2)?,
-        phone: r.get(3)?,
-        balance: Money(r.get(4)?),
-        status: r.get(5)?,
-        created_at: r.get(6)?,
-        updated_at: r.get(7)?,
-    })
-}
-
 fn email_taken(conn: &Connection, email: &str, except: Option<i64>) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM operators WHERE email = ?1 AND id IS NOT ?2)",
+    rows::exists(
+        conn,
+        "FROM operators WHERE email = ?1 AND id IS NOT ?2",
         params![email, except],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 pub fn create(
@@ -100,24 +90,16 @@ pub fn set_status(
     status: &str,
     now: &str,
 ) -> Result<OperatorRow, StoreError> {
-    let n = tx.execute(
+    rows::execute_one(
+        tx,
         "UPDATE operators SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, status, now],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<OperatorRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM operators WHERE id = ?1"),
-            [id],
-            from_row,
-        )
-        .optional()?)
+    rows::one(conn, "FROM operators WHERE id = ?1", [id])
 }
 
 /// One page, oldest first; `only` restricts to one operator (an operator's own view).
@@ -128,19 +110,15 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<OperatorRow>, u64), StoreError> {
-    let total: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM operators WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id = ?2)",
+    rows::page(
+        conn,
+        "FROM operators",
+        "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id = ?2)",
+        "id",
         params![status, only],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM operators WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id = ?2)
-         ORDER BY id LIMIT ?3 OFFSET ?4"
-    ))?;
-    let rows = stmt
-        .query_map(params![status, only, limit, offset], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+        limit,
+        offset,
+    )
 }
 
 /// Adds funds to an operator: a ledger row and the balance, together.

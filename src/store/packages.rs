@@ -1,63 +1,47 @@
 //! Packages (`packages`): what customers buy.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{Connection, Transaction};
 
 use super::{
     names::{self, Named},
+    rows::{self, fields, record, Fields},
     StoreError,
 };
 use crate::domain::money::Money;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageRow {
-    pub id: i64,
-    pub name: String,
-    pub price: Money,
-    pub currency: String,
-    pub speed_down_kbps: i64,
-    pub speed_up_kbps: i64,
-    pub billing_cycle: String,
-    pub validity_days: i64,
-    pub router_profile: Option<String>,
-    /// What a reseller pays per renewal; `None`: the price.
-    pub wholesale_price: Option<Money>,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PackageRow {
+        pub id: i64,
+        pub name: String,
+        pub price: Money = "price_minor",
+        pub currency: String,
+        pub speed_down_kbps: i64,
+        pub speed_up_kbps: i64,
+        pub billing_cycle: String,
+        pub validity_days: i64,
+        pub router_profile: Option<String>,
+        /// What a reseller pays per renewal; `None`: the price.
+        pub wholesale_price: Option<Money> = "wholesale_price_minor",
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
-/// A package's fields, for create and (all of them) update.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageFields {
-    pub name: String,
-    pub price: Money,
-    pub currency: String,
-    pub speed_down_kbps: i64,
-    pub speed_up_kbps: i64,
-    pub billing_cycle: String,
-    pub validity_days: i64,
-    pub router_profile: Option<String>,
-    pub wholesale_price: Option<Money>,
-}
-
-const COLUMNS: &str = "id, name, price_minor, currency, speed_down_kbps, speed_up_kbps, \
-                       billing_cycle, validity_days, router_profile, created_at, updated_at, \
-                       wholesale_price_minor";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<PackageRow> {
-    Ok(PackageRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        price: Money(r.get(2)?),
-        currency: r.get(3)?,
-        speed_down_kbps: r.get(4)?,
-        speed_up_kbps: r.get(5)?,
-        billing_cycle: r.get(6)?,
-        validity_days: r.get(7)?,
-        router_profile: r.get(8)?,
-        created_at: r.get(9)?,
-        updated_at: r.get(10)?,
-        wholesale_price: r.get::<_, Option<i64>>(11)?.map(Money),
-    })
+fields! {
+    /// A package's fields, for create and (all of them) update.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PackageFields {
+        pub name: String,
+        pub price: Money,
+        pub currency: String,
+        pub speed_down_kbps: i64,
+        pub speed_up_kbps: i64,
+        pub billing_cycle: String,
+        pub validity_days: i64,
+        pub router_profile: Option<String>,
+        pub wholesale_price: Option<Money>,
+    }
 }
 
 pub fn create(
@@ -67,22 +51,10 @@ pub fn create(
 ) -> Result<PackageRow, StoreError> {
     names::ensure_free(tx, Named::Packages, &f.name, None)?;
     tx.execute(
-        "INSERT INTO packages (name, price_minor, currency, speed_down_kbps, speed_up_kbps,
-                               billing_cycle, validity_days, router_profile, created_at, updated_at,
-                               wholesale_price_minor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
-        params![
-            f.name,
-            f.price.minor(),
-            f.currency,
-            f.speed_down_kbps,
-            f.speed_up_kbps,
-            f.billing_cycle,
-            f.validity_days,
-            f.router_profile,
-            now,
-            f.wholesale_price.map(Money::minor)
-        ],
+        "INSERT INTO packages (name, price_minor, currency, speed_down_kbps, speed_up_kbps, \
+         billing_cycle, validity_days, router_profile, wholesale_price_minor, created_at, \
+         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        rows::args(&f.values(), &[&now]).as_slice(),
     )?;
     get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
 }
@@ -98,23 +70,10 @@ pub fn update(
     }
     names::ensure_free(tx, Named::Packages, &f.name, Some(id))?;
     tx.execute(
-        "UPDATE packages SET name = ?2, price_minor = ?3, currency = ?4, speed_down_kbps = ?5,
-                speed_up_kbps = ?6, billing_cycle = ?7, validity_days = ?8, router_profile = ?9,
-                updated_at = ?10, wholesale_price_minor = ?11
-         WHERE id = ?1",
-        params![
-            id,
-            f.name,
-            f.price.minor(),
-            f.currency,
-            f.speed_down_kbps,
-            f.speed_up_kbps,
-            f.billing_cycle,
-            f.validity_days,
-            f.router_profile,
-            now,
-            f.wholesale_price.map(Money::minor)
-        ],
+        "UPDATE packages SET name = ?1, price_minor = ?2, currency = ?3, speed_down_kbps = ?4, \
+         speed_up_kbps = ?5, billing_cycle = ?6, validity_days = ?7, router_profile = ?8, \
+         wholesale_price_minor = ?9, updated_at = ?10 WHERE id = ?11",
+        rows::args(&f.values(), &[&now, &id]).as_slice(),
     )?;
     // Its customers' logins carry the router profile.
     super::routers::request_sync_for_package(tx, id, now)?;
@@ -127,11 +86,11 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
     if get(tx, id)?.is_none() {
         return Err(StoreError::NotFound);
     }
-    let in_use: bool = tx.query_row(
+    let in_use: bool = rows::value(
+        tx,
         "SELECT EXISTS (SELECT 1 FROM customers WHERE package_id = ?1)
              OR EXISTS (SELECT 1 FROM subscriptions WHERE package_id = ?1)",
         [id],
-        |r| r.get(0),
     )?;
     if in_use {
         return Err(StoreError::Conflict(
@@ -145,21 +104,15 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
 
 /// True when there are neither packages nor customers (an empty appliance).
 pub fn none_and_no_customers(conn: &Connection) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
+    rows::value(
+        conn,
         "SELECT NOT EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM packages)",
         [],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<PackageRow>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM packages WHERE id = ?1"),
-            [id],
-            from_row,
-        )
-        .optional()?)
+    rows::one(conn, "FROM packages WHERE id = ?1", [id])
 }
 
 /// One page of packages by name, and the total.
@@ -168,12 +121,13 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<PackageRow>, u64), StoreError> {
-    let total: i64 = conn.query_row("SELECT COUNT(*) FROM packages", [], |r| r.get(0))?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM packages ORDER BY name COLLATE NOCASE, id LIMIT ?1 OFFSET ?2"
-    ))?;
-    let rows = stmt
-        .query_map(params![limit, offset], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    rows::page(
+        conn,
+        "FROM packages",
+        "",
+        "name COLLATE NOCASE, id",
+        &[],
+        limit,
+        offset,
+    )
 }

@@ -3,23 +3,29 @@
 //! becoming credit through the customer ledger; `payment.received` in the same
 //! transaction.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
 
-use super::{events, StoreError};
+use super::{
+    events,
+    rows::{self, record},
+    Problems, StoreError,
+};
 use crate::domain::money::Money;
 use crate::domain::visibility::Visibility;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub bill_id: Option<i64>,
-    pub amount: Money,
-    pub currency: String,
-    pub method: String,
-    pub transaction_id: Option<String>,
-    pub received_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PaymentRow in p {
+        pub id: i64,
+        pub customer_id: i64,
+        pub bill_id: Option<i64>,
+        pub amount: Money = "p.amount_minor",
+        pub currency: String,
+        pub method: String,
+        pub transaction_id: Option<String>,
+        pub received_at: String,
+    }
 }
 
 /// A settled part of a bill.
@@ -47,22 +53,7 @@ pub struct NewPayment {
     pub transaction_id: Option<String>,
 }
 
-const COLUMNS: &str = "p.id, p.customer_id, p.bill_id, p.amount_minor, p.currency, p.method, \
-                       p.transaction_id, p.received_at";
 const FROM: &str = "FROM payments p JOIN customers c ON c.id = p.customer_id";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<PaymentRow> {
-    Ok(PaymentRow {
-        id: r.get(0)?,
-        customer_id: r.get(1)?,
-        bill_id: r.get(2)?,
-        amount: Money(r.get(3)?),
-        currency: r.get(4)?,
-        method: r.get(5)?,
-        transaction_id: r.get(6)?,
-        received_at: r.get(7)?,
-    })
-}
 
 /// Settles `amount` against one bill; returns what it took.
 fn settle(
@@ -96,13 +87,12 @@ pub fn record(
     vis: Visibility,
     now: &str,
 ) -> Result<Recorded, StoreError> {
-    let mut problems = Vec::new();
-    if super::customers::get(tx, new.customer_id, vis)?.is_none() {
-        problems.push((
-            "customer_id",
-            "The selected customer is invalid.".to_string(),
-        ));
-    }
+    let mut problems = Problems::default();
+    problems.check(
+        super::customers::get(tx, new.customer_id, vis)?.is_none(),
+        "customer_id",
+        "The selected customer is invalid.",
+    );
     if let Some(bill_id) = new.bill_id {
         let open: Option<String> = tx
             .query_row(
@@ -111,23 +101,20 @@ pub fn record(
                 |r| r.get(0),
             )
             .optional()?;
-        match open.as_deref() {
-            Some("unpaid" | "partial") => {}
-            Some(_) => problems.push((
-                "bill_id",
-                "The selected bill is already paid or cancelled.".to_string(),
-            )),
-            None => problems.push(("bill_id", "The selected bill is invalid.".to_string())),
-        }
+        problems.check(open.is_none(), "bill_id", "The selected bill is invalid.");
+        problems.check(
+            open.as_deref()
+                .is_some_and(|s| s != "unpaid" && s != "partial"),
+            "bill_id",
+            "The selected bill is already paid or cancelled.",
+        );
     }
-    if !problems.is_empty() {
-        return Err(StoreError::Invalid(problems));
-    }
+    problems.into_result()?;
     if let Some(txn) = &new.transaction_id {
-        let seen: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM payments WHERE method = ?1 AND transaction_id = ?2)",
+        let seen: bool = rows::exists(
+            tx,
+            "FROM payments WHERE method = ?1 AND transaction_id = ?2",
             params![new.method, txn],
-            |r| r.get(0),
         )?;
         if seen {
             return Err(StoreError::Conflict(format!(
@@ -215,12 +202,11 @@ pub fn record(
 }
 
 pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<PaymentRow>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} {FROM} WHERE p.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"
-    ))?;
-    Ok(stmt
-        .query_row(params![id, vis.operator_id], from_row)
-        .optional()?)
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE p.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"),
+        params![id, vis.operator_id],
+    )
 }
 
 /// One page of payments, newest first, optionally of one customer, and the total.
@@ -231,22 +217,15 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<PaymentRow>, u64), StoreError> {
-    let filter = "WHERE (?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR p.customer_id = ?2)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) {FROM} {filter}"),
+    rows::page(
+        conn,
+        FROM,
+        "(?1 IS NULL OR c.operator_id = ?1) AND (?2 IS NULL OR p.customer_id = ?2)",
+        "p.received_at DESC, p.id DESC",
         params![vis.operator_id, customer_id],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} {FROM} {filter} ORDER BY p.received_at DESC, p.id DESC LIMIT ?3 OFFSET ?4"
-    ))?;
-    let rows = stmt
-        .query_map(
-            params![vis.operator_id, customer_id, limit, offset],
-            from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+        limit,
+        offset,
+    )
 }
 
 /// Money figures for the dashboard, within the caller's visibility: payments
@@ -266,12 +245,12 @@ pub fn dashboard_figures(
         params![vis.operator_id, month_start, day_start],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let unpaid: i64 = conn.query_row(
+    let unpaid: i64 = rows::value(
+        conn,
         "SELECT COALESCE(SUM(b.amount_minor - b.paid_minor), 0)
          FROM bills b JOIN customers c ON c.id = b.customer_id
          WHERE b.status IN ('unpaid', 'partial') AND (?1 IS NULL OR c.operator_id = ?1)",
         [vis.operator_id],
-        |r| r.get(0),
     )?;
     Ok((Money(month), Money(today), Money(unpaid)))
 }

@@ -2,10 +2,13 @@
 //! validity period per package price; an operator's renewal of its own customer
 //! debits the operator's balance at the package's wholesale price.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 use time::OffsetDateTime;
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 use crate::clock::{format_timestamp, parse_timestamp};
 
 /// Who pays the ISP for a renewal.
@@ -17,14 +20,16 @@ pub enum RenewedBy {
     Operator,
 }
 
-/// A prepaid customer's credit, period and package terms.
-struct PrepaidTerms {
-    credit: i64,
-    expires: Option<String>,
-    operator: Option<i64>,
-    price: i64,
-    validity: i64,
-    wholesale: Option<i64>,
+record! {
+    /// A prepaid customer's credit, period and package terms.
+    struct PrepaidTerms {
+        credit: i64 = "c.balance_minor",
+        expires: Option<String> = "c.expires_at",
+        operator: Option<i64> = "c.operator_id",
+        price: i64 = "p.price_minor",
+        validity: i64 = "p.validity_days",
+        wholesale: Option<i64> = "p.wholesale_price_minor",
+    }
 }
 
 /// Renews a prepaid customer from its credit as many periods as the credit
@@ -35,25 +40,12 @@ pub fn renew_from_credit(
     by: RenewedBy,
     now: OffsetDateTime,
 ) -> Result<u32, StoreError> {
-    let found: Option<PrepaidTerms> = tx
-        .query_row(
-            "SELECT c.balance_minor, c.expires_at, c.operator_id, p.price_minor, p.validity_days,
-                    p.wholesale_price_minor
-             FROM customers c JOIN packages p ON p.id = c.package_id
-             WHERE c.id = ?1 AND p.billing_cycle = 'days'",
-            [customer_id],
-            |r| {
-                Ok(PrepaidTerms {
-                    credit: r.get(0)?,
-                    expires: r.get(1)?,
-                    operator: r.get(2)?,
-                    price: r.get(3)?,
-                    validity: r.get(4)?,
-                    wholesale: r.get(5)?,
-                })
-            },
-        )
-        .optional()?;
+    let found: Option<PrepaidTerms> = rows::one(
+        tx,
+        "FROM customers c JOIN packages p ON p.id = c.package_id \
+         WHERE c.id = ?1 AND p.billing_cycle = 'days'",
+        [customer_id],
+    )?;
     let Some(PrepaidTerms {
         mut credit,
         expires,
@@ -78,10 +70,10 @@ pub fn renew_from_credit(
     while credit >= price {
         if let (RenewedBy::Operator, Some(op)) = (by, operator) {
             let cost = wholesale.unwrap_or(price);
-            let balance: i64 = tx.query_row(
+            let balance: i64 = rows::value(
+                tx,
                 "SELECT balance_minor FROM operators WHERE id = ?1",
                 [op],
-                |r| r.get(0),
             )?;
             if balance < cost {
                 return Err(StoreError::invalid(

@@ -69,17 +69,18 @@ mod tests {
     fn new_and_existing_paths_end_up_private() {
         let root = tempfile::tempdir().unwrap();
         let d = root.path().join("a/b");
-        dir(&d).unwrap();
-        assert_eq!(mode(&d), 0o700);
-        std::fs::set_permissions(&d, Permissions::from_mode(0o755)).unwrap();
-        dir(&d).unwrap();
-        assert_eq!(mode(&d), 0o700);
         let f = d.join("x.db");
-        file(&f).unwrap();
-        assert_eq!(mode(&f), 0o600);
-        std::fs::set_permissions(&f, Permissions::from_mode(0o644)).unwrap();
-        file(&f).unwrap();
-        assert_eq!(mode(&f), 0o600);
+        // Made private when new, and made private again when opened up.
+        type Make = fn(&Path) -> io::Result<()>;
+        let cases: [(&Path, Make, u32, u32); 2] =
+            [(&d, dir, 0o700, 0o755), (&f, file, 0o600, 0o644)];
+        for (path, make, private, open) in cases {
+            make(path).unwrap();
+            assert_eq!(mode(path), private);
+            std::fs::set_permissions(path, Permissions::from_mode(open)).unwrap();
+            make(path).unwrap();
+            assert_eq!(mode(path), private);
+        }
         let g = d.join("x.db-wal");
         existing_file(&g);
         assert!(!g.exists());

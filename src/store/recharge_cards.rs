@@ -1,54 +1,35 @@
 //! Recharge cards (`recharge_cards`): generated in batches (PINs arrive here
 //! already hashed), redeemed once into a `recharge_card` payment.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
     payments::{self, NewPayment, Recorded},
+    rows::{self, record},
     StoreError,
 };
 use crate::domain::{money::Money, visibility::Visibility};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CardRow {
-    pub id: i64,
-    pub serial: String,
-    pub value: Money,
-    pub currency: String,
-    pub batch: String,
-    /// The operator (distributor) the card was issued to; `None`: the ISP's own.
-    pub operator_id: Option<i64>,
-    pub status: String,
-    pub used_by: Option<i64>,
-    pub used_at: Option<String>,
-    pub created_at: String,
-}
-
-const COLUMNS: &str =
-    "id, serial, value_minor, currency, batch, status, used_by, used_at, created_at, operator_id";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<CardRow> {
-    Ok(CardRow {
-        id: r.get(0)?,
-        serial: r.get(1)?,
-        value: Money(r.get(2)?),
-        currency: r.get(3)?,
-        batch: r.get(4)?,
-        status: r.get(5)?,
-        used_by: r.get(6)?,
-        used_at: r.get(7)?,
-        created_at: r.get(8)?,
-        operator_id: r.get(9)?,
-    })
+record! {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CardRow {
+        pub id: i64,
+        pub serial: String,
+        pub value: Money = "value_minor",
+        pub currency: String,
+        pub batch: String,
+        /// The operator (distributor) the card was issued to; `None`: the ISP's own.
+        pub operator_id: Option<i64>,
+        pub status: String,
+        pub used_by: Option<i64>,
+        pub used_at: Option<String>,
+        pub created_at: String,
+    }
 }
 
 fn check_operator(tx: &Transaction<'_>, operator_id: Option<i64>) -> Result<(), StoreError> {
     if let Some(op) = operator_id {
-        let found: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM operators WHERE id = ?1)",
-            [op],
-            |r| r.get(0),
-        )?;
+        let found: bool = rows::exists(tx, "FROM operators WHERE id = ?1", [op])?;
         if !found {
             return Err(StoreError::invalid(
                 "operator_id",
@@ -70,11 +51,7 @@ pub fn create_batch(
     now: &str,
 ) -> Result<Vec<CardRow>, StoreError> {
     check_operator(tx, operator_id)?;
-    let taken: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM recharge_cards WHERE batch = ?1)",
-        [batch],
-        |r| r.get(0),
-    )?;
+    let taken: bool = rows::exists(tx, "FROM recharge_cards WHERE batch = ?1", [batch])?;
     if taken {
         return Err(StoreError::invalid(
             "batch",
@@ -89,11 +66,10 @@ pub fn create_batch(
             params![serial, pin_hash, value.minor(), batch, operator_id, now],
         )?;
         let id = tx.last_insert_rowid();
-        out.push(tx.query_row(
-            &format!("SELECT {COLUMNS} FROM recharge_cards WHERE id = ?1"),
-            [id],
-            from_row,
-        )?);
+        out.push(
+            rows::one(tx, "FROM recharge_cards WHERE id = ?1", [id])?
+                .ok_or(StoreError::NotFound)?,
+        );
     }
     Ok(out)
 }
@@ -105,11 +81,7 @@ pub fn assign_batch(
     batch: &str,
     operator_id: Option<i64>,
 ) -> Result<u64, StoreError> {
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM recharge_cards WHERE batch = ?1)",
-        [batch],
-        |r| r.get(0),
-    )?;
+    let exists: bool = rows::exists(tx, "FROM recharge_cards WHERE batch = ?1", [batch])?;
     if !exists {
         return Err(StoreError::NotFound);
     }
@@ -199,29 +171,14 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CardRow>, u64), StoreError> {
-    let filter = "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR batch = ?2) \
-                  AND (?3 IS NULL OR operator_id = ?3) AND (?4 IS NULL OR operator_id = ?4)";
-    let args = params![f.status, f.batch, f.operator_id, f.vis.operator_id];
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM recharge_cards {filter}"),
-        args,
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM recharge_cards {filter} ORDER BY id DESC LIMIT ?5 OFFSET ?6"
-    ))?;
-    let rows = stmt
-        .query_map(
-            params![
-                f.status,
-                f.batch,
-                f.operator_id,
-                f.vis.operator_id,
-                limit,
-                offset
-            ],
-            from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    rows::page(
+        conn,
+        "FROM recharge_cards",
+        "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR batch = ?2) \
+         AND (?3 IS NULL OR operator_id = ?3) AND (?4 IS NULL OR operator_id = ?4)",
+        "id DESC",
+        params![f.status, f.batch, f.operator_id, f.vis.operator_id],
+        limit,
+        offset,
+    )
 }

@@ -1,9 +1,12 @@
 //! The API request log (`api_request_log`): appended in batches by the
 //! request-log worker, read by the panel and `GET /api/v2/logs/api-requests`.
 
-use rusqlite::{params, params_from_iter, types::Value, Connection, Transaction};
+use rusqlite::{params, Connection, Row, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, Conditions, FromRow},
+    StoreError,
+};
 
 /// One logged request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +27,29 @@ pub struct RequestLogEntry {
 pub struct RequestLogRow {
     pub id: i64,
     pub entry: RequestLogEntry,
+}
+
+impl FromRow for RequestLogRow {
+    const COLUMNS: &'static str =
+        "id, at, api_client_id, staff_user_id, method, route, path, status, duration_ms, ip";
+    const WIDTH: usize = 10;
+
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RequestLogRow {
+            id: r.get(0)?,
+            entry: RequestLogEntry {
+                at: r.get(1)?,
+                api_client_id: r.get(2)?,
+                staff_user_id: r.get(3)?,
+                method: r.get(4)?,
+                route: r.get(5)?,
+                path: r.get(6)?,
+                status: r.get(7)?,
+                duration_ms: r.get(8)?,
+                ip: r.get(9)?,
+            },
+        })
+    }
 }
 
 /// Appends a batch; also moves each client's `last_used_at` forward.
@@ -77,68 +103,32 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<RequestLogRow>, u64), StoreError> {
-    let mut clauses = Vec::new();
-    let mut args: Vec<Value> = Vec::new();
+    let mut cond = Conditions::default();
     if let Some(id) = filter.api_client_id {
-        args.push(id.into());
-        clauses.push(format!("api_client_id = ?{}", args.len()));
+        cond.add("api_client_id = ?", id);
     }
     if let Some(status) = filter.status {
-        args.push(i64::from(status).into());
-        clauses.push(format!("status = ?{}", args.len()));
+        cond.add("status = ?", i64::from(status));
     }
     if let Some(prefix) = &filter.path_prefix {
         // Range on the prefix instead of LIKE, so `%` and `_` mean themselves.
-        args.push(prefix.clone().into());
-        clauses.push(format!("substr(path, 1, length(?{0})) = ?{0}", args.len()));
+        cond.add("substr(path, 1, length(?)) = ?", prefix.clone());
     }
     if let Some(from) = &filter.from {
-        args.push(from.clone().into());
-        clauses.push(format!("at >= ?{}", args.len()));
+        cond.add("at >= ?", from.clone());
     }
     if let Some(to) = &filter.to {
-        args.push(to.clone().into());
-        clauses.push(format!("at <= ?{}", args.len()));
+        cond.add("at <= ?", to.clone());
     }
-    let filter_sql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM api_request_log {filter_sql}"),
-        params_from_iter(args.iter()),
-        |r| r.get(0),
-    )?;
-    let mut page_args = args.clone();
-    page_args.push(limit.into());
-    page_args.push(offset.into());
-    let mut stmt = conn.prepare(&format!(
-        "SELECT id, at, api_client_id, staff_user_id, method, route, path, status, duration_ms, ip
-         FROM api_request_log {filter_sql}
-         ORDER BY at DESC, id DESC LIMIT ?{} OFFSET ?{}",
-        args.len() + 1,
-        args.len() + 2
-    ))?;
-    let rows = stmt
-        .query_map(params_from_iter(page_args.iter()), |r| {
-            Ok(RequestLogRow {
-                id: r.get(0)?,
-                entry: RequestLogEntry {
-                    at: r.get(1)?,
-                    api_client_id: r.get(2)?,
-                    staff_user_id: r.get(3)?,
-                    method: r.get(4)?,
-                    route: r.get(5)?,
-                    path: r.get(6)?,
-                    status: r.get(7)?,
-                    duration_ms: r.get(8)?,
-                    ip: r.get(9)?,
-                },
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    rows::page(
+        conn,
+        "FROM api_request_log",
+        &cond.sql(),
+        "at DESC, id DESC",
+        &cond.args(),
+        limit,
+        offset,
+    )
 }
 
 /// Deletes entries older than `before`; returns how many.

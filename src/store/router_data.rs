@@ -3,19 +3,24 @@
 
 use rusqlite::{params, Connection, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
-/// An IP pool as last read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PoolRow {
-    pub id: i64,
-    pub router_id: i64,
-    pub router_name: String,
-    pub name: String,
-    pub ranges: String,
-    pub size: i64,
-    pub used: i64,
-    pub updated_at: String,
+record! {
+    /// An IP pool as last read.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PoolRow in p {
+        pub id: i64,
+        pub router_id: i64,
+        pub router_name: String = "r.name",
+        pub name: String,
+        pub ranges: String,
+        pub size: i64,
+        pub used: i64,
+        pub updated_at: String,
+    }
 }
 
 /// A pool read from a router.
@@ -51,31 +56,16 @@ pub fn pools(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<PoolRow>, i64), StoreError> {
-    let total = conn.query_row(
-        "SELECT COUNT(*) FROM ip_pools WHERE ?1 IS NULL OR router_id = ?1",
-        [router_id],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare(
-        "SELECT p.id, p.router_id, r.name, p.name, p.ranges, p.size, p.used, p.updated_at \
-         FROM ip_pools p JOIN routers r ON r.id = p.router_id \
-         WHERE ?1 IS NULL OR p.router_id = ?1 ORDER BY r.name, p.name LIMIT ?2 OFFSET ?3",
-    )?;
-    let rows = stmt
-        .query_map(params![router_id, limit, offset], |r| {
-            Ok(PoolRow {
-                id: r.get(0)?,
-                router_id: r.get(1)?,
-                router_name: r.get(2)?,
-                name: r.get(3)?,
-                ranges: r.get(4)?,
-                size: r.get(5)?,
-                used: r.get(6)?,
-                updated_at: r.get(7)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    // Every pool has its router (a foreign key): the join drops none.
+    rows::page(
+        conn,
+        "FROM ip_pools p JOIN routers r ON r.id = p.router_id",
+        "?1 IS NULL OR p.router_id = ?1",
+        "r.name, p.name",
+        params![router_id],
+        limit,
+        offset,
+    )
 }
 
 /// A log entry to keep.
@@ -90,17 +80,19 @@ pub struct NewLog {
     pub logged_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogRow {
-    pub id: i64,
-    pub router_id: Option<i64>,
-    pub router_name: Option<String>,
-    pub source: String,
-    pub host: Option<String>,
-    pub category: String,
-    pub topics: String,
-    pub message: String,
-    pub logged_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LogRow in l {
+        pub id: i64,
+        pub router_id: Option<i64>,
+        pub router_name: Option<String> = "r.name",
+        pub source: String,
+        pub host: Option<String>,
+        pub category: String,
+        pub topics: String,
+        pub message: String,
+        pub logged_at: String,
+    }
 }
 
 /// Keeps entries; for pulled ones, also how far the router's log was read.
@@ -134,11 +126,11 @@ pub fn insert_logs(
 }
 
 pub fn last_log_id(conn: &Connection, router_id: i64) -> Result<i64, StoreError> {
-    Ok(conn.query_row(
+    rows::value(
+        conn,
         "SELECT last_log_id FROM routers WHERE id = ?1",
         [router_id],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 /// The router that has this address (for syslog datagrams).
@@ -161,46 +153,30 @@ pub fn logs(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<LogRow>, i64), StoreError> {
-    let total = conn.query_row(
-        "SELECT COUNT(*) FROM router_logs WHERE category = ?1 AND (?2 IS NULL OR router_id = ?2)",
+    rows::page(
+        conn,
+        "FROM router_logs l LEFT JOIN routers r ON r.id = l.router_id",
+        "l.category = ?1 AND (?2 IS NULL OR l.router_id = ?2)",
+        "l.id DESC",
         params![category, router_id],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare(
-        "SELECT l.id, l.router_id, r.name, l.source, l.host, l.category, l.topics, l.message, \
-         l.logged_at FROM router_logs l LEFT JOIN routers r ON r.id = l.router_id \
-         WHERE l.category = ?1 AND (?2 IS NULL OR l.router_id = ?2) \
-         ORDER BY l.id DESC LIMIT ?3 OFFSET ?4",
-    )?;
-    let rows = stmt
-        .query_map(params![category, router_id, limit, offset], |r| {
-            Ok(LogRow {
-                id: r.get(0)?,
-                router_id: r.get(1)?,
-                router_name: r.get(2)?,
-                source: r.get(3)?,
-                host: r.get(4)?,
-                category: r.get(5)?,
-                topics: r.get(6)?,
-                message: r.get(7)?,
-                logged_at: r.get(8)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+        limit,
+        offset,
+    )
 }
 
-/// A usage sample.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
-    pub customer_id: i64,
-    pub router_id: i64,
-    pub sampled_at: String,
-    pub online: bool,
-    pub address: Option<String>,
-    pub uptime: Option<String>,
-    pub bytes_in: Option<i64>,
-    pub bytes_out: Option<i64>,
+record! {
+    /// A usage sample.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Sample {
+        pub customer_id: i64,
+        pub router_id: i64,
+        pub sampled_at: String,
+        pub online: bool,
+        pub address: Option<String>,
+        pub uptime: Option<String>,
+        pub bytes_in: Option<i64>,
+        pub bytes_out: Option<i64>,
+    }
 }
 
 pub fn insert_samples(tx: &Transaction<'_>, samples: &[Sample]) -> Result<(), StoreError> {
@@ -226,25 +202,11 @@ pub fn insert_samples(tx: &Transaction<'_>, samples: &[Sample]) -> Result<(), St
 
 /// A customer's samples, newest first.
 pub fn usage(conn: &Connection, customer_id: i64, limit: i64) -> Result<Vec<Sample>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT customer_id, router_id, sampled_at, online, address, uptime, bytes_in, bytes_out \
-         FROM usage_samples WHERE customer_id = ?1 ORDER BY id DESC LIMIT ?2",
-    )?;
-    let rows = stmt
-        .query_map(params![customer_id, limit], |r| {
-            Ok(Sample {
-                customer_id: r.get(0)?,
-                router_id: r.get(1)?,
-                sampled_at: r.get(2)?,
-                online: r.get::<_, i64>(3)? == 1,
-                address: r.get(4)?,
-                uptime: r.get(5)?,
-                bytes_in: r.get(6)?,
-                bytes_out: r.get(7)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    rows::all(
+        conn,
+        "FROM usage_samples WHERE customer_id = ?1 ORDER BY id DESC LIMIT ?2",
+        params![customer_id, limit],
+    )
 }
 
 /// Retention of logs and samples.

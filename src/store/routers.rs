@@ -2,49 +2,55 @@
 //! state the poller saw, reconciliation requests written together with the
 //! customer changes that call for them, and the logins a router should have.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
+    inventory::{record_down, SET_UP},
     names::{self, Named},
+    rows::{self, fields, record, Fields},
     StoreError,
 };
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct RouterRow {
-    pub id: i64,
-    pub name: String,
-    pub host: String,
-    pub port: i64,
-    pub username: String,
-    pub use_tls: bool,
-    pub tls_verify: bool,
-    pub transport: String,
-    pub status: String,
-    pub status_since: Option<String>,
-    pub last_seen_at: Option<String>,
-    pub last_error: Option<String>,
-    pub identity: Option<String>,
-    pub version: Option<String>,
-    pub board: Option<String>,
-    pub uptime: Option<String>,
-    pub cpu_load: Option<i64>,
-    pub last_sync_at: Option<String>,
-    pub last_sync_error: Option<String>,
-    pub customers: i64,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RouterRow in r {
+        pub id: i64,
+        pub name: String,
+        pub host: String,
+        pub port: i64,
+        pub username: String,
+        pub use_tls: bool,
+        pub tls_verify: bool,
+        pub transport: String,
+        pub status: String,
+        pub status_since: Option<String>,
+        pub last_seen_at: Option<String>,
+        pub last_error: Option<String>,
+        pub identity: Option<String>,
+        pub version: Option<String>,
+        pub board: Option<String>,
+        pub uptime: Option<String>,
+        pub cpu_load: Option<i64>,
+        pub last_sync_at: Option<String>,
+        pub last_sync_error: Option<String>,
+        pub customers: i64 = "(SELECT COUNT(*) FROM customers c WHERE c.router_id = r.id)",
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
-/// The fields a caller sets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouterFields {
-    pub name: String,
-    pub host: String,
-    pub port: i64,
-    pub username: String,
-    pub transport: String,
-    pub use_tls: bool,
-    pub tls_verify: bool,
+fields! {
+    /// The fields a caller sets.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct RouterFields {
+        pub name: String,
+        pub host: String,
+        pub port: i64,
+        pub username: String,
+        pub transport: String,
+        pub use_tls: bool,
+        pub tls_verify: bool,
+    }
 }
 
 /// What the poller read from a router.
@@ -57,47 +63,17 @@ pub struct Resource {
     pub cpu_load: Option<i64>,
 }
 
-/// A customer login a router should carry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoginSpec {
-    pub customer_id: i64,
-    pub connection_type: String,
-    pub username: String,
-    pub password_sealed: Option<String>,
-    pub profile: Option<String>,
-    pub status: String,
-}
-
-const COLUMNS: &str = "r.id, r.name, r.host, r.port, r.username, r.use_tls, r.tls_verify, \
-    r.transport, r.status, r.status_since, r.last_seen_at, r.last_error, r.identity, r.version, \
-    r.board, r.uptime, r.cpu_load, r.last_sync_at, r.last_sync_error, \
-    (SELECT COUNT(*) FROM customers c WHERE c.router_id = r.id), r.created_at, r.updated_at";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<RouterRow> {
-    Ok(RouterRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        host: r.get(2)?,
-        port: r.get(3)?,
-        username: r.get(4)?,
-        use_tls: r.get::<_, i64>(5)? == 1,
-        tls_verify: r.get::<_, i64>(6)? == 1,
-        transport: r.get(7)?,
-        status: r.get(8)?,
-        status_since: r.get(9)?,
-        last_seen_at: r.get(10)?,
-        last_error: r.get(11)?,
-        identity: r.get(12)?,
-        version: r.get(13)?,
-        board: r.get(14)?,
-        uptime: r.get(15)?,
-        cpu_load: r.get(16)?,
-        last_sync_at: r.get(17)?,
-        last_sync_error: r.get(18)?,
-        customers: r.get(19)?,
-        created_at: r.get(20)?,
-        updated_at: r.get(21)?,
-    })
+record! {
+    /// A customer login a router should carry.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct LoginSpec in c {
+        pub customer_id: i64 = "c.id",
+        pub connection_type: String,
+        pub username: String,
+        pub password_sealed: Option<String> = "c.login_password_sealed",
+        pub profile: Option<String> = "p.router_profile",
+        pub status: String,
+    }
 }
 
 pub fn create(
@@ -108,19 +84,9 @@ pub fn create(
 ) -> Result<RouterRow, StoreError> {
     names::ensure_free(tx, Named::Routers, &f.name, None)?;
     tx.execute(
-        "INSERT INTO routers (name, host, port, username, password_sealed, use_tls, tls_verify, \
-         transport, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-        params![
-            f.name,
-            f.host,
-            f.port,
-            f.username,
-            password_sealed,
-            i64::from(f.use_tls),
-            i64::from(f.tls_verify),
-            f.transport,
-            now
-        ],
+        "INSERT INTO routers (name, host, port, username, transport, use_tls, tls_verify, \
+         password_sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        rows::args(&f.values(), &[&password_sealed, &now]).as_slice(),
     )?;
     get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
 }
@@ -136,21 +102,10 @@ pub fn update(
     get(tx, id)?.ok_or(StoreError::NotFound)?;
     names::ensure_free(tx, Named::Routers, &f.name, Some(id))?;
     tx.execute(
-        "UPDATE routers SET name = ?2, host = ?3, port = ?4, username = ?5, use_tls = ?6, \
-         tls_verify = ?7, transport = ?8, password_sealed = COALESCE(?9, password_sealed), \
-         status = 'unknown', status_since = ?10, updated_at = ?10 WHERE id = ?1",
-        params![
-            id,
-            f.name,
-            f.host,
-            f.port,
-            f.username,
-            i64::from(f.use_tls),
-            i64::from(f.tls_verify),
-            f.transport,
-            password_sealed,
-            now
-        ],
+        "UPDATE routers SET name = ?1, host = ?2, port = ?3, username = ?4, transport = ?5, \
+         use_tls = ?6, tls_verify = ?7, password_sealed = COALESCE(?8, password_sealed), \
+         status = 'unknown', status_since = ?9, updated_at = ?9 WHERE id = ?10",
+        rows::args(&f.values(), &[&password_sealed, &now, &id]).as_slice(),
     )?;
     request_sync(tx, Some(id), now)?;
     get(tx, id)?.ok_or(StoreError::NotFound)
@@ -174,16 +129,11 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<RouterRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM routers r WHERE r.id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    rows::one(conn, "FROM routers r WHERE r.id = ?1", [id])
 }
 
 pub fn exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM routers WHERE id = ?1)",
-        [id],
-        |r| r.get(0),
-    )?)
+    rows::exists(conn, "FROM routers WHERE id = ?1", [id])
 }
 
 /// Routers by name, and how many there are.
@@ -192,31 +142,35 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<RouterRow>, i64), StoreError> {
-    let total = conn.query_row("SELECT COUNT(*) FROM routers", [], |r| r.get(0))?;
-    let sql = format!("SELECT {COLUMNS} FROM routers r ORDER BY r.name, r.id LIMIT ?1 OFFSET ?2");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params![limit, offset], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    rows::page(
+        conn,
+        "FROM routers r",
+        "",
+        "r.name, r.id",
+        &[],
+        limit,
+        offset,
+    )
 }
 
 /// Every router with its sealed password (for the poller).
 pub fn all_with_secrets(conn: &Connection) -> Result<Vec<(RouterRow, String)>, StoreError> {
-    let sql = format!("SELECT {COLUMNS}, r.password_sealed FROM routers r ORDER BY r.id");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map([], |r| Ok((from_row(r)?, r.get(22)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    rows::all_with(
+        conn,
+        "r.password_sealed",
+        "FROM routers r ORDER BY r.id",
+        [],
+    )
 }
 
 /// One router with its sealed password.
 pub fn with_secret(conn: &Connection, id: i64) -> Result<Option<(RouterRow, String)>, StoreError> {
-    let sql = format!("SELECT {COLUMNS}, r.password_sealed FROM routers r WHERE r.id = ?1");
-    Ok(conn
-        .query_row(&sql, [id], |r| Ok((from_row(r)?, r.get(22)?)))
-        .optional()?)
+    rows::one_with(
+        conn,
+        "r.password_sealed",
+        "FROM routers r WHERE r.id = ?1",
+        [id],
+    )
 }
 
 /// Records a poll: reachable with what it said, or not with why. The status
@@ -228,19 +182,26 @@ pub fn record_poll(
     now: &str,
 ) -> Result<(), StoreError> {
     match result {
-        Ok(res) => tx.execute(
-            "UPDATE routers SET status_since = CASE WHEN status = 'up' THEN status_since ELSE ?2 END, \
-             status = 'up', last_seen_at = ?2, last_error = NULL, identity = ?3, version = ?4, \
-             board = ?5, uptime = ?6, cpu_load = ?7 WHERE id = ?1",
-            params![id, now, res.identity, res.version, res.board, res.uptime, res.cpu_load],
-        )?,
-        Err(why) => tx.execute(
-            "UPDATE routers SET status_since = CASE WHEN status = 'down' THEN status_since ELSE ?2 END, \
-             status = 'down', last_error = ?3 WHERE id = ?1",
-            params![id, now, why],
-        )?,
-    };
-    Ok(())
+        Ok(res) => {
+            tx.execute(
+                &format!(
+                    "UPDATE routers SET {SET_UP}, identity = ?3, version = ?4, board = ?5, \
+                     uptime = ?6, cpu_load = ?7 WHERE id = ?1"
+                ),
+                params![
+                    id,
+                    now,
+                    res.identity,
+                    res.version,
+                    res.board,
+                    res.uptime,
+                    res.cpu_load
+                ],
+            )?;
+            Ok(())
+        }
+        Err(why) => record_down(tx, "routers", id, why, now),
+    }
 }
 
 /// Asks for a reconciliation of `router_id` (no-op for None).
@@ -312,25 +273,13 @@ pub fn record_sync(
 
 /// The PPPoE and hotspot customers of a router.
 pub fn logins(conn: &Connection, router_id: i64) -> Result<Vec<LoginSpec>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.connection_type, c.username, c.login_password_sealed, p.router_profile, \
-         c.status FROM customers c LEFT JOIN packages p ON p.id = c.package_id \
+    rows::all(
+        conn,
+        "FROM customers c LEFT JOIN packages p ON p.id = c.package_id \
          WHERE c.router_id = ?1 AND c.connection_type IN ('pppoe', 'hotspot') \
          AND c.username IS NOT NULL ORDER BY c.id",
-    )?;
-    let rows = stmt
-        .query_map([router_id], |r| {
-            Ok(LoginSpec {
-                customer_id: r.get(0)?,
-                connection_type: r.get(1)?,
-                username: r.get(2)?,
-                password_sealed: r.get(3)?,
-                profile: r.get(4)?,
-                status: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+        [router_id],
+    )
 }
 
 /// A customer's router and login name, for actions on their session.

@@ -2,9 +2,12 @@
 //! Queuing debits the credits in the same transaction, refusing to overdraw or
 //! to pass the daily cap; a message that is never sent gets its credits back.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, ToSql, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
 /// The outbox reader that turns events into customer notifications.
 pub const NOTIFICATIONS_READER: &str = "sms-notifications";
@@ -27,25 +30,27 @@ pub struct NewSms {
     pub operator_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct SmsRow {
-    pub id: i64,
-    pub message_id: String,
-    pub phone: String,
-    pub body: String,
-    pub encoding: String,
-    pub parts: i64,
-    pub credits: i64,
-    pub status: String,
-    pub source: String,
-    pub customer_id: Option<i64>,
-    pub broadcast_id: Option<String>,
-    pub attempts: i64,
-    pub gateway: Option<String>,
-    pub provider_message_id: Option<String>,
-    pub error: Option<String>,
-    pub created_at: String,
-    pub sent_at: Option<String>,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SmsRow {
+        pub id: i64,
+        pub message_id: String,
+        pub phone: String,
+        pub body: String,
+        pub encoding: String,
+        pub parts: i64,
+        pub credits: i64,
+        pub status: String,
+        pub source: String,
+        pub customer_id: Option<i64>,
+        pub broadcast_id: Option<String>,
+        pub attempts: i64,
+        pub gateway: Option<String>,
+        pub provider_message_id: Option<String>,
+        pub error: Option<String>,
+        pub created_at: String,
+        pub sent_at: Option<String>,
+    }
 }
 
 /// Credits now.
@@ -74,31 +79,6 @@ pub struct SmsFilter {
     /// Only what was sent on this operator's behalf or to its customers (a
     /// reseller's staff).
     pub operator_id: Option<i64>,
-}
-
-const COLUMNS: &str = "id, message_id, phone, body, encoding, parts, credits, status, source, \
-    customer_id, broadcast_id, attempts, gateway, provider_message_id, error, created_at, sent_at";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<SmsRow> {
-    Ok(SmsRow {
-        id: r.get(0)?,
-        message_id: r.get(1)?,
-        phone: r.get(2)?,
-        body: r.get(3)?,
-        encoding: r.get(4)?,
-        parts: r.get(5)?,
-        credits: r.get(6)?,
-        status: r.get(7)?,
-        source: r.get(8)?,
-        customer_id: r.get(9)?,
-        broadcast_id: r.get(10)?,
-        attempts: r.get(11)?,
-        gateway: r.get(12)?,
-        provider_message_id: r.get(13)?,
-        error: r.get(14)?,
-        created_at: r.get(15)?,
-        sent_at: r.get(16)?,
-    })
 }
 
 /// The balance and what was spent since `day_start`.
@@ -162,12 +142,12 @@ pub fn operator_used_since(
     operator_id: i64,
     day_start: &str,
 ) -> Result<i64, StoreError> {
-    Ok(conn.query_row(
+    rows::value(
+        conn,
         "SELECT COALESCE(SUM(credits), 0) FROM sms_messages \
          WHERE operator_id = ?1 AND created_at >= ?2 AND status <> 'failed'",
         params![operator_id, day_start],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 /// Adds credits.
@@ -185,6 +165,22 @@ pub fn top_up(
         params![credits, note, now],
     )?;
     Ok(credits)
+}
+
+impl NewSms {
+    /// What every stored message has, as `?1` to `?8` (parts: `?5`).
+    fn values(&self) -> [&dyn ToSql; 8] {
+        [
+            &self.message_id,
+            &self.phone,
+            &self.body,
+            &self.encoding,
+            &self.parts,
+            &self.source,
+            &self.event_id,
+            &self.customer_id,
+        ]
+    }
 }
 
 /// Queues messages (due at `due`, unix seconds), debiting their credits, all
@@ -229,21 +225,13 @@ pub fn queue(
     )?;
     let mut ids = Vec::with_capacity(messages.len());
     for m in messages {
-        insert.execute(params![
-            m.message_id,
-            m.phone,
-            m.body,
-            m.encoding,
-            m.parts,
-            m.source,
-            m.event_id,
-            m.customer_id,
-            m.broadcast_id,
-            m.requested_by,
-            due,
-            now,
-            m.operator_id
-        ])?;
+        insert.execute(
+            rows::args(
+                &m.values(),
+                &[&m.broadcast_id, &m.requested_by, &due, &now, &m.operator_id],
+            )
+            .as_slice(),
+        )?;
         let id = tx.last_insert_rowid();
         debit.execute(params![-m.parts, id, now])?;
         ids.push(id);
@@ -265,33 +253,24 @@ pub fn record_unsent(
         "INSERT INTO sms_messages (message_id, phone, body, encoding, parts, credits, status, \
          source, event_id, customer_id, error, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, 0, 'failed', ?6, ?7, ?8, ?9, ?10, ?10)",
-        params![
-            m.message_id,
-            m.phone,
-            m.body,
-            m.encoding,
-            m.parts,
-            m.source,
-            m.event_id,
-            m.customer_id,
-            error,
-            now
-        ],
+        rows::args(&m.values(), &[&error, &now]).as_slice(),
     )?;
     Ok(())
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<SmsRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM sms_messages WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    rows::one(conn, "FROM sms_messages WHERE id = ?1", [id])
 }
 
 pub fn get_by_message_id(
     conn: &Connection,
     message_id: &str,
 ) -> Result<Option<SmsRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM sms_messages WHERE message_id = ?1");
-    Ok(conn.query_row(&sql, [message_id], from_row).optional()?)
+    rows::one(
+        conn,
+        "FROM sms_messages WHERE message_id = ?1",
+        [message_id],
+    )
 }
 
 /// Messages, newest first, and how many match.
@@ -301,47 +280,28 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<SmsRow>, i64), StoreError> {
-    let cond = "(?1 IS NULL OR phone = ?1) AND (?2 IS NULL OR status = ?2) \
-                AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at < ?4) \
-                AND (?5 IS NULL OR operator_id = ?5 \
-                     OR customer_id IN (SELECT id FROM customers WHERE operator_id = ?5))";
-    let total = conn.query_row(
-        &format!("SELECT COUNT(*) FROM sms_messages WHERE {cond}"),
+    rows::page(
+        conn,
+        "FROM sms_messages",
+        "(?1 IS NULL OR phone = ?1) AND (?2 IS NULL OR status = ?2) \
+         AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at < ?4) \
+         AND (?5 IS NULL OR operator_id = ?5 \
+              OR customer_id IN (SELECT id FROM customers WHERE operator_id = ?5))",
+        "id DESC",
         params![f.phone, f.status, f.from, f.to, f.operator_id],
-        |r| r.get(0),
-    )?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM sms_messages WHERE {cond} ORDER BY id DESC LIMIT ?6 OFFSET ?7"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(
-            params![
-                f.phone,
-                f.status,
-                f.from,
-                f.to,
-                f.operator_id,
-                limit,
-                offset
-            ],
-            from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+        limit,
+        offset,
+    )
 }
 
 /// Queued messages due at `now` (unix seconds), oldest first.
 pub fn due(conn: &Connection, now: i64, limit: i64) -> Result<Vec<SmsRow>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM sms_messages WHERE status = 'queued' AND next_attempt_at <= ?1 \
-         ORDER BY next_attempt_at, id LIMIT ?2"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt
-        .query_map(params![now, limit], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    rows::all(
+        conn,
+        "FROM sms_messages WHERE status = 'queued' AND next_attempt_at <= ?1 \
+         ORDER BY next_attempt_at, id LIMIT ?2",
+        params![now, limit],
+    )
 }
 
 /// Marks a queued message as being handed to the gateway (committed before

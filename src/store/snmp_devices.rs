@@ -1,40 +1,44 @@
 //! SNMP-polled devices (OLTs, radios, other devices): inventory with sealed
 //! credentials, and what the poller last read.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, ToSql, Transaction};
 
 use super::{
+    inventory::{record_down, SET_UP},
     names::{self, Named},
+    rows::{self, record, FromRow},
     StoreError,
 };
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeviceRow {
-    pub id: i64,
-    pub kind: String,
-    pub name: String,
-    pub host: String,
-    pub port: i64,
-    pub profile: String,
-    pub snmp_version: String,
-    pub v3_user: Option<String>,
-    pub v3_auth_protocol: Option<String>,
-    pub v3_priv_protocol: Option<String>,
-    pub status: String,
-    pub status_since: Option<String>,
-    pub last_seen_at: Option<String>,
-    pub last_error: Option<String>,
-    pub sys_descr: Option<String>,
-    pub sys_object_id: Option<String>,
-    pub sys_name: Option<String>,
-    pub uptime_secs: Option<i64>,
-    pub detected_profile: Option<String>,
-    pub vendor: Option<String>,
-    pub model: Option<String>,
-    pub metrics: serde_json::Value,
-    pub onus: i64,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeviceRow in d {
+        pub id: i64,
+        pub kind: String,
+        pub name: String,
+        pub host: String,
+        pub port: i64,
+        pub profile: String,
+        pub snmp_version: String,
+        pub v3_user: Option<String>,
+        pub v3_auth_protocol: Option<String>,
+        pub v3_priv_protocol: Option<String>,
+        pub status: String,
+        pub status_since: Option<String>,
+        pub last_seen_at: Option<String>,
+        pub last_error: Option<String>,
+        pub sys_descr: Option<String>,
+        pub sys_object_id: Option<String>,
+        pub sys_name: Option<String>,
+        pub uptime_secs: Option<i64>,
+        pub detected_profile: Option<String>,
+        pub vendor: Option<String>,
+        pub model: Option<String>,
+        pub metrics: serde_json::Value => rows::json_or_null,
+        pub onus: i64 = "(SELECT COUNT(*) FROM onus o WHERE o.olt_id = d.id)",
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
 /// Sealed credentials (for the poller).
@@ -72,42 +76,22 @@ pub struct PollState {
     pub metrics: Option<serde_json::Value>,
 }
 
-const COLUMNS: &str = "d.id, d.kind, d.name, d.host, d.port, d.profile, d.snmp_version, d.v3_user, \
-    d.v3_auth_protocol, d.v3_priv_protocol, d.status, d.status_since, d.last_seen_at, d.last_error, \
-    d.sys_descr, d.sys_object_id, d.sys_name, d.uptime_secs, d.detected_profile, d.vendor, d.model, \
-    d.metrics, (SELECT COUNT(*) FROM onus o WHERE o.olt_id = d.id), d.created_at, d.updated_at";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRow> {
-    let metrics: Option<String> = r.get(21)?;
-    Ok(DeviceRow {
-        id: r.get(0)?,
-        kind: r.get(1)?,
-        name: r.get(2)?,
-        host: r.get(3)?,
-        port: r.get(4)?,
-        profile: r.get(5)?,
-        snmp_version: r.get(6)?,
-        v3_user: r.get(7)?,
-        v3_auth_protocol: r.get(8)?,
-        v3_priv_protocol: r.get(9)?,
-        status: r.get(10)?,
-        status_since: r.get(11)?,
-        last_seen_at: r.get(12)?,
-        last_error: r.get(13)?,
-        sys_descr: r.get(14)?,
-        sys_object_id: r.get(15)?,
-        sys_name: r.get(16)?,
-        uptime_secs: r.get(17)?,
-        detected_profile: r.get(18)?,
-        vendor: r.get(19)?,
-        model: r.get(20)?,
-        metrics: metrics
-            .and_then(|m| serde_json::from_str(&m).ok())
-            .unwrap_or(serde_json::Value::Null),
-        onus: r.get(22)?,
-        created_at: r.get(23)?,
-        updated_at: r.get(24)?,
-    })
+/// What a caller sets (all but the kind), as `?1` to `?11` of the INSERT and
+/// the UPDATE.
+fn values<'a>(f: &'a DeviceFields, creds: &'a SealedCredentials) -> [&'a dyn ToSql; 11] {
+    [
+        &f.name,
+        &f.host,
+        &f.port,
+        &f.profile,
+        &f.snmp_version,
+        &f.v3_user,
+        &f.v3_auth_protocol,
+        &f.v3_priv_protocol,
+        &creds.community,
+        &creds.v3_auth,
+        &creds.v3_priv,
+    ]
 }
 
 pub fn create(
@@ -118,24 +102,11 @@ pub fn create(
 ) -> Result<DeviceRow, StoreError> {
     names::ensure_free(tx, Named::SnmpDevices, &f.name, None)?;
     tx.execute(
-        "INSERT INTO snmp_devices (kind, name, host, port, profile, snmp_version, v3_user, \
+        "INSERT INTO snmp_devices (name, host, port, profile, snmp_version, v3_user, \
          v3_auth_protocol, v3_priv_protocol, community_sealed, v3_auth_sealed, v3_priv_sealed, \
-         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-        params![
-            f.kind,
-            f.name,
-            f.host,
-            f.port,
-            f.profile,
-            f.snmp_version,
-            f.v3_user,
-            f.v3_auth_protocol,
-            f.v3_priv_protocol,
-            creds.community,
-            creds.v3_auth,
-            creds.v3_priv,
-            now
-        ],
+         kind, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+        rows::args(&values(f, creds), &[&f.kind, &now]).as_slice(),
     )?;
     get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
 }
@@ -150,26 +121,12 @@ pub fn update(
     get(tx, id)?.ok_or(StoreError::NotFound)?;
     names::ensure_free(tx, Named::SnmpDevices, &f.name, Some(id))?;
     tx.execute(
-        "UPDATE snmp_devices SET name = ?2, host = ?3, port = ?4, profile = ?5, snmp_version = ?6, \
-         v3_user = ?7, v3_auth_protocol = ?8, v3_priv_protocol = ?9, \
-         community_sealed = COALESCE(?10, community_sealed), \
-         v3_auth_sealed = COALESCE(?11, v3_auth_sealed), v3_priv_sealed = COALESCE(?12, v3_priv_sealed), \
-         status = 'unknown', status_since = ?13, updated_at = ?13 WHERE id = ?1",
-        params![
-            id,
-            f.name,
-            f.host,
-            f.port,
-            f.profile,
-            f.snmp_version,
-            f.v3_user,
-            f.v3_auth_protocol,
-            f.v3_priv_protocol,
-            creds.community,
-            creds.v3_auth,
-            creds.v3_priv,
-            now
-        ],
+        "UPDATE snmp_devices SET name = ?1, host = ?2, port = ?3, profile = ?4, snmp_version = ?5, \
+         v3_user = ?6, v3_auth_protocol = ?7, v3_priv_protocol = ?8, \
+         community_sealed = COALESCE(?9, community_sealed), \
+         v3_auth_sealed = COALESCE(?10, v3_auth_sealed), v3_priv_sealed = COALESCE(?11, v3_priv_sealed), \
+         status = 'unknown', status_since = ?12, updated_at = ?12 WHERE id = ?13",
+        rows::args(&values(f, creds), &[&now, &id]).as_slice(),
     )?;
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
@@ -188,8 +145,7 @@ pub fn delete(tx: &Transaction<'_>, id: i64, kind: Option<&str>) -> Result<Devic
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<DeviceRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM snmp_devices d WHERE d.id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    rows::one(conn, "FROM snmp_devices d WHERE d.id = ?1", [id])
 }
 
 /// Devices of some kinds (and, optionally, a vendor), by name.
@@ -201,21 +157,16 @@ pub fn list(
     offset: i64,
 ) -> Result<(Vec<DeviceRow>, i64), StoreError> {
     let kinds = kinds.join(",");
-    let cond = "instr(',' || ?1 || ',', ',' || d.kind || ',') > 0 \
-                AND (?2 IS NULL OR d.vendor = ?2 COLLATE NOCASE)";
-    let total = conn.query_row(
-        &format!("SELECT COUNT(*) FROM snmp_devices d WHERE {cond}"),
+    rows::page(
+        conn,
+        "FROM snmp_devices d",
+        "instr(',' || ?1 || ',', ',' || d.kind || ',') > 0 \
+         AND (?2 IS NULL OR d.vendor = ?2 COLLATE NOCASE)",
+        "d.name, d.id",
         params![kinds, vendor],
-        |r| r.get(0),
-    )?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM snmp_devices d WHERE {cond} ORDER BY d.name, d.id LIMIT ?3 OFFSET ?4"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params![kinds, vendor, limit, offset], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+        limit,
+        offset,
+    )
 }
 
 /// Every device with its sealed credentials (for the poller).
@@ -223,18 +174,19 @@ pub fn all_with_credentials(
     conn: &Connection,
 ) -> Result<Vec<(DeviceRow, SealedCredentials)>, StoreError> {
     let sql = format!(
-        "SELECT {COLUMNS}, d.community_sealed, d.v3_auth_sealed, d.v3_priv_sealed \
-         FROM snmp_devices d ORDER BY d.id"
+        "SELECT {}, d.community_sealed, d.v3_auth_sealed, d.v3_priv_sealed \
+         FROM snmp_devices d ORDER BY d.id",
+        DeviceRow::COLUMNS
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
         .query_map([], |r| {
             Ok((
-                from_row(r)?,
+                DeviceRow::from_row(r)?,
                 SealedCredentials {
-                    community: r.get(25)?,
-                    v3_auth: r.get(26)?,
-                    v3_priv: r.get(27)?,
+                    community: r.get(DeviceRow::WIDTH)?,
+                    v3_auth: r.get(DeviceRow::WIDTH + 1)?,
+                    v3_priv: r.get(DeviceRow::WIDTH + 2)?,
                 },
             ))
         })?
@@ -250,29 +202,28 @@ pub fn record_poll(
     now: &str,
 ) -> Result<(), StoreError> {
     match result {
-        Ok(s) => tx.execute(
-            "UPDATE snmp_devices SET status_since = CASE WHEN status = 'up' THEN status_since ELSE ?2 END, \
-             status = 'up', last_seen_at = ?2, last_error = NULL, sys_descr = ?3, sys_object_id = ?4, \
-             sys_name = ?5, uptime_secs = ?6, detected_profile = ?7, vendor = ?8, model = ?9, \
-             metrics = COALESCE(?10, metrics) WHERE id = ?1",
-            params![
-                id,
-                now,
-                s.sys_descr,
-                s.sys_object_id,
-                s.sys_name,
-                s.uptime_secs,
-                s.detected_profile,
-                s.vendor,
-                s.model,
-                s.metrics.as_ref().map(ToString::to_string)
-            ],
-        )?,
-        Err(why) => tx.execute(
-            "UPDATE snmp_devices SET status_since = CASE WHEN status = 'down' THEN status_since ELSE ?2 END, \
-             status = 'down', last_error = ?3 WHERE id = ?1",
-            params![id, now, why],
-        )?,
-    };
-    Ok(())
+        Ok(s) => {
+            tx.execute(
+                &format!(
+                    "UPDATE snmp_devices SET {SET_UP}, sys_descr = ?3, sys_object_id = ?4, \
+                     sys_name = ?5, uptime_secs = ?6, detected_profile = ?7, vendor = ?8, \
+                     model = ?9, metrics = COALESCE(?10, metrics) WHERE id = ?1"
+                ),
+                params![
+                    id,
+                    now,
+                    s.sys_descr,
+                    s.sys_object_id,
+                    s.sys_name,
+                    s.uptime_secs,
+                    s.detected_profile,
+                    s.vendor,
+                    s.model,
+                    s.metrics.as_ref().map(ToString::to_string)
+                ],
+            )?;
+            Ok(())
+        }
+        Err(why) => record_down(tx, "snmp_devices", id, why, now),
+    }
 }

@@ -1,22 +1,27 @@
 //! Staff users (`staff_users`): created by `ispbills admin create`, used for login.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, Row, Transaction};
 use time::OffsetDateTime;
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 use crate::{clock::format_timestamp, domain::staff::Role};
 
-/// A staff user as stored (without the password hash).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffUser {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub operator_id: Option<i64>,
-    pub active: bool,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    /// A staff user as stored (without the password hash).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct StaffUser {
+        pub id: i64,
+        pub email: String,
+        pub name: String,
+        pub role: Role => role,
+        pub operator_id: Option<i64>,
+        pub active: bool,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
 /// What is needed to create a staff user; the password is already hashed.
@@ -30,21 +35,11 @@ pub struct NewStaffUser<'a> {
     pub operator_id: Option<i64>,
 }
 
-const COLUMNS: &str = "id, email, name, role, active, created_at, updated_at, operator_id";
-
-fn from_row(row: &Row<'_>) -> rusqlite::Result<StaffUser> {
-    let role: String = row.get(3)?;
-    Ok(StaffUser {
-        id: row.get(0)?,
-        email: row.get(1)?,
-        name: row.get(2)?,
-        role: role.parse().map_err(|e: String| {
-            rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into())
-        })?,
-        active: row.get(4)?,
-        created_at: row.get(5)?,
-        updated_at: row.get(6)?,
-        operator_id: row.get(7)?,
+/// The role column, one of [`Role`]'s names.
+fn role(r: &Row<'_>, i: usize) -> rusqlite::Result<Role> {
+    let name: String = r.get(i)?;
+    name.parse().map_err(|e: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
     })
 }
 
@@ -89,18 +84,12 @@ pub fn create(
 
 /// The staff user with this id, if any.
 pub fn get(conn: &Connection, id: i64) -> Result<Option<StaffUser>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM staff_users WHERE id = ?1"),
-            [id],
-            from_row,
-        )
-        .optional()?)
+    rows::one(conn, "FROM staff_users WHERE id = ?1", [id])
 }
 
 /// How many staff users exist.
 pub fn count(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM staff_users", [], |r| r.get(0))?)
+    rows::value(conn, "SELECT COUNT(*) FROM staff_users", [])
 }
 
 /// The user with this email (case-insensitive) and the password hash, for login.
@@ -108,31 +97,22 @@ pub fn find_for_login(
     conn: &Connection,
     email: &str,
 ) -> Result<Option<(StaffUser, String)>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS}, password_hash FROM staff_users WHERE email = ?1"),
-            [email],
-            |r| Ok((from_row(r)?, r.get::<_, String>(8)?)),
-        )
-        .optional()?)
+    rows::one_with(
+        conn,
+        "password_hash",
+        "FROM staff_users WHERE email = ?1",
+        [email],
+    )
 }
 
 /// Every staff user, by id.
 pub fn list(conn: &Connection) -> Result<Vec<StaffUser>, StoreError> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM staff_users ORDER BY id"))?;
-    let rows = stmt.query_map([], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows::all(conn, "FROM staff_users ORDER BY id", [])
 }
 
 /// The staff user with this email (case-insensitive), if any.
 pub fn find_by_email(conn: &Connection, email: &str) -> Result<Option<StaffUser>, StoreError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM staff_users WHERE email = ?1"),
-            [email.trim()],
-            from_row,
-        )
-        .optional()?)
+    rows::one(conn, "FROM staff_users WHERE email = ?1", [email.trim()])
 }
 
 /// What may change about a staff user (absent: unchanged).
@@ -170,11 +150,11 @@ pub fn end_sessions(
 
 /// Active administrators other than `except`.
 fn other_active_admins(tx: &Transaction<'_>, except: i64) -> Result<i64, StoreError> {
-    Ok(tx.query_row(
+    rows::value(
+        tx,
         "SELECT COUNT(*) FROM staff_users WHERE role = 'admin' AND active = 1 AND id <> ?1",
         [except],
-        |r| r.get(0),
-    )?)
+    )
 }
 
 /// Applies `changes` to user `id`. A role operator_staff needs an existing operator,
@@ -251,13 +231,11 @@ pub fn set_password(
     now: OffsetDateTime,
 ) -> Result<StaffUser, StoreError> {
     let stamp = format_timestamp(now);
-    let n = tx.execute(
+    rows::execute_one(
+        tx,
         "UPDATE staff_users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, password_hash, stamp],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
     end_sessions(tx, id, &stamp, "password changed")?;
     get(tx, id)?.ok_or(StoreError::NotFound)
 }

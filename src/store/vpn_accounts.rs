@@ -1,41 +1,48 @@
 //! VPN accounts. The WireGuard private key and the login password arrive and
 //! leave sealed; the store never sees them in clear.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, ToSql, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, fields, record, Fields},
+    Problems, StoreError,
+};
 use crate::domain::visibility::Visibility;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct VpnAccountRow {
-    pub id: i64,
-    pub name: String,
-    pub protocol: String,
-    pub customer_id: Option<i64>,
-    pub router_id: Option<i64>,
-    pub addresses: String,
-    pub enabled: bool,
-    pub public_key: Option<String>,
-    pub private_key_sealed: Option<String>,
-    pub username: Option<String>,
-    pub password_sealed: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct VpnAccountRow in v {
+        pub id: i64,
+        pub name: String,
+        pub protocol: String,
+        pub customer_id: Option<i64>,
+        pub router_id: Option<i64>,
+        pub addresses: String,
+        pub enabled: bool,
+        pub public_key: Option<String> = "v.wg_public_key",
+        pub private_key_sealed: Option<String> = "v.wg_private_key_sealed",
+        pub username: Option<String>,
+        pub password_sealed: Option<String>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
-/// The fields a caller sets (secrets sealed).
-#[derive(Debug, Clone)]
-pub struct VpnAccountFields {
-    pub name: String,
-    pub protocol: String,
-    pub customer_id: Option<i64>,
-    pub router_id: Option<i64>,
-    pub addresses: String,
-    pub enabled: bool,
-    pub public_key: Option<String>,
-    pub private_key_sealed: Option<String>,
-    pub username: Option<String>,
-    pub password_sealed: Option<String>,
+fields! {
+    /// The fields a caller sets (secrets sealed).
+    #[derive(Debug, Clone)]
+    pub struct VpnAccountFields {
+        pub name: String,
+        pub protocol: String,
+        pub customer_id: Option<i64>,
+        pub router_id: Option<i64>,
+        pub addresses: String,
+        pub enabled: bool,
+        pub public_key: Option<String>,
+        pub private_key_sealed: Option<String>,
+        pub username: Option<String>,
+        pub password_sealed: Option<String>,
+    }
 }
 
 impl From<VpnAccountRow> for VpnAccountFields {
@@ -63,70 +70,38 @@ pub struct VpnAccountFilter {
     pub protocol: Option<String>,
 }
 
-const COLUMNS: &str = "v.id, v.name, v.protocol, v.customer_id, v.router_id, v.addresses, \
-                       v.enabled, v.wg_public_key, v.wg_private_key_sealed, v.username, \
-                       v.password_sealed, v.created_at, v.updated_at";
-
 /// A reseller's staff see the accounts of their operator's customers only
 /// (never a router's).
 const FROM: &str = "FROM vpn_accounts v LEFT JOIN customers c ON c.id = v.customer_id";
 const VISIBLE: &str = "(?1 IS NULL OR c.operator_id = ?1)";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<VpnAccountRow> {
-    Ok(VpnAccountRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        protocol: r.get(2)?,
-        customer_id: r.get(3)?,
-        router_id: r.get(4)?,
-        addresses: r.get(5)?,
-        enabled: r.get::<_, i64>(6)? != 0,
-        public_key: r.get(7)?,
-        private_key_sealed: r.get(8)?,
-        username: r.get(9)?,
-        password_sealed: r.get(10)?,
-        created_at: r.get(11)?,
-        updated_at: r.get(12)?,
-    })
-}
 
 fn check(
     tx: &Transaction<'_>,
     f: &VpnAccountFields,
     except: Option<i64>,
 ) -> Result<(), StoreError> {
-    let mut problems = Vec::new();
-    let taken: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM vpn_accounts WHERE name = ?1 AND id IS NOT ?2)",
+    let mut problems = Problems::default();
+    let taken = rows::exists(
+        tx,
+        "FROM vpn_accounts WHERE name = ?1 AND id IS NOT ?2",
         params![f.name, except],
-        |r| r.get(0),
     )?;
-    if taken {
-        problems.push(("name", "The name has already been taken.".to_string()));
-    }
+    problems.check(taken, "name", "The name has already been taken.");
     if let Some(id) = f.customer_id {
-        let found: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?;
-        if !found {
-            problems.push((
-                "customer_id",
-                "The selected customer is invalid.".to_string(),
-            ));
-        }
+        problems.check(
+            !rows::exists(tx, "FROM customers WHERE id = ?1", [id])?,
+            "customer_id",
+            "The selected customer is invalid.",
+        );
     }
     if let Some(id) = f.router_id {
-        if !super::routers::exists(tx, id)? {
-            problems.push(("router_id", "The selected router is invalid.".to_string()));
-        }
+        problems.check(
+            !super::routers::exists(tx, id)?,
+            "router_id",
+            "The selected router is invalid.",
+        );
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(problems))
-    }
+    problems.into_result()
 }
 
 pub fn create(
@@ -139,19 +114,7 @@ pub fn create(
         "INSERT INTO vpn_accounts (name, protocol, customer_id, router_id, addresses, enabled, \
          wg_public_key, wg_private_key_sealed, username, password_sealed, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-        params![
-            f.name,
-            f.protocol,
-            f.customer_id,
-            f.router_id,
-            f.addresses,
-            i64::from(f.enabled),
-            f.public_key,
-            f.private_key_sealed,
-            f.username,
-            f.password_sealed,
-            now
-        ],
+        rows::args(&f.values(), &[&now]).as_slice(),
     )?;
     get(tx, tx.last_insert_rowid(), Visibility::ALL)?.ok_or(StoreError::NotFound)
 }
@@ -162,10 +125,7 @@ pub fn get(
     id: i64,
     vis: Visibility,
 ) -> Result<Option<VpnAccountRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {VISIBLE} AND v.id = ?2");
-    Ok(conn
-        .query_row(&sql, params![vis.operator_id, id], from_row)
-        .optional()?)
+    find(conn, "id", &id, vis)
 }
 
 /// The account named `name` (case-insensitive), if the caller may see it.
@@ -174,10 +134,21 @@ pub fn get_by_name(
     name: &str,
     vis: Visibility,
 ) -> Result<Option<VpnAccountRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {VISIBLE} AND v.name = ?2");
-    Ok(conn
-        .query_row(&sql, params![vis.operator_id, name], from_row)
-        .optional()?)
+    find(conn, "name", &name, vis)
+}
+
+/// The account whose `column` is `value`, if the caller may see it.
+fn find(
+    conn: &Connection,
+    column: &str,
+    value: &dyn ToSql,
+    vis: Visibility,
+) -> Result<Option<VpnAccountRow>, StoreError> {
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE {VISIBLE} AND v.{column} = ?2"),
+        params![vis.operator_id, value],
+    )
 }
 
 /// Accounts the caller may see, newest first, and how many match.
@@ -188,36 +159,23 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<VpnAccountRow>, i64), StoreError> {
-    let cond = format!(
-        "{VISIBLE} AND (?2 IS NULL OR v.customer_id = ?2) AND (?3 IS NULL OR v.router_id = ?3) \
-         AND (?4 IS NULL OR v.protocol = ?4)"
-    );
-    let total = conn.query_row(
-        &format!("SELECT COUNT(*) {FROM} WHERE {cond}"),
+    rows::page(
+        conn,
+        FROM,
+        &format!(
+            "{VISIBLE} AND (?2 IS NULL OR v.customer_id = ?2) AND (?3 IS NULL OR v.router_id = ?3) \
+             AND (?4 IS NULL OR v.protocol = ?4)"
+        ),
+        "v.id DESC",
         params![
             vis.operator_id,
             filter.customer_id,
             filter.router_id,
             filter.protocol
         ],
-        |r| r.get(0),
-    )?;
-    let sql = format!("SELECT {COLUMNS} {FROM} WHERE {cond} ORDER BY v.id DESC LIMIT ?5 OFFSET ?6");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(
-            params![
-                vis.operator_id,
-                filter.customer_id,
-                filter.router_id,
-                filter.protocol,
-                limit,
-                offset
-            ],
-            from_row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+        limit,
+        offset,
+    )
 }
 
 /// Replaces the fields (secrets included: pass the current ones to keep them).
@@ -230,30 +188,14 @@ pub fn update(
     get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     check(tx, f, Some(id))?;
     tx.execute(
-        "UPDATE vpn_accounts SET name = ?2, protocol = ?3, customer_id = ?4, router_id = ?5, \
-         addresses = ?6, enabled = ?7, wg_public_key = ?8, wg_private_key_sealed = ?9, \
-         username = ?10, password_sealed = ?11, updated_at = ?12 WHERE id = ?1",
-        params![
-            id,
-            f.name,
-            f.protocol,
-            f.customer_id,
-            f.router_id,
-            f.addresses,
-            i64::from(f.enabled),
-            f.public_key,
-            f.private_key_sealed,
-            f.username,
-            f.password_sealed,
-            now
-        ],
+        "UPDATE vpn_accounts SET name = ?1, protocol = ?2, customer_id = ?3, router_id = ?4, \
+         addresses = ?5, enabled = ?6, wg_public_key = ?7, wg_private_key_sealed = ?8, \
+         username = ?9, password_sealed = ?10, updated_at = ?11 WHERE id = ?12",
+        rows::args(&f.values(), &[&now, &id]).as_slice(),
     )?;
     get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)
 }
 
 pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
-    match tx.execute("DELETE FROM vpn_accounts WHERE id = ?1", [id])? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    rows::execute_one(tx, "DELETE FROM vpn_accounts WHERE id = ?1", [id])
 }

@@ -2,53 +2,63 @@
 //! in the same transaction that moves the reader's cursor (so an event is never
 //! skipped), and every attempt made to deliver it.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, Transaction};
 use serde_json::Value;
 
-use super::{events, StoreError};
+use super::{
+    events,
+    rows::{self, record},
+    StoreError,
+};
 
 /// The outbox reader that fans events out to webhooks.
 pub const READER: &str = "webhooks";
 
-/// A delivery as the API shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeliveryRow {
-    pub id: i64,
-    pub webhook_id: i64,
-    pub event_id: i64,
-    pub event: String,
-    pub status: String,
-    pub attempts: i64,
-    /// Unix seconds.
-    pub next_attempt_at: Option<i64>,
-    pub last_attempt_at: Option<String>,
-    pub last_status_code: Option<i64>,
-    pub last_error: Option<String>,
-    pub redelivery_of: Option<i64>,
-    pub created_at: String,
-    pub finished_at: Option<String>,
+record! {
+    /// A delivery as the API shows it.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeliveryRow in d {
+        pub id: i64,
+        pub webhook_id: i64,
+        pub event_id: i64,
+        pub event: String = "e.type",
+        pub status: String,
+        pub attempts: i64,
+        /// Unix seconds.
+        pub next_attempt_at: Option<i64>,
+        pub last_attempt_at: Option<String>,
+        pub last_status_code: Option<i64>,
+        pub last_error: Option<String>,
+        pub redelivery_of: Option<i64>,
+        pub created_at: String,
+        pub finished_at: Option<String>,
+    }
 }
 
-/// One attempt.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AttemptRow {
-    pub id: i64,
-    pub attempted_at: String,
-    pub status_code: Option<i64>,
-    pub duration_ms: i64,
-    pub response_body: Option<String>,
-    pub error: Option<String>,
+record! {
+    /// One attempt.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AttemptRow {
+        pub id: i64,
+        pub attempted_at: String,
+        pub status_code: Option<i64>,
+        pub duration_ms: i64,
+        pub response_body: Option<String>,
+        pub error: Option<String>,
+    }
 }
 
-/// A delivery that is due, with its event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DueDelivery {
-    pub id: i64,
-    pub attempts: i64,
-    pub event_id: i64,
-    pub event: String,
-    pub payload: Value,
-    pub event_created_at: String,
+record! {
+    /// A delivery that is due, with its event.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DueDelivery in d {
+        pub id: i64,
+        pub attempts: i64,
+        pub event_id: i64 = "e.id",
+        pub event: String = "e.type",
+        pub payload: Value = "e.payload" => rows::json_or_null,
+        pub event_created_at: String = "e.created_at",
+    }
 }
 
 /// What became of an attempt.
@@ -76,27 +86,8 @@ pub struct Attempt {
     pub verdict: Verdict,
 }
 
-const COLUMNS: &str = "d.id, d.webhook_id, d.event_id, e.type, d.status, d.attempts, \
-    d.next_attempt_at, d.last_attempt_at, d.last_status_code, d.last_error, d.redelivery_of, \
-    d.created_at, d.finished_at";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<DeliveryRow> {
-    Ok(DeliveryRow {
-        id: r.get(0)?,
-        webhook_id: r.get(1)?,
-        event_id: r.get(2)?,
-        event: r.get(3)?,
-        status: r.get(4)?,
-        attempts: r.get(5)?,
-        next_attempt_at: r.get(6)?,
-        last_attempt_at: r.get(7)?,
-        last_status_code: r.get(8)?,
-        last_error: r.get(9)?,
-        redelivery_of: r.get(10)?,
-        created_at: r.get(11)?,
-        finished_at: r.get(12)?,
-    })
-}
+/// Deliveries with their event's type.
+const FROM: &str = "FROM webhook_deliveries d JOIN events e ON e.id = d.event_id";
 
 /// Reads up to `batch` events past the cursor and creates a delivery for each
 /// active endpoint subscribed to it (and created before it), due at
@@ -151,24 +142,14 @@ pub fn due(
     now: i64,
     limit: i64,
 ) -> Result<Vec<DueDelivery>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT d.id, d.attempts, e.id, e.type, e.payload, e.created_at \
-         FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
-         WHERE d.webhook_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 \
-         ORDER BY d.next_attempt_at, d.id LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(params![webhook_id, now, limit], |r| {
-        let payload: String = r.get(4)?;
-        Ok(DueDelivery {
-            id: r.get(0)?,
-            attempts: r.get(1)?,
-            event_id: r.get(2)?,
-            event: r.get(3)?,
-            payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
-            event_created_at: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows::all(
+        conn,
+        &format!(
+            "{FROM} WHERE d.webhook_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 \
+             ORDER BY d.next_attempt_at, d.id LIMIT ?3"
+        ),
+        params![webhook_id, now, limit],
+    )
 }
 
 /// Records attempts and what follows from them: the delivery's state, the
@@ -252,53 +233,33 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<DeliveryRow>, i64), StoreError> {
-    let total = conn.query_row(
-        "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ?1 \
-         AND (?2 IS NULL OR status = ?2)",
+    // Every delivery has its event (a foreign key): the join drops none.
+    rows::page(
+        conn,
+        FROM,
+        "d.webhook_id = ?1 AND (?2 IS NULL OR d.status = ?2)",
+        "d.id DESC",
         params![webhook_id, status],
-        |r| r.get(0),
-    )?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
-         WHERE d.webhook_id = ?1 AND (?2 IS NULL OR d.status = ?2) \
-         ORDER BY d.id DESC LIMIT ?3 OFFSET ?4"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params![webhook_id, status, limit, offset], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+        limit,
+        offset,
+    )
 }
 
 pub fn get(conn: &Connection, webhook_id: i64, id: i64) -> Result<Option<DeliveryRow>, StoreError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
-         WHERE d.webhook_id = ?1 AND d.id = ?2"
-    );
-    Ok(conn
-        .query_row(&sql, params![webhook_id, id], from_row)
-        .optional()?)
+    rows::one(
+        conn,
+        &format!("{FROM} WHERE d.webhook_id = ?1 AND d.id = ?2"),
+        params![webhook_id, id],
+    )
 }
 
 /// The attempts of a delivery, oldest first.
 pub fn attempts(conn: &Connection, delivery_id: i64) -> Result<Vec<AttemptRow>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, attempted_at, status_code, duration_ms, response_body, error \
-         FROM webhook_attempts WHERE delivery_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt
-        .query_map([delivery_id], |r| {
-            Ok(AttemptRow {
-                id: r.get(0)?,
-                attempted_at: r.get(1)?,
-                status_code: r.get(2)?,
-                duration_ms: r.get(3)?,
-                response_body: r.get(4)?,
-                error: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    rows::all(
+        conn,
+        "FROM webhook_attempts WHERE delivery_id = ?1 ORDER BY id",
+        [delivery_id],
+    )
 }
 
 /// A new delivery of the same event to the same endpoint (same event id), due

@@ -1,30 +1,37 @@
 //! Webhook endpoints: URL, subscribed events, on/off with the reason it was
 //! switched off, and the sealed signing secret (opened only by the sender).
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::StoreError;
+use super::{
+    rows::{self, record},
+    StoreError,
+};
 
-/// An endpoint as the API shows it (never the secret).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookRow {
-    pub id: i64,
-    pub url: String,
-    pub events: Vec<String>,
-    pub active: bool,
-    pub disabled_reason: Option<String>,
-    pub failing_since: Option<String>,
-    pub last_success_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+record! {
+    /// An endpoint as the API shows it (never the secret).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookRow {
+        pub id: i64,
+        pub url: String,
+        pub events: Vec<String> => rows::json_or_default,
+        pub active: bool,
+        pub disabled_reason: Option<String>,
+        pub failing_since: Option<String>,
+        pub last_success_at: Option<String>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
-/// What the sender needs: where to post and with what key.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookTarget {
-    pub id: i64,
-    pub url: String,
-    pub secret_sealed: String,
+record! {
+    /// What the sender needs: where to post and with what key.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookTarget {
+        pub id: i64,
+        pub url: String,
+        pub secret_sealed: String,
+    }
 }
 
 /// The fields a caller sets.
@@ -35,26 +42,8 @@ pub struct WebhookFields {
     pub active: bool,
 }
 
-const COLUMNS: &str = "id, url, events, active, disabled_reason, failing_since, last_success_at, \
-                       created_at, updated_at";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<WebhookRow> {
-    let events: String = r.get(2)?;
-    Ok(WebhookRow {
-        id: r.get(0)?,
-        url: r.get(1)?,
-        events: serde_json::from_str(&events).unwrap_or_default(),
-        active: r.get::<_, i64>(3)? == 1,
-        disabled_reason: r.get(4)?,
-        failing_since: r.get(5)?,
-        last_success_at: r.get(6)?,
-        created_at: r.get(7)?,
-        updated_at: r.get(8)?,
-    })
-}
-
 fn latest_event(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?)
+    rows::value(conn, "SELECT COALESCE(MAX(id), 0) FROM events", [])
 }
 
 /// Creates an endpoint; events that happened before it are never sent to it.
@@ -80,8 +69,7 @@ pub fn create(
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<WebhookRow>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM webhooks WHERE id = ?1");
-    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+    rows::one(conn, "FROM webhooks WHERE id = ?1", [id])
 }
 
 /// Endpoints, oldest first, and how many there are.
@@ -90,13 +78,7 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<WebhookRow>, i64), StoreError> {
-    let total = conn.query_row("SELECT COUNT(*) FROM webhooks", [], |r| r.get(0))?;
-    let sql = format!("SELECT {COLUMNS} FROM webhooks ORDER BY id LIMIT ?1 OFFSET ?2");
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map(params![limit, offset], from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, total))
+    rows::page(conn, "FROM webhooks", "", "id", &[], limit, offset)
 }
 
 /// Replaces the fields. Switching an endpoint on clears the reason it was off
@@ -135,22 +117,17 @@ pub fn set_secret(
     secret_sealed: &str,
     now: &str,
 ) -> Result<WebhookRow, StoreError> {
-    let n = tx.execute(
+    rows::execute_one(
+        tx,
         "UPDATE webhooks SET secret_sealed = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, secret_sealed, now],
     )?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 /// Deletes an endpoint with its deliveries and their attempts.
 pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
-    match tx.execute("DELETE FROM webhooks WHERE id = ?1", [id])? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    rows::execute_one(tx, "DELETE FROM webhooks WHERE id = ?1", [id])
 }
 
 /// Ids of the endpoints that are switched on.
@@ -164,19 +141,7 @@ pub fn active_ids(conn: &Connection) -> Result<Vec<i64>, StoreError> {
 
 /// The target of an endpoint that is switched on.
 pub fn active_target(conn: &Connection, id: i64) -> Result<Option<WebhookTarget>, StoreError> {
-    Ok(conn
-        .query_row(
-            "SELECT id, url, secret_sealed FROM webhooks WHERE id = ?1 AND active = 1",
-            [id],
-            |r| {
-                Ok(WebhookTarget {
-                    id: r.get(0)?,
-                    url: r.get(1)?,
-                    secret_sealed: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
+    rows::one(conn, "FROM webhooks WHERE id = ?1 AND active = 1", [id])
 }
 
 /// The sealed secrets of every endpoint (for checks that nothing is in clear).
