@@ -62,12 +62,10 @@ pub static COMPLAINT: Contract = Contract {
     fields: &[
         Field::reference("customer_id")
             .required()
-            .nullable()
             .example(Ex::Int(1)),
         Field::text("subject")
             .required()
             .max(200)
-            .nullable()
             .example(Ex::Str("No internet since morning")),
         Field::multi_line("body")
             .max(5000)

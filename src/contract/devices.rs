@@ -33,11 +33,9 @@ pub static DEVICE: Contract = Contract {
         Field::text("name")
             .required()
             .max(100)
-            .nullable()
             .example(Ex::Str("tower-3-ap")),
         Field::with("host", Text::line().max(253).normalised(HOST))
             .required()
-            .nullable()
             .example(Ex::Str("10.20.0.3")),
         Field::integer("port")
             .range(1, 65535)

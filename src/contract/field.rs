@@ -64,6 +64,22 @@ pub enum Mode {
     Update,
 }
 
+impl Mode {
+    /// `create` or `update`, by mode: what differs between the create and
+    /// the update contract made from one field list (an example, a
+    /// description).
+    pub const fn pick<T: Copy>(self, create: T, update: T) -> T {
+        match self {
+            Mode::Create => create,
+            Mode::Update => update,
+        }
+    }
+
+    pub const fn is_create(self) -> bool {
+        matches!(self, Mode::Create)
+    }
+}
+
 impl Contract {
     /// The mode a reader of a `Create` or `Patch` contract reads it in.
     pub const fn mode(&self) -> Mode {
@@ -101,7 +117,9 @@ pub struct Field {
     pub kind: Kind,
     /// Must be present and not blank on create ([`Mode::Create`]).
     pub required: bool,
-    /// The schema says `nullable` (null means absent on create, clear on update).
+    /// The schema says `nullable` (null means absent on create, clear on
+    /// update). An update's schema also says it of a `required` field (null
+    /// leaves it as it is): see [`Field::nullable_in`].
     pub nullable: bool,
     /// Blank text is an error ("must not be empty") rather than "nothing".
     pub nonblank: bool,
@@ -433,6 +451,13 @@ impl Field {
         )
     }
 
+    /// Whether the schema of a `kind` contract says `nullable`: where declared,
+    /// and for a field required on create in the schema of an update, where
+    /// null leaves it as it is.
+    pub const fn nullable_in(&self, kind: ContractKind) -> bool {
+        self.nullable || (self.required && !matches!(kind, ContractKind::Create))
+    }
+
     pub const fn required(mut self) -> Self {
         self.required = true;
         self
@@ -455,6 +480,15 @@ impl Field {
 
     pub const fn describe(mut self, description: &'static str) -> Self {
         self.description = Some(description);
+        self
+    }
+
+    /// The description only `when` (what a create's schema says and an
+    /// update's made from the same field list does not).
+    pub const fn describe_if(mut self, when: bool, description: &'static str) -> Self {
+        if when {
+            self.description = Some(description);
+        }
         self
     }
 

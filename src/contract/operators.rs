@@ -17,30 +17,26 @@ use crate::{
     store::operators::OperatorFields,
 };
 
-/// The fields of an operator, in the schemas' order.
-macro_rules! operator_fields {
-    ($name:expr) => {
-        [
-            $name,
-            Field::with("email", Text::line().chars(3, 254).normalised(EMAIL))
-                .nullable()
-                .example(Ex::Str("sales@badda-broadband.example")),
-            Field::with("phone", Text::line().normalised(PHONE))
-                .nullable()
-                .example(Ex::Str("01712-345678")),
-        ]
-    };
-}
+/// An operator's fields, for the create and the update contract.
+const OPERATOR_FIELDS: [Field; 3] = [
+    Field::text("name")
+        .required()
+        .max(255)
+        .example(Ex::Str("Badda Broadband")),
+    Field::with("email", Text::line().chars(3, 254).normalised(EMAIL))
+        .nullable()
+        .example(Ex::Str("sales@badda-broadband.example")),
+    Field::with("phone", Text::line().normalised(PHONE))
+        .nullable()
+        .example(Ex::Str("01712-345678")),
+];
 
 /// `POST /api/v1/operators`.
 pub static OPERATOR_CREATE: Contract = Contract {
     name: "OperatorCreateInput",
     description: Some("The create body: as [`OperatorInput`] with `name` required."),
     kind: ContractKind::Create,
-    fields: &operator_fields!(Field::text("name")
-        .required()
-        .max(255)
-        .example(Ex::Str("Badda Broadband"))),
+    fields: &OPERATOR_FIELDS,
     example: None,
 };
 
@@ -52,11 +48,7 @@ pub static OPERATOR_UPDATE: Contract = Contract {
         "An operator's fields (name required on create; on update only what is sent changes).",
     ),
     kind: ContractKind::Patch,
-    fields: &operator_fields!(Field::text("name")
-        .required()
-        .nullable()
-        .max(255)
-        .example(Ex::Str("Badda Broadband"))),
+    fields: &OPERATOR_FIELDS,
     example: None,
 };
 

@@ -32,11 +32,9 @@ pub static PACKAGE: Contract = Contract {
         Field::text("name")
             .required()
             .range(1, 100)
-            .nullable()
             .example(Ex::Str("Fiber 100 Mbps")),
         Field::money("price")
             .required()
-            .nullable()
             .example(Ex::Num("1500.50")),
         Field::with("currency", Text::line().pattern(CURRENCY_PATTERN))
             .nullable()
@@ -47,12 +45,10 @@ pub static PACKAGE: Contract = Contract {
         Field::integer("speed_down_kbps")
             .required()
             .range(1, MAX_KBPS)
-            .nullable()
             .example(Ex::Int(102_400)),
         Field::integer("speed_up_kbps")
             .required()
             .range(1, MAX_KBPS)
-            .nullable()
             .example(Ex::Int(51_200)),
         Field::enumeration("billing_cycle", &BILLING_CYCLES, EnumRef::of::<BillingCycle>())
             .nullable()

@@ -42,11 +42,9 @@ pub static ROUTER: Contract = Contract {
         Field::text("name")
             .required()
             .max(100)
-            .nullable()
             .example(Ex::Str("core-1")),
         Field::with("host", Text::line().max(253).normalised(HOST))
             .required()
-            .nullable()
             .describe("Address or host name on the LAN.")
             .example(Ex::Str("192.168.88.1")),
         Field::integer("port")
@@ -56,7 +54,6 @@ pub static ROUTER: Contract = Contract {
         Field::text("username")
             .required()
             .max(100)
-            .nullable()
             .example(Ex::Str("ispbills")),
         // Required on create but may be empty (a router with no password):
         // `from_fields` checks that it is sent.

@@ -32,8 +32,9 @@ fn text_schema(text: &Text, min: Option<usize>, format: Option<&'static str>) ->
     }))
 }
 
-/// The schema of one property.
-pub fn field_schema(field: &Field) -> MetaSchemaRef {
+/// The schema of one property of a `kind` contract.
+pub fn field_schema(field: &Field, kind: ContractKind) -> MetaSchemaRef {
+    let nullable = field.nullable_in(kind);
     let base = match field.kind {
         Kind::Text(text) => {
             // Blank text is no value where one is required or where blank is
@@ -47,7 +48,7 @@ pub fn field_schema(field: &Field) -> MetaSchemaRef {
             // OpenAPI 3.0: a nullable enum lists null among its values, or a
             // validator refuses the null the reader accepts.
             if let MetaSchemaRef::Inline(s) = &mut schema {
-                if field.nullable && !s.enum_items.is_empty() {
+                if nullable && !s.enum_items.is_empty() {
                     s.enum_items.push(Value::Null);
                 }
             }
@@ -88,7 +89,7 @@ pub fn field_schema(field: &Field) -> MetaSchemaRef {
     let is_ref = matches!(base, MetaSchemaRef::Reference(_));
     let patch = MetaSchema {
         description: field.description,
-        nullable: field.nullable,
+        nullable,
         example: if is_ref {
             None
         } else {
@@ -117,7 +118,7 @@ pub fn object_schema(contract: &Contract) -> MetaSchema {
         properties: contract
             .fields
             .iter()
-            .map(|f| (f.name, field_schema(f)))
+            .map(|f| (f.name, field_schema(f, contract.kind)))
             .collect(),
         example: Some(contract.example_json()),
         ..MetaSchema::new("object")

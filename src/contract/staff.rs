@@ -65,19 +65,16 @@ pub static STAFF_UPDATE: Contract = Contract {
     fields: &[
         Field::text("name")
             .required()
-            .nullable()
             .max(100)
             .example(Ex::Str("Karim Uddin")),
         Field::enumeration("role", &ROLES, EnumRef::of::<StaffRoleName>())
             .required()
-            .nullable()
             .example(Ex::Str("support")),
         Field::reference("operator_id")
             .nullable()
             .describe("The operator of a user with role operator_staff (null to unbind)."),
         Field::boolean("active")
             .required()
-            .nullable()
             .describe("False disables the user: sessions and tokens stop at once.")
             .example(Ex::Bool(true)),
     ],

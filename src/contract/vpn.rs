@@ -50,11 +50,9 @@ pub static VPN_ACCOUNT: Contract = Contract {
         Field::text("name")
             .required()
             .max(100)
-            .nullable()
             .example(Ex::Str("rahim-phone")),
         Field::enumeration("protocol", &PROTOCOLS, EnumRef::of::<VpnProtocol>())
             .required()
-            .nullable()
             .example(Ex::Str("wireguard")),
         Field::reference("customer_id")
             .nullable()

@@ -134,7 +134,6 @@ pub static WEBHOOK: Contract = Contract {
     fields: &[
         Field::with("url", Text::line().max(2000).pattern(URL_PATTERN))
             .required()
-            .nullable()
             .message(
                 "must start with http:// or https:// and name a host (no user name or password).",
             )
@@ -146,7 +145,6 @@ pub static WEBHOOK: Contract = Contract {
         )
         .required()
         .min(1)
-        .nullable()
         .example(Ex::List(&["customer.created", "payment.received"])),
         Field::boolean("active").nullable().example(Ex::Bool(true)),
     ],
