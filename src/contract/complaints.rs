@@ -3,10 +3,10 @@
 
 use crate::{
     contract::{
-        body::{Fields, FromJsonObject},
+        body::Fields,
         field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
     },
-    contract_type,
+    create_and_update,
     store::complaints::{PRIORITIES, STATUSES},
 };
 
@@ -97,7 +97,9 @@ pub struct ComplaintPatch {
     pub assigned_to: Option<Option<i64>>,
 }
 
-fn read_patch(f: &mut Fields) -> ComplaintPatch {
+/// Reads a complaint body (in either mode: the contract checks what is
+/// required).
+fn read_patch(f: &mut Fields, _mode: Mode) -> ComplaintPatch {
     ComplaintPatch {
         customer_id: f.take("customer_id").int(),
         subject: f.take("subject").text(),
@@ -113,19 +115,4 @@ pub struct NewComplaint(pub ComplaintPatch);
 /// `PUT /api/v2/complaints/{id}`.
 pub struct ComplaintChanges(pub ComplaintPatch);
 
-contract_type!(NewComplaint, COMPLAINT);
-contract_type!(ComplaintChanges, COMPLAINT);
-
-impl FromJsonObject for NewComplaint {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&COMPLAINT, Mode::Create));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f))
-    }
-}
-
-impl FromJsonObject for ComplaintChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&COMPLAINT, Mode::Update));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f))
-    }
-}
+create_and_update!(COMPLAINT, read_patch => NewComplaint, ComplaintChanges);

@@ -6,10 +6,10 @@ use poem_openapi::Enum;
 
 use crate::contract::{
     bills::{CURRENCY_MESSAGE, CURRENCY_PATTERN},
-    body::{Fields, FromJsonObject},
+    body::Fields,
     field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
 };
-use crate::{contract_type, domain::money::Money, store::packages::PackageFields};
+use crate::{create_and_update, domain::money::Money, store::packages::PackageFields};
 
 pub const BILLING_CYCLES: [&str; 2] = ["monthly", "days"];
 const MAX_KBPS: i64 = 100_000_000;
@@ -86,7 +86,8 @@ pub struct PackagePatch {
     wholesale_price: Option<Option<Money>>,
 }
 
-fn read(f: &mut Fields) -> PackagePatch {
+/// Reads a package body (in either mode: the contract checks what is required).
+fn read(f: &mut Fields, _mode: Mode) -> PackagePatch {
     PackagePatch {
         name: f.take("name").text(),
         price: f.take("price").money(),
@@ -105,24 +106,7 @@ pub struct NewPackage(pub PackagePatch);
 /// A validated update body.
 pub struct PackageChanges(pub PackagePatch);
 
-contract_type!(NewPackage, PACKAGE);
-contract_type!(PackageChanges, PACKAGE);
-
-impl FromJsonObject for NewPackage {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&PACKAGE, Mode::Create));
-
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read(f))
-    }
-}
-
-impl FromJsonObject for PackageChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&PACKAGE, Mode::Update));
-
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read(f))
-    }
-}
+create_and_update!(PACKAGE, read => NewPackage, PackageChanges);
 impl PackagePatch {
     /// The stored fields with this patch applied (`base` = defaults on create).
     pub fn apply(self, base: PackageFields) -> PackageFields {

@@ -3,10 +3,10 @@
 
 use crate::{
     contract::{
-        body::{Fields, FromJsonObject},
+        body::Fields,
         field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Normaliser, Text},
     },
-    contract_type,
+    create_and_update,
     net_policy::{valid_host, HOST_PATTERN},
     network::rules::RouterPatch,
 };
@@ -78,8 +78,8 @@ pub static ROUTER: Contract = Contract {
     example: None,
 };
 
-fn read_patch(f: &mut Fields, creating: bool) -> RouterPatch {
-    if creating && !f.present("password") {
+fn read_patch(f: &mut Fields, mode: Mode) -> RouterPatch {
+    if mode.is_create() && !f.present("password") {
         f.error("password", "The password field is required.");
     }
     RouterPatch {
@@ -98,21 +98,4 @@ fn read_patch(f: &mut Fields, creating: bool) -> RouterPatch {
 pub struct NewRouter(pub RouterPatch);
 /// The body of an update: only the fields sent change.
 pub struct RouterChanges(pub RouterPatch);
-contract_type!(NewRouter, ROUTER);
-contract_type!(RouterChanges, ROUTER);
-
-impl FromJsonObject for NewRouter {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&ROUTER, Mode::Create));
-
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, true))
-    }
-}
-
-impl FromJsonObject for RouterChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&ROUTER, Mode::Update));
-
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, false))
-    }
-}
+create_and_update!(ROUTER, read_patch => NewRouter, RouterChanges);

@@ -175,6 +175,33 @@ macro_rules! contract_type {
     };
 }
 
+/// The create and the update body of one shared contract: newtypes of one
+/// patch, read by one function given the [`Mode`](super::field::Mode) —
+/// `create_and_update!(ROUTER, read_patch => NewRouter, RouterChanges);` with
+/// `fn read_patch(f: &mut Fields, mode: Mode) -> RouterPatch`,
+/// `struct NewRouter(pub RouterPatch)` and `struct RouterChanges(pub RouterPatch)`.
+#[macro_export]
+macro_rules! create_and_update {
+    ($contract:expr, $read:path => $new:ident, $changes:ident) => {
+        $crate::contract_type!($new, $contract);
+        $crate::contract_type!($changes, $contract);
+        $crate::create_and_update!(@read $new, $contract, $read, Create);
+        $crate::create_and_update!(@read $changes, $contract, $read, Update);
+    };
+    (@read $ty:ident, $contract:expr, $read:path, $mode:ident) => {
+        impl $crate::contract::body::FromJsonObject for $ty {
+            const CONTRACT: Option<(
+                &'static $crate::contract::field::Contract,
+                $crate::contract::field::Mode,
+            )> = Some((&$contract, $crate::contract::field::Mode::$mode));
+
+            fn from_fields(f: &mut $crate::contract::body::Fields) -> Self {
+                Self($read(f, $crate::contract::field::Mode::$mode))
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -4,10 +4,10 @@
 
 use crate::{
     contract::{
-        body::{Fields, FromJsonObject},
+        body::Fields,
         field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
     },
-    contract_type,
+    create_and_update,
     vpn::{
         self,
         account::{Owner, VpnPatch},
@@ -82,7 +82,7 @@ pub static VPN_ACCOUNT: Contract = Contract {
     example: None,
 };
 
-fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
+fn read_patch(f: &mut Fields, mode: Mode) -> VpnPatch {
     let mut p = VpnPatch {
         name: f.take("name").text(),
         protocol: f.take("protocol").text(),
@@ -96,11 +96,14 @@ fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
         ),
         (Some(id), None) => p.owner = Some(Owner::Customer(id)),
         (None, Some(id)) => p.owner = Some(Owner::Router(id)),
-        (None, None) if creating && !f.has_error("customer_id") && !f.has_error("router_id") => f
-            .error(
+        (None, None)
+            if mode.is_create() && !f.has_error("customer_id") && !f.has_error("router_id") =>
+        {
+            f.error(
                 "customer_id",
                 "The customer id field is required when no router id is given.",
-            ),
+            )
+        }
         (None, None) => {}
     }
     if let Some(text) = f.take("addresses").patch_text() {
@@ -131,19 +134,4 @@ fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
 pub struct NewVpnAccount(pub VpnPatch);
 /// `PUT /api/v2/vpn/accounts/{id}`.
 pub struct VpnAccountChanges(pub VpnPatch);
-contract_type!(NewVpnAccount, VPN_ACCOUNT);
-contract_type!(VpnAccountChanges, VPN_ACCOUNT);
-
-impl FromJsonObject for NewVpnAccount {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&VPN_ACCOUNT, Mode::Create));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, true))
-    }
-}
-
-impl FromJsonObject for VpnAccountChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&VPN_ACCOUNT, Mode::Update));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, false))
-    }
-}
+create_and_update!(VPN_ACCOUNT, read_patch => NewVpnAccount, VpnAccountChanges);

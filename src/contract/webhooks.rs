@@ -6,10 +6,10 @@ use poem_openapi::{payload::Json, ApiResponse, Object};
 use crate::{
     clock::format_timestamp,
     contract::{
-        body::{Fields, FromJsonObject},
+        body::Fields,
         field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
     },
-    contract_type,
+    create_and_update,
     events::target,
     paginated,
     store::{
@@ -159,7 +159,9 @@ pub struct WebhookPatch {
     pub active: Option<bool>,
 }
 
-fn read_patch(f: &mut Fields) -> WebhookPatch {
+/// Reads a webhook body (in either mode: the contract checks what is
+/// required).
+fn read_patch(f: &mut Fields, _mode: Mode) -> WebhookPatch {
     let url = f.take("url").text();
     if let Some(u) = &url {
         if let Err(why) = target::parse_url(u) {
@@ -187,22 +189,7 @@ pub struct NewWebhook(pub WebhookPatch);
 /// `PUT /api/v2/webhooks/{id}`, and the panel's.
 pub struct WebhookChanges(pub WebhookPatch);
 
-contract_type!(NewWebhook, WEBHOOK);
-contract_type!(WebhookChanges, WEBHOOK);
-
-impl FromJsonObject for NewWebhook {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&WEBHOOK, Mode::Create));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f))
-    }
-}
-
-impl FromJsonObject for WebhookChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&WEBHOOK, Mode::Update));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f))
-    }
-}
+create_and_update!(WEBHOOK, read_patch => NewWebhook, WebhookChanges);
 
 /// One delivery of an event to a webhook.
 #[derive(Debug, Clone, Object, serde::Serialize)]
