@@ -583,34 +583,3 @@ impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonOrForm<T> {
         }
     }
 }
-
-/// Gives a parsed request type the OpenAPI schema of the `Object` that documents
-/// its body (the parsed type holds validated values, the schema type the wire
-/// shape): `schema_as!(NewPackage, PackageInput);`.
-#[macro_export]
-macro_rules! schema_as {
-    ($ty:ty, $schema:ty) => {
-        impl ::poem_openapi::types::Type for $ty {
-            const IS_REQUIRED: bool = true;
-            type RawValueType = Self;
-            type RawElementValueType = Self;
-            fn name() -> ::std::borrow::Cow<'static, str> {
-                <$schema as ::poem_openapi::types::Type>::name()
-            }
-            fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-                <$schema as ::poem_openapi::types::Type>::schema_ref()
-            }
-            fn register(registry: &mut ::poem_openapi::registry::Registry) {
-                <$schema as ::poem_openapi::types::Type>::register(registry);
-            }
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
-            }
-        }
-    };
-}

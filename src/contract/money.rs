@@ -17,8 +17,7 @@ pub struct Amount(pub Money);
 
 impl Type for Amount {
     const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
+    crate::own_raw_value!();
 
     fn name() -> Cow<'static, str> {
         "amount".into()
@@ -31,16 +30,6 @@ impl Type for Amount {
             description: Some("Major units (1500, 250.5), at most 2 decimals."),
             ..MetaSchema::new_with_format("number", "double")
         }))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
     }
 }
 

@@ -33,8 +33,7 @@ macro_rules! bounded_param {
 
         impl Type for $name {
             const IS_REQUIRED: bool = false;
-            type RawValueType = Self;
-            type RawElementValueType = Self;
+            crate::own_raw_value!();
 
             fn name() -> Cow<'static, str> {
                 "integer(int32)".into()
@@ -48,16 +47,6 @@ macro_rules! bounded_param {
                     description: Some($doc),
                     ..MetaSchema::new_with_format("integer", "int32")
                 }))
-            }
-
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
             }
         }
 

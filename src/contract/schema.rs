@@ -144,6 +144,27 @@ pub fn register(contract: &'static Contract, registry: &mut Registry) {
     }
 }
 
+/// The items of a `poem_openapi::types::Type` impl that every wire type here
+/// writes alike: the value is its own raw value and its only element. Inside
+/// the impl: `own_raw_value!();`.
+#[macro_export]
+macro_rules! own_raw_value {
+    () => {
+        type RawValueType = Self;
+        type RawElementValueType = Self;
+
+        fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+            Some(self)
+        }
+
+        fn raw_element_iter<'a>(
+            &'a self,
+        ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+            Box::new(self.as_raw_value().into_iter())
+        }
+    };
+}
+
 /// Gives a request type the OpenAPI schema of its [`Contract`]:
 /// `contract_type!(NewPackage, PACKAGE);` (a `static` or `const` contract).
 #[macro_export]
@@ -151,8 +172,7 @@ macro_rules! contract_type {
     ($ty:ty, $contract:expr) => {
         impl ::poem_openapi::types::Type for $ty {
             const IS_REQUIRED: bool = true;
-            type RawValueType = Self;
-            type RawElementValueType = Self;
+            $crate::own_raw_value!();
             fn name() -> ::std::borrow::Cow<'static, str> {
                 $contract.name.into()
             }
@@ -162,14 +182,6 @@ macro_rules! contract_type {
             fn register(registry: &mut ::poem_openapi::registry::Registry) {
                 $crate::contract::schema::register(&$contract, registry);
                 $crate::contract::registry::record::<$ty>();
-            }
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
             }
         }
     };

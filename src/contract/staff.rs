@@ -32,6 +32,15 @@ const PASSWORD: Field = Field::secret("password")
     .describe("At least 10 characters; kept exactly as sent.")
     .example(Ex::Str("correct horse battery staple"));
 
+/// The fields a create and an update have alike.
+const NAME: Field = Field::text("name")
+    .required()
+    .max(100)
+    .example(Ex::Str("Karim Uddin"));
+const ROLE: Field = Field::enumeration("role", &ROLES, EnumRef::of::<StaffRoleName>())
+    .required()
+    .example(Ex::Str("support"));
+
 /// `POST /api/v2/staff`.
 pub static STAFF_CREATE: Contract = Contract {
     name: "StaffCreateInput",
@@ -42,13 +51,8 @@ pub static STAFF_CREATE: Contract = Contract {
             .required()
             .describe("Used to log in; unique (case-insensitive).")
             .example(Ex::Str("karim@isp.example")),
-        Field::text("name")
-            .required()
-            .max(100)
-            .example(Ex::Str("Karim Uddin")),
-        Field::enumeration("role", &ROLES, EnumRef::of::<StaffRoleName>())
-            .required()
-            .example(Ex::Str("support")),
+        NAME,
+        ROLE,
         Field::reference("operator_id")
             .nullable()
             .describe("Required for role operator_staff, refused for the others."),
@@ -63,13 +67,8 @@ pub static STAFF_UPDATE: Contract = Contract {
     description: None,
     kind: ContractKind::Patch,
     fields: &[
-        Field::text("name")
-            .required()
-            .max(100)
-            .example(Ex::Str("Karim Uddin")),
-        Field::enumeration("role", &ROLES, EnumRef::of::<StaffRoleName>())
-            .required()
-            .example(Ex::Str("support")),
+        NAME,
+        ROLE,
         Field::reference("operator_id")
             .nullable()
             .describe("The operator of a user with role operator_staff (null to unbind)."),

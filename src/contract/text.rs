@@ -111,8 +111,7 @@ macro_rules! text_type {
 
         impl Type for $name {
             const IS_REQUIRED: bool = true;
-            type RawValueType = Self;
-            type RawElementValueType = Self;
+            crate::own_raw_value!();
 
             fn name() -> Cow<'static, str> {
                 $schema_name.into()
@@ -120,16 +119,6 @@ macro_rules! text_type {
 
             fn schema_ref() -> MetaSchemaRef {
                 $rule.schema()
-            }
-
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
             }
         }
 
