@@ -4,6 +4,7 @@
 
 use super::{
     body::{Fields, FromJsonObject},
+    common::PASSWORD,
     field::{Contract, ContractKind, Ex, Field, Mode},
     text::SingleLine,
 };
@@ -28,9 +29,7 @@ pub static LOGIN: Contract = Contract {
             .alias("username")
             .describe("The staff user's email (`username` in the OAuth 2.0 form).")
             .example(Ex::Str("admin@example.com")),
-        Field::secret("password")
-            .required()
-            .example(Ex::Str("correct horse battery staple")),
+        PASSWORD,
     ],
     example: None,
 };

@@ -5,7 +5,8 @@ use poem_openapi::Enum;
 
 use crate::contract::{
     body::{Fields, FromJsonObject},
-    field::{normalisers::DATE, Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+    common::{AMOUNT, CURRENCY, CUSTOMER_ID},
+    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
 };
 use crate::{
     contract_type,
@@ -13,32 +14,16 @@ use crate::{
     store::bills::{BillChanges, NewBill},
 };
 
-/// An ISO 4217 code as the reader takes it.
-pub const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
-/// Its message.
-pub const CURRENCY_MESSAGE: &str = "must be a three-letter code such as BDT.";
-
 /// The body of a bill create.
 pub static BILL_CREATE: Contract = Contract {
     name: "BillCreateInput",
     description: Some("The body of a bill create (the guide's example)."),
     kind: ContractKind::Create,
     fields: &[
-        Field::reference("customer_id")
-            .required()
-            .example(Ex::Int(1)),
-        Field::positive_money("amount")
-            .required()
-            .describe("In major units, more than 0, at most 2 decimals.")
-            .example(Ex::Num("1500.50")),
-        Field::with("currency", Text::line().pattern(CURRENCY_PATTERN))
-            .nullable()
-            .nonblank()
-            .message(CURRENCY_MESSAGE)
-            .describe("ISO 4217 code; default BDT.")
-            .example(Ex::Str("BDT")),
-        Field::with("due_date", Text::line().normalised(DATE))
-            .format("date")
+        CUSTOMER_ID,
+        AMOUNT.example(Ex::Num("1500.50")),
+        CURRENCY,
+        Field::date("due_date")
             .required()
             .describe("`YYYY-MM-DD`.")
             .example(Ex::Str("2026-05-10")),
@@ -46,13 +31,11 @@ pub static BILL_CREATE: Contract = Contract {
             .max(500)
             .nullable()
             .example(Ex::Str("Internet, May 2026")),
-        Field::with("period_start", Text::line().normalised(DATE))
-            .format("date")
+        Field::date("period_start")
             .nullable()
             .nonblank()
             .example(Ex::Str("2026-05-01")),
-        Field::with("period_end", Text::line().normalised(DATE))
-            .format("date")
+        Field::date("period_end")
             .nullable()
             .nonblank()
             .example(Ex::Str("2026-05-31")),
@@ -69,8 +52,7 @@ pub static BILL_UPDATE: Contract = Contract {
         Field::positive_money("amount")
             .nullable()
             .example(Ex::Num("1200")),
-        Field::with("due_date", Text::line().normalised(DATE))
-            .format("date")
+        Field::date("due_date")
             .nullable()
             .nonblank()
             .example(Ex::Str("2026-05-15")),

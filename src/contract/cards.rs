@@ -5,6 +5,7 @@ use poem_openapi::Enum;
 
 use crate::contract::{
     body::{Fields, FromJsonObject},
+    common::CUSTOMER_ID,
     field::{Contract, ContractKind, Ex, Field, Mode, Text},
 };
 use crate::{cards::MAX_BATCH, contract_type, domain::money::Money};
@@ -118,9 +119,7 @@ pub static REDEEM: Contract = Contract {
     description: Some("A card to redeem for a customer."),
     kind: ContractKind::Create,
     fields: &[
-        Field::reference("customer_id")
-            .required()
-            .example(Ex::Int(1)),
+        CUSTOMER_ID,
         Field::text("pin")
             .required()
             .range(1, 32)

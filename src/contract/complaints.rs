@@ -4,6 +4,7 @@
 use crate::{
     contract::{
         body::Fields,
+        common::CUSTOMER_ID,
         field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
     },
     create_and_update,
@@ -60,9 +61,7 @@ pub static COMPLAINT: Contract = Contract {
     ),
     kind: ContractKind::Shared,
     fields: &[
-        Field::reference("customer_id")
-            .required()
-            .example(Ex::Int(1)),
+        CUSTOMER_ID,
         Field::text("subject")
             .required()
             .max(200)

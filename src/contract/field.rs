@@ -363,6 +363,11 @@ impl Field {
         Self::new(name, Kind::Text(text))
     }
 
+    /// A calendar date `YYYY-MM-DD` (the schema's `format: date`).
+    pub const fn date(name: &'static str) -> Self {
+        Self::with(name, Text::line().normalised(normalisers::DATE)).format("date")
+    }
+
     /// One of `values` (single-line text; the schema lists them as `enum`).
     pub const fn choice(name: &'static str, values: &'static [&'static str]) -> Self {
         Self::new(name, Kind::Text(Text::line().one_of(values)))

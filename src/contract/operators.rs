@@ -7,6 +7,7 @@ use poem_openapi::Enum;
 use crate::{
     contract::{
         body::{Fields, FromJsonObject},
+        common::AMOUNT,
         field::{
             normalisers::{EMAIL, PHONE},
             Contract, ContractKind, Ex, Field, Mode, Text,
@@ -106,10 +107,7 @@ pub static FUND: Contract = Contract {
     description: Some("Funds for an operator."),
     kind: ContractKind::Create,
     fields: &[
-        Field::positive_money("amount")
-            .required()
-            .describe("In major units, more than 0, at most 2 decimals.")
-            .example(Ex::Num("5000")),
+        AMOUNT.example(Ex::Num("5000")),
         Field::text("note")
             .nullable()
             .max(500)

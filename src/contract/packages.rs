@@ -5,9 +5,9 @@
 use poem_openapi::Enum;
 
 use crate::contract::{
-    bills::{CURRENCY_MESSAGE, CURRENCY_PATTERN},
     body::Fields,
-    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+    common::CURRENCY,
+    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
 };
 use crate::{create_and_update, domain::money::Money, store::packages::PackageFields};
 
@@ -36,12 +36,7 @@ pub static PACKAGE: Contract = Contract {
         Field::money("price")
             .required()
             .example(Ex::Num("1500.50")),
-        Field::with("currency", Text::line().pattern(CURRENCY_PATTERN))
-            .nullable()
-            .nonblank()
-            .message(CURRENCY_MESSAGE)
-            .describe("ISO 4217 code; default `BDT`.")
-            .example(Ex::Str("BDT")),
+        CURRENCY.describe("ISO 4217 code; default `BDT`."),
         Field::integer("speed_down_kbps")
             .required()
             .range(1, MAX_KBPS)

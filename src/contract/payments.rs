@@ -3,9 +3,9 @@
 use poem_openapi::Enum;
 
 use crate::contract::{
-    bills::{CURRENCY_MESSAGE, CURRENCY_PATTERN},
     body::{Fields, FromJsonObject},
-    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+    common::{AMOUNT, CURRENCY, CUSTOMER_ID},
+    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
 };
 use crate::{contract_type, domain::money::Money, store::payments::NewPayment};
 
@@ -37,19 +37,9 @@ pub static PAYMENT_CREATE: Contract = Contract {
     description: Some("The body of a payment."),
     kind: ContractKind::Create,
     fields: &[
-        Field::reference("customer_id")
-            .required()
-            .example(Ex::Int(1)),
-        Field::positive_money("amount")
-            .required()
-            .describe("In major units, more than 0, at most 2 decimals.")
-            .example(Ex::Num("1500")),
-        Field::with("currency", Text::line().pattern(CURRENCY_PATTERN))
-            .nullable()
-            .nonblank()
-            .message(CURRENCY_MESSAGE)
-            .describe("ISO 4217 code; default BDT.")
-            .example(Ex::Str("BDT")),
+        CUSTOMER_ID,
+        AMOUNT.example(Ex::Num("1500")),
+        CURRENCY,
         Field::enumeration("method", &METHODS, EnumRef::of::<PaymentMethod>())
             .required()
             .example(Ex::Str("bkash")),

@@ -2,6 +2,7 @@
 
 use super::{
     body::{Fields, FromJsonObject},
+    common::PASSWORD,
     field::{Contract, ContractKind, Ex, Field, Mode},
 };
 use crate::contract_type;
@@ -21,9 +22,7 @@ pub static PANEL_LOGIN: Contract = Contract {
         Field::text("email")
             .required()
             .example(Ex::Str("admin@example.com")),
-        Field::secret("password")
-            .required()
-            .example(Ex::Str("correct horse battery staple")),
+        PASSWORD,
     ],
     example: None,
 };

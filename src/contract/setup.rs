@@ -2,9 +2,10 @@
 
 use super::{
     body::{Fields, FromJsonObject},
+    common::NEW_PASSWORD,
     field::{normalisers::EMAIL, Contract, ContractKind, Ex, Field, Mode, Text},
 };
-use crate::{auth::password, contract_type};
+use crate::contract_type;
 
 /// The first admin, with the setup code.
 #[derive(Debug)]
@@ -31,10 +32,7 @@ pub static SETUP: Contract = Contract {
             .required()
             .max(100)
             .example(Ex::Str("রহিম উদ্দিন")),
-        Field::secret("password")
-            .required()
-            .range(password::MIN_LENGTH as i64, password::MAX_LENGTH as i64)
-            .example(Ex::Str("correct horse battery staple")),
+        NEW_PASSWORD,
     ],
     example: None,
 };

@@ -2,9 +2,9 @@
 //! One field table per body drives its reader and its schema.
 
 use crate::{
-    auth::password,
     contract::{
         body::{Fields, FromJsonObject},
+        common::NEW_PASSWORD,
         field::{normalisers::EMAIL, Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
     },
     contract_type,
@@ -25,12 +25,9 @@ pub enum StaffRoleName {
 /// old name of `operator_staff` (rewritten before the table reads it).
 pub const ROLES: [&str; 3] = ["admin", "operator_staff", "support"];
 
-const PASSWORD: Field = Field::secret("password")
-    .required()
-    .range(password::MIN_LENGTH as i64, password::MAX_LENGTH as i64)
+const PASSWORD: Field = NEW_PASSWORD
     .format("password")
-    .describe("At least 10 characters; kept exactly as sent.")
-    .example(Ex::Str("correct horse battery staple"));
+    .describe("At least 10 characters; kept exactly as sent.");
 
 /// The fields a create and an update have alike.
 const NAME: Field = Field::text("name")
