@@ -28,6 +28,11 @@ pub const CUSTOMER_ID: Field = Field::reference("customer_id")
     .required()
     .example(Ex::Int(1));
 
+/// A staff user's email at a login: as sent (trimmed).
+pub const LOGIN_EMAIL: Field = Field::text("email")
+    .required()
+    .example(Ex::Str("admin@example.com"));
+
 /// A staff user's password at a login: any, as sent.
 pub const PASSWORD: Field = Field::secret("password")
     .required()

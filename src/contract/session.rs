@@ -2,8 +2,8 @@
 
 use super::{
     body::{Fields, FromJsonObject},
-    common::PASSWORD,
-    field::{Contract, ContractKind, Ex, Field, Mode},
+    common::{LOGIN_EMAIL, PASSWORD},
+    field::{Contract, ContractKind, Mode},
 };
 use crate::contract_type;
 
@@ -18,12 +18,7 @@ pub static PANEL_LOGIN: Contract = Contract {
     name: "PanelLogin",
     description: Some("Panel credentials."),
     kind: ContractKind::Create,
-    fields: &[
-        Field::text("email")
-            .required()
-            .example(Ex::Str("admin@example.com")),
-        PASSWORD,
-    ],
+    fields: &[LOGIN_EMAIL, PASSWORD],
     example: None,
 };
 

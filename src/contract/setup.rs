@@ -3,7 +3,8 @@
 use super::{
     body::{Fields, FromJsonObject},
     common::NEW_PASSWORD,
-    field::{normalisers::EMAIL, Contract, ContractKind, Ex, Field, Mode, Text},
+    field::{Contract, ContractKind, Ex, Field, Mode},
+    staff,
 };
 use crate::contract_type;
 
@@ -25,13 +26,8 @@ pub static SETUP: Contract = Contract {
             .required()
             .describe("The code printed in the server log at start (`ispbills admin setup-code`).")
             .example(Ex::Str("7Q4K-M2XD-93PF")),
-        Field::with("email", Text::line().max(254).normalised(EMAIL))
-            .required()
-            .example(Ex::Str("admin@example.com")),
-        Field::text("name")
-            .required()
-            .max(100)
-            .example(Ex::Str("রহিম উদ্দিন")),
+        staff::EMAIL.example(Ex::Str("admin@example.com")),
+        staff::NAME.example(Ex::Str("রহিম উদ্দিন")),
         NEW_PASSWORD,
     ],
     example: None,

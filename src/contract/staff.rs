@@ -5,7 +5,7 @@ use crate::{
     contract::{
         body::{Fields, FromJsonObject},
         common::NEW_PASSWORD,
-        field::{normalisers::EMAIL, Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+        field::{normalisers, Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
     },
     contract_type,
     domain::staff::{Role, LEGACY_OPERATOR_STAFF},
@@ -29,11 +29,17 @@ const PASSWORD: Field = NEW_PASSWORD
     .format("password")
     .describe("At least 10 characters; kept exactly as sent.");
 
-/// The fields a create and an update have alike.
-const NAME: Field = Field::text("name")
-    .required()
-    .max(100)
-    .example(Ex::Str("Karim Uddin"));
+/// A staff user's email (first-run setup's too).
+pub const EMAIL: Field = Field::with(
+    "email",
+    Text::line().max(254).normalised(normalisers::EMAIL),
+)
+.required();
+/// A staff user's name (first-run setup's too).
+pub const NAME: Field = Field::text("name").required().max(100);
+
+// The fields a create and an update have alike.
+const STAFF_NAME: Field = NAME.example(Ex::Str("Karim Uddin"));
 const ROLE: Field = Field::enumeration("role", &ROLES, EnumRef::of::<StaffRoleName>())
     .required()
     .example(Ex::Str("support"));
@@ -44,11 +50,10 @@ pub static STAFF_CREATE: Contract = Contract {
     description: None,
     kind: ContractKind::Create,
     fields: &[
-        Field::with("email", Text::line().max(254).normalised(EMAIL))
-            .required()
+        EMAIL
             .describe("Used to log in; unique (case-insensitive).")
             .example(Ex::Str("karim@isp.example")),
-        NAME,
+        STAFF_NAME,
         ROLE,
         Field::reference("operator_id")
             .nullable()
@@ -64,7 +69,7 @@ pub static STAFF_UPDATE: Contract = Contract {
     description: None,
     kind: ContractKind::Patch,
     fields: &[
-        NAME,
+        STAFF_NAME,
         ROLE,
         Field::reference("operator_id")
             .nullable()
