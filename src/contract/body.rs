@@ -441,6 +441,22 @@ pub fn parse_json_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError>
     read_fields(Fields::with_numbers(object, body.numbers))
 }
 
+/// An operation's required request body: `T`'s schema under each of
+/// `content_types`.
+fn body_of<T: Type>(content_types: &[&'static str]) -> Option<MetaRequest> {
+    Some(MetaRequest {
+        description: None,
+        content: content_types
+            .iter()
+            .map(|&content_type| MetaMediaType {
+                content_type,
+                schema: T::schema_ref(),
+            })
+            .collect(),
+        required: true,
+    })
+}
+
 /// A JSON request body read with [`FromJsonObject`]; its schema in the OpenAPI
 /// document is `T`'s.
 pub struct JsonBody<T>(pub T);
@@ -480,18 +496,11 @@ impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonBody<T> {
     type ParamRawType = ();
 
     fn register(registry: &mut Registry) {
-        <Self as Payload>::register(registry);
+        T::register(registry);
     }
 
     fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: None,
-            content: vec![MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: <Self as Payload>::schema_ref(),
-            }],
-            required: true,
-        })
+        body_of::<T>(&[<Self as Payload>::CONTENT_TYPE])
     }
 
     async fn from_request(
@@ -524,10 +533,13 @@ pub fn parse_form_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError>
     read_fields(Fields::new(object))
 }
 
+/// The content type of an HTML/OAuth form.
+const FORM: &str = "application/x-www-form-urlencoded";
+
 fn is_form(content_type: &str) -> bool {
     content_type
         .parse::<mime::Mime>()
-        .is_ok_and(|m| m.essence_str() == "application/x-www-form-urlencoded")
+        .is_ok_and(|m| m.essence_str() == FORM)
 }
 
 /// A body sent as JSON or as an HTML/OAuth form, read with [`FromJsonObject`]
@@ -545,20 +557,7 @@ impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonOrForm<T> {
     }
 
     fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: None,
-            content: vec![
-                MetaMediaType {
-                    content_type: "application/json",
-                    schema: T::schema_ref(),
-                },
-                MetaMediaType {
-                    content_type: "application/x-www-form-urlencoded",
-                    schema: T::schema_ref(),
-                },
-            ],
-            required: true,
-        })
+        body_of::<T>(&[<JsonBody<T> as Payload>::CONTENT_TYPE, FORM])
     }
 
     async fn from_request(
