@@ -2,11 +2,9 @@
 //! (`YYYY-MM-DD`, the whole day in UTC) or an RFC 3339 time. A bad value is a
 //! 422 naming the parameter.
 
-use std::borrow::Cow;
-
 use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef},
-    types::{ParseError, ParseFromParameter, ParseResult, Type},
+    types::{ParseError, ParseFromParameter, ParseResult},
 };
 use time::{format_description::well_known::Rfc3339, Date, OffsetDateTime, Time};
 
@@ -49,25 +47,18 @@ impl TimeBound {
     }
 }
 
-impl Type for TimeBound {
-    const IS_REQUIRED: bool = true;
-    crate::own_raw_value!();
-
-    fn name() -> Cow<'static, str> {
-        "date_or_datetime".into()
+crate::inline_type!(
+    TimeBound,
+    "date_or_datetime",
+    MetaSchema {
+        any_of: vec![
+            MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date"))),
+            MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date-time"))),
+        ],
+        description: Some("A date (YYYY-MM-DD, the whole day in UTC) or an RFC 3339 time."),
+        ..MetaSchema::ANY
     }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            any_of: vec![
-                MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date"))),
-                MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date-time"))),
-            ],
-            description: Some("A date (YYYY-MM-DD, the whole day in UTC) or an RFC 3339 time."),
-            ..MetaSchema::ANY
-        }))
-    }
-}
+);
 
 impl ParseFromParameter for TimeBound {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {

@@ -165,6 +165,31 @@ macro_rules! own_raw_value {
     };
 }
 
+/// Implements `poem_openapi::types::Type` for a wire type that is its own raw
+/// value and whose schema is written out where it is used (no `$ref`):
+/// `inline_type!(Amount, "amount", MetaSchema { .. });`, with `required:
+/// false` for a parameter that may be absent.
+#[macro_export]
+macro_rules! inline_type {
+    ($ty:ty, $name:expr, $schema:expr) => {
+        $crate::inline_type!($ty, $name, $schema, required: true);
+    };
+    ($ty:ty, $name:expr, $schema:expr, required: $required:expr) => {
+        impl ::poem_openapi::types::Type for $ty {
+            const IS_REQUIRED: bool = $required;
+            $crate::own_raw_value!();
+
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+
+            fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
+                ::poem_openapi::registry::MetaSchemaRef::Inline(Box::new($schema))
+            }
+        }
+    };
+}
+
 /// Gives a request type the OpenAPI schema of its [`Contract`]:
 /// `contract_type!(NewPackage, PACKAGE);` (a `static` or `const` contract).
 #[macro_export]
