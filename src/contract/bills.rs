@@ -1,8 +1,6 @@
 //! Bills' request contracts: the create and update bodies with their rules,
 //! and the list's status filter with the store filter it makes.
 
-use poem_openapi::Enum;
-
 use crate::contract::{
     body::{Fields, FromJsonObject},
     common::{AMOUNT, CURRENCY, CUSTOMER_ID},
@@ -12,6 +10,7 @@ use crate::{
     contract_type,
     domain::money::Money,
     store::bills::{BillChanges, NewBill},
+    wire_enum,
 };
 
 /// The body of a bill create.
@@ -62,7 +61,7 @@ pub static BILL_UPDATE: Contract = Contract {
             .example(Ex::Str("Internet, May 2026 (corrected)")),
         Field::enumeration(
             "status",
-            &BILL_STATUS_INPUTS,
+            BillStatusInput::VALUES,
             EnumRef::of::<BillStatusInput>(),
         )
         .nullable()
@@ -73,14 +72,11 @@ pub static BILL_UPDATE: Contract = Contract {
     example: None,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum BillStatusInput {
-    Cancelled,
+wire_enum! {
+    pub enum BillStatusInput {
+        Cancelled = "cancelled",
+    }
 }
-
-/// The reader's values of [`BillStatusInput`].
-pub const BILL_STATUS_INPUTS: [&str; 1] = ["cancelled"];
 
 pub struct CreateBill(pub NewBill);
 pub struct UpdateBill(pub BillChanges);
@@ -141,23 +137,12 @@ pub fn bill_filter(
     }
 }
 
-/// Status filter of bill lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum BillStatusFilter {
-    Unpaid,
-    Partial,
-    Paid,
-    Cancelled,
-}
-
-impl BillStatusFilter {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BillStatusFilter::Unpaid => "unpaid",
-            BillStatusFilter::Partial => "partial",
-            BillStatusFilter::Paid => "paid",
-            BillStatusFilter::Cancelled => "cancelled",
-        }
+wire_enum! {
+    /// Status filter of bill lists.
+    pub enum BillStatusFilter {
+        Unpaid = "unpaid",
+        Partial = "partial",
+        Paid = "paid",
+        Cancelled = "cancelled",
     }
 }

@@ -9,45 +9,24 @@ use crate::{
     },
     create_and_update,
     store::complaints::{PRIORITIES, STATUSES},
+    wire_enum,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum ComplaintStatus {
-    Open,
-    InProgress,
-    Resolved,
-    Closed,
-}
-
-impl ComplaintStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ComplaintStatus::Open => "open",
-            ComplaintStatus::InProgress => "in_progress",
-            ComplaintStatus::Resolved => "resolved",
-            ComplaintStatus::Closed => "closed",
-        }
+wire_enum! {
+    pub enum ComplaintStatus {
+        Open = "open",
+        InProgress = "in_progress",
+        Resolved = "resolved",
+        Closed = "closed",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum ComplaintPriority {
-    Low,
-    Medium,
-    High,
-    Urgent,
-}
-
-impl ComplaintPriority {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ComplaintPriority::Low => "low",
-            ComplaintPriority::Medium => "medium",
-            ComplaintPriority::High => "high",
-            ComplaintPriority::Urgent => "urgent",
-        }
+wire_enum! {
+    pub enum ComplaintPriority {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+        Urgent = "urgent",
     }
 }
 

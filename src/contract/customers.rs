@@ -16,6 +16,7 @@ use crate::{
     contract_type,
     domain::customer::{needs_login, CONNECTION_TYPES},
     store::customers::{CustomerChanges, CustomerFilter, NewCustomer},
+    wire_enum,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -201,60 +202,27 @@ impl FromJsonObject for UpdateCustomer {
     }
 }
 
-/// Status filter values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum StatusFilter {
-    Active,
-    Suspended,
-    Inactive,
-    Expired,
-}
-
-/// Sort orders of the customer list (`-` for descending).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-pub enum CustomerSort {
-    #[oai(rename = "id")]
-    Id,
-    #[oai(rename = "-id")]
-    IdDesc,
-    #[oai(rename = "name")]
-    Name,
-    #[oai(rename = "-name")]
-    NameDesc,
-    #[oai(rename = "created_at")]
-    CreatedAt,
-    #[oai(rename = "-created_at")]
-    CreatedAtDesc,
-    #[oai(rename = "status")]
-    Status,
-    #[oai(rename = "-status")]
-    StatusDesc,
-}
-
-impl StatusFilter {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusFilter::Active => "active",
-            StatusFilter::Suspended => "suspended",
-            StatusFilter::Inactive => "inactive",
-            StatusFilter::Expired => "expired",
-        }
+wire_enum! {
+    /// Status filter values.
+    pub enum StatusFilter {
+        Active = "active",
+        Suspended = "suspended",
+        Inactive = "inactive",
+        Expired = "expired",
     }
 }
 
-impl CustomerSort {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CustomerSort::Id => "id",
-            CustomerSort::IdDesc => "-id",
-            CustomerSort::Name => "name",
-            CustomerSort::NameDesc => "-name",
-            CustomerSort::CreatedAt => "created_at",
-            CustomerSort::CreatedAtDesc => "-created_at",
-            CustomerSort::Status => "status",
-            CustomerSort::StatusDesc => "-status",
-        }
+wire_enum! {
+    /// Sort orders of the customer list (`-` for descending).
+    pub enum CustomerSort {
+        Id = "id",
+        IdDesc = "-id",
+        Name = "name",
+        NameDesc = "-name",
+        CreatedAt = "created_at",
+        CreatedAtDesc = "-created_at",
+        Status = "status",
+        StatusDesc = "-status",
     }
 }
 
@@ -279,16 +247,13 @@ pub fn filter(
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum CustomerAction {
-    Suspend,
-    Activate,
-    Disconnect,
+wire_enum! {
+    pub enum CustomerAction {
+        Suspend = "suspend",
+        Activate = "activate",
+        Disconnect = "disconnect",
+    }
 }
-
-/// The reader's values of [`CustomerAction`].
-pub const CUSTOMER_ACTIONS: [&str; 3] = ["suspend", "activate", "disconnect"];
 
 /// An action on a customer.
 pub static CUSTOMER_ACTION: Contract = Contract {
@@ -296,10 +261,14 @@ pub static CUSTOMER_ACTION: Contract = Contract {
     description: Some("An action on a customer."),
     kind: ContractKind::Create,
     fields: &[
-        Field::enumeration("action", &CUSTOMER_ACTIONS, EnumRef::of::<CustomerAction>())
-            .required()
-            .describe("suspend, activate or disconnect.")
-            .example(Ex::Str("suspend")),
+        Field::enumeration(
+            "action",
+            CustomerAction::VALUES,
+            EnumRef::of::<CustomerAction>(),
+        )
+        .required()
+        .describe("suspend, activate or disconnect.")
+        .example(Ex::Str("suspend")),
         Field::text("reason")
             .max(500)
             .nullable()
@@ -333,22 +302,11 @@ impl FromJsonObject for CustomerActionRequest {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum SubscriptionStatus {
-    Active,
-    Ended,
-    Expired,
-    Cancelled,
-}
-
-impl SubscriptionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubscriptionStatus::Active => "active",
-            SubscriptionStatus::Ended => "ended",
-            SubscriptionStatus::Expired => "expired",
-            SubscriptionStatus::Cancelled => "cancelled",
-        }
+wire_enum! {
+    pub enum SubscriptionStatus {
+        Active = "active",
+        Ended = "ended",
+        Expired = "expired",
+        Cancelled = "cancelled",
     }
 }

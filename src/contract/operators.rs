@@ -2,8 +2,6 @@
 //! status filter of the list. One field table per body drives its reader and
 //! its schema.
 
-use poem_openapi::Enum;
-
 use crate::{
     contract::{
         body::{Fields, FromJsonObject},
@@ -16,6 +14,7 @@ use crate::{
     contract_type,
     domain::money::Money,
     store::operators::OperatorFields,
+    wire_enum,
 };
 
 /// An operator's fields, for the create and the update contract.
@@ -85,19 +84,10 @@ impl FromJsonObject for OperatorChanges {
 }
 
 // The list's `status` filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum OperatorStatus {
-    Active,
-    Suspended,
-}
-
-impl OperatorStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OperatorStatus::Active => "active",
-            OperatorStatus::Suspended => "suspended",
-        }
+wire_enum! {
+    pub enum OperatorStatus {
+        Active = "active",
+        Suspended = "suspended",
     }
 }
 

@@ -2,23 +2,20 @@
 //! speeds required) and update (what is sent changes), and how a parsed body
 //! applies to a package's fields.
 
-use poem_openapi::Enum;
-
 use crate::contract::{
     body::Fields,
     common::CURRENCY,
     field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
 };
-use crate::{create_and_update, domain::money::Money, store::packages::PackageFields};
+use crate::{create_and_update, domain::money::Money, store::packages::PackageFields, wire_enum};
 
-pub const BILLING_CYCLES: [&str; 2] = ["monthly", "days"];
 const MAX_KBPS: i64 = 100_000_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum BillingCycle {
-    Monthly,
-    Days,
+wire_enum! {
+    pub enum BillingCycle {
+        Monthly = "monthly",
+        Days = "days",
+    }
 }
 
 /// A package's fields: one schema for create and update.
@@ -45,7 +42,7 @@ pub static PACKAGE: Contract = Contract {
             .required()
             .range(1, MAX_KBPS)
             .example(Ex::Int(51_200)),
-        Field::enumeration("billing_cycle", &BILLING_CYCLES, EnumRef::of::<BillingCycle>())
+        Field::enumeration("billing_cycle", BillingCycle::VALUES, EnumRef::of::<BillingCycle>())
             .nullable()
             .nonblank()
             .describe("`monthly` (default) or `days`.")

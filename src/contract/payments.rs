@@ -1,34 +1,22 @@
 //! Payments' request contract: the body of a payment with its rules.
 
-use poem_openapi::Enum;
-
 use crate::contract::{
     body::{Fields, FromJsonObject},
     common::{AMOUNT, CURRENCY, CUSTOMER_ID},
     field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
 };
-use crate::{contract_type, domain::money::Money, store::payments::NewPayment};
+use crate::{contract_type, domain::money::Money, store::payments::NewPayment, wire_enum};
 
-pub const METHODS: [&str; 7] = [
-    "cash",
-    "bkash",
-    "nagad",
-    "rocket",
-    "bank",
-    "card",
-    "recharge_card",
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum PaymentMethod {
-    Cash,
-    Bkash,
-    Nagad,
-    Rocket,
-    Bank,
-    Card,
-    RechargeCard,
+wire_enum! {
+    pub enum PaymentMethod {
+        Cash = "cash",
+        Bkash = "bkash",
+        Nagad = "nagad",
+        Rocket = "rocket",
+        Bank = "bank",
+        Card = "card",
+        RechargeCard = "recharge_card",
+    }
 }
 
 /// The body of a payment.
@@ -40,9 +28,13 @@ pub static PAYMENT_CREATE: Contract = Contract {
         CUSTOMER_ID,
         AMOUNT.example(Ex::Num("1500")),
         CURRENCY,
-        Field::enumeration("method", &METHODS, EnumRef::of::<PaymentMethod>())
-            .required()
-            .example(Ex::Str("bkash")),
+        Field::enumeration(
+            "method",
+            PaymentMethod::VALUES,
+            EnumRef::of::<PaymentMethod>(),
+        )
+        .required()
+        .example(Ex::Str("bkash")),
         Field::text("transaction_id")
             .range(1, 100)
             .nullable()

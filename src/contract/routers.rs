@@ -9,16 +9,15 @@ use crate::{
     create_and_update,
     net_policy::{valid_host, HOST_PATTERN},
     network::rules::RouterPatch,
+    wire_enum,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum Transport {
-    Api,
-    Rest,
+wire_enum! {
+    pub enum Transport {
+        Api = "api",
+        Rest = "rest",
+    }
 }
-
-pub const TRANSPORTS: [&str; 2] = ["api", "rest"];
 
 fn host(text: &str) -> Option<String> {
     valid_host(text).then(|| text.to_string())
@@ -62,7 +61,7 @@ pub static ROUTER: Contract = Contract {
             .nullable()
             .describe("Stored sealed; never shown.")
             .example(Ex::Str("s3cret-api-pass")),
-        Field::enumeration("transport", &TRANSPORTS, EnumRef::of::<Transport>())
+        Field::enumeration("transport", Transport::VALUES, EnumRef::of::<Transport>())
             .nonblank()
             .nullable()
             .example(Ex::Str("api")),

@@ -190,6 +190,45 @@ macro_rules! inline_type {
     };
 }
 
+/// Declares an enum of the values a field or a query parameter takes, each
+/// value's text stated once: the `poem_openapi::Enum` (its schema and
+/// parser), `as_str`, and `VALUES` (all of them, for a field table).
+///
+/// ```ignore
+/// wire_enum! {
+///     /// Sort orders (`-` for descending).
+///     pub enum Sort {
+///         Name = "name",
+///         NameDesc = "-name",
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $text:tt,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, ::poem_openapi::Enum)]
+        pub enum $name {
+            $(
+                #[oai(rename = $text)]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every value, in the schema's order.
+            pub const VALUES: &'static [&'static str] = &[$($text),+];
+
+            /// The value as sent and stored.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+        }
+    };
+}
+
 /// Gives a request type the OpenAPI schema of its [`Contract`]:
 /// `contract_type!(NewPackage, PACKAGE);` (a `static` or `const` contract).
 #[macro_export]

@@ -10,20 +10,17 @@ use crate::{
     contract_type,
     domain::staff::{Role, LEGACY_OPERATOR_STAFF},
     store::staff_users::StaffChanges,
+    wire_enum,
 };
 
-/// A staff role (for the schema; the reader checks the same names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum StaffRoleName {
-    Admin,
-    OperatorStaff,
-    Support,
+wire_enum! {
+    /// A staff role (for the schema; the reader checks the same names).
+    pub enum StaffRoleName {
+        Admin = "admin",
+        OperatorStaff = "operator_staff",
+        Support = "support",
+    }
 }
-
-/// The roles the schema lists; the reader also still takes `operator`, the
-/// old name of `operator_staff` (rewritten before the table reads it).
-pub const ROLES: [&str; 3] = ["admin", "operator_staff", "support"];
 
 const PASSWORD: Field = NEW_PASSWORD
     .format("password")
@@ -40,9 +37,15 @@ pub const NAME: Field = Field::text("name").required().max(100);
 
 // The fields a create and an update have alike.
 const STAFF_NAME: Field = NAME.example(Ex::Str("Karim Uddin"));
-const ROLE: Field = Field::enumeration("role", &ROLES, EnumRef::of::<StaffRoleName>())
-    .required()
-    .example(Ex::Str("support"));
+// The reader also still takes `operator`, the old name of `operator_staff`
+// (rewritten before the table reads it: see `old_role_name`).
+const ROLE: Field = Field::enumeration(
+    "role",
+    StaffRoleName::VALUES,
+    EnumRef::of::<StaffRoleName>(),
+)
+.required()
+.example(Ex::Str("support"));
 
 /// `POST /api/v2/staff`.
 pub static STAFF_CREATE: Contract = Contract {

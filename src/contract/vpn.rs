@@ -13,23 +13,14 @@ use crate::{
         account::{Owner, VpnPatch},
         PROTOCOLS,
     },
+    wire_enum,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum VpnProtocol {
-    Wireguard,
-    Openvpn,
-    L2tp,
-}
-
-impl VpnProtocol {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VpnProtocol::Wireguard => "wireguard",
-            VpnProtocol::Openvpn => "openvpn",
-            VpnProtocol::L2tp => "l2tp",
-        }
+wire_enum! {
+    pub enum VpnProtocol {
+        Wireguard = "wireguard",
+        Openvpn = "openvpn",
+        L2tp = "l2tp",
     }
 }
 

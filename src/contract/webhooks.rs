@@ -17,6 +17,7 @@ use crate::{
         webhook_deliveries::{AttemptRow, DeliveryRow},
         webhooks::WebhookRow,
     },
+    wire_enum,
 };
 
 /// An event a webhook can subscribe to.
@@ -308,21 +309,11 @@ impl DeliveryDetailOne {
 
 paginated!(DeliveryList, Delivery);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum DeliveryStatus {
-    Pending,
-    Delivered,
-    Failed,
-}
-
-impl DeliveryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "pending",
-            DeliveryStatus::Delivered => "delivered",
-            DeliveryStatus::Failed => "failed",
-        }
+wire_enum! {
+    pub enum DeliveryStatus {
+        Pending = "pending",
+        Delivered = "delivered",
+        Failed = "failed",
     }
 }
 
