@@ -12,8 +12,7 @@ use std::collections::HashMap;
 
 use poem::{Request, RequestBody};
 use poem_openapi::{
-    payload::{ParsePayload, Payload},
-    registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry},
+    registry::{MetaMediaType, MetaRequest, Registry},
     types::Type,
     ApiExtractor, ApiExtractorType, ExtractParamOptions,
 };
@@ -457,68 +456,23 @@ fn body_of<T: Type>(content_types: &[&'static str]) -> Option<MetaRequest> {
     })
 }
 
-/// A JSON request body read with [`FromJsonObject`]; its schema in the OpenAPI
-/// document is `T`'s.
-pub struct JsonBody<T>(pub T);
+/// The content type of a JSON body.
+const JSON: &str = "application/json";
+/// The content type of an HTML/OAuth form.
+const FORM: &str = "application/x-www-form-urlencoded";
 
-impl<T: Type + FromJsonObject + Send> Payload for JsonBody<T> {
-    const CONTENT_TYPE: &'static str = "application/json";
-
-    fn check_content_type(content_type: &str) -> bool {
-        content_type.parse::<mime::Mime>().is_ok_and(|m| {
-            m.type_() == "application"
-                && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
-        })
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
+/// `application/json`, or any `application/...+json`.
+fn is_json(content_type: &str) -> bool {
+    content_type.parse::<mime::Mime>().is_ok_and(|m| {
+        m.type_() == "application"
+            && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+    })
 }
 
-impl<T: Type + FromJsonObject + Send> ParsePayload for JsonBody<T> {
-    const IS_REQUIRED: bool = true;
-
-    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
-        Ok(Self(parse_json_object(&bytes)?))
-    }
-}
-
-impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonBody<T> {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-
-    fn request_meta() -> Option<MetaRequest> {
-        body_of::<T>(&[<Self as Payload>::CONTENT_TYPE])
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        match request.content_type() {
-            Some(ct) if <Self as Payload>::check_content_type(ct) => {
-                <Self as ParsePayload>::from_request(request, body).await
-            }
-            Some(ct) => Err(poem_openapi::error::ContentTypeError::NotSupported {
-                content_type: ct.to_string(),
-            }
-            .into()),
-            None => Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
-        }
-    }
+fn is_form(content_type: &str) -> bool {
+    content_type
+        .parse::<mime::Mime>()
+        .is_ok_and(|m| m.essence_str() == FORM)
 }
 
 /// Parses an `application/x-www-form-urlencoded` body into `T` (values are
@@ -533,20 +487,18 @@ pub fn parse_form_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError>
     read_fields(Fields::new(object))
 }
 
-/// The content type of an HTML/OAuth form.
-const FORM: &str = "application/x-www-form-urlencoded";
+/// A request body read with [`FromJsonObject`]: JSON and, with `FORMS`, also
+/// an HTML/OAuth form. Its schema in the OpenAPI document is `T`'s.
+pub struct Body<T, const FORMS: bool>(pub T);
 
-fn is_form(content_type: &str) -> bool {
-    content_type
-        .parse::<mime::Mime>()
-        .is_ok_and(|m| m.essence_str() == FORM)
-}
+/// A JSON request body.
+pub type JsonBody<T> = Body<T, false>;
 
-/// A body sent as JSON or as an HTML/OAuth form, read with [`FromJsonObject`]
-/// either way (OAuth 2.0 token endpoints take forms).
-pub struct JsonOrForm<T>(pub T);
+/// A body sent as JSON or as an HTML/OAuth form, read alike either way (OAuth
+/// 2.0 token endpoints take forms).
+pub type JsonOrForm<T> = Body<T, true>;
 
-impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonOrForm<T> {
+impl<'a, T: Type + FromJsonObject + Send, const FORMS: bool> ApiExtractor<'a> for Body<T, FORMS> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
 
     type ParamType = ();
@@ -557,7 +509,11 @@ impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonOrForm<T> {
     }
 
     fn request_meta() -> Option<MetaRequest> {
-        body_of::<T>(&[<JsonBody<T> as Payload>::CONTENT_TYPE, FORM])
+        if FORMS {
+            body_of::<T>(&[JSON, FORM])
+        } else {
+            body_of::<T>(&[JSON])
+        }
     }
 
     async fn from_request(
@@ -566,19 +522,18 @@ impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonOrForm<T> {
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
         let content_type = request.content_type().map(str::to_string);
-        match content_type {
-            Some(ct) if is_form(&ct) => {
-                let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
-                Ok(Self(parse_form_object(&bytes)?))
-            }
-            Some(ct) if <JsonBody<T> as Payload>::check_content_type(&ct) => {
-                let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
-                Ok(Self(parse_json_object(&bytes)?))
-            }
+        let parse = match content_type {
+            Some(ct) if FORMS && is_form(&ct) => parse_form_object::<T>,
+            Some(ct) if is_json(&ct) => parse_json_object::<T>,
             Some(ct) => {
-                Err(poem_openapi::error::ContentTypeError::NotSupported { content_type: ct }.into())
+                return Err(poem_openapi::error::ContentTypeError::NotSupported {
+                    content_type: ct,
+                }
+                .into())
             }
-            None => Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
-        }
+            None => return Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
+        };
+        let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
+        Ok(Self(parse(&bytes)?))
     }
 }
