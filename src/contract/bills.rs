@@ -13,6 +13,14 @@ use crate::{
     wire_enum,
 };
 
+/// What the bill is for (create and update).
+const DESCRIPTION: Field = Field::text("description").max(500).nullable();
+
+/// A date that may be left out (null) but not blank.
+const fn optional_date(name: &'static str) -> Field {
+    Field::date(name).nullable().nonblank()
+}
+
 /// The body of a bill create.
 pub static BILL_CREATE: Contract = Contract {
     name: "BillCreateInput",
@@ -26,18 +34,9 @@ pub static BILL_CREATE: Contract = Contract {
             .required()
             .describe("`YYYY-MM-DD`.")
             .example(Ex::Str("2026-05-10")),
-        Field::text("description")
-            .max(500)
-            .nullable()
-            .example(Ex::Str("Internet, May 2026")),
-        Field::date("period_start")
-            .nullable()
-            .nonblank()
-            .example(Ex::Str("2026-05-01")),
-        Field::date("period_end")
-            .nullable()
-            .nonblank()
-            .example(Ex::Str("2026-05-31")),
+        DESCRIPTION.example(Ex::Str("Internet, May 2026")),
+        optional_date("period_start").example(Ex::Str("2026-05-01")),
+        optional_date("period_end").example(Ex::Str("2026-05-31")),
     ],
     example: None,
 };
@@ -51,14 +50,8 @@ pub static BILL_UPDATE: Contract = Contract {
         Field::positive_money("amount")
             .nullable()
             .example(Ex::Num("1200")),
-        Field::date("due_date")
-            .nullable()
-            .nonblank()
-            .example(Ex::Str("2026-05-15")),
-        Field::text("description")
-            .max(500)
-            .nullable()
-            .example(Ex::Str("Internet, May 2026 (corrected)")),
+        optional_date("due_date").example(Ex::Str("2026-05-15")),
+        DESCRIPTION.example(Ex::Str("Internet, May 2026 (corrected)")),
         Field::enumeration(
             "status",
             BillStatusInput::VALUES,
