@@ -4,10 +4,21 @@
 
 use super::{
     body::{Fields, FromJsonObject},
+    common::{LOGIN_EMAIL, PASSWORD},
     field::{Contract, ContractKind, Ex, Field, Mode},
     text::SingleLine,
 };
 use crate::contract_type;
+
+/// The OAuth 2.0 form's `grant_type`, when sent, must be `grant` (it is not
+/// in the JSON schema).
+fn check_grant_type(f: &mut Fields, grant: &str) {
+    if f.optional_string("grant_type")
+        .is_some_and(|sent| sent != grant)
+    {
+        f.error("grant_type", format!("The grant type must be {grant}."));
+    }
+}
 
 /// Staff credentials.
 #[derive(Debug)]
@@ -23,14 +34,10 @@ pub static LOGIN: Contract = Contract {
     kind: ContractKind::Create,
     fields: &[
         // The OAuth 2.0 password grant names the email `username`.
-        Field::text("email")
-            .required()
+        LOGIN_EMAIL
             .alias("username")
-            .describe("The staff user's email (`username` in the OAuth 2.0 form).")
-            .example(Ex::Str("admin@example.com")),
-        Field::secret("password")
-            .required()
-            .example(Ex::Str("correct horse battery staple")),
+            .describe("The staff user's email (`username` in the OAuth 2.0 form)."),
+        PASSWORD,
     ],
     example: None,
 };
@@ -41,12 +48,7 @@ impl FromJsonObject for LoginRequest {
     const CONTRACT: Option<(&'static Contract, Mode)> = Some((&LOGIN, Mode::Create));
 
     fn from_fields(f: &mut Fields) -> Self {
-        // Only in the OAuth 2.0 form, not in the JSON schema.
-        if let Some(grant) = f.optional_string("grant_type") {
-            if grant != "password" {
-                f.error("grant_type", "The grant type must be password.");
-            }
-        }
+        check_grant_type(f, "password");
         Self {
             email: SingleLine(f.take("email").text_or_empty()),
             password: f.take("password").text_or_empty(),
@@ -76,12 +78,7 @@ impl FromJsonObject for RefreshRequest {
     const CONTRACT: Option<(&'static Contract, Mode)> = Some((&REFRESH, Mode::Create));
 
     fn from_fields(f: &mut Fields) -> Self {
-        // Only in the OAuth 2.0 form, not in the JSON schema.
-        if let Some(grant) = f.optional_string("grant_type") {
-            if grant != "refresh_token" {
-                f.error("grant_type", "The grant type must be refresh_token.");
-            }
-        }
+        check_grant_type(f, "refresh_token");
         Self {
             refresh_token: SingleLine(f.take("refresh_token").text_or_empty()),
         }

@@ -1,22 +1,25 @@
 //! Bills' request contracts: the create and update bodies with their rules,
 //! and the list's status filter with the store filter it makes.
 
-use poem_openapi::Enum;
-
 use crate::contract::{
     body::{Fields, FromJsonObject},
-    field::{normalisers::DATE, Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+    common::{AMOUNT, CURRENCY, CUSTOMER_ID},
+    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
 };
 use crate::{
     contract_type,
     domain::money::Money,
     store::bills::{BillChanges, NewBill},
+    wire_enum,
 };
 
-/// An ISO 4217 code as the reader takes it.
-pub const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
-/// Its message.
-pub const CURRENCY_MESSAGE: &str = "must be a three-letter code such as BDT.";
+/// What the bill is for (create and update).
+const DESCRIPTION: Field = Field::text("description").max(500).nullable();
+
+/// A date that may be left out (null) but not blank.
+const fn optional_date(name: &'static str) -> Field {
+    Field::date(name).nullable().nonblank()
+}
 
 /// The body of a bill create.
 pub static BILL_CREATE: Contract = Contract {
@@ -24,38 +27,16 @@ pub static BILL_CREATE: Contract = Contract {
     description: Some("The body of a bill create (the guide's example)."),
     kind: ContractKind::Create,
     fields: &[
-        Field::reference("customer_id")
-            .required()
-            .example(Ex::Int(1)),
-        Field::positive_money("amount")
-            .required()
-            .describe("In major units, more than 0, at most 2 decimals.")
-            .example(Ex::Num("1500.50")),
-        Field::with("currency", Text::line().pattern(CURRENCY_PATTERN))
-            .nullable()
-            .nonblank()
-            .message(CURRENCY_MESSAGE)
-            .describe("ISO 4217 code; default BDT.")
-            .example(Ex::Str("BDT")),
-        Field::with("due_date", Text::line().normalised(DATE))
-            .format("date")
+        CUSTOMER_ID,
+        AMOUNT.example(Ex::Num("1500.50")),
+        CURRENCY,
+        Field::date("due_date")
             .required()
             .describe("`YYYY-MM-DD`.")
             .example(Ex::Str("2026-05-10")),
-        Field::text("description")
-            .max(500)
-            .nullable()
-            .example(Ex::Str("Internet, May 2026")),
-        Field::with("period_start", Text::line().normalised(DATE))
-            .format("date")
-            .nullable()
-            .nonblank()
-            .example(Ex::Str("2026-05-01")),
-        Field::with("period_end", Text::line().normalised(DATE))
-            .format("date")
-            .nullable()
-            .nonblank()
-            .example(Ex::Str("2026-05-31")),
+        DESCRIPTION.example(Ex::Str("Internet, May 2026")),
+        optional_date("period_start").example(Ex::Str("2026-05-01")),
+        optional_date("period_end").example(Ex::Str("2026-05-31")),
     ],
     example: None,
 };
@@ -69,18 +50,11 @@ pub static BILL_UPDATE: Contract = Contract {
         Field::positive_money("amount")
             .nullable()
             .example(Ex::Num("1200")),
-        Field::with("due_date", Text::line().normalised(DATE))
-            .format("date")
-            .nullable()
-            .nonblank()
-            .example(Ex::Str("2026-05-15")),
-        Field::text("description")
-            .max(500)
-            .nullable()
-            .example(Ex::Str("Internet, May 2026 (corrected)")),
+        optional_date("due_date").example(Ex::Str("2026-05-15")),
+        DESCRIPTION.example(Ex::Str("Internet, May 2026 (corrected)")),
         Field::enumeration(
             "status",
-            &BILL_STATUS_INPUTS,
+            BillStatusInput::VALUES,
             EnumRef::of::<BillStatusInput>(),
         )
         .nullable()
@@ -91,14 +65,11 @@ pub static BILL_UPDATE: Contract = Contract {
     example: None,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum BillStatusInput {
-    Cancelled,
+wire_enum! {
+    pub enum BillStatusInput {
+        Cancelled = "cancelled",
+    }
 }
-
-/// The reader's values of [`BillStatusInput`].
-pub const BILL_STATUS_INPUTS: [&str; 1] = ["cancelled"];
 
 pub struct CreateBill(pub NewBill);
 pub struct UpdateBill(pub BillChanges);
@@ -159,23 +130,12 @@ pub fn bill_filter(
     }
 }
 
-/// Status filter of bill lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum BillStatusFilter {
-    Unpaid,
-    Partial,
-    Paid,
-    Cancelled,
-}
-
-impl BillStatusFilter {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BillStatusFilter::Unpaid => "unpaid",
-            BillStatusFilter::Partial => "partial",
-            BillStatusFilter::Paid => "paid",
-            BillStatusFilter::Cancelled => "cancelled",
-        }
+wire_enum! {
+    /// Status filter of bill lists.
+    pub enum BillStatusFilter {
+        Unpaid = "unpaid",
+        Partial = "partial",
+        Paid = "paid",
+        Cancelled = "cancelled",
     }
 }

@@ -12,8 +12,7 @@ use std::collections::HashMap;
 
 use poem::{Request, RequestBody};
 use poem_openapi::{
-    payload::{ParsePayload, Payload},
-    registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry},
+    registry::{MetaMediaType, MetaRequest, Registry},
     types::Type,
     ApiExtractor, ApiExtractorType, ExtractParamOptions,
 };
@@ -441,75 +440,39 @@ pub fn parse_json_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError>
     read_fields(Fields::with_numbers(object, body.numbers))
 }
 
-/// A JSON request body read with [`FromJsonObject`]; its schema in the OpenAPI
-/// document is `T`'s.
-pub struct JsonBody<T>(pub T);
-
-impl<T: Type + FromJsonObject + Send> Payload for JsonBody<T> {
-    const CONTENT_TYPE: &'static str = "application/json";
-
-    fn check_content_type(content_type: &str) -> bool {
-        content_type.parse::<mime::Mime>().is_ok_and(|m| {
-            m.type_() == "application"
-                && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
-        })
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
+/// An operation's required request body: `T`'s schema under each of
+/// `content_types`.
+fn body_of<T: Type>(content_types: &[&'static str]) -> Option<MetaRequest> {
+    Some(MetaRequest {
+        description: None,
+        content: content_types
+            .iter()
+            .map(|&content_type| MetaMediaType {
+                content_type,
+                schema: T::schema_ref(),
+            })
+            .collect(),
+        required: true,
+    })
 }
 
-impl<T: Type + FromJsonObject + Send> ParsePayload for JsonBody<T> {
-    const IS_REQUIRED: bool = true;
+/// The content type of a JSON body.
+const JSON: &str = "application/json";
+/// The content type of an HTML/OAuth form.
+const FORM: &str = "application/x-www-form-urlencoded";
 
-    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
-        Ok(Self(parse_json_object(&bytes)?))
-    }
+/// `application/json`, or any `application/...+json`.
+fn is_json(content_type: &str) -> bool {
+    content_type.parse::<mime::Mime>().is_ok_and(|m| {
+        m.type_() == "application"
+            && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+    })
 }
 
-impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonBody<T> {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        <Self as Payload>::register(registry);
-    }
-
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: None,
-            content: vec![MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: <Self as Payload>::schema_ref(),
-            }],
-            required: true,
-        })
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        match request.content_type() {
-            Some(ct) if <Self as Payload>::check_content_type(ct) => {
-                <Self as ParsePayload>::from_request(request, body).await
-            }
-            Some(ct) => Err(poem_openapi::error::ContentTypeError::NotSupported {
-                content_type: ct.to_string(),
-            }
-            .into()),
-            None => Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
-        }
-    }
+fn is_form(content_type: &str) -> bool {
+    content_type
+        .parse::<mime::Mime>()
+        .is_ok_and(|m| m.essence_str() == FORM)
 }
 
 /// Parses an `application/x-www-form-urlencoded` body into `T` (values are
@@ -524,17 +487,18 @@ pub fn parse_form_object<T: FromJsonObject>(bytes: &[u8]) -> Result<T, ApiError>
     read_fields(Fields::new(object))
 }
 
-fn is_form(content_type: &str) -> bool {
-    content_type
-        .parse::<mime::Mime>()
-        .is_ok_and(|m| m.essence_str() == "application/x-www-form-urlencoded")
-}
+/// A request body read with [`FromJsonObject`]: JSON and, with `FORMS`, also
+/// an HTML/OAuth form. Its schema in the OpenAPI document is `T`'s.
+pub struct Body<T, const FORMS: bool>(pub T);
 
-/// A body sent as JSON or as an HTML/OAuth form, read with [`FromJsonObject`]
-/// either way (OAuth 2.0 token endpoints take forms).
-pub struct JsonOrForm<T>(pub T);
+/// A JSON request body.
+pub type JsonBody<T> = Body<T, false>;
 
-impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonOrForm<T> {
+/// A body sent as JSON or as an HTML/OAuth form, read alike either way (OAuth
+/// 2.0 token endpoints take forms).
+pub type JsonOrForm<T> = Body<T, true>;
+
+impl<'a, T: Type + FromJsonObject + Send, const FORMS: bool> ApiExtractor<'a> for Body<T, FORMS> {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
 
     type ParamType = ();
@@ -545,20 +509,11 @@ impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonOrForm<T> {
     }
 
     fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: None,
-            content: vec![
-                MetaMediaType {
-                    content_type: "application/json",
-                    schema: T::schema_ref(),
-                },
-                MetaMediaType {
-                    content_type: "application/x-www-form-urlencoded",
-                    schema: T::schema_ref(),
-                },
-            ],
-            required: true,
-        })
+        if FORMS {
+            body_of::<T>(&[JSON, FORM])
+        } else {
+            body_of::<T>(&[JSON])
+        }
     }
 
     async fn from_request(
@@ -567,50 +522,18 @@ impl<'a, T: Type + FromJsonObject + Send> ApiExtractor<'a> for JsonOrForm<T> {
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
         let content_type = request.content_type().map(str::to_string);
-        match content_type {
-            Some(ct) if is_form(&ct) => {
-                let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
-                Ok(Self(parse_form_object(&bytes)?))
-            }
-            Some(ct) if <JsonBody<T> as Payload>::check_content_type(&ct) => {
-                let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
-                Ok(Self(parse_json_object(&bytes)?))
-            }
+        let parse = match content_type {
+            Some(ct) if FORMS && is_form(&ct) => parse_form_object::<T>,
+            Some(ct) if is_json(&ct) => parse_json_object::<T>,
             Some(ct) => {
-                Err(poem_openapi::error::ContentTypeError::NotSupported { content_type: ct }.into())
+                return Err(poem_openapi::error::ContentTypeError::NotSupported {
+                    content_type: ct,
+                }
+                .into())
             }
-            None => Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
-        }
+            None => return Err(poem_openapi::error::ContentTypeError::ExpectContentType.into()),
+        };
+        let bytes = <Vec<u8> as poem::FromRequest>::from_request(request, body).await?;
+        Ok(Self(parse(&bytes)?))
     }
-}
-
-/// Gives a parsed request type the OpenAPI schema of the `Object` that documents
-/// its body (the parsed type holds validated values, the schema type the wire
-/// shape): `schema_as!(NewPackage, PackageInput);`.
-#[macro_export]
-macro_rules! schema_as {
-    ($ty:ty, $schema:ty) => {
-        impl ::poem_openapi::types::Type for $ty {
-            const IS_REQUIRED: bool = true;
-            type RawValueType = Self;
-            type RawElementValueType = Self;
-            fn name() -> ::std::borrow::Cow<'static, str> {
-                <$schema as ::poem_openapi::types::Type>::name()
-            }
-            fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-                <$schema as ::poem_openapi::types::Type>::schema_ref()
-            }
-            fn register(registry: &mut ::poem_openapi::registry::Registry) {
-                <$schema as ::poem_openapi::types::Type>::register(registry);
-            }
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
-            }
-        }
-    };
 }

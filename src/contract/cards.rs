@@ -1,29 +1,18 @@
 //! Recharge cards' request contracts: a batch to generate, a batch to issue,
 //! a card to redeem, and the list's status filter.
 
-use poem_openapi::Enum;
-
 use crate::contract::{
     body::{Fields, FromJsonObject},
+    common::CUSTOMER_ID,
     field::{Contract, ContractKind, Ex, Field, Mode, Text},
 };
-use crate::{cards::MAX_BATCH, contract_type, domain::money::Money};
+use crate::{cards::MAX_BATCH, contract_type, domain::money::Money, wire_enum};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum CardStatus {
-    Unused,
-    Used,
-    Void,
-}
-
-impl CardStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CardStatus::Unused => "unused",
-            CardStatus::Used => "used",
-            CardStatus::Void => "void",
-        }
+wire_enum! {
+    pub enum CardStatus {
+        Unused = "unused",
+        Used = "used",
+        Void = "void",
     }
 }
 
@@ -120,9 +109,7 @@ pub static REDEEM: Contract = Contract {
     description: Some("A card to redeem for a customer."),
     kind: ContractKind::Create,
     fields: &[
-        Field::reference("customer_id")
-            .required()
-            .example(Ex::Int(1)),
+        CUSTOMER_ID,
         Field::text("pin")
             .required()
             .range(1, 32)

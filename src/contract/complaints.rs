@@ -3,50 +3,30 @@
 
 use crate::{
     contract::{
-        body::{Fields, FromJsonObject},
+        body::Fields,
+        common::CUSTOMER_ID,
         field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
     },
-    contract_type,
+    create_and_update,
     store::complaints::{PRIORITIES, STATUSES},
+    wire_enum,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum ComplaintStatus {
-    Open,
-    InProgress,
-    Resolved,
-    Closed,
-}
-
-impl ComplaintStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ComplaintStatus::Open => "open",
-            ComplaintStatus::InProgress => "in_progress",
-            ComplaintStatus::Resolved => "resolved",
-            ComplaintStatus::Closed => "closed",
-        }
+wire_enum! {
+    pub enum ComplaintStatus {
+        Open = "open",
+        InProgress = "in_progress",
+        Resolved = "resolved",
+        Closed = "closed",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum ComplaintPriority {
-    Low,
-    Medium,
-    High,
-    Urgent,
-}
-
-impl ComplaintPriority {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ComplaintPriority::Low => "low",
-            ComplaintPriority::Medium => "medium",
-            ComplaintPriority::High => "high",
-            ComplaintPriority::Urgent => "urgent",
-        }
+wire_enum! {
+    pub enum ComplaintPriority {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+        Urgent = "urgent",
     }
 }
 
@@ -60,14 +40,10 @@ pub static COMPLAINT: Contract = Contract {
     ),
     kind: ContractKind::Shared,
     fields: &[
-        Field::reference("customer_id")
-            .required()
-            .nullable()
-            .example(Ex::Int(1)),
+        CUSTOMER_ID,
         Field::text("subject")
             .required()
             .max(200)
-            .nullable()
             .example(Ex::Str("No internet since morning")),
         Field::multi_line("body")
             .max(5000)
@@ -99,7 +75,9 @@ pub struct ComplaintPatch {
     pub assigned_to: Option<Option<i64>>,
 }
 
-fn read_patch(f: &mut Fields) -> ComplaintPatch {
+/// Reads a complaint body (in either mode: the contract checks what is
+/// required).
+fn read_patch(f: &mut Fields, _mode: Mode) -> ComplaintPatch {
     ComplaintPatch {
         customer_id: f.take("customer_id").int(),
         subject: f.take("subject").text(),
@@ -115,19 +93,4 @@ pub struct NewComplaint(pub ComplaintPatch);
 /// `PUT /api/v2/complaints/{id}`.
 pub struct ComplaintChanges(pub ComplaintPatch);
 
-contract_type!(NewComplaint, COMPLAINT);
-contract_type!(ComplaintChanges, COMPLAINT);
-
-impl FromJsonObject for NewComplaint {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&COMPLAINT, Mode::Create));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f))
-    }
-}
-
-impl FromJsonObject for ComplaintChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&COMPLAINT, Mode::Update));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f))
-    }
-}
+create_and_update!(COMPLAINT, read_patch => NewComplaint, ComplaintChanges);

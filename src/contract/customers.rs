@@ -16,6 +16,7 @@ use crate::{
     contract_type,
     domain::customer::{needs_login, CONNECTION_TYPES},
     store::customers::{CustomerChanges, CustomerFilter, NewCustomer},
+    wire_enum,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -32,30 +33,33 @@ pub enum ConnectionType {
 const USERNAME_PATTERN: &str = r"^[A-Za-z0-9._@-]{1,64}$";
 const USERNAME_MESSAGE: &str = "may contain letters, digits and . _ - @ (64 at most).";
 
-/// The body of a customer create.
-pub static CUSTOMER_CREATE: Contract = Contract {
-    name: "CustomerCreateInput",
-    description: Some(
-        "The body of a customer create (the guide's fields, plus `onu_mac`,\n`username` and `operator_id`). Fields not listed here are ignored.",
-    ),
-    kind: ContractKind::Create,
-    fields: &[
+/// A customer's fields, for the create and the update contract (which
+/// differ in their examples and descriptions).
+const fn customer_fields(mode: Mode) -> [Field; 11] {
+    let on_create = mode.is_create();
+    [
         Field::text("name")
             .required()
             .range(1, 255)
             .example(Ex::Str("Rahim Uddin")),
         Field::with("phone", Text::line().normalised(PHONE))
             .required()
-            .describe("A mobile number: Bangladesh `01[3-9]XXXXXXXX` (also with +880) or E.164.")
-            .example(Ex::Str("01712345678")),
+            .describe_if(
+                on_create,
+                "A mobile number: Bangladesh `01[3-9]XXXXXXXX` (also with +880) or E.164.",
+            )
+            .example(Ex::Str(mode.pick("01712345678", "+8801712345678"))),
         Field::with("email", Text::line().chars(3, 254).normalised(EMAIL))
             .nullable()
             .nonblank()
             .example(Ex::Str("rahim@example.com")),
         Field::reference("package_id")
             .nullable()
-            .describe("The package; must exist.")
-            .example(Ex::Int(1)),
+            .describe(mode.pick(
+                "The package; must exist.",
+                "A new package ends the current subscription and starts the next.",
+            ))
+            .example(Ex::Int(mode.pick(1, 2))),
         Field::text("address")
             .max(500)
             .nullable()
@@ -67,33 +71,55 @@ pub static CUSTOMER_CREATE: Contract = Contract {
         )
         .nullable()
         .nonblank()
-        .describe("pppoe (default), hotspot, static, fiber or wireless.")
-        .example(Ex::Str("pppoe")),
+        .describe_if(
+            on_create,
+            "pppoe (default), hotspot, static, fiber or wireless.",
+        )
+        .example(Ex::Str(mode.pick("pppoe", "fiber"))),
         Field::with("onu_mac", Text::line().normalised(MAC))
             .nullable()
             .nonblank()
-            .describe("The ONU's MAC address (fiber).")
-            .example(Ex::Str("AA:BB:CC:DD:EE:FF")),
+            .describe_if(on_create, "The ONU's MAC address (fiber).")
+            .example(Ex::Str(mode.pick("AA:BB:CC:DD:EE:FF", "aa-bb-cc-dd-ee-ff"))),
         Field::with("username", Text::line().pattern(USERNAME_PATTERN))
             .nullable()
             .nonblank()
             .message(USERNAME_MESSAGE)
-            .describe("PPPoE/hotspot login name; unique on its router.")
+            .describe_if(on_create, "PPPoE/hotspot login name; unique on its router.")
             .example(Ex::Str("rahim.badda")),
         Field::reference("operator_id")
             .nullable()
-            .describe("The reseller the customer belongs to (ignored for a reseller's own staff).")
+            .describe_if(
+                on_create,
+                "The reseller the customer belongs to (ignored for a reseller's own staff).",
+            )
             .example(Ex::Int(1)),
         Field::reference("router_id")
             .nullable()
-            .describe("The MikroTik router the PPPoE/hotspot login lives on (addition).")
+            .describe(mode.pick(
+                "The MikroTik router the PPPoE/hotspot login lives on (addition).",
+                "null takes the customer off its router (its login is removed there).",
+            ))
             .example(Ex::Int(1)),
         Field::text("password")
             .range(1, 64)
             .nullable()
-            .describe("The PPPoE/hotspot login password (addition; stored sealed, never shown).")
-            .example(Ex::Str("pppoe-secret-42")),
-    ],
+            .describe_if(
+                on_create,
+                "The PPPoE/hotspot login password (addition; stored sealed, never shown).",
+            )
+            .example(Ex::Str(mode.pick("pppoe-secret-42", "pppoe-secret-43"))),
+    ]
+}
+
+/// The body of a customer create.
+pub static CUSTOMER_CREATE: Contract = Contract {
+    name: "CustomerCreateInput",
+    description: Some(
+        "The body of a customer create (the guide's fields, plus `onu_mac`,\n`username` and `operator_id`). Fields not listed here are ignored.",
+    ),
+    kind: ContractKind::Create,
+    fields: &customer_fields(Mode::Create),
     example: None,
 };
 
@@ -104,57 +130,7 @@ pub static CUSTOMER_UPDATE: Contract = Contract {
         "The body of a customer update: any of the create fields; only those sent change.",
     ),
     kind: ContractKind::Patch,
-    fields: &[
-        Field::text("name")
-            .required()
-            .range(1, 255)
-            .nullable()
-            .example(Ex::Str("Rahim Uddin")),
-        Field::with("phone", Text::line().normalised(PHONE))
-            .required()
-            .nullable()
-            .example(Ex::Str("+8801712345678")),
-        Field::with("email", Text::line().chars(3, 254).normalised(EMAIL))
-            .nullable()
-            .nonblank()
-            .example(Ex::Str("rahim@example.com")),
-        Field::reference("package_id")
-            .nullable()
-            .describe("A new package ends the current subscription and starts the next.")
-            .example(Ex::Int(2)),
-        Field::text("address")
-            .max(500)
-            .nullable()
-            .example(Ex::Str("House 12, Road 5, Badda, Dhaka")),
-        Field::enumeration(
-            "connection_type",
-            &CONNECTION_TYPES,
-            EnumRef::of::<ConnectionType>(),
-        )
-        .nullable()
-        .nonblank()
-        .example(Ex::Str("fiber")),
-        Field::with("onu_mac", Text::line().normalised(MAC))
-            .nullable()
-            .nonblank()
-            .example(Ex::Str("aa-bb-cc-dd-ee-ff")),
-        Field::with("username", Text::line().pattern(USERNAME_PATTERN))
-            .nullable()
-            .nonblank()
-            .message(USERNAME_MESSAGE)
-            .example(Ex::Str("rahim.badda")),
-        Field::reference("operator_id")
-            .nullable()
-            .example(Ex::Int(1)),
-        Field::reference("router_id")
-            .nullable()
-            .describe("null takes the customer off its router (its login is removed there).")
-            .example(Ex::Int(1)),
-        Field::text("password")
-            .range(1, 64)
-            .nullable()
-            .example(Ex::Str("pppoe-secret-43")),
-    ],
+    fields: &customer_fields(Mode::Update),
     example: None,
 };
 
@@ -226,60 +202,27 @@ impl FromJsonObject for UpdateCustomer {
     }
 }
 
-/// Status filter values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum StatusFilter {
-    Active,
-    Suspended,
-    Inactive,
-    Expired,
-}
-
-/// Sort orders of the customer list (`-` for descending).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-pub enum CustomerSort {
-    #[oai(rename = "id")]
-    Id,
-    #[oai(rename = "-id")]
-    IdDesc,
-    #[oai(rename = "name")]
-    Name,
-    #[oai(rename = "-name")]
-    NameDesc,
-    #[oai(rename = "created_at")]
-    CreatedAt,
-    #[oai(rename = "-created_at")]
-    CreatedAtDesc,
-    #[oai(rename = "status")]
-    Status,
-    #[oai(rename = "-status")]
-    StatusDesc,
-}
-
-impl StatusFilter {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusFilter::Active => "active",
-            StatusFilter::Suspended => "suspended",
-            StatusFilter::Inactive => "inactive",
-            StatusFilter::Expired => "expired",
-        }
+wire_enum! {
+    /// Status filter values.
+    pub enum StatusFilter {
+        Active = "active",
+        Suspended = "suspended",
+        Inactive = "inactive",
+        Expired = "expired",
     }
 }
 
-impl CustomerSort {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CustomerSort::Id => "id",
-            CustomerSort::IdDesc => "-id",
-            CustomerSort::Name => "name",
-            CustomerSort::NameDesc => "-name",
-            CustomerSort::CreatedAt => "created_at",
-            CustomerSort::CreatedAtDesc => "-created_at",
-            CustomerSort::Status => "status",
-            CustomerSort::StatusDesc => "-status",
-        }
+wire_enum! {
+    /// Sort orders of the customer list (`-` for descending).
+    pub enum CustomerSort {
+        Id = "id",
+        IdDesc = "-id",
+        Name = "name",
+        NameDesc = "-name",
+        CreatedAt = "created_at",
+        CreatedAtDesc = "-created_at",
+        Status = "status",
+        StatusDesc = "-status",
     }
 }
 
@@ -304,16 +247,13 @@ pub fn filter(
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum CustomerAction {
-    Suspend,
-    Activate,
-    Disconnect,
+wire_enum! {
+    pub enum CustomerAction {
+        Suspend = "suspend",
+        Activate = "activate",
+        Disconnect = "disconnect",
+    }
 }
-
-/// The reader's values of [`CustomerAction`].
-pub const CUSTOMER_ACTIONS: [&str; 3] = ["suspend", "activate", "disconnect"];
 
 /// An action on a customer.
 pub static CUSTOMER_ACTION: Contract = Contract {
@@ -321,10 +261,14 @@ pub static CUSTOMER_ACTION: Contract = Contract {
     description: Some("An action on a customer."),
     kind: ContractKind::Create,
     fields: &[
-        Field::enumeration("action", &CUSTOMER_ACTIONS, EnumRef::of::<CustomerAction>())
-            .required()
-            .describe("suspend, activate or disconnect.")
-            .example(Ex::Str("suspend")),
+        Field::enumeration(
+            "action",
+            CustomerAction::VALUES,
+            EnumRef::of::<CustomerAction>(),
+        )
+        .required()
+        .describe("suspend, activate or disconnect.")
+        .example(Ex::Str("suspend")),
         Field::text("reason")
             .max(500)
             .nullable()
@@ -358,22 +302,11 @@ impl FromJsonObject for CustomerActionRequest {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum SubscriptionStatus {
-    Active,
-    Ended,
-    Expired,
-    Cancelled,
-}
-
-impl SubscriptionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubscriptionStatus::Active => "active",
-            SubscriptionStatus::Ended => "ended",
-            SubscriptionStatus::Expired => "expired",
-            SubscriptionStatus::Cancelled => "cancelled",
-        }
+wire_enum! {
+    pub enum SubscriptionStatus {
+        Active = "active",
+        Ended = "ended",
+        Expired = "expired",
+        Cancelled = "cancelled",
     }
 }

@@ -4,11 +4,11 @@
 
 use crate::{
     contract::{
-        body::{Fields, FromJsonObject},
+        body::Fields,
         field::{Contract, ContractKind, Ex, Field, Mode, Text},
         routers::HOST,
     },
-    contract_type,
+    create_and_update,
     monitoring::rules::DevicePatch,
 };
 
@@ -33,11 +33,9 @@ pub static DEVICE: Contract = Contract {
         Field::text("name")
             .required()
             .max(100)
-            .nullable()
             .example(Ex::Str("tower-3-ap")),
         Field::with("host", Text::line().max(253).normalised(HOST))
             .required()
-            .nullable()
             .example(Ex::Str("10.20.0.3")),
         Field::integer("port")
             .range(1, 65535)
@@ -89,7 +87,8 @@ pub static DEVICE: Contract = Contract {
     ),
 };
 
-fn read_patch(f: &mut Fields) -> DevicePatch {
+/// Reads a device body (in either mode: the contract checks what is required).
+fn read_patch(f: &mut Fields, _mode: Mode) -> DevicePatch {
     DevicePatch {
         kind: f.take("kind").text(),
         name: f.take("name").text(),
@@ -110,21 +109,4 @@ fn read_patch(f: &mut Fields) -> DevicePatch {
 pub struct NewDevice(pub DevicePatch);
 /// The body of an update: only the fields sent change.
 pub struct DeviceChanges(pub DevicePatch);
-contract_type!(NewDevice, DEVICE);
-contract_type!(DeviceChanges, DEVICE);
-
-impl FromJsonObject for NewDevice {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&DEVICE, Mode::Create));
-
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f))
-    }
-}
-
-impl FromJsonObject for DeviceChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&DEVICE, Mode::Update));
-
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f))
-    }
-}
+create_and_update!(DEVICE, read_patch => NewDevice, DeviceChanges);

@@ -64,6 +64,22 @@ pub enum Mode {
     Update,
 }
 
+impl Mode {
+    /// `create` or `update`, by mode: what differs between the create and
+    /// the update contract made from one field list (an example, a
+    /// description).
+    pub const fn pick<T: Copy>(self, create: T, update: T) -> T {
+        match self {
+            Mode::Create => create,
+            Mode::Update => update,
+        }
+    }
+
+    pub const fn is_create(self) -> bool {
+        matches!(self, Mode::Create)
+    }
+}
+
 impl Contract {
     /// The mode a reader of a `Create` or `Patch` contract reads it in.
     pub const fn mode(&self) -> Mode {
@@ -101,7 +117,9 @@ pub struct Field {
     pub kind: Kind,
     /// Must be present and not blank on create ([`Mode::Create`]).
     pub required: bool,
-    /// The schema says `nullable` (null means absent on create, clear on update).
+    /// The schema says `nullable` (null means absent on create, clear on
+    /// update). An update's schema also says it of a `required` field (null
+    /// leaves it as it is): see [`Field::nullable_in`].
     pub nullable: bool,
     /// Blank text is an error ("must not be empty") rather than "nothing".
     pub nonblank: bool,
@@ -345,6 +363,11 @@ impl Field {
         Self::new(name, Kind::Text(text))
     }
 
+    /// A calendar date `YYYY-MM-DD` (the schema's `format: date`).
+    pub const fn date(name: &'static str) -> Self {
+        Self::with(name, Text::line().normalised(normalisers::DATE)).format("date")
+    }
+
     /// One of `values` (single-line text; the schema lists them as `enum`).
     pub const fn choice(name: &'static str, values: &'static [&'static str]) -> Self {
         Self::new(name, Kind::Text(Text::line().one_of(values)))
@@ -433,6 +456,13 @@ impl Field {
         )
     }
 
+    /// Whether the schema of a `kind` contract says `nullable`: where declared,
+    /// and for a field required on create in the schema of an update, where
+    /// null leaves it as it is.
+    pub const fn nullable_in(&self, kind: ContractKind) -> bool {
+        self.nullable || (self.required && !matches!(kind, ContractKind::Create))
+    }
+
     pub const fn required(mut self) -> Self {
         self.required = true;
         self
@@ -472,6 +502,15 @@ impl Field {
         self
     }
 
+    /// The description only `when` (what a create's schema says and an
+    /// update's made from the same field list does not).
+    pub const fn describe_if(mut self, when: bool, description: &'static str) -> Self {
+        if when {
+            self.description = Some(description);
+        }
+        self
+    }
+
     /// The schema's `format` (for text and lists, the same as
     /// [`Text::format`]: the text rule's pattern is then not stated).
     pub const fn format(mut self, format: &'static str) -> Self {
@@ -495,27 +534,8 @@ impl Field {
 
     /// Text: `min` to `max` characters; secret: the same; integer: the range;
     /// list: `min` to `max` items.
-    pub const fn range(mut self, min: i64, max: i64) -> Self {
-        self.kind = match self.kind {
-            Kind::Text(t) => Kind::Text(t.chars(min as usize, max as usize)),
-            Kind::Secret { rule, .. } => Kind::Secret {
-                min: min as usize,
-                max: Some(max as usize),
-                rule,
-            },
-            Kind::Integer { reference, .. } => Kind::Integer {
-                min: Some(min),
-                max: Some(max),
-                reference,
-            },
-            Kind::List { item, .. } => Kind::List {
-                item,
-                min_items: Some(min as usize),
-                max_items: Some(max as usize),
-            },
-            other => other,
-        };
-        self
+    pub const fn range(self, min: i64, max: i64) -> Self {
+        self.min(min).max(max)
     }
 
     /// Text or secret: at most `max` characters; integer: at most `max`;
@@ -1205,6 +1225,21 @@ mod tests {
         assert_eq!(err.code, crate::error::ErrorCode::InternalError);
     }
 
+    /// `pattern` accepts each of `samples` exactly when `normaliser` does.
+    fn assert_pattern_is_normaliser(
+        pattern: &'static str,
+        normaliser: Normaliser,
+        samples: &[&str],
+    ) {
+        for s in samples {
+            assert_eq!(
+                matches(pattern, s),
+                (normaliser.apply)(s).is_some(),
+                "{pattern} on {s:?}"
+            );
+        }
+    }
+
     /// The stated patterns accept exactly what the normalisers accept.
     #[test]
     fn normaliser_patterns_match_the_normalisers() {
@@ -1240,13 +1275,7 @@ mod tests {
             "+79123456789",
             "+ 7 912 345 67 89",
         ];
-        for p in phones {
-            assert_eq!(
-                matches(PHONE_PATTERN, p),
-                (PHONE.apply)(p).is_some(),
-                "phone {p:?}"
-            );
-        }
+        assert_pattern_is_normaliser(PHONE_PATTERN, PHONE, &phones);
         let macs = [
             "AA:BB:CC:DD:EE:FF",
             "aa-bb-cc-dd-ee-ff",
@@ -1260,13 +1289,7 @@ mod tests {
             "AA BB CC DD EE FF",
             "",
         ];
-        for m in macs {
-            assert_eq!(
-                matches(MAC_PATTERN, m),
-                (MAC.apply)(m).is_some(),
-                "mac {m:?}"
-            );
-        }
+        assert_pattern_is_normaliser(MAC_PATTERN, MAC, &macs);
         let emails = [
             "admin@example.com",
             "Admin@Example.COM",
@@ -1286,13 +1309,7 @@ mod tests {
             "!#$%&'*+/=?^_`{|}~-@x.y",
             "",
         ];
-        for e in emails {
-            assert_eq!(
-                matches(EMAIL_PATTERN, e),
-                (EMAIL.apply)(e).is_some(),
-                "email {e:?}"
-            );
-        }
+        assert_pattern_is_normaliser(EMAIL_PATTERN, EMAIL, &emails);
         for (date, ok) in [
             ("2026-02-28", true),
             ("2024-02-29", true),

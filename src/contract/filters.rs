@@ -2,11 +2,9 @@
 //! (`YYYY-MM-DD`, the whole day in UTC) or an RFC 3339 time. A bad value is a
 //! 422 naming the parameter.
 
-use std::borrow::Cow;
-
 use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef},
-    types::{ParseError, ParseFromParameter, ParseResult, Type},
+    types::{ParseError, ParseFromParameter, ParseResult},
 };
 use time::{format_description::well_known::Rfc3339, Date, OffsetDateTime, Time};
 
@@ -49,36 +47,18 @@ impl TimeBound {
     }
 }
 
-impl Type for TimeBound {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "date_or_datetime".into()
+crate::inline_type!(
+    TimeBound,
+    "date_or_datetime",
+    MetaSchema {
+        any_of: vec![
+            MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date"))),
+            MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date-time"))),
+        ],
+        description: Some("A date (YYYY-MM-DD, the whole day in UTC) or an RFC 3339 time."),
+        ..MetaSchema::ANY
     }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            any_of: vec![
-                MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date"))),
-                MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date-time"))),
-            ],
-            description: Some("A date (YYYY-MM-DD, the whole day in UTC) or an RFC 3339 time."),
-            ..MetaSchema::ANY
-        }))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
+);
 
 impl ParseFromParameter for TimeBound {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
@@ -103,49 +83,5 @@ mod tests {
         );
         assert!(TimeBound::parse("yesterday").is_none());
         assert!(TimeBound::parse("2026-13-45").is_none());
-    }
-}
-
-/// A calendar date in a request body, `YYYY-MM-DD` (schema only: bodies are
-/// read and checked field by field).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DateText(pub String);
-
-impl Type for DateText {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "string_date".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "date")))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
-
-impl poem_openapi::types::ParseFromJSON for DateText {
-    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
-        match value {
-            Some(serde_json::Value::String(s)) => Ok(Self(s)),
-            _ => Err(ParseError::from("must be a date (YYYY-MM-DD).")),
-        }
-    }
-}
-
-impl poem_openapi::types::ToJSON for DateText {
-    fn to_json(&self) -> Option<serde_json::Value> {
-        Some(serde_json::Value::String(self.0.clone()))
     }
 }

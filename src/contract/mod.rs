@@ -7,6 +7,7 @@ pub mod bills;
 pub mod body;
 pub mod cards;
 pub mod clients;
+pub mod common;
 pub mod complaints;
 pub mod customers;
 pub mod devices;

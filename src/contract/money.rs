@@ -1,11 +1,9 @@
 //! Amounts in the API: JSON numbers in major units (`1500`, `250.5`), at most two
 //! decimals, never negative.
 
-use std::borrow::Cow;
-
 use poem_openapi::{
-    registry::{MetaSchema, MetaSchemaRef},
-    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+    registry::MetaSchema,
+    types::{ParseError, ParseFromJSON, ParseResult, ToJSON},
 };
 use serde_json::Value;
 
@@ -15,34 +13,16 @@ use crate::domain::money::Money;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Amount(pub Money);
 
-impl Type for Amount {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "amount".into()
+crate::inline_type!(
+    Amount,
+    "amount",
+    MetaSchema {
+        minimum: Some(0.0),
+        multiple_of: Some(0.01),
+        description: Some("Major units (1500, 250.5), at most 2 decimals."),
+        ..MetaSchema::new_with_format("number", "double")
     }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            minimum: Some(0.0),
-            multiple_of: Some(0.01),
-            description: Some("Major units (1500, 250.5), at most 2 decimals."),
-            ..MetaSchema::new_with_format("number", "double")
-        }))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
+);
 
 impl serde::Serialize for Amount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -2,11 +2,10 @@
 //! status filter of the list. One field table per body drives its reader and
 //! its schema.
 
-use poem_openapi::Enum;
-
 use crate::{
     contract::{
         body::{Fields, FromJsonObject},
+        common::AMOUNT,
         field::{
             normalisers::{EMAIL, PHONE},
             Contract, ContractKind, Ex, Field, Mode, Text,
@@ -15,32 +14,29 @@ use crate::{
     contract_type,
     domain::money::Money,
     store::operators::OperatorFields,
+    wire_enum,
 };
 
-/// The fields of an operator, in the schemas' order.
-macro_rules! operator_fields {
-    ($name:expr) => {
-        [
-            $name,
-            Field::with("email", Text::line().chars(3, 254).normalised(EMAIL))
-                .nullable()
-                .example(Ex::Str("sales@badda-broadband.example")),
-            Field::with("phone", Text::line().normalised(PHONE))
-                .nullable()
-                .example(Ex::Str("01712-345678")),
-        ]
-    };
-}
+/// An operator's fields, for the create and the update contract.
+const OPERATOR_FIELDS: [Field; 3] = [
+    Field::text("name")
+        .required()
+        .max(255)
+        .example(Ex::Str("Badda Broadband")),
+    Field::with("email", Text::line().chars(3, 254).normalised(EMAIL))
+        .nullable()
+        .example(Ex::Str("sales@badda-broadband.example")),
+    Field::with("phone", Text::line().normalised(PHONE))
+        .nullable()
+        .example(Ex::Str("01712-345678")),
+];
 
 /// `POST /api/v1/operators`.
 pub static OPERATOR_CREATE: Contract = Contract {
     name: "OperatorCreateInput",
     description: Some("The create body: as [`OperatorInput`] with `name` required."),
     kind: ContractKind::Create,
-    fields: &operator_fields!(Field::text("name")
-        .required()
-        .max(255)
-        .example(Ex::Str("Badda Broadband"))),
+    fields: &OPERATOR_FIELDS,
     example: None,
 };
 
@@ -52,11 +48,7 @@ pub static OPERATOR_UPDATE: Contract = Contract {
         "An operator's fields (name required on create; on update only what is sent changes).",
     ),
     kind: ContractKind::Patch,
-    fields: &operator_fields!(Field::text("name")
-        .required()
-        .nullable()
-        .max(255)
-        .example(Ex::Str("Badda Broadband"))),
+    fields: &OPERATOR_FIELDS,
     example: None,
 };
 
@@ -92,19 +84,10 @@ impl FromJsonObject for OperatorChanges {
 }
 
 // The list's `status` filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum OperatorStatus {
-    Active,
-    Suspended,
-}
-
-impl OperatorStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OperatorStatus::Active => "active",
-            OperatorStatus::Suspended => "suspended",
-        }
+wire_enum! {
+    pub enum OperatorStatus {
+        Active = "active",
+        Suspended = "suspended",
     }
 }
 
@@ -114,10 +97,7 @@ pub static FUND: Contract = Contract {
     description: Some("Funds for an operator."),
     kind: ContractKind::Create,
     fields: &[
-        Field::positive_money("amount")
-            .required()
-            .describe("In major units, more than 0, at most 2 decimals.")
-            .example(Ex::Num("5000")),
+        AMOUNT.example(Ex::Num("5000")),
         Field::text("note")
             .nullable()
             .max(500)

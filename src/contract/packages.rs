@@ -2,23 +2,20 @@
 //! speeds required) and update (what is sent changes), and how a parsed body
 //! applies to a package's fields.
 
-use poem_openapi::Enum;
-
 use crate::contract::{
-    bills::{CURRENCY_MESSAGE, CURRENCY_PATTERN},
-    body::{Fields, FromJsonObject},
-    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+    body::Fields,
+    common::CURRENCY,
+    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
 };
-use crate::{contract_type, domain::money::Money, store::packages::PackageFields};
+use crate::{create_and_update, domain::money::Money, store::packages::PackageFields, wire_enum};
 
-pub const BILLING_CYCLES: [&str; 2] = ["monthly", "days"];
 const MAX_KBPS: i64 = 100_000_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum BillingCycle {
-    Monthly,
-    Days,
+wire_enum! {
+    pub enum BillingCycle {
+        Monthly = "monthly",
+        Days = "days",
+    }
 }
 
 /// A package's fields: one schema for create and update.
@@ -32,29 +29,20 @@ pub static PACKAGE: Contract = Contract {
         Field::text("name")
             .required()
             .range(1, 100)
-            .nullable()
             .example(Ex::Str("Fiber 100 Mbps")),
         Field::money("price")
             .required()
-            .nullable()
             .example(Ex::Num("1500.50")),
-        Field::with("currency", Text::line().pattern(CURRENCY_PATTERN))
-            .nullable()
-            .nonblank()
-            .message(CURRENCY_MESSAGE)
-            .describe("ISO 4217 code; default `BDT`.")
-            .example(Ex::Str("BDT")),
+        CURRENCY.describe("ISO 4217 code; default `BDT`."),
         Field::integer("speed_down_kbps")
             .required()
             .range(1, MAX_KBPS)
-            .nullable()
             .example(Ex::Int(102_400)),
         Field::integer("speed_up_kbps")
             .required()
             .range(1, MAX_KBPS)
-            .nullable()
             .example(Ex::Int(51_200)),
-        Field::enumeration("billing_cycle", &BILLING_CYCLES, EnumRef::of::<BillingCycle>())
+        Field::enumeration("billing_cycle", BillingCycle::VALUES, EnumRef::of::<BillingCycle>())
             .nullable()
             .nonblank()
             .describe("`monthly` (default) or `days`.")
@@ -90,7 +78,8 @@ pub struct PackagePatch {
     wholesale_price: Option<Option<Money>>,
 }
 
-fn read(f: &mut Fields) -> PackagePatch {
+/// Reads a package body (in either mode: the contract checks what is required).
+fn read(f: &mut Fields, _mode: Mode) -> PackagePatch {
     PackagePatch {
         name: f.take("name").text(),
         price: f.take("price").money(),
@@ -109,24 +98,7 @@ pub struct NewPackage(pub PackagePatch);
 /// A validated update body.
 pub struct PackageChanges(pub PackagePatch);
 
-contract_type!(NewPackage, PACKAGE);
-contract_type!(PackageChanges, PACKAGE);
-
-impl FromJsonObject for NewPackage {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&PACKAGE, Mode::Create));
-
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read(f))
-    }
-}
-
-impl FromJsonObject for PackageChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&PACKAGE, Mode::Update));
-
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read(f))
-    }
-}
+create_and_update!(PACKAGE, read => NewPackage, PackageChanges);
 impl PackagePatch {
     /// The stored fields with this patch applied (`base` = defaults on create).
     pub fn apply(self, base: PackageFields) -> PackageFields {

@@ -2,11 +2,9 @@
 //! most 100). A value out of range or not an integer is a 422 naming the parameter.
 //! Lists answer `{"data":[...],"meta":{"current_page","per_page","total","last_page"}}`.
 
-use std::borrow::Cow;
-
 use poem_openapi::{
-    registry::{MetaSchema, MetaSchemaRef},
-    types::{ParseError, ParseFromParameter, ParseResult, Type},
+    registry::MetaSchema,
+    types::{ParseError, ParseFromParameter, ParseResult},
     Object,
 };
 use serde_json::json;
@@ -31,35 +29,18 @@ macro_rules! bounded_param {
             }
         }
 
-        impl Type for $name {
-            const IS_REQUIRED: bool = false;
-            type RawValueType = Self;
-            type RawElementValueType = Self;
-
-            fn name() -> Cow<'static, str> {
-                "integer(int32)".into()
-            }
-
-            fn schema_ref() -> MetaSchemaRef {
-                MetaSchemaRef::Inline(Box::new(MetaSchema {
-                    minimum: Some(f64::from($min)),
-                    maximum: Some(f64::from($max)),
-                    default: Some(json!($default)),
-                    description: Some($doc),
-                    ..MetaSchema::new_with_format("integer", "int32")
-                }))
-            }
-
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
-            }
-        }
+        crate::inline_type!(
+            $name,
+            "integer(int32)",
+            MetaSchema {
+                minimum: Some(f64::from($min)),
+                maximum: Some(f64::from($max)),
+                default: Some(json!($default)),
+                description: Some($doc),
+                ..MetaSchema::new_with_format("integer", "int32")
+            },
+            required: false
+        );
 
         impl ParseFromParameter for $name {
             fn parse_from_parameter(value: &str) -> ParseResult<Self> {

@@ -1,34 +1,22 @@
 //! Payments' request contract: the body of a payment with its rules.
 
-use poem_openapi::Enum;
-
 use crate::contract::{
-    bills::{CURRENCY_MESSAGE, CURRENCY_PATTERN},
     body::{Fields, FromJsonObject},
-    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+    common::{AMOUNT, CURRENCY, CUSTOMER_ID},
+    field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
 };
-use crate::{contract_type, domain::money::Money, store::payments::NewPayment};
+use crate::{contract_type, domain::money::Money, store::payments::NewPayment, wire_enum};
 
-pub const METHODS: [&str; 7] = [
-    "cash",
-    "bkash",
-    "nagad",
-    "rocket",
-    "bank",
-    "card",
-    "recharge_card",
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum PaymentMethod {
-    Cash,
-    Bkash,
-    Nagad,
-    Rocket,
-    Bank,
-    Card,
-    RechargeCard,
+wire_enum! {
+    pub enum PaymentMethod {
+        Cash = "cash",
+        Bkash = "bkash",
+        Nagad = "nagad",
+        Rocket = "rocket",
+        Bank = "bank",
+        Card = "card",
+        RechargeCard = "recharge_card",
+    }
 }
 
 /// The body of a payment.
@@ -37,22 +25,16 @@ pub static PAYMENT_CREATE: Contract = Contract {
     description: Some("The body of a payment."),
     kind: ContractKind::Create,
     fields: &[
-        Field::reference("customer_id")
-            .required()
-            .example(Ex::Int(1)),
-        Field::positive_money("amount")
-            .required()
-            .describe("In major units, more than 0, at most 2 decimals.")
-            .example(Ex::Num("1500")),
-        Field::with("currency", Text::line().pattern(CURRENCY_PATTERN))
-            .nullable()
-            .nonblank()
-            .message(CURRENCY_MESSAGE)
-            .describe("ISO 4217 code; default BDT.")
-            .example(Ex::Str("BDT")),
-        Field::enumeration("method", &METHODS, EnumRef::of::<PaymentMethod>())
-            .required()
-            .example(Ex::Str("bkash")),
+        CUSTOMER_ID,
+        AMOUNT.example(Ex::Num("1500")),
+        CURRENCY,
+        Field::enumeration(
+            "method",
+            PaymentMethod::VALUES,
+            EnumRef::of::<PaymentMethod>(),
+        )
+        .required()
+        .example(Ex::Str("bkash")),
         Field::text("transaction_id")
             .range(1, 100)
             .nullable()

@@ -3,22 +3,21 @@
 
 use crate::{
     contract::{
-        body::{Fields, FromJsonObject},
+        body::Fields,
         field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Normaliser, Text},
     },
-    contract_type,
+    create_and_update,
     net_policy::{valid_host, HOST_PATTERN},
     network::rules::RouterPatch,
+    wire_enum,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum Transport {
-    Api,
-    Rest,
+wire_enum! {
+    pub enum Transport {
+        Api = "api",
+        Rest = "rest",
+    }
 }
-
-pub const TRANSPORTS: [&str; 2] = ["api", "rest"];
 
 fn host(text: &str) -> Option<String> {
     valid_host(text).then(|| text.to_string())
@@ -42,11 +41,9 @@ pub static ROUTER: Contract = Contract {
         Field::text("name")
             .required()
             .max(100)
-            .nullable()
             .example(Ex::Str("core-1")),
         Field::with("host", Text::line().max(253).normalised(HOST))
             .required()
-            .nullable()
             .describe("Address or host name on the LAN.")
             .example(Ex::Str("192.168.88.1")),
         Field::integer("port")
@@ -56,7 +53,6 @@ pub static ROUTER: Contract = Contract {
         Field::text("username")
             .required()
             .max(100)
-            .nullable()
             .example(Ex::Str("ispbills")),
         // Required on create but may be empty (a router with no password):
         // `from_fields` checks that it is sent.
@@ -65,7 +61,7 @@ pub static ROUTER: Contract = Contract {
             .nullable()
             .describe("Stored sealed; never shown.")
             .example(Ex::Str("s3cret-api-pass")),
-        Field::enumeration("transport", &TRANSPORTS, EnumRef::of::<Transport>())
+        Field::enumeration("transport", Transport::VALUES, EnumRef::of::<Transport>())
             .nonblank()
             .nullable()
             .example(Ex::Str("api")),
@@ -81,8 +77,8 @@ pub static ROUTER: Contract = Contract {
     example: None,
 };
 
-fn read_patch(f: &mut Fields, creating: bool) -> RouterPatch {
-    if creating && !f.present("password") {
+fn read_patch(f: &mut Fields, mode: Mode) -> RouterPatch {
+    if mode.is_create() && !f.present("password") {
         f.error("password", "The password field is required.");
     }
     RouterPatch {
@@ -101,21 +97,4 @@ fn read_patch(f: &mut Fields, creating: bool) -> RouterPatch {
 pub struct NewRouter(pub RouterPatch);
 /// The body of an update: only the fields sent change.
 pub struct RouterChanges(pub RouterPatch);
-contract_type!(NewRouter, ROUTER);
-contract_type!(RouterChanges, ROUTER);
-
-impl FromJsonObject for NewRouter {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&ROUTER, Mode::Create));
-
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, true))
-    }
-}
-
-impl FromJsonObject for RouterChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&ROUTER, Mode::Update));
-
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, false))
-    }
-}
+create_and_update!(ROUTER, read_patch => NewRouter, RouterChanges);

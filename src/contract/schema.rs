@@ -36,8 +36,9 @@ fn text_schema(text: &Text, min: Option<usize>, format: Option<&'static str>) ->
     }))
 }
 
-/// The schema of one property.
-pub fn field_schema(field: &Field) -> MetaSchemaRef {
+/// The schema of one property of a `kind` contract.
+pub fn field_schema(field: &Field, kind: ContractKind) -> MetaSchemaRef {
+    let nullable = field.nullable_in(kind);
     let base = match field.kind {
         Kind::Text(text) => {
             // Blank text is no value where one is required or where blank is
@@ -70,7 +71,7 @@ pub fn field_schema(field: &Field) -> MetaSchemaRef {
             // OpenAPI 3.0: a nullable enum lists null among its values, or a
             // validator refuses the null the reader accepts.
             if let MetaSchemaRef::Inline(s) = &mut schema {
-                if field.nullable && !s.enum_items.is_empty() {
+                if nullable && !s.enum_items.is_empty() {
                     s.enum_items.push(Value::Null);
                 }
             }
@@ -112,7 +113,7 @@ pub fn field_schema(field: &Field) -> MetaSchemaRef {
     let is_ref = matches!(base, MetaSchemaRef::Reference(_));
     let patch = MetaSchema {
         description: field.description,
-        nullable: field.nullable,
+        nullable,
         example: if is_ref {
             None
         } else {
@@ -141,7 +142,7 @@ pub fn object_schema(contract: &Contract) -> MetaSchema {
         properties: contract
             .fields
             .iter()
-            .map(|f| (f.name, field_schema(f)))
+            .map(|f| (f.name, field_schema(f, contract.kind)))
             .collect(),
         example: Some(contract.example_json()),
         ..MetaSchema::new("object")
@@ -167,6 +168,91 @@ pub fn register(contract: &'static Contract, registry: &mut Registry) {
     }
 }
 
+/// The items of a `poem_openapi::types::Type` impl that every wire type here
+/// writes alike: the value is its own raw value and its only element. Inside
+/// the impl: `own_raw_value!();`.
+#[macro_export]
+macro_rules! own_raw_value {
+    () => {
+        type RawValueType = Self;
+        type RawElementValueType = Self;
+
+        fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+            Some(self)
+        }
+
+        fn raw_element_iter<'a>(
+            &'a self,
+        ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+            Box::new(self.as_raw_value().into_iter())
+        }
+    };
+}
+
+/// Implements `poem_openapi::types::Type` for a wire type that is its own raw
+/// value and whose schema is written out where it is used (no `$ref`):
+/// `inline_type!(Amount, "amount", MetaSchema { .. });`, with `required:
+/// false` for a parameter that may be absent.
+#[macro_export]
+macro_rules! inline_type {
+    ($ty:ty, $name:expr, $schema:expr) => {
+        $crate::inline_type!($ty, $name, $schema, required: true);
+    };
+    ($ty:ty, $name:expr, $schema:expr, required: $required:expr) => {
+        impl ::poem_openapi::types::Type for $ty {
+            const IS_REQUIRED: bool = $required;
+            $crate::own_raw_value!();
+
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+
+            fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
+                ::poem_openapi::registry::MetaSchemaRef::Inline(Box::new($schema))
+            }
+        }
+    };
+}
+
+/// Declares an enum of the values a field or a query parameter takes, each
+/// value's text stated once: the `poem_openapi::Enum` (its schema and
+/// parser), `as_str`, and `VALUES` (all of them, for a field table).
+///
+/// ```ignore
+/// wire_enum! {
+///     /// Sort orders (`-` for descending).
+///     pub enum Sort {
+///         Name = "name",
+///         NameDesc = "-name",
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $text:tt,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, ::poem_openapi::Enum)]
+        pub enum $name {
+            $(
+                #[oai(rename = $text)]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every value, in the schema's order.
+            pub const VALUES: &'static [&'static str] = &[$($text),+];
+
+            /// The value as sent and stored.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+        }
+    };
+}
+
 /// Gives a request type the OpenAPI schema of its [`Contract`]:
 /// `contract_type!(NewPackage, PACKAGE);` (a `static` or `const` contract).
 #[macro_export]
@@ -174,8 +260,7 @@ macro_rules! contract_type {
     ($ty:ty, $contract:expr) => {
         impl ::poem_openapi::types::Type for $ty {
             const IS_REQUIRED: bool = true;
-            type RawValueType = Self;
-            type RawElementValueType = Self;
+            $crate::own_raw_value!();
             fn name() -> ::std::borrow::Cow<'static, str> {
                 $contract.name.into()
             }
@@ -186,13 +271,32 @@ macro_rules! contract_type {
                 $crate::contract::schema::register(&$contract, registry);
                 $crate::contract::registry::record::<$ty>();
             }
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
+        }
+    };
+}
+
+/// The create and the update body of one shared contract: newtypes of one
+/// patch, read by one function given the [`Mode`](super::field::Mode) —
+/// `create_and_update!(ROUTER, read_patch => NewRouter, RouterChanges);` with
+/// `fn read_patch(f: &mut Fields, mode: Mode) -> RouterPatch`,
+/// `struct NewRouter(pub RouterPatch)` and `struct RouterChanges(pub RouterPatch)`.
+#[macro_export]
+macro_rules! create_and_update {
+    ($contract:expr, $read:path => $new:ident, $changes:ident) => {
+        $crate::contract_type!($new, $contract);
+        $crate::contract_type!($changes, $contract);
+        $crate::create_and_update!(@read $new, $contract, $read, Create);
+        $crate::create_and_update!(@read $changes, $contract, $read, Update);
+    };
+    (@read $ty:ident, $contract:expr, $read:path, $mode:ident) => {
+        impl $crate::contract::body::FromJsonObject for $ty {
+            const CONTRACT: Option<(
+                &'static $crate::contract::field::Contract,
+                $crate::contract::field::Mode,
+            )> = Some((&$contract, $crate::contract::field::Mode::$mode));
+
+            fn from_fields(f: &mut $crate::contract::body::Fields) -> Self {
+                Self($read(f, $crate::contract::field::Mode::$mode))
             }
         }
     };

@@ -2,7 +2,8 @@
 
 use super::{
     body::{Fields, FromJsonObject},
-    field::{Contract, ContractKind, Ex, Field, Mode},
+    common::{LOGIN_EMAIL, PASSWORD},
+    field::{Contract, ContractKind, Mode},
 };
 use crate::contract_type;
 
@@ -17,14 +18,7 @@ pub static PANEL_LOGIN: Contract = Contract {
     name: "PanelLogin",
     description: Some("Panel credentials."),
     kind: ContractKind::Create,
-    fields: &[
-        Field::text("email")
-            .required()
-            .example(Ex::Str("admin@example.com")),
-        Field::secret("password")
-            .required()
-            .example(Ex::Str("correct horse battery staple")),
-    ],
+    fields: &[LOGIN_EMAIL, PASSWORD],
     example: None,
 };
 

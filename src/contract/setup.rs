@@ -2,9 +2,11 @@
 
 use super::{
     body::{Fields, FromJsonObject},
-    field::{normalisers::EMAIL, Contract, ContractKind, Ex, Field, Mode, Text},
+    common::NEW_PASSWORD,
+    field::{Contract, ContractKind, Ex, Field, Mode},
+    staff,
 };
-use crate::{auth::password, contract_type};
+use crate::contract_type;
 
 /// The first admin, with the setup code.
 #[derive(Debug)]
@@ -24,17 +26,9 @@ pub static SETUP: Contract = Contract {
             .required()
             .describe("The code printed in the server log at start (`ispbills admin setup-code`).")
             .example(Ex::Str("7Q4K-M2XD-93PF")),
-        Field::with("email", Text::line().max(254).normalised(EMAIL))
-            .required()
-            .example(Ex::Str("admin@example.com")),
-        Field::text("name")
-            .required()
-            .max(100)
-            .example(Ex::Str("রহিম উদ্দিন")),
-        Field::secret("password")
-            .required()
-            .range(password::MIN_LENGTH as i64, password::MAX_LENGTH as i64)
-            .example(Ex::Str("correct horse battery staple")),
+        staff::EMAIL.example(Ex::Str("admin@example.com")),
+        staff::NAME.example(Ex::Str("রহিম উদ্দিন")),
+        NEW_PASSWORD,
     ],
     example: None,
 };

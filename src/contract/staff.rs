@@ -2,35 +2,50 @@
 //! One field table per body drives its reader and its schema.
 
 use crate::{
-    auth::password,
     contract::{
         body::{Fields, FromJsonObject},
-        field::{normalisers::EMAIL, Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
+        common::NEW_PASSWORD,
+        field::{normalisers, Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
     },
     contract_type,
     domain::staff::{Role, LEGACY_OPERATOR_STAFF},
     store::staff_users::StaffChanges,
+    wire_enum,
 };
 
-/// A staff role (for the schema; the reader checks the same names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum StaffRoleName {
-    Admin,
-    OperatorStaff,
-    Support,
+wire_enum! {
+    /// A staff role (for the schema; the reader checks the same names).
+    pub enum StaffRoleName {
+        Admin = "admin",
+        OperatorStaff = "operator_staff",
+        Support = "support",
+    }
 }
 
-/// The roles the schema lists; the reader also still takes `operator`, the
-/// old name of `operator_staff` (rewritten before the table reads it).
-pub const ROLES: [&str; 3] = ["admin", "operator_staff", "support"];
-
-const PASSWORD: Field = Field::secret("password")
-    .required()
-    .range(password::MIN_LENGTH as i64, password::MAX_LENGTH as i64)
+const PASSWORD: Field = NEW_PASSWORD
     .format("password")
-    .describe("At least 10 characters; kept exactly as sent.")
-    .example(Ex::Str("correct horse battery staple"));
+    .describe("At least 10 characters; kept exactly as sent.");
+
+/// A staff user's email (first-run setup's too).
+pub const EMAIL: Field = Field::with(
+    "email",
+    Text::line().max(254).normalised(normalisers::EMAIL),
+)
+.required();
+/// A staff user's name (first-run setup's too).
+pub const NAME: Field = Field::text("name").required().max(100);
+
+// The fields a create and an update have alike.
+const STAFF_NAME: Field = NAME.example(Ex::Str("Karim Uddin"));
+// The reader also still takes `operator`, the old name of `operator_staff`
+// (rewritten before the table reads it: see `old_role_name`).
+const ROLE: Field = Field::enumeration(
+    "role",
+    StaffRoleName::VALUES,
+    EnumRef::of::<StaffRoleName>(),
+)
+.required()
+.example(Ex::Str("support"));
 
 /// `POST /api/v2/staff`.
 pub static STAFF_CREATE: Contract = Contract {
@@ -38,17 +53,11 @@ pub static STAFF_CREATE: Contract = Contract {
     description: None,
     kind: ContractKind::Create,
     fields: &[
-        Field::with("email", Text::line().max(254).normalised(EMAIL))
-            .required()
+        EMAIL
             .describe("Used to log in; unique (case-insensitive).")
             .example(Ex::Str("karim@isp.example")),
-        Field::text("name")
-            .required()
-            .max(100)
-            .example(Ex::Str("Karim Uddin")),
-        Field::enumeration("role", &ROLES, EnumRef::of::<StaffRoleName>())
-            .required()
-            .example(Ex::Str("support")),
+        STAFF_NAME,
+        ROLE,
         Field::reference("operator_id")
             .nullable()
             .describe("Required for role operator_staff, refused for the others."),
@@ -63,21 +72,13 @@ pub static STAFF_UPDATE: Contract = Contract {
     description: None,
     kind: ContractKind::Patch,
     fields: &[
-        Field::text("name")
-            .required()
-            .nullable()
-            .max(100)
-            .example(Ex::Str("Karim Uddin")),
-        Field::enumeration("role", &ROLES, EnumRef::of::<StaffRoleName>())
-            .required()
-            .nullable()
-            .example(Ex::Str("support")),
+        STAFF_NAME,
+        ROLE,
         Field::reference("operator_id")
             .nullable()
             .describe("The operator of a user with role operator_staff (null to unbind)."),
         Field::boolean("active")
             .required()
-            .nullable()
             .describe("False disables the user: sessions and tokens stop at once.")
             .example(Ex::Bool(true)),
     ],

@@ -11,11 +11,9 @@
 //! [`MultiLine`] (and the [`SingleLine`] query parameter type), so a value the
 //! schema accepts the reader accepts and the other way round.
 
-use std::borrow::Cow;
-
 use poem_openapi::{
-    registry::{MetaSchema, MetaSchemaRef},
-    types::{ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type},
+    registry::MetaSchema,
+    types::{ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON},
 };
 use serde_json::Value;
 
@@ -111,11 +109,11 @@ impl TextRule {
         }
     }
 
-    fn schema(self) -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
+    fn schema(self) -> MetaSchema {
+        MetaSchema {
             pattern: Some(self.pattern().to_string()),
             ..MetaSchema::new("string")
-        }))
+        }
     }
 }
 
@@ -137,29 +135,7 @@ macro_rules! text_type {
             }
         }
 
-        impl Type for $name {
-            const IS_REQUIRED: bool = true;
-            type RawValueType = Self;
-            type RawElementValueType = Self;
-
-            fn name() -> Cow<'static, str> {
-                $schema_name.into()
-            }
-
-            fn schema_ref() -> MetaSchemaRef {
-                $rule.schema()
-            }
-
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-
-            fn raw_element_iter<'a>(
-                &'a self,
-            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-                Box::new(self.as_raw_value().into_iter())
-            }
-        }
+        crate::inline_type!($name, $schema_name, $rule.schema());
 
         impl ParseFromJSON for $name {
             fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {

@@ -4,32 +4,23 @@
 
 use crate::{
     contract::{
-        body::{Fields, FromJsonObject},
+        body::Fields,
         field::{Contract, ContractKind, EnumRef, Ex, Field, Mode},
     },
-    contract_type,
+    create_and_update,
     vpn::{
         self,
         account::{Owner, VpnPatch},
         PROTOCOLS,
     },
+    wire_enum,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum VpnProtocol {
-    Wireguard,
-    Openvpn,
-    L2tp,
-}
-
-impl VpnProtocol {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VpnProtocol::Wireguard => "wireguard",
-            VpnProtocol::Openvpn => "openvpn",
-            VpnProtocol::L2tp => "l2tp",
-        }
+wire_enum! {
+    pub enum VpnProtocol {
+        Wireguard = "wireguard",
+        Openvpn = "openvpn",
+        L2tp = "l2tp",
     }
 }
 
@@ -50,11 +41,9 @@ pub static VPN_ACCOUNT: Contract = Contract {
         Field::text("name")
             .required()
             .max(100)
-            .nullable()
             .example(Ex::Str("rahim-phone")),
         Field::enumeration("protocol", &PROTOCOLS, EnumRef::of::<VpnProtocol>())
             .required()
-            .nullable()
             .example(Ex::Str("wireguard")),
         Field::reference("customer_id")
             .nullable()
@@ -84,7 +73,7 @@ pub static VPN_ACCOUNT: Contract = Contract {
     example: None,
 };
 
-fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
+fn read_patch(f: &mut Fields, mode: Mode) -> VpnPatch {
     let mut p = VpnPatch {
         name: f.take("name").text(),
         protocol: f.take("protocol").text(),
@@ -98,11 +87,14 @@ fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
         ),
         (Some(id), None) => p.owner = Some(Owner::Customer(id)),
         (None, Some(id)) => p.owner = Some(Owner::Router(id)),
-        (None, None) if creating && !f.has_error("customer_id") && !f.has_error("router_id") => f
-            .error(
+        (None, None)
+            if mode.is_create() && !f.has_error("customer_id") && !f.has_error("router_id") =>
+        {
+            f.error(
                 "customer_id",
                 "The customer id field is required when no router id is given.",
-            ),
+            )
+        }
         (None, None) => {}
     }
     if let Some(text) = f.take("addresses").patch_text() {
@@ -133,19 +125,4 @@ fn read_patch(f: &mut Fields, creating: bool) -> VpnPatch {
 pub struct NewVpnAccount(pub VpnPatch);
 /// `PUT /api/v2/vpn/accounts/{id}`.
 pub struct VpnAccountChanges(pub VpnPatch);
-contract_type!(NewVpnAccount, VPN_ACCOUNT);
-contract_type!(VpnAccountChanges, VPN_ACCOUNT);
-
-impl FromJsonObject for NewVpnAccount {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&VPN_ACCOUNT, Mode::Create));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, true))
-    }
-}
-
-impl FromJsonObject for VpnAccountChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&VPN_ACCOUNT, Mode::Update));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f, false))
-    }
-}
+create_and_update!(VPN_ACCOUNT, read_patch => NewVpnAccount, VpnAccountChanges);

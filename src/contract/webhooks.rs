@@ -6,10 +6,10 @@ use poem_openapi::{payload::Json, ApiResponse, Object};
 use crate::{
     clock::format_timestamp,
     contract::{
-        body::{Fields, FromJsonObject},
+        body::Fields,
         field::{Contract, ContractKind, EnumRef, Ex, Field, Mode, Text},
     },
-    contract_type,
+    create_and_update,
     events::target,
     paginated,
     store::{
@@ -17,6 +17,7 @@ use crate::{
         webhook_deliveries::{AttemptRow, DeliveryRow},
         webhooks::WebhookRow,
     },
+    wire_enum,
 };
 
 /// An event a webhook can subscribe to.
@@ -134,7 +135,6 @@ pub static WEBHOOK: Contract = Contract {
     fields: &[
         Field::with("url", Text::line().max(2000).pattern(URL_PATTERN))
             .required()
-            .nullable()
             .message(
                 "must start with http:// or https:// and name a host (no user name or password).",
             )
@@ -146,7 +146,6 @@ pub static WEBHOOK: Contract = Contract {
         )
         .required()
         .min(1)
-        .nullable()
         .example(Ex::List(&["customer.created", "payment.received"])),
         Field::boolean("active").nullable().example(Ex::Bool(true)),
     ],
@@ -161,7 +160,9 @@ pub struct WebhookPatch {
     pub active: Option<bool>,
 }
 
-fn read_patch(f: &mut Fields) -> WebhookPatch {
+/// Reads a webhook body (in either mode: the contract checks what is
+/// required).
+fn read_patch(f: &mut Fields, _mode: Mode) -> WebhookPatch {
     let url = f.take("url").text();
     if let Some(u) = &url {
         if let Err(why) = target::parse_url(u) {
@@ -189,22 +190,7 @@ pub struct NewWebhook(pub WebhookPatch);
 /// `PUT /api/v2/webhooks/{id}`, and the panel's.
 pub struct WebhookChanges(pub WebhookPatch);
 
-contract_type!(NewWebhook, WEBHOOK);
-contract_type!(WebhookChanges, WEBHOOK);
-
-impl FromJsonObject for NewWebhook {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&WEBHOOK, Mode::Create));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f))
-    }
-}
-
-impl FromJsonObject for WebhookChanges {
-    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&WEBHOOK, Mode::Update));
-    fn from_fields(f: &mut Fields) -> Self {
-        Self(read_patch(f))
-    }
-}
+create_and_update!(WEBHOOK, read_patch => NewWebhook, WebhookChanges);
 
 /// One delivery of an event to a webhook.
 #[derive(Debug, Clone, Object, serde::Serialize)]
@@ -323,21 +309,11 @@ impl DeliveryDetailOne {
 
 paginated!(DeliveryList, Delivery);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
-#[oai(rename_all = "lowercase")]
-pub enum DeliveryStatus {
-    Pending,
-    Delivered,
-    Failed,
-}
-
-impl DeliveryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "pending",
-            DeliveryStatus::Delivered => "delivered",
-            DeliveryStatus::Failed => "failed",
-        }
+wire_enum! {
+    pub enum DeliveryStatus {
+        Pending = "pending",
+        Delivered = "delivered",
+        Failed = "failed",
     }
 }
 
