@@ -178,7 +178,7 @@ impl BillsV1 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<BillList>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         Ok(Json(
             list_page(
                 &state,
@@ -218,7 +218,7 @@ impl InvoicesV1 {
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<InvoiceList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) = ops::bills::invoices(
             &state.ctx(),
             &caller,
@@ -261,7 +261,7 @@ impl BillsV2 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<BillList>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         Ok(Json(
             list_page(
                 &state,
@@ -294,7 +294,7 @@ impl BillsV2 {
         body: JsonBody<CreateBill>,
     ) -> ApiResult<BillCreated> {
         let once = Once::new(idempotency_key.0, 201, created);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let answer = ops::bills::create(&state.ctx(), &caller, body.0 .0, once).await?;
         Ok(BillCreated::Created(PreSerialized::new(answer)))
     }
@@ -311,7 +311,7 @@ impl BillsV2 {
         #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<BillOne>> {
-        let bill = ops::bills::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let bill = ops::bills::get(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(Json(BillOne { data: bill.into() }))
     }
 
@@ -331,7 +331,7 @@ impl BillsV2 {
         id: Path<i64>,
         body: JsonBody<UpdateBill>,
     ) -> ApiResult<Json<BillOne>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let bill = ops::bills::update(&state.ctx(), &caller, id.0, body.0 .0).await?;
         Ok(Json(BillOne { data: bill.into() }))
     }
@@ -350,7 +350,7 @@ impl BillsV2 {
         #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<BillDeleted> {
-        ops::bills::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        ops::bills::delete(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(BillDeleted::NoContent)
     }
 }
@@ -377,7 +377,7 @@ impl CustomerBillsV2 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<BillList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) =
             ops::bills::of_customer(&state.ctx(), &caller, id.0, page.limit(), page.offset())
                 .await?;

@@ -27,7 +27,7 @@ use crate::{
         pagination::{PageParam, PageRequest, PerPageParam},
     },
     error::ApiResult,
-    ops::{self, Caller, Once},
+    ops::{self, Once},
     paginated,
     state::AppState,
     store::recharge_cards::CardRow,
@@ -154,7 +154,7 @@ impl CardsV1 {
             status.0.map(CardStatus::as_str),
             batch.0.map(SingleLine::into_inner),
         );
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) = ops::cards::list(
             &state.ctx(),
             &caller,
@@ -196,7 +196,7 @@ impl CardsV2 {
             batch,
             operator_id,
         } = body.0;
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let made = ops::cards::generate(
             &state.ctx(),
             &caller,
@@ -243,7 +243,7 @@ impl CardsV2 {
         body: JsonBody<BatchAssign>,
     ) -> ApiResult<Json<BatchAssignedOne>> {
         let operator_id = body.0.operator_id;
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let cards =
             ops::cards::assign_batch(&state.ctx(), &caller, batch.0.clone(), operator_id).await?;
         Ok(Json(BatchAssignedOne {
@@ -276,7 +276,7 @@ impl CardsV2 {
         body: JsonBody<Redeem>,
     ) -> ApiResult<Redeemed> {
         let once = Once::new(idempotency_key.0, 201, recorded);
-        let (caller, Redeem { customer_id, pin }) = (Caller::from(&*auth.0), body.0);
+        let (caller, Redeem { customer_id, pin }) = (auth.caller(), body.0);
         let answer = ops::cards::redeem(
             &state.ctx(),
             &caller,

@@ -18,8 +18,7 @@ use crate::{
         pagination::{PageParam, PageRequest, PerPageParam},
     },
     error::ApiResult,
-    ops::{self, Caller},
-    paginated,
+    ops, paginated,
     state::AppState,
     store::complaints::{ComplaintFilter, ComplaintRow},
 };
@@ -122,7 +121,7 @@ impl V2ComplaintsApi {
             ..ComplaintFilter::default()
         };
         let (rows, total) =
-            ops::complaints::list(&state.ctx(), &Caller::from(&*auth.0), filter, page).await?;
+            ops::complaints::list(&state.ctx(), &auth.caller(), filter, page).await?;
         Ok(Json(ComplaintList::new(
             rows.into_iter().map(Into::into).collect(),
             total,
@@ -144,7 +143,7 @@ impl V2ComplaintsApi {
         #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         body: JsonBody<NewComplaint>,
     ) -> ApiResult<ComplaintCreated> {
-        let row = ops::complaints::create(&state.ctx(), &Caller::from(&*auth.0), body.0 .0).await?;
+        let row = ops::complaints::create(&state.ctx(), &auth.caller(), body.0 .0).await?;
         Ok(ComplaintCreated::Created(Json(ComplaintOne::of(row))))
     }
 
@@ -160,7 +159,7 @@ impl V2ComplaintsApi {
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<ComplaintOne>> {
-        let row = ops::complaints::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let row = ops::complaints::get(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(Json(ComplaintOne::of(row)))
     }
 
@@ -179,7 +178,7 @@ impl V2ComplaintsApi {
         id: Path<i64>,
         body: JsonBody<ComplaintChanges>,
     ) -> ApiResult<Json<ComplaintOne>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let row = ops::complaints::update(&state.ctx(), &caller, id.0, body.0 .0).await?;
         Ok(Json(ComplaintOne::of(row)))
     }
@@ -196,7 +195,7 @@ impl V2ComplaintsApi {
         #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<ComplaintDeleted> {
-        ops::complaints::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        ops::complaints::delete(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(ComplaintDeleted::NoContent)
     }
 }

@@ -11,7 +11,7 @@ use crate::{
     clock::format_timestamp,
     contract::money::Amount,
     error::ApiResult,
-    ops::{self, Caller},
+    ops,
     state::AppState,
     store::inventory,
 };
@@ -172,7 +172,7 @@ impl DashboardV1 {
         state: Data<&AppState>,
         #[oai(scope = "Scope::DashboardRead")] auth: V1Auth,
     ) -> ApiResult<Json<DashboardOne>> {
-        let d = ops::dashboard::summary(&state.ctx(), &Caller::from(&*auth.0)).await?;
+        let d = ops::dashboard::summary(&state.ctx(), &auth.caller()).await?;
         Ok(Json(DashboardOne {
             data: Dashboard {
                 customers: CustomerCounts {
@@ -207,7 +207,7 @@ impl DashboardV1 {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
     ) -> ApiResult<Json<NocDashboardOne>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let noc = ops::dashboard::noc(&state.ctx(), &caller, state.zabbix.configured()).await?;
         let zabbix = noc_zabbix(&state, &noc.behind);
         let (counts, down, onus, low_rx, checks) =

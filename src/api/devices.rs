@@ -236,7 +236,7 @@ impl SnmpDevicesApi {
     ) -> ApiResult<Json<DeviceList>> {
         list(
             &state,
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             Family::Olts,
             PageRequest::new(page.0, per_page.0),
         )
@@ -260,7 +260,7 @@ impl SnmpDevicesApi {
     ) -> ApiResult<Json<DeviceList>> {
         list(
             &state,
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             Family::Olts,
             PageRequest::new(page.0, per_page.0),
         )
@@ -282,7 +282,7 @@ impl SnmpDevicesApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         body: JsonBody<NewDevice>,
     ) -> ApiResult<DeviceCreated> {
-        create(&state, &Caller::from(&*auth.0), Family::Olts, body.0).await
+        create(&state, &auth.caller(), Family::Olts, body.0).await
     }
 
     /// Retrieve an OLT (v2, addition)
@@ -297,7 +297,7 @@ impl SnmpDevicesApi {
         #[oai(scope = "Scope::NetworkRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<DeviceOne>> {
-        get(&state, &Caller::from(&*auth.0), Family::Olts, id.0).await
+        get(&state, &auth.caller(), Family::Olts, id.0).await
     }
 
     /// Update an OLT (v2, addition)
@@ -313,7 +313,7 @@ impl SnmpDevicesApi {
         id: Path<i64>,
         body: JsonBody<DeviceChanges>,
     ) -> ApiResult<Json<DeviceOne>> {
-        update(&state, &Caller::from(&*auth.0), Family::Olts, id.0, body.0).await
+        update(&state, &auth.caller(), Family::Olts, id.0, body.0).await
     }
 
     /// Delete an OLT (v2, addition)
@@ -330,7 +330,7 @@ impl SnmpDevicesApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<DeviceDeleted> {
-        delete(&state, &Caller::from(&*auth.0), Family::Olts, id.0).await
+        delete(&state, &auth.caller(), Family::Olts, id.0).await
     }
 
     /// Device status overview (v2)
@@ -350,7 +350,7 @@ impl SnmpDevicesApi {
     ) -> ApiResult<Json<DeviceList>> {
         list(
             &state,
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             Family::Others,
             PageRequest::new(page.0, per_page.0),
         )
@@ -369,7 +369,7 @@ impl SnmpDevicesApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         body: JsonBody<NewDevice>,
     ) -> ApiResult<DeviceCreated> {
-        create(&state, &Caller::from(&*auth.0), Family::Others, body.0).await
+        create(&state, &auth.caller(), Family::Others, body.0).await
     }
 
     /// Retrieve a device (v2, addition)
@@ -384,7 +384,7 @@ impl SnmpDevicesApi {
         #[oai(scope = "Scope::MonitoringRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<DeviceOne>> {
-        get(&state, &Caller::from(&*auth.0), Family::Others, id.0).await
+        get(&state, &auth.caller(), Family::Others, id.0).await
     }
 
     /// Update a device (v2, addition)
@@ -400,14 +400,7 @@ impl SnmpDevicesApi {
         id: Path<i64>,
         body: JsonBody<DeviceChanges>,
     ) -> ApiResult<Json<DeviceOne>> {
-        update(
-            &state,
-            &Caller::from(&*auth.0),
-            Family::Others,
-            id.0,
-            body.0,
-        )
-        .await
+        update(&state, &auth.caller(), Family::Others, id.0, body.0).await
     }
 
     /// Delete a device (v2, addition)
@@ -422,7 +415,7 @@ impl SnmpDevicesApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<DeviceDeleted> {
-        delete(&state, &Caller::from(&*auth.0), Family::Others, id.0).await
+        delete(&state, &auth.caller(), Family::Others, id.0).await
     }
 
     /// A radio's signal history (v2, addition)
@@ -439,8 +432,7 @@ impl SnmpDevicesApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))] limit: Query<Option<i64>>,
     ) -> ApiResult<Json<History>> {
         let limit = limit.0.unwrap_or(DEFAULT_HISTORY);
-        let rows =
-            ops::devices::history(&state.ctx(), &Caller::from(&*auth.0), id.0, limit).await?;
+        let rows = ops::devices::history(&state.ctx(), &auth.caller(), id.0, limit).await?;
         Ok(Json(History::of(rows)))
     }
 
@@ -458,8 +450,7 @@ impl SnmpDevicesApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))] limit: Query<Option<i64>>,
     ) -> ApiResult<Json<History>> {
         let limit = limit.0.unwrap_or(DEFAULT_HISTORY);
-        let rows = ops::monitoring::onu_history(&state.ctx(), &Caller::from(&*auth.0), id.0, limit)
-            .await?;
+        let rows = ops::monitoring::onu_history(&state.ctx(), &auth.caller(), id.0, limit).await?;
         Ok(Json(History::of(rows)))
     }
 }

@@ -17,7 +17,7 @@ use crate::{
         text::SingleLine,
     },
     error::ApiResult,
-    ops::{self, logs::RequestLogQuery, Caller},
+    ops::{self, logs::RequestLogQuery},
     paginated,
     state::AppState,
     store::billing_run::SuspensionLogRow,
@@ -76,8 +76,7 @@ impl LogsV1 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<AutoSuspensionList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let (rows, total) =
-            ops::logs::suspensions(&state.ctx(), &Caller::from(&*auth.0), page).await?;
+        let (rows, total) = ops::logs::suspensions(&state.ctx(), &auth.caller(), page).await?;
         Ok(Json(AutoSuspensionList::new(
             rows.into_iter().map(Into::into).collect(),
             total,
@@ -127,8 +126,7 @@ impl LogsV2 {
             from: from.0.map(TimeBound::start),
             to: to.0.map(TimeBound::end),
         };
-        let (rows, total) =
-            ops::logs::api_requests(&state.ctx(), &Caller::from(&*auth.0), q, page).await?;
+        let (rows, total) = ops::logs::api_requests(&state.ctx(), &auth.caller(), q, page).await?;
         Ok(Json(ApiRequestLogList::new(
             rows.into_iter().map(Into::into).collect(),
             total,

@@ -310,7 +310,7 @@ impl MonitoringApi {
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<OnuList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         onus(
             &state,
             &caller,
@@ -346,7 +346,7 @@ impl MonitoringApi {
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<OnuList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         onus(
             &state,
             &caller,
@@ -374,7 +374,7 @@ impl MonitoringApi {
     ) -> ApiResult<Json<RadioList>> {
         radios(
             &state,
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             "Ubiquiti",
             PageRequest::new(page.0, per_page.0),
         )
@@ -396,7 +396,7 @@ impl MonitoringApi {
     ) -> ApiResult<Json<RadioList>> {
         radios(
             &state,
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             "Cambium",
             PageRequest::new(page.0, per_page.0),
         )
@@ -414,7 +414,7 @@ impl MonitoringApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
     ) -> ApiResult<Json<StatusChecks>> {
-        checks(&state, &Caller::from(&*auth.0)).await
+        checks(&state, &auth.caller()).await
     }
 
     /// Infrastructure status checks (v2)
@@ -430,7 +430,7 @@ impl MonitoringApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V2Auth,
     ) -> ApiResult<Json<StatusChecks>> {
-        checks(&state, &Caller::from(&*auth.0)).await
+        checks(&state, &auth.caller()).await
     }
 
     /// Device access logs (v1)
@@ -453,7 +453,7 @@ impl MonitoringApi {
     ) -> ApiResult<Json<AccessLogList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let failed = failed_only.0.unwrap_or(false);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) =
             ops::monitoring::access_log(&state.ctx(), &caller, failed, page.limit(), page.offset())
                 .await?;

@@ -19,8 +19,7 @@ use crate::{
         pagination::{PageParam, PageRequest, PerPageParam},
     },
     error::ApiResult,
-    ops::{self, Caller},
-    paginated,
+    ops, paginated,
     state::AppState,
     store::operators::OperatorRow,
 };
@@ -112,7 +111,7 @@ impl OperatorsV1 {
         let page = PageRequest::new(page.0, per_page.0);
         let status = status.0.map(OperatorStatus::as_str);
         let (rows, total) =
-            ops::operators::list(&state.ctx(), &Caller::from(&*auth.0), status, page).await?;
+            ops::operators::list(&state.ctx(), &auth.caller(), status, page).await?;
         Ok(Json(OperatorList::new(
             rows.into_iter().map(Into::into).collect(),
             total,
@@ -132,7 +131,7 @@ impl OperatorsV1 {
         #[oai(scope = "Scope::OperatorsWrite")] auth: V1Auth,
         body: JsonBody<NewOperator>,
     ) -> ApiResult<OperatorCreated> {
-        let row = ops::operators::create(&state.ctx(), &Caller::from(&*auth.0), body.0 .0).await?;
+        let row = ops::operators::create(&state.ctx(), &auth.caller(), body.0 .0).await?;
         Ok(OperatorCreated::Created(one(row)))
     }
 
@@ -151,8 +150,7 @@ impl OperatorsV1 {
         id: Path<i64>,
         body: JsonBody<OperatorChanges>,
     ) -> ApiResult<Json<OperatorOne>> {
-        let row =
-            ops::operators::update(&state.ctx(), &Caller::from(&*auth.0), id.0, body.0 .0).await?;
+        let row = ops::operators::update(&state.ctx(), &auth.caller(), id.0, body.0 .0).await?;
         Ok(one(row))
     }
 
@@ -178,7 +176,7 @@ impl OperatorsV1 {
         let funds = ops::operators::Funds { amount, note };
         let answer = ops::operators::fund(
             &state.ctx(),
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             id.0,
             funds,
             idempotency_key.0,
@@ -202,7 +200,7 @@ impl OperatorsV1 {
         #[oai(scope = "Scope::OperatorsWrite")] auth: V1Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<OperatorOne>> {
-        let row = ops::operators::suspend(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let row = ops::operators::suspend(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(one(row))
     }
 }

@@ -20,8 +20,7 @@ use crate::{
         pagination::{PageParam, PageRequest, PerPageParam},
     },
     error::ApiResult,
-    ops::{self, Caller},
-    paginated,
+    ops, paginated,
     state::AppState,
     store::packages::PackageRow,
 };
@@ -108,13 +107,8 @@ impl PackagesV2 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<PackageList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let (rows, total) = ops::packages::list(
-            &state.ctx(),
-            &Caller::from(&*auth.0),
-            page.limit(),
-            page.offset(),
-        )
-        .await?;
+        let (rows, total) =
+            ops::packages::list(&state.ctx(), &auth.caller(), page.limit(), page.offset()).await?;
         Ok(Json(PackageList::of(rows, total, &page)))
     }
 
@@ -132,7 +126,7 @@ impl PackagesV2 {
         #[oai(scope = "Scope::PackagesWrite")] auth: V2Auth,
         body: JsonBody<NewPackage>,
     ) -> ApiResult<PackageCreated> {
-        let (caller, patch) = (Caller::from(&*auth.0), body.0 .0);
+        let (caller, patch) = (auth.caller(), body.0 .0);
         let row = ops::packages::create(&state.ctx(), &caller, |d| patch.apply(d)).await?;
         Ok(PackageCreated::Created(Json(PackageOne {
             data: row.into(),
@@ -151,7 +145,7 @@ impl PackagesV2 {
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<PackageOne>> {
-        let row = ops::packages::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let row = ops::packages::get(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(Json(PackageOne { data: row.into() }))
     }
 
@@ -171,7 +165,7 @@ impl PackagesV2 {
         id: Path<i64>,
         body: JsonBody<PackageChanges>,
     ) -> ApiResult<Json<PackageOne>> {
-        let (caller, patch) = (Caller::from(&*auth.0), body.0 .0);
+        let (caller, patch) = (auth.caller(), body.0 .0);
         let row = ops::packages::update(&state.ctx(), &caller, id.0, |c| patch.apply(c)).await?;
         Ok(Json(PackageOne { data: row.into() }))
     }
@@ -190,7 +184,7 @@ impl PackagesV2 {
         #[oai(scope = "Scope::PackagesWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<PackageDeleted> {
-        ops::packages::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        ops::packages::delete(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(PackageDeleted::NoContent)
     }
 }

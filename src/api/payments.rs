@@ -148,7 +148,7 @@ impl PaymentsV1 {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<PaymentList>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         Ok(Json(
             list_page(&state, caller, page.0, per_page.0, customer_id.0).await?,
         ))
@@ -182,7 +182,7 @@ impl PaymentsV2 {
         body: JsonBody<CreatePayment>,
     ) -> ApiResult<PaymentCreated> {
         let once = Once::new(idempotency_key.0, 201, recorded);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let answer = ops::payments::record(&state.ctx(), &caller, body.0 .0, once).await?;
         Ok(PaymentCreated::Created(PreSerialized::new(answer)))
     }
@@ -201,7 +201,7 @@ impl PaymentsV2 {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<PaymentList>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         Ok(Json(
             list_page(&state, caller, page.0, per_page.0, customer_id.0).await?,
         ))
@@ -222,7 +222,7 @@ impl PaymentsV2 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<PaymentList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) =
             ops::payments::of_customer(&state.ctx(), &caller, id.0, page.limit(), page.offset())
                 .await?;

@@ -342,12 +342,7 @@ impl RoutersApi {
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<RouterList>> {
-        list(
-            &state,
-            &Caller::from(&*auth.0),
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        list(&state, &auth.caller(), PageRequest::new(page.0, per_page.0)).await
     }
 
     /// List all routers (v2)
@@ -366,12 +361,7 @@ impl RoutersApi {
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<RouterList>> {
-        list(
-            &state,
-            &Caller::from(&*auth.0),
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        list(&state, &auth.caller(), PageRequest::new(page.0, per_page.0)).await
     }
 
     /// Add a router (v2, addition)
@@ -388,13 +378,8 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         body: JsonBody<NewRouter>,
     ) -> ApiResult<RouterCreated> {
-        let row = ops::routers::create(
-            &state.ctx(),
-            &Caller::from(&*auth.0),
-            &state.routers,
-            body.0 .0,
-        )
-        .await?;
+        let row =
+            ops::routers::create(&state.ctx(), &auth.caller(), &state.routers, body.0 .0).await?;
         Ok(RouterCreated::Created(Json(RouterOne { data: row.into() })))
     }
 
@@ -410,7 +395,7 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<RouterOne>> {
-        let row = ops::routers::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let row = ops::routers::get(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(Json(RouterOne { data: row.into() }))
     }
 
@@ -429,7 +414,7 @@ impl RoutersApi {
         id: Path<i64>,
         body: JsonBody<RouterChanges>,
     ) -> ApiResult<Json<RouterOne>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let row =
             ops::routers::update(&state.ctx(), &caller, &state.routers, id.0, body.0 .0).await?;
         Ok(Json(RouterOne { data: row.into() }))
@@ -449,7 +434,7 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<RouterDeleted> {
-        ops::routers::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        ops::routers::delete(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(RouterDeleted::NoContent)
     }
 
@@ -470,8 +455,7 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<SyncResultOne>> {
-        let diff =
-            ops::routers::sync(&state.ctx(), &Caller::from(&*auth.0), &state.routers, id.0).await?;
+        let diff = ops::routers::sync(&state.ctx(), &auth.caller(), &state.routers, id.0).await?;
         Ok(Json(SyncResultOne { data: diff.into() }))
     }
 
@@ -495,7 +479,7 @@ impl RoutersApi {
         let page = PageRequest::new(page.0, per_page.0);
         let (rows, total) = ops::routers::pools(
             &state.ctx(),
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             router_id.0,
             page.limit(),
             page.offset(),
@@ -526,7 +510,7 @@ impl RoutersApi {
     ) -> ApiResult<Json<RouterLogList>> {
         logs(
             &state,
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             "router",
             router_id.0,
             PageRequest::new(page.0, per_page.0),
@@ -550,7 +534,7 @@ impl RoutersApi {
     ) -> ApiResult<Json<RouterLogList>> {
         logs(
             &state,
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             "hotspot",
             router_id.0,
             PageRequest::new(page.0, per_page.0),
@@ -574,7 +558,7 @@ impl RoutersApi {
     ) -> ApiResult<Json<RouterLogList>> {
         logs(
             &state,
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             "ppp-auth",
             router_id.0,
             PageRequest::new(page.0, per_page.0),
@@ -598,7 +582,7 @@ impl RoutersApi {
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<UsageOne>> {
-        let samples = ops::routers::usage(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let samples = ops::routers::usage(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(Json(UsageOne {
             data: Usage::of(id.0, samples),
         }))

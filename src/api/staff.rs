@@ -18,8 +18,7 @@ use crate::{
         staff::{NewStaff, StaffPassword, StaffUpdate},
     },
     error::ApiResult,
-    ops::{self, Caller},
-    paginated,
+    ops, paginated,
     state::AppState,
     store::staff_users::StaffUser,
 };
@@ -95,7 +94,7 @@ impl StaffV2 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<StaffList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let (users, total) = ops::staff::list(&state.ctx(), &Caller::from(&*auth.0), page).await?;
+        let (users, total) = ops::staff::list(&state.ctx(), &auth.caller(), page).await?;
         Ok(Json(StaffList::new(
             users.into_iter().map(Into::into).collect(),
             total,
@@ -129,7 +128,7 @@ impl StaffV2 {
             operator_id,
             password,
         };
-        let user = ops::staff::create(&state.ctx(), &Caller::from(&*auth.0), new).await?;
+        let user = ops::staff::create(&state.ctx(), &auth.caller(), new).await?;
         Ok(StaffCreated::Created(one(user)))
     }
 
@@ -145,7 +144,7 @@ impl StaffV2 {
         #[oai(scope = "Scope::StaffManage")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<StaffOne>> {
-        let user = ops::staff::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let user = ops::staff::get(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(one(user))
     }
 
@@ -167,7 +166,7 @@ impl StaffV2 {
         id: Path<i64>,
         body: JsonBody<StaffUpdate>,
     ) -> ApiResult<Json<StaffOne>> {
-        let done = ops::staff::update(&state.ctx(), &Caller::from(&*auth.0), id.0, body.0 .0).await;
+        let done = ops::staff::update(&state.ctx(), &auth.caller(), id.0, body.0 .0).await;
         // Whatever happened, nothing cached about tokens may outlive it.
         state.auth.cache.invalidate();
         Ok(one(done?))
@@ -188,8 +187,7 @@ impl StaffV2 {
         id: Path<i64>,
         body: JsonBody<StaffPassword>,
     ) -> ApiResult<PasswordSet> {
-        let done =
-            ops::staff::set_password(&state.ctx(), &Caller::from(&*auth.0), id.0, body.0 .0).await;
+        let done = ops::staff::set_password(&state.ctx(), &auth.caller(), id.0, body.0 .0).await;
         state.auth.cache.invalidate();
         done?;
         Ok(PasswordSet::NoContent)

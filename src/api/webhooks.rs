@@ -29,7 +29,7 @@ use crate::{
 };
 
 fn caller(auth: &V2Auth) -> Caller {
-    Caller::from(&*auth.0)
+    auth.caller()
 }
 
 #[derive(Default)]

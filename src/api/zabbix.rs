@@ -22,7 +22,7 @@ use crate::{
         zabbix::{Snapshot, ZabbixData},
         zabbix_map::{affected_customers, customers_of, inventory_of},
     },
-    ops::{self, zabbix::Current, Caller},
+    ops::{self, zabbix::Current},
     state::AppState,
     store::inventory::Behind,
 };
@@ -354,8 +354,7 @@ impl ZabbixApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V2Auth,
     ) -> ApiResult<Json<ZabbixHostList>> {
-        let current =
-            ops::zabbix::current(&state.ctx(), &Caller::from(&*auth.0), &state.zabbix).await?;
+        let current = ops::zabbix::current(&state.ctx(), &auth.caller(), &state.zabbix).await?;
         let hosts = &current.data.hosts;
         Ok(Json(ZabbixHostList {
             data: hosts
@@ -385,8 +384,7 @@ impl ZabbixApi {
         >,
         customers: Query<Option<bool>>,
     ) -> ApiResult<Json<ZabbixProblemList>> {
-        let current =
-            ops::zabbix::current(&state.ctx(), &Caller::from(&*auth.0), &state.zabbix).await?;
+        let current = ops::zabbix::current(&state.ctx(), &auth.caller(), &state.zabbix).await?;
         Ok(Json(ZabbixProblemList {
             data: problem_views(
                 &current.data,
@@ -411,8 +409,7 @@ impl ZabbixApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
     ) -> ApiResult<Json<ZabbixSummaryOne>> {
-        let current =
-            ops::zabbix::current(&state.ctx(), &Caller::from(&*auth.0), &state.zabbix).await?;
+        let current = ops::zabbix::current(&state.ctx(), &auth.caller(), &state.zabbix).await?;
         Ok(Json(ZabbixSummaryOne {
             data: summary(&current),
         }))

@@ -2,6 +2,7 @@
 //! bodies and their reader (per-field messages, the free-text rule, strict
 //! JSON), money amounts, pagination, list filters and the fast JSON writer.
 
+pub mod answer;
 pub mod auth;
 pub mod bills;
 pub mod body;
