@@ -1,12 +1,13 @@
 //! Bills in the API, v1 and v2, and the v1 invoices that group them: the
-//! answer shapes and the routes, each a call into `ops::bills`. The request
-//! bodies are in `contract::bills`.
+//! routes, each a call into `ops::bills`, and their status codes. What they
+//! read and answer (the bodies, the bill and invoice shapes) is in
+//! `contract::bills`.
 
 use poem::web::Data;
 use poem_openapi::{
     param::{Header, Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    OpenApi,
 };
 
 use crate::{
@@ -17,125 +18,27 @@ use crate::{
     },
     auth::scope::Scope,
     contract::{
-        bills::{bill_filter, BillStatusFilter, CreateBill, UpdateBill},
+        answer::Deleted,
+        bills::{
+            bill_filter, BillList, BillOne, BillStatusFilter, CreateBill, InvoiceList, UpdateBill,
+        },
         body::JsonBody,
         filters::TimeBound,
         json_out::PreSerialized,
-        money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
     },
-    domain::money::Money,
+    created,
     error::ApiResult,
     ops::{self, Caller, Once},
-    paginated,
     state::AppState,
-    store::{bills::BillRow, invoices},
+    store::bills::BillRow,
 };
 
-/// A bill.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Bill {
-    pub id: i64,
-    pub customer_id: i64,
-    /// In major units.
-    pub amount: Amount,
-    /// What payments have settled so far.
-    pub paid_amount: Amount,
-    pub currency: String,
-    /// unpaid, partial, paid or cancelled.
-    pub status: String,
-    /// `YYYY-MM-DD`.
-    pub due_date: String,
-    #[oai(nullable)]
-    pub description: Option<String>,
-    #[oai(nullable)]
-    pub period_start: Option<String>,
-    #[oai(nullable)]
-    pub period_end: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<BillRow> for Bill {
-    fn from(b: BillRow) -> Self {
-        Self {
-            id: b.id,
-            customer_id: b.customer_id,
-            amount: Amount(b.amount),
-            paid_amount: Amount(b.paid),
-            currency: b.currency,
-            status: b.status,
-            due_date: b.due_date,
-            description: b.description,
-            period_start: b.period_start,
-            period_end: b.period_end,
-            created_at: b.created_at,
-            updated_at: b.updated_at,
-        }
-    }
-}
-
-paginated!(BillList, Bill);
-
-#[derive(Debug, Object, serde::Serialize)]
-pub struct BillOne {
-    pub data: Bill,
-}
-
-#[derive(ApiResponse)]
-pub enum BillCreated {
+created!(
     /// Created (or, for a repeated Idempotency-Key, the first answer again).
-    #[oai(status = 201)]
-    Created(PreSerialized<BillOne>),
-}
-
-#[derive(ApiResponse)]
-pub enum BillDeleted {
-    #[oai(status = 204)]
-    NoContent,
-}
-
-/// An invoice: a customer's bills of one month and what settled them.
-#[derive(Debug, Clone, poem_openapi::Object, serde::Serialize)]
-pub struct Invoice {
-    pub id: i64,
-    /// `INV-<year>-<6 digits>`, numbered per year.
-    pub number: String,
-    pub customer_id: i64,
-    /// `YYYY-MM`.
-    pub period: String,
-    /// Sum of its bills (cancelled ones left out).
-    pub total: Amount,
-    pub paid: Amount,
-    /// What is still owed.
-    pub due: Amount,
-    /// `open` or `paid`.
-    pub status: String,
-    pub bill_ids: Vec<i64>,
-    pub payment_ids: Vec<i64>,
-    pub created_at: String,
-}
-
-impl From<invoices::InvoiceRow> for Invoice {
-    fn from(i: invoices::InvoiceRow) -> Self {
-        let due = Money((i.total.minor() - i.paid.minor()).max(0));
-        Self {
-            id: i.id,
-            number: i.number,
-            customer_id: i.customer_id,
-            period: i.period,
-            total: Amount(i.total),
-            paid: Amount(i.paid),
-            due: Amount(due),
-            status: if due == Money::ZERO { "paid" } else { "open" }.into(),
-            bill_ids: i.bill_ids,
-            payment_ids: i.payment_ids,
-            created_at: i.created_at,
-        }
-    }
-}
-
-paginated!(InvoiceList, Invoice);
+    BillCreated,
+    PreSerialized<BillOne>
+);
 
 /// The list both versions answer: one page of the bills the caller sees.
 #[allow(clippy::too_many_arguments)]
@@ -349,9 +252,9 @@ impl BillsV2 {
         state: Data<&AppState>,
         #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<BillDeleted> {
+    ) -> ApiResult<Deleted> {
         ops::bills::delete(&state.ctx(), &auth.caller(), id.0).await?;
-        Ok(BillDeleted::NoContent)
+        Ok(Deleted::NoContent)
     }
 }
 
