@@ -136,7 +136,7 @@ impl InvoicesV1 {
 
 /// The answer a bill create gives (and its `Idempotency-Key` replays).
 fn created(bill: BillRow) -> Result<String, String> {
-    json(&BillOne { data: bill.into() })
+    json(&BillOne::of(bill))
 }
 
 #[derive(Default)]
@@ -215,7 +215,7 @@ impl BillsV2 {
         id: Path<i64>,
     ) -> ApiResult<Json<BillOne>> {
         let bill = ops::bills::get(&state.ctx(), &auth.caller(), id.0).await?;
-        Ok(Json(BillOne { data: bill.into() }))
+        Ok(Json(BillOne::of(bill)))
     }
 
     /// Update a bill (v2)
@@ -236,7 +236,7 @@ impl BillsV2 {
     ) -> ApiResult<Json<BillOne>> {
         let caller = auth.caller();
         let bill = ops::bills::update(&state.ctx(), &caller, id.0, body.0 .0).await?;
-        Ok(Json(BillOne { data: bill.into() }))
+        Ok(Json(BillOne::of(bill)))
     }
 
     /// Delete a bill (v2)

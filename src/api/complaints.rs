@@ -1,91 +1,39 @@
 //! `GET/POST /api/v2/complaints`, `GET/PUT/DELETE /api/v2/complaints/{id}`
 //! (additions to the guide, which names only the `complaint.created` event).
-//! Scopes `customers:read` / `customers:write`.
+//! Scopes `customers:read` / `customers:write`. The routes and their status
+//! codes; the bodies and the answer shapes are in `contract::complaints`.
 
 use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    OpenApi,
 };
 
 use crate::{
     api::{security::V2Auth, ApiTags},
     auth::scope::Scope,
     contract::{
+        answer::Deleted,
         body::JsonBody,
-        complaints::{ComplaintChanges, ComplaintPriority, ComplaintStatus, NewComplaint},
+        complaints::{
+            ComplaintChanges, ComplaintList, ComplaintOne, ComplaintPriority, ComplaintStatus,
+            NewComplaint,
+        },
         pagination::{PageParam, PageRequest, PerPageParam},
     },
+    created,
     error::ApiResult,
-    ops, paginated,
+    ops,
     state::AppState,
-    store::complaints::{ComplaintFilter, ComplaintRow},
+    store::complaints::ComplaintFilter,
 };
 
-/// A support complaint.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Complaint {
-    pub id: i64,
-    pub customer_id: i64,
-    pub subject: String,
-    pub body: String,
-    /// `open`, `in_progress`, `resolved` or `closed`.
-    pub status: String,
-    /// `low`, `medium`, `high` or `urgent`.
-    pub priority: String,
-    /// The staff user handling it.
-    #[oai(nullable)]
-    pub assigned_to: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-    /// When it became resolved or closed.
-    #[oai(nullable)]
-    pub resolved_at: Option<String>,
-}
-
-impl From<ComplaintRow> for Complaint {
-    fn from(c: ComplaintRow) -> Self {
-        Self {
-            id: c.id,
-            customer_id: c.customer_id,
-            subject: c.subject,
-            body: c.body,
-            status: c.status,
-            priority: c.priority,
-            assigned_to: c.assigned_to,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-            resolved_at: c.resolved_at,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-pub struct ComplaintOne {
-    pub data: Complaint,
-}
-
-impl ComplaintOne {
-    fn of(row: ComplaintRow) -> Self {
-        Self { data: row.into() }
-    }
-}
-
-paginated!(ComplaintList, Complaint);
-
-#[derive(ApiResponse)]
-pub enum ComplaintCreated {
+created!(
     /// Created; `complaint.created` is sent to subscribed webhooks.
-    #[oai(status = 201)]
-    Created(Json<ComplaintOne>),
-}
-
-#[derive(ApiResponse)]
-pub enum ComplaintDeleted {
-    #[oai(status = 204)]
-    NoContent,
-}
+    ComplaintCreated,
+    Json<ComplaintOne>
+);
 
 #[derive(Default)]
 pub struct V2ComplaintsApi;
@@ -194,8 +142,8 @@ impl V2ComplaintsApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<ComplaintDeleted> {
+    ) -> ApiResult<Deleted> {
         ops::complaints::delete(&state.ctx(), &auth.caller(), id.0).await?;
-        Ok(ComplaintDeleted::NoContent)
+        Ok(Deleted::NoContent)
     }
 }

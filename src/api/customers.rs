@@ -141,7 +141,7 @@ impl CustomersV1 {
         id: Path<i64>,
     ) -> ApiResult<JsonOut<V1CustomerOne>> {
         let row = ops::customers::get(&state.ctx(), &auth.caller(), id.0).await?;
-        Ok(JsonOut(V1CustomerOne { data: row.into() }))
+        Ok(JsonOut(V1CustomerOne::of(row)))
     }
 
     /// Perform an action on a customer (v1)
@@ -263,7 +263,7 @@ impl CustomersV2 {
         id: Path<i64>,
     ) -> ApiResult<JsonOut<V2CustomerOne>> {
         let row = ops::customers::get(&state.ctx(), &auth.caller(), id.0).await?;
-        Ok(JsonOut(V2CustomerOne { data: row.into() }))
+        Ok(JsonOut(V2CustomerOne::of(row)))
     }
 
     /// Update a customer (v2)

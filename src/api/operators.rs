@@ -5,70 +5,26 @@ use poem::web::Data;
 use poem_openapi::{
     param::{Header, Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    ApiResponse, OpenApi,
 };
 
 use crate::{
-    api::{security::V1Auth, ApiTags},
+    api::{idempotent::json, security::V1Auth, ApiTags},
     auth::scope::Scope,
     contract::{
         body::JsonBody,
         json_out::PreSerialized,
-        money::Amount,
-        operators::{Fund, NewOperator, OperatorChanges, OperatorStatus},
+        operators::{
+            Fund, NewOperator, OperatorChanges, OperatorList, OperatorOne, OperatorStatus,
+        },
         pagination::{PageParam, PageRequest, PerPageParam},
     },
+    created,
     error::ApiResult,
-    ops, paginated,
+    ops,
     state::AppState,
     store::operators::OperatorRow,
 };
-
-/// A reseller.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Operator {
-    pub id: i64,
-    pub name: String,
-    #[oai(nullable)]
-    pub email: Option<String>,
-    #[oai(nullable)]
-    pub phone: Option<String>,
-    /// Funds the operator holds, in major units.
-    pub balance: Amount,
-    /// active or suspended.
-    pub status: String,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<OperatorRow> for Operator {
-    fn from(o: OperatorRow) -> Self {
-        Self {
-            id: o.id,
-            name: o.name,
-            email: o.email,
-            phone: o.phone,
-            balance: Amount(o.balance),
-            status: o.status,
-            created_at: o.created_at,
-            updated_at: o.updated_at,
-        }
-    }
-}
-
-paginated!(OperatorList, Operator);
-
-#[derive(Debug, Object, serde::Serialize)]
-pub struct OperatorOne {
-    pub data: Operator,
-}
-
-impl OperatorOne {
-    /// The answer as JSON text (what an `Idempotency-Key` replays).
-    fn json(row: OperatorRow) -> Result<String, String> {
-        serde_json::to_string(&OperatorOne { data: row.into() }).map_err(|e| e.to_string())
-    }
-}
 
 #[derive(ApiResponse)]
 pub enum Funded {
@@ -77,14 +33,15 @@ pub enum Funded {
     Ok(PreSerialized<OperatorOne>),
 }
 
-#[derive(ApiResponse)]
-pub enum OperatorCreated {
-    #[oai(status = 201)]
-    Created(Json<OperatorOne>),
-}
+created!(OperatorCreated, Json<OperatorOne>);
 
 fn one(row: OperatorRow) -> Json<OperatorOne> {
-    Json(OperatorOne { data: row.into() })
+    Json(OperatorOne::of(row))
+}
+
+/// The answer a funding gives (and its `Idempotency-Key` replays).
+fn funded(row: OperatorRow) -> Result<String, String> {
+    json(&OperatorOne::of(row))
 }
 
 #[derive(Default)]
@@ -180,7 +137,7 @@ impl OperatorsV1 {
             id.0,
             funds,
             idempotency_key.0,
-            OperatorOne::json,
+            funded,
         )
         .await?;
         Ok(Funded::Ok(PreSerialized::new(answer)))

@@ -6,7 +6,7 @@ use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    ApiResponse, OpenApi,
 };
 
 use crate::{
@@ -15,58 +15,16 @@ use crate::{
     contract::{
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
-        staff::{NewStaff, StaffPassword, StaffUpdate},
+        staff::{NewStaff, StaffList, StaffOne, StaffPassword, StaffUpdate},
     },
+    created,
     error::ApiResult,
-    ops, paginated,
+    ops,
     state::AppState,
     store::staff_users::StaffUser,
 };
 
-/// A staff user (never with the password).
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Staff {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    /// `admin`, `operator_staff` or `support`.
-    pub role: String,
-    /// For role operator_staff: the operator (reseller) the user acts for.
-    #[oai(nullable)]
-    pub operator_id: Option<i64>,
-    /// False: the user can neither log in nor use any token.
-    pub active: bool,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<StaffUser> for Staff {
-    fn from(u: StaffUser) -> Self {
-        Self {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            role: u.role.to_string(),
-            operator_id: u.operator_id,
-            active: u.active,
-            created_at: u.created_at,
-            updated_at: u.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-pub struct StaffOne {
-    pub data: Staff,
-}
-
-paginated!(StaffList, Staff);
-
-#[derive(ApiResponse)]
-pub enum StaffCreated {
-    #[oai(status = 201)]
-    Created(Json<StaffOne>),
-}
+created!(StaffCreated, Json<StaffOne>);
 
 #[derive(ApiResponse)]
 pub enum PasswordSet {
@@ -76,7 +34,7 @@ pub enum PasswordSet {
 }
 
 fn one(user: StaffUser) -> Json<StaffOne> {
-    Json(StaffOne { data: user.into() })
+    Json(StaffOne::of(user))
 }
 
 #[derive(Default)]
