@@ -57,11 +57,7 @@ impl WebhooksApi {
         session.require_admin()?;
         let page = PageRequest::new(page.0, per_page.0);
         let (rows, total) = webhooks::list(&state.ctx(), &caller(&session), page).await?;
-        Ok(Json(WebhookList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(WebhookList::of(rows, total, &page)))
     }
 
     /// Add Webhook Endpoint (the secret is in this answer only).
@@ -175,11 +171,7 @@ impl WebhooksApi {
         let status = status.0.map(DeliveryStatus::as_str);
         let caller = caller(&session);
         let (rows, total) = webhooks::deliveries(&state.ctx(), &caller, id.0, status, page).await?;
-        Ok(Json(DeliveryList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(DeliveryList::of(rows, total, &page)))
     }
 
     /// A delivery with its attempts (status, response).

@@ -70,11 +70,7 @@ impl V2ComplaintsApi {
         };
         let (rows, total) =
             ops::complaints::list(&state.ctx(), &auth.caller(), filter, page).await?;
-        Ok(Json(ComplaintList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(ComplaintList::of(rows, total, &page)))
     }
 
     /// Create a complaint (v2, addition)

@@ -77,11 +77,7 @@ impl LogsV1 {
     ) -> ApiResult<Json<AutoSuspensionList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let (rows, total) = ops::logs::suspensions(&state.ctx(), &auth.caller(), page).await?;
-        Ok(Json(AutoSuspensionList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(AutoSuspensionList::of(rows, total, &page)))
     }
 }
 
@@ -127,10 +123,6 @@ impl LogsV2 {
             to: to.0.map(TimeBound::end),
         };
         let (rows, total) = ops::logs::api_requests(&state.ctx(), &auth.caller(), q, page).await?;
-        Ok(Json(ApiRequestLogList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(ApiRequestLogList::of(rows, total, &page)))
     }
 }

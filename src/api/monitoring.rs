@@ -253,8 +253,8 @@ async fn onus(
     };
     let (rows, total) =
         ops::monitoring::onus(&state.ctx(), caller, filter, page.limit(), page.offset()).await?;
-    Ok(Json(OnuList::new(
-        rows.into_iter().map(Into::into).collect(),
+    Ok(Json(OnuList::of(
+        rows,
         u64::try_from(total).unwrap_or(0),
         &page,
     )))
@@ -268,8 +268,8 @@ async fn radios(
 ) -> ApiResult<Json<RadioList>> {
     let (rows, total) =
         ops::devices::radios(&state.ctx(), caller, vendor, page.limit(), page.offset()).await?;
-    Ok(Json(RadioList::new(
-        rows.into_iter().map(Into::into).collect(),
+    Ok(Json(RadioList::of(
+        rows,
         u64::try_from(total).unwrap_or(0),
         &page,
     )))
@@ -457,8 +457,8 @@ impl MonitoringApi {
         let (rows, total) =
             ops::monitoring::access_log(&state.ctx(), &caller, failed, page.limit(), page.offset())
                 .await?;
-        Ok(Json(AccessLogList::new(
-            rows.into_iter().map(Into::into).collect(),
+        Ok(Json(AccessLogList::of(
+            rows,
             u64::try_from(total).unwrap_or(0),
             &page,
         )))

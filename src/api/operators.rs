@@ -69,11 +69,7 @@ impl OperatorsV1 {
         let status = status.0.map(OperatorStatus::as_str);
         let (rows, total) =
             ops::operators::list(&state.ctx(), &auth.caller(), status, page).await?;
-        Ok(Json(OperatorList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(OperatorList::of(rows, total, &page)))
     }
 
     /// Create an operator (v1)

@@ -293,8 +293,8 @@ pub enum RouterDeleted {
 async fn list(state: &AppState, caller: &Caller, page: PageRequest) -> ApiResult<Json<RouterList>> {
     let (rows, total) =
         ops::routers::list(&state.ctx(), caller, page.limit(), page.offset()).await?;
-    Ok(Json(RouterList::new(
-        rows.into_iter().map(Into::into).collect(),
+    Ok(Json(RouterList::of(
+        rows,
         u64::try_from(total).unwrap_or(0),
         &page,
     )))
@@ -317,8 +317,8 @@ async fn logs(
         page.offset(),
     )
     .await?;
-    Ok(Json(RouterLogList::new(
-        rows.into_iter().map(Into::into).collect(),
+    Ok(Json(RouterLogList::of(
+        rows,
         u64::try_from(total).unwrap_or(0),
         &page,
     )))
@@ -485,8 +485,8 @@ impl RoutersApi {
             page.offset(),
         )
         .await?;
-        Ok(Json(PoolList::new(
-            rows.into_iter().map(Into::into).collect(),
+        Ok(Json(PoolList::of(
+            rows,
             u64::try_from(total).unwrap_or(0),
             &page,
         )))

@@ -53,11 +53,7 @@ impl StaffV2 {
     ) -> ApiResult<Json<StaffList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let (users, total) = ops::staff::list(&state.ctx(), &auth.caller(), page).await?;
-        Ok(Json(StaffList::new(
-            users.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(StaffList::of(users, total, &page)))
     }
 
     /// Create a staff user (v2, administrators only)

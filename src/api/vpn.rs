@@ -191,11 +191,7 @@ async fn list(
         protocol: protocol.map(|p| p.as_str().to_string()),
     };
     let (rows, total) = op::list(&state.ctx(), &caller(who), filter, page).await?;
-    Ok(Json(VpnAccountList::new(
-        rows.into_iter().map(Into::into).collect(),
-        total,
-        &page,
-    )))
+    Ok(Json(VpnAccountList::of(rows, total, &page)))
 }
 
 /// Both config downloads (v1 by id or name, v2 by id).

@@ -54,11 +54,7 @@ impl V2WebhooksApi {
     ) -> ApiResult<Json<WebhookList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let (rows, total) = webhooks::list(&state.ctx(), &caller(&auth), page).await?;
-        Ok(Json(WebhookList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(WebhookList::of(rows, total, &page)))
     }
 
     /// Create a webhook (v2)
@@ -196,11 +192,7 @@ impl V2WebhooksApi {
         let status = status.0.map(DeliveryStatus::as_str);
         let (rows, total) =
             webhooks::deliveries(&state.ctx(), &caller(&auth), id.0, status, page).await?;
-        Ok(Json(DeliveryList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(DeliveryList::of(rows, total, &page)))
     }
 
     /// Retrieve a delivery with its attempts (v2, addition)
