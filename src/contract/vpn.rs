@@ -149,3 +149,60 @@ impl FromJsonObject for VpnAccountChanges {
         Self(read_patch(f, false))
     }
 }
+
+// ---- The answers: how a VPN account is shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{one, paginated, store::vpn_accounts::VpnAccountRow};
+
+/// A VPN account (never its private key or password).
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct VpnAccount {
+    pub id: i64,
+    pub name: String,
+    /// `wireguard`, `openvpn` or `l2tp`.
+    pub protocol: String,
+    /// The customer the account belongs to (or a router).
+    #[oai(nullable)]
+    pub customer_id: Option<i64>,
+    /// The router the account belongs to (site-to-site, management).
+    #[oai(nullable)]
+    pub router_id: Option<i64>,
+    /// Tunnel addresses, comma-separated CIDRs (`10.66.0.2/32`).
+    pub addresses: String,
+    pub enabled: bool,
+    /// WireGuard: the client's public key (add it as a peer on the server).
+    #[oai(nullable)]
+    pub public_key: Option<String>,
+    /// OpenVPN / L2TP: the login name.
+    #[oai(nullable)]
+    pub username: Option<String>,
+    /// Whether a password is set (it is never shown).
+    pub has_password: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<VpnAccountRow> for VpnAccount {
+    fn from(r: VpnAccountRow) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            protocol: r.protocol,
+            customer_id: r.customer_id,
+            router_id: r.router_id,
+            addresses: r.addresses,
+            enabled: r.enabled,
+            public_key: r.public_key,
+            username: r.username,
+            has_password: r.password_sealed.is_some(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+one!(VpnAccountOne, VpnAccount);
+
+paginated!(VpnAccountList, VpnAccount);
