@@ -52,17 +52,19 @@ async fn list(state: &AppState, caller: &Caller, page: PageRequest) -> ApiResult
     )))
 }
 
-/// The three router-log lists differ only in their category.
+/// The three router-log lists (all v1) differ only in their category.
 async fn logs(
     state: &AppState,
-    caller: &Caller,
+    auth: &V1Auth,
     category: &'static str,
+    page: PageParam,
+    per_page: PerPageParam,
     router_id: Option<i64>,
-    page: PageRequest,
 ) -> ApiResult<Json<RouterLogList>> {
+    let page = PageRequest::new(page, per_page);
     let (rows, total) = ops::routers::logs(
         &state.ctx(),
-        caller,
+        &auth.caller(),
         category,
         router_id,
         page.limit(),
@@ -260,14 +262,7 @@ impl RoutersApi {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RouterLogList>> {
-        logs(
-            &state,
-            &auth.caller(),
-            "router",
-            router_id.0,
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        logs(&state, &auth, "router", page.0, per_page.0, router_id.0).await
     }
 
     /// Hotspot logs (v1)
@@ -284,14 +279,7 @@ impl RoutersApi {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RouterLogList>> {
-        logs(
-            &state,
-            &auth.caller(),
-            "hotspot",
-            router_id.0,
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        logs(&state, &auth, "hotspot", page.0, per_page.0, router_id.0).await
     }
 
     /// PPP authentication logs (v1)
@@ -308,14 +296,7 @@ impl RoutersApi {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RouterLogList>> {
-        logs(
-            &state,
-            &auth.caller(),
-            "ppp-auth",
-            router_id.0,
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        logs(&state, &auth, "ppp-auth", page.0, per_page.0, router_id.0).await
     }
 
     /// Customer usage statistics (v2)
