@@ -1,12 +1,12 @@
 //! Tokens: `POST /api/auth/login` and `POST /api/auth/refresh` (v1, staff),
 //! `POST /api/v2/auth/token` (client credentials) and `POST /api/v2/auth/revoke`
-//! (v2); and the token answers (the seed's shapes). The credential checks,
-//! throttles and token families are the authentication service's
-//! (`auth::service`, `auth::login_guard`).
+//! (v2). The bodies and the token answers (the seed's shapes) are in
+//! `contract::auth`. The credential checks, throttles and token families are
+//! the authentication service's (`auth::service`, `auth::login_guard`).
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use poem::{http::header, web::Data, Request};
-use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
+use poem_openapi::{payload::Json, ApiResponse, OpenApi};
 
 use crate::{
     api::{security::V2Auth, ApiTags},
@@ -14,61 +14,19 @@ use crate::{
         login_guard::{address_key, check_credentials, Refused},
         principal::Tier,
         rate_limit::RateDecision,
-        service::{AuthError, TokenPair},
+        service::AuthError,
         throttle::Limit,
         tokens::{ApiVersion, Subject},
     },
     contract::{
-        auth::{LoginRequest, RefreshRequest, TokenRequest},
+        auth::{
+            AccessTokenResponse, LoginRequest, RefreshRequest, TokenPairResponse, TokenRequest,
+        },
         body::JsonOrForm,
     },
     error::{ApiError, ApiResult, ErrorCode, FieldErrors},
     state::AppState,
 };
-
-/// `{"access_token","token_type":"bearer","expires_in","refresh_token"}` (v1).
-#[derive(Debug, Clone, Object)]
-pub struct TokenPairResponse {
-    pub access_token: String,
-    /// Always `bearer`.
-    pub token_type: String,
-    /// Seconds until the access token expires (3600).
-    pub expires_in: i64,
-    /// Single use: exchange it at `POST /api/auth/refresh` for a new pair.
-    pub refresh_token: String,
-}
-
-/// `{"access_token","token_type":"bearer","expires_in"}` (v2).
-#[derive(Debug, Clone, Object)]
-pub struct AccessTokenResponse {
-    /// `v2_` followed by a JWT.
-    pub access_token: String,
-    /// Always `bearer`.
-    pub token_type: String,
-    /// Seconds until the token expires (1800).
-    pub expires_in: i64,
-}
-
-impl From<TokenPair> for TokenPairResponse {
-    fn from(p: TokenPair) -> Self {
-        Self {
-            access_token: p.access_token,
-            token_type: "bearer".into(),
-            expires_in: p.expires_in,
-            refresh_token: p.refresh_token.unwrap_or_default(),
-        }
-    }
-}
-
-impl From<TokenPair> for AccessTokenResponse {
-    fn from(p: TokenPair) -> Self {
-        Self {
-            access_token: p.access_token,
-            token_type: "bearer".into(),
-            expires_in: p.expires_in,
-        }
-    }
-}
 
 #[derive(Default)]
 pub struct AuthV1;
