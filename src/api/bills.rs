@@ -51,12 +51,12 @@ async fn list_page(
     status: Option<BillStatusFilter>,
     from: Option<TimeBound>,
     to: Option<TimeBound>,
-) -> ApiResult<BillList> {
+) -> ApiResult<Json<BillList>> {
     let filter = bill_filter(customer_id, status, from, to);
     let page = PageRequest::new(page, per_page);
     let (rows, total) =
         ops::bills::list(&state.ctx(), &caller, filter, page.limit(), page.offset()).await?;
-    Ok(BillList::of(rows, total, &page))
+    Ok(Json(BillList::of(rows, total, &page)))
 }
 
 #[derive(Default)]
@@ -81,20 +81,17 @@ impl BillsV1 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<BillList>> {
-        let caller = auth.caller();
-        Ok(Json(
-            list_page(
-                &state,
-                caller,
-                page.0,
-                per_page.0,
-                customer_id.0,
-                status.0,
-                from.0,
-                to.0,
-            )
-            .await?,
-        ))
+        list_page(
+            &state,
+            auth.caller(),
+            page.0,
+            per_page.0,
+            customer_id.0,
+            status.0,
+            from.0,
+            to.0,
+        )
+        .await
     }
 }
 
@@ -164,20 +161,17 @@ impl BillsV2 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<BillList>> {
-        let caller = auth.caller();
-        Ok(Json(
-            list_page(
-                &state,
-                caller,
-                page.0,
-                per_page.0,
-                customer_id.0,
-                status.0,
-                from.0,
-                to.0,
-            )
-            .await?,
-        ))
+        list_page(
+            &state,
+            auth.caller(),
+            page.0,
+            per_page.0,
+            customer_id.0,
+            status.0,
+            from.0,
+            to.0,
+        )
+        .await
     }
 
     /// Create a bill (v2)

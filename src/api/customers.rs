@@ -38,9 +38,10 @@ use crate::{
 created!(V1CustomerCreated, Json<V1CustomerOne>);
 created!(V2CustomerCreated, Json<V2CustomerOne>);
 
-/// The list both versions answer: one page of the customers the caller sees.
+/// The list both versions answer: one page of the customers the caller sees,
+/// each shown as its version shows a customer (`answer` is that list's `of`).
 #[allow(clippy::too_many_arguments)]
-async fn list_page(
+async fn list_page<L>(
     state: &AppState,
     caller: Caller,
     page: PageParam,
@@ -52,13 +53,20 @@ async fn list_page(
     from: Option<TimeBound>,
     to: Option<TimeBound>,
     sort: Option<CustomerSort>,
-) -> ApiResult<(Vec<CustomerRow>, u64, PageRequest)> {
+    answer: fn(Vec<CustomerRow>, u64, &PageRequest) -> L,
+) -> ApiResult<JsonOut<L>> {
     let page = PageRequest::new(page, per_page);
     let search = search.map(SingleLine::into_inner);
     let filter = filter(status, package_id, operator_id, search, from, to, sort);
     let (rows, total) =
         ops::customers::list(&state.ctx(), &caller, filter, page.limit(), page.offset()).await?;
-    Ok((rows, total, page))
+    Ok(JsonOut(answer(rows, total, &page)))
+}
+
+/// Both creates: the new customer's row.
+async fn create(state: &AppState, caller: Caller, body: CreateCustomer) -> ApiResult<CustomerRow> {
+    let (ctx, key) = (state.ctx(), &state.seal_key);
+    Ok(ops::customers::create(&ctx, &caller, key, body.0, body.1).await?)
 }
 
 #[derive(Default)]
@@ -90,7 +98,7 @@ impl CustomersV1 {
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
     ) -> ApiResult<JsonOut<V1CustomerList>> {
-        let (rows, total, page) = list_page(
+        list_page(
             &state,
             auth.caller(),
             page.0,
@@ -102,9 +110,9 @@ impl CustomersV1 {
             from.0,
             to.0,
             sort.0,
+            V1CustomerList::of,
         )
-        .await?;
-        Ok(JsonOut(V1CustomerList::of(rows, total, &page)))
+        .await
     }
 
     /// Create a customer (v1)
@@ -121,10 +129,7 @@ impl CustomersV1 {
         #[oai(scope = "Scope::CustomersWrite")] auth: V1Auth,
         body: JsonBody<CreateCustomer>,
     ) -> ApiResult<V1CustomerCreated> {
-        let caller = auth.caller();
-        let row =
-            ops::customers::create(&state.ctx(), &caller, &state.seal_key, body.0 .0, body.0 .1)
-                .await?;
+        let row = create(&state, auth.caller(), body.0).await?;
         Ok(V1CustomerCreated::Created(Json(V1CustomerOne::of(row))))
     }
 
@@ -211,7 +216,7 @@ impl CustomersV2 {
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
     ) -> ApiResult<JsonOut<V2CustomerList>> {
-        let (rows, total, page) = list_page(
+        list_page(
             &state,
             auth.caller(),
             page.0,
@@ -223,9 +228,9 @@ impl CustomersV2 {
             from.0,
             to.0,
             sort.0,
+            V2CustomerList::of,
         )
-        .await?;
-        Ok(JsonOut(V2CustomerList::of(rows, total, &page)))
+        .await
     }
 
     /// Create a customer (v2)
@@ -243,10 +248,7 @@ impl CustomersV2 {
         #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         body: JsonBody<CreateCustomer>,
     ) -> ApiResult<V2CustomerCreated> {
-        let caller = auth.caller();
-        let row =
-            ops::customers::create(&state.ctx(), &caller, &state.seal_key, body.0 .0, body.0 .1)
-                .await?;
+        let row = create(&state, auth.caller(), body.0).await?;
         Ok(V2CustomerCreated::Created(Json(V2CustomerOne::of(row))))
     }
 

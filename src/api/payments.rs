@@ -49,7 +49,7 @@ async fn list_page(
     page: PageParam,
     per_page: PerPageParam,
     customer_id: Option<i64>,
-) -> ApiResult<PaymentList> {
+) -> ApiResult<Json<PaymentList>> {
     let page = PageRequest::new(page, per_page);
     let (rows, total) = ops::payments::list(
         &state.ctx(),
@@ -59,7 +59,7 @@ async fn list_page(
         page.offset(),
     )
     .await?;
-    Ok(PaymentList::of(rows, total, &page))
+    Ok(Json(PaymentList::of(rows, total, &page)))
 }
 
 #[derive(Default)]
@@ -81,10 +81,7 @@ impl PaymentsV1 {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<PaymentList>> {
-        let caller = auth.caller();
-        Ok(Json(
-            list_page(&state, caller, page.0, per_page.0, customer_id.0).await?,
-        ))
+        list_page(&state, auth.caller(), page.0, per_page.0, customer_id.0).await
     }
 }
 
@@ -134,10 +131,7 @@ impl PaymentsV2 {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<PaymentList>> {
-        let caller = auth.caller();
-        Ok(Json(
-            list_page(&state, caller, page.0, per_page.0, customer_id.0).await?,
-        ))
+        list_page(&state, auth.caller(), page.0, per_page.0, customer_id.0).await
     }
 
     /// Customer payments (v2)

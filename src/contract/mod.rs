@@ -16,6 +16,7 @@ pub mod filters;
 pub mod json_out;
 pub mod logs;
 pub mod money;
+pub mod monitoring;
 pub mod operators;
 pub mod packages;
 pub mod pagination;
