@@ -12,12 +12,12 @@ use super::{AdminTags, StaffSession};
 use crate::{
     auth::principal::role_scopes,
     contract::{
+        answer::Deleted,
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
         webhooks::{
             DeliveryDetailOne, DeliveryList, DeliveryQueued, DeliveryStatus, NewWebhook,
-            WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne,
-            WebhookSecretOne,
+            WebhookChanges, WebhookCreated, WebhookList, WebhookOne, WebhookSecretOne,
         },
     },
     domain::visibility::Visibility,
@@ -109,10 +109,10 @@ impl WebhooksApi {
         state: Data<&AppState>,
         session: StaffSession,
         id: Path<i64>,
-    ) -> ApiResult<WebhookDeleted> {
+    ) -> ApiResult<Deleted> {
         session.require_admin()?;
         webhooks::delete(&state.ctx(), &caller(&session), id.0).await?;
-        Ok(WebhookDeleted::NoContent)
+        Ok(Deleted::NoContent)
     }
 
     /// Rotate the secret (shown once).

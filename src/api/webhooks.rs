@@ -15,12 +15,12 @@ use crate::{
     api::{security::V2Auth, ApiTags},
     auth::scope::Scope,
     contract::{
+        answer::Deleted,
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
         webhooks::{
             DeliveryDetailOne, DeliveryList, DeliveryQueued, DeliveryStatus, NewWebhook,
-            WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne,
-            WebhookSecretOne,
+            WebhookChanges, WebhookCreated, WebhookList, WebhookOne, WebhookSecretOne,
         },
     },
     error::ApiResult,
@@ -127,9 +127,9 @@ impl V2WebhooksApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::WebhooksManage")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<WebhookDeleted> {
+    ) -> ApiResult<Deleted> {
         webhooks::delete(&state.ctx(), &caller(&auth), id.0).await?;
-        Ok(WebhookDeleted::NoContent)
+        Ok(Deleted::NoContent)
     }
 
     /// Rotate a webhook's secret (v2, addition)
