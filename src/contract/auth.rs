@@ -1,6 +1,8 @@
 //! The bodies of the API's logins: `POST /api/auth/login` and
 //! `/api/auth/refresh` (v1), `POST /api/v2/auth/token` (v2). Each is also
 //! accepted as an OAuth 2.0 form.
+//!
+//! At the end, the token answers.
 
 use super::{
     body::{Fields, FromJsonObject},

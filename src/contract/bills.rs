@@ -1,5 +1,7 @@
 //! Bills' request contracts: the create and update bodies with their rules,
 //! and the list's status filter with the store filter it makes.
+//!
+//! At the end, the answers: a bill, an invoice, and their wrappers.
 
 use poem_openapi::Enum;
 

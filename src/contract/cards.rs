@@ -1,5 +1,8 @@
 //! Recharge cards' request contracts: a batch to generate, a batch to issue,
 //! a card to redeem, and the list's status filter.
+//!
+//! At the end, the answers: a listed card, a generated batch with its PINs, an
+//! issued batch.
 
 use poem_openapi::Enum;
 

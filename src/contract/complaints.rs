@@ -1,5 +1,7 @@
 //! Complaint request bodies (create and update) and the status and priority
 //! values the API and the list filters share.
+//!
+//! At the end, the answers: a complaint and its wrappers.
 
 use crate::{
     contract::{

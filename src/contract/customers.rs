@@ -1,6 +1,9 @@
 //! Customers' request contracts: the create and update bodies with their rules,
 //! the v1 action body, and the list's query values (status, sort) with the
 //! store filter they make.
+//!
+//! At the end, the answers: a customer as v1 and v2 show it, its
+//! subscriptions, and their `{data}` and list wrappers.
 
 use poem_openapi::Enum;
 

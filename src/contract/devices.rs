@@ -1,6 +1,8 @@
 //! Request bodies of the SNMP devices: `POST /api/v2/network/olts`, `POST
 //! /api/v2/monitoring/devices` and their `PUT .../{id}` (one schema,
 //! `DeviceInput`, for all four).
+//!
+//! At the end, the answers: a device, a reading history, and their wrappers.
 
 use crate::{
     contract::{

@@ -1,6 +1,7 @@
 //! What travels over HTTP and is shared by the API and the panel: request
 //! bodies and their reader (per-field messages, the free-text rule, strict
-//! JSON), money amounts, pagination, list filters and the fast JSON writer.
+//! JSON), the answer shapes and their shared wrappers (`answer`), money
+//! amounts, pagination, list filters and the fast JSON writer.
 
 pub mod answer;
 pub mod auth;

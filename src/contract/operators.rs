@@ -1,6 +1,8 @@
 //! Request bodies of the operators (resellers): create, update, fund, and the
 //! status filter of the list. One field table per body drives its reader and
 //! its schema.
+//!
+//! At the end, the answers: an operator and its wrappers.
 
 use poem_openapi::Enum;
 

@@ -1,6 +1,8 @@
 //! Packages' request contract: one body for create (name, price and both
 //! speeds required) and update (what is sent changes), and how a parsed body
 //! applies to a package's fields.
+//!
+//! At the end, the answers: a package and its wrappers.
 
 use poem_openapi::Enum;
 

@@ -1,4 +1,7 @@
 //! Payments' request contract: the body of a payment with its rules.
+//!
+//! At the end, the answers: a payment, a recorded payment with what it settled,
+//! and the list.
 
 use poem_openapi::Enum;
 

@@ -1,5 +1,8 @@
 //! Request bodies of the routers: `POST /api/v2/network/routers` and `PUT
 //! /api/v2/network/routers/{id}` (one schema, `RouterInput`, for both).
+//!
+//! At the end, the answers: a router, a sync's result, an IP pool, a router log
+//! entry, a customer's usage, and their wrappers.
 
 use crate::{
     contract::{

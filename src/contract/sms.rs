@@ -1,4 +1,7 @@
 //! SMS request bodies: send to one number, broadcast to many.
+//!
+//! At the end, the answers: a queued message (v1, v2), a broadcast, the balance,
+//! the history and its status filter.
 
 use crate::{
     contract::{

@@ -1,5 +1,7 @@
 //! Request bodies of the staff users (v2): create, update, set a password.
 //! One field table per body drives its reader and its schema.
+//!
+//! At the end, the answers: a staff user and its wrappers.
 
 use crate::{
     auth::password,

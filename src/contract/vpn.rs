@@ -1,6 +1,8 @@
 //! VPN account request bodies (create and update) and the protocol values the
 //! API and the list filters share. The rules that span fields are in
 //! [`crate::vpn::account`].
+//!
+//! At the end, the answers: an account (never its keys) and its wrappers.
 
 use crate::{
     contract::{
