@@ -14,7 +14,7 @@ use crate::{
         login_guard::{address_key, check_credentials, Refused},
         principal::Tier,
         rate_limit::RateDecision,
-        service::AuthError,
+        service::{Auth, AuthError},
         throttle::Limit,
         tokens::{ApiVersion, Subject},
     },
@@ -85,13 +85,22 @@ impl AuthV1 {
         state: Data<&AppState>,
         body: JsonOrForm<RefreshRequest>,
     ) -> ApiResult<Json<TokenPairResponse>> {
-        let auth = state.auth.clone();
         let token = body.0.refresh_token.0;
-        let pair = tokio::task::spawn_blocking(move || auth.refresh(&token))
-            .await
-            .map_err(ApiError::internal)??;
+        let pair = with_auth(&state, move |auth| auth.refresh(&token)).await?;
         Ok(Json(pair.into()))
     }
+}
+
+/// One call of the authentication service, off the async runtime (it hashes,
+/// signs or writes).
+async fn with_auth<T: Send + 'static>(
+    state: &AppState,
+    call: impl FnOnce(&Auth) -> Result<T, AuthError> + Send + 'static,
+) -> ApiResult<T> {
+    let auth = state.auth.clone();
+    Ok(tokio::task::spawn_blocking(move || call(&auth))
+        .await
+        .map_err(ApiError::internal)??)
 }
 
 /// `Authorization: Basic base64(client_id:client_secret)` (RFC 6749 §2.3.1).
@@ -206,10 +215,7 @@ impl AuthV2 {
             )
             .with_retry_after(retry_after_secs));
         }
-        let auth = state.auth.clone();
-        let token = tokio::task::spawn_blocking(move || auth.mint_v2(&client))
-            .await
-            .map_err(ApiError::internal)??;
+        let token = with_auth(&state, move |auth| auth.mint_v2(&client)).await?;
         Ok(Json(token.into()))
     }
 
@@ -224,10 +230,7 @@ impl AuthV2 {
         tag = "ApiTags::Auth"
     )]
     async fn revoke(&self, state: Data<&AppState>, auth: V2Auth) -> ApiResult<Revoked> {
-        let service = state.auth.clone();
-        tokio::task::spawn_blocking(move || service.revoke(&auth.0))
-            .await
-            .map_err(ApiError::internal)??;
+        with_auth(&state, move |service| service.revoke(&auth.0)).await?;
         Ok(Revoked::NoContent)
     }
 }
