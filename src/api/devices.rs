@@ -54,11 +54,7 @@ async fn list(
     let page = PageRequest::new(page, per_page);
     let (rows, total) =
         ops::devices::list(&state.ctx(), caller, family, page.limit(), page.offset()).await?;
-    Ok(Json(DeviceList::of(
-        rows,
-        u64::try_from(total).unwrap_or(0),
-        &page,
-    )))
+    Ok(Json(DeviceList::of(rows, total, &page)))
 }
 
 async fn get(

@@ -45,11 +45,7 @@ async fn onus(
     };
     let (rows, total) =
         ops::monitoring::onus(&state.ctx(), &caller, filter, page.limit(), page.offset()).await?;
-    Ok(Json(OnuList::of(
-        rows,
-        u64::try_from(total).unwrap_or(0),
-        &page,
-    )))
+    Ok(Json(OnuList::of(rows, total, &page)))
 }
 
 /// The two v1 radio lists differ only in their vendor.
@@ -69,11 +65,7 @@ async fn radios(
         page.offset(),
     )
     .await?;
-    Ok(Json(RadioList::of(
-        rows,
-        u64::try_from(total).unwrap_or(0),
-        &page,
-    )))
+    Ok(Json(RadioList::of(rows, total, &page)))
 }
 
 async fn checks(state: &AppState, caller: &Caller) -> ApiResult<Json<StatusChecks>> {
@@ -244,10 +236,6 @@ impl MonitoringApi {
         let (rows, total) =
             ops::monitoring::access_log(&state.ctx(), &caller, failed, page.limit(), page.offset())
                 .await?;
-        Ok(Json(AccessLogList::of(
-            rows,
-            u64::try_from(total).unwrap_or(0),
-            &page,
-        )))
+        Ok(Json(AccessLogList::of(rows, total, &page)))
     }
 }

@@ -45,11 +45,7 @@ impl From<HubError> for ApiError {
 async fn list(state: &AppState, caller: &Caller, page: PageRequest) -> ApiResult<Json<RouterList>> {
     let (rows, total) =
         ops::routers::list(&state.ctx(), caller, page.limit(), page.offset()).await?;
-    Ok(Json(RouterList::of(
-        rows,
-        u64::try_from(total).unwrap_or(0),
-        &page,
-    )))
+    Ok(Json(RouterList::of(rows, total, &page)))
 }
 
 /// The three router-log lists (all v1) differ only in their category.
@@ -71,11 +67,7 @@ async fn logs(
         page.offset(),
     )
     .await?;
-    Ok(Json(RouterLogList::of(
-        rows,
-        u64::try_from(total).unwrap_or(0),
-        &page,
-    )))
+    Ok(Json(RouterLogList::of(rows, total, &page)))
 }
 
 #[derive(Default)]
@@ -239,11 +231,7 @@ impl RoutersApi {
             page.offset(),
         )
         .await?;
-        Ok(Json(PoolList::of(
-            rows,
-            u64::try_from(total).unwrap_or(0),
-            &page,
-        )))
+        Ok(Json(PoolList::of(rows, total, &page)))
     }
 
     /// Router logs (v1)
