@@ -81,9 +81,10 @@ impl BillsV1 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<BillList>> {
+        let caller = auth.caller();
         list_page(
             &state,
-            auth.caller(),
+            caller,
             page.0,
             per_page.0,
             customer_id.0,
@@ -161,9 +162,10 @@ impl BillsV2 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<BillList>> {
+        let caller = auth.caller();
         list_page(
             &state,
-            auth.caller(),
+            caller,
             page.0,
             per_page.0,
             customer_id.0,

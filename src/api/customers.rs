@@ -98,9 +98,10 @@ impl CustomersV1 {
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
     ) -> ApiResult<JsonOut<V1CustomerList>> {
+        let caller = auth.caller();
         list_page(
             &state,
-            auth.caller(),
+            caller,
             page.0,
             per_page.0,
             status.0,
@@ -216,9 +217,10 @@ impl CustomersV2 {
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
     ) -> ApiResult<JsonOut<V2CustomerList>> {
+        let caller = auth.caller();
         list_page(
             &state,
-            auth.caller(),
+            caller,
             page.0,
             per_page.0,
             status.0,

@@ -102,9 +102,10 @@ impl MonitoringApi {
         >,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<OnuList>> {
+        let caller = auth.caller();
         onus(
             &state,
-            auth.caller(),
+            caller,
             page.0,
             per_page.0,
             olt_id.0,
@@ -137,9 +138,10 @@ impl MonitoringApi {
         >,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<OnuList>> {
+        let caller = auth.caller();
         onus(
             &state,
-            auth.caller(),
+            caller,
             page.0,
             per_page.0,
             olt_id.0,

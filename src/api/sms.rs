@@ -177,15 +177,9 @@ impl SmsApi {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<SmsHistory>> {
+        let caller = auth.caller();
         history(
-            &state,
-            auth.caller(),
-            page.0,
-            per_page.0,
-            phone.0,
-            status.0,
-            from.0,
-            to.0,
+            &state, caller, page.0, per_page.0, phone.0, status.0, from.0, to.0,
         )
         .await
     }
@@ -285,15 +279,9 @@ impl SmsApi {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<SmsHistory>> {
+        let caller = auth.caller();
         history(
-            &state,
-            auth.caller(),
-            page.0,
-            per_page.0,
-            phone.0,
-            status.0,
-            from.0,
-            to.0,
+            &state, caller, page.0, per_page.0, phone.0, status.0, from.0, to.0,
         )
         .await
     }

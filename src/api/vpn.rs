@@ -155,9 +155,10 @@ impl VpnApi {
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
         protocol: Query<Option<VpnProtocol>>,
     ) -> ApiResult<Json<VpnAccountList>> {
+        let caller = auth.caller();
         list(
             &state,
-            auth.caller(),
+            caller,
             page.0,
             per_page.0,
             customer_id.0,
@@ -225,9 +226,10 @@ impl VpnApi {
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
         protocol: Query<Option<VpnProtocol>>,
     ) -> ApiResult<Json<VpnAccountList>> {
+        let caller = auth.caller();
         list(
             &state,
-            auth.caller(),
+            caller,
             page.0,
             per_page.0,
             customer_id.0,
