@@ -271,10 +271,6 @@ impl ClientsApi {
         };
         let (rows, total) =
             ops::logs::api_requests(&state.ctx(), &session.caller(), q, page).await?;
-        Ok(Json(ApiRequestLogList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(ApiRequestLogList::of(rows, total, &page)))
     }
 }

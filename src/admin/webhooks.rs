@@ -12,12 +12,12 @@ use super::{AdminTags, StaffSession};
 use crate::{
     auth::principal::role_scopes,
     contract::{
+        answer::Deleted,
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
         webhooks::{
             DeliveryDetailOne, DeliveryList, DeliveryQueued, DeliveryStatus, NewWebhook,
-            WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne,
-            WebhookSecretOne,
+            WebhookChanges, WebhookCreated, WebhookList, WebhookOne, WebhookSecretOne,
         },
     },
     domain::visibility::Visibility,
@@ -57,11 +57,7 @@ impl WebhooksApi {
         session.require_admin()?;
         let page = PageRequest::new(page.0, per_page.0);
         let (rows, total) = webhooks::list(&state.ctx(), &caller(&session), page).await?;
-        Ok(Json(WebhookList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(WebhookList::of(rows, total, &page)))
     }
 
     /// Add Webhook Endpoint (the secret is in this answer only).
@@ -113,10 +109,10 @@ impl WebhooksApi {
         state: Data<&AppState>,
         session: StaffSession,
         id: Path<i64>,
-    ) -> ApiResult<WebhookDeleted> {
+    ) -> ApiResult<Deleted> {
         session.require_admin()?;
         webhooks::delete(&state.ctx(), &caller(&session), id.0).await?;
-        Ok(WebhookDeleted::NoContent)
+        Ok(Deleted::NoContent)
     }
 
     /// Rotate the secret (shown once).
@@ -175,11 +171,7 @@ impl WebhooksApi {
         let status = status.0.map(DeliveryStatus::as_str);
         let caller = caller(&session);
         let (rows, total) = webhooks::deliveries(&state.ctx(), &caller, id.0, status, page).await?;
-        Ok(Json(DeliveryList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(DeliveryList::of(rows, total, &page)))
     }
 
     /// A delivery with its attempts (status, response).

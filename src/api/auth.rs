@@ -1,12 +1,12 @@
 //! Tokens: `POST /api/auth/login` and `POST /api/auth/refresh` (v1, staff),
 //! `POST /api/v2/auth/token` (client credentials) and `POST /api/v2/auth/revoke`
-//! (v2); and the token answers (the seed's shapes). The credential checks,
-//! throttles and token families are the authentication service's
-//! (`auth::service`, `auth::login_guard`).
+//! (v2). The bodies and the token answers (the seed's shapes) are in
+//! `contract::auth`. The credential checks, throttles and token families are
+//! the authentication service's (`auth::service`, `auth::login_guard`).
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use poem::{http::header, web::Data, Request};
-use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
+use poem_openapi::{payload::Json, ApiResponse, OpenApi};
 
 use crate::{
     api::{security::V2Auth, ApiTags},
@@ -14,61 +14,19 @@ use crate::{
         login_guard::{address_key, check_credentials, Refused},
         principal::Tier,
         rate_limit::RateDecision,
-        service::{AuthError, TokenPair},
+        service::{Auth, AuthError},
         throttle::Limit,
         tokens::{ApiVersion, Subject},
     },
     contract::{
-        auth::{LoginRequest, RefreshRequest, TokenRequest},
+        auth::{
+            AccessTokenResponse, LoginRequest, RefreshRequest, TokenPairResponse, TokenRequest,
+        },
         body::JsonOrForm,
     },
     error::{ApiError, ApiResult, ErrorCode, FieldErrors},
     state::AppState,
 };
-
-/// `{"access_token","token_type":"bearer","expires_in","refresh_token"}` (v1).
-#[derive(Debug, Clone, Object)]
-pub struct TokenPairResponse {
-    pub access_token: String,
-    /// Always `bearer`.
-    pub token_type: String,
-    /// Seconds until the access token expires (3600).
-    pub expires_in: i64,
-    /// Single use: exchange it at `POST /api/auth/refresh` for a new pair.
-    pub refresh_token: String,
-}
-
-/// `{"access_token","token_type":"bearer","expires_in"}` (v2).
-#[derive(Debug, Clone, Object)]
-pub struct AccessTokenResponse {
-    /// `v2_` followed by a JWT.
-    pub access_token: String,
-    /// Always `bearer`.
-    pub token_type: String,
-    /// Seconds until the token expires (1800).
-    pub expires_in: i64,
-}
-
-impl From<TokenPair> for TokenPairResponse {
-    fn from(p: TokenPair) -> Self {
-        Self {
-            access_token: p.access_token,
-            token_type: "bearer".into(),
-            expires_in: p.expires_in,
-            refresh_token: p.refresh_token.unwrap_or_default(),
-        }
-    }
-}
-
-impl From<TokenPair> for AccessTokenResponse {
-    fn from(p: TokenPair) -> Self {
-        Self {
-            access_token: p.access_token,
-            token_type: "bearer".into(),
-            expires_in: p.expires_in,
-        }
-    }
-}
 
 #[derive(Default)]
 pub struct AuthV1;
@@ -127,13 +85,22 @@ impl AuthV1 {
         state: Data<&AppState>,
         body: JsonOrForm<RefreshRequest>,
     ) -> ApiResult<Json<TokenPairResponse>> {
-        let auth = state.auth.clone();
         let token = body.0.refresh_token.0;
-        let pair = tokio::task::spawn_blocking(move || auth.refresh(&token))
-            .await
-            .map_err(ApiError::internal)??;
+        let pair = with_auth(&state, move |auth| auth.refresh(&token)).await?;
         Ok(Json(pair.into()))
     }
+}
+
+/// One call of the authentication service, off the async runtime (it hashes,
+/// signs or writes).
+async fn with_auth<T: Send + 'static>(
+    state: &AppState,
+    call: impl FnOnce(&Auth) -> Result<T, AuthError> + Send + 'static,
+) -> ApiResult<T> {
+    let auth = state.auth.clone();
+    Ok(tokio::task::spawn_blocking(move || call(&auth))
+        .await
+        .map_err(ApiError::internal)??)
 }
 
 /// `Authorization: Basic base64(client_id:client_secret)` (RFC 6749 §2.3.1).
@@ -248,10 +215,7 @@ impl AuthV2 {
             )
             .with_retry_after(retry_after_secs));
         }
-        let auth = state.auth.clone();
-        let token = tokio::task::spawn_blocking(move || auth.mint_v2(&client))
-            .await
-            .map_err(ApiError::internal)??;
+        let token = with_auth(&state, move |auth| auth.mint_v2(&client)).await?;
         Ok(Json(token.into()))
     }
 
@@ -266,10 +230,7 @@ impl AuthV2 {
         tag = "ApiTags::Auth"
     )]
     async fn revoke(&self, state: Data<&AppState>, auth: V2Auth) -> ApiResult<Revoked> {
-        let service = state.auth.clone();
-        tokio::task::spawn_blocking(move || service.revoke(&auth.0))
-            .await
-            .map_err(ApiError::internal)??;
+        with_auth(&state, move |service| service.revoke(&auth.0)).await?;
         Ok(Revoked::NoContent)
     }
 }

@@ -1,12 +1,13 @@
 //! Bills in the API, v1 and v2, and the v1 invoices that group them: the
-//! answer shapes and the routes, each a call into `ops::bills`. The request
-//! bodies are in `contract::bills`.
+//! routes, each a call into `ops::bills`, and their status codes. What they
+//! read and answer (the bodies, the bill and invoice shapes) is in
+//! `contract::bills`.
 
 use poem::web::Data;
 use poem_openapi::{
     param::{Header, Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    OpenApi,
 };
 
 use crate::{
@@ -17,125 +18,27 @@ use crate::{
     },
     auth::scope::Scope,
     contract::{
-        bills::{bill_filter, BillStatusFilter, CreateBill, UpdateBill},
+        answer::Deleted,
+        bills::{
+            bill_filter, BillList, BillOne, BillStatusFilter, CreateBill, InvoiceList, UpdateBill,
+        },
         body::JsonBody,
         filters::TimeBound,
         json_out::PreSerialized,
-        money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
     },
-    domain::money::Money,
+    created,
     error::ApiResult,
     ops::{self, Caller, Once},
-    paginated,
     state::AppState,
-    store::{bills::BillRow, invoices},
+    store::bills::BillRow,
 };
 
-/// A bill.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Bill {
-    pub id: i64,
-    pub customer_id: i64,
-    /// In major units.
-    pub amount: Amount,
-    /// What payments have settled so far.
-    pub paid_amount: Amount,
-    pub currency: String,
-    /// unpaid, partial, paid or cancelled.
-    pub status: String,
-    /// `YYYY-MM-DD`.
-    pub due_date: String,
-    #[oai(nullable)]
-    pub description: Option<String>,
-    #[oai(nullable)]
-    pub period_start: Option<String>,
-    #[oai(nullable)]
-    pub period_end: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<BillRow> for Bill {
-    fn from(b: BillRow) -> Self {
-        Self {
-            id: b.id,
-            customer_id: b.customer_id,
-            amount: Amount(b.amount),
-            paid_amount: Amount(b.paid),
-            currency: b.currency,
-            status: b.status,
-            due_date: b.due_date,
-            description: b.description,
-            period_start: b.period_start,
-            period_end: b.period_end,
-            created_at: b.created_at,
-            updated_at: b.updated_at,
-        }
-    }
-}
-
-paginated!(BillList, Bill);
-
-#[derive(Debug, Object, serde::Serialize)]
-pub struct BillOne {
-    pub data: Bill,
-}
-
-#[derive(ApiResponse)]
-pub enum BillCreated {
+created!(
     /// Created (or, for a repeated Idempotency-Key, the first answer again).
-    #[oai(status = 201)]
-    Created(PreSerialized<BillOne>),
-}
-
-#[derive(ApiResponse)]
-pub enum BillDeleted {
-    #[oai(status = 204)]
-    NoContent,
-}
-
-/// An invoice: a customer's bills of one month and what settled them.
-#[derive(Debug, Clone, poem_openapi::Object, serde::Serialize)]
-pub struct Invoice {
-    pub id: i64,
-    /// `INV-<year>-<6 digits>`, numbered per year.
-    pub number: String,
-    pub customer_id: i64,
-    /// `YYYY-MM`.
-    pub period: String,
-    /// Sum of its bills (cancelled ones left out).
-    pub total: Amount,
-    pub paid: Amount,
-    /// What is still owed.
-    pub due: Amount,
-    /// `open` or `paid`.
-    pub status: String,
-    pub bill_ids: Vec<i64>,
-    pub payment_ids: Vec<i64>,
-    pub created_at: String,
-}
-
-impl From<invoices::InvoiceRow> for Invoice {
-    fn from(i: invoices::InvoiceRow) -> Self {
-        let due = Money((i.total.minor() - i.paid.minor()).max(0));
-        Self {
-            id: i.id,
-            number: i.number,
-            customer_id: i.customer_id,
-            period: i.period,
-            total: Amount(i.total),
-            paid: Amount(i.paid),
-            due: Amount(due),
-            status: if due == Money::ZERO { "paid" } else { "open" }.into(),
-            bill_ids: i.bill_ids,
-            payment_ids: i.payment_ids,
-            created_at: i.created_at,
-        }
-    }
-}
-
-paginated!(InvoiceList, Invoice);
+    BillCreated,
+    PreSerialized<BillOne>
+);
 
 /// The list both versions answer: one page of the bills the caller sees.
 #[allow(clippy::too_many_arguments)]
@@ -148,12 +51,12 @@ async fn list_page(
     status: Option<BillStatusFilter>,
     from: Option<TimeBound>,
     to: Option<TimeBound>,
-) -> ApiResult<BillList> {
+) -> ApiResult<Json<BillList>> {
     let filter = bill_filter(customer_id, status, from, to);
     let page = PageRequest::new(page, per_page);
     let (rows, total) =
         ops::bills::list(&state.ctx(), &caller, filter, page.limit(), page.offset()).await?;
-    Ok(BillList::of(rows, total, &page))
+    Ok(Json(BillList::of(rows, total, &page)))
 }
 
 #[derive(Default)]
@@ -178,20 +81,18 @@ impl BillsV1 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<BillList>> {
-        let caller = Caller::from(&*auth.0);
-        Ok(Json(
-            list_page(
-                &state,
-                caller,
-                page.0,
-                per_page.0,
-                customer_id.0,
-                status.0,
-                from.0,
-                to.0,
-            )
-            .await?,
-        ))
+        let caller = auth.caller();
+        list_page(
+            &state,
+            caller,
+            page.0,
+            per_page.0,
+            customer_id.0,
+            status.0,
+            from.0,
+            to.0,
+        )
+        .await
     }
 }
 
@@ -218,7 +119,7 @@ impl InvoicesV1 {
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<InvoiceList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) = ops::bills::invoices(
             &state.ctx(),
             &caller,
@@ -233,7 +134,7 @@ impl InvoicesV1 {
 
 /// The answer a bill create gives (and its `Idempotency-Key` replays).
 fn created(bill: BillRow) -> Result<String, String> {
-    json(&BillOne { data: bill.into() })
+    json(&BillOne::of(bill))
 }
 
 #[derive(Default)]
@@ -261,20 +162,18 @@ impl BillsV2 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<BillList>> {
-        let caller = Caller::from(&*auth.0);
-        Ok(Json(
-            list_page(
-                &state,
-                caller,
-                page.0,
-                per_page.0,
-                customer_id.0,
-                status.0,
-                from.0,
-                to.0,
-            )
-            .await?,
-        ))
+        let caller = auth.caller();
+        list_page(
+            &state,
+            caller,
+            page.0,
+            per_page.0,
+            customer_id.0,
+            status.0,
+            from.0,
+            to.0,
+        )
+        .await
     }
 
     /// Create a bill (v2)
@@ -294,7 +193,7 @@ impl BillsV2 {
         body: JsonBody<CreateBill>,
     ) -> ApiResult<BillCreated> {
         let once = Once::new(idempotency_key.0, 201, created);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let answer = ops::bills::create(&state.ctx(), &caller, body.0 .0, once).await?;
         Ok(BillCreated::Created(PreSerialized::new(answer)))
     }
@@ -311,8 +210,8 @@ impl BillsV2 {
         #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<BillOne>> {
-        let bill = ops::bills::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
-        Ok(Json(BillOne { data: bill.into() }))
+        let bill = ops::bills::get(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(Json(BillOne::of(bill)))
     }
 
     /// Update a bill (v2)
@@ -331,9 +230,9 @@ impl BillsV2 {
         id: Path<i64>,
         body: JsonBody<UpdateBill>,
     ) -> ApiResult<Json<BillOne>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let bill = ops::bills::update(&state.ctx(), &caller, id.0, body.0 .0).await?;
-        Ok(Json(BillOne { data: bill.into() }))
+        Ok(Json(BillOne::of(bill)))
     }
 
     /// Delete a bill (v2)
@@ -349,9 +248,9 @@ impl BillsV2 {
         state: Data<&AppState>,
         #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<BillDeleted> {
-        ops::bills::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
-        Ok(BillDeleted::NoContent)
+    ) -> ApiResult<Deleted> {
+        ops::bills::delete(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(Deleted::NoContent)
     }
 }
 
@@ -377,7 +276,7 @@ impl CustomerBillsV2 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<BillList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) =
             ops::bills::of_customer(&state.ctx(), &caller, id.0, page.limit(), page.offset())
                 .await?;

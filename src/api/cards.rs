@@ -2,127 +2,68 @@
 //! `POST /api/v2/recharge-cards` to generate a batch, `PUT
 //! /api/v2/recharge-cards/batches/{batch}` to issue a batch to an operator, and
 //! `POST /api/v2/recharge-cards/redeem`; each a call into `ops::cards`. The
-//! request bodies are in `contract::cards`.
+//! request bodies and the answer shapes are in `contract::cards`; this file
+//! holds the routes and their status codes.
 
 use poem::web::Data;
 use poem_openapi::{
     param::{Header, Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    OpenApi,
 };
 
 use crate::contract::text::SingleLine;
 use crate::{
     api::{
-        payments::{recorded, PaymentRecorded},
+        payments::recorded,
         security::{V1Auth, V2Auth},
         ApiTags,
     },
     auth::scope::Scope,
     contract::{
         body::JsonBody,
-        cards::{BatchAssign, CardStatus, NewBatch, Redeem},
+        cards::{
+            BatchAssign, BatchAssigned, BatchAssignedOne, CardStatus, GeneratedBatch,
+            GeneratedBatchOne, GeneratedCard, NewBatch, RechargeCardList, Redeem,
+        },
         json_out::PreSerialized,
         money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
+        payments::PaymentRecorded,
     },
+    created,
     error::ApiResult,
-    ops::{self, Caller, Once},
-    paginated,
+    ops::{self, Once},
     state::AppState,
-    store::recharge_cards::CardRow,
 };
 
-/// A card as listed (never with its PIN).
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct RechargeCard {
-    pub id: i64,
-    pub serial: String,
-    pub value: Amount,
-    pub currency: String,
-    pub batch: String,
-    /// The operator (distributor) the card was issued to; null: the ISP's own.
-    #[oai(nullable)]
-    pub operator_id: Option<i64>,
-    /// unused, used or void.
-    pub status: String,
-    #[oai(nullable)]
-    pub used_by: Option<i64>,
-    #[oai(nullable)]
-    pub used_at: Option<String>,
-    pub created_at: String,
-}
+created!(BatchCreated, Json<GeneratedBatchOne>);
 
-impl From<CardRow> for RechargeCard {
-    fn from(c: CardRow) -> Self {
+/// What the operation made, as the answer shows it (the operation's value is
+/// above the wire contracts, so the mapping stands here).
+impl From<ops::cards::Generated> for GeneratedBatch {
+    fn from(made: ops::cards::Generated) -> Self {
         Self {
-            id: c.id,
-            serial: c.serial,
-            value: Amount(c.value),
-            currency: c.currency,
-            batch: c.batch,
-            operator_id: c.operator_id,
-            status: c.status,
-            used_by: c.used_by,
-            used_at: c.used_at,
-            created_at: c.created_at,
+            batch: made.batch,
+            operator_id: made.operator_id,
+            cards: made
+                .cards
+                .into_iter()
+                .map(|c| GeneratedCard {
+                    id: c.id,
+                    serial: c.serial,
+                    pin: c.pin,
+                    value: Amount(c.value),
+                })
+                .collect(),
         }
     }
 }
-
-paginated!(RechargeCardList, RechargeCard);
-
-/// A generated card with its PIN (shown only in this answer).
-#[derive(Debug, Object)]
-pub struct GeneratedCard {
-    pub id: i64,
-    pub serial: String,
-    pub pin: String,
-    pub value: Amount,
-}
-
-#[derive(Debug, Object)]
-pub struct GeneratedBatch {
-    pub batch: String,
-    /// The operator the batch was issued to; null: the ISP's own.
-    #[oai(nullable)]
-    pub operator_id: Option<i64>,
-    /// The PINs appear here once; only their keyed hashes are stored.
-    pub cards: Vec<GeneratedCard>,
-}
-
-#[derive(Debug, Object)]
-pub struct GeneratedBatchOne {
-    pub data: GeneratedBatch,
-}
-
-#[derive(ApiResponse)]
-pub enum BatchCreated {
-    #[oai(status = 201)]
-    Created(Json<GeneratedBatchOne>),
-}
-
-#[derive(ApiResponse)]
-pub enum Redeemed {
+created!(
     /// The card paid: the payment, what it settled and the credit left.
-    #[oai(status = 201)]
-    Created(PreSerialized<PaymentRecorded>),
-}
-
-/// The batch after it was issued.
-#[derive(Debug, Object)]
-pub struct BatchAssigned {
-    pub batch: String,
-    #[oai(nullable)]
-    pub operator_id: Option<i64>,
-    /// Unused cards that moved (used and void cards keep their owner).
-    pub cards: u64,
-}
-
-#[derive(Debug, Object)]
-pub struct BatchAssignedOne {
-    pub data: BatchAssigned,
-}
+    Redeemed,
+    PreSerialized<PaymentRecorded>
+);
 
 #[derive(Default)]
 pub struct CardsV1;
@@ -154,7 +95,7 @@ impl CardsV1 {
             status.0.map(CardStatus::as_str),
             batch.0.map(SingleLine::into_inner),
         );
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) = ops::cards::list(
             &state.ctx(),
             &caller,
@@ -196,7 +137,7 @@ impl CardsV2 {
             batch,
             operator_id,
         } = body.0;
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let made = ops::cards::generate(
             &state.ctx(),
             &caller,
@@ -207,22 +148,7 @@ impl CardsV2 {
             operator_id,
         )
         .await?;
-        Ok(BatchCreated::Created(Json(GeneratedBatchOne {
-            data: GeneratedBatch {
-                batch: made.batch,
-                operator_id: made.operator_id,
-                cards: made
-                    .cards
-                    .into_iter()
-                    .map(|c| GeneratedCard {
-                        id: c.id,
-                        serial: c.serial,
-                        pin: c.pin,
-                        value: Amount(c.value),
-                    })
-                    .collect(),
-            },
-        })))
+        Ok(BatchCreated::Created(Json(GeneratedBatchOne::of(made))))
     }
 
     /// Issue a batch of recharge cards to an operator (v2, addition)
@@ -243,16 +169,15 @@ impl CardsV2 {
         body: JsonBody<BatchAssign>,
     ) -> ApiResult<Json<BatchAssignedOne>> {
         let operator_id = body.0.operator_id;
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let cards =
             ops::cards::assign_batch(&state.ctx(), &caller, batch.0.clone(), operator_id).await?;
-        Ok(Json(BatchAssignedOne {
-            data: BatchAssigned {
-                batch: batch.0,
-                operator_id,
-                cards,
-            },
-        }))
+        let batch = batch.0;
+        Ok(Json(BatchAssignedOne::of(BatchAssigned {
+            batch,
+            operator_id,
+            cards,
+        })))
     }
 
     /// Redeem a recharge card (v2, addition)
@@ -276,7 +201,7 @@ impl CardsV2 {
         body: JsonBody<Redeem>,
     ) -> ApiResult<Redeemed> {
         let once = Once::new(idempotency_key.0, 201, recorded);
-        let (caller, Redeem { customer_id, pin }) = (Caller::from(&*auth.0), body.0);
+        let (caller, Redeem { customer_id, pin }) = (auth.caller(), body.0);
         let answer = ops::cards::redeem(
             &state.ctx(),
             &caller,

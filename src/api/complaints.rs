@@ -1,92 +1,39 @@
 //! `GET/POST /api/v2/complaints`, `GET/PUT/DELETE /api/v2/complaints/{id}`
 //! (additions to the guide, which names only the `complaint.created` event).
-//! Scopes `customers:read` / `customers:write`.
+//! Scopes `customers:read` / `customers:write`. The routes and their status
+//! codes; the bodies and the answer shapes are in `contract::complaints`.
 
 use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    OpenApi,
 };
 
 use crate::{
     api::{security::V2Auth, ApiTags},
     auth::scope::Scope,
     contract::{
+        answer::Deleted,
         body::JsonBody,
-        complaints::{ComplaintChanges, ComplaintPriority, ComplaintStatus, NewComplaint},
+        complaints::{
+            ComplaintChanges, ComplaintList, ComplaintOne, ComplaintPriority, ComplaintStatus,
+            NewComplaint,
+        },
         pagination::{PageParam, PageRequest, PerPageParam},
     },
+    created,
     error::ApiResult,
-    ops::{self, Caller},
-    paginated,
+    ops,
     state::AppState,
-    store::complaints::{ComplaintFilter, ComplaintRow},
+    store::complaints::ComplaintFilter,
 };
 
-/// A support complaint.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Complaint {
-    pub id: i64,
-    pub customer_id: i64,
-    pub subject: String,
-    pub body: String,
-    /// `open`, `in_progress`, `resolved` or `closed`.
-    pub status: String,
-    /// `low`, `medium`, `high` or `urgent`.
-    pub priority: String,
-    /// The staff user handling it.
-    #[oai(nullable)]
-    pub assigned_to: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
-    /// When it became resolved or closed.
-    #[oai(nullable)]
-    pub resolved_at: Option<String>,
-}
-
-impl From<ComplaintRow> for Complaint {
-    fn from(c: ComplaintRow) -> Self {
-        Self {
-            id: c.id,
-            customer_id: c.customer_id,
-            subject: c.subject,
-            body: c.body,
-            status: c.status,
-            priority: c.priority,
-            assigned_to: c.assigned_to,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-            resolved_at: c.resolved_at,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-pub struct ComplaintOne {
-    pub data: Complaint,
-}
-
-impl ComplaintOne {
-    fn of(row: ComplaintRow) -> Self {
-        Self { data: row.into() }
-    }
-}
-
-paginated!(ComplaintList, Complaint);
-
-#[derive(ApiResponse)]
-pub enum ComplaintCreated {
+created!(
     /// Created; `complaint.created` is sent to subscribed webhooks.
-    #[oai(status = 201)]
-    Created(Json<ComplaintOne>),
-}
-
-#[derive(ApiResponse)]
-pub enum ComplaintDeleted {
-    #[oai(status = 204)]
-    NoContent,
-}
+    ComplaintCreated,
+    Json<ComplaintOne>
+);
 
 #[derive(Default)]
 pub struct V2ComplaintsApi;
@@ -122,12 +69,8 @@ impl V2ComplaintsApi {
             ..ComplaintFilter::default()
         };
         let (rows, total) =
-            ops::complaints::list(&state.ctx(), &Caller::from(&*auth.0), filter, page).await?;
-        Ok(Json(ComplaintList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+            ops::complaints::list(&state.ctx(), &auth.caller(), filter, page).await?;
+        Ok(Json(ComplaintList::of(rows, total, &page)))
     }
 
     /// Create a complaint (v2, addition)
@@ -144,7 +87,7 @@ impl V2ComplaintsApi {
         #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         body: JsonBody<NewComplaint>,
     ) -> ApiResult<ComplaintCreated> {
-        let row = ops::complaints::create(&state.ctx(), &Caller::from(&*auth.0), body.0 .0).await?;
+        let row = ops::complaints::create(&state.ctx(), &auth.caller(), body.0 .0).await?;
         Ok(ComplaintCreated::Created(Json(ComplaintOne::of(row))))
     }
 
@@ -160,7 +103,7 @@ impl V2ComplaintsApi {
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<ComplaintOne>> {
-        let row = ops::complaints::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let row = ops::complaints::get(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(Json(ComplaintOne::of(row)))
     }
 
@@ -179,7 +122,7 @@ impl V2ComplaintsApi {
         id: Path<i64>,
         body: JsonBody<ComplaintChanges>,
     ) -> ApiResult<Json<ComplaintOne>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let row = ops::complaints::update(&state.ctx(), &caller, id.0, body.0 .0).await?;
         Ok(Json(ComplaintOne::of(row)))
     }
@@ -195,8 +138,8 @@ impl V2ComplaintsApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<ComplaintDeleted> {
-        ops::complaints::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
-        Ok(ComplaintDeleted::NoContent)
+    ) -> ApiResult<Deleted> {
+        ops::complaints::delete(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(Deleted::NoContent)
     }
 }

@@ -1,12 +1,12 @@
-//! Customers in the API, v1 and v2: the answer shapes (row → JSON) and the
-//! routes, each a call into `ops::customers`. The request bodies and list
-//! values are in `contract::customers`.
+//! Customers in the API, v1 and v2: the routes, each a call into
+//! `ops::customers`, and their status codes. What they read and answer (the
+//! bodies, the list values, the answer shapes) is in `contract::customers`.
 
 use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    OpenApi,
 };
 
 use crate::contract::text::SingleLine;
@@ -17,213 +17,31 @@ use crate::{
     },
     auth::scope::Scope,
     contract::{
+        answer::Deleted,
         body::JsonBody,
         customers::{
             filter, CreateCustomer, CustomerAction, CustomerActionRequest, CustomerSort,
-            StatusFilter, SubscriptionStatus, UpdateCustomer,
+            StatusFilter, SubscriptionList, SubscriptionStatus, UpdateCustomer, V1CustomerList,
+            V1CustomerOne, V2CustomerList, V2CustomerOne,
         },
         filters::TimeBound,
         json_out::JsonOut,
-        money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
     },
+    created,
     error::ApiResult,
     ops::{self, Caller},
-    paginated,
     state::AppState,
     store::customers::CustomerRow,
 };
 
-/// `{id, name}` of a customer's package (v2).
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct PackageRef {
-    pub id: i64,
-    pub name: String,
-}
+created!(V1CustomerCreated, Json<V1CustomerOne>);
+created!(V2CustomerCreated, Json<V2CustomerOne>);
 
-/// A customer in API v2.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct V2Customer {
-    pub id: i64,
-    pub name: String,
-    #[oai(nullable)]
-    pub email: Option<String>,
-    pub phone: String,
-    #[oai(nullable)]
-    pub address: Option<String>,
-    #[oai(nullable)]
-    pub package: Option<PackageRef>,
-    pub connection_type: String,
-    /// active, suspended, inactive or expired.
-    pub status: String,
-    #[oai(nullable)]
-    pub onu_mac: Option<String>,
-    #[oai(nullable)]
-    pub username: Option<String>,
-    #[oai(nullable)]
-    pub router_id: Option<i64>,
-    #[oai(nullable)]
-    pub operator_id: Option<i64>,
-    /// Credit (positive) the customer holds, in major units.
-    pub balance: Amount,
-    /// When the current paid period ends.
-    #[oai(nullable)]
-    pub expires_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<CustomerRow> for V2Customer {
-    fn from(c: CustomerRow) -> Self {
-        Self {
-            id: c.id,
-            name: c.name,
-            email: c.email,
-            phone: c.phone,
-            address: c.address,
-            package: c
-                .package_id
-                .zip(c.package_name)
-                .map(|(id, name)| PackageRef { id, name }),
-            connection_type: c.connection_type,
-            status: c.status,
-            onu_mac: c.onu_mac,
-            username: c.username,
-            router_id: c.router_id,
-            operator_id: c.operator_id,
-            balance: Amount(c.balance),
-            expires_at: c.expires_at,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        }
-    }
-}
-
-/// A customer in API v1: flatter, `package` is the package's name.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct V1Customer {
-    pub id: i64,
-    pub name: String,
-    #[oai(nullable)]
-    pub email: Option<String>,
-    pub phone: String,
-    #[oai(nullable)]
-    pub address: Option<String>,
-    /// The package's name.
-    #[oai(nullable)]
-    pub package: Option<String>,
-    #[oai(nullable)]
-    pub package_id: Option<i64>,
-    pub connection_type: String,
-    pub status: String,
-    #[oai(nullable)]
-    pub onu_mac: Option<String>,
-    #[oai(nullable)]
-    pub username: Option<String>,
-    #[oai(nullable)]
-    pub router_id: Option<i64>,
-    #[oai(nullable)]
-    pub operator_id: Option<i64>,
-    pub balance: Amount,
-    #[oai(nullable)]
-    pub expires_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<CustomerRow> for V1Customer {
-    fn from(c: CustomerRow) -> Self {
-        Self {
-            id: c.id,
-            name: c.name,
-            email: c.email,
-            phone: c.phone,
-            address: c.address,
-            package: c.package_name,
-            package_id: c.package_id,
-            connection_type: c.connection_type,
-            status: c.status,
-            onu_mac: c.onu_mac,
-            username: c.username,
-            router_id: c.router_id,
-            operator_id: c.operator_id,
-            balance: Amount(c.balance),
-            expires_at: c.expires_at,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        }
-    }
-}
-
-/// A subscription: a customer's package over a period.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Subscription {
-    pub id: i64,
-    pub customer_id: i64,
-    pub package: PackageRef,
-    pub starts_at: String,
-    #[oai(nullable)]
-    pub expires_at: Option<String>,
-    #[oai(nullable)]
-    pub ended_at: Option<String>,
-    /// active, ended, expired or cancelled.
-    pub status: String,
-    pub auto_renew: bool,
-}
-
-impl From<crate::store::subscriptions::SubscriptionRow> for Subscription {
-    fn from(s: crate::store::subscriptions::SubscriptionRow) -> Self {
-        Self {
-            id: s.id,
-            customer_id: s.customer_id,
-            package: PackageRef {
-                id: s.package_id,
-                name: s.package_name,
-            },
-            starts_at: s.starts_at,
-            expires_at: s.expires_at,
-            ended_at: s.ended_at,
-            status: s.status,
-            auto_renew: s.auto_renew,
-        }
-    }
-}
-
-paginated!(V1CustomerList, V1Customer);
-paginated!(V2CustomerList, V2Customer);
-paginated!(SubscriptionList, Subscription);
-
-#[derive(Debug, Object, serde::Serialize)]
-pub struct V1CustomerOne {
-    pub data: V1Customer,
-}
-
-#[derive(ApiResponse)]
-pub enum V1CustomerCreated {
-    #[oai(status = 201)]
-    Created(Json<V1CustomerOne>),
-}
-
-#[derive(Debug, Object, serde::Serialize)]
-pub struct V2CustomerOne {
-    pub data: V2Customer,
-}
-
-#[derive(ApiResponse)]
-pub enum V2CustomerCreated {
-    #[oai(status = 201)]
-    Created(Json<V2CustomerOne>),
-}
-
-#[derive(ApiResponse)]
-pub enum V2CustomerDeleted {
-    #[oai(status = 204)]
-    NoContent,
-}
-
-/// The list both versions answer: one page of the customers the caller sees.
+/// The list both versions answer: one page of the customers the caller sees,
+/// each shown as its version shows a customer (`answer` is that list's `of`).
 #[allow(clippy::too_many_arguments)]
-async fn list_page(
+async fn list_page<L>(
     state: &AppState,
     caller: Caller,
     page: PageParam,
@@ -235,13 +53,20 @@ async fn list_page(
     from: Option<TimeBound>,
     to: Option<TimeBound>,
     sort: Option<CustomerSort>,
-) -> ApiResult<(Vec<CustomerRow>, u64, PageRequest)> {
+    answer: fn(Vec<CustomerRow>, u64, &PageRequest) -> L,
+) -> ApiResult<JsonOut<L>> {
     let page = PageRequest::new(page, per_page);
     let search = search.map(SingleLine::into_inner);
     let filter = filter(status, package_id, operator_id, search, from, to, sort);
     let (rows, total) =
         ops::customers::list(&state.ctx(), &caller, filter, page.limit(), page.offset()).await?;
-    Ok((rows, total, page))
+    Ok(JsonOut(answer(rows, total, &page)))
+}
+
+/// Both creates: the new customer's row.
+async fn create(state: &AppState, caller: Caller, body: CreateCustomer) -> ApiResult<CustomerRow> {
+    let (ctx, key) = (state.ctx(), &state.seal_key);
+    Ok(ops::customers::create(&ctx, &caller, key, body.0, body.1).await?)
 }
 
 #[derive(Default)]
@@ -273,9 +98,10 @@ impl CustomersV1 {
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
     ) -> ApiResult<JsonOut<V1CustomerList>> {
-        let (rows, total, page) = list_page(
+        let caller = auth.caller();
+        list_page(
             &state,
-            Caller::from(&*auth.0),
+            caller,
             page.0,
             per_page.0,
             status.0,
@@ -285,9 +111,9 @@ impl CustomersV1 {
             from.0,
             to.0,
             sort.0,
+            V1CustomerList::of,
         )
-        .await?;
-        Ok(JsonOut(V1CustomerList::of(rows, total, &page)))
+        .await
     }
 
     /// Create a customer (v1)
@@ -304,13 +130,8 @@ impl CustomersV1 {
         #[oai(scope = "Scope::CustomersWrite")] auth: V1Auth,
         body: JsonBody<CreateCustomer>,
     ) -> ApiResult<V1CustomerCreated> {
-        let caller = Caller::from(&*auth.0);
-        let row =
-            ops::customers::create(&state.ctx(), &caller, &state.seal_key, body.0 .0, body.0 .1)
-                .await?;
-        Ok(V1CustomerCreated::Created(Json(V1CustomerOne {
-            data: row.into(),
-        })))
+        let row = create(&state, auth.caller(), body.0).await?;
+        Ok(V1CustomerCreated::Created(Json(V1CustomerOne::of(row))))
     }
 
     /// Retrieve a customer (v1)
@@ -325,8 +146,8 @@ impl CustomersV1 {
         #[oai(scope = "Scope::CustomersRead")] auth: V1Auth,
         id: Path<i64>,
     ) -> ApiResult<JsonOut<V1CustomerOne>> {
-        let row = ops::customers::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
-        Ok(JsonOut(V1CustomerOne { data: row.into() }))
+        let row = ops::customers::get(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(JsonOut(V1CustomerOne::of(row)))
     }
 
     /// Perform an action on a customer (v1)
@@ -350,7 +171,7 @@ impl CustomersV1 {
     ) -> ApiResult<Json<V1CustomerOne>> {
         let CustomerActionRequest { action, reason } = body.0;
         let reason = reason.unwrap_or_else(|| "manual".into());
-        let (ctx, caller) = (state.ctx(), Caller::from(&*auth.0));
+        let (ctx, caller) = (state.ctx(), auth.caller());
         let row = match action {
             CustomerAction::Suspend => {
                 ops::customers::set_status(&ctx, &caller, id.0, "suspended", reason).await?
@@ -362,7 +183,7 @@ impl CustomersV1 {
                 ops::customers::disconnect(&ctx, &caller, &state.routers, id.0).await?
             }
         };
-        Ok(Json(V1CustomerOne { data: row.into() }))
+        Ok(Json(V1CustomerOne::of(row)))
     }
 }
 
@@ -396,9 +217,10 @@ impl CustomersV2 {
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
     ) -> ApiResult<JsonOut<V2CustomerList>> {
-        let (rows, total, page) = list_page(
+        let caller = auth.caller();
+        list_page(
             &state,
-            Caller::from(&*auth.0),
+            caller,
             page.0,
             per_page.0,
             status.0,
@@ -408,9 +230,9 @@ impl CustomersV2 {
             from.0,
             to.0,
             sort.0,
+            V2CustomerList::of,
         )
-        .await?;
-        Ok(JsonOut(V2CustomerList::of(rows, total, &page)))
+        .await
     }
 
     /// Create a customer (v2)
@@ -428,13 +250,8 @@ impl CustomersV2 {
         #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         body: JsonBody<CreateCustomer>,
     ) -> ApiResult<V2CustomerCreated> {
-        let caller = Caller::from(&*auth.0);
-        let row =
-            ops::customers::create(&state.ctx(), &caller, &state.seal_key, body.0 .0, body.0 .1)
-                .await?;
-        Ok(V2CustomerCreated::Created(Json(V2CustomerOne {
-            data: row.into(),
-        })))
+        let row = create(&state, auth.caller(), body.0).await?;
+        Ok(V2CustomerCreated::Created(Json(V2CustomerOne::of(row))))
     }
 
     /// Retrieve a customer (v2)
@@ -449,8 +266,8 @@ impl CustomersV2 {
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<JsonOut<V2CustomerOne>> {
-        let row = ops::customers::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
-        Ok(JsonOut(V2CustomerOne { data: row.into() }))
+        let row = ops::customers::get(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(JsonOut(V2CustomerOne::of(row)))
     }
 
     /// Update a customer (v2)
@@ -469,7 +286,7 @@ impl CustomersV2 {
         id: Path<i64>,
         body: JsonBody<UpdateCustomer>,
     ) -> ApiResult<Json<V2CustomerOne>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let row = ops::customers::update(
             &state.ctx(),
             &caller,
@@ -479,7 +296,7 @@ impl CustomersV2 {
             body.0 .1,
         )
         .await?;
-        Ok(Json(V2CustomerOne { data: row.into() }))
+        Ok(Json(V2CustomerOne::of(row)))
     }
 
     /// Delete a customer (v2)
@@ -493,9 +310,9 @@ impl CustomersV2 {
         state: Data<&AppState>,
         #[oai(scope = "Scope::CustomersWrite")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<V2CustomerDeleted> {
-        ops::customers::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
-        Ok(V2CustomerDeleted::NoContent)
+    ) -> ApiResult<Deleted> {
+        ops::customers::delete(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(Deleted::NoContent)
     }
 
     /// Customer subscriptions (v2)
@@ -515,7 +332,7 @@ impl CustomersV2 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<SubscriptionList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) =
             ops::customers::subscriptions(&state.ctx(), &caller, id.0, page.limit(), page.offset())
                 .await?;
@@ -546,7 +363,7 @@ impl SubscriptionsV1 {
     ) -> ApiResult<Json<SubscriptionList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let status = status.0.map(SubscriptionStatus::as_str);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) = ops::customers::all_subscriptions(
             &state.ctx(),
             &caller,

@@ -1,130 +1,24 @@
 //! The v1 dashboards in the API, `GET /api/v1/dashboard` and `GET
-//! /api/v1/noc/dashboard`: the answer shapes and the routes, each a call into
-//! `ops::dashboard`.
+//! /api/v1/noc/dashboard`: the routes, each a call into `ops::dashboard`. The
+//! answer shapes are in `contract::dashboard`.
 
 use poem::web::Data;
-use poem_openapi::{payload::Json, Object, OpenApi};
+use poem_openapi::{payload::Json, OpenApi};
 
 use crate::{
     api::{security::V1Auth, ApiTags},
     auth::scope::Scope,
     clock::format_timestamp,
+    contract::dashboard::{
+        BillingFigures, CustomerCounts, Dashboard, DashboardOne, DeviceCounts, DownDevice,
+        FailingCheck, NocDashboard, NocDashboardOne, NocZabbix, OnuCounts,
+    },
     contract::money::Amount,
     error::ApiResult,
-    ops::{self, Caller},
+    ops,
     state::AppState,
     store::inventory,
 };
-
-/// Customers by status.
-#[derive(Debug, Object)]
-pub struct CustomerCounts {
-    pub total: i64,
-    pub active: i64,
-    pub suspended: i64,
-    pub inactive: i64,
-    pub expired: i64,
-    /// Created since the first day of this month (the ISP's local time).
-    pub new_this_month: i64,
-}
-
-/// Money figures (the ISP's local month and day).
-#[derive(Debug, Object)]
-pub struct BillingFigures {
-    /// Payments received since the first day of this month.
-    pub revenue_this_month: Amount,
-    /// Payments received today.
-    pub collections_today: Amount,
-    /// What open (unpaid or partly paid) bills still owe.
-    pub unpaid_total: Amount,
-    pub currency: String,
-}
-
-#[derive(Debug, Object)]
-pub struct Dashboard {
-    pub customers: CustomerCounts,
-    pub billing: BillingFigures,
-    pub generated_at: String,
-}
-
-#[derive(Debug, Object)]
-pub struct DashboardOne {
-    pub data: Dashboard,
-}
-
-/// Devices of one kind by last polled state.
-#[derive(Debug, Object)]
-pub struct DeviceCounts {
-    /// routers, olts, onus, devices, ...
-    pub kind: String,
-    pub total: i64,
-    pub up: i64,
-    pub down: i64,
-    pub unknown: i64,
-}
-
-#[derive(Debug, Object)]
-pub struct NocDashboard {
-    /// One entry per kind of inventory the appliance holds.
-    pub devices: Vec<DeviceCounts>,
-    pub up: i64,
-    pub down: i64,
-    pub unknown: i64,
-    /// Every router, OLT, radio or device that is down, longest first.
-    pub down_devices: Vec<DownDevice>,
-    pub onus: OnuCounts,
-    /// Status checks that are down.
-    pub failing_checks: Vec<FailingCheck>,
-    /// Current Zabbix problems with the customers they affect (null when
-    /// Zabbix is not configured or has not answered yet).
-    #[oai(nullable)]
-    pub zabbix: Option<NocZabbix>,
-    pub generated_at: String,
-}
-
-#[derive(Debug, Object)]
-pub struct NocZabbix {
-    pub problems: Vec<crate::api::zabbix::ZabbixProblemView>,
-    /// Customers behind any host with a problem.
-    pub affected_customers: i64,
-    pub freshness: crate::api::zabbix::ZabbixFreshness,
-}
-
-#[derive(Debug, Object)]
-pub struct DownDevice {
-    /// `router`, `olt`, `radio` or `device`.
-    pub kind: String,
-    pub id: i64,
-    pub name: String,
-    #[oai(nullable)]
-    pub since: Option<String>,
-    #[oai(nullable)]
-    pub last_error: Option<String>,
-}
-
-#[derive(Debug, Object)]
-pub struct OnuCounts {
-    pub total: i64,
-    pub offline: i64,
-    /// Online ONUs with rx power below `low_rx_dbm`.
-    pub low_rx: i64,
-    pub low_rx_dbm: f64,
-}
-
-#[derive(Debug, Object)]
-pub struct FailingCheck {
-    pub name: String,
-    pub target: String,
-    #[oai(nullable)]
-    pub since: Option<String>,
-    #[oai(nullable)]
-    pub last_error: Option<String>,
-}
-
-#[derive(Debug, Object)]
-pub struct NocDashboardOne {
-    pub data: NocDashboard,
-}
 
 /// Zabbix on the NOC dashboard: whatever the cache holds, never waiting for
 /// Zabbix; when the cache has aged, a refresh runs in the background for the
@@ -172,7 +66,7 @@ impl DashboardV1 {
         state: Data<&AppState>,
         #[oai(scope = "Scope::DashboardRead")] auth: V1Auth,
     ) -> ApiResult<Json<DashboardOne>> {
-        let d = ops::dashboard::summary(&state.ctx(), &Caller::from(&*auth.0)).await?;
+        let d = ops::dashboard::summary(&state.ctx(), &auth.caller()).await?;
         Ok(Json(DashboardOne {
             data: Dashboard {
                 customers: CustomerCounts {
@@ -207,7 +101,7 @@ impl DashboardV1 {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
     ) -> ApiResult<Json<NocDashboardOne>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let noc = ops::dashboard::noc(&state.ctx(), &caller, state.zabbix.configured()).await?;
         let zabbix = noc_zabbix(&state, &noc.behind);
         let (counts, down, onus, low_rx, checks) =

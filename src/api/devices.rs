@@ -2,13 +2,14 @@
 //! and radios/other devices `GET /api/v2/monitoring/devices`, with (additions)
 //! create/get/update/delete and signal history. Credentials are sealed and
 //! never returned. Each handler calls one operation of `ops::devices` (ONU
-//! history: `ops::monitoring`).
+//! history: `ops::monitoring`). The routes and their status codes; the bodies
+//! and the answer shapes are in `contract::devices`.
 
 use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    OpenApi,
 };
 
 use crate::{
@@ -18,10 +19,12 @@ use crate::{
     },
     auth::scope::Scope,
     contract::{
+        answer::Deleted,
         body::JsonBody,
-        devices::{DeviceChanges, NewDevice},
+        devices::{DeviceChanges, DeviceList, DeviceOne, History, NewDevice},
         pagination::{PageParam, PageRequest, PerPageParam},
     },
+    created,
     error::ApiResult,
     monitoring::rules::Family,
     ops::{
@@ -29,133 +32,10 @@ use crate::{
         devices::{Snmp, DEFAULT_HISTORY},
         Caller,
     },
-    paginated,
     state::AppState,
-    store::snmp_devices::DeviceRow,
 };
 
-/// An SNMP device and what the poller last read (never its credentials).
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Device {
-    pub id: i64,
-    /// `olt`, `radio` or `device`.
-    pub kind: String,
-    pub name: String,
-    pub host: String,
-    pub port: i64,
-    /// The profile asked for (`auto` = detected).
-    pub profile: String,
-    /// The profile in use.
-    #[oai(nullable)]
-    pub detected_profile: Option<String>,
-    #[oai(nullable)]
-    pub vendor: Option<String>,
-    #[oai(nullable)]
-    pub model: Option<String>,
-    /// `v2c` or `v3`.
-    pub snmp_version: String,
-    #[oai(nullable)]
-    pub v3_user: Option<String>,
-    /// `up`, `down` or `unknown`.
-    pub status: String,
-    #[oai(nullable)]
-    pub status_since: Option<String>,
-    #[oai(nullable)]
-    pub last_seen_at: Option<String>,
-    #[oai(nullable)]
-    pub last_error: Option<String>,
-    #[oai(nullable)]
-    pub sys_descr: Option<String>,
-    #[oai(nullable)]
-    pub sys_name: Option<String>,
-    #[oai(nullable)]
-    pub sys_object_id: Option<String>,
-    #[oai(nullable)]
-    pub uptime_secs: Option<i64>,
-    /// Radio metrics (signal, noise dBm; ccq, quality %; frequency MHz; stations; ...).
-    pub metrics: serde_json::Value,
-    /// ONUs seen on this OLT.
-    pub onus: i64,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<DeviceRow> for Device {
-    fn from(d: DeviceRow) -> Self {
-        Self {
-            id: d.id,
-            kind: d.kind,
-            name: d.name,
-            host: d.host,
-            port: d.port,
-            profile: d.profile,
-            detected_profile: d.detected_profile,
-            vendor: d.vendor,
-            model: d.model,
-            snmp_version: d.snmp_version,
-            v3_user: d.v3_user,
-            status: d.status,
-            status_since: d.status_since,
-            last_seen_at: d.last_seen_at,
-            last_error: d.last_error,
-            sys_descr: d.sys_descr,
-            sys_name: d.sys_name,
-            sys_object_id: d.sys_object_id,
-            uptime_secs: d.uptime_secs,
-            metrics: if d.metrics.is_null() {
-                serde_json::json!({})
-            } else {
-                d.metrics
-            },
-            onus: d.onus,
-            created_at: d.created_at,
-            updated_at: d.updated_at,
-        }
-    }
-}
-
-paginated!(DeviceList, Device);
-
-#[derive(Debug, Object)]
-pub struct DeviceOne {
-    pub data: Device,
-}
-
-/// A reading over time.
-#[derive(Debug, Clone, Object)]
-pub struct Reading {
-    pub at: String,
-    pub value: f64,
-}
-
-#[derive(Debug, Object)]
-pub struct History {
-    /// Newest first; ONU rx power or radio signal in dBm.
-    pub data: Vec<Reading>,
-}
-
-#[derive(ApiResponse)]
-pub enum DeviceCreated {
-    #[oai(status = 201)]
-    Created(Json<DeviceOne>),
-}
-
-#[derive(ApiResponse)]
-pub enum DeviceDeleted {
-    #[oai(status = 204)]
-    NoContent,
-}
-
-impl History {
-    fn of(rows: Vec<(String, f64)>) -> Self {
-        Self {
-            data: rows
-                .into_iter()
-                .map(|(at, value)| Reading { at, value })
-                .collect(),
-        }
-    }
-}
+created!(DeviceCreated, Json<DeviceOne>);
 
 fn snmp(state: &AppState) -> Snmp<'_> {
     Snmp {
@@ -168,15 +48,13 @@ async fn list(
     state: &AppState,
     caller: &Caller,
     family: Family,
-    page: PageRequest,
+    page: PageParam,
+    per_page: PerPageParam,
 ) -> ApiResult<Json<DeviceList>> {
+    let page = PageRequest::new(page, per_page);
     let (rows, total) =
         ops::devices::list(&state.ctx(), caller, family, page.limit(), page.offset()).await?;
-    Ok(Json(DeviceList::new(
-        rows.into_iter().map(Into::into).collect(),
-        u64::try_from(total).unwrap_or(0),
-        &page,
-    )))
+    Ok(Json(DeviceList::of(rows, total, &page)))
 }
 
 async fn get(
@@ -186,7 +64,7 @@ async fn get(
     id: i64,
 ) -> ApiResult<Json<DeviceOne>> {
     let row = ops::devices::get(&state.ctx(), caller, family, id).await?;
-    Ok(Json(DeviceOne { data: row.into() }))
+    Ok(Json(DeviceOne::of(row)))
 }
 
 async fn create(
@@ -196,7 +74,7 @@ async fn create(
     body: NewDevice,
 ) -> ApiResult<DeviceCreated> {
     let row = ops::devices::create(&state.ctx(), caller, snmp(state), family, body.0).await?;
-    Ok(DeviceCreated::Created(Json(DeviceOne { data: row.into() })))
+    Ok(DeviceCreated::Created(Json(DeviceOne::of(row))))
 }
 
 async fn update(
@@ -207,17 +85,12 @@ async fn update(
     body: DeviceChanges,
 ) -> ApiResult<Json<DeviceOne>> {
     let row = ops::devices::update(&state.ctx(), caller, snmp(state), family, id, body.0).await?;
-    Ok(Json(DeviceOne { data: row.into() }))
+    Ok(Json(DeviceOne::of(row)))
 }
 
-async fn delete(
-    state: &AppState,
-    caller: &Caller,
-    family: Family,
-    id: i64,
-) -> ApiResult<DeviceDeleted> {
+async fn delete(state: &AppState, caller: &Caller, family: Family, id: i64) -> ApiResult<Deleted> {
     ops::devices::delete(&state.ctx(), caller, family, id).await?;
-    Ok(DeviceDeleted::NoContent)
+    Ok(Deleted::NoContent)
 }
 
 #[derive(Default)]
@@ -234,13 +107,7 @@ impl SnmpDevicesApi {
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<DeviceList>> {
-        list(
-            &state,
-            &Caller::from(&*auth.0),
-            Family::Olts,
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        list(&state, &auth.caller(), Family::Olts, page.0, per_page.0).await
     }
 
     /// List all OLTs (v2)
@@ -258,13 +125,7 @@ impl SnmpDevicesApi {
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<DeviceList>> {
-        list(
-            &state,
-            &Caller::from(&*auth.0),
-            Family::Olts,
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        list(&state, &auth.caller(), Family::Olts, page.0, per_page.0).await
     }
 
     /// Add an OLT (v2, addition)
@@ -282,7 +143,7 @@ impl SnmpDevicesApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         body: JsonBody<NewDevice>,
     ) -> ApiResult<DeviceCreated> {
-        create(&state, &Caller::from(&*auth.0), Family::Olts, body.0).await
+        create(&state, &auth.caller(), Family::Olts, body.0).await
     }
 
     /// Retrieve an OLT (v2, addition)
@@ -297,7 +158,7 @@ impl SnmpDevicesApi {
         #[oai(scope = "Scope::NetworkRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<DeviceOne>> {
-        get(&state, &Caller::from(&*auth.0), Family::Olts, id.0).await
+        get(&state, &auth.caller(), Family::Olts, id.0).await
     }
 
     /// Update an OLT (v2, addition)
@@ -313,7 +174,7 @@ impl SnmpDevicesApi {
         id: Path<i64>,
         body: JsonBody<DeviceChanges>,
     ) -> ApiResult<Json<DeviceOne>> {
-        update(&state, &Caller::from(&*auth.0), Family::Olts, id.0, body.0).await
+        update(&state, &auth.caller(), Family::Olts, id.0, body.0).await
     }
 
     /// Delete an OLT (v2, addition)
@@ -329,8 +190,8 @@ impl SnmpDevicesApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<DeviceDeleted> {
-        delete(&state, &Caller::from(&*auth.0), Family::Olts, id.0).await
+    ) -> ApiResult<Deleted> {
+        delete(&state, &auth.caller(), Family::Olts, id.0).await
     }
 
     /// Device status overview (v2)
@@ -348,13 +209,7 @@ impl SnmpDevicesApi {
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<DeviceList>> {
-        list(
-            &state,
-            &Caller::from(&*auth.0),
-            Family::Others,
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        list(&state, &auth.caller(), Family::Others, page.0, per_page.0).await
     }
 
     /// Add a radio or other device (v2, addition)
@@ -369,7 +224,7 @@ impl SnmpDevicesApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         body: JsonBody<NewDevice>,
     ) -> ApiResult<DeviceCreated> {
-        create(&state, &Caller::from(&*auth.0), Family::Others, body.0).await
+        create(&state, &auth.caller(), Family::Others, body.0).await
     }
 
     /// Retrieve a device (v2, addition)
@@ -384,7 +239,7 @@ impl SnmpDevicesApi {
         #[oai(scope = "Scope::MonitoringRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<DeviceOne>> {
-        get(&state, &Caller::from(&*auth.0), Family::Others, id.0).await
+        get(&state, &auth.caller(), Family::Others, id.0).await
     }
 
     /// Update a device (v2, addition)
@@ -400,14 +255,7 @@ impl SnmpDevicesApi {
         id: Path<i64>,
         body: JsonBody<DeviceChanges>,
     ) -> ApiResult<Json<DeviceOne>> {
-        update(
-            &state,
-            &Caller::from(&*auth.0),
-            Family::Others,
-            id.0,
-            body.0,
-        )
-        .await
+        update(&state, &auth.caller(), Family::Others, id.0, body.0).await
     }
 
     /// Delete a device (v2, addition)
@@ -421,8 +269,8 @@ impl SnmpDevicesApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<DeviceDeleted> {
-        delete(&state, &Caller::from(&*auth.0), Family::Others, id.0).await
+    ) -> ApiResult<Deleted> {
+        delete(&state, &auth.caller(), Family::Others, id.0).await
     }
 
     /// A radio's signal history (v2, addition)
@@ -439,8 +287,7 @@ impl SnmpDevicesApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))] limit: Query<Option<i64>>,
     ) -> ApiResult<Json<History>> {
         let limit = limit.0.unwrap_or(DEFAULT_HISTORY);
-        let rows =
-            ops::devices::history(&state.ctx(), &Caller::from(&*auth.0), id.0, limit).await?;
+        let rows = ops::devices::history(&state.ctx(), &auth.caller(), id.0, limit).await?;
         Ok(Json(History::of(rows)))
     }
 
@@ -458,8 +305,7 @@ impl SnmpDevicesApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))] limit: Query<Option<i64>>,
     ) -> ApiResult<Json<History>> {
         let limit = limit.0.unwrap_or(DEFAULT_HISTORY);
-        let rows = ops::monitoring::onu_history(&state.ctx(), &Caller::from(&*auth.0), id.0, limit)
-            .await?;
+        let rows = ops::monitoring::onu_history(&state.ctx(), &auth.caller(), id.0, limit).await?;
         Ok(Json(History::of(rows)))
     }
 }

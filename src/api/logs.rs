@@ -1,8 +1,9 @@
 //! Logs: the auto-suspension log (v1) and the API request log (v2, an
-//! addition to the guide for integrators debugging their calls).
+//! addition to the guide for integrators debugging their calls). Their
+//! answer shapes are in `contract::logs`.
 
 use poem::web::Data;
-use poem_openapi::{param::Query, payload::Json, Object, OpenApi};
+use poem_openapi::{param::Query, payload::Json, OpenApi};
 
 use crate::{
     api::{
@@ -12,48 +13,14 @@ use crate::{
     auth::scope::Scope,
     contract::{
         filters::TimeBound,
-        logs::ApiRequestLogList,
+        logs::{ApiRequestLogList, AutoSuspensionList},
         pagination::{PageParam, PageRequest, PerPageParam},
         text::SingleLine,
     },
     error::ApiResult,
-    ops::{self, logs::RequestLogQuery, Caller},
-    paginated,
+    ops::{self, logs::RequestLogQuery},
     state::AppState,
-    store::billing_run::SuspensionLogRow,
 };
-
-/// A suspension made by the billing run.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct AutoSuspension {
-    pub id: i64,
-    pub customer_id: i64,
-    pub customer_name: String,
-    /// The overdue bill that caused it.
-    #[oai(nullable)]
-    pub bill_id: Option<i64>,
-    pub reason: String,
-    pub created_at: String,
-    /// When a payment cleared the dues and lifted it.
-    #[oai(nullable)]
-    pub reactivated_at: Option<String>,
-}
-
-impl From<SuspensionLogRow> for AutoSuspension {
-    fn from(r: SuspensionLogRow) -> Self {
-        Self {
-            id: r.id,
-            customer_id: r.customer_id,
-            customer_name: r.customer_name,
-            bill_id: r.bill_id,
-            reason: r.reason,
-            created_at: r.created_at,
-            reactivated_at: r.reactivated_at,
-        }
-    }
-}
-
-paginated!(AutoSuspensionList, AutoSuspension);
 
 #[derive(Default)]
 pub struct LogsV1;
@@ -76,13 +43,8 @@ impl LogsV1 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<AutoSuspensionList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let (rows, total) =
-            ops::logs::suspensions(&state.ctx(), &Caller::from(&*auth.0), page).await?;
-        Ok(Json(AutoSuspensionList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        let (rows, total) = ops::logs::suspensions(&state.ctx(), &auth.caller(), page).await?;
+        Ok(Json(AutoSuspensionList::of(rows, total, &page)))
     }
 }
 
@@ -127,12 +89,7 @@ impl LogsV2 {
             from: from.0.map(TimeBound::start),
             to: to.0.map(TimeBound::end),
         };
-        let (rows, total) =
-            ops::logs::api_requests(&state.ctx(), &Caller::from(&*auth.0), q, page).await?;
-        Ok(Json(ApiRequestLogList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        let (rows, total) = ops::logs::api_requests(&state.ctx(), &auth.caller(), q, page).await?;
+        Ok(Json(ApiRequestLogList::of(rows, total, &page)))
     }
 }

@@ -1,6 +1,7 @@
 //! The public REST API (v1 and v2) as one OpenAPI service: handlers stay thin
-//! (parse, authorise, call the store), helpers for bodies and pagination, and the
-//! mapping of framework errors into the one envelope.
+//! (authorise, read the body with its contract, call one operation, answer with
+//! the contract's shapes), and the mapping of framework errors into the one
+//! envelope.
 
 pub mod answers;
 pub mod auth;

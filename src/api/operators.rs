@@ -5,71 +5,26 @@ use poem::web::Data;
 use poem_openapi::{
     param::{Header, Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    ApiResponse, OpenApi,
 };
 
 use crate::{
-    api::{security::V1Auth, ApiTags},
+    api::{idempotent::json, security::V1Auth, ApiTags},
     auth::scope::Scope,
     contract::{
         body::JsonBody,
         json_out::PreSerialized,
-        money::Amount,
-        operators::{Fund, NewOperator, OperatorChanges, OperatorStatus},
+        operators::{
+            Fund, NewOperator, OperatorChanges, OperatorList, OperatorOne, OperatorStatus,
+        },
         pagination::{PageParam, PageRequest, PerPageParam},
     },
+    created,
     error::ApiResult,
-    ops::{self, Caller},
-    paginated,
+    ops,
     state::AppState,
     store::operators::OperatorRow,
 };
-
-/// A reseller.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Operator {
-    pub id: i64,
-    pub name: String,
-    #[oai(nullable)]
-    pub email: Option<String>,
-    #[oai(nullable)]
-    pub phone: Option<String>,
-    /// Funds the operator holds, in major units.
-    pub balance: Amount,
-    /// active or suspended.
-    pub status: String,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<OperatorRow> for Operator {
-    fn from(o: OperatorRow) -> Self {
-        Self {
-            id: o.id,
-            name: o.name,
-            email: o.email,
-            phone: o.phone,
-            balance: Amount(o.balance),
-            status: o.status,
-            created_at: o.created_at,
-            updated_at: o.updated_at,
-        }
-    }
-}
-
-paginated!(OperatorList, Operator);
-
-#[derive(Debug, Object, serde::Serialize)]
-pub struct OperatorOne {
-    pub data: Operator,
-}
-
-impl OperatorOne {
-    /// The answer as JSON text (what an `Idempotency-Key` replays).
-    fn json(row: OperatorRow) -> Result<String, String> {
-        serde_json::to_string(&OperatorOne { data: row.into() }).map_err(|e| e.to_string())
-    }
-}
 
 #[derive(ApiResponse)]
 pub enum Funded {
@@ -78,14 +33,15 @@ pub enum Funded {
     Ok(PreSerialized<OperatorOne>),
 }
 
-#[derive(ApiResponse)]
-pub enum OperatorCreated {
-    #[oai(status = 201)]
-    Created(Json<OperatorOne>),
-}
+created!(OperatorCreated, Json<OperatorOne>);
 
 fn one(row: OperatorRow) -> Json<OperatorOne> {
-    Json(OperatorOne { data: row.into() })
+    Json(OperatorOne::of(row))
+}
+
+/// The answer a funding gives (and its `Idempotency-Key` replays).
+fn funded(row: OperatorRow) -> Result<String, String> {
+    json(&OperatorOne::of(row))
 }
 
 #[derive(Default)]
@@ -112,12 +68,8 @@ impl OperatorsV1 {
         let page = PageRequest::new(page.0, per_page.0);
         let status = status.0.map(OperatorStatus::as_str);
         let (rows, total) =
-            ops::operators::list(&state.ctx(), &Caller::from(&*auth.0), status, page).await?;
-        Ok(Json(OperatorList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+            ops::operators::list(&state.ctx(), &auth.caller(), status, page).await?;
+        Ok(Json(OperatorList::of(rows, total, &page)))
     }
 
     /// Create an operator (v1)
@@ -132,7 +84,7 @@ impl OperatorsV1 {
         #[oai(scope = "Scope::OperatorsWrite")] auth: V1Auth,
         body: JsonBody<NewOperator>,
     ) -> ApiResult<OperatorCreated> {
-        let row = ops::operators::create(&state.ctx(), &Caller::from(&*auth.0), body.0 .0).await?;
+        let row = ops::operators::create(&state.ctx(), &auth.caller(), body.0 .0).await?;
         Ok(OperatorCreated::Created(one(row)))
     }
 
@@ -151,8 +103,7 @@ impl OperatorsV1 {
         id: Path<i64>,
         body: JsonBody<OperatorChanges>,
     ) -> ApiResult<Json<OperatorOne>> {
-        let row =
-            ops::operators::update(&state.ctx(), &Caller::from(&*auth.0), id.0, body.0 .0).await?;
+        let row = ops::operators::update(&state.ctx(), &auth.caller(), id.0, body.0 .0).await?;
         Ok(one(row))
     }
 
@@ -178,11 +129,11 @@ impl OperatorsV1 {
         let funds = ops::operators::Funds { amount, note };
         let answer = ops::operators::fund(
             &state.ctx(),
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             id.0,
             funds,
             idempotency_key.0,
-            OperatorOne::json,
+            funded,
         )
         .await?;
         Ok(Funded::Ok(PreSerialized::new(answer)))
@@ -202,7 +153,7 @@ impl OperatorsV1 {
         #[oai(scope = "Scope::OperatorsWrite")] auth: V1Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<OperatorOne>> {
-        let row = ops::operators::suspend(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let row = ops::operators::suspend(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(one(row))
     }
 }

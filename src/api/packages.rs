@@ -7,85 +7,25 @@ use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    OpenApi,
 };
 
 use crate::{
     api::{security::V2Auth, ApiTags},
     auth::scope::Scope,
     contract::{
+        answer::Deleted,
         body::JsonBody,
-        money::Amount,
-        packages::{NewPackage, PackageChanges},
+        packages::{NewPackage, PackageChanges, PackageList, PackageOne},
         pagination::{PageParam, PageRequest, PerPageParam},
     },
+    created,
     error::ApiResult,
-    ops::{self, Caller},
-    paginated,
+    ops,
     state::AppState,
-    store::packages::PackageRow,
 };
 
-/// A package customers subscribe to.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Package {
-    pub id: i64,
-    pub name: String,
-    /// Price per billing cycle, in major units.
-    pub price: Amount,
-    pub currency: String,
-    pub speed_down_kbps: i64,
-    pub speed_up_kbps: i64,
-    /// `monthly` or `days`.
-    pub billing_cycle: String,
-    pub validity_days: i64,
-    /// The router profile (MikroTik PPP profile / queue) this package maps to.
-    #[oai(nullable)]
-    pub router_profile: Option<String>,
-    /// What a reseller pays per renewal; null means the price.
-    #[oai(nullable)]
-    pub wholesale_price: Option<Amount>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<PackageRow> for Package {
-    fn from(p: PackageRow) -> Self {
-        Self {
-            id: p.id,
-            name: p.name,
-            price: Amount(p.price),
-            currency: p.currency,
-            speed_down_kbps: p.speed_down_kbps,
-            speed_up_kbps: p.speed_up_kbps,
-            billing_cycle: p.billing_cycle,
-            validity_days: p.validity_days,
-            router_profile: p.router_profile,
-            wholesale_price: p.wholesale_price.map(Amount),
-            created_at: p.created_at,
-            updated_at: p.updated_at,
-        }
-    }
-}
-
-paginated!(PackageList, Package);
-
-#[derive(Debug, Object)]
-pub struct PackageOne {
-    pub data: Package,
-}
-
-#[derive(ApiResponse)]
-pub enum PackageCreated {
-    #[oai(status = 201)]
-    Created(Json<PackageOne>),
-}
-
-#[derive(ApiResponse)]
-pub enum PackageDeleted {
-    #[oai(status = 204)]
-    NoContent,
-}
+created!(PackageCreated, Json<PackageOne>);
 
 #[derive(Default)]
 pub struct PackagesV2;
@@ -108,13 +48,8 @@ impl PackagesV2 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<PackageList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let (rows, total) = ops::packages::list(
-            &state.ctx(),
-            &Caller::from(&*auth.0),
-            page.limit(),
-            page.offset(),
-        )
-        .await?;
+        let (rows, total) =
+            ops::packages::list(&state.ctx(), &auth.caller(), page.limit(), page.offset()).await?;
         Ok(Json(PackageList::of(rows, total, &page)))
     }
 
@@ -132,11 +67,9 @@ impl PackagesV2 {
         #[oai(scope = "Scope::PackagesWrite")] auth: V2Auth,
         body: JsonBody<NewPackage>,
     ) -> ApiResult<PackageCreated> {
-        let (caller, patch) = (Caller::from(&*auth.0), body.0 .0);
+        let (caller, patch) = (auth.caller(), body.0 .0);
         let row = ops::packages::create(&state.ctx(), &caller, |d| patch.apply(d)).await?;
-        Ok(PackageCreated::Created(Json(PackageOne {
-            data: row.into(),
-        })))
+        Ok(PackageCreated::Created(Json(PackageOne::of(row))))
     }
 
     /// Retrieve a package (v2, addition)
@@ -151,8 +84,8 @@ impl PackagesV2 {
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<PackageOne>> {
-        let row = ops::packages::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
-        Ok(Json(PackageOne { data: row.into() }))
+        let row = ops::packages::get(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(Json(PackageOne::of(row)))
     }
 
     /// Update a package (v2, addition)
@@ -171,9 +104,9 @@ impl PackagesV2 {
         id: Path<i64>,
         body: JsonBody<PackageChanges>,
     ) -> ApiResult<Json<PackageOne>> {
-        let (caller, patch) = (Caller::from(&*auth.0), body.0 .0);
+        let (caller, patch) = (auth.caller(), body.0 .0);
         let row = ops::packages::update(&state.ctx(), &caller, id.0, |c| patch.apply(c)).await?;
-        Ok(Json(PackageOne { data: row.into() }))
+        Ok(Json(PackageOne::of(row)))
     }
 
     /// Delete a package (v2, addition)
@@ -189,8 +122,8 @@ impl PackagesV2 {
         state: Data<&AppState>,
         #[oai(scope = "Scope::PackagesWrite")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<PackageDeleted> {
-        ops::packages::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
-        Ok(PackageDeleted::NoContent)
+    ) -> ApiResult<Deleted> {
+        ops::packages::delete(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(Deleted::NoContent)
     }
 }

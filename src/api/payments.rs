@@ -1,11 +1,12 @@
-//! Payments in the API, v1 and v2: the answer shapes and the routes, each a
-//! call into `ops::payments`. The request body is in `contract::payments`.
+//! Payments in the API, v1 and v2: the routes, each a call into
+//! `ops::payments`, and their status codes. The request body and the answer
+//! shapes are in `contract::payments`.
 
 use poem::web::Data;
 use poem_openapi::{
     param::{Header, Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    OpenApi,
 };
 
 use crate::{
@@ -18,80 +19,15 @@ use crate::{
     contract::{
         body::JsonBody,
         json_out::PreSerialized,
-        money::Amount,
         pagination::{PageParam, PageRequest, PerPageParam},
-        payments::CreatePayment,
+        payments::{CreatePayment, PaymentList, PaymentRecorded},
     },
+    created,
     error::ApiResult,
     ops::{self, Caller, Once},
-    paginated,
     state::AppState,
-    store::payments::{PaymentRow, Recorded},
+    store::payments::Recorded,
 };
-
-/// A payment.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Payment {
-    pub id: i64,
-    pub customer_id: i64,
-    #[oai(nullable)]
-    pub bill_id: Option<i64>,
-    pub amount: Amount,
-    pub currency: String,
-    /// cash, bkash, nagad, rocket, bank, card or recharge_card.
-    pub method: String,
-    #[oai(nullable)]
-    pub transaction_id: Option<String>,
-    pub received_at: String,
-}
-
-impl From<PaymentRow> for Payment {
-    fn from(p: PaymentRow) -> Self {
-        Self {
-            id: p.id,
-            customer_id: p.customer_id,
-            bill_id: p.bill_id,
-            amount: Amount(p.amount),
-            currency: p.currency,
-            method: p.method,
-            transaction_id: p.transaction_id,
-            received_at: p.received_at,
-        }
-    }
-}
-
-/// How much of a bill a payment settled.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct AllocationView {
-    pub bill_id: i64,
-    pub amount: Amount,
-}
-
-/// A recorded payment: the payment, the bills it settled (oldest first), and
-/// what was left over as the customer's credit.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct PaymentRecorded {
-    pub data: Payment,
-    pub allocations: Vec<AllocationView>,
-    pub credit: Amount,
-}
-
-impl From<Recorded> for PaymentRecorded {
-    fn from(r: Recorded) -> Self {
-        Self {
-            data: r.payment.into(),
-            allocations: r
-                .allocations
-                .into_iter()
-                .map(|a| AllocationView {
-                    bill_id: a.bill_id,
-                    amount: Amount(a.amount),
-                })
-                .collect(),
-            credit: Amount(r.credit),
-        }
-    }
-}
 
 /// The answer a payment gives (and its `Idempotency-Key` replays), also for a
 /// redeemed recharge card.
@@ -99,15 +35,12 @@ pub fn recorded(r: Recorded) -> Result<String, String> {
     json(&PaymentRecorded::from(r))
 }
 
-paginated!(PaymentList, Payment);
-
-#[derive(ApiResponse)]
-pub enum PaymentCreated {
+created!(
     /// Recorded (or, for a repeated Idempotency-Key with the same body, the
     /// first answer again).
-    #[oai(status = 201)]
-    Created(PreSerialized<PaymentRecorded>),
-}
+    PaymentCreated,
+    PreSerialized<PaymentRecorded>
+);
 
 /// The list both versions answer: one page of the payments the caller sees.
 async fn list_page(
@@ -116,7 +49,7 @@ async fn list_page(
     page: PageParam,
     per_page: PerPageParam,
     customer_id: Option<i64>,
-) -> ApiResult<PaymentList> {
+) -> ApiResult<Json<PaymentList>> {
     let page = PageRequest::new(page, per_page);
     let (rows, total) = ops::payments::list(
         &state.ctx(),
@@ -126,7 +59,7 @@ async fn list_page(
         page.offset(),
     )
     .await?;
-    Ok(PaymentList::of(rows, total, &page))
+    Ok(Json(PaymentList::of(rows, total, &page)))
 }
 
 #[derive(Default)]
@@ -148,10 +81,7 @@ impl PaymentsV1 {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<PaymentList>> {
-        let caller = Caller::from(&*auth.0);
-        Ok(Json(
-            list_page(&state, caller, page.0, per_page.0, customer_id.0).await?,
-        ))
+        list_page(&state, auth.caller(), page.0, per_page.0, customer_id.0).await
     }
 }
 
@@ -182,7 +112,7 @@ impl PaymentsV2 {
         body: JsonBody<CreatePayment>,
     ) -> ApiResult<PaymentCreated> {
         let once = Once::new(idempotency_key.0, 201, recorded);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let answer = ops::payments::record(&state.ctx(), &caller, body.0 .0, once).await?;
         Ok(PaymentCreated::Created(PreSerialized::new(answer)))
     }
@@ -201,10 +131,7 @@ impl PaymentsV2 {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
     ) -> ApiResult<Json<PaymentList>> {
-        let caller = Caller::from(&*auth.0);
-        Ok(Json(
-            list_page(&state, caller, page.0, per_page.0, customer_id.0).await?,
-        ))
+        list_page(&state, auth.caller(), page.0, per_page.0, customer_id.0).await
     }
 
     /// Customer payments (v2)
@@ -222,7 +149,7 @@ impl PaymentsV2 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<PaymentList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let (rows, total) =
             ops::payments::of_customer(&state.ctx(), &caller, id.0, page.limit(), page.offset())
                 .await?;

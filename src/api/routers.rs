@@ -2,13 +2,14 @@
 //! (additions) v2 create/get/update/delete and `POST .../{id}/sync`; IP pools
 //! `GET /api/v2/network/pools`; router logs `GET /api/v1/logs/router`,
 //! `/logs/hotspot`, `/logs/ppp-auth`; usage `GET /api/v2/customers/{id}/usage`.
-//! Each handler calls one operation of `ops::routers`.
+//! Each handler calls one operation of `ops::routers`. The routes and their
+//! status codes; the bodies and the answer shapes are in `contract::routers`.
 
 use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    OpenApi,
 };
 
 use crate::{
@@ -18,21 +19,22 @@ use crate::{
     },
     auth::scope::Scope,
     contract::{
+        answer::Deleted,
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
-        routers::{NewRouter, RouterChanges},
+        routers::{
+            NewRouter, PoolList, RouterChanges, RouterList, RouterLogList, RouterOne,
+            SyncResultOne, Usage, UsageOne,
+        },
     },
-    drivers::routeros::reconcile::SyncDiff,
+    created,
     error::{ApiError, ApiResult},
     network::hub::HubError,
     ops::{self, Caller},
-    paginated,
     state::AppState,
-    store::{
-        router_data::{LogRow, PoolRow, Sample},
-        routers::RouterRow,
-    },
 };
+
+created!(RouterCreated, Json<RouterOne>);
 
 impl From<HubError> for ApiError {
     fn from(e: HubError) -> Self {
@@ -40,288 +42,32 @@ impl From<HubError> for ApiError {
     }
 }
 
-/// A router and what the poller last saw (never its password).
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Router {
-    pub id: i64,
-    pub name: String,
-    pub host: String,
-    pub port: i64,
-    pub username: String,
-    /// `api` (8728/8729) or `rest` (RouterOS v7).
-    pub transport: String,
-    pub use_tls: bool,
-    pub tls_verify: bool,
-    /// `up`, `down` or `unknown` (not polled yet).
-    pub status: String,
-    #[oai(nullable)]
-    pub status_since: Option<String>,
-    #[oai(nullable)]
-    pub last_seen_at: Option<String>,
-    /// Why the last poll failed.
-    #[oai(nullable)]
-    pub last_error: Option<String>,
-    #[oai(nullable)]
-    pub identity: Option<String>,
-    #[oai(nullable)]
-    pub version: Option<String>,
-    #[oai(nullable)]
-    pub board: Option<String>,
-    #[oai(nullable)]
-    pub uptime: Option<String>,
-    /// CPU load in percent.
-    #[oai(nullable)]
-    pub cpu_load: Option<i64>,
-    /// Customers whose login lives on this router.
-    pub customers: i64,
-    #[oai(nullable)]
-    pub last_sync_at: Option<String>,
-    #[oai(nullable)]
-    pub last_sync_error: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<RouterRow> for Router {
-    fn from(r: RouterRow) -> Self {
-        Self {
-            id: r.id,
-            name: r.name,
-            host: r.host,
-            port: r.port,
-            username: r.username,
-            transport: r.transport,
-            use_tls: r.use_tls,
-            tls_verify: r.tls_verify,
-            status: r.status,
-            status_since: r.status_since,
-            last_seen_at: r.last_seen_at,
-            last_error: r.last_error,
-            identity: r.identity,
-            version: r.version,
-            board: r.board,
-            uptime: r.uptime,
-            cpu_load: r.cpu_load,
-            customers: r.customers,
-            last_sync_at: r.last_sync_at,
-            last_sync_error: r.last_sync_error,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-paginated!(RouterList, Router);
-
-#[derive(Debug, Object)]
-pub struct RouterOne {
-    pub data: Router,
-}
-
-/// What a reconciliation did.
-#[derive(Debug, Clone, Object)]
-pub struct SyncResult {
-    pub added: Vec<String>,
-    pub changed: Vec<String>,
-    pub removed: Vec<String>,
-    /// Entries made by hand on the router (never touched).
-    pub unmanaged: Vec<String>,
-    /// Sessions ended because of a suspension.
-    pub disconnected: Vec<String>,
-    pub address_list_added: Vec<String>,
-    pub address_list_removed: Vec<String>,
-    pub errors: Vec<String>,
-}
-
-impl From<SyncDiff> for SyncResult {
-    fn from(d: SyncDiff) -> Self {
-        Self {
-            added: d.added,
-            changed: d.changed,
-            removed: d.removed,
-            unmanaged: d.unmanaged,
-            disconnected: d.disconnected,
-            address_list_added: d.address_list_added,
-            address_list_removed: d.address_list_removed,
-            errors: d.errors,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-pub struct SyncResultOne {
-    pub data: SyncResult,
-}
-
-/// An IP pool.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct IpPool {
-    pub id: i64,
-    pub router_id: i64,
-    pub router: String,
-    pub name: String,
-    /// As the router writes them (`10.0.0.2-10.0.0.254`).
-    pub ranges: String,
-    /// Addresses in the ranges.
-    pub size: i64,
-    /// Addresses held by active sessions or static assignments.
-    pub used: i64,
-    pub updated_at: String,
-}
-
-impl From<PoolRow> for IpPool {
-    fn from(p: PoolRow) -> Self {
-        Self {
-            id: p.id,
-            router_id: p.router_id,
-            router: p.router_name,
-            name: p.name,
-            ranges: p.ranges,
-            size: p.size,
-            used: p.used,
-            updated_at: p.updated_at,
-        }
-    }
-}
-
-paginated!(PoolList, IpPool);
-
-/// A router log entry.
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct RouterLog {
-    pub id: i64,
-    #[oai(nullable)]
-    pub router_id: Option<i64>,
-    #[oai(nullable)]
-    pub router: Option<String>,
-    /// `api` (pulled from /log) or `syslog` (received).
-    pub source: String,
-    /// The sender's address (syslog).
-    #[oai(nullable)]
-    pub host: Option<String>,
-    pub topics: String,
-    pub message: String,
-    pub logged_at: String,
-}
-
-impl From<LogRow> for RouterLog {
-    fn from(l: LogRow) -> Self {
-        Self {
-            id: l.id,
-            router_id: l.router_id,
-            router: l.router_name,
-            source: l.source,
-            host: l.host,
-            topics: l.topics,
-            message: l.message,
-            logged_at: l.logged_at,
-        }
-    }
-}
-
-paginated!(RouterLogList, RouterLog);
-
-/// One usage sample.
-#[derive(Debug, Clone, Object)]
-pub struct UsageSample {
-    pub sampled_at: String,
-    pub online: bool,
-    #[oai(nullable)]
-    pub address: Option<String>,
-    /// Session uptime as the router writes it (`1d2h3m`).
-    #[oai(nullable)]
-    pub session_uptime: Option<String>,
-    /// Bytes the customer downloaded in the session (router counters).
-    #[oai(nullable)]
-    pub bytes_in: Option<i64>,
-    /// Bytes the customer uploaded.
-    #[oai(nullable)]
-    pub bytes_out: Option<i64>,
-}
-
-impl From<Sample> for UsageSample {
-    fn from(s: Sample) -> Self {
-        Self {
-            sampled_at: s.sampled_at,
-            online: s.online,
-            address: s.address,
-            session_uptime: s.uptime,
-            bytes_in: s.bytes_in,
-            bytes_out: s.bytes_out,
-        }
-    }
-}
-
-/// A customer's usage: the latest sample and the history (newest first).
-#[derive(Debug, Clone, Object)]
-pub struct Usage {
-    pub customer_id: i64,
-    /// The latest sample, if the customer has been sampled.
-    #[oai(nullable)]
-    pub current: Option<UsageSample>,
-    pub samples: Vec<UsageSample>,
-}
-
-impl Usage {
-    fn of(customer_id: i64, samples: Vec<Sample>) -> Self {
-        let samples: Vec<UsageSample> = samples.into_iter().map(Into::into).collect();
-        Self {
-            customer_id,
-            current: samples.first().cloned(),
-            samples,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-pub struct UsageOne {
-    pub data: Usage,
-}
-
-#[derive(ApiResponse)]
-pub enum RouterCreated {
-    #[oai(status = 201)]
-    Created(Json<RouterOne>),
-}
-
-#[derive(ApiResponse)]
-pub enum RouterDeleted {
-    #[oai(status = 204)]
-    NoContent,
-}
-
 async fn list(state: &AppState, caller: &Caller, page: PageRequest) -> ApiResult<Json<RouterList>> {
     let (rows, total) =
         ops::routers::list(&state.ctx(), caller, page.limit(), page.offset()).await?;
-    Ok(Json(RouterList::new(
-        rows.into_iter().map(Into::into).collect(),
-        u64::try_from(total).unwrap_or(0),
-        &page,
-    )))
+    Ok(Json(RouterList::of(rows, total, &page)))
 }
 
-/// The three router-log lists differ only in their category.
+/// The three router-log lists (all v1) differ only in their category.
 async fn logs(
     state: &AppState,
-    caller: &Caller,
+    auth: &V1Auth,
     category: &'static str,
+    page: PageParam,
+    per_page: PerPageParam,
     router_id: Option<i64>,
-    page: PageRequest,
 ) -> ApiResult<Json<RouterLogList>> {
+    let page = PageRequest::new(page, per_page);
     let (rows, total) = ops::routers::logs(
         &state.ctx(),
-        caller,
+        &auth.caller(),
         category,
         router_id,
         page.limit(),
         page.offset(),
     )
     .await?;
-    Ok(Json(RouterLogList::new(
-        rows.into_iter().map(Into::into).collect(),
-        u64::try_from(total).unwrap_or(0),
-        &page,
-    )))
+    Ok(Json(RouterLogList::of(rows, total, &page)))
 }
 
 #[derive(Default)]
@@ -342,12 +88,7 @@ impl RoutersApi {
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<RouterList>> {
-        list(
-            &state,
-            &Caller::from(&*auth.0),
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        list(&state, &auth.caller(), PageRequest::new(page.0, per_page.0)).await
     }
 
     /// List all routers (v2)
@@ -366,12 +107,7 @@ impl RoutersApi {
         page: Query<PageParam>,
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<RouterList>> {
-        list(
-            &state,
-            &Caller::from(&*auth.0),
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        list(&state, &auth.caller(), PageRequest::new(page.0, per_page.0)).await
     }
 
     /// Add a router (v2, addition)
@@ -388,14 +124,9 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         body: JsonBody<NewRouter>,
     ) -> ApiResult<RouterCreated> {
-        let row = ops::routers::create(
-            &state.ctx(),
-            &Caller::from(&*auth.0),
-            &state.routers,
-            body.0 .0,
-        )
-        .await?;
-        Ok(RouterCreated::Created(Json(RouterOne { data: row.into() })))
+        let row =
+            ops::routers::create(&state.ctx(), &auth.caller(), &state.routers, body.0 .0).await?;
+        Ok(RouterCreated::Created(Json(RouterOne::of(row))))
     }
 
     /// Retrieve a router (v2, addition)
@@ -410,8 +141,8 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<RouterOne>> {
-        let row = ops::routers::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
-        Ok(Json(RouterOne { data: row.into() }))
+        let row = ops::routers::get(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(Json(RouterOne::of(row)))
     }
 
     /// Update a router (v2, addition)
@@ -429,10 +160,10 @@ impl RoutersApi {
         id: Path<i64>,
         body: JsonBody<RouterChanges>,
     ) -> ApiResult<Json<RouterOne>> {
-        let caller = Caller::from(&*auth.0);
+        let caller = auth.caller();
         let row =
             ops::routers::update(&state.ctx(), &caller, &state.routers, id.0, body.0 .0).await?;
-        Ok(Json(RouterOne { data: row.into() }))
+        Ok(Json(RouterOne::of(row)))
     }
 
     /// Delete a router (v2, addition)
@@ -448,9 +179,9 @@ impl RoutersApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<RouterDeleted> {
-        ops::routers::delete(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
-        Ok(RouterDeleted::NoContent)
+    ) -> ApiResult<Deleted> {
+        ops::routers::delete(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(Deleted::NoContent)
     }
 
     /// Reconcile a router's logins now (v2, addition)
@@ -470,9 +201,8 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<SyncResultOne>> {
-        let diff =
-            ops::routers::sync(&state.ctx(), &Caller::from(&*auth.0), &state.routers, id.0).await?;
-        Ok(Json(SyncResultOne { data: diff.into() }))
+        let diff = ops::routers::sync(&state.ctx(), &auth.caller(), &state.routers, id.0).await?;
+        Ok(Json(SyncResultOne::of(diff)))
     }
 
     /// List all IP pools (v2)
@@ -495,17 +225,13 @@ impl RoutersApi {
         let page = PageRequest::new(page.0, per_page.0);
         let (rows, total) = ops::routers::pools(
             &state.ctx(),
-            &Caller::from(&*auth.0),
+            &auth.caller(),
             router_id.0,
             page.limit(),
             page.offset(),
         )
         .await?;
-        Ok(Json(PoolList::new(
-            rows.into_iter().map(Into::into).collect(),
-            u64::try_from(total).unwrap_or(0),
-            &page,
-        )))
+        Ok(Json(PoolList::of(rows, total, &page)))
     }
 
     /// Router logs (v1)
@@ -524,14 +250,7 @@ impl RoutersApi {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RouterLogList>> {
-        logs(
-            &state,
-            &Caller::from(&*auth.0),
-            "router",
-            router_id.0,
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        logs(&state, &auth, "router", page.0, per_page.0, router_id.0).await
     }
 
     /// Hotspot logs (v1)
@@ -548,14 +267,7 @@ impl RoutersApi {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RouterLogList>> {
-        logs(
-            &state,
-            &Caller::from(&*auth.0),
-            "hotspot",
-            router_id.0,
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        logs(&state, &auth, "hotspot", page.0, per_page.0, router_id.0).await
     }
 
     /// PPP authentication logs (v1)
@@ -572,14 +284,7 @@ impl RoutersApi {
         per_page: Query<PerPageParam>,
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
     ) -> ApiResult<Json<RouterLogList>> {
-        logs(
-            &state,
-            &Caller::from(&*auth.0),
-            "ppp-auth",
-            router_id.0,
-            PageRequest::new(page.0, per_page.0),
-        )
-        .await
+        logs(&state, &auth, "ppp-auth", page.0, per_page.0, router_id.0).await
     }
 
     /// Customer usage statistics (v2)
@@ -598,7 +303,7 @@ impl RoutersApi {
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<UsageOne>> {
-        let samples = ops::routers::usage(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let samples = ops::routers::usage(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(Json(UsageOne {
             data: Usage::of(id.0, samples),
         }))

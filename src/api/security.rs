@@ -94,6 +94,13 @@ macro_rules! auth_extractor {
         #[doc = $doc]
         pub struct $name(pub Arc<Principal>);
 
+        impl $name {
+            /// Who acts, as the operations take it.
+            pub fn caller(&self) -> $crate::ops::Caller {
+                $crate::ops::Caller::from(&*self.0)
+            }
+        }
+
         impl<'a> ApiExtractor<'a> for $name {
             const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
             type ParamType = ();

@@ -6,7 +6,7 @@ use poem::web::Data;
 use poem_openapi::{
     param::{Path, Query},
     payload::Json,
-    ApiResponse, Object, OpenApi,
+    ApiResponse, OpenApi,
 };
 
 use crate::{
@@ -15,59 +15,16 @@ use crate::{
     contract::{
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
-        staff::{NewStaff, StaffPassword, StaffUpdate},
+        staff::{NewStaff, StaffList, StaffOne, StaffPassword, StaffUpdate},
     },
+    created,
     error::ApiResult,
-    ops::{self, Caller},
-    paginated,
+    ops,
     state::AppState,
     store::staff_users::StaffUser,
 };
 
-/// A staff user (never with the password).
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct Staff {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    /// `admin`, `operator_staff` or `support`.
-    pub role: String,
-    /// For role operator_staff: the operator (reseller) the user acts for.
-    #[oai(nullable)]
-    pub operator_id: Option<i64>,
-    /// False: the user can neither log in nor use any token.
-    pub active: bool,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<StaffUser> for Staff {
-    fn from(u: StaffUser) -> Self {
-        Self {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            role: u.role.to_string(),
-            operator_id: u.operator_id,
-            active: u.active,
-            created_at: u.created_at,
-            updated_at: u.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-pub struct StaffOne {
-    pub data: Staff,
-}
-
-paginated!(StaffList, Staff);
-
-#[derive(ApiResponse)]
-pub enum StaffCreated {
-    #[oai(status = 201)]
-    Created(Json<StaffOne>),
-}
+created!(StaffCreated, Json<StaffOne>);
 
 #[derive(ApiResponse)]
 pub enum PasswordSet {
@@ -77,7 +34,7 @@ pub enum PasswordSet {
 }
 
 fn one(user: StaffUser) -> Json<StaffOne> {
-    Json(StaffOne { data: user.into() })
+    Json(StaffOne::of(user))
 }
 
 #[derive(Default)]
@@ -95,12 +52,8 @@ impl StaffV2 {
         per_page: Query<PerPageParam>,
     ) -> ApiResult<Json<StaffList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let (users, total) = ops::staff::list(&state.ctx(), &Caller::from(&*auth.0), page).await?;
-        Ok(Json(StaffList::new(
-            users.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        let (users, total) = ops::staff::list(&state.ctx(), &auth.caller(), page).await?;
+        Ok(Json(StaffList::of(users, total, &page)))
     }
 
     /// Create a staff user (v2, administrators only)
@@ -129,7 +82,7 @@ impl StaffV2 {
             operator_id,
             password,
         };
-        let user = ops::staff::create(&state.ctx(), &Caller::from(&*auth.0), new).await?;
+        let user = ops::staff::create(&state.ctx(), &auth.caller(), new).await?;
         Ok(StaffCreated::Created(one(user)))
     }
 
@@ -145,7 +98,7 @@ impl StaffV2 {
         #[oai(scope = "Scope::StaffManage")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<StaffOne>> {
-        let user = ops::staff::get(&state.ctx(), &Caller::from(&*auth.0), id.0).await?;
+        let user = ops::staff::get(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(one(user))
     }
 
@@ -167,7 +120,7 @@ impl StaffV2 {
         id: Path<i64>,
         body: JsonBody<StaffUpdate>,
     ) -> ApiResult<Json<StaffOne>> {
-        let done = ops::staff::update(&state.ctx(), &Caller::from(&*auth.0), id.0, body.0 .0).await;
+        let done = ops::staff::update(&state.ctx(), &auth.caller(), id.0, body.0 .0).await;
         // Whatever happened, nothing cached about tokens may outlive it.
         state.auth.cache.invalidate();
         Ok(one(done?))
@@ -188,8 +141,7 @@ impl StaffV2 {
         id: Path<i64>,
         body: JsonBody<StaffPassword>,
     ) -> ApiResult<PasswordSet> {
-        let done =
-            ops::staff::set_password(&state.ctx(), &Caller::from(&*auth.0), id.0, body.0 .0).await;
+        let done = ops::staff::set_password(&state.ctx(), &auth.caller(), id.0, body.0 .0).await;
         state.auth.cache.invalidate();
         done?;
         Ok(PasswordSet::NoContent)

@@ -6,6 +6,9 @@
 //!
 //! WireGuard keys are generated here; the private key and the login password are
 //! sealed at rest and appear only in a downloaded config, never in a JSON view.
+//!
+//! The routes and their answers (status codes, the config file); the bodies and
+//! the account's shape are in `contract::vpn`.
 
 use poem::{
     http::{header, StatusCode},
@@ -17,7 +20,7 @@ use poem_openapi::{
     payload::Json,
     registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry},
     types::Type,
-    ApiResponse, Object, OpenApi,
+    ApiResponse, OpenApi,
 };
 
 use crate::{
@@ -25,82 +28,23 @@ use crate::{
         security::{V1Auth, V2Auth},
         ApiTags,
     },
-    auth::{principal::Principal, scope::Scope},
+    auth::scope::Scope,
     contract::{
+        answer::Deleted,
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
-        vpn::{NewVpnAccount, VpnAccountChanges, VpnProtocol},
+        vpn::{NewVpnAccount, VpnAccountChanges, VpnAccountList, VpnAccountOne, VpnProtocol},
     },
+    created,
     error::ApiResult,
     ops::{
         vpn::{self as op, AccountRef},
         Caller,
     },
-    paginated,
     state::AppState,
-    store::vpn_accounts::{VpnAccountFilter, VpnAccountRow},
+    store::vpn_accounts::VpnAccountFilter,
     vpn::{self, ClientFile},
 };
-
-/// A VPN account (never its private key or password).
-#[derive(Debug, Clone, Object, serde::Serialize)]
-pub struct VpnAccount {
-    pub id: i64,
-    pub name: String,
-    /// `wireguard`, `openvpn` or `l2tp`.
-    pub protocol: String,
-    /// The customer the account belongs to (or a router).
-    #[oai(nullable)]
-    pub customer_id: Option<i64>,
-    /// The router the account belongs to (site-to-site, management).
-    #[oai(nullable)]
-    pub router_id: Option<i64>,
-    /// Tunnel addresses, comma-separated CIDRs (`10.66.0.2/32`).
-    pub addresses: String,
-    pub enabled: bool,
-    /// WireGuard: the client's public key (add it as a peer on the server).
-    #[oai(nullable)]
-    pub public_key: Option<String>,
-    /// OpenVPN / L2TP: the login name.
-    #[oai(nullable)]
-    pub username: Option<String>,
-    /// Whether a password is set (it is never shown).
-    pub has_password: bool,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl From<VpnAccountRow> for VpnAccount {
-    fn from(r: VpnAccountRow) -> Self {
-        Self {
-            id: r.id,
-            name: r.name,
-            protocol: r.protocol,
-            customer_id: r.customer_id,
-            router_id: r.router_id,
-            addresses: r.addresses,
-            enabled: r.enabled,
-            public_key: r.public_key,
-            username: r.username,
-            has_password: r.password_sealed.is_some(),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Object)]
-pub struct VpnAccountOne {
-    pub data: VpnAccount,
-}
-
-impl VpnAccountOne {
-    fn of(row: VpnAccountRow) -> Self {
-        Self { data: row.into() }
-    }
-}
-
-paginated!(VpnAccountList, VpnAccount);
 
 /// A client config file: `200` with the file as an attachment.
 pub struct ConfigFile(ClientFile);
@@ -157,27 +101,13 @@ impl ApiResponse for ConfigFile {
     fn register(_registry: &mut Registry) {}
 }
 
-#[derive(ApiResponse)]
-pub enum VpnAccountCreated {
-    #[oai(status = 201)]
-    Created(Json<VpnAccountOne>),
-}
-
-#[derive(ApiResponse)]
-pub enum VpnAccountDeleted {
-    #[oai(status = 204)]
-    NoContent,
-}
-
-fn caller(who: &Principal) -> Caller {
-    Caller::from(who)
-}
+created!(VpnAccountCreated, Json<VpnAccountOne>);
 
 /// Both list operations (v1 and v2 take the same parameters).
 #[allow(clippy::too_many_arguments)]
 async fn list(
     state: &AppState,
-    who: &Principal,
+    caller: Caller,
     page: PageParam,
     per_page: PerPageParam,
     customer_id: Option<i64>,
@@ -190,17 +120,13 @@ async fn list(
         router_id,
         protocol: protocol.map(|p| p.as_str().to_string()),
     };
-    let (rows, total) = op::list(&state.ctx(), &caller(who), filter, page).await?;
-    Ok(Json(VpnAccountList::new(
-        rows.into_iter().map(Into::into).collect(),
-        total,
-        &page,
-    )))
+    let (rows, total) = op::list(&state.ctx(), &caller, filter, page).await?;
+    Ok(Json(VpnAccountList::of(rows, total, &page)))
 }
 
 /// Both config downloads (v1 by id or name, v2 by id).
-async fn config(state: &AppState, who: &Principal, account: AccountRef) -> ApiResult<ConfigFile> {
-    let file = op::config(&state.ctx(), &caller(who), &state.seal_key, account).await?;
+async fn config(state: &AppState, caller: Caller, account: AccountRef) -> ApiResult<ConfigFile> {
+    let file = op::config(&state.ctx(), &caller, &state.seal_key, account).await?;
     Ok(ConfigFile(file))
 }
 
@@ -229,9 +155,10 @@ impl VpnApi {
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
         protocol: Query<Option<VpnProtocol>>,
     ) -> ApiResult<Json<VpnAccountList>> {
+        let caller = auth.caller();
         list(
             &state,
-            &auth.0,
+            caller,
             page.0,
             per_page.0,
             customer_id.0,
@@ -256,7 +183,7 @@ impl VpnApi {
         #[oai(validator(min_length = 1, max_length = 100))] account: Path<String>,
     ) -> ApiResult<Json<VpnAccountOne>> {
         let account = AccountRef::IdOrName(account.0);
-        let row = op::get(&state.ctx(), &caller(&auth.0), account).await?;
+        let row = op::get(&state.ctx(), &auth.caller(), account).await?;
         Ok(Json(VpnAccountOne::of(row)))
     }
 
@@ -277,7 +204,7 @@ impl VpnApi {
         #[oai(scope = "Scope::VpnRead")] auth: V1Auth,
         #[oai(validator(min_length = 1, max_length = 100))] account: Path<String>,
     ) -> ApiResult<ConfigFile> {
-        config(&state, &auth.0, AccountRef::IdOrName(account.0)).await
+        config(&state, auth.caller(), AccountRef::IdOrName(account.0)).await
     }
 
     /// List VPN accounts (v2)
@@ -299,9 +226,10 @@ impl VpnApi {
         #[oai(validator(minimum(value = "1")))] router_id: Query<Option<i64>>,
         protocol: Query<Option<VpnProtocol>>,
     ) -> ApiResult<Json<VpnAccountList>> {
+        let caller = auth.caller();
         list(
             &state,
-            &auth.0,
+            caller,
             page.0,
             per_page.0,
             customer_id.0,
@@ -326,7 +254,7 @@ impl VpnApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         body: JsonBody<NewVpnAccount>,
     ) -> ApiResult<VpnAccountCreated> {
-        let row = op::create(&state.ctx(), &caller(&auth.0), &state.seal_key, body.0 .0).await?;
+        let row = op::create(&state.ctx(), &auth.caller(), &state.seal_key, body.0 .0).await?;
         Ok(VpnAccountCreated::Created(Json(VpnAccountOne::of(row))))
     }
 
@@ -342,7 +270,7 @@ impl VpnApi {
         #[oai(scope = "Scope::VpnRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<VpnAccountOne>> {
-        let row = op::get(&state.ctx(), &caller(&auth.0), AccountRef::Id(id.0)).await?;
+        let row = op::get(&state.ctx(), &auth.caller(), AccountRef::Id(id.0)).await?;
         Ok(Json(VpnAccountOne::of(row)))
     }
 
@@ -362,7 +290,7 @@ impl VpnApi {
         id: Path<i64>,
         body: JsonBody<VpnAccountChanges>,
     ) -> ApiResult<Json<VpnAccountOne>> {
-        let caller = caller(&auth.0);
+        let caller = auth.caller();
         let row = op::update(&state.ctx(), &caller, &state.seal_key, id.0, body.0 .0).await?;
         Ok(Json(VpnAccountOne::of(row)))
     }
@@ -378,9 +306,9 @@ impl VpnApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<VpnAccountDeleted> {
-        op::delete(&state.ctx(), &caller(&auth.0), id.0).await?;
-        Ok(VpnAccountDeleted::NoContent)
+    ) -> ApiResult<Deleted> {
+        op::delete(&state.ctx(), &auth.caller(), id.0).await?;
+        Ok(Deleted::NoContent)
     }
 
     /// Download a VPN account's client config (v2, addition)
@@ -400,7 +328,7 @@ impl VpnApi {
         #[oai(scope = "Scope::VpnRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<ConfigFile> {
-        config(&state, &auth.0, AccountRef::Id(id.0)).await
+        config(&state, auth.caller(), AccountRef::Id(id.0)).await
     }
 
     /// Replace a WireGuard account's key pair (v2, addition)
@@ -419,7 +347,7 @@ impl VpnApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<VpnAccountOne>> {
-        let caller = caller(&auth.0);
+        let caller = auth.caller();
         let row = op::rotate_keys(&state.ctx(), &caller, &state.seal_key, id.0).await?;
         Ok(Json(VpnAccountOne::of(row)))
     }

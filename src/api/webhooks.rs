@@ -15,12 +15,12 @@ use crate::{
     api::{security::V2Auth, ApiTags},
     auth::scope::Scope,
     contract::{
+        answer::Deleted,
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
         webhooks::{
             DeliveryDetailOne, DeliveryList, DeliveryQueued, DeliveryStatus, NewWebhook,
-            WebhookChanges, WebhookCreated, WebhookDeleted, WebhookList, WebhookOne,
-            WebhookSecretOne,
+            WebhookChanges, WebhookCreated, WebhookList, WebhookOne, WebhookSecretOne,
         },
     },
     error::ApiResult,
@@ -29,7 +29,7 @@ use crate::{
 };
 
 fn caller(auth: &V2Auth) -> Caller {
-    Caller::from(&*auth.0)
+    auth.caller()
 }
 
 #[derive(Default)]
@@ -54,11 +54,7 @@ impl V2WebhooksApi {
     ) -> ApiResult<Json<WebhookList>> {
         let page = PageRequest::new(page.0, per_page.0);
         let (rows, total) = webhooks::list(&state.ctx(), &caller(&auth), page).await?;
-        Ok(Json(WebhookList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(WebhookList::of(rows, total, &page)))
     }
 
     /// Create a webhook (v2)
@@ -131,9 +127,9 @@ impl V2WebhooksApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::WebhooksManage")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<WebhookDeleted> {
+    ) -> ApiResult<Deleted> {
         webhooks::delete(&state.ctx(), &caller(&auth), id.0).await?;
-        Ok(WebhookDeleted::NoContent)
+        Ok(Deleted::NoContent)
     }
 
     /// Rotate a webhook's secret (v2, addition)
@@ -196,11 +192,7 @@ impl V2WebhooksApi {
         let status = status.0.map(DeliveryStatus::as_str);
         let (rows, total) =
             webhooks::deliveries(&state.ctx(), &caller(&auth), id.0, status, page).await?;
-        Ok(Json(DeliveryList::new(
-            rows.into_iter().map(Into::into).collect(),
-            total,
-            &page,
-        )))
+        Ok(Json(DeliveryList::of(rows, total, &page)))
     }
 
     /// Retrieve a delivery with its attempts (v2, addition)

@@ -3,10 +3,11 @@
 //! /api/v1/monitoring/zabbix`. Answers come from a short-lived cache; when
 //! Zabbix is down or refuses the token they carry the last known data, its
 //! age and the error (503 only when there has never been an answer). Each
-//! handler calls `ops::zabbix::current` and shapes the answer.
+//! handler calls `ops::zabbix::current` and builds the answer; the answer
+//! shapes are in `contract::zabbix`.
 
 use poem::web::Data;
-use poem_openapi::{param::Query, payload::Json, Object, OpenApi};
+use poem_openapi::{param::Query, payload::Json, OpenApi};
 use time::OffsetDateTime;
 
 use crate::{
@@ -16,147 +17,21 @@ use crate::{
     },
     auth::scope::Scope,
     clock::format_timestamp,
+    contract::zabbix::{
+        HostCounts, InterfaceView, InventoryRef, ProblemCounts, ProblemHost, TagView,
+        ZabbixFreshness, ZabbixHostList, ZabbixHostView, ZabbixProblemList, ZabbixProblemView,
+        ZabbixSummary, ZabbixSummaryOne,
+    },
     drivers::zabbix::{severity_label, Host},
     error::ApiResult,
     monitoring::{
         zabbix::{Snapshot, ZabbixData},
         zabbix_map::{affected_customers, customers_of, inventory_of},
     },
-    ops::{self, zabbix::Current, Caller},
+    ops::{self, zabbix::Current},
     state::AppState,
     store::inventory::Behind,
 };
-
-/// How fresh the Zabbix data is.
-#[derive(Debug, Clone, Object)]
-pub struct ZabbixFreshness {
-    /// When Zabbix last answered.
-    pub fetched_at: String,
-    /// Seconds since then.
-    pub age_secs: i64,
-    /// True when the last attempt to refresh failed and this is older data.
-    pub stale: bool,
-    /// Why the last refresh failed (Zabbix unreachable, token refused).
-    #[oai(nullable)]
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct InterfaceView {
-    /// `agent`, `snmp`, `ipmi` or `jmx`.
-    #[oai(rename = "type")]
-    pub kind: String,
-    pub ip: String,
-    pub dns: String,
-    /// `up`, `down` or `unknown`.
-    pub available: String,
-    #[oai(nullable)]
-    pub error: Option<String>,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct TagView {
-    pub tag: String,
-    pub value: String,
-}
-
-/// A router, OLT or device of the appliance that a Zabbix host stands for.
-#[derive(Debug, Clone, Object)]
-pub struct InventoryRef {
-    /// `router`, `olt`, `radio` or `device`.
-    pub kind: String,
-    pub id: i64,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct ZabbixHostView {
-    pub hostid: String,
-    pub host: String,
-    pub name: String,
-    /// `monitored` or `not_monitored`.
-    pub status: String,
-    /// `down` if any interface is unavailable, `up` if one is available, else `unknown`.
-    pub availability: String,
-    pub interfaces: Vec<InterfaceView>,
-    pub tags: Vec<TagView>,
-    /// The appliance's inventory this host matches (by address or name).
-    pub inventory: Vec<InventoryRef>,
-    /// Customers behind that inventory.
-    pub affected_customers: i64,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct ZabbixHostList {
-    pub data: Vec<ZabbixHostView>,
-    pub zabbix: ZabbixFreshness,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct ProblemHost {
-    pub hostid: String,
-    pub host: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct ZabbixProblemView {
-    pub eventid: String,
-    pub name: String,
-    /// 0 not classified, 1 information, 2 warning, 3 average, 4 high, 5 disaster.
-    pub severity: i64,
-    pub severity_label: String,
-    /// When the problem began.
-    pub since: String,
-    pub acknowledged: bool,
-    /// The hosts of the problem's trigger.
-    pub hosts: Vec<ProblemHost>,
-    /// Customers behind those hosts (routers and OLTs the appliance knows).
-    pub affected_customers: i64,
-    /// Their ids, with `?customers=true`.
-    #[oai(skip_serializing_if_is_none)]
-    pub customer_ids: Option<Vec<i64>>,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct ZabbixProblemList {
-    pub data: Vec<ZabbixProblemView>,
-    pub zabbix: ZabbixFreshness,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct HostCounts {
-    pub total: i64,
-    pub up: i64,
-    pub down: i64,
-    pub unknown: i64,
-    pub not_monitored: i64,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct ProblemCounts {
-    pub total: i64,
-    pub not_classified: i64,
-    pub information: i64,
-    pub warning: i64,
-    pub average: i64,
-    pub high: i64,
-    pub disaster: i64,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct ZabbixSummary {
-    pub hosts: HostCounts,
-    pub problems: ProblemCounts,
-    /// Customers behind hosts with a current problem.
-    pub affected_customers: i64,
-    pub zabbix: ZabbixFreshness,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct ZabbixSummaryOne {
-    pub data: ZabbixSummary,
-}
 
 fn availability(h: &Host) -> &'static str {
     if h.interfaces.iter().any(|i| i.available == 2) {
@@ -354,8 +229,7 @@ impl ZabbixApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V2Auth,
     ) -> ApiResult<Json<ZabbixHostList>> {
-        let current =
-            ops::zabbix::current(&state.ctx(), &Caller::from(&*auth.0), &state.zabbix).await?;
+        let current = ops::zabbix::current(&state.ctx(), &auth.caller(), &state.zabbix).await?;
         let hosts = &current.data.hosts;
         Ok(Json(ZabbixHostList {
             data: hosts
@@ -385,8 +259,7 @@ impl ZabbixApi {
         >,
         customers: Query<Option<bool>>,
     ) -> ApiResult<Json<ZabbixProblemList>> {
-        let current =
-            ops::zabbix::current(&state.ctx(), &Caller::from(&*auth.0), &state.zabbix).await?;
+        let current = ops::zabbix::current(&state.ctx(), &auth.caller(), &state.zabbix).await?;
         Ok(Json(ZabbixProblemList {
             data: problem_views(
                 &current.data,
@@ -411,8 +284,7 @@ impl ZabbixApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::MonitoringRead")] auth: V1Auth,
     ) -> ApiResult<Json<ZabbixSummaryOne>> {
-        let current =
-            ops::zabbix::current(&state.ctx(), &Caller::from(&*auth.0), &state.zabbix).await?;
+        let current = ops::zabbix::current(&state.ctx(), &auth.caller(), &state.zabbix).await?;
         Ok(Json(ZabbixSummaryOne {
             data: summary(&current),
         }))

@@ -1,6 +1,8 @@
 //! The bodies of the API's logins: `POST /api/auth/login` and
 //! `/api/auth/refresh` (v1), `POST /api/v2/auth/token` (v2). Each is also
 //! accepted as an OAuth 2.0 form.
+//!
+//! At the end, the token answers.
 
 use super::{
     body::{Fields, FromJsonObject},
@@ -131,6 +133,56 @@ impl FromJsonObject for TokenRequest {
             client_id: f.take("client_id").text().map(SingleLine),
             client_secret: f.take("client_secret").text().map(SingleLine),
             grant_type: f.take("grant_type").text().map(SingleLine),
+        }
+    }
+}
+
+// ---- The answers: the token answers (the seed's shapes) (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::auth::service::TokenPair;
+
+/// `{"access_token","token_type":"bearer","expires_in","refresh_token"}` (v1).
+#[derive(Debug, Clone, Object)]
+pub struct TokenPairResponse {
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires (3600).
+    pub expires_in: i64,
+    /// Single use: exchange it at `POST /api/auth/refresh` for a new pair.
+    pub refresh_token: String,
+}
+
+/// `{"access_token","token_type":"bearer","expires_in"}` (v2).
+#[derive(Debug, Clone, Object)]
+pub struct AccessTokenResponse {
+    /// `v2_` followed by a JWT.
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires (1800).
+    pub expires_in: i64,
+}
+
+impl From<TokenPair> for TokenPairResponse {
+    fn from(p: TokenPair) -> Self {
+        Self {
+            access_token: p.access_token,
+            token_type: "bearer".into(),
+            expires_in: p.expires_in,
+            refresh_token: p.refresh_token.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<TokenPair> for AccessTokenResponse {
+    fn from(p: TokenPair) -> Self {
+        Self {
+            access_token: p.access_token,
+            token_type: "bearer".into(),
+            expires_in: p.expires_in,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Bills' request contracts: the create and update bodies with their rules,
 //! and the list's status filter with the store filter it makes.
+//!
+//! At the end, the answers: a bill, an invoice, and their wrappers.
 
 use crate::contract::{
     body::{Fields, FromJsonObject},
@@ -139,3 +141,102 @@ wire_enum! {
         Cancelled = "cancelled",
     }
 }
+
+// ---- The answers: how a bill and an invoice are shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{
+    contract::money::Amount,
+    one, paginated,
+    store::{bills::BillRow, invoices},
+};
+
+/// A bill.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Bill {
+    pub id: i64,
+    pub customer_id: i64,
+    /// In major units.
+    pub amount: Amount,
+    /// What payments have settled so far.
+    pub paid_amount: Amount,
+    pub currency: String,
+    /// unpaid, partial, paid or cancelled.
+    pub status: String,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
+    #[oai(nullable)]
+    pub description: Option<String>,
+    #[oai(nullable)]
+    pub period_start: Option<String>,
+    #[oai(nullable)]
+    pub period_end: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<BillRow> for Bill {
+    fn from(b: BillRow) -> Self {
+        Self {
+            id: b.id,
+            customer_id: b.customer_id,
+            amount: Amount(b.amount),
+            paid_amount: Amount(b.paid),
+            currency: b.currency,
+            status: b.status,
+            due_date: b.due_date,
+            description: b.description,
+            period_start: b.period_start,
+            period_end: b.period_end,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}
+
+paginated!(BillList, Bill);
+
+one!(BillOne, Bill);
+
+/// An invoice: a customer's bills of one month and what settled them.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Invoice {
+    pub id: i64,
+    /// `INV-<year>-<6 digits>`, numbered per year.
+    pub number: String,
+    pub customer_id: i64,
+    /// `YYYY-MM`.
+    pub period: String,
+    /// Sum of its bills (cancelled ones left out).
+    pub total: Amount,
+    pub paid: Amount,
+    /// What is still owed.
+    pub due: Amount,
+    /// `open` or `paid`.
+    pub status: String,
+    pub bill_ids: Vec<i64>,
+    pub payment_ids: Vec<i64>,
+    pub created_at: String,
+}
+
+impl From<invoices::InvoiceRow> for Invoice {
+    fn from(i: invoices::InvoiceRow) -> Self {
+        let due = Money((i.total.minor() - i.paid.minor()).max(0));
+        Self {
+            id: i.id,
+            number: i.number,
+            customer_id: i.customer_id,
+            period: i.period,
+            total: Amount(i.total),
+            paid: Amount(i.paid),
+            due: Amount(due),
+            status: if due == Money::ZERO { "paid" } else { "open" }.into(),
+            bill_ids: i.bill_ids,
+            payment_ids: i.payment_ids,
+            created_at: i.created_at,
+        }
+    }
+}
+
+paginated!(InvoiceList, Invoice);

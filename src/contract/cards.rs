@@ -1,5 +1,8 @@
 //! Recharge cards' request contracts: a batch to generate, a batch to issue,
 //! a card to redeem, and the list's status filter.
+//!
+//! At the end, the answers: a listed card, a generated batch with its PINs, an
+//! issued batch.
 
 use crate::contract::{
     body::{Fields, FromJsonObject},
@@ -135,3 +138,81 @@ impl FromJsonObject for Redeem {
         }
     }
 }
+
+// ---- The answers: how a card and a generated or issued batch are shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{contract::money::Amount, one, paginated, store::recharge_cards::CardRow};
+
+/// A card as listed (never with its PIN).
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct RechargeCard {
+    pub id: i64,
+    pub serial: String,
+    pub value: Amount,
+    pub currency: String,
+    pub batch: String,
+    /// The operator (distributor) the card was issued to; null: the ISP's own.
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
+    /// unused, used or void.
+    pub status: String,
+    #[oai(nullable)]
+    pub used_by: Option<i64>,
+    #[oai(nullable)]
+    pub used_at: Option<String>,
+    pub created_at: String,
+}
+
+impl From<CardRow> for RechargeCard {
+    fn from(c: CardRow) -> Self {
+        Self {
+            id: c.id,
+            serial: c.serial,
+            value: Amount(c.value),
+            currency: c.currency,
+            batch: c.batch,
+            operator_id: c.operator_id,
+            status: c.status,
+            used_by: c.used_by,
+            used_at: c.used_at,
+            created_at: c.created_at,
+        }
+    }
+}
+
+paginated!(RechargeCardList, RechargeCard);
+
+/// A generated card with its PIN (shown only in this answer).
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct GeneratedCard {
+    pub id: i64,
+    pub serial: String,
+    pub pin: String,
+    pub value: Amount,
+}
+
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct GeneratedBatch {
+    pub batch: String,
+    /// The operator the batch was issued to; null: the ISP's own.
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
+    /// The PINs appear here once; only their keyed hashes are stored.
+    pub cards: Vec<GeneratedCard>,
+}
+
+one!(GeneratedBatchOne, GeneratedBatch);
+
+/// The batch after it was issued.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct BatchAssigned {
+    pub batch: String,
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
+    /// Unused cards that moved (used and void cards keep their owner).
+    pub cards: u64,
+}
+
+one!(BatchAssignedOne, BatchAssigned);

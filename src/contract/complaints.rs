@@ -1,5 +1,7 @@
 //! Complaint request bodies (create and update) and the status and priority
 //! values the API and the list filters share.
+//!
+//! At the end, the answers: a complaint and its wrappers.
 
 use crate::{
     contract::{
@@ -94,3 +96,51 @@ pub struct NewComplaint(pub ComplaintPatch);
 pub struct ComplaintChanges(pub ComplaintPatch);
 
 create_and_update!(COMPLAINT, read_patch => NewComplaint, ComplaintChanges);
+
+// ---- The answers: how a complaint is shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{one, paginated, store::complaints::ComplaintRow};
+
+/// A support complaint.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Complaint {
+    pub id: i64,
+    pub customer_id: i64,
+    pub subject: String,
+    pub body: String,
+    /// `open`, `in_progress`, `resolved` or `closed`.
+    pub status: String,
+    /// `low`, `medium`, `high` or `urgent`.
+    pub priority: String,
+    /// The staff user handling it.
+    #[oai(nullable)]
+    pub assigned_to: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// When it became resolved or closed.
+    #[oai(nullable)]
+    pub resolved_at: Option<String>,
+}
+
+impl From<ComplaintRow> for Complaint {
+    fn from(c: ComplaintRow) -> Self {
+        Self {
+            id: c.id,
+            customer_id: c.customer_id,
+            subject: c.subject,
+            body: c.body,
+            status: c.status,
+            priority: c.priority,
+            assigned_to: c.assigned_to,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            resolved_at: c.resolved_at,
+        }
+    }
+}
+
+one!(ComplaintOne, Complaint);
+
+paginated!(ComplaintList, Complaint);

@@ -1,6 +1,9 @@
 //! Customers' request contracts: the create and update bodies with their rules,
 //! the v1 action body, and the list's query values (status, sort) with the
 //! store filter they make.
+//!
+//! At the end, the answers: a customer as v1 and v2 show it, its
+//! subscriptions, and their `{data}` and list wrappers.
 
 use poem_openapi::Enum;
 
@@ -310,3 +313,176 @@ wire_enum! {
         Cancelled = "cancelled",
     }
 }
+
+// ---- The answers: how a customer and its subscriptions are shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{
+    contract::money::Amount,
+    one, paginated,
+    store::{customers::CustomerRow, subscriptions::SubscriptionRow},
+};
+
+/// `{id, name}` of a customer's package (v2).
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct PackageRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A customer in API v2.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct V2Customer {
+    pub id: i64,
+    pub name: String,
+    #[oai(nullable)]
+    pub email: Option<String>,
+    pub phone: String,
+    #[oai(nullable)]
+    pub address: Option<String>,
+    #[oai(nullable)]
+    pub package: Option<PackageRef>,
+    pub connection_type: String,
+    /// active, suspended, inactive or expired.
+    pub status: String,
+    #[oai(nullable)]
+    pub onu_mac: Option<String>,
+    #[oai(nullable)]
+    pub username: Option<String>,
+    #[oai(nullable)]
+    pub router_id: Option<i64>,
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
+    /// Credit (positive) the customer holds, in major units.
+    pub balance: Amount,
+    /// When the current paid period ends.
+    #[oai(nullable)]
+    pub expires_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<CustomerRow> for V2Customer {
+    fn from(c: CustomerRow) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+            address: c.address,
+            package: c
+                .package_id
+                .zip(c.package_name)
+                .map(|(id, name)| PackageRef { id, name }),
+            connection_type: c.connection_type,
+            status: c.status,
+            onu_mac: c.onu_mac,
+            username: c.username,
+            router_id: c.router_id,
+            operator_id: c.operator_id,
+            balance: Amount(c.balance),
+            expires_at: c.expires_at,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// A customer in API v1: flatter, `package` is the package's name.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct V1Customer {
+    pub id: i64,
+    pub name: String,
+    #[oai(nullable)]
+    pub email: Option<String>,
+    pub phone: String,
+    #[oai(nullable)]
+    pub address: Option<String>,
+    /// The package's name.
+    #[oai(nullable)]
+    pub package: Option<String>,
+    #[oai(nullable)]
+    pub package_id: Option<i64>,
+    pub connection_type: String,
+    pub status: String,
+    #[oai(nullable)]
+    pub onu_mac: Option<String>,
+    #[oai(nullable)]
+    pub username: Option<String>,
+    #[oai(nullable)]
+    pub router_id: Option<i64>,
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
+    pub balance: Amount,
+    #[oai(nullable)]
+    pub expires_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<CustomerRow> for V1Customer {
+    fn from(c: CustomerRow) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+            address: c.address,
+            package: c.package_name,
+            package_id: c.package_id,
+            connection_type: c.connection_type,
+            status: c.status,
+            onu_mac: c.onu_mac,
+            username: c.username,
+            router_id: c.router_id,
+            operator_id: c.operator_id,
+            balance: Amount(c.balance),
+            expires_at: c.expires_at,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// A subscription: a customer's package over a period.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Subscription {
+    pub id: i64,
+    pub customer_id: i64,
+    pub package: PackageRef,
+    pub starts_at: String,
+    #[oai(nullable)]
+    pub expires_at: Option<String>,
+    #[oai(nullable)]
+    pub ended_at: Option<String>,
+    /// active, ended, expired or cancelled.
+    pub status: String,
+    pub auto_renew: bool,
+}
+
+impl From<SubscriptionRow> for Subscription {
+    fn from(s: SubscriptionRow) -> Self {
+        Self {
+            id: s.id,
+            customer_id: s.customer_id,
+            package: PackageRef {
+                id: s.package_id,
+                name: s.package_name,
+            },
+            starts_at: s.starts_at,
+            expires_at: s.expires_at,
+            ended_at: s.ended_at,
+            status: s.status,
+            auto_renew: s.auto_renew,
+        }
+    }
+}
+
+paginated!(V1CustomerList, V1Customer);
+paginated!(V2CustomerList, V2Customer);
+paginated!(SubscriptionList, Subscription);
+
+one!(V1CustomerOne, V1Customer);
+
+one!(V2CustomerOne, V2Customer);

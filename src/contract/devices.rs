@@ -1,6 +1,8 @@
 //! Request bodies of the SNMP devices: `POST /api/v2/network/olts`, `POST
 //! /api/v2/monitoring/devices` and their `PUT .../{id}` (one schema,
 //! `DeviceInput`, for all four).
+//!
+//! At the end, the answers: a device, a reading history, and their wrappers.
 
 use crate::{
     contract::{
@@ -110,3 +112,118 @@ pub struct NewDevice(pub DevicePatch);
 /// The body of an update: only the fields sent change.
 pub struct DeviceChanges(pub DevicePatch);
 create_and_update!(DEVICE, read_patch => NewDevice, DeviceChanges);
+
+// ---- The answers: how a device and a reading history are shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{one, paginated, store::snmp_devices::DeviceRow};
+
+/// An SNMP device and what the poller last read (never its credentials).
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Device {
+    pub id: i64,
+    /// `olt`, `radio` or `device`.
+    pub kind: String,
+    pub name: String,
+    pub host: String,
+    pub port: i64,
+    /// The profile asked for (`auto` = detected).
+    pub profile: String,
+    /// The profile in use.
+    #[oai(nullable)]
+    pub detected_profile: Option<String>,
+    #[oai(nullable)]
+    pub vendor: Option<String>,
+    #[oai(nullable)]
+    pub model: Option<String>,
+    /// `v2c` or `v3`.
+    pub snmp_version: String,
+    #[oai(nullable)]
+    pub v3_user: Option<String>,
+    /// `up`, `down` or `unknown`.
+    pub status: String,
+    #[oai(nullable)]
+    pub status_since: Option<String>,
+    #[oai(nullable)]
+    pub last_seen_at: Option<String>,
+    #[oai(nullable)]
+    pub last_error: Option<String>,
+    #[oai(nullable)]
+    pub sys_descr: Option<String>,
+    #[oai(nullable)]
+    pub sys_name: Option<String>,
+    #[oai(nullable)]
+    pub sys_object_id: Option<String>,
+    #[oai(nullable)]
+    pub uptime_secs: Option<i64>,
+    /// Radio metrics (signal, noise dBm; ccq, quality %; frequency MHz; stations; ...).
+    pub metrics: serde_json::Value,
+    /// ONUs seen on this OLT.
+    pub onus: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<DeviceRow> for Device {
+    fn from(d: DeviceRow) -> Self {
+        Self {
+            id: d.id,
+            kind: d.kind,
+            name: d.name,
+            host: d.host,
+            port: d.port,
+            profile: d.profile,
+            detected_profile: d.detected_profile,
+            vendor: d.vendor,
+            model: d.model,
+            snmp_version: d.snmp_version,
+            v3_user: d.v3_user,
+            status: d.status,
+            status_since: d.status_since,
+            last_seen_at: d.last_seen_at,
+            last_error: d.last_error,
+            sys_descr: d.sys_descr,
+            sys_name: d.sys_name,
+            sys_object_id: d.sys_object_id,
+            uptime_secs: d.uptime_secs,
+            metrics: if d.metrics.is_null() {
+                serde_json::json!({})
+            } else {
+                d.metrics
+            },
+            onus: d.onus,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
+paginated!(DeviceList, Device);
+
+one!(DeviceOne, Device);
+
+/// A reading over time.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Reading {
+    pub at: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct History {
+    /// Newest first; ONU rx power or radio signal in dBm.
+    pub data: Vec<Reading>,
+}
+
+impl History {
+    /// `(at, value)` pairs as readings.
+    pub fn of(rows: Vec<(String, f64)>) -> Self {
+        Self {
+            data: rows
+                .into_iter()
+                .map(|(at, value)| Reading { at, value })
+                .collect(),
+        }
+    }
+}

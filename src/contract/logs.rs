@@ -1,5 +1,6 @@
-//! Answer shapes of the API request log, shared by the API
-//! (`GET /api/v2/logs/api-requests`) and the panel (`/admin/api/request-log`).
+//! Answer shapes of the logs: the API request log, shared by the API
+//! (`GET /api/v2/logs/api-requests`) and the panel (`/admin/api/request-log`),
+//! and the billing run's suspension log (`GET /api/v1/logs/auto-suspensions`).
 
 use poem_openapi::Object;
 
@@ -46,3 +47,39 @@ impl From<RequestLogRow> for ApiRequestLogItem {
 }
 
 paginated!(ApiRequestLogList, ApiRequestLogItem);
+
+// ---- The billing run's suspension log (row → JSON) ----
+
+use crate::store::billing_run::SuspensionLogRow;
+
+/// A suspension made by the billing run.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct AutoSuspension {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer_name: String,
+    /// The overdue bill that caused it.
+    #[oai(nullable)]
+    pub bill_id: Option<i64>,
+    pub reason: String,
+    pub created_at: String,
+    /// When a payment cleared the dues and lifted it.
+    #[oai(nullable)]
+    pub reactivated_at: Option<String>,
+}
+
+impl From<SuspensionLogRow> for AutoSuspension {
+    fn from(r: SuspensionLogRow) -> Self {
+        Self {
+            id: r.id,
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            bill_id: r.bill_id,
+            reason: r.reason,
+            created_at: r.created_at,
+            reactivated_at: r.reactivated_at,
+        }
+    }
+}
+
+paginated!(AutoSuspensionList, AutoSuspension);

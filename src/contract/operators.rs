@@ -1,6 +1,8 @@
 //! Request bodies of the operators (resellers): create, update, fund, and the
 //! status filter of the list. One field table per body drives its reader and
 //! its schema.
+//!
+//! At the end, the answers: an operator and its wrappers.
 
 use crate::{
     contract::{
@@ -123,3 +125,45 @@ impl FromJsonObject for Fund {
         }
     }
 }
+
+// ---- The answers: how an operator is shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{contract::money::Amount, one, paginated, store::operators::OperatorRow};
+
+/// A reseller.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Operator {
+    pub id: i64,
+    pub name: String,
+    #[oai(nullable)]
+    pub email: Option<String>,
+    #[oai(nullable)]
+    pub phone: Option<String>,
+    /// Funds the operator holds, in major units.
+    pub balance: Amount,
+    /// active or suspended.
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<OperatorRow> for Operator {
+    fn from(o: OperatorRow) -> Self {
+        Self {
+            id: o.id,
+            name: o.name,
+            email: o.email,
+            phone: o.phone,
+            balance: Amount(o.balance),
+            status: o.status,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+paginated!(OperatorList, Operator);
+
+one!(OperatorOne, Operator);

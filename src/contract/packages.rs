@@ -1,6 +1,8 @@
 //! Packages' request contract: one body for create (name, price and both
 //! speeds required) and update (what is sent changes), and how a parsed body
 //! applies to a package's fields.
+//!
+//! At the end, the answers: a package and its wrappers.
 
 use crate::contract::{
     body::Fields,
@@ -115,3 +117,55 @@ impl PackagePatch {
         }
     }
 }
+
+// ---- The answers: how a package is shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{contract::money::Amount, one, paginated, store::packages::PackageRow};
+
+/// A package customers subscribe to.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Package {
+    pub id: i64,
+    pub name: String,
+    /// Price per billing cycle, in major units.
+    pub price: Amount,
+    pub currency: String,
+    pub speed_down_kbps: i64,
+    pub speed_up_kbps: i64,
+    /// `monthly` or `days`.
+    pub billing_cycle: String,
+    pub validity_days: i64,
+    /// The router profile (MikroTik PPP profile / queue) this package maps to.
+    #[oai(nullable)]
+    pub router_profile: Option<String>,
+    /// What a reseller pays per renewal; null means the price.
+    #[oai(nullable)]
+    pub wholesale_price: Option<Amount>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<PackageRow> for Package {
+    fn from(p: PackageRow) -> Self {
+        Self {
+            id: p.id,
+            name: p.name,
+            price: Amount(p.price),
+            currency: p.currency,
+            speed_down_kbps: p.speed_down_kbps,
+            speed_up_kbps: p.speed_up_kbps,
+            billing_cycle: p.billing_cycle,
+            validity_days: p.validity_days,
+            router_profile: p.router_profile,
+            wholesale_price: p.wholesale_price.map(Amount),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+paginated!(PackageList, Package);
+
+one!(PackageOne, Package);

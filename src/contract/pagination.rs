@@ -144,12 +144,15 @@ macro_rules! paginated {
                 }
             }
 
-            /// A page of rows, each turned into the item it is shown as.
+            /// A page of rows, each turned into the item it is shown as. `total`
+            /// is the count of all rows, as the store gives it (`u64` or `i64`;
+            /// a count is never negative, and one that were would show as 0).
             pub fn of<R: Into<$item>>(
                 rows: Vec<R>,
-                total: u64,
+                total: impl TryInto<u64>,
                 page: &$crate::contract::pagination::PageRequest,
             ) -> Self {
+                let total = total.try_into().unwrap_or(0);
                 Self::new(rows.into_iter().map(Into::into).collect(), total, page)
             }
         }

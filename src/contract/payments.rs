@@ -1,4 +1,7 @@
 //! Payments' request contract: the body of a payment with its rules.
+//!
+//! At the end, the answers: a payment, a recorded payment with what it settled,
+//! and the list.
 
 use crate::contract::{
     body::{Fields, FromJsonObject},
@@ -68,3 +71,78 @@ impl FromJsonObject for CreatePayment {
         })
     }
 }
+
+// ---- The answers: how a payment is shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{
+    contract::money::Amount,
+    paginated,
+    store::payments::{PaymentRow, Recorded},
+};
+
+/// A payment.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Payment {
+    pub id: i64,
+    pub customer_id: i64,
+    #[oai(nullable)]
+    pub bill_id: Option<i64>,
+    pub amount: Amount,
+    pub currency: String,
+    /// cash, bkash, nagad, rocket, bank, card or recharge_card.
+    pub method: String,
+    #[oai(nullable)]
+    pub transaction_id: Option<String>,
+    pub received_at: String,
+}
+
+impl From<PaymentRow> for Payment {
+    fn from(p: PaymentRow) -> Self {
+        Self {
+            id: p.id,
+            customer_id: p.customer_id,
+            bill_id: p.bill_id,
+            amount: Amount(p.amount),
+            currency: p.currency,
+            method: p.method,
+            transaction_id: p.transaction_id,
+            received_at: p.received_at,
+        }
+    }
+}
+
+/// How much of a bill a payment settled.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct AllocationView {
+    pub bill_id: i64,
+    pub amount: Amount,
+}
+
+/// A recorded payment: the payment, the bills it settled (oldest first), and
+/// what was left over as the customer's credit.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct PaymentRecorded {
+    pub data: Payment,
+    pub allocations: Vec<AllocationView>,
+    pub credit: Amount,
+}
+
+impl From<Recorded> for PaymentRecorded {
+    fn from(r: Recorded) -> Self {
+        Self {
+            data: r.payment.into(),
+            allocations: r
+                .allocations
+                .into_iter()
+                .map(|a| AllocationView {
+                    bill_id: a.bill_id,
+                    amount: Amount(a.amount),
+                })
+                .collect(),
+            credit: Amount(r.credit),
+        }
+    }
+}
+paginated!(PaymentList, Payment);

@@ -1,5 +1,8 @@
 //! Request bodies of the routers: `POST /api/v2/network/routers` and `PUT
 //! /api/v2/network/routers/{id}` (one schema, `RouterInput`, for both).
+//!
+//! At the end, the answers: a router, a sync's result, an IP pool, a router log
+//! entry, a customer's usage, and their wrappers.
 
 use crate::{
     contract::{
@@ -98,3 +101,246 @@ pub struct NewRouter(pub RouterPatch);
 /// The body of an update: only the fields sent change.
 pub struct RouterChanges(pub RouterPatch);
 create_and_update!(ROUTER, read_patch => NewRouter, RouterChanges);
+
+// ---- The answers: how a router, a sync, an IP pool, a log entry and usage are shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{
+    drivers::routeros::reconcile::SyncDiff,
+    one, paginated,
+    store::{
+        router_data::{LogRow, PoolRow, Sample},
+        routers::RouterRow,
+    },
+};
+
+/// A router and what the poller last saw (never its password).
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Router {
+    pub id: i64,
+    pub name: String,
+    pub host: String,
+    pub port: i64,
+    pub username: String,
+    /// `api` (8728/8729) or `rest` (RouterOS v7).
+    pub transport: String,
+    pub use_tls: bool,
+    pub tls_verify: bool,
+    /// `up`, `down` or `unknown` (not polled yet).
+    pub status: String,
+    #[oai(nullable)]
+    pub status_since: Option<String>,
+    #[oai(nullable)]
+    pub last_seen_at: Option<String>,
+    /// Why the last poll failed.
+    #[oai(nullable)]
+    pub last_error: Option<String>,
+    #[oai(nullable)]
+    pub identity: Option<String>,
+    #[oai(nullable)]
+    pub version: Option<String>,
+    #[oai(nullable)]
+    pub board: Option<String>,
+    #[oai(nullable)]
+    pub uptime: Option<String>,
+    /// CPU load in percent.
+    #[oai(nullable)]
+    pub cpu_load: Option<i64>,
+    /// Customers whose login lives on this router.
+    pub customers: i64,
+    #[oai(nullable)]
+    pub last_sync_at: Option<String>,
+    #[oai(nullable)]
+    pub last_sync_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<RouterRow> for Router {
+    fn from(r: RouterRow) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            host: r.host,
+            port: r.port,
+            username: r.username,
+            transport: r.transport,
+            use_tls: r.use_tls,
+            tls_verify: r.tls_verify,
+            status: r.status,
+            status_since: r.status_since,
+            last_seen_at: r.last_seen_at,
+            last_error: r.last_error,
+            identity: r.identity,
+            version: r.version,
+            board: r.board,
+            uptime: r.uptime,
+            cpu_load: r.cpu_load,
+            customers: r.customers,
+            last_sync_at: r.last_sync_at,
+            last_sync_error: r.last_sync_error,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+paginated!(RouterList, Router);
+
+one!(RouterOne, Router);
+
+/// What a reconciliation did.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct SyncResult {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+    /// Entries made by hand on the router (never touched).
+    pub unmanaged: Vec<String>,
+    /// Sessions ended because of a suspension.
+    pub disconnected: Vec<String>,
+    pub address_list_added: Vec<String>,
+    pub address_list_removed: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+impl From<SyncDiff> for SyncResult {
+    fn from(d: SyncDiff) -> Self {
+        Self {
+            added: d.added,
+            changed: d.changed,
+            removed: d.removed,
+            unmanaged: d.unmanaged,
+            disconnected: d.disconnected,
+            address_list_added: d.address_list_added,
+            address_list_removed: d.address_list_removed,
+            errors: d.errors,
+        }
+    }
+}
+
+one!(SyncResultOne, SyncResult);
+
+/// An IP pool.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct IpPool {
+    pub id: i64,
+    pub router_id: i64,
+    pub router: String,
+    pub name: String,
+    /// As the router writes them (`10.0.0.2-10.0.0.254`).
+    pub ranges: String,
+    /// Addresses in the ranges.
+    pub size: i64,
+    /// Addresses held by active sessions or static assignments.
+    pub used: i64,
+    pub updated_at: String,
+}
+
+impl From<PoolRow> for IpPool {
+    fn from(p: PoolRow) -> Self {
+        Self {
+            id: p.id,
+            router_id: p.router_id,
+            router: p.router_name,
+            name: p.name,
+            ranges: p.ranges,
+            size: p.size,
+            used: p.used,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+paginated!(PoolList, IpPool);
+
+/// A router log entry.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct RouterLog {
+    pub id: i64,
+    #[oai(nullable)]
+    pub router_id: Option<i64>,
+    #[oai(nullable)]
+    pub router: Option<String>,
+    /// `api` (pulled from /log) or `syslog` (received).
+    pub source: String,
+    /// The sender's address (syslog).
+    #[oai(nullable)]
+    pub host: Option<String>,
+    pub topics: String,
+    pub message: String,
+    pub logged_at: String,
+}
+
+impl From<LogRow> for RouterLog {
+    fn from(l: LogRow) -> Self {
+        Self {
+            id: l.id,
+            router_id: l.router_id,
+            router: l.router_name,
+            source: l.source,
+            host: l.host,
+            topics: l.topics,
+            message: l.message,
+            logged_at: l.logged_at,
+        }
+    }
+}
+
+paginated!(RouterLogList, RouterLog);
+
+/// One usage sample.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct UsageSample {
+    pub sampled_at: String,
+    pub online: bool,
+    #[oai(nullable)]
+    pub address: Option<String>,
+    /// Session uptime as the router writes it (`1d2h3m`).
+    #[oai(nullable)]
+    pub session_uptime: Option<String>,
+    /// Bytes the customer downloaded in the session (router counters).
+    #[oai(nullable)]
+    pub bytes_in: Option<i64>,
+    /// Bytes the customer uploaded.
+    #[oai(nullable)]
+    pub bytes_out: Option<i64>,
+}
+
+impl From<Sample> for UsageSample {
+    fn from(s: Sample) -> Self {
+        Self {
+            sampled_at: s.sampled_at,
+            online: s.online,
+            address: s.address,
+            session_uptime: s.uptime,
+            bytes_in: s.bytes_in,
+            bytes_out: s.bytes_out,
+        }
+    }
+}
+
+/// A customer's usage: the latest sample and the history (newest first).
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Usage {
+    pub customer_id: i64,
+    /// The latest sample, if the customer has been sampled.
+    #[oai(nullable)]
+    pub current: Option<UsageSample>,
+    pub samples: Vec<UsageSample>,
+}
+
+impl Usage {
+    /// A customer's samples, newest first.
+    pub fn of(customer_id: i64, samples: Vec<Sample>) -> Self {
+        let samples: Vec<UsageSample> = samples.into_iter().map(Into::into).collect();
+        Self {
+            customer_id,
+            current: samples.first().cloned(),
+            samples,
+        }
+    }
+}
+
+one!(UsageOne, Usage);

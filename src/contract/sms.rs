@@ -1,4 +1,7 @@
 //! SMS request bodies: send to one number, broadcast to many.
+//!
+//! At the end, the answers: a queued message (v1, v2), a broadcast, the balance,
+//! the history and its status filter.
 
 use crate::{
     contract::{
@@ -111,3 +114,155 @@ impl FromJsonObject for Broadcast {
 
 contract_type!(SendSms, SEND_SMS);
 contract_type!(Broadcast, BROADCAST);
+
+// ---- The answers: how a queued message, a broadcast, the balance and the history are shown; the history's status filter (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{one, paginated, store::sms::SmsRow};
+
+/// v1 answer.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct SmsQueued {
+    pub message_id: String,
+    /// `queued`.
+    pub status: String,
+    pub phone: String,
+}
+
+one!(SmsQueuedOne, SmsQueued);
+
+/// v2 answer: with what it cost and what is left.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct SmsQueuedV2 {
+    pub message_id: String,
+    pub status: String,
+    pub phone: String,
+    pub credits_used: i64,
+    /// Credits left; null for a reseller's staff (they see only their own usage).
+    #[oai(nullable)]
+    pub credits_remaining: Option<i64>,
+}
+
+one!(SmsQueuedV2One, SmsQueuedV2);
+
+/// What a broadcast queued.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct BroadcastQueued {
+    pub broadcast_id: String,
+    /// Messages queued (one per distinct number).
+    pub count: i64,
+    /// Numbers given more than once (sent once).
+    pub duplicates_removed: i64,
+    pub credits_used: i64,
+    /// Credits left; null for a reseller's staff.
+    #[oai(nullable)]
+    pub credits_remaining: Option<i64>,
+    pub messages: Vec<SmsQueued>,
+}
+
+one!(BroadcastQueuedOne, BroadcastQueued);
+
+/// Credits. A reseller's staff see their operator's own usage: no balance,
+/// no cap, and `operator_id` set.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct SmsBalance {
+    /// Credits left (one credit = one SMS part); null for a reseller's staff.
+    #[oai(nullable)]
+    pub credits_remaining: Option<i64>,
+    /// Credits spent since local midnight (a reseller's staff: on their
+    /// operator's behalf).
+    pub used_today: i64,
+    /// Credits allowed per day; null when there is no cap.
+    #[oai(nullable)]
+    pub daily_limit: Option<i64>,
+    /// `log` or `http`.
+    pub gateway: String,
+    /// Whose usage this is: the operator of a reseller's staff; null for the ISP.
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
+}
+
+one!(SmsBalanceOne, SmsBalance);
+
+/// A message in the history.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct SmsMessage {
+    pub message_id: String,
+    pub phone: String,
+    pub message: String,
+    /// `queued`, `sending`, `sent` or `failed`.
+    pub status: String,
+    /// `gsm7` or `ucs2`.
+    pub encoding: String,
+    pub parts: i64,
+    /// Credits charged (0 for a notification that could not be queued).
+    pub credits: i64,
+    /// `api`, `broadcast` or `notification`.
+    pub source: String,
+    #[oai(nullable)]
+    pub customer_id: Option<i64>,
+    #[oai(nullable)]
+    pub broadcast_id: Option<String>,
+    pub attempts: i64,
+    #[oai(nullable)]
+    pub provider_message_id: Option<String>,
+    #[oai(nullable)]
+    pub error: Option<String>,
+    pub created_at: String,
+    #[oai(nullable)]
+    pub sent_at: Option<String>,
+}
+
+impl From<SmsRow> for SmsMessage {
+    fn from(m: SmsRow) -> Self {
+        Self {
+            message_id: m.message_id,
+            phone: Phone::from_e164(&m.phone).display(),
+            message: m.body,
+            status: m.status,
+            encoding: m.encoding,
+            parts: m.parts,
+            credits: m.credits,
+            source: m.source,
+            customer_id: m.customer_id,
+            broadcast_id: m.broadcast_id,
+            attempts: m.attempts,
+            provider_message_id: m.provider_message_id,
+            error: m.error,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        }
+    }
+}
+
+paginated!(SmsHistory, SmsMessage);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum SmsStatus {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+}
+
+impl SmsStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmsStatus::Queued => "queued",
+            SmsStatus::Sending => "sending",
+            SmsStatus::Sent => "sent",
+            SmsStatus::Failed => "failed",
+        }
+    }
+}
+
+impl From<&SmsRow> for SmsQueued {
+    fn from(row: &SmsRow) -> Self {
+        Self {
+            message_id: row.message_id.clone(),
+            status: row.status.clone(),
+            phone: Phone::from_e164(&row.phone).display(),
+        }
+    }
+}

@@ -1,5 +1,7 @@
 //! Request bodies of the staff users (v2): create, update, set a password.
 //! One field table per body drives its reader and its schema.
+//!
+//! At the end, the answers: a staff user and its wrappers.
 
 use crate::{
     contract::{
@@ -179,3 +181,45 @@ impl FromJsonObject for StaffPassword {
         Self(f.take("password").text_or_empty())
     }
 }
+
+// ---- The answers: how a staff user is shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{one, paginated, store::staff_users::StaffUser};
+
+/// A staff user (never with the password).
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct Staff {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    /// `admin`, `operator_staff` or `support`.
+    pub role: String,
+    /// For role operator_staff: the operator (reseller) the user acts for.
+    #[oai(nullable)]
+    pub operator_id: Option<i64>,
+    /// False: the user can neither log in nor use any token.
+    pub active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<StaffUser> for Staff {
+    fn from(u: StaffUser) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role.to_string(),
+            operator_id: u.operator_id,
+            active: u.active,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+one!(StaffOne, Staff);
+
+paginated!(StaffList, Staff);

@@ -1,6 +1,8 @@
 //! VPN account request bodies (create and update) and the protocol values the
 //! API and the list filters share. The rules that span fields are in
 //! [`crate::vpn::account`].
+//!
+//! At the end, the answers: an account (never its keys) and its wrappers.
 
 use crate::{
     contract::{
@@ -126,3 +128,60 @@ pub struct NewVpnAccount(pub VpnPatch);
 /// `PUT /api/v2/vpn/accounts/{id}`.
 pub struct VpnAccountChanges(pub VpnPatch);
 create_and_update!(VPN_ACCOUNT, read_patch => NewVpnAccount, VpnAccountChanges);
+
+// ---- The answers: how a VPN account is shown (row → JSON) ----
+
+use poem_openapi::Object;
+
+use crate::{one, paginated, store::vpn_accounts::VpnAccountRow};
+
+/// A VPN account (never its private key or password).
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct VpnAccount {
+    pub id: i64,
+    pub name: String,
+    /// `wireguard`, `openvpn` or `l2tp`.
+    pub protocol: String,
+    /// The customer the account belongs to (or a router).
+    #[oai(nullable)]
+    pub customer_id: Option<i64>,
+    /// The router the account belongs to (site-to-site, management).
+    #[oai(nullable)]
+    pub router_id: Option<i64>,
+    /// Tunnel addresses, comma-separated CIDRs (`10.66.0.2/32`).
+    pub addresses: String,
+    pub enabled: bool,
+    /// WireGuard: the client's public key (add it as a peer on the server).
+    #[oai(nullable)]
+    pub public_key: Option<String>,
+    /// OpenVPN / L2TP: the login name.
+    #[oai(nullable)]
+    pub username: Option<String>,
+    /// Whether a password is set (it is never shown).
+    pub has_password: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<VpnAccountRow> for VpnAccount {
+    fn from(r: VpnAccountRow) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            protocol: r.protocol,
+            customer_id: r.customer_id,
+            router_id: r.router_id,
+            addresses: r.addresses,
+            enabled: r.enabled,
+            public_key: r.public_key,
+            username: r.username,
+            has_password: r.password_sealed.is_some(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+one!(VpnAccountOne, VpnAccount);
+
+paginated!(VpnAccountList, VpnAccount);

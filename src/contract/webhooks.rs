@@ -280,16 +280,9 @@ pub struct DeliveryDetail {
     pub attempt_log: Vec<DeliveryAttempt>,
 }
 
-#[derive(Debug, Object)]
-pub struct DeliveryOne {
-    pub data: Delivery,
-}
+use crate::{created, one};
 
-impl DeliveryOne {
-    pub fn of(row: DeliveryRow) -> Self {
-        Self { data: row.into() }
-    }
-}
+one!(DeliveryOne, Delivery);
 
 #[derive(Debug, Object)]
 pub struct DeliveryDetailOne {
@@ -317,24 +310,17 @@ wire_enum! {
     }
 }
 
-#[derive(ApiResponse)]
-pub enum WebhookCreated {
+created!(
     /// Created; the secret is in this answer only.
-    #[oai(status = 201)]
-    Created(Json<WebhookSecretOne>),
-}
+    WebhookCreated,
+    Json<WebhookSecretOne>
+);
 
 impl WebhookCreated {
     /// The new webhook and its secret in plain text.
     pub fn of(row: WebhookRow, secret: String) -> Self {
         Self::Created(Json(WebhookSecretOne::of(row, secret)))
     }
-}
-
-#[derive(ApiResponse)]
-pub enum WebhookDeleted {
-    #[oai(status = 204)]
-    NoContent,
 }
 
 #[derive(ApiResponse)]
