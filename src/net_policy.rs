@@ -324,7 +324,7 @@ impl Policy {
         port: u16,
     ) -> Result<Vec<SocketAddr>, ResolveError> {
         let (policy, name) = (*self, host.to_string());
-        crate::outbound::blocking(move || policy.resolve(&name, port))
+        crate::outbound::lookup(move || policy.resolve(&name, port))
             .await
             .map_err(ResolveError::Lookup)?
     }
@@ -339,7 +339,7 @@ impl Policy {
                 let lookup = (*self, host.to_string());
                 let resolved = tokio::time::timeout(
                     Duration::from_secs(3),
-                    crate::outbound::blocking(move || {
+                    crate::outbound::lookup(move || {
                         let (policy, host) = lookup;
                         (host.as_str(), port).to_socket_addrs().map(|found| {
                             found

@@ -329,4 +329,13 @@ fn only_the_isp_makes_cards_and_resellers_redeem_only_their_own() {
             Some(json!({})),
         )
         .assert_error(422, "VALIDATION_ERROR");
+    // A bad id is one complaint, not also "required".
+    let bad = admin.send(
+        "PUT",
+        "/api/v2/recharge-cards/batches/BADDA-1",
+        Some(json!({"operator_id": 0})),
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    let said = bad.json()["error"]["details"]["operator_id"].clone();
+    assert_eq!(said.as_array().map(Vec::len), Some(1), "{said}");
 }

@@ -96,12 +96,11 @@ impl FromJsonObject for BatchAssign {
     fn from_fields(f: &mut Fields) -> Self {
         // The key must be there: an id, or null for the ISP (a patch schema
         // lists no required keys, so the schema cannot say it).
-        let operator_id = f.take("operator_id").patch_int();
-        if operator_id.is_none() {
+        if f.raw("operator_id").is_none() {
             f.error("operator_id", "The operator id field is required.");
         }
         Self {
-            operator_id: operator_id.flatten(),
+            operator_id: f.take("operator_id").patch_int().flatten(),
         }
     }
 }

@@ -70,7 +70,7 @@ pub async fn check_url(url: &str, policy: AddressPolicy) -> Result<(), String> {
     let lookup = format!("{}:{}", parts.host, parts.port);
     let resolved = tokio::time::timeout(
         Duration::from_secs(3),
-        crate::outbound::blocking(move || {
+        crate::outbound::lookup(move || {
             lookup
                 .to_socket_addrs()
                 .map(|a| a.collect::<Vec<SocketAddr>>())

@@ -22,21 +22,25 @@ pub async fn run_check(c: &CheckConfig, timeout: Duration, policy: Policy) -> Re
     match c.kind.as_str() {
         "http" => {
             let url = c.target.clone();
-            let result = crate::outbound::blocking(move || {
+            // Timed on the thread: a wait for a free outbound thread is not
+            // the target's latency.
+            let (result, took) = crate::outbound::blocking(move || {
+                let started = Instant::now();
                 let config = ureq::Agent::config_builder()
                     .http_status_as_error(false)
                     .max_redirects(0)
                     .timeout_global(Some(timeout))
                     .build();
                 let agent = crate::net_policy::agent(config, policy);
-                agent.get(&url).call().map(|r| r.status().as_u16())
+                let result = agent.get(&url).call().map(|r| r.status().as_u16());
+                (result, started.elapsed())
             })
             .await?;
-            match result {
-                Ok(status) if status < 400 => {}
-                Ok(status) => return Err(format!("HTTP {status}")),
-                Err(e) => return Err(crate::net_policy::refusal_in(&e).unwrap_or(e.to_string())),
-            }
+            return match result {
+                Ok(status) if status < 400 => Ok(millis(took)),
+                Ok(status) => Err(format!("HTTP {status}")),
+                Err(e) => Err(crate::net_policy::refusal_in(&e).unwrap_or(e.to_string())),
+            };
         }
         kind => {
             let (host, port) = host_and_port(&c.target, kind == "icmp")
@@ -52,7 +56,11 @@ pub async fn run_check(c: &CheckConfig, timeout: Duration, policy: Policy) -> Re
                 .map_err(|e| e.to_string())?;
         }
     }
-    Ok(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX))
+    Ok(millis(started.elapsed()))
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// The host and port of a check's target (`host:port`, `[v6]:port`; an
@@ -122,5 +130,55 @@ pub async fn worker(
             _ = tokio::time::sleep(Duration::from_secs(config.check_interval_secs)) => {}
             _ = stopped(&mut stop) => break,
         }
+    }
+}
+
+#[cfg(test)]
+mod http_check_tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    /// A one-connection HTTP server answering `status` after `delay`.
+    fn serve_once(status: u16, delay: Duration) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            if let Ok((mut s, _)) = listener.accept() {
+                let mut buf = [0u8; 1024];
+                let _ = s.read(&mut buf);
+                std::thread::sleep(delay);
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        url
+    }
+
+    fn check(url: String) -> CheckConfig {
+        CheckConfig {
+            name: "web".into(),
+            kind: "http".into(),
+            target: url,
+        }
+    }
+
+    /// 2xx is up with the answer's latency; 5xx is down, named.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn http_checks_time_the_answer_and_name_a_bad_status() {
+        let policy = Policy::network(true);
+        let timeout = Duration::from_secs(5);
+        let up = run_check(
+            &check(serve_once(200, Duration::from_millis(120))),
+            timeout,
+            policy,
+        )
+        .await
+        .unwrap();
+        assert!((120..5000).contains(&up), "{up} ms");
+        let down = run_check(&check(serve_once(503, Duration::ZERO)), timeout, policy).await;
+        assert_eq!(down, Err("HTTP 503".to_string()));
     }
 }

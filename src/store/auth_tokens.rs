@@ -131,7 +131,7 @@ fn revoke_families_where(
     Ok(())
 }
 
-/// Revokes one access token until/// Revokes one access token until it would have expired anyway.
+/// Revokes one access token until it would have expired anyway.
 pub fn revoke_jti(tx: &Transaction<'_>, jti: &str, expires_at: i64) -> Result<(), StoreError> {
     tx.execute(
         "INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)",
