@@ -28,13 +28,15 @@ pub fn for_period(
         return Ok(id);
     }
     let year = period.get(..4).unwrap_or("0000");
-    let prefix = format!("INV-{year}-");
-    let last: Option<i64> = rows::value(
+    // The year's next number from its counter row (never a scan of the year).
+    let next: i64 = rows::value(
         tx,
-        "SELECT MAX(CAST(substr(number, 10) AS INTEGER)) FROM invoices WHERE number LIKE ?1",
-        [format!("{prefix}%")],
+        "INSERT INTO invoice_counters (year, last) VALUES (?1, 1)
+         ON CONFLICT (year) DO UPDATE SET last = last + 1
+         RETURNING last",
+        [year],
     )?;
-    let number = format!("{prefix}{:06}", last.unwrap_or(0) + 1);
+    let number = format!("INV-{year}-{next:06}");
     tx.execute(
         "INSERT INTO invoices (number, customer_id, period, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![number, customer_id, period, now],
@@ -79,4 +81,128 @@ pub fn list(
         limit,
         offset,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    };
+
+    use super::*;
+    use crate::store::Db;
+
+    /// SQLite VM instructions `f` runs on `conn` (counted by the progress
+    /// handler): a count, not a time.
+    fn steps(conn: &rusqlite::Connection, f: impl FnOnce()) -> u64 {
+        let n = Arc::new(AtomicU64::new(0));
+        let counter = n.clone();
+        conn.progress_handler(
+            1,
+            Some(move || {
+                counter.fetch_add(1, Ordering::Relaxed);
+                false
+            }),
+        )
+        .unwrap();
+        f();
+        conn.progress_handler(1, None::<fn() -> bool>).unwrap();
+        n.load(Ordering::Relaxed)
+    }
+
+    /// Numbering the next invoice costs the same with 5,000 invoices in the
+    /// year as with 50 (it scanned them all before the per-year counter),
+    /// and numbers stay consecutive per year.
+    #[test]
+    fn numbering_an_invoice_does_not_grow_with_the_invoices() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), 1).unwrap();
+        let mut conn = db.conn().unwrap();
+        conn.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5002)
+             INSERT INTO customers (id, name, phone, connection_type, created_at, updated_at)
+             SELECT i, 'c' || i, '017' || i, 'static', 'x', 'x' FROM n",
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        for c in 1..=50 {
+            for_period(&tx, c, "2026-01", "x").unwrap();
+        }
+        let few = steps(&tx, || {
+            for_period(&tx, 5001, "2026-01", "x").unwrap();
+        });
+        for c in 51..=5000 {
+            for_period(&tx, c, "2026-01", "x").unwrap();
+        }
+        let many = steps(&tx, || {
+            for_period(&tx, 5002, "2026-01", "x").unwrap();
+        });
+        assert!(few > 0);
+        assert!(
+            many <= few + few / 2,
+            "{few} steps at 50 invoices, {many} at 5,000"
+        );
+        let numbers: (String, String) = tx
+            .query_row(
+                "SELECT (SELECT number FROM invoices WHERE customer_id = 5001),
+                        (SELECT number FROM invoices WHERE customer_id = 5002)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            numbers,
+            ("INV-2026-000051".into(), "INV-2026-005002".into())
+        );
+        // Another year starts at 1; an existing invoice keeps its number.
+        let next_year = for_period(&tx, 1, "2027-01", "x").unwrap();
+        let again = for_period(&tx, 1, "2026-01", "x").unwrap();
+        let (n27, n26): (String, String) = tx
+            .query_row(
+                "SELECT (SELECT number FROM invoices WHERE id = ?1),
+                        (SELECT number FROM invoices WHERE id = ?2)",
+                [next_year, again],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (n27.as_str(), n26.as_str()),
+            ("INV-2027-000001", "INV-2026-000001")
+        );
+    }
+
+    /// The migration seeds each year's counter from the invoices numbered
+    /// before it existed.
+    #[test]
+    fn the_counters_start_after_the_invoices_already_numbered() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), 1).unwrap();
+        let conn = db.conn().unwrap();
+        let seed: String = crate::store::migrations::all()
+            .unwrap()
+            .into_iter()
+            .find(|m| m.version == 19)
+            .map(|m| m.sql)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers (id, name, phone, connection_type, created_at, updated_at)
+             VALUES (1, 'a', '1', 'static', 'x', 'x'), (2, 'b', '2', 'static', 'x', 'x');
+             DROP TABLE invoice_counters;
+             INSERT INTO invoices (number, customer_id, period, created_at) VALUES
+               ('INV-2025-000007', 1, '2025-12', 'x'), ('INV-2026-000041', 1, '2026-01', 'x');",
+        )
+        .unwrap();
+        conn.execute_batch(&seed).unwrap();
+        let tx =
+            rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Deferred)
+                .unwrap();
+        let id = for_period(&tx, 2, "2026-01", "x").unwrap();
+        let number: String = tx
+            .query_row("SELECT number FROM invoices WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(number, "INV-2026-000042");
+    }
 }
