@@ -130,6 +130,53 @@ fn a_month_bills_once_on_the_billing_day() {
     assert_eq!(w.bills(c).as_array().unwrap().len(), 1);
 }
 
+/// The run commits in chunks: a run cut short after one chunk (a crash)
+/// resumes where it was, and every customer gets exactly one bill; suspension
+/// of the overdue goes in chunks, too.
+#[test]
+fn a_run_in_chunks_resumes_without_a_second_bill() {
+    use ispbills::store::billing_run::{self, RunSettings};
+    let w = World::new();
+    let pkg = w.s.create_package("Premium 50 Mbps", 1200);
+    let customers: Vec<i64> = (0..7).map(|_| w.customer(pkg)).collect();
+    let settings = |date: time::Date, now: time::OffsetDateTime| RunSettings {
+        date,
+        offset: w.s.state.config.isp.offset(),
+        due_days: i64::from(w.s.state.config.billing.due_days),
+        grace_days: i64::from(w.s.state.config.billing.grace_days),
+        now,
+    };
+    let chunk = |set: &RunSettings| {
+        w.s.state
+            .db
+            .write(|tx| billing_run::run_chunk(tx, set, 3))
+            .unwrap()
+    };
+    w.clock.set(datetime!(2026-05-10 00:10:00 UTC));
+    let may = settings(date!(2026 - 05 - 10), datetime!(2026-05-10 00:10:00 UTC));
+    let (first, more) = chunk(&may);
+    assert_eq!((first.bills_created, more), (3, true));
+    // "Crash": the rest of the day is done by a fresh run.
+    assert_eq!(w.run(date!(2026 - 05 - 10)).bills_created, 4);
+    for c in &customers {
+        assert_eq!(w.bills(*c).as_array().unwrap().len(), 1, "customer {c}");
+    }
+    // Overdue past grace: suspended 3, 3, then 1 — and nothing more.
+    let late = datetime!(2026-06-05 00:10:00 UTC);
+    w.clock.set(late);
+    let june = settings(date!(2026 - 06 - 05), late);
+    let mut suspended = Vec::new();
+    loop {
+        let (report, more) = chunk(&june);
+        suspended.push(report.customers_suspended);
+        if !more {
+            break;
+        }
+    }
+    assert_eq!(suspended, [3, 3, 1]);
+    assert!(customers.iter().all(|c| w.status(*c) == "suspended"));
+}
+
 #[test]
 fn overdue_suspends_and_a_clearing_payment_reactivates() {
     let w = World::new();

@@ -34,7 +34,17 @@ pub fn run_for(
         grace_days: i64::from(config.billing.grace_days),
         now: clock.now(),
     };
-    db.write(|tx| billing_run::run(tx, &settings))
+    // In chunks of at most CHUNK customers, each its own transaction, so the
+    // writer is never held for long; a run cut short resumes where it was.
+    let mut total = RunReport::default();
+    loop {
+        let (done, more) =
+            db.write(|tx| billing_run::run_chunk(tx, &settings, billing_run::CHUNK))?;
+        total.add(done);
+        if !more {
+            return Ok(total);
+        }
+    }
 }
 
 /// Runs the day's cycle once the local time passes `[billing] run_at` (at start

@@ -45,9 +45,31 @@ fn add_month(d: Date) -> Date {
     Date::from_calendar_date(y, m, d.day().min(28)).unwrap_or(d)
 }
 
-/// Bills everyone whose billing day is `settings.date`, then suspends the overdue.
-pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, StoreError> {
+/// Customers one transaction of the run handles at most: the run commits in
+/// chunks, so API writes keep flowing while it runs.
+pub const CHUNK: usize = 500;
+
+impl RunReport {
+    /// Adds what another chunk of the same run did.
+    pub fn add(&mut self, other: RunReport) {
+        self.bills_created += other.bills_created;
+        self.customers_suspended += other.customers_suspended;
+    }
+}
+
+/// One transaction's share of the day's run: bills everyone whose billing day
+/// is `settings.date` and not billed yet, renews or suspends the prepaid whose
+/// period ended, then suspends the overdue — at most `limit` customers in all.
+/// Each step picks only customers it has not handled yet, so a run that stops
+/// between chunks (a crash) resumes where it was, with no second bill. The
+/// answer's `bool`: the limit was reached, so run another chunk.
+pub fn run_chunk(
+    tx: &Transaction<'_>,
+    settings: &RunSettings,
+    limit: usize,
+) -> Result<(RunReport, bool), StoreError> {
     let mut report = RunReport::default();
+    let mut budget = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
     let now = format_timestamp(settings.now);
     let offset_modifier = format!("{:+} minutes", settings.offset.whole_minutes());
     let day = i64::from(settings.date.day().min(28));
@@ -61,13 +83,18 @@ pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, St
              JOIN packages p ON p.id = s.package_id
              WHERE s.status = 'active' AND p.billing_cycle = 'monthly'
                AND c.status IN ('active', 'suspended') AND p.price_minor > 0
-               AND MIN(CAST(strftime('%d', s.starts_at, ?1) AS INTEGER), 28) = ?2",
+               AND MIN(CAST(strftime('%d', s.starts_at, ?1) AS INTEGER), 28) = ?2
+               AND NOT EXISTS (SELECT 1 FROM bills b
+                               WHERE b.customer_id = c.id AND b.period_start = ?3)
+             ORDER BY c.id LIMIT ?4",
         )?;
-        let rows = stmt.query_map(params![offset_modifier, day], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?;
+        let rows = stmt.query_map(
+            params![offset_modifier, day, settings.date.to_string(), budget],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
         rows.collect::<Result<_, _>>()?
     };
+    spend(&mut budget, due.len());
     let period_start = settings.date.to_string();
     let period_end = add_month(settings.date)
         .previous_day()
@@ -100,6 +127,9 @@ pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, St
         )?;
         report.bills_created += 1;
     }
+    if budget == 0 {
+        return Ok((report, true));
+    }
     // Prepaid customers whose period ended: renew from credit when the
     // subscription renews automatically, else suspend.
     let expired: Vec<(i64, bool)> = {
@@ -108,11 +138,13 @@ pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, St
                                     WHERE s.customer_id = c.id AND s.status = 'active'), 0)
              FROM customers c JOIN packages p ON p.id = c.package_id
              WHERE p.billing_cycle = 'days' AND c.status = 'active'
-               AND c.expires_at IS NOT NULL AND c.expires_at <= ?1",
+               AND c.expires_at IS NOT NULL AND c.expires_at <= ?1
+             ORDER BY c.id LIMIT ?2",
         )?;
-        let rows = stmt.query_map([&now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map(params![now, budget], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
+    spend(&mut budget, expired.len());
     for (customer_id, auto_renew) in expired {
         if auto_renew
             && prepaid::renew_from_credit(tx, customer_id, prepaid::RenewedBy::Isp, settings.now)?
@@ -135,17 +167,23 @@ pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, St
         )?;
         report.customers_suspended += 1;
     }
+    if budget == 0 {
+        return Ok((report, true));
+    }
     // Overdue beyond grace: suspend active customers, once each.
     let cutoff = (settings.date - time::Duration::days(settings.grace_days)).to_string();
     let overdue: Vec<(i64, i64, String)> = {
         let mut stmt = tx.prepare_cached(
             "SELECT c.id, MIN(b.id), MIN(b.due_date) FROM bills b JOIN customers c ON c.id = b.customer_id
              WHERE b.status IN ('unpaid', 'partial') AND b.due_date < ?1 AND c.status = 'active'
-             GROUP BY c.id",
+             GROUP BY c.id ORDER BY c.id LIMIT ?2",
         )?;
-        let rows = stmt.query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map(params![cutoff, budget], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
         rows.collect::<Result<_, _>>()?
     };
+    spend(&mut budget, overdue.len());
     for (customer_id, bill_id, due) in overdue {
         let reason = format!("bill #{bill_id} overdue since {due}");
         customers::set_status(
@@ -162,7 +200,12 @@ pub fn run(tx: &Transaction<'_>, settings: &RunSettings) -> Result<RunReport, St
         )?;
         report.customers_suspended += 1;
     }
-    Ok(report)
+    Ok((report, budget == 0))
+}
+
+/// Takes `n` customers from `budget`.
+fn spend(budget: &mut i64, n: usize) {
+    *budget -= i64::try_from(n).unwrap_or(i64::MAX).min(*budget);
 }
 
 /// After a payment: an auto-suspended customer with no overdue bill left is
