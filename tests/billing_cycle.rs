@@ -146,10 +146,11 @@ fn a_run_in_chunks_resumes_without_a_second_bill() {
         grace_days: i64::from(w.s.state.config.billing.grace_days),
         now,
     };
-    let chunk = |set: &RunSettings| {
+    let mut cursor = billing_run::Cursor::default();
+    let mut chunk = |set: &RunSettings| {
         w.s.state
             .db
-            .write(|tx| billing_run::run_chunk(tx, set, 3))
+            .write(|tx| billing_run::run_chunk(tx, set, 3, &mut cursor))
             .unwrap()
     };
     w.clock.set(datetime!(2026-05-10 00:10:00 UTC));
