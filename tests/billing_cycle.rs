@@ -146,11 +146,10 @@ fn a_run_in_chunks_resumes_without_a_second_bill() {
         grace_days: i64::from(w.s.state.config.billing.grace_days),
         now,
     };
-    let mut cursor = billing_run::Cursor::default();
-    let mut chunk = |set: &RunSettings| {
+    let chunk = |set: &RunSettings| {
         w.s.state
             .db
-            .write(|tx| billing_run::run_chunk(tx, set, 3, &mut cursor))
+            .write(|tx| billing_run::run_chunk(tx, set, 3))
             .unwrap()
     };
     w.clock.set(datetime!(2026-05-10 00:10:00 UTC));

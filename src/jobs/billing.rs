@@ -36,10 +36,10 @@ pub fn run_for(
     };
     // In chunks of at most CHUNK customers, each its own transaction, so the
     // writer is never held for long; a run cut short resumes where it was.
-    let (mut total, mut cursor) = (RunReport::default(), billing_run::Cursor::default());
+    let mut total = RunReport::default();
     loop {
         let (done, more) =
-            db.write(|tx| billing_run::run_chunk(tx, &settings, billing_run::CHUNK, &mut cursor))?;
+            db.write(|tx| billing_run::run_chunk(tx, &settings, billing_run::CHUNK))?;
         total.add(done);
         if !more {
             return Ok(total);

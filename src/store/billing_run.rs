@@ -49,16 +49,6 @@ fn add_month(d: Date) -> Date {
 /// chunks, so API writes keep flowing while it runs.
 pub const CHUNK: usize = 500;
 
-/// Where a run's chunks have got to: the last customer id each step handled.
-/// Only a shortcut (a step skips what it handled anyway): a fresh run starts
-/// from the default and finds its way.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Cursor {
-    billed: i64,
-    renewed: i64,
-    overdue: i64,
-}
-
 impl RunReport {
     /// Adds what another chunk of the same run did.
     pub fn add(&mut self, other: RunReport) {
@@ -77,7 +67,6 @@ pub fn run_chunk(
     tx: &Transaction<'_>,
     settings: &RunSettings,
     limit: usize,
-    cursor: &mut Cursor,
 ) -> Result<(RunReport, bool), StoreError> {
     let mut report = RunReport::default();
     let mut budget = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
@@ -88,13 +77,11 @@ pub fn run_chunk(
     // (local time, capped at 28) is today.
     let due: Vec<(i64, i64, String, i64, String)> = {
         let mut stmt = tx.prepare_cached(
-            // Customers in id order from the cursor on (CROSS JOIN keeps
-            // them the outer loop), so each chunk reads only its own stretch.
             "SELECT c.id, p.price_minor, p.currency, p.id, p.name
-             FROM customers c
-             CROSS JOIN subscriptions s ON s.customer_id = c.id AND s.status = 'active'
+             FROM subscriptions s
+             JOIN customers c ON c.id = s.customer_id
              JOIN packages p ON p.id = s.package_id
-             WHERE c.id > ?5 AND p.billing_cycle = 'monthly'
+             WHERE s.status = 'active' AND p.billing_cycle = 'monthly'
                AND c.status IN ('active', 'suspended') AND p.price_minor > 0
                AND MIN(CAST(strftime('%d', s.starts_at, ?1) AS INTEGER), 28) = ?2
                AND NOT EXISTS (SELECT 1 FROM bills b
@@ -102,21 +89,12 @@ pub fn run_chunk(
              ORDER BY c.id LIMIT ?4",
         )?;
         let rows = stmt.query_map(
-            params![
-                offset_modifier,
-                day,
-                settings.date.to_string(),
-                budget,
-                cursor.billed
-            ],
+            params![offset_modifier, day, settings.date.to_string(), budget],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?;
         rows.collect::<Result<_, _>>()?
     };
     spend(&mut budget, due.len());
-    if let Some(last) = due.last() {
-        cursor.billed = last.0;
-    }
     let period_start = settings.date.to_string();
     let period_end = add_month(settings.date)
         .previous_day()
@@ -159,19 +137,14 @@ pub fn run_chunk(
             "SELECT c.id, COALESCE((SELECT s.auto_renew FROM subscriptions s
                                     WHERE s.customer_id = c.id AND s.status = 'active'), 0)
              FROM customers c JOIN packages p ON p.id = c.package_id
-             WHERE c.id > ?3 AND p.billing_cycle = 'days' AND c.status = 'active'
+             WHERE p.billing_cycle = 'days' AND c.status = 'active'
                AND c.expires_at IS NOT NULL AND c.expires_at <= ?1
              ORDER BY c.id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![now, budget, cursor.renewed], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
+        let rows = stmt.query_map(params![now, budget], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
     spend(&mut budget, expired.len());
-    if let Some(last) = expired.last() {
-        cursor.renewed = last.0;
-    }
     for (customer_id, auto_renew) in expired {
         if auto_renew
             && prepaid::renew_from_credit(tx, customer_id, prepaid::RenewedBy::Isp, settings.now)?
@@ -201,21 +174,16 @@ pub fn run_chunk(
     let cutoff = (settings.date - time::Duration::days(settings.grace_days)).to_string();
     let overdue: Vec<(i64, i64, String)> = {
         let mut stmt = tx.prepare_cached(
-            "SELECT c.id, MIN(b.id), MIN(b.due_date)
-             FROM customers c CROSS JOIN bills b ON b.customer_id = c.id
-             WHERE c.id > ?3 AND b.status IN ('unpaid', 'partial') AND b.due_date < ?1
-               AND c.status = 'active'
+            "SELECT c.id, MIN(b.id), MIN(b.due_date) FROM bills b JOIN customers c ON c.id = b.customer_id
+             WHERE b.status IN ('unpaid', 'partial') AND b.due_date < ?1 AND c.status = 'active'
              GROUP BY c.id ORDER BY c.id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![cutoff, budget, cursor.overdue], |r| {
+        let rows = stmt.query_map(params![cutoff, budget], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
         rows.collect::<Result<_, _>>()?
     };
     spend(&mut budget, overdue.len());
-    if let Some(last) = overdue.last() {
-        cursor.overdue = last.0;
-    }
     for (customer_id, bill_id, due) in overdue {
         let reason = format!("bill #{bill_id} overdue since {due}");
         customers::set_status(
