@@ -47,7 +47,7 @@ fn add_month(d: Date) -> Date {
 
 /// Customers one transaction of the run handles at most: the run commits in
 /// chunks, so API writes keep flowing while it runs.
-pub const CHUNK: usize = 500;
+pub const CHUNK: usize = 2_000;
 
 impl RunReport {
     /// Adds what another chunk of the same run did.
