@@ -9,10 +9,7 @@ use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use serde_json::Value;
 
 use super::field::{Contract, ContractKind, Field, Kind, Text};
-
-/// Blank single-line text: only whitespace (what `str::trim` removes), or
-/// nothing (see `text::SINGLE_LINE_NONBLANK_PATTERN`).
-const BLANK_PATTERN: &str = r"^[ \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$";
+use super::text::BLANK_PATTERN;
 
 /// Largest amount (10^12 major units; see `Money::from_decimal_text`).
 const MONEY_MAX: f64 = 1e12;

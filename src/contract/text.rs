@@ -26,22 +26,47 @@ pub const SINGLE_LINE_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F\u202A-\u20
 pub const MULTI_LINE_PATTERN: &str =
     r"^(?:[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r\n)*$";
 
+/// The Unicode White_Space characters above U+00A0 that the text rules
+/// allow (within a character class), written out: `\s` differs between
+/// ECMA, Python and Rust.
+macro_rules! spaces {
+    () => {
+        r"\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
+    };
+}
+
+/// One character that is neither whitespace nor refused by either rule.
+macro_rules! not_space {
+    () => {
+        r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202A-\u202F\u205F\u2066-\u2069\u3000]"
+    };
+}
+
 /// The single-line rule for a field that must not be blank: optional
 /// whitespace (Unicode White_Space, what `str::trim` removes), one character
 /// that is neither whitespace nor refused by the rule, then anything the rule
 /// allows. Written without `\s`, whose meaning differs between engines.
 pub const SINGLE_LINE_NONBLANK_PATTERN: &str = concat!(
-    r"^[ \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*",
-    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202A-\u202F\u205F\u2066-\u2069\u3000]",
+    "^[ ",
+    spaces!(),
+    "]*",
+    not_space!(),
     r"[^\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*$"
 );
+
+/// Blank single-line text: nothing, or only whitespace (what `str::trim`
+/// removes) — where blank text is "nothing", the schema accepts this beside a
+/// field's own pattern.
+pub const BLANK_PATTERN: &str = concat!("^[ ", spaces!(), "]*$");
 
 /// The multi-line rule for a field that must not be blank (see
 /// [`SINGLE_LINE_NONBLANK_PATTERN`]); tabs, line feeds and CR LF count as
 /// whitespace.
 pub const MULTI_LINE_NONBLANK_PATTERN: &str = concat!(
-    r"^(?:[\t\n \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]|\r\n)*",
-    r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202A-\u202F\u205F\u2066-\u2069\u3000]",
+    r"^(?:[\t\n ",
+    spaces!(),
+    r"]|\r\n)*",
+    not_space!(),
     r"(?:[^\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r\n)*$"
 );
 
@@ -281,6 +306,7 @@ mod tests {
     fn nonblank_patterns_match_the_rules() {
         let single = regex::Regex::new(SINGLE_LINE_NONBLANK_PATTERN).unwrap();
         let multi = regex::Regex::new(MULTI_LINE_NONBLANK_PATTERN).unwrap();
+        let blank = regex::Regex::new(BLANK_PATTERN).unwrap();
         let chars: Vec<String> = (0u32..0x100)
             .chain(0x1680..0x1681)
             .chain(0x2000..0x2080)
@@ -309,6 +335,8 @@ mod tests {
                 let want = rule.allows(s) && !s.trim().is_empty();
                 assert_eq!(re.is_match(s), want, "{rule:?} {s:?}");
             }
+            let blank_line = TextRule::SingleLine.allows(s) && s.trim().is_empty();
+            assert_eq!(blank.is_match(s), blank_line, "blank {s:?}");
         }
     }
 }
