@@ -65,12 +65,13 @@ struct Figures {
     rps: f64,
     p50: Duration,
     p99: Duration,
-    /// Server CPU time (tokio workers and blocking threads) per request.
+    /// Server CPU time (tokio workers, blocking threads, the writer) per request.
     server_cpu_us: f64,
 }
 
-/// CPU seconds used so far by the server's threads (tokio workers and blocking
-/// pool, where the request log writer and database reads run), from /proc.
+/// CPU seconds used so far by the server's threads (tokio workers, the blocking
+/// pool where database reads run, and the database writer that commits the
+/// request log), from /proc.
 fn server_cpu_secs() -> f64 {
     let ticks = 100.0; // USER_HZ
     let mut total = 0.0;
@@ -83,7 +84,8 @@ fn server_cpu_secs() -> f64 {
             let Some(close) = stat.rfind(')') else {
                 continue;
             };
-            if !stat[open + 1..close].starts_with("tokio-r") {
+            let name = &stat[open + 1..close];
+            if !name.starts_with("tokio-r") && name != "db-writer" {
                 continue;
             }
             let fields: Vec<&str> = stat[close + 2..].split(' ').collect();

@@ -72,7 +72,7 @@ fn main() {
             community: Some(seal.seal(COMMUNITY_PURPOSE, stem).unwrap()),
             ..SealedCredentials::default()
         };
-        db.write(|tx| snmp_devices::create(tx, &fields, &creds, now))
+        db.write(move |tx| snmp_devices::create(tx, &fields, &creds, now))
             .unwrap();
     }
     let config = MonitoringConfig::default();

@@ -38,7 +38,7 @@ fn run(endpoints: usize, events_n: usize, concurrency: usize) {
     let started = Instant::now();
     s.state
         .db
-        .write(|tx| {
+        .write(move |tx| {
             for n in 0..events_n {
                 events::append(
                     tx,

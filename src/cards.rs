@@ -49,8 +49,10 @@ pub fn generate(
         rows.push((format!("{batch}-{n:05}"), pin_hash(key, &pin)));
         pins.push(pin);
     }
-    let stored =
-        db.write(|tx| recharge_cards::create_batch(tx, batch, value, operator_id, &rows, now))?;
+    let (batch, now) = (batch.to_string(), now.to_string());
+    let stored = db.write(move |tx| {
+        recharge_cards::create_batch(tx, &batch, value, operator_id, &rows, &now)
+    })?;
     Ok(stored
         .into_iter()
         .zip(pins)

@@ -115,7 +115,7 @@ pub struct Loaded {
 /// that already has customers or packages.
 pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loaded, StoreError> {
     let stamp = format_timestamp(now);
-    let (package_ids, operator_ids) = db.write(|tx| {
+    let (package_ids, operator_ids) = db.write(move |tx| {
         if !packages::none_and_no_customers(tx)? {
             return Err(StoreError::Conflict(
                 "the database already has packages or customers; the demo loads into an empty one"
@@ -161,7 +161,8 @@ pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loa
     let mut done = 0;
     while done < customers_wanted {
         let batch = (customers_wanted - done).min(5_000);
-        db.write(|tx| {
+        let (package_ids, operator_ids) = (package_ids.clone(), operator_ids.clone());
+        rng = db.write(move |tx| {
             for i in done..done + batch {
                 let first = rng.pick(FIRST);
                 let last = rng.pick(LAST);
@@ -224,10 +225,11 @@ pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loa
                     )?;
                 }
             }
-            Ok(())
+            Ok(rng)
         })?;
         done += batch;
     }
+    db.write(customers::optimize_search_index)?;
     Ok(Loaded {
         packages: PACKAGES.len(),
         operators: OPERATORS.len(),

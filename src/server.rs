@@ -112,7 +112,11 @@ where
         .map_err(|e| StoreError::Task(e.to_string()))??
     };
     let mut workers = Workers::new();
-    let (request_log, log_worker) = jobs::request_log::worker(db.clone(), workers.stop_signal());
+    let (request_log, log_worker) = jobs::request_log::worker(
+        db.clone(),
+        config.api.request_log_max_rows,
+        workers.stop_signal(),
+    );
     workers.spawn("request-log", log_worker);
     let rate_limits = Arc::new(RateLimits::new(&config.api));
     workers.spawn(
@@ -223,6 +227,7 @@ where
         config.server.password_hash_threads,
     )?);
     hash_pool.stats.register(&metrics);
+    db.writer_stats().register(&metrics);
     let state = AppState::new(Shared {
         auth: auth.clone(),
         db,

@@ -353,7 +353,7 @@ fn zabbix_and_the_sms_gateway_on_this_machine_are_refused() {
     let now = ispbills::clock::format_timestamp(time::OffsetDateTime::now_utc());
     s.state
         .db
-        .write(|tx| ispbills::store::sms::top_up(tx, 5, Some("test"), &now))
+        .write(move |tx| ispbills::store::sms::top_up(tx, 5, Some("test"), &now))
         .unwrap();
     let r = s.call(
         "POST",

@@ -384,7 +384,7 @@ fn the_guides_pagination_example_holds() {
     let token = s.v2_admin_token();
     s.state
         .db
-        .write(|tx| {
+        .write(move |tx| {
             for i in 0..523 {
                 ispbills::store::customers::create(
                     tx,
@@ -415,6 +415,60 @@ fn the_guides_pagination_example_holds() {
         None,
     );
     assert_eq!(last.status, 401, "a v2 token is not a v1 token");
+}
+
+/// A search in the default order stops counting 100 matches past the page
+/// and says so; in another order, or when the matches end sooner, the meta is
+/// the usual four fields, exact.
+#[test]
+fn a_long_search_says_its_total_is_capped() {
+    let (s, _) = server();
+    let token = s.v2_admin_token();
+    s.state
+        .db
+        .write(|tx| {
+            for i in 0..130 {
+                ispbills::store::customers::create(
+                    tx,
+                    &ispbills::store::customers::NewCustomer {
+                        name: format!("Capped {i}"),
+                        phone: format!("0171{i:07}"),
+                        connection_type: "static".into(),
+                        ..Default::default()
+                    },
+                    datetime!(2026-04-01 00:00:00 UTC) + time::Duration::minutes(i),
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let meta = |q: &str| {
+        s.call("GET", &format!("/api/v2/customers?{q}"), &token, None)
+            .json()
+    };
+    let first = meta("search=capped");
+    assert_eq!(
+        first["meta"],
+        json!({"current_page": 1, "per_page": 20, "total": 120, "last_page": 6, "total_capped": true})
+    );
+    assert_eq!(first["data"][0]["name"], "Capped 129", "newest first");
+    assert_eq!(
+        meta("search=capped&page=2")["meta"],
+        json!({"current_page": 2, "per_page": 20, "total": 130, "last_page": 7})
+    );
+    assert_eq!(
+        meta("search=capped&sort=id")["meta"],
+        json!({"current_page": 1, "per_page": 20, "total": 130, "last_page": 7})
+    );
+    let last = meta("search=capped&page=7");
+    assert_eq!(last["data"].as_array().unwrap().len(), 10);
+    assert_eq!(last["data"][9]["name"], "Capped 0");
+    assert_eq!(last["meta"]["total"], 130);
+    assert_eq!(
+        meta("search=0171000012")["meta"],
+        json!({"current_page": 1, "per_page": 20, "total": 10, "last_page": 1}),
+        "a phone fragment"
+    );
 }
 
 #[test]
@@ -479,6 +533,29 @@ fn filters_search_and_sort() {
     assert_eq!(past["data"], json!([]));
     assert_eq!(past["meta"]["total"], 2);
     assert_eq!(past["meta"]["last_page"], 1);
+    // So does one whose total is kept rather than counted.
+    for (query, total) in [("", 3), (&*format!("package_id={fiber}&"), 2)] {
+        let past = s
+            .call(
+                "GET",
+                &format!("/api/v2/customers?{query}page=9"),
+                &token,
+                None,
+            )
+            .json();
+        assert_eq!(past["data"], json!([]), "{query}");
+        assert_eq!(past["meta"]["total"], total, "{query}");
+        let first = s
+            .call(
+                "GET",
+                &format!("/api/v2/customers?{query}per_page=1"),
+                &token,
+                None,
+            )
+            .json();
+        assert_eq!(first["meta"]["total"], total, "{query}");
+        assert_eq!(first["meta"]["last_page"], total, "{query}");
+    }
     assert_eq!(ids("from=2026-04-13&sort=id"), [b, c]);
     assert_eq!(ids("to=2026-04-13&sort=id"), [a, b]);
     s.call(

@@ -406,7 +406,7 @@ fn suspension_and_activation_reach_the_router() {
     let now = s.state.clock.now();
     s.state
         .db
-        .write(|tx| {
+        .write(move |tx| {
             ispbills::store::customers::set_status(
                 tx,
                 id,

@@ -29,7 +29,7 @@ fn top_up(s: &TestServer, credits: i64) {
     let now = format_timestamp(time::OffsetDateTime::now_utc());
     s.state
         .db
-        .write(|tx| sms::top_up(tx, credits, Some("test"), &now))
+        .write(move |tx| sms::top_up(tx, credits, Some("test"), &now))
         .unwrap();
 }
 
@@ -435,9 +435,12 @@ fn the_queue_survives_a_restart_without_sending_twice() {
     {
         let db = ispbills::store::Db::open(dir.path(), 2).unwrap();
         let now = format_timestamp(time::OffsetDateTime::now_utc());
-        db.write(|tx| sms::top_up(tx, 10, None, &now)).unwrap();
+        let stamp = now.clone();
+        db.write(move |tx| sms::top_up(tx, 10, None, &stamp))
+            .unwrap();
         for (phone, sending) in [("+8801711111111", true), ("+8801722222222", false)] {
-            db.write(|tx| {
+            let now = now.clone();
+            db.write(move |tx| {
                 let m = sms::NewSms {
                     message_id: ispbills::sms::new_message_id().unwrap(),
                     phone: phone.into(),
@@ -500,7 +503,7 @@ fn the_queue_survives_a_restart_without_sending_twice() {
     {
         let db = ispbills::store::Db::open(dir2.path(), 2).unwrap();
         let now = format_timestamp(time::OffsetDateTime::now_utc());
-        db.write(|tx| {
+        db.write(move |tx| {
             sms::top_up(tx, 1, None, &now)?;
             let m = sms::NewSms {
                 message_id: ispbills::sms::new_message_id().unwrap(),

@@ -93,7 +93,7 @@ fn the_real_migrations_apply_on_top_of_an_existing_database() {
     let dir = TempDir::new().unwrap();
     {
         let db = Db::open(dir.path(), 1).unwrap();
-        db.write(|tx| {
+        db.write(move |tx| {
             tx.execute(
                 "INSERT INTO staff_users (email, name, role, password_hash, created_at, updated_at)
                  VALUES ('a@b.co', 'A', 'admin', 'x', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
@@ -229,7 +229,7 @@ fn the_auth_epoch_moves_on_auth_changes_only() {
     let db = Db::open(dir.path(), 1).unwrap();
     let epoch = || db.read(auth_tokens::auth_epoch).unwrap();
     let client = db
-        .write(|tx| {
+        .write(move |tx| {
             api_clients::create(
                 tx,
                 &api_clients::NewApiClient {
@@ -245,17 +245,21 @@ fn the_auth_epoch_moves_on_auth_changes_only() {
         })
         .unwrap();
     let e0 = epoch();
-    db.write(|tx| api_clients::touch(tx, client.id, "2026-01-02T00:00:00Z"))
+    db.write(move |tx| api_clients::touch(tx, client.id, "2026-01-02T00:00:00Z"))
         .unwrap();
     assert_eq!(epoch(), e0, "recording use is not an auth change");
-    db.write(|tx| api_clients::update(tx, client.id, None, Some("logs:read"), None).map(|_| ()))
-        .unwrap();
+    db.write(move |tx| {
+        api_clients::update(tx, client.id, None, Some("logs:read"), None).map(|_| ())
+    })
+    .unwrap();
     let e1 = epoch();
     assert!(e1 > e0);
-    db.write(|tx| auth_tokens::revoke_jti(tx, "j", 1)).unwrap();
+    db.write(move |tx| auth_tokens::revoke_jti(tx, "j", 1))
+        .unwrap();
     let e2 = epoch();
     assert!(e2 > e1);
-    db.write(|tx| api_clients::delete(tx, client.id)).unwrap();
+    db.write(move |tx| api_clients::delete(tx, client.id))
+        .unwrap();
     assert!(epoch() > e2);
 }
 
@@ -270,7 +274,7 @@ fn kept_counts_match_counted_rows_through_every_change() {
     let dir = TempDir::new().unwrap();
     let db = Db::open(dir.path(), 1).unwrap();
     let now = datetime!(2026-04-01 00:00:00 UTC);
-    db.write(|tx| {
+    db.write(move |tx| {
         let fields = |name: &str| packages::PackageFields {
             name: name.into(),
             price: ispbills::domain::money::Money(100),

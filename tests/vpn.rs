@@ -580,7 +580,7 @@ fn wireguard_config_is_valid_and_the_private_key_is_sealed_at_rest() {
     }
     s.state
         .db
-        .write(|tx| {
+        .write(move |tx| {
             tx.execute_batch("SELECT 1")?;
             Ok(())
         })

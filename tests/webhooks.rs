@@ -192,7 +192,7 @@ fn crud_shows_the_secret_once_and_validates() {
     // Secrets are sealed at rest: neither appears in the database files.
     s.state
         .db
-        .write(|tx| {
+        .write(move |tx| {
             tx.execute_batch("SELECT 1")?;
             Ok(())
         })

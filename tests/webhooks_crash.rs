@@ -7,71 +7,32 @@ mod common;
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    io::{BufRead, BufReader},
     path::Path,
-    process::{Child, Stdio},
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc, Mutex,
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use common::{
     ispbills,
+    process::{self, call, Served},
     receiver::{Answer, Receiver},
-    request, stdout,
+    stdout,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 use tempfile::TempDir;
 
-fn start(root: &Path, port: u16) -> Child {
-    let mut child = ispbills(root)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("ISPBILLS_WEBHOOKS__ALLOW_LOOPBACK", "true")
-        .env("ISPBILLS_WEBHOOK_RETRY_SCHEDULE", "0,1,1,1,1,1,1,1,1,1")
-        .env("ISPBILLS_API__V2_HIGH_VOLUME_PER_MINUTE", "100000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        match lines.next() {
-            Some(Ok(line)) if line.contains("API docs:") => {
-                // Keep draining so the child never blocks on a full pipe.
-                std::thread::spawn(move || for _ in lines.by_ref() {});
-                return child;
-            }
-            Some(Ok(_)) => {}
-            _ => break,
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not start");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn call(base: &str, method: &str, path: &str, token: &str, body: Value) -> common::Reply {
-    let auth = format!("Bearer {token}");
-    let text = body.to_string();
-    request(
-        method,
-        &format!("{base}{path}"),
+fn start(root: &Path, port: u16) -> Served {
+    process::serve(
+        root,
+        port,
         &[
-            ("authorization", auth.as_str()),
-            ("content-type", "application/json"),
+            ("ISPBILLS_WEBHOOKS__ALLOW_LOOPBACK", "true"),
+            ("ISPBILLS_WEBHOOK_RETRY_SCHEDULE", "0,1,1,1,1,1,1,1,1,1"),
+            ("ISPBILLS_API__V2_HIGH_VOLUME_PER_MINUTE", "100000"),
         ],
-        Some(text.as_bytes()),
     )
 }
 
@@ -117,40 +78,11 @@ fn every_acknowledged_event_is_delivered_across_sigkill() {
     let root = TempDir::new().unwrap();
     // Slow enough that a backlog builds and requests are in flight at the kill.
     let rx = Receiver::start(|_, _| Answer::ok().after(Duration::from_millis(40)));
-    let created = ispbills(root.path())
-        .args([
-            "client",
-            "create",
-            "--name",
-            "crash",
-            "--api",
-            "v2",
-            "--tier",
-            "high-volume",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(created.status.success());
-    let creds: Value = serde_json::from_str(&stdout(&created)).unwrap();
-    let port = free_port();
+    let creds = process::v2_client(root.path());
+    let port = process::free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut child = start(root.path(), port);
-    let token_reply = request(
-        "POST",
-        &format!("{base}/api/v2/auth/token"),
-        &[("content-type", "application/json")],
-        Some(
-            json!({"client_id": creds["client_id"], "client_secret": creds["client_secret"]})
-                .to_string()
-                .as_bytes(),
-        ),
-    );
-    assert_eq!(token_reply.status, 200, "{}", token_reply.body);
-    let token = token_reply.json()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = process::v2_token(&base, &creds);
     let hook = call(
         &base,
         "POST",

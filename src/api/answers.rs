@@ -32,6 +32,9 @@ impl From<ops::Error> for ApiError {
             Error::Conflict(msg) => ApiError::conflict(msg),
             Error::Forbidden(msg) => ApiError::new(ErrorCode::Forbidden, msg),
             Error::Unavailable(msg) => ApiError::new(ErrorCode::ServiceUnavailable, msg),
+            Error::Busy(msg) => {
+                ApiError::new(ErrorCode::ServiceUnavailable, msg).with_retry_after(1)
+            }
             Error::Store(e) => ApiError::internal(e),
             Error::Internal(e) => ApiError::internal(e),
         }
@@ -75,5 +78,30 @@ impl From<AuthError> for ApiError {
             AuthError::Store(e) => e.into(),
             AuthError::Internal(e) => ApiError::internal(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::http::StatusCode;
+
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_503_with_retry_after_never_500() {
+        let locked = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            Some("database is locked".into()),
+        );
+        for busy in [
+            StoreError::Busy(crate::store::BUSY.into()),
+            StoreError::Sqlite(locked),
+        ] {
+            let e = ApiError::from(busy);
+            assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(e.retry_after, Some(1));
+        }
+        let broken = ApiError::from(StoreError::Task("disk on fire".into()));
+        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

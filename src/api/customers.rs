@@ -17,20 +17,20 @@ use crate::{
     },
     auth::scope::Scope,
     contract::{
-        answer::Deleted,
+        answer::{one_body, Deleted},
         body::JsonBody,
         customers::{
-            filter, CreateCustomer, CustomerAction, CustomerActionRequest, CustomerSort,
-            StatusFilter, SubscriptionList, SubscriptionStatus, UpdateCustomer, V1CustomerList,
-            V1CustomerOne, V2CustomerList, V2CustomerOne,
+            filter, write_v1, write_v2, CreateCustomer, CustomerAction, CustomerActionRequest,
+            CustomerSort, StatusFilter, SubscriptionList, SubscriptionStatus, UpdateCustomer,
+            V1CustomerList, V1CustomerOne, V2CustomerList, V2CustomerOne,
         },
         filters::TimeBound,
-        json_out::JsonOut,
-        pagination::{PageParam, PageRequest, PerPageParam},
+        json_out::JsonBytes,
+        pagination::{page_body, PageParam, PageRequest, PerPageParam},
     },
     created,
-    error::ApiResult,
-    ops::{self, Caller},
+    error::{ApiError, ApiResult},
+    ops::{self, customers::RowWriter, Caller},
     state::AppState,
     store::customers::CustomerRow,
 };
@@ -39,7 +39,7 @@ created!(V1CustomerCreated, Json<V1CustomerOne>);
 created!(V2CustomerCreated, Json<V2CustomerOne>);
 
 /// The list both versions answer: one page of the customers the caller sees,
-/// each shown as its version shows a customer (`answer` is that list's `of`).
+/// each written as its version shows a customer (`write`), under `L`'s schema.
 #[allow(clippy::too_many_arguments)]
 async fn list_page<L>(
     state: &AppState,
@@ -53,14 +53,17 @@ async fn list_page<L>(
     from: Option<TimeBound>,
     to: Option<TimeBound>,
     sort: Option<CustomerSort>,
-    answer: fn(Vec<CustomerRow>, u64, &PageRequest) -> L,
-) -> ApiResult<JsonOut<L>> {
+    write: RowWriter,
+) -> ApiResult<JsonBytes<L>> {
     let page = PageRequest::new(page, per_page);
     let search = search.map(SingleLine::into_inner);
     let filter = filter(status, package_id, operator_id, search, from, to, sort);
-    let (rows, total) =
-        ops::customers::list(&state.ctx(), &caller, filter, page.limit(), page.offset()).await?;
-    Ok(JsonOut(answer(rows, total, &page)))
+    let window = (page.limit(), page.offset());
+    let (data, total) =
+        ops::customers::list_json(&state.ctx(), &caller, filter, window, write).await?;
+    let meta = page.meta_capped(total.n, total.capped);
+    let body = page_body(&data, &meta).map_err(ApiError::internal)?;
+    Ok(JsonBytes::new(body))
 }
 
 /// Both creates: the new customer's row.
@@ -97,7 +100,7 @@ impl CustomersV1 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
-    ) -> ApiResult<JsonOut<V1CustomerList>> {
+    ) -> ApiResult<JsonBytes<V1CustomerList>> {
         let caller = auth.caller();
         list_page(
             &state,
@@ -111,7 +114,7 @@ impl CustomersV1 {
             from.0,
             to.0,
             sort.0,
-            V1CustomerList::of,
+            write_v1,
         )
         .await
     }
@@ -145,9 +148,9 @@ impl CustomersV1 {
         state: Data<&AppState>,
         #[oai(scope = "Scope::CustomersRead")] auth: V1Auth,
         id: Path<i64>,
-    ) -> ApiResult<JsonOut<V1CustomerOne>> {
-        let row = ops::customers::get(&state.ctx(), &auth.caller(), id.0).await?;
-        Ok(JsonOut(V1CustomerOne::of(row)))
+    ) -> ApiResult<JsonBytes<V1CustomerOne>> {
+        let item = ops::customers::get_json(&state.ctx(), &auth.caller(), id.0, write_v1).await?;
+        Ok(JsonBytes::new(one_body(&item)))
     }
 
     /// Perform an action on a customer (v1)
@@ -197,6 +200,8 @@ impl CustomersV2 {
     /// Paginated. Filters: `status`, `package_id`, `operator_id`, `search` (part of
     /// the name, phone, email or login name), `from`/`to` (created), `sort`
     /// (default `-created_at`). A reseller's staff see only their customers.
+    /// A search (three characters or more) in the default order counts at most
+    /// 100 matches past the page: `meta.total_capped` is then `true`.
     #[oai(
         path = "/api/v2/customers",
         method = "get",
@@ -216,7 +221,7 @@ impl CustomersV2 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
-    ) -> ApiResult<JsonOut<V2CustomerList>> {
+    ) -> ApiResult<JsonBytes<V2CustomerList>> {
         let caller = auth.caller();
         list_page(
             &state,
@@ -230,7 +235,7 @@ impl CustomersV2 {
             from.0,
             to.0,
             sort.0,
-            V2CustomerList::of,
+            write_v2,
         )
         .await
     }
@@ -265,9 +270,9 @@ impl CustomersV2 {
         state: Data<&AppState>,
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
-    ) -> ApiResult<JsonOut<V2CustomerOne>> {
-        let row = ops::customers::get(&state.ctx(), &auth.caller(), id.0).await?;
-        Ok(JsonOut(V2CustomerOne::of(row)))
+    ) -> ApiResult<JsonBytes<V2CustomerOne>> {
+        let item = ops::customers::get_json(&state.ctx(), &auth.caller(), id.0, write_v2).await?;
+        Ok(JsonBytes::new(one_body(&item)))
     }
 
     /// Update a customer (v2)

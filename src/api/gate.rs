@@ -2,7 +2,8 @@
 //! the operation's security scheme asks for, applies the caller's rate limit,
 //! checks the operation's scopes (as the OpenAPI document declares them), then
 //! hands the caller to the handler. Every request — answered here or by the
-//! handler — is queued for the request log.
+//! handler — is queued for the request log (which counts, rather than lists,
+//! the rejected requests of unknown callers: see `jobs::request_log`).
 
 use std::{sync::Arc, time::Instant};
 
@@ -131,12 +132,15 @@ impl<E: Endpoint> ApiGateEndpoint<E> {
     }
 
     /// Authenticates, limits and authorises; `Err` is the answer to send.
+    /// `caller` is set once the caller is known, also when it is then refused
+    /// (rate limit, scopes), so the request log names it.
     async fn admit(
         state: &AppState,
         req: &Request,
         scheme: &str,
         scopes: &[&str],
         rate: &mut Option<RateDecision>,
+        caller: &mut Option<Arc<Principal>>,
     ) -> std::result::Result<Arc<Principal>, Response> {
         let Some(api) = scheme_api(scheme) else {
             return Err(
@@ -156,6 +160,7 @@ impl<E: Endpoint> ApiGateEndpoint<E> {
             },
         };
         let principal = found.map_err(|e| unauthenticated(e.into(), true))?;
+        *caller = Some(principal.clone());
         let decision = state.rate_limits.check(&principal);
         *rate = Some(decision);
         if let RateDecision::Limited {
@@ -200,10 +205,9 @@ impl<E: Endpoint> Endpoint for ApiGateEndpoint<E> {
         let mut resp = match op.and_then(|o| o.security.as_ref()) {
             None => self.call_inner(req).await,
             Some((scheme, scopes)) => {
-                match Self::admit(&state, &req, scheme, scopes, &mut rate).await {
+                match Self::admit(&state, &req, scheme, scopes, &mut rate, &mut caller).await {
                     Ok(principal) => {
-                        req.extensions_mut().insert(principal.clone());
-                        caller = Some(principal);
+                        req.extensions_mut().insert(principal);
                         self.call_inner(req).await
                     }
                     Err(answer) => answer,

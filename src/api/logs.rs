@@ -56,9 +56,13 @@ impl LogsV2 {
     /// API request log (v2)
     ///
     /// Every `/api` request, newest first: caller, method, route, status,
-    /// duration and address. Filters: `client_id`, `status`, `path` (a prefix),
-    /// `from`/`to` (date or RFC 3339 time). Entries are written within about a
-    /// second and kept for the configured retention (30 days by default).
+    /// duration and address. Rejected requests of unknown callers (no or bad
+    /// credentials, unknown routes) are counted per address, minute, method,
+    /// route and status: one entry with `count`. Filters: `client_id`,
+    /// `status`, `path` (a prefix), `from`/`to` (date or RFC 3339 time).
+    /// Entries are written within about a second and kept for the configured
+    /// retention (30 days by default), up to the configured number of entries
+    /// (1,000,000 by default; the oldest are dropped first).
     /// Addition to the guide.
     #[oai(
         path = "/api/v2/logs/api-requests",

@@ -137,7 +137,10 @@ VALIDATION_ERROR 422 (`details` holds one array of messages per field), RATE_LIM
 HEADERS_TOO_LARGE 431, INTERNAL_ERROR 500, SERVICE_UNAVAILABLE 503.
 
 **Pagination.** Lists take `page` (default 1) and `per_page` (default 20, max 100) and \
-answer `{\"data\":[...],\"meta\":{\"current_page\",\"per_page\",\"total\",\"last_page\"}}`.
+answer `{\"data\":[...],\"meta\":{\"current_page\",\"per_page\",\"total\",\"last_page\"}}`. \
+A customer search in the default order stops counting 100 matches past the page asked \
+for: when there are more, `total` is the matches counted and `meta` adds \
+`\"total_capped\":true` (absent otherwise).
 
 **Money** is shown in major units (`1500`, `250.5`) with a `currency` (default BDT). \
 **Times** are UTC, RFC 3339 with `Z` and whole seconds (`2026-04-10T08:15:00Z`).";

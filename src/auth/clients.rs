@@ -83,16 +83,17 @@ impl Auth {
             ApiVersion::V2 => {
                 let uuid = uuid::Uuid::new_v4().to_string();
                 let (secret, hash) = new_secret()?;
-                let row = self.db.write(|tx| {
+                let (name, tier, client_uuid) = (new.name.clone(), new.tier, uuid.clone());
+                let row = self.db.write(move |tx| {
                     api_clients::create(
                         tx,
                         &NewApiClient {
-                            name: &new.name,
+                            name: &name,
                             api: "v2",
-                            client_uuid: Some(&uuid),
+                            client_uuid: Some(&client_uuid),
                             secret_hash: Some(&hash),
                             scopes: &scopes,
-                            tier: new.tier.as_str(),
+                            tier: tier.as_str(),
                             now: &stamp,
                         },
                     )
@@ -106,20 +107,21 @@ impl Auth {
                 ))
             }
             ApiVersion::V1 => {
-                let (row, pair) = self.db.write(|tx| {
+                let (name, tier, this) = (new.name.clone(), new.tier, self.clone());
+                let (row, pair) = self.db.write(move |tx| {
                     let row = api_clients::create(
                         tx,
                         &NewApiClient {
-                            name: &new.name,
+                            name: &name,
                             api: "v1",
                             client_uuid: None,
                             secret_hash: None,
                             scopes: &scopes,
-                            tier: new.tier.as_str(),
+                            tier: tier.as_str(),
                             now: &stamp,
                         },
                     )?;
-                    let pair = self
+                    let pair = this
                         .new_v1_pair(
                             tx,
                             FamilyOwner::ApiClient(row.id),
@@ -139,7 +141,8 @@ impl Auth {
         let now = self.clock.now();
         let stamp = format_timestamp(now);
         let (secret, hash) = new_secret()?;
-        let (row, creds) = self.db.write(|tx| {
+        let this = self.clone();
+        let (row, creds) = self.db.write(move |tx| {
             let Some(existing) = api_clients::get(tx, id)? else {
                 return Err(StoreError::NotFound);
             };
@@ -152,7 +155,7 @@ impl Auth {
                 Ok((row, creds))
             } else {
                 let row = api_clients::rotate(tx, id, None, &stamp)?;
-                let pair = self
+                let pair = this
                     .new_v1_pair(
                         tx,
                         FamilyOwner::ApiClient(row.id),
@@ -176,8 +179,15 @@ impl Auth {
         tier: Option<Tier>,
     ) -> Result<ApiClient, AuthError> {
         let scopes = scopes.map(ScopeSet::to_text);
-        let row = self.db.write(|tx| {
-            api_clients::update(tx, id, name, scopes.as_deref(), tier.map(Tier::as_str))
+        let name = name.map(str::to_string);
+        let row = self.db.write(move |tx| {
+            api_clients::update(
+                tx,
+                id,
+                name.as_deref(),
+                scopes.as_deref(),
+                tier.map(Tier::as_str),
+            )
         })?;
         self.cache.invalidate();
         Ok(row.into())
@@ -185,7 +195,7 @@ impl Auth {
 
     /// Deletes a client; all its tokens stop working at once.
     pub fn delete_client(&self, id: i64) -> Result<(), AuthError> {
-        self.db.write(|tx| api_clients::delete(tx, id))?;
+        self.db.write(move |tx| api_clients::delete(tx, id))?;
         self.cache.invalidate();
         Ok(())
     }

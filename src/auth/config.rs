@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 pub struct ApiConfig {
     /// Days the API request log is kept.
     pub request_log_retention_days: u32,
+    /// Rows the API request log keeps at most; the oldest are dropped first.
+    /// A row is one request of a known caller, or a count of one address's
+    /// rejected requests in a minute.
+    pub request_log_max_rows: u64,
     /// Requests per minute per caller, by API version and client tier.
     pub v1_standard_per_minute: u32,
     pub v1_high_volume_per_minute: u32,
@@ -23,6 +27,7 @@ impl Default for ApiConfig {
     fn default() -> Self {
         Self {
             request_log_retention_days: 30,
+            request_log_max_rows: 1_000_000,
             v1_standard_per_minute: 60,
             v1_high_volume_per_minute: 120,
             v2_standard_per_minute: 120,
@@ -34,6 +39,9 @@ impl Default for ApiConfig {
 impl ApiConfig {
     /// Every limit is at least 1 per minute.
     pub fn check(&self) -> Result<(), String> {
+        if self.request_log_max_rows == 0 {
+            return Err("key `api.request_log_max_rows`: must be at least 1".into());
+        }
         for (key, value) in [
             ("v1_standard_per_minute", self.v1_standard_per_minute),
             ("v1_high_volume_per_minute", self.v1_high_volume_per_minute),

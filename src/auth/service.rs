@@ -162,8 +162,9 @@ impl Auth {
     /// A new token family and pair for a verified user.
     pub fn login_user(&self, user: &StaffUser) -> Result<TokenPair, AuthError> {
         let now = self.now();
-        let pair = self.db.write(|tx| {
-            self.new_v1_pair(tx, FamilyOwner::StaffUser(user.id), None, now)
+        let (this, user_id) = (self.clone(), user.id);
+        let pair = self.db.write(move |tx| {
+            this.new_v1_pair(tx, FamilyOwner::StaffUser(user_id), None, now)
                 .map_err(into_store)
         })?;
         Ok(pair)
@@ -174,7 +175,8 @@ impl Auth {
     pub fn refresh(&self, presented: &str) -> Result<TokenPair, AuthError> {
         let hash = sha256_hex(presented.trim());
         let now = self.now();
-        let outcome = self.db.write(|tx| {
+        let this = self.clone();
+        let outcome = self.db.write(move |tx| {
             let Some(row) = auth_tokens::find_refresh(tx, &hash)? else {
                 return Ok(Err(AuthError::InvalidToken("unknown refresh token".into())));
             };
@@ -208,7 +210,7 @@ impl Auth {
                 },
             };
             // A failure here rolls the whole refresh back.
-            self.pair_in_family(tx, row.owner, row.family_id, version, now)
+            this.pair_in_family(tx, row.owner, row.family_id, version, now)
                 .map(Ok)
                 .map_err(into_store)
         })?;
@@ -261,8 +263,9 @@ impl Auth {
                 now,
             )
             .map_err(AuthError::Internal)?;
+        let client_id = client.id;
         self.db
-            .write(|tx| api_clients::touch(tx, client.id, &format_timestamp(now)))?;
+            .write(move |tx| api_clients::touch(tx, client_id, &format_timestamp(now)))?;
         Ok(TokenPair {
             access_token: token.token,
             expires_in: token.expires_in,
@@ -372,7 +375,8 @@ impl Auth {
     /// `POST /api/v2/auth/revoke`: the presented token stops working at once.
     pub fn revoke(&self, principal: &Principal) -> Result<(), AuthError> {
         let (jti, exp) = (principal.jti.clone(), principal.expires_at);
-        self.db.write(|tx| auth_tokens::revoke_jti(tx, &jti, exp))?;
+        self.db
+            .write(move |tx| auth_tokens::revoke_jti(tx, &jti, exp))?;
         self.cache.invalidate();
         Ok(())
     }

@@ -61,10 +61,11 @@ impl Auth {
         let token = random_token(32).map_err(|e| AuthError::Internal(e.to_string()))?;
         let now = self.clock.now();
         let hash = sha256_hex(&token);
-        self.db.write(|tx| {
+        let user_id = user.id;
+        self.db.write(move |tx| {
             staff_sessions::create(
                 tx,
-                user.id,
+                user_id,
                 &hash,
                 &format_timestamp(now),
                 &format_timestamp(now + SESSION_TTL),
@@ -105,8 +106,8 @@ impl Auth {
     }
 
     pub fn close_session(&self, token: &str) -> Result<(), AuthError> {
-        self.db
-            .write(|tx| staff_sessions::delete(tx, &sha256_hex(token)))?;
+        let hash = sha256_hex(token);
+        self.db.write(move |tx| staff_sessions::delete(tx, &hash))?;
         Ok(())
     }
 }

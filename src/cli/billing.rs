@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::common::open;
-use crate::{clock::SystemClock, config::Config};
+use crate::{clock::SystemClock, config::Config, store::billing_run::CHUNK};
 
 #[derive(Debug, Subcommand)]
 pub enum BillingCommand {
@@ -27,11 +27,16 @@ pub(super) fn run(config: &Config, cmd: &BillingCommand) -> Result<(), String> {
         None => crate::jobs::billing::local_today(&SystemClock, config),
     };
     let db = open(config)?;
-    let report = crate::jobs::billing::run_for(&db, config, &SystemClock, date)
-        .map_err(|e| e.to_string())?;
+    let settings = crate::jobs::billing::settings(config, &SystemClock, date);
+    let run =
+        crate::jobs::billing::run_in_chunks(&db, &settings, CHUNK).map_err(|e| e.to_string())?;
     println!(
-        "billing run for {date}: {} bills created, {} customers suspended",
-        report.bills_created, report.customers_suspended
+        "billing run for {date}: {} bills created, {} customers suspended \
+         ({} chunks, the longest {} ms)",
+        run.report.bills_created,
+        run.report.customers_suspended,
+        run.chunks,
+        run.longest_chunk.as_millis()
     );
     Ok(())
 }

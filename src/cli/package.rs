@@ -77,7 +77,7 @@ pub(super) fn run(config: &Config, cmd: &PackageCommand) -> Result<(), String> {
     let db = open(config)?;
     let now = format_timestamp(SystemClock.now());
     let row = db
-        .write(|tx| packages::create(tx, &fields, &now))
+        .write(move |tx| packages::create(tx, &fields, &now))
         .map_err(|e| e.to_string())?;
     if *json {
         println!(

@@ -31,7 +31,8 @@ pub(super) fn run(config: &Config, cmd: &SmsCommand) -> Result<(), String> {
             return Err("--credits must be at least 1".into());
         }
         let stamp = format_timestamp(now);
-        db.write(|tx| crate::store::sms::top_up(tx, *credits, note.as_deref(), &stamp))
+        let (credits, note) = (*credits, note.clone());
+        db.write(move |tx| crate::store::sms::top_up(tx, credits, note.as_deref(), &stamp))
             .map_err(|e| e.to_string())?;
         println!("added {credits} SMS credits");
     }

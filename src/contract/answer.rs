@@ -26,6 +26,16 @@ macro_rules! one {
     };
 }
 
+/// The body of a `one!` answer, `{"data":...}`, from its item already
+/// written as JSON: the bytes the `one!` type serialises to.
+pub fn one_body(item: &[u8]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(item.len() + 9);
+    body.extend_from_slice(b"{\"data\":");
+    body.extend_from_slice(item);
+    body.push(b'}');
+    body
+}
+
 /// Declares the `201 Created` answer of a create route, carrying `$payload`
 /// (`Json<XOne>`, or `PreSerialized<XOne>` where an idempotent replay answers
 /// with the first answer's bytes). A doc comment becomes the answer's

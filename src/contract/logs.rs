@@ -6,11 +6,12 @@ use poem_openapi::Object;
 
 use crate::{paginated, store::request_log::RequestLogRow};
 
-/// One logged API request.
+/// One logged API request, or the rejected requests of an unknown caller
+/// from one address in one minute, counted (`count`).
 #[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct ApiRequestLogItem {
     pub id: i64,
-    /// When the request was answered.
+    /// When the request was answered (for a count, the first of the minute).
     pub at: String,
     /// The API client, for client tokens.
     #[oai(nullable)]
@@ -23,14 +24,21 @@ pub struct ApiRequestLogItem {
     pub route: String,
     pub path: String,
     pub status: u16,
+    /// For a count, the longest.
     pub duration_ms: i64,
     #[oai(nullable)]
     pub ip: Option<String>,
+    /// The requests this entry stands for: 1, except for rejected requests of
+    /// unknown callers (no or bad credentials, unknown routes, failed
+    /// logins), which are counted per address, minute, method, route and
+    /// status in one entry (its `path` is the first request's).
+    pub count: i64,
 }
 
 impl From<RequestLogRow> for ApiRequestLogItem {
     fn from(r: RequestLogRow) -> Self {
         let e = r.entry;
+        let count = e.requests();
         Self {
             id: r.id,
             at: e.at,
@@ -41,6 +49,7 @@ impl From<RequestLogRow> for ApiRequestLogItem {
             path: e.path,
             status: e.status,
             duration_ms: e.duration_ms,
+            count,
             ip: e.ip,
         }
     }

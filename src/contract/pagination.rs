@@ -102,12 +102,19 @@ impl PageRequest {
 
     /// The `meta` object for a list with `total` rows in all.
     pub fn meta(&self, total: u64) -> PageMeta {
+        self.meta_capped(total, false)
+    }
+
+    /// The `meta` object for a list whose count stopped at `total` when
+    /// `capped` (there are more rows than that).
+    pub fn meta_capped(&self, total: u64, capped: bool) -> PageMeta {
         let per_page = u64::from(self.per_page);
         PageMeta {
             current_page: self.page,
             per_page: self.per_page,
             total,
             last_page: total.div_ceil(per_page).max(1),
+            total_capped: capped.then_some(true),
         }
     }
 }
@@ -120,6 +127,25 @@ pub struct PageMeta {
     pub total: u64,
     /// Always at least 1; a page past it answers `data: []`.
     pub last_page: u64,
+    /// Only there (and `true`) when counting stopped: `total` is then the
+    /// matches counted so far, and there are more. A customer search in the
+    /// default order counts at most 100 past the end of the page asked for,
+    /// so `last_page` grows as later pages are read.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_capped: Option<bool>,
+}
+
+/// A list's body, `{"data":[...],"meta":{...}}`, from its rows already
+/// written as a JSON array: the bytes the `paginated!` type serialises to.
+pub fn page_body(data: &[u8], meta: &PageMeta) -> serde_json::Result<Vec<u8>> {
+    let mut body = Vec::with_capacity(data.len() + 128);
+    body.extend_from_slice(b"{\"data\":");
+    body.extend_from_slice(data);
+    body.extend_from_slice(b",\"meta\":");
+    serde_json::to_writer(&mut body, meta)?;
+    body.push(b'}');
+    Ok(body)
 }
 
 /// Declares a list response type `{data: [T], meta}` for one resource.
@@ -141,6 +167,18 @@ macro_rules! paginated {
                 Self {
                     data,
                     meta: page.meta(total),
+                }
+            }
+
+            /// A page of rows, each turned into the item it is shown as, with
+            /// the page's `meta` as it stands.
+            pub fn with_meta<R: Into<$item>>(
+                rows: Vec<R>,
+                meta: $crate::contract::pagination::PageMeta,
+            ) -> Self {
+                Self {
+                    data: rows.into_iter().map(Into::into).collect(),
+                    meta,
                 }
             }
 

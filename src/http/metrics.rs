@@ -1,7 +1,7 @@
 //! `GET /metrics` and the middleware that measures, counts and logs every
 //! request into the registry (`crate::metrics`).
 
-use std::{sync::Arc, time::Instant};
+use std::{borrow::Cow, sync::Arc, time::Instant};
 
 use poem::{
     http::header, web::Data, Endpoint, IntoResponse, Middleware, Request, Response, Result,
@@ -65,22 +65,29 @@ pub async fn metrics_endpoint(req: &Request, state: Data<&AppState>) -> Response
         .body(state.metrics.render())
 }
 
-/// A bounded route label: the operation id for API routes, else a coarse name,
-/// so that scanning random paths cannot blow up the number of series.
-fn route_label(path: &str, resp: &Response) -> String {
+/// A bounded route label: the operation id for API routes, else a coarse name
+/// from the path (`path_label`), so that scanning random paths cannot blow up
+/// the number of series.
+fn route_label(path_label: &'static str, resp: &Response) -> &'static str {
     if let Some(op) = resp.data::<OperationId>() {
-        return op.0.to_string();
+        return op.0;
     }
-    let label = if path.starts_with("/docs/api") {
+    if path_label == "web" && resp.status().as_u16() == 404 {
+        "unmatched"
+    } else {
+        path_label
+    }
+}
+
+/// The coarse label of a path that is not an API operation.
+fn path_label(path: &str) -> &'static str {
+    if path.starts_with("/docs/api") {
         "docs"
     } else if path == "/metrics" {
         "metrics"
-    } else if resp.status().as_u16() == 404 {
-        "unmatched"
     } else {
         "web"
-    };
-    label.to_string()
+    }
 }
 
 /// Middleware: measures, counts and logs every request; also the last place an
@@ -116,24 +123,30 @@ impl<E: Endpoint> Endpoint for RequestMetricsEndpoint<E> {
 
     async fn call(&self, req: Request) -> Result<Self::Output> {
         let started = Instant::now();
-        let method = req.method().to_string();
-        let path = req.uri().path().to_string();
+        let method = req.method().clone();
+        let path_label = path_label(req.uri().path());
+        // The path is kept only when the request line is logged.
+        let path = tracing::enabled!(tracing::Level::INFO).then(|| req.uri().path().to_string());
         let resp = match self.inner.call(req).await {
             Ok(resp) => resp.into_response(),
             Err(err) => framework_errors::to_response(err),
         };
         let elapsed = started.elapsed().as_secs_f64();
         let status = resp.status().as_u16();
-        let route = route_label(&path, &resp);
-        self.metrics.observe(&route, &method, status, elapsed);
-        tracing::info!(
-            method = %method,
-            path = %path,
-            route = %route,
-            status,
-            ms = (elapsed * 1000.0).round() as u64,
-            "request"
-        );
+        let route = route_label(path_label, &resp);
+        let method_label = crate::metrics::standard_method(method.as_str())
+            .map_or_else(|| Cow::Owned(method.to_string()), Cow::Borrowed);
+        self.metrics.observe(route, method_label, status, elapsed);
+        if let Some(path) = path {
+            tracing::info!(
+                method = %method,
+                path = %path,
+                route = %route,
+                status,
+                ms = (elapsed * 1000.0).round() as u64,
+                "request"
+            );
+        }
         Ok(resp)
     }
 }

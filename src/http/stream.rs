@@ -310,19 +310,7 @@ impl<S> GuardedStream<S> {
                     self.response = Response::Head(Vec::new());
                 }
                 Response::Head(head) => {
-                    let mut complete = false;
-                    let mut used = 0;
-                    for &byte in data {
-                        head.push(byte);
-                        used += 1;
-                        if head.ends_with(b"\r\n\r\n") {
-                            complete = true;
-                            break;
-                        }
-                        if head.len() > MAX_RESPONSE_HEAD {
-                            break;
-                        }
-                    }
+                    let (used, complete) = take_head(head, data);
                     data = data.get(used..).unwrap_or_default();
                     if complete {
                         let framing = framing(head);
@@ -392,6 +380,25 @@ fn head_wait(first: bool, since: Instant) -> Request {
 }
 
 /// How the body after a whole response head is framed.
+/// Adds to `head` the bytes of `data` up to the blank line that ends a
+/// response head (which may straddle writes: the search starts three bytes
+/// back), or up to one byte past [`MAX_RESPONSE_HEAD`]. Answers the bytes of
+/// `data` taken and whether the head is now complete.
+fn take_head(head: &mut Vec<u8>, data: &[u8]) -> (usize, bool) {
+    let before = head.len();
+    let room = (MAX_RESPONSE_HEAD + 1).saturating_sub(before);
+    head.extend_from_slice(data.get(..room.min(data.len())).unwrap_or_default());
+    let from = before.saturating_sub(3);
+    let end = head
+        .get(from..)
+        .and_then(|tail| tail.windows(4).position(|w| w == b"\r\n\r\n"))
+        .map(|at| from + at + 4);
+    if let Some(end) = end {
+        head.truncate(end);
+    }
+    (head.len() - before, end.is_some())
+}
+
 fn framing(head: &[u8]) -> Framing {
     let text = String::from_utf8_lossy(head);
     let mut lines = text.split("\r\n");
@@ -584,6 +591,33 @@ impl<S> Drop for GuardedStream<S> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_response_head_is_found_whole_and_split_anywhere() {
+        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+        let end = answer.len() - 2;
+        for split in 0..=answer.len() {
+            let mut head = Vec::new();
+            let (first, second) = answer.split_at(split);
+            let (used, complete) = take_head(&mut head, first);
+            let (used, complete) = if complete {
+                (used, true)
+            } else {
+                let (more, complete) = take_head(&mut head, second);
+                (used + more, complete)
+            };
+            assert!(complete, "split at {split}");
+            assert_eq!(used, end, "split at {split}");
+            assert_eq!(head, answer[..end], "split at {split}");
+        }
+    }
+
+    #[test]
+    fn a_head_without_its_end_stops_one_byte_past_the_cap() {
+        let mut head = Vec::new();
+        let data = vec![b'x'; MAX_RESPONSE_HEAD + 100];
+        assert_eq!(take_head(&mut head, &data), (MAX_RESPONSE_HEAD + 1, false));
+        assert_eq!(take_head(&mut head, b"\r\n\r\n"), (0, false));
+    }
     use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
     use super::{

@@ -1,7 +1,16 @@
 //! Writes the API request log in batches, off the request path: requests hand
 //! entries to a bounded channel (never waiting; when it is full the entry is
 //! dropped and counted), and this worker appends them once a second or every
-//! 500 entries, in one transaction, also moving clients' `last_used_at`.
+//! 500 rows, in one transaction, also moving clients' `last_used_at` and
+//! dropping the oldest rows beyond `[api] request_log_max_rows`.
+//!
+//! Rejected requests of unknown callers (status 400 or more with no
+//! authenticated caller: missing or bad credentials, unknown routes, failed
+//! logins) are counted, not logged one by one: the worker folds them per
+//! address, minute, method, route and status as they arrive (so a flood of
+//! them does not make writes more frequent), and the store adds each count to
+//! that minute's row. An anonymous flood thus costs a row per address and
+//! minute, not a row per request.
 
 use std::{
     sync::{
@@ -41,10 +50,94 @@ pub struct RequestRecord {
     pub ip: Option<IpAddr>,
 }
 
-impl From<RequestRecord> for RequestLogEntry {
-    fn from(r: RequestRecord) -> Self {
+impl RequestRecord {
+    /// A rejected request of an unknown caller: counted, not logged alone.
+    fn counted(&self) -> bool {
+        self.status >= 400 && self.api_client_id.is_none() && self.staff_user_id.is_none()
+    }
+}
+
+/// The method as counted rows keep it: any method outside the standard ones
+/// is `OTHER`, so made-up methods cannot multiply one address's rows.
+fn counted_method(m: &poem::http::Method) -> &'static str {
+    crate::metrics::standard_method(m.as_str()).unwrap_or("OTHER")
+}
+
+type Key = (Option<IpAddr>, i64, &'static str, &'static str, u16);
+
+/// The entries of the next write in arrival order, counted requests folded
+/// into one entry per address, minute, method, route and status as they
+/// arrive: an anonymous flood grows the counts, not the batch.
+#[derive(Default)]
+struct Batch {
+    entries: Vec<RequestLogEntry>,
+    folded: std::collections::HashMap<Key, usize>,
+    /// Records taken since the last write.
+    records: usize,
+    /// The last second formatted, reused by the records of the same second.
+    stamp: Option<(i64, String)>,
+}
+
+impl Batch {
+    fn add(&mut self, r: RequestRecord) {
+        self.records += 1;
+        if !r.counted() {
+            let at = self.stamp(r.at);
+            self.entries.push(RequestLogEntry::of(r, at));
+            return;
+        }
+        let method = counted_method(&r.method);
+        let key = (
+            r.ip,
+            r.at.unix_timestamp().div_euclid(60),
+            method,
+            r.route,
+            r.status,
+        );
+        if let Some(e) = self.folded.get(&key).and_then(|&i| self.entries.get_mut(i)) {
+            e.count = Some(e.requests() + 1);
+            e.duration_ms = e.duration_ms.max(r.duration_ms);
+            return;
+        }
+        self.folded.insert(key, self.entries.len());
+        let at = self.stamp(r.at);
+        let mut e = RequestLogEntry::of(r, at);
+        e.method = method.to_string();
+        e.count = Some(1);
+        self.entries.push(e);
+    }
+
+    /// `at` formatted for storage (once per second).
+    fn stamp(&mut self, at: OffsetDateTime) -> String {
+        let second = at.unix_timestamp();
+        match &self.stamp {
+            Some((s, text)) if *s == second => text.clone(),
+            _ => {
+                let text = format_timestamp(at);
+                self.stamp = Some((second, text.clone()));
+                text
+            }
+        }
+    }
+
+    /// Rows to write: a write is due at [`BATCH`].
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The entries, leaving the batch empty.
+    fn take(&mut self) -> (Vec<RequestLogEntry>, usize) {
+        self.folded.clear();
+        let records = std::mem::take(&mut self.records);
+        (std::mem::take(&mut self.entries), records)
+    }
+}
+
+impl RequestLogEntry {
+    /// The entry of a record, `at` formatted by the caller.
+    fn of(r: RequestRecord, at: String) -> Self {
         Self {
-            at: format_timestamp(r.at),
+            at,
             api_client_id: r.api_client_id,
             staff_user_id: r.staff_user_id,
             method: r.method.to_string(),
@@ -53,6 +146,7 @@ impl From<RequestRecord> for RequestLogEntry {
             status: r.status,
             duration_ms: r.duration_ms,
             ip: r.ip.map(|ip| ip.to_string()),
+            count: None,
         }
     }
 }
@@ -88,6 +182,7 @@ impl RequestLogSink {
 /// The sink and the worker that drains it.
 pub fn worker(
     db: Db,
+    max_rows: u64,
     mut stop: StopSignal,
 ) -> (RequestLogSink, impl std::future::Future<Output = ()>) {
     let (tx, mut rx) = mpsc::channel::<RequestRecord>(CHANNEL_CAPACITY);
@@ -96,43 +191,43 @@ pub fn worker(
         dropped: Arc::new(AtomicU64::new(0)),
     };
     let task = async move {
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut batch = Batch::default();
         let mut tick = tokio::time::interval(FLUSH_EVERY);
         loop {
             tokio::select! {
                 got = rx.recv() => match got {
-                    Some(entry) => {
-                        batch.push(entry);
+                    Some(record) => {
+                        batch.add(record);
                         if batch.len() >= BATCH {
-                            flush(&db, &mut batch).await;
+                            flush(&db, max_rows, &mut batch).await;
                         }
                     }
                     None => break,
                 },
-                _ = tick.tick() => flush(&db, &mut batch).await,
+                _ = tick.tick() => flush(&db, max_rows, &mut batch).await,
                 _ = stopped(&mut stop) => break,
             }
         }
         // Shutdown: take what is still queued, then write it all.
         rx.close();
-        while let Ok(entry) = rx.try_recv() {
-            batch.push(entry);
+        while let Ok(record) = rx.try_recv() {
+            batch.add(record);
         }
-        flush(&db, &mut batch).await;
+        flush(&db, max_rows, &mut batch).await;
     };
     (sink, task)
 }
 
-async fn flush(db: &Db, batch: &mut Vec<RequestRecord>) {
-    if batch.is_empty() {
+async fn flush(db: &Db, max_rows: u64, batch: &mut Batch) {
+    let (entries, n) = batch.take();
+    if entries.is_empty() {
         return;
     }
-    let records = std::mem::take(batch);
-    let n = records.len();
     let written = db
         .write_async(move |tx| {
-            let entries: Vec<RequestLogEntry> = records.into_iter().map(Into::into).collect();
-            request_log::append(tx, &entries)
+            request_log::append(tx, &entries)?;
+            request_log::enforce_cap(tx, max_rows)?;
+            Ok(())
         })
         .await;
     if let Err(e) = written {

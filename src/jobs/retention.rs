@@ -8,12 +8,17 @@ use crate::{
     auth::rate_limit::RateLimits,
     clock::{format_timestamp, Clock},
     store::{
-        auth_tokens, idempotency, monitoring, onus, request_log, router_data, staff_sessions,
-        webhook_deliveries, Db, StoreError,
+        auth_tokens, customers, idempotency, monitoring, onus, request_log, router_data,
+        staff_sessions, webhook_deliveries, Db, StoreError,
     },
 };
 
 const EVERY: Duration = Duration::from_secs(3600);
+
+/// Steps of merging the customer search index per pass, each its own short
+/// write of about `SEARCH_MERGE_PAGES` pages.
+const SEARCH_MERGE_STEPS: usize = 20;
+const SEARCH_MERGE_PAGES: i64 = 100;
 
 /// How long things are kept, in days.
 #[derive(Debug, Clone, Copy)]
@@ -30,11 +35,22 @@ fn days_before(now: time::OffsetDateTime, days: u32) -> String {
     format_timestamp(now - time::Duration::days(i64::from(days)))
 }
 
+/// Merges the customer search index's segments, a few short writes at a time
+/// (see `customers::merge_search_index`).
+pub fn merge_search_index(db: &Db) -> Result<(), StoreError> {
+    for _ in 0..SEARCH_MERGE_STEPS {
+        if !db.write(|tx| customers::merge_search_index(tx, SEARCH_MERGE_PAGES))? {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Runs one clean-up pass; returns the rows removed.
 pub fn run_once(db: &Db, clock: &dyn Clock, keep: Retention) -> Result<usize, StoreError> {
     let now = clock.now();
     let stamp = format_timestamp(now);
-    db.write(|tx| {
+    db.write(move |tx| {
         let a = request_log::delete_before(tx, &days_before(now, keep.request_log_days))?
             + webhook_deliveries::delete_finished_before(
                 tx,
@@ -63,7 +79,11 @@ pub async fn worker(
         tokio::select! {
             _ = tick.tick() => {
                 let (db, clock) = (db.clone(), clock.clone());
-                let done = tokio::task::spawn_blocking(move || run_once(&db, clock.as_ref(), keep)).await;
+                let done = tokio::task::spawn_blocking(move || {
+                    let removed = run_once(&db, clock.as_ref(), keep)?;
+                    merge_search_index(&db).map(|()| removed)
+                })
+                .await;
                 match done {
                     Ok(Ok(n)) if n > 0 => tracing::info!(rows = n, "retention: removed old rows"),
                     Ok(Ok(_)) => {}

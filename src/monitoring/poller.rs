@@ -208,15 +208,16 @@ impl SnmpPoller {
             }),
             _ => None,
         };
-        self.db.write(|tx| {
+        let id = row.id;
+        self.db.write(move |tx| {
             if let Some(access) = &login_failure {
                 monitoring::log_access(tx, access, &now)?;
             }
             match &result {
                 Ok(p) => {
-                    snmp_devices::record_poll(tx, row.id, Ok(&p.state), &now)?;
+                    snmp_devices::record_poll(tx, id, Ok(&p.state), &now)?;
                     if let Some(onus) = &p.onus {
-                        onus::replace_for_olt(tx, row.id, onus, &now)?;
+                        onus::replace_for_olt(tx, id, onus, &now)?;
                     }
                     if let Some(signal) = p
                         .state
@@ -225,11 +226,11 @@ impl SnmpPoller {
                         .and_then(|m| m.get("signal"))
                         .and_then(serde_json::Value::as_f64)
                     {
-                        onus::record_radio_signal(tx, row.id, signal, &now)?;
+                        onus::record_radio_signal(tx, id, signal, &now)?;
                     }
                     Ok(())
                 }
-                Err((why, _)) => snmp_devices::record_poll(tx, row.id, Err(why), &now),
+                Err((why, _)) => snmp_devices::record_poll(tx, id, Err(why), &now),
             }
         })
     }

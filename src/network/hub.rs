@@ -150,7 +150,7 @@ impl RouterHub {
         let now = format_timestamp(self.clock.now());
         let error = result.as_ref().err().map(ToString::to_string);
         self.db
-            .write(|tx| routers::record_sync(tx, router_id, seq, error.as_deref(), &now))?;
+            .write(move |tx| routers::record_sync(tx, router_id, seq, error.as_deref(), &now))?;
         Ok(result?)
     }
 

@@ -193,8 +193,9 @@ fn poll(hub: &RouterHub, id: i64, row: &RouterRow, sealed: &str, st: &mut State)
             st.up = true;
             st.failures = 0;
             st.next_poll = Instant::now() + interval;
+            let res = res.clone();
             hub.db
-                .write(|tx| routers::record_poll(tx, id, Ok(res), &now))
+                .write(move |tx| routers::record_poll(tx, id, Ok(&res), &now))
         }
         Err(e) => {
             // Seen failures of logins go to the access log, once per change,
@@ -218,7 +219,7 @@ fn poll(hub: &RouterHub, id: i64, row: &RouterRow, sealed: &str, st: &mut State)
                 .min(MAX_BACKOFF.max(interval));
             st.next_poll = Instant::now() + backoff;
             let why = e.to_string();
-            hub.db.write(|tx| {
+            hub.db.write(move |tx| {
                 if let Some(access) = &login_failure {
                     monitoring::log_access(tx, access, &now)?;
                 }
@@ -299,7 +300,7 @@ fn keep_pools(hub: &RouterHub, id: i64, api: &mut dyn RouterApi) -> Result<(), H
         .collect();
     let now = format_timestamp(hub.clock.now());
     hub.db
-        .write(|tx| router_data::replace_pools(tx, id, &states, &now))?;
+        .write(move |tx| router_data::replace_pools(tx, id, &states, &now))?;
     Ok(())
 }
 
@@ -365,7 +366,7 @@ fn pull_logs(hub: &RouterHub, id: i64, api: &mut dyn RouterApi) -> Result<(), Hu
         return Ok(());
     }
     hub.db
-        .write(|tx| router_data::insert_logs(tx, &entries, Some((id, newest))))?;
+        .write(move |tx| router_data::insert_logs(tx, &entries, Some((id, newest))))?;
     Ok(())
 }
 
@@ -404,7 +405,7 @@ fn sample_usage(hub: &RouterHub, id: i64, api: &mut dyn RouterApi) -> Result<(),
         })
         .collect();
     hub.db
-        .write(|tx| router_data::insert_samples(tx, &samples))?;
+        .write(move |tx| router_data::insert_samples(tx, &samples))?;
     Ok(())
 }
 

@@ -21,6 +21,10 @@ pub enum Error {
     /// A device or service it needs did not answer; the text says which (API: 503).
     #[error("{0}")]
     Unavailable(String),
+    /// The database is busy: nothing was done, the caller may try again in a
+    /// moment (API: 503 with `Retry-After`).
+    #[error("{0}")]
+    Busy(String),
     /// The store failed (API: 500, logged, never shown).
     #[error(transparent)]
     Store(StoreError),
@@ -45,6 +49,10 @@ impl From<StoreError> for Error {
     fn from(err: StoreError) -> Self {
         if err.still_referenced() {
             return Error::Conflict(STILL_REFERENCED.to_string());
+        }
+        if err.is_busy() {
+            tracing::warn!(error = %err, "database busy: answered 503");
+            return Error::Busy(crate::store::BUSY.to_string());
         }
         match err {
             StoreError::Conflict(msg) => Error::Conflict(msg),

@@ -64,7 +64,7 @@ impl SmsWorker {
         let resend = self.gateway.resend_is_safe() || self.config.resend_interrupted;
         let (now, unix) = self.now();
         self.db
-            .write(|tx| sms::reconcile_interrupted(tx, resend, unix, &now))
+            .write(move |tx| sms::reconcile_interrupted(tx, resend, unix, &now))
     }
 
     /// Reads new outbox events and queues the notifications they call for, in
@@ -72,18 +72,19 @@ impl SmsWorker {
     pub fn notify(&self) -> Result<usize, StoreError> {
         let (now, unix) = self.now();
         let start = day_start(self.clock.now(), self.offset);
-        let limits = Limits {
-            daily_cap: self.config.daily_credit_cap,
-            day_start: &start,
-        };
-        self.db.write(|tx| {
+        let config = self.config.clone();
+        self.db.write(move |tx| {
+            let limits = Limits {
+                daily_cap: config.daily_credit_cap,
+                day_start: &start,
+            };
             let after = events::cursor(tx, NOTIFICATIONS_READER)?;
             let evs = events::after(tx, after, EVENT_BATCH)?;
             let Some(last) = evs.last().map(|e| e.id) else {
                 return Ok(0);
             };
             for ev in &evs {
-                let Some(template) = notifications::template_for(&self.config, &ev.kind) else {
+                let Some(template) = notifications::template_for(&config, &ev.kind) else {
                     continue;
                 };
                 let Some(customer_id) = ev.payload.get("customer_id").and_then(|v| v.as_i64())
@@ -149,9 +150,10 @@ impl SmsWorker {
 
     fn deliver_blocking(&self, row: SmsRow) -> Result<(), StoreError> {
         let (now, _) = self.now();
-        let claimed = self
-            .db
-            .write(|tx| sms::mark_sending(tx, row.id, self.gateway.name(), &now))?;
+        let claimed = self.db.write({
+            let (id, gateway) = (row.id, self.gateway.name().to_string());
+            move |tx| sms::mark_sending(tx, id, &gateway, &now)
+        })?;
         if !claimed {
             return Ok(());
         }
@@ -164,33 +166,34 @@ impl SmsWorker {
         let handoff = self.gateway.send(&outgoing);
         let (now, unix) = self.now();
         let attempts = row.attempts + 1;
-        self.db.write(|tx| match &handoff {
+        let (id, schedule) = (row.id, self.config.retry_schedule.clone());
+        self.db.write(move |tx| match &handoff {
             Handoff::Accepted { provider_id } => {
-                sms::mark_sent(tx, row.id, provider_id.as_deref(), &now)
+                sms::mark_sent(tx, id, provider_id.as_deref(), &now)
             }
             Handoff::Retry(why) => {
                 let next = usize::try_from(attempts - 1)
                     .ok()
-                    .and_then(|i| self.config.retry_schedule.get(i));
+                    .and_then(|i| schedule.get(i));
                 match next {
                     Some(delay) => sms::mark_retry(
                         tx,
-                        row.id,
+                        id,
                         unix + i64::try_from(*delay).unwrap_or(i64::MAX / 2),
                         why,
                         &now,
                     ),
                     None => sms::mark_failed(
                         tx,
-                        row.id,
+                        id,
                         &format!("{why} (after {attempts} attempts)"),
                         true,
                         &now,
                     ),
                 }
             }
-            Handoff::Refused(why) => sms::mark_failed(tx, row.id, why, true, &now),
-            Handoff::Unknown(why) => sms::mark_failed(tx, row.id, why, false, &now),
+            Handoff::Refused(why) => sms::mark_failed(tx, id, why, true, &now),
+            Handoff::Unknown(why) => sms::mark_failed(tx, id, why, false, &now),
         })
     }
 

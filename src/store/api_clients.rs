@@ -1,5 +1,6 @@
 //! API clients (`api_clients`). Secrets arrive here already hashed.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 
 use super::{
@@ -40,7 +41,7 @@ pub struct NewApiClient<'a> {
 }
 
 pub fn create(tx: &Transaction<'_>, new: &NewApiClient<'_>) -> Result<ApiClientRow, StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO api_clients (name, api, client_uuid, secret_hash, scopes, tier, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -123,7 +124,7 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
 
 /// Records use: `last_used_at` only moves forward.
 pub fn touch(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "UPDATE api_clients SET last_used_at = ?2
          WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)",
         params![id, at],

@@ -1,6 +1,7 @@
 //! Token families, refresh tokens (stored hashed) and revoked access tokens, and
 //! the per-request lookups that decide whether a token still stands.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
@@ -24,7 +25,7 @@ pub fn create_family(
         FamilyOwner::StaffUser(id) => (Some(id), None),
         FamilyOwner::ApiClient(id) => (None, Some(id)),
     };
-    tx.execute(
+    tx.exec(
         "INSERT INTO token_families (staff_user_id, api_client_id, created_at) VALUES (?1, ?2, ?3)",
         params![user, client, now],
     )?;
@@ -38,7 +39,7 @@ pub fn insert_refresh(
     now: &str,
     expires_at: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO refresh_tokens (family_id, token_hash, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4)",
         params![family_id, token_hash, now, expires_at],
@@ -88,7 +89,7 @@ pub fn find_refresh(conn: &Connection, token_hash: &str) -> Result<Option<Refres
 
 /// Retires a refresh token; false when it was already retired (a race lost).
 pub fn mark_used(tx: &Transaction<'_>, id: i64, now: &str) -> Result<bool, StoreError> {
-    let n = tx.execute(
+    let n = tx.exec(
         "UPDATE refresh_tokens SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
         params![id, now],
     )?;
@@ -121,7 +122,7 @@ fn revoke_families_where(
     now: &str,
     reason: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         &format!(
             "UPDATE token_families SET revoked_at = ?2, revoked_reason = ?3 \
              WHERE {column} = ?1 AND revoked_at IS NULL"
@@ -133,7 +134,7 @@ fn revoke_families_where(
 
 /// Revokes one access token until it would have expired anyway.
 pub fn revoke_jti(tx: &Transaction<'_>, jti: &str, expires_at: i64) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)",
         params![jti, expires_at],
     )?;
@@ -206,11 +207,11 @@ pub fn is_jti_revoked(conn: &Connection, jti: &str) -> Result<bool, StoreError> 
 /// Drops rows that can no longer matter: revoked ids of expired tokens and
 /// refresh tokens past expiry. Returns how many rows went.
 pub fn purge_expired(tx: &Transaction<'_>, now_unix: i64, now: &str) -> Result<usize, StoreError> {
-    let a = tx.execute(
+    let a = tx.exec(
         "DELETE FROM revoked_tokens WHERE expires_at <= ?1",
         [now_unix],
     )?;
-    let b = tx.execute("DELETE FROM refresh_tokens WHERE expires_at <= ?1", [now])?;
+    let b = tx.exec("DELETE FROM refresh_tokens WHERE expires_at <= ?1", [now])?;
     Ok(a + b)
 }
 

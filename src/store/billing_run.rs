@@ -3,6 +3,7 @@
 //! customers whose bills are overdue beyond the grace days, logged; plus the
 //! reactivation a payment earns when it clears an auto-suspended customer's dues.
 
+use super::rows::Exec;
 use crate::domain::visibility::Visibility;
 use rusqlite::{params, Connection, Transaction};
 use time::{Date, Month, OffsetDateTime};
@@ -47,7 +48,7 @@ fn add_month(d: Date) -> Date {
 
 /// Customers one transaction of the run handles at most: the run commits in
 /// chunks, so API writes keep flowing while it runs.
-pub const CHUNK: usize = 2_000;
+pub const CHUNK: usize = 500;
 
 impl RunReport {
     /// Adds what another chunk of the same run did.
@@ -57,60 +58,149 @@ impl RunReport {
     }
 }
 
-/// One transaction's share of the day's run: bills everyone whose billing day
-/// is `settings.date` and not billed yet, renews or suspends the prepaid whose
-/// period ended, then suspends the overdue — at most `limit` customers in all.
-/// Each step picks only customers it has not handled yet, so a run that stops
-/// between chunks (a crash) resumes where it was, with no second bill. The
-/// answer's `bool`: the limit was reached, so run another chunk.
+/// The steps of a day's run, in order. Each step reads its candidates once
+/// ([`candidates`]), then handles them in chunks ([`run_chunk`]), each chunk
+/// its own transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Monthly bills for the customers whose billing day it is.
+    Bills,
+    /// Prepaid customers whose period ended: renewed from credit when their
+    /// subscription renews automatically, else suspended.
+    Prepaid,
+    /// Active customers with a bill overdue beyond the grace days: suspended.
+    Overdue,
+}
+
+impl Step {
+    /// Every step, in the order a run takes them.
+    pub const ALL: [Step; 3] = [Step::Bills, Step::Prepaid, Step::Overdue];
+}
+
+/// Customers on monthly packages with an active subscription whose start day
+/// (local time, capped at 28) is the day (`?2`, with the offset `?1`), not yet
+/// billed for the period starting `?3`.
+const BILLS_DUE: &str = "FROM subscriptions s
+     JOIN customers c ON c.id = s.customer_id
+     JOIN packages p ON p.id = s.package_id
+     WHERE s.status = 'active' AND p.billing_cycle = 'monthly'
+       AND c.status IN ('active', 'suspended') AND p.price_minor > 0
+       AND MIN(CAST(strftime('%d', s.starts_at, ?1) AS INTEGER), 28) = ?2
+       AND NOT EXISTS (SELECT 1 FROM bills b
+                       WHERE b.customer_id = c.id AND b.period_start = ?3)";
+
+/// Active prepaid customers whose period ended by `?1`. Packages first, so
+/// only the customers of prepaid packages are read (`customers_package`).
+const PREPAID_ENDED: &str = "FROM packages p CROSS JOIN customers c ON c.package_id = p.id
+     WHERE p.billing_cycle = 'days' AND c.status = 'active'
+       AND c.expires_at IS NOT NULL AND c.expires_at <= ?1";
+
+/// The chunk's ids: `?N` is a JSON array of customer ids.
+fn in_chunk(n: usize) -> String {
+    format!("c.id IN (SELECT value FROM json_each(?{n}))")
+}
+
+/// The modifier that turns a UTC timestamp into the ISP's local time.
+fn offset_modifier(settings: &RunSettings) -> String {
+    format!("{:+} minutes", settings.offset.whole_minutes())
+}
+
+/// The overdue cutoff: a bill due before it is past grace.
+fn overdue_cutoff(settings: &RunSettings) -> String {
+    (settings.date - time::Duration::days(settings.grace_days)).to_string()
+}
+
+/// The customers `step` has to handle on `settings.date`, in id order: one
+/// query, read once per step (a run's chunks then take them in turn, and each
+/// chunk checks its customers again inside its own transaction).
+pub fn candidates(
+    conn: &Connection,
+    settings: &RunSettings,
+    step: Step,
+) -> Result<Vec<i64>, StoreError> {
+    let ids = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<Vec<i64>, StoreError> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(args, |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    match step {
+        Step::Bills => ids(
+            &format!("SELECT c.id {BILLS_DUE} ORDER BY c.id"),
+            params![
+                offset_modifier(settings),
+                i64::from(settings.date.day().min(28)),
+                settings.date.to_string()
+            ],
+        ),
+        Step::Prepaid => ids(
+            &format!("SELECT c.id {PREPAID_ENDED} ORDER BY c.id"),
+            params![format_timestamp(settings.now)],
+        ),
+        Step::Overdue => ids(
+            "SELECT DISTINCT c.id FROM bills b JOIN customers c ON c.id = b.customer_id
+             WHERE b.status IN ('unpaid', 'partial') AND b.due_date < ?1 AND c.status = 'active'
+             ORDER BY c.id",
+            params![overdue_cutoff(settings)],
+        ),
+    }
+}
+
+/// One transaction's share of the day's run: `step` for the customers `ids`
+/// (a chunk of [`candidates`]). Each is checked again here, inside the
+/// transaction, against the step's condition, so a customer changed since the
+/// candidates were read (billed, paid, suspended by hand) is skipped, and a
+/// chunk done twice (a crash before its commit is seen, a second run of the
+/// day) makes no second bill and no second suspension. A few statements per
+/// customer, each prepared once per connection; one query per chunk to check
+/// the ids.
 pub fn run_chunk(
     tx: &Transaction<'_>,
     settings: &RunSettings,
-    limit: usize,
-) -> Result<(RunReport, bool), StoreError> {
+    step: Step,
+    ids: &[i64],
+) -> Result<RunReport, StoreError> {
+    if ids.is_empty() {
+        return Ok(RunReport::default());
+    }
+    let ids = format!(
+        "[{}]",
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    );
+    match step {
+        Step::Bills => bill(tx, settings, &ids),
+        Step::Prepaid => renew_or_suspend(tx, settings, &ids),
+        Step::Overdue => suspend_overdue(tx, settings, &ids),
+    }
+}
+
+/// Bills the chunk's customers (`ids`, a JSON array) still due.
+fn bill(tx: &Transaction<'_>, settings: &RunSettings, ids: &str) -> Result<RunReport, StoreError> {
     let mut report = RunReport::default();
-    let mut budget = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
     let now = format_timestamp(settings.now);
-    let offset_modifier = format!("{:+} minutes", settings.offset.whole_minutes());
-    let day = i64::from(settings.date.day().min(28));
-    // Customers on monthly packages with an active subscription whose start day
-    // (local time, capped at 28) is today.
-    let due: Vec<(i64, i64, String, i64, String)> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT c.id, p.price_minor, p.currency, p.id, p.name
-             FROM subscriptions s
-             JOIN customers c ON c.id = s.customer_id
-             JOIN packages p ON p.id = s.package_id
-             WHERE s.status = 'active' AND p.billing_cycle = 'monthly'
-               AND c.status IN ('active', 'suspended') AND p.price_minor > 0
-               AND MIN(CAST(strftime('%d', s.starts_at, ?1) AS INTEGER), 28) = ?2
-               AND NOT EXISTS (SELECT 1 FROM bills b
-                               WHERE b.customer_id = c.id AND b.period_start = ?3)
-             ORDER BY c.id LIMIT ?4",
-        )?;
+    let period_start = settings.date.to_string();
+    let due: Vec<(i64, i64, String, String)> = {
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT c.id, p.price_minor, p.currency, p.name {BILLS_DUE} AND {} ORDER BY c.id",
+            in_chunk(4)
+        ))?;
         let rows = stmt.query_map(
-            params![offset_modifier, day, settings.date.to_string(), budget],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            params![
+                offset_modifier(settings),
+                i64::from(settings.date.day().min(28)),
+                period_start,
+                ids
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
         rows.collect::<Result<_, _>>()?
     };
-    spend(&mut budget, due.len());
-    let period_start = settings.date.to_string();
     let period_end = add_month(settings.date)
         .previous_day()
         .unwrap_or(settings.date)
         .to_string();
     let due_date = (settings.date + time::Duration::days(settings.due_days)).to_string();
     let label = format!("{} {}", settings.date.month(), settings.date.year());
-    for (customer_id, price, currency, _package_id, package_name) in due {
-        let exists: bool = rows::exists(
-            tx,
-            "FROM bills WHERE customer_id = ?1 AND period_start = ?2",
-            params![customer_id, period_start],
-        )?;
-        if exists {
-            continue;
-        }
+    for (customer_id, price, currency, package_name) in due {
         bills::create(
             tx,
             &NewBill {
@@ -127,24 +217,28 @@ pub fn run_chunk(
         )?;
         report.bills_created += 1;
     }
-    if budget == 0 {
-        return Ok((report, true));
-    }
-    // Prepaid customers whose period ended: renew from credit when the
-    // subscription renews automatically, else suspend.
+    Ok(report)
+}
+
+/// Renews from credit, else suspends, the chunk's prepaid customers (`ids`)
+/// whose period still ended.
+fn renew_or_suspend(
+    tx: &Transaction<'_>,
+    settings: &RunSettings,
+    ids: &str,
+) -> Result<RunReport, StoreError> {
+    let mut report = RunReport::default();
+    let now = format_timestamp(settings.now);
     let expired: Vec<(i64, bool)> = {
-        let mut stmt = tx.prepare_cached(
+        let mut stmt = tx.prepare_cached(&format!(
             "SELECT c.id, COALESCE((SELECT s.auto_renew FROM subscriptions s
                                     WHERE s.customer_id = c.id AND s.status = 'active'), 0)
-             FROM customers c JOIN packages p ON p.id = c.package_id
-             WHERE p.billing_cycle = 'days' AND c.status = 'active'
-               AND c.expires_at IS NOT NULL AND c.expires_at <= ?1
-             ORDER BY c.id LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![now, budget], |r| Ok((r.get(0)?, r.get(1)?)))?;
+             {PREPAID_ENDED} AND {} ORDER BY c.id",
+            in_chunk(2)
+        ))?;
+        let rows = stmt.query_map(params![now, ids], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
     };
-    spend(&mut budget, expired.len());
     for (customer_id, auto_renew) in expired {
         if auto_renew
             && prepaid::renew_from_credit(tx, customer_id, prepaid::RenewedBy::Isp, settings.now)?
@@ -152,60 +246,77 @@ pub fn run_chunk(
         {
             continue;
         }
-        let reason = "prepaid period ended";
-        customers::set_status(
+        suspend(
             tx,
+            settings,
             customer_id,
-            Visibility::ALL,
-            "suspended",
-            reason,
-            settings.now,
-        )?;
-        tx.execute(
-            "INSERT INTO auto_suspension_log (customer_id, reason, created_at) VALUES (?1, ?2, ?3)",
-            params![customer_id, reason, now],
+            None,
+            "prepaid period ended",
+            &now,
         )?;
         report.customers_suspended += 1;
     }
-    if budget == 0 {
-        return Ok((report, true));
-    }
-    // Overdue beyond grace: suspend active customers, once each.
-    let cutoff = (settings.date - time::Duration::days(settings.grace_days)).to_string();
+    Ok(report)
+}
+
+/// Suspends the chunk's customers (`ids`) still active with a bill overdue
+/// beyond grace.
+fn suspend_overdue(
+    tx: &Transaction<'_>,
+    settings: &RunSettings,
+    ids: &str,
+) -> Result<RunReport, StoreError> {
+    let mut report = RunReport::default();
+    let now = format_timestamp(settings.now);
+    // From the chunk's customers to their bills (`bills_customer`): the `+`
+    // keeps SQLite off `bills_status`, which would read every overdue bill of
+    // every customer for each chunk.
     let overdue: Vec<(i64, i64, String)> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT c.id, MIN(b.id), MIN(b.due_date) FROM bills b JOIN customers c ON c.id = b.customer_id
-             WHERE b.status IN ('unpaid', 'partial') AND b.due_date < ?1 AND c.status = 'active'
-             GROUP BY c.id ORDER BY c.id LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![cutoff, budget], |r| {
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT c.id, MIN(b.id), MIN(b.due_date)
+             FROM customers c JOIN bills b ON b.customer_id = c.id
+             WHERE {} AND c.status = 'active'
+               AND +b.status IN ('unpaid', 'partial') AND +b.due_date < ?1
+             GROUP BY c.id ORDER BY c.id",
+            in_chunk(2)
+        ))?;
+        let rows = stmt.query_map(params![overdue_cutoff(settings), ids], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
         rows.collect::<Result<_, _>>()?
     };
-    spend(&mut budget, overdue.len());
     for (customer_id, bill_id, due) in overdue {
         let reason = format!("bill #{bill_id} overdue since {due}");
-        customers::set_status(
-            tx,
-            customer_id,
-            Visibility::ALL,
-            "suspended",
-            &reason,
-            settings.now,
-        )?;
-        tx.execute(
-            "INSERT INTO auto_suspension_log (customer_id, bill_id, reason, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![customer_id, bill_id, reason, now],
-        )?;
+        suspend(tx, settings, customer_id, Some(bill_id), &reason, &now)?;
         report.customers_suspended += 1;
     }
-    Ok((report, budget == 0))
+    Ok(report)
 }
 
-/// Takes `n` customers from `budget`.
-fn spend(budget: &mut i64, n: usize) {
-    *budget -= i64::try_from(n).unwrap_or(i64::MAX).min(*budget);
+/// Suspends a customer for the run, with its event and its line in the log.
+fn suspend(
+    tx: &Transaction<'_>,
+    settings: &RunSettings,
+    customer_id: i64,
+    bill_id: Option<i64>,
+    reason: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    customers::set_status(
+        tx,
+        customer_id,
+        Visibility::ALL,
+        "suspended",
+        reason,
+        settings.now,
+    )?;
+    rows::execute(
+        tx,
+        "INSERT INTO auto_suspension_log (customer_id, bill_id, reason, created_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![customer_id, bill_id, reason, now],
+    )?;
+    Ok(())
 }
 
 /// After a payment: an auto-suspended customer with no overdue bill left is
@@ -253,7 +364,7 @@ pub fn reactivate_if_cleared(
         "payment cleared the dues",
         now,
     )?;
-    tx.execute(
+    tx.exec(
         "UPDATE auto_suspension_log SET reactivated_at = ?2 WHERE customer_id = ?1 AND reactivated_at IS NULL",
         params![customer_id, format_timestamp(now)],
     )?;
@@ -283,7 +394,7 @@ pub fn close_auto_suspensions(
     customer_id: i64,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "UPDATE auto_suspension_log SET reactivated_at = ?2 WHERE customer_id = ?1 AND reactivated_at IS NULL",
         params![customer_id, now],
     )?;

@@ -1,6 +1,7 @@
 //! Bills (`bills`): created by the API or the billing run, with the
 //! `bill.generated` event in the same transaction.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 use serde_json::json;
 
@@ -87,10 +88,15 @@ pub fn create(
             )));
         }
     }
-    tx.execute(
+    // The invoice of the bill's month (its period, else its due date).
+    let month = new.period_start.as_deref().unwrap_or(&new.due_date);
+    let invoice =
+        super::invoices::for_period(tx, new.customer_id, month.get(..7).unwrap_or(month), now)?;
+    rows::execute(
+        tx,
         "INSERT INTO bills (customer_id, amount_minor, currency, due_date, description, period_start,
-                            period_end, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                            period_end, invoice_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
         params![
             new.customer_id,
             new.amount.minor(),
@@ -99,18 +105,11 @@ pub fn create(
             new.description,
             new.period_start,
             new.period_end,
+            invoice,
             now
         ],
     )?;
     let bill_id = tx.last_insert_rowid();
-    // The invoice of the bill's month (its period, else its due date).
-    let month = new.period_start.as_deref().unwrap_or(&new.due_date);
-    let invoice =
-        super::invoices::for_period(tx, new.customer_id, month.get(..7).unwrap_or(month), now)?;
-    tx.execute(
-        "UPDATE bills SET invoice_id = ?2 WHERE id = ?1",
-        params![bill_id, invoice],
-    )?;
     let bill = get(tx, bill_id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     events::append(
         tx,
@@ -172,7 +171,7 @@ pub fn update(
     } else {
         "unpaid"
     };
-    tx.execute(
+    tx.exec(
         "UPDATE bills SET amount_minor = ?2, due_date = COALESCE(?3, due_date),
                 description = CASE WHEN ?4 THEN ?5 ELSE description END, status = ?6, updated_at = ?7
          WHERE id = ?1",
@@ -197,7 +196,7 @@ pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), Stor
             "A bill with payments cannot be deleted; cancel what is unpaid instead.".into(),
         ));
     }
-    tx.execute("DELETE FROM bills WHERE id = ?1", [id])?;
+    tx.exec("DELETE FROM bills WHERE id = ?1", [id])?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Support complaints. Creating one writes `complaint.created` to the outbox in
 //! the same transaction.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 use serde_json::json;
 
@@ -98,7 +99,7 @@ pub fn create(
     now: &str,
 ) -> Result<ComplaintRow, StoreError> {
     check_references(tx, f, vis)?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO complaints (customer_id, subject, body, status, priority, assigned_to, \
          created_at, updated_at, resolved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
         rows::args(&f.values(), &[&now, &is_closed(&f.status).then_some(now)]).as_slice(),
@@ -177,7 +178,7 @@ pub fn update(
         (false, true) => Some(now.to_string()),
         (true, true) => current.resolved_at.clone(),
     };
-    tx.execute(
+    tx.exec(
         "UPDATE complaints SET customer_id = ?1, subject = ?2, body = ?3, status = ?4, \
          priority = ?5, assigned_to = ?6, updated_at = ?7, resolved_at = ?8 WHERE id = ?9",
         rows::args(&f.values(), &[&now, &resolved_at, &id]).as_slice(),

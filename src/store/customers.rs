@@ -2,6 +2,7 @@
 //! the same transaction. Every function takes the caller's visibility: a
 //! reseller's staff see only that operator's customers.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -97,13 +98,33 @@ pub fn event_payload(c: &CustomerRow, reason: Option<&str>) -> Value {
     payload
 }
 
+/// One customer by id (`?1`) whom the caller (`?2`, an operator or NULL) may see.
+const BY_ID: &str = "WHERE c.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)";
+
 /// The customer `id`, if the caller may see it.
 pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<CustomerRow>, StoreError> {
     rows::one(
         conn,
-        &format!("{FROM} WHERE c.id = ?1 AND (?2 IS NULL OR c.operator_id = ?2)"),
+        &format!("{FROM} {BY_ID}"),
         params![id, vis.operator_id],
     )
+}
+
+/// [`get`] without copying the row: `visit` sees it borrowed from the
+/// statement; `None` when there is no such customer the caller may see.
+pub fn get_each<T>(
+    conn: &Connection,
+    id: i64,
+    vis: Visibility,
+    visit: impl FnOnce(CustomerRef<'_>) -> T,
+) -> Result<Option<T>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {} {FROM} {BY_ID}", CustomerRow::COLUMNS))?;
+    let mut rows = stmt.query(params![id, vis.operator_id])?;
+    match rows.next()? {
+        Some(r) => Ok(Some(visit(CustomerRef::read(r)?))),
+        None => Ok(None),
+    }
 }
 
 /// The id of a customer with this (normalised) phone number whom the caller
@@ -224,7 +245,7 @@ pub fn create(
         new.username.as_deref(),
     )?;
     let stamp = format_timestamp(now);
-    tx.execute(
+    tx.exec(
         "INSERT INTO customers (name, email, phone, address, connection_type, package_id, status,
                                 onu_mac, username, operator_id, created_at, updated_at,
                                 router_id, login_password_sealed)
@@ -248,7 +269,7 @@ pub fn create(
     super::routers::request_sync(tx, new.router_id, &stamp)?;
     if let Some(package_id) = new.package_id {
         let expires = subscribe(tx, id, package_id, now)?;
-        tx.execute(
+        tx.exec(
             "UPDATE customers SET expires_at = ?2 WHERE id = ?1",
             params![id, expires],
         )?;
@@ -293,7 +314,7 @@ pub fn update(
         },
     )?;
     let stamp = format_timestamp(now);
-    tx.execute(
+    tx.exec(
         "UPDATE customers SET
             name = COALESCE(?2, name),
             email = CASE WHEN ?3 THEN ?4 ELSE email END,
@@ -334,7 +355,7 @@ pub fn update(
     }
     if let Some(package_id) = ch.package_id.filter(|p| Some(*p) != current.package_id) {
         let expires = subscribe(tx, id, package_id, now)?;
-        tx.execute(
+        tx.exec(
             "UPDATE customers SET package_id = ?2, expires_at = ?3 WHERE id = ?1",
             params![id, package_id, expires],
         )?;
@@ -357,7 +378,8 @@ pub fn set_status(
         return Ok(current);
     }
     let stamp = format_timestamp(now);
-    tx.execute(
+    rows::execute(
+        tx,
         "UPDATE customers SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, status, stamp],
     )?;
@@ -391,11 +413,11 @@ pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), Stor
                 .into(),
         ));
     }
-    tx.execute(
+    tx.exec(
         "DELETE FROM auto_suspension_log WHERE customer_id = ?1",
         [id],
     )?;
-    tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
+    tx.exec("DELETE FROM customers WHERE id = ?1", [id])?;
     super::routers::request_sync(tx, current.router_id, &current.updated_at)?;
     Ok(())
 }
@@ -426,15 +448,188 @@ pub struct CustomerFilter {
     pub sort: Option<String>,
 }
 
+/// How many matches past the end of its page a search in the default order
+/// counts: beyond that, the total says where counting stopped.
+pub const SEARCH_COUNT_AHEAD: i64 = 100;
+
+/// How many customers match a list's filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    /// The count; when `capped`, the matches counted before stopping (there
+    /// are more).
+    pub n: u64,
+    /// Counting stopped at [`SEARCH_COUNT_AHEAD`] past the page.
+    pub capped: bool,
+}
+
+impl Total {
+    fn exact(n: i64) -> Self {
+        Self {
+            n: u64::try_from(n).unwrap_or(0),
+            capped: false,
+        }
+    }
+}
+
+/// The rowid order of `customers_search` (migration 0021) is the list's
+/// default, `created_at DESC, id DESC`; a customer's id is the low 32 bits of
+/// the negated rowid.
+const SEARCH_ID: &str = "((-s.rowid) & 4294967295)";
+
 /// One page of customers, and the total that match.
+///
+/// A search (three characters or more) in the default order walks the
+/// trigram index in that order and stops at the page: it never reads every
+/// match. Its total is exact up to [`SEARCH_COUNT_AHEAD`] matches past the
+/// page's end; past that, it is capped there (`Total::capped`). Every other
+/// list counts exactly (from `customer_counts` when it can).
 pub fn list(
     conn: &Connection,
     filter: &CustomerFilter,
     vis: Visibility,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<CustomerRow>, u64), StoreError> {
+) -> Result<(Vec<CustomerRow>, Total), StoreError> {
+    list_rows(conn, filter, vis, (limit, offset), CustomerRow::from_row)
+}
+
+/// [`list`] without copying the rows: `visit` sees each row as read, borrowed
+/// from the statement, in order; the answer is the total.
+pub fn list_each(
+    conn: &Connection,
+    filter: &CustomerFilter,
+    vis: Visibility,
+    (limit, offset): (i64, i64),
+    mut visit: impl FnMut(CustomerRef<'_>),
+) -> Result<Total, StoreError> {
+    let (_, total) = list_rows(conn, filter, vis, (limit, offset), |r| {
+        visit(CustomerRef::read(r)?);
+        Ok(())
+    })?;
+    Ok(total)
+}
+
+/// A customer as a list reads it: [`CustomerRow`]'s fields, the text
+/// borrowed from the statement's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerRef<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub phone: &'a str,
+    pub address: Option<&'a str>,
+    pub connection_type: &'a str,
+    pub package_id: Option<i64>,
+    pub package_name: Option<&'a str>,
+    pub status: &'a str,
+    pub onu_mac: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub router_id: Option<i64>,
+    pub operator_id: Option<i64>,
+    pub balance: Money,
+    pub expires_at: Option<&'a str>,
+    pub created_at: &'a str,
+    pub updated_at: &'a str,
+}
+
+impl CustomerRow {
+    /// The row as a list reads it.
+    pub fn borrowed(&self) -> CustomerRef<'_> {
+        CustomerRef {
+            id: self.id,
+            name: &self.name,
+            email: self.email.as_deref(),
+            phone: &self.phone,
+            address: self.address.as_deref(),
+            connection_type: &self.connection_type,
+            package_id: self.package_id,
+            package_name: self.package_name.as_deref(),
+            status: &self.status,
+            onu_mac: self.onu_mac.as_deref(),
+            username: self.username.as_deref(),
+            router_id: self.router_id,
+            operator_id: self.operator_id,
+            balance: self.balance,
+            expires_at: self.expires_at.as_deref(),
+            created_at: &self.created_at,
+            updated_at: &self.updated_at,
+        }
+    }
+}
+
+impl<'a> CustomerRef<'a> {
+    /// Reads a row of [`CustomerRow::COLUMNS`] (the same order).
+    fn read(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            name: text(r, 1)?,
+            email: text_or_null(r, 2)?,
+            phone: text(r, 3)?,
+            address: text_or_null(r, 4)?,
+            connection_type: text(r, 5)?,
+            package_id: r.get(6)?,
+            package_name: text_or_null(r, 7)?,
+            status: text(r, 8)?,
+            onu_mac: text_or_null(r, 9)?,
+            username: text_or_null(r, 10)?,
+            router_id: r.get(11)?,
+            operator_id: r.get(12)?,
+            balance: r.get(13)?,
+            expires_at: text_or_null(r, 14)?,
+            created_at: text(r, 15)?,
+            updated_at: text(r, 16)?,
+        })
+    }
+}
+
+fn text<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'a str> {
+    r.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+fn text_or_null<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'a str>> {
+    r.get_ref(i)?.as_str_or_null().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+/// [`list`] with each row read by `read`.
+fn list_rows<T>(
+    conn: &Connection,
+    filter: &CustomerFilter,
+    vis: Visibility,
+    (limit, offset): (i64, i64),
+    mut read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<(Vec<T>, Total), StoreError> {
     let mut cond = Conditions::default();
+    // Control characters (a NUL above all) can never match and upset FTS5.
+    let term: Option<String> = filter
+        .search
+        .as_deref()
+        .map(|t| t.chars().filter(|c| !c.is_control()).collect::<String>())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    // Trigram index: the quoted term matches as a substring.
+    let fts_term = term
+        .as_deref()
+        .filter(|t| t.chars().count() >= 3)
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")));
+    let sort = filter.sort.as_deref().unwrap_or("-created_at");
+    let ordered_search = fts_term.is_some() && sort == "-created_at";
+    if let Some(quoted) = &fts_term {
+        if ordered_search {
+            cond.add("s.customers_search MATCH ?", quoted.clone());
+        } else {
+            cond.add(
+                &format!(
+                    "c.id IN (SELECT {SEARCH_ID} FROM customers_search s \
+                     WHERE s.customers_search MATCH ?)"
+                ),
+                quoted.clone(),
+            );
+        }
+    }
     if let Some(op) = vis.operator_id {
         cond.add("c.operator_id = ?", op);
     }
@@ -453,33 +648,20 @@ pub fn list(
     if let Some(to) = &filter.created_to {
         cond.add("c.created_at <= ?", to.clone());
     }
-    // Control characters (a NUL above all) can never match and upset FTS5.
-    let term: Option<String> = filter
-        .search
-        .as_deref()
-        .map(|t| t.chars().filter(|c| !c.is_control()).collect::<String>())
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty());
-    if let Some(term) = term.as_deref() {
-        if term.chars().count() >= 3 {
-            // Trigram index: the quoted term matches as a substring.
-            let quoted = format!("\"{}\"", term.replace('"', "\"\""));
-            cond.add(
-                "c.id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ?)",
-                quoted,
-            );
-        } else {
-            // Too short for trigrams: a prefix of the name (indexed) or phone.
-            // `%`, `_` and `\` are the term's own characters, not wildcards.
-            let like = format!("{}%", escape_like(term));
-            cond.add(
-                r"(c.name LIKE ? ESCAPE '\' OR c.phone LIKE ? ESCAPE '\')",
-                like,
-            );
-        }
+    if let Some(term) = term.as_deref().filter(|_| fts_term.is_none()) {
+        // Too short for trigrams: a prefix of the name (indexed) or phone.
+        // `%`, `_` and `\` are the term's own characters, not wildcards.
+        let like = format!("{}%", escape_like(term));
+        cond.add(
+            r"(c.name LIKE ? ESCAPE '\' OR c.phone LIKE ? ESCAPE '\')",
+            like,
+        );
+    }
+    if ordered_search {
+        return ordered_search_page(conn, &cond, (limit, offset), read);
     }
     let filter_sql = cond.where_clause();
-    let order = match filter.sort.as_deref().unwrap_or("-created_at") {
+    let order = match sort {
         "id" => "c.id",
         "-id" => "c.id DESC",
         "name" => "c.name COLLATE NOCASE, c.id",
@@ -489,44 +671,142 @@ pub fn list(
         "-status" => "c.status DESC, c.id DESC",
         _ => "c.created_at DESC, c.id DESC",
     };
-    let kept_total = counted_total(conn, filter, vis)?;
+    let args = cond.args();
+    let n = args.len();
+    let kept = kept_count(filter, vis);
+    if let Kept::Zero = kept {
+        return Ok((Vec::new(), Total::exact(0)));
+    }
+    let mut page_args = args.clone();
+    page_args.push(&limit);
+    page_args.push(&offset);
+    // The page carries its total in one more column: from `customer_counts`
+    // when it keeps this filter's count (a subquery SQLite runs once), else
+    // counted as the page query goes (one pass over the filtered set).
+    let total_column = match &kept {
+        Kept::By {
+            operator,
+            status,
+            package,
+        } => {
+            page_args.push(operator);
+            page_args.push(status);
+            page_args.push(package);
+            format!(", ({})", kept_count_sql(n + 3))
+        }
+        _ => ", COUNT(*) OVER ()".to_string(),
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {}{total_column} {FROM} {filter_sql} ORDER BY {order} {}",
+        CustomerRow::COLUMNS,
+        rows::limit_offset(n + 1),
+    ))?;
+    let mut page_total = None;
+    let rows = stmt
+        .query_map(page_args.as_slice(), |r| {
+            page_total = Some(r.get::<_, i64>(CustomerRow::WIDTH)?);
+            read(r)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = match (page_total, &kept) {
+        (Some(n), _) => n,
+        // A page past the end has no rows to carry the count.
+        (
+            None,
+            Kept::By {
+                operator,
+                status,
+                package,
+            },
+        ) => conn
+            .prepare_cached(&kept_count_sql(1))?
+            .query_row(params![operator, status, package], |r| r.get(0))?,
+        (None, _) => conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM customers c {filter_sql}"))?
+            .query_row(args.as_slice(), |r| r.get(0))?,
+    };
+    Ok((rows, Total::exact(total)))
+}
+
+/// A search page in the default order: the trigram index drives (its rowids
+/// are in that order), each match is checked against the other filters, and
+/// reading stops at the page; the count stops [`SEARCH_COUNT_AHEAD`] past it.
+/// `cond` starts with the MATCH on `s`.
+fn ordered_search_page<T>(
+    conn: &Connection,
+    cond: &Conditions,
+    (limit, offset): (i64, i64),
+    read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<(Vec<T>, Total), StoreError> {
+    // CROSS JOIN keeps the index as the outer loop whatever else is filtered.
+    let from = format!(
+        "FROM customers_search s CROSS JOIN customers c ON c.id = {SEARCH_ID} \
+         LEFT JOIN packages p ON p.id = c.package_id {}",
+        cond.where_clause()
+    );
     let args = cond.args();
     let n = args.len();
     let mut page_args = args.clone();
     page_args.push(&limit);
     page_args.push(&offset);
-    // Without a kept count, the page query counts the matches as it goes (one
-    // pass over the filtered set instead of two).
-    let total_column = if kept_total.is_some() {
-        ""
-    } else {
-        ", COUNT(*) OVER ()"
-    };
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {}{total_column} {FROM} {filter_sql} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
-        CustomerRow::COLUMNS,
-        n + 1,
-        n + 2
-    ))?;
-    let mut window_total = None;
-    let rows = stmt
-        .query_map(page_args.as_slice(), |r| {
-            if kept_total.is_none() {
-                window_total = Some(r.get::<_, i64>(CustomerRow::WIDTH)?);
-            }
-            CustomerRow::from_row(r)
-        })?
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {} {from} ORDER BY s.rowid {}",
+            CustomerRow::COLUMNS,
+            rows::limit_offset(n + 1),
+        ))?
+        .query_map(page_args.as_slice(), read)?
         .collect::<Result<Vec<_>, _>>()?;
-    let total = match (kept_total, window_total) {
-        (Some(n), _) | (None, Some(n)) => n,
-        // A page past the end has no rows to carry the count.
-        (None, None) => conn.query_row(
-            &format!("SELECT COUNT(*) FROM customers c {filter_sql}"),
-            args.as_slice(),
-            |r| r.get(0),
-        )?,
-    };
-    Ok((rows, u64::try_from(total).unwrap_or(0)))
+    let found = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    if found < limit && (found > 0 || offset == 0) {
+        // The last page: everything before it and on it is the total.
+        return Ok((rows, Total::exact(offset + found)));
+    }
+    let bound = offset
+        .saturating_add(limit)
+        .saturating_add(SEARCH_COUNT_AHEAD);
+    let probe = bound.saturating_add(1);
+    let mut count_args = args;
+    count_args.push(&probe);
+    let counted: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM (SELECT 1 {from} ORDER BY s.rowid LIMIT ?{} + 0)",
+            n + 1
+        ))?
+        .query_row(count_args.as_slice(), |r| r.get(0))?;
+    Ok(if counted > bound {
+        (
+            rows,
+            Total {
+                n: u64::try_from(bound).unwrap_or(0),
+                capped: true,
+            },
+        )
+    } else {
+        (rows, Total::exact(counted))
+    })
+}
+
+/// One step of merging the search index's segments (FTS5's incremental
+/// 'merge', about `pages` pages of work): a search reads one doclist per
+/// segment for each trigram, so a bulk load or months of single inserts leave
+/// it slower than one merged segment. True when the step found work to do.
+pub fn merge_search_index(tx: &Transaction<'_>, pages: i64) -> Result<bool, StoreError> {
+    let before = tx.total_changes();
+    tx.exec(
+        "INSERT INTO customers_search (customers_search, rank) VALUES ('merge', ?1)",
+        [-pages.max(1)],
+    )?;
+    Ok(tx.total_changes() - before > 1)
+}
+
+/// Merges the whole search index into one segment (after a bulk load).
+pub fn optimize_search_index(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO customers_search (customers_search) VALUES ('optimize')",
+        [],
+    )?;
+    Ok(())
 }
 
 /// `term` for a LIKE pattern with `ESCAPE '\'`: its `%`, `_` and `\` match
@@ -542,36 +822,50 @@ fn escape_like(term: &str) -> String {
     out
 }
 
-/// The total from `customer_counts` when the filter uses only what it is kept
-/// by (operator, status, package); `None` when rows must be counted.
-fn counted_total(
-    conn: &Connection,
-    filter: &CustomerFilter,
-    vis: Visibility,
-) -> Result<Option<i64>, StoreError> {
+/// Whether `customer_counts` keeps the count of a list's matches.
+enum Kept {
+    /// The filter uses more than the counts are kept by (a search, dates).
+    No,
+    /// A reseller's filter on another operator: nothing matches.
+    Zero,
+    /// Kept by operator, status and package (`None`: any).
+    By {
+        operator: Option<i64>,
+        status: Option<String>,
+        package: Option<i64>,
+    },
+}
+
+/// How a list's total can be had without counting rows.
+fn kept_count(filter: &CustomerFilter, vis: Visibility) -> Kept {
     let searching = filter
         .search
         .as_deref()
         .is_some_and(|s| !s.trim().is_empty());
     if searching || filter.created_from.is_some() || filter.created_to.is_some() {
-        return Ok(None);
+        return Kept::No;
     }
-    // A reseller's own filter on another operator matches nothing.
     if let (Some(mine), Some(asked)) = (vis.operator_id, filter.operator_id) {
         if mine != asked {
-            return Ok(Some(0));
+            return Kept::Zero;
         }
     }
-    let operator = vis.operator_id.or(filter.operator_id);
-    let mut stmt = conn.prepare_cached(
-        "SELECT COALESCE(SUM(n), 0) FROM customer_counts
-         WHERE (?1 IS NULL OR operator_key = ?1) AND (?2 IS NULL OR status = ?2)
-           AND (?3 IS NULL OR package_key = ?3)",
-    )?;
-    Ok(Some(stmt.query_row(
-        params![operator, filter.status, filter.package_id],
-        |r| r.get(0),
-    )?))
+    Kept::By {
+        operator: vis.operator_id.or(filter.operator_id),
+        status: filter.status.clone(),
+        package: filter.package_id,
+    }
+}
+
+/// The kept count of the customers of an operator, status and package
+/// (placeholders `?first` to `?first + 2`; NULL: any).
+fn kept_count_sql(first: usize) -> String {
+    let (o, s, p) = (first, first + 1, first + 2);
+    format!(
+        "SELECT COALESCE(SUM(n), 0) FROM customer_counts \
+         WHERE (?{o} IS NULL OR operator_key = ?{o}) AND (?{s} IS NULL OR status = ?{s}) \
+         AND (?{p} IS NULL OR package_key = ?{p})"
+    )
 }
 
 /// Customers by status (for the dashboard), within the caller's visibility.
@@ -598,4 +892,230 @@ pub fn count_created_since(
     rows::value(conn,
         "SELECT COUNT(*) FROM customers WHERE created_at >= ?1 AND (?2 IS NULL OR operator_id = ?2)",
         params![since, vis.operator_id])
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use rusqlite::{params, Connection};
+    use time::macros::datetime;
+
+    use super::{create, list, set_status, CustomerFilter, NewCustomer, Total, SEARCH_COUNT_AHEAD};
+    use crate::{
+        domain::visibility::Visibility,
+        store::{
+            operators::{self, OperatorFields},
+            Db,
+        },
+    };
+
+    /// A small deterministic generator (xorshift), so a failure repeats.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len())]
+        }
+    }
+
+    /// 400 customers: common and compound names (the middle of a word:
+    /// "Abdurrafiq", "Shafiq"), phones, some emails and login names, four
+    /// statuses, two operators, creation times that tie to the second and
+    /// some before 2020.
+    fn seeded() -> (tempfile::TempDir, Db, [i64; 2]) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), 2).unwrap();
+        let first = [
+            "Rafiq",
+            "Rafiqul",
+            "Abdurrafiq",
+            "Shafiq",
+            "Fatima",
+            "Karim",
+            "Nusrat",
+            "Tanvir",
+            "Mdrafiq",
+            "Ayesha",
+            "Ra_fiq",
+            "100%",
+        ];
+        let last = [
+            "Ahmed",
+            "Begum",
+            "Hossain",
+            "Rahman",
+            "Islam",
+            "Chowdhury",
+            "Karim",
+        ];
+        let ops = db
+            .write(|tx| {
+                let mut ids = [0; 2];
+                for (i, id) in ids.iter_mut().enumerate() {
+                    let f = OperatorFields {
+                        name: Some(format!("Operator {i}")),
+                        email: None,
+                        phone: None,
+                    };
+                    *id = operators::create(tx, &f, "2026-01-01T00:00:00Z")?.id;
+                }
+                Ok(ids)
+            })
+            .unwrap();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        db.write(move |tx| {
+            for i in 0..400 {
+                let (f, l) = (rng.pick(&first), rng.pick(&last));
+                let login = format!("{}.{}{i}", f.to_lowercase(), l.to_lowercase());
+                let new = NewCustomer {
+                    name: format!("{f} {l}"),
+                    email: (rng.below(4) != 0).then(|| format!("{login}@mail.example")),
+                    phone: format!("01{}{:08}", 3 + rng.below(7), rng.next() % 100_000_000),
+                    connection_type: "pppoe".into(),
+                    username: (rng.below(3) != 0).then_some(login),
+                    operator_id: [None, Some(ops[0]), Some(ops[1])][rng.below(3)],
+                    ..NewCustomer::default()
+                };
+                // Ties to the second, and times from 2015 to 2026.
+                let seconds = (rng.below(60) * 86_400 * 70 + rng.below(3)) as i64;
+                let now = datetime!(2015-03-01 12:00:00 UTC) + time::Duration::seconds(seconds);
+                let row = create(tx, &new, now)?;
+                let status = ["active", "active", "suspended", "expired", "inactive"][rng.below(5)];
+                set_status(tx, row.id, Visibility::ALL, status, "test", now)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        (dir, db, ops)
+    }
+
+    /// What a plain scan finds: every customer with `term` anywhere in the
+    /// name, phone, email or login name (any case), newest first.
+    fn scanned(conn: &Connection, term: &str, status: Option<&str>, vis: Visibility) -> Vec<i64> {
+        let like = format!("%{}%", super::escape_like(term));
+        let mut stmt = conn
+            .prepare(
+                r"SELECT id FROM customers
+                  WHERE (name LIKE ?1 ESCAPE '\' OR phone LIKE ?1 ESCAPE '\'
+                         OR email LIKE ?1 ESCAPE '\' OR username LIKE ?1 ESCAPE '\')
+                    AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR operator_id = ?3)
+                  ORDER BY created_at DESC, id DESC",
+            )
+            .unwrap();
+        stmt.query_map(params![like, status, vis.operator_id], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<Vec<i64>, _>>()
+            .unwrap()
+    }
+
+    /// Every page of a search, in turn, and each page's total.
+    fn paged(
+        conn: &Connection,
+        filter: &CustomerFilter,
+        vis: Visibility,
+        per_page: i64,
+    ) -> (Vec<i64>, Vec<Total>) {
+        let (mut ids, mut totals) = (Vec::new(), Vec::new());
+        for page in 0.. {
+            let (rows, total) = list(conn, filter, vis, per_page, page * per_page).unwrap();
+            totals.push(total);
+            if rows.is_empty() {
+                break;
+            }
+            ids.extend(rows.iter().map(|r| r.id));
+        }
+        (ids, totals)
+    }
+
+    const TERMS: [&str; 18] = [
+        "rafiq", "RAFIQ", "afiq", "fiq", "rrafiq", "mdraf", "1234", "345", "0171", "99999",
+        "ahmed", "hmed", "mail.ex", "q.ah", "rafiq ah", "ra_f", "100%", "example",
+    ];
+
+    /// The search finds exactly what a substring scan finds, in the same
+    /// order, page after page, whatever the filters and the caller: name
+    /// prefixes, the middle of a word (it still matches: "afiq" finds Rafiq,
+    /// Shafiq and Abdurrafiq), phone fragments, emails, login names, `%`
+    /// and `_` as themselves. Only the total may stop counting, and says so.
+    #[test]
+    fn search_finds_what_a_substring_scan_finds() {
+        let (_dir, db, ops) = seeded();
+        let conn = db.conn().unwrap();
+        let mut capped = 0;
+        for term in TERMS {
+            for status in [None, Some("active")] {
+                for vis in [Visibility::ALL, Visibility::operator(ops[1])] {
+                    let want = scanned(&conn, term, status, vis);
+                    for sort in [None, Some("-created_at"), Some("id")] {
+                        let filter = CustomerFilter {
+                            search: Some(term.into()),
+                            status: status.map(Into::into),
+                            sort: sort.map(Into::into),
+                            ..CustomerFilter::default()
+                        };
+                        let (mut got, totals) = paged(&conn, &filter, vis, 7);
+                        let case = format!("{term:?} {status:?} {vis:?} {sort:?}");
+                        if sort == Some("id") {
+                            got.sort_unstable_by(|a, b| b.cmp(a));
+                            let mut want = want.clone();
+                            want.sort_unstable_by(|a, b| b.cmp(a));
+                            assert_eq!(got, want, "{case}");
+                        } else {
+                            assert_eq!(got, want, "{case}");
+                        }
+                        let n = want.len() as u64;
+                        for (page, total) in totals.iter().enumerate() {
+                            let bound = (page as i64 + 1) * 7 + SEARCH_COUNT_AHEAD;
+                            if total.capped {
+                                capped += 1;
+                                assert_eq!(total.n, bound as u64, "{case} page {page}");
+                                assert!(n > total.n, "{case} page {page}");
+                            } else {
+                                assert_eq!(total.n, n, "{case} page {page}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(capped > 0, "some searches match more than a page and 100");
+    }
+
+    /// The index rebuilt by its migration from rows already there finds the
+    /// same as the one kept by the triggers.
+    #[test]
+    fn the_migration_builds_the_same_index() {
+        let (_dir, db, _) = seeded();
+        let conn = db.conn().unwrap();
+        let search = |conn: &Connection| -> Vec<Vec<i64>> {
+            TERMS
+                .iter()
+                .map(|t| {
+                    let filter = CustomerFilter {
+                        search: Some((*t).into()),
+                        ..CustomerFilter::default()
+                    };
+                    paged(conn, &filter, Visibility::ALL, 50).0
+                })
+                .collect()
+        };
+        let before = search(&conn);
+        let sql = crate::store::migrations::all()
+            .unwrap()
+            .into_iter()
+            .find(|m| m.version == 21)
+            .unwrap()
+            .sql;
+        conn.execute_batch(&sql).unwrap();
+        assert_eq!(search(&conn), before);
+    }
 }

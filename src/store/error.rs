@@ -27,6 +27,11 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("background task failed: {0}")]
     Task(String),
+    /// The database could not take the work now (the writer's queue is full,
+    /// the work waited too long, or another process holds the write lock):
+    /// answered as 503 with `Retry-After`, nothing written.
+    #[error("{0}")]
+    Busy(String),
 }
 
 /// What the database found wrong with an input, collected field by field so
@@ -53,6 +58,30 @@ impl Problems {
 }
 
 impl StoreError {
+    /// True when the database was busy rather than broken: SQLite's
+    /// `SQLITE_BUSY`/`SQLITE_LOCKED`, a pool that had no connection in time,
+    /// or the writer's own refusal.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Busy(_) | StoreError::Pool(_) => true,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            _ => false,
+        }
+    }
+
+    /// The same error told again, for each of several callers that share it
+    /// (one group's failed commit): busy stays busy, the rest keep their text.
+    pub fn retold(&self) -> StoreError {
+        if self.is_busy() {
+            StoreError::Busy(super::writer::BUSY.into())
+        } else {
+            StoreError::Task(self.to_string())
+        }
+    }
+
     /// One field's message.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         StoreError::Invalid(vec![(field, message.into())])

@@ -1,6 +1,7 @@
 //! The transactional outbox (`events`): a row per domain event, written by the
 //! same transaction as the change it reports.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 use serde_json::Value;
 
@@ -36,7 +37,8 @@ pub fn append(
     payload: &Value,
     now: &str,
 ) -> Result<i64, StoreError> {
-    tx.execute(
+    rows::execute(
+        tx,
         "INSERT INTO events (type, payload, created_at) VALUES (?1, ?2, ?3)",
         params![kind, payload.to_string(), now],
     )?;
@@ -78,7 +80,7 @@ pub fn cursor(conn: &Connection, reader: &str) -> Result<i64, StoreError> {
 
 /// Moves the reader's cursor (in the transaction that acted on the events).
 pub fn set_cursor(tx: &Transaction<'_>, reader: &str, last: i64) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO outbox_cursors (name, last_event_id) VALUES (?1, ?2) \
          ON CONFLICT (name) DO UPDATE SET last_event_id = excluded.last_event_id",
         params![reader, last],

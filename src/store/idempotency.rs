@@ -4,6 +4,7 @@
 //! with a key waits for the first to commit and then replays it: it never sees
 //! one "in flight".
 
+use super::rows::Exec;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::StoreError;
@@ -90,7 +91,7 @@ pub fn store(
     body: &str,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO idempotency_keys (caller, key, request_hash, response_status, response_body, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![caller, key, request_hash, status, body, now],
@@ -100,7 +101,7 @@ pub fn store(
 
 /// Forgets keys older than `before` (kept at least 24 hours).
 pub fn delete_before(tx: &Transaction<'_>, before: &str) -> Result<usize, StoreError> {
-    Ok(tx.execute(
+    Ok(tx.exec(
         "DELETE FROM idempotency_keys WHERE created_at < ?1",
         [before],
     )?)

@@ -2,6 +2,7 @@
 //! (routers, OLTs, ONUs, monitored devices) adds its kind here as the driver
 //! issues create it; until then the appliance holds no devices.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 
 use super::{
@@ -34,7 +35,7 @@ pub(crate) fn record_down(
     why: &str,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         &format!(
             "UPDATE {table} SET status_since = CASE WHEN status = 'down' THEN status_since ELSE ?2 END, \
              status = 'down', last_error = ?3 WHERE id = ?1"

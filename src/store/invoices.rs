@@ -18,11 +18,8 @@ pub fn for_period(
     now: &str,
 ) -> Result<i64, StoreError> {
     if let Some(id) = tx
-        .query_row(
-            "SELECT id FROM invoices WHERE customer_id = ?1 AND period = ?2",
-            params![customer_id, period],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT id FROM invoices WHERE customer_id = ?1 AND period = ?2")?
+        .query_row(params![customer_id, period], |r| r.get(0))
         .optional()?
     {
         return Ok(id);
@@ -37,7 +34,8 @@ pub fn for_period(
         [year],
     )?;
     let number = format!("INV-{year}-{next:06}");
-    tx.execute(
+    rows::execute(
+        tx,
         "INSERT INTO invoices (number, customer_id, period, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![number, customer_id, period, now],
     )?;

@@ -97,6 +97,6 @@ pub(crate) fn check_connection(conn: &Connection) -> Result<Vec<String>, StoreEr
 
 /// A trivial query, to tell that the database answers.
 pub fn ping(conn: &Connection) -> Result<(), StoreError> {
-    conn.query_row("SELECT 1", [], |_| Ok(()))?;
+    conn.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?;
     Ok(())
 }

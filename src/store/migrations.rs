@@ -3,6 +3,7 @@
 //! The schema version is SQLite's `user_version`; `schema_migrations` records
 //! when each one was applied.
 
+use super::rows::Exec;
 use rusqlite::{Connection, TransactionBehavior};
 use rust_embed::RustEmbed;
 
@@ -131,7 +132,7 @@ fn apply_one(
             )));
         }
     }
-    tx.execute(
+    tx.exec(
         "INSERT INTO schema_migrations (version, name, applied_at)
          VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
         rusqlite::params![m.version, m.name],

@@ -6,6 +6,7 @@ pub mod auth_tokens;
 pub mod backups;
 pub mod billing_run;
 pub mod bills;
+mod checkpointer;
 pub mod complaints;
 pub mod customers;
 mod db;
@@ -37,10 +38,12 @@ pub mod subscriptions;
 pub mod vpn_accounts;
 pub mod webhook_deliveries;
 pub mod webhooks;
+mod writer;
 
 pub use db::{Db, DB_FILE_NAME};
 pub(crate) use error::Problems;
 pub use error::StoreError;
+pub use writer::{WriterStats, BUSY};
 
 /// A write transaction as the store's functions take it. Code above the store
 /// names it only through this alias, never the engine's own type.

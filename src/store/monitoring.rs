@@ -1,5 +1,6 @@
 //! Infrastructure status checks and the device access log.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 
 use super::{
@@ -28,12 +29,12 @@ pub fn sync_checks(
 ) -> Result<(), StoreError> {
     let names = serde_json::to_string(&checks.iter().map(|c| &c.0).collect::<Vec<_>>())
         .unwrap_or_else(|_| "[]".into());
-    tx.execute(
+    tx.exec(
         "DELETE FROM status_checks WHERE name NOT IN (SELECT value FROM json_each(?1))",
         [names],
     )?;
     for (name, kind, target) in checks {
-        tx.execute(
+        tx.exec(
             "INSERT INTO status_checks (name, kind, target) VALUES (?1, ?2, ?3) \
              ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, target = excluded.target, \
              status = CASE WHEN status_checks.target = excluded.target \
@@ -54,7 +55,7 @@ pub fn record_check(
     now: &str,
 ) -> Result<(), StoreError> {
     let status = if up { "up" } else { "down" };
-    tx.execute(
+    tx.exec(
         "UPDATE status_checks SET since = CASE WHEN status = ?2 THEN since ELSE ?5 END, \
          status = ?2, latency_ms = ?3, last_error = ?4, checked_at = ?5 WHERE name = ?1",
         params![name, status, latency_ms, error, now],
@@ -94,7 +95,7 @@ record! {
 }
 
 pub fn log_access(tx: &Transaction<'_>, a: &Access, now: &str) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO device_access_log (at, actor, device_kind, device_id, device_name, action, \
          outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
@@ -130,5 +131,5 @@ pub fn access_log(
 }
 
 pub fn delete_access_before(tx: &Transaction<'_>, cutoff: &str) -> Result<usize, StoreError> {
-    Ok(tx.execute("DELETE FROM device_access_log WHERE at < ?1", [cutoff])?)
+    Ok(tx.exec("DELETE FROM device_access_log WHERE at < ?1", [cutoff])?)
 }

@@ -1,6 +1,7 @@
 //! ONUs as their OLTs report them, linked to customers by ONU MAC or serial,
 //! and the rx power / radio signal history kept for graphs.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 
 use super::{
@@ -102,7 +103,7 @@ pub fn replace_for_olt(
         seen.push(o.index_key.clone());
     }
     let keys = serde_json::to_string(&seen).unwrap_or_else(|_| "[]".into());
-    tx.execute(
+    tx.exec(
         "DELETE FROM onus WHERE olt_id = ?1 AND index_key NOT IN (SELECT value FROM json_each(?2))",
         params![olt_id, keys],
     )?;
@@ -137,7 +138,7 @@ pub fn record_radio_signal(
     signal: f64,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO signal_history (subject, subject_id, at, value) VALUES ('radio', ?1, ?2, ?3)",
         params![device_id, now, signal],
     )?;
@@ -177,5 +178,5 @@ pub fn problem_counts(conn: &Connection, low_rx: f64) -> Result<(i64, i64, i64),
 
 /// History retention.
 pub fn delete_history_before(tx: &Transaction<'_>, cutoff: &str) -> Result<usize, StoreError> {
-    Ok(tx.execute("DELETE FROM signal_history WHERE at < ?1", [cutoff])?)
+    Ok(tx.exec("DELETE FROM signal_history WHERE at < ?1", [cutoff])?)
 }

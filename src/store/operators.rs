@@ -1,5 +1,6 @@
 //! Operators (resellers, `operators`).
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 
 use super::{
@@ -51,7 +52,7 @@ pub fn create(
             ));
         }
     }
-    tx.execute(
+    tx.exec(
         "INSERT INTO operators (name, email, phone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
         params![f.name, f.email, f.phone, now],
     )?;
@@ -75,7 +76,7 @@ pub fn update(
             ));
         }
     }
-    tx.execute(
+    tx.exec(
         "UPDATE operators SET name = COALESCE(?2, name), email = COALESCE(?3, email),
                 phone = COALESCE(?4, phone), updated_at = ?5
          WHERE id = ?1",
@@ -132,12 +133,12 @@ pub fn fund(
     if get(tx, id)?.is_none() {
         return Err(StoreError::NotFound);
     }
-    tx.execute(
+    tx.exec(
         "INSERT INTO operator_ledger (operator_id, amount_minor, kind, note, created_at)
          VALUES (?1, ?2, 'fund', ?3, ?4)",
         params![id, amount.minor(), note, now],
     )?;
-    tx.execute(
+    tx.exec(
         "UPDATE operators SET balance_minor = balance_minor + ?2, updated_at = ?3 WHERE id = ?1",
         params![id, amount.minor(), now],
     )?;

@@ -1,5 +1,6 @@
 //! Packages (`packages`): what customers buy.
 
+use super::rows::Exec;
 use rusqlite::{Connection, Transaction};
 
 use super::{
@@ -50,7 +51,7 @@ pub fn create(
     now: &str,
 ) -> Result<PackageRow, StoreError> {
     names::ensure_free(tx, Named::Packages, &f.name, None)?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO packages (name, price_minor, currency, speed_down_kbps, speed_up_kbps, \
          billing_cycle, validity_days, router_profile, wholesale_price_minor, created_at, \
          updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
@@ -69,7 +70,7 @@ pub fn update(
         return Err(StoreError::NotFound);
     }
     names::ensure_free(tx, Named::Packages, &f.name, Some(id))?;
-    tx.execute(
+    tx.exec(
         "UPDATE packages SET name = ?1, price_minor = ?2, currency = ?3, speed_down_kbps = ?4, \
          speed_up_kbps = ?5, billing_cycle = ?6, validity_days = ?7, router_profile = ?8, \
          wholesale_price_minor = ?9, updated_at = ?10 WHERE id = ?11",
@@ -98,7 +99,7 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
                 .into(),
         ));
     }
-    tx.execute("DELETE FROM packages WHERE id = ?1", [id])?;
+    tx.exec("DELETE FROM packages WHERE id = ?1", [id])?;
     Ok(())
 }
 

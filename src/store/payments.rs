@@ -3,6 +3,7 @@
 //! becoming credit through the customer ledger; `payment.received` in the same
 //! transaction.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
 
@@ -71,7 +72,7 @@ fn settle(
     if take > 0 {
         let paid_now = paid + take;
         let status = if paid_now >= total { "paid" } else { "partial" };
-        tx.execute(
+        tx.exec(
             "UPDATE bills SET paid_minor = ?2, status = ?3, updated_at = ?4 WHERE id = ?1",
             params![bill_id, paid_now, status, now],
         )?;
@@ -123,7 +124,7 @@ pub fn record(
             )));
         }
     }
-    tx.execute(
+    tx.exec(
         "INSERT INTO payments (customer_id, bill_id, amount_minor, currency, method, transaction_id, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -157,7 +158,7 @@ pub fn record(
         }
         let took = settle(tx, bill_id, left, now)?;
         if took > Money::ZERO {
-            tx.execute(
+            tx.exec(
                 "INSERT INTO payment_allocations (payment_id, bill_id, amount_minor) VALUES (?1, ?2, ?3)",
                 params![payment_id, bill_id, took.minor()],
             )?;
@@ -169,12 +170,12 @@ pub fn record(
         }
     }
     if left > Money::ZERO {
-        tx.execute(
+        tx.exec(
             "INSERT INTO customer_ledger (customer_id, amount_minor, kind, payment_id, created_at)
              VALUES (?1, ?2, 'credit', ?3, ?4)",
             params![new.customer_id, left.minor(), payment_id, now],
         )?;
-        tx.execute(
+        tx.exec(
             "UPDATE customers SET balance_minor = balance_minor + ?2 WHERE id = ?1",
             params![new.customer_id, left.minor()],
         )?;

@@ -2,6 +2,7 @@
 //! validity period per package price; an operator's renewal of its own customer
 //! debits the operator's balance at the package's wholesale price.
 
+use super::rows::Exec;
 use rusqlite::{params, Transaction};
 use time::OffsetDateTime;
 
@@ -81,17 +82,17 @@ pub fn renew_from_credit(
                     "The operator's balance is too low to pay the ISP for this renewal; add funds first.",
                 ));
             }
-            tx.execute(
+            tx.exec(
                 "INSERT INTO operator_ledger (operator_id, amount_minor, kind, note, customer_id, created_at)
                  VALUES (?1, ?2, 'renewal', 'prepaid renewal', ?3, ?4)",
                 params![op, -cost, customer_id, stamp],
             )?;
-            tx.execute(
+            tx.exec(
                 "UPDATE operators SET balance_minor = balance_minor - ?2, updated_at = ?3 WHERE id = ?1",
                 params![op, cost, stamp],
             )?;
         }
-        tx.execute(
+        tx.exec(
             "INSERT INTO customer_ledger (customer_id, amount_minor, kind, created_at) VALUES (?1, ?2, 'renewal', ?3)",
             params![customer_id, -price, stamp],
         )?;
@@ -101,11 +102,11 @@ pub fn renew_from_credit(
     }
     if renewals > 0 {
         let until = format_timestamp(until);
-        tx.execute(
+        tx.exec(
             "UPDATE customers SET balance_minor = ?2, expires_at = ?3, updated_at = ?4 WHERE id = ?1",
             params![customer_id, credit, until, stamp],
         )?;
-        tx.execute(
+        tx.exec(
             "UPDATE subscriptions SET expires_at = ?2 WHERE customer_id = ?1 AND status = 'active'",
             params![customer_id, until],
         )?;

@@ -1,6 +1,7 @@
 //! Recharge cards (`recharge_cards`): generated in batches (PINs arrive here
 //! already hashed), redeemed once into a `recharge_card` payment.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
@@ -60,7 +61,7 @@ pub fn create_batch(
     }
     let mut out = Vec::with_capacity(cards.len());
     for (serial, pin_hash) in cards {
-        tx.execute(
+        tx.exec(
             "INSERT INTO recharge_cards (serial, pin_hash, value_minor, batch, operator_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![serial, pin_hash, value.minor(), batch, operator_id, now],
@@ -86,7 +87,7 @@ pub fn assign_batch(
         return Err(StoreError::NotFound);
     }
     check_operator(tx, operator_id)?;
-    let changed = tx.execute(
+    let changed = tx.exec(
         "UPDATE recharge_cards SET operator_id = ?2 WHERE batch = ?1 AND status = 'unused'",
         params![batch, operator_id],
     )?;
@@ -141,7 +142,7 @@ pub fn redeem(
         vis,
         now,
     )?;
-    let changed = tx.execute(
+    let changed = tx.exec(
         "UPDATE recharge_cards SET status = 'used', used_by = ?2, used_at = ?3, payment_id = ?4
          WHERE id = ?1 AND status = 'unused'",
         params![id, customer_id, now, recorded.payment.id],

@@ -1,6 +1,7 @@
 //! What the appliance keeps from its routers: IP pools with their use, router
 //! log entries (pulled and received by syslog), and customers' usage samples.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 
 use super::{
@@ -39,7 +40,7 @@ pub fn replace_pools(
     pools: &[PoolState],
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute("DELETE FROM ip_pools WHERE router_id = ?1", [router_id])?;
+    tx.exec("DELETE FROM ip_pools WHERE router_id = ?1", [router_id])?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO ip_pools (router_id, name, ranges, size, used, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -117,7 +118,7 @@ pub fn insert_logs(
         ])?;
     }
     if let Some((router, last)) = last_log_id {
-        tx.execute(
+        tx.exec(
             "UPDATE routers SET last_log_id = ?2 WHERE id = ?1",
             params![router, last],
         )?;
@@ -211,7 +212,7 @@ pub fn usage(conn: &Connection, customer_id: i64, limit: i64) -> Result<Vec<Samp
 
 /// Retention of logs and samples.
 pub fn delete_before(tx: &Transaction<'_>, cutoff: &str) -> Result<usize, StoreError> {
-    let a = tx.execute("DELETE FROM router_logs WHERE logged_at < ?1", [cutoff])?;
-    let b = tx.execute("DELETE FROM usage_samples WHERE sampled_at < ?1", [cutoff])?;
+    let a = tx.exec("DELETE FROM router_logs WHERE logged_at < ?1", [cutoff])?;
+    let b = tx.exec("DELETE FROM usage_samples WHERE sampled_at < ?1", [cutoff])?;
     Ok(a + b)
 }

@@ -2,6 +2,7 @@
 //! state the poller saw, reconciliation requests written together with the
 //! customer changes that call for them, and the logins a router should have.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
@@ -83,7 +84,7 @@ pub fn create(
     now: &str,
 ) -> Result<RouterRow, StoreError> {
     names::ensure_free(tx, Named::Routers, &f.name, None)?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO routers (name, host, port, username, transport, use_tls, tls_verify, \
          password_sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
         rows::args(&f.values(), &[&password_sealed, &now]).as_slice(),
@@ -101,7 +102,7 @@ pub fn update(
 ) -> Result<RouterRow, StoreError> {
     get(tx, id)?.ok_or(StoreError::NotFound)?;
     names::ensure_free(tx, Named::Routers, &f.name, Some(id))?;
-    tx.execute(
+    tx.exec(
         "UPDATE routers SET name = ?1, host = ?2, port = ?3, username = ?4, transport = ?5, \
          use_tls = ?6, tls_verify = ?7, password_sealed = COALESCE(?8, password_sealed), \
          status = 'unknown', status_since = ?9, updated_at = ?9 WHERE id = ?10",
@@ -120,11 +121,11 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
             row.customers
         )));
     }
-    tx.execute(
+    tx.exec(
         "DELETE FROM router_sync_requests WHERE router_id = ?1",
         [id],
     )?;
-    tx.execute("DELETE FROM routers WHERE id = ?1", [id])?;
+    tx.exec("DELETE FROM routers WHERE id = ?1", [id])?;
     Ok(())
 }
 
@@ -183,7 +184,7 @@ pub fn record_poll(
 ) -> Result<(), StoreError> {
     match result {
         Ok(res) => {
-            tx.execute(
+            tx.exec(
                 &format!(
                     "UPDATE routers SET {SET_UP}, identity = ?3, version = ?4, board = ?5, \
                      uptime = ?6, cpu_load = ?7 WHERE id = ?1"
@@ -211,7 +212,8 @@ pub fn request_sync(
     now: &str,
 ) -> Result<(), StoreError> {
     if let Some(id) = router_id {
-        tx.execute(
+        rows::execute(
+            tx,
             "INSERT INTO router_sync_requests (router_id, requested_at) VALUES (?1, ?2) \
              ON CONFLICT (router_id) DO UPDATE SET seq = seq + 1, \
              requested_at = excluded.requested_at",
@@ -227,7 +229,7 @@ pub fn request_sync_for_package(
     package_id: i64,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO router_sync_requests (router_id, requested_at) \
          SELECT DISTINCT router_id, ?2 FROM customers \
          WHERE package_id = ?1 AND router_id IS NOT NULL AND true \
@@ -256,13 +258,13 @@ pub fn record_sync(
     error: Option<&str>,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "UPDATE routers SET last_sync_at = ?2, last_sync_error = ?3 WHERE id = ?1",
         params![id, now, error],
     )?;
     if error.is_none() {
         if let Some(seq) = seq {
-            tx.execute(
+            tx.exec(
                 "DELETE FROM router_sync_requests WHERE router_id = ?1 AND seq = ?2",
                 params![id, seq],
             )?;

@@ -7,7 +7,9 @@
 //! - A struct of what a caller sets gives its values, in declaration order, to
 //!   the INSERT and UPDATE that write it: [`fields!`].
 //! - [`value`], [`exists`] and [`execute_one`] for one-value reads and writes
-//!   meant for one row; [`Conditions`] for lists filtered by what is set.
+//!   meant for one row, [`execute`] for other writes (each statement prepared
+//!   once per connection and cached); [`Conditions`] for lists filtered by
+//!   what is set.
 
 use rusqlite::{
     types::{FromSql, FromSqlResult, ToSqlOutput, Value, ValueRef},
@@ -270,10 +272,21 @@ pub(crate) fn execute_one(
     sql: &str,
     args: impl Params,
 ) -> Result<(), StoreError> {
-    match conn.execute(sql, args)? {
+    match execute(conn, sql, args)? {
         0 => Err(StoreError::NotFound),
         _ => Ok(()),
     }
+}
+
+/// Runs a write and answers how many rows it changed, its statement prepared
+/// once per connection (cached): the billing run repeats a few writes per
+/// customer.
+pub(crate) fn execute(
+    conn: &Connection,
+    sql: &str,
+    args: impl Params,
+) -> Result<usize, StoreError> {
+    Ok(conn.prepare_cached(sql)?.execute(args)?)
 }
 
 /// The one value that `sql` selects (a count, a flag, an id); no row is an
@@ -283,7 +296,7 @@ pub(crate) fn value<T: FromSql>(
     sql: &str,
     args: impl Params,
 ) -> Result<T, StoreError> {
-    Ok(conn.query_row(sql, args, |r| r.get(0))?)
+    Ok(conn.prepare_cached(sql)?.query_row(args, |r| r.get(0))?)
 }
 
 /// Whether `SELECT 1 <rest>` finds a row (`rest`: FROM and WHERE).
@@ -352,10 +365,9 @@ pub(crate) fn page<T: FromRow, N: TryFrom<i64> + Default>(
     let total: i64 = value(conn, &format!("SELECT COUNT(*) {from}{filter}"), args)?;
     let n = args.len();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} {from}{filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        "SELECT {} {from}{filter} ORDER BY {order} {}",
         T::COLUMNS,
-        n + 1,
-        n + 2
+        limit_offset(n + 1)
     ))?;
     let page_args: Vec<&dyn ToSql> = args
         .iter()
@@ -366,6 +378,29 @@ pub(crate) fn page<T: FromRow, N: TryFrom<i64> + Default>(
         .query_map(page_args.as_slice(), T::from_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, N::try_from(total).unwrap_or_default()))
+}
+
+/// `LIMIT ?first OFFSET ?first+1` for a page, written so that a cached
+/// statement runs again as it is: SQLite plans with the value bound to a bare
+/// `LIMIT ?N` and so prepares the statement again every time one is bound (a
+/// fifth of a 20-row list's time); `?N + 0` is an expression it does not look
+/// into.
+pub(crate) fn limit_offset(first: usize) -> String {
+    format!("LIMIT ?{first} + 0 OFFSET ?{} + 0", first + 1)
+}
+
+/// Statements run through the connection's statement cache: a write repeated
+/// per request is parsed once per connection, not once per call (rusqlite's
+/// `execute` parses every time).
+pub(crate) trait Exec {
+    /// `execute` with the statement prepared once and kept.
+    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+}
+
+impl Exec for rusqlite::Connection {
+    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
 }
 
 #[cfg(test)]
@@ -428,6 +463,33 @@ mod tests {
         assert_eq!(plain.map(|p| (p.id, p.name)), Some((1, "x".to_string())));
         let (page, total): (Vec<Item>, u64) = super::page(&conn, "FROM t", "", "t.id", &[], 10, 0)?;
         assert_eq!((page.len(), total), (1, 1));
+        Ok(())
+    }
+
+    /// A page statement taken from the cache runs as it was prepared, for any
+    /// page: a bare `LIMIT ?` would have it prepared again each time.
+    #[test]
+    fn a_cached_page_statement_is_not_prepared_again() -> Result<(), Box<dyn std::error::Error>> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, price_minor INTEGER);
+             CREATE INDEX t_name ON t (name, id);
+             INSERT INTO t (name, price_minor) VALUES ('a', 1), ('b', 2), ('c', 3);",
+        )?;
+        let sql = |limit: &str| format!("SELECT id FROM t ORDER BY name DESC, id DESC {limit}");
+        let reprepares = |sql: &str| -> rusqlite::Result<i32> {
+            let mut stmt = conn.prepare(sql)?;
+            for (limit, offset) in [(2i64, 0i64), (2, 2), (20, 0), (1, 1)] {
+                stmt.query_map([limit, offset], |r| r.get::<_, i64>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+            }
+            Ok(stmt.get_status(rusqlite::StatementStatus::RePrepare))
+        };
+        assert!(
+            reprepares(&sql("LIMIT ?1 OFFSET ?2"))? > 0,
+            "the trap this avoids"
+        );
+        assert_eq!(reprepares(&sql(&super::limit_offset(1)))?, 0);
         Ok(())
     }
 }

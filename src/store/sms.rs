@@ -2,6 +2,7 @@
 //! Queuing debits the credits in the same transaction, refusing to overdraw or
 //! to pass the daily cap; a message that is never sent gets its credits back.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, ToSql, Transaction};
 
 use super::{
@@ -160,7 +161,7 @@ pub fn top_up(
     if credits <= 0 {
         return Err(StoreError::invalid("credits", "Top up at least 1 credit."));
     }
-    tx.execute(
+    tx.exec(
         "INSERT INTO sms_credit_ledger (delta, kind, note, created_at) VALUES (?1, 'topup', ?2, ?3)",
         params![credits, note, now],
     )?;
@@ -249,7 +250,7 @@ pub fn record_unsent(
     error: &str,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO sms_messages (message_id, phone, body, encoding, parts, credits, status, \
          source, event_id, customer_id, error, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, 0, 'failed', ?6, ?7, ?8, ?9, ?10, ?10)",
@@ -312,7 +313,7 @@ pub fn mark_sending(
     gateway: &str,
     now: &str,
 ) -> Result<bool, StoreError> {
-    Ok(tx.execute(
+    Ok(tx.exec(
         "UPDATE sms_messages SET status = 'sending', attempts = attempts + 1, gateway = ?2, \
          updated_at = ?3 WHERE id = ?1 AND status = 'queued'",
         params![id, gateway, now],
@@ -325,7 +326,7 @@ pub fn mark_sent(
     provider_id: Option<&str>,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "UPDATE sms_messages SET status = 'sent', provider_message_id = ?2, error = NULL, \
          sent_at = ?3, updated_at = ?3, next_attempt_at = NULL WHERE id = ?1",
         params![id, provider_id, now],
@@ -341,7 +342,7 @@ pub fn mark_retry(
     error: &str,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "UPDATE sms_messages SET status = 'queued', next_attempt_at = ?2, error = ?3, \
          updated_at = ?4 WHERE id = ?1",
         params![id, at, error, now],
@@ -357,13 +358,13 @@ pub fn mark_failed(
     refund: bool,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "UPDATE sms_messages SET status = 'failed', error = ?2, next_attempt_at = NULL, \
          updated_at = ?3 WHERE id = ?1",
         params![id, error, now],
     )?;
     if refund {
-        tx.execute(
+        tx.exec(
             "INSERT INTO sms_credit_ledger (delta, kind, message_id, note, created_at) \
              SELECT credits, 'refund', id, 'not sent', ?2 FROM sms_messages \
              WHERE id = ?1 AND credits > 0",
@@ -382,14 +383,14 @@ pub fn reconcile_interrupted(
     now: &str,
 ) -> Result<usize, StoreError> {
     let n = if resend {
-        tx.execute(
+        tx.exec(
             "UPDATE sms_messages SET status = 'queued', next_attempt_at = ?1, \
              error = 'interrupted while sending; sent again', updated_at = ?2 \
              WHERE status = 'sending'",
             params![due, now],
         )?
     } else {
-        tx.execute(
+        tx.exec(
             "UPDATE sms_messages SET status = 'failed', next_attempt_at = NULL, \
              error = 'interrupted while being handed to the gateway (the appliance stopped); \
              not sent again to avoid a duplicate - check the provider''s report', updated_at = ?1 \

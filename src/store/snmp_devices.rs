@@ -1,6 +1,7 @@
 //! SNMP-polled devices (OLTs, radios, other devices): inventory with sealed
 //! credentials, and what the poller last read.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, ToSql, Transaction};
 
 use super::{
@@ -101,7 +102,7 @@ pub fn create(
     now: &str,
 ) -> Result<DeviceRow, StoreError> {
     names::ensure_free(tx, Named::SnmpDevices, &f.name, None)?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO snmp_devices (name, host, port, profile, snmp_version, v3_user, \
          v3_auth_protocol, v3_priv_protocol, community_sealed, v3_auth_sealed, v3_priv_sealed, \
          kind, created_at, updated_at) \
@@ -120,7 +121,7 @@ pub fn update(
 ) -> Result<DeviceRow, StoreError> {
     get(tx, id)?.ok_or(StoreError::NotFound)?;
     names::ensure_free(tx, Named::SnmpDevices, &f.name, Some(id))?;
-    tx.execute(
+    tx.exec(
         "UPDATE snmp_devices SET name = ?1, host = ?2, port = ?3, profile = ?4, snmp_version = ?5, \
          v3_user = ?6, v3_auth_protocol = ?7, v3_priv_protocol = ?8, \
          community_sealed = COALESCE(?9, community_sealed), \
@@ -135,12 +136,12 @@ pub fn delete(tx: &Transaction<'_>, id: i64, kind: Option<&str>) -> Result<Devic
     let row = get(tx, id)?
         .filter(|r| kind.is_none_or(|k| k == r.kind))
         .ok_or(StoreError::NotFound)?;
-    tx.execute(
+    tx.exec(
         "DELETE FROM signal_history WHERE (subject = 'radio' AND subject_id = ?1) \
          OR (subject = 'onu' AND subject_id IN (SELECT id FROM onus WHERE olt_id = ?1))",
         [id],
     )?;
-    tx.execute("DELETE FROM snmp_devices WHERE id = ?1", [id])?;
+    tx.exec("DELETE FROM snmp_devices WHERE id = ?1", [id])?;
     Ok(row)
 }
 
@@ -203,7 +204,7 @@ pub fn record_poll(
 ) -> Result<(), StoreError> {
     match result {
         Ok(s) => {
-            tx.execute(
+            tx.exec(
                 &format!(
                     "UPDATE snmp_devices SET {SET_UP}, sys_descr = ?3, sys_object_id = ?4, \
                      sys_name = ?5, uptime_secs = ?6, detected_profile = ?7, vendor = ?8, \

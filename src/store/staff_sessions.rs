@@ -1,6 +1,7 @@
 //! Admin panel sessions (`staff_sessions`): the cookie token is stored as its
 //! SHA-256 hash.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{staff_users::StaffUser, StoreError};
@@ -12,7 +13,7 @@ pub fn create(
     now: &str,
     expires_at: &str,
 ) -> Result<i64, StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO staff_sessions (staff_user_id, token_hash, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4)",
         params![staff_user_id, token_hash, now, expires_at],
@@ -42,7 +43,7 @@ pub fn find(
 }
 
 pub fn delete(tx: &Transaction<'_>, token_hash: &str) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "DELETE FROM staff_sessions WHERE token_hash = ?1",
         [token_hash],
     )?;
@@ -50,5 +51,5 @@ pub fn delete(tx: &Transaction<'_>, token_hash: &str) -> Result<(), StoreError> 
 }
 
 pub fn delete_expired(tx: &Transaction<'_>, now: &str) -> Result<usize, StoreError> {
-    Ok(tx.execute("DELETE FROM staff_sessions WHERE expires_at <= ?1", [now])?)
+    Ok(tx.exec("DELETE FROM staff_sessions WHERE expires_at <= ?1", [now])?)
 }

@@ -1,5 +1,6 @@
 //! Staff users (`staff_users`): created by `ispbills admin create`, used for login.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Row, Transaction};
 use time::OffsetDateTime;
 
@@ -59,7 +60,7 @@ pub fn create(
             ));
         }
     }
-    let inserted = tx.execute(
+    let inserted = tx.exec(
         "INSERT INTO staff_users
            (email, name, role, password_hash, active, created_at, updated_at, operator_id)
          VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)",
@@ -128,7 +129,7 @@ pub struct StaffChanges {
 /// Moves the `auth_epoch` counter: every server drops its cache of checked
 /// tokens (the triggers do this for role and active; this covers the rest).
 fn bump_auth_epoch(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    tx.execute("UPDATE auth_epoch SET value = value + 1 WHERE id = 1", [])?;
+    tx.exec("UPDATE auth_epoch SET value = value + 1 WHERE id = 1", [])?;
     Ok(())
 }
 
@@ -139,8 +140,8 @@ pub fn end_sessions(
     now: &str,
     reason: &str,
 ) -> Result<(), StoreError> {
-    tx.execute("DELETE FROM staff_sessions WHERE staff_user_id = ?1", [id])?;
-    tx.execute(
+    tx.exec("DELETE FROM staff_sessions WHERE staff_user_id = ?1", [id])?;
+    tx.exec(
         "UPDATE token_families SET revoked_at = ?2, revoked_reason = ?3
          WHERE staff_user_id = ?1 AND revoked_at IS NULL",
         params![id, now, reason],
@@ -210,7 +211,7 @@ pub fn update(
         ));
     }
     let stamp = format_timestamp(now);
-    tx.execute(
+    tx.exec(
         "UPDATE staff_users SET name = ?2, role = ?3, operator_id = ?4, active = ?5, updated_at = ?6
          WHERE id = ?1",
         params![id, name, role.as_str(), operator_id, active, stamp],

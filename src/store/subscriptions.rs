@@ -1,6 +1,7 @@
 //! Subscriptions (`subscriptions`): a customer's package over time. At most one
 //! is active per customer; changing package ends it and opens the next.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 
 use super::{
@@ -35,7 +36,7 @@ pub fn open(
     starts_at: &str,
     expires_at: &str,
 ) -> Result<i64, StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO subscriptions (customer_id, package_id, starts_at, expires_at, status)
          VALUES (?1, ?2, ?3, ?4, 'active')",
         params![customer_id, package_id, starts_at, expires_at],
@@ -45,7 +46,7 @@ pub fn open(
 
 /// Ends the customer's active subscription, if any.
 pub fn end_active(tx: &Transaction<'_>, customer_id: i64, now: &str) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "UPDATE subscriptions SET status = 'ended', ended_at = ?2
          WHERE customer_id = ?1 AND status = 'active'",
         params![customer_id, now],

@@ -1,6 +1,7 @@
 //! VPN accounts. The WireGuard private key and the login password arrive and
 //! leave sealed; the store never sees them in clear.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, ToSql, Transaction};
 
 use super::{
@@ -110,7 +111,7 @@ pub fn create(
     now: &str,
 ) -> Result<VpnAccountRow, StoreError> {
     check(tx, f, None)?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO vpn_accounts (name, protocol, customer_id, router_id, addresses, enabled, \
          wg_public_key, wg_private_key_sealed, username, password_sealed, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
@@ -187,7 +188,7 @@ pub fn update(
 ) -> Result<VpnAccountRow, StoreError> {
     get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     check(tx, f, Some(id))?;
-    tx.execute(
+    tx.exec(
         "UPDATE vpn_accounts SET name = ?1, protocol = ?2, customer_id = ?3, router_id = ?4, \
          addresses = ?5, enabled = ?6, wg_public_key = ?7, wg_private_key_sealed = ?8, \
          username = ?9, password_sealed = ?10, updated_at = ?11 WHERE id = ?12",

@@ -2,6 +2,7 @@
 //! in the same transaction that moves the reader's cursor (so an event is never
 //! skipped), and every attempt made to deliver it.
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, Transaction};
 use serde_json::Value;
 
@@ -272,7 +273,7 @@ pub fn redeliver(
     now: &str,
 ) -> Result<DeliveryRow, StoreError> {
     let original = get(tx, webhook_id, id)?.ok_or(StoreError::NotFound)?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at, redelivery_of, \
          created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![webhook_id, original.event_id, due, original.id, now],
@@ -293,7 +294,7 @@ pub fn create_test(
         return Err(StoreError::NotFound);
     }
     let event = events::append(tx, events::WEBHOOK_TEST, payload, now)?;
-    tx.execute(
+    tx.exec(
         "INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at, created_at) \
          VALUES (?1, ?2, ?3, ?4)",
         params![webhook_id, event, due, now],
@@ -303,7 +304,7 @@ pub fn create_test(
 
 /// Deletes finished deliveries (and their attempts) older than `cutoff`.
 pub fn delete_finished_before(tx: &Transaction<'_>, cutoff: &str) -> Result<usize, StoreError> {
-    Ok(tx.execute(
+    Ok(tx.exec(
         "DELETE FROM webhook_deliveries WHERE finished_at IS NOT NULL AND finished_at < ?1",
         [cutoff],
     )?)

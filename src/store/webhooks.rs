@@ -1,6 +1,7 @@
 //! Webhook endpoints: URL, subscribed events, on/off with the reason it was
 //! switched off, and the sealed signing secret (opened only by the sender).
 
+use super::rows::Exec;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
@@ -53,7 +54,7 @@ pub fn create(
     secret_sealed: &str,
     now: &str,
 ) -> Result<WebhookRow, StoreError> {
-    tx.execute(
+    tx.exec(
         "INSERT INTO webhooks (url, events, active, secret_sealed, start_after_event, \
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
         params![
@@ -90,7 +91,7 @@ pub fn update(
     now: &str,
 ) -> Result<WebhookRow, StoreError> {
     let current = get(tx, id)?.ok_or(StoreError::NotFound)?;
-    tx.execute(
+    tx.exec(
         "UPDATE webhooks SET url = ?2, events = ?3, active = ?4, updated_at = ?5 WHERE id = ?1",
         params![
             id,
@@ -101,7 +102,7 @@ pub fn update(
         ],
     )?;
     if fields.active && !current.active {
-        tx.execute(
+        tx.exec(
             "UPDATE webhooks SET disabled_reason = NULL, failing_since = NULL, \
              start_after_event = ?2 WHERE id = ?1",
             params![id, latest_event(tx)?],
@@ -155,7 +156,7 @@ pub fn sealed_secrets(conn: &Connection) -> Result<Vec<String>, StoreError> {
 
 /// After a successful delivery: the failure streak ends.
 pub fn mark_success(tx: &Transaction<'_>, id: i64, now: &str) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "UPDATE webhooks SET failing_since = NULL, last_success_at = ?2 WHERE id = ?1",
         params![id, now],
     )?;
@@ -168,7 +169,7 @@ pub fn mark_failure(
     id: i64,
     now: &str,
 ) -> Result<Option<String>, StoreError> {
-    tx.execute(
+    tx.exec(
         "UPDATE webhooks SET failing_since = COALESCE(failing_since, ?2) WHERE id = ?1",
         params![id, now],
     )?;
@@ -184,7 +185,7 @@ pub fn mark_failure(
 
 /// Switches an endpoint off, saying why.
 pub fn disable(tx: &Transaction<'_>, id: i64, reason: &str, now: &str) -> Result<(), StoreError> {
-    tx.execute(
+    tx.exec(
         "UPDATE webhooks SET active = 0, disabled_reason = ?2, updated_at = ?3 \
          WHERE id = ?1 AND active = 1",
         params![id, reason, now],

@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod panel;
+pub mod process;
 pub mod receiver;
 pub mod snmpsim;
 pub mod zabbix_sim;
@@ -225,16 +226,21 @@ impl TestServer {
         )
     }
 
-    /// Waits (up to 5 s) until the request log holds at least `n` rows.
+    /// Waits (up to 5 s) until the request log accounts for at least `n`
+    /// requests (a counted row of rejected requests stands for its `count`).
     pub fn wait_for_log_rows(&self, n: i64) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         loop {
             let rows: i64 = self
                 .state
                 .db
-                .read(
-                    |c| Ok(c.query_row("SELECT COUNT(*) FROM api_request_log", [], |r| r.get(0))?),
-                )
+                .read(|c| {
+                    Ok(c.query_row(
+                        "SELECT COALESCE(SUM(COALESCE(count, 1)), 0) FROM api_request_log",
+                        [],
+                        |r| r.get(0),
+                    )?)
+                })
                 .unwrap();
             if rows >= n {
                 return;

@@ -154,10 +154,11 @@ async function requestLogView(content) {
       form.querySelectorAll(".field-error, .form-error").forEach((e) => e.remove());
       const r = await call("GET", `/admin/api/request-log?per_page=100&${q}`);
       out.replaceChildren(h("table", { id: "request-log" },
-        h("thead", {}, h("tr", {}, ...["Time", "Client", "Method", "Path", "Status", "ms"].map((t) => h("th", {}, t)))),
+        h("thead", {}, h("tr", {}, ...["Time", "Client", "Method", "Path", "Status", "ms", "Requests"].map((t) => h("th", {}, t)))),
         h("tbody", {}, r.data.map((e) => h("tr", {}, h("td", {}, e.at),
           h("td", {}, e.client_id ? names.get(e.client_id) ?? `#${e.client_id}` : e.user_id ? `staff #${e.user_id}` : ""),
-          h("td", {}, e.method), h("td", {}, e.path), h("td", {}, e.status), h("td", {}, e.duration_ms ?? ""))))));
+          h("td", {}, e.method), h("td", {}, e.path), h("td", {}, e.status), h("td", {}, e.duration_ms ?? ""),
+          h("td", { title: e.count > 1 ? "rejected requests from this address in this minute" : "" }, e.count ?? 1))))));
     });
   }
   form.addEventListener("submit", (e) => { e.preventDefault(); load(); });

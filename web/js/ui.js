@@ -106,12 +106,14 @@ export function badge(status) {
   return h("span", { class: `badge ${status}` }, status);
 }
 
-// Previous / next for a paginated list ({data, meta}).
+// Previous / next for a paginated list ({data, meta}). A search whose count
+// stopped (meta.total_capped) has more than its total: "120+", "of 6+".
 export function pager(meta, go) {
-  if (!meta || meta.last_page <= 1) return h("p", { class: "muted" }, meta ? `${meta.total} in all` : "");
+  const more = meta && meta.total_capped ? "+" : "";
+  if (!meta || meta.last_page <= 1) return h("p", { class: "muted" }, meta ? `${meta.total}${more} in all` : "");
   return h("p", { class: "pager" },
     h("button", { type: "button", disabled: meta.current_page <= 1, onclick: () => go(meta.current_page - 1) }, "‹ Previous"),
-    ` Page ${meta.current_page} of ${meta.last_page} (${meta.total} in all) `,
+    ` Page ${meta.current_page} of ${meta.last_page}${more} (${meta.total}${more} in all) `,
     h("button", { type: "button", disabled: meta.current_page >= meta.last_page, onclick: () => go(meta.current_page + 1) }, "Next ›"));
 }
 
