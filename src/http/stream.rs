@@ -114,6 +114,7 @@ enum Response {
 }
 
 /// What a finished response head says about its body.
+#[derive(Debug, PartialEq, Eq)]
 enum Framing {
     Interim,
     Switch,
@@ -399,12 +400,16 @@ fn take_head(head: &mut Vec<u8>, data: &[u8]) -> (usize, bool) {
     (head.len() - before, end.is_some())
 }
 
+/// How the response of `head` (a whole response head) is framed. On bytes,
+/// without copying: this runs for every response.
 fn framing(head: &[u8]) -> Framing {
-    let text = String::from_utf8_lossy(head);
-    let mut lines = text.split("\r\n");
+    let mut lines = head
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
     let status = lines
         .next()
-        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|l| l.split(|&b| b == b' ').nth(1))
+        .and_then(|s| std::str::from_utf8(s).ok())
         .and_then(|s| s.parse::<u16>().ok())
         .unwrap_or(0);
     match status {
@@ -415,17 +420,20 @@ fn framing(head: &[u8]) -> Framing {
     }
     let mut length = None;
     for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
             continue;
         };
-        let name = name.trim();
-        if name.eq_ignore_ascii_case("transfer-encoding")
-            && value.to_ascii_lowercase().contains("chunked")
+        let (name, value) = line.split_at(colon);
+        let (name, value) = (name.trim_ascii(), value.get(1..).unwrap_or_default());
+        if name.eq_ignore_ascii_case(b"transfer-encoding")
+            && value.windows(7).any(|w| w.eq_ignore_ascii_case(b"chunked"))
         {
             return Framing::Chunked;
         }
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value.trim().parse::<u64>().ok();
+        if name.eq_ignore_ascii_case(b"content-length") {
+            length = std::str::from_utf8(value.trim_ascii())
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok());
         }
     }
     length.map_or(Framing::UntilClose, Framing::Length)
@@ -591,6 +599,35 @@ impl<S> Drop for GuardedStream<S> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_response_heads_framing_is_read_from_its_bytes() {
+        let cases: [(&[u8], Framing); 8] = [
+            (
+                b"HTTP/1.1 200 OK\r\ncontent-length: 17\r\n\r\n",
+                Framing::Length(17),
+            ),
+            (
+                b"HTTP/1.1 201 Created\r\nx: 1\r\nContent-Length:0\r\n\r\n",
+                Framing::Length(0),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, CHUNKED\r\n\r\n",
+                Framing::Chunked,
+            ),
+            (b"HTTP/1.1 200 OK\r\ndate: x\r\n\r\n", Framing::UntilClose),
+            (
+                b"HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\n",
+                Framing::Done,
+            ),
+            (b"HTTP/1.1 304 Not Modified\r\n\r\n", Framing::Done),
+            (b"HTTP/1.1 101 Switching Protocols\r\n\r\n", Framing::Switch),
+            (b"HTTP/1.1 100 Continue\r\n\r\n", Framing::Interim),
+        ];
+        for (head, expected) in cases {
+            assert_eq!(framing(head), expected, "{}", String::from_utf8_lossy(head));
+        }
+    }
+
     #[test]
     fn a_response_head_is_found_whole_and_split_anywhere() {
         let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
