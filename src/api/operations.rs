@@ -3,7 +3,10 @@
 //! authentication and scopes from this table, the request log names routes by
 //! it, and 405 answers list the allowed methods from it (`Allow`, RFC 9110).
 
-use std::{collections::BTreeSet, sync::OnceLock};
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::OnceLock,
+};
 
 use poem::{
     http::{header, HeaderValue, Method, StatusCode},
@@ -27,6 +30,14 @@ pub struct Operation {
 /// All operations, matched by path segments (`{param}` matches one segment).
 pub struct OperationTable {
     routes: Vec<(Vec<String>, Operation)>,
+    /// Indexes into `routes` (in their order) by method and number of
+    /// segments: a lookup tries a handful of templates, not all of them.
+    by_shape: HashMap<(Method, usize), Vec<usize>>,
+}
+
+/// The number of segments `matches` splits `path` into.
+fn segment_count(path: &str) -> usize {
+    path.trim_matches('/').split('/').count()
 }
 
 fn segments(path: &str) -> Vec<String> {
@@ -78,12 +89,18 @@ impl OperationTable {
     }
 
     pub fn new(ops: Vec<Operation>) -> Self {
-        Self {
-            routes: ops
-                .into_iter()
-                .map(|op| (segments(&op.template), op))
-                .collect(),
+        let routes: Vec<(Vec<String>, Operation)> = ops
+            .into_iter()
+            .map(|op| (segments(&op.template), op))
+            .collect();
+        let mut by_shape: HashMap<(Method, usize), Vec<usize>> = HashMap::new();
+        for (i, (template, op)) in routes.iter().enumerate() {
+            by_shape
+                .entry((op.method.clone(), template.len()))
+                .or_default()
+                .push(i);
         }
+        Self { routes, by_shape }
     }
 
     /// The operation answering `method` on `path`.
@@ -93,9 +110,11 @@ impl OperationTable {
         } else {
             method
         };
-        self.routes
+        self.by_shape
+            .get(&(method.clone(), segment_count(path)))?
             .iter()
-            .find(|(t, op)| op.method == *method && matches(t, path))
+            .filter_map(|&i| self.routes.get(i))
+            .find(|(t, _)| matches(t, path))
             .map(|(_, op)| op)
     }
 
@@ -176,6 +195,38 @@ mod tests {
                 .method,
             Method::GET
         );
+    }
+
+    #[test]
+    fn the_index_finds_what_a_scan_of_every_route_finds() {
+        let table = table();
+        let methods = [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::PATCH,
+        ];
+        for (_, op) in &table.routes {
+            let path = op
+                .template
+                .split('/')
+                .map(|s| if s.starts_with('{') { "7" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
+            for extra in ["", "/x", "/"] {
+                let path = format!("{path}{extra}");
+                for method in &methods {
+                    let scanned = table
+                        .routes
+                        .iter()
+                        .find(|(t, o)| o.method == *method && matches(t, &path))
+                        .map(|(_, o)| o);
+                    assert_eq!(table.find(method, &path), scanned, "{method} {path}");
+                }
+            }
+        }
+        assert!(table.find(&Method::GET, "/api/v2/customers/7").is_some());
     }
 
     #[test]
