@@ -8,7 +8,7 @@
 use std::{sync::Arc, time::Instant};
 
 use poem::{
-    http::{header, HeaderValue},
+    http::{header, HeaderName, HeaderValue},
     Endpoint, IntoResponse, Middleware, Request, Response, Result,
 };
 
@@ -245,8 +245,11 @@ impl<E: Endpoint> ApiGateEndpoint<E> {
     }
 }
 
+const RATE_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const RATE_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+
 fn set_rate_headers(resp: &mut Response, limit: u32, remaining: u32) {
     let headers = resp.headers_mut();
-    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
-    headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    headers.insert(RATE_LIMIT, HeaderValue::from(limit));
+    headers.insert(RATE_REMAINING, HeaderValue::from(remaining));
 }
