@@ -1,8 +1,11 @@
 //! Writes the API request log in batches, off the request path: requests hand
-//! entries to a bounded channel (never waiting; when it is full the entry is
-//! dropped and counted), and this worker appends them once a second or every
-//! 500 rows, in one transaction, also moving clients' `last_used_at` and
-//! dropping the oldest rows beyond `[api] request_log_max_rows`.
+//! entries to a bounded queue (never waiting, never waking a task for one
+//! entry; when it is full the entry is dropped and counted), and this worker
+//! appends them once a second or every 2,000 records, in one transaction,
+//! also moving clients' `last_used_at` and dropping the oldest rows beyond
+//! `[api] request_log_max_rows`. Batches that large matter: each commit
+//! writes one leaf page of the client index per active API client, whatever
+//! the number of rows.
 //!
 //! Rejected requests of unknown callers (status 400 or more with no
 //! authenticated caller: missing or bad credentials, unknown routes, failed
@@ -15,7 +18,7 @@
 use std::{
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc,
+        Arc, Mutex,
     },
     time::Duration,
 };
@@ -23,7 +26,7 @@ use std::{
 use std::net::IpAddr;
 
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 use super::{stopped, StopSignal};
 use crate::{
@@ -151,31 +154,66 @@ impl RequestLogEntry {
     }
 }
 
-const CHANNEL_CAPACITY: usize = 20_000;
-const BATCH: usize = 500;
+/// Records waiting at most; past that they are dropped (and counted).
+const QUEUE_CAPACITY: usize = 20_000;
+const BATCH: usize = 2_000;
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
+
+/// The records handed over and not yet taken by the worker. A request only
+/// pushes under a short lock; the worker is woken when a batch's worth is
+/// waiting (else its once-a-second tick takes them), so a request does not
+/// wake a task.
+#[derive(Default)]
+struct Queue {
+    records: Vec<RequestRecord>,
+    /// The worker has stopped: nothing more is taken.
+    closed: bool,
+}
 
 /// Where requests drop their log entries.
 #[derive(Clone)]
 pub struct RequestLogSink {
-    tx: mpsc::Sender<RequestRecord>,
+    queue: Arc<Mutex<Queue>>,
+    ready: Arc<Notify>,
     dropped: Arc<AtomicU64>,
 }
 
 impl RequestLogSink {
     /// Queues an entry without waiting.
     pub fn record(&self, entry: RequestRecord) {
-        if self.tx.try_send(entry).is_err() {
-            let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
-            if n.is_power_of_two() {
-                tracing::warn!(dropped = n, "request log queue full: entries dropped");
+        let waiting = match self.queue.lock() {
+            Ok(mut q) if !q.closed && q.records.len() < QUEUE_CAPACITY => {
+                q.records.push(entry);
+                Some(q.records.len())
+            }
+            _ => None,
+        };
+        match waiting {
+            Some(BATCH) => self.ready.notify_one(),
+            Some(_) => {}
+            None => {
+                let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+                if n.is_power_of_two() {
+                    tracing::warn!(dropped = n, "request log queue full: entries dropped");
+                }
             }
         }
     }
 
-    /// Entries dropped because the queue was full.
+    /// Entries dropped because the queue was full (or the worker stopped).
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Takes the waiting records into `batch`; `close` stops the queue.
+    fn drain_into(&self, batch: &mut Batch, spare: &mut Vec<RequestRecord>, close: bool) {
+        if let Ok(mut q) = self.queue.lock() {
+            q.closed |= close;
+            std::mem::swap(&mut q.records, spare);
+        }
+        for record in spare.drain(..) {
+            batch.add(record);
+        }
     }
 }
 
@@ -185,34 +223,29 @@ pub fn worker(
     max_rows: u64,
     mut stop: StopSignal,
 ) -> (RequestLogSink, impl std::future::Future<Output = ()>) {
-    let (tx, mut rx) = mpsc::channel::<RequestRecord>(CHANNEL_CAPACITY);
     let sink = RequestLogSink {
-        tx,
+        queue: Arc::new(Mutex::new(Queue::default())),
+        ready: Arc::new(Notify::new()),
         dropped: Arc::new(AtomicU64::new(0)),
     };
+    let queue = sink.clone();
     let task = async move {
         let mut batch = Batch::default();
+        let mut spare = Vec::new();
         let mut tick = tokio::time::interval(FLUSH_EVERY);
         loop {
-            tokio::select! {
-                got = rx.recv() => match got {
-                    Some(record) => {
-                        batch.add(record);
-                        if batch.len() >= BATCH {
-                            flush(&db, max_rows, &mut batch).await;
-                        }
-                    }
-                    None => break,
-                },
-                _ = tick.tick() => flush(&db, max_rows, &mut batch).await,
+            let due = tokio::select! {
+                _ = queue.ready.notified() => false,
+                _ = tick.tick() => true,
                 _ = stopped(&mut stop) => break,
+            };
+            queue.drain_into(&mut batch, &mut spare, false);
+            if due || batch.len() >= BATCH {
+                flush(&db, max_rows, &mut batch).await;
             }
         }
         // Shutdown: take what is still queued, then write it all.
-        rx.close();
-        while let Ok(record) = rx.try_recv() {
-            batch.add(record);
-        }
+        queue.drain_into(&mut batch, &mut spare, true);
         flush(&db, max_rows, &mut batch).await;
     };
     (sink, task)
@@ -232,5 +265,70 @@ async fn flush(db: &Db, max_rows: u64, batch: &mut Batch) {
         .await;
     if let Err(e) = written {
         tracing::error!(error = %e, entries = n, "could not write the request log");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> RequestRecord {
+        RequestRecord {
+            at: OffsetDateTime::UNIX_EPOCH,
+            api_client_id: Some(1),
+            staff_user_id: None,
+            method: poem::http::Method::GET,
+            route: "/api/v2/customers",
+            path: "/api/v2/customers".into(),
+            status: 200,
+            duration_ms: 1,
+            ip: None,
+        }
+    }
+
+    fn sink() -> RequestLogSink {
+        RequestLogSink {
+            queue: Arc::default(),
+            ready: Arc::new(Notify::new()),
+            dropped: Arc::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_worker_is_woken_once_a_batch_is_waiting() {
+        let sink = sink();
+        let wait = Duration::from_millis(20);
+        for _ in 0..BATCH - 1 {
+            sink.record(record());
+        }
+        assert!(tokio::time::timeout(wait, sink.ready.notified())
+            .await
+            .is_err());
+        sink.record(record());
+        assert!(tokio::time::timeout(wait, sink.ready.notified())
+            .await
+            .is_ok());
+    }
+
+    #[test]
+    fn a_full_or_closed_queue_drops_and_counts() {
+        let sink = sink();
+        for _ in 0..QUEUE_CAPACITY + 3 {
+            sink.record(record());
+        }
+        assert_eq!(sink.dropped(), 3);
+        let (mut batch, mut spare) = (Batch::default(), Vec::new());
+        sink.drain_into(&mut batch, &mut spare, false);
+        assert_eq!(batch.len(), QUEUE_CAPACITY);
+        sink.record(record());
+        assert_eq!(sink.dropped(), 3, "room again once drained");
+        sink.drain_into(&mut batch, &mut spare, true);
+        assert_eq!(batch.len(), QUEUE_CAPACITY + 1);
+        sink.record(record());
+        assert_eq!(
+            sink.dropped(),
+            4,
+            "nothing is taken after the worker stopped"
+        );
     }
 }
