@@ -90,6 +90,7 @@ pub async fn list_json(
     write: RowWriter,
 ) -> OpResult<(Vec<u8>, Total)> {
     let vis = caller.visibility;
+    let searched = filter.search.is_some();
     let read = move |c: &_| {
         let mut out = Vec::with_capacity(usize::try_from(limit).unwrap_or(0) * 512 + 2);
         out.push(b'[');
@@ -106,9 +107,11 @@ pub async fn list_json(
         Ok((out, total, failed))
     };
     // A page near the start reads its rows through an index and stops (a
-    // fraction of a millisecond): on the calling thread. Deep pages step over
-    // every row before them: on a blocking thread.
-    let (out, total, failed) = if offset.saturating_add(limit) <= SHORT_LIST_ROWS {
+    // fraction of a millisecond): on the calling thread, within the short
+    // read's step limit. Deep pages step over every row before them, and a
+    // search reads the trigram index's doclists: on a blocking thread.
+    let short = offset.saturating_add(limit) <= SHORT_LIST_ROWS && !searched;
+    let (out, total, failed) = if short {
         ctx.db.read_short(read).await?
     } else {
         ctx.db.read_async(read).await?

@@ -58,6 +58,13 @@ impl Problems {
 }
 
 impl StoreError {
+    /// SQLite stopped the statement because its progress handler asked it to
+    /// (see `Db::read_short`).
+    pub(crate) fn is_interrupted(&self) -> bool {
+        matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::OperationInterrupted)
+    }
+
     /// True when the database was busy rather than broken: SQLite's
     /// `SQLITE_BUSY`/`SQLITE_LOCKED`, a pool that had no connection in time,
     /// or the writer's own refusal.
