@@ -134,6 +134,10 @@ where
             workers.stop_signal(),
         ),
     );
+    workers.spawn(
+        "search-index",
+        jobs::search_index::worker(db.clone(), workers.stop_signal()),
+    );
     let auth = Auth::new(db.clone(), TokenSigner::new(&key), clock.clone());
     workers.spawn(
         "auth-epoch",

@@ -6,6 +6,7 @@ pub mod auth_notify;
 pub mod billing;
 pub mod request_log;
 pub mod retention;
+pub mod search_index;
 
 // The worker set and its stop signal live low in the crate (`crate::shutdown`);
 // named here too for the workers that import them from `jobs`.

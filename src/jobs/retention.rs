@@ -8,17 +8,12 @@ use crate::{
     auth::rate_limit::RateLimits,
     clock::{format_timestamp, Clock},
     store::{
-        auth_tokens, customers, idempotency, monitoring, onus, request_log, router_data,
-        staff_sessions, webhook_deliveries, Db, StoreError,
+        auth_tokens, idempotency, monitoring, onus, request_log, router_data, staff_sessions,
+        webhook_deliveries, Db, StoreError,
     },
 };
 
 const EVERY: Duration = Duration::from_secs(3600);
-
-/// Steps of merging the customer search index per pass, each its own short
-/// write of about `SEARCH_MERGE_PAGES` pages.
-const SEARCH_MERGE_STEPS: usize = 20;
-const SEARCH_MERGE_PAGES: i64 = 100;
 
 /// How long things are kept, in days.
 #[derive(Debug, Clone, Copy)]
@@ -33,17 +28,6 @@ pub struct Retention {
 
 fn days_before(now: time::OffsetDateTime, days: u32) -> String {
     format_timestamp(now - time::Duration::days(i64::from(days)))
-}
-
-/// Merges the customer search index's segments, a few short writes at a time
-/// (see `customers::merge_search_index`).
-pub fn merge_search_index(db: &Db) -> Result<(), StoreError> {
-    for _ in 0..SEARCH_MERGE_STEPS {
-        if !db.write(|tx| customers::merge_search_index(tx, SEARCH_MERGE_PAGES))? {
-            break;
-        }
-    }
-    Ok(())
 }
 
 /// Runs one clean-up pass; returns the rows removed.
@@ -79,11 +63,8 @@ pub async fn worker(
         tokio::select! {
             _ = tick.tick() => {
                 let (db, clock) = (db.clone(), clock.clone());
-                let done = tokio::task::spawn_blocking(move || {
-                    let removed = run_once(&db, clock.as_ref(), keep)?;
-                    merge_search_index(&db).map(|()| removed)
-                })
-                .await;
+                let done =
+                    tokio::task::spawn_blocking(move || run_once(&db, clock.as_ref(), keep)).await;
                 match done {
                     Ok(Ok(n)) if n > 0 => tracing::info!(rows = n, "retention: removed old rows"),
                     Ok(Ok(_)) => {}
