@@ -6,12 +6,15 @@
 //! commits, made a search's queries about twice as costly as one segment.
 //!
 //! Every few seconds this worker reads the index's shape and merges it back
-//! into one segment in short steps, each its own write, so API writes queue
-//! behind at most one step. A merge rewrites the whole index (about 65 MB at
-//! 100,000 customers, ~0.5 s of writes), so it is paid for by the writes that
-//! fragmented the index: it waits until they number at least the index's
-//! pages / [`PAGES_PER_WRITE`] (about 1,000 creates or edits at 100,000
-//! customers, 50 at 5,000).
+//! into one segment in short steps, each its own write, so an API write
+//! queues behind at most one step. A merge rewrites the whole index (about
+//! 65 MB at 100,000 customers, ~0.5 s of writes), so it is paid for by the
+//! writes that fragmented the index: it waits until they number at least the
+//! index's pages / [`PAGES_PER_WRITE`] (about 1,000 creates or edits at
+//! 100,000 customers, 50 at 5,000). And it waits for the writes to calm down
+//! (at most [`QUIET_WRITES`] in the last interval): merging during a burst
+//! would make the burst's writes wait behind its steps, and redo the merge
+//! the burst keeps undoing.
 
 use std::time::Duration;
 
@@ -30,34 +33,47 @@ const FEW_SEGMENTS: i64 = 4;
 /// Pages of merge each write may cost, amortised.
 const PAGES_PER_WRITE: u64 = 16;
 
+/// Writes to the index in the last interval below which it counts as quiet.
+const QUIET_WRITES: u64 = 20;
+
 /// Segments that start a merge when the write counter cannot be read.
 const MANY_SEGMENTS: i64 = 16;
 
-/// Pages of merge work per write: ~15-30 ms on this machine's disk.
-const STEP_PAGES: i64 = 250;
+/// Pages of merge work per write: ~5-10 ms on this machine.
+const STEP_PAGES: i64 = 100;
 
 /// An upper bound on the steps of one merge (an index of ~1.25 M pages is far
 /// beyond any ISP's): the worker goes on at its next check.
 const MAX_STEPS: usize = 5_000;
 
-/// Whether an index of this shape is worth merging into one segment, given
-/// the write counter at the last merge (`None`: none since start).
-pub fn worth_merging(shape: SearchIndexShape, merged_at: Option<u64>) -> bool {
+/// Whether an index of this shape is worth merging into one segment now,
+/// given the write counter at the last merge (`None`: none since start) and
+/// at the last check (`None`: this is the first).
+pub fn worth_merging(
+    shape: SearchIndexShape,
+    merged_at: Option<u64>,
+    checked_at: Option<u64>,
+) -> bool {
     if shape.segments <= FEW_SEGMENTS {
         return false;
     }
     let Some(writes) = shape.writes else {
         return shape.segments > MANY_SEGMENTS;
     };
+    let quiet = checked_at.is_some_and(|c| writes.saturating_sub(c) <= QUIET_WRITES);
+    if !quiet {
+        return false;
+    }
     let since = writes.saturating_sub(merged_at.unwrap_or(0));
     let pages = u64::try_from(shape.pages).unwrap_or(0);
     since.saturating_mul(PAGES_PER_WRITE) >= pages
 }
 
-/// The merger's memory: the write counter at its last merge.
+/// The merger's memory: the write counter at its last merge and check.
 #[derive(Debug, Default)]
 pub struct Upkeep {
     merged_at: Option<u64>,
+    checked_at: Option<u64>,
 }
 
 impl Upkeep {
@@ -65,7 +81,8 @@ impl Upkeep {
     /// worth it ([`worth_merging`]). Returns the steps taken (0: nothing).
     pub fn run_once(&mut self, db: &Db) -> Result<usize, StoreError> {
         let shape = db.read(customers::search_index_shape)?;
-        if !worth_merging(shape, self.merged_at) {
+        let checked_at = std::mem::replace(&mut self.checked_at, shape.writes);
+        if !worth_merging(shape, self.merged_at, checked_at) {
             return Ok(0);
         }
         let mut steps = 0;
@@ -156,12 +173,15 @@ mod tests {
         .unwrap();
         let shape = db.read(customers::search_index_shape).unwrap();
         assert!(shape.segments > FEW_SEGMENTS, "{shape:?}");
-        assert!(worth_merging(shape, None), "{shape:?}");
+        assert!(worth_merging(shape, None, shape.writes), "{shape:?}");
         let (rafiq, phone) = (search(&db, "afiq"), search(&db, "000011"));
         assert_eq!(rafiq.len(), 40);
         assert!(!phone.is_empty() && phone.len() < 120);
 
+        // The first check only notes the write counter: it cannot tell
+        // whether the writes have calmed down.
         let mut upkeep = Upkeep::default();
+        assert_eq!(upkeep.run_once(&db).unwrap(), 0);
         let steps = upkeep.run_once(&db).unwrap();
         assert!(steps >= 1);
         let merged = db.read(customers::search_index_shape).unwrap();
@@ -190,21 +210,45 @@ mod shape_tests {
     }
 
     #[test]
-    fn a_merge_waits_for_enough_writes_to_pay_for_it() {
-        // 100,000 customers: 16,835 pages, merged last at 100,000 writes.
+    fn a_merge_waits_for_enough_writes_to_pay_for_it_and_for_quiet() {
+        // 100,000 customers: 16,835 pages, merged last at 100,000 writes;
+        // the last check 10 writes ago.
         let at = Some(100_000);
-        assert!(!worth_merging(shape(19, Some(101_000), 16_835), at));
-        assert!(worth_merging(shape(19, Some(101_053), 16_835), at));
-        // A burst of creates.
-        assert!(worth_merging(shape(12, Some(185_939), 19_457), at));
+        let quiet = |w: u64| Some(w - 10);
+        assert!(!worth_merging(
+            shape(19, Some(101_000), 16_835),
+            at,
+            quiet(101_000)
+        ));
+        assert!(worth_merging(
+            shape(19, Some(101_053), 16_835),
+            at,
+            quiet(101_053)
+        ));
+        // A burst of creates: not while it goes on, once it has calmed down.
+        let burst = shape(12, Some(185_939), 19_457);
+        assert!(!worth_merging(burst, at, Some(185_939 - 21)));
+        assert!(!worth_merging(burst, at, Some(120_000)));
+        assert!(worth_merging(burst, at, Some(185_939 - 20)));
+        assert!(worth_merging(burst, at, Some(185_939)));
+        // The first check after start cannot tell.
+        assert!(!worth_merging(burst, at, None));
         // Few segments are left alone whatever the writes.
-        assert!(!worth_merging(shape(4, Some(185_939), 19_457), at));
+        assert!(!worth_merging(
+            shape(4, Some(185_939), 19_457),
+            at,
+            Some(185_939)
+        ));
         // No merge since start: the writes count from zero.
-        assert!(worth_merging(shape(5, Some(2_000), 16_835), None));
+        assert!(worth_merging(
+            shape(5, Some(2_000), 16_835),
+            None,
+            Some(2_000)
+        ));
         // The counter unreadable: only many segments.
-        assert!(!worth_merging(shape(16, None, 100), at));
-        assert!(worth_merging(shape(17, None, 100), at));
+        assert!(!worth_merging(shape(16, None, 100), at, None));
+        assert!(worth_merging(shape(17, None, 100), at, None));
         // An empty index.
-        assert!(!worth_merging(shape(0, Some(0), 0), None));
+        assert!(!worth_merging(shape(0, Some(0), 0), None, Some(0)));
     }
 }
