@@ -1006,6 +1006,95 @@ mod tests {
         assert_eq!(super::sqlite_varint(&[0xff; 9]), Some((u64::MAX, 9)));
     }
 
+    /// SQLite VM instructions `f` runs on `conn`: a count, not a time.
+    fn vm_steps(conn: &Connection, f: impl FnOnce()) -> u64 {
+        use std::sync::{
+            atomic::{AtomicU64, Ordering},
+            Arc,
+        };
+        let n = Arc::new(AtomicU64::new(0));
+        let counter = n.clone();
+        conn.progress_handler(
+            1,
+            Some(move || {
+                counter.fetch_add(1, Ordering::Relaxed);
+                false
+            }),
+        )
+        .unwrap();
+        f();
+        conn.progress_handler(1, None::<fn() -> bool>).unwrap();
+        n.load(Ordering::Relaxed)
+    }
+
+    /// A first page filtered by status, package or operator (every reseller's
+    /// list is) reads about the rows it shows, as an unfiltered one does: the
+    /// filter's index ends with the creation time (migration 0022). Before,
+    /// it read every matching row, or walked the creation index past the
+    /// others: 5,000 customers with 1 in 20 matching cost 30-100 times the
+    /// unfiltered page.
+    #[test]
+    fn a_filtered_first_page_reads_about_the_rows_it_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), 1).unwrap();
+        let op = db
+            .write(|tx| {
+                let f = OperatorFields {
+                    name: Some("Reseller".into()),
+                    email: None,
+                    phone: None,
+                };
+                Ok(operators::create(tx, &f, "2026-01-01T00:00:00Z")?.id)
+            })
+            .unwrap();
+        let conn = db.conn().unwrap();
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+             INSERT INTO customers (name, phone, connection_type, status, operator_id,
+                                    created_at, updated_at)
+             SELECT 'c' || i, '017' || i, 'static',
+                    CASE WHEN i % 20 = 7 THEN 'inactive' ELSE 'active' END,
+                    CASE WHEN i % 20 = 11 THEN ?1 END,
+                    strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i * 60, 'unixepoch'), 'x'
+             FROM n",
+            [op],
+        )
+        .unwrap();
+        // Counted the second time: the progress handler counts the
+        // statement's preparation too.
+        let page = |filter: &CustomerFilter, vis: Visibility| {
+            let read = || {
+                let (rows, _) = list(&conn, filter, vis, 20, 0).unwrap();
+                assert_eq!(rows.len(), 20);
+            };
+            read();
+            vm_steps(&conn, read)
+        };
+        let plain = page(&CustomerFilter::default(), Visibility::ALL);
+        let inactive = CustomerFilter {
+            status: Some("inactive".into()),
+            ..CustomerFilter::default()
+        };
+        let by_status = page(&inactive, Visibility::ALL);
+        let reseller = page(&CustomerFilter::default(), Visibility::operator(op));
+        let by_operator = CustomerFilter {
+            operator_id: Some(op),
+            ..CustomerFilter::default()
+        };
+        let by_operator = page(&by_operator, Visibility::ALL);
+        for (what, n) in [
+            ("status", by_status),
+            ("reseller", reseller),
+            ("operator", by_operator),
+        ] {
+            assert!(n <= plain * 2, "{what}: {n} steps, unfiltered {plain}");
+        }
+        // Newest first, as unfiltered.
+        let (rows, _) = list(&conn, &inactive, Visibility::ALL, 2, 0).unwrap();
+        assert_eq!(rows[0].name, "c4987");
+        assert_eq!(rows[1].name, "c4967");
+    }
+
     /// A small deterministic generator (xorshift), so a failure repeats.
     struct Rng(u64);
     impl Rng {
