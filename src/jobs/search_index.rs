@@ -8,10 +8,11 @@
 //! Every few seconds this worker reads the index's shape and merges it back
 //! into one segment in short steps, each its own write, so an API write
 //! queues behind at most one step. A merge rewrites the whole index (about
-//! 65 MB at 100,000 customers, ~0.5 s of writes), so it is paid for by the
-//! writes that fragmented the index: it waits until they number at least the
-//! index's pages / [`PAGES_PER_WRITE`] (about 1,000 creates or edits at
-//! 100,000 customers, 50 at 5,000). And it waits for the writes to calm down
+//! 8,300 leaf pages, 34 MB, at 100,000 customers; ~0.5 s of writes), so it is
+//! paid for by the writes that fragmented the index: it waits until FTS5's
+//! write counter (about one per indexed insert or edit) has moved by the
+//! index's pages / [`PAGES_PER_WRITE`] (about 520 creates or edits at 100,000
+//! customers, 25 at 5,000). And it waits for the writes to calm down
 //! (at most [`QUIET_WRITES`] in the last interval): merging during a burst
 //! would make the burst's writes wait behind its steps, and redo the merge
 //! the burst keeps undoing.
@@ -42,8 +43,8 @@ const MANY_SEGMENTS: i64 = 16;
 /// Pages of merge work per write: ~5-10 ms on this machine.
 const STEP_PAGES: i64 = 100;
 
-/// An upper bound on the steps of one merge (an index of ~1.25 M pages is far
-/// beyond any ISP's): the worker goes on at its next check.
+/// An upper bound on the steps of one check's merge (500,000 pages, far
+/// beyond any ISP's index): a merge cut short goes on at the next check.
 const MAX_STEPS: usize = 5_000;
 
 /// Whether an index of this shape is worth merging into one segment now,
@@ -64,7 +65,11 @@ pub fn worth_merging(
     if !quiet {
         return false;
     }
-    let since = writes.saturating_sub(merged_at.unwrap_or(0));
+    // A counter below the last merge's was reset (the index rebuilt).
+    let since = match merged_at {
+        Some(at) if at <= writes => writes - at,
+        _ => writes,
+    };
     let pages = u64::try_from(shape.pages).unwrap_or(0);
     since.saturating_mul(PAGES_PER_WRITE) >= pages
 }
@@ -78,42 +83,57 @@ pub struct Upkeep {
 
 impl Upkeep {
     /// Reads the index's shape and merges it into one segment when that is
-    /// worth it ([`worth_merging`]). Returns the steps taken (0: nothing).
-    pub fn run_once(&mut self, db: &Db) -> Result<usize, StoreError> {
+    /// worth it ([`worth_merging`]), stopping early when `stop` says so
+    /// (FTS5 keeps a merge cut short and the next one goes on from it).
+    /// Returns the steps taken (0: nothing).
+    pub fn run_once(&mut self, db: &Db, stop: &dyn Fn() -> bool) -> Result<usize, StoreError> {
         let shape = db.read(customers::search_index_shape)?;
         let checked_at = std::mem::replace(&mut self.checked_at, shape.writes);
         if !worth_merging(shape, self.merged_at, checked_at) {
             return Ok(0);
         }
         let mut steps = 0;
-        while steps < MAX_STEPS {
+        while steps < MAX_STEPS && !stop() {
             let start = steps == 0;
             steps += 1;
             if !db.write(move |tx| customers::merge_search_index(tx, STEP_PAGES, start))? {
+                // One segment: paid for until the counter moves on.
+                self.merged_at = shape.writes;
                 break;
             }
         }
-        self.merged_at = shape.writes;
         Ok(steps)
     }
 }
 
 pub async fn worker(db: Db, mut stop: StopSignal) {
     let mut tick = tokio::time::interval(CHECK_EVERY);
-    let upkeep = std::sync::Arc::new(std::sync::Mutex::new(Upkeep::default()));
+    // After a long merge, the next check comes a full interval later (not
+    // at once, which would see "quiet" between two reads milliseconds apart).
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut upkeep = Some(Upkeep::default());
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                let (db, upkeep) = (db.clone(), upkeep.clone());
+                let (db, halt) = (db.clone(), stop.clone());
+                let Some(mut held) = upkeep.take() else { break };
                 let done = tokio::task::spawn_blocking(move || {
-                    let mut upkeep = upkeep.lock().unwrap_or_else(|e| e.into_inner());
-                    upkeep.run_once(&db)
+                    let steps = held.run_once(&db, &|| *halt.borrow());
+                    (held, steps)
                 });
                 match done.await {
-                    Ok(Ok(0)) => {}
-                    Ok(Ok(steps)) => tracing::info!(steps, "search index merged"),
-                    Ok(Err(e)) => tracing::warn!(error = %e, "search index merge failed"),
-                    Err(e) => tracing::warn!(error = %e, "search index merge task failed"),
+                    Ok((held, steps)) => {
+                        upkeep = Some(held);
+                        match steps {
+                            Ok(0) => {}
+                            Ok(steps) => tracing::info!(steps, "search index merged"),
+                            Err(e) => tracing::warn!(error = %e, "search index merge failed"),
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "search index merge task failed");
+                        upkeep = Some(Upkeep::default());
+                    }
                 }
             }
             _ = stopped(&mut stop) => break,
@@ -181,8 +201,11 @@ mod tests {
         // The first check only notes the write counter: it cannot tell
         // whether the writes have calmed down.
         let mut upkeep = Upkeep::default();
-        assert_eq!(upkeep.run_once(&db).unwrap(), 0);
-        let steps = upkeep.run_once(&db).unwrap();
+        let go_on = || false;
+        assert_eq!(upkeep.run_once(&db, &go_on).unwrap(), 0);
+        // Told to stop: no step.
+        assert_eq!(upkeep.run_once(&db, &|| true).unwrap(), 0);
+        let steps = upkeep.run_once(&db, &go_on).unwrap();
         assert!(steps >= 1);
         let merged = db.read(customers::search_index_shape).unwrap();
         assert_eq!(merged.segments, 1);
@@ -192,7 +215,7 @@ mod tests {
         assert_eq!(search(&db, "afiq"), rafiq);
         assert_eq!(search(&db, "000011"), phone);
         // Nothing more to do until the next burst.
-        assert_eq!(upkeep.run_once(&db).unwrap(), 0);
+        assert_eq!(upkeep.run_once(&db, &go_on).unwrap(), 0);
     }
 }
 
@@ -211,8 +234,8 @@ mod shape_tests {
 
     #[test]
     fn a_merge_waits_for_enough_writes_to_pay_for_it_and_for_quiet() {
-        // 100,000 customers: 16,835 pages, merged last at 100,000 writes;
-        // the last check 10 writes ago.
+        // An index of 16,835 pages, merged last at 100,000 writes; the last
+        // check 10 writes ago.
         let at = Some(100_000);
         let quiet = |w: u64| Some(w - 10);
         assert!(!worth_merging(
@@ -248,6 +271,17 @@ mod shape_tests {
         // The counter unreadable: only many segments.
         assert!(!worth_merging(shape(16, None, 100), at, None));
         assert!(worth_merging(shape(17, None, 100), at, None));
+        // A counter below the last merge's (the index rebuilt) counts anew.
+        assert!(worth_merging(
+            shape(5, Some(2_000), 16_835),
+            at,
+            Some(2_000)
+        ));
+        assert!(!worth_merging(
+            shape(5, Some(1_000), 16_835),
+            at,
+            Some(1_000)
+        ));
         // An empty index.
         assert!(!worth_merging(shape(0, Some(0), 0), None, Some(0)));
     }

@@ -216,6 +216,31 @@ mod tests {
         (n, starts.load(Ordering::SeqCst))
     }
 
+    /// The bundled SQLite is built as `.cargo/config.toml` asks: without
+    /// the shared page cache of `SQLITE_ENABLE_MEMORY_MANAGEMENT` and its
+    /// global lock, and without memory statistics (readers on several threads
+    /// queued on both). A build that lost the flags (`LIBSQLITE3_FLAGS` set in
+    /// the environment, cargo run from another directory) fails here.
+    #[test]
+    fn sqlite_is_built_without_its_global_locks() {
+        let conn = Connection::open_in_memory().unwrap();
+        let options: Vec<String> = conn
+            .prepare("PRAGMA compile_options")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
     async fn a_short_read_that_runs_long_moves_to_a_blocking_thread() {
         let dir = tempfile::tempdir().unwrap();
