@@ -1099,7 +1099,14 @@ mod tests {
             ..inactive.clone()
         };
         let inactive_by_id = page(&inactive_by_id, Visibility::ALL);
+        // And a reseller's list by id (integrators page by id).
+        let reseller_by_id = CustomerFilter {
+            sort: Some("id".into()),
+            ..CustomerFilter::default()
+        };
+        let reseller_by_id = page(&reseller_by_id, Visibility::operator(op));
         for (what, n) in [
+            ("reseller, sort=id", reseller_by_id),
             ("status", by_status),
             ("reseller", reseller),
             ("operator", by_operator),
