@@ -981,6 +981,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::{create, list, set_status, CustomerFilter, NewCustomer, Total, SEARCH_COUNT_AHEAD};
+    use crate::store::vm_steps::vm_steps;
     use crate::{
         domain::visibility::Visibility,
         store::{
@@ -1009,27 +1010,6 @@ mod tests {
             None
         );
         assert_eq!(super::sqlite_varint(&[0xff; 9]), Some((u64::MAX, 9)));
-    }
-
-    /// SQLite VM instructions `f` runs on `conn`: a count, not a time.
-    fn vm_steps(conn: &Connection, f: impl FnOnce()) -> u64 {
-        use std::sync::{
-            atomic::{AtomicU64, Ordering},
-            Arc,
-        };
-        let n = Arc::new(AtomicU64::new(0));
-        let counter = n.clone();
-        conn.progress_handler(
-            1,
-            Some(move || {
-                counter.fetch_add(1, Ordering::Relaxed);
-                false
-            }),
-        )
-        .unwrap();
-        f();
-        conn.progress_handler(1, None::<fn() -> bool>).unwrap();
-        n.load(Ordering::Relaxed)
     }
 
     /// A first page filtered by status, package or operator (every reseller's

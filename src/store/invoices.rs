@@ -83,31 +83,8 @@ pub fn list(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    };
-
     use super::*;
-    use crate::store::Db;
-
-    /// SQLite VM instructions `f` runs on `conn` (counted by the progress
-    /// handler): a count, not a time.
-    fn steps(conn: &rusqlite::Connection, f: impl FnOnce()) -> u64 {
-        let n = Arc::new(AtomicU64::new(0));
-        let counter = n.clone();
-        conn.progress_handler(
-            1,
-            Some(move || {
-                counter.fetch_add(1, Ordering::Relaxed);
-                false
-            }),
-        )
-        .unwrap();
-        f();
-        conn.progress_handler(1, None::<fn() -> bool>).unwrap();
-        n.load(Ordering::Relaxed)
-    }
+    use crate::store::{vm_steps::vm_steps as steps, Db};
 
     /// Numbering the next invoice costs the same with 5,000 invoices in the
     /// year as with 50 (it scanned them all before the per-year counter),

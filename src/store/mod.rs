@@ -35,6 +35,8 @@ pub mod snmp_devices;
 pub mod staff_sessions;
 pub mod staff_users;
 pub mod subscriptions;
+#[cfg(test)]
+mod vm_steps;
 pub mod vpn_accounts;
 pub mod webhook_deliveries;
 pub mod webhooks;
