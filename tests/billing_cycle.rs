@@ -65,6 +65,18 @@ impl World {
             .clone()
     }
 
+    /// `GET /api/v1/logs/auto-suspension` as the admin.
+    fn auto_suspension_log(&self) -> serde_json::Value {
+        self.s
+            .call(
+                "GET",
+                "/api/v1/logs/auto-suspension",
+                &self.s.login_admin_v1(),
+                None,
+            )
+            .json()
+    }
+
     fn status(&self, customer: i64) -> String {
         self.s
             .call(
@@ -205,14 +217,7 @@ fn a_run_in_chunks_resumes_without_a_second_bill() {
     assert_eq!(w.run(date!(2026 - 06 - 05)).customers_suspended, 0);
     assert_eq!(w.status(customers[0]), "active");
     assert!(customers[1..].iter().all(|c| w.status(*c) == "suspended"));
-    let log =
-        w.s.call(
-            "GET",
-            "/api/v1/logs/auto-suspension",
-            &w.s.login_admin_v1(),
-            None,
-        )
-        .json();
+    let log = w.auto_suspension_log();
     assert_eq!(log["meta"]["total"], 6, "{log}");
 }
 
@@ -238,14 +243,7 @@ fn overdue_suspends_and_a_clearing_payment_reactivates() {
         event["reason"].as_str().unwrap().contains("overdue"),
         "{event}"
     );
-    let log =
-        w.s.call(
-            "GET",
-            "/api/v1/logs/auto-suspension",
-            &w.s.login_admin_v1(),
-            None,
-        )
-        .json();
+    let log = w.auto_suspension_log();
     assert_eq!(log["meta"]["total"], 2);
     assert_eq!(log["data"][0]["reactivated_at"], json!(null));
 
@@ -261,14 +259,7 @@ fn overdue_suspends_and_a_clearing_payment_reactivates() {
         .events()
         .iter()
         .any(|(k, p)| k == "customer.activated" && p["customer_id"] == c));
-    let log =
-        w.s.call(
-            "GET",
-            "/api/v1/logs/auto-suspension",
-            &w.s.login_admin_v1(),
-            None,
-        )
-        .json();
+    let log = w.auto_suspension_log();
     let entry = log["data"]
         .as_array()
         .unwrap()

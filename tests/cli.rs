@@ -517,18 +517,7 @@ fn credentials_from_the_cli_work_against_the_server() {
             break a.trim().to_string();
         }
     };
-    let r = common::request(
-        "POST",
-        &format!("http://{addr}/api/v2/auth/token"),
-        &[("content-type", "application/json")],
-        Some(
-            serde_json::json!({"client_id": v2["client_id"], "client_secret": v2["client_secret"]})
-                .to_string()
-                .as_bytes(),
-        ),
-    );
-    assert_eq!(r.status, 200, "{}", r.body);
-    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    let token = common::process::v2_token(&format!("http://{addr}"), &v2);
     let auth = format!("Bearer {token}");
     let logs = format!("http://{addr}/api/v2/logs/api-requests");
     let get = || common::request("GET", &logs, &[("authorization", auth.as_str())], None).status;
