@@ -207,6 +207,12 @@ pub fn first_id_from(
     Ok(Some(hi))
 }
 
+/// The client index's bucket: rows are indexed by `id >> BUCKET_BITS` before
+/// their client (migration 0023, whose shift must be this), so that a batch
+/// of new rows touches the newest bucket's pages only, however many clients
+/// wrote them.
+const BUCKET_BITS: u32 = 12;
+
 /// One page of the log, newest first, and the total count (of rows: a counted
 /// row is one, whatever its `count`).
 pub fn list(
@@ -216,9 +222,6 @@ pub fn list(
     offset: i64,
 ) -> Result<(Vec<RequestLogRow>, u64), StoreError> {
     let mut cond = Conditions::default();
-    if let Some(id) = filter.api_client_id {
-        cond.add("api_client_id = ?", id);
-    }
     if let Some(status) = filter.status {
         cond.add("status = ?", i64::from(status));
     }
@@ -228,18 +231,26 @@ pub fn list(
     }
     // Time bounds become id bounds; `at` is checked too, so a row is never
     // shown outside the range even if an older database has `at` out of order.
+    let mut ids = IdRange::default();
     if let Some(from) = &filter.from {
         match first_id_from(conn, from, true)? {
-            Some(id) => cond.add("id >= ?", id),
-            None => cond.add("id < ?", i64::MIN),
+            Some(id) => {
+                cond.add("id >= ?", id);
+                ids.from = Some(id);
+            }
+            None => return Ok((Vec::new(), 0)),
         }
         cond.add("at >= ?", from.clone());
     }
     if let Some(to) = &filter.to {
         if let Some(id) = first_id_from(conn, to, false)? {
             cond.add("id < ?", id);
+            ids.before = Some(id);
         }
         cond.add("at <= ?", to.clone());
+    }
+    if let Some(client) = filter.api_client_id {
+        return client_page(conn, client, &cond, ids, limit, offset);
     }
     rows::page(
         conn,
@@ -252,10 +263,216 @@ pub fn list(
     )
 }
 
+/// Ids a listing is bounded to: at or above `from`, below `before`.
+#[derive(Debug, Clone, Copy, Default)]
+struct IdRange {
+    from: Option<i64>,
+    before: Option<i64>,
+}
+
+/// One page of a client's rows where `cond` also holds, newest first, and
+/// their count: bucket by bucket from the newest, each bucket's rows found by
+/// one seek of the client index. Only the buckets that hold rows are visited.
+fn client_page(
+    conn: &Connection,
+    client: i64,
+    cond: &Conditions,
+    ids: IdRange,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<RequestLogRow>, u64), StoreError> {
+    let n = cond.args().len();
+    let extra = if n == 0 {
+        String::new()
+    } else {
+        format!(" AND {}", cond.sql())
+    };
+    let in_bucket = format!(
+        "FROM api_request_log WHERE (id >> {BUCKET_BITS}) = ?{b} AND api_client_id = ?{c}{extra}",
+        b = n + 1,
+        c = n + 2
+    );
+    let mut count = conn.prepare_cached(&format!("SELECT count(*) {in_bucket}"))?;
+    let mut rows_of = conn.prepare_cached(&format!(
+        "SELECT {} {in_bucket} ORDER BY id DESC {}",
+        RequestLogRow::COLUMNS,
+        rows::limit_offset(n + 3)
+    ))?;
+    // The next bucket below `?1` that holds rows of any client: a seek of the
+    // index (its WHERE is the index's), so gaps in the ids cost nothing.
+    let mut below = conn.prepare_cached(&format!(
+        "SELECT max(id >> {BUCKET_BITS}) FROM api_request_log
+          WHERE (id >> {BUCKET_BITS}) < ?1 AND api_client_id IS NOT NULL"
+    ))?;
+    let lowest = match ids.from {
+        Some(id) => id >> BUCKET_BITS,
+        None => i64::MIN,
+    };
+    let start = match ids.before {
+        Some(id) => id.saturating_sub(1) >> BUCKET_BITS,
+        None => {
+            let newest: Option<i64> = below.query_row([i64::MAX], |r| r.get(0))?;
+            match newest {
+                Some(b) => b,
+                None => return Ok((Vec::new(), 0)),
+            }
+        }
+    };
+    let mut page = Vec::new();
+    let mut total: i64 = 0;
+    let (mut skip, mut want) = (offset.max(0), limit.max(0));
+    let mut bucket = Some(start);
+    while let Some(b) = bucket.filter(|b| *b >= lowest) {
+        let args: Vec<&dyn rusqlite::ToSql> = cond
+            .args()
+            .into_iter()
+            .chain([&b as _, &client as _])
+            .collect();
+        let here: i64 = count.query_row(args.as_slice(), |r| r.get(0))?;
+        total += here;
+        if want > 0 && here > skip {
+            let args: Vec<&dyn rusqlite::ToSql> =
+                args.into_iter().chain([&want as _, &skip as _]).collect();
+            let got = rows_of
+                .query_map(args.as_slice(), RequestLogRow::from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            want -= got.len() as i64;
+            page.extend(got);
+            skip = 0;
+        } else {
+            skip -= here.min(skip);
+        }
+        bucket = below.query_row([b], |r| r.get(0))?;
+    }
+    Ok((page, u64::try_from(total).unwrap_or_default()))
+}
+
 /// Deletes entries older than `before`; returns how many.
 pub fn delete_before(tx: &Transaction<'_>, before: &str) -> Result<usize, StoreError> {
     let Some(keep_from) = first_id_from(tx, before, true)? else {
         return Ok(tx.exec("DELETE FROM api_request_log", [])?);
     };
     Ok(tx.exec("DELETE FROM api_request_log WHERE id < ?1", [keep_from])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{vm_steps::vm_steps, Db};
+
+    /// 14,000 rows in four buckets of the client index, the second bucket
+    /// deleted whole and the fourth in part; clients 1-3 every fourth row
+    /// each, none on the rest, client 99 on a few rows; two statuses and two
+    /// paths; `at` one second apart.
+    fn log() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path(), 1).unwrap();
+        let conn = db.conn().unwrap();
+        conn.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 14000)
+             INSERT INTO api_request_log
+               (id, at, api_client_id, method, route, path, status, duration_ms)
+             SELECT i, strftime('%Y-%m-%dT%H:%M:%SZ', 1767225600 + i, 'unixepoch'),
+                    CASE WHEN i % 500 = 7 THEN 99 WHEN i % 4 = 0 THEN NULL ELSE i % 4 END,
+                    'GET', 'r', CASE i % 2 WHEN 0 THEN '/api/v2/customers' ELSE '/api/v2/bills' END,
+                    CASE WHEN i % 7 = 0 THEN 404 ELSE 200 END, 1
+               FROM n;
+             DELETE FROM api_request_log WHERE id BETWEEN 4096 AND 8191 OR id BETWEEN 12300 AND 12400;",
+        )
+        .unwrap();
+        (dir, db)
+    }
+
+    /// A client's pages, read bucket by bucket, are the rows (and the total)
+    /// that a scan of the whole log finds for that client, for every filter
+    /// and page, including pages that start in one bucket and end in another.
+    #[test]
+    fn a_clients_pages_are_what_a_scan_finds() {
+        let (_dir, db) = log();
+        let conn = db.conn().unwrap();
+        let filters = [
+            RequestLogFilter::default(),
+            RequestLogFilter {
+                status: Some(404),
+                ..Default::default()
+            },
+            RequestLogFilter {
+                path_prefix: Some("/api/v2/cust".into()),
+                ..Default::default()
+            },
+            RequestLogFilter {
+                from: Some("2026-01-01T01:00:00Z".into()),
+                to: Some("2026-01-01T03:30:00Z".into()),
+                ..Default::default()
+            },
+            RequestLogFilter {
+                from: Some("2026-01-01T03:00:00Z".into()),
+                status: Some(200),
+                ..Default::default()
+            },
+            RequestLogFilter {
+                to: Some("2026-01-01T01:10:00Z".into()),
+                ..Default::default()
+            },
+            RequestLogFilter {
+                from: Some("2027-01-01T00:00:00Z".into()),
+                ..Default::default()
+            },
+        ];
+        for filter in filters {
+            let (all, _) = list(&conn, &filter, 100_000, 0).unwrap();
+            for client in [1, 3, 99, 5] {
+                let mine: Vec<i64> = all
+                    .iter()
+                    .filter(|r| r.entry.api_client_id == Some(client))
+                    .map(|r| r.id)
+                    .collect();
+                let by_client = RequestLogFilter {
+                    api_client_id: Some(client),
+                    ..filter.clone()
+                };
+                for (limit, offset) in [(20, 0), (50, 1000), (700, 900), (3, 3), (10, 100_000)] {
+                    let (page, total) = list(&conn, &by_client, limit, offset).unwrap();
+                    let want: Vec<i64> = mine
+                        .iter()
+                        .skip(offset as usize)
+                        .take(limit as usize)
+                        .copied()
+                        .collect();
+                    let got: Vec<i64> = page.iter().map(|r| r.id).collect();
+                    assert_eq!(got, want, "{by_client:?} limit {limit} offset {offset}");
+                    assert_eq!(total, mine.len() as u64, "{by_client:?}");
+                }
+            }
+        }
+    }
+
+    /// A rare client's page costs a seek per bucket, not a scan of the log:
+    /// the shift in BUCKET_BITS must be the one of the index (migration
+    /// 0023), or SQLite cannot use it and reads every row.
+    #[test]
+    fn a_rare_clients_page_reads_only_its_rows() {
+        let (_dir, db) = log();
+        let conn = db.conn().unwrap();
+        let filter = RequestLogFilter {
+            api_client_id: Some(99),
+            ..Default::default()
+        };
+        let (page, total) = list(&conn, &filter, 20, 0).unwrap();
+        assert_eq!((page.len(), total), (20, 20));
+        let steps = vm_steps(&conn, || {
+            list(&conn, &filter, 20, 0).unwrap();
+        });
+        let scan = vm_steps(&conn, || {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM api_request_log NOT INDEXED WHERE api_client_id = 99",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 20);
+        });
+        assert!(steps * 10 < scan, "{steps} steps, a scan {scan}");
+    }
 }
