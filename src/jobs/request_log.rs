@@ -3,9 +3,9 @@
 //! entry; when it is full the entry is dropped and counted), and this worker
 //! appends them once a second or every 2,000 records, in one transaction,
 //! also moving clients' `last_used_at` and dropping the oldest rows beyond
-//! `[api] request_log_max_rows`. Batches that large matter: each commit
-//! writes one leaf page of the client index per active API client, whatever
-//! the number of rows.
+//! `[api] request_log_max_rows`. Batches that large matter: each commit has a
+//! fixed cost (the writer's savepoint and commit, the index pages touched),
+//! shared by its rows.
 //!
 //! Rejected requests of unknown callers (status 400 or more with no
 //! authenticated caller: missing or bad credentials, unknown routes, failed

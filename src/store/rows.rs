@@ -325,6 +325,12 @@ impl Conditions {
             .push(sql.replace('?', &format!("?{}", self.args.len())));
     }
 
+    /// A condition without a value, written as it is: a term SQLite can match
+    /// against a partial index's WHERE (a bound value cannot be).
+    pub(crate) fn add_fixed(&mut self, sql: &'static str) {
+        self.clauses.push(sql.to_string());
+    }
+
     /// The conditions joined with AND; empty when there are none.
     pub(crate) fn sql(&self) -> String {
         self.clauses.join(" AND ")
