@@ -69,6 +69,9 @@ struct Figures {
     p99: Duration,
     /// Server CPU time (tokio workers, blocking threads, the writer) per request.
     server_cpu_us: f64,
+    /// The part of it on the database's threads (the writer that commits the
+    /// request log, its checkpointer).
+    db_cpu_us: f64,
 }
 
 /// CPU seconds used so far by the server's threads (tokio workers, the blocking
@@ -76,8 +79,8 @@ struct Figures {
 /// request log and its checkpointer), from /proc: each thread's `schedstat`
 /// (nanoseconds on a CPU), not `stat`'s 10 ms ticks, so a short round is
 /// measured to the microsecond per request.
-fn server_cpu_secs() -> f64 {
-    let mut total = 0.0;
+fn server_cpu_secs() -> (f64, f64) {
+    let (mut total, mut db) = (0.0, 0.0);
     if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
         for task in tasks.flatten() {
             let Ok(name) = std::fs::read_to_string(task.path().join("comm")) else {
@@ -96,9 +99,12 @@ fn server_cpu_secs() -> f64 {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0.0);
             total += ns / 1e9;
+            if name.starts_with("db-") {
+                db += ns / 1e9;
+            }
         }
     }
-    total
+    (total, db)
 }
 
 fn run(base: &str, path: &str, tokens: &[String]) -> Figures {
@@ -137,13 +143,17 @@ fn run(base: &str, path: &str, tokens: &[String]) -> Figures {
     let elapsed = started.elapsed();
     // Let the request-log writer finish this round's batch before reading CPU.
     std::thread::sleep(Duration::from_millis(1500));
-    let server_cpu_us = (server_cpu_secs() - cpu_before) * 1e6 / all.len() as f64;
+    let cpu_after = server_cpu_secs();
+    let per_request = |secs: f64| secs * 1e6 / all.len() as f64;
+    let server_cpu_us = per_request(cpu_after.0 - cpu_before.0);
+    let db_cpu_us = per_request(cpu_after.1 - cpu_before.1);
     all.sort();
     Figures {
         rps: all.len() as f64 / elapsed.as_secs_f64(),
         p50: all[all.len() / 2],
         p99: all[all.len() * 99 / 100],
         server_cpu_us,
+        db_cpu_us,
     }
 }
 
@@ -189,7 +199,10 @@ fn main() {
         };
         for _ in 0..4 {
             let f = run(&s.base, path, toks);
-            println!("{v}: server CPU {:.1} us/req", f.server_cpu_us);
+            println!(
+                "{v}: server CPU {:.1} us/req (database threads {:.1})",
+                f.server_cpu_us, f.db_cpu_us
+            );
         }
         return;
     }
@@ -216,8 +229,9 @@ fn main() {
         ),
     ] {
         println!(
-            "{name:<58} server CPU {:>5.1} us/req  {:>7.0} req/s  p50 {:>5} us  p99 {:>5} us",
+            "{name:<58} server CPU {:>5.1} us/req (database threads {:>4.1})  {:>7.0} req/s  p50 {:>5} us  p99 {:>5} us",
             f.server_cpu_us,
+            f.db_cpu_us,
             f.rps,
             f.p50.as_micros(),
             f.p99.as_micros()
