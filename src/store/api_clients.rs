@@ -41,9 +41,10 @@ pub struct NewApiClient<'a> {
 }
 
 pub fn create(tx: &Transaction<'_>, new: &NewApiClient<'_>) -> Result<ApiClientRow, StoreError> {
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO api_clients (name, api, client_uuid, secret_hash, scopes, tier, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         params![
             new.name,
             new.api,
@@ -54,7 +55,7 @@ pub fn create(tx: &Transaction<'_>, new: &NewApiClient<'_>) -> Result<ApiClientR
             new.now
         ],
     )?;
-    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+    get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<ApiClientRow>, StoreError> {

@@ -25,11 +25,12 @@ pub fn create_family(
         FamilyOwner::StaffUser(id) => (Some(id), None),
         FamilyOwner::ApiClient(id) => (None, Some(id)),
     };
-    tx.exec(
-        "INSERT INTO token_families (staff_user_id, api_client_id, created_at) VALUES (?1, ?2, ?3)",
+    let id: i64 = rows::value(
+        tx,
+        "INSERT INTO token_families (staff_user_id, api_client_id, created_at) VALUES (?1, ?2, ?3) RETURNING id",
         params![user, client, now],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(id)
 }
 
 pub fn insert_refresh(
@@ -135,7 +136,7 @@ fn revoke_families_where(
 /// Revokes one access token until it would have expired anyway.
 pub fn revoke_jti(tx: &Transaction<'_>, jti: &str, expires_at: i64) -> Result<(), StoreError> {
     tx.exec(
-        "INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)",
+        "INSERT INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
         params![jti, expires_at],
     )?;
     Ok(())

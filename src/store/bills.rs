@@ -92,11 +92,11 @@ pub fn create(
     let month = new.period_start.as_deref().unwrap_or(&new.due_date);
     let invoice =
         super::invoices::for_period(tx, new.customer_id, month.get(..7).unwrap_or(month), now)?;
-    rows::execute(
+    let bill_id: i64 = rows::value(
         tx,
         "INSERT INTO bills (customer_id, amount_minor, currency, due_date, description, period_start,
                             period_end, invoice_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING id",
         params![
             new.customer_id,
             new.amount.minor(),
@@ -109,7 +109,6 @@ pub fn create(
             now
         ],
     )?;
-    let bill_id = tx.last_insert_rowid();
     let bill = get(tx, bill_id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     events::append(
         tx,

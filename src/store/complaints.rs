@@ -99,12 +99,13 @@ pub fn create(
     now: &str,
 ) -> Result<ComplaintRow, StoreError> {
     check_references(tx, f, vis)?;
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO complaints (customer_id, subject, body, status, priority, assigned_to, \
-         created_at, updated_at, resolved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+         created_at, updated_at, resolved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id",
         rows::args(&f.values(), &[&now, &is_closed(&f.status).then_some(now)]).as_slice(),
     )?;
-    let row = get(tx, tx.last_insert_rowid(), Visibility::ALL)?.ok_or(StoreError::NotFound)?;
+    let row = get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     events::append(
         tx,
         events::COMPLAINT_CREATED,

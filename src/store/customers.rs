@@ -178,7 +178,7 @@ fn check(
     if let Some(email) = email {
         let taken = rows::exists(
             tx,
-            "FROM customers WHERE email = ?1 AND id IS NOT ?2",
+            "FROM customers WHERE email = ?1 AND id IS DISTINCT FROM ?2",
             params![email, except],
         )?;
         problems.check(taken, "email", "The email has already been taken.");
@@ -187,7 +187,7 @@ fn check(
         let taken = rows::exists(
             tx,
             "FROM customers WHERE COALESCE(router_id, 0) = COALESCE(?1, 0) \
-             AND username = ?2 AND id IS NOT ?3",
+             AND username = ?2 AND id IS DISTINCT FROM ?3",
             params![router_id, username, except],
         )?;
         problems.check(
@@ -245,11 +245,12 @@ pub fn create(
         new.username.as_deref(),
     )?;
     let stamp = format_timestamp(now);
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO customers (name, email, phone, address, connection_type, package_id, status,
                                 onu_mac, username, operator_id, created_at, updated_at,
                                 router_id, login_password_sealed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?10, ?11, ?12) RETURNING id",
         params![
             new.name,
             new.email,
@@ -265,7 +266,6 @@ pub fn create(
             new.login_password_sealed
         ],
     )?;
-    let id = tx.last_insert_rowid();
     super::routers::request_sync(tx, new.router_id, &stamp)?;
     if let Some(package_id) = new.package_id {
         let expires = subscribe(tx, id, package_id, now)?;
@@ -941,7 +941,7 @@ fn kept_count(filter: &CustomerFilter, vis: Visibility) -> Kept {
 fn kept_count_sql(first: usize) -> String {
     let (o, s, p) = (first, first + 1, first + 2);
     format!(
-        "SELECT COALESCE(SUM(n), 0) FROM customer_counts \
+        "SELECT COALESCE(CAST(SUM(n) AS BIGINT), 0) FROM customer_counts \
          WHERE (?{o} IS NULL OR operator_key = ?{o}) AND (?{s} IS NULL OR status = ?{s}) \
          AND (?{p} IS NULL OR package_key = ?{p})"
     )
@@ -953,7 +953,7 @@ pub fn count_by_status(
     vis: Visibility,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT status, SUM(n) FROM customer_counts WHERE ?1 IS NULL OR operator_key = ?1
+        "SELECT status, CAST(SUM(n) AS BIGINT) FROM customer_counts WHERE ?1 IS NULL OR operator_key = ?1
          GROUP BY status HAVING SUM(n) > 0",
     )?;
     let rows = stmt

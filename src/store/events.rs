@@ -37,12 +37,12 @@ pub fn append(
     payload: &Value,
     now: &str,
 ) -> Result<i64, StoreError> {
-    rows::execute(
+    let id: i64 = rows::value(
         tx,
-        "INSERT INTO events (type, payload, created_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO events (type, payload, created_at) VALUES (?1, ?2, ?3) RETURNING id",
         params![kind, payload.to_string(), now],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(id)
 }
 
 record! {

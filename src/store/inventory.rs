@@ -59,8 +59,8 @@ pub fn status_counts(conn: &Connection) -> Result<Vec<StatusCounts>, StoreError>
     for (table, kind, filter) in INVENTORY {
         let (up, down, unknown) = conn.query_row(
             &format!(
-                "SELECT COALESCE(SUM(status = 'up'), 0), COALESCE(SUM(status = 'down'), 0),
-                        COALESCE(SUM(status NOT IN ('up', 'down')), 0) FROM {table} WHERE {filter}"
+                "SELECT COUNT(*) FILTER (WHERE status = 'up'), COUNT(*) FILTER (WHERE status = 'down'),
+                        COUNT(*) FILTER (WHERE status NOT IN ('up', 'down')) FROM {table} WHERE {filter}"
             ),
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

@@ -29,17 +29,17 @@ pub fn for_period(
     let next: i64 = rows::value(
         tx,
         "INSERT INTO invoice_counters (year, last) VALUES (?1, 1)
-         ON CONFLICT (year) DO UPDATE SET last = last + 1
+         ON CONFLICT (year) DO UPDATE SET last = invoice_counters.last + 1
          RETURNING last",
         [year],
     )?;
     let number = format!("INV-{year}-{next:06}");
-    rows::execute(
+    let id: i64 = rows::value(
         tx,
-        "INSERT INTO invoices (number, customer_id, period, created_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO invoices (number, customer_id, period, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
         params![number, customer_id, period, now],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(id)
 }
 
 record! {
@@ -50,9 +50,9 @@ record! {
         pub number: String,
         pub customer_id: i64,
         pub period: String,
-        pub total: Money = "COALESCE((SELECT SUM(amount_minor) FROM bills \
+        pub total: Money = "COALESCE((SELECT CAST(SUM(amount_minor) AS BIGINT) FROM bills \
             WHERE invoice_id = i.id AND status <> 'cancelled'), 0)",
-        pub paid: Money = "COALESCE((SELECT SUM(paid_minor) FROM bills WHERE invoice_id = i.id), 0)",
+        pub paid: Money = "COALESCE((SELECT CAST(SUM(paid_minor) AS BIGINT) FROM bills WHERE invoice_id = i.id), 0)",
         pub bill_ids: Vec<i64> = "(SELECT group_concat(id) FROM bills WHERE invoice_id = i.id)"
             => rows::id_list,
         pub payment_ids: Vec<i64> = "(SELECT group_concat(DISTINCT a.payment_id) \

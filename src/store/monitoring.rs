@@ -38,7 +38,7 @@ pub fn sync_checks(
             "INSERT INTO status_checks (name, kind, target) VALUES (?1, ?2, ?3) \
              ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, target = excluded.target, \
              status = CASE WHEN status_checks.target = excluded.target \
-                           AND status_checks.kind = excluded.kind THEN status ELSE 'unknown' END",
+                           AND status_checks.kind = excluded.kind THEN status_checks.status ELSE 'unknown' END",
             params![name, kind, target],
         )?;
     }

@@ -31,7 +31,10 @@ pub fn ensure_free(
     name: &str,
     except: Option<i64>,
 ) -> Result<(), StoreError> {
-    let rest = format!("FROM {} WHERE name = ?1 AND id IS NOT ?2", table.table());
+    let rest = format!(
+        "FROM {} WHERE name = ?1 AND id IS DISTINCT FROM ?2",
+        table.table()
+    );
     if rows::exists(conn, &rest, params![name, except])? {
         return Err(StoreError::invalid(
             "name",

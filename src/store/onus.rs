@@ -169,8 +169,8 @@ pub fn exists(conn: &Connection, id: i64) -> Result<bool, StoreError> {
 /// ONUs offline, and online with rx power below `low_rx`.
 pub fn problem_counts(conn: &Connection, low_rx: f64) -> Result<(i64, i64, i64), StoreError> {
     Ok(conn.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(status = 'offline'), 0), \
-         COALESCE(SUM(status = 'online' AND rx_power_dbm < ?1), 0) FROM onus",
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE status = 'offline'), \
+         COUNT(*) FILTER (WHERE status = 'online' AND rx_power_dbm < ?1) FROM onus",
         [low_rx],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?)

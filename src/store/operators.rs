@@ -34,7 +34,7 @@ pub struct OperatorFields {
 fn email_taken(conn: &Connection, email: &str, except: Option<i64>) -> Result<bool, StoreError> {
     rows::exists(
         conn,
-        "FROM operators WHERE email = ?1 AND id IS NOT ?2",
+        "FROM operators WHERE email = ?1 AND id IS DISTINCT FROM ?2",
         params![email, except],
     )
 }
@@ -52,11 +52,12 @@ pub fn create(
             ));
         }
     }
-    tx.exec(
-        "INSERT INTO operators (name, email, phone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+    let id: i64 = rows::value(
+        tx,
+        "INSERT INTO operators (name, email, phone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id",
         params![f.name, f.email, f.phone, now],
     )?;
-    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+    get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 pub fn update(
@@ -148,7 +149,7 @@ pub fn fund(
 /// The sum of an operator's ledger (equals its balance).
 pub fn ledger_sum(conn: &Connection, id: i64) -> Result<Money, StoreError> {
     Ok(Money(conn.query_row(
-        "SELECT COALESCE(SUM(amount_minor), 0) FROM operator_ledger WHERE operator_id = ?1",
+        "SELECT COALESCE(CAST(SUM(amount_minor) AS BIGINT), 0) FROM operator_ledger WHERE operator_id = ?1",
         [id],
         |r| r.get(0),
     )?))

@@ -51,13 +51,14 @@ pub fn create(
     now: &str,
 ) -> Result<PackageRow, StoreError> {
     names::ensure_free(tx, Named::Packages, &f.name, None)?;
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO packages (name, price_minor, currency, speed_down_kbps, speed_up_kbps, \
          billing_cycle, validity_days, router_profile, wholesale_price_minor, created_at, \
-         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) RETURNING id",
         rows::args(&f.values(), &[&now]).as_slice(),
     )?;
-    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+    get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 pub fn update(

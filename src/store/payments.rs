@@ -124,9 +124,10 @@ pub fn record(
             )));
         }
     }
-    tx.exec(
+    let payment_id: i64 = rows::value(
+        tx,
         "INSERT INTO payments (customer_id, bill_id, amount_minor, currency, method, transaction_id, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         params![
             new.customer_id,
             new.bill_id,
@@ -137,7 +138,6 @@ pub fn record(
             now
         ],
     )?;
-    let payment_id = tx.last_insert_rowid();
     // The named bill first, then the oldest open bills.
     let mut order: Vec<i64> = new.bill_id.into_iter().collect();
     let mut stmt = tx.prepare_cached(
@@ -239,16 +239,16 @@ pub fn dashboard_figures(
     day_start: &str,
 ) -> Result<(Money, Money, Money), StoreError> {
     let (month, today): (i64, i64) = conn.query_row(
-        "SELECT COALESCE(SUM(CASE WHEN p.received_at >= ?2 THEN p.amount_minor END), 0),
-                COALESCE(SUM(CASE WHEN p.received_at >= ?3 THEN p.amount_minor END), 0)
+        "SELECT COALESCE(CAST(SUM(CASE WHEN p.received_at >= ?2 THEN p.amount_minor END) AS BIGINT), 0),
+                COALESCE(CAST(SUM(CASE WHEN p.received_at >= ?3 THEN p.amount_minor END) AS BIGINT), 0)
          FROM payments p JOIN customers c ON c.id = p.customer_id
-         WHERE p.received_at >= MIN(?2, ?3) AND (?1 IS NULL OR c.operator_id = ?1)",
+         WHERE p.received_at >= CASE WHEN ?2 < ?3 THEN ?2 ELSE ?3 END AND (?1 IS NULL OR c.operator_id = ?1)",
         params![vis.operator_id, month_start, day_start],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let unpaid: i64 = rows::value(
         conn,
-        "SELECT COALESCE(SUM(b.amount_minor - b.paid_minor), 0)
+        "SELECT COALESCE(CAST(SUM(b.amount_minor - b.paid_minor) AS BIGINT), 0)
          FROM bills b JOIN customers c ON c.id = b.customer_id
          WHERE b.status IN ('unpaid', 'partial') AND (?1 IS NULL OR c.operator_id = ?1)",
         [vis.operator_id],
@@ -266,7 +266,7 @@ pub fn daily_collections(
     offset_secs: i32,
 ) -> Result<Vec<(String, Money)>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT date(p.received_at, ?3) AS day, SUM(p.amount_minor)
+        "SELECT date(p.received_at, ?3) AS day, CAST(SUM(p.amount_minor) AS BIGINT)
          FROM payments p JOIN customers c ON c.id = p.customer_id
          WHERE p.received_at >= ?2 AND (?1 IS NULL OR c.operator_id = ?1)
          GROUP BY day ORDER BY day",

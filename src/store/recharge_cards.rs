@@ -61,12 +61,12 @@ pub fn create_batch(
     }
     let mut out = Vec::with_capacity(cards.len());
     for (serial, pin_hash) in cards {
-        tx.exec(
+        let id: i64 = rows::value(
+        tx,
             "INSERT INTO recharge_cards (serial, pin_hash, value_minor, batch, operator_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
             params![serial, pin_hash, value.minor(), batch, operator_id, now],
         )?;
-        let id = tx.last_insert_rowid();
         out.push(
             rows::one(tx, "FROM recharge_cards WHERE id = ?1", [id])?
                 .ok_or(StoreError::NotFound)?,
@@ -117,7 +117,7 @@ pub fn redeem(
         .query_row(
             "SELECT id, serial, value_minor, currency FROM recharge_cards
              WHERE pin_hash = ?1 AND status = 'unused'
-               AND (operator_id IS NULL OR operator_id IS ?2)
+               AND (operator_id IS NULL OR operator_id IS NOT DISTINCT FROM ?2)
                AND (?3 IS NULL OR operator_id = ?3)",
             params![pin_hash, customer.operator_id, vis.operator_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),

@@ -96,8 +96,8 @@ pub fn append(tx: &Transaction<'_>, entries: &[RequestLogEntry]) -> Result<(), S
     // Same conditions as the partial unique index `api_request_log_counted`.
     let mut add = tx.prepare_cached(
         "UPDATE api_request_log
-            SET count = count + ?1, duration_ms = max(duration_ms, ?2)
-          WHERE count IS NOT NULL AND ip IS ?3 AND substr(at, 1, 16) = substr(?4, 1, 16)
+            SET count = count + ?1, duration_ms = CASE WHEN duration_ms > ?2 THEN duration_ms ELSE ?2 END
+          WHERE count IS NOT NULL AND ip IS NOT DISTINCT FROM ?3 AND substr(at, 1, 16) = substr(?4, 1, 16)
             AND method = ?5 AND route = ?6 AND status = ?7",
     )?;
     let mut newest = last_at(tx)?;

@@ -84,12 +84,13 @@ pub fn create(
     now: &str,
 ) -> Result<RouterRow, StoreError> {
     names::ensure_free(tx, Named::Routers, &f.name, None)?;
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO routers (name, host, port, username, transport, use_tls, tls_verify, \
-         password_sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+         password_sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING id",
         rows::args(&f.values(), &[&password_sealed, &now]).as_slice(),
     )?;
-    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+    get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 /// Replaces the fields (and the password when given); asks for a sync.
@@ -215,7 +216,7 @@ pub fn request_sync(
         rows::execute(
             tx,
             "INSERT INTO router_sync_requests (router_id, requested_at) VALUES (?1, ?2) \
-             ON CONFLICT (router_id) DO UPDATE SET seq = seq + 1, \
+             ON CONFLICT (router_id) DO UPDATE SET seq = router_sync_requests.seq + 1, \
              requested_at = excluded.requested_at",
             params![id, now],
         )?;
@@ -233,7 +234,7 @@ pub fn request_sync_for_package(
         "INSERT INTO router_sync_requests (router_id, requested_at) \
          SELECT DISTINCT router_id, ?2 FROM customers \
          WHERE package_id = ?1 AND router_id IS NOT NULL AND true \
-         ON CONFLICT (router_id) DO UPDATE SET seq = seq + 1, \
+         ON CONFLICT (router_id) DO UPDATE SET seq = router_sync_requests.seq + 1, \
          requested_at = excluded.requested_at",
         params![package_id, now],
     )?;

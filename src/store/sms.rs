@@ -85,9 +85,9 @@ pub struct SmsFilter {
 /// The balance and what was spent since `day_start`.
 pub fn credits(conn: &Connection, day_start: &str) -> Result<Credits, StoreError> {
     Ok(conn.query_row(
-        "SELECT COALESCE(SUM(delta), 0), \
-                COALESCE(-SUM(CASE WHEN kind IN ('debit', 'refund') AND created_at >= ?1 \
-                                   THEN delta ELSE 0 END), 0) \
+        "SELECT COALESCE(CAST(SUM(delta) AS BIGINT), 0), \
+                COALESCE(-CAST(SUM(CASE WHEN kind IN ('debit', 'refund') AND created_at >= ?1 \
+                                   THEN delta ELSE 0 END) AS BIGINT), 0) \
          FROM sms_credit_ledger",
         [day_start],
         |r| {
@@ -145,7 +145,7 @@ pub fn operator_used_since(
 ) -> Result<i64, StoreError> {
     rows::value(
         conn,
-        "SELECT COALESCE(SUM(credits), 0) FROM sms_messages \
+        "SELECT COALESCE(CAST(SUM(credits) AS BIGINT), 0) FROM sms_messages \
          WHERE operator_id = ?1 AND created_at >= ?2 AND status <> 'failed'",
         params![operator_id, day_start],
     )
@@ -218,7 +218,7 @@ pub fn queue(
         "INSERT INTO sms_messages (message_id, phone, body, encoding, parts, credits, source, \
          event_id, customer_id, broadcast_id, requested_by, next_attempt_at, created_at, updated_at, \
          operator_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) RETURNING id",
     )?;
     let mut debit = tx.prepare_cached(
         "INSERT INTO sms_credit_ledger (delta, kind, message_id, created_at) \
@@ -226,14 +226,14 @@ pub fn queue(
     )?;
     let mut ids = Vec::with_capacity(messages.len());
     for m in messages {
-        insert.execute(
+        let id: i64 = insert.query_row(
             rows::args(
                 &m.values(),
                 &[&m.broadcast_id, &m.requested_by, &due, &now, &m.operator_id],
             )
             .as_slice(),
+            |r| r.get(0),
         )?;
-        let id = tx.last_insert_rowid();
         debit.execute(params![-m.parts, id, now])?;
         ids.push(id);
     }

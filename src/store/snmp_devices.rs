@@ -102,14 +102,15 @@ pub fn create(
     now: &str,
 ) -> Result<DeviceRow, StoreError> {
     names::ensure_free(tx, Named::SnmpDevices, &f.name, None)?;
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO snmp_devices (name, host, port, profile, snmp_version, v3_user, \
          v3_auth_protocol, v3_priv_protocol, community_sealed, v3_auth_sealed, v3_priv_sealed, \
          kind, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) RETURNING id",
         rows::args(&values(f, creds), &[&f.kind, &now]).as_slice(),
     )?;
-    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+    get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 pub fn update(

@@ -1,7 +1,7 @@
 //! Admin panel sessions (`staff_sessions`): the cookie token is stored as its
 //! SHA-256 hash.
 
-use super::rows::Exec;
+use super::rows::{self, Exec};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{staff_users::StaffUser, StoreError};
@@ -13,12 +13,13 @@ pub fn create(
     now: &str,
     expires_at: &str,
 ) -> Result<i64, StoreError> {
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO staff_sessions (staff_user_id, token_hash, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4)",
+         VALUES (?1, ?2, ?3, ?4) RETURNING id",
         params![staff_user_id, token_hash, now, expires_at],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(id)
 }
 
 /// A live session's user, if the token is known, unexpired, and its user active.

@@ -60,21 +60,25 @@ pub fn create(
             ));
         }
     }
-    let inserted = tx.exec(
-        "INSERT INTO staff_users
+    let inserted: rusqlite::Result<i64> = tx
+        .prepare_cached(
+            "INSERT INTO staff_users
            (email, name, role, password_hash, active, created_at, updated_at, operator_id)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)",
-        params![
-            new.email,
-            new.name,
-            new.role.as_str(),
-            new.password_hash,
-            now,
-            new.operator_id
-        ],
-    );
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6) RETURNING id",
+        )?
+        .query_row(
+            params![
+                new.email,
+                new.name,
+                new.role.as_str(),
+                new.password_hash,
+                now,
+                new.operator_id
+            ],
+            |r| r.get(0),
+        );
     match inserted {
-        Ok(_) => get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound),
+        Ok(id) => get(tx, id)?.ok_or(StoreError::NotFound),
         Err(e) if StoreError::is_unique_violation(&e) => Err(StoreError::Conflict(format!(
             "a staff user with email {} already exists",
             new.email

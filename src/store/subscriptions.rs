@@ -36,12 +36,13 @@ pub fn open(
     starts_at: &str,
     expires_at: &str,
 ) -> Result<i64, StoreError> {
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO subscriptions (customer_id, package_id, starts_at, expires_at, status)
-         VALUES (?1, ?2, ?3, ?4, 'active')",
+         VALUES (?1, ?2, ?3, ?4, 'active') RETURNING id",
         params![customer_id, package_id, starts_at, expires_at],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(id)
 }
 
 /// Ends the customer's active subscription, if any.

@@ -84,7 +84,7 @@ fn check(
     let mut problems = Problems::default();
     let taken = rows::exists(
         tx,
-        "FROM vpn_accounts WHERE name = ?1 AND id IS NOT ?2",
+        "FROM vpn_accounts WHERE name = ?1 AND id IS DISTINCT FROM ?2",
         params![f.name, except],
     )?;
     problems.check(taken, "name", "The name has already been taken.");
@@ -111,13 +111,14 @@ pub fn create(
     now: &str,
 ) -> Result<VpnAccountRow, StoreError> {
     check(tx, f, None)?;
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO vpn_accounts (name, protocol, customer_id, router_id, addresses, enabled, \
          wg_public_key, wg_private_key_sealed, username, password_sealed, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) RETURNING id",
         rows::args(&f.values(), &[&now]).as_slice(),
     )?;
-    get(tx, tx.last_insert_rowid(), Visibility::ALL)?.ok_or(StoreError::NotFound)
+    get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)
 }
 
 /// The account `id`, if the caller may see it.

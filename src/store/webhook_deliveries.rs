@@ -273,12 +273,13 @@ pub fn redeliver(
     now: &str,
 ) -> Result<DeliveryRow, StoreError> {
     let original = get(tx, webhook_id, id)?.ok_or(StoreError::NotFound)?;
-    tx.exec(
+    let copy: i64 = rows::value(
+        tx,
         "INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at, redelivery_of, \
-         created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+         created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
         params![webhook_id, original.event_id, due, original.id, now],
     )?;
-    get(tx, webhook_id, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+    get(tx, webhook_id, copy)?.ok_or(StoreError::NotFound)
 }
 
 /// A `webhook.test` event addressed to one endpoint and its delivery, due at
@@ -294,12 +295,13 @@ pub fn create_test(
         return Err(StoreError::NotFound);
     }
     let event = events::append(tx, events::WEBHOOK_TEST, payload, now)?;
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO webhook_deliveries (webhook_id, event_id, next_attempt_at, created_at) \
-         VALUES (?1, ?2, ?3, ?4)",
+         VALUES (?1, ?2, ?3, ?4) RETURNING id",
         params![webhook_id, event, due, now],
     )?;
-    get(tx, webhook_id, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+    get(tx, webhook_id, id)?.ok_or(StoreError::NotFound)
 }
 
 /// Deletes finished deliveries (and their attempts) older than `cutoff`.

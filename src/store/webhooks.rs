@@ -54,9 +54,10 @@ pub fn create(
     secret_sealed: &str,
     now: &str,
 ) -> Result<WebhookRow, StoreError> {
-    tx.exec(
+    let id: i64 = rows::value(
+        tx,
         "INSERT INTO webhooks (url, events, active, secret_sealed, start_after_event, \
-         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
         params![
             fields.url,
             serde_json::to_string(&fields.events).unwrap_or_else(|_| "[]".into()),
@@ -66,7 +67,7 @@ pub fn create(
             now
         ],
     )?;
-    get(tx, tx.last_insert_rowid())?.ok_or(StoreError::NotFound)
+    get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<WebhookRow>, StoreError> {
