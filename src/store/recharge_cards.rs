@@ -62,7 +62,7 @@ pub fn create_batch(
     let mut out = Vec::with_capacity(cards.len());
     for (serial, pin_hash) in cards {
         let id: i64 = rows::value(
-        tx,
+            tx,
             "INSERT INTO recharge_cards (serial, pin_hash, value_minor, batch, operator_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
             params![serial, pin_hash, value.minor(), batch, operator_id, now],
