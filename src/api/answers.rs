@@ -95,7 +95,7 @@ mod tests {
         );
         for busy in [
             StoreError::Busy(crate::store::BUSY.into()),
-            StoreError::Sqlite(locked),
+            StoreError::from(locked),
         ] {
             let e = ApiError::from(busy);
             assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);

@@ -91,7 +91,7 @@ pub async fn list_json(
 ) -> OpResult<(Vec<u8>, Total)> {
     let vis = caller.visibility;
     let searched = filter.search.is_some();
-    let read = move |c: &_| {
+    let read = move |c: &crate::store::sql::Connection<'_>| {
         let mut out = Vec::with_capacity(usize::try_from(limit).unwrap_or(0) * 512 + 2);
         out.push(b'[');
         let mut failed = None;

@@ -1,7 +1,7 @@
 //! API clients (`api_clients`). Secrets arrive here already hashed.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::params;
 
 use super::{
     rows::{self, record},

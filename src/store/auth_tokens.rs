@@ -1,8 +1,8 @@
 //! Token families, refresh tokens (stored hashed) and revoked access tokens, and
 //! the per-request lookups that decide whether a token still stands.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 
 use super::{
     rows::{self, record},

@@ -168,7 +168,7 @@ fn check_backup(from: &Path) -> Result<i64, StoreError> {
             from.display()
         )));
     }
-    let version = migrations::current_version(&conn)?;
+    let version = migrations::current_version(&super::sql::Connection::sqlite(&conn))?;
     let latest = migrations::all()?.last().map_or(0, |m| m.version);
     if version > latest {
         return Err(StoreError::Refused(format!(

@@ -1,8 +1,8 @@
 //! Bills (`bills`): created by the API or the billing run, with the
 //! `bill.generated` event in the same transaction.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::params;
 use serde_json::json;
 
 use super::{

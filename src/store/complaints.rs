@@ -1,8 +1,8 @@
 //! Support complaints. Creating one writes `complaint.created` to the outbox in
 //! the same transaction.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::params;
 use serde_json::json;
 
 use super::{

@@ -1,14 +1,16 @@
-//! The database handle: an r2d2 pool of SQLite connections, each set up with the
-//! same pragmas, and helpers that run blocking work off the async runtime.
+//! The database handle: an r2d2 pool of connections (SQLite's, each set up
+//! with the same pragmas, or PostgreSQL's), the single writer, and helpers
+//! that run blocking work off the async runtime.
 
 use std::{path::Path, sync::Arc, time::Duration};
 
 use r2d2::{CustomizeConnection, Pool, PooledConnection};
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 
 use super::{
-    migrations,
+    migrations, pg_schema,
+    sql::{self, Engine, PgManager, Transaction},
     writer::{Writer, WriterStats},
     StoreError,
 };
@@ -65,8 +67,15 @@ fn write_lost() -> StoreError {
 /// the single writer (group commit, see [`super::writer`]) for writing.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: Pool<SqliteConnectionManager>,
+    pool: Pools,
     writer: Arc<Writer>,
+}
+
+/// The readers' pool of the engine in use.
+#[derive(Clone, Debug)]
+enum Pools {
+    Sqlite(Pool<SqliteConnectionManager>),
+    Pg(Pool<PgManager>),
 }
 
 impl Db {
@@ -94,12 +103,57 @@ impl Db {
         let checkpoint = Connection::open(&path)?;
         apply_pragmas(&checkpoint)?;
         let writer = Arc::new(Writer::start(conn, checkpoint)?);
-        Ok(Self { pool, writer })
+        Ok(Self {
+            pool: Pools::Sqlite(pool),
+            writer,
+        })
     }
 
-    /// A connection from the pool (blocking).
+    /// Opens the database the configuration names: PostgreSQL when `url` is
+    /// set (`postgres://...`), the embedded SQLite file in `data_dir` when it
+    /// is empty.
+    pub fn open_configured(data_dir: &Path, url: &str, pool_size: u32) -> Result<Self, StoreError> {
+        if url.trim().is_empty() {
+            Self::open(data_dir, pool_size)
+        } else {
+            Self::open_pg(url.trim(), pool_size)
+        }
+    }
+
+    /// Connects to the PostgreSQL database at `url` and applies pending
+    /// migrations (under a lock: of several nodes starting at once, one
+    /// migrates and the others wait for it).
+    pub fn open_pg(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+        let manager = PgManager::new(url)?;
+        pg_schema::migrate(&manager.connect()?)?;
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(POOL_WAIT)
+            .build(manager.clone())?;
+        let writer = Arc::new(Writer::start_pg(manager)?);
+        Ok(Self {
+            pool: Pools::Pg(pool),
+            writer,
+        })
+    }
+
+    /// Which engine this database runs on.
+    pub fn engine(&self) -> Engine {
+        match self.pool {
+            Pools::Sqlite(_) => Engine::Sqlite,
+            Pools::Pg(_) => Engine::Postgres,
+        }
+    }
+
+    /// A SQLite connection from the pool (blocking), for what only SQLite
+    /// has; refused on PostgreSQL.
     pub fn conn(&self) -> Result<PooledConnection<SqliteConnectionManager>, StoreError> {
-        Ok(self.pool.get()?)
+        match &self.pool {
+            Pools::Sqlite(p) => Ok(p.get()?),
+            Pools::Pg(_) => Err(StoreError::Task(
+                "this needs the embedded SQLite database".into(),
+            )),
+        }
     }
 
     /// Runs `f` in a write transaction and returns once it is durable: `Ok`
@@ -127,10 +181,12 @@ impl Db {
     /// Runs `f` with a connection for reading (blocking).
     pub fn read<T>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+        f: impl FnOnce(&sql::Connection<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let conn = self.conn()?;
-        f(&conn)
+        match &self.pool {
+            Pools::Sqlite(p) => f(&sql::Connection::sqlite(&*p.get()?)),
+            Pools::Pg(p) => f(&sql::Connection::pg(&*p.get()?)),
+        }
     }
 
     /// [`Db::write`] on a blocking thread, for async callers.
@@ -157,9 +213,13 @@ impl Db {
     pub async fn read_short<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
+        F: Fn(&sql::Connection<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        let Some(conn) = self.pool.try_get() else {
+        // PostgreSQL's client blocks: its reads always go to a blocking thread.
+        let Pools::Sqlite(pool) = &self.pool else {
+            return self.read_async(f).await;
+        };
+        let Some(conn) = pool.try_get() else {
             return self.read_async(f).await;
         };
         let mut checks = 0;
@@ -170,7 +230,7 @@ impl Db {
                 checks > SHORT_READ_STEPS / SHORT_READ_CHECK_EVERY
             }),
         )?;
-        let first = f(&conn);
+        let first = f(&sql::Connection::sqlite(&conn));
         conn.progress_handler(0, None::<fn() -> bool>)?;
         drop(conn);
         match first {
@@ -183,7 +243,7 @@ impl Db {
     pub async fn read_async<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&sql::Connection<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         let db = self.clone();
         tokio::task::spawn_blocking(move || db.read(f))

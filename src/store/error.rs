@@ -1,5 +1,7 @@
 //! Errors of the store, in terms its callers can act on.
 
+use super::sql::Error;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A uniqueness rule was broken; the text says which, in the user's words.
@@ -12,7 +14,7 @@ pub enum StoreError {
     #[error("{}", .0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" "))]
     Invalid(Vec<(&'static str, String)>),
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sql(#[from] super::sql::Error),
     #[error("database pool: {0}")]
     Pool(#[from] r2d2::Error),
     #[error("migration: {0}")]
@@ -57,25 +59,61 @@ impl Problems {
     }
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sql(e.into())
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        StoreError::Sql(e.into())
+    }
+}
+
+/// PostgreSQL's SQLSTATE of an error, if the server answered one.
+fn pg_state(e: &StoreError) -> Option<&postgres::error::SqlState> {
+    match e {
+        StoreError::Sql(Error::Postgres(e)) => e.code(),
+        _ => None,
+    }
+}
+
 impl StoreError {
     /// SQLite stopped the statement because its progress handler asked it to
     /// (see `Db::read_short`).
     pub(crate) fn is_interrupted(&self) -> bool {
-        matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+        matches!(self, StoreError::Sql(Error::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
             if f.code == rusqlite::ErrorCode::OperationInterrupted)
     }
 
     /// True when the database was busy rather than broken: SQLite's
     /// `SQLITE_BUSY`/`SQLITE_LOCKED`, a pool that had no connection in time,
-    /// or the writer's own refusal.
+    /// the writer's own refusal, or a PostgreSQL server that is gone,
+    /// starting, shutting down or refusing connections (a failover), or that
+    /// chose this transaction to end a deadlock.
     pub fn is_busy(&self) -> bool {
+        use postgres::error::SqlState;
         match self {
             StoreError::Busy(_) | StoreError::Pool(_) => true,
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+            StoreError::Sql(Error::Sqlite(rusqlite::Error::SqliteFailure(e, _))) => matches!(
                 e.code,
                 rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
             ),
-            _ => false,
+            StoreError::Sql(Error::Postgres(e)) if e.is_closed() => true,
+            _ => pg_state(self).is_some_and(|s| {
+                [
+                    SqlState::T_R_SERIALIZATION_FAILURE,
+                    SqlState::T_R_DEADLOCK_DETECTED,
+                    SqlState::ADMIN_SHUTDOWN,
+                    SqlState::CRASH_SHUTDOWN,
+                    SqlState::CANNOT_CONNECT_NOW,
+                    SqlState::TOO_MANY_CONNECTIONS,
+                    SqlState::READ_ONLY_SQL_TRANSACTION,
+                ]
+                .contains(s)
+                    || s.code().starts_with("08")
+            }),
         }
     }
 
@@ -99,18 +137,20 @@ impl StoreError {
     pub fn still_referenced(&self) -> bool {
         matches!(
             self,
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            StoreError::Sql(Error::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
                 if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
-        )
+        ) || pg_state(self) == Some(&postgres::error::SqlState::FOREIGN_KEY_VIOLATION)
     }
 
-    /// True when SQLite refused a row because of a UNIQUE constraint.
-    pub fn is_unique_violation(err: &rusqlite::Error) -> bool {
-        matches!(
-            err,
-            rusqlite::Error::SqliteFailure(e, _)
-                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    /// True when the database refused a row because of a UNIQUE constraint.
+    pub fn is_unique_violation(err: &Error) -> bool {
+        match err {
+            Error::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                     || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-        )
+            }
+            Error::Postgres(e) => e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
+            _ => false,
+        }
     }
 }

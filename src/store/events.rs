@@ -1,8 +1,8 @@
 //! The transactional outbox (`events`): a row per domain event, written by the
 //! same transaction as the change it reports.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::params;
 use serde_json::Value;
 
 use super::{
@@ -67,7 +67,7 @@ pub fn after(conn: &Connection, after_id: i64, limit: i64) -> Result<Vec<EventRo
 
 /// How far the outbox reader `reader` has read (0 when it has not started).
 pub fn cursor(conn: &Connection, reader: &str) -> Result<i64, StoreError> {
-    use rusqlite::OptionalExtension;
+    use super::sql::OptionalExtension;
     Ok(conn
         .query_row(
             "SELECT last_event_id FROM outbox_cursors WHERE name = ?1",

@@ -4,8 +4,8 @@
 //! with a key waits for the first to commit and then replays it: it never sees
 //! one "in flight".
 
-use super::rows::Exec;
-use rusqlite::{params, OptionalExtension, Transaction};
+use super::sql::{OptionalExtension, Transaction};
+use rusqlite::params;
 
 use super::StoreError;
 

@@ -2,8 +2,8 @@
 //! (routers, OLTs, ONUs, monitored devices) adds its kind here as the driver
 //! issues create it; until then the appliance holds no devices.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::params;
 
 use super::{
     rows::{self, record},

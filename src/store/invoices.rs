@@ -1,7 +1,8 @@
 //! Invoices (`invoices`): one per customer and month, numbered per year
 //! (`INV-2026-000123`), grouping the month's bills and their payments.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 
 use super::{
     rows::{self, record},
@@ -100,7 +101,8 @@ mod tests {
              SELECT i, 'c' || i, '017' || i, 'static', 'x', 'x' FROM n",
         )
         .unwrap();
-        let tx = conn.transaction().unwrap();
+        let raw = conn.transaction().unwrap();
+        let tx = Transaction::on(crate::store::sql::Connection::sqlite(&raw));
         for c in 1..=50 {
             for_period(&tx, c, "2026-01", "x").unwrap();
         }
@@ -169,9 +171,10 @@ mod tests {
         )
         .unwrap();
         conn.execute_batch(&seed).unwrap();
-        let tx =
+        let raw =
             rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Deferred)
                 .unwrap();
+        let tx = Transaction::on(crate::store::sql::Connection::sqlite(&raw));
         let id = for_period(&tx, 2, "2026-01", "x").unwrap();
         let number: String = tx
             .query_row("SELECT number FROM invoices WHERE id = ?1", [id], |r| {

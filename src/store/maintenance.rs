@@ -96,7 +96,7 @@ pub(crate) fn check_connection(conn: &Connection) -> Result<Vec<String>, StoreEr
 }
 
 /// A trivial query, to tell that the database answers.
-pub fn ping(conn: &Connection) -> Result<(), StoreError> {
+pub fn ping(conn: &super::sql::Connection<'_>) -> Result<(), StoreError> {
     conn.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?;
     Ok(())
 }

@@ -3,11 +3,10 @@
 //! The schema version is SQLite's `user_version`; `schema_migrations` records
 //! when each one was applied.
 
-use super::rows::Exec;
 use rusqlite::{Connection, TransactionBehavior};
 use rust_embed::RustEmbed;
 
-use super::{rows, StoreError};
+use super::{rows, sql, StoreError};
 
 #[derive(RustEmbed)]
 #[folder = "migrations/"]
@@ -24,8 +23,14 @@ pub struct Migration {
 /// All migrations in the binary, in order. File names must be `NNNN_name.sql`,
 /// numbered from 1 without gaps.
 pub fn all() -> Result<Vec<Migration>, StoreError> {
+    embedded::<MigrationFiles>(1)
+}
+
+/// The migrations of one folder compiled into the binary (its files, not its
+/// subfolders), numbered from `first` without gaps.
+pub(super) fn embedded<E: RustEmbed>(first: i64) -> Result<Vec<Migration>, StoreError> {
     let mut out = Vec::new();
-    for file in MigrationFiles::iter().filter(|f| f.ends_with(".sql")) {
+    for file in E::iter().filter(|f| f.ends_with(".sql") && !f.contains('/')) {
         let stem = file.trim_end_matches(".sql");
         let (num, name) = stem
             .split_once('_')
@@ -33,7 +38,7 @@ pub fn all() -> Result<Vec<Migration>, StoreError> {
         let version: i64 = num
             .parse()
             .map_err(|_| StoreError::Migration(format!("bad migration number in {file}")))?;
-        let content = MigrationFiles::get(&file)
+        let content = E::get(&file)
             .ok_or_else(|| StoreError::Migration(format!("missing migration {file}")))?;
         let sql = String::from_utf8(content.data.into_owned())
             .map_err(|_| StoreError::Migration(format!("{file} is not UTF-8")))?;
@@ -45,9 +50,11 @@ pub fn all() -> Result<Vec<Migration>, StoreError> {
     }
     out.sort_by_key(|m| m.version);
     for (i, m) in out.iter().enumerate() {
-        if m.version != i as i64 + 1 {
+        if m.version != i as i64 + first {
             return Err(StoreError::Migration(format!(
-                "migrations must be numbered 1, 2, 3...; found {} at position {}",
+                "migrations must be numbered {first}, {}, {}...; found {} at position {}",
+                first + 1,
+                first + 2,
                 m.version,
                 i + 1
             )));
@@ -57,8 +64,16 @@ pub fn all() -> Result<Vec<Migration>, StoreError> {
 }
 
 /// The schema version of the open database.
-pub fn current_version(conn: &Connection) -> Result<i64, StoreError> {
-    rows::value(conn, "PRAGMA user_version", [])
+pub fn current_version(conn: &sql::Connection<'_>) -> Result<i64, StoreError> {
+    match conn.as_sqlite() {
+        Some(c) => sqlite_version(c),
+        None => super::pg_schema::current_version(conn),
+    }
+}
+
+/// SQLite's schema version: its `user_version`.
+fn sqlite_version(conn: &Connection) -> Result<i64, StoreError> {
+    rows::value(&sql::Connection::sqlite(conn), "PRAGMA user_version", [])
 }
 
 /// Applies every pending migration; returns the versions applied. Refuses a
@@ -108,7 +123,7 @@ fn apply_one(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Read the version inside the write lock, so two processes starting at
     // once cannot both apply the same migration.
-    let version = current_version(&tx)?;
+    let version = sqlite_version(&tx)?;
     if version > latest {
         return Err(StoreError::Migration(format!(
             "the database is at schema version {version}, newer than this ispbills \
@@ -132,11 +147,11 @@ fn apply_one(
             )));
         }
     }
-    tx.exec(
+    tx.prepare_cached(
         "INSERT INTO schema_migrations (version, name, applied_at)
          VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-        rusqlite::params![m.version, m.name],
-    )?;
+    )?
+    .execute(rusqlite::params![m.version, m.name])?;
     tx.pragma_update(None, "user_version", m.version)?;
     tx.commit()?;
     tracing::info!(version = m.version, name = %m.name, "applied migration");

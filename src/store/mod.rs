@@ -1,5 +1,5 @@
-//! Storage: the SQLite file, its connection pool and migrations, and one file per
-//! aggregate. SQL lives in this module only; nothing here knows about HTTP.
+//! Storage: the database (the embedded SQLite file, or PostgreSQL), its
+//! connection pool and migrations, and one file per aggregate. SQL lives in this module only; nothing here knows about HTTP.
 
 pub mod api_clients;
 pub mod auth_tokens;
@@ -23,6 +23,7 @@ pub mod onus;
 pub mod operators;
 pub mod packages;
 pub mod payments;
+pub mod pg_schema;
 pub mod prepaid;
 pub(crate) mod private;
 pub mod recharge_cards;
@@ -32,9 +33,11 @@ pub mod routers;
 mod rows;
 pub mod sms;
 pub mod snmp_devices;
+pub mod sql;
 pub mod staff_sessions;
 pub mod staff_users;
 pub mod subscriptions;
+pub mod test_database;
 #[cfg(test)]
 mod vm_steps;
 pub mod vpn_accounts;
@@ -49,4 +52,4 @@ pub use writer::{WriterStats, BUSY};
 
 /// A write transaction as the store's functions take it. Code above the store
 /// names it only through this alias, never the engine's own type.
-pub type Tx<'a> = rusqlite::Transaction<'a>;
+pub type Tx<'a> = sql::Transaction<'a>;

@@ -1,7 +1,8 @@
 //! Names that must be unique within their table (packages, routers, SNMP
 //! devices): one check, one message.
 
-use rusqlite::{params, Connection};
+use super::sql::Connection;
+use rusqlite::params;
 
 use super::{rows, StoreError};
 

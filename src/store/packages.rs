@@ -1,7 +1,6 @@
 //! Packages (`packages`): what customers buy.
 
-use super::rows::Exec;
-use rusqlite::{Connection, Transaction};
+use super::sql::{Connection, Transaction};
 
 use super::{
     names::{self, Named},

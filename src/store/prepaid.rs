@@ -2,8 +2,8 @@
 //! validity period per package price; an operator's renewal of its own customer
 //! debits the operator's balance at the package's wholesale price.
 
-use super::rows::Exec;
-use rusqlite::{params, Transaction};
+use super::sql::Transaction;
+use rusqlite::params;
 use time::OffsetDateTime;
 
 use super::{

@@ -1,8 +1,8 @@
 //! Recharge cards (`recharge_cards`): generated in batches (PINs arrive here
 //! already hashed), redeemed once into a `recharge_card` payment.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 
 use super::{
     payments::{self, NewPayment, Recorded},

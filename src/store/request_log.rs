@@ -12,8 +12,8 @@
 //! by bucket of ids, then client (a client's rows are read bucket by bucket);
 //! failed requests' rows by status (successful ones are not indexed).
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use super::sql::{Connection, OptionalExtension, Row, Transaction};
+use rusqlite::params;
 
 use super::{
     rows::{self, Conditions, FromRow},
@@ -58,7 +58,7 @@ impl FromRow for RequestLogRow {
         "id, at, api_client_id, staff_user_id, method, route, path, status, duration_ms, ip, count";
     const WIDTH: usize = 11;
 
-    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+    fn from_row(r: &Row<'_>) -> super::sql::Result<Self> {
         Ok(RequestLogRow {
             id: r.get(0)?,
             entry: RequestLogEntry {
@@ -375,7 +375,8 @@ mod tests {
     fn log() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(dir.path(), 1).unwrap();
-        let conn = db.conn().unwrap();
+        let raw = db.conn().unwrap();
+        let conn = crate::store::sql::Connection::sqlite(&raw);
         conn.execute_batch(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 14000)
              INSERT INTO api_request_log
@@ -397,7 +398,8 @@ mod tests {
     #[test]
     fn a_clients_pages_are_what_a_scan_finds() {
         let (_dir, db) = log();
-        let conn = db.conn().unwrap();
+        let raw = db.conn().unwrap();
+        let conn = crate::store::sql::Connection::sqlite(&raw);
         let filters = [
             RequestLogFilter::default(),
             RequestLogFilter {
@@ -462,7 +464,8 @@ mod tests {
     #[test]
     fn a_rare_clients_page_reads_only_its_rows() {
         let (_dir, db) = log();
-        let conn = db.conn().unwrap();
+        let raw = db.conn().unwrap();
+        let conn = crate::store::sql::Connection::sqlite(&raw);
         let scan = scan_steps(&conn, "api_client_id = 99", 20);
         for (status, rows) in [(None, 20), (Some(404), 3)] {
             let filter = RequestLogFilter {
@@ -487,7 +490,8 @@ mod tests {
     #[test]
     fn a_failed_status_is_found_by_its_index() {
         let (_dir, db) = log();
-        let conn = db.conn().unwrap();
+        let raw = db.conn().unwrap();
+        let conn = crate::store::sql::Connection::sqlite(&raw);
         let scan = scan_steps(&conn, "status = 404", 1401);
         let filter = RequestLogFilter {
             status: Some(404),
@@ -501,7 +505,7 @@ mod tests {
     }
 
     /// VM steps of counting the rows where `cond` holds by reading them all.
-    fn scan_steps(conn: &rusqlite::Connection, cond: &str, rows: i64) -> u64 {
+    fn scan_steps(conn: &crate::store::sql::Connection<'_>, cond: &str, rows: i64) -> u64 {
         vm_steps(conn, || {
             let n: i64 = conn
                 .query_row(

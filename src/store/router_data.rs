@@ -1,8 +1,8 @@
 //! What the appliance keeps from its routers: IP pools with their use, router
 //! log entries (pulled and received by syslog), and customers' usage samples.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::params;
 
 use super::{
     rows::{self, record},
@@ -136,7 +136,7 @@ pub fn last_log_id(conn: &Connection, router_id: i64) -> Result<i64, StoreError>
 
 /// The router that has this address (for syslog datagrams).
 pub fn router_by_host(conn: &Connection, host: &str) -> Result<Option<i64>, StoreError> {
-    use rusqlite::OptionalExtension;
+    use super::sql::OptionalExtension;
     Ok(conn
         .query_row(
             "SELECT id FROM routers WHERE host = ?1 ORDER BY id LIMIT 1",

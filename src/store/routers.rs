@@ -2,8 +2,8 @@
 //! state the poller saw, reconciliation requests written together with the
 //! customer changes that call for them, and the logins a router should have.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 
 use super::{
     inventory::{record_down, SET_UP},

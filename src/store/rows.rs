@@ -13,10 +13,13 @@
 
 use rusqlite::{
     types::{FromSql, FromSqlResult, ToSqlOutput, Value, ValueRef},
-    CachedStatement, Connection, OptionalExtension, Params, Row, ToSql,
+    ToSql,
 };
 
-use super::StoreError;
+use super::{
+    sql::{self, Connection, OptionalExtension, Params, Row, Statement},
+    StoreError,
+};
 use crate::domain::money::Money;
 
 /// A struct read from the columns of one SELECT list, in order.
@@ -26,7 +29,7 @@ pub(crate) trait FromRow: Sized {
     /// How many columns [`FromRow::COLUMNS`] has: the index of the first
     /// column a query selects after them.
     const WIDTH: usize;
-    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self>;
+    fn from_row(r: &Row<'_>) -> sql::Result<Self>;
 }
 
 /// Declares a row struct and its [`FromRow`] impl. A field is read from the
@@ -61,7 +64,7 @@ macro_rules! record {
             const WIDTH: usize = [$(stringify!($field)),*].len();
 
             #[allow(unused_assignments)]
-            fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+            fn from_row(r: &$crate::store::sql::Row<'_>) -> $crate::store::sql::Result<Self> {
                 let mut i = 0;
                 Ok(Self {
                     $($field: {
@@ -175,14 +178,14 @@ impl FromSql for Money {
 pub(crate) fn json_or_default<T: serde::de::DeserializeOwned + Default>(
     r: &Row<'_>,
     i: usize,
-) -> rusqlite::Result<T> {
+) -> sql::Result<T> {
     let text: String = r.get(i)?;
     Ok(serde_json::from_str(&text).unwrap_or_default())
 }
 
 /// A comma-separated list of ids (as `group_concat` gives it); NULL reads as
 /// none.
-pub(crate) fn id_list(r: &Row<'_>, i: usize) -> rusqlite::Result<Vec<i64>> {
+pub(crate) fn id_list(r: &Row<'_>, i: usize) -> sql::Result<Vec<i64>> {
     let text: Option<String> = r.get(i)?;
     Ok(text
         .map(|t| t.split(',').filter_map(|s| s.parse().ok()).collect())
@@ -190,7 +193,7 @@ pub(crate) fn id_list(r: &Row<'_>, i: usize) -> rusqlite::Result<Vec<i64>> {
 }
 
 /// A JSON text column; NULL or text that does not parse reads as JSON null.
-pub(crate) fn json_or_null(r: &Row<'_>, i: usize) -> rusqlite::Result<serde_json::Value> {
+pub(crate) fn json_or_null(r: &Row<'_>, i: usize) -> sql::Result<serde_json::Value> {
     let text: Option<String> = r.get(i)?;
     Ok(text
         .and_then(|t| serde_json::from_str(&t).ok())
@@ -249,10 +252,10 @@ pub(crate) fn all_with<T: FromRow, X: FromSql>(
 
 /// `SELECT <T's columns>[, extra] <rest>`, prepared (and cached).
 fn select<'c, T: FromRow>(
-    conn: &'c Connection,
+    conn: &Connection<'c>,
     extra: &str,
     rest: &str,
-) -> rusqlite::Result<CachedStatement<'c>> {
+) -> sql::Result<Statement<'c>> {
     let extra = if extra.is_empty() {
         String::new()
     } else {
@@ -261,7 +264,7 @@ fn select<'c, T: FromRow>(
     conn.prepare_cached(&format!("SELECT {}{extra} {rest}", T::COLUMNS))
 }
 
-fn with_extra<T: FromRow, X: FromSql>(r: &Row<'_>) -> rusqlite::Result<(T, X)> {
+fn with_extra<T: FromRow, X: FromSql>(r: &Row<'_>) -> sql::Result<(T, X)> {
     Ok((T::from_row(r)?, r.get(T::WIDTH)?))
 }
 
@@ -395,25 +398,11 @@ pub(crate) fn limit_offset(first: usize) -> String {
     format!("LIMIT ?{first} + 0 OFFSET ?{} + 0", first + 1)
 }
 
-/// Statements run through the connection's statement cache: a write repeated
-/// per request is parsed once per connection, not once per call (rusqlite's
-/// `execute` parses every time).
-pub(crate) trait Exec {
-    /// `execute` with the statement prepared once and kept.
-    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
-}
-
-impl Exec for rusqlite::Connection {
-    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
-        self.prepare_cached(sql)?.execute(params)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use rusqlite::{params, Connection};
+    use rusqlite::params;
 
-    use super::FromRow;
+    use super::{sql::Connection, FromRow};
     use crate::domain::money::Money;
 
     record! {
@@ -445,7 +434,8 @@ mod tests {
 
     #[test]
     fn rows_read_into_the_struct() -> Result<(), Box<dyn std::error::Error>> {
-        let conn = Connection::open_in_memory()?;
+        let raw = rusqlite::Connection::open_in_memory()?;
+        let conn = Connection::sqlite(&raw);
         conn.execute_batch(
             "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, price_minor INTEGER);
              CREATE TABLE u (n INTEGER);
@@ -476,7 +466,7 @@ mod tests {
     /// page: a bare `LIMIT ?` would have it prepared again each time.
     #[test]
     fn a_cached_page_statement_is_not_prepared_again() -> Result<(), Box<dyn std::error::Error>> {
-        let conn = Connection::open_in_memory()?;
+        let conn = rusqlite::Connection::open_in_memory()?;
         conn.execute_batch(
             "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, price_minor INTEGER);
              CREATE INDEX t_name ON t (name, id);

@@ -2,8 +2,8 @@
 //! Queuing debits the credits in the same transaction, refusing to overdraw or
 //! to pass the daily cap; a message that is never sent gets its credits back.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, ToSql, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::{params, ToSql};
 
 use super::{
     rows::{self, record},

@@ -1,8 +1,8 @@
 //! SNMP-polled devices (OLTs, radios, other devices): inventory with sealed
 //! credentials, and what the poller last read.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, ToSql, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::{params, ToSql};
 
 use super::{
     inventory::{record_down, SET_UP},

@@ -1,8 +1,9 @@
 //! Admin panel sessions (`staff_sessions`): the cookie token is stored as its
 //! SHA-256 hash.
 
-use super::rows::{self, Exec};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::rows;
+use super::sql::{Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 
 use super::{staff_users::StaffUser, StoreError};
 

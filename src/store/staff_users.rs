@@ -1,7 +1,7 @@
 //! Staff users (`staff_users`): created by `ispbills admin create`, used for login.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Row, Transaction};
+use super::sql::{Connection, Row, Transaction};
+use rusqlite::params;
 use time::OffsetDateTime;
 
 use super::{
@@ -37,11 +37,10 @@ pub struct NewStaffUser<'a> {
 }
 
 /// The role column, one of [`Role`]'s names.
-fn role(r: &Row<'_>, i: usize) -> rusqlite::Result<Role> {
+fn role(r: &Row<'_>, i: usize) -> super::sql::Result<Role> {
     let name: String = r.get(i)?;
-    name.parse().map_err(|e: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
+    name.parse()
+        .map_err(|e: String| super::sql::Error::Conversion(format!("column {i}: {e}")))
 }
 
 /// Creates a staff user. An email already taken (case-insensitively) is a
@@ -60,7 +59,7 @@ pub fn create(
             ));
         }
     }
-    let inserted: rusqlite::Result<i64> = tx
+    let inserted: super::sql::Result<i64> = tx
         .prepare_cached(
             "INSERT INTO staff_users
            (email, name, role, password_hash, active, created_at, updated_at, operator_id)

@@ -1,8 +1,8 @@
 //! Subscriptions (`subscriptions`): a customer's package over time. At most one
 //! is active per customer; changing package ends it and opens the next.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::params;
 
 use super::{
     rows::{self, record},

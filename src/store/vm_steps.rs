@@ -9,7 +9,8 @@ use std::sync::{
 /// SQLite VM instructions `f` runs on `conn` (counted by the progress
 /// handler, which also counts a statement's preparation).
 #[allow(clippy::unwrap_used)]
-pub(crate) fn vm_steps(conn: &rusqlite::Connection, f: impl FnOnce()) -> u64 {
+pub(crate) fn vm_steps(conn: &super::sql::Connection<'_>, f: impl FnOnce()) -> u64 {
+    let conn = conn.as_sqlite().unwrap();
     let n = Arc::new(AtomicU64::new(0));
     let counter = n.clone();
     conn.progress_handler(

@@ -1,8 +1,8 @@
 //! VPN accounts. The WireGuard private key and the login password arrive and
 //! leave sealed; the store never sees them in clear.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, ToSql, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::{params, ToSql};
 
 use super::{
     rows::{self, fields, record, Fields},

@@ -2,8 +2,8 @@
 //! in the same transaction that moves the reader's cursor (so an event is never
 //! skipped), and every attempt made to deliver it.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::params;
 use serde_json::Value;
 
 use super::{

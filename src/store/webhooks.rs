@@ -1,8 +1,8 @@
 //! Webhook endpoints: URL, subscribed events, on/off with the reason it was
 //! switched off, and the sealed signing secret (opened only by the sender).
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 
 use super::{
     rows::{self, record},

@@ -15,7 +15,6 @@
 //! refused with [`StoreError::Busy`] (the API's 503 with `Retry-After`)
 //! without having run.
 
-use super::rows::Exec;
 use std::{
     cell::Cell,
     collections::VecDeque,
@@ -25,10 +24,12 @@ use std::{
     time::{Duration, Instant},
 };
 
+use super::{
+    checkpointer::Checkpointer,
+    sql::{Connection, PgConn, PgManager, Transaction},
+    StoreError,
+};
 use prometheus_client::metrics::counter::Counter;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
-
-use super::{checkpointer::Checkpointer, StoreError};
 
 /// Writes that may wait for their turn; one more is refused as busy.
 pub const QUEUE_CAPACITY: usize = 1024;
@@ -147,18 +148,43 @@ impl Writer {
     /// [`Writer`] handle is dropped and its queue is empty.
     /// `checkpoint` is a second connection to the same database, for the
     /// WAL checkpoints ([`Checkpointer`]).
-    pub(super) fn start(conn: Connection, checkpoint: Connection) -> Result<Self, StoreError> {
+    pub(super) fn start(
+        conn: rusqlite::Connection,
+        checkpoint: rusqlite::Connection,
+    ) -> Result<Self, StoreError> {
         conn.pragma_update(
             None,
             "wal_autocheckpoint",
             super::checkpointer::WRITER_AUTOCHECKPOINT,
         )?;
         let checkpointer = Checkpointer::start(checkpoint)?;
-        Self::with_limits(conn, Some(checkpointer), QUEUE_CAPACITY, MAX_QUEUE_WAIT)
+        Self::with_limits(
+            WriteConn::Sqlite(conn),
+            Some(checkpointer),
+            QUEUE_CAPACITY,
+            MAX_QUEUE_WAIT,
+        )
+    }
+
+    /// Starts the writer thread of a PostgreSQL database: its own connection
+    /// (opened again after a failover), each group one transaction that
+    /// first takes the cluster-wide write lock, so that writes of all nodes
+    /// run one after another as they do on one SQLite file.
+    pub(super) fn start_pg(manager: PgManager) -> Result<Self, StoreError> {
+        let conn = manager.connect()?;
+        Self::with_limits(
+            WriteConn::Pg {
+                manager: Box::new(manager),
+                conn: Some(Box::new(conn)),
+            },
+            None,
+            QUEUE_CAPACITY,
+            MAX_QUEUE_WAIT,
+        )
     }
 
     fn with_limits(
-        conn: Connection,
+        conn: WriteConn,
         checkpointer: Option<Checkpointer>,
         capacity: usize,
         max_wait: Duration,
@@ -209,8 +235,58 @@ impl Writer {
     }
 }
 
+/// The writer's own connection.
+enum WriteConn {
+    Sqlite(rusqlite::Connection),
+    Pg {
+        manager: Box<PgManager>,
+        conn: Option<Box<PgConn>>,
+    },
+}
+
+/// The advisory lock every PostgreSQL write transaction takes first (the
+/// bytes of "ispbills"): the cluster's writes run one group at a time.
+pub(super) const PG_WRITE_LOCK: i64 = 0x6973_7062_696c_6c73;
+
+impl WriteConn {
+    /// Begins a group's transaction and answers the connection it runs on.
+    fn begin(&mut self) -> Result<Connection<'_>, StoreError> {
+        match self {
+            WriteConn::Sqlite(c) => {
+                c.execute_batch("BEGIN IMMEDIATE")?;
+                Ok(Connection::sqlite(c))
+            }
+            WriteConn::Pg { manager, conn } => {
+                if conn.as_ref().is_none_or(|c| c.is_closed()) {
+                    *conn = None;
+                    *conn = Some(Box::new(manager.connect()?));
+                }
+                let Some(c) = conn.as_ref() else {
+                    return Err(StoreError::Busy(BUSY.into()));
+                };
+                let begun = Connection::pg(c).execute_batch(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})"
+                ));
+                match begun {
+                    Ok(()) => Ok(Connection::pg(c)),
+                    Err(e) => {
+                        let _ = Connection::pg(c).execute_batch("ROLLBACK");
+                        Err(e.into())
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// True when the engine ended the transaction by itself (SQLite rolls back
+/// the whole transaction on some I/O errors).
+fn transaction_lost(conn: &Connection<'_>) -> bool {
+    conn.as_sqlite().is_some_and(|c| c.is_autocommit())
+}
+
 fn run(
-    mut conn: Connection,
+    mut conn: WriteConn,
     mut checkpointer: Option<Checkpointer>,
     jobs: Receiver<Job>,
     max_wait: Duration,
@@ -238,15 +314,14 @@ fn run(
 /// transaction on some I/O errors), the jobs that ran are answered with the
 /// error and the rest stay in `group` for a fresh transaction.
 fn commit_group(
-    conn: &mut Connection,
+    conn: &mut WriteConn,
     group: &mut VecDeque<Job>,
     max_wait: Duration,
     stats: &WriterStats,
 ) {
-    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(e) => {
-            let err = StoreError::from(e);
+    let tx = match conn.begin() {
+        Ok(c) => Transaction::on(c),
+        Err(err) => {
             for job in group.drain(..) {
                 if err.is_busy() {
                     stats.busy.inc();
@@ -285,7 +360,7 @@ fn commit_group(
             lost = Some(e.into());
             break;
         }
-        if tx.is_autocommit() {
+        if transaction_lost(&tx) {
             lost = Some(StoreError::Task(
                 "the write transaction was rolled back by the database".into(),
             ));
@@ -294,10 +369,13 @@ fn commit_group(
     }
     let committed = match lost {
         Some(e) => {
-            drop(tx);
+            let _ = tx.execute_batch("ROLLBACK");
             Err(e)
         }
-        None => tx.commit().map_err(StoreError::from),
+        None => tx.execute_batch("COMMIT").map_err(|e| {
+            let _ = tx.execute_batch("ROLLBACK");
+            StoreError::from(e)
+        }),
     };
     if let Err(e) = &committed {
         tracing::error!(error = %e, writes = ran.len(), "a group of writes did not commit");
@@ -323,18 +401,18 @@ mod tests {
 
     fn writer(capacity: usize, max_wait: Duration) -> (tempfile::TempDir, Writer) {
         let dir = tempfile::TempDir::new().unwrap();
-        let conn = Connection::open(dir.path().join("w.db")).unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join("w.db")).unwrap();
         super::super::db::apply_pragmas(&conn).unwrap();
         conn.execute_batch("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)")
             .unwrap();
         (
             dir,
-            Writer::with_limits(conn, None, capacity, max_wait).unwrap(),
+            Writer::with_limits(WriteConn::Sqlite(conn), None, capacity, max_wait).unwrap(),
         )
     }
 
     fn values(dir: &tempfile::TempDir) -> Vec<i64> {
-        let conn = Connection::open(dir.path().join("w.db")).unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join("w.db")).unwrap();
         let mut stmt = conn.prepare("SELECT v FROM t ORDER BY v").unwrap();
         let rows = stmt.query_map([], |r| r.get(0)).unwrap();
         rows.map(Result::unwrap).collect()
@@ -503,7 +581,7 @@ mod tests {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("c.db");
         let open = || {
-            let conn = Connection::open(&path).unwrap();
+            let conn = rusqlite::Connection::open(&path).unwrap();
             super::super::db::apply_pragmas(&conn).unwrap();
             conn
         };

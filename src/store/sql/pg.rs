@@ -1,0 +1,392 @@
+//! The PostgreSQL side: a pooled connection with its statement cache, the
+//! pool's manager, and the conversions between SQLite's dynamic values (what
+//! the store's code binds and reads) and PostgreSQL's typed ones.
+//!
+//! The blocking `postgres` client mirrors the SQLite pool's shape (a
+//! connection per blocking thread, held for the length of a read or a write
+//! group), so the store's code runs unchanged on both engines. It must not be
+//! called on an async worker thread: the store moves PostgreSQL work to a
+//! blocking thread.
+
+use std::{cell::RefCell, collections::HashMap, error::Error as StdError};
+
+use bytes::BytesMut;
+use postgres::{
+    types::{FromSql, IsNull, ToSql as PgToSql, Type},
+    Client, NoTls,
+};
+use rusqlite::{
+    types::{ToSqlOutput, Value, ValueRef},
+    ToSql,
+};
+
+use super::{
+    pg_types::{self, Probe},
+    placeholders::to_dollars,
+    Error, Result,
+};
+
+/// Statements kept per connection before the cache is emptied (the store's
+/// statements are a few hundred distinct texts).
+const STATEMENT_CACHE: usize = 1024;
+
+/// A PostgreSQL connection of the pool.
+pub struct PgConn {
+    client: RefCell<Client>,
+    statements: RefCell<HashMap<String, Cached>>,
+    probe: Probe,
+}
+
+/// A statement text's prepared forms.
+enum Cached {
+    /// PostgreSQL inferred every parameter's type: one form for any values.
+    Inferred(postgres::Statement),
+    /// Some types had to be given: a form per kind of values bound (by
+    /// [`pg_types::signature`]), as a NULL's guessed type may not fit a value.
+    Typed(Vec<(String, postgres::Statement)>),
+}
+
+impl PgConn {
+    fn new(client: Client, probe: Probe) -> Self {
+        Self {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+            probe,
+        }
+    }
+
+    /// The prepared statement of `sql` (written with SQLite's placeholders),
+    /// from the cache or prepared now with the parameter types `args` need
+    /// (see [`super::pg_types`]).
+    pub(super) fn statement(&self, sql: &str, args: &[&dyn ToSql]) -> Result<postgres::Statement> {
+        let signature = match self.statements.borrow().get(sql) {
+            Some(Cached::Inferred(st)) => return Ok(st.clone()),
+            Some(Cached::Typed(forms)) => {
+                let sig = pg_types::signature(args)?;
+                if let Some((_, st)) = forms.iter().find(|(s, _)| *s == sig) {
+                    return Ok(st.clone());
+                }
+                Some(sig)
+            }
+            None => None,
+        };
+        let text = to_dollars(sql);
+        let types = self.probe.types(&text, args)?;
+        let st = self.client.borrow_mut().prepare_typed(&text, &types)?;
+        let mut cache = self.statements.borrow_mut();
+        if cache.len() >= STATEMENT_CACHE {
+            cache.clear();
+        }
+        if types.is_empty() && signature.is_none() {
+            cache.insert(sql.to_string(), Cached::Inferred(st.clone()));
+        } else {
+            let sig = match signature {
+                Some(sig) => sig,
+                None => pg_types::signature(args)?,
+            };
+            match cache
+                .entry(sql.to_string())
+                .or_insert_with(|| Cached::Typed(Vec::new()))
+            {
+                Cached::Typed(forms) => forms.push((sig, st.clone())),
+                Cached::Inferred(_) => {}
+            }
+        }
+        Ok(st)
+    }
+
+    pub(super) fn execute(&self, sql: &str, args: &[&dyn ToSql]) -> Result<usize> {
+        let st = self.statement(sql, args)?;
+        let args = PgArgs::of(args)?;
+        let n = self.client.borrow_mut().execute(&st, &args.refs())?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub(super) fn query(&self, sql: &str, args: &[&dyn ToSql]) -> Result<Vec<postgres::Row>> {
+        let st = self.statement(sql, args)?;
+        let args = PgArgs::of(args)?;
+        Ok(self.client.borrow_mut().query(&st, &args.refs())?)
+    }
+
+    /// Statements without arguments, sent as one simple query.
+    pub(super) fn batch(&self, sql: &str) -> Result<()> {
+        Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+
+    /// Whether the server has gone (the pool drops such a connection).
+    pub fn is_closed(&self) -> bool {
+        self.client.borrow().is_closed()
+    }
+}
+
+/// Opens PostgreSQL connections for the pool from a `postgres://` URL.
+#[derive(Debug, Clone)]
+pub struct PgManager {
+    config: postgres::Config,
+    probe: Probe,
+}
+
+impl PgManager {
+    /// The manager for `url` (`postgres://user:pass@host:port/db?options`).
+    pub fn new(url: &str) -> Result<Self> {
+        let mut config: postgres::Config = url.parse()?;
+        if config.get_application_name().is_none() {
+            config.application_name("ispbills");
+        }
+        Ok(Self {
+            probe: Probe::new(config.clone()),
+            config,
+        })
+    }
+
+    /// A connection outside the pool (the migration lock, `db copy`).
+    pub fn connect(&self) -> Result<PgConn> {
+        let client = self.config.connect(NoTls)?;
+        Ok(PgConn::new(client, self.probe.clone()))
+    }
+
+    /// The database name the URL names (for messages).
+    pub fn database(&self) -> String {
+        self.config.get_dbname().unwrap_or("postgres").to_string()
+    }
+}
+
+impl r2d2::ManageConnection for PgManager {
+    type Connection = PgConn;
+    type Error = Error;
+
+    fn connect(&self) -> Result<PgConn> {
+        PgManager::connect(self)
+    }
+
+    fn is_valid(&self, conn: &mut PgConn) -> Result<()> {
+        conn.batch("")
+    }
+
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        conn.is_closed()
+    }
+}
+
+/// A statement's arguments converted for PostgreSQL.
+struct PgArgs(Vec<PgArg>);
+
+impl PgArgs {
+    fn of(args: &[&dyn ToSql]) -> Result<Self> {
+        let mut out = Vec::with_capacity(args.len());
+        for (i, a) in args.iter().enumerate() {
+            let value = match a.to_sql()? {
+                ToSqlOutput::Borrowed(v) => owned(v),
+                ToSqlOutput::Owned(v) => v,
+                _ => {
+                    return Err(Error::Conversion(format!(
+                        "argument {}: a kind of value PostgreSQL is not given",
+                        i + 1
+                    )))
+                }
+            };
+            out.push(PgArg(value));
+        }
+        Ok(Self(out))
+    }
+
+    fn refs(&self) -> Vec<&(dyn PgToSql + Sync)> {
+        self.0.iter().map(|a| a as &(dyn PgToSql + Sync)).collect()
+    }
+}
+
+/// A borrowed SQLite value, owned.
+fn owned(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+/// One SQLite value bound to a PostgreSQL placeholder: written as the type
+/// the server inferred for it (an integer as `int2`/`int4`/`int8`, `bool` or
+/// `float8`, text as any text type, `json` or `jsonb`).
+#[derive(Debug)]
+struct PgArg(Value);
+
+type Boxed = Box<dyn StdError + Sync + Send>;
+
+impl PgToSql for PgArg {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Boxed> {
+        match &self.0 {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Integer(i) => integer(*i, ty, out),
+            Value::Real(f) => match *ty {
+                Type::FLOAT4 => PgToSql::to_sql(&(*f as f32), ty, out),
+                Type::FLOAT8 => PgToSql::to_sql(&f, ty, out),
+                Type::NUMERIC => text_as(&f.to_string(), ty, out),
+                _ if is_text(ty) => PgToSql::to_sql(&f.to_string(), &Type::TEXT, out),
+                _ => Err(mismatch("a real number", ty)),
+            },
+            Value::Text(s) => text_as(s, ty, out),
+            Value::Blob(b) => match *ty {
+                Type::BYTEA => PgToSql::to_sql(&b, ty, out),
+                _ => Err(mismatch("bytes", ty)),
+            },
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+fn integer(i: i64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Boxed> {
+    match *ty {
+        Type::INT8 => PgToSql::to_sql(&i, ty, out),
+        Type::INT4 => PgToSql::to_sql(&i32::try_from(i)?, ty, out),
+        Type::INT2 => PgToSql::to_sql(&i16::try_from(i)?, ty, out),
+        Type::BOOL => PgToSql::to_sql(&(i != 0), ty, out),
+        Type::FLOAT8 => PgToSql::to_sql(&(i as f64), ty, out),
+        Type::FLOAT4 => PgToSql::to_sql(&(i as f32), ty, out),
+        Type::OID => PgToSql::to_sql(&u32::try_from(i)?, ty, out),
+        Type::NUMERIC => text_as(&i.to_string(), ty, out),
+        _ if is_text(ty) => PgToSql::to_sql(&i.to_string(), &Type::TEXT, out),
+        _ => Err(mismatch("an integer", ty)),
+    }
+}
+
+/// Text bound to a placeholder of type `ty`.
+fn text_as(s: &str, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Boxed> {
+    match *ty {
+        _ if is_text(ty) => PgToSql::to_sql(&s, &Type::TEXT, out),
+        Type::JSON => {
+            out.extend_from_slice(s.as_bytes());
+            Ok(IsNull::No)
+        }
+        Type::JSONB => {
+            out.extend_from_slice(&[1]);
+            out.extend_from_slice(s.as_bytes());
+            Ok(IsNull::No)
+        }
+        Type::INT8 => PgToSql::to_sql(&s.trim().parse::<i64>()?, ty, out),
+        Type::INT4 => PgToSql::to_sql(&s.trim().parse::<i32>()?, ty, out),
+        Type::FLOAT8 => PgToSql::to_sql(&s.trim().parse::<f64>()?, ty, out),
+        Type::NUMERIC => Err(mismatch(
+            "text (write CAST(? AS BIGINT) in the statement)",
+            ty,
+        )),
+        _ => Err(mismatch("text", ty)),
+    }
+}
+
+fn is_text(ty: &Type) -> bool {
+    matches!(
+        *ty,
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN
+    )
+}
+
+fn mismatch(what: &str, ty: &Type) -> Boxed {
+    format!("{what} cannot be bound to a placeholder of type {ty}").into()
+}
+
+/// A PostgreSQL column as the SQLite value of the same meaning.
+pub(super) struct AnyValue(pub(super) Value);
+
+impl<'a> FromSql<'a> for AnyValue {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, Boxed> {
+        let v = match *ty {
+            Type::INT8 => Value::Integer(i64::from_sql(ty, raw)?),
+            Type::INT4 => Value::Integer(i32::from_sql(ty, raw)?.into()),
+            Type::INT2 => Value::Integer(i16::from_sql(ty, raw)?.into()),
+            Type::OID => Value::Integer(u32::from_sql(ty, raw)?.into()),
+            Type::BOOL => Value::Integer(bool::from_sql(ty, raw)?.into()),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)?.into()),
+            Type::NUMERIC => numeric(raw)?,
+            Type::BYTEA => Value::Blob(raw.to_vec()),
+            Type::JSONB => match raw.split_first() {
+                Some((1, rest)) => Value::Text(std::str::from_utf8(rest)?.to_string()),
+                _ => return Err("jsonb of an unknown version".into()),
+            },
+            _ if is_text(ty) || *ty == Type::JSON => {
+                Value::Text(std::str::from_utf8(raw)?.to_string())
+            }
+            _ => return Err(format!("a column of type {ty} (cast it in the statement)").into()),
+        };
+        Ok(Self(v))
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, Boxed> {
+        Ok(Self(Value::Null))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// PostgreSQL's binary `numeric` (base-10,000 digits): an integer when it
+/// has no fraction and fits, a real number otherwise.
+fn numeric(raw: &[u8]) -> Result<Value, Boxed> {
+    let word = |i: usize| -> Result<i16, Boxed> {
+        let b = raw.get(i * 2..i * 2 + 2).ok_or("numeric cut short")?;
+        Ok(i16::from_be_bytes([b[0], b[1]]))
+    };
+    let (ndigits, weight, sign, dscale) = (word(0)?, word(1)?, word(2)? as u16, word(3)?);
+    if sign == 0xC000 {
+        return Ok(Value::Real(f64::NAN));
+    }
+    let mut int: i128 = 0;
+    let mut real = 0f64;
+    let mut exact = dscale == 0;
+    for k in 0..usize::try_from(ndigits)? {
+        let d = i128::from(word(4 + k)?);
+        let power = i32::from(weight) - i32::try_from(k)?;
+        real += d as f64 * 10_000f64.powi(power);
+        if power >= 0 && exact {
+            int = int
+                .checked_add(
+                    d.checked_mul(10_000i128.checked_pow(power as u32).ok_or("")?)
+                        .ok_or("")?,
+                )
+                .ok_or("numeric too large")?;
+        } else if d != 0 {
+            exact = false;
+        }
+    }
+    let negative = sign == 0x4000;
+    if exact {
+        let int = if negative { -int } else { int };
+        if let Ok(i) = i64::try_from(int) {
+            return Ok(Value::Integer(i));
+        }
+    }
+    Ok(Value::Real(if negative { -real } else { real }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(words: &[i16]) -> Value {
+        let raw: Vec<u8> = words.iter().flat_map(|w| w.to_be_bytes()).collect();
+        numeric(&raw).unwrap()
+    }
+
+    #[test]
+    fn numerics_read_as_integers_when_whole() {
+        // 12345678 = 1234 * 10000 + 5678: two digits, weight 1.
+        assert_eq!(num(&[2, 1, 0, 0, 1234, 5678]), Value::Integer(12_345_678));
+        assert_eq!(
+            num(&[2, 1, 0x4000u16 as i16, 0, 1234, 5678]),
+            Value::Integer(-12_345_678)
+        );
+        // 20000: one digit 2 at weight 1.
+        assert_eq!(num(&[1, 1, 0, 0, 2]), Value::Integer(20_000));
+        assert_eq!(num(&[0, 0, 0, 0]), Value::Integer(0));
+        // 1.5: digits 1, 5000 at weight 0, scale 1.
+        assert_eq!(num(&[2, 0, 0, 1, 1, 5000]), Value::Real(1.5));
+    }
+}
