@@ -101,12 +101,16 @@ pub struct ServerConfig {
     pub password_hash_threads: usize,
 }
 
-/// The SQLite store.
+/// The store: the embedded SQLite file in the data directory, or PostgreSQL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseConfig {
-    /// Connections kept open to the database file.
+    /// Connections kept open to the database (readers; the writer has its own).
     pub pool_size: u32,
+    /// Empty: the embedded SQLite database in the data directory.
+    /// `postgres://user:password@host:port/database` (with `?sslmode=` and
+    /// the other libpq options): PostgreSQL 13 or newer.
+    pub url: String,
 }
 
 /// Logging to stdout (journald picks it up).
@@ -211,7 +215,10 @@ impl ServerConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { pool_size: 8 }
+        Self {
+            pool_size: 8,
+            url: String::new(),
+        }
     }
 }
 
@@ -252,7 +259,12 @@ pub fn resolve_file(explicit: Option<&Path>, system_default: &Path) -> Option<Pa
 
 /// Loads the configuration from the layers, reading the process environment.
 pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
-    load_with_env(file, overrides, Env::prefixed("ISPBILLS_"))
+    // ISPBILLS_TEST_DATABASE_URL is the test suite's, not a key.
+    load_with_env(
+        file,
+        overrides,
+        Env::prefixed("ISPBILLS_").ignore(&["test_database_url"]),
+    )
 }
 
 fn load_with_env(

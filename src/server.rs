@@ -84,10 +84,11 @@ where
 {
     let data_dir = config.data_dir.clone();
     let pool_size = config.database.pool_size;
+    let url = config.database.url.clone();
     let (db, key, pin_key, seal_key, profiles) = tokio::task::spawn_blocking(move || {
         // The address policy refuses this machine's own addresses.
         crate::net_policy::refresh_own_addresses();
-        let db = Db::open(&data_dir, pool_size)?;
+        let db = Db::open_configured(&data_dir, &url, pool_size)?;
         let key = JwtKey::load_or_create(&data_dir)?;
         let pin_key = JwtKey::load_or_create_named(&data_dir, crate::auth::keys::PIN_KEY_FILE)?;
         let seal_key = SealKey::load_or_create(&data_dir)?;
@@ -134,10 +135,14 @@ where
             workers.stop_signal(),
         ),
     );
-    workers.spawn(
-        "search-index",
-        jobs::search_index::worker(db.clone(), workers.stop_signal()),
-    );
+    // SQLite's FTS5 search index needs merging; PostgreSQL's trigram index
+    // keeps itself.
+    if db.engine() == crate::store::sql::Engine::Sqlite {
+        workers.spawn(
+            "search-index",
+            jobs::search_index::worker(db.clone(), workers.stop_signal()),
+        );
+    }
     let auth = Auth::new(db.clone(), TokenSigner::new(&key), clock.clone());
     workers.spawn(
         "auth-epoch",

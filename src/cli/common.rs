@@ -6,7 +6,12 @@ use crate::{config::Config, store::Db};
 
 /// Opens the database of the configured data directory (migrating it).
 pub(super) fn open(config: &Config) -> Result<Db, String> {
-    Db::open(&config.data_dir, config.database.pool_size).map_err(|e| e.to_string())
+    Db::open_configured(
+        &config.data_dir,
+        &config.database.url,
+        config.database.pool_size,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// The password of `--password` or, with `--password-stdin`, the first line of

@@ -19,7 +19,22 @@ pub(super) fn migrate(config: &Config) -> Result<(), String> {
     Ok(())
 }
 
+/// Refuses `what` (a command on the embedded database's file) when the
+/// configuration names PostgreSQL, whose checks and backups are its own.
+fn embedded_only(config: &Config, what: &str) -> Result<(), String> {
+    if config.database.url.trim().is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{what}` works on the embedded SQLite database; this configuration uses \
+             PostgreSQL ([database] url): use PostgreSQL's own tools (pg_dump, \
+             pg_basebackup, amcheck) for its backups and checks"
+        ))
+    }
+}
+
 pub(super) fn check(config: &Config) -> Result<(), String> {
+    embedded_only(config, "check")?;
     let path = config.data_dir.join(store::DB_FILE_NAME);
     let problems = maintenance::check(&path).map_err(|e| e.to_string())?;
     if problems.is_empty() {
@@ -42,6 +57,7 @@ pub(super) fn check(config: &Config) -> Result<(), String> {
 
 /// `backup --out FILE`, or without it a rotated copy in `<data_dir>/backups`.
 pub(super) fn backup(config: &Config, out: Option<&Path>) -> Result<(), String> {
+    embedded_only(config, "backup")?;
     match out {
         Some(out) => {
             let path = config.data_dir.join(store::DB_FILE_NAME);
@@ -62,6 +78,7 @@ pub(super) fn backup(config: &Config, out: Option<&Path>) -> Result<(), String> 
 }
 
 pub(super) fn restore(config: &Config, from: &Path) -> Result<(), String> {
+    embedded_only(config, "restore")?;
     let done =
         backups::restore(&config.data_dir, from, SystemClock.now()).map_err(|e| e.to_string())?;
     println!(

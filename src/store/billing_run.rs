@@ -3,9 +3,9 @@
 //! customers whose bills are overdue beyond the grace days, logged; plus the
 //! reactivation a payment earns when it clears an auto-suspended customer's dues.
 
-use super::rows::Exec;
+use super::sql::{Connection, Engine, Transaction};
 use crate::domain::visibility::Visibility;
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::params;
 use time::{Date, Month, OffsetDateTime};
 
 use super::{
@@ -80,24 +80,41 @@ impl Step {
 /// Customers on monthly packages with an active subscription whose start day
 /// (local time, capped at 28) is the day (`?2`, with the offset `?1`), not yet
 /// billed for the period starting `?3`.
-const BILLS_DUE: &str = "FROM subscriptions s
+fn bills_due(engine: Engine) -> String {
+    let day = engine.shifted_day_of_month("s.starts_at", "?1");
+    format!(
+        "FROM subscriptions s
      JOIN customers c ON c.id = s.customer_id
      JOIN packages p ON p.id = s.package_id
      WHERE s.status = 'active' AND p.billing_cycle = 'monthly'
        AND c.status IN ('active', 'suspended') AND p.price_minor > 0
-       AND MIN(CAST(strftime('%d', s.starts_at, ?1) AS INTEGER), 28) = ?2
+       AND (CASE WHEN {day} > 28 THEN 28 ELSE {day} END) = ?2
        AND NOT EXISTS (SELECT 1 FROM bills b
-                       WHERE b.customer_id = c.id AND b.period_start = ?3)";
+                       WHERE b.customer_id = c.id AND b.period_start = ?3)"
+    )
+}
 
 /// Active prepaid customers whose period ended by `?1`. Packages first, so
-/// only the customers of prepaid packages are read (`customers_package`).
-const PREPAID_ENDED: &str = "FROM packages p CROSS JOIN customers c ON c.package_id = p.id
+/// only the customers of prepaid packages are read (`customers_package`):
+/// SQLite's CROSS JOIN keeps that order (PostgreSQL plans it from statistics).
+fn prepaid_ended(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => {
+            "FROM packages p CROSS JOIN customers c ON c.package_id = p.id
      WHERE p.billing_cycle = 'days' AND c.status = 'active'
-       AND c.expires_at IS NOT NULL AND c.expires_at <= ?1";
+       AND c.expires_at IS NOT NULL AND c.expires_at <= ?1"
+        }
+        Engine::Postgres => {
+            "FROM packages p JOIN customers c ON c.package_id = p.id
+     WHERE p.billing_cycle = 'days' AND c.status = 'active'
+       AND c.expires_at IS NOT NULL AND c.expires_at <= ?1"
+        }
+    }
+}
 
 /// The chunk's ids: `?N` is a JSON array of customer ids.
-fn in_chunk(n: usize) -> String {
-    format!("c.id IN (SELECT value FROM json_each(?{n}))")
+fn in_chunk(engine: Engine, n: usize) -> String {
+    format!("c.id IN {}", engine.json_ids(&format!("?{n}")))
 }
 
 /// The modifier that turns a UTC timestamp into the ISP's local time.
@@ -125,7 +142,7 @@ pub fn candidates(
     };
     match step {
         Step::Bills => ids(
-            &format!("SELECT c.id {BILLS_DUE} ORDER BY c.id"),
+            &format!("SELECT c.id {} ORDER BY c.id", bills_due(conn.engine())),
             params![
                 offset_modifier(settings),
                 i64::from(settings.date.day().min(28)),
@@ -133,7 +150,7 @@ pub fn candidates(
             ],
         ),
         Step::Prepaid => ids(
-            &format!("SELECT c.id {PREPAID_ENDED} ORDER BY c.id"),
+            &format!("SELECT c.id {} ORDER BY c.id", prepaid_ended(conn.engine())),
             params![format_timestamp(settings.now)],
         ),
         Step::Overdue => ids(
@@ -180,8 +197,9 @@ fn bill(tx: &Transaction<'_>, settings: &RunSettings, ids: &str) -> Result<RunRe
     let period_start = settings.date.to_string();
     let due: Vec<(i64, i64, String, String)> = {
         let mut stmt = tx.prepare_cached(&format!(
-            "SELECT c.id, p.price_minor, p.currency, p.name {BILLS_DUE} AND {} ORDER BY c.id",
-            in_chunk(4)
+            "SELECT c.id, p.price_minor, p.currency, p.name {} AND {} ORDER BY c.id",
+            bills_due(tx.engine()),
+            in_chunk(tx.engine(), 4)
         ))?;
         let rows = stmt.query_map(
             params![
@@ -233,8 +251,9 @@ fn renew_or_suspend(
         let mut stmt = tx.prepare_cached(&format!(
             "SELECT c.id, COALESCE((SELECT s.auto_renew FROM subscriptions s
                                     WHERE s.customer_id = c.id AND s.status = 'active'), 0)
-             {PREPAID_ENDED} AND {} ORDER BY c.id",
-            in_chunk(2)
+             {} AND {} ORDER BY c.id",
+            prepaid_ended(tx.engine()),
+            in_chunk(tx.engine(), 2)
         ))?;
         let rows = stmt.query_map(params![now, ids], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<_, _>>()?
@@ -268,17 +287,22 @@ fn suspend_overdue(
 ) -> Result<RunReport, StoreError> {
     let mut report = RunReport::default();
     let now = format_timestamp(settings.now);
-    // From the chunk's customers to their bills (`bills_customer`): the `+`
-    // keeps SQLite off `bills_status`, which would read every overdue bill of
-    // every customer for each chunk.
+    // From the chunk's customers to their bills (`bills_customer`): on
+    // SQLite the unary `+` keeps the planner off `bills_status`, which would
+    // read every overdue bill of every customer for each chunk (PostgreSQL
+    // has no `+` for text and plans from statistics).
+    let plus = match tx.engine() {
+        Engine::Sqlite => "+",
+        Engine::Postgres => "",
+    };
     let overdue: Vec<(i64, i64, String)> = {
         let mut stmt = tx.prepare_cached(&format!(
             "SELECT c.id, MIN(b.id), MIN(b.due_date)
              FROM customers c JOIN bills b ON b.customer_id = c.id
              WHERE {} AND c.status = 'active'
-               AND +b.status IN ('unpaid', 'partial') AND +b.due_date < ?1
+               AND {plus}b.status IN ('unpaid', 'partial') AND {plus}b.due_date < ?1
              GROUP BY c.id ORDER BY c.id",
-            in_chunk(2)
+            in_chunk(tx.engine(), 2)
         ))?;
         let rows = stmt.query_map(params![overdue_cutoff(settings), ids], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))

@@ -2,8 +2,8 @@
 //! the same transaction. Every function takes the caller's visibility: a
 //! reseller's staff see only that operator's customers.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{Connection, Engine, OptionalExtension, Transaction};
+use rusqlite::params;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -122,7 +122,7 @@ pub fn get_each<T>(
         conn.prepare_cached(&format!("SELECT {} {FROM} {BY_ID}", CustomerRow::COLUMNS))?;
     let mut rows = stmt.query(params![id, vis.operator_id])?;
     match rows.next()? {
-        Some(r) => Ok(Some(visit(CustomerRef::read(r)?))),
+        Some(r) => Ok(Some(visit(CustomerRef::read(&r)?))),
         None => Ok(None),
     }
 }
@@ -559,7 +559,7 @@ impl CustomerRow {
 
 impl<'a> CustomerRef<'a> {
     /// Reads a row of [`CustomerRow::COLUMNS`] (the same order).
-    fn read(r: &'a rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+    fn read(r: &'a super::sql::Row<'_>) -> super::sql::Result<Self> {
         Ok(Self {
             id: r.get(0)?,
             name: text(r, 1)?,
@@ -582,16 +582,12 @@ impl<'a> CustomerRef<'a> {
     }
 }
 
-fn text<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'a str> {
-    r.get_ref(i)?.as_str().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
+fn text<'a>(r: &'a super::sql::Row<'_>, i: usize) -> super::sql::Result<&'a str> {
+    r.text(i)
 }
 
-fn text_or_null<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'a str>> {
-    r.get_ref(i)?.as_str_or_null().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
+fn text_or_null<'a>(r: &'a super::sql::Row<'_>, i: usize) -> super::sql::Result<Option<&'a str>> {
+    r.text_or_null(i)
 }
 
 /// [`list`] with each row read by `read`.
@@ -600,7 +596,7 @@ fn list_rows<T>(
     filter: &CustomerFilter,
     vis: Visibility,
     (limit, offset): (i64, i64),
-    mut read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    mut read: impl FnMut(&super::sql::Row<'_>) -> super::sql::Result<T>,
 ) -> Result<(Vec<T>, Total), StoreError> {
     let mut cond = Conditions::default();
     // Control characters (a NUL above all) can never match and upset FTS5.
@@ -616,8 +612,16 @@ fn list_rows<T>(
         .filter(|t| t.chars().count() >= 3)
         .map(|t| format!("\"{}\"", t.replace('"', "\"\"")));
     let sort = filter.sort.as_deref().unwrap_or("-created_at");
+    let pg = conn.engine() == Engine::Postgres;
     let ordered_search = fts_term.is_some() && sort == "-created_at";
-    if let Some(quoted) = &fts_term {
+    if let (true, Some(term)) = (pg, term.as_deref().filter(|_| fts_term.is_some())) {
+        // PostgreSQL: the trigram index over the four fields (pg_trgm),
+        // lower-cased by the server on both sides.
+        cond.add(
+            r#"customer_search_text(c.name, c.phone, c.email, c.username) COLLATE "C" LIKE lower(?) ESCAPE '\'"#,
+            format!("%{}%", escape_like(term)),
+        );
+    } else if let Some(quoted) = &fts_term {
         if ordered_search {
             cond.add("s.customers_search MATCH ?", quoted.clone());
         } else {
@@ -653,12 +657,34 @@ fn list_rows<T>(
         // `%`, `_` and `\` are the term's own characters, not wildcards.
         let like = format!("{}%", escape_like(term));
         cond.add(
-            r"(c.name LIKE ? ESCAPE '\' OR c.phone LIKE ? ESCAPE '\')",
+            if pg {
+                // SQLite's LIKE ignores the case of A-Z; so does this.
+                r#"(c.name COLLATE "C" ILIKE ? ESCAPE '\' OR c.phone COLLATE "C" LIKE ? ESCAPE '\')"#
+            } else {
+                r"(c.name LIKE ? ESCAPE '\' OR c.phone LIKE ? ESCAPE '\')"
+            },
             like,
         );
     }
     if ordered_search {
-        return ordered_search_page(conn, &cond, (limit, offset), read);
+        let (from, order) = if pg {
+            (
+                format!("{FROM} {}", cond.where_clause()),
+                "c.created_at DESC, c.id DESC",
+            )
+        } else {
+            // CROSS JOIN keeps the index as the outer loop whatever else is
+            // filtered; its rowids are in the list's order.
+            (
+                format!(
+                    "FROM customers_search s CROSS JOIN customers c ON c.id = {SEARCH_ID} \
+                     LEFT JOIN packages p ON p.id = c.package_id {}",
+                    cond.where_clause()
+                ),
+                "s.rowid",
+            )
+        };
+        return ordered_search_page(conn, &from, order, cond.args(), (limit, offset), read);
     }
     let filter_sql = cond.where_clause();
     let order = match sort {
@@ -728,30 +754,26 @@ fn list_rows<T>(
     Ok((rows, Total::exact(total)))
 }
 
-/// A search page in the default order: the trigram index drives (its rowids
-/// are in that order), each match is checked against the other filters, and
-/// reading stops at the page; the count stops [`SEARCH_COUNT_AHEAD`] past it.
-/// `cond` starts with the MATCH on `s`.
+/// A search page in the default order: on SQLite the trigram index drives
+/// (its rowids are in that order), on PostgreSQL the newest-first order;
+/// each match is checked against the other filters, and reading stops at the
+/// page; the count stops [`SEARCH_COUNT_AHEAD`] past it. `from` is the FROM
+/// and WHERE clauses, `args` their arguments.
 fn ordered_search_page<T>(
     conn: &Connection,
-    cond: &Conditions,
+    from: &str,
+    order: &str,
+    args: Vec<&dyn rusqlite::ToSql>,
     (limit, offset): (i64, i64),
-    read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    read: impl FnMut(&super::sql::Row<'_>) -> super::sql::Result<T>,
 ) -> Result<(Vec<T>, Total), StoreError> {
-    // CROSS JOIN keeps the index as the outer loop whatever else is filtered.
-    let from = format!(
-        "FROM customers_search s CROSS JOIN customers c ON c.id = {SEARCH_ID} \
-         LEFT JOIN packages p ON p.id = c.package_id {}",
-        cond.where_clause()
-    );
-    let args = cond.args();
     let n = args.len();
     let mut page_args = args.clone();
     page_args.push(&limit);
     page_args.push(&offset);
     let rows = conn
         .prepare_cached(&format!(
-            "SELECT {} {from} ORDER BY s.rowid {}",
+            "SELECT {} {from} ORDER BY {order} {}",
             CustomerRow::COLUMNS,
             rows::limit_offset(n + 1),
         ))?
@@ -770,7 +792,7 @@ fn ordered_search_page<T>(
     count_args.push(&probe);
     let counted: i64 = conn
         .prepare_cached(&format!(
-            "SELECT COUNT(*) FROM (SELECT 1 {from} ORDER BY s.rowid LIMIT ?{} + 0)",
+            "SELECT COUNT(*) FROM (SELECT 1 {from} ORDER BY {order} LIMIT ?{} + 0) AS m",
             n + 1
         ))?
         .query_row(count_args.as_slice(), |r| r.get(0))?;
@@ -871,16 +893,23 @@ pub fn merge_search_index(
     start: bool,
 ) -> Result<bool, StoreError> {
     let pages = pages.max(1);
-    let before = tx.total_changes();
+    // SQLite's FTS5 index only; PostgreSQL's trigram index keeps itself.
+    let Some(c) = tx.as_sqlite() else {
+        return Ok(false);
+    };
+    let before = c.total_changes();
     tx.exec(
         "INSERT INTO customers_search (customers_search, rank) VALUES ('merge', ?1)",
         [if start { -pages } else { pages }],
     )?;
-    Ok(tx.total_changes() - before > 1)
+    Ok(c.total_changes() - before > 1)
 }
 
 /// Merges the whole search index into one segment (after a bulk load).
 pub fn optimize_search_index(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    if tx.engine() == Engine::Postgres {
+        return Ok(()); // a trigram index: nothing to merge
+    }
     tx.exec(
         "INSERT INTO customers_search (customers_search) VALUES ('optimize')",
         [],
@@ -977,7 +1006,8 @@ pub fn count_created_since(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-    use rusqlite::{params, Connection};
+    use crate::store::sql::Connection;
+    use rusqlite::params;
     use time::macros::datetime;
 
     use super::{create, list, set_status, CustomerFilter, NewCustomer, Total, SEARCH_COUNT_AHEAD};
@@ -1036,7 +1066,8 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        let conn = db.conn().unwrap();
+        let raw = db.conn().unwrap();
+        let conn = crate::store::sql::Connection::sqlite(&raw);
         let mut checked = 0;
         for op in [None, Some(ops[0]), Some(ops[1]), Some(999)] {
             for status in [
@@ -1101,7 +1132,8 @@ mod tests {
                 Ok(operators::create(tx, &f, "2026-01-01T00:00:00Z")?.id)
             })
             .unwrap();
-        let conn = db.conn().unwrap();
+        let raw = db.conn().unwrap();
+        let conn = crate::store::sql::Connection::sqlite(&raw);
         conn.execute(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
              INSERT INTO customers (name, phone, connection_type, status, operator_id,
@@ -1309,7 +1341,8 @@ mod tests {
     #[test]
     fn search_finds_what_a_substring_scan_finds() {
         let (_dir, db, ops) = seeded();
-        let conn = db.conn().unwrap();
+        let raw = db.conn().unwrap();
+        let conn = crate::store::sql::Connection::sqlite(&raw);
         let mut capped = 0;
         for term in TERMS {
             for status in [None, Some("active")] {
@@ -1355,7 +1388,8 @@ mod tests {
     #[test]
     fn the_migration_builds_the_same_index() {
         let (_dir, db, _) = seeded();
-        let conn = db.conn().unwrap();
+        let raw = db.conn().unwrap();
+        let conn = crate::store::sql::Connection::sqlite(&raw);
         let search = |conn: &Connection| -> Vec<Vec<i64>> {
             TERMS
                 .iter()

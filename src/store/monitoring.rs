@@ -1,7 +1,7 @@
 //! Infrastructure status checks and the device access log.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::params;
 
 use super::{
     rows::{self, record},
@@ -30,7 +30,10 @@ pub fn sync_checks(
     let names = serde_json::to_string(&checks.iter().map(|c| &c.0).collect::<Vec<_>>())
         .unwrap_or_else(|_| "[]".into());
     tx.exec(
-        "DELETE FROM status_checks WHERE name NOT IN (SELECT value FROM json_each(?1))",
+        &format!(
+            "DELETE FROM status_checks WHERE name NOT IN {}",
+            tx.engine().json_texts("?1")
+        ),
         [names],
     )?;
     for (name, kind, target) in checks {

@@ -1,8 +1,8 @@
 //! ONUs as their OLTs report them, linked to customers by ONU MAC or serial,
 //! and the rx power / radio signal history kept for graphs.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, Transaction};
+use super::sql::{Connection, Transaction};
+use rusqlite::params;
 
 use super::{
     rows::{self, record},
@@ -104,7 +104,10 @@ pub fn replace_for_olt(
     }
     let keys = serde_json::to_string(&seen).unwrap_or_else(|_| "[]".into());
     tx.exec(
-        "DELETE FROM onus WHERE olt_id = ?1 AND index_key NOT IN (SELECT value FROM json_each(?2))",
+        &format!(
+            "DELETE FROM onus WHERE olt_id = ?1 AND index_key NOT IN {}",
+            tx.engine().json_texts("?2")
+        ),
         params![olt_id, keys],
     )?;
     Ok(())

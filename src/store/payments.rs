@@ -3,8 +3,8 @@
 //! becoming credit through the customer ledger; `payment.received` in the same
 //! transaction.
 
-use super::rows::Exec;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use super::sql::{Connection, OptionalExtension, Transaction};
+use rusqlite::params;
 use serde_json::json;
 
 use super::{
@@ -265,12 +265,13 @@ pub fn daily_collections(
     since: &str,
     offset_secs: i32,
 ) -> Result<Vec<(String, Money)>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT date(p.received_at, ?3) AS day, CAST(SUM(p.amount_minor) AS BIGINT)
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} AS day, CAST(SUM(p.amount_minor) AS BIGINT)
          FROM payments p JOIN customers c ON c.id = p.customer_id
          WHERE p.received_at >= ?2 AND (?1 IS NULL OR c.operator_id = ?1)
          GROUP BY day ORDER BY day",
-    )?;
+        conn.engine().shifted_date("p.received_at", "?3")
+    ))?;
     let rows = stmt.query_map(
         params![vis.operator_id, since, format!("{offset_secs:+} seconds")],
         |r| Ok((r.get::<_, String>(0)?, Money(r.get(1)?))),
