@@ -12,6 +12,9 @@ pub struct Health {
     pub status: String,
     /// The ispbills version.
     pub version: String,
+    /// The database engine: `sqlite` (embedded, the default) or
+    /// `postgresql`.
+    pub engine: String,
 }
 
 #[derive(Default)]
@@ -21,7 +24,7 @@ pub struct SystemApi;
 impl SystemApi {
     /// Health check
     ///
-    /// Answers 200 `{"status":"ok","version":...}` when the server and its database
+    /// Answers 200 `{"status":"ok","version":...,"engine":...}` when the server and its database
     /// answer; 503 `SERVICE_UNAVAILABLE` when the database does not. No authentication.
     #[oai(
         path = "/health",
@@ -34,6 +37,7 @@ impl SystemApi {
         Ok(Json(Health {
             status: "ok".into(),
             version: VERSION.into(),
+            engine: state.db.engine().name().into(),
         }))
     }
 }
