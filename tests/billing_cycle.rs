@@ -350,7 +350,7 @@ fn the_command_line_runs_a_day() {
 fn a_run_costs_the_same_whatever_the_invoices_and_chunks() {
     use ispbills::store::{
         billing_run::{self, RunSettings, Step},
-        Db,
+        sql, Db,
     };
     use std::sync::atomic::{AtomicU64, Ordering};
     const CUSTOMERS: usize = 2_000;
@@ -394,13 +394,15 @@ fn a_run_costs_the_same_whatever_the_invoices_and_chunks() {
         let before = steps.load(Ordering::Relaxed);
         let mut bills = 0;
         for step in Step::ALL {
-            let ids = billing_run::candidates(&conn, &settings, step).unwrap();
+            let ids =
+                billing_run::candidates(&sql::Connection::sqlite(&conn), &settings, step).unwrap();
             for ids in ids.chunks(chunk) {
-                let tx = conn.transaction().unwrap();
+                let raw = conn.transaction().unwrap();
+                let tx = sql::Transaction::on(sql::Connection::sqlite(&raw));
                 bills += billing_run::run_chunk(&tx, &settings, step, ids)
                     .unwrap()
                     .bills_created;
-                tx.commit().unwrap();
+                raw.commit().unwrap();
             }
         }
         assert_eq!(bills, CUSTOMERS, "{month}");

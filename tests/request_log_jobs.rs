@@ -15,7 +15,7 @@ use ispbills::{
     store::{
         auth_tokens,
         request_log::{self, RequestLogEntry, RequestLogFilter},
-        Db,
+        test_database,
     },
 };
 use poem::EndpointExt;
@@ -29,7 +29,7 @@ fn entries_queued_before_a_stop_are_written() {
     }
     // Stop at once, well inside the one-second batching interval.
     let dir = s.stop();
-    let db = Db::open(dir.path(), 1).unwrap();
+    let db = test_database::open(dir.path(), 1).unwrap();
     let (rows, total) = db
         .read(|c| request_log::list(c, &RequestLogFilter::default(), 10, 0))
         .unwrap();
@@ -56,7 +56,7 @@ fn entry(at: &str) -> RequestLogEntry {
 #[test]
 fn retention_removes_what_is_past_its_time() {
     let dir = tempfile::TempDir::new().unwrap();
-    let db = Db::open(dir.path(), 1).unwrap();
+    let db = test_database::open(dir.path(), 1).unwrap();
     let clock = Arc::new(ManualClock::new(datetime!(2026-06-30 12:00:00 UTC)));
     let unix = clock.now().unix_timestamp();
     db.write(move |tx| {
@@ -247,7 +247,7 @@ fn the_row_cap_drops_the_oldest_rows() {
 #[test]
 fn time_filters_find_their_rows_and_times_never_go_backwards() {
     let dir = tempfile::TempDir::new().unwrap();
-    let db = Db::open(dir.path(), 1).unwrap();
+    let db = test_database::open(dir.path(), 1).unwrap();
     // 1,000 entries, one a minute; a second batch whose clock went back.
     let start = datetime!(2026-06-01 00:00:00 UTC);
     let at = |m: i64| ispbills::clock::format_timestamp(start + time::Duration::minutes(m));

@@ -433,7 +433,7 @@ fn the_queue_survives_a_restart_without_sending_twice() {
     let url = rx.url("/send");
     let dir = tempfile::TempDir::new().unwrap();
     {
-        let db = ispbills::store::Db::open(dir.path(), 2).unwrap();
+        let db = ispbills::store::test_database::open(dir.path(), 2).unwrap();
         let now = format_timestamp(time::OffsetDateTime::now_utc());
         let stamp = now.clone();
         db.write(move |tx| sms::top_up(tx, 10, None, &stamp))
@@ -469,6 +469,7 @@ fn the_queue_survives_a_restart_without_sending_twice() {
     }
     let path = dir.path().to_path_buf();
     let s = server_with(move |mut c| {
+        c.database.url = common::database_url(&path);
         c.data_dir = path;
         c.sms.gateway = "http".into();
         c.sms.http = Some(http_gateway(url, None));
@@ -501,7 +502,7 @@ fn the_queue_survives_a_restart_without_sending_twice() {
     // simply sent again.
     let dir2 = tempfile::TempDir::new().unwrap();
     {
-        let db = ispbills::store::Db::open(dir2.path(), 2).unwrap();
+        let db = ispbills::store::test_database::open(dir2.path(), 2).unwrap();
         let now = format_timestamp(time::OffsetDateTime::now_utc());
         db.write(move |tx| {
             sms::top_up(tx, 1, None, &now)?;
@@ -530,6 +531,7 @@ fn the_queue_survives_a_restart_without_sending_twice() {
     }
     let path = dir2.path().to_path_buf();
     let s = server_with(move |mut c| {
+        c.database.url = common::database_url(&path);
         c.data_dir = path;
         c
     });

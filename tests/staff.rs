@@ -370,6 +370,10 @@ fn the_auth_socket_makes_the_server_drop_its_token_cache() {
 fn cli(s: &TestServer) -> std::process::Command {
     let mut cmd = ispbills(s.data_dir());
     cmd.env("ISPBILLS_DATA_DIR", s.data_dir());
+    let url = common::database_url(s.data_dir());
+    if !url.is_empty() {
+        cmd.env("ISPBILLS_DATABASE__URL", url);
+    }
     cmd
 }
 

@@ -81,7 +81,10 @@ fn an_existing_database_is_upgraded_and_keeps_its_rows() {
         })
         .unwrap();
     assert_eq!((name.as_str(), phone), ("Rafiq", None));
-    assert_eq!(migrations::current_version(&conn).unwrap(), 2);
+    assert_eq!(
+        migrations::current_version(&ispbills::store::sql::Connection::sqlite(&conn)).unwrap(),
+        2
+    );
     // Nothing left to do.
     assert!(migrations::apply_migrations(&mut conn, &[v1, v2])
         .unwrap()
@@ -92,7 +95,7 @@ fn an_existing_database_is_upgraded_and_keeps_its_rows() {
 fn the_real_migrations_apply_on_top_of_an_existing_database() {
     let dir = TempDir::new().unwrap();
     {
-        let db = Db::open(dir.path(), 1).unwrap();
+        let db = ispbills::store::test_database::open(dir.path(), 1).unwrap();
         db.write(move |tx| {
             tx.execute(
                 "INSERT INTO staff_users (email, name, role, password_hash, created_at, updated_at)
@@ -103,7 +106,7 @@ fn the_real_migrations_apply_on_top_of_an_existing_database() {
         })
         .unwrap();
     }
-    let db = Db::open(dir.path(), 1).unwrap();
+    let db = ispbills::store::test_database::open(dir.path(), 1).unwrap();
     let n = db.read(ispbills::store::staff_users::count).unwrap();
     assert_eq!(n, 1);
 }
@@ -191,7 +194,10 @@ fn a_failing_migration_leaves_no_trace() {
         matches!(err, StoreError::Migration(ref msg) if msg.contains("0002_bad")),
         "{err}"
     );
-    assert_eq!(migrations::current_version(&conn).unwrap(), 1);
+    assert_eq!(
+        migrations::current_version(&ispbills::store::sql::Connection::sqlite(&conn)).unwrap(),
+        1
+    );
     let tables: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'",
@@ -226,7 +232,7 @@ fn migration_files_are_numbered_without_gaps() {
 fn the_auth_epoch_moves_on_auth_changes_only() {
     use ispbills::store::{api_clients, auth_tokens};
     let dir = TempDir::new().unwrap();
-    let db = Db::open(dir.path(), 1).unwrap();
+    let db = ispbills::store::test_database::open(dir.path(), 1).unwrap();
     let epoch = || db.read(auth_tokens::auth_epoch).unwrap();
     let client = db
         .write(move |tx| {
@@ -272,7 +278,7 @@ fn kept_counts_match_counted_rows_through_every_change() {
     };
     use time::macros::datetime;
     let dir = TempDir::new().unwrap();
-    let db = Db::open(dir.path(), 1).unwrap();
+    let db = ispbills::store::test_database::open(dir.path(), 1).unwrap();
     let now = datetime!(2026-04-01 00:00:00 UTC);
     db.write(move |tx| {
         let fields = |name: &str| packages::PackageFields {
@@ -332,7 +338,7 @@ fn kept_counts_match_counted_rows_through_every_change() {
         }
         let check = |filter: CustomerFilter,
                      vis: Visibility,
-                     tx: &rusqlite::Transaction<'_>|
+                     tx: &ispbills::store::Tx<'_>|
          -> Result<(), StoreError> {
             let (_, kept) = customers::list(tx, &filter, vis, 1, 0)?;
             // The same filter with a search that matches everyone forces a real count.
@@ -369,4 +375,44 @@ fn kept_counts_match_counted_rows_through_every_change() {
         Ok(())
     })
     .unwrap();
+}
+
+/// A parameter PostgreSQL cannot type from its first use (`?1 IS NULL OR
+/// id = ?1`) runs on both engines with NULL and with values, and preparing
+/// it first inside a write leaves the write's transaction usable.
+#[test]
+fn untyped_parameters_run_with_nulls_and_values_inside_a_write() {
+    use rusqlite::params;
+    let dir = TempDir::new().unwrap();
+    let db = ispbills::store::test_database::open(dir.path(), 2).unwrap();
+    const COUNT: &str = "SELECT COUNT(*) FROM operators \
+                         WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR name = ?2 COLLATE NOCASE)";
+    let id: i64 = db
+        .write(|tx| {
+            // First seen here, inside the transaction, with both NULL.
+            let before: i64 =
+                tx.query_row(COUNT, params![None::<i64>, None::<String>], |r| r.get(0))?;
+            assert_eq!(before, 0);
+            Ok(tx.query_row(
+                "INSERT INTO operators (name, created_at, updated_at) \
+                 VALUES (?1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') RETURNING id",
+                ["Gulshan Net"],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    let count = |op: Option<i64>, name: Option<&str>| -> i64 {
+        let name = name.map(str::to_string);
+        db.read(move |c| Ok(c.query_row(COUNT, params![op, name], |r| r.get(0))?))
+            .unwrap()
+    };
+    assert_eq!(count(None, None), 1, "the write committed");
+    assert_eq!(count(Some(id), None), 1);
+    assert_eq!(count(Some(id + 1), None), 0);
+    assert_eq!(
+        count(None, Some("GULSHAN NET")),
+        1,
+        "NOCASE on both engines"
+    );
+    assert_eq!(count(Some(id), Some("other")), 0);
 }

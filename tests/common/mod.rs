@@ -40,6 +40,16 @@ pub struct TestServer {
     runtime: tokio::runtime::Runtime,
 }
 
+/// The engine the suite runs on, as `/health` names it: `postgresql` when
+/// `ISPBILLS_TEST_DATABASE_URL` names a server, else `sqlite`.
+#[allow(dead_code)]
+pub fn engine_under_test() -> &'static str {
+    match std::env::var(ispbills::store::test_database::TEST_DATABASE_URL) {
+        Ok(url) if !url.trim().is_empty() => "postgresql",
+        _ => "sqlite",
+    }
+}
+
 /// A config for tests: temp data dir, port 0.
 pub fn test_config(dir: &Path) -> Config {
     let mut config = Config {
@@ -51,6 +61,9 @@ pub fn test_config(dir: &Path) -> Config {
     // The device simulators, the Zabbix stand-in and the SMS gateway stand-in
     // listen on loopback; tests of the address policy turn this off.
     config.network.allow_loopback = true;
+    // A fresh PostgreSQL database when the run names a server for them
+    // (ISPBILLS_TEST_DATABASE_URL); the SQLite file in `dir` otherwise.
+    config.database.url = ispbills::store::test_database::url_for(dir).unwrap();
     config
 }
 
@@ -433,7 +446,9 @@ pub fn bin() -> PathBuf {
 
 /// A command for the binary with a clean environment: no ISPBILLS_* from the
 /// caller, an empty config file (so a system-wide /etc/ispbills/config.toml on
-/// the test machine is never read), and `<root>/data` as the data directory.
+/// the test machine is never read), and `<root>/data` as the data directory,
+/// on the embedded SQLite database (a test on a server's PostgreSQL database
+/// sets `ISPBILLS_DATABASE__URL` to [`database_url`]).
 pub fn ispbills(root: &Path) -> Command {
     let mut cmd = Command::new(bin());
     for (k, _) in std::env::vars() {
@@ -448,6 +463,12 @@ pub fn ispbills(root: &Path) -> Command {
     cmd.env("ISPBILLS_CONFIG", &empty);
     cmd.env("ISPBILLS_DATA_DIR", root.join("data"));
     cmd
+}
+
+/// The `[database] url` of the test whose data directory is `dir` (empty:
+/// SQLite; see `ispbills::store::test_database::url_for`).
+pub fn database_url(dir: &Path) -> String {
+    ispbills::store::test_database::url_for(dir).unwrap()
 }
 
 pub fn stdout(out: &Output) -> String {
