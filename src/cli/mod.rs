@@ -95,6 +95,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         from: PathBuf,
     },
+    /// Move the database between engines (`db copy`)
+    #[command(subcommand)]
+    Db(database::DbCommand),
     /// Print the effective configuration (after file, environment and flags)
     Config,
     /// Print a commented config file with every key and its default
@@ -193,6 +196,10 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Restore { from } => {
             let config = load_config(&cli, None)?;
             database::restore(&config, from)
+        }
+        Command::Db(cmd) => {
+            let config = load_config(&cli, None)?;
+            database::db(&config, cmd)
         }
         Command::Admin(cmd) => {
             let config = load_config(&cli, None)?;

@@ -8,6 +8,7 @@ pub mod billing_run;
 pub mod bills;
 mod checkpointer;
 pub mod complaints;
+pub mod copy;
 pub mod customers;
 mod db;
 mod error;

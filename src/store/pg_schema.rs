@@ -61,6 +61,35 @@ pub fn migrate(conn: &PgConn) -> Result<Vec<i64>, StoreError> {
     Ok(applied)
 }
 
+/// Applies every migration inside the caller's transaction (on an empty
+/// database: `ispbills db copy` creates the schema and the rows in one
+/// transaction), holding the migration lock until it ends.
+pub fn create_in_transaction(c: &Connection<'_>) -> Result<Vec<i64>, StoreError> {
+    c.execute_batch(&format!("SELECT pg_advisory_xact_lock({MIGRATE_LOCK})"))?;
+    let mut applied = Vec::new();
+    for m in all()?
+        .iter()
+        .filter(|m| m.version > current_version(c).unwrap_or(0))
+    {
+        c.execute_batch(&m.sql).map_err(|e| {
+            StoreError::Migration(format!("{:04}_{} failed: {e}", m.version, m.name))
+        })?;
+        record(c, m)?;
+        applied.push(m.version);
+    }
+    Ok(applied)
+}
+
+/// Records `m` as applied.
+fn record(c: &Connection<'_>, m: &Migration) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, \
+         to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
+        rusqlite::params![m.version, m.name],
+    )?;
+    Ok(())
+}
+
 fn apply_all(c: &Connection<'_>, migrations: &[Migration]) -> Result<Vec<i64>, StoreError> {
     let latest = migrations.last().map_or(0, |m| m.version);
     let version = current_version(c)?;
@@ -76,14 +105,7 @@ fn apply_all(c: &Connection<'_>, migrations: &[Migration]) -> Result<Vec<i64>, S
         let ran = c
             .execute_batch(&m.sql)
             .map_err(|e| StoreError::Migration(format!("{:04}_{} failed: {e}", m.version, m.name)))
-            .and_then(|()| {
-                c.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, \
-                     to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
-                    rusqlite::params![m.version, m.name],
-                )
-                .map_err(StoreError::from)
-            });
+            .and_then(|()| record(c, m));
         match ran {
             Ok(_) => c.execute_batch("COMMIT")?,
             Err(e) => {

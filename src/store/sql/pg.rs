@@ -13,14 +13,17 @@ use std::{cell::RefCell, collections::HashMap, error::Error as StdError};
 use bytes::BytesMut;
 use postgres::{
     types::{FromSql, IsNull, ToSql as PgToSql, Type},
-    Client, NoTls,
+    Client,
 };
 use rusqlite::{
     types::{ToSqlOutput, Value, ValueRef},
     ToSql,
 };
 
+use tokio_postgres_rustls::MakeRustlsConnect;
+
 use super::{
+    pg_tls,
     pg_types::{self, Probe},
     placeholders::to_dollars,
     Error, Result,
@@ -113,6 +116,37 @@ impl PgConn {
         Ok(self.client.borrow_mut().batch_execute(sql)?)
     }
 
+    /// Runs `COPY ... FROM STDIN` (`sql`), `write` giving the data.
+    pub fn copy_in(
+        &self,
+        sql: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        let mut client = self.client.borrow_mut();
+        let mut writer = client.copy_in(sql)?;
+        write(&mut writer).map_err(|e| Error::Conversion(e.to_string()))?;
+        Ok(writer.finish()?)
+    }
+
+    /// Streams the rows of a query without arguments to `f`, each as
+    /// SQLite's values, without holding them all.
+    pub fn for_each_row(
+        &self,
+        sql: &str,
+        mut f: impl FnMut(Vec<Value>) -> Result<()>,
+    ) -> Result<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut client = self.client.borrow_mut();
+        let mut rows = client.query_raw(sql, std::iter::empty::<i64>())?;
+        while let Some(row) = rows.next()? {
+            let values = (0..row.len())
+                .map(|i| Ok(row.try_get::<_, AnyValue>(i)?.0))
+                .collect::<Result<Vec<_>>>()?;
+            f(values)?;
+        }
+        Ok(())
+    }
+
     /// Whether the server has gone (the pool drops such a connection).
     pub fn is_closed(&self) -> bool {
         self.client.borrow().is_closed()
@@ -120,28 +154,39 @@ impl PgConn {
 }
 
 /// Opens PostgreSQL connections for the pool from a `postgres://` URL.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PgManager {
     config: postgres::Config,
+    tls: MakeRustlsConnect,
     probe: Probe,
+}
+
+impl std::fmt::Debug for PgManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgManager")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PgManager {
     /// The manager for `url` (`postgres://user:pass@host:port/db?options`).
+    /// `sslmode` as libpq reads it: see [`super::pg_tls`].
     pub fn new(url: &str) -> Result<Self> {
-        let mut config: postgres::Config = url.parse()?;
+        let pg_tls::Target { mut config, tls } = pg_tls::target(url)?;
         if config.get_application_name().is_none() {
             config.application_name("ispbills");
         }
         Ok(Self {
-            probe: Probe::new(config.clone()),
+            probe: Probe::new(config.clone(), tls.clone()),
             config,
+            tls,
         })
     }
 
     /// A connection outside the pool (the migration lock, `db copy`).
     pub fn connect(&self) -> Result<PgConn> {
-        let client = self.config.connect(NoTls)?;
+        let client = self.config.connect(self.tls.clone())?;
         Ok(PgConn::new(client, self.probe.clone()))
     }
 
