@@ -259,11 +259,11 @@ pub fn resolve_file(explicit: Option<&Path>, system_default: &Path) -> Option<Pa
 
 /// Loads the configuration from the layers, reading the process environment.
 pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
-    // ISPBILLS_TEST_DATABASE_URL is the test suite's, not a key.
+    // ISPBILLS_TEST_DATABASE_URL and _CA are the test suite's, not keys.
     load_with_env(
         file,
         overrides,
-        Env::prefixed("ISPBILLS_").ignore(&["test_database_url"]),
+        Env::prefixed("ISPBILLS_").ignore(&["test_database_url", "test_database_ca"]),
     )
 }
 

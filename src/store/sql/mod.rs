@@ -13,6 +13,7 @@
 mod args;
 mod dialect;
 mod pg;
+mod pg_tls;
 mod pg_types;
 mod placeholders;
 mod row;
@@ -57,7 +58,13 @@ impl fmt::Display for Error {
             Error::Sqlite(e) => e.fmt(f),
             Error::Postgres(e) => match e.as_db_error() {
                 Some(db) => write!(f, "{}: {}", db.code().code(), db.message()),
-                None => e.fmt(f),
+                // The client's own errors say what failed ("error performing
+                // TLS handshake"), their cause why (a certificate, a refused
+                // connection): both.
+                None => match std::error::Error::source(e) {
+                    Some(cause) => write!(f, "{e}: {cause}"),
+                    None => e.fmt(f),
+                },
             },
             Error::NoRows => f.write_str("query returned no rows"),
             Error::Conversion(m) => f.write_str(m),

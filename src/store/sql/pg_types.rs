@@ -17,8 +17,9 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use postgres::{error::SqlState, types::Type, Client, NoTls};
+use postgres::{error::SqlState, types::Type, Client};
 use rusqlite::{types::ValueRef, ToSql};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::Result;
 
@@ -33,6 +34,7 @@ const MAX_FOUND: usize = 4096;
 #[derive(Clone)]
 pub(super) struct Probe {
     config: postgres::Config,
+    tls: MakeRustlsConnect,
     client: Arc<Mutex<Option<Client>>>,
     /// What was found, by statement and [`signature`]: each trial runs once
     /// per process, not once per pooled connection (the server logs every
@@ -50,9 +52,10 @@ impl std::fmt::Debug for Probe {
 }
 
 impl Probe {
-    pub(super) fn new(config: postgres::Config) -> Self {
+    pub(super) fn new(config: postgres::Config, tls: MakeRustlsConnect) -> Self {
         Self {
             config,
+            tls,
             client: Arc::new(Mutex::new(None)),
             found: Arc::new(Mutex::new(HashMap::new())),
         }
@@ -88,7 +91,7 @@ impl Probe {
         }
         let client = match &mut *guard {
             Some(c) => c,
-            empty => empty.insert(self.config.connect(NoTls)?),
+            empty => empty.insert(self.config.connect(self.tls.clone())?),
         };
         let mut trial = Trial::new(args)?;
         for _ in 0..MAX_TRIES {
