@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cards;
 pub mod cli;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod contract;
 pub mod demo;

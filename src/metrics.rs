@@ -153,6 +153,19 @@ impl Metrics {
             .register(name, help, counter);
     }
 
+    /// Adds a metric kept elsewhere (a gauge family, say).
+    pub fn register_metric(
+        &self,
+        name: &str,
+        help: &str,
+        metric: impl prometheus_client::registry::Metric,
+    ) {
+        self.registry
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .register(name, help, metric);
+    }
+
     /// The OpenMetrics text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();

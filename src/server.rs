@@ -17,6 +17,7 @@ use crate::{
         throttle::LoginThrottle, tokens::TokenSigner,
     },
     clock::Clock,
+    cluster::Cluster,
     config::Config,
     events::{self, worker::Delivery},
     http::{self, GuardedAcceptor, Limits, Registry},
@@ -112,7 +113,24 @@ where
         .await
         .map_err(|e| StoreError::Task(e.to_string()))??
     };
+    // This node's leases, taken before the workers they gate start (on one
+    // node: all of them, at once).
+    let cluster = {
+        let (db, clock, dir) = (db.clone(), clock.clone(), config.data_dir.clone());
+        tokio::task::spawn_blocking(move || {
+            let cluster = Cluster::new(crate::cluster::node_id(&dir)?, db, clock);
+            cluster.renew()?;
+            Ok::<_, StoreError>(cluster)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))??
+    };
+    tracing::info!(node = %cluster.node(), leases = ?cluster.held(), engine = db.engine().name(), "node");
     let mut workers = Workers::new();
+    workers.spawn(
+        "cluster",
+        crate::cluster::worker(cluster.clone(), workers.stop_signal()),
+    );
     let (request_log, log_worker) = jobs::request_log::worker(
         db.clone(),
         config.api.request_log_max_rows,
@@ -132,6 +150,7 @@ where
                 router_data_days: config.routers.retention_days,
                 monitoring_days: config.monitoring.retention_days,
             },
+            cluster.clone(),
             workers.stop_signal(),
         ),
     );
@@ -162,6 +181,7 @@ where
             db.clone(),
             Arc::new(config.clone()),
             clock.clone(),
+            cluster.clone(),
             workers.stop_signal(),
         ),
     );
@@ -170,6 +190,7 @@ where
         events::worker::worker(
             Arc::new(Delivery::new(
                 db.clone(),
+                cluster.node().to_string(),
                 clock.clone(),
                 config.webhooks.clone(),
                 seal_key.clone(),
@@ -186,6 +207,7 @@ where
                 config: config.sms.clone(),
                 offset: config.isp.offset(),
                 gateway: crate::sms::worker::gateway_from(&config.sms, config.network.policy()),
+                node: cluster.node().to_string(),
             }),
             workers.stop_signal(),
         ),
@@ -199,7 +221,7 @@ where
     ));
     workers.spawn(
         "routers",
-        crate::network::poller::worker(routers.clone(), workers.stop_signal()),
+        crate::network::poller::worker(routers.clone(), cluster.clone(), workers.stop_signal()),
     );
     if let Ok(addr) = config.routers.syslog_listen.parse::<SocketAddr>() {
         workers.spawn(
@@ -218,6 +240,7 @@ where
                 profiles: profiles.clone(),
                 policy: config.network.policy(),
             }),
+            cluster.clone(),
             workers.stop_signal(),
         ),
     );
@@ -228,6 +251,7 @@ where
             clock.clone(),
             config.monitoring.clone(),
             config.network.policy(),
+            cluster.clone(),
             workers.stop_signal(),
         ),
     );
@@ -237,7 +261,9 @@ where
     )?);
     hash_pool.stats.register(&metrics);
     db.writer_stats().register(&metrics);
+    cluster.register(&metrics);
     let state = AppState::new(Shared {
+        cluster,
         auth: auth.clone(),
         db,
         clock,

@@ -33,6 +33,8 @@ impl std::ops::Deref for AppState {
 /// What the application shares.
 pub struct Shared {
     pub db: Db,
+    /// This node and the leases it holds.
+    pub cluster: Arc<crate::cluster::Cluster>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,

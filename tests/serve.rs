@@ -23,14 +23,20 @@ fn health_answers_ok_with_the_version() {
     let s = TestServer::start();
     let r = s.get("/health");
     assert_eq!(r.status, 200);
-    assert_eq!(
-        r.json(),
-        serde_json::json!({
-            "status": "ok",
-            "version": env!("CARGO_PKG_VERSION"),
-            "engine": common::engine_under_test()
-        })
+    let body = r.json();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(body["engine"], common::engine_under_test());
+    assert!(
+        body["node"].as_str().is_some_and(|n| !n.is_empty()),
+        "{body}"
     );
+    // One node holds every lease.
+    assert_eq!(
+        body["leases"],
+        serde_json::json!(["billing", "retention", "routers", "snmp", "status-checks"])
+    );
+    assert_eq!(body.as_object().unwrap().len(), 5, "{body}");
 }
 
 #[test]

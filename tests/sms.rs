@@ -460,7 +460,7 @@ fn the_queue_survives_a_restart_without_sending_twice() {
                 };
                 let row = sms::queue(tx, &[m], limits, "message", 0, &now)?;
                 if sending {
-                    sms::mark_sending(tx, row[0].id, "http", &now)?;
+                    sms::mark_sending(tx, row[0].id, "http", "a-node-that-stopped", &now)?;
                 }
                 Ok(())
             })
@@ -524,7 +524,7 @@ fn the_queue_survives_a_restart_without_sending_twice() {
                 day_start: "2000-01-01T00:00:00Z",
             };
             let row = sms::queue(tx, &[m], limits, "message", 0, &now)?;
-            sms::mark_sending(tx, row[0].id, "log", &now)?;
+            sms::mark_sending(tx, row[0].id, "log", "a-node-that-stopped", &now)?;
             Ok(())
         })
         .unwrap();

@@ -15,6 +15,12 @@ pub struct Health {
     /// The database engine: `sqlite` (embedded, the default) or
     /// `postgresql`.
     pub engine: String,
+    /// This node's id (several nodes may serve one PostgreSQL database).
+    pub node: String,
+    /// The background work this node runs for all nodes now, by lease:
+    /// `billing`, `retention`, `routers`, `snmp`, `status-checks` (on one
+    /// node, all of them).
+    pub leases: Vec<String>,
 }
 
 #[derive(Default)]
@@ -24,7 +30,7 @@ pub struct SystemApi;
 impl SystemApi {
     /// Health check
     ///
-    /// Answers 200 `{"status":"ok","version":...,"engine":...}` when the server and its database
+    /// Answers 200 `{"status":"ok","version":...,"engine":...,"node":...,"leases":[...]}` when the server and its database
     /// answer; 503 `SERVICE_UNAVAILABLE` when the database does not. No authentication.
     #[oai(
         path = "/health",
@@ -38,6 +44,8 @@ impl SystemApi {
             status: "ok".into(),
             version: VERSION.into(),
             engine: state.db.engine().name().into(),
+            node: state.cluster.node().into(),
+            leases: state.cluster.held(),
         }))
     }
 }

@@ -4,6 +4,13 @@
 //! endpoint's due deliveries with bounded concurrency and records each attempt.
 //! A delivery is marked done only after its endpoint answered 2xx, so a crash
 //! at any moment means at worst a repeat with the same event id.
+//!
+//! Every node runs this worker: the fan-out moves the cursor in the same
+//! transaction as it reads it (writes take turns across nodes), and a lane
+//! claims the deliveries it attempts (`webhook_deliveries::claim`) for as
+//! long as their attempts may take, so a delivery is attempted by one node at
+//! a time; a node that dies mid-attempt leaves its claims to lapse, and
+//! another node makes the attempt again (at worst one repeat).
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -31,10 +38,14 @@ pub const SECRET_PURPOSE: &str = "webhook.secret";
 const FAN_OUT_BATCH: i64 = 500;
 const POLL: Duration = Duration::from_millis(200);
 const LANE_IDLE: Duration = Duration::from_secs(1);
+/// Seconds a claim outlasts the attempts it covers.
+const CLAIM_MARGIN_SECS: i64 = 30;
 
 /// Everything the worker needs.
 pub struct Delivery {
     pub db: Db,
+    /// This node (its claims carry the id).
+    pub node: String,
     pub clock: Arc<dyn Clock>,
     pub config: WebhooksConfig,
     pub seal: SealKey,
@@ -43,8 +54,15 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, config: WebhooksConfig, seal: SealKey) -> Self {
+    pub fn new(
+        db: Db,
+        node: String,
+        clock: Arc<dyn Clock>,
+        config: WebhooksConfig,
+        seal: SealKey,
+    ) -> Self {
         Self {
+            node,
             sender: Sender::new(&config),
             schedule: RetrySchedule::new(config.retry_schedule.clone()),
             db,
@@ -126,6 +144,7 @@ fn failed(error: String) -> Reply {
 
 /// Runs until `stop`: fans events out and keeps one lane per active endpoint.
 pub async fn worker(ctx: Arc<Delivery>, mut stop: StopSignal) {
+    release_claims(&ctx).await;
     let (wake, _) = watch::channel(0u64);
     let mut lanes: HashMap<i64, JoinHandle<()>> = HashMap::new();
     loop {
@@ -164,26 +183,55 @@ pub async fn worker(ctx: Arc<Delivery>, mut stop: StopSignal) {
     for (_, lane) in lanes {
         let _ = lane.await;
     }
+    release_claims(&ctx).await;
+}
+
+/// Ends this node's claims (see `webhook_deliveries::release_claims`).
+async fn release_claims(ctx: &Delivery) {
+    let node = ctx.node.clone();
+    match ctx
+        .db
+        .write_async(move |tx| webhook_deliveries::release_claims(tx, &node))
+        .await
+    {
+        Ok(n) if n > 0 => tracing::info!(deliveries = n, "webhooks: released this node's claims"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "webhooks: releasing claims failed; they lapse"),
+    }
 }
 
 /// Sends one endpoint's due deliveries until it is switched off or deleted.
 async fn lane(ctx: Arc<Delivery>, id: i64, mut wake: watch::Receiver<u64>, mut stop: StopSignal) {
     let concurrency = ctx.config.concurrency_per_endpoint.max(1);
-    let batch = i64::try_from(concurrency * 8).unwrap_or(32).max(16);
+    // Claimed: two rounds of attempts, each at most the send timeout; the
+    // claim covers them with room to record.
+    let batch = i64::try_from(concurrency * 2).unwrap_or(8);
+    let claim_secs = 2 * i64::try_from(ctx.config.timeout_secs).unwrap_or(30) + CLAIM_MARGIN_SECS;
     loop {
         if *stop.borrow() {
             return;
         }
         let now = ctx.clock.now().unix_timestamp();
-        let loaded = ctx
-            .db
-            .read_async(move |c| {
-                Ok((
-                    webhooks::active_target(c, id)?,
-                    webhook_deliveries::due(c, id, now, batch)?,
-                ))
-            })
-            .await;
+        let node = ctx.node.clone();
+        let loaded = async {
+            match ctx
+                .db
+                .read_async(move |c| webhooks::active_target(c, id))
+                .await?
+            {
+                None => Ok((None, Vec::new())),
+                Some(target) => {
+                    let rows = ctx
+                        .db
+                        .write_async(move |tx| {
+                            webhook_deliveries::claim(tx, id, &node, now, now + claim_secs, batch)
+                        })
+                        .await?;
+                    Ok::<_, StoreError>((Some(target), rows))
+                }
+            }
+        }
+        .await;
         let (target, rows) = match loaded {
             Ok((Some(target), rows)) => (target, rows),
             Ok((None, _)) => return,

@@ -82,13 +82,25 @@ pub fn run_in_chunks(
 }
 
 /// Runs the day's cycle once the local time passes `[billing] run_at` (at start
-/// too, when it already has: the run is idempotent).
-pub async fn worker(db: Db, config: Arc<Config>, clock: Arc<dyn Clock>, mut stop: StopSignal) {
+/// too, when it already has: the run is idempotent), on the node holding the
+/// billing lease; a node that takes the lease over runs the day again, which
+/// finishes what the last holder left and bills nobody twice.
+pub async fn worker(
+    db: Db,
+    config: Arc<Config>,
+    clock: Arc<dyn Clock>,
+    cluster: Arc<crate::cluster::Cluster>,
+    mut stop: StopSignal,
+) {
     let mut last_run: Option<Date> = None;
-    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
         tokio::select! {
             _ = tick.tick() => {
+                if !cluster.holds(crate::cluster::BILLING) {
+                    last_run = None;
+                    continue;
+                }
                 let local = clock.now().to_offset(config.isp.offset());
                 if local.time() < config.billing.run_time() || last_run == Some(local.date()) {
                     continue;

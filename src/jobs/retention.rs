@@ -51,17 +51,24 @@ pub fn run_once(db: &Db, clock: &dyn Clock, keep: Retention) -> Result<usize, St
     })
 }
 
+/// Runs retention on the node holding its lease (the rate limiter's
+/// counters, this node's own, shrink on every node).
 pub async fn worker(
     db: Db,
     clock: Arc<dyn Clock>,
     rate_limits: Arc<RateLimits>,
     keep: Retention,
+    cluster: Arc<crate::cluster::Cluster>,
     mut stop: StopSignal,
 ) {
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tokio::select! {
             _ = tick.tick() => {
+                rate_limits.shrink();
+                if !cluster.holds(crate::cluster::RETENTION) {
+                    continue;
+                }
                 let (db, clock) = (db.clone(), clock.clone());
                 let done =
                     tokio::task::spawn_blocking(move || run_once(&db, clock.as_ref(), keep)).await;
@@ -71,7 +78,6 @@ pub async fn worker(
                     Ok(Err(e)) => tracing::error!(error = %e, "retention failed"),
                     Err(e) => tracing::error!(error = %e, "retention task failed"),
                 }
-                rate_limits.shrink();
             }
             _ = stopped(&mut stop) => break,
         }

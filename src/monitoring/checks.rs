@@ -84,6 +84,7 @@ pub async fn worker(
     clock: Arc<dyn Clock>,
     config: MonitoringConfig,
     policy: Policy,
+    cluster: Arc<crate::cluster::Cluster>,
     mut stop: StopSignal,
 ) {
     let defs: Vec<(String, String, String)> = config
@@ -102,6 +103,13 @@ pub async fn worker(
     }
     let timeout = Duration::from_millis(config.check_timeout_ms);
     loop {
+        if !cluster.holds(crate::cluster::STATUS_CHECKS) {
+            // Another node checks; look again when the lease may be free.
+            tokio::select! {
+                _ = tokio::time::sleep(crate::cluster::RENEW_EVERY) => continue,
+                _ = stopped(&mut stop) => break,
+            }
+        }
         let results = futures_util::future::join_all(
             config
                 .checks

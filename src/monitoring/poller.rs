@@ -258,7 +258,11 @@ impl SnmpPoller {
 
 /// Runs rounds until `stop`; a device added through the API is polled at the
 /// next round.
-pub async fn worker(poller: Arc<SnmpPoller>, mut stop: StopSignal) {
+pub async fn worker(
+    poller: Arc<SnmpPoller>,
+    cluster: Arc<crate::cluster::Cluster>,
+    mut stop: StopSignal,
+) {
     let transport = match SnmpTransport::bind().await {
         Ok(t) => t,
         Err(e) => {
@@ -269,6 +273,13 @@ pub async fn worker(poller: Arc<SnmpPoller>, mut stop: StopSignal) {
     let interval = Duration::from_secs(poller.config.poll_interval_secs);
     loop {
         let started = tokio::time::Instant::now();
+        if !cluster.holds(crate::cluster::SNMP) {
+            // Another node polls; look again when the lease may be free.
+            tokio::select! {
+                _ = tokio::time::sleep(crate::cluster::RENEW_EVERY) => continue,
+                _ = stopped(&mut stop) => break,
+            }
+        }
         tokio::select! {
             r = poller.round(&transport) => {
                 if let Err(e) = r {

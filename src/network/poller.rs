@@ -33,7 +33,13 @@ const TICK: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 /// Runs until `stop`: one thread per router in the inventory.
-pub async fn worker(hub: Arc<RouterHub>, mut stop: StopSignal) {
+/// Keeps one polling thread per router, on the node holding the routers'
+/// lease (elsewhere none: their threads stop when the lease goes).
+pub async fn worker(
+    hub: Arc<RouterHub>,
+    cluster: Arc<crate::cluster::Cluster>,
+    mut stop: StopSignal,
+) {
     let mut threads: HashMap<i64, (Arc<AtomicBool>, JoinHandle<()>)> = HashMap::new();
     loop {
         let ids = hub
@@ -45,6 +51,13 @@ pub async fn worker(hub: Arc<RouterHub>, mut stop: StopSignal) {
                     .collect::<Vec<_>>())
             })
             .await;
+        let ids = ids.map(|ids| {
+            if cluster.holds(crate::cluster::ROUTERS) {
+                ids
+            } else {
+                Vec::new()
+            }
+        });
         match ids {
             Ok(ids) => {
                 threads.retain(|id, (flag, handle)| {

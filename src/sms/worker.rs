@@ -51,6 +51,8 @@ pub struct SmsWorker {
     pub config: SmsConfig,
     pub offset: time::UtcOffset,
     pub gateway: Arc<dyn Gateway>,
+    /// This node: its sends are marked with it.
+    pub node: String,
 }
 
 impl SmsWorker {
@@ -59,12 +61,17 @@ impl SmsWorker {
         (format_timestamp(now), now.unix_timestamp())
     }
 
-    /// Messages left `sending` by a stop: queued again or failed.
-    pub fn reconcile(&self) -> Result<usize, StoreError> {
+    /// Messages left `sending` by a node that is gone (`at_start`: this
+    /// node's own last run too): queued again or failed.
+    pub fn reconcile(&self, at_start: bool) -> Result<usize, StoreError> {
         let resend = self.gateway.resend_is_safe() || self.config.resend_interrupted;
         let (now, unix) = self.now();
-        self.db
-            .write(move |tx| sms::reconcile_interrupted(tx, resend, unix, &now))
+        let now_ms =
+            i64::try_from(self.clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+        let mine = at_start.then(|| self.node.clone());
+        self.db.write(move |tx| {
+            sms::reconcile_interrupted(tx, resend, unix, &now, mine.as_deref(), now_ms)
+        })
     }
 
     /// Reads new outbox events and queues the notifications they call for, in
@@ -151,8 +158,8 @@ impl SmsWorker {
     fn deliver_blocking(&self, row: SmsRow) -> Result<(), StoreError> {
         let (now, _) = self.now();
         let claimed = self.db.write({
-            let (id, gateway) = (row.id, self.gateway.name().to_string());
-            move |tx| sms::mark_sending(tx, id, &gateway, &now)
+            let (id, gateway, node) = (row.id, self.gateway.name().to_string(), self.node.clone());
+            move |tx| sms::mark_sending(tx, id, &gateway, &node, &now)
         })?;
         if !claimed {
             return Ok(());
@@ -214,14 +221,27 @@ impl SmsWorker {
 
 /// Runs until `stop`.
 pub async fn worker(ctx: Arc<SmsWorker>, mut stop: StopSignal) {
-    let c = ctx.clone();
-    match tokio::task::spawn_blocking(move || c.reconcile()).await {
-        Ok(Ok(n)) if n > 0 => tracing::warn!(messages = n, "sms: reconciled interrupted sends"),
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => tracing::error!(error = %e, "sms: reconciling failed"),
-        Err(e) => tracing::error!(error = %e, "sms: reconciling task failed"),
-    }
+    let reconcile = |at_start: bool| {
+        let c = ctx.clone();
+        async move {
+            match tokio::task::spawn_blocking(move || c.reconcile(at_start)).await {
+                Ok(Ok(n)) if n > 0 => {
+                    tracing::warn!(messages = n, "sms: reconciled interrupted sends")
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "sms: reconciling failed"),
+                Err(e) => tracing::error!(error = %e, "sms: reconciling task failed"),
+            }
+        }
+    };
+    reconcile(true).await;
+    // Another node's interrupted sends are settled once its lease lapses.
+    let mut last_reconcile = tokio::time::Instant::now();
     loop {
+        if last_reconcile.elapsed() >= crate::cluster::RENEW_EVERY {
+            reconcile(false).await;
+            last_reconcile = tokio::time::Instant::now();
+        }
         let c = ctx.clone();
         match tokio::task::spawn_blocking(move || c.notify()).await {
             Ok(Ok(_)) => {}

@@ -27,8 +27,9 @@ use super::{
     StoreError,
 };
 
-/// Tables derived from others by triggers (or bookkeeping of the target's
-/// own migrations): not copied.
+/// Tables derived from others by triggers, the target's own migrations'
+/// bookkeeping, and the nodes' leases (held by processes, not data): not
+/// copied.
 fn derived(table: &str) -> bool {
     table == "schema_migrations"
         || table == "customer_counts"

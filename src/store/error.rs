@@ -101,6 +101,13 @@ impl StoreError {
                 rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
             ),
             StoreError::Sql(Error::Postgres(e)) if e.is_closed() => true,
+            // The server went away mid-statement (a failover, a restart):
+            // the connection is dropped and the next request reconnects.
+            StoreError::Sql(Error::Postgres(e))
+                if std::error::Error::source(e).is_some_and(|c| c.is::<std::io::Error>()) =>
+            {
+                true
+            }
             _ => pg_state(self).is_some_and(|s| {
                 [
                     SqlState::T_R_SERIALIZATION_FAILURE,

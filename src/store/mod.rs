@@ -16,6 +16,7 @@ pub mod events;
 pub mod idempotency;
 pub mod inventory;
 pub mod invoices;
+pub mod leases;
 pub mod maintenance;
 pub mod migrations;
 pub mod monitoring;

@@ -305,18 +305,20 @@ pub fn due(conn: &Connection, now: i64, limit: i64) -> Result<Vec<SmsRow>, Store
     )
 }
 
-/// Marks a queued message as being handed to the gateway (committed before
-/// the call). False if it was not queued any more.
+/// Marks a queued message as being handed to the gateway by `node`
+/// (committed before the call): the claim that keeps another node from
+/// sending it too. False if it was not queued any more.
 pub fn mark_sending(
     tx: &Transaction<'_>,
     id: i64,
     gateway: &str,
+    node: &str,
     now: &str,
 ) -> Result<bool, StoreError> {
     Ok(tx.exec(
         "UPDATE sms_messages SET status = 'sending', attempts = attempts + 1, gateway = ?2, \
-         updated_at = ?3 WHERE id = ?1 AND status = 'queued'",
-        params![id, gateway, now],
+         sending_by = ?4, updated_at = ?3 WHERE id = ?1 AND status = 'queued'",
+        params![id, gateway, now, node],
     )? == 1)
 }
 
@@ -374,28 +376,47 @@ pub fn mark_failed(
     Ok(())
 }
 
-/// After a restart: messages left `sending` are queued again when resending is
-/// safe, else failed (they may have reached the provider; no refund).
+/// Settles messages left `sending` by a node that is gone: queued again
+/// (`resend`, due at `due`) or failed. Gone: its liveness lease lapsed by
+/// `now_ms` (it died; a clean stop finishes its sends first), or it is
+/// `mine`, this node's own last run (at start), or it is not known (a
+/// message marked before nodes were recorded).
 pub fn reconcile_interrupted(
     tx: &Transaction<'_>,
     resend: bool,
     due: i64,
     now: &str,
+    mine: Option<&str>,
+    now_ms: i64,
 ) -> Result<usize, StoreError> {
+    // The messages of gone nodes, with `mine` as ?{m} and `now_ms` as ?{t}.
+    let gone = |m: usize, t: usize| {
+        format!(
+            "status = 'sending' AND (sending_by IS NULL OR sending_by = ?{m} \
+             OR NOT EXISTS (SELECT 1 FROM leases \
+                            WHERE leases.name = 'node:' || sms_messages.sending_by \
+                              AND leases.expires_ms > ?{t}))"
+        )
+    };
     let n = if resend {
         tx.exec(
-            "UPDATE sms_messages SET status = 'queued', next_attempt_at = ?1, \
-             error = 'interrupted while sending; sent again', updated_at = ?2 \
-             WHERE status = 'sending'",
-            params![due, now],
+            &format!(
+                "UPDATE sms_messages SET status = 'queued', next_attempt_at = ?1, sending_by = NULL, \
+                 error = 'interrupted while sending; sent again', updated_at = ?2 WHERE {}",
+                gone(3, 4)
+            ),
+            params![due, now, mine, now_ms],
         )?
     } else {
         tx.exec(
-            "UPDATE sms_messages SET status = 'failed', next_attempt_at = NULL, \
-             error = 'interrupted while being handed to the gateway (the appliance stopped); \
-             not sent again to avoid a duplicate - check the provider''s report', updated_at = ?1 \
-             WHERE status = 'sending'",
-            params![now],
+            &format!(
+                "UPDATE sms_messages SET status = 'failed', next_attempt_at = NULL, \
+                 error = 'interrupted while being handed to the gateway (the appliance stopped); \
+                 not sent again to avoid a duplicate - check the provider''s report', \
+                 updated_at = ?1 WHERE {}",
+                gone(2, 3)
+            ),
+            params![now, mine, now_ms],
         )?
     };
     Ok(n)

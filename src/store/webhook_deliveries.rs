@@ -153,6 +153,59 @@ pub fn due(
     )
 }
 
+/// Claims for `node` until `until` (unix seconds) up to `limit` pending
+/// deliveries of an endpoint due at `now` that no other node has claimed (or
+/// whose claim lapsed: that node died mid-attempt), oldest first, and returns
+/// them with their events. The claim is the row lock of several nodes: a
+/// delivery is attempted by one node at a time ([`record`] ends the claim).
+/// On PostgreSQL the rows are also taken `FOR UPDATE SKIP LOCKED`.
+pub fn claim(
+    tx: &Transaction<'_>,
+    webhook_id: i64,
+    node: &str,
+    now: i64,
+    until: i64,
+    limit: i64,
+) -> Result<Vec<DueDelivery>, StoreError> {
+    let lock = match tx.engine() {
+        super::sql::Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+        super::sql::Engine::Sqlite => "",
+    };
+    let claimed = tx.exec(
+        &format!(
+            "UPDATE webhook_deliveries SET claimed_by = ?2, claimed_until = ?4 \
+             WHERE id IN (SELECT id FROM webhook_deliveries \
+                          WHERE webhook_id = ?1 AND status = 'pending' AND next_attempt_at <= ?3 \
+                            AND (claimed_until IS NULL OR claimed_until <= ?3) \
+                          ORDER BY next_attempt_at, id LIMIT ?5{lock})"
+        ),
+        params![webhook_id, node, now, until, limit],
+    )?;
+    if claimed == 0 {
+        return Ok(Vec::new());
+    }
+    rows::all(
+        tx,
+        &format!(
+            "{FROM} WHERE d.webhook_id = ?1 AND d.status = 'pending' \
+             AND d.claimed_by = ?2 AND d.claimed_until = ?3 \
+             ORDER BY d.next_attempt_at, d.id"
+        ),
+        params![webhook_id, node, until],
+    )
+}
+
+/// Ends `node`'s claims on deliveries still pending: at its start (what its
+/// last run left in flight when it stopped or died) and when it stops, so
+/// they are attempted again at once rather than when the claims lapse.
+pub fn release_claims(tx: &Transaction<'_>, node: &str) -> Result<usize, StoreError> {
+    Ok(tx.exec(
+        "UPDATE webhook_deliveries SET claimed_by = NULL, claimed_until = NULL \
+         WHERE claimed_by = ?1 AND status = 'pending'",
+        params![node],
+    )?)
+}
+
 /// Records attempts and what follows from them: the delivery's state, the
 /// endpoint's failure streak, and switching it off after a 410 or when every
 /// delivery has failed since `disable_cutoff` (a timestamp) or earlier.
@@ -170,7 +223,8 @@ pub fn record(
     let mut update = tx.prepare_cached(
         "UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?2, \
          next_attempt_at = ?3, last_attempt_at = ?4, last_status_code = ?5, last_error = ?6, \
-         finished_at = ?7 WHERE id = ?1 AND status = 'pending'",
+         finished_at = ?7, claimed_by = NULL, claimed_until = NULL \
+         WHERE id = ?1 AND status = 'pending'",
     )?;
     for a in attempts {
         insert.execute(params![
