@@ -53,6 +53,11 @@ impl Clock for ManualClock {
     }
 }
 
+/// Unix milliseconds of `t` (the leases' times).
+pub fn unix_millis(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
 /// Formats a time the way the API and the database show it: RFC 3339, UTC, `Z`,
 /// whole seconds (`2026-04-10T08:15:00Z`).
 pub fn format_timestamp(t: OffsetDateTime) -> String {

@@ -145,7 +145,7 @@ impl Cluster {
     /// (blocking: one write).
     pub fn renew(&self) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let now_ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+        let now_ms = crate::clock::unix_millis(now);
         let until = now_ms + i64::try_from(TTL.as_millis()).unwrap_or(i64::MAX / 2);
         let (node, stamp) = (self.node.clone(), format_timestamp(now));
         let started = Instant::now();

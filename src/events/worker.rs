@@ -213,14 +213,21 @@ async fn lane(ctx: Arc<Delivery>, id: i64, mut wake: watch::Receiver<u64>, mut s
         }
         let now = ctx.clock.now().unix_timestamp();
         let node = ctx.node.clone();
+        // A read first: an idle lane looks every second, and only a lane
+        // with something due takes the write that claims it.
         let loaded = async {
-            match ctx
+            let found = ctx
                 .db
-                .read_async(move |c| webhooks::active_target(c, id))
-                .await?
-            {
-                None => Ok((None, Vec::new())),
-                Some(target) => {
+                .read_async(move |c| {
+                    let target = webhooks::active_target(c, id)?;
+                    let due = !webhook_deliveries::due(c, id, now, 1)?.is_empty();
+                    Ok((target, due))
+                })
+                .await?;
+            match found {
+                (None, _) => Ok((None, Vec::new())),
+                (Some(target), false) => Ok((Some(target), Vec::new())),
+                (Some(target), true) => {
                     let rows = ctx
                         .db
                         .write_async(move |tx| {

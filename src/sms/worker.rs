@@ -66,8 +66,7 @@ impl SmsWorker {
     pub fn reconcile(&self, at_start: bool) -> Result<usize, StoreError> {
         let resend = self.gateway.resend_is_safe() || self.config.resend_interrupted;
         let (now, unix) = self.now();
-        let now_ms =
-            i64::try_from(self.clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+        let now_ms = crate::clock::unix_millis(self.clock.now());
         let mine = at_start.then(|| self.node.clone());
         self.db.write(move |tx| {
             sms::reconcile_interrupted(tx, resend, unix, &now, mine.as_deref(), now_ms)

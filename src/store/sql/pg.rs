@@ -189,11 +189,6 @@ impl PgManager {
         let client = self.config.connect(self.tls.clone())?;
         Ok(PgConn::new(client, self.probe.clone()))
     }
-
-    /// The database name the URL names (for messages).
-    pub fn database(&self) -> String {
-        self.config.get_dbname().unwrap_or("postgres").to_string()
-    }
 }
 
 impl r2d2::ManageConnection for PgManager {
