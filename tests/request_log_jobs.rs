@@ -289,3 +289,43 @@ fn time_filters_find_their_rows_and_times_never_go_backwards() {
         assert_eq!(count(Some(from), Some(to)), want, "{from}..={to}");
     }
 }
+
+/// A batch larger than one insert statement holds, with counted entries in
+/// it whose row was written earlier in the same batch: every row is there in
+/// order, and the counts add up on the first one's row.
+#[test]
+fn a_long_batch_keeps_its_order_and_adds_counts_to_rows_of_the_same_batch() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = test_database::open(dir.path(), 1).unwrap();
+    let batch: Vec<RequestLogEntry> = (0..150)
+        .map(|i| {
+            let mut e = entry(&format!("2026-06-01T00:00:{:02}Z", i / 3));
+            if [10, 70, 140].contains(&i) {
+                e.ip = Some("192.0.2.7".into());
+                e.count = Some(if i == 10 { 1 } else { 3 });
+            } else {
+                e.path = format!("/api/p{i}");
+            }
+            e
+        })
+        .collect();
+    db.write(move |tx| request_log::append(tx, &batch)).unwrap();
+    let (rows, total) = db
+        .read(|c| request_log::list(c, &RequestLogFilter::default(), 200, 0))
+        .unwrap();
+    assert_eq!(total, 148, "two counted entries joined the first one's row");
+    let paths: Vec<String> = rows.iter().rev().map(|r| r.entry.path.clone()).collect();
+    let want: Vec<String> = (0..150)
+        .filter(|i| ![70, 140].contains(i))
+        .map(|i| {
+            if i == 10 {
+                "/api/x".to_string()
+            } else {
+                format!("/api/p{i}")
+            }
+        })
+        .collect();
+    assert_eq!(paths, want, "rows in the order they came");
+    let counted = rows.iter().find(|r| r.entry.count.is_some()).unwrap();
+    assert_eq!(counted.entry.count, Some(7));
+}

@@ -148,7 +148,7 @@ fn check(
     tx: &Transaction<'_>,
     except: Option<i64>,
     email: Option<&str>,
-    package_id: Option<i64>,
+    package: Option<&Option<packages::PackageRow>>,
     operator_id: Option<i64>,
     router_id: Option<i64>,
     username: Option<&str>,
@@ -161,9 +161,9 @@ fn check(
             "The selected router is invalid.",
         );
     }
-    if let Some(id) = package_id {
+    if let Some(found) = package {
         problems.check(
-            packages::get(tx, id)?.is_none(),
+            found.is_none(),
             "package_id",
             "The selected package is invalid.",
         );
@@ -199,6 +199,26 @@ fn check(
     problems.into_result()
 }
 
+/// The packages asked for by id, looked up: `None` when none was asked for,
+/// `Some(None)` when the id names no package.
+fn wanted_package(
+    tx: &Transaction<'_>,
+    package_id: Option<i64>,
+) -> Result<Option<Option<packages::PackageRow>>, StoreError> {
+    package_id.map(|id| packages::get(tx, id)).transpose()
+}
+
+/// When a new customer's first subscription to `package` ends: prepaid
+/// packages start with no time bought (payments buy it); postpaid ones with
+/// their first period, billed on the billing day.
+fn first_expiry(package: &packages::PackageRow, now: OffsetDateTime) -> String {
+    if package.billing_cycle == "days" {
+        format_timestamp(now)
+    } else {
+        format_timestamp(now + time::Duration::days(package.validity_days))
+    }
+}
+
 /// Opens a subscription to `package_id` from `now`; returns its expiry.
 fn subscribe(
     tx: &Transaction<'_>,
@@ -220,8 +240,7 @@ fn subscribe(
             .filter(|t| t.as_str() > starts.as_str())
             .unwrap_or_else(|| starts.clone())
     } else {
-        // Postpaid: the first period, billed on the billing day.
-        format_timestamp(now + time::Duration::days(package.validity_days))
+        first_expiry(&package, now)
     };
     subscriptions::end_active(tx, customer_id, &starts)?;
     subscriptions::open(tx, customer_id, package_id, &starts, &expires)?;
@@ -235,22 +254,27 @@ pub fn create(
     new: &NewCustomer,
     now: OffsetDateTime,
 ) -> Result<CustomerRow, StoreError> {
+    let package = wanted_package(tx, new.package_id)?;
     check(
         tx,
         None,
         new.email.as_deref(),
-        new.package_id,
+        package.as_ref(),
         new.operator_id,
         new.router_id,
         new.username.as_deref(),
     )?;
     let stamp = format_timestamp(now);
-    let id: i64 = rows::value(
-        tx,
+    let package = package.flatten();
+    let expires = package.as_ref().map(|p| first_expiry(p, now));
+    // The row is answered from what was written (and the columns the
+    // database fills in), not read back: one statement fewer per create.
+    let (id, status, balance): (i64, String, i64) = tx.query_row(
         "INSERT INTO customers (name, email, phone, address, connection_type, package_id, status,
                                 onu_mac, username, operator_id, created_at, updated_at,
-                                router_id, login_password_sealed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?10, ?11, ?12) RETURNING id",
+                                router_id, login_password_sealed, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13)
+         RETURNING id, status, balance_minor",
         params![
             new.name,
             new.email,
@@ -263,18 +287,35 @@ pub fn create(
             new.operator_id,
             stamp,
             new.router_id,
-            new.login_password_sealed
+            new.login_password_sealed,
+            expires
         ],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     super::routers::request_sync(tx, new.router_id, &stamp)?;
-    if let Some(package_id) = new.package_id {
-        let expires = subscribe(tx, id, package_id, now)?;
-        tx.exec(
-            "UPDATE customers SET expires_at = ?2 WHERE id = ?1",
-            params![id, expires],
-        )?;
+    // A new customer has no subscription to end: the first one opens.
+    if let (Some(package), Some(expires)) = (&package, &expires) {
+        subscriptions::open(tx, id, package.id, &stamp, expires)?;
     }
-    let row = get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
+    let row = CustomerRow {
+        id,
+        name: new.name.clone(),
+        email: new.email.clone(),
+        phone: new.phone.clone(),
+        address: new.address.clone(),
+        connection_type: new.connection_type.clone(),
+        package_id: package.as_ref().map(|p| p.id),
+        package_name: package.map(|p| p.name),
+        status,
+        onu_mac: new.onu_mac.clone(),
+        username: new.username.clone(),
+        router_id: new.router_id,
+        operator_id: new.operator_id,
+        balance: Money(balance),
+        expires_at: expires,
+        created_at: stamp.clone(),
+        updated_at: stamp.clone(),
+    };
     events::append(
         tx,
         events::CUSTOMER_CREATED,
@@ -304,7 +345,7 @@ pub fn update(
         tx,
         Some(id),
         ch.email.as_ref().and_then(|e| e.as_deref()),
-        ch.package_id,
+        wanted_package(tx, ch.package_id)?.as_ref(),
         ch.operator_id.flatten(),
         router_id,
         if username_changed {

@@ -85,14 +85,15 @@ fn last_at(conn: &Connection) -> Result<Option<String>, StoreError> {
         .optional()?)
 }
 
+/// Rows inserted by one statement at most; a batch is cut into pieces of
+/// 64, 32, ... 1 rows so that only a few statement texts exist.
+const ROWS_PER_INSERT: usize = 64;
+
 /// Appends a batch (counted entries are added to their minute's row when it
-/// exists); also moves each client's `last_used_at` forward.
+/// exists); also moves each client's `last_used_at` forward. Rows of their
+/// own are inserted many to a statement (on PostgreSQL each statement is a
+/// round trip of the writer's).
 pub fn append(tx: &Transaction<'_>, entries: &[RequestLogEntry]) -> Result<(), StoreError> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO api_request_log
-           (at, api_client_id, staff_user_id, method, route, path, status, duration_ms, ip, count)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
     // Same conditions as the partial unique index `api_request_log_counted`.
     let mut add = tx.prepare_cached(
         "UPDATE api_request_log
@@ -102,6 +103,8 @@ pub fn append(tx: &Transaction<'_>, entries: &[RequestLogEntry]) -> Result<(), S
     )?;
     let mut newest = last_at(tx)?;
     let mut last_use = std::collections::BTreeMap::<i64, &str>::new();
+    // Rows to insert, in order, with the time each is written with.
+    let mut rows: Vec<(String, &RequestLogEntry)> = Vec::new();
     for e in entries {
         // Times never go backwards as ids grow (see the module's comment).
         let at = match &newest {
@@ -109,31 +112,25 @@ pub fn append(tx: &Transaction<'_>, entries: &[RequestLogEntry]) -> Result<(), S
             _ => e.at.clone(),
         };
         let added = match e.count {
-            Some(n) => add.execute(params![
-                n,
-                e.duration_ms,
-                e.ip,
-                at,
-                e.method,
-                e.route,
-                e.status
-            ])?,
+            Some(n) => {
+                // The counted row may be one of the rows not inserted yet.
+                insert_rows(tx, &rows)?;
+                rows.clear();
+                add.execute(params![
+                    n,
+                    e.duration_ms,
+                    e.ip,
+                    at,
+                    e.method,
+                    e.route,
+                    e.status
+                ])?
+            }
             None => 0,
         };
         if added == 0 {
-            insert.execute(params![
-                at,
-                e.api_client_id,
-                e.staff_user_id,
-                e.method,
-                e.route,
-                e.path,
-                e.status,
-                e.duration_ms,
-                e.ip,
-                e.count
-            ])?;
-            newest = Some(at);
+            newest = Some(at.clone());
+            rows.push((at, e));
         }
         if let Some(id) = e.api_client_id {
             let at = last_use.entry(id).or_insert(e.at.as_str());
@@ -142,10 +139,62 @@ pub fn append(tx: &Transaction<'_>, entries: &[RequestLogEntry]) -> Result<(), S
             }
         }
     }
+    insert_rows(tx, &rows)?;
     for (id, at) in last_use {
         super::api_clients::touch(tx, id, at)?;
     }
     Ok(())
+}
+
+/// Inserts `rows` in order (ids grow with them), up to [`ROWS_PER_INSERT`]
+/// to a statement.
+fn insert_rows(
+    tx: &Transaction<'_>,
+    rows: &[(String, &RequestLogEntry)],
+) -> Result<(), StoreError> {
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let n = ROWS_PER_INSERT.min(1 << rest.len().ilog2());
+        let (piece, after) = rest.split_at(n);
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(n * 10);
+        for (at, e) in piece {
+            args.extend_from_slice(&[
+                at,
+                &e.api_client_id,
+                &e.staff_user_id,
+                &e.method,
+                &e.route,
+                &e.path,
+                &e.status,
+                &e.duration_ms,
+                &e.ip,
+                &e.count,
+            ]);
+        }
+        tx.prepare_cached(&insert_sql(n))?.execute(&args)?;
+        rest = after;
+    }
+    Ok(())
+}
+
+/// `INSERT INTO api_request_log ... VALUES (...), (...)` for `n` rows.
+fn insert_sql(n: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO api_request_log
+           (at, api_client_id, staff_user_id, method, route, path, status, duration_ms, ip, count)
+         VALUES ",
+    );
+    for row in 0..n {
+        let first = row * 10 + 1;
+        let marks: Vec<String> = (first..first + 10).map(|i| format!("?{i}")).collect();
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        sql.push_str(&marks.join(", "));
+        sql.push(')');
+    }
+    sql
 }
 
 /// Keeps the newest `max_rows` rows, dropping the oldest: ids only grow and

@@ -249,11 +249,12 @@ enum WriteConn {
 pub(super) const PG_WRITE_LOCK: i64 = 0x6973_7062_696c_6c73;
 
 impl WriteConn {
-    /// Begins a group's transaction and answers the connection it runs on.
-    fn begin(&mut self) -> Result<Connection<'_>, StoreError> {
+    /// Begins a group's transaction, runs `then` in it (in the same round
+    /// trip on PostgreSQL) and answers the connection it runs on.
+    fn begin(&mut self, then: &str) -> Result<Connection<'_>, StoreError> {
         match self {
             WriteConn::Sqlite(c) => {
-                c.execute_batch("BEGIN IMMEDIATE")?;
+                c.execute_batch(&format!("BEGIN IMMEDIATE; {then}"))?;
                 Ok(Connection::sqlite(c))
             }
             WriteConn::Pg { manager, conn } => {
@@ -265,7 +266,7 @@ impl WriteConn {
                     return Err(StoreError::Busy(BUSY.into()));
                 };
                 let begun = Connection::pg(c).execute_batch(&format!(
-                    "BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})"
+                    "BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK}); {then}"
                 ));
                 match begun {
                     Ok(()) => Ok(Connection::pg(c)),
@@ -309,17 +310,26 @@ fn run(
     }
 }
 
+/// What ends a job's savepoint: kept or rolled back.
+const KEEP: &str = "RELEASE job";
+const UNDO: &str = "ROLLBACK TO job; RELEASE job";
+
 /// Runs and commits the jobs at the front of `group`. Normally that is all of
 /// them; if the transaction itself is lost midway (SQLite rolls back the whole
 /// transaction on some I/O errors), the jobs that ran are answered with the
 /// error and the rest stay in `group` for a fresh transaction.
+///
+/// Each job runs in its own savepoint. The statement ending one job's
+/// savepoint is sent together with the one opening the next (and the first
+/// with `BEGIN`, the last with `COMMIT`): on PostgreSQL every statement is a
+/// round trip, and the writer's time is mostly round trips.
 fn commit_group(
     conn: &mut WriteConn,
     group: &mut VecDeque<Job>,
     max_wait: Duration,
     stats: &WriterStats,
 ) {
-    let tx = match conn.begin() {
+    let tx = match conn.begin("SAVEPOINT job") {
         Ok(c) => Transaction::on(c),
         Err(err) => {
             for job in group.drain(..) {
@@ -333,16 +343,20 @@ fn commit_group(
     };
     let mut ran: Vec<(bool, Deliver)> = Vec::with_capacity(group.len());
     let mut lost: Option<StoreError> = None;
+    // How the open savepoint ends: `None` while it is fresh (nothing ran in it).
+    let mut end: Option<&str> = None;
     while let Some(job) = group.pop_front() {
         if job.queued_at.elapsed() > max_wait {
             stats.busy.inc();
             job.work.refuse(StoreError::Busy(BUSY.into()));
             continue;
         }
-        if let Err(e) = tx.exec("SAVEPOINT job", []) {
-            group.push_front(job);
-            lost = Some(e.into());
-            break;
+        if let Some(end) = end.take() {
+            if let Err(e) = tx.execute_batch(&format!("{end}; SAVEPOINT job")) {
+                group.push_front(job);
+                lost = Some(e.into());
+                break;
+            }
         }
         // A panicking closure drops its answer unsent: its caller sees the
         // write fail; its changes are rolled back below like an error's.
@@ -351,15 +365,7 @@ fn commit_group(
         if let Some(o) = outcome {
             ran.push(o);
         }
-        let undone = if kept {
-            Ok(0)
-        } else {
-            tx.exec("ROLLBACK TO job", [])
-        };
-        if let Err(e) = undone.and_then(|_| tx.exec("RELEASE job", [])) {
-            lost = Some(e.into());
-            break;
-        }
+        end = Some(if kept { KEEP } else { UNDO });
         if transaction_lost(&tx) {
             lost = Some(StoreError::Task(
                 "the write transaction was rolled back by the database".into(),
@@ -372,10 +378,12 @@ fn commit_group(
             let _ = tx.execute_batch("ROLLBACK");
             Err(e)
         }
-        None => tx.execute_batch("COMMIT").map_err(|e| {
-            let _ = tx.execute_batch("ROLLBACK");
-            StoreError::from(e)
-        }),
+        None => tx
+            .execute_batch(&format!("{}; COMMIT", end.unwrap_or(KEEP)))
+            .map_err(|e| {
+                let _ = tx.execute_batch("ROLLBACK");
+                StoreError::from(e)
+            }),
     };
     if let Err(e) = &committed {
         tracing::error!(error = %e, writes = ran.len(), "a group of writes did not commit");
