@@ -416,3 +416,71 @@ fn untyped_parameters_run_with_nulls_and_values_inside_a_write() {
     );
     assert_eq!(count(Some(id), Some("other")), 0);
 }
+
+/// A write that meets an error and answers Ok anyway (PostgreSQL has then
+/// aborted the whole transaction; SQLite has not) among others committed in
+/// the same group: whatever each caller is told, every write answered Ok is
+/// in the database afterwards, and every write answered with an error left
+/// nothing behind.
+#[test]
+fn no_write_answered_ok_is_lost_beside_one_that_swallowed_an_error() {
+    use std::{sync::Arc, thread, time::Duration};
+    let dir = TempDir::new().unwrap();
+    let db = Arc::new(ispbills::store::test_database::open(dir.path(), 2).unwrap());
+    // Hold the writer so that the writes below queue up and run as one group.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let stall = {
+        let db = db.clone();
+        thread::spawn(move || {
+            db.write(move |_| {
+                let _ = held.recv_timeout(Duration::from_secs(10));
+                Ok(())
+            })
+        })
+    };
+    thread::sleep(Duration::from_millis(100));
+    let writers: Vec<_> = (0..6)
+        .map(|i| {
+            let db = db.clone();
+            let writer = thread::spawn(move || {
+                let name = format!("Operator {i}");
+                let wrote = name.clone();
+                let out = db.write(move |tx| {
+                    tx.exec(
+                        "INSERT INTO operators (name, created_at, updated_at) \
+                         VALUES (?1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                        [&wrote],
+                    )?;
+                    if i == 2 {
+                        let failed = tx.exec("INSERT INTO no_such_table (x) VALUES (1)", []);
+                        assert!(failed.is_err());
+                    }
+                    Ok(())
+                });
+                (name, out.is_ok())
+            });
+            thread::sleep(Duration::from_millis(20));
+            writer
+        })
+        .collect();
+    release.send(()).unwrap();
+    stall.join().unwrap().unwrap();
+    let answers: Vec<(String, bool)> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    for (name, ok) in &answers {
+        let name = name.clone();
+        let present: i64 = db
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT COUNT(*) FROM operators WHERE name = ?1",
+                    [&name],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(present == 1, *ok, "{answers:?}");
+    }
+    assert!(
+        answers[5].1,
+        "writes after the failed group still commit: {answers:?}"
+    );
+}

@@ -320,9 +320,12 @@ const UNDO: &str = "ROLLBACK TO job; RELEASE job";
 /// error and the rest stay in `group` for a fresh transaction.
 ///
 /// Each job runs in its own savepoint. The statement ending one job's
-/// savepoint is sent together with the one opening the next (and the first
-/// with `BEGIN`, the last with `COMMIT`): on PostgreSQL every statement is a
-/// round trip, and the writer's time is mostly round trips.
+/// savepoint goes together with the one opening the next (the first with
+/// `BEGIN`, the last with `COMMIT`), and on PostgreSQL both go with the next
+/// job's first statement ([`Connection::defer_batch`]): there every statement
+/// is a round trip, and the writer's time is mostly round trips. A failure of
+/// those savepoint statements is then the next job's error, and the group
+/// does not commit.
 fn commit_group(
     conn: &mut WriteConn,
     group: &mut VecDeque<Job>,
@@ -352,7 +355,7 @@ fn commit_group(
             continue;
         }
         if let Some(end) = end.take() {
-            if let Err(e) = tx.execute_batch(&format!("{end}; SAVEPOINT job")) {
+            if let Err(e) = tx.defer_batch(&format!("{end}; SAVEPOINT job")) {
                 group.push_front(job);
                 lost = Some(e.into());
                 break;
@@ -366,6 +369,14 @@ fn commit_group(
             ran.push(o);
         }
         end = Some(if kept { KEEP } else { UNDO });
+        if tx.deferred_failed() {
+            // The savepoint statements sent with this job's first statement
+            // failed: the savepoints are not where the writer counts them.
+            lost = Some(StoreError::Task(
+                "a savepoint of the write transaction failed".into(),
+            ));
+            break;
+        }
         if transaction_lost(&tx) {
             lost = Some(StoreError::Task(
                 "the write transaction was rolled back by the database".into(),
@@ -375,12 +386,14 @@ fn commit_group(
     }
     let committed = match lost {
         Some(e) => {
+            tx.forget_deferred();
             let _ = tx.execute_batch("ROLLBACK");
             Err(e)
         }
         None => tx
             .execute_batch(&format!("{}; COMMIT", end.unwrap_or(KEEP)))
             .map_err(|e| {
+                tx.forget_deferred();
                 let _ = tx.execute_batch("ROLLBACK");
                 StoreError::from(e)
             }),

@@ -174,6 +174,36 @@ impl<'a> Connection<'a> {
         }
     }
 
+    /// Statements without arguments whose answer nobody waits for (a
+    /// savepoint's end, the next one's start): on PostgreSQL they go with the
+    /// next statement, in its round trip, and a failure is that statement's;
+    /// on SQLite they run now.
+    pub fn defer_batch(&self, sql: &str) -> Result<()> {
+        match self.inner {
+            Inner::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Inner::Pg(c) => {
+                c.defer(sql);
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether statements [`Connection::defer_batch`] queued failed when they
+    /// went out with a later statement (that statement failed for it).
+    pub fn deferred_failed(&self) -> bool {
+        match self.inner {
+            Inner::Sqlite(_) => false,
+            Inner::Pg(c) => c.deferred_failed(),
+        }
+    }
+
+    /// Drops what [`Connection::defer_batch`] left unsent (before a rollback).
+    pub fn forget_deferred(&self) {
+        if let Inner::Pg(c) = self.inner {
+            c.forget_deferred();
+        }
+    }
+
     /// Runs one statement and answers how many rows it changed (parsed anew
     /// on SQLite; see [`Connection::exec`] for the cached form).
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize> {

@@ -2,28 +2,33 @@
 //! pool's manager, and the conversions between SQLite's dynamic values (what
 //! the store's code binds and reads) and PostgreSQL's typed ones.
 //!
-//! The blocking `postgres` client mirrors the SQLite pool's shape (a
-//! connection per blocking thread, held for the length of a read or a write
-//! group), so the store's code runs unchanged on both engines. It must not be
-//! called on an async worker thread: the store moves PostgreSQL work to a
-//! blocking thread.
+//! A connection is blocking, like the SQLite pool's (a connection per
+//! blocking thread, held for the length of a read or a write group), so the
+//! store's code runs unchanged on both engines: it is tokio-postgres driven by
+//! a runtime of its own on the calling thread (as the `postgres` crate does),
+//! which also lets the writer send statements that need no answer of their
+//! own (a savepoint's end and the next one's start) in the same round trip as
+//! the next statement ([`PgConn::defer`]). It must not be called on an async
+//! worker thread: the store moves PostgreSQL work to a blocking thread.
 
 use std::{
     cell::RefCell,
     collections::HashMap,
     error::Error as StdError,
+    future::Future,
+    pin::pin,
     time::{Duration, Instant},
 };
 
-use bytes::BytesMut;
-use postgres::{
-    types::{FromSql, IsNull, ToSql as PgToSql, Type},
-    Client,
-};
+use bytes::{Bytes, BytesMut};
+use futures_util::{SinkExt, StreamExt};
+use postgres::types::{FromSql, IsNull, ToSql as PgToSql, Type};
 use rusqlite::{
     types::{ToSqlOutput, Value, ValueRef},
     ToSql,
 };
+use tokio::{runtime::Runtime, task::JoinHandle};
+use tokio_postgres::Client;
 
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -44,37 +49,104 @@ const STATEMENT_CACHE: usize = 1024;
 /// server restart, say) is tested with an empty query before it is handed out.
 const TRUSTED_WHILE_BUSY: Duration = Duration::from_secs(1);
 
+/// How long dropping a connection waits for its goodbye to the server.
+const CLOSE_WAIT: Duration = Duration::from_millis(200);
+
+/// Bytes of `COPY` data sent to the server at a time.
+const COPY_CHUNK: usize = 64 * 1024;
+
 /// A PostgreSQL connection of the pool.
 pub struct PgConn {
-    client: RefCell<Client>,
+    /// `None` only while the connection is dropped.
+    client: Option<Client>,
+    /// Drives the connection's socket while a call waits on this thread.
+    runtime: Runtime,
+    connection: Option<JoinHandle<()>>,
     statements: RefCell<HashMap<String, Cached>>,
     probe: Probe,
     checked_out: Instant,
+    /// Statements without arguments sent ahead of the next statement, in the
+    /// same round trip (see [`PgConn::defer`]).
+    deferred: RefCell<String>,
+    /// The last deferred statements sent failed (see [`PgConn::deferred_failed`]).
+    deferred_failed: std::cell::Cell<bool>,
 }
 
 /// A statement text's prepared forms.
 enum Cached {
     /// PostgreSQL inferred every parameter's type: one form for any values.
-    Inferred(postgres::Statement),
+    Inferred(tokio_postgres::Statement),
     /// Some types had to be given: a form per kind of values bound (by
     /// [`pg_types::signature`]), as a NULL's guessed type may not fit a value.
-    Typed(Vec<(String, postgres::Statement)>),
+    Typed(Vec<(String, tokio_postgres::Statement)>),
 }
 
 impl PgConn {
-    fn new(client: Client, probe: Probe) -> Self {
-        Self {
-            client: RefCell::new(client),
-            statements: RefCell::new(HashMap::new()),
-            probe,
-            checked_out: Instant::now(),
+    /// The client (gone only while the connection is dropped).
+    fn client(&self) -> Result<&Client> {
+        self.client
+            .as_ref()
+            .ok_or_else(|| Error::Conversion("the PostgreSQL connection is closed".into()))
+    }
+
+    /// Waits for `f` on this thread, the connection's socket driven meanwhile.
+    fn wait<T>(&self, f: impl Future<Output = T>) -> T {
+        self.runtime.block_on(f)
+    }
+
+    /// Runs `f` (the next statement), preceded in the same round trip by the
+    /// deferred statements if there are any: their error comes first.
+    fn send<T>(
+        &self,
+        f: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
+    ) -> Result<T> {
+        let deferred = self.deferred.take();
+        if deferred.is_empty() {
+            return Ok(self.wait(f)?);
         }
+        let (before, out) = self.wait(futures_util::future::join(
+            self.client()?.batch_execute(&deferred),
+            f,
+        ));
+        if let Err(e) = before {
+            self.deferred_failed.set(true);
+            return Err(e.into());
+        }
+        Ok(out?)
+    }
+
+    /// Queues statements without arguments (`SAVEPOINT`, `RELEASE`...) to be
+    /// sent with the next statement or batch rather than on their own: one
+    /// round trip fewer. Their error, if any, is that next call's.
+    pub(super) fn defer(&self, sql: &str) {
+        let mut deferred = self.deferred.borrow_mut();
+        if !deferred.is_empty() {
+            deferred.push_str("; ");
+        }
+        deferred.push_str(sql);
+    }
+
+    /// Drops the deferred statements unsent (before a `ROLLBACK`).
+    pub(super) fn forget_deferred(&self) {
+        self.deferred.borrow_mut().clear();
+        self.deferred_failed.set(false);
+    }
+
+    /// Whether deferred statements failed when they were sent: the statement
+    /// sent with them was refused for it, and the transaction is not what
+    /// its writer thinks (the writer gives the group up).
+    pub(super) fn deferred_failed(&self) -> bool {
+        self.deferred_failed.get()
     }
 
     /// The prepared statement of `sql` (written with SQLite's placeholders),
     /// from the cache or prepared now with the parameter types `args` need
     /// (see [`super::pg_types`]).
-    pub(super) fn statement(&self, sql: &str, args: &[&dyn ToSql]) -> Result<postgres::Statement> {
+    pub(super) fn statement(
+        &self,
+        sql: &str,
+        args: &[&dyn ToSql],
+    ) -> Result<tokio_postgres::Statement> {
         let signature = match self.statements.borrow().get(sql) {
             Some(Cached::Inferred(st)) => return Ok(st.clone()),
             Some(Cached::Typed(forms)) => {
@@ -88,7 +160,7 @@ impl PgConn {
         };
         let text = to_dollars(sql);
         let types = self.probe.types(&text, args)?;
-        let st = self.client.borrow_mut().prepare_typed(&text, &types)?;
+        let st = self.send(self.client()?.prepare_typed(&text, &types))?;
         let mut cache = self.statements.borrow_mut();
         if cache.len() >= STATEMENT_CACHE {
             cache.clear();
@@ -114,19 +186,27 @@ impl PgConn {
     pub(super) fn execute(&self, sql: &str, args: &[&dyn ToSql]) -> Result<usize> {
         let st = self.statement(sql, args)?;
         let args = PgArgs::of(args)?;
-        let n = self.client.borrow_mut().execute(&st, &args.refs())?;
+        let refs = args.refs();
+        let n = self.send(self.client()?.execute(&st, &refs))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
-    pub(super) fn query(&self, sql: &str, args: &[&dyn ToSql]) -> Result<Vec<postgres::Row>> {
+    pub(super) fn query(&self, sql: &str, args: &[&dyn ToSql]) -> Result<Vec<tokio_postgres::Row>> {
         let st = self.statement(sql, args)?;
         let args = PgArgs::of(args)?;
-        Ok(self.client.borrow_mut().query(&st, &args.refs())?)
+        let refs = args.refs();
+        self.send(self.client()?.query(&st, &refs))
     }
 
-    /// Statements without arguments, sent as one simple query.
+    /// Statements without arguments, sent as one simple query (after the
+    /// deferred ones, in the same query).
     pub(super) fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        let mut text = self.deferred.take();
+        if !text.is_empty() && !sql.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(sql);
+        Ok(self.wait(self.client()?.batch_execute(&text))?)
     }
 
     /// Runs `COPY ... FROM STDIN` (`sql`), `write` giving the data.
@@ -135,10 +215,15 @@ impl PgConn {
         sql: &str,
         write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> Result<u64> {
-        let mut client = self.client.borrow_mut();
-        let mut writer = client.copy_in(sql)?;
+        let sink = self.send(self.client()?.copy_in::<_, Bytes>(sql))?;
+        let mut writer = CopyWriter {
+            conn: self,
+            sink: Box::pin(sink),
+            buf: BytesMut::new(),
+        };
         write(&mut writer).map_err(|e| Error::Conversion(e.to_string()))?;
-        Ok(writer.finish()?)
+        writer.flush_chunk()?;
+        Ok(self.wait(writer.sink.as_mut().finish())?)
     }
 
     /// Streams the rows of a query without arguments to `f`, each as
@@ -148,10 +233,13 @@ impl PgConn {
         sql: &str,
         mut f: impl FnMut(Vec<Value>) -> Result<()>,
     ) -> Result<()> {
-        use postgres::fallible_iterator::FallibleIterator;
-        let mut client = self.client.borrow_mut();
-        let mut rows = client.query_raw(sql, std::iter::empty::<i64>())?;
-        while let Some(row) = rows.next()? {
+        let rows = self.send(
+            self.client()?
+                .query_raw(sql, std::iter::empty::<&(dyn PgToSql + Sync)>()),
+        )?;
+        let mut rows = pin!(rows);
+        while let Some(row) = self.wait(rows.next()) {
+            let row = row?;
             let values = (0..row.len())
                 .map(|i| Ok(row.try_get::<_, AnyValue>(i)?.0))
                 .collect::<Result<Vec<_>>>()?;
@@ -162,14 +250,62 @@ impl PgConn {
 
     /// Whether the server has gone (the pool drops such a connection).
     pub fn is_closed(&self) -> bool {
-        self.client.borrow().is_closed()
+        self.client.as_ref().is_none_or(Client::is_closed)
+    }
+}
+
+impl Drop for PgConn {
+    /// Says goodbye to the server (the connection sends `Terminate` once its
+    /// client is gone) rather than dropping the socket mid-session.
+    fn drop(&mut self) {
+        drop(self.client.take());
+        // Not on an async worker (a runtime cannot wait inside another).
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return;
+        }
+        if let Some(connection) = self.connection.take() {
+            let _ = self
+                .runtime
+                .block_on(async { tokio::time::timeout(CLOSE_WAIT, connection).await });
+        }
+    }
+}
+
+/// `COPY` data written in chunks to the server.
+struct CopyWriter<'c> {
+    conn: &'c PgConn,
+    sink: std::pin::Pin<Box<tokio_postgres::CopyInSink<Bytes>>>,
+    buf: BytesMut,
+}
+
+impl CopyWriter<'_> {
+    fn flush_chunk(&mut self) -> Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = self.buf.split().freeze();
+        Ok(self.conn.wait(self.sink.send(chunk))?)
+    }
+}
+
+impl std::io::Write for CopyWriter<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= COPY_CHUNK {
+            self.flush_chunk().map_err(std::io::Error::other)?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
 /// Opens PostgreSQL connections for the pool from a `postgres://` URL.
 #[derive(Clone)]
 pub struct PgManager {
-    config: postgres::Config,
+    config: tokio_postgres::Config,
     tls: MakeRustlsConnect,
     probe: Probe,
 }
@@ -191,7 +327,7 @@ impl PgManager {
             config.application_name("ispbills");
         }
         Ok(Self {
-            probe: Probe::new(config.clone(), tls.clone()),
+            probe: Probe::new(postgres::Config::from(config.clone()), tls.clone()),
             config,
             tls,
         })
@@ -199,8 +335,26 @@ impl PgManager {
 
     /// A connection outside the pool (the migration lock, `db copy`).
     pub fn connect(&self) -> Result<PgConn> {
-        let client = self.config.connect(self.tls.clone())?;
-        Ok(PgConn::new(client, self.probe.clone()))
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Conversion(format!("a runtime for PostgreSQL: {e}")))?;
+        let (client, connection) = runtime.block_on(self.config.connect(self.tls.clone()))?;
+        // Runs whenever this thread waits on the runtime; ends (and the
+        // socket closes) when the client is dropped or the server goes.
+        let connection = runtime.spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(PgConn {
+            client: Some(client),
+            runtime,
+            connection: Some(connection),
+            statements: RefCell::new(HashMap::new()),
+            probe: self.probe.clone(),
+            checked_out: Instant::now(),
+            deferred: RefCell::new(String::new()),
+            deferred_failed: std::cell::Cell::new(false),
+        })
     }
 }
 

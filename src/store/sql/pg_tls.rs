@@ -39,7 +39,7 @@ pub(super) enum Verify {
 
 /// A database URL read: the client's configuration and the TLS connector.
 pub(super) struct Target {
-    pub config: postgres::Config,
+    pub config: tokio_postgres::Config,
     pub tls: MakeRustlsConnect,
 }
 
@@ -72,7 +72,7 @@ pub(super) fn target(url: &str) -> Result<Target> {
     } else {
         format!("{base}?{}", kept.join("&"))
     };
-    let config: postgres::Config = url.parse()?;
+    let config: tokio_postgres::Config = url.parse()?;
     if verify == Verify::Nothing && root_cert.is_some() {
         // libpq: a root certificate given makes `require` check the chain.
         verify = Verify::Chain;
