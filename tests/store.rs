@@ -484,3 +484,80 @@ fn no_write_answered_ok_is_lost_beside_one_that_swallowed_an_error() {
         "writes after the failed group still commit: {answers:?}"
     );
 }
+
+/// What a write queues with `exec_later` is part of that write: its own next
+/// statement sees it, and its failure (here a foreign key, as the write's
+/// last statement) fails that write alone, not the next one in the group.
+#[test]
+fn statements_run_later_belong_to_their_own_write() {
+    use std::{sync::Arc, thread, time::Duration};
+    const INSERT: &str = "INSERT INTO operators (name, created_at, updated_at) \
+                          VALUES (?1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
+    const NO_CUSTOMER: &str = "INSERT INTO subscriptions \
+                               (customer_id, package_id, starts_at, expires_at, status) \
+                               VALUES (987654, 987654, '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', 'active')";
+    let dir = TempDir::new().unwrap();
+    let db = Arc::new(ispbills::store::test_database::open(dir.path(), 2).unwrap());
+    let seen: i64 = db
+        .write(|tx| {
+            tx.exec_later(INSERT, ["Later One"])?;
+            Ok(tx.query_row(
+                "SELECT COUNT(*) FROM operators WHERE name = 'Later One'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(seen, 1, "the write's next statement sees it");
+
+    // Hold the writer so that the two writes below run in one group.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let stall = {
+        let db = db.clone();
+        thread::spawn(move || {
+            db.write(move |_| {
+                let _ = held.recv_timeout(Duration::from_secs(10));
+                Ok(())
+            })
+        })
+    };
+    thread::sleep(Duration::from_millis(100));
+    let doomed = {
+        let db = db.clone();
+        thread::spawn(move || {
+            db.write(|tx| {
+                tx.exec(INSERT, ["Doomed"])?;
+                tx.exec_later(NO_CUSTOMER, [])?;
+                Ok(())
+            })
+        })
+    };
+    thread::sleep(Duration::from_millis(20));
+    let next = {
+        let db = db.clone();
+        thread::spawn(move || db.write(|tx| Ok(tx.exec(INSERT, ["Next"])?)))
+    };
+    thread::sleep(Duration::from_millis(20));
+    release.send(()).unwrap();
+    stall.join().unwrap().unwrap();
+    let doomed = doomed.join().unwrap();
+    let next = next.join().unwrap();
+    assert!(doomed.is_err(), "the foreign key fails its own write");
+    assert_eq!(next.unwrap(), 1, "and not the next one");
+    let names: Vec<String> = db
+        .read(|c| {
+            let mut st = c.prepare("SELECT name FROM operators ORDER BY id")?;
+            let mut rows = st.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(r.get(0)?);
+            }
+            Ok(out)
+        })
+        .unwrap();
+    assert_eq!(
+        names,
+        ["Later One", "Next"],
+        "nothing of the failed write is left"
+    );
+}

@@ -110,7 +110,7 @@ pub fn create(
         ],
     )?;
     let bill = get(tx, bill_id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
-    events::append(
+    events::record(
         tx,
         events::BILL_GENERATED,
         &json!({

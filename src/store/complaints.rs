@@ -106,7 +106,7 @@ pub fn create(
         rows::args(&f.values(), &[&now, &is_closed(&f.status).then_some(now)]).as_slice(),
     )?;
     let row = get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
-    events::append(
+    events::record(
         tx,
         events::COMPLAINT_CREATED,
         &json!({

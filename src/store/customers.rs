@@ -316,7 +316,7 @@ pub fn create(
         created_at: stamp.clone(),
         updated_at: stamp.clone(),
     };
-    events::append(
+    events::record(
         tx,
         events::CUSTOMER_CREATED,
         &event_payload(&row, None),
@@ -432,7 +432,7 @@ pub fn set_status(
         _ => None,
     };
     if let Some(kind) = kind {
-        events::append(tx, kind, &event_payload(&row, Some(reason)), &stamp)?;
+        events::record(tx, kind, &event_payload(&row, Some(reason)), &stamp)?;
     }
     Ok(row)
 }

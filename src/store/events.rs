@@ -45,6 +45,21 @@ pub fn append(
     Ok(id)
 }
 
+/// [`append`] when the event's id is not needed: on PostgreSQL it goes out
+/// with the write's next statement ([`Transaction::exec_later`]).
+pub fn record(
+    tx: &Transaction<'_>,
+    kind: &str,
+    payload: &Value,
+    now: &str,
+) -> Result<(), StoreError> {
+    tx.exec_later(
+        "INSERT INTO events (type, payload, created_at) VALUES (?1, ?2, ?3)",
+        params![kind, payload.to_string(), now],
+    )?;
+    Ok(())
+}
+
 record! {
     /// A stored event.
     #[derive(Debug, Clone, PartialEq)]

@@ -181,7 +181,7 @@ pub fn record(
         )?;
     }
     let payment = get(tx, payment_id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
-    events::append(
+    events::record(
         tx,
         events::PAYMENT_RECEIVED,
         &json!({

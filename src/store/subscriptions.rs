@@ -28,21 +28,21 @@ record! {
 /// package (a foreign key), so the join drops none.
 const FROM: &str = "FROM subscriptions s JOIN packages p ON p.id = s.package_id";
 
-/// Opens an active subscription.
+/// Opens an active subscription (on PostgreSQL sent with the write's next
+/// statement: [`Transaction::exec_later`]).
 pub fn open(
     tx: &Transaction<'_>,
     customer_id: i64,
     package_id: i64,
     starts_at: &str,
     expires_at: &str,
-) -> Result<i64, StoreError> {
-    let id: i64 = rows::value(
-        tx,
+) -> Result<(), StoreError> {
+    tx.exec_later(
         "INSERT INTO subscriptions (customer_id, package_id, starts_at, expires_at, status)
-         VALUES (?1, ?2, ?3, ?4, 'active') RETURNING id",
+         VALUES (?1, ?2, ?3, ?4, 'active')",
         params![customer_id, package_id, starts_at, expires_at],
     )?;
-    Ok(id)
+    Ok(())
 }
 
 /// Ends the customer's active subscription, if any.

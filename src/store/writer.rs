@@ -108,7 +108,9 @@ where
 {
     fn run(self: Box<Self>, tx: &Transaction<'_>) -> (bool, Deliver) {
         let Pending { f, answer, .. } = *self;
-        let out = f(tx);
+        // What the closure queued to run later is sent before it counts as
+        // done: its error is this write's.
+        let out = f(tx).and_then(|v| tx.flush_later().map(|()| v).map_err(StoreError::from));
         let kept = out.is_ok();
         let deliver: Deliver = Box::new(move |commit| {
             answer(match commit {
@@ -367,6 +369,9 @@ fn commit_group(
         let kept = outcome.as_ref().is_some_and(|(kept, _)| *kept);
         if let Some(o) = outcome {
             ran.push(o);
+        }
+        if !kept {
+            tx.forget_later();
         }
         end = Some(if kept { KEEP } else { UNDO });
         if tx.deferred_failed() {

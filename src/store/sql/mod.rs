@@ -261,6 +261,35 @@ impl<'a> Transaction<'a> {
     pub fn on(conn: Connection<'a>) -> Self {
         Self { conn }
     }
+
+    /// Runs a statement whose answer the write does not read (an event
+    /// appended, a row whose id nobody needs). On SQLite it runs now; on
+    /// PostgreSQL it goes out with the write's next statement, or at the
+    /// write's end, in one round trip with them: an error comes back from
+    /// that statement or from the write's end, and fails the write as any
+    /// error does.
+    pub fn exec_later<P: Params>(&self, sql: &str, params: P) -> Result<()> {
+        match self.conn.inner {
+            Inner::Sqlite(_) => self.conn.exec(sql, params).map(|_| ()),
+            Inner::Pg(c) => params.with(|a| c.execute_later(sql, a)),
+        }
+    }
+
+    /// Sends what [`Transaction::exec_later`] queued (the writer, at the
+    /// end of each write).
+    pub(crate) fn flush_later(&self) -> Result<()> {
+        match self.conn.inner {
+            Inner::Sqlite(_) => Ok(()),
+            Inner::Pg(c) => c.flush_later(),
+        }
+    }
+
+    /// Drops what [`Transaction::exec_later`] queued (the write failed).
+    pub(crate) fn forget_later(&self) {
+        if let Inner::Pg(c) = self.conn.inner {
+            c.forget_later();
+        }
+    }
 }
 
 impl<'a> std::ops::Deref for Transaction<'a> {

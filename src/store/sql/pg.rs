@@ -70,6 +70,9 @@ pub struct PgConn {
     deferred: RefCell<String>,
     /// The last deferred statements sent failed (see [`PgConn::deferred_failed`]).
     deferred_failed: std::cell::Cell<bool>,
+    /// Statements with arguments whose answer nobody reads, sent ahead of the
+    /// next statement (see [`PgConn::execute_later`]).
+    later: RefCell<Vec<(tokio_postgres::Statement, PgArgs)>>,
 }
 
 /// A statement text's prepared forms.
@@ -95,24 +98,67 @@ impl PgConn {
     }
 
     /// Runs `f` (the next statement), preceded in the same round trip by the
-    /// deferred statements if there are any: their error comes first.
+    /// deferred statements and the statements run later, if there are any:
+    /// their error comes first.
     fn send<T>(
         &self,
         f: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
     ) -> Result<T> {
         let deferred = self.deferred.take();
-        if deferred.is_empty() {
+        let later = self.later.take();
+        if deferred.is_empty() && later.is_empty() {
             return Ok(self.wait(f)?);
         }
-        let (before, out) = self.wait(futures_util::future::join(
-            self.client()?.batch_execute(&deferred),
-            f,
-        ));
+        let client = self.client()?;
+        let refs: Vec<_> = later.iter().map(|(_, args)| args.refs()).collect();
+        let before = async {
+            if deferred.is_empty() {
+                Ok(())
+            } else {
+                client.batch_execute(&deferred).await
+            }
+        };
+        let queued = futures_util::future::join_all(
+            later
+                .iter()
+                .zip(&refs)
+                .map(|((st, _), refs)| client.execute(st, refs)),
+        );
+        let (before, queued, out) = self.wait(futures_util::future::join3(before, queued, f));
         if let Err(e) = before {
             self.deferred_failed.set(true);
             return Err(e.into());
         }
+        for done in queued {
+            done?;
+        }
         Ok(out?)
+    }
+
+    /// Queues a statement whose answer (rows changed) nobody reads, to be
+    /// sent with the next statement in the same round trip; its error is that
+    /// statement's. The writer sends what is left at the end of each write
+    /// ([`PgConn::flush_later`]), so a write's error stays its own.
+    pub(super) fn execute_later(&self, sql: &str, args: &[&dyn ToSql]) -> Result<()> {
+        let st = self.statement(sql, args)?;
+        let args = PgArgs::of(args)?;
+        self.later.borrow_mut().push((st, args));
+        Ok(())
+    }
+
+    /// Sends the statements queued by [`PgConn::execute_later`] (and any
+    /// deferred ones) now, if there are any.
+    pub(super) fn flush_later(&self) -> Result<()> {
+        if self.later.borrow().is_empty() {
+            return Ok(());
+        }
+        self.send(async { Ok(()) })
+    }
+
+    /// Drops the statements queued by [`PgConn::execute_later`] unsent (their
+    /// write failed and is rolled back).
+    pub(super) fn forget_later(&self) {
+        self.later.borrow_mut().clear();
     }
 
     /// Queues statements without arguments (`SAVEPOINT`, `RELEASE`...) to be
@@ -129,6 +175,7 @@ impl PgConn {
     /// Drops the deferred statements unsent (before a `ROLLBACK`).
     pub(super) fn forget_deferred(&self) {
         self.deferred.borrow_mut().clear();
+        self.later.borrow_mut().clear();
         self.deferred_failed.set(false);
     }
 
@@ -206,7 +253,7 @@ impl PgConn {
             text.push_str("; ");
         }
         text.push_str(sql);
-        Ok(self.wait(self.client()?.batch_execute(&text))?)
+        self.send(self.client()?.batch_execute(&text))
     }
 
     /// Runs `COPY ... FROM STDIN` (`sql`), `write` giving the data.
@@ -354,6 +401,7 @@ impl PgManager {
             checked_out: Instant::now(),
             deferred: RefCell::new(String::new()),
             deferred_failed: std::cell::Cell::new(false),
+            later: RefCell::new(Vec::new()),
         })
     }
 }
