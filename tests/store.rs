@@ -417,6 +417,26 @@ fn untyped_parameters_run_with_nulls_and_values_inside_a_write() {
     assert_eq!(count(Some(id), Some("other")), 0);
 }
 
+/// Holds the writer with a write that waits until told to end (or 10 s), so
+/// that the writes queued meanwhile run as one group once it ends.
+fn hold_writer(
+    db: &std::sync::Arc<Db>,
+) -> (
+    std::sync::mpsc::Sender<()>,
+    std::thread::JoinHandle<Result<(), StoreError>>,
+) {
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let db = db.clone();
+    let stall = std::thread::spawn(move || {
+        db.write(move |_| {
+            let _ = held.recv_timeout(std::time::Duration::from_secs(10));
+            Ok(())
+        })
+    });
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    (release, stall)
+}
+
 /// A write that meets an error and answers Ok anyway (PostgreSQL has then
 /// aborted the whole transaction; SQLite has not) among others committed in
 /// the same group: whatever each caller is told, every write answered Ok is
@@ -428,17 +448,7 @@ fn no_write_answered_ok_is_lost_beside_one_that_swallowed_an_error() {
     let dir = TempDir::new().unwrap();
     let db = Arc::new(ispbills::store::test_database::open(dir.path(), 2).unwrap());
     // Hold the writer so that the writes below queue up and run as one group.
-    let (release, held) = std::sync::mpsc::channel::<()>();
-    let stall = {
-        let db = db.clone();
-        thread::spawn(move || {
-            db.write(move |_| {
-                let _ = held.recv_timeout(Duration::from_secs(10));
-                Ok(())
-            })
-        })
-    };
-    thread::sleep(Duration::from_millis(100));
+    let (release, stall) = hold_writer(&db);
     let writers: Vec<_> = (0..6)
         .map(|i| {
             let db = db.clone();
@@ -511,17 +521,7 @@ fn statements_run_later_belong_to_their_own_write() {
     assert_eq!(seen, 1, "the write's next statement sees it");
 
     // Hold the writer so that the two writes below run in one group.
-    let (release, held) = std::sync::mpsc::channel::<()>();
-    let stall = {
-        let db = db.clone();
-        thread::spawn(move || {
-            db.write(move |_| {
-                let _ = held.recv_timeout(Duration::from_secs(10));
-                Ok(())
-            })
-        })
-    };
-    thread::sleep(Duration::from_millis(100));
+    let (release, stall) = hold_writer(&db);
     let doomed = {
         let db = db.clone();
         thread::spawn(move || {
