@@ -256,7 +256,12 @@ impl WriteConn {
     fn begin(&mut self, then: &str) -> Result<Connection<'_>, StoreError> {
         match self {
             WriteConn::Sqlite(c) => {
-                c.execute_batch(&format!("BEGIN IMMEDIATE; {then}"))?;
+                if let Err(e) = c.execute_batch(&format!("BEGIN IMMEDIATE; {then}")) {
+                    if !c.is_autocommit() {
+                        let _ = c.execute_batch("ROLLBACK");
+                    }
+                    return Err(e.into());
+                }
                 Ok(Connection::sqlite(c))
             }
             WriteConn::Pg { manager, conn } => {

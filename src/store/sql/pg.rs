@@ -59,8 +59,9 @@ const COPY_CHUNK: usize = 64 * 1024;
 pub struct PgConn {
     /// `None` only while the connection is dropped.
     client: Option<Client>,
-    /// Drives the connection's socket while a call waits on this thread.
-    runtime: Runtime,
+    /// Drives the connection's socket while a call waits on this thread
+    /// (`None` only while the connection is dropped).
+    runtime: Option<Runtime>,
     connection: Option<JoinHandle<()>>,
     statements: RefCell<HashMap<String, Cached>>,
     probe: Probe,
@@ -93,8 +94,13 @@ impl PgConn {
     }
 
     /// Waits for `f` on this thread, the connection's socket driven meanwhile.
-    fn wait<T>(&self, f: impl Future<Output = T>) -> T {
-        self.runtime.block_on(f)
+    fn wait<T>(&self, f: impl Future<Output = T>) -> Result<T> {
+        match &self.runtime {
+            Some(rt) => Ok(rt.block_on(f)),
+            None => Err(Error::Conversion(
+                "the PostgreSQL connection is closed".into(),
+            )),
+        }
     }
 
     /// Runs `f` (the next statement), preceded in the same round trip by the
@@ -107,7 +113,7 @@ impl PgConn {
         let deferred = self.deferred.take();
         let later = self.later.take();
         if deferred.is_empty() && later.is_empty() {
-            return Ok(self.wait(f)?);
+            return Ok(self.wait(f)??);
         }
         let client = self.client()?;
         let refs: Vec<_> = later.iter().map(|(_, args)| args.refs()).collect();
@@ -124,7 +130,7 @@ impl PgConn {
                 .zip(&refs)
                 .map(|((st, _), refs)| client.execute(st, refs)),
         );
-        let (before, queued, out) = self.wait(futures_util::future::join3(before, queued, f));
+        let (before, queued, out) = self.wait(futures_util::future::join3(before, queued, f))?;
         if let Err(e) = before {
             self.deferred_failed.set(true);
             return Err(e.into());
@@ -246,14 +252,9 @@ impl PgConn {
     }
 
     /// Statements without arguments, sent as one simple query (after the
-    /// deferred ones, in the same query).
+    /// deferred ones and those run later, in the same round trip).
     pub(super) fn batch(&self, sql: &str) -> Result<()> {
-        let mut text = self.deferred.take();
-        if !text.is_empty() && !sql.is_empty() {
-            text.push_str("; ");
-        }
-        text.push_str(sql);
-        self.send(self.client()?.batch_execute(&text))
+        self.send(self.client()?.batch_execute(sql))
     }
 
     /// Runs `COPY ... FROM STDIN` (`sql`), `write` giving the data.
@@ -270,7 +271,7 @@ impl PgConn {
         };
         write(&mut writer).map_err(|e| Error::Conversion(e.to_string()))?;
         writer.flush_chunk()?;
-        Ok(self.wait(writer.sink.as_mut().finish())?)
+        Ok(self.wait(writer.sink.as_mut().finish())??)
     }
 
     /// Streams the rows of a query without arguments to `f`, each as
@@ -285,7 +286,7 @@ impl PgConn {
                 .query_raw(sql, std::iter::empty::<&(dyn PgToSql + Sync)>()),
         )?;
         let mut rows = pin!(rows);
-        while let Some(row) = self.wait(rows.next()) {
+        while let Some(row) = self.wait(rows.next())? {
             let row = row?;
             let values = (0..row.len())
                 .map(|i| Ok(row.try_get::<_, AnyValue>(i)?.0))
@@ -306,14 +307,17 @@ impl Drop for PgConn {
     /// client is gone) rather than dropping the socket mid-session.
     fn drop(&mut self) {
         drop(self.client.take());
-        // Not on an async worker (a runtime cannot wait inside another).
+        let Some(runtime) = self.runtime.take() else {
+            return;
+        };
+        // Inside another runtime (a pool dropped by async code) this one can
+        // neither wait nor be dropped the blocking way: it is let go as is.
         if tokio::runtime::Handle::try_current().is_ok() {
+            runtime.shutdown_background();
             return;
         }
         if let Some(connection) = self.connection.take() {
-            let _ = self
-                .runtime
-                .block_on(async { tokio::time::timeout(CLOSE_WAIT, connection).await });
+            let _ = runtime.block_on(async { tokio::time::timeout(CLOSE_WAIT, connection).await });
         }
     }
 }
@@ -331,7 +335,7 @@ impl CopyWriter<'_> {
             return Ok(());
         }
         let chunk = self.buf.split().freeze();
-        Ok(self.conn.wait(self.sink.send(chunk))?)
+        Ok(self.conn.wait(self.sink.send(chunk))??)
     }
 }
 
@@ -394,7 +398,7 @@ impl PgManager {
         });
         Ok(PgConn {
             client: Some(client),
-            runtime,
+            runtime: Some(runtime),
             connection: Some(connection),
             statements: RefCell::new(HashMap::new()),
             probe: self.probe.clone(),
