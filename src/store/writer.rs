@@ -516,7 +516,10 @@ mod tests {
 
     #[test]
     fn a_panicking_write_fails_alone_and_the_writer_goes_on() {
-        let (dir, w) = writer(64, MAX_QUEUE_WAIT);
+        // The panic hook may take seconds to print a backtrace (a cold debug
+        // binary's symbols) while the writer waits: the writes behind the
+        // panicking one must not be refused for having waited.
+        let (dir, w) = writer(64, Duration::from_secs(120));
         let go = stall(&w);
         let (answers, got) = channel();
         let a = answers.clone();
