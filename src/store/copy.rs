@@ -228,10 +228,7 @@ fn copy_down(source: &PgConn, dst: &rusqlite::Connection) -> Result<CopyReport, 
     for t in &tables {
         let cols = columns(dst, t)?;
         let list = cols.join(", ");
-        let placeholders = (1..=cols.len())
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let placeholders = super::sql::numbered_placeholders(1, cols.len());
         let mut insert =
             dst.prepare(&format!("INSERT INTO {t} ({list}) VALUES ({placeholders})"))?;
         let mut n = 0i64;

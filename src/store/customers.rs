@@ -199,7 +199,7 @@ fn check(
     problems.into_result()
 }
 
-/// The packages asked for by id, looked up: `None` when none was asked for,
+/// The package asked for by id, looked up: `None` when none was asked for,
 /// `Some(None)` when the id names no package.
 fn wanted_package(
     tx: &Transaction<'_>,

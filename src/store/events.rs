@@ -30,6 +30,9 @@ pub const SUBSCRIBABLE: [&str; 6] = [
     COMPLAINT_CREATED,
 ];
 
+/// An event row (kind, payload, time).
+const INSERT: &str = "INSERT INTO events (type, payload, created_at) VALUES (?1, ?2, ?3)";
+
 /// Appends an event; returns its id.
 pub fn append(
     tx: &Transaction<'_>,
@@ -39,7 +42,7 @@ pub fn append(
 ) -> Result<i64, StoreError> {
     let id: i64 = rows::value(
         tx,
-        "INSERT INTO events (type, payload, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+        &format!("{INSERT} RETURNING id"),
         params![kind, payload.to_string(), now],
     )?;
     Ok(id)
@@ -53,10 +56,7 @@ pub fn record(
     payload: &Value,
     now: &str,
 ) -> Result<(), StoreError> {
-    tx.exec_later(
-        "INSERT INTO events (type, payload, created_at) VALUES (?1, ?2, ?3)",
-        params![kind, payload.to_string(), now],
-    )?;
+    tx.exec_later(INSERT, params![kind, payload.to_string(), now])?;
     Ok(())
 }
 

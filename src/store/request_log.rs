@@ -12,7 +12,7 @@
 //! by bucket of ids, then client (a client's rows are read bucket by bucket);
 //! failed requests' rows by status (successful ones are not indexed).
 
-use super::sql::{Connection, OptionalExtension, Row, Transaction};
+use super::sql::{numbered_placeholders, Connection, OptionalExtension, Row, Transaction};
 use rusqlite::params;
 
 use super::{
@@ -184,16 +184,10 @@ fn insert_sql(n: usize) -> String {
            (at, api_client_id, staff_user_id, method, route, path, status, duration_ms, ip, count)
          VALUES ",
     );
-    for row in 0..n {
-        let first = row * 10 + 1;
-        let marks: Vec<String> = (first..first + 10).map(|i| format!("?{i}")).collect();
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        sql.push_str(&marks.join(", "));
-        sql.push(')');
-    }
+    let rows: Vec<String> = (0..n)
+        .map(|row| format!("({})", numbered_placeholders(row * 10 + 1, 10)))
+        .collect();
+    sql.push_str(&rows.join(", "));
     sql
 }
 

@@ -22,6 +22,7 @@ use std::fmt;
 
 pub use args::Params;
 pub use pg::{PgConn, PgManager};
+pub use placeholders::numbered as numbered_placeholders;
 pub use row::Row;
 
 /// Which database engine a connection talks to.

@@ -88,19 +88,13 @@ enum Cached {
 impl PgConn {
     /// The client (gone only while the connection is dropped).
     fn client(&self) -> Result<&Client> {
-        self.client
-            .as_ref()
-            .ok_or_else(|| Error::Conversion("the PostgreSQL connection is closed".into()))
+        self.client.as_ref().ok_or_else(closed)
     }
 
     /// Waits for `f` on this thread, the connection's socket driven meanwhile.
     fn wait<T>(&self, f: impl Future<Output = T>) -> Result<T> {
-        match &self.runtime {
-            Some(rt) => Ok(rt.block_on(f)),
-            None => Err(Error::Conversion(
-                "the PostgreSQL connection is closed".into(),
-            )),
-        }
+        let rt = self.runtime.as_ref().ok_or_else(closed)?;
+        Ok(rt.block_on(f))
     }
 
     /// Runs `f` (the next statement), preceded in the same round trip by the
@@ -300,6 +294,11 @@ impl PgConn {
     pub fn is_closed(&self) -> bool {
         self.client.as_ref().is_none_or(Client::is_closed)
     }
+}
+
+/// What a call on a connection being dropped answers.
+fn closed() -> Error {
+    Error::Conversion("the PostgreSQL connection is closed".into())
 }
 
 impl Drop for PgConn {

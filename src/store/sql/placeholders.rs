@@ -2,6 +2,15 @@
 //! bare `?` the next number after the highest seen so far (SQLite's own rule).
 //! Quoted text ('...', "...") and comments are left as they are.
 
+/// `?first, ?first+1, ...`: `n` numbered placeholders, comma-separated (a
+/// row of `VALUES`).
+pub fn numbered(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `sql` with its placeholders written `$n`.
 pub fn to_dollars(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
@@ -54,6 +63,12 @@ pub fn to_dollars(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::to_dollars;
+
+    #[test]
+    fn numbered_placeholders_count_up_from_the_first() {
+        assert_eq!(super::numbered(11, 3), "?11, ?12, ?13");
+        assert_eq!(super::numbered(1, 1), "?1");
+    }
 
     #[test]
     fn numbered_and_bare_placeholders_become_dollars() {
