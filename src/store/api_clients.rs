@@ -125,7 +125,7 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
 
 /// Records use: `last_used_at` only moves forward.
 pub fn touch(tx: &Transaction<'_>, id: i64, at: &str) -> Result<(), StoreError> {
-    tx.exec(
+    tx.exec_later(
         "UPDATE api_clients SET last_used_at = ?2
          WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)",
         params![id, at],

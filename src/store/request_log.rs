@@ -91,8 +91,9 @@ const ROWS_PER_INSERT: usize = 64;
 
 /// Appends a batch (counted entries are added to their minute's row when it
 /// exists); also moves each client's `last_used_at` forward. Rows of their
-/// own are inserted many to a statement (on PostgreSQL each statement is a
-/// round trip of the writer's).
+/// own are inserted many to a statement, and on PostgreSQL those statements
+/// and the clients' updates are pipelined ([`Transaction::exec_later`])
+/// rather than a round trip of the writer's each.
 pub fn append(tx: &Transaction<'_>, entries: &[RequestLogEntry]) -> Result<(), StoreError> {
     // Same conditions as the partial unique index `api_request_log_counted`.
     let mut add = tx.prepare_cached(
@@ -171,7 +172,9 @@ fn insert_rows(
                 &e.count,
             ]);
         }
-        tx.prepare_cached(&insert_sql(n))?.execute(&args)?;
+        // Nothing reads an insert's answer: on PostgreSQL the pieces go out
+        // together with the batch's next statement, one round trip for all.
+        tx.exec_later(&insert_sql(n), &args)?;
         rest = after;
     }
     Ok(())
