@@ -49,6 +49,7 @@ pub struct Config {
     pub network: NetworkConfig,
     pub sms: crate::sms::config::SmsConfig,
     pub routers: crate::network::config::RoutersConfig,
+    pub radius: crate::network::radius_config::RadiusConfig,
     pub monitoring: crate::monitoring::config::MonitoringConfig,
     pub zabbix: crate::monitoring::zabbix::ZabbixConfig,
     pub vpn: crate::vpn::config::VpnConfig,
@@ -143,6 +144,7 @@ impl Default for Config {
             network: NetworkConfig::default(),
             sms: crate::sms::config::SmsConfig::default(),
             routers: crate::network::config::RoutersConfig::default(),
+            radius: crate::network::radius_config::RadiusConfig::default(),
             monitoring: crate::monitoring::config::MonitoringConfig::default(),
             zabbix: crate::monitoring::zabbix::ZabbixConfig::default(),
             vpn: crate::vpn::config::VpnConfig::default(),
@@ -304,6 +306,7 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     config.webhooks.check().map_err(ConfigError::Invalid)?;
     config.sms.check().map_err(ConfigError::Invalid)?;
     config.routers.check().map_err(ConfigError::Invalid)?;
+    config.radius.check().map_err(ConfigError::Invalid)?;
     config.monitoring.check().map_err(ConfigError::Invalid)?;
     config.zabbix.check().map_err(ConfigError::Invalid)?;
     config.vpn.check().map_err(ConfigError::Invalid)?;

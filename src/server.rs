@@ -149,6 +149,7 @@ where
                 webhook_delivery_days: config.webhooks.delivery_retention_days,
                 router_data_days: config.routers.retention_days,
                 monitoring_days: config.monitoring.retention_days,
+                radius_session_days: config.radius.retention_days,
             },
             cluster.clone(),
             workers.stop_signal(),
@@ -229,6 +230,7 @@ where
             crate::network::syslog::receiver(routers.clone(), addr, workers.stop_signal()),
         );
     }
+    let radius = start_radius(&config, &db, &clock, &routers, cluster.node(), &mut workers).await;
     workers.spawn(
         "snmp",
         crate::monitoring::poller::worker(
@@ -262,6 +264,9 @@ where
     hash_pool.stats.register(&metrics);
     db.writer_stats().register(&metrics);
     cluster.register(&metrics);
+    if let Some((server, _)) = &radius {
+        server.stats.register(&metrics);
+    }
     let state = AppState::new(Shared {
         cluster,
         auth: auth.clone(),
@@ -287,6 +292,8 @@ where
             &config.zabbix,
             config.network.policy(),
         )),
+        radius_auth_addr: radius.as_ref().map(|(_, (auth, _))| *auth),
+        radius_acct_addr: radius.as_ref().map(|(_, (_, acct))| *acct),
     });
     let listen = config.server.listen;
     let acceptor = TcpListener::bind(listen)
@@ -329,6 +336,76 @@ where
 }
 
 /// The connection layer's settings: the cap from the open-file limit in force.
+/// Binds and starts the RADIUS authentication listener when `[radius]
+/// enabled`. A port that cannot be bound (another RADIUS server on it, say)
+/// is logged and the appliance runs without it.
+async fn start_radius(
+    config: &Config,
+    db: &Db,
+    clock: &Arc<dyn Clock>,
+    routers: &crate::network::hub::RouterHub,
+    node: &str,
+    workers: &mut Workers,
+) -> Option<(
+    Arc<crate::radius::server::RadiusServer>,
+    (SocketAddr, SocketAddr),
+)> {
+    if !config.radius.enabled {
+        return None;
+    }
+    let bind = |addr: &str| {
+        let addr = addr.parse::<SocketAddr>();
+        async move {
+            let addr = addr.map_err(|e| std::io::Error::other(e.to_string()))?;
+            tokio::net::UdpSocket::bind(addr).await
+        }
+    };
+    let (auth, acct) = match (
+        bind(&config.radius.auth_listen).await,
+        bind(&config.radius.acct_listen).await,
+    ) {
+        (Ok(auth), Ok(acct)) => (auth, acct),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(
+                auth = %config.radius.auth_listen,
+                acct = %config.radius.acct_listen,
+                error = %e,
+                "radius: cannot listen; running without the RADIUS server"
+            );
+            return None;
+        }
+    };
+    let bound = auth.local_addr().ok()?;
+    let acct_bound = acct.local_addr().ok()?;
+    let server = Arc::new(crate::radius::server::RadiusServer::new(
+        db.clone(),
+        clock.clone(),
+        Arc::new(routers.seal.clone()),
+        config.radius.rules(&config.routers.suspend_address_list),
+        routers.inventory_changes.clone(),
+    ));
+    tracing::info!(auth = %bound, acct = %acct_bound, "radius: listening");
+    workers.spawn(
+        "radius",
+        crate::radius::server::serve(server.clone(), auth, acct, workers.stop_signal()),
+    );
+    workers.spawn(
+        "radius-coa",
+        crate::radius::coa::worker(
+            Arc::new(crate::radius::coa::CoaSender {
+                db: db.clone(),
+                clock: clock.clone(),
+                seal: Arc::new(routers.seal.clone()),
+                rules: config.radius.rules(&config.routers.suspend_address_list),
+                node: node.to_string(),
+                policy: config.network.policy(),
+            }),
+            workers.stop_signal(),
+        ),
+    );
+    Some((server, (bound, acct_bound)))
+}
+
 fn connection_limits(config: &Config) -> Limits {
     let nofile = http::nofile_limit();
     let configured = config.server.max_connections;

@@ -56,6 +56,11 @@ pub struct Shared {
     pub profiles: Arc<crate::drivers::snmp::profile::Profiles>,
     /// Zabbix, behind a short-lived cache.
     pub zabbix: Arc<crate::monitoring::zabbix::ZabbixService>,
+    /// Where the RADIUS authentication listener is bound (`None`: off, or
+    /// the address could not be bound).
+    pub radius_auth_addr: Option<std::net::SocketAddr>,
+    /// Where the RADIUS accounting listener is bound.
+    pub radius_acct_addr: Option<std::net::SocketAddr>,
 }
 
 impl Shared {

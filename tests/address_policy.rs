@@ -112,10 +112,13 @@ fn insert_router(s: &TestServer, host: &str, port: u16, transport: &str) -> i64 
         transport: transport.into(),
         use_tls: false,
         tls_verify: false,
+        nas_ip: None,
+        radius_require_message_authenticator: true,
+        coa_port: 3799,
     };
     s.state
         .db
-        .write(move |tx| routers::create(tx, &fields, &sealed, "2026-01-01T00:00:00Z"))
+        .write(move |tx| routers::create(tx, &fields, &sealed, None, "2026-01-01T00:00:00Z"))
         .unwrap()
         .id
 }

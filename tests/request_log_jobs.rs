@@ -82,6 +82,7 @@ fn retention_removes_what_is_past_its_time() {
             webhook_delivery_days: 30,
             router_data_days: 30,
             monitoring_days: 30,
+            radius_session_days: 180,
         },
     )
     .unwrap();

@@ -15,7 +15,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::{panel, Reply, TestServer};
-use ispbills::domain::staff::Role;
+use ispbills::{domain::staff::Role, store::radius_sessions};
 use poem::EndpointExt;
 use serde_json::{json, Value};
 
@@ -32,6 +32,8 @@ enum Kind {
     Sms,
     Subscription,
     Invoice,
+    /// A RADIUS session (accounting) of the side's customer.
+    Session,
 }
 
 /// What must happen when reseller A's staff call an operation.
@@ -124,6 +126,10 @@ fn rules() -> BTreeMap<&'static str, Rule> {
     add("GET /api/v2/customers/{id}/payments", Get(Customer));
     add("GET /api/v2/customers/{id}/bills", Get(Customer));
     add("GET /api/v2/customers/{id}/usage", Get(Customer));
+    add(
+        "GET /api/v2/radius/sessions",
+        List(Session, &["customer_id={customer}"]),
+    );
     // Packages: the ISP's catalogue, read by all, changed by the ISP only.
     add("GET /api/v2/packages", Catalogue);
     add("GET /api/v2/packages/{id}", Catalogue);
@@ -319,7 +325,9 @@ impl Side {
             Kind::Vpn => self.vpn.to_string(),
             Kind::Operator => self.operator.unwrap_or(0).to_string(),
             Kind::Card => self.batch.clone(),
-            Kind::Sms | Kind::Subscription | Kind::Invoice => self.customer.to_string(),
+            Kind::Sms | Kind::Subscription | Kind::Invoice | Kind::Session => {
+                self.customer.to_string()
+            }
         }
     }
 
@@ -430,6 +438,40 @@ fn make_side(
         "complaint",
     )["data"]["id"]
         .as_i64()
+        .unwrap();
+    // A RADIUS session of the customer, as a router's accounting writes it.
+    let nas = ok(
+        &s.call(
+            "POST",
+            "/api/v2/network/routers",
+            v2,
+            Some(
+                json!({"name": format!("{tag}-nas"), "host": "127.0.0.1", "port": 9,
+                "username": "admin", "password": "x"}),
+            ),
+        ),
+        "router",
+    )["data"]["id"]
+        .as_i64()
+        .unwrap();
+    let session = radius_sessions::AcctRecord {
+        router_id: nas,
+        session_id: format!("{tag}-session"),
+        customer_id: Some(customer),
+        username: username.clone(),
+        framed_ip: Some(format!("10.77.0.{n}")),
+        calling_station_id: None,
+        started_at: "2026-12-01T10:00:00Z".into(),
+        at: "2026-12-01T10:05:00Z".into(),
+        stopped: false,
+        terminate_cause: None,
+        session_time: 300,
+        input_octets: 1,
+        output_octets: 2,
+    };
+    s.state
+        .db
+        .write(move |tx| radius_sessions::record(tx, &session))
         .unwrap();
     let vpn_name = format!("{}-vpn", tag.to_lowercase());
     let vpn = ok(

@@ -909,6 +909,7 @@ fn failing_for_days_switches_the_webhook_off_and_old_deliveries_expire() {
         webhook_delivery_days: 30,
         router_data_days: 30,
         monitoring_days: 30,
+        radius_session_days: 180,
     };
     clock.advance(day * 25);
     token = s.v2_admin_token();

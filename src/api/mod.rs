@@ -21,6 +21,7 @@ pub mod operations;
 pub mod operators;
 pub mod packages;
 pub mod payments;
+pub mod radius;
 pub mod routers;
 pub mod security;
 pub mod sms;
@@ -79,6 +80,7 @@ pub type Apis = (
     (cards::CardsV1, cards::CardsV2),
     sms::SmsApi,
     routers::RoutersApi,
+    radius::RadiusApi,
     devices::SnmpDevicesApi,
     monitoring::MonitoringApi,
     zabbix::ZabbixApi,

@@ -180,7 +180,7 @@ impl RoutersApi {
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Deleted> {
-        ops::routers::delete(&state.ctx(), &auth.caller(), id.0).await?;
+        ops::routers::delete(&state.ctx(), &auth.caller(), &state.routers, id.0).await?;
         Ok(Deleted::NoContent)
     }
 
@@ -291,7 +291,8 @@ impl RoutersApi {
     ///
     /// Sampled from the router's /ppp/active and /queue/simple counters every
     /// `[routers] usage_interval_secs`: online, address, session uptime, bytes
-    /// in/out; the last 288 samples, newest first.
+    /// in/out; the last 288 samples, newest first. With the built-in RADIUS
+    /// server, also the customer's last 50 RADIUS sessions (`radius_sessions`).
     #[oai(
         path = "/api/v2/customers/:id/usage",
         method = "get",
@@ -303,9 +304,9 @@ impl RoutersApi {
         #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
         id: Path<i64>,
     ) -> ApiResult<Json<UsageOne>> {
-        let samples = ops::routers::usage(&state.ctx(), &auth.caller(), id.0).await?;
+        let (samples, sessions) = ops::routers::usage(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(Json(UsageOne {
-            data: Usage::of(id.0, samples),
+            data: Usage::of(id.0, samples, sessions),
         }))
     }
 }

@@ -26,6 +26,19 @@ fn host(text: &str) -> Option<String> {
     valid_host(text).then(|| text.to_string())
 }
 
+fn ip(text: &str) -> Option<String> {
+    text.parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_canonical().to_string())
+}
+
+/// An IP address (v4 or v6), written canonically.
+pub const IP: Normaliser = Normaliser {
+    apply: ip,
+    message: "must be an IP address.",
+    pattern: None,
+};
+
 /// A router's or SNMP device's address: an IP address or a host name.
 pub const HOST: Normaliser = Normaliser {
     apply: host,
@@ -76,6 +89,30 @@ pub static ROUTER: Contract = Contract {
             .nullable()
             .describe("Check the router's certificate against public roots and its name.")
             .example(Ex::Bool(false)),
+        Field::secret_line("radius_secret")
+            .range(16, 128)
+            .nullable()
+            .describe(
+                "RADIUS shared secret (16 to 128 characters): with it the router is a client \
+                 of the built-in RADIUS server. Stored sealed; never shown. null removes it.",
+            )
+            .example(Ex::Str("a-long-random-radius-secret")),
+        Field::with("nas_ip", Text::line().max(45).normalised(IP))
+            .nullable()
+            .describe("The address the router's RADIUS packets come from, when it is not `host`.")
+            .example(Ex::Str("10.0.0.1")),
+        Field::boolean("radius_require_message_authenticator")
+            .nullable()
+            .describe(
+                "Ignore Access-Requests without a Message-Authenticator (BlastRADIUS, \
+                 CVE-2024-3596). Default true; turn off only for a NAS that cannot send one.",
+            )
+            .example(Ex::Bool(true)),
+        Field::integer("coa_port")
+            .range(1, 65535)
+            .nullable()
+            .describe("UDP port the router takes CoA and Disconnect requests on (default 3799).")
+            .example(Ex::Int(3799)),
     ],
     example: None,
 };
@@ -93,6 +130,10 @@ fn read_patch(f: &mut Fields, mode: Mode) -> RouterPatch {
         transport: f.take("transport").text(),
         use_tls: f.take("use_tls").bool(),
         tls_verify: f.take("tls_verify").bool(),
+        radius_secret: f.take("radius_secret").patch_text(),
+        nas_ip: f.take("nas_ip").patch_text(),
+        radius_require_message_authenticator: f.take("radius_require_message_authenticator").bool(),
+        coa_port: f.take("coa_port").int(),
     }
 }
 
@@ -110,6 +151,7 @@ use crate::{
     drivers::routeros::reconcile::SyncDiff,
     one, paginated,
     store::{
+        radius_sessions::SessionRow,
         router_data::{LogRow, PoolRow, Sample},
         routers::RouterRow,
     },
@@ -153,6 +195,18 @@ pub struct Router {
     pub last_sync_at: Option<String>,
     #[oai(nullable)]
     pub last_sync_error: Option<String>,
+    /// The router is a client of the built-in RADIUS server: it has a
+    /// RADIUS secret (which is never shown).
+    pub radius_enabled: bool,
+    /// Where its RADIUS packets come from, when not `host`.
+    #[oai(nullable)]
+    pub nas_ip: Option<String>,
+    pub radius_require_message_authenticator: bool,
+    /// Where the router takes CoA and Disconnect requests (UDP).
+    pub coa_port: i64,
+    /// When its last RADIUS request arrived.
+    #[oai(nullable)]
+    pub radius_last_request_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -180,6 +234,11 @@ impl From<RouterRow> for Router {
             customers: r.customers,
             last_sync_at: r.last_sync_at,
             last_sync_error: r.last_sync_error,
+            radius_enabled: r.radius_enabled,
+            nas_ip: r.nas_ip,
+            radius_require_message_authenticator: r.radius_require_message_authenticator,
+            coa_port: r.coa_port,
+            radius_last_request_at: r.radius_last_request_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -329,16 +388,19 @@ pub struct Usage {
     #[oai(nullable)]
     pub current: Option<UsageSample>,
     pub samples: Vec<UsageSample>,
+    /// The customer's latest RADIUS sessions (accounting), newest first.
+    pub radius_sessions: Vec<crate::contract::radius::RadiusSession>,
 }
 
 impl Usage {
-    /// A customer's samples, newest first.
-    pub fn of(customer_id: i64, samples: Vec<Sample>) -> Self {
+    /// A customer's samples and RADIUS sessions, newest first.
+    pub fn of(customer_id: i64, samples: Vec<Sample>, sessions: Vec<SessionRow>) -> Self {
         let samples: Vec<UsageSample> = samples.into_iter().map(Into::into).collect();
         Self {
             customer_id,
             current: samples.first().cloned(),
             samples,
+            radius_sessions: sessions.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -8,8 +8,8 @@ use crate::{
     auth::rate_limit::RateLimits,
     clock::{format_timestamp, Clock},
     store::{
-        auth_tokens, idempotency, monitoring, onus, request_log, router_data, staff_sessions,
-        webhook_deliveries, Db, StoreError,
+        auth_tokens, idempotency, monitoring, onus, radius_coa, radius_sessions, request_log,
+        router_data, staff_sessions, webhook_deliveries, Db, StoreError,
     },
 };
 
@@ -24,6 +24,8 @@ pub struct Retention {
     pub router_data_days: u32,
     /// Signal history and the device access log.
     pub monitoring_days: u32,
+    /// Ended RADIUS sessions.
+    pub radius_session_days: u32,
 }
 
 fn days_before(now: time::OffsetDateTime, days: u32) -> String {
@@ -42,7 +44,9 @@ pub fn run_once(db: &Db, clock: &dyn Clock, keep: Retention) -> Result<usize, St
             )?
             + router_data::delete_before(tx, &days_before(now, keep.router_data_days))?
             + onus::delete_history_before(tx, &days_before(now, keep.monitoring_days))?
-            + monitoring::delete_access_before(tx, &days_before(now, keep.monitoring_days))?;
+            + monitoring::delete_access_before(tx, &days_before(now, keep.monitoring_days))?
+            + radius_sessions::prune(tx, &days_before(now, keep.radius_session_days))?
+            + radius_coa::prune(tx, &days_before(now, keep.radius_session_days))?;
         let b = auth_tokens::purge_expired(tx, now.unix_timestamp(), &stamp)?;
         let c = staff_sessions::delete_expired(tx, &stamp)?;
         // Idempotency keys are kept two days (the promise is at least one).

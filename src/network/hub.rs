@@ -65,6 +65,10 @@ pub struct RouterHub {
     /// Which router addresses may be dialled (`[network] allow_loopback`).
     pub policy: crate::net_policy::Policy,
     locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// Grows whenever this node changes the inventory: the RADIUS server
+    /// reads its NAS list again on the next packet (other nodes within
+    /// their periodic re-read).
+    pub inventory_changes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl RouterHub {
@@ -82,7 +86,14 @@ impl RouterHub {
             config,
             policy,
             locks: Mutex::new(HashMap::new()),
+            inventory_changes: Arc::default(),
         }
+    }
+
+    /// Records that a router was added, changed or removed.
+    pub fn inventory_changed(&self) {
+        self.inventory_changes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The lock of one router.
@@ -94,6 +105,14 @@ impl RouterHub {
     /// A router password as stored: sealed with this data directory's key.
     pub fn seal_password(&self, password: &str) -> Result<String, crate::auth::sealed::SealError> {
         self.seal.seal(PASSWORD_PURPOSE, password)
+    }
+
+    /// A RADIUS secret as stored: sealed with this data directory's key.
+    pub fn seal_radius_secret(
+        &self,
+        secret: &str,
+    ) -> Result<String, crate::auth::sealed::SealError> {
+        self.seal.seal(crate::store::radius::SECRET_PURPOSE, secret)
     }
 
     /// How to reach a router.

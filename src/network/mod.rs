@@ -7,5 +7,7 @@ pub mod config;
 pub mod hub;
 pub mod poller;
 pub mod pools;
+pub mod radius_config;
+pub mod radius_policy;
 pub mod rules;
 pub mod syslog;

@@ -16,6 +16,12 @@ pub struct RouterPatch {
     pub transport: Option<String>,
     pub use_tls: Option<bool>,
     pub tls_verify: Option<bool>,
+    /// In the clear; the caller seals it. `Some(None)`: remove it.
+    pub radius_secret: Option<Option<String>>,
+    /// `Some(None)`: the NAS sends from `host`.
+    pub nas_ip: Option<Option<String>>,
+    pub radius_require_message_authenticator: Option<bool>,
+    pub coa_port: Option<i64>,
 }
 
 /// The port a router listens on for a transport: API 8728 (8729 over TLS),
@@ -66,6 +72,20 @@ impl RouterPatch {
                 .unwrap_or(false),
             transport,
             use_tls,
+            nas_ip: match self.nas_ip {
+                Some(v) => v,
+                None => base.as_ref().and_then(|b| b.nas_ip.clone()),
+            },
+            radius_require_message_authenticator: self
+                .radius_require_message_authenticator
+                .or(base
+                    .as_ref()
+                    .map(|b| b.radius_require_message_authenticator))
+                .unwrap_or(true),
+            coa_port: self
+                .coa_port
+                .or(base.as_ref().map(|b| b.coa_port))
+                .unwrap_or(3799),
         }
     }
 }

@@ -24,6 +24,7 @@ mod once;
 pub mod operators;
 pub mod packages;
 pub mod payments;
+pub mod radius;
 pub mod routers;
 pub mod sms;
 pub mod staff;

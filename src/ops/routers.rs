@@ -15,6 +15,7 @@ use crate::{
     store::{
         customers,
         monitoring::{self, Access},
+        radius_sessions::{self, SessionRow},
         router_data::{self, LogRow, PoolRow, Sample},
         routers::{self, RouterRow},
         StoreError,
@@ -23,6 +24,8 @@ use crate::{
 
 /// How many usage samples a customer's history shows.
 pub const USAGE_SAMPLES: i64 = 288;
+/// How many RADIUS sessions it shows.
+pub const USAGE_SESSIONS: i64 = 50;
 
 impl From<HubError> for Error {
     fn from(e: HubError) -> Self {
@@ -79,6 +82,20 @@ fn seal(hub: &RouterHub, password: &str) -> OpResult<String> {
         .map_err(|e| Error::Internal(e.to_string()))
 }
 
+/// Seals a RADIUS secret change (`Some(None)` removes it).
+fn seal_radius(
+    hub: &RouterHub,
+    secret: Option<Option<String>>,
+) -> OpResult<Option<Option<String>>> {
+    secret
+        .map(|s| {
+            s.map(|s| hub.seal_radius_secret(&s))
+                .transpose()
+                .map_err(|e| Error::Internal(e.to_string()))
+        })
+        .transpose()
+}
+
 /// Routers by name, and how many there are.
 pub async fn list(
     ctx: &Ctx,
@@ -107,6 +124,7 @@ pub async fn create(
     mut patch: RouterPatch,
 ) -> OpResult<RouterRow> {
     let sealed = seal(hub, &patch.password.take().unwrap_or_default())?;
+    let radius = seal_radius(hub, patch.radius_secret.take())?.flatten();
     let fields = patch.apply(None);
     check_host(ctx, &fields.host, fields.port).await?;
     let now = ctx.now_text();
@@ -114,7 +132,7 @@ pub async fn create(
     Ok(ctx
         .db
         .write_async(move |tx| {
-            let row = routers::create(tx, &fields, &sealed, &now)?;
+            let row = routers::create(tx, &fields, &sealed, radius.as_deref(), &now)?;
             let entry = access(
                 &caller,
                 Some(row.id),
@@ -124,7 +142,8 @@ pub async fn create(
             monitoring::log_access(tx, &entry, &now)?;
             Ok(row)
         })
-        .await?)
+        .await
+        .inspect(|_| hub.inventory_changed())?)
 }
 
 /// Changes the fields sent; a new password replaces the old one.
@@ -139,6 +158,7 @@ pub async fn update(
         check_host(ctx, host, patch.port.unwrap_or(0)).await?;
     }
     let sealed = patch.password.take().map(|p| seal(hub, &p)).transpose()?;
+    let radius = seal_radius(hub, patch.radius_secret.take())?;
     let now = ctx.now_text();
     let caller = caller.clone();
     Ok(ctx
@@ -146,7 +166,7 @@ pub async fn update(
         .write_async(move |tx| {
             let current = routers::get(tx, id)?.ok_or(StoreError::NotFound)?;
             let fields = patch.apply(Some(current));
-            let row = routers::update(tx, id, &fields, sealed.as_deref(), &now)?;
+            let row = routers::update(tx, id, &fields, sealed.as_deref(), &radius, &now)?;
             let entry = access(
                 &caller,
                 Some(row.id),
@@ -156,11 +176,12 @@ pub async fn update(
             monitoring::log_access(tx, &entry, &now)?;
             Ok(row)
         })
-        .await?)
+        .await
+        .inspect(|_| hub.inventory_changed())?)
 }
 
 /// Removes a router no customer is on (else a conflict).
-pub async fn delete(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<()> {
+pub async fn delete(ctx: &Ctx, caller: &Caller, hub: &RouterHub, id: i64) -> OpResult<()> {
     let now = ctx.now_text();
     let caller = caller.clone();
     Ok(ctx
@@ -176,7 +197,8 @@ pub async fn delete(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<()> {
             );
             monitoring::log_access(tx, &entry, &now)
         })
-        .await?)
+        .await
+        .inspect(|_| hub.inventory_changed())?)
 }
 
 /// Reconciles a router's logins now and answers the diff; a router that
@@ -254,13 +276,20 @@ pub async fn logs(
 
 /// A customer's usage samples, newest first (a customer the caller cannot
 /// see is not found).
-pub async fn usage(ctx: &Ctx, caller: &Caller, customer_id: i64) -> OpResult<Vec<Sample>> {
+pub async fn usage(
+    ctx: &Ctx,
+    caller: &Caller,
+    customer_id: i64,
+) -> OpResult<(Vec<Sample>, Vec<SessionRow>)> {
     let vis = caller.visibility;
     Ok(ctx
         .db
         .read_async(move |c| {
             let customer = customers::get(c, customer_id, vis)?.ok_or(StoreError::NotFound)?;
-            router_data::usage(c, customer.id, USAGE_SAMPLES)
+            Ok((
+                router_data::usage(c, customer.id, USAGE_SAMPLES)?,
+                radius_sessions::of_customer(c, customer.id, USAGE_SESSIONS)?,
+            ))
         })
         .await?)
 }

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::{
     events, packages,
+    radius_coa::{self, Intent},
     rows::{self, record, Conditions, FromRow},
     subscriptions, Problems, StoreError,
 };
@@ -400,6 +401,15 @@ pub fn update(
             "UPDATE customers SET package_id = ?2, expires_at = ?3 WHERE id = ?1",
             params![id, package_id, expires],
         )?;
+        // Live RADIUS sessions get the new package's rate limit.
+        radius_coa::queue_for_customer(
+            tx,
+            id,
+            Intent::Package,
+            "package changed",
+            &stamp,
+            now.unix_timestamp(),
+        )?;
     }
     get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)
 }
@@ -425,6 +435,13 @@ pub fn set_status(
         params![id, status, stamp],
     )?;
     super::routers::request_sync(tx, current.router_id, &stamp)?;
+    // Live RADIUS sessions follow: moved to the suspended list or ended.
+    let intent = match status {
+        "suspended" | "expired" => Intent::Suspend,
+        "active" => Intent::Reactivate,
+        _ => Intent::Disconnect,
+    };
+    radius_coa::queue_for_customer(tx, id, intent, reason, &stamp, now.unix_timestamp())?;
     let row = get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     let kind = match status {
         "suspended" => Some(events::CUSTOMER_SUSPENDED),

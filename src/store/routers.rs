@@ -35,6 +35,11 @@ record! {
         pub last_sync_at: Option<String>,
         pub last_sync_error: Option<String>,
         pub customers: i64 = "(SELECT COUNT(*) FROM customers c WHERE c.router_id = r.id)",
+        pub radius_enabled: bool = "r.radius_secret_sealed IS NOT NULL",
+        pub nas_ip: Option<String>,
+        pub radius_require_message_authenticator: bool,
+        pub coa_port: i64,
+        pub radius_last_request_at: Option<String>,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -51,8 +56,15 @@ fields! {
         pub transport: String,
         pub use_tls: bool,
         pub tls_verify: bool,
+        pub nas_ip: Option<String>,
+        pub radius_require_message_authenticator: bool,
+        pub coa_port: i64,
     }
 }
+
+/// A RADIUS secret change: `None` keeps it, `Some(None)` removes it (the
+/// router is no longer a RADIUS client), `Some(Some(sealed))` sets it.
+pub type SecretChange = Option<Option<String>>;
 
 /// What the poller read from a router.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,14 +93,21 @@ pub fn create(
     tx: &Transaction<'_>,
     f: &RouterFields,
     password_sealed: &str,
+    radius_secret_sealed: Option<&str>,
     now: &str,
 ) -> Result<RouterRow, StoreError> {
     names::ensure_free(tx, Named::Routers, &f.name, None)?;
     let id: i64 = rows::value(
         tx,
         "INSERT INTO routers (name, host, port, username, transport, use_tls, tls_verify, \
-         password_sealed, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) RETURNING id",
-        rows::args(&f.values(), &[&password_sealed, &now]).as_slice(),
+         nas_ip, radius_require_message_authenticator, coa_port, password_sealed, \
+         radius_secret_sealed, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) RETURNING id",
+        rows::args(
+            &f.values(),
+            &[&password_sealed, &radius_secret_sealed, &now],
+        )
+        .as_slice(),
     )?;
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
@@ -99,15 +118,24 @@ pub fn update(
     id: i64,
     f: &RouterFields,
     password_sealed: Option<&str>,
+    radius_secret: &SecretChange,
     now: &str,
 ) -> Result<RouterRow, StoreError> {
     get(tx, id)?.ok_or(StoreError::NotFound)?;
     names::ensure_free(tx, Named::Routers, &f.name, Some(id))?;
+    let secret_changed = radius_secret.is_some();
+    let secret = radius_secret.clone().flatten();
     tx.exec(
         "UPDATE routers SET name = ?1, host = ?2, port = ?3, username = ?4, transport = ?5, \
-         use_tls = ?6, tls_verify = ?7, password_sealed = COALESCE(?8, password_sealed), \
-         status = 'unknown', status_since = ?9, updated_at = ?9 WHERE id = ?10",
-        rows::args(&f.values(), &[&password_sealed, &now, &id]).as_slice(),
+         use_tls = ?6, tls_verify = ?7, nas_ip = ?8, radius_require_message_authenticator = ?9, \
+         coa_port = ?10, password_sealed = COALESCE(?11, password_sealed), \
+         radius_secret_sealed = CASE WHEN ?12 THEN ?13 ELSE radius_secret_sealed END, \
+         status = 'unknown', status_since = ?14, updated_at = ?14 WHERE id = ?15",
+        rows::args(
+            &f.values(),
+            &[&password_sealed, &secret_changed, &secret, &now, &id],
+        )
+        .as_slice(),
     )?;
     request_sync(tx, Some(id), now)?;
     get(tx, id)?.ok_or(StoreError::NotFound)

@@ -1,0 +1,267 @@
+//! The built-in RADIUS server's decisions (`crate::radius`): who an
+//! Access-Request lets in, and with what: the customer a login name
+//! means on this NAS, the checks in the order that reveals least (the
+//! password before anything about the account), and the reply attributes
+//! from the customer and their package. Pure: no I/O, no clock of its own.
+
+use time::OffsetDateTime;
+
+use crate::{clock::parse_timestamp, store::radius::LoginRow};
+
+/// Why an Access-Request is refused: the Reply-Message the NAS shows (and
+/// logs), and the reason's name in `/metrics` and the PPP-auth log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    UnknownUser,
+    NotAPppLogin,
+    WrongNas,
+    WrongPassword,
+    NoPassword,
+    /// No PAP, CHAP or MS-CHAPv2 credentials in the request.
+    NoMethod,
+    Disabled,
+    Suspended,
+}
+
+impl Refusal {
+    pub const ALL: [Refusal; 8] = [
+        Refusal::UnknownUser,
+        Refusal::NotAPppLogin,
+        Refusal::WrongNas,
+        Refusal::WrongPassword,
+        Refusal::NoPassword,
+        Refusal::NoMethod,
+        Refusal::Disabled,
+        Refusal::Suspended,
+    ];
+
+    /// The reason's name (metrics label, log).
+    pub fn name(self) -> &'static str {
+        match self {
+            Refusal::UnknownUser => "unknown_user",
+            Refusal::NotAPppLogin => "not_ppp_login",
+            Refusal::WrongNas => "wrong_nas",
+            Refusal::WrongPassword => "wrong_password",
+            Refusal::NoPassword => "no_password",
+            Refusal::NoMethod => "no_credentials",
+            Refusal::Disabled => "disabled",
+            Refusal::Suspended => "suspended",
+        }
+    }
+
+    /// The Reply-Message.
+    pub fn message(self) -> &'static str {
+        match self {
+            Refusal::UnknownUser => "Unknown user.",
+            Refusal::NotAPppLogin => "This account is not a PPPoE or hotspot login.",
+            Refusal::WrongNas => "This login belongs to another router.",
+            Refusal::WrongPassword => "Wrong password.",
+            Refusal::NoPassword => "This login has no password set.",
+            Refusal::NoMethod => "No supported credentials (PAP, CHAP or MS-CHAPv2).",
+            Refusal::Disabled => "This account is disabled.",
+            Refusal::Suspended => {
+                "This account is suspended. Please pay your bill or call your ISP."
+            }
+        }
+    }
+}
+
+/// What a suspended or expired customer gets (`[radius] suspended`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SuspendedGets {
+    Reject,
+    /// Let in, into this firewall address list (and pool, when set), so
+    /// that the router can send their web traffic to the payment page.
+    AddressList {
+        list: String,
+        pool: Option<String>,
+    },
+}
+
+/// The settings a decision needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    pub suspended: SuspendedGets,
+    pub interim_interval_secs: u32,
+}
+
+/// The login a request names on this NAS: one on this router, else one on
+/// no router. A name known only on other routers is [`Refusal::WrongNas`].
+pub fn pick(logins: Vec<LoginRow>, nas_router: i64) -> Result<LoginRow, Refusal> {
+    if logins.is_empty() {
+        return Err(Refusal::UnknownUser);
+    }
+    let mut chosen = None;
+    for l in logins {
+        match l.router_id {
+            Some(r) if r == nas_router => {
+                chosen = Some(l);
+                break;
+            }
+            None if chosen.is_none() => chosen = Some(l),
+            _ => {}
+        }
+    }
+    let login = chosen.ok_or(Refusal::WrongNas)?;
+    if !matches!(login.connection_type.as_str(), "pppoe" | "hotspot") {
+        return Err(Refusal::NotAPppLogin);
+    }
+    Ok(login)
+}
+
+/// What an accepted customer gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub customer_id: i64,
+    /// `Mikrotik-Rate-Limit`: `<upload>/<download>` as the router reads it
+    /// (rx/tx from its side: what it receives from the subscriber first).
+    pub rate_limit: Option<String>,
+    pub session_timeout: Option<u32>,
+    pub interim_interval: u32,
+    /// `Class`: the customer's id, echoed back in accounting.
+    pub class: String,
+    pub address_list: Option<String>,
+    pub framed_pool: Option<String>,
+    pub suspended: bool,
+}
+
+/// The decision for a login whose password was right.
+pub fn grant(login: &LoginRow, rules: &Rules, now: OffsetDateTime) -> Result<Grant, Refusal> {
+    if login.status == "inactive" {
+        return Err(Refusal::Disabled);
+    }
+    let prepaid_until = login
+        .expires_at
+        .as_deref()
+        .filter(|_| login.billing_cycle.as_deref() == Some("days"))
+        .and_then(parse_timestamp);
+    let lapsed = prepaid_until.is_some_and(|until| until <= now);
+    let suspended = matches!(login.status.as_str(), "suspended" | "expired") || lapsed;
+    let mut g = Grant {
+        customer_id: login.customer_id,
+        rate_limit: rate_limit(login.speed_up_kbps, login.speed_down_kbps),
+        session_timeout: None,
+        interim_interval: rules.interim_interval_secs,
+        class: format!("ispbills:customer:{}", login.customer_id),
+        address_list: None,
+        framed_pool: None,
+        suspended,
+    };
+    if suspended {
+        match &rules.suspended {
+            SuspendedGets::Reject => return Err(Refusal::Suspended),
+            SuspendedGets::AddressList { list, pool } => {
+                g.address_list = Some(list.clone());
+                g.framed_pool = pool.clone();
+            }
+        }
+    } else if let Some(until) = prepaid_until {
+        let secs = (until - now).whole_seconds().clamp(1, i64::from(u32::MAX));
+        g.session_timeout = u32::try_from(secs).ok();
+    }
+    Ok(g)
+}
+
+/// `Mikrotik-Rate-Limit` for a package's speeds: upload first (the rate
+/// the router receives), then download, in kbit/s. `None` when the package
+/// sets neither.
+pub fn rate_limit(up_kbps: Option<i64>, down_kbps: Option<i64>) -> Option<String> {
+    let up = up_kbps.filter(|v| *v > 0);
+    let down = down_kbps.filter(|v| *v > 0);
+    if up.is_none() && down.is_none() {
+        return None;
+    }
+    Some(format!("{}k/{}k", up.unwrap_or(0), down.unwrap_or(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn login(id: i64, router: Option<i64>) -> LoginRow {
+        LoginRow {
+            customer_id: id,
+            router_id: router,
+            connection_type: "pppoe".into(),
+            status: "active".into(),
+            password_sealed: Some("sealed".into()),
+            expires_at: None,
+            package_id: Some(1),
+            speed_down_kbps: Some(20_480),
+            speed_up_kbps: Some(5_120),
+            billing_cycle: Some("monthly".into()),
+        }
+    }
+
+    fn rules() -> Rules {
+        Rules {
+            suspended: SuspendedGets::AddressList {
+                list: "ispbills-suspended".into(),
+                pool: Some("suspended-pool".into()),
+            },
+            interim_interval_secs: 300,
+        }
+    }
+
+    const NOW: OffsetDateTime = datetime!(2026-12-02 10:00 UTC);
+
+    #[test]
+    fn the_login_of_this_router_wins_then_one_on_no_router() {
+        assert_eq!(pick(vec![], 1), Err(Refusal::UnknownUser));
+        let got = pick(vec![login(1, None), login(2, Some(5))], 5).unwrap();
+        assert_eq!(got.customer_id, 2);
+        assert_eq!(pick(vec![login(1, None)], 5).unwrap().customer_id, 1);
+        assert_eq!(pick(vec![login(2, Some(7))], 5), Err(Refusal::WrongNas));
+        let mut static_ip = login(3, None);
+        static_ip.connection_type = "static".into();
+        assert_eq!(pick(vec![static_ip], 5), Err(Refusal::NotAPppLogin));
+    }
+
+    #[test]
+    fn rate_limit_is_upload_then_download() {
+        let g = grant(&login(1, None), &rules(), NOW).unwrap();
+        assert_eq!(g.rate_limit.as_deref(), Some("5120k/20480k"));
+        assert_eq!(g.class, "ispbills:customer:1");
+        assert_eq!(g.interim_interval, 300);
+        assert_eq!((g.session_timeout, g.suspended), (None, false));
+        assert_eq!(rate_limit(None, Some(0)), None);
+    }
+
+    #[test]
+    fn prepaid_customers_get_the_time_left() {
+        let mut l = login(1, None);
+        l.billing_cycle = Some("days".into());
+        l.expires_at = Some("2026-12-02T12:30:00Z".into());
+        let g = grant(&l, &rules(), NOW).unwrap();
+        assert_eq!(g.session_timeout, Some(9_000));
+        // A monthly customer's expiry does not cut sessions.
+        l.billing_cycle = Some("monthly".into());
+        assert_eq!(grant(&l, &rules(), NOW).unwrap().session_timeout, None);
+    }
+
+    #[test]
+    fn suspended_expired_and_lapsed_go_to_the_address_list_or_are_refused() {
+        for status in ["suspended", "expired"] {
+            let mut l = login(1, None);
+            l.status = status.into();
+            let g = grant(&l, &rules(), NOW).unwrap();
+            assert!(g.suspended);
+            assert_eq!(g.address_list.as_deref(), Some("ispbills-suspended"));
+            assert_eq!(g.framed_pool.as_deref(), Some("suspended-pool"));
+            assert_eq!(g.session_timeout, None);
+            let reject = Rules {
+                suspended: SuspendedGets::Reject,
+                ..rules()
+            };
+            assert_eq!(grant(&l, &reject, NOW), Err(Refusal::Suspended));
+        }
+        let mut lapsed = login(1, None);
+        lapsed.billing_cycle = Some("days".into());
+        lapsed.expires_at = Some("2026-12-01T00:00:00Z".into());
+        assert!(grant(&lapsed, &rules(), NOW).unwrap().suspended);
+        let mut off = login(1, None);
+        off.status = "inactive".into();
+        assert_eq!(grant(&off, &rules(), NOW), Err(Refusal::Disabled));
+    }
+}
