@@ -725,40 +725,24 @@ fn list_rows<T>(
         );
     }
     if ordered_search {
-        if pg {
-            return pg_search_page(
-                conn,
-                &cond.where_clause(),
-                cond.args(),
-                (limit, offset),
-                read,
-            );
-        }
-        // CROSS JOIN keeps the index as the outer loop whatever else is
-        // filtered; its rowids are in the list's order.
-        let from = format!(
-            "FROM customers_search s CROSS JOIN customers c ON c.id = {SEARCH_ID} \
-             LEFT JOIN packages p ON p.id = c.package_id {}",
-            cond.where_clause()
-        );
-        let mut read = read;
-        let rows = search_page_rows(
-            conn,
-            &from,
-            "s.rowid",
-            &cond.args(),
-            (limit, offset),
-            &mut read,
-        )?;
-        let total = search_total(
-            conn,
-            &from,
-            Some("s.rowid"),
-            cond.args(),
-            (limit, offset),
-            rows.len(),
-        )?;
-        return Ok((rows, total));
+        let (from, order) = if pg {
+            (
+                format!("{FROM} {}", cond.where_clause()),
+                "c.created_at DESC, c.id DESC",
+            )
+        } else {
+            // CROSS JOIN keeps the index as the outer loop whatever else is
+            // filtered; its rowids are in the list's order.
+            (
+                format!(
+                    "FROM customers_search s CROSS JOIN customers c ON c.id = {SEARCH_ID} \
+                     LEFT JOIN packages p ON p.id = c.package_id {}",
+                    cond.where_clause()
+                ),
+                "s.rowid",
+            )
+        };
+        return ordered_search_page(conn, &from, order, cond.args(), (limit, offset), read);
     }
     let filter_sql = cond.where_clause();
     let order = match sort {
@@ -828,118 +812,58 @@ fn list_rows<T>(
     Ok((rows, Total::exact(total)))
 }
 
-/// The newest customers a PostgreSQL search looks through first.
-const PG_SEARCH_WINDOW: i64 = 2000;
-
-/// A search page in the default order on PostgreSQL, whose trigram index
-/// (GIN) finds matches in no order. Two ways, each bounded: a term found
-/// often fills its page from the newest [`PG_SEARCH_WINDOW`] customers
-/// (walking them newest first, as the list does; a count says first whether
-/// they hold the whole page); otherwise every match is found through the
-/// trigram index first (`OFFSET 0` keeps the planner from walking the whole
-/// creation-time index instead, testing each customer, which it may choose
-/// for a rare term and which grows with the table) and the page sorted out
-/// of them. `where_sql` is the filters' WHERE clause.
-fn pg_search_page<T>(
-    conn: &Connection,
-    where_sql: &str,
-    args: Vec<&dyn rusqlite::ToSql>,
-    (limit, offset): (i64, i64),
-    mut read: impl FnMut(&super::sql::Row<'_>) -> super::sql::Result<T>,
-) -> Result<(Vec<T>, Total), StoreError> {
-    let order = "c.created_at DESC, c.id DESC";
-    let matches = format!(
-        "FROM (SELECT * FROM customers c {where_sql} OFFSET 0) c \
-         LEFT JOIN packages p ON p.id = c.package_id"
-    );
-    let wanted = offset.saturating_add(limit);
-    let mut from = matches.clone();
-    if wanted <= PG_SEARCH_WINDOW {
-        let newest = format!(
-            "FROM (SELECT * FROM customers c ORDER BY {order} LIMIT {PG_SEARCH_WINDOW}) c \
-             LEFT JOIN packages p ON p.id = c.package_id {where_sql}"
-        );
-        // Whether the newest customers hold the whole page (counted first:
-        // `read` may hand rows on as they come, so it sees one page only).
-        let mut count_args = args.clone();
-        count_args.push(&wanted);
-        let held: i64 = conn
-            .prepare_cached(&format!(
-                "SELECT COUNT(*) FROM (SELECT 1 {newest} LIMIT ?{} + 0) AS m",
-                args.len() + 1
-            ))?
-            .query_row(count_args.as_slice(), |r| r.get(0))?;
-        if held == wanted {
-            from = newest;
-        }
-    }
-    let rows = search_page_rows(conn, &from, order, &args, (limit, offset), &mut read)?;
-    let total = search_total(conn, &matches, None, args, (limit, offset), rows.len())?;
-    Ok((rows, total))
-}
-
-/// One page of a search in the default order: `from` is the FROM and WHERE
-/// clauses, `args` their arguments; reading stops at the page.
-fn search_page_rows<T>(
+/// A search page in the default order: on SQLite the trigram index drives
+/// (its rowids are in that order), on PostgreSQL the newest-first order;
+/// each match is checked against the other filters, and reading stops at the
+/// page; the count stops [`SEARCH_COUNT_AHEAD`] past it. `from` is the FROM
+/// and WHERE clauses, `args` their arguments.
+fn ordered_search_page<T>(
     conn: &Connection,
     from: &str,
     order: &str,
-    args: &[&dyn rusqlite::ToSql],
+    args: Vec<&dyn rusqlite::ToSql>,
     (limit, offset): (i64, i64),
-    read: &mut impl FnMut(&super::sql::Row<'_>) -> super::sql::Result<T>,
-) -> Result<Vec<T>, StoreError> {
+    read: impl FnMut(&super::sql::Row<'_>) -> super::sql::Result<T>,
+) -> Result<(Vec<T>, Total), StoreError> {
     let n = args.len();
-    let mut page_args = args.to_vec();
+    let mut page_args = args.clone();
     page_args.push(&limit);
     page_args.push(&offset);
-    Ok(conn
+    let rows = conn
         .prepare_cached(&format!(
             "SELECT {} {from} ORDER BY {order} {}",
             CustomerRow::COLUMNS,
             rows::limit_offset(n + 1),
         ))?
-        .query_map(page_args.as_slice(), |r| read(r))?
-        .collect::<Result<Vec<_>, _>>()?)
-}
-
-/// The total of a search whose page had `found` rows: exact on its last
-/// page; otherwise counted up to [`SEARCH_COUNT_AHEAD`] past the page
-/// (`order`, when given, is the order in which counting stops early on
-/// SQLite's index; any order counts the same).
-fn search_total(
-    conn: &Connection,
-    from: &str,
-    order: Option<&str>,
-    args: Vec<&dyn rusqlite::ToSql>,
-    (limit, offset): (i64, i64),
-    found: usize,
-) -> Result<Total, StoreError> {
-    let found = i64::try_from(found).unwrap_or(i64::MAX);
+        .query_map(page_args.as_slice(), read)?
+        .collect::<Result<Vec<_>, _>>()?;
+    let found = i64::try_from(rows.len()).unwrap_or(i64::MAX);
     if found < limit && (found > 0 || offset == 0) {
         // The last page: everything before it and on it is the total.
-        return Ok(Total::exact(offset + found));
+        return Ok((rows, Total::exact(offset + found)));
     }
-    let n = args.len();
     let bound = offset
         .saturating_add(limit)
         .saturating_add(SEARCH_COUNT_AHEAD);
     let probe = bound.saturating_add(1);
     let mut count_args = args;
     count_args.push(&probe);
-    let order = order.map(|o| format!("ORDER BY {o}")).unwrap_or_default();
     let counted: i64 = conn
         .prepare_cached(&format!(
-            "SELECT COUNT(*) FROM (SELECT 1 {from} {order} LIMIT ?{} + 0) AS m",
+            "SELECT COUNT(*) FROM (SELECT 1 {from} ORDER BY {order} LIMIT ?{} + 0) AS m",
             n + 1
         ))?
         .query_row(count_args.as_slice(), |r| r.get(0))?;
     Ok(if counted > bound {
-        Total {
-            n: u64::try_from(bound).unwrap_or(0),
-            capped: true,
-        }
+        (
+            rows,
+            Total {
+                n: u64::try_from(bound).unwrap_or(0),
+                capped: true,
+            },
+        )
     } else {
-        Total::exact(counted)
+        (rows, Total::exact(counted))
     })
 }
 
