@@ -78,7 +78,8 @@ pub async fn sessions(
         .await?)
 }
 
-/// Claims CoA and Disconnect requests due at `now` (unix seconds) for `node`.
+/// Claims CoA and Disconnect requests due at `now` (unix seconds) for
+/// `node`; a read first, so that nothing is written when none is due.
 pub async fn claim_coa(
     db: &Db,
     node: String,
@@ -86,6 +87,9 @@ pub async fn claim_coa(
     until: i64,
     limit: i64,
 ) -> Result<Vec<DueCoa>, StoreError> {
+    if !db.read_async(move |c| radius_coa::any_due(c, now)).await? {
+        return Ok(Vec::new());
+    }
     db.write_async(move |tx| radius_coa::claim(tx, &node, now, until, limit))
         .await
 }

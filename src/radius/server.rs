@@ -119,7 +119,7 @@ impl RadiusStats {
         for r in Refusal::ALL {
             let _ = self.rejects.get_or_create(&Why { reason: r.name() });
         }
-        for d in Drop::ALL {
+        for d in Silence::ALL {
             let _ = self.dropped.get_or_create(&Why { reason: d.name() });
         }
     }
@@ -127,10 +127,11 @@ impl RadiusStats {
 
 /// Why a datagram got no answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Drop {
+pub enum Silence {
     UnknownClient,
     Malformed,
-    NotAccessRequest,
+    /// Not the request this port takes (Access- on 1812, Accounting- on 1813).
+    UnexpectedCode,
     BadMessageAuthenticator,
     MissingMessageAuthenticator,
     /// An Accounting-Request whose authenticator is not MD5 over it and the
@@ -144,32 +145,32 @@ pub enum Drop {
     Internal,
 }
 
-impl Drop {
-    const ALL: [Drop; 10] = [
-        Drop::UnknownClient,
-        Drop::Malformed,
-        Drop::NotAccessRequest,
-        Drop::BadMessageAuthenticator,
-        Drop::MissingMessageAuthenticator,
-        Drop::BadRequestAuthenticator,
-        Drop::Incomplete,
-        Drop::Overloaded,
-        Drop::InProgress,
-        Drop::Internal,
+impl Silence {
+    const ALL: [Silence; 10] = [
+        Silence::UnknownClient,
+        Silence::Malformed,
+        Silence::UnexpectedCode,
+        Silence::BadMessageAuthenticator,
+        Silence::MissingMessageAuthenticator,
+        Silence::BadRequestAuthenticator,
+        Silence::Incomplete,
+        Silence::Overloaded,
+        Silence::InProgress,
+        Silence::Internal,
     ];
 
     fn name(self) -> &'static str {
         match self {
-            Drop::UnknownClient => "unknown_client",
-            Drop::Malformed => "malformed",
-            Drop::NotAccessRequest => "unexpected_code",
-            Drop::BadMessageAuthenticator => "bad_message_authenticator",
-            Drop::MissingMessageAuthenticator => "missing_message_authenticator",
-            Drop::BadRequestAuthenticator => "bad_request_authenticator",
-            Drop::Incomplete => "incomplete",
-            Drop::Overloaded => "overloaded",
-            Drop::InProgress => "in_progress",
-            Drop::Internal => "internal_error",
+            Silence::UnknownClient => "unknown_client",
+            Silence::Malformed => "malformed",
+            Silence::UnexpectedCode => "unexpected_code",
+            Silence::BadMessageAuthenticator => "bad_message_authenticator",
+            Silence::MissingMessageAuthenticator => "missing_message_authenticator",
+            Silence::BadRequestAuthenticator => "bad_request_authenticator",
+            Silence::Incomplete => "incomplete",
+            Silence::Overloaded => "overloaded",
+            Silence::InProgress => "in_progress",
+            Silence::Internal => "internal_error",
         }
     }
 }
@@ -271,7 +272,7 @@ impl RadiusServer {
         }
     }
 
-    fn drop_counted(&self, why: Drop) -> Option<Vec<u8>> {
+    fn drop_counted(&self, why: Silence) -> Option<Vec<u8>> {
         self.stats
             .dropped
             .get_or_create(&Why { reason: why.name() })
@@ -342,26 +343,26 @@ impl RadiusServer {
     pub async fn handle(&self, port: Port, from: SocketAddr, datagram: &[u8]) -> Option<Vec<u8>> {
         let from = SocketAddr::new(from.ip().to_canonical(), from.port());
         let Some(nas) = self.nas(from.ip()).await else {
-            return self.drop_counted(Drop::UnknownClient);
+            return self.drop_counted(Silence::UnknownClient);
         };
         let Ok(p) = Packet::decode(datagram) else {
-            return self.drop_counted(Drop::Malformed);
+            return self.drop_counted(Silence::Malformed);
         };
         let expected = match port {
             Port::Auth => code::ACCESS_REQUEST,
             Port::Acct => code::ACCOUNTING_REQUEST,
         };
         if p.code != expected {
-            return self.drop_counted(Drop::NotAccessRequest);
+            return self.drop_counted(Silence::UnexpectedCode);
         }
         if port == Port::Acct && !packet::request_authenticator_ok(&p, &nas.secret) {
-            return self.drop_counted(Drop::BadRequestAuthenticator);
+            return self.drop_counted(Silence::BadRequestAuthenticator);
         }
         match packet::message_authenticator_ok(&p, &nas.secret) {
             Some(true) => {}
-            Some(false) => return self.drop_counted(Drop::BadMessageAuthenticator),
+            Some(false) => return self.drop_counted(Silence::BadMessageAuthenticator),
             None if port == Port::Auth && nas.require_message_authenticator => {
-                return self.drop_counted(Drop::MissingMessageAuthenticator)
+                return self.drop_counted(Silence::MissingMessageAuthenticator)
             }
             None => {}
         }
@@ -375,7 +376,7 @@ impl RadiusServer {
                 }
                 Some((at, None)) if at.elapsed() < DUPLICATE_WINDOW => {
                     drop(answers);
-                    return self.drop_counted(Drop::InProgress);
+                    return self.drop_counted(Silence::InProgress);
                 }
                 _ => {
                     answers.insert(key, (Instant::now(), None));
@@ -410,7 +411,7 @@ impl RadiusServer {
     /// Records an Accounting-Request, durably, and answers the signed
     /// Accounting-Response; `Err` (no answer: the NAS sends it again) when
     /// it cannot be recorded.
-    async fn account(&self, nas: &Nas, p: &Packet<'_>) -> Result<Vec<u8>, Drop> {
+    async fn account(&self, nas: &Nas, p: &Packet<'_>) -> Result<Vec<u8>, Silence> {
         let delay = i64::from(p.u32(attr::ACCT_DELAY_TIME).unwrap_or(0));
         let at = self.clock.now() - time::Duration::seconds(delay);
         let status = p.u32(attr::ACCT_STATUS_TYPE);
@@ -425,7 +426,7 @@ impl RadiusServer {
                     .await
                     .map_err(|e| {
                         tracing::error!(error = %e, "radius: closing sessions failed");
-                        Drop::Internal
+                        Silence::Internal
                     })?;
                 name
             }
@@ -433,7 +434,7 @@ impl RadiusServer {
                 let (Some(session_id), Some(user)) =
                     (p.text(attr::ACCT_SESSION_ID), p.text(attr::USER_NAME))
                 else {
-                    return Err(Drop::Incomplete);
+                    return Err(Silence::Incomplete);
                 };
                 let customer_id = self.customer_of(nas, p, &user).await?;
                 let session_time = i64::from(p.u32(attr::ACCT_SESSION_TIME).unwrap_or(0));
@@ -459,7 +460,7 @@ impl RadiusServer {
                 };
                 ops::account(&self.db, record).await.map_err(|e| {
                     tracing::error!(error = %e, "radius: recording accounting failed");
-                    Drop::Internal
+                    Silence::Internal
                 })?;
                 match s {
                     1 => "start",
@@ -476,7 +477,7 @@ impl RadiusServer {
             .inc();
         Builder::new(code::ACCOUNTING_RESPONSE, p.id)
             .finish_response(&p.authenticator, &nas.secret, false)
-            .map_err(|_| Drop::Internal)
+            .map_err(|_| Silence::Internal)
     }
 
     /// The customer a session is of: the `Class` the Access-Accept gave
@@ -487,10 +488,10 @@ impl RadiusServer {
         nas: &Nas,
         p: &Packet<'_>,
         user: &str,
-    ) -> Result<Option<i64>, Drop> {
+    ) -> Result<Option<i64>, Silence> {
         let logins = ops::logins(&self.db, user.to_string()).await.map_err(|e| {
             tracing::error!(error = %e, "radius: reading the login failed");
-            Drop::Internal
+            Silence::Internal
         })?;
         let class = p
             .text(attr::CLASS)
@@ -505,18 +506,18 @@ impl RadiusServer {
 
     /// The signed Access-Accept or Access-Reject; `Err` when the database
     /// could not be read (no answer: the NAS retries or fails over).
-    async fn decide(&self, nas: &Nas, p: &Packet<'_>) -> Result<Vec<u8>, Drop> {
+    async fn decide(&self, nas: &Nas, p: &Packet<'_>) -> Result<Vec<u8>, Silence> {
         let user = p.text(attr::USER_NAME).unwrap_or_default();
         let outcome = self
             .check(nas, p, &user)
             .await
-            .map_err(|()| Drop::Internal)?;
+            .map_err(|()| Silence::Internal)?;
         let b = match &outcome {
             Ok((grant, extra)) => {
                 self.stats.accepts.inc();
                 let mut b = Builder::new(code::ACCESS_ACCEPT, p.id);
                 accept_attributes(&mut b, grant, extra, &nas.secret, &p.authenticator)
-                    .map_err(|_| Drop::Internal)?;
+                    .map_err(|_| Silence::Internal)?;
                 b
             }
             Err((refusal, ms_ident)) => {
@@ -528,20 +529,20 @@ impl RadiusServer {
                     .inc();
                 let mut b = Builder::new(code::ACCESS_REJECT, p.id);
                 b.add(attr::REPLY_MESSAGE, refusal.message().as_bytes())
-                    .map_err(|_| Drop::Internal)?;
+                    .map_err(|_| Silence::Internal)?;
                 if let Some(ident) = ms_ident {
                     // RFC 2548 §2.1.5: E=691 (authentication failure), no retry.
                     let mut e = vec![*ident];
                     e.extend_from_slice(b"E=691 R=0 V=3");
                     b.add_vendor(vendor::MICROSOFT, vendor::MS_CHAP_ERROR, &e)
-                        .map_err(|_| Drop::Internal)?;
+                        .map_err(|_| Silence::Internal)?;
                 }
                 b
             }
         };
         self.log_decision(nas, &user, p, &outcome);
         b.finish_response(&p.authenticator, &nas.secret, true)
-            .map_err(|_| Drop::Internal)
+            .map_err(|_| Silence::Internal)
     }
 
     /// The decision: the grant and what MS-CHAPv2 adds, or the refusal (and
@@ -792,7 +793,7 @@ pub async fn serve(
         };
         let Ok((datagram, from)) = got else { continue };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
-            server.drop_counted(Drop::Overloaded);
+            server.drop_counted(Silence::Overloaded);
             continue;
         };
         let (server, socket) = (server.clone(), socket.clone());

@@ -115,6 +115,17 @@ pub fn claim(
     )
 }
 
+/// Whether any request is due at `now` (unix seconds) and not claimed: a
+/// read, so that an idle sender does not take the writer every second.
+pub fn any_due(conn: &super::sql::Connection, now: i64) -> Result<bool, StoreError> {
+    super::rows::exists(
+        conn,
+        "FROM radius_coa_requests WHERE done_at IS NULL AND next_attempt_at <= ?1 \
+         AND (claimed_until IS NULL OR claimed_until <= ?1)",
+        [now],
+    )
+}
+
 /// How an attempt went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
