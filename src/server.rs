@@ -219,6 +219,7 @@ where
         seal_key.clone(),
         config.routers.clone(),
         config.network.policy(),
+        config.radius.clone(),
     ));
     workers.spawn(
         "routers",
@@ -377,6 +378,7 @@ async fn start_radius(
     };
     let bound = auth.local_addr().ok()?;
     let acct_bound = acct.local_addr().ok()?;
+    let _ = routers.radius_listen.set((bound, acct_bound));
     let server = Arc::new(crate::radius::server::RadiusServer::new(
         db.clone(),
         clock.clone(),

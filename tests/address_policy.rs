@@ -115,6 +115,7 @@ fn insert_router(s: &TestServer, host: &str, port: u16, transport: &str) -> i64 
         nas_ip: None,
         radius_require_message_authenticator: true,
         coa_port: 3799,
+        auth_mode: "secrets".into(),
     };
     s.state
         .db

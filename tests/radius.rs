@@ -680,10 +680,11 @@ fn online_customer(r: &Radius, nas: &TestNas, username: &str) -> i64 {
         "PUT",
         &format!("/api/v2/network/routers/{}", r.router),
         &r.token,
-        Some(json!({"coa_port": nas.port})),
+        Some(json!({"coa_port": nas.port, "auth_mode": "radius"})),
     );
     assert_eq!(put.status, 200, "{}", put.body);
     assert_eq!(put.json()["data"]["coa_port"], nas.port);
+    assert_eq!(put.json()["data"]["auth_mode"], "radius");
     let pkg = r.package(json!({"name": format!("{username} 10M"), "price": 800,
                                "speed_down_kbps": 10240, "speed_up_kbps": 2048}));
     let id = r.customer(username, "pw-online-1", pkg, Some(r.router));
@@ -837,4 +838,55 @@ fn a_customer_with_no_open_session_sends_nothing() {
     r.suspend(id);
     std::thread::sleep(std::time::Duration::from_millis(2500));
     assert!(nas.seen().is_empty(), "{:?}", nas.seen());
+}
+
+#[test]
+fn the_disconnect_action_ends_the_session_with_a_disconnect_request() {
+    let r = start();
+    let nas = TestNas::start(SECRET.as_bytes());
+    let id = online_customer(&r, &nas, "dina");
+    let v1 = r.s.login_admin_v1();
+    let act = r.s.call(
+        "POST",
+        &format!("/api/v1/customers/{id}/action"),
+        &v1,
+        Some(json!({"action": "disconnect"})),
+    );
+    assert_eq!(act.status, 200, "{}", act.body);
+    let seen = nas.wait_for(1);
+    assert_eq!(seen[0].code, code::DISCONNECT_REQUEST);
+    assert!(seen[0].signed);
+    assert_eq!(seen[0].text(attr::USER_NAME).as_deref(), Some("dina"));
+    assert_eq!(
+        seen[0].text(attr::ACCT_SESSION_ID).as_deref(),
+        Some("dina-1")
+    );
+    wait_for_log(&r, "RADIUS disconnect of <dina> (session dina-1): ack");
+}
+
+#[test]
+fn a_router_in_secrets_mode_gets_no_coa() {
+    let r = start();
+    let nas = TestNas::start(SECRET.as_bytes());
+    let id = online_customer(&r, &nas, "sami");
+    let put = r.s.call(
+        "PUT",
+        &format!("/api/v2/network/routers/{}", r.router),
+        &r.token,
+        Some(json!({"auth_mode": "secrets"})),
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    r.suspend(id);
+    let queued: i64 =
+        r.s.state
+            .db
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT COUNT(*) FROM radius_coa_requests", [], |row| {
+                        row.get(0)
+                    })?,
+                )
+            })
+            .unwrap();
+    assert_eq!(queued, 0, "its sessions are ended over its API instead");
 }

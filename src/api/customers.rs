@@ -159,7 +159,9 @@ impl CustomersV1 {
     /// activate change the status and emit `customer.suspended` /
     /// `customer.activated` (nothing happens, and nothing is emitted, when the
     /// customer already has that status). Disconnect ends the customer's live
-    /// session on its router; a customer without a router answers 409.
+    /// session on its router (over its API, or with a RADIUS
+    /// Disconnect-Request when the router is in RADIUS mode); a customer
+    /// without a router answers 409.
     #[oai(
         path = "/api/v1/customers/:id/action",
         method = "post",

@@ -186,10 +186,13 @@ impl RoutersApi {
 
     /// Reconcile a router's logins now (v2, addition)
     ///
-    /// Every PPPoE/hotspot customer on the router becomes a `/ppp/secret`
-    /// (`/ip/hotspot/user`) with the comment `ispbills:<id>`; entries with that
-    /// comment are corrected or removed, hand-made ones only reported. Answers
-    /// the diff. A router that cannot be reached: 503.
+    /// Secrets mode: every PPPoE/hotspot customer on the router becomes a
+    /// `/ppp/secret` (`/ip/hotspot/user`) with the comment `ispbills:<id>`;
+    /// entries with that comment are corrected or removed, hand-made ones only
+    /// reported. RADIUS mode: the router is set up to use the built-in RADIUS
+    /// server (`radius_setup` lists what was set) and the logins made earlier
+    /// are listed in `secrets_to_remove`, removed when `remove_secrets=true`.
+    /// Answers the diff. A router that cannot be reached: 503.
     #[oai(
         path = "/api/v2/network/routers/:id/sync",
         method = "post",
@@ -200,8 +203,18 @@ impl RoutersApi {
         state: Data<&AppState>,
         #[oai(scope = "Scope::NetworkWrite")] auth: V2Auth,
         id: Path<i64>,
+        /// RADIUS mode: remove the logins (and suspension address-list
+        /// entries) the appliance made on the router before.
+        remove_secrets: Query<Option<bool>>,
     ) -> ApiResult<Json<SyncResultOne>> {
-        let diff = ops::routers::sync(&state.ctx(), &auth.caller(), &state.routers, id.0).await?;
+        let diff = ops::routers::sync(
+            &state.ctx(),
+            &auth.caller(),
+            &state.routers,
+            id.0,
+            remove_secrets.0.unwrap_or(false),
+        )
+        .await?;
         Ok(Json(SyncResultOne::of(diff)))
     }
 

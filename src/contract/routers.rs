@@ -16,6 +16,13 @@ use crate::{
 };
 
 wire_enum! {
+    pub enum AuthMode {
+        Secrets = "secrets",
+        Radius = "radius",
+    }
+}
+
+wire_enum! {
     pub enum Transport {
         Api = "api",
         Rest = "rest",
@@ -113,6 +120,15 @@ pub static ROUTER: Contract = Contract {
             .nullable()
             .describe("UDP port the router takes CoA and Disconnect requests on (default 3799).")
             .example(Ex::Int(3799)),
+        Field::enumeration("auth_mode", AuthMode::VALUES, EnumRef::of::<AuthMode>())
+            .nonblank()
+            .nullable()
+            .describe(
+                "How subscribers log in: `secrets` (default: the appliance writes a /ppp/secret or \
+                 hotspot user per customer) or `radius` (the router asks the built-in RADIUS \
+                 server; needs `radius_secret`).",
+            )
+            .example(Ex::Str("secrets")),
     ],
     example: None,
 };
@@ -134,6 +150,7 @@ fn read_patch(f: &mut Fields, mode: Mode) -> RouterPatch {
         nas_ip: f.take("nas_ip").patch_text(),
         radius_require_message_authenticator: f.take("radius_require_message_authenticator").bool(),
         coa_port: f.take("coa_port").int(),
+        auth_mode: f.take("auth_mode").text(),
     }
 }
 
@@ -204,6 +221,8 @@ pub struct Router {
     pub radius_require_message_authenticator: bool,
     /// Where the router takes CoA and Disconnect requests (UDP).
     pub coa_port: i64,
+    /// `secrets` or `radius`.
+    pub auth_mode: String,
     /// When its last RADIUS request arrived.
     #[oai(nullable)]
     pub radius_last_request_at: Option<String>,
@@ -238,6 +257,7 @@ impl From<RouterRow> for Router {
             nas_ip: r.nas_ip,
             radius_require_message_authenticator: r.radius_require_message_authenticator,
             coa_port: r.coa_port,
+            auth_mode: r.auth_mode,
             radius_last_request_at: r.radius_last_request_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -261,6 +281,13 @@ pub struct SyncResult {
     pub disconnected: Vec<String>,
     pub address_list_added: Vec<String>,
     pub address_list_removed: Vec<String>,
+    /// RADIUS mode: the logins and address-list entries the appliance made
+    /// earlier, which a sync with `remove_secrets=true` removes.
+    pub secrets_to_remove: Vec<String>,
+    /// RADIUS mode: what was set on the router so that it uses the built-in
+    /// RADIUS server (`/radius`, `/ppp aaa`, `/radius incoming`, hotspot
+    /// profiles); empty when it already did.
+    pub radius_setup: Vec<String>,
     pub errors: Vec<String>,
 }
 
@@ -274,6 +301,8 @@ impl From<SyncDiff> for SyncResult {
             disconnected: d.disconnected,
             address_list_added: d.address_list_added,
             address_list_removed: d.address_list_removed,
+            secrets_to_remove: d.secrets_to_remove,
+            radius_setup: d.radius_setup,
             errors: d.errors,
         }
     }

@@ -281,7 +281,7 @@ fn keep_in_sync(
     let lock = hub.lock_of(id);
     let _held = lock.blocking_lock();
     *next_sync = Instant::now() + Duration::from_secs(hub.config.sync_interval_secs);
-    let diff = hub.sync_blocking(api, id, requested)?;
+    let diff = hub.sync_blocking(api, id, requested, Default::default())?;
     if diff != Default::default() {
         tracing::info!(router = id, ?diff, "routers: logins reconciled");
     }

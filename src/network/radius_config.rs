@@ -26,6 +26,10 @@ pub struct RadiusConfig {
     pub interim_interval_secs: u32,
     /// Days ended sessions are kept.
     pub retention_days: u32,
+    /// The address routers send RADIUS to, written into a router's `/radius`
+    /// entry by a sync in RADIUS mode. Empty: the listener's address when it
+    /// is bound to one, else this server's address on the route to the router.
+    pub server_address: String,
 }
 
 impl Default for RadiusConfig {
@@ -38,6 +42,7 @@ impl Default for RadiusConfig {
             suspended_pool: "ispbills-suspended".into(),
             interim_interval_secs: 300,
             retention_days: 180,
+            server_address: String::new(),
         }
     }
 }
@@ -56,6 +61,11 @@ impl RadiusConfig {
                     "key `radius.{key}`: an address and port, like {example}"
                 ));
             }
+        }
+        if !self.server_address.is_empty()
+            && self.server_address.parse::<std::net::IpAddr>().is_err()
+        {
+            return Err("key `radius.server_address`: an IP address, or empty".into());
         }
         if self.retention_days == 0 {
             return Err("key `radius.retention_days`: must be at least 1".into());

@@ -22,6 +22,8 @@ pub struct RouterPatch {
     pub nas_ip: Option<Option<String>>,
     pub radius_require_message_authenticator: Option<bool>,
     pub coa_port: Option<i64>,
+    /// `secrets` or `radius`.
+    pub auth_mode: Option<String>,
 }
 
 /// The port a router listens on for a transport: API 8728 (8729 over TLS),
@@ -86,6 +88,10 @@ impl RouterPatch {
                 .coa_port
                 .or(base.as_ref().map(|b| b.coa_port))
                 .unwrap_or(3799),
+            auth_mode: self
+                .auth_mode
+                .or_else(|| base.as_ref().map(|b| b.auth_mode.clone()))
+                .unwrap_or_else(|| "secrets".into()),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::{
     drivers::routeros::reconcile::SyncDiff,
     network::{
-        hub::{HubError, RouterHub},
+        hub::{HubError, RouterHub, SyncAsk},
         rules::RouterPatch,
     },
     ops::{Caller, Ctx, Error, OpResult},
@@ -96,6 +96,18 @@ fn seal_radius(
         .transpose()
 }
 
+/// RADIUS mode needs a RADIUS secret: without one the router's packets
+/// would be dropped and nobody could log in.
+fn check_radius_mode(auth_mode: &str, has_secret: bool) -> Result<(), StoreError> {
+    if auth_mode == "radius" && !has_secret {
+        return Err(StoreError::Invalid(vec![(
+            "auth_mode",
+            "RADIUS mode needs a radius_secret on the router.".into(),
+        )]));
+    }
+    Ok(())
+}
+
 /// Routers by name, and how many there are.
 pub async fn list(
     ctx: &Ctx,
@@ -126,6 +138,7 @@ pub async fn create(
     let sealed = seal(hub, &patch.password.take().unwrap_or_default())?;
     let radius = seal_radius(hub, patch.radius_secret.take())?.flatten();
     let fields = patch.apply(None);
+    check_radius_mode(&fields.auth_mode, radius.is_some())?;
     check_host(ctx, &fields.host, fields.port).await?;
     let now = ctx.now_text();
     let caller = caller.clone();
@@ -165,7 +178,12 @@ pub async fn update(
         .db
         .write_async(move |tx| {
             let current = routers::get(tx, id)?.ok_or(StoreError::NotFound)?;
+            let has_secret = match &radius {
+                Some(change) => change.is_some(),
+                None => current.radius_enabled,
+            };
             let fields = patch.apply(Some(current));
+            check_radius_mode(&fields.auth_mode, has_secret)?;
             let row = routers::update(tx, id, &fields, sealed.as_deref(), &radius, &now)?;
             let entry = access(
                 &caller,
@@ -202,10 +220,22 @@ pub async fn delete(ctx: &Ctx, caller: &Caller, hub: &RouterHub, id: i64) -> OpR
 }
 
 /// Reconciles a router's logins now and answers the diff; a router that
-/// cannot be reached is `Unavailable`. Logged either way.
-pub async fn sync(ctx: &Ctx, caller: &Caller, hub: &Arc<RouterHub>, id: i64) -> OpResult<SyncDiff> {
+/// cannot be reached is `Unavailable`. In RADIUS mode it also sets the
+/// router up to use the RADIUS server, and removes the logins we made
+/// earlier when `remove_secrets` confirms it. Logged either way.
+pub async fn sync(
+    ctx: &Ctx,
+    caller: &Caller,
+    hub: &Arc<RouterHub>,
+    id: i64,
+    remove_secrets: bool,
+) -> OpResult<SyncDiff> {
     let name = get(ctx, caller, id).await?.name;
-    let result = hub.sync_now(id).await;
+    let ask = SyncAsk {
+        remove_secrets,
+        setup_radius: true,
+    };
+    let result = hub.sync_now(id, ask).await;
     record(
         ctx,
         Access {

@@ -33,8 +33,9 @@ impl Intent {
     }
 }
 
-/// Queues `intent` for every open session of the customer on a router that
-/// is a RADIUS client; answers how many.
+/// Queues `intent` for every open session of the customer on a router in
+/// RADIUS mode (a router in secrets mode has its sessions ended over its API
+/// by the reconciliation instead); answers how many.
 pub fn queue_for_customer(
     tx: &Transaction<'_>,
     customer_id: i64,
@@ -48,7 +49,8 @@ pub fn queue_for_customer(
          framed_ip, reason, created_at, next_attempt_at) \
          SELECT s.router_id, s.customer_id, ?2, s.username, s.session_id, s.framed_ip, ?3, ?4, ?5 \
          FROM radius_sessions s JOIN routers r ON r.id = s.router_id \
-         WHERE s.customer_id = ?1 AND s.stopped_at IS NULL AND r.radius_secret_sealed IS NOT NULL",
+         WHERE s.customer_id = ?1 AND s.stopped_at IS NULL AND r.radius_secret_sealed IS NOT NULL \
+         AND r.auth_mode = 'radius'",
         params![customer_id, intent.as_str(), reason, now, now_unix],
     )?)
 }

@@ -39,6 +39,7 @@ record! {
         pub nas_ip: Option<String>,
         pub radius_require_message_authenticator: bool,
         pub coa_port: i64,
+        pub auth_mode: String,
         pub radius_last_request_at: Option<String>,
         pub created_at: String,
         pub updated_at: String,
@@ -59,6 +60,8 @@ fields! {
         pub nas_ip: Option<String>,
         pub radius_require_message_authenticator: bool,
         pub coa_port: i64,
+        /// `secrets` or `radius`.
+        pub auth_mode: String,
     }
 }
 
@@ -100,9 +103,9 @@ pub fn create(
     let id: i64 = rows::value(
         tx,
         "INSERT INTO routers (name, host, port, username, transport, use_tls, tls_verify, \
-         nas_ip, radius_require_message_authenticator, coa_port, password_sealed, \
+         nas_ip, radius_require_message_authenticator, coa_port, auth_mode, password_sealed, \
          radius_secret_sealed, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) RETURNING id",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) RETURNING id",
         rows::args(
             &f.values(),
             &[&password_sealed, &radius_secret_sealed, &now],
@@ -128,9 +131,9 @@ pub fn update(
     tx.exec(
         "UPDATE routers SET name = ?1, host = ?2, port = ?3, username = ?4, transport = ?5, \
          use_tls = ?6, tls_verify = ?7, nas_ip = ?8, radius_require_message_authenticator = ?9, \
-         coa_port = ?10, password_sealed = COALESCE(?11, password_sealed), \
-         radius_secret_sealed = CASE WHEN ?12 THEN ?13 ELSE radius_secret_sealed END, \
-         status = 'unknown', status_since = ?14, updated_at = ?14 WHERE id = ?15",
+         coa_port = ?10, auth_mode = ?11, password_sealed = COALESCE(?12, password_sealed), \
+         radius_secret_sealed = CASE WHEN ?13 THEN ?14 ELSE radius_secret_sealed END, \
+         status = 'unknown', status_since = ?15, updated_at = ?15 WHERE id = ?16",
         rows::args(
             &f.values(),
             &[&password_sealed, &secret_changed, &secret, &now, &id],
@@ -181,6 +184,18 @@ pub fn list(
         limit,
         offset,
     )
+}
+
+/// A router's RADIUS secret, sealed (None: the router is not a RADIUS client).
+pub fn radius_secret(conn: &Connection, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT radius_secret_sealed FROM routers WHERE id = ?1",
+            [id],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
 }
 
 /// Every router with its sealed password (for the poller).

@@ -284,6 +284,20 @@ impl Fail {
 
 const DUP_SECRET: &str = "failure: secret with the same name already exists";
 
+/// Menus that hold settings rather than items (set without `.id`), with
+/// RouterOS's defaults.
+fn settings_defaults(path: &str) -> Option<&'static [(&'static str, &'static str)]> {
+    match path {
+        "/ppp/aaa" => Some(&[
+            ("use-radius", "false"),
+            ("accounting", "true"),
+            ("interim-update", "0s"),
+        ]),
+        "/radius/incoming" => Some(&[("accept", "false"), ("port", "3799")]),
+        _ => None,
+    }
+}
+
 fn unique_names(path: &str) -> bool {
     path == "/ppp/secret" || path == "/ip/hotspot/user"
 }
@@ -313,8 +327,28 @@ impl State {
         match path {
             "/system/resource" => vec![self.resource.clone()],
             "/system/identity" => vec![vec![("name".to_string(), self.identity.clone())]],
+            _ if settings_defaults(path).is_some() => vec![self.settings(path)],
             _ => self.menus.get(path).cloned().unwrap_or_default(),
         }
+    }
+
+    /// A settings menu's one row: its defaults with what was set over them.
+    fn settings(&self, path: &str) -> Row {
+        let mut row: Row = settings_defaults(path)
+            .unwrap_or_default()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        for (k, v) in self
+            .menus
+            .get(path)
+            .and_then(|r| r.first())
+            .into_iter()
+            .flatten()
+        {
+            put(&mut row, k, v);
+        }
+        row
     }
 
     fn insert_row(&mut self, path: &str, attrs: Row) -> String {
@@ -359,6 +393,19 @@ impl State {
         }
         if path == "/system/resource" {
             return Err(Fail::Msg("no such command".to_string()));
+        }
+        if settings_defaults(path).is_some() {
+            if ids.is_some() {
+                return Err(Fail::Msg("unknown parameter .id".to_string()));
+            }
+            let rows = self.menus.entry(path.to_string()).or_default();
+            if rows.is_empty() {
+                rows.push(Vec::new());
+            }
+            for (k, v) in &attrs {
+                put(&mut rows[0], k, v);
+            }
+            return Ok(());
         }
         let ids = ids.ok_or_else(|| Fail::Msg("missing value(s) of argument(s) .id".into()))?;
         let rows = self.menus.entry(path.to_string()).or_default();
@@ -1092,10 +1139,16 @@ fn route_rest(shared: &Shared, req: &HttpRequest) -> HttpResponse {
             }
             match state.select(&path, &filters, proplist.as_deref()) {
                 Err(e) => fail_response(e),
-                Ok(rows) if path == "/system/resource" || path == "/system/identity" => ok(rows
-                    .first()
-                    .map(row_json)
-                    .unwrap_or(Value::Object(Map::new()))),
+                Ok(rows)
+                    if path == "/system/resource"
+                        || path == "/system/identity"
+                        || settings_defaults(&path).is_some() =>
+                {
+                    ok(rows
+                        .first()
+                        .map(row_json)
+                        .unwrap_or(Value::Object(Map::new())))
+                }
                 Ok(rows) => ok(Value::Array(rows.iter().map(row_json).collect())),
             }
         }

@@ -338,6 +338,10 @@ impl RouterApi for ApiClient {
         self.command(&format!("{path}/set"), &all, &[]).map(|_| ())
     }
 
+    fn set_settings(&mut self, path: &str, attrs: &[(&str, &str)]) -> Result<(), RouterError> {
+        self.command(&format!("{path}/set"), attrs, &[]).map(|_| ())
+    }
+
     fn remove(&mut self, path: &str, id: &str) -> Result<(), RouterError> {
         self.command(&format!("{path}/remove"), &[(".id", id)], &[])
             .map(|_| ())

@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod codec;
+pub mod radius_setup;
 pub mod reconcile;
 pub mod reply;
 pub mod rest;
@@ -84,6 +85,9 @@ pub trait RouterApi: Send {
     /// Adds an item; returns its `.id`.
     fn add(&mut self, path: &str, attrs: &[(&str, &str)]) -> Result<String, RouterError>;
     fn set(&mut self, path: &str, id: &str, attrs: &[(&str, &str)]) -> Result<(), RouterError>;
+    /// Sets a menu that has no items, only settings (`/ppp/aaa`,
+    /// `/radius/incoming`).
+    fn set_settings(&mut self, path: &str, attrs: &[(&str, &str)]) -> Result<(), RouterError>;
     fn remove(&mut self, path: &str, id: &str) -> Result<(), RouterError>;
 }
 

@@ -118,6 +118,11 @@ pub struct SyncDiff {
     /// Addresses put on / taken off the suspension address-list.
     pub address_list_added: Vec<String>,
     pub address_list_removed: Vec<String>,
+    /// RADIUS mode: our logins (and suspension address-list entries) still on
+    /// the router, left until the removal is confirmed.
+    pub secrets_to_remove: Vec<String>,
+    /// RADIUS mode: what was set so the router uses the RADIUS server.
+    pub radius_setup: Vec<String>,
     /// Customers that could not be reconciled, and why.
     pub errors: Vec<String>,
 }
@@ -271,6 +276,61 @@ fn reconcile_kind(
     }
     diff.unmanaged.sort();
     Ok(())
+}
+
+/// RADIUS mode: the router's subscribers log in through RADIUS, so no login
+/// of ours should be on it. Entries we made earlier (logins and suspension
+/// address-list entries carrying our comment) are listed in
+/// `secrets_to_remove`, and removed only when `remove` is set — the operator
+/// confirms after seeing the list. Live sessions are not ended: they go on
+/// until their next login, which RADIUS answers. Hand-made entries are
+/// reported and left alone, as in secrets mode.
+pub fn reconcile_radius(
+    api: &mut dyn RouterApi,
+    suspend_list: Option<&str>,
+    remove: bool,
+) -> Result<SyncDiff, RouterError> {
+    let mut diff = SyncDiff::default();
+    for kind in [LoginKind::Ppp, LoginKind::Hotspot] {
+        let menu = kind.menu();
+        let rows = match api.print(menu, &[], &[]) {
+            Ok(rows) => rows,
+            Err(RouterError::Trap { .. }) if kind == LoginKind::Hotspot => continue,
+            Err(e) => return Err(e),
+        };
+        for row in rows {
+            let name = row.get("name").cloned().unwrap_or_default();
+            if customer_of(&row).is_none() {
+                diff.unmanaged.push(name);
+                continue;
+            }
+            match (remove, row.get(".id")) {
+                (true, Some(id)) => {
+                    api.remove(menu, id)?;
+                    diff.removed.push(name);
+                }
+                _ => diff.secrets_to_remove.push(name),
+            }
+        }
+    }
+    if let Some(list) = suspend_list {
+        let menu = "/ip/firewall/address-list";
+        for entry in api.print(menu, &[], &[("list", list)])? {
+            if customer_of(&entry).is_none() {
+                continue;
+            }
+            let address = entry.get("address").cloned().unwrap_or_default();
+            match (remove, entry.get(".id")) {
+                (true, Some(id)) => {
+                    api.remove(menu, id)?;
+                    diff.address_list_removed.push(address);
+                }
+                _ => diff.secrets_to_remove.push(format!("{list} {address}")),
+            }
+        }
+    }
+    diff.unmanaged.sort();
+    Ok(diff)
 }
 
 /// Address-list suspension: the addresses of suspended customers' sessions are

@@ -231,6 +231,16 @@ impl RouterApi for RestClient {
         .map(|_| ())
     }
 
+    /// RouterOS v7 REST runs any console command as `POST <path>/<command>`.
+    fn set_settings(&mut self, path: &str, attrs: &[(&str, &str)]) -> Result<(), RouterError> {
+        let body: Map<String, Value> = attrs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
+            .collect();
+        self.send("POST", &format!("{path}/set"), Some(Value::Object(body)))
+            .map(|_| ())
+    }
+
     fn remove(&mut self, path: &str, id: &str) -> Result<(), RouterError> {
         self.send("DELETE", &format!("{path}/{}", encode_id(id)), None)
             .map(|_| ())
