@@ -8,14 +8,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+#[path = "common/radclient.rs"]
+mod radclient;
 #[path = "common/radius_nas.rs"]
 mod radius_nas;
 
-use std::{
-    io::Write,
-    net::SocketAddr,
-    process::{Command, Stdio},
-};
+use std::net::SocketAddr;
 
 use common::TestServer;
 use ispbills::drivers::radius::{
@@ -23,6 +21,7 @@ use ispbills::drivers::radius::{
     packet::{self, attr, code, Builder, Packet},
 };
 use poem::EndpointExt;
+use radclient::radclient_cmd;
 use radius_nas::{Answer, TestNas};
 use serde_json::{json, Value};
 
@@ -158,44 +157,6 @@ fn suspend(s: &TestServer, id: i64) {
 
 fn radclient(addr: SocketAddr, attrs: &str, secret: &str) -> (bool, String) {
     radclient_cmd(addr, "auth", attrs, secret, &[])
-}
-
-/// radclient with `command` (auth, acct) and extra options; whether an
-/// Access-Accept or Accounting-Response came back.
-fn radclient_cmd(
-    addr: SocketAddr,
-    command: &str,
-    attrs: &str,
-    secret: &str,
-    extra: &[&str],
-) -> (bool, String) {
-    let mut args = vec!["-x", "-r", "1", "-t", "2"];
-    args.extend_from_slice(extra);
-    let addr = addr.to_string();
-    args.extend_from_slice(&[&addr, command, secret]);
-    let mut child = Command::new("radclient")
-        .args(&args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("radclient (freeradius-utils) is installed; scripts/test installs it");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(attrs.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        text.contains("Received Access-Accept") || text.contains("Received Accounting-Response"),
-        text,
-    )
 }
 
 fn hex(bytes: &[u8]) -> String {

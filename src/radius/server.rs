@@ -606,18 +606,23 @@ impl RadiusServer {
     }
 
     fn log_decision(&self, nas: &Nas, user: &str, p: &Packet<'_>, outcome: &Outcome) {
-        let mac = p.text(attr::CALLING_STATION_ID).unwrap_or_default();
+        // "from <MAC>" only when the NAS sent the caller's MAC.
+        let from = p
+            .text(attr::CALLING_STATION_ID)
+            .filter(|mac| !mac.is_empty())
+            .map(|mac| format!(" from {mac}"))
+            .unwrap_or_default();
         let message = match outcome {
             Ok((g, _)) if g.suspended => format!(
-                "radius: <{user}> accepted as suspended (customer {}) from {mac} on {}",
+                "radius: <{user}> accepted as suspended (customer {}){from} on {}",
                 g.customer_id, nas.name
             ),
             Ok((g, _)) => format!(
-                "radius: <{user}> accepted (customer {}) from {mac} on {}",
+                "radius: <{user}> accepted (customer {}){from} on {}",
                 g.customer_id, nas.name
             ),
             Err((r, _)) => format!(
-                "radius: <{user}> rejected: {} from {mac} on {}",
+                "radius: <{user}> rejected: {}{from} on {}",
                 r.name(),
                 nas.name
             ),

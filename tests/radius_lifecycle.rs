@@ -1,0 +1,216 @@
+//! A subscriber's whole life through the built-in RADIUS server, as a
+//! MikroTik in RADIUS mode lives it (radclient as the router's RADIUS client,
+//! the test NAS as its CoA/Disconnect port), on a clock the test moves:
+//! login with the package's speed, accounting and usage, the bill, the
+//! billing run suspending the overdue customer and cutting the live session,
+//! the refused login while suspended, the payment that reactivates, and the
+//! next login at full speed. Runs on the engine under test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+#[path = "common/radclient.rs"]
+mod radclient;
+#[path = "common/radius_nas.rs"]
+mod radius_nas;
+
+use std::{sync::Arc, time::Duration};
+
+use common::TestServer;
+use ispbills::{
+    clock::ManualClock,
+    drivers::radius::packet::{attr, code},
+    jobs::billing,
+};
+use poem::EndpointExt;
+use radclient::radclient_cmd;
+use radius_nas::TestNas;
+use serde_json::{json, Value};
+use time::macros::{date, datetime};
+
+const SECRET: &str = "lifecycle-radius-secret-0123456";
+
+fn get(s: &TestServer, token: &str, path: &str) -> Value {
+    let r = s.call("GET", path, token, None);
+    assert_eq!(r.status, 200, "{path}: {}", r.body);
+    r.json()
+}
+
+#[test]
+fn login_usage_suspension_by_the_billing_run_payment_and_reactivation() {
+    // 14:00 in Dhaka on 10 April: the billing day is the 10th.
+    let clock = Arc::new(ManualClock::new(datetime!(2026-04-10 08:00:00 UTC)));
+    let s = TestServer::start_full(
+        |mut c| {
+            c.radius.enabled = true;
+            c.radius.auth_listen = "127.0.0.1:0".into();
+            c.radius.acct_listen = "127.0.0.1:0".into();
+            // Suspension cuts the session (the address-list mode moves it
+            // with a CoA instead; tests/radius.rs covers that).
+            c.radius.suspended = "reject".into();
+            c
+        },
+        clock.clone(),
+        |state| ispbills::app::routes(state).boxed(),
+    );
+    let token = s.v2_admin_token();
+    let auth = s.state.radius_auth_addr.unwrap();
+    let acct = s.state.radius_acct_addr.unwrap();
+    let nas = TestNas::start(SECRET.as_bytes());
+    let radius = |attrs: &str| radclient_cmd(auth, "auth", attrs, SECRET, &[]);
+    let accounting = |attrs: &str| {
+        let (ok, out) = radclient_cmd(acct, "acct", attrs, SECRET, &[]);
+        assert!(ok, "{out}");
+    };
+
+    // The router, in RADIUS mode, and a PPPoE customer on a 10/2 Mbps package.
+    let r = s.call(
+        "POST",
+        "/api/v2/network/routers",
+        &token,
+        Some(
+            json!({"name": "pop-1", "host": "127.0.0.1", "username": "admin",
+                    "password": "x", "radius_secret": SECRET, "auth_mode": "radius",
+                    "coa_port": nas.port}),
+        ),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let router = r.json()["data"]["id"].as_i64().unwrap();
+    let r = s.call(
+        "POST",
+        "/api/v2/packages",
+        &token,
+        Some(
+            json!({"name": "Home 10M", "price": 800, "speed_down_kbps": 10240,
+                    "speed_up_kbps": 2048}),
+        ),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let package = r.json()["data"]["id"].as_i64().unwrap();
+    let r = s.call(
+        "POST",
+        "/api/v2/customers",
+        &token,
+        Some(
+            json!({"name": "Lina Akter", "phone": "01711000001", "package_id": package,
+                    "connection_type": "pppoe", "username": "lina", "password": "lina-pw-1",
+                    "router_id": router}),
+        ),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let customer = r.json()["data"]["id"].as_i64().unwrap();
+
+    // 1. Login: accepted with the package's speed, upload first.
+    let login = "User-Name = lina, User-Password = lina-pw-1, Message-Authenticator = 0x00";
+    let (ok, out) = radius(login);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("Mikrotik-Rate-Limit = \"2048k/10240k\""),
+        "{out}"
+    );
+
+    // 2. Accounting: the session and its usage.
+    accounting(
+        "Acct-Status-Type = Start, Acct-Session-Id = \"lina-1\", User-Name = lina, \
+         Framed-IP-Address = 10.20.0.7, Calling-Station-Id = \"AA:BB:CC:00:11:22\"",
+    );
+    accounting(
+        "Acct-Status-Type = Interim-Update, Acct-Session-Id = \"lina-1\", User-Name = lina, \
+         Acct-Input-Octets = 1500, Acct-Output-Octets = 700, Acct-Output-Gigawords = 2, \
+         Acct-Session-Time = 600",
+    );
+    let usage = get(&s, &token, &format!("/api/v2/customers/{customer}/usage"));
+    let sessions = usage["data"]["radius_sessions"].as_array().unwrap().clone();
+    assert_eq!(sessions.len(), 1, "{usage}");
+    assert_eq!(sessions[0]["session_id"], "lina-1");
+    assert_eq!(sessions[0]["input_octets"], 1500);
+    assert_eq!(sessions[0]["output_octets"], (2_i64 << 32) + 700);
+    assert!(sessions[0]["stopped_at"].is_null());
+
+    // 3. The bill on the next billing day; due a week later, grace 3 days:
+    // the run of the 21st suspends and the live session is cut.
+    clock.set(datetime!(2026-05-10 00:10:00 UTC));
+    let config = &s.state.config;
+    billing::run_for(&s.state.db, config, clock.as_ref(), date!(2026 - 05 - 10)).unwrap();
+    // A month on, the morning's token has expired.
+    let token = s.v2_admin_token();
+    let bills = get(&s, &token, &format!("/api/v2/customers/{customer}/bills"));
+    assert_eq!(bills["data"].as_array().unwrap().len(), 1, "{bills}");
+    clock.set(datetime!(2026-05-21 00:10:00 UTC));
+    let token = s.v2_admin_token();
+    let report =
+        billing::run_for(&s.state.db, config, clock.as_ref(), date!(2026 - 05 - 21)).unwrap();
+    assert_eq!(report.customers_suspended, 1);
+    let seen = nas.wait_for(1);
+    assert_eq!(seen[0].code, code::DISCONNECT_REQUEST);
+    assert!(seen[0].signed, "signed with the router's secret");
+    assert_eq!(seen[0].text(attr::USER_NAME).as_deref(), Some("lina"));
+    assert_eq!(
+        seen[0].text(attr::ACCT_SESSION_ID).as_deref(),
+        Some("lina-1")
+    );
+    // The router ends the session and says so.
+    accounting(
+        "Acct-Status-Type = Stop, Acct-Session-Id = \"lina-1\", User-Name = lina, \
+         Acct-Input-Octets = 2500, Acct-Output-Octets = 900, Acct-Output-Gigawords = 2, \
+         Acct-Session-Time = 900, Acct-Terminate-Cause = Admin-Reset",
+    );
+    let open = get(
+        &s,
+        &token,
+        &format!("/api/v2/radius/sessions?customer_id={customer}&active=true"),
+    );
+    assert_eq!(open["data"].as_array().unwrap().len(), 0, "{open}");
+
+    // 4. Suspended: the login is refused, and why.
+    let (ok, out) = radius(login);
+    assert!(!ok && out.contains("Received Access-Reject"), "{out}");
+    assert!(out.contains("suspended"), "{out}");
+    // The PPP-auth log is written once a second.
+    let v1 = s.login_admin_v1();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = get(&s, &v1, "/api/v1/logs/ppp-auth").to_string();
+        if log.contains("radius: <lina> rejected: suspended on pop-1") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{log}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // 5. The payment clears the bill: active again, no session to touch.
+    clock.set(datetime!(2026-05-22 06:00:00 UTC));
+    let token = s.v2_admin_token();
+    let r = s.call(
+        "POST",
+        "/api/v2/billing/payments",
+        &token,
+        Some(json!({"customer_id": customer, "amount": 800, "method": "cash"})),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let me = get(&s, &token, &format!("/api/v2/customers/{customer}"));
+    assert_eq!(me["data"]["status"], "active", "{me}");
+
+    // 6. The next login gets the full service again.
+    let (ok, out) = radius(login);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("Mikrotik-Rate-Limit = \"2048k/10240k\""),
+        "{out}"
+    );
+    assert!(!out.contains("Mikrotik-Address-List"), "{out}");
+    accounting(
+        "Acct-Status-Type = Start, Acct-Session-Id = \"lina-2\", User-Name = lina, \
+         Framed-IP-Address = 10.20.0.7",
+    );
+    let open = get(
+        &s,
+        &token,
+        &format!("/api/v2/radius/sessions?customer_id={customer}&active=true"),
+    );
+    let open = open["data"].as_array().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0]["session_id"], "lina-2");
+    // The reactivation found no open session: nothing more went to the NAS.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(nas.seen().len(), 1, "{:?}", nas.seen());
+}
