@@ -108,6 +108,11 @@ impl TestNas {
         self.seen.lock().unwrap().clone()
     }
 
+    /// How many requests arrived.
+    pub fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+
     /// Waits up to 10 s for the `n`th request.
     pub fn wait_for(&self, n: usize) -> Vec<Seen> {
         let deadline = Instant::now() + Duration::from_secs(10);
