@@ -208,6 +208,8 @@ pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loa
                             .then(|| operator_ids[rng.below(operator_ids.len())]),
                         router_id: None,
                         login_password_sealed: None,
+                        static_ip: None,
+                        ipv6_prefix: None,
                     },
                     created,
                 )?;

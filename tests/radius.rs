@@ -851,3 +851,135 @@ fn a_router_in_secrets_mode_gets_no_coa() {
             .unwrap();
     assert_eq!(queued, 0, "its sessions are ended over its API instead");
 }
+
+#[test]
+fn addresses_pools_and_burst_reach_the_access_accept() {
+    let r = start();
+    let pkg = r.package(
+        json!({"name": "Burst 20M", "price": 1000, "speed_down_kbps": 20480,
+                               "speed_up_kbps": 5120, "address_pool": "pool-home",
+                               "ipv6_pool": "v6-home", "ipv6_pd_pool": "v6-pd",
+                               "burst_down_kbps": 40960, "burst_up_kbps": 10240,
+                               "burst_threshold_down_kbps": 15360,
+                               "burst_threshold_up_kbps": 4096, "burst_time_secs": 16}),
+    );
+    let id = r.customer("nadia", "pw-nadia-1", pkg, Some(r.router));
+    let put = r.s.call(
+        "PUT",
+        &format!("/api/v2/customers/{id}"),
+        &r.token,
+        Some(json!({"static_ip": "100.64.1.9", "ipv6_prefix": "2001:db8:100::/56"})),
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(put.json()["data"]["static_ip"], "100.64.1.9");
+    assert_eq!(put.json()["data"]["ipv6_prefix"], "2001:db8:100::/56");
+    let v1 = r.s.login_admin_v1();
+    let one =
+        r.s.call("GET", &format!("/api/v1/customers/{id}"), &v1, None);
+    assert_eq!(
+        one.json()["data"]["static_ip"],
+        "100.64.1.9",
+        "{}",
+        one.body
+    );
+
+    let (ok, out) = r.radclient(
+        "User-Name = nadia, User-Password = pw-nadia-1, Message-Authenticator = 0x00",
+        SECRET,
+    );
+    assert!(ok, "{out}");
+    // Upload first, burst in the same order: rx/tx from the router's side.
+    assert!(
+        out.contains("Mikrotik-Rate-Limit = \"5120k/20480k 10240k/40960k 4096k/15360k 16/16\""),
+        "{out}"
+    );
+    assert!(out.contains("Framed-IP-Address = 100.64.1.9"), "{out}");
+    assert!(out.contains("Framed-Pool = \"pool-home\""), "{out}");
+    assert!(out.contains("Framed-IPv6-Pool = \"v6-home\""), "{out}");
+    assert!(
+        out.contains("Delegated-IPv6-Prefix = 2001:db8:100::/56"),
+        "{out}"
+    );
+    assert!(out.contains("v6-pd"), "Delegated-IPv6-Prefix-Pool: {out}");
+
+    // A second customer cannot have the same address; bad values are 422.
+    let other = r.customer("omi", "pw-omi-1", pkg, Some(r.router));
+    for (body, field) in [
+        (json!({"static_ip": "100.64.1.9"}), "static_ip"),
+        (json!({"static_ip": "2001:db8::1"}), "static_ip"),
+        (json!({"ipv6_prefix": "2001:db8::1/56"}), "ipv6_prefix"),
+        (json!({"ipv6_prefix": "2001:db8::"}), "ipv6_prefix"),
+    ] {
+        let put = r.s.call(
+            "PUT",
+            &format!("/api/v2/customers/{other}"),
+            &r.token,
+            Some(body.clone()),
+        );
+        assert_eq!(put.status, 422, "{body}: {}", put.body);
+        assert!(
+            put.json()["error"]["details"][field].is_array(),
+            "{}",
+            put.body
+        );
+    }
+    // Burst: all five values or none, above the speed, thresholds up to it.
+    for (body, field) in [
+        (json!({"burst_up_kbps": null}), "burst_up_kbps"),
+        (json!({"burst_down_kbps": 100}), "burst_down_kbps"),
+        (
+            json!({"burst_threshold_up_kbps": 9999}),
+            "burst_threshold_up_kbps",
+        ),
+    ] {
+        let put = r.s.call(
+            "PUT",
+            &format!("/api/v2/packages/{pkg}"),
+            &r.token,
+            Some(body.clone()),
+        );
+        assert_eq!(put.status, 422, "{body}: {}", put.body);
+        assert!(
+            put.json()["error"]["details"][field].is_array(),
+            "{}",
+            put.body
+        );
+    }
+    let partial = r.s.call(
+        "POST",
+        "/api/v2/packages",
+        &r.token,
+        Some(
+            json!({"name": "Plain", "price": 500, "speed_down_kbps": 1024,
+                    "speed_up_kbps": 512, "burst_down_kbps": 2048}),
+        ),
+    );
+    assert_eq!(partial.status, 422, "{}", partial.body);
+}
+
+#[test]
+fn a_new_static_address_ends_the_live_session() {
+    let r = start();
+    let nas = TestNas::start(SECRET.as_bytes());
+    let id = online_customer(&r, &nas, "tania");
+    let put = r.s.call(
+        "PUT",
+        &format!("/api/v2/customers/{id}"),
+        &r.token,
+        Some(json!({"static_ip": "100.64.2.2"})),
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    let seen = nas.wait_for(1);
+    assert_eq!(seen[0].code, code::DISCONNECT_REQUEST);
+    wait_for_log(&r, "RADIUS disconnect of <tania> (session tania-1): ack");
+    // The same address again changes nothing.
+    let put = r.s.call(
+        "PUT",
+        &format!("/api/v2/customers/{id}"),
+        &r.token,
+        Some(json!({"static_ip": "100.64.2.2", "name": "Tania B"})),
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(nas.count(), 1);
+}

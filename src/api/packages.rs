@@ -68,7 +68,7 @@ impl PackagesV2 {
         body: JsonBody<NewPackage>,
     ) -> ApiResult<PackageCreated> {
         let (caller, patch) = (auth.caller(), body.0 .0);
-        let row = ops::packages::create(&state.ctx(), &caller, |d| patch.apply(d)).await?;
+        let row = ops::packages::create(&state.ctx(), &caller, |d, r| patch.apply(d, r)).await?;
         Ok(PackageCreated::Created(Json(PackageOne::of(row))))
     }
 
@@ -105,7 +105,8 @@ impl PackagesV2 {
         body: JsonBody<PackageChanges>,
     ) -> ApiResult<Json<PackageOne>> {
         let (caller, patch) = (auth.caller(), body.0 .0);
-        let row = ops::packages::update(&state.ctx(), &caller, id.0, |c| patch.apply(c)).await?;
+        let row =
+            ops::packages::update(&state.ctx(), &caller, id.0, |c, r| patch.apply(c, r)).await?;
         Ok(Json(PackageOne::of(row)))
     }
 

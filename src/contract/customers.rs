@@ -11,7 +11,7 @@ use crate::contract::{
     body::{Fields, FromJsonObject},
     field::{
         normalisers::{EMAIL, MAC, PHONE},
-        Contract, ContractKind, EnumRef, Ex, Field, Mode, Text,
+        Contract, ContractKind, EnumRef, Ex, Field, Mode, Normaliser, Text,
     },
     filters::TimeBound,
 };
@@ -38,7 +38,7 @@ const USERNAME_MESSAGE: &str = "may contain letters, digits and . _ - @ (64 at m
 
 /// A customer's fields, for the create and the update contract (which
 /// differ in their examples and descriptions).
-const fn customer_fields(mode: Mode) -> [Field; 11] {
+const fn customer_fields(mode: Mode) -> [Field; 13] {
     let on_create = mode.is_create();
     [
         Field::text("name")
@@ -112,8 +112,54 @@ const fn customer_fields(mode: Mode) -> [Field; 11] {
                 "The PPPoE/hotspot login password (addition; stored sealed, never shown).",
             )
             .example(Ex::Str(mode.pick("pppoe-secret-42", "pppoe-secret-43"))),
+        Field::with("static_ip", Text::line().max(15).normalised(IPV4))
+            .nullable()
+            .describe_if(
+                on_create,
+                "A static IPv4 address the built-in RADIUS server hands out \
+                 (Framed-IP-Address); one customer per address (addition).",
+            )
+            .example(Ex::Str(mode.pick("100.64.10.25", "100.64.10.26"))),
+        Field::with("ipv6_prefix", Text::line().max(43).normalised(IPV6_PREFIX))
+            .nullable()
+            .describe_if(
+                on_create,
+                "An IPv6 prefix delegated to the customer by RADIUS \
+                 (Delegated-IPv6-Prefix), like 2001:db8:100::/56 (addition).",
+            )
+            .example(Ex::Str(mode.pick("2001:db8:100::/56", "2001:db8:200::/56"))),
     ]
 }
+
+fn ipv4(text: &str) -> Option<String> {
+    text.parse::<std::net::Ipv4Addr>()
+        .ok()
+        .map(|ip| ip.to_string())
+}
+
+fn ipv6_prefix(text: &str) -> Option<String> {
+    let (addr, len) = text.split_once('/')?;
+    let len: u8 = len.parse().ok().filter(|l| (1..=128).contains(l))?;
+    let addr: std::net::Ipv6Addr = addr.parse().ok()?;
+    // The bits past the length must be zero: 2001:db8::1/56 is no prefix.
+    let bits = u128::from(addr);
+    let host = if len == 128 { 0 } else { u128::MAX >> len };
+    (bits & host == 0).then(|| format!("{addr}/{len}"))
+}
+
+/// An IPv4 address.
+const IPV4: Normaliser = Normaliser {
+    apply: ipv4,
+    message: "must be an IPv4 address.",
+    pattern: None,
+};
+
+/// An IPv6 prefix (`address/length`, no bits set past the length).
+const IPV6_PREFIX: Normaliser = Normaliser {
+    apply: ipv6_prefix,
+    message: "must be an IPv6 prefix like 2001:db8:100::/56.",
+    pattern: None,
+};
 
 /// The body of a customer create.
 pub static CUSTOMER_CREATE: Contract = Contract {
@@ -174,6 +220,8 @@ impl FromJsonObject for CreateCustomer {
                 operator_id: f.take("operator_id").int(),
                 router_id: f.take("router_id").int(),
                 login_password_sealed: None,
+                static_ip: f.take("static_ip").text(),
+                ipv6_prefix: f.take("ipv6_prefix").text(),
             },
             f.take("password").text(),
         )
@@ -199,6 +247,8 @@ impl FromJsonObject for UpdateCustomer {
                 // null takes the customer off its router.
                 router_id: f.take("router_id").patch_int(),
                 login_password_sealed: None,
+                static_ip: f.take("static_ip").patch_text(),
+                ipv6_prefix: f.take("ipv6_prefix").patch_text(),
             },
             f.take("password").text(),
         )
@@ -355,6 +405,12 @@ pub struct V2Customer {
     pub username: Option<String>,
     #[oai(nullable)]
     pub router_id: Option<i64>,
+    /// Handed out by RADIUS (Framed-IP-Address).
+    #[oai(nullable)]
+    pub static_ip: Option<String>,
+    /// Delegated by RADIUS (Delegated-IPv6-Prefix).
+    #[oai(nullable)]
+    pub ipv6_prefix: Option<String>,
     #[oai(nullable)]
     pub operator_id: Option<i64>,
     /// Credit (positive) the customer holds, in major units.
@@ -383,6 +439,8 @@ impl From<CustomerRow> for V2Customer {
             onu_mac: c.onu_mac,
             username: c.username,
             router_id: c.router_id,
+            static_ip: c.static_ip,
+            ipv6_prefix: c.ipv6_prefix,
             operator_id: c.operator_id,
             balance: Amount(c.balance),
             expires_at: c.expires_at,
@@ -415,6 +473,12 @@ pub struct V1Customer {
     pub username: Option<String>,
     #[oai(nullable)]
     pub router_id: Option<i64>,
+    /// Handed out by RADIUS (Framed-IP-Address).
+    #[oai(nullable)]
+    pub static_ip: Option<String>,
+    /// Delegated by RADIUS (Delegated-IPv6-Prefix).
+    #[oai(nullable)]
+    pub ipv6_prefix: Option<String>,
     #[oai(nullable)]
     pub operator_id: Option<i64>,
     pub balance: Amount,
@@ -439,6 +503,8 @@ impl From<CustomerRow> for V1Customer {
             onu_mac: c.onu_mac,
             username: c.username,
             router_id: c.router_id,
+            static_ip: c.static_ip,
+            ipv6_prefix: c.ipv6_prefix,
             operator_id: c.operator_id,
             balance: Amount(c.balance),
             expires_at: c.expires_at,
@@ -470,6 +536,8 @@ struct V2CustomerView<'a> {
     onu_mac: Option<&'a str>,
     username: Option<&'a str>,
     router_id: Option<i64>,
+    static_ip: Option<&'a str>,
+    ipv6_prefix: Option<&'a str>,
     operator_id: Option<i64>,
     balance: Amount,
     expires_at: Option<&'a str>,
@@ -492,6 +560,8 @@ struct V1CustomerView<'a> {
     onu_mac: Option<&'a str>,
     username: Option<&'a str>,
     router_id: Option<i64>,
+    static_ip: Option<&'a str>,
+    ipv6_prefix: Option<&'a str>,
     operator_id: Option<i64>,
     balance: Amount,
     expires_at: Option<&'a str>,
@@ -518,6 +588,8 @@ pub fn write_v2(out: &mut Vec<u8>, c: CustomerRef<'_>) -> serde_json::Result<()>
             onu_mac: c.onu_mac,
             username: c.username,
             router_id: c.router_id,
+            static_ip: c.static_ip,
+            ipv6_prefix: c.ipv6_prefix,
             operator_id: c.operator_id,
             balance: Amount(c.balance),
             expires_at: c.expires_at,
@@ -544,6 +616,8 @@ pub fn write_v1(out: &mut Vec<u8>, c: CustomerRef<'_>) -> serde_json::Result<()>
             onu_mac: c.onu_mac,
             username: c.username,
             router_id: c.router_id,
+            static_ip: c.static_ip,
+            ipv6_prefix: c.ipv6_prefix,
             operator_id: c.operator_id,
             balance: Amount(c.balance),
             expires_at: c.expires_at,
@@ -620,8 +694,12 @@ mod tests {
             expires_at: Some("2026-12-30T00:00:00Z".into()),
             created_at: "2026-11-30T00:00:00Z".into(),
             updated_at: "2026-11-30T01:00:00Z".into(),
+            static_ip: Some("100.64.0.7".into()),
+            ipv6_prefix: Some("2001:db8:7::/56".into()),
         };
         let bare = CustomerRow {
+            static_ip: None,
+            ipv6_prefix: None,
             email: None,
             address: None,
             package_id: None,

@@ -121,8 +121,48 @@ pub struct Grant {
     /// `Class`: the customer's id, echoed back in accounting.
     pub class: String,
     pub address_list: Option<String>,
+    /// `Framed-IP-Address`: the customer's static address.
+    pub framed_ip: Option<std::net::Ipv4Addr>,
     pub framed_pool: Option<String>,
+    /// `Framed-IPv6-Pool`.
+    pub ipv6_pool: Option<String>,
+    /// `Delegated-IPv6-Prefix`: (prefix length, the prefix's bytes).
+    pub delegated_prefix: Option<(u8, std::net::Ipv6Addr)>,
+    /// `Delegated-IPv6-Prefix-Pool`.
+    pub ipv6_pd_pool: Option<String>,
     pub suspended: bool,
+}
+
+/// MikroTik burst, in the package's terms: (download, upload) each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Burst {
+    pub rate: (i64, i64),
+    pub threshold: (i64, i64),
+    pub time_secs: i64,
+}
+
+impl Burst {
+    /// The package's burst, when all of it is set.
+    pub fn of(
+        down: Option<i64>,
+        up: Option<i64>,
+        threshold_down: Option<i64>,
+        threshold_up: Option<i64>,
+        time_secs: Option<i64>,
+    ) -> Option<Burst> {
+        Some(Burst {
+            rate: (down?, up?),
+            threshold: (threshold_down?, threshold_up?),
+            time_secs: time_secs?,
+        })
+    }
+}
+
+/// A prefix written `2001:db8:100::/56`.
+pub fn parse_prefix(text: &str) -> Option<(u8, std::net::Ipv6Addr)> {
+    let (addr, len) = text.split_once('/')?;
+    let len: u8 = len.parse().ok().filter(|l| *l <= 128)?;
+    Some((len, addr.parse().ok()?))
 }
 
 /// The decision for a login whose password was right.
@@ -139,12 +179,26 @@ pub fn grant(login: &LoginRow, rules: &Rules, now: OffsetDateTime) -> Result<Gra
     let suspended = matches!(login.status.as_str(), "suspended" | "expired") || lapsed;
     let mut g = Grant {
         customer_id: login.customer_id,
-        rate_limit: rate_limit(login.speed_up_kbps, login.speed_down_kbps),
+        rate_limit: rate_limit(
+            login.speed_up_kbps,
+            login.speed_down_kbps,
+            Burst::of(
+                login.burst_down_kbps,
+                login.burst_up_kbps,
+                login.burst_threshold_down_kbps,
+                login.burst_threshold_up_kbps,
+                login.burst_time_secs,
+            ),
+        ),
         session_timeout: None,
         interim_interval: rules.interim_interval_secs,
         class: format!("ispbills:customer:{}", login.customer_id),
         address_list: None,
-        framed_pool: None,
+        framed_ip: login.static_ip.as_deref().and_then(|ip| ip.parse().ok()),
+        framed_pool: login.address_pool.clone(),
+        ipv6_pool: login.ipv6_pool.clone(),
+        delegated_prefix: login.ipv6_prefix.as_deref().and_then(parse_prefix),
+        ipv6_pd_pool: login.ipv6_pd_pool.clone(),
         suspended,
     };
     if suspended {
@@ -152,7 +206,12 @@ pub fn grant(login: &LoginRow, rules: &Rules, now: OffsetDateTime) -> Result<Gra
             SuspendedGets::Reject => return Err(Refusal::Suspended),
             SuspendedGets::AddressList { list, pool } => {
                 g.address_list = Some(list.clone());
-                g.framed_pool = pool.clone();
+                // The suspended pool, when there is one, instead of the
+                // customer's own addressing.
+                if pool.is_some() {
+                    g.framed_pool = pool.clone();
+                    g.framed_ip = None;
+                }
             }
         }
     } else if let Some(until) = prepaid_until {
@@ -163,15 +222,27 @@ pub fn grant(login: &LoginRow, rules: &Rules, now: OffsetDateTime) -> Result<Gra
 }
 
 /// `Mikrotik-Rate-Limit` for a package's speeds: upload first (the rate
-/// the router receives), then download, in kbit/s. `None` when the package
-/// sets neither.
-pub fn rate_limit(up_kbps: Option<i64>, down_kbps: Option<i64>) -> Option<String> {
+/// the router receives), then download, in kbit/s; with burst, MikroTik's
+/// `rx/tx rx-burst/tx-burst rx-threshold/tx-threshold rx-time/tx-time` in
+/// the same order. `None` when the package sets neither speed.
+pub fn rate_limit(
+    up_kbps: Option<i64>,
+    down_kbps: Option<i64>,
+    burst: Option<Burst>,
+) -> Option<String> {
     let up = up_kbps.filter(|v| *v > 0);
     let down = down_kbps.filter(|v| *v > 0);
     if up.is_none() && down.is_none() {
         return None;
     }
-    Some(format!("{}k/{}k", up.unwrap_or(0), down.unwrap_or(0)))
+    let mut text = format!("{}k/{}k", up.unwrap_or(0), down.unwrap_or(0));
+    if let Some(b) = burst {
+        text.push_str(&format!(
+            " {}k/{}k {}k/{}k {}/{}",
+            b.rate.1, b.rate.0, b.threshold.1, b.threshold.0, b.time_secs, b.time_secs
+        ));
+    }
+    Some(text)
 }
 
 #[cfg(test)]
@@ -191,6 +262,16 @@ mod tests {
             speed_down_kbps: Some(20_480),
             speed_up_kbps: Some(5_120),
             billing_cycle: Some("monthly".into()),
+            static_ip: None,
+            ipv6_prefix: None,
+            address_pool: None,
+            ipv6_pool: None,
+            ipv6_pd_pool: None,
+            burst_down_kbps: None,
+            burst_up_kbps: None,
+            burst_threshold_down_kbps: None,
+            burst_threshold_up_kbps: None,
+            burst_time_secs: None,
         }
     }
 
@@ -225,7 +306,50 @@ mod tests {
         assert_eq!(g.class, "ispbills:customer:1");
         assert_eq!(g.interim_interval, 300);
         assert_eq!((g.session_timeout, g.suspended), (None, false));
-        assert_eq!(rate_limit(None, Some(0)), None);
+        assert_eq!(rate_limit(None, Some(0), None), None);
+    }
+
+    #[test]
+    fn burst_follows_the_same_upload_first_order() {
+        let mut l = login(1, None);
+        l.burst_down_kbps = Some(40_960);
+        l.burst_up_kbps = Some(10_240);
+        l.burst_threshold_down_kbps = Some(15_360);
+        l.burst_threshold_up_kbps = Some(4_096);
+        l.burst_time_secs = Some(16);
+        let g = grant(&l, &rules(), NOW).unwrap();
+        assert_eq!(
+            g.rate_limit.as_deref(),
+            Some("5120k/20480k 10240k/40960k 4096k/15360k 16/16")
+        );
+        // Part of a burst is no burst.
+        l.burst_time_secs = None;
+        let g = grant(&l, &rules(), NOW).unwrap();
+        assert_eq!(g.rate_limit.as_deref(), Some("5120k/20480k"));
+    }
+
+    #[test]
+    fn addresses_come_from_the_customer_and_the_package() {
+        let mut l = login(1, None);
+        l.static_ip = Some("100.64.1.9".into());
+        l.address_pool = Some("pool-home".into());
+        l.ipv6_pool = Some("v6".into());
+        l.ipv6_pd_pool = Some("v6-pd".into());
+        l.ipv6_prefix = Some("2001:db8:100::/56".into());
+        let g = grant(&l, &rules(), NOW).unwrap();
+        assert_eq!(g.framed_ip, Some("100.64.1.9".parse().unwrap()));
+        assert_eq!(g.framed_pool.as_deref(), Some("pool-home"));
+        assert_eq!(g.ipv6_pool.as_deref(), Some("v6"));
+        assert_eq!(g.ipv6_pd_pool.as_deref(), Some("v6-pd"));
+        assert_eq!(
+            g.delegated_prefix,
+            Some((56, "2001:db8:100::".parse().unwrap()))
+        );
+        // Suspended into the suspended pool: not their own address.
+        l.status = "suspended".into();
+        let g = grant(&l, &rules(), NOW).unwrap();
+        assert_eq!(g.framed_ip, None);
+        assert_eq!(g.framed_pool.as_deref(), Some("suspended-pool"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::{
     domain::money::Money,
     store::{
-        packages::{self, PackageFields, PackageRow},
+        packages::{self, PackageFields, PackageRadius, PackageRow},
         StoreError,
     },
 };
@@ -52,18 +52,75 @@ pub async fn list(
         .await?)
 }
 
+/// Burst (MikroTik `Mikrotik-Rate-Limit`): all five values or none; a burst
+/// rate above the package's speed, a threshold up to it.
+fn check_burst(f: &PackageFields, r: &PackageRadius) -> Result<(), StoreError> {
+    let all = [
+        ("burst_down_kbps", r.burst_down_kbps),
+        ("burst_up_kbps", r.burst_up_kbps),
+        ("burst_threshold_down_kbps", r.burst_threshold_down_kbps),
+        ("burst_threshold_up_kbps", r.burst_threshold_up_kbps),
+        ("burst_time_secs", r.burst_time_secs),
+    ];
+    if all.iter().all(|(_, v)| v.is_none()) {
+        return Ok(());
+    }
+    if let Some((field, _)) = all.iter().find(|(_, v)| v.is_none()) {
+        return Err(StoreError::invalid(
+            field,
+            "Burst needs all five values: burst_down_kbps, burst_up_kbps, \
+             burst_threshold_down_kbps, burst_threshold_up_kbps and burst_time_secs.",
+        ));
+    }
+    let checks = [
+        (
+            "burst_down_kbps",
+            r.burst_down_kbps > Some(f.speed_down_kbps),
+            "above speed_down_kbps",
+        ),
+        (
+            "burst_up_kbps",
+            r.burst_up_kbps > Some(f.speed_up_kbps),
+            "above speed_up_kbps",
+        ),
+        (
+            "burst_threshold_down_kbps",
+            r.burst_threshold_down_kbps <= Some(f.speed_down_kbps),
+            "at most speed_down_kbps",
+        ),
+        (
+            "burst_threshold_up_kbps",
+            r.burst_threshold_up_kbps <= Some(f.speed_up_kbps),
+            "at most speed_up_kbps",
+        ),
+    ];
+    for (field, ok, rule) in checks {
+        if !ok {
+            return Err(StoreError::invalid(
+                field,
+                format!("The {field} must be {rule}."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Creates a package (the name is unique): `fill` sets what was given on the
-/// defaults (BDT, monthly, 30 days).
+/// defaults (BDT, monthly, 30 days, no RADIUS extras).
 pub async fn create(
     ctx: &Ctx,
     _caller: &Caller,
-    fill: impl FnOnce(PackageFields) -> PackageFields,
+    fill: impl FnOnce(PackageFields, PackageRadius) -> (PackageFields, PackageRadius),
 ) -> OpResult<PackageRow> {
-    let fields = fill(defaults());
+    let (fields, radius) = fill(defaults(), PackageRadius::default());
+    check_burst(&fields, &radius)?;
     let now = ctx.now_text();
     Ok(ctx
         .db
-        .write_async(move |tx| packages::create(tx, &fields, &now))
+        .write_async(move |tx| {
+            let row = packages::create(tx, &fields, &now)?;
+            packages::set_radius(tx, row.id, &radius)
+        })
         .await?)
 }
 
@@ -80,14 +137,18 @@ pub async fn update(
     ctx: &Ctx,
     _caller: &Caller,
     id: i64,
-    change: impl FnOnce(PackageFields) -> PackageFields + Send + 'static,
+    change: impl FnOnce(PackageFields, PackageRadius) -> (PackageFields, PackageRadius) + Send + 'static,
 ) -> OpResult<PackageRow> {
     let now = ctx.now_text();
     Ok(ctx
         .db
         .write_async(move |tx| {
             let current = packages::get(tx, id)?.ok_or(StoreError::NotFound)?;
-            packages::update(tx, id, &change(fields_of(current)), &now)
+            let radius = PackageRadius::of(&current);
+            let (fields, radius) = change(fields_of(current), radius);
+            check_burst(&fields, &radius)?;
+            packages::update(tx, id, &fields, &now)?;
+            packages::set_radius(tx, id, &radius)
         })
         .await?)
 }

@@ -19,7 +19,7 @@ use crate::{
     auth::sealed::SealKey,
     clock::{format_timestamp, Clock},
     drivers::radius::packet::{self, attr, code, vendor, Builder, Packet},
-    network::radius_policy::{rate_limit, Rules, SuspendedGets},
+    network::radius_policy::{rate_limit, Burst, Rules, SuspendedGets},
     ops::radius as ops,
     shutdown::{stopped, StopSignal},
     store::{
@@ -99,7 +99,17 @@ impl CoaSender {
                 code::COA_REQUEST,
                 Some((vendor::MIKROTIK_ADDRESS_LIST, list.clone())),
             ),
-            ("package", _) => match rate_limit(req.speed_up_kbps, req.speed_down_kbps) {
+            ("package", _) => match rate_limit(
+                req.speed_up_kbps,
+                req.speed_down_kbps,
+                Burst::of(
+                    req.burst_down_kbps,
+                    req.burst_up_kbps,
+                    req.burst_threshold_down_kbps,
+                    req.burst_threshold_up_kbps,
+                    req.burst_time_secs,
+                ),
+            ) {
                 Some(rate) => (code::COA_REQUEST, Some((vendor::MIKROTIK_RATE_LIMIT, rate))),
                 None => return Outcome::Done("not sent: the package sets no speed".into()),
             },

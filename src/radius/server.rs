@@ -724,8 +724,24 @@ fn accept_attributes(
             list.as_bytes(),
         )?;
     }
+    if let Some(ip) = g.framed_ip {
+        b.add(attr::FRAMED_IP_ADDRESS, &ip.octets())?;
+    }
     if let Some(pool) = &g.framed_pool {
         b.add(attr::FRAMED_POOL, pool.as_bytes())?;
+    }
+    if let Some(pool) = &g.ipv6_pool {
+        b.add(attr::FRAMED_IPV6_POOL, pool.as_bytes())?;
+    }
+    if let Some((len, prefix)) = g.delegated_prefix {
+        // RFC 3162 §2.3 layout: reserved, length, the prefix's significant octets.
+        let octets = prefix.octets();
+        let mut value = vec![0, len];
+        value.extend_from_slice(&octets[..usize::from(len).div_ceil(8)]);
+        b.add(attr::DELEGATED_IPV6_PREFIX, &value)?;
+    }
+    if let Some(pool) = &g.ipv6_pd_pool {
+        b.add(attr::DELEGATED_IPV6_PREFIX_POOL, pool.as_bytes())?;
     }
     if let Some(t) = g.session_timeout {
         b.add_u32(attr::SESSION_TIMEOUT, t);

@@ -38,6 +38,10 @@ record! {
         pub expires_at: Option<String>,
         pub created_at: String,
         pub updated_at: String,
+        /// RADIUS: Framed-IP-Address.
+        pub static_ip: Option<String>,
+        /// RADIUS: Delegated-IPv6-Prefix.
+        pub ipv6_prefix: Option<String>,
     }
 }
 
@@ -58,6 +62,9 @@ pub struct NewCustomer {
     pub router_id: Option<i64>,
     /// The login (PPPoE / hotspot) password, sealed.
     pub login_password_sealed: Option<String>,
+    /// RADIUS: the customer's static IPv4 address and delegated IPv6 prefix.
+    pub static_ip: Option<String>,
+    pub ipv6_prefix: Option<String>,
 }
 
 /// What customers' login passwords are sealed for.
@@ -77,6 +84,8 @@ pub struct CustomerChanges {
     pub operator_id: Option<Option<i64>>,
     pub router_id: Option<Option<i64>>,
     pub login_password_sealed: Option<Option<String>>,
+    pub static_ip: Option<Option<String>>,
+    pub ipv6_prefix: Option<Option<String>>,
 }
 
 const FROM: &str = "FROM customers c LEFT JOIN packages p ON p.id = c.package_id";
@@ -145,6 +154,27 @@ pub fn id_by_phone(
 }
 
 /// The database-side checks of new or changed fields, collected.
+/// A static address belongs to one customer.
+fn check_static_ip(
+    tx: &Transaction<'_>,
+    except: Option<i64>,
+    ip: Option<&str>,
+) -> Result<(), StoreError> {
+    let Some(ip) = ip else { return Ok(()) };
+    let taken = rows::exists(
+        tx,
+        "FROM customers WHERE static_ip = ?1 AND id IS DISTINCT FROM ?2",
+        params![ip, except],
+    )?;
+    if taken {
+        return Err(StoreError::invalid(
+            "static_ip",
+            "The static_ip has already been taken.",
+        ));
+    }
+    Ok(())
+}
+
 fn check(
     tx: &Transaction<'_>,
     except: Option<i64>,
@@ -265,6 +295,7 @@ pub fn create(
         new.router_id,
         new.username.as_deref(),
     )?;
+    check_static_ip(tx, None, new.static_ip.as_deref())?;
     let stamp = format_timestamp(now);
     let package = package.flatten();
     let expires = package.as_ref().map(|p| first_expiry(p, now));
@@ -273,8 +304,10 @@ pub fn create(
     let (id, status, balance): (i64, String, i64) = tx.query_row(
         "INSERT INTO customers (name, email, phone, address, connection_type, package_id, status,
                                 onu_mac, username, operator_id, created_at, updated_at,
-                                router_id, login_password_sealed, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13)
+                                router_id, login_password_sealed, expires_at, static_ip,
+                                ipv6_prefix)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14,
+                 ?15)
          RETURNING id, status, balance_minor",
         params![
             new.name,
@@ -289,7 +322,9 @@ pub fn create(
             stamp,
             new.router_id,
             new.login_password_sealed,
-            expires
+            expires,
+            new.static_ip,
+            new.ipv6_prefix
         ],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
@@ -316,6 +351,8 @@ pub fn create(
         expires_at: expires,
         created_at: stamp.clone(),
         updated_at: stamp.clone(),
+        static_ip: new.static_ip.clone(),
+        ipv6_prefix: new.ipv6_prefix.clone(),
     };
     events::record(
         tx,
@@ -355,6 +392,9 @@ pub fn update(
             None
         },
     )?;
+    if let Some(ip) = &ch.static_ip {
+        check_static_ip(tx, Some(id), ip.as_deref())?;
+    }
     let stamp = format_timestamp(now);
     tx.exec(
         "UPDATE customers SET
@@ -368,7 +408,9 @@ pub fn update(
             operator_id = CASE WHEN ?13 THEN ?14 ELSE operator_id END,
             updated_at = ?15,
             router_id = ?16,
-            login_password_sealed = CASE WHEN ?17 THEN ?18 ELSE login_password_sealed END
+            login_password_sealed = CASE WHEN ?17 THEN ?18 ELSE login_password_sealed END,
+            static_ip = CASE WHEN ?19 THEN ?20 ELSE static_ip END,
+            ipv6_prefix = CASE WHEN ?21 THEN ?22 ELSE ipv6_prefix END
          WHERE id = ?1",
         params![
             id,
@@ -388,9 +430,33 @@ pub fn update(
             stamp,
             router_id,
             ch.login_password_sealed.is_some(),
-            ch.login_password_sealed.clone().flatten()
+            ch.login_password_sealed.clone().flatten(),
+            ch.static_ip.is_some(),
+            ch.static_ip.clone().flatten(),
+            ch.ipv6_prefix.is_some(),
+            ch.ipv6_prefix.clone().flatten()
         ],
     )?;
+    // A session keeps the address it got: one whose address changed is
+    // ended (RADIUS mode), and the next login gets the new one.
+    let readdressed = ch
+        .static_ip
+        .as_ref()
+        .is_some_and(|ip| *ip != current.static_ip)
+        || ch
+            .ipv6_prefix
+            .as_ref()
+            .is_some_and(|p| *p != current.ipv6_prefix);
+    if readdressed {
+        radius_coa::queue_for_customer(
+            tx,
+            id,
+            Intent::Disconnect,
+            "address changed",
+            &stamp,
+            now.unix_timestamp(),
+        )?;
+    }
     super::routers::request_sync(tx, current.router_id, &stamp)?;
     if router_id != current.router_id {
         super::routers::request_sync(tx, router_id, &stamp)?;
@@ -588,6 +654,8 @@ pub struct CustomerRef<'a> {
     pub expires_at: Option<&'a str>,
     pub created_at: &'a str,
     pub updated_at: &'a str,
+    pub static_ip: Option<&'a str>,
+    pub ipv6_prefix: Option<&'a str>,
 }
 
 impl CustomerRow {
@@ -611,6 +679,8 @@ impl CustomerRow {
             expires_at: self.expires_at.as_deref(),
             created_at: &self.created_at,
             updated_at: &self.updated_at,
+            static_ip: self.static_ip.as_deref(),
+            ipv6_prefix: self.ipv6_prefix.as_deref(),
         }
     }
 }
@@ -636,6 +706,8 @@ impl<'a> CustomerRef<'a> {
             expires_at: text_or_null(r, 14)?,
             created_at: text(r, 15)?,
             updated_at: text(r, 16)?,
+            static_ip: text_or_null(r, 17)?,
+            ipv6_prefix: text_or_null(r, 18)?,
         })
     }
 }

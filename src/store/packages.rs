@@ -23,6 +23,14 @@ record! {
         pub router_profile: Option<String>,
         /// What a reseller pays per renewal; `None`: the price.
         pub wholesale_price: Option<Money> = "wholesale_price_minor",
+        pub address_pool: Option<String>,
+        pub ipv6_pool: Option<String>,
+        pub ipv6_pd_pool: Option<String>,
+        pub burst_down_kbps: Option<i64>,
+        pub burst_up_kbps: Option<i64>,
+        pub burst_threshold_down_kbps: Option<i64>,
+        pub burst_threshold_up_kbps: Option<i64>,
+        pub burst_time_secs: Option<i64>,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -42,6 +50,54 @@ fields! {
         pub router_profile: Option<String>,
         pub wholesale_price: Option<Money>,
     }
+}
+
+fields! {
+    /// What an Access-Accept gives the package's customers beyond its
+    /// speed (the built-in RADIUS server): IP pools, and MikroTik burst (all
+    /// five burst values, or none).
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct PackageRadius {
+        pub address_pool: Option<String>,
+        pub ipv6_pool: Option<String>,
+        pub ipv6_pd_pool: Option<String>,
+        pub burst_down_kbps: Option<i64>,
+        pub burst_up_kbps: Option<i64>,
+        pub burst_threshold_down_kbps: Option<i64>,
+        pub burst_threshold_up_kbps: Option<i64>,
+        pub burst_time_secs: Option<i64>,
+    }
+}
+
+impl PackageRadius {
+    /// As a package row has them.
+    pub fn of(p: &PackageRow) -> Self {
+        Self {
+            address_pool: p.address_pool.clone(),
+            ipv6_pool: p.ipv6_pool.clone(),
+            ipv6_pd_pool: p.ipv6_pd_pool.clone(),
+            burst_down_kbps: p.burst_down_kbps,
+            burst_up_kbps: p.burst_up_kbps,
+            burst_threshold_down_kbps: p.burst_threshold_down_kbps,
+            burst_threshold_up_kbps: p.burst_threshold_up_kbps,
+            burst_time_secs: p.burst_time_secs,
+        }
+    }
+}
+
+/// Sets a package's RADIUS reply values.
+pub fn set_radius(
+    tx: &Transaction<'_>,
+    id: i64,
+    r: &PackageRadius,
+) -> Result<PackageRow, StoreError> {
+    tx.exec(
+        "UPDATE packages SET address_pool = ?1, ipv6_pool = ?2, ipv6_pd_pool = ?3, \
+         burst_down_kbps = ?4, burst_up_kbps = ?5, burst_threshold_down_kbps = ?6, \
+         burst_threshold_up_kbps = ?7, burst_time_secs = ?8 WHERE id = ?9",
+        rows::args(&r.values(), &[&id]).as_slice(),
+    )?;
+    get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
 pub fn create(

@@ -60,6 +60,16 @@ record! {
         pub speed_down_kbps: Option<i64> = "p.speed_down_kbps",
         pub speed_up_kbps: Option<i64> = "p.speed_up_kbps",
         pub billing_cycle: Option<String> = "p.billing_cycle",
+        pub static_ip: Option<String> = "c.static_ip",
+        pub ipv6_prefix: Option<String> = "c.ipv6_prefix",
+        pub address_pool: Option<String> = "p.address_pool",
+        pub ipv6_pool: Option<String> = "p.ipv6_pool",
+        pub ipv6_pd_pool: Option<String> = "p.ipv6_pd_pool",
+        pub burst_down_kbps: Option<i64> = "p.burst_down_kbps",
+        pub burst_up_kbps: Option<i64> = "p.burst_up_kbps",
+        pub burst_threshold_down_kbps: Option<i64> = "p.burst_threshold_down_kbps",
+        pub burst_threshold_up_kbps: Option<i64> = "p.burst_threshold_up_kbps",
+        pub burst_time_secs: Option<i64> = "p.burst_time_secs",
     }
 }
 

@@ -73,6 +73,11 @@ record! {
         pub attempts: i64,
         pub speed_up_kbps: Option<i64> = "p.speed_up_kbps",
         pub speed_down_kbps: Option<i64> = "p.speed_down_kbps",
+        pub burst_down_kbps: Option<i64> = "p.burst_down_kbps",
+        pub burst_up_kbps: Option<i64> = "p.burst_up_kbps",
+        pub burst_threshold_down_kbps: Option<i64> = "p.burst_threshold_down_kbps",
+        pub burst_threshold_up_kbps: Option<i64> = "p.burst_threshold_up_kbps",
+        pub burst_time_secs: Option<i64> = "p.burst_time_secs",
     }
 }
 

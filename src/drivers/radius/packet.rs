@@ -72,6 +72,8 @@ pub mod attr {
     pub const ERROR_CAUSE: u8 = 101;
     pub const FRAMED_IPV6_POOL: u8 = 100;
     pub const DELEGATED_IPV6_PREFIX: u8 = 123;
+    /// RFC 6911.
+    pub const DELEGATED_IPV6_PREFIX_POOL: u8 = 171;
 }
 
 /// Vendor ids and their attribute types (inside Vendor-Specific).
