@@ -5,12 +5,17 @@
 // webhook receiver gets both events), the dashboard's figures and charts,
 // logout/login, the Staff screen (create, role, disable — the user's open
 // session ends — enable, password, the last admin kept), the API docs page, a
-// phone-sized screen. No page may log a Content-Security-Policy violation.
+// phone-sized screen; RADIUS on the Network screen (a router's secret and
+// auth mode set from the panel, a too-short secret refused, "Sync now" on an
+// unreachable router, a live session from an Accounting-Request the test
+// sends as the router, the same session on the customer's page).
+// No page may log a Content-Security-Policy violation.
 // Screenshots of each screen go to $ARTIFACTS and are checked to be real images.
 import { createRequire } from "node:module";
 import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import dgram from "node:dgram";
 import assert from "node:assert/strict";
 
 const require = createRequire(`${process.env.PW_PREFIX}/node_modules/`);
@@ -266,7 +271,145 @@ await page.click('nav.menu a:text("Network")');
 await page.waitForSelector("#routers-empty");
 await page.waitForSelector("#olts-empty");
 assert.match(await page.textContent("#zabbix-none"), /Zabbix is not configured/);
+assert.equal((await page.textContent("#radius-sessions-empty")).trim(), "No live sessions.");
 await shot("12-network");
+
+// RADIUS: a router added over the API (it need not be reachable) becomes a
+// RADIUS client from the panel; a too-short secret is refused next to the field.
+const api = async (method, path, body) => {
+  const t = await fetch(`${BASE}/api/v2/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ client_id: clientId, client_secret: secret }),
+  });
+  const r = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${(await t.json()).access_token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json() };
+};
+const made = await api("POST", "/api/v2/network/routers",
+  { name: "core-1", host: "127.0.0.1", port: 1, username: "ispbills", password: "router api pass" });
+assert.equal(made.status, 201, JSON.stringify(made.body));
+const routerId = made.body.data.id;
+const routerRow = `#routers tr[data-router="${routerId}"]`;
+await page.reload();
+await page.waitForSelector(routerRow);
+assert.equal((await page.textContent(`${routerRow} td[data-col="auth_mode"]`)).trim(), "secrets");
+assert.equal((await page.textContent(`${routerRow} td[data-col="radius_secret"]`)).trim(), "not set");
+assert.equal((await page.textContent(`${routerRow} td[data-col="radius_last_request_at"]`)).trim(), "never");
+await page.click(`${routerRow} button.radius-edit`);
+await page.waitForSelector("#radius-form");
+await page.fill("#radius-form #radius_secret", "too-short");
+await page.selectOption("#radius-form #auth_mode", "radius");
+await page.click("#radius-form button[type=submit]");
+await page.waitForSelector('#radius-form [data-for="radius_secret"]');
+assert.match(await page.textContent('#radius-form [data-for="radius_secret"]'), /at least 16 characters/);
+await shot("18-radius-secret-error");
+// Generated: 32 random letters and digits, shown once after saving.
+await page.click("#radius-form #generate-secret");
+const radiusSecret = await page.inputValue("#radius-form #radius_secret");
+assert.match(radiusSecret, /^[A-Za-z0-9]{32}$/);
+await page.click("#radius-form button[type=submit]");
+await page.waitForSelector("#radius-saved");
+assert.equal((await page.textContent('#secret-box code[data-field="radius_secret"]')).trim(), radiusSecret);
+await page.waitForSelector(`${routerRow} td[data-col="auth_mode"]:text("radius")`);
+assert.equal((await page.textContent(`${routerRow} td[data-col="radius_secret"]`)).trim(), "set");
+const stored = (await api("GET", `/api/v2/network/routers/${routerId}`)).body.data;
+assert.equal(stored.auth_mode, "radius");
+assert.equal(stored.radius_enabled, true);
+assert.ok(!JSON.stringify(stored).includes(radiusSecret), "the API never shows the secret");
+await shot("19-radius-set");
+// "Sync now" on a router that cannot be reached: the 503's message.
+await page.click(`${routerRow} button.sync-now`);
+await page.waitForSelector("#router-panel [role=alert]");
+assert.match(await page.textContent("#router-panel [role=alert]"), /could not be reached/);
+// What a sync of a reachable router in RADIUS mode answers (stood in for
+// here: there is no RouterOS in the test): the lists shown, and the logins
+// made earlier removed on confirmation with remove_secrets=true.
+const syncCalls = [];
+await page.route(`**/api/v2/network/routers/${routerId}/sync*`, (route) => {
+  const remove = new URL(route.request().url()).searchParams.get("remove_secrets") === "true";
+  syncCalls.push(remove);
+  const lists = { added: [], changed: [], removed: [], unmanaged: ["ppp secret hand-made"], disconnected: [],
+    address_list_added: [], address_list_removed: [], secrets_to_remove: [], radius_setup: [], errors: [] };
+  if (remove) lists.removed = ["ppp secret rahim.pppoe"];
+  else Object.assign(lists, { radius_setup: ["/radius add 127.0.0.1", "/ppp aaa use-radius=yes"], secrets_to_remove: ["ppp secret rahim.pppoe"] });
+  route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ data: lists }) });
+});
+await page.click(`${routerRow} button.sync-now`);
+await page.waitForSelector('#sync-result [data-list="secrets_to_remove"]');
+assert.match(await page.textContent('#sync-result [data-list="radius_setup"]'), /ppp aaa use-radius=yes/);
+assert.match(await page.textContent('#sync-result [data-list="unmanaged"]'), /hand-made/);
+assert.equal(await page.$('#sync-result [data-list="added"]'), null, "empty lists are not shown");
+page.once("dialog", (d) => d.accept());
+await page.click("#sync-result #remove-secrets");
+await page.waitForSelector('#sync-result [data-list="removed"]');
+assert.match(await page.textContent('#sync-result [data-list="removed"]'), /rahim\.pppoe/);
+assert.equal(await page.$("#sync-result #remove-secrets"), null);
+assert.deepEqual(syncCalls, [false, true]);
+await page.unroute(`**/api/v2/network/routers/${routerId}/sync*`);
+
+// A live session: the test plays the router and sends an accounting Start
+// and an Interim-Update (RFC 2866) for a customer on it.
+const customer = await api("POST", "/api/v2/customers", { name: "Selim Reza", phone: "01711000000",
+  connection_type: "pppoe", username: "selim.pppoe", password: "pppoe pass 1", router_id: routerId });
+assert.equal(customer.status, 201, JSON.stringify(customer.body));
+const [acctHost, acctPort] = [process.env.RADIUS_ACCT.replace(/:\d+$/, ""), Number(process.env.RADIUS_ACCT.split(":").pop())];
+const attribute = (type, value) => Buffer.concat([Buffer.from([type, value.length + 2]), value]);
+const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
+const accounting = async (identifier, status, extra = []) => {
+  const attrs = Buffer.concat([
+    attribute(40, u32(status)), // Acct-Status-Type
+    attribute(44, Buffer.from("81a00001")), // Acct-Session-Id
+    attribute(1, Buffer.from("selim.pppoe")), // User-Name
+    attribute(8, Buffer.from([10, 20, 30, 40])), // Framed-IP-Address
+    attribute(31, Buffer.from("AA:BB:CC:DD:EE:01")), // Calling-Station-Id
+    ...extra]);
+  const head = Buffer.from([4, identifier, (20 + attrs.length) >> 8, (20 + attrs.length) & 0xff]);
+  const authenticator = createHash("md5").update(Buffer.concat([head, Buffer.alloc(16), attrs, Buffer.from(radiusSecret)])).digest();
+  const socket = dgram.createSocket("udp4");
+  try {
+    const answer = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no Accounting-Response from the RADIUS server")), 5000);
+      socket.on("message", (m) => { clearTimeout(timer); resolve(m); });
+      socket.on("error", reject);
+      socket.send(Buffer.concat([head, authenticator, attrs]), acctPort, acctHost);
+    });
+    assert.equal(answer[0], 5, "an Accounting-Response");
+    assert.equal(answer[1], identifier);
+    // Response Authenticator = MD5(code, id, length, request authenticator, attributes, secret).
+    const expected = createHash("md5").update(Buffer.concat([answer.subarray(0, 4), authenticator,
+      answer.subarray(20), Buffer.from(radiusSecret)])).digest();
+    assert.ok(expected.equals(answer.subarray(4, 20)), "the answer is signed with the router's secret");
+  } finally { socket.close(); }
+};
+await accounting(1, 1); // Start
+await accounting(2, 3, [ // Interim-Update: 1.5 GB down, 5 MB up, an hour online
+  attribute(46, u32(3725)), attribute(42, u32(5 * 1024 * 1024)), attribute(43, u32(1536 * 1024 * 1024))]);
+await page.click("#refresh-sessions");
+await page.waitForSelector('#radius-sessions a:text("selim.pppoe")');
+const live = await page.textContent("#radius-sessions tbody");
+for (const text of ["core-1", "10.20.30.40", "AA:BB:CC:DD:EE:01", "1.50 GB", "5.00 MB"]) assert.ok(live.includes(text), `${text} in ${live}`);
+// The router's last RADIUS request is written once a second.
+let seen = "";
+for (let i = 0; i < 20 && !/UTC/.test(seen); i++) {
+  await page.waitForTimeout(250);
+  await page.reload();
+  await page.waitForSelector(routerRow);
+  seen = await page.textContent(`${routerRow} td[data-col="radius_last_request_at"]`);
+}
+assert.match(seen, /UTC/, "the last RADIUS request shows");
+await page.waitForSelector('#radius-sessions a:text("selim.pppoe")');
+await shot("20-radius-sessions");
+// The customer's page lists the session, online.
+await page.click('#radius-sessions a:text("selim.pppoe")');
+await page.waitForSelector("#customer-sessions tr[data-session]");
+assert.match(await page.textContent("#customer-name"), /Selim Reza/);
+const history = await page.textContent("#customer-sessions tbody");
+for (const text of ["online", "10.20.30.40", "AA:BB:CC:DD:EE:01", "1.50 GB", "5.00 MB", "core-1"]) assert.ok(history.includes(text), `${text} in ${history}`);
+await shot("21-customer-sessions");
 // Staff: create a support user, make them a reseller's staff, disable them
 // (their open session ends at once), enable, set a password; the last admin stays.
 await page.click('nav.menu a:text("Staff")');
@@ -354,6 +497,13 @@ await page.waitForSelector("#payment-form");
 await shot("15-phone-customer");
 const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 assert.ok(overflow <= 1, `the page scrolls sideways on a phone by ${overflow}px`);
+await page.click('nav.menu a:text("Network")');
+await page.waitForSelector("#radius-sessions");
+await page.click("#routers button.radius-edit");
+await page.waitForSelector("#radius-form");
+await shot("22-phone-network");
+const networkOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+assert.ok(networkOverflow <= 1, `the network screen scrolls sideways on a phone by ${networkOverflow}px`);
 
 // The API documentation renders under its own policy.
 await page.setViewportSize({ width: 1200, height: 800 });
@@ -370,5 +520,5 @@ for (const path of shots) {
   assert.ok(statSync(path).size > 3000, `${path} is too small`);
   assert.equal(bytes.subarray(1, 4).toString(), "PNG", `${path} is not a PNG`);
 }
-assert.equal(shots.length, 17, "every main screen was captured");
+assert.equal(shots.length, 22, "every main screen was captured");
 console.log(`panel browser test passed; ${shots.length} screenshots in ${ARTIFACTS}`);

@@ -2,7 +2,7 @@
 // customer's bills and payments with "Record payment". Everything goes through
 // the public API (v2, and v1 for actions) with the panel session.
 
-import { h, call, showErrors, clearErrors, field, select, formBody, table, money, when, badge, pager, guarded, randomKey } from "./ui.js";
+import { h, call, showErrors, clearErrors, field, select, formBody, table, money, when, badge, pager, guarded, randomKey, bytes, duration, sessionSeconds } from "./ui.js";
 import { can } from "./session.js";
 
 const STATUSES = ["active", "suspended", "inactive", "expired"];
@@ -124,14 +124,29 @@ function paymentForm(c, bills, done) {
   return form;
 }
 
+// The customer's RADIUS sessions as the routers' accounting reported them
+// (the latest 50, newest first; download = what the router sent them).
+function radiusSessions(usage) {
+  if (usage.error) return h("p", { class: "muted", id: "customer-sessions-error" }, usage.error);
+  return table("customer-sessions", ["Started", "Stopped", "Duration", "IP", "MAC", "Download", "Upload", "Router", "Ended because"],
+    (usage.radius_sessions ?? []).map((s) => h("tr", { "data-session": s.id },
+      h("td", {}, when(s.started_at)), h("td", {}, s.active ? badge("online") : when(s.stopped_at)),
+      h("td", { class: "num nowrap" }, duration(sessionSeconds(s))), h("td", {}, s.framed_ip ?? ""),
+      h("td", { class: "mono" }, s.calling_station_id ?? ""),
+      h("td", { class: "num nowrap" }, bytes(s.output_octets)), h("td", { class: "num nowrap" }, bytes(s.input_octets)),
+      h("td", {}, s.router_name ?? ""), h("td", {}, s.terminate_cause ?? ""))),
+    "No RADIUS sessions.");
+}
+
 export async function customerView(content, id) {
   content.replaceChildren(h("p", {}, "Loading…"));
   await guarded(content, async () => {
-    const [c, bills, payments, opts] = await Promise.all([
+    const [c, bills, payments, opts, usage] = await Promise.all([
       call("GET", `/api/v2/customers/${id}`).then((r) => r.data),
       call("GET", `/api/v2/customers/${id}/bills?per_page=100`).then((r) => r.data),
       call("GET", `/api/v2/customers/${id}/payments?per_page=100`).then((r) => r.data),
       choices(),
+      call("GET", `/api/v2/customers/${id}/usage`).then((r) => r.data).catch((err) => ({ error: err.message })),
     ]);
     const notice = h("div", { id: "customer-notice" });
     const holder = h("div");
@@ -188,6 +203,8 @@ export async function customerView(content, id) {
       h("h3", {}, "Payments"),
       table("customer-payments", ["Payment", "Amount", "Method", "Transaction", "Bill", "Received"], payments.map((p) => h("tr", { "data-payment": p.id },
         h("td", {}, `#${p.id}`), h("td", {}, money(p.amount, p.currency)), h("td", {}, p.method),
-        h("td", {}, p.transaction_id ?? ""), h("td", {}, p.bill_id ? `#${p.bill_id}` : ""), h("td", {}, when(p.received_at)))), "No payments."));
+        h("td", {}, p.transaction_id ?? ""), h("td", {}, p.bill_id ? `#${p.bill_id}` : ""), h("td", {}, when(p.received_at)))), "No payments."),
+      h("h3", {}, "RADIUS sessions"),
+      radiusSessions(usage));
   });
 }

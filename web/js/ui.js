@@ -102,6 +102,32 @@ export function money(amount, currency = "BDT") {
 
 export const when = (ts) => (ts ? ts.replace("T", " ").replace("Z", " UTC") : "");
 
+// Octets as a human size: 512 B, 1.5 KB, 20.3 MB, 1.24 GB (1 KB = 1024 bytes).
+export function bytes(n) {
+  let v = Number(n ?? 0);
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i += 1; }
+  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+// Seconds as "2d 3h 4m", "5m 6s", "42s".
+export function duration(secs) {
+  const s = Math.max(0, Math.floor(Number(secs ?? 0)));
+  const [d, hr, m, sec] = [Math.floor(s / 86400), Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60];
+  if (d) return `${d}d ${hr}h ${m}m`;
+  if (hr) return `${hr}h ${m}m`;
+  if (m) return `${m}m ${sec}s`;
+  return `${sec}s`;
+}
+
+// How long a RADIUS session has lasted: the accounting's Acct-Session-Time,
+// or for one still online the time since it started when that is longer.
+export function sessionSeconds(s) {
+  const since = (Date.now() - Date.parse(s.started_at)) / 1000;
+  return s.active && since > s.session_time ? since : s.session_time;
+}
+
 export function badge(status) {
   return h("span", { class: `badge ${status}` }, status);
 }
