@@ -31,17 +31,31 @@ pub struct NewCard {
     pub value: Money,
 }
 
-/// Generates and stores `count` cards of `value` in `batch`, issued to
-/// `operator_id` (a distributor) or kept by the ISP.
+/// What a batch is: how many cards of what value, issued to `operator_id`
+/// (a distributor) or kept by the ISP (`None`); with `package_id`, hotspot
+/// vouchers of that package too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchSpec {
+    pub count: usize,
+    pub value: Money,
+    pub operator_id: Option<i64>,
+    pub package_id: Option<i64>,
+}
+
+/// Generates and stores the cards of `spec` in `batch`.
 pub fn generate(
     db: &Db,
     key: &JwtKey,
     batch: &str,
-    count: usize,
-    value: Money,
-    operator_id: Option<i64>,
+    spec: BatchSpec,
     now: &str,
 ) -> Result<Vec<NewCard>, StoreError> {
+    let BatchSpec {
+        count,
+        value,
+        operator_id,
+        package_id,
+    } = spec;
     let mut pins = Vec::with_capacity(count);
     let mut rows = Vec::with_capacity(count);
     for n in 1..=count {
@@ -51,7 +65,7 @@ pub fn generate(
     }
     let (batch, now) = (batch.to_string(), now.to_string());
     let stored = db.write(move |tx| {
-        recharge_cards::create_batch(tx, &batch, value, operator_id, &rows, &now)
+        recharge_cards::create_batch(tx, &batch, value, operator_id, package_id, &rows, &now)
     })?;
     Ok(stored
         .into_iter()

@@ -231,7 +231,17 @@ where
             crate::network::syslog::receiver(routers.clone(), addr, workers.stop_signal()),
         );
     }
-    let radius = start_radius(&config, &db, &clock, &routers, cluster.node(), &mut workers).await;
+    let pin_key = Arc::new(pin_key);
+    let radius = start_radius(
+        &config,
+        &db,
+        &clock,
+        &routers,
+        &pin_key,
+        cluster.node(),
+        &mut workers,
+    )
+    .await;
     workers.spawn(
         "snmp",
         crate::monitoring::poller::worker(
@@ -285,7 +295,7 @@ where
                 })?,
         ),
         request_log,
-        pin_key: Arc::new(pin_key),
+        pin_key,
         seal_key: Arc::new(seal_key),
         routers,
         profiles: Arc::new(profiles),
@@ -345,6 +355,7 @@ async fn start_radius(
     db: &Db,
     clock: &Arc<dyn Clock>,
     routers: &crate::network::hub::RouterHub,
+    pin_key: &Arc<JwtKey>,
     node: &str,
     workers: &mut Workers,
 ) -> Option<(
@@ -383,6 +394,7 @@ async fn start_radius(
         db.clone(),
         clock.clone(),
         Arc::new(routers.seal.clone()),
+        pin_key.clone(),
         config.radius.rules(&config.routers.suspend_address_list),
         routers.inventory_changes.clone(),
     ));

@@ -217,3 +217,147 @@ fn login_usage_suspension_by_the_billing_run_payment_and_reactivation() {
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(nas.seen().len(), 1, "{:?}", nas.seen());
 }
+
+#[test]
+fn a_hotspot_voucher_runs_from_its_first_login_to_its_package_s_validity() {
+    let clock = Arc::new(ManualClock::new(datetime!(2026-04-10 08:00:00 UTC)));
+    let s = TestServer::start_full(
+        |mut c| {
+            c.radius.enabled = true;
+            c.radius.auth_listen = "127.0.0.1:0".into();
+            c.radius.acct_listen = "127.0.0.1:0".into();
+            c.billing.run_at = "23:59".into();
+            c
+        },
+        clock.clone(),
+        |state| ispbills::app::routes(state).boxed(),
+    );
+    let token = s.v2_admin_token();
+    let auth = s.state.radius_auth_addr.unwrap();
+    let radius = |attrs: &str| radclient_cmd(auth, "auth", attrs, SECRET, &[]);
+    let r = s.call(
+        "POST",
+        "/api/v2/network/routers",
+        &token,
+        Some(
+            json!({"name": "hotspot-1", "host": "127.0.0.1", "username": "admin",
+                    "password": "x", "radius_secret": SECRET, "auth_mode": "radius"}),
+        ),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = s.call(
+        "POST",
+        "/api/v2/packages",
+        &token,
+        Some(
+            json!({"name": "Hotspot day", "price": 30, "speed_down_kbps": 4096,
+                    "speed_up_kbps": 1024, "billing_cycle": "days", "validity_days": 1}),
+        ),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let package = r.json()["data"]["id"].as_i64().unwrap();
+    let r = s.call(
+        "POST",
+        "/api/v2/recharge-cards",
+        &token,
+        Some(json!({"count": 2, "value": 30, "batch": "HS-DAY", "package_id": package})),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let cards = r.json()["data"]["cards"].as_array().unwrap().clone();
+    let (serial, pin) = (
+        cards[0]["serial"].as_str().unwrap().to_string(),
+        cards[0]["pin"].as_str().unwrap().to_string(),
+    );
+    let state = |token: &str| -> Vec<Value> {
+        get(&s, token, "/api/v1/recharge-cards?batch=HS-DAY")["data"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let card = |token: &str, serial: &str| -> Value {
+        state(token)
+            .into_iter()
+            .find(|c| c["serial"] == serial)
+            .unwrap()
+    };
+    // The list is v1's (the guide's); a v1 session reads it.
+    let v1 = s.login_admin_v1();
+    assert_eq!(card(&v1, &serial)["voucher_state"], "unused");
+    assert_eq!(card(&v1, &serial)["package_id"], package);
+
+    // CHAP cannot be checked against a hashed PIN; a wrong PIN is refused.
+    let (ok, out) = radius(&format!(
+        "User-Name = {serial}, CHAP-Password = {pin}, Message-Authenticator = 0x00"
+    ));
+    assert!(!ok && out.contains("Vouchers log in with PAP"), "{out}");
+    let (ok, out) = radius(&format!(
+        "User-Name = {serial}, User-Password = 0000000000000000, Message-Authenticator = 0x00"
+    ));
+    assert!(!ok && out.contains("Wrong password."), "{out}");
+    assert_eq!(card(&v1, &serial)["voucher_state"], "unused");
+
+    // The first login starts its day.
+    let login =
+        format!("User-Name = {serial}, User-Password = {pin}, Message-Authenticator = 0x00");
+    let (ok, out) = radius(&login);
+    assert!(ok, "{out}");
+    assert!(out.contains("Session-Timeout = 86400"), "{out}");
+    assert!(
+        out.contains("Mikrotik-Rate-Limit = \"1024k/4096k\""),
+        "{out}"
+    );
+    let now = card(&v1, &serial);
+    assert_eq!(now["voucher_state"], "active", "{now}");
+    assert_eq!(now["activated_at"], "2026-04-10T08:00:00Z");
+    assert_eq!(now["expires_at"], "2026-04-11T08:00:00Z");
+    // Half a day on: the time left, not a new day.
+    clock.set(datetime!(2026-04-10 20:00:00 UTC));
+    let (ok, out) = radius(&login);
+    assert!(ok, "{out}");
+    assert!(out.contains("Session-Timeout = 43200"), "{out}");
+    // An activated voucher is no payment.
+    let token = s.v2_admin_token();
+    let r = s.call(
+        "POST",
+        "/api/v2/customers",
+        &token,
+        Some(json!({"name": "Walk-in", "phone": "01711000009"})),
+    );
+    let customer = r.json()["data"]["id"].as_i64().unwrap();
+    let redeem = s.call(
+        "POST",
+        "/api/v2/recharge-cards/redeem",
+        &token,
+        Some(json!({"customer_id": customer, "pin": pin})),
+    );
+    assert_eq!(redeem.status, 422, "{}", redeem.body);
+
+    // Its day over: refused, and listed as expired.
+    clock.set(datetime!(2026-04-11 08:00:01 UTC));
+    let token = s.v2_admin_token();
+    let v1 = s.login_admin_v1();
+    let (ok, out) = radius(&login);
+    assert!(!ok && out.contains("This voucher has expired."), "{out}");
+    assert_eq!(card(&v1, &serial)["voucher_state"], "expired");
+
+    // The other card went as a payment: it no longer logs in.
+    let (serial2, pin2) = (
+        cards[1]["serial"].as_str().unwrap().to_string(),
+        cards[1]["pin"].as_str().unwrap().to_string(),
+    );
+    let redeem = s.call(
+        "POST",
+        "/api/v2/recharge-cards/redeem",
+        &token,
+        Some(json!({"customer_id": customer, "pin": pin2})),
+    );
+    assert_eq!(redeem.status, 201, "{}", redeem.body);
+    let (ok, out) = radius(&format!(
+        "User-Name = {serial2}, User-Password = {pin2}, Message-Authenticator = 0x00"
+    ));
+    assert!(
+        !ok && out.contains("This voucher is no longer valid."),
+        "{out}"
+    );
+    assert_eq!(card(&v1, &serial2)["voucher_state"], "used");
+}

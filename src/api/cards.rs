@@ -117,8 +117,9 @@ pub struct CardsV2;
 impl CardsV2 {
     /// Generate a batch of recharge cards (v2, addition)
     ///
-    /// `{count, value, batch?, operator_id?}` → 201 with every card's serial
-    /// and PIN, shown only in this answer. Only the ISP makes cards (scope
+    /// `{count, value, batch?, operator_id?, package_id?}` → 201 with every
+    /// card's serial and PIN, shown only in this answer. With `package_id`
+    /// the cards are hotspot vouchers too (login = serial, password = PIN). Only the ISP makes cards (scope
     /// `cards:write`).
     #[oai(
         path = "/api/v2/recharge-cards",
@@ -136,16 +137,20 @@ impl CardsV2 {
             value,
             batch,
             operator_id,
+            package_id,
         } = body.0;
         let caller = auth.caller();
         let made = ops::cards::generate(
             &state.ctx(),
             &caller,
             &state.pin_key,
-            count,
-            value,
             batch,
-            operator_id,
+            crate::cards::BatchSpec {
+                count,
+                value,
+                operator_id,
+                package_id,
+            },
         )
         .await?;
         Ok(BatchCreated::Created(Json(GeneratedBatchOne::of(made))))

@@ -66,9 +66,12 @@ pub(super) fn run(config: &Config, cmd: &CardsCommand) -> Result<(), String> {
         &db,
         &key,
         &batch,
-        *count,
-        value,
-        *operator_id,
+        cards::BatchSpec {
+            count: *count,
+            value,
+            operator_id: *operator_id,
+            package_id: None,
+        },
         &format_timestamp(now),
     )
     .map_err(|e| e.to_string())?;

@@ -43,6 +43,10 @@ pub static BATCH: Contract = Contract {
             .nullable()
             .describe("Issue the batch to this operator (a distributor): its staff can then see\nand redeem these cards for its own customers. Null: the ISP keeps it.")
             .example(Ex::Int(1)),
+        Field::reference("package_id")
+            .nullable()
+            .describe("Make the cards hotspot vouchers of this package too: each logs in\n(username = serial, password = PIN, PAP) through the built-in RADIUS server,\nand its first login starts the package's validity.")
+            .example(Ex::Int(1)),
     ],
     example: None,
 };
@@ -53,6 +57,7 @@ pub struct NewBatch {
     pub value: Money,
     pub batch: Option<String>,
     pub operator_id: Option<i64>,
+    pub package_id: Option<i64>,
 }
 contract_type!(NewBatch, BATCH);
 
@@ -66,6 +71,7 @@ impl FromJsonObject for NewBatch {
             value: f.take("value").money().unwrap_or(Money::ZERO),
             batch: f.take("batch").text(),
             operator_id: f.take("operator_id").int(),
+            package_id: f.take("package_id").int(),
         }
     }
 }
@@ -162,6 +168,19 @@ pub struct RechargeCard {
     #[oai(nullable)]
     pub used_at: Option<String>,
     pub created_at: String,
+    /// A hotspot voucher of this package (null: a plain recharge card).
+    #[oai(nullable)]
+    pub package_id: Option<i64>,
+    /// A voucher's state: unused, active (logged in once; its time runs),
+    /// expired, or used/void (went as a payment, voided). Null for a card.
+    #[oai(nullable)]
+    pub voucher_state: Option<String>,
+    /// When the voucher's first login was.
+    #[oai(nullable)]
+    pub activated_at: Option<String>,
+    /// When the voucher's time ends.
+    #[oai(nullable)]
+    pub expires_at: Option<String>,
 }
 
 impl From<CardRow> for RechargeCard {
@@ -177,6 +196,10 @@ impl From<CardRow> for RechargeCard {
             used_by: c.used_by,
             used_at: c.used_at,
             created_at: c.created_at,
+            package_id: c.package_id,
+            voucher_state: c.voucher_state,
+            activated_at: c.activated_at,
+            expires_at: c.expires_at,
         }
     }
 }

@@ -6,7 +6,10 @@
 
 use time::OffsetDateTime;
 
-use crate::{clock::parse_timestamp, store::radius::LoginRow};
+use crate::{
+    clock::parse_timestamp,
+    store::{radius::LoginRow, recharge_cards::VoucherRow},
+};
 
 /// Why an Access-Request is refused: the Reply-Message the NAS shows (and
 /// logs), and the reason's name in `/metrics` and the PPP-auth log.
@@ -21,10 +24,16 @@ pub enum Refusal {
     NoMethod,
     Disabled,
     Suspended,
+    /// A voucher asked with CHAP or MS-CHAP: its PIN is kept hashed, so only
+    /// PAP can be checked.
+    VoucherNeedsPap,
+    VoucherExpired,
+    /// Voided, or redeemed as a payment.
+    VoucherUsed,
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 8] = [
+    pub const ALL: [Refusal; 11] = [
         Refusal::UnknownUser,
         Refusal::NotAPppLogin,
         Refusal::WrongNas,
@@ -33,6 +42,9 @@ impl Refusal {
         Refusal::NoMethod,
         Refusal::Disabled,
         Refusal::Suspended,
+        Refusal::VoucherNeedsPap,
+        Refusal::VoucherExpired,
+        Refusal::VoucherUsed,
     ];
 
     /// The reason's name (metrics label, log).
@@ -46,6 +58,9 @@ impl Refusal {
             Refusal::NoMethod => "no_credentials",
             Refusal::Disabled => "disabled",
             Refusal::Suspended => "suspended",
+            Refusal::VoucherNeedsPap => "voucher_needs_pap",
+            Refusal::VoucherExpired => "voucher_expired",
+            Refusal::VoucherUsed => "voucher_used",
         }
     }
 
@@ -62,6 +77,9 @@ impl Refusal {
             Refusal::Suspended => {
                 "This account is suspended. Please pay your bill or call your ISP."
             }
+            Refusal::VoucherNeedsPap => "Vouchers log in with PAP (hotspot login-by http-pap).",
+            Refusal::VoucherExpired => "This voucher has expired.",
+            Refusal::VoucherUsed => "This voucher is no longer valid.",
         }
     }
 }
@@ -112,7 +130,8 @@ pub fn pick(logins: Vec<LoginRow>, nas_router: i64) -> Result<LoginRow, Refusal>
 /// What an accepted customer gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
-    pub customer_id: i64,
+    /// `customer N` or `voucher N`: who was let in (the log's words).
+    pub who: String,
     /// `Mikrotik-Rate-Limit`: `<upload>/<download>` as the router reads it
     /// (rx/tx from its side: what it receives from the subscriber first).
     pub rate_limit: Option<String>,
@@ -178,7 +197,7 @@ pub fn grant(login: &LoginRow, rules: &Rules, now: OffsetDateTime) -> Result<Gra
     let lapsed = prepaid_until.is_some_and(|until| until <= now);
     let suspended = matches!(login.status.as_str(), "suspended" | "expired") || lapsed;
     let mut g = Grant {
-        customer_id: login.customer_id,
+        who: format!("customer {}", login.customer_id),
         rate_limit: rate_limit(
             login.speed_up_kbps,
             login.speed_down_kbps,
@@ -219,6 +238,59 @@ pub fn grant(login: &LoginRow, rules: &Rules, now: OffsetDateTime) -> Result<Gra
         g.session_timeout = u32::try_from(secs).ok();
     }
     Ok(g)
+}
+
+/// The decision for a voucher whose PIN was right: its grant, and when it
+/// must be activated, the end of its time (the first login starts it).
+pub fn voucher_grant(
+    v: &VoucherRow,
+    rules: &Rules,
+    now: OffsetDateTime,
+) -> Result<(Grant, Option<OffsetDateTime>), Refusal> {
+    let (until, activate) = match (v.status.as_str(), v.activated_at.as_deref()) {
+        ("unused", None) => {
+            let until = now + time::Duration::days(v.validity_days.max(1));
+            (until, Some(until))
+        }
+        (_, Some(_)) => {
+            let until = v
+                .expires_at
+                .as_deref()
+                .and_then(parse_timestamp)
+                .ok_or(Refusal::VoucherExpired)?;
+            (until, None)
+        }
+        _ => return Err(Refusal::VoucherUsed),
+    };
+    if until <= now {
+        return Err(Refusal::VoucherExpired);
+    }
+    let secs = (until - now).whole_seconds().clamp(1, i64::from(u32::MAX));
+    let grant = Grant {
+        who: format!("voucher {}", v.id),
+        rate_limit: rate_limit(
+            Some(v.speed_up_kbps),
+            Some(v.speed_down_kbps),
+            Burst::of(
+                v.burst_down_kbps,
+                v.burst_up_kbps,
+                v.burst_threshold_down_kbps,
+                v.burst_threshold_up_kbps,
+                v.burst_time_secs,
+            ),
+        ),
+        session_timeout: u32::try_from(secs).ok(),
+        interim_interval: rules.interim_interval_secs,
+        class: format!("ispbills:voucher:{}", v.id),
+        address_list: None,
+        framed_ip: None,
+        framed_pool: v.address_pool.clone(),
+        ipv6_pool: None,
+        delegated_prefix: None,
+        ipv6_pd_pool: None,
+        suspended: false,
+    };
+    Ok((grant, activate))
 }
 
 /// `Mikrotik-Rate-Limit` for a package's speeds: upload first (the rate
@@ -304,9 +376,61 @@ mod tests {
         let g = grant(&login(1, None), &rules(), NOW).unwrap();
         assert_eq!(g.rate_limit.as_deref(), Some("5120k/20480k"));
         assert_eq!(g.class, "ispbills:customer:1");
+        assert_eq!(g.who, "customer 1");
         assert_eq!(g.interim_interval, 300);
         assert_eq!((g.session_timeout, g.suspended), (None, false));
         assert_eq!(rate_limit(None, Some(0), None), None);
+    }
+
+    fn voucher() -> VoucherRow {
+        VoucherRow {
+            id: 9,
+            pin_hash: "h".into(),
+            status: "unused".into(),
+            activated_at: None,
+            expires_at: None,
+            validity_days: 1,
+            speed_down_kbps: 4096,
+            speed_up_kbps: 1024,
+            address_pool: Some("hs-pool".into()),
+            burst_down_kbps: None,
+            burst_up_kbps: None,
+            burst_threshold_down_kbps: None,
+            burst_threshold_up_kbps: None,
+            burst_time_secs: None,
+        }
+    }
+
+    #[test]
+    fn a_voucher_starts_at_its_first_login_and_ends_with_its_time() {
+        let (g, activate) = voucher_grant(&voucher(), &rules(), NOW).unwrap();
+        assert_eq!(activate, Some(NOW + time::Duration::days(1)));
+        assert_eq!(g.session_timeout, Some(86_400));
+        assert_eq!(g.rate_limit.as_deref(), Some("1024k/4096k"));
+        assert_eq!(g.class, "ispbills:voucher:9");
+        assert_eq!(g.framed_pool.as_deref(), Some("hs-pool"));
+        let mut active = voucher();
+        active.status = "used".into();
+        active.activated_at = Some("2026-12-02T09:00:00Z".into());
+        active.expires_at = Some("2026-12-02T10:30:00Z".into());
+        let (g, activate) = voucher_grant(&active, &rules(), NOW).unwrap();
+        assert_eq!((g.session_timeout, activate), (Some(1_800), None));
+        active.expires_at = Some("2026-12-02T10:00:00Z".into());
+        assert_eq!(
+            voucher_grant(&active, &rules(), NOW),
+            Err(Refusal::VoucherExpired)
+        );
+        let mut paid = voucher();
+        paid.status = "used".into();
+        assert_eq!(
+            voucher_grant(&paid, &rules(), NOW),
+            Err(Refusal::VoucherUsed)
+        );
+        paid.status = "void".into();
+        assert_eq!(
+            voucher_grant(&paid, &rules(), NOW),
+            Err(Refusal::VoucherUsed)
+        );
     }
 
     #[test]

@@ -7,9 +7,8 @@
 
 use crate::{
     auth::keys::JwtKey,
-    cards::{self, NewCard},
+    cards::{self, BatchSpec, NewCard},
     clock::format_timestamp,
-    domain::money::Money,
     store::{
         payments::Recorded,
         prepaid::RenewedBy,
@@ -38,10 +37,20 @@ pub async fn list(
         batch,
         operator_id,
     };
-    Ok(ctx
+    let now = format_timestamp(ctx.clock.now());
+    let (mut rows, total) = ctx
         .db
         .read_async(move |c| recharge_cards::list(c, &filter, limit, offset))
-        .await?)
+        .await?;
+    // An activated voucher is expired once its time has run out.
+    for row in &mut rows {
+        if row.voucher_state.as_deref() == Some("active")
+            && row.expires_at.as_deref().is_some_and(|e| e <= now.as_str())
+        {
+            row.voucher_state = Some("expired".into());
+        }
+    }
+    Ok((rows, total))
 }
 
 /// A generated batch: its name, its holder and the cards with their PINs.
@@ -57,10 +66,8 @@ pub async fn generate(
     ctx: &Ctx,
     _caller: &Caller,
     pin_key: &std::sync::Arc<JwtKey>,
-    count: usize,
-    value: Money,
     batch: Option<String>,
-    operator_id: Option<i64>,
+    spec: BatchSpec,
 ) -> OpResult<Generated> {
     let now = ctx.clock.now();
     let batch = batch.unwrap_or_else(|| format!("B{}", now.unix_timestamp()));
@@ -70,14 +77,13 @@ pub async fn generate(
         format_timestamp(now),
         batch.clone(),
     );
-    let cards = tokio::task::spawn_blocking(move || {
-        cards::generate(&db, &key, &name, count, value, operator_id, &stamp)
-    })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))??;
+    let cards =
+        tokio::task::spawn_blocking(move || cards::generate(&db, &key, &name, spec, &stamp))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??;
     Ok(Generated {
         batch,
-        operator_id,
+        operator_id: spec.operator_id,
         cards,
     })
 }

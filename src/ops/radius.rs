@@ -4,12 +4,14 @@
 //! was last heard from.
 
 use super::{Caller, Ctx, OpResult};
+use crate::clock::format_timestamp;
 use crate::store::{
     customers,
     monitoring::{self, Access},
     radius::{self, LoginRow, NasRow},
     radius_coa::{self, DueCoa, Outcome},
     radius_sessions::{self, AcctRecord, SessionFilter, SessionRow},
+    recharge_cards::{self, VoucherRow},
     router_data::{self, NewLog},
     Db, StoreError,
 };
@@ -22,6 +24,25 @@ pub async fn clients(db: &Db) -> Result<Vec<NasRow>, StoreError> {
 /// The customers whose login name is `username`.
 pub async fn logins(db: &Db, username: String) -> Result<Vec<LoginRow>, StoreError> {
     db.read_async(move |c| radius::logins(c, &username)).await
+}
+
+/// The hotspot voucher whose serial is `serial`, if any.
+pub async fn voucher(db: &Db, serial: String) -> Result<Option<VoucherRow>, StoreError> {
+    db.read_async(move |c| recharge_cards::voucher(c, &serial))
+        .await
+}
+
+/// Activates a voucher at its first login, until `until`; false when it was
+/// no longer unused.
+pub async fn activate_voucher(
+    db: &Db,
+    id: i64,
+    now: time::OffsetDateTime,
+    until: time::OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let (now, until) = (format_timestamp(now), format_timestamp(until));
+    db.write_async(move |tx| recharge_cards::activate_voucher(tx, id, &now, &until))
+        .await
 }
 
 /// Keeps decisions in the PPP-auth log and when each NAS was last heard

@@ -226,6 +226,8 @@ pub struct RadiusServer {
     db: Db,
     clock: Arc<dyn Clock>,
     seal: Arc<SealKey>,
+    /// What recharge-card PINs are hashed with (hotspot vouchers).
+    pin_key: Arc<crate::auth::keys::JwtKey>,
     rules: Rules,
     nas: RwLock<NasTable>,
     /// This node's inventory changes (`RouterHub::inventory_changes`).
@@ -255,6 +257,7 @@ impl RadiusServer {
         db: Db,
         clock: Arc<dyn Clock>,
         seal: Arc<SealKey>,
+        pin_key: Arc<crate::auth::keys::JwtKey>,
         rules: Rules,
         changes: Arc<AtomicU64>,
     ) -> Self {
@@ -262,6 +265,7 @@ impl RadiusServer {
             db,
             clock,
             seal,
+            pin_key,
             rules,
             nas: RwLock::new(NasTable::default()),
             changes,
@@ -569,6 +573,8 @@ impl RadiusServer {
         };
         let login = match policy::pick(logins, nas.router_id) {
             Ok(l) => l,
+            // No subscriber of that name: a hotspot voucher's serial?
+            Err(Refusal::UnknownUser) => return self.voucher(nas, p, user, creds, ms_ident).await,
             Err(r) => return refuse(r),
         };
         let Some(password) = login
@@ -605,6 +611,65 @@ impl RadiusServer {
         }
     }
 
+    /// A hotspot voucher logging in: serial and PIN (PAP only: the PIN is
+    /// kept hashed); its first login activates it.
+    async fn voucher(
+        &self,
+        nas: &Nas,
+        p: &Packet<'_>,
+        serial: &str,
+        creds: Credentials<'_>,
+        ms_ident: Option<u8>,
+    ) -> Result<Outcome, ()> {
+        let refuse = |r: Refusal| Ok(Err((r, ms_ident)));
+        let found = ops::voucher(&self.db, serial.to_string())
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "radius: reading the voucher failed");
+            })?;
+        let Some(v) = found else {
+            return refuse(Refusal::UnknownUser);
+        };
+        let Credentials::Pap(hidden) = creds else {
+            return refuse(Refusal::VoucherNeedsPap);
+        };
+        let right = crypto::user_password(hidden, &nas.secret, &p.authenticator)
+            .and_then(|given| String::from_utf8(given).ok())
+            .is_some_and(|pin| {
+                crypto::same(
+                    crate::cards::pin_hash(&self.pin_key, &pin).as_bytes(),
+                    v.pin_hash.as_bytes(),
+                )
+            });
+        if !right {
+            return refuse(Refusal::WrongPassword);
+        }
+        let now = self.clock.now();
+        match policy::voucher_grant(&v, &self.rules, now) {
+            Ok((grant, None)) => Ok(Ok((grant, None))),
+            Ok((grant, Some(until))) => {
+                let won = ops::activate_voucher(&self.db, v.id, now, until)
+                    .await
+                    .map_err(|e| {
+                        tracing::error!(error = %e, "radius: activating the voucher failed");
+                    })?;
+                if won {
+                    return Ok(Ok((grant, None)));
+                }
+                // Taken meanwhile (a second login, a payment): as it is now.
+                let again = ops::voucher(&self.db, serial.to_string())
+                    .await
+                    .map_err(|_| ())?;
+                match again.map(|v| policy::voucher_grant(&v, &self.rules, now)) {
+                    Some(Ok((grant, None))) => Ok(Ok((grant, None))),
+                    Some(Err(r)) => refuse(r),
+                    _ => refuse(Refusal::VoucherUsed),
+                }
+            }
+            Err(r) => refuse(r),
+        }
+    }
+
     fn log_decision(&self, nas: &Nas, user: &str, p: &Packet<'_>, outcome: &Outcome) {
         // "from <MAC>" only when the NAS sent the caller's MAC.
         let from = p
@@ -614,12 +679,12 @@ impl RadiusServer {
             .unwrap_or_default();
         let message = match outcome {
             Ok((g, _)) if g.suspended => format!(
-                "radius: <{user}> accepted as suspended (customer {}){from} on {}",
-                g.customer_id, nas.name
+                "radius: <{user}> accepted as suspended ({}){from} on {}",
+                g.who, nas.name
             ),
             Ok((g, _)) => format!(
-                "radius: <{user}> accepted (customer {}){from} on {}",
-                g.customer_id, nas.name
+                "radius: <{user}> accepted ({}){from} on {}",
+                g.who, nas.name
             ),
             Err((r, _)) => format!(
                 "radius: <{user}> rejected: {}{from} on {}",

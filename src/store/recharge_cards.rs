@@ -25,7 +25,61 @@ record! {
         pub used_by: Option<i64>,
         pub used_at: Option<String>,
         pub created_at: String,
+        /// A hotspot voucher of this package (None: a plain recharge card).
+        pub package_id: Option<i64>,
+        pub activated_at: Option<String>,
+        pub expires_at: Option<String>,
+        /// A voucher's state as the database knows it: `unused`, `active`
+        /// (activated: `ops::cards` tells `expired` by the clock), or
+        /// `used`/`void` when it went as a payment or was voided.
+        pub voucher_state: Option<String> = "CASE WHEN package_id IS NULL THEN NULL \
+            WHEN activated_at IS NOT NULL THEN 'active' ELSE status END",
     }
+}
+
+record! {
+    /// A voucher login: the card and what its package gives.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct VoucherRow in v {
+        pub id: i64 = "v.id",
+        pub pin_hash: String = "v.pin_hash",
+        pub status: String = "v.status",
+        pub activated_at: Option<String> = "v.activated_at",
+        pub expires_at: Option<String> = "v.expires_at",
+        pub validity_days: i64 = "p.validity_days",
+        pub speed_down_kbps: i64 = "p.speed_down_kbps",
+        pub speed_up_kbps: i64 = "p.speed_up_kbps",
+        pub address_pool: Option<String> = "p.address_pool",
+        pub burst_down_kbps: Option<i64> = "p.burst_down_kbps",
+        pub burst_up_kbps: Option<i64> = "p.burst_up_kbps",
+        pub burst_threshold_down_kbps: Option<i64> = "p.burst_threshold_down_kbps",
+        pub burst_threshold_up_kbps: Option<i64> = "p.burst_threshold_up_kbps",
+        pub burst_time_secs: Option<i64> = "p.burst_time_secs",
+    }
+}
+
+/// The voucher whose serial is `serial` (a card with a package), if any.
+pub fn voucher(conn: &Connection, serial: &str) -> Result<Option<VoucherRow>, StoreError> {
+    rows::one(
+        conn,
+        "FROM recharge_cards v JOIN packages p ON p.id = v.package_id WHERE v.serial = ?1",
+        [serial],
+    )
+}
+
+/// Activates an unused voucher at `now` until `expires`; false when it was
+/// not unused any more (another login or a payment took it first).
+pub fn activate_voucher(
+    tx: &Transaction<'_>,
+    id: i64,
+    now: &str,
+    expires: &str,
+) -> Result<bool, StoreError> {
+    Ok(tx.exec(
+        "UPDATE recharge_cards SET status = 'used', used_at = ?2, activated_at = ?2, \
+         expires_at = ?3 WHERE id = ?1 AND status = 'unused' AND package_id IS NOT NULL",
+        params![id, now, expires],
+    )? == 1)
 }
 
 fn check_operator(tx: &Transaction<'_>, operator_id: Option<i64>) -> Result<(), StoreError> {
@@ -42,16 +96,26 @@ fn check_operator(tx: &Transaction<'_>, operator_id: Option<i64>) -> Result<(), 
 }
 
 /// Inserts a batch of cards: `(serial, pin_hash)` each, issued to
-/// `operator_id` (a distributor) or kept by the ISP (`None`).
+/// `operator_id` (a distributor) or kept by the ISP (`None`); with
+/// `package_id` they are hotspot vouchers of that package too.
 pub fn create_batch(
     tx: &Transaction<'_>,
     batch: &str,
     value: Money,
     operator_id: Option<i64>,
+    package_id: Option<i64>,
     cards: &[(String, String)],
     now: &str,
 ) -> Result<Vec<CardRow>, StoreError> {
     check_operator(tx, operator_id)?;
+    if let Some(id) = package_id {
+        if !rows::exists(tx, "FROM packages WHERE id = ?1", [id])? {
+            return Err(StoreError::invalid(
+                "package_id",
+                "The selected package is invalid.",
+            ));
+        }
+    }
     let taken: bool = rows::exists(tx, "FROM recharge_cards WHERE batch = ?1", [batch])?;
     if taken {
         return Err(StoreError::invalid(
@@ -63,9 +127,10 @@ pub fn create_batch(
     for (serial, pin_hash) in cards {
         let id: i64 = rows::value(
             tx,
-            "INSERT INTO recharge_cards (serial, pin_hash, value_minor, batch, operator_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-            params![serial, pin_hash, value.minor(), batch, operator_id, now],
+            "INSERT INTO recharge_cards (serial, pin_hash, value_minor, batch, operator_id, created_at,
+                                         package_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            params![serial, pin_hash, value.minor(), batch, operator_id, now, package_id],
         )?;
         out.push(
             rows::one(tx, "FROM recharge_cards WHERE id = ?1", [id])?
