@@ -618,6 +618,76 @@ fn accounting_turns_into_sessions_with_octets_and_usage() {
         "{s:?}"
     );
     assert!(r.metric("ispbills_radius_accounting_requests_total{reason=\"start\"}") >= 1.0);
+    // Accounting-Off (the router going down) closes what it has open too.
+    r.acct(
+        "Acct-Status-Type = Start, Acct-Session-Id = \"after-boot\", User-Name = stranger",
+        &[],
+    );
+    assert_eq!(r.sessions("active=true").len(), 1);
+    r.acct(
+        "Acct-Status-Type = Accounting-Off, Acct-Session-Id = \"0\"",
+        &[],
+    );
+    assert!(r.sessions("active=true").is_empty());
+}
+
+#[test]
+fn a_retransmitted_access_request_gets_the_same_answer() {
+    let r = start();
+    let pkg = r.create_pkg();
+    r.customer("repeat", "pw-repeat-1", pkg, None);
+    let authenticator = [0x3cu8; 16];
+    let mut b = Builder::new(code::ACCESS_REQUEST, 77);
+    b.add(attr::USER_NAME, b"repeat").unwrap();
+    b.add(
+        attr::USER_PASSWORD,
+        &crypto::hide_user_password(b"pw-repeat-1", SECRET.as_bytes(), &authenticator),
+    )
+    .unwrap();
+    let request = b
+        .finish_access_request(&authenticator, SECRET.as_bytes(), true)
+        .unwrap();
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(3)))
+        .unwrap();
+    let before = r.metric("ispbills_radius_duplicates_total");
+    let accepts = r.metric("ispbills_radius_access_accepts_total");
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        socket.send_to(&request, r.addr).unwrap();
+        let mut buf = [0u8; 4096];
+        let (n, _) = socket.recv_from(&mut buf).unwrap();
+        answers.push(buf[..n].to_vec());
+    }
+    assert_eq!(
+        Packet::decode(&answers[0]).unwrap().code,
+        code::ACCESS_ACCEPT
+    );
+    assert_eq!(answers[0], answers[1], "the same answer, byte for byte");
+    assert_eq!(r.metric("ispbills_radius_duplicates_total"), before + 1.0);
+    assert_eq!(
+        r.metric("ispbills_radius_access_accepts_total"),
+        accepts + 1.0,
+        "decided once"
+    );
+    // A new authenticator is a new request.
+    let fresh = [0x3du8; 16];
+    let mut b = Builder::new(code::ACCESS_REQUEST, 77);
+    b.add(attr::USER_NAME, b"repeat").unwrap();
+    b.add(
+        attr::USER_PASSWORD,
+        &crypto::hide_user_password(b"pw-repeat-1", SECRET.as_bytes(), &fresh),
+    )
+    .unwrap();
+    let again = b
+        .finish_access_request(&fresh, SECRET.as_bytes(), true)
+        .unwrap();
+    socket.send_to(&again, r.addr).unwrap();
+    let mut buf = [0u8; 4096];
+    let (n, _) = socket.recv_from(&mut buf).unwrap();
+    assert_ne!(buf[..n].to_vec(), answers[0]);
+    assert_eq!(r.metric("ispbills_radius_duplicates_total"), before + 1.0);
 }
 
 #[test]

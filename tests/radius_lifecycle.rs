@@ -35,18 +35,17 @@ fn get(s: &TestServer, token: &str, path: &str) -> Value {
     r.json()
 }
 
-#[test]
-fn login_usage_suspension_by_the_billing_run_payment_and_reactivation() {
-    // 14:00 in Dhaka on 10 April: the billing day is the 10th.
+/// The server with RADIUS on, on a clock the test moves (14:00 in Dhaka on
+/// 10 April: the billing day is the 10th), with `suspended` mode.
+fn start(suspended: &str) -> (TestServer, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(datetime!(2026-04-10 08:00:00 UTC)));
+    let suspended = suspended.to_string();
     let s = TestServer::start_full(
-        |mut c| {
+        move |mut c| {
             c.radius.enabled = true;
             c.radius.auth_listen = "127.0.0.1:0".into();
             c.radius.acct_listen = "127.0.0.1:0".into();
-            // Suspension cuts the session (the address-list mode moves it
-            // with a CoA instead; tests/radius.rs covers that).
-            c.radius.suspended = "reject".into();
+            c.radius.suspended = suspended;
             // The test runs the billing days itself; the server's own daily
             // run (due at run_at, local time) must not race it.
             c.billing.run_at = "23:59".into();
@@ -55,15 +54,26 @@ fn login_usage_suspension_by_the_billing_run_payment_and_reactivation() {
         clock.clone(),
         |state| ispbills::app::routes(state).boxed(),
     );
+    (s, clock)
+}
+
+/// Sends an Accounting-Request with radclient; it must be answered.
+fn accounting(s: &TestServer, attrs: &str) {
+    let acct = s.state.radius_acct_addr.unwrap();
+    let (ok, out) = radclient_cmd(acct, "acct", attrs, SECRET, &[]);
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn login_usage_suspension_by_the_billing_run_payment_and_reactivation() {
+    // Suspension cuts the session (the address-list mode moves it with a
+    // CoA instead; tests/radius.rs covers that).
+    let (s, clock) = start("reject");
     let token = s.v2_admin_token();
     let auth = s.state.radius_auth_addr.unwrap();
-    let acct = s.state.radius_acct_addr.unwrap();
     let nas = TestNas::start(SECRET.as_bytes());
     let radius = |attrs: &str| radclient_cmd(auth, "auth", attrs, SECRET, &[]);
-    let accounting = |attrs: &str| {
-        let (ok, out) = radclient_cmd(acct, "acct", attrs, SECRET, &[]);
-        assert!(ok, "{out}");
-    };
+    let accounting = |attrs: &str| accounting(&s, attrs);
 
     // The router, in RADIUS mode, and a PPPoE customer on a 10/2 Mbps package.
     let r = s.call(
@@ -220,18 +230,7 @@ fn login_usage_suspension_by_the_billing_run_payment_and_reactivation() {
 
 #[test]
 fn a_hotspot_voucher_runs_from_its_first_login_to_its_package_s_validity() {
-    let clock = Arc::new(ManualClock::new(datetime!(2026-04-10 08:00:00 UTC)));
-    let s = TestServer::start_full(
-        |mut c| {
-            c.radius.enabled = true;
-            c.radius.auth_listen = "127.0.0.1:0".into();
-            c.radius.acct_listen = "127.0.0.1:0".into();
-            c.billing.run_at = "23:59".into();
-            c
-        },
-        clock.clone(),
-        |state| ispbills::app::routes(state).boxed(),
-    );
+    let (s, clock) = start("address-list");
     let token = s.v2_admin_token();
     let auth = s.state.radius_auth_addr.unwrap();
     let radius = |attrs: &str| radclient_cmd(auth, "auth", attrs, SECRET, &[]);
@@ -360,4 +359,97 @@ fn a_hotspot_voucher_runs_from_its_first_login_to_its_package_s_validity() {
         "{out}"
     );
     assert_eq!(card(&v1, &serial2)["voucher_state"], "used");
+}
+
+#[test]
+fn ended_sessions_and_answered_requests_go_after_the_retention_days() {
+    let (s, clock) = start("reject");
+    let token = s.v2_admin_token();
+    let nas = TestNas::start(SECRET.as_bytes());
+    let r = s.call(
+        "POST",
+        "/api/v2/network/routers",
+        &token,
+        Some(
+            json!({"name": "pop-2", "host": "127.0.0.1", "username": "admin",
+                    "password": "x", "radius_secret": SECRET, "auth_mode": "radius",
+                    "coa_port": nas.port}),
+        ),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let router = r.json()["data"]["id"].as_i64().unwrap();
+    let r = s.call(
+        "POST",
+        "/api/v2/customers",
+        &token,
+        Some(
+            json!({"name": "Old Timer", "phone": "01711000002", "connection_type": "pppoe",
+                    "username": "old", "password": "old-pw-1", "router_id": router}),
+        ),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let customer = r.json()["data"]["id"].as_i64().unwrap();
+    accounting(
+        &s,
+        "Acct-Status-Type = Start, Acct-Session-Id = \"old-1\", User-Name = old",
+    );
+    // A disconnect by staff: one request, answered.
+    let act = s.call(
+        "POST",
+        &format!("/api/v1/customers/{customer}/action"),
+        &s.login_admin_v1(),
+        Some(json!({"action": "disconnect"})),
+    );
+    assert_eq!(act.status, 200, "{}", act.body);
+    nas.wait_for(1);
+    accounting(
+        &s,
+        "Acct-Status-Type = Stop, Acct-Session-Id = \"old-1\", User-Name = old, \
+         Acct-Session-Time = 60",
+    );
+    accounting(
+        &s,
+        "Acct-Status-Type = Start, Acct-Session-Id = \"old-2\", User-Name = old",
+    );
+    let count = |table: &str| -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        s.state
+            .db
+            .read(move |c| Ok(c.query_row(&sql, [], |row| row.get(0))?))
+            .unwrap()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while count("radius_coa_requests WHERE done_at IS NOT NULL") < 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the request was not recorded"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let keep = ispbills::jobs::retention::Retention {
+        request_log_days: 3650,
+        webhook_delivery_days: 3650,
+        router_data_days: 3650,
+        monitoring_days: 3650,
+        radius_session_days: 180,
+    };
+    let prune = || ispbills::jobs::retention::run_once(&s.state.db, clock.as_ref(), keep).unwrap();
+    // 179 days on: kept.
+    clock.set(datetime!(2026-10-06 08:00:00 UTC));
+    prune();
+    assert_eq!(count("radius_sessions"), 2);
+    assert_eq!(count("radius_coa_requests"), 1);
+    // 181 days on: the ended session and the answered request go; the
+    // open session stays, however old.
+    clock.set(datetime!(2026-10-08 08:00:00 UTC));
+    prune();
+    assert_eq!(count("radius_coa_requests"), 0);
+    let left = get(
+        &s,
+        &s.v2_admin_token(),
+        &format!("/api/v2/radius/sessions?customer_id={customer}"),
+    );
+    let left = left["data"].as_array().unwrap();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["session_id"], "old-2");
 }
