@@ -116,6 +116,7 @@ fn insert_router(s: &TestServer, host: &str, port: u16, transport: &str) -> i64 
         radius_require_message_authenticator: true,
         coa_port: 3799,
         auth_mode: "secrets".into(),
+        address_pool: None,
     };
     s.state
         .db

@@ -972,6 +972,33 @@ fn addresses_pools_and_burst_reach_the_access_accept() {
     );
     assert!(out.contains("v6-pd"), "Delegated-IPv6-Prefix-Pool: {out}");
 
+    // A package without a pool: the router's pool, when it has one.
+    let put = r.s.call(
+        "PUT",
+        &format!("/api/v2/network/routers/{}", r.router),
+        &r.token,
+        Some(json!({"address_pool": "router-pool"})),
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(put.json()["data"]["address_pool"], "router-pool");
+    let bare = r.package(
+        json!({"name": "No pool", "price": 500, "speed_down_kbps": 1024,
+                                "speed_up_kbps": 512}),
+    );
+    r.customer("poolless", "pw-poolless-1", bare, Some(r.router));
+    let (ok, out) = r.radclient(
+        "User-Name = poolless, User-Password = pw-poolless-1, Message-Authenticator = 0x00",
+        SECRET,
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("Framed-Pool = \"router-pool\""), "{out}");
+    // The package's pool wins over the router's.
+    let (ok, out) = r.radclient(
+        "User-Name = nadia, User-Password = pw-nadia-1, Message-Authenticator = 0x00",
+        SECRET,
+    );
+    assert!(ok && out.contains("Framed-Pool = \"pool-home\""), "{out}");
+
     // A second customer cannot have the same address; bad values are 422.
     let other = r.customer("omi", "pw-omi-1", pkg, Some(r.router));
     for (body, field) in [

@@ -129,6 +129,14 @@ pub static ROUTER: Contract = Contract {
                  server; needs `radius_secret`).",
             )
             .example(Ex::Str("secrets")),
+        Field::text("address_pool")
+            .max(64)
+            .nullable()
+            .describe(
+                "RADIUS: the router's IP pool (Framed-Pool) for logins whose package names \
+                 none; null: the router's PPP profile decides.",
+            )
+            .example(Ex::Str("pool-home")),
     ],
     example: None,
 };
@@ -151,6 +159,7 @@ fn read_patch(f: &mut Fields, mode: Mode) -> RouterPatch {
         radius_require_message_authenticator: f.take("radius_require_message_authenticator").bool(),
         coa_port: f.take("coa_port").int(),
         auth_mode: f.take("auth_mode").text(),
+        address_pool: f.take("address_pool").patch_text(),
     }
 }
 
@@ -223,6 +232,9 @@ pub struct Router {
     pub coa_port: i64,
     /// `secrets` or `radius`.
     pub auth_mode: String,
+    /// RADIUS: Framed-Pool for logins whose package names none.
+    #[oai(nullable)]
+    pub address_pool: Option<String>,
     /// When its last RADIUS request arrived.
     #[oai(nullable)]
     pub radius_last_request_at: Option<String>,
@@ -258,6 +270,7 @@ impl From<RouterRow> for Router {
             radius_require_message_authenticator: r.radius_require_message_authenticator,
             coa_port: r.coa_port,
             auth_mode: r.auth_mode,
+            address_pool: r.address_pool,
             radius_last_request_at: r.radius_last_request_at,
             created_at: r.created_at,
             updated_at: r.updated_at,

@@ -24,6 +24,8 @@ pub struct RouterPatch {
     pub coa_port: Option<i64>,
     /// `secrets` or `radius`.
     pub auth_mode: Option<String>,
+    /// `Some(None)`: no router pool.
+    pub address_pool: Option<Option<String>>,
 }
 
 /// The port a router listens on for a transport: API 8728 (8729 over TLS),
@@ -92,6 +94,10 @@ impl RouterPatch {
                 .auth_mode
                 .or_else(|| base.as_ref().map(|b| b.auth_mode.clone()))
                 .unwrap_or_else(|| "secrets".into()),
+            address_pool: match self.address_pool {
+                Some(v) => v,
+                None => base.as_ref().and_then(|b| b.address_pool.clone()),
+            },
         }
     }
 }

@@ -63,6 +63,8 @@ struct Nas {
     name: String,
     secret: Arc<[u8]>,
     require_message_authenticator: bool,
+    /// The router's pool for logins whose package names none.
+    address_pool: Option<String>,
 }
 
 #[derive(Default)]
@@ -314,6 +316,7 @@ impl RadiusServer {
                 name: row.name.clone(),
                 secret: Arc::from(secret.into_bytes()),
                 require_message_authenticator: row.require_message_authenticator,
+                address_pool: row.address_pool.clone(),
             }),
             Err(_) => {
                 tracing::error!(router = %row.name, "radius: the router's secret cannot be opened with this seal key");
@@ -606,7 +609,14 @@ impl RadiusServer {
             return refuse(Refusal::WrongPassword);
         }
         match policy::grant(&login, &self.rules, self.clock.now()) {
-            Ok(g) => Ok(Ok((g, extra))),
+            Ok(mut g) => {
+                // No address and no pool of the package (or the suspended
+                // one): the router's pool, if it has one.
+                if g.framed_pool.is_none() && g.framed_ip.is_none() {
+                    g.framed_pool = nas.address_pool.clone();
+                }
+                Ok(Ok((g, extra)))
+            }
             Err(r) => refuse(r),
         }
     }

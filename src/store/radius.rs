@@ -23,6 +23,8 @@ record! {
         pub nas_ip: Option<String>,
         pub secret_sealed: String = "r.radius_secret_sealed",
         pub require_message_authenticator: bool = "r.radius_require_message_authenticator",
+        /// Framed-Pool for logins whose package names none.
+        pub address_pool: Option<String> = "r.address_pool",
     }
 }
 

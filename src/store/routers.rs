@@ -40,6 +40,7 @@ record! {
         pub radius_require_message_authenticator: bool,
         pub coa_port: i64,
         pub auth_mode: String,
+        pub address_pool: Option<String>,
         pub radius_last_request_at: Option<String>,
         pub created_at: String,
         pub updated_at: String,
@@ -62,6 +63,8 @@ fields! {
         pub coa_port: i64,
         /// `secrets` or `radius`.
         pub auth_mode: String,
+        /// RADIUS: Framed-Pool when the package names none.
+        pub address_pool: Option<String>,
     }
 }
 
@@ -103,9 +106,10 @@ pub fn create(
     let id: i64 = rows::value(
         tx,
         "INSERT INTO routers (name, host, port, username, transport, use_tls, tls_verify, \
-         nas_ip, radius_require_message_authenticator, coa_port, auth_mode, password_sealed, \
-         radius_secret_sealed, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) RETURNING id",
+         nas_ip, radius_require_message_authenticator, coa_port, auth_mode, address_pool, \
+         password_sealed, radius_secret_sealed, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15) \
+         RETURNING id",
         rows::args(
             &f.values(),
             &[&password_sealed, &radius_secret_sealed, &now],
@@ -131,9 +135,10 @@ pub fn update(
     tx.exec(
         "UPDATE routers SET name = ?1, host = ?2, port = ?3, username = ?4, transport = ?5, \
          use_tls = ?6, tls_verify = ?7, nas_ip = ?8, radius_require_message_authenticator = ?9, \
-         coa_port = ?10, auth_mode = ?11, password_sealed = COALESCE(?12, password_sealed), \
-         radius_secret_sealed = CASE WHEN ?13 THEN ?14 ELSE radius_secret_sealed END, \
-         status = 'unknown', status_since = ?15, updated_at = ?15 WHERE id = ?16",
+         coa_port = ?10, auth_mode = ?11, address_pool = ?12, \
+         password_sealed = COALESCE(?13, password_sealed), \
+         radius_secret_sealed = CASE WHEN ?14 THEN ?15 ELSE radius_secret_sealed END, \
+         status = 'unknown', status_since = ?16, updated_at = ?16 WHERE id = ?17",
         rows::args(
             &f.values(),
             &[&password_sealed, &secret_changed, &secret, &now, &id],
