@@ -57,6 +57,18 @@ fn start(suspended: &str) -> (TestServer, Arc<ManualClock>) {
     (s, clock)
 }
 
+/// A router on 127.0.0.1 in RADIUS mode (CoA to `coa_port`, if given).
+fn nas_router(s: &TestServer, token: &str, name: &str, coa_port: Option<u16>) -> i64 {
+    let mut body = json!({"name": name, "host": "127.0.0.1", "username": "admin",
+                          "password": "x", "radius_secret": SECRET, "auth_mode": "radius"});
+    if let Some(port) = coa_port {
+        body["coa_port"] = json!(port);
+    }
+    let r = s.call("POST", "/api/v2/network/routers", token, Some(body));
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json()["data"]["id"].as_i64().unwrap()
+}
+
 /// Sends an Accounting-Request with radclient; it must be answered.
 fn accounting(s: &TestServer, attrs: &str) {
     let acct = s.state.radius_acct_addr.unwrap();
@@ -76,18 +88,7 @@ fn login_usage_suspension_by_the_billing_run_payment_and_reactivation() {
     let accounting = |attrs: &str| accounting(&s, attrs);
 
     // The router, in RADIUS mode, and a PPPoE customer on a 10/2 Mbps package.
-    let r = s.call(
-        "POST",
-        "/api/v2/network/routers",
-        &token,
-        Some(
-            json!({"name": "pop-1", "host": "127.0.0.1", "username": "admin",
-                    "password": "x", "radius_secret": SECRET, "auth_mode": "radius",
-                    "coa_port": nas.port}),
-        ),
-    );
-    assert_eq!(r.status, 201, "{}", r.body);
-    let router = r.json()["data"]["id"].as_i64().unwrap();
+    let router = nas_router(&s, &token, "pop-1", Some(nas.port));
     let r = s.call(
         "POST",
         "/api/v2/packages",
@@ -234,16 +235,7 @@ fn a_hotspot_voucher_runs_from_its_first_login_to_its_package_s_validity() {
     let token = s.v2_admin_token();
     let auth = s.state.radius_auth_addr.unwrap();
     let radius = |attrs: &str| radclient_cmd(auth, "auth", attrs, SECRET, &[]);
-    let r = s.call(
-        "POST",
-        "/api/v2/network/routers",
-        &token,
-        Some(
-            json!({"name": "hotspot-1", "host": "127.0.0.1", "username": "admin",
-                    "password": "x", "radius_secret": SECRET, "auth_mode": "radius"}),
-        ),
-    );
-    assert_eq!(r.status, 201, "{}", r.body);
+    nas_router(&s, &token, "hotspot-1", None);
     let r = s.call(
         "POST",
         "/api/v2/packages",
@@ -366,18 +358,7 @@ fn ended_sessions_and_answered_requests_go_after_the_retention_days() {
     let (s, clock) = start("reject");
     let token = s.v2_admin_token();
     let nas = TestNas::start(SECRET.as_bytes());
-    let r = s.call(
-        "POST",
-        "/api/v2/network/routers",
-        &token,
-        Some(
-            json!({"name": "pop-2", "host": "127.0.0.1", "username": "admin",
-                    "password": "x", "radius_secret": SECRET, "auth_mode": "radius",
-                    "coa_port": nas.port}),
-        ),
-    );
-    assert_eq!(r.status, 201, "{}", r.body);
-    let router = r.json()["data"]["id"].as_i64().unwrap();
+    let router = nas_router(&s, &token, "pop-2", Some(nas.port));
     let r = s.call(
         "POST",
         "/api/v2/customers",

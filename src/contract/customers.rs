@@ -138,13 +138,7 @@ fn ipv4(text: &str) -> Option<String> {
 }
 
 fn ipv6_prefix(text: &str) -> Option<String> {
-    let (addr, len) = text.split_once('/')?;
-    let len: u8 = len.parse().ok().filter(|l| (1..=128).contains(l))?;
-    let addr: std::net::Ipv6Addr = addr.parse().ok()?;
-    // The bits past the length must be zero: 2001:db8::1/56 is no prefix.
-    let bits = u128::from(addr);
-    let host = if len == 128 { 0 } else { u128::MAX >> len };
-    (bits & host == 0).then(|| format!("{addr}/{len}"))
+    crate::network::radius_policy::parse_prefix(text).map(|(len, addr)| format!("{addr}/{len}"))
 }
 
 /// An IPv4 address.

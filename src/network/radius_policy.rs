@@ -177,11 +177,14 @@ impl Burst {
     }
 }
 
-/// A prefix written `2001:db8:100::/56`.
+/// A prefix written `2001:db8:100::/56`: a length of 1 to 128 and no bit
+/// set past it (`2001:db8::1/56` is no prefix).
 pub fn parse_prefix(text: &str) -> Option<(u8, std::net::Ipv6Addr)> {
     let (addr, len) = text.split_once('/')?;
-    let len: u8 = len.parse().ok().filter(|l| *l <= 128)?;
-    Some((len, addr.parse().ok()?))
+    let len: u8 = len.parse().ok().filter(|l| (1..=128).contains(l))?;
+    let addr: std::net::Ipv6Addr = addr.parse().ok()?;
+    let host = if len == 128 { 0 } else { u128::MAX >> len };
+    (u128::from(addr) & host == 0).then_some((len, addr))
 }
 
 /// The decision for a login whose password was right.

@@ -515,10 +515,17 @@ impl RadiusServer {
     /// could not be read (no answer: the NAS retries or fails over).
     async fn decide(&self, nas: &Nas, p: &Packet<'_>) -> Result<Vec<u8>, Silence> {
         let user = p.text(attr::USER_NAME).unwrap_or_default();
-        let outcome = self
+        let mut outcome = self
             .check(nas, p, &user)
             .await
             .map_err(|()| Silence::Internal)?;
+        if let Ok((g, _)) = &mut outcome {
+            // No address and no pool from the package (or the suspended
+            // one): the router's pool, if it has one.
+            if g.framed_pool.is_none() && g.framed_ip.is_none() {
+                g.framed_pool = nas.address_pool.clone();
+            }
+        }
         let b = match &outcome {
             Ok((grant, extra)) => {
                 self.stats.accepts.inc();
@@ -609,14 +616,7 @@ impl RadiusServer {
             return refuse(Refusal::WrongPassword);
         }
         match policy::grant(&login, &self.rules, self.clock.now()) {
-            Ok(mut g) => {
-                // No address and no pool of the package (or the suspended
-                // one): the router's pool, if it has one.
-                if g.framed_pool.is_none() && g.framed_ip.is_none() {
-                    g.framed_pool = nas.address_pool.clone();
-                }
-                Ok(Ok((g, extra)))
-            }
+            Ok(g) => Ok(Ok((g, extra))),
             Err(r) => refuse(r),
         }
     }

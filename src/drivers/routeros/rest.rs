@@ -179,6 +179,16 @@ impl RestClient {
     }
 }
 
+/// Attributes as the JSON object REST takes.
+fn object(attrs: &[(&str, &str)]) -> Value {
+    Value::Object(
+        attrs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
+            .collect::<Map<String, Value>>(),
+    )
+}
+
 impl RouterApi for RestClient {
     fn print(
         &mut self,
@@ -207,11 +217,7 @@ impl RouterApi for RestClient {
     }
 
     fn add(&mut self, path: &str, attrs: &[(&str, &str)]) -> Result<String, RouterError> {
-        let body: Map<String, Value> = attrs
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
-            .collect();
-        let json = self.send("PUT", path, Some(Value::Object(body)))?;
+        let json = self.send("PUT", path, Some(object(attrs)))?;
         json.get(".id")
             .and_then(Value::as_str)
             .map(str::to_string)
@@ -219,25 +225,17 @@ impl RouterApi for RestClient {
     }
 
     fn set(&mut self, path: &str, id: &str, attrs: &[(&str, &str)]) -> Result<(), RouterError> {
-        let body: Map<String, Value> = attrs
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
-            .collect();
         self.send(
             "PATCH",
             &format!("{path}/{}", encode_id(id)),
-            Some(Value::Object(body)),
+            Some(object(attrs)),
         )
         .map(|_| ())
     }
 
     /// RouterOS v7 REST runs any console command as `POST <path>/<command>`.
     fn set_settings(&mut self, path: &str, attrs: &[(&str, &str)]) -> Result<(), RouterError> {
-        let body: Map<String, Value> = attrs
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
-            .collect();
-        self.send("POST", &format!("{path}/set"), Some(Value::Object(body)))
+        self.send("POST", &format!("{path}/set"), Some(object(attrs)))
             .map(|_| ())
     }
 
