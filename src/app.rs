@@ -33,6 +33,7 @@ pub fn api_and_web_routes() -> Route {
         .nest("/docs/api", docs)
         .at("/docs/api/openapi.json", spec)
         .at("/metrics", get(metrics_endpoint))
+        .at("/portal/pay/bkash", get(crate::portal_pages::bkash_return))
         .at("/", web::static_file)
         .at("/*path", web::static_file)
 }

@@ -53,6 +53,7 @@ pub struct Config {
     pub monitoring: crate::monitoring::config::MonitoringConfig,
     pub zabbix: crate::monitoring::zabbix::ZabbixConfig,
     pub vpn: crate::vpn::config::VpnConfig,
+    pub payments: crate::drivers::payments::config::PaymentsConfig,
     pub backup: BackupConfig,
     pub log: LogConfig,
 }
@@ -148,6 +149,7 @@ impl Default for Config {
             monitoring: crate::monitoring::config::MonitoringConfig::default(),
             zabbix: crate::monitoring::zabbix::ZabbixConfig::default(),
             vpn: crate::vpn::config::VpnConfig::default(),
+            payments: crate::drivers::payments::config::PaymentsConfig::default(),
             backup: BackupConfig::default(),
             log: LogConfig::default(),
         }
@@ -310,6 +312,7 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     config.monitoring.check().map_err(ConfigError::Invalid)?;
     config.zabbix.check().map_err(ConfigError::Invalid)?;
     config.vpn.check().map_err(ConfigError::Invalid)?;
+    config.payments.check().map_err(ConfigError::Invalid)?;
     config.backup.check().map_err(ConfigError::Invalid)?;
     config.billing.check().map_err(ConfigError::Invalid)?;
     config.isp.check().map_err(ConfigError::Invalid)?;

@@ -28,6 +28,7 @@ pub mod net_policy;
 pub mod network;
 pub mod ops;
 pub mod outbound;
+pub mod portal_pages;
 pub mod radius;
 pub mod server;
 pub mod shutdown;

@@ -268,6 +268,18 @@ where
             workers.stop_signal(),
         ),
     );
+    let gateways = Arc::new(crate::drivers::payments::Gateways::from_config(
+        &config.payments,
+        config.network.policy(),
+    ));
+    workers.spawn(
+        "online-payments",
+        jobs::online_payments::worker(
+            crate::ops::Ctx::new(db.clone(), clock.clone(), Arc::new(config.clone())),
+            gateways.clone(),
+            workers.stop_signal(),
+        ),
+    );
     let metrics = Arc::new(Metrics::new());
     let hash_pool = Arc::new(crate::auth::hash_pool::HashPool::new(
         config.server.password_hash_threads,
@@ -305,6 +317,7 @@ where
         )),
         radius_auth_addr: radius.as_ref().map(|(_, (auth, _))| *auth),
         radius_acct_addr: radius.as_ref().map(|(_, (_, acct))| *acct),
+        gateways,
     });
     let listen = config.server.listen;
     let acceptor = TcpListener::bind(listen)

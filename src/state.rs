@@ -61,12 +61,25 @@ pub struct Shared {
     pub radius_auth_addr: Option<std::net::SocketAddr>,
     /// Where the RADIUS accounting listener is bound.
     pub radius_acct_addr: Option<std::net::SocketAddr>,
+    /// The online payment gateways of `[payments]`.
+    pub gateways: Arc<crate::drivers::payments::Gateways>,
 }
 
 impl Shared {
     /// The context the operations run in.
     pub fn ctx(&self) -> crate::ops::Ctx {
         crate::ops::Ctx::new(self.db.clone(), self.clock.clone(), self.config.clone())
+    }
+
+    /// What customer logins and tokens use.
+    pub fn portal_keys(&self) -> crate::ops::portal::PortalKeys {
+        crate::ops::portal::PortalKeys {
+            signer: self.auth.signer.clone(),
+            pin: self.pin_key.clone(),
+            seal: self.seal_key.clone(),
+            throttle: self.login_throttle.clone(),
+            hash_pool: self.hash_pool.clone(),
+        }
     }
 
     /// What a throttled password check uses, now.

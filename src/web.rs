@@ -25,6 +25,17 @@ const INDEX: &str = "index.html";
 pub fn static_file(req: &Request) -> poem::Result<Response> {
     let path = req.uri().path().trim_start_matches('/');
     let path = if path.is_empty() { INDEX } else { path };
+    // The portal's pages are named without `.html` (`/portal/`,
+    // `/portal/suspended`).
+    let page;
+    let path = match path.strip_prefix("portal") {
+        Some("" | "/") => "portal/index.html",
+        Some(rest) if !rest.contains('.') && rest.starts_with('/') => {
+            page = format!("portal{rest}.html");
+            page.as_str()
+        }
+        _ => path,
+    };
     let Some(file) = WebFiles::get(path) else {
         return Err(NotFoundError.into());
     };
@@ -32,7 +43,7 @@ pub fn static_file(req: &Request) -> poem::Result<Response> {
         return Err(ApiError::of(ErrorCode::MethodNotAllowed).into());
     }
     let mime = mime_guess::from_path(path).first_or_octet_stream();
-    if path == INDEX {
+    if path == INDEX || (path.starts_with("portal/") && path.ends_with(".html")) {
         let html = String::from_utf8_lossy(&file.data).replace("{{version}}", VERSION);
         return Ok(Response::builder()
             .header(header::CONTENT_TYPE, "text/html; charset=utf-8")

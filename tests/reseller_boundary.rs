@@ -57,6 +57,9 @@ enum Rule {
     /// the PIN of B's and of the ISP's card): refused (404 or 422), nothing
     /// made.
     Create(Value),
+    /// The customer API: a customer's own token only (what a customer
+    /// reaches is tested in tests/portal.rs); staff tokens are refused, 401.
+    CustomerApi,
     /// Checked by its own code below.
     Special,
 }
@@ -73,6 +76,33 @@ fn rules() -> BTreeMap<&'static str, Rule> {
     add("POST /api/auth/refresh", Open);
     add("POST /api/v2/auth/token", Open);
     add("POST /api/v2/auth/revoke", Open);
+    // The customer API's sign-in, gateways and the suspension page's lookup
+    // by address take no staff credentials; the rest refuse them.
+    for op in [
+        "POST /api/v2/me/login",
+        "POST /api/v2/me/otp",
+        "POST /api/v2/me/otp/verify",
+        "GET /api/v2/me/gateways",
+        "GET /api/v2/me/recognise",
+    ] {
+        add(op, Open);
+    }
+    for op in [
+        "GET /api/v2/me",
+        "GET /api/v2/me/bills",
+        "GET /api/v2/me/complaints",
+        "POST /api/v2/me/complaints",
+        "GET /api/v2/me/invoices",
+        "GET /api/v2/me/invoices/{id}",
+        "GET /api/v2/me/online-payments",
+        "GET /api/v2/me/online-payments/{reference}",
+        "GET /api/v2/me/payments",
+        "POST /api/v2/me/payments",
+        "GET /api/v2/me/usage",
+        "PUT /api/v2/me/password",
+    ] {
+        add(op, CustomerApi);
+    }
     // Customers.
     add(
         "GET /api/v1/customers",
@@ -666,6 +696,11 @@ fn check(w: &World<'_>, op: &str, rule: &Rule) {
     let (method, template) = op.split_once(' ').unwrap();
     match rule {
         Rule::Open | Rule::Special => {}
+        Rule::CustomerApi => {
+            let path = template.replace("{id}", "1").replace("{reference}", "OP1");
+            let r = w.call(method, &path, Some(&json!({})));
+            assert_eq!(r.status, 401, "{op} with a staff token: {}", r.body);
+        }
         Rule::Forbidden => {
             for (_, side) in &w.others {
                 let path = w.path_for(template, Kind::Customer, side);

@@ -35,6 +35,10 @@ impl From<ops::Error> for ApiError {
             Error::Busy(msg) => {
                 ApiError::new(ErrorCode::ServiceUnavailable, msg).with_retry_after(1)
             }
+            Error::Unauthenticated(msg) => ApiError::new(ErrorCode::Unauthenticated, msg),
+            Error::TooMany { wait, message } => {
+                ApiError::new(ErrorCode::RateLimited, message).with_retry_after(wait)
+            }
             Error::Store(e) => ApiError::internal(e),
             Error::Internal(e) => ApiError::internal(e),
         }

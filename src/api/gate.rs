@@ -12,9 +12,14 @@ use poem::{
     Endpoint, IntoResponse, Middleware, Request, Response, Result,
 };
 
-use super::{framework_errors, operations::OperationTable, security::scheme_api};
+use super::{
+    framework_errors,
+    operations::OperationTable,
+    security::{scheme_api, CUSTOMER_SCHEME},
+};
 use crate::{
     auth::{
+        customer_tokens::CustomerClaims,
         principal::Principal,
         rate_limit::RateDecision,
         scope::Scope,
@@ -131,6 +136,35 @@ impl<E: Endpoint> ApiGateEndpoint<E> {
         })
     }
 
+    /// A customer's token (bearer only: the portal sends it from script),
+    /// then the customer's rate limit.
+    async fn admit_customer(
+        state: &AppState,
+        req: &Request,
+        rate: &mut Option<RateDecision>,
+    ) -> std::result::Result<Arc<CustomerClaims>, Response> {
+        let Some(token) = bearer(req) else {
+            return Err(unauthenticated(
+                ApiError::new(ErrorCode::Unauthenticated, "An access token is required."),
+                false,
+            ));
+        };
+        let claims = crate::ops::portal::authenticate(&state.ctx(), &state.auth.signer, &token)
+            .await
+            .map_err(|e| unauthenticated(e.into(), true))?;
+        let decision = state.rate_limits.check_customer(claims.customer_id);
+        *rate = Some(decision);
+        if let RateDecision::Limited {
+            retry_after_secs, ..
+        } = decision
+        {
+            return Err(ApiError::of(ErrorCode::RateLimited)
+                .with_retry_after(retry_after_secs)
+                .into_response());
+        }
+        Ok(Arc::new(claims))
+    }
+
     /// Authenticates, limits and authorises; `Err` is the answer to send.
     /// `caller` is set once the caller is known, also when it is then refused
     /// (rate limit, scopes), so the request log names it.
@@ -204,6 +238,15 @@ impl<E: Endpoint> Endpoint for ApiGateEndpoint<E> {
         let mut caller = None;
         let mut resp = match op.and_then(|o| o.security.as_ref()) {
             None => self.call_inner(req).await,
+            Some((scheme, _)) if *scheme == CUSTOMER_SCHEME => {
+                match Self::admit_customer(&state, &req, &mut rate).await {
+                    Ok(claims) => {
+                        req.extensions_mut().insert(claims);
+                        self.call_inner(req).await
+                    }
+                    Err(answer) => answer,
+                }
+            }
             Some((scheme, scopes)) => {
                 match Self::admit(&state, &req, scheme, scopes, &mut rate, &mut caller).await {
                     Ok(principal) => {

@@ -16,6 +16,7 @@ pub mod framework_errors;
 pub mod gate;
 pub mod idempotent;
 pub mod logs;
+pub mod me;
 pub mod monitoring;
 pub mod operations;
 pub mod operators;
@@ -46,6 +47,9 @@ pub enum ApiTags {
     Complaints,
     /// Customers and their subscriptions.
     Customers,
+    /// The customer API: a customer's own login, profile, bills and online
+    /// payments (for the ISP's customer app and the portal).
+    Customer,
     /// Summaries for the app's home screen and the NOC.
     Dashboard,
     /// Logs, including the API request log.
@@ -84,7 +88,7 @@ pub type Apis = (
     devices::SnmpDevicesApi,
     monitoring::MonitoringApi,
     zabbix::ZabbixApi,
-    vpn::VpnApi,
+    (vpn::VpnApi, me::MeApi),
 );
 
 /// API v1 operations.

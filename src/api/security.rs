@@ -21,6 +21,80 @@ use crate::{
 
 pub const V1_SCHEME: &str = "v1_bearer";
 pub const V2_SCHEME: &str = "v2_bearer";
+/// Customers' own tokens (`/api/v2/me`): a kind apart from staff and clients.
+pub const CUSTOMER_SCHEME: &str = "customer_bearer";
+
+fn customer_scheme() -> MetaSecurityScheme {
+    MetaSecurityScheme {
+        ty: "http",
+        description: Some(
+            "Customer API. A customer logs in with `POST /api/v2/me/login` (login name and \
+             password) or `POST /api/v2/me/otp` + `/api/v2/me/otp/verify` (a code by SMS) and \
+             sends `Authorization: Bearer c_...`. Tokens last 3600 s and reach only the \
+             customer's own records; staff and client tokens are refused here, and customer \
+             tokens everywhere else. A password change ends the customer's other tokens.",
+        ),
+        name: None,
+        key_in: None,
+        scheme: Some("bearer"),
+        bearer_format: Some("JWT"),
+        flows: None,
+        openid_connect_url: None,
+    }
+}
+
+/// The customer calling a `/api/v2/me` operation (the gate checked the token).
+pub struct CustomerAuth(pub Arc<crate::auth::customer_tokens::CustomerClaims>);
+
+impl CustomerAuth {
+    pub fn customer_id(&self) -> i64 {
+        self.0.customer_id
+    }
+
+    /// The customer, for operations that need a login (not a payment-only
+    /// token from the suspension page or a payment link).
+    pub fn full(&self) -> Result<i64, ApiError> {
+        match self.0.reach {
+            crate::auth::customer_tokens::Reach::Full => Ok(self.0.customer_id),
+            crate::auth::customer_tokens::Reach::Pay => Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "Log in to see this: this token can only pay what is due.",
+            )),
+        }
+    }
+}
+
+impl<'a> ApiExtractor<'a> for CustomerAuth {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        registry.create_security_scheme(CUSTOMER_SCHEME, customer_scheme());
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec![CUSTOMER_SCHEME]
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        _body: &mut RequestBody,
+        _opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        match req
+            .extensions()
+            .get::<Arc<crate::auth::customer_tokens::CustomerClaims>>()
+        {
+            Some(c) => Ok(Self(c.clone())),
+            None => Err(ApiError::new(
+                ErrorCode::Unauthenticated,
+                "The token is missing, invalid, expired or revoked.",
+            )
+            .into()),
+        }
+    }
+}
 
 fn v1_scheme() -> MetaSecurityScheme {
     MetaSecurityScheme {
@@ -161,6 +235,7 @@ impl OpenApi for SecuritySchemes {
     fn register(registry: &mut Registry) {
         <V1Auth as ApiExtractor>::register(registry);
         <V2Auth as ApiExtractor>::register(registry);
+        <CustomerAuth as ApiExtractor>::register(registry);
     }
 
     fn add_routes(

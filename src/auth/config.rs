@@ -21,6 +21,8 @@ pub struct ApiConfig {
     pub v1_high_volume_per_minute: u32,
     pub v2_standard_per_minute: u32,
     pub v2_high_volume_per_minute: u32,
+    /// Requests per minute per customer on the customer API (`/api/v2/me`).
+    pub customer_per_minute: u32,
 }
 
 impl Default for ApiConfig {
@@ -32,6 +34,7 @@ impl Default for ApiConfig {
             v1_high_volume_per_minute: 120,
             v2_standard_per_minute: 120,
             v2_high_volume_per_minute: 300,
+            customer_per_minute: 60,
         }
     }
 }
@@ -47,6 +50,7 @@ impl ApiConfig {
             ("v1_high_volume_per_minute", self.v1_high_volume_per_minute),
             ("v2_standard_per_minute", self.v2_standard_per_minute),
             ("v2_high_volume_per_minute", self.v2_high_volume_per_minute),
+            ("customer_per_minute", self.customer_per_minute),
         ] {
             if value == 0 {
                 return Err(format!("key `api.{key}`: must be at least 1"));

@@ -6,6 +6,8 @@ pub mod cache;
 pub mod client_addr;
 pub mod clients;
 pub mod config;
+pub mod customer_login;
+pub mod customer_tokens;
 pub mod hash_pool;
 pub mod keys;
 pub mod login_guard;

@@ -27,9 +27,13 @@ pub enum RateDecision {
     Limited { limit: u32, retry_after_secs: u64 },
 }
 
-/// One limiter per (API version, tier).
+type CustomerLimiter =
+    RateLimiter<i64, DefaultKeyedStateStore<i64>, DefaultClock, StateInformationMiddleware>;
+
+/// One limiter per (API version, tier), and one for customers.
 pub struct RateLimits {
     limiters: HashMap<(ApiVersion, Tier), (u32, Limiter)>,
+    customers: (u32, CustomerLimiter),
     clock: DefaultClock,
 }
 
@@ -70,9 +74,46 @@ impl RateLimits {
                 .with_middleware::<StateInformationMiddleware>();
             limiters.insert((api, tier), (n.get(), limiter));
         }
+        let n = NonZeroU32::new(config.customer_per_minute).unwrap_or(NonZeroU32::MIN);
+        let customers = (
+            n.get(),
+            RateLimiter::keyed(Quota::per_minute(n))
+                .with_middleware::<StateInformationMiddleware>(),
+        );
         Self {
             limiters,
+            customers,
             clock: DefaultClock::default(),
+        }
+    }
+
+    /// Counts one request of customer `id` (the customer API).
+    pub fn check_customer(&self, id: i64) -> RateDecision {
+        let (limit, limiter) = (&self.customers.0, &self.customers.1);
+        self.decide(*limit, limiter.check_key(&id))
+    }
+
+    fn decide(
+        &self,
+        limit: u32,
+        checked: Result<
+            governor::middleware::StateSnapshot,
+            governor::NotUntil<governor::clock::QuantaInstant>,
+        >,
+    ) -> RateDecision {
+        match checked {
+            Ok(snapshot) => RateDecision::Allowed {
+                limit,
+                remaining: snapshot.remaining_burst_capacity(),
+            },
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(self.clock.now());
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                RateDecision::Limited {
+                    limit,
+                    retry_after_secs: secs.max(1),
+                }
+            }
         }
     }
 
@@ -90,21 +131,7 @@ impl RateLimits {
                 remaining: 0,
             };
         };
-        let limit = *limit;
-        match limiter.check_key(subject) {
-            Ok(snapshot) => RateDecision::Allowed {
-                limit,
-                remaining: snapshot.remaining_burst_capacity(),
-            },
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(self.clock.now());
-                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-                RateDecision::Limited {
-                    limit,
-                    retry_after_secs: secs.max(1),
-                }
-            }
-        }
+        self.decide(*limit, limiter.check_key(subject))
     }
 
     /// Forgets buckets that are full again (call now and then).
@@ -113,6 +140,8 @@ impl RateLimits {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+        self.customers.1.retain_recent();
+        self.customers.1.shrink_to_fit();
     }
 }
 

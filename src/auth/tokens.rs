@@ -124,8 +124,8 @@ pub enum TokenError {
 /// Signs and checks access tokens.
 #[derive(Clone)]
 pub struct TokenSigner {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    pub(super) encoding: EncodingKey,
+    pub(super) decoding: DecodingKey,
 }
 
 /// A freshly signed token.

@@ -24,6 +24,7 @@ pub mod operators;
 pub mod packages;
 pub mod pagination;
 pub mod payments;
+pub mod portal;
 pub mod radius;
 pub mod registry;
 pub mod routers;

@@ -56,12 +56,15 @@ pub struct IspConfig {
     /// The ISP's local time as an offset from UTC (`+06:00` for Bangladesh, which
     /// has no daylight saving): months and days for dashboards and billing.
     pub utc_offset: String,
+    /// The ISP's name as customers see it: the portal, login codes by SMS.
+    pub name: String,
 }
 
 impl Default for IspConfig {
     fn default() -> Self {
         Self {
             utc_offset: "+06:00".into(),
+            name: "ISPBills".into(),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod auth_epoch;
 pub mod auth_notify;
 pub mod billing;
+pub mod online_payments;
 pub mod request_log;
 pub mod retention;
 pub mod search_index;

@@ -17,6 +17,8 @@ pub enum Actor {
     User(i64),
     /// An API client (v2 token).
     Client(i64),
+    /// A customer on the portal or the customer API: their own records only.
+    Customer(i64),
     /// The appliance itself: the command line on the server, a job.
     System,
 }
@@ -27,6 +29,7 @@ impl Actor {
         match self {
             Actor::User(id) => format!("user:{id}"),
             Actor::Client(id) => format!("client:{id}"),
+            Actor::Customer(id) => format!("customer:{id}"),
             Actor::System => "system".to_string(),
         }
     }
@@ -49,6 +52,17 @@ impl Caller {
         Self {
             actor: Actor::System,
             scopes: ScopeSet::all(),
+            role: None,
+            visibility: Visibility::ALL,
+        }
+    }
+
+    /// A customer acting for themself: no staff scope, and operations are
+    /// only ever called with their own id (`ops::portal`).
+    pub fn customer(id: i64) -> Self {
+        Self {
+            actor: Actor::Customer(id),
+            scopes: ScopeSet::default(),
             role: None,
             visibility: Visibility::ALL,
         }

@@ -25,6 +25,12 @@ pub enum Error {
     /// moment (API: 503 with `Retry-After`).
     #[error("{0}")]
     Busy(String),
+    /// Credentials or a code that do not match (API: 401).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Too many attempts: try again in `wait` seconds (API: 429).
+    #[error("{message}")]
+    TooMany { wait: u64, message: String },
     /// The store failed (API: 500, logged, never shown).
     #[error(transparent)]
     Store(StoreError),

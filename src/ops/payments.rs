@@ -13,10 +13,10 @@ use crate::{
     clock::format_timestamp,
     domain::staff::Role,
     store::{
-        billing_run, idempotency,
+        billing_run, idempotency, online_payments,
         payments::{self, NewPayment, PaymentRow, Recorded},
         prepaid::RenewedBy,
-        recharge_cards,
+        recharge_cards, StoreError,
     },
 };
 
@@ -46,6 +46,14 @@ pub(super) enum Paid {
     ByHand(NewPayment),
     /// A recharge card, by the keyed hash of its PIN.
     Card { pin_hash: String, customer_id: i64 },
+    /// An online payment the gateway confirmed: booked together with its
+    /// `online_payments` row turning `paid` (refused when it is no longer
+    /// pending, so it is booked once).
+    Online {
+        online_payment_id: i64,
+        new: NewPayment,
+        detail: String,
+    },
 }
 
 /// The one path of every payment (see the module's text). `request` is what a
@@ -77,6 +85,27 @@ pub(super) async fn pay(
                             pin_hash,
                             customer_id,
                         } => recharge_cards::redeem(tx, &pin_hash, customer_id, vis, &stamp)?,
+                        Paid::Online {
+                            online_payment_id,
+                            new,
+                            detail,
+                        } => {
+                            let recorded = payments::record(tx, &new, vis, &stamp)?;
+                            let trx = new.transaction_id.as_deref().unwrap_or_default();
+                            if !online_payments::mark_paid(
+                                tx,
+                                online_payment_id,
+                                trx,
+                                recorded.payment.id,
+                                &detail,
+                                &stamp,
+                            )? {
+                                return Err(StoreError::Conflict(
+                                    "This online payment was settled already.".into(),
+                                ));
+                            }
+                            recorded
+                        }
                     };
                     billing_run::after_payment(
                         tx,

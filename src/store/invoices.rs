@@ -82,6 +82,19 @@ pub fn list(
     )
 }
 
+/// One invoice of one customer.
+pub fn of_customer(
+    conn: &Connection,
+    customer_id: i64,
+    id: i64,
+) -> Result<Option<InvoiceRow>, StoreError> {
+    rows::one(
+        conn,
+        "FROM invoices i WHERE i.id = ?1 AND i.customer_id = ?2",
+        params![id, customer_id],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

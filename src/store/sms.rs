@@ -330,11 +330,16 @@ pub fn mark_sent(
 ) -> Result<(), StoreError> {
     tx.exec(
         "UPDATE sms_messages SET status = 'sent', provider_message_id = ?2, error = NULL, \
-         sent_at = ?3, updated_at = ?3, next_attempt_at = NULL WHERE id = ?1",
-        params![id, provider_id, now],
+         sent_at = ?3, updated_at = ?3, next_attempt_at = NULL, \
+         body = CASE WHEN source = 'otp' THEN ?4 ELSE body END WHERE id = ?1",
+        params![id, provider_id, now, OTP_BODY_KEPT],
     )?;
     Ok(())
 }
+
+/// What a one-time login code's message says once it is sent or failed: the
+/// code itself is not kept.
+pub const OTP_BODY_KEPT: &str = "[one-time login code: not kept]";
 
 /// Back to the queue, due at `at` (unix seconds).
 pub fn mark_retry(
@@ -362,8 +367,8 @@ pub fn mark_failed(
 ) -> Result<(), StoreError> {
     tx.exec(
         "UPDATE sms_messages SET status = 'failed', error = ?2, next_attempt_at = NULL, \
-         updated_at = ?3 WHERE id = ?1",
-        params![id, error, now],
+         updated_at = ?3, body = CASE WHEN source = 'otp' THEN ?4 ELSE body END WHERE id = ?1",
+        params![id, error, now, OTP_BODY_KEPT],
     )?;
     if refund {
         tx.exec(

@@ -2,10 +2,12 @@
 //! data directory; a blocking HTTP client; and helpers to run the real binary.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod bkash_sim;
 pub mod panel;
 pub mod process;
 pub mod receiver;
 pub mod snmpsim;
+pub mod sslcommerz_sim;
 pub mod zabbix_sim;
 
 use std::{

@@ -1,0 +1,427 @@
+//! Online payments: a customer starts one (the portal, the suspension page,
+//! a payment link), pays on the gateway's page, and comes back; the payment
+//! counts only once the appliance itself has executed or validated it with
+//! the gateway, for the amount and currency it asked, once per gateway
+//! transaction. It is then booked on the one path every payment takes
+//! (`ops::payments`): bills settled, a prepaid customer renewed, a
+//! suspended customer activated again, `payment.received` and the SMS
+//! receipt. A payment whose customer never came back is asked about at the
+//! gateway after `[payments] status_check_secs`, and expires after
+//! `pending_minutes`.
+
+use std::sync::Arc;
+
+use time::Duration;
+
+use crate::{
+    auth::secrets::random_token,
+    clock::format_timestamp,
+    domain::{money::Money, visibility::Visibility},
+    drivers::payments::{GatewayError, Gateways, Outcome, StartRequest},
+    store::{
+        bills, customers,
+        online_payments::{self, Filter, NewOnlinePayment, OnlinePaymentRow},
+        payments::{NewPayment, Recorded},
+        portal,
+        prepaid::RenewedBy,
+        StoreError,
+    },
+};
+
+use super::{
+    payments::{pay, Paid},
+    Caller, Ctx, Error, Once, OpResult,
+};
+
+/// Where a payment was started from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Portal,
+    Suspended,
+    Link,
+    App,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Portal => "portal",
+            Origin::Suspended => "suspended_page",
+            Origin::Link => "payment_link",
+            Origin::App => "customer_api",
+        }
+    }
+}
+
+/// A payment the customer asks to start.
+#[derive(Debug, Clone)]
+pub struct StartInput {
+    pub customer_id: i64,
+    pub gateway: String,
+    pub bill_id: Option<i64>,
+    pub amount: Option<Money>,
+    pub origin: Origin,
+    /// `https://billing.example.net`: where the customer comes back to.
+    pub base_url: String,
+}
+
+/// The smallest and largest amount paid online at once.
+const MIN_AMOUNT: Money = Money(100);
+const MAX_AMOUNT: Money = Money(100_000_000);
+
+fn unavailable(e: GatewayError) -> Error {
+    tracing::warn!(error = %e, "payment gateway");
+    Error::Unavailable(format!(
+        "The payment could not be started: {e}. Nothing was charged; try again in a few minutes."
+    ))
+}
+
+/// Starts a payment: the row (pending), then the gateway's payment; answers
+/// the row and the page to send the customer to.
+pub async fn start(
+    ctx: &Ctx,
+    gateways: &Arc<Gateways>,
+    input: StartInput,
+) -> OpResult<(OnlinePaymentRow, String)> {
+    if input.gateway != "bkash" {
+        return Err(Error::invalid(
+            "gateway",
+            format!(
+                "`{}` is not a gateway customers can pay with here.",
+                input.gateway
+            ),
+        ));
+    }
+    if gateways.bkash.is_none() {
+        return Err(Error::invalid(
+            "gateway",
+            "bKash payments are not set up on this appliance.",
+        ));
+    }
+    let customer_id = input.customer_id;
+    let bill_id = input.bill_id;
+    let (customer, due, bill_open) = ctx
+        .db
+        .read_async(move |c| {
+            let customer =
+                customers::get(c, customer_id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
+            let (due, _) = portal::due_of(c, customer_id)?;
+            let bill_open = match bill_id {
+                Some(b) => match bills::get(c, b, Visibility::ALL)? {
+                    Some(bill)
+                        if bill.customer_id == customer_id
+                            && matches!(bill.status.as_str(), "unpaid" | "partial") =>
+                    {
+                        Some(Money(bill.amount.minor() - bill.paid.minor()))
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            Ok((customer, due, bill_open))
+        })
+        .await?;
+    if bill_id.is_some() && bill_open.is_none() {
+        return Err(Error::invalid(
+            "bill_id",
+            "This is not an open bill of yours.",
+        ));
+    }
+    let amount = match (input.amount, bill_open) {
+        (Some(a), _) => a,
+        (None, Some(open)) => open,
+        (None, None) if due.minor() > 0 => due,
+        (None, None) => {
+            return Err(Error::invalid(
+                "amount",
+                "Nothing is due: give the amount to pay in advance.",
+            ))
+        }
+    };
+    if amount < MIN_AMOUNT || amount > MAX_AMOUNT {
+        return Err(Error::invalid(
+            "amount",
+            format!("The amount must be between {MIN_AMOUNT} and {MAX_AMOUNT}."),
+        ));
+    }
+    let now = ctx.clock.now();
+    let stamp = format_timestamp(now);
+    let expires =
+        format_timestamp(now + Duration::minutes(i64::from(ctx.config.payments.pending_minutes)));
+    let reference = format!(
+        "OP{}",
+        random_token(9)
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .to_ascii_uppercase()
+            .replace(['-', '_'], "X")
+    );
+    let new = NewOnlinePayment {
+        reference: reference.clone(),
+        customer_id,
+        bill_id,
+        gateway: input.gateway.clone(),
+        amount,
+        currency: ctx.config.payments.currency.clone(),
+        origin: input.origin.as_str().into(),
+        manual_method: None,
+        manual_sender: None,
+        gateway_trx_id: None,
+        expires_at: expires,
+    };
+    let row = ctx
+        .db
+        .write_async(move |tx| online_payments::create(tx, &new, &stamp))
+        .await?;
+    let base = input.base_url.trim_end_matches('/').to_string();
+    let request = StartRequest {
+        reference: reference.clone(),
+        amount,
+        currency: row.currency.clone(),
+        return_url: format!("{base}/portal/pay/bkash"),
+        notify_url: format!("{base}/portal/pay/notify"),
+        payer_reference: customer.username.clone().unwrap_or(customer.phone.clone()),
+        customer_name: customer.name.clone(),
+        customer_phone: customer.phone.clone(),
+        customer_email: customer.email.clone(),
+    };
+    let gw = gateways.clone();
+    let started = crate::outbound::blocking(move || match &gw.bkash {
+        Some(b) => b.create(&request),
+        None => Err(GatewayError::Refused("bKash is not set up".into())),
+    })
+    .await
+    .map_err(Error::Internal)?;
+    let id = row.id;
+    let now_text = ctx.now_text();
+    match started {
+        Ok(s) => {
+            let gpid = s.gateway_payment_id.clone();
+            let row = ctx
+                .db
+                .write_async(move |tx| {
+                    online_payments::set_gateway_payment(tx, id, &gpid, &now_text)?;
+                    online_payments::get(tx, id)?.ok_or(StoreError::NotFound)
+                })
+                .await?;
+            Ok((row, s.redirect_url))
+        }
+        Err(e) => {
+            let detail = e.to_string();
+            ctx.db
+                .write_async(move |tx| {
+                    online_payments::mark_ended(tx, id, "failed", &detail, None, &now_text)
+                })
+                .await?;
+            Err(unavailable(e))
+        }
+    }
+}
+
+/// The customer is back from bKash (`paymentID`, `status` as bKash put them
+/// in the address): the payment is executed (or, for a failure or a
+/// cancellation, its state asked) and settled. A payment settled already is
+/// answered as it stands.
+pub async fn bkash_return(
+    ctx: &Ctx,
+    gateways: &Arc<Gateways>,
+    payment_id: String,
+    status: String,
+) -> OpResult<OnlinePaymentRow> {
+    let pid = payment_id.clone();
+    let row = ctx
+        .db
+        .read_async(move |c| online_payments::by_gateway_payment(c, "bkash", &pid))
+        .await?
+        .ok_or(Error::NotFound)?;
+    if row.state != "pending" {
+        return Ok(row);
+    }
+    let gw = gateways.clone();
+    let execute = status == "success";
+    let outcome = crate::outbound::blocking(move || match &gw.bkash {
+        Some(b) if execute => b.execute(&payment_id),
+        Some(b) => b.status(&payment_id),
+        None => Err(GatewayError::Refused("bKash is not set up".into())),
+    })
+    .await
+    .map_err(Error::Internal)?;
+    let outcome = match outcome {
+        Ok(o) => o,
+        // The answer did not come: the payment stays pending and is asked
+        // about again by the status check.
+        Err(e) => Outcome::Pending(e.to_string()),
+    };
+    // The browser said cancel or failure and bKash says it is still open:
+    // the customer left bKash's page, so it ends here.
+    let outcome = match (execute, outcome) {
+        (false, Outcome::Pending(_)) => Outcome::Failed {
+            cancelled: status == "cancel",
+            reason: format!("bKash: the customer came back with status {status}"),
+        },
+        (_, o) => o,
+    };
+    settle(ctx, row, outcome).await
+}
+
+/// Books or ends a pending payment by what the gateway said.
+async fn settle(ctx: &Ctx, row: OnlinePaymentRow, outcome: Outcome) -> OpResult<OnlinePaymentRow> {
+    let id = row.id;
+    let now = ctx.now_text();
+    match outcome {
+        Outcome::Paid {
+            trx_id,
+            amount,
+            currency,
+            detail,
+        } => {
+            if amount != row.amount || currency != row.currency {
+                let why = format!(
+                    "amount mismatch: the gateway says {amount} {currency} was paid (trx {trx_id}), \
+                     {} {} was asked; not booked, check it with the gateway",
+                    row.amount, row.currency
+                );
+                tracing::error!(reference = %row.reference, %why, "online payment not booked");
+                ctx.db
+                    .write_async(move |tx| {
+                        online_payments::mark_ended(tx, id, "failed", &why, None, &now)
+                    })
+                    .await?;
+            } else {
+                book(ctx, &row, trx_id, detail).await?;
+            }
+        }
+        Outcome::Pending(detail) => {
+            ctx.db
+                .write_async(move |tx| online_payments::note(tx, id, &detail, &now))
+                .await?;
+        }
+        Outcome::Failed { cancelled, reason } => {
+            let state = if cancelled { "cancelled" } else { "failed" };
+            ctx.db
+                .write_async(move |tx| {
+                    online_payments::mark_ended(tx, id, state, &reason, None, &now)
+                })
+                .await?;
+        }
+    }
+    ctx.db
+        .read_async(move |c| online_payments::get(c, id))
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Books a confirmed payment on the one payment path; a second report of
+/// the same transaction (a double callback, the status check racing the
+/// customer's return) finds it booked and changes nothing.
+async fn book(ctx: &Ctx, row: &OnlinePaymentRow, trx_id: String, detail: String) -> OpResult<()> {
+    let new = NewPayment {
+        customer_id: row.customer_id,
+        bill_id: row.bill_id,
+        amount: row.amount,
+        currency: row.currency.clone(),
+        method: row.gateway.clone(),
+        transaction_id: Some(trx_id.clone()),
+    };
+    let once: Once<Recorded> = Once::new(None, 201, |r| Ok(r.payment.id.to_string()));
+    let paid = Paid::Online {
+        online_payment_id: row.id,
+        new: new.clone(),
+        detail,
+    };
+    match pay(ctx, &Caller::system(), RenewedBy::Isp, &new, once, paid).await {
+        Ok(_) => {
+            tracing::info!(reference = %row.reference, %trx_id, "online payment booked");
+            Ok(())
+        }
+        Err(Error::Conflict(why)) => {
+            tracing::info!(reference = %row.reference, %why, "online payment booked before");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One pass of the status check: pending payments whose callback has not
+/// come are asked about, those past their time expire. Answers how many
+/// were settled.
+pub async fn check_pending(ctx: &Ctx, gateways: &Arc<Gateways>) -> OpResult<usize> {
+    let now = ctx.clock.now();
+    let stale = format_timestamp(
+        now - Duration::seconds(
+            i64::try_from(ctx.config.payments.status_check_secs).unwrap_or(120),
+        ),
+    );
+    let rows = ctx
+        .db
+        .read_async(move |c| online_payments::to_check(c, &stale, 50))
+        .await?;
+    let mut settled = 0;
+    for row in rows {
+        let outcome = match (&row.gateway_payment_id, row.gateway.as_str()) {
+            (Some(pid), "bkash") => {
+                let (gw, pid) = (gateways.clone(), pid.clone());
+                crate::outbound::blocking(move || match &gw.bkash {
+                    Some(b) => b.status(&pid),
+                    None => Err(GatewayError::Refused("bKash is not set up".into())),
+                })
+                .await
+                .map_err(Error::Internal)?
+                .unwrap_or_else(|e| Outcome::Pending(e.to_string()))
+            }
+            _ => Outcome::Pending("never reached the gateway".into()),
+        };
+        let expired = row.expires_at <= format_timestamp(now);
+        match outcome {
+            Outcome::Pending(d) if expired => {
+                let (id, stamp) = (row.id, ctx.now_text());
+                let why = format!("expired: the customer did not finish paying ({d})");
+                ctx.db
+                    .write_async(move |tx| {
+                        online_payments::mark_ended(tx, id, "expired", &why, None, &stamp)
+                    })
+                    .await?;
+                settled += 1;
+            }
+            Outcome::Pending(d) => {
+                settle(ctx, row, Outcome::Pending(d)).await?;
+            }
+            o => {
+                settle(ctx, row, o).await?;
+                settled += 1;
+            }
+        }
+    }
+    Ok(settled)
+}
+
+/// One online payment of a customer, by our reference.
+pub async fn of_customer_by_reference(
+    ctx: &Ctx,
+    customer_id: Option<i64>,
+    reference: String,
+) -> OpResult<OnlinePaymentRow> {
+    let row = ctx
+        .db
+        .read_async(move |c| online_payments::by_reference(c, &reference))
+        .await?
+        .ok_or(Error::NotFound)?;
+    match customer_id {
+        Some(id) if id != row.customer_id => Err(Error::NotFound),
+        _ => Ok(row),
+    }
+}
+
+/// A page of online payments the caller may see (staff), newest first.
+pub async fn list(
+    ctx: &Ctx,
+    caller: &Caller,
+    filter: Filter,
+    limit: i64,
+    offset: i64,
+) -> OpResult<(Vec<OnlinePaymentRow>, u64)> {
+    let vis = caller.visibility;
+    Ok(ctx
+        .db
+        .read_async(move |c| online_payments::list(c, &filter, vis, limit, offset))
+        .await?)
+}

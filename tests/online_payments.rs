@@ -1,0 +1,408 @@
+//! Online payments with bKash Tokenized Checkout, against a stand-in that
+//! speaks bKash's documented API (`common::bkash_sim`): the appliance books
+//! a payment only after executing it with bKash for the amount it asked,
+//! once per bKash transaction however often the customer's return or the
+//! status check report it; a suspended customer who pays is active again;
+//! refusals (insufficient balance, cancel, failure) book nothing; a payment
+//! whose customer never came back is found paid by the status check, or
+//! expires.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::{sync::Arc, time::Duration};
+
+use common::{
+    bkash_sim::{self, BkashSim, Outcome},
+    TestServer,
+};
+use ispbills::{clock::ManualClock, config::Config};
+use poem::EndpointExt;
+use serde_json::{json, Value};
+use time::macros::datetime;
+
+fn with_bkash(sim: &BkashSim, mut c: Config) -> Config {
+    let b = &mut c.payments.bkash;
+    b.enabled = true;
+    b.base_url = sim.base_url();
+    b.app_key = bkash_sim::APP_KEY.into();
+    b.app_secret = ispbills::drivers::payments::config::Secret(bkash_sim::APP_SECRET.into());
+    b.username = bkash_sim::USERNAME.into();
+    b.password = ispbills::drivers::payments::config::Secret(bkash_sim::PASSWORD.into());
+    b.timeout_secs = 2;
+    c.payments.status_check_secs = 1;
+    c.billing.run_at = "23:59".into();
+    c
+}
+
+fn server(sim: &BkashSim) -> TestServer {
+    let base = sim.base_url();
+    let _ = base;
+    let cfg = |c| with_bkash(sim, c);
+    TestServer::start_with(cfg, |state| ispbills::app::routes(state).boxed())
+}
+
+/// A suspended customer owing one bill of 500; their id, bill and token.
+fn suspended_customer(s: &TestServer) -> (i64, i64, String) {
+    let staff = s.v2_admin_token();
+    let r = s.call(
+        "POST",
+        "/api/v2/customers",
+        &staff,
+        Some(json!({"name": "Rahim Uddin", "phone": "01711000001",
+                    "username": "rahim", "password": "rahim-pw"})),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["data"]["id"].as_i64().unwrap();
+    let r = s.call(
+        "POST",
+        "/api/v2/billing/bills",
+        &staff,
+        Some(json!({"customer_id": id, "amount": 500, "due_date": "2026-11-10"})),
+    );
+    let bill = r.json()["data"]["id"].as_i64().unwrap();
+    // Overdue past its grace days: the billing run suspends the customer
+    // (and a payment that clears the dues lifts that suspension).
+    let report = ispbills::jobs::billing::run_for(
+        &s.state.db,
+        &s.state.config,
+        s.state.clock.as_ref(),
+        time::macros::date!(2026 - 11 - 30),
+    )
+    .unwrap();
+    assert_eq!(report.customers_suspended, 1, "{report:?}");
+    assert_eq!(customer(s, id)["status"], "suspended");
+    let r = s.send(
+        "POST",
+        "/api/v2/me/login",
+        &[("content-type", "application/json")],
+        Some(br#"{"username":"rahim","password":"rahim-pw"}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    (id, bill, token)
+}
+
+fn start_payment(s: &TestServer, token: &str, body: Value) -> Value {
+    let r = s.call("POST", "/api/v2/me/payments", token, Some(body));
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.json()
+}
+
+/// GETs `url` without following redirects; answers the status and Location.
+fn visit(url: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let r = agent.get(url).call().unwrap();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (r.status().as_u16(), location)
+}
+
+fn payment_id_of(redirect_url: &str) -> String {
+    redirect_url.rsplit('/').next().unwrap().to_string()
+}
+
+fn online(s: &TestServer, token: &str, reference: &str) -> Value {
+    let r = s.get_auth(&format!("/api/v2/me/online-payments/{reference}"), token);
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["data"].clone()
+}
+
+fn customer(s: &TestServer, id: i64) -> Value {
+    let r = s.call(
+        "GET",
+        &format!("/api/v2/customers/{id}"),
+        &s.v2_admin_token(),
+        None,
+    );
+    r.json()["data"].clone()
+}
+
+fn payments_of(s: &TestServer, id: i64) -> Vec<Value> {
+    let r = s.call(
+        "GET",
+        &format!("/api/v2/customers/{id}/payments"),
+        &s.v2_admin_token(),
+        None,
+    );
+    r.json()["data"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_suspended_customer_pays_with_bkash_and_is_active_again() {
+    let sim = BkashSim::start();
+    let s = server(&sim);
+    let (id, bill, token) = suspended_customer(&s);
+    let gateways = s.get("/api/v2/me/gateways").json();
+    assert_eq!(gateways["gateways"], json!(["bkash"]));
+
+    let started = start_payment(&s, &token, json!({"gateway": "bkash", "bill_id": bill}));
+    let reference = started["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(started["payment"]["state"], "pending");
+    assert_eq!(started["payment"]["amount"], 500.0);
+    let redirect = started["redirect_url"].as_str().unwrap();
+    let pid = payment_id_of(redirect);
+    // What bKash was asked: our reference, the amount as text, our return address.
+    let asked = sim.payment(&pid);
+    assert_eq!(asked.field("merchantInvoiceNumber"), reference);
+    assert_eq!(asked.field("amount"), "500.00");
+    assert_eq!(asked.field("currency"), "BDT");
+    assert_eq!(asked.field("intent"), "sale");
+    assert!(
+        asked.field("callbackURL").ends_with("/portal/pay/bkash"),
+        "{}",
+        asked.field("callbackURL")
+    );
+    // Nothing is booked before the customer pays.
+    assert!(payments_of(&s, id).is_empty());
+
+    // The customer pays on bKash's page and bKash sends the browser back.
+    let back = sim.customer_redirect(&pid);
+    let (status, location) = visit(&back);
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("/portal/result.html?ref={reference}"));
+    let p = online(&s, &token, &reference);
+    assert_eq!(p["state"], "paid", "{p}");
+    let trx = sim.payment(&pid).trx_id.unwrap();
+    assert_eq!(p["gateway_trx_id"], trx.as_str());
+    assert_eq!(sim.payment(&pid).executes, 1);
+
+    let paid = payments_of(&s, id);
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0]["method"], "bkash");
+    assert_eq!(paid[0]["transaction_id"], trx.as_str());
+    assert_eq!(paid[0]["amount"], 500.0);
+    assert_eq!(customer(&s, id)["status"], "active");
+    let b = s.call(
+        "GET",
+        &format!("/api/v2/billing/bills/{bill}"),
+        &s.v2_admin_token(),
+        None,
+    );
+    assert_eq!(b.json()["data"]["status"], "paid");
+    assert!(s
+        .events()
+        .iter()
+        .any(|(kind, payload)| kind == "payment.received"
+            && payload["transaction_id"] == trx.as_str()));
+
+    // The browser comes back again (reload, double callback): nothing more.
+    for _ in 0..3 {
+        assert_eq!(visit(&back).0, 303);
+    }
+    assert_eq!(payments_of(&s, id).len(), 1);
+    assert_eq!(sim.payment(&pid).executes, 1);
+}
+
+#[test]
+fn racing_returns_book_one_payment() {
+    let sim = BkashSim::start();
+    let s = server(&sim);
+    let (id, _, token) = suspended_customer(&s);
+    let started = start_payment(&s, &token, json!({"gateway": "bkash"}));
+    let pid = payment_id_of(started["redirect_url"].as_str().unwrap());
+    let back = sim.customer_redirect(&pid);
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let back = back.clone();
+            std::thread::spawn(move || visit(&back).0)
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), 303);
+    }
+    assert_eq!(payments_of(&s, id).len(), 1);
+    assert_eq!(customer(&s, id)["status"], "active");
+}
+
+#[test]
+fn the_browser_is_not_believed() {
+    let sim = BkashSim::start();
+    let s = server(&sim);
+    let (id, _, token) = suspended_customer(&s);
+    let started = start_payment(&s, &token, json!({"gateway": "bkash"}));
+    let reference = started["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pid = payment_id_of(started["redirect_url"].as_str().unwrap());
+    // A forged "success" for a payment nobody authorised: bKash refuses the
+    // execute, nothing is booked.
+    let (status, _) = visit(&sim.redirect_url(&pid, "success"));
+    assert_eq!(status, 303);
+    assert!(payments_of(&s, id).is_empty());
+    let p = online(&s, &token, &reference);
+    assert_ne!(p["state"], "paid", "{p}");
+    assert_eq!(customer(&s, id)["status"], "suspended");
+    // An unknown paymentID is nobody's.
+    let (status, location) =
+        visit(&s.url("/portal/pay/bkash?paymentID=TR00nothing&status=success"));
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/portal/result.html?error=unknown")
+    );
+}
+
+#[test]
+fn refusals_book_nothing() {
+    let sim = BkashSim::start();
+    let s = server(&sim);
+    let (id, _, token) = suspended_customer(&s);
+    for (outcome, state) in [
+        (Outcome::InsufficientBalance, "failed"),
+        (Outcome::Cancel, "cancelled"),
+        (Outcome::Fail, "failed"),
+    ] {
+        sim.set_outcome(outcome);
+        let started = start_payment(&s, &token, json!({"gateway": "bkash", "amount": 200}));
+        let reference = started["payment"]["reference"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let pid = payment_id_of(started["redirect_url"].as_str().unwrap());
+        assert_eq!(visit(&sim.customer_redirect(&pid)).0, 303);
+        let p = online(&s, &token, &reference);
+        assert_eq!(p["state"], state, "{outcome:?}: {p}");
+        if outcome == Outcome::InsufficientBalance {
+            assert!(
+                p["detail"].as_str().unwrap().contains("Insufficient"),
+                "{p}"
+            );
+        }
+    }
+    assert!(payments_of(&s, id).is_empty());
+    assert_eq!(customer(&s, id)["status"], "suspended");
+}
+
+#[test]
+fn an_amount_other_than_asked_is_not_booked() {
+    let sim = BkashSim::start();
+    let s = server(&sim);
+    let (id, _, token) = suspended_customer(&s);
+    let started = start_payment(&s, &token, json!({"gateway": "bkash"}));
+    let reference = started["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pid = payment_id_of(started["redirect_url"].as_str().unwrap());
+    // bKash reports a different amount than the appliance asked for.
+    {
+        let mut st = sim.state.lock().unwrap();
+        let p = st
+            .payments
+            .iter_mut()
+            .find(|p| p.payment_id == pid)
+            .unwrap();
+        p.request["amount"] = json!("5.00");
+    }
+    assert_eq!(visit(&sim.customer_redirect(&pid)).0, 303);
+    let p = online(&s, &token, &reference);
+    assert_eq!(p["state"], "failed", "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("amount mismatch"),
+        "{p}"
+    );
+    assert!(payments_of(&s, id).is_empty());
+}
+
+#[test]
+fn bad_requests_get_clear_answers() {
+    let sim = BkashSim::start();
+    let s = server(&sim);
+    let (_, _, token) = suspended_customer(&s);
+    for body in [
+        json!({"gateway": "paypal"}),
+        json!({"gateway": "bkash", "bill_id": 999}),
+        json!({"gateway": "bkash", "amount": 0}),
+        json!({"gateway": "bkash", "amount": -5}),
+        json!({"gateway": "bkash", "amount": 10_000_000}),
+        json!({}),
+    ] {
+        let r = s.call("POST", "/api/v2/me/payments", &token, Some(body.clone()));
+        r.assert_error(422, "VALIDATION_ERROR");
+    }
+    // bKash down: 503, nothing charged, the attempt recorded as failed.
+    sim.set_delay(4);
+    let r = s.call(
+        "POST",
+        "/api/v2/me/payments",
+        &token,
+        Some(json!({"gateway": "bkash"})),
+    );
+    r.assert_error(503, "SERVICE_UNAVAILABLE");
+    let list = s.get_auth("/api/v2/me/online-payments", &token).json();
+    assert_eq!(list["data"][0]["state"], "failed", "{list}");
+}
+
+#[test]
+fn the_status_check_settles_payments_whose_customer_never_came_back() {
+    let sim = BkashSim::start();
+    let clock = Arc::new(ManualClock::new(datetime!(2026-11-30 06:00:00 UTC)));
+    let s = TestServer::start_full(
+        |c| with_bkash(&sim, c),
+        clock.clone(),
+        |state| ispbills::app::routes(state).boxed(),
+    );
+    let (id, _, token) = suspended_customer(&s);
+
+    // Paid, but the answer to execute never reached the appliance (bKash
+    // was slow): the status check finds it completed and books it.
+    sim.set_execute_delay(4);
+    let started = start_payment(&s, &token, json!({"gateway": "bkash"}));
+    let reference = started["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pid = payment_id_of(started["redirect_url"].as_str().unwrap());
+    assert_eq!(visit(&sim.customer_redirect(&pid)).0, 303);
+    assert_eq!(online(&s, &token, &reference)["state"], "pending");
+    sim.set_execute_delay(0);
+    clock.advance(time::Duration::seconds(5));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while online(&s, &token, &reference)["state"] == "pending" {
+        assert!(std::time::Instant::now() < deadline, "not settled");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(online(&s, &token, &reference)["state"], "paid");
+    assert_eq!(payments_of(&s, id).len(), 1);
+    assert!(sim.payment(&pid).queries >= 1);
+
+    // Abandoned on bKash's page: it expires after `pending_minutes`.
+    let r = s.send(
+        "POST",
+        "/api/v2/me/login",
+        &[("content-type", "application/json")],
+        Some(br#"{"username":"rahim","password":"rahim-pw"}"#),
+    );
+    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    let started = start_payment(&s, &token, json!({"gateway": "bkash", "amount": 100}));
+    let reference = started["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    clock.advance(time::Duration::minutes(31));
+    let r = s.send(
+        "POST",
+        "/api/v2/me/login",
+        &[("content-type", "application/json")],
+        Some(br#"{"username":"rahim","password":"rahim-pw"}"#),
+    );
+    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while online(&s, &token, &reference)["state"] == "pending" {
+        assert!(std::time::Instant::now() < deadline, "not expired");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(online(&s, &token, &reference)["state"], "expired");
+    assert_eq!(payments_of(&s, id).len(), 1);
+}
