@@ -406,3 +406,113 @@ fn the_status_check_settles_payments_whose_customer_never_came_back() {
     assert_eq!(online(&s, &token, &reference)["state"], "expired");
     assert_eq!(payments_of(&s, id).len(), 1);
 }
+
+#[test]
+fn a_manual_send_money_claim_waits_for_staff() {
+    let sim = BkashSim::start();
+    let s = server(&sim);
+    let (id, bill, token) = suspended_customer(&s);
+    let staff = s.v2_admin_token();
+    let claim = |trx: &str| {
+        s.call(
+            "POST",
+            "/api/v2/me/payments",
+            &token,
+            Some(
+                json!({"gateway": "manual", "bill_id": bill, "method": "nagad",
+                        "sender": "01812345678", "trx_id": trx}),
+            ),
+        )
+    };
+    // What is missing is said, field by field.
+    let r = s.call(
+        "POST",
+        "/api/v2/me/payments",
+        &token,
+        Some(json!({"gateway": "manual"})),
+    );
+    let err = r.assert_error(422, "VALIDATION_ERROR");
+    for field in ["method", "sender", "trx_id"] {
+        assert!(err["details"][field].is_array(), "{field}: {err}");
+    }
+    let r = claim("7XK2M9QP1A");
+    assert_eq!(r.status, 201, "{}", r.body);
+    let claimed = r.json();
+    assert_eq!(claimed["payment"]["state"], "pending");
+    assert_eq!(claimed["payment"]["gateway"], "manual");
+    let reference = claimed["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        claimed["redirect_url"],
+        format!("/portal/result.html?ref={reference}")
+    );
+    // The same transaction is claimed once.
+    claim("7xk2m9qp1a").assert_error(409, "CONFLICT");
+    let wrong = claim("BOGUS00001");
+    assert_eq!(wrong.status, 201, "{}", wrong.body);
+    let wrong_id = wrong.json()["payment"]["id"].as_i64().unwrap();
+    // Nothing counts before staff decide.
+    assert!(payments_of(&s, id).is_empty());
+    assert_eq!(customer(&s, id)["status"], "suspended");
+
+    let queue = s
+        .call("GET", "/api/v2/billing/payment-verifications", &staff, None)
+        .json();
+    assert_eq!(queue["meta"]["total"], 2, "{queue}");
+    let r = s.call(
+        "POST",
+        &format!("/api/v2/billing/payment-verifications/{wrong_id}/reject"),
+        &staff,
+        Some(json!({"reason": "Not in the Nagad statement"})),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["data"]["state"], "rejected");
+    assert_eq!(r.json()["data"]["detail"], "Not in the Nagad statement");
+    let good_id = claimed["payment"]["id"].as_i64().unwrap();
+    let r = s.call(
+        "POST",
+        &format!("/api/v2/billing/payment-verifications/{good_id}/approve"),
+        &staff,
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["data"]["state"], "paid");
+    let paid = payments_of(&s, id);
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0]["method"], "nagad");
+    assert_eq!(paid[0]["transaction_id"], "7XK2M9QP1A");
+    assert_eq!(customer(&s, id)["status"], "active");
+    // Decided once.
+    for (what, body) in [("approve", None), ("reject", Some(json!({"reason": "x"})))] {
+        s.call(
+            "POST",
+            &format!("/api/v2/billing/payment-verifications/{good_id}/{what}"),
+            &staff,
+            body,
+        )
+        .assert_error(409, "CONFLICT");
+    }
+    // The customer sees the outcome.
+    assert_eq!(online(&s, &token, &reference)["state"], "paid");
+    let all = s
+        .call(
+            "GET",
+            "/api/v2/billing/online-payments?gateway=manual",
+            &staff,
+            None,
+        )
+        .json();
+    assert_eq!(all["meta"]["total"], 2);
+    // A bKash payment is confirmed with bKash, never by staff.
+    let started = start_payment(&s, &token, json!({"gateway": "bkash", "amount": 100}));
+    let bkash_id = started["payment"]["id"].as_i64().unwrap();
+    s.call(
+        "POST",
+        &format!("/api/v2/billing/payment-verifications/{bkash_id}/approve"),
+        &staff,
+        None,
+    )
+    .assert_error(409, "CONFLICT");
+}

@@ -34,6 +34,8 @@ enum Kind {
     Invoice,
     /// A RADIUS session (accounting) of the side's customer.
     Session,
+    /// An online payment (a manual send-money claim) of the side's customer.
+    Online,
 }
 
 /// What must happen when reseller A's staff call an operation.
@@ -87,6 +89,30 @@ fn rules() -> BTreeMap<&'static str, Rule> {
     ] {
         add(op, Open);
     }
+    add(
+        "GET /api/v2/billing/online-payments",
+        List(
+            Online,
+            &[
+                "",
+                "gateway=manual",
+                "state=pending",
+                "customer_id={customer}",
+            ],
+        ),
+    );
+    add(
+        "GET /api/v2/billing/payment-verifications",
+        List(Online, &[""]),
+    );
+    add(
+        "POST /api/v2/billing/payment-verifications/{id}/approve",
+        Change(Online, Value::Null),
+    );
+    add(
+        "POST /api/v2/billing/payment-verifications/{id}/reject",
+        Change(Online, json!({"reason": "not in the statement"})),
+    );
     for op in [
         "GET /api/v2/me",
         "GET /api/v2/me/bills",
@@ -343,6 +369,7 @@ struct Side {
     vpn_name: String,
     batch: String,
     pin: String,
+    online: i64,
 }
 
 impl Side {
@@ -351,6 +378,7 @@ impl Side {
             Kind::Customer => self.customer.to_string(),
             Kind::Bill => self.bill.to_string(),
             Kind::Payment => self.payment.to_string(),
+            Kind::Online => self.online.to_string(),
             Kind::Complaint => self.complaint.to_string(),
             Kind::Vpn => self.vpn.to_string(),
             Kind::Operator => self.operator.unwrap_or(0).to_string(),
@@ -541,6 +569,35 @@ fn make_side(
         .as_str()
         .unwrap()
         .to_string();
+    // The customer claims a send-money payment through the customer API.
+    let login = s.send(
+        "POST",
+        "/api/v2/me/login",
+        &[("content-type", "application/json")],
+        Some(
+            json!({"username": username, "password": "secret-pass"})
+                .to_string()
+                .as_bytes(),
+        ),
+    );
+    let me = ok(&login, "customer login")["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let online = ok(
+        &s.call(
+            "POST",
+            "/api/v2/me/payments",
+            &me,
+            Some(
+                json!({"gateway": "manual", "amount": 100, "method": "nagad",
+                "sender": "01812345678", "trx_id": format!("NGD{n}X{}", tag.len())}),
+            ),
+        ),
+        "manual payment",
+    )["payment"]["id"]
+        .as_i64()
+        .unwrap();
     Side {
         operator,
         customer,
@@ -555,6 +612,7 @@ fn make_side(
         vpn_name,
         batch,
         pin,
+        online,
     }
 }
 

@@ -32,7 +32,7 @@ use crate::{
     error::ApiResult,
     ops::{
         self,
-        online_payments::{Origin, StartInput},
+        online_payments::{ManualClaim, Origin, StartInput},
     },
     state::AppState,
     store::online_payments::Filter,
@@ -277,6 +277,9 @@ impl MeApi {
             gateway,
             bill_id,
             amount,
+            method,
+            sender,
+            trx_id,
         } = body.0;
         let origin = match auth.0.reach {
             crate::auth::customer_tokens::Reach::Full => Origin::Portal,
@@ -289,6 +292,11 @@ impl MeApi {
             amount,
             origin,
             base_url: base_url(&state, req),
+            manual: ManualClaim {
+                method,
+                sender,
+                trx_id,
+            },
         };
         let (row, redirect_url) =
             ops::online_payments::start(&state.ctx(), &state.gateways, input).await?;

@@ -18,6 +18,7 @@ pub mod idempotent;
 pub mod logs;
 pub mod me;
 pub mod monitoring;
+pub mod online_payments;
 pub mod operations;
 pub mod operators;
 pub mod packages;
@@ -114,7 +115,12 @@ pub type V2Apis = (
     packages::PackagesV2,
     customers::CustomersV2,
     // The v2 billing routes, in the document's order.
-    (bills::BillsV2, payments::PaymentsV2, bills::CustomerBillsV2),
+    (
+        bills::BillsV2,
+        payments::PaymentsV2,
+        bills::CustomerBillsV2,
+        online_payments::OnlinePaymentsV2,
+    ),
     webhooks::V2WebhooksApi,
     complaints::V2ComplaintsApi,
     staff::StaffV2,

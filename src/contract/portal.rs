@@ -209,24 +209,46 @@ pub struct StartPayment {
     pub gateway: String,
     pub bill_id: Option<i64>,
     pub amount: Option<crate::domain::money::Money>,
+    /// Manual send-money: how, from which number, and the transaction id.
+    pub method: Option<String>,
+    pub sender: Option<String>,
+    pub trx_id: Option<String>,
 }
 
 pub static START_PAYMENT: Contract = Contract {
     name: "CustomerPaymentStart",
     description: Some(
         "The gateway, and what to pay: a bill (its open amount unless `amount` is \
-         given), an amount, or neither (everything due).",
+         given), an amount, or neither (everything due). `manual`: the customer sent \
+         the money themself (bKash, Nagad or Rocket send-money to the ISP's number) \
+         and gives `method`, `sender` and `trx_id`; it counts once staff approve it.",
     ),
     kind: ContractKind::Create,
     fields: &[
-        Field::choice("gateway", &["bkash"])
+        Field::choice("gateway", &["bkash", "manual"])
             .required()
-            .message("must be bkash.")
+            .message("must be bkash or manual.")
             .example(Ex::Str("bkash")),
         Field::reference("bill_id").nullable().example(Ex::Int(41)),
         Field::positive_money("amount")
             .nullable()
             .example(Ex::Num("500")),
+        Field::choice("method", &["bkash", "nagad", "rocket"])
+            .nullable()
+            .message("must be bkash, nagad or rocket.")
+            .describe("Manual payments: the service the money was sent with.")
+            .example(Ex::Str("nagad")),
+        Field::text("sender")
+            .nullable()
+            .max(32)
+            .describe("Manual payments: the number the money was sent from.")
+            .example(Ex::Str("01812345678")),
+        Field::text("trx_id")
+            .nullable()
+            .min(4)
+            .max(40)
+            .describe("Manual payments: the transaction id the service's SMS gave.")
+            .example(Ex::Str("8N7A6D5C4B")),
     ],
     example: None,
 };
@@ -241,6 +263,38 @@ impl FromJsonObject for StartPayment {
             gateway: f.take("gateway").text_or_empty(),
             bill_id: f.take("bill_id").int(),
             amount: f.take("amount").money(),
+            method: f.take("method").text(),
+            sender: f.take("sender").text(),
+            trx_id: f.take("trx_id").text(),
+        }
+    }
+}
+
+/// Why staff refuse a manual payment.
+#[derive(Debug)]
+pub struct RejectPayment {
+    pub reason: String,
+}
+
+pub static REJECT_PAYMENT: Contract = Contract {
+    name: "PaymentVerificationReject",
+    description: Some("Why the claimed payment is refused (the customer sees it)."),
+    kind: ContractKind::Create,
+    fields: &[Field::text("reason")
+        .required()
+        .max(500)
+        .example(Ex::Str("No such transaction in the merchant statement"))],
+    example: None,
+};
+
+contract_type!(RejectPayment, REJECT_PAYMENT);
+
+impl FromJsonObject for RejectPayment {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&REJECT_PAYMENT, Mode::Create));
+
+    fn from_fields(f: &mut Fields) -> Self {
+        Self {
+            reason: f.take("reason").text_or_empty(),
         }
     }
 }
@@ -342,9 +396,15 @@ pub struct OnlinePayment {
     pub state: String,
     /// Where it was started: `portal`, `suspended_page`, `payment_link`, `customer_api`.
     pub origin: String,
-    /// The gateway's transaction id, once paid.
+    /// The gateway's transaction id (for a manual payment: `<method>:<trx_id>`
+    /// as the customer gave it).
     #[oai(nullable)]
     pub gateway_trx_id: Option<String>,
+    /// Manual payments: the service and the number it was sent from.
+    #[oai(nullable)]
+    pub manual_method: Option<String>,
+    #[oai(nullable)]
+    pub manual_sender: Option<String>,
     /// The booked payment, once paid.
     #[oai(nullable)]
     pub payment_id: Option<i64>,
@@ -370,6 +430,8 @@ impl From<OnlinePaymentRow> for OnlinePayment {
             state: o.state,
             origin: o.origin,
             gateway_trx_id: o.gateway_trx_id,
+            manual_method: o.manual_method,
+            manual_sender: o.manual_sender,
             payment_id: o.payment_id,
             detail: o.detail,
             created_at: o.created_at,

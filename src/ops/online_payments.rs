@@ -63,6 +63,16 @@ pub struct StartInput {
     pub origin: Origin,
     /// `https://billing.example.net`: where the customer comes back to.
     pub base_url: String,
+    /// A manual send-money claim (gateway `manual`).
+    pub manual: ManualClaim,
+}
+
+/// What a customer says of money they sent themself.
+#[derive(Debug, Clone, Default)]
+pub struct ManualClaim {
+    pub method: Option<String>,
+    pub sender: Option<String>,
+    pub trx_id: Option<String>,
 }
 
 /// The smallest and largest amount paid online at once.
@@ -83,7 +93,8 @@ pub async fn start(
     gateways: &Arc<Gateways>,
     input: StartInput,
 ) -> OpResult<(OnlinePaymentRow, String)> {
-    if input.gateway != "bkash" {
+    let manual = input.gateway == "manual";
+    if !manual && input.gateway != "bkash" {
         return Err(Error::invalid(
             "gateway",
             format!(
@@ -92,7 +103,7 @@ pub async fn start(
             ),
         ));
     }
-    if gateways.bkash.is_none() {
+    if !manual && gateways.bkash.is_none() {
         return Err(Error::invalid(
             "gateway",
             "bKash payments are not set up on this appliance.",
@@ -144,17 +155,24 @@ pub async fn start(
             format!("The amount must be between {MIN_AMOUNT} and {MAX_AMOUNT}."),
         ));
     }
+    if manual {
+        let row = claim(
+            ctx,
+            customer_id,
+            bill_id,
+            amount,
+            input.origin,
+            input.manual,
+        )
+        .await?;
+        let to = format!("/portal/result.html?ref={}", row.reference);
+        return Ok((row, to));
+    }
     let now = ctx.clock.now();
     let stamp = format_timestamp(now);
     let expires =
         format_timestamp(now + Duration::minutes(i64::from(ctx.config.payments.pending_minutes)));
-    let reference = format!(
-        "OP{}",
-        random_token(9)
-            .map_err(|e| Error::Internal(e.to_string()))?
-            .to_ascii_uppercase()
-            .replace(['-', '_'], "X")
-    );
+    let reference = new_reference()?;
     let new = NewOnlinePayment {
         reference: reference.clone(),
         customer_id,
@@ -322,11 +340,25 @@ async fn book(ctx: &Ctx, row: &OnlinePaymentRow, trx_id: String, detail: String)
         method: row.gateway.clone(),
         transaction_id: Some(trx_id.clone()),
     };
+    book_as(ctx, row, new, trx_id, detail, None).await
+}
+
+/// Books `new` for the online payment `row` (see [`book`]).
+async fn book_as(
+    ctx: &Ctx,
+    row: &OnlinePaymentRow,
+    new: NewPayment,
+    trx_id: String,
+    detail: String,
+    decided_by: Option<i64>,
+) -> OpResult<()> {
     let once: Once<Recorded> = Once::new(None, 201, |r| Ok(r.payment.id.to_string()));
     let paid = Paid::Online {
         online_payment_id: row.id,
         new: new.clone(),
+        trx: trx_id.clone(),
         detail,
+        decided_by,
     };
     match pay(ctx, &Caller::system(), RenewedBy::Isp, &new, once, paid).await {
         Ok(_) => {
@@ -424,4 +456,172 @@ pub async fn list(
         .db
         .read_async(move |c| online_payments::list(c, &filter, vis, limit, offset))
         .await?)
+}
+
+/// Our reference for a new online payment: `OP` and 12 letters and digits.
+fn new_reference() -> OpResult<String> {
+    Ok(format!(
+        "OP{}",
+        random_token(9)
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .to_ascii_uppercase()
+            .replace(['-', '_'], "X")
+    ))
+}
+
+/// A manual send-money claim: pending until staff approve or reject it.
+/// The same transaction of the same service is claimed once.
+async fn claim(
+    ctx: &Ctx,
+    customer_id: i64,
+    bill_id: Option<i64>,
+    amount: Money,
+    origin: Origin,
+    c: ManualClaim,
+) -> OpResult<OnlinePaymentRow> {
+    let mut missing = Vec::new();
+    let method = c.method.unwrap_or_default();
+    let trx = c.trx_id.unwrap_or_default().trim().to_ascii_uppercase();
+    let sender = c.sender.unwrap_or_default();
+    if method.is_empty() {
+        missing.push((
+            "method".to_string(),
+            "Say how the money was sent: bkash, nagad or rocket.".to_string(),
+        ));
+    }
+    if trx.is_empty() || !trx.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        missing.push((
+            "trx_id".to_string(),
+            "Give the transaction id from the payment SMS (letters and digits).".to_string(),
+        ));
+    }
+    let sender = match crate::domain::customer::normalise_phone(&sender) {
+        Some(p) => p,
+        None => {
+            missing.push((
+                "sender".to_string(),
+                "Give the mobile number the money was sent from.".to_string(),
+            ));
+            String::new()
+        }
+    };
+    if !missing.is_empty() {
+        return Err(Error::Invalid(missing));
+    }
+    let key = format!("{method}:{trx}");
+    let now = ctx.clock.now();
+    let stamp = format_timestamp(now);
+    let new = NewOnlinePayment {
+        reference: new_reference()?,
+        customer_id,
+        bill_id,
+        gateway: "manual".into(),
+        amount,
+        currency: ctx.config.payments.currency.clone(),
+        origin: origin.as_str().into(),
+        manual_method: Some(method.clone()),
+        manual_sender: Some(sender),
+        gateway_trx_id: Some(key.clone()),
+        // Staff decide; it does not expire by itself.
+        expires_at: format_timestamp(now + Duration::days(3650)),
+    };
+    Ok(ctx
+        .db
+        .write_async(move |tx| {
+            if online_payments::trx_taken(tx, "manual", &key)?
+                || crate::store::payments::transaction_taken(tx, &method, &trx)?
+            {
+                return Err(StoreError::Conflict(
+                    "This transaction id was submitted already.".into(),
+                ));
+            }
+            online_payments::create(tx, &new, &stamp)
+        })
+        .await?)
+}
+
+/// A page of manual payments waiting for (or past) staff's decision.
+pub async fn verifications(
+    ctx: &Ctx,
+    caller: &Caller,
+    state: Option<String>,
+    limit: i64,
+    offset: i64,
+) -> OpResult<(Vec<OnlinePaymentRow>, u64)> {
+    let filter = Filter {
+        gateway: Some("manual".into()),
+        state: Some(state.unwrap_or_else(|| "pending".into())),
+        ..Filter::default()
+    };
+    list(ctx, caller, filter, limit, offset).await
+}
+
+/// Staff approve a manual payment: booked on the one payment path, by the
+/// service the customer named and their transaction id.
+pub async fn approve(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<OnlinePaymentRow> {
+    let row = decidable(ctx, caller, id).await?;
+    let method = row.manual_method.clone().unwrap_or_default();
+    let key = row.gateway_trx_id.clone().unwrap_or_default();
+    let trx = key
+        .split_once(':')
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_default();
+    let new = NewPayment {
+        customer_id: row.customer_id,
+        bill_id: row.bill_id,
+        amount: row.amount,
+        currency: row.currency.clone(),
+        method,
+        transaction_id: Some(trx),
+    };
+    let detail = format!("approved by {}", caller.label());
+    book_as(ctx, &row, new, key, detail, caller.user_id()).await?;
+    ctx.db
+        .read_async(move |c| online_payments::get(c, id))
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Staff reject a manual payment, saying why.
+pub async fn reject(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    reason: String,
+) -> OpResult<OnlinePaymentRow> {
+    decidable(ctx, caller, id).await?;
+    let (now, by) = (ctx.now_text(), caller.user_id());
+    let done = ctx
+        .db
+        .write_async(move |tx| online_payments::mark_ended(tx, id, "rejected", &reason, by, &now))
+        .await?;
+    if !done {
+        return Err(Error::Conflict("This payment was decided already.".into()));
+    }
+    ctx.db
+        .read_async(move |c| online_payments::get(c, id))
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// A manual payment the caller sees that is still to be decided.
+async fn decidable(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<OnlinePaymentRow> {
+    let vis = caller.visibility;
+    let row = ctx
+        .db
+        .read_async(move |c| online_payments::get_visible(c, id, vis))
+        .await?
+        .ok_or(Error::NotFound)?;
+    if row.gateway != "manual" {
+        return Err(Error::Conflict(
+            "Only manual payments are verified by staff; gateway payments are confirmed with the gateway.".into(),
+        ));
+    }
+    if row.state != "pending" {
+        return Err(Error::Conflict(format!(
+            "This payment is {} already.",
+            row.state
+        )));
+    }
+    Ok(row)
 }

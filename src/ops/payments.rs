@@ -52,7 +52,11 @@ pub(super) enum Paid {
     Online {
         online_payment_id: i64,
         new: NewPayment,
+        /// The gateway's transaction id as the online payment keeps it.
+        trx: String,
         detail: String,
+        /// The staff user who approved a manual payment.
+        decided_by: Option<i64>,
     },
 }
 
@@ -88,16 +92,18 @@ pub(super) async fn pay(
                         Paid::Online {
                             online_payment_id,
                             new,
+                            trx,
                             detail,
+                            decided_by,
                         } => {
                             let recorded = payments::record(tx, &new, vis, &stamp)?;
-                            let trx = new.transaction_id.as_deref().unwrap_or_default();
                             if !online_payments::mark_paid(
                                 tx,
                                 online_payment_id,
-                                trx,
+                                &trx,
                                 recorded.payment.id,
                                 &detail,
+                                decided_by,
                                 &stamp,
                             )? {
                                 return Err(StoreError::Conflict(

@@ -155,13 +155,14 @@ pub fn mark_paid(
     trx_id: &str,
     payment_id: i64,
     detail: &str,
+    decided_by: Option<i64>,
     now: &str,
 ) -> Result<bool, StoreError> {
     Ok(rows::execute(
         tx,
         "UPDATE online_payments SET state = 'paid', gateway_trx_id = ?2, payment_id = ?3, \
-         detail = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'pending'",
-        params![id, trx_id, payment_id, detail, now],
+         detail = ?4, updated_at = ?5, decided_by = ?6 WHERE id = ?1 AND state = 'pending'",
+        params![id, trx_id, payment_id, detail, now, decided_by],
     )? == 1)
 }
 

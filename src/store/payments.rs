@@ -278,3 +278,11 @@ pub fn daily_collections(
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+/// Whether a payment with this method and transaction id is booked.
+pub fn transaction_taken(conn: &Connection, method: &str, trx: &str) -> Result<bool, StoreError> {
+    rows::exists(
+        conn,
+        "FROM payments WHERE method = ?1 AND transaction_id = ?2",
+        params![method, trx],
+    )
+}
