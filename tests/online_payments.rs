@@ -516,3 +516,71 @@ fn a_manual_send_money_claim_waits_for_staff() {
     )
     .assert_error(409, "CONFLICT");
 }
+
+#[test]
+fn money_paid_for_a_bill_settled_meanwhile_is_still_booked() {
+    let sim = BkashSim::start();
+    let s = server(&sim);
+    let (id, bill, token) = suspended_customer(&s);
+    let started = start_payment(&s, &token, json!({"gateway": "bkash", "bill_id": bill}));
+    let reference = started["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pid = payment_id_of(started["redirect_url"].as_str().unwrap());
+    // While the customer is on bKash's page, the bill is paid in cash.
+    let r = s.call(
+        "POST",
+        "/api/v2/billing/payments",
+        &s.v2_admin_token(),
+        Some(json!({"customer_id": id, "bill_id": bill, "amount": 500, "method": "cash"})),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(visit(&sim.customer_redirect(&pid)).0, 303);
+    assert_eq!(online(&s, &token, &reference)["state"], "paid");
+    let paid = payments_of(&s, id);
+    assert_eq!(paid.len(), 2, "{paid:?}");
+    let me = s.get_auth("/api/v2/me", &token).json();
+    assert_eq!(me["data"]["balance"], 500.0, "{me}");
+}
+
+#[test]
+fn no_answer_from_bkash_never_ends_a_payment() {
+    let sim = BkashSim::start();
+    let clock = Arc::new(ManualClock::new(datetime!(2026-11-30 06:00:00 UTC)));
+    let s = TestServer::start_full(
+        |c| with_bkash(&sim, c),
+        clock.clone(),
+        |state| ispbills::app::routes(state).boxed(),
+    );
+    let (id, _, token) = suspended_customer(&s);
+    let started = start_payment(&s, &token, json!({"gateway": "bkash"}));
+    let reference = started["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pid = payment_id_of(started["redirect_url"].as_str().unwrap());
+    sim.approve(&pid);
+    // bKash stops answering in time; the payment is past its time.
+    sim.set_delay(4);
+    clock.advance(time::Duration::minutes(40));
+    let r = s.send(
+        "POST",
+        "/api/v2/me/login",
+        &[("content-type", "application/json")],
+        Some(br#"{"username":"rahim","password":"rahim-pw"}"#),
+    );
+    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while sim.payment(&pid).queries == 0 {
+        assert!(std::time::Instant::now() < deadline, "never asked");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(online(&s, &token, &reference)["state"], "pending");
+    // bKash answers again: the customer came back and paid meanwhile.
+    sim.set_delay(0);
+    assert_eq!(visit(&sim.customer_redirect(&pid)).0, 303);
+    assert_eq!(online(&s, &token, &reference)["state"], "paid");
+    assert_eq!(payments_of(&s, id).len(), 1);
+}

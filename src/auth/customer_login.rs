@@ -68,7 +68,7 @@ pub async fn check_password(
             return Err(Refused::Failed(AuthError::Store(e)));
         }
     };
-    let mut found = None;
+    let mut found: Option<CustomerAuthRow> = None;
     let mut permit = Some(permit);
     for c in candidates {
         let matched = match (&c.portal_password_hash, &c.login_password_sealed) {
@@ -89,8 +89,14 @@ pub async fn check_password(
             (None, None) => false,
         };
         if matched && !password.is_empty() {
+            if found.is_some() {
+                // Two customers on different routers with this name and this
+                // password: which one is asking cannot be told, so neither.
+                tracing::warn!(%account, "customer login matches several customers");
+                found = None;
+                break;
+            }
             found = Some(c);
-            break;
         }
     }
     if let Some(p) = permit {

@@ -263,20 +263,18 @@ pub async fn bkash_return(
     })
     .await
     .map_err(Error::Internal)?;
-    let outcome = match outcome {
-        Ok(o) => o,
-        // The answer did not come: the payment stays pending and is asked
-        // about again by the status check.
-        Err(e) => Outcome::Pending(e.to_string()),
-    };
-    // The browser said cancel or failure and bKash says it is still open:
-    // the customer left bKash's page, so it ends here.
     let outcome = match (execute, outcome) {
-        (false, Outcome::Pending(_)) => Outcome::Failed {
+        // The browser said cancel or failure and bKash says the payment is
+        // still open: the customer left bKash's page, so it ends here (were
+        // it completed after all, the completion is still booked).
+        (false, Ok(Outcome::Pending(_))) => Outcome::Failed {
             cancelled: status == "cancel",
             reason: format!("bKash: the customer came back with status {status}"),
         },
-        (_, o) => o,
+        (_, Ok(o)) => o,
+        // No answer: the payment stays pending and is asked about again by
+        // the status check; nothing is ended on a gateway error.
+        (_, Err(e)) => Outcome::Pending(e.to_string()),
     };
     settle(ctx, row, outcome).await
 }
@@ -332,15 +330,49 @@ async fn settle(ctx: &Ctx, row: OnlinePaymentRow, outcome: Outcome) -> OpResult<
 /// the same transaction (a double callback, the status check racing the
 /// customer's return) finds it booked and changes nothing.
 async fn book(ctx: &Ctx, row: &OnlinePaymentRow, trx_id: String, detail: String) -> OpResult<()> {
+    // The money moved: it is booked even if the bill was settled meanwhile
+    // (another tab, cash at the office) — then it settles the oldest open
+    // bills and the rest is credit.
+    let bill_id = match row.bill_id {
+        Some(b) => ctx
+            .db
+            .read_async(move |c| bills::get(c, b, Visibility::ALL))
+            .await?
+            .filter(|bill| matches!(bill.status.as_str(), "unpaid" | "partial"))
+            .map(|bill| bill.id),
+        None => None,
+    };
     let new = NewPayment {
         customer_id: row.customer_id,
-        bill_id: row.bill_id,
+        bill_id,
         amount: row.amount,
         currency: row.currency.clone(),
         method: row.gateway.clone(),
         transaction_id: Some(trx_id.clone()),
     };
-    book_as(ctx, row, new, trx_id, detail, None).await
+    match book_as(ctx, row, new, trx_id.clone(), detail, None, RenewedBy::Isp).await {
+        Err(Error::Conflict(why)) => {
+            // Booked before by another report of the same transaction? Then
+            // all is well; anything else is money taken and not booked.
+            let id = row.id;
+            let now = ctx
+                .db
+                .read_async(move |c| online_payments::get(c, id))
+                .await?;
+            match now {
+                Some(r) if r.state == "paid" && r.gateway_trx_id.as_deref() == Some(&trx_id) => {
+                    tracing::info!(reference = %row.reference, "online payment booked before");
+                    Ok(())
+                }
+                _ => {
+                    tracing::error!(reference = %row.reference, %trx_id, %why,
+                        "online payment completed at the gateway but NOT booked");
+                    Err(Error::Conflict(why))
+                }
+            }
+        }
+        other => other,
+    }
 }
 
 /// Books `new` for the online payment `row` (see [`book`]).
@@ -351,6 +383,7 @@ async fn book_as(
     trx_id: String,
     detail: String,
     decided_by: Option<i64>,
+    by: RenewedBy,
 ) -> OpResult<()> {
     let once: Once<Recorded> = Once::new(None, 201, |r| Ok(r.payment.id.to_string()));
     let paid = Paid::Online {
@@ -360,17 +393,9 @@ async fn book_as(
         detail,
         decided_by,
     };
-    match pay(ctx, &Caller::system(), RenewedBy::Isp, &new, once, paid).await {
-        Ok(_) => {
-            tracing::info!(reference = %row.reference, %trx_id, "online payment booked");
-            Ok(())
-        }
-        Err(Error::Conflict(why)) => {
-            tracing::info!(reference = %row.reference, %why, "online payment booked before");
-            Ok(())
-        }
-        Err(e) => Err(e),
-    }
+    pay(ctx, &Caller::system(), by, &new, once, paid).await?;
+    tracing::info!(reference = %row.reference, %trx_id, "online payment booked");
+    Ok(())
 }
 
 /// One pass of the status check: pending payments whose callback has not
@@ -389,41 +414,73 @@ pub async fn check_pending(ctx: &Ctx, gateways: &Arc<Gateways>) -> OpResult<usiz
         .await?;
     let mut settled = 0;
     for row in rows {
-        let outcome = match (&row.gateway_payment_id, row.gateway.as_str()) {
-            (Some(pid), "bkash") => {
-                let (gw, pid) = (gateways.clone(), pid.clone());
-                crate::outbound::blocking(move || match &gw.bkash {
-                    Some(b) => b.status(&pid),
-                    None => Err(GatewayError::Refused("bKash is not set up".into())),
-                })
-                .await
-                .map_err(Error::Internal)?
-                .unwrap_or_else(|e| Outcome::Pending(e.to_string()))
-            }
-            _ => Outcome::Pending("never reached the gateway".into()),
-        };
-        let expired = row.expires_at <= format_timestamp(now);
-        match outcome {
-            Outcome::Pending(d) if expired => {
-                let (id, stamp) = (row.id, ctx.now_text());
-                let why = format!("expired: the customer did not finish paying ({d})");
-                ctx.db
-                    .write_async(move |tx| {
-                        online_payments::mark_ended(tx, id, "expired", &why, None, &stamp)
-                    })
-                    .await?;
-                settled += 1;
-            }
-            Outcome::Pending(d) => {
-                settle(ctx, row, Outcome::Pending(d)).await?;
-            }
-            o => {
-                settle(ctx, row, o).await?;
-                settled += 1;
+        let (id, reference) = (row.id, row.reference.clone());
+        match check_one(ctx, gateways, row, now).await {
+            Ok(true) => settled += 1,
+            Ok(false) => {}
+            Err(e) => {
+                // One payment's trouble never holds up the others: it is
+                // noted (and so looked at again after the interval).
+                tracing::error!(%reference, error = %e, "online payment status check");
+                let (why, stamp) = (format!("status check failed: {e}"), ctx.now_text());
+                let _ = ctx
+                    .db
+                    .write_async(move |tx| online_payments::note(tx, id, &why, &stamp))
+                    .await;
             }
         }
     }
     Ok(settled)
+}
+
+/// Asks the gateway about one pending payment and settles it by the
+/// answer; true when it ended (paid, failed, expired). Without an answer it
+/// stays pending, however late: bKash may have completed it.
+async fn check_one(
+    ctx: &Ctx,
+    gateways: &Arc<Gateways>,
+    row: OnlinePaymentRow,
+    now: time::OffsetDateTime,
+) -> OpResult<bool> {
+    let answer: Result<Outcome, String> = match (&row.gateway_payment_id, row.gateway.as_str()) {
+        (Some(pid), "bkash") => {
+            let (gw, pid) = (gateways.clone(), pid.clone());
+            crate::outbound::blocking(move || match &gw.bkash {
+                Some(b) => b.status(&pid),
+                None => Err(GatewayError::Refused("bKash is not set up".into())),
+            })
+            .await
+            .map_err(Error::Internal)?
+            .map_err(|e| e.to_string())
+        }
+        // The gateway never gave the customer a page: nothing can be paid.
+        _ => Ok(Outcome::Pending("never reached the gateway".into())),
+    };
+    let expired = row.expires_at <= format_timestamp(now);
+    match answer {
+        Err(e) => {
+            settle(ctx, row, Outcome::Pending(e)).await?;
+            Ok(false)
+        }
+        Ok(Outcome::Pending(d)) if expired => {
+            let (id, stamp) = (row.id, ctx.now_text());
+            let why = format!("expired: the customer did not finish paying ({d})");
+            ctx.db
+                .write_async(move |tx| {
+                    online_payments::mark_ended(tx, id, "expired", &why, None, &stamp)
+                })
+                .await?;
+            Ok(true)
+        }
+        Ok(Outcome::Pending(d)) => {
+            settle(ctx, row, Outcome::Pending(d)).await?;
+            Ok(false)
+        }
+        Ok(o) => {
+            settle(ctx, row, o).await?;
+            Ok(true)
+        }
+    }
 }
 
 /// One online payment of a customer, by our reference.
@@ -575,7 +632,14 @@ pub async fn approve(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<OnlinePaym
         transaction_id: Some(trx),
     };
     let detail = format!("approved by {}", caller.label());
-    book_as(ctx, &row, new, key, detail, caller.user_id()).await?;
+    // A reseller's staff renew prepaid customers with their operator's funds,
+    // as when they record a payment by hand.
+    let by = if caller.role == Some(crate::domain::staff::Role::OperatorStaff) {
+        RenewedBy::Operator
+    } else {
+        RenewedBy::Isp
+    };
+    book_as(ctx, &row, new, key, detail, caller.user_id(), by).await?;
     ctx.db
         .read_async(move |c| online_payments::get(c, id))
         .await?

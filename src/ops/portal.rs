@@ -173,6 +173,7 @@ pub async fn request_otp(
     let now = ctx.clock.now();
     let stamp = format_timestamp(now);
     let since = format_timestamp(now - Duration::seconds(OTP_WINDOW_SECS));
+    let day_ago = format_timestamp(now - Duration::days(1));
     let expires = format_timestamp(now + Duration::seconds(OTP_TTL_SECS));
     let code = random_digits(6).map_err(internal)?;
     let code_hash = otp_hash(keys, &phone, &code);
@@ -208,6 +209,8 @@ pub async fn request_otp(
     let outcome = ctx
         .db
         .write_async(move |tx| {
+            // Codes older than a day count for nothing any more.
+            portal::prune_otps(tx, &day_ago)?;
             let counts = portal::otp_counts(tx, &phone, &address, &since)?;
             if counts.phone >= OTP_PER_PHONE {
                 return Ok(Err(("codes for this number", counts.phone_oldest)));

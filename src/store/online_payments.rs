@@ -147,8 +147,10 @@ pub fn set_gateway_payment(
     )
 }
 
-/// A pending payment confirmed and booked; false when it was no longer
-/// pending (another node or callback got there first).
+/// A payment the gateway confirmed, booked; false when it was booked before
+/// (another node or callback got there first) or staff rejected it. A
+/// payment already ended as failed, cancelled or expired is still booked:
+/// the gateway's word that the money moved wins.
 pub fn mark_paid(
     tx: &Transaction<'_>,
     id: i64,
@@ -161,7 +163,8 @@ pub fn mark_paid(
     Ok(rows::execute(
         tx,
         "UPDATE online_payments SET state = 'paid', gateway_trx_id = ?2, payment_id = ?3, \
-         detail = ?4, updated_at = ?5, decided_by = ?6 WHERE id = ?1 AND state = 'pending'",
+         detail = ?4, updated_at = ?5, decided_by = ?6 \
+         WHERE id = ?1 AND payment_id IS NULL AND state <> 'rejected'",
         params![id, trx_id, payment_id, detail, now, decided_by],
     )? == 1)
 }

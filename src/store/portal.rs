@@ -216,9 +216,10 @@ impl KnownBy {
 }
 
 /// The customer whose traffic comes from `address`: the newest open RADIUS
-/// session with it, else the newest router poll (since `polled_since`) that
-/// saw a customer online with it, else the customer it is the static
-/// address of.
+/// session with it that accounting touched since `polled_since` (one the
+/// router never closed is not believed for ever), else the newest router
+/// poll since then that saw a customer online with it, else the customer it
+/// is the static address of.
 pub fn customer_by_address(
     conn: &Connection,
     address: &str,
@@ -227,9 +228,10 @@ pub fn customer_by_address(
     let session: Option<i64> = conn
         .prepare_cached(
             "SELECT customer_id FROM radius_sessions WHERE framed_ip = ?1 AND stopped_at IS NULL \
-             AND customer_id IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1",
+             AND customer_id IS NOT NULL AND updated_at >= ?2 \
+             ORDER BY started_at DESC, id DESC LIMIT 1",
         )?
-        .query_row([address], |r| r.get(0))
+        .query_row(params![address, polled_since], |r| r.get(0))
         .optional()?;
     if let Some(id) = session {
         return Ok(Some((id, KnownBy::RadiusSession)));

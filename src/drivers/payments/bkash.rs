@@ -36,6 +36,9 @@ use crate::domain::money::Money;
 /// bKash's codes for "this payment was executed already" (the answer to a
 /// second execute): the payment's state is then asked for.
 const ALREADY_EXECUTED: &[&str] = &["2062", "2116", "2117", "2056"];
+/// Codes that are bKash's final "no" to an execute: the customer's wallet
+/// refused the money (insufficient balance, over a limit, blocked).
+const DECLINED: &[&str] = &["2023"];
 /// Codes that mean the id_token is no longer good: grant a new one and retry.
 const TOKEN_INVALID: &[&str] = &["2079", "9999-token"];
 
@@ -216,14 +219,22 @@ impl Bkash {
 
     /// What an execute or status answer says of the payment: paid only with
     /// a trxID, "Completed", and the amount and currency written out.
+    ///
+    /// Only a definite answer ends a payment: a decline code, or a
+    /// `transactionStatus` of Failed, Cancelled or Expired. Any other error
+    /// or state leaves it pending, to be asked about again (bKash may have
+    /// completed it).
     fn outcome(answer: &Value) -> Outcome {
         let (code, message) = status_of(answer);
         let state = text(answer, "transactionStatus").unwrap_or_default();
-        if code != "0000" {
+        if DECLINED.contains(&code.as_str()) {
             return Outcome::Failed {
                 cancelled: false,
                 reason: format!("bKash {code}: {message}"),
             };
+        }
+        if code != "0000" {
+            return Outcome::Pending(format!("bKash {code}: {message}"));
         }
         match state.as_str() {
             "Completed" => match (
@@ -251,10 +262,11 @@ impl Bkash {
                 cancelled: true,
                 reason: "bKash: cancelled".into(),
             },
-            other => Outcome::Failed {
+            "Failed" | "Expired" | "Declined" => Outcome::Failed {
                 cancelled: false,
-                reason: format!("bKash: {other}"),
+                reason: format!("bKash: {state}"),
             },
+            other => Outcome::Pending(format!("bKash: {other}")),
         }
     }
 
@@ -267,7 +279,11 @@ impl Bkash {
         if ALREADY_EXECUTED.contains(&code.as_str()) {
             return self.status(payment_id);
         }
-        Ok(Self::outcome(&answer))
+        match Self::outcome(&answer) {
+            // Not a definite answer: what does bKash say of the payment now?
+            Outcome::Pending(_) => self.status(payment_id),
+            o => Ok(o),
+        }
     }
 
     /// What became of a payment (its callback never came, or to confirm).
@@ -345,5 +361,16 @@ mod tests {
             Bkash::outcome(&json!({"errorCode": "2023", "errorMessage": "Insufficient Balance"})),
             Outcome::Failed { .. }
         ));
+        // Anything not definite leaves the payment to be asked about again.
+        for unsure in [
+            json!({"statusCode": "9999", "statusMessage": "System Error"}),
+            json!({"message": "Too Many Requests"}),
+            json!({"statusCode": "0000", "transactionStatus": "Something New"}),
+        ] {
+            assert!(
+                matches!(Bkash::outcome(&unsure), Outcome::Pending(_)),
+                "{unsure}"
+            );
+        }
     }
 }

@@ -133,11 +133,11 @@ impl PaymentsConfig {
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err("key `payments.currency`: a three-letter code such as BDT".into());
         }
-        if self.pending_minutes == 0 {
-            return Err("key `payments.pending_minutes`: at least 1".into());
+        if !(1..=10_080).contains(&self.pending_minutes) {
+            return Err("key `payments.pending_minutes`: 1 to 10080 (a week)".into());
         }
-        if self.status_check_secs == 0 {
-            return Err("key `payments.status_check_secs`: at least 1".into());
+        if !(1..=86_400).contains(&self.status_check_secs) {
+            return Err("key `payments.status_check_secs`: 1 to 86400 (a day)".into());
         }
         let b = &self.bkash;
         if b.enabled {
