@@ -126,6 +126,8 @@ fn encode(value: &str) -> String {
 struct Tokens {
     v1: String,
     v2: String,
+    /// A customer's, for the customer API (`/api/v2/me`).
+    customer: String,
 }
 
 /// A server whose rate limits do not get in the way of hundreds of requests.
@@ -134,6 +136,7 @@ fn server() -> TestServer {
         |mut config| {
             config.api.v1_standard_per_minute = 1_000_000;
             config.api.v2_high_volume_per_minute = 1_000_000;
+            config.api.customer_per_minute = 1_000_000;
             config
         },
         |state| ispbills::app::routes(state).boxed(),
@@ -141,9 +144,26 @@ fn server() -> TestServer {
 }
 
 fn tokens(s: &TestServer) -> Tokens {
+    let v2 = s.v2_admin_token();
+    let r = s.call(
+        "POST",
+        "/api/v2/customers",
+        &v2,
+        Some(json!({"name": "Text Tester", "phone": "01799999999",
+                    "username": "text-tester", "password": "text-tester-pw"})),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = s.send(
+        "POST",
+        "/api/v2/me/login",
+        &[("content-type", "application/json")],
+        Some(br#"{"username":"text-tester","password":"text-tester-pw"}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
     Tokens {
         v1: s.login_admin_v1(),
-        v2: s.v2_admin_token(),
+        v2,
+        customer: r.json()["access_token"].as_str().unwrap().to_string(),
     }
 }
 
@@ -152,6 +172,8 @@ fn send(s: &TestServer, t: &Tokens, field: &TextField, value: &str) -> common::R
     let path = field.path.replace("{id}", "1").replace("{account}", "1");
     let token = if path.starts_with("/api/v1/") || path.starts_with("/api/auth/") {
         &t.v1
+    } else if path.starts_with("/api/v2/me") {
+        &t.customer
     } else {
         &t.v2
     };
@@ -247,6 +269,7 @@ fn the_spec_states_the_rule_on_every_free_text_field() {
             "POST /api/v1/sms/send message",
             "POST /api/v2/sms/send message",
             "POST /api/v2/sms/broadcast message",
+            "POST /api/v2/me/complaints body",
         ],
         "multi-line fields"
     );
@@ -275,8 +298,13 @@ fn the_spec_states_the_rule_on_every_free_text_field() {
     }
     assert_eq!(
         unruled,
-        ["post /api/auth/login password"],
-        "only the staff password is read exactly as sent"
+        [
+            "post /api/auth/login password",
+            "post /api/v2/me/login password",
+            "put /api/v2/me/password current_password",
+        ],
+        "only passwords checked against what is stored are read exactly as sent \
+         (a customer's is their router login's, whatever it holds)"
     );
 }
 

@@ -145,7 +145,7 @@ pub static PASSWORD_CHANGE: Contract = Contract {
             .required()
             .max(128)
             .example(Ex::Str("s3cret-pass")),
-        Field::secret("new_password")
+        Field::secret_line("new_password")
             .required()
             .range(8, 128)
             .example(Ex::Str("a longer passphrase")),
