@@ -6,7 +6,14 @@
 
 use super::{
     body::{Fields, FromJsonObject},
-    field::{Contract, ContractKind, Ex, Field, Mode},
+    field::{normalisers, Contract, ContractKind, Ex, Field, Mode, Normaliser, Text},
+};
+
+/// A mobile number as customers' numbers are kept (the schema states the
+/// pattern, so a number the API refuses is never "valid").
+const CUSTOMER_PHONE: Normaliser = Normaliser {
+    message: "is not a mobile number: use 01XXXXXXXXX or +<country code><number>.",
+    ..normalisers::PHONE
 };
 use crate::contract_type;
 
@@ -60,10 +67,11 @@ pub static OTP_REQUEST: Contract = Contract {
     name: "CustomerOtpRequest",
     description: Some("The customer's mobile number, to send a one-time login code to."),
     kind: ContractKind::Create,
-    fields: &[Field::text("phone")
-        .required()
-        .max(32)
-        .example(Ex::Str("01712345678"))],
+    fields: &[
+        Field::with("phone", Text::line().max(32).normalised(CUSTOMER_PHONE))
+            .required()
+            .example(Ex::Str("01712345678")),
+    ],
     example: None,
 };
 
@@ -95,9 +103,8 @@ pub static OTP_VERIFY: Contract = Contract {
     ),
     kind: ContractKind::Create,
     fields: &[
-        Field::text("phone")
+        Field::with("phone", Text::line().max(32).normalised(CUSTOMER_PHONE))
             .required()
-            .max(32)
             .example(Ex::Str("01712345678")),
         Field::text("code")
             .required()
