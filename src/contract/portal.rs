@@ -106,10 +106,9 @@ pub static OTP_VERIFY: Contract = Contract {
         Field::with("phone", Text::line().max(32).normalised(CUSTOMER_PHONE))
             .required()
             .example(Ex::Str("01712345678")),
-        Field::text("code")
+        Field::with("code", Text::line().pattern("^[0-9]{6}$"))
+            .message("must be the 6 digits sent by SMS.")
             .required()
-            .max(6)
-            .min(6)
             .example(Ex::Str("482913")),
         Field::text("username")
             .nullable()
