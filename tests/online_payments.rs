@@ -72,6 +72,12 @@ fn suspended_customer(s: &TestServer) -> (i64, i64, String) {
     .unwrap();
     assert_eq!(report.customers_suspended, 1, "{report:?}");
     assert_eq!(customer(s, id)["status"], "suspended");
+    let token = rahim_login(s);
+    (id, bill, token)
+}
+
+/// Rahim's customer token (a fresh login).
+fn rahim_login(s: &TestServer) -> String {
     let r = s.send(
         "POST",
         "/api/v2/me/login",
@@ -79,8 +85,7 @@ fn suspended_customer(s: &TestServer) -> (i64, i64, String) {
         Some(br#"{"username":"rahim","password":"rahim-pw"}"#),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    let token = r.json()["access_token"].as_str().unwrap().to_string();
-    (id, bill, token)
+    r.json()["access_token"].as_str().unwrap().to_string()
 }
 
 fn start_payment(s: &TestServer, token: &str, body: Value) -> Value {
@@ -378,26 +383,14 @@ fn the_status_check_settles_payments_whose_customer_never_came_back() {
     assert!(sim.payment(&pid).queries >= 1);
 
     // Abandoned on bKash's page: it expires after `pending_minutes`.
-    let r = s.send(
-        "POST",
-        "/api/v2/me/login",
-        &[("content-type", "application/json")],
-        Some(br#"{"username":"rahim","password":"rahim-pw"}"#),
-    );
-    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    let token = rahim_login(&s);
     let started = start_payment(&s, &token, json!({"gateway": "bkash", "amount": 100}));
     let reference = started["payment"]["reference"]
         .as_str()
         .unwrap()
         .to_string();
     clock.advance(time::Duration::minutes(31));
-    let r = s.send(
-        "POST",
-        "/api/v2/me/login",
-        &[("content-type", "application/json")],
-        Some(br#"{"username":"rahim","password":"rahim-pw"}"#),
-    );
-    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    let token = rahim_login(&s);
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while online(&s, &token, &reference)["state"] == "pending" {
         assert!(std::time::Instant::now() < deadline, "not expired");
@@ -564,13 +557,7 @@ fn no_answer_from_bkash_never_ends_a_payment() {
     // bKash stops answering in time; the payment is past its time.
     sim.set_delay(4);
     clock.advance(time::Duration::minutes(40));
-    let r = s.send(
-        "POST",
-        "/api/v2/me/login",
-        &[("content-type", "application/json")],
-        Some(br#"{"username":"rahim","password":"rahim-pw"}"#),
-    );
-    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    let token = rahim_login(&s);
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     while sim.payment(&pid).queries == 0 {
         assert!(std::time::Instant::now() < deadline, "never asked");
