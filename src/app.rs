@@ -34,6 +34,14 @@ pub fn api_and_web_routes() -> Route {
         .at("/docs/api/openapi.json", spec)
         .at("/metrics", get(metrics_endpoint))
         .at("/portal/pay/bkash", get(crate::portal_pages::bkash_return))
+        .at(
+            "/portal/pay/sslcommerz",
+            poem::post(crate::portal_pages::sslcommerz_return),
+        )
+        .at(
+            "/portal/pay/sslcommerz/ipn",
+            poem::post(crate::portal_pages::sslcommerz_ipn),
+        )
         .at("/", web::static_file)
         .at("/*path", web::static_file)
 }

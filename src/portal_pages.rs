@@ -6,11 +6,17 @@
 //! the payment is executed with bKash (the status in the address proves
 //! nothing) and the customer is sent on to the portal's result page,
 //! `/portal/result.html?ref=<reference>`, which shows what became of it.
+//!
+//! `POST /portal/pay/sslcommerz` is where SSLCommerz's page posts the
+//! customer's browser back (success, failure and cancel alike); `POST
+//! /portal/pay/sslcommerz/ipn` is its server-to-server notice. Both carry
+//! the same signed form; the payment is validated with SSLCommerz before
+//! anything is booked.
 
 use poem::{
     http::{header, StatusCode},
     web::{Data, Query},
-    Response,
+    Body, Response,
 };
 use serde::Deserialize;
 
@@ -47,6 +53,56 @@ pub async fn bkash_return(state: Data<&AppState>, q: Query<BkashReturn>) -> Resp
         Err(e) => {
             tracing::warn!(error = %e, "bKash return");
             see_other("/portal/result.html?error=later")
+        }
+    }
+}
+
+/// A posted form's fields, as sent (at most 64 KiB; anything unreadable is
+/// no fields).
+async fn form_fields(body: Body) -> Vec<(String, String)> {
+    match body.into_bytes_limit(64 * 1024).await {
+        Ok(bytes) => serde_urlencoded::from_bytes(&bytes).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// SSLCommerz's return address (the customer's browser, by form POST).
+#[poem::handler]
+pub async fn sslcommerz_return(state: Data<&AppState>, body: Body) -> Response {
+    let fields = form_fields(body).await;
+    match ops::online_payments::sslcommerz_notice(&state.ctx(), &state.gateways, fields, false)
+        .await
+    {
+        Ok(row) => see_other(&format!("/portal/result.html?ref={}", row.reference)),
+        Err(ops::Error::NotFound) => see_other("/portal/result.html?error=unknown"),
+        Err(e) => {
+            tracing::warn!(error = %e, "SSLCommerz return");
+            see_other("/portal/result.html?error=later")
+        }
+    }
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    Response::builder()
+        .status(status)
+        .content_type("text/plain; charset=utf-8")
+        .body(text)
+}
+
+/// SSLCommerz's IPN: 200 once handled (SSLCommerz sends it again
+/// otherwise), 403 when it is not signed with the store password, 404 for
+/// a transaction that is not ours, 503 when it could not be handled now.
+#[poem::handler]
+pub async fn sslcommerz_ipn(state: Data<&AppState>, body: Body) -> Response {
+    let fields = form_fields(body).await;
+    match ops::online_payments::sslcommerz_notice(&state.ctx(), &state.gateways, fields, true).await
+    {
+        Ok(_) => plain(StatusCode::OK, "OK"),
+        Err(ops::Error::Unauthenticated(_)) => plain(StatusCode::FORBIDDEN, "not signed"),
+        Err(ops::Error::NotFound) => plain(StatusCode::NOT_FOUND, "unknown transaction"),
+        Err(e) => {
+            tracing::warn!(error = %e, "SSLCommerz IPN");
+            plain(StatusCode::SERVICE_UNAVAILABLE, "try again later")
         }
     }
 }

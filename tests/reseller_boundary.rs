@@ -106,6 +106,14 @@ fn rules() -> BTreeMap<&'static str, Rule> {
         List(Online, &[""]),
     );
     add(
+        "POST /api/v2/billing/online-payments/{id}/refund",
+        Change(Online, json!({"reason": "refund"})),
+    );
+    // Refunds are made of paid online payments: their boundary is tested
+    // with real refunds in tests/refunds.rs.
+    add("GET /api/v2/billing/refunds", Special);
+    add("GET /api/v2/billing/gateways", Catalogue);
+    add(
         "POST /api/v2/billing/payment-verifications/{id}/approve",
         Change(Online, Value::Null),
     );

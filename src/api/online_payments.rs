@@ -2,7 +2,10 @@
 //! `GET /api/v2/billing/online-payments` (every gateway, with their state),
 //! and the verification queue of manual send-money claims,
 //! `GET /api/v2/billing/payment-verifications` with
-//! `POST .../{id}/approve` and `POST .../{id}/reject`. Scopes
+//! `POST .../{id}/approve` and `POST .../{id}/reject`; refunds,
+//! `POST /api/v2/billing/online-payments/{id}/refund` and
+//! `GET /api/v2/billing/refunds`; and `GET /api/v2/billing/gateways`, which
+//! gateways are set up. Scopes
 //! `billing:read` / `billing:write`; a reseller's staff see and decide only
 //! their own customers' payments.
 
@@ -20,11 +23,15 @@ use crate::{
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
         portal::{OnlinePaymentList, OnlinePaymentOne, RejectPayment},
+        refunds::{
+            GatewaySetting, GatewaySettings, GatewaySettingsOne, RefundCreated, RefundList,
+            RefundOne, RefundRequestBody,
+        },
     },
     error::ApiResult,
     ops,
     state::AppState,
-    store::online_payments::Filter,
+    store::{online_payments::Filter, refunds},
     wire_enum,
 };
 
@@ -156,5 +163,116 @@ impl OnlinePaymentsV2 {
         let row =
             ops::online_payments::reject(&state.ctx(), &auth.caller(), id.0, body.0.reason).await?;
         Ok(Json(OnlinePaymentOne::of(row)))
+    }
+
+    /// Refund an online payment (v2, addition)
+    ///
+    /// In full (no `amount`) or in part, through the gateway's refund API
+    /// (bKash, SSLCommerz); a manual send-money payment is recorded as
+    /// returned by hand. Answers the refund: `refunded` (the credit the
+    /// payment left is taken back, then the bills it settled reopen, newest
+    /// first; `payment.refunded` is sent), `processing` (the gateway will
+    /// say; asked again every few minutes) or `failed` (the gateway refused;
+    /// nothing moved). 409 when the payment is not paid; 422 for more than
+    /// is left to refund.
+    #[oai(
+        path = "/api/v2/billing/online-payments/:id/refund",
+        method = "post",
+        operation_id = "v2_online_payment_refund"
+    )]
+    async fn refund(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        id: Path<i64>,
+        body: JsonBody<RefundRequestBody>,
+    ) -> ApiResult<RefundCreated> {
+        let input = ops::online_payments::RefundInput {
+            amount: body.0.amount,
+            reason: body.0.reason,
+        };
+        let row = ops::online_payments::refund(
+            &state.ctx(),
+            &state.gateways,
+            &auth.caller(),
+            id.0,
+            input,
+        )
+        .await?;
+        Ok(RefundCreated::Created(Json(RefundOne::of(row))))
+    }
+
+    /// List refunds (v2, addition)
+    ///
+    /// Newest first; filters `online_payment_id`, `customer_id`.
+    #[oai(
+        path = "/api/v2/billing/refunds",
+        method = "get",
+        operation_id = "v2_refunds_list"
+    )]
+    async fn refunds(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] auth: V2Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        #[oai(validator(minimum(value = "1")))] online_payment_id: Query<Option<i64>>,
+        #[oai(validator(minimum(value = "1")))] customer_id: Query<Option<i64>>,
+    ) -> ApiResult<Json<RefundList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let filter = refunds::Filter {
+            online_payment_id: online_payment_id.0,
+            customer_id: customer_id.0,
+        };
+        let (rows, total) = ops::online_payments::list_refunds(
+            &state.ctx(),
+            &auth.caller(),
+            filter,
+            page.limit(),
+            page.offset(),
+        )
+        .await?;
+        Ok(Json(RefundList::of(rows, total, &page)))
+    }
+
+    /// Online payment gateways as configured (v2, addition)
+    ///
+    /// Which gateways customers can pay with, sandbox or production, the
+    /// merchant account (never a secret), and why a configured one cannot
+    /// be used. Gateways are set in the config file (`[payments.bkash]`,
+    /// `[payments.sslcommerz]`) and take effect at the next start.
+    #[oai(
+        path = "/api/v2/billing/gateways",
+        method = "get",
+        operation_id = "v2_payment_gateways"
+    )]
+    async fn gateways(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingRead")] _auth: V2Auth,
+    ) -> ApiResult<Json<GatewaySettingsOne>> {
+        let ctx = state.ctx();
+        let gateways = ops::online_payments::gateway_settings(&ctx, &state.gateways)
+            .into_iter()
+            .map(|g| GatewaySetting {
+                name: g.name.into(),
+                label: g.label.into(),
+                configured: g.configured,
+                enabled: g.enabled,
+                mode: g.mode.map(str::to_string),
+                base_url: g.base_url,
+                account: g.account,
+                refunds: g.refunds,
+                problem: g.problem,
+            })
+            .collect();
+        let p = &state.config.payments;
+        Ok(Json(GatewaySettingsOne::of(GatewaySettings {
+            currency: p.currency.clone(),
+            pending_minutes: p.pending_minutes,
+            status_check_secs: p.status_check_secs,
+            public_url: state.config.server.public_url.clone(),
+            gateways,
+        })))
     }
 }

@@ -26,6 +26,7 @@ pub mod pagination;
 pub mod payments;
 pub mod portal;
 pub mod radius;
+pub mod refunds;
 pub mod registry;
 pub mod routers;
 pub mod schema;

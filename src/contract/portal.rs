@@ -231,9 +231,9 @@ pub static START_PAYMENT: Contract = Contract {
     ),
     kind: ContractKind::Create,
     fields: &[
-        Field::choice("gateway", &["bkash", "manual"])
+        Field::choice("gateway", &["bkash", "sslcommerz", "manual"])
             .required()
-            .message("must be bkash or manual.")
+            .message("must be bkash, sslcommerz or manual.")
             .example(Ex::Str("bkash")),
         Field::reference("bill_id").nullable().example(Ex::Int(41)),
         Field::positive_money("amount")
@@ -417,6 +417,8 @@ pub struct OnlinePayment {
     /// What the gateway said last.
     #[oai(nullable)]
     pub detail: Option<String>,
+    /// How much of it was refunded (or is being refunded).
+    pub refunded: Amount,
     pub created_at: String,
     pub updated_at: String,
     /// When a pending payment expires.
@@ -440,6 +442,7 @@ impl From<OnlinePaymentRow> for OnlinePayment {
             manual_sender: o.manual_sender,
             payment_id: o.payment_id,
             detail: o.detail,
+            refunded: Amount(o.refunded),
             created_at: o.created_at,
             updated_at: o.updated_at,
             expires_at: o.expires_at,

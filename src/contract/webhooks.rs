@@ -31,6 +31,8 @@ pub enum WebhookEvent {
     CustomerActivated,
     #[oai(rename = "payment.received")]
     PaymentReceived,
+    #[oai(rename = "payment.refunded")]
+    PaymentRefunded,
     #[oai(rename = "bill.generated")]
     BillGenerated,
     #[oai(rename = "complaint.created")]

@@ -1,7 +1,8 @@
 //! Settles online payments whose customer never came back from the gateway:
 //! every few seconds, pending payments last looked at more than `[payments]
 //! status_check_secs` ago are asked about at the gateway (booked if paid),
-//! and those past `pending_minutes` expire. On several nodes each may ask;
+//! and those past `pending_minutes` expire. Refunds a gateway is still
+//! processing (or that got no answer) are asked about the same way. On several nodes each may ask;
 //! a payment is still booked once (only a pending row is booked, and the
 //! gateway's transaction id is unique).
 
@@ -22,6 +23,11 @@ pub async fn worker(ctx: ops::Ctx, gateways: Arc<Gateways>, mut stop: StopSignal
                     Ok(0) => {}
                     Ok(n) => tracing::info!(settled = n, "online payments settled by status check"),
                     Err(e) => tracing::warn!(error = %e, "online payment status check failed"),
+                }
+                match ops::online_payments::check_refunds(&ctx, &gateways).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(ended = n, "refunds settled by the refund check"),
+                    Err(e) => tracing::warn!(error = %e, "refund check failed"),
                 }
             }
             _ = stopped(&mut stop) => break,

@@ -16,16 +16,18 @@ pub const CUSTOMER_SUSPENDED: &str = "customer.suspended";
 pub const CUSTOMER_ACTIVATED: &str = "customer.activated";
 pub const BILL_GENERATED: &str = "bill.generated";
 pub const PAYMENT_RECEIVED: &str = "payment.received";
+pub const PAYMENT_REFUNDED: &str = "payment.refunded";
 pub const COMPLAINT_CREATED: &str = "complaint.created";
 /// A test ping to one webhook (never fanned out to others).
 pub const WEBHOOK_TEST: &str = "webhook.test";
 
 /// The events webhooks can subscribe to.
-pub const SUBSCRIBABLE: [&str; 6] = [
+pub const SUBSCRIBABLE: [&str; 7] = [
     CUSTOMER_CREATED,
     CUSTOMER_SUSPENDED,
     CUSTOMER_ACTIVATED,
     PAYMENT_RECEIVED,
+    PAYMENT_REFUNDED,
     BILL_GENERATED,
     COMPLAINT_CREATED,
 ];

@@ -34,6 +34,7 @@ pub mod radius;
 pub mod radius_coa;
 pub mod radius_sessions;
 pub mod recharge_cards;
+pub mod refunds;
 pub mod request_log;
 pub mod router_data;
 pub mod routers;

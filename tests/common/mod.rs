@@ -4,6 +4,7 @@
 
 pub mod bkash_sim;
 pub mod panel;
+pub mod pay_fixtures;
 pub mod process;
 pub mod receiver;
 pub mod snmpsim;

@@ -29,9 +29,8 @@ use ureq::Agent;
 use super::{
     amount_text,
     config::{BkashConfig, BkashCredentials},
-    http, parse_amount, GatewayError, Outcome, Refunded, StartRequest, Started,
+    http, parse_amount, GatewayError, Outcome, RefundOutcome, RefundRequest, StartRequest, Started,
 };
-use crate::domain::money::Money;
 
 /// bKash's codes for "this payment was executed already" (the answer to a
 /// second execute): the payment's state is then asked for.
@@ -292,44 +291,66 @@ impl Bkash {
         Ok(Self::outcome(&answer))
     }
 
-    /// Refunds `amount` of a completed payment.
-    pub fn refund(
-        &self,
-        payment_id: &str,
-        trx_id: &str,
-        amount: Money,
-        reason: &str,
-    ) -> Result<Refunded, GatewayError> {
+    /// Refunds part or all of a completed payment. bKash refunds at once:
+    /// `transactionStatus` Completed with a `refundTrxID`; any other answer
+    /// refunded nothing.
+    pub fn refund(&self, r: &RefundRequest) -> Result<RefundOutcome, GatewayError> {
         let body = json!({
-            "paymentID": payment_id,
-            "amount": amount_text(amount),
-            "trxID": trx_id,
+            "paymentID": r.gateway_payment_id,
+            "amount": amount_text(r.amount),
+            "trxID": r.trx_id,
             "sku": "internet",
-            "reason": reason,
+            "reason": r.reason,
         });
         let answer = self.call("payment/refund", &body)?;
         let (code, message) = status_of(&answer);
-        match (
-            code.as_str(),
-            text(&answer, "transactionStatus").as_deref(),
-            text(&answer, "refundTrxID"),
-        ) {
-            ("0000", Some("Completed"), Some(refund_trx_id)) => Ok(Refunded {
-                refund_trx_id,
-                amount: answer
-                    .get("amount")
-                    .and_then(parse_amount)
-                    .unwrap_or(amount),
-                detail: "bKash: refunded".into(),
-            }),
-            _ => Err(GatewayError::Api(format!("refund: {code} {message}"))),
-        }
+        Ok(
+            match (
+                code.as_str(),
+                text(&answer, "transactionStatus").as_deref(),
+                text(&answer, "refundTrxID"),
+            ) {
+                ("0000", Some("Completed"), Some(refund_id)) => RefundOutcome::Refunded {
+                    refund_id,
+                    detail: "bKash: refunded".into(),
+                },
+                _ => RefundOutcome::Failed(format!("bKash {code}: {message}")),
+            },
+        )
+    }
+}
+
+impl Bkash {
+    /// The latest refund of a payment, as bKash's refund status says (the
+    /// refund call without an amount): asked when a refund got no answer.
+    pub fn refund_status(
+        &self,
+        payment_id: &str,
+        trx_id: &str,
+    ) -> Result<RefundOutcome, GatewayError> {
+        let body = json!({"paymentID": payment_id, "trxID": trx_id});
+        let answer = self.call("payment/refund", &body)?;
+        let (code, message) = status_of(&answer);
+        Ok(
+            match (
+                code.as_str(),
+                text(&answer, "transactionStatus").as_deref(),
+                text(&answer, "refundTrxID"),
+            ) {
+                ("0000", Some("Completed"), Some(refund_id)) => RefundOutcome::Refunded {
+                    refund_id,
+                    detail: "bKash: refunded".into(),
+                },
+                _ => RefundOutcome::Failed(format!("bKash {code}: {message}")),
+            },
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money::Money;
 
     #[test]
     fn only_a_completed_answer_with_trx_and_amount_is_paid() {

@@ -39,6 +39,7 @@ pub struct PaymentsConfig {
     /// looked up at the gateway.
     pub status_check_secs: u64,
     pub bkash: BkashConfig,
+    pub sslcommerz: SslCommerzConfig,
 }
 
 impl Default for PaymentsConfig {
@@ -48,6 +49,7 @@ impl Default for PaymentsConfig {
             pending_minutes: 30,
             status_check_secs: 120,
             bkash: BkashConfig::default(),
+            sslcommerz: SslCommerzConfig::default(),
         }
     }
 }
@@ -86,6 +88,53 @@ impl Default for BkashConfig {
             password_file: None,
             timeout_secs: 30,
         }
+    }
+}
+
+/// SSLCommerz (API v4): the store id and store password SSLCommerz hands
+/// out, and what its payment page asks of every customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SslCommerzConfig {
+    pub enabled: bool,
+    /// `https://sandbox.sslcommerz.com` (sandbox) or
+    /// `https://securepay.sslcommerz.com` (production).
+    pub base_url: String,
+    pub store_id: String,
+    pub store_passwd: Secret,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_passwd_file: Option<PathBuf>,
+    /// SSLCommerz requires a city and country for every customer; ours
+    /// are rarely on file, so the ISP's own are sent.
+    pub city: String,
+    pub country: String,
+    /// Seconds one call to SSLCommerz may take.
+    pub timeout_secs: u64,
+}
+
+impl Default for SslCommerzConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            base_url: "https://sandbox.sslcommerz.com".into(),
+            store_id: String::new(),
+            store_passwd: Secret::default(),
+            store_passwd_file: None,
+            city: "Dhaka".into(),
+            country: "Bangladesh".into(),
+            timeout_secs: 30,
+        }
+    }
+}
+
+impl SslCommerzConfig {
+    /// The store password, read from its file if it names one.
+    pub fn password(&self) -> Result<String, String> {
+        resolve(
+            &self.store_passwd,
+            &self.store_passwd_file,
+            "payments.sslcommerz.store_passwd",
+        )
     }
 }
 
@@ -156,6 +205,17 @@ impl PaymentsConfig {
                         "key `payments.bkash.{key}`: needed when payments.bkash.enabled is true"
                     ));
                 }
+            }
+        }
+        let s = &self.sslcommerz;
+        if s.enabled {
+            if !(s.base_url.starts_with("https://") || s.base_url.starts_with("http://")) {
+                return Err("key `payments.sslcommerz.base_url`: an https:// URL".into());
+            }
+            if s.store_id.is_empty() || s.password()?.is_empty() {
+                return Err("keys `payments.sslcommerz.store_id` and `store_passwd`: \
+                     needed when payments.sslcommerz.enabled is true"
+                    .into());
             }
         }
         Ok(())

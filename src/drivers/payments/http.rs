@@ -65,3 +65,37 @@ pub(super) fn post_json(
         .map_err(|e| unreachable(&e))?;
     read(response, url)
 }
+
+/// POSTs `fields` as an `application/x-www-form-urlencoded` form.
+pub(super) fn post_form(
+    agent: &Agent,
+    url: &str,
+    fields: &[(&str, String)],
+) -> Result<(u16, Value), GatewayError> {
+    let body = serde_urlencoded::to_string(fields)
+        .map_err(|e| GatewayError::Api(format!("cannot encode the form: {e}")))?;
+    let response = agent
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .send(body.into_bytes())
+        .map_err(|e| unreachable(&e))?;
+    read(response, url)
+}
+
+/// GETs `url` with `query` added (its values encoded).
+pub(super) fn get(
+    agent: &Agent,
+    url: &str,
+    query: &[(&str, String)],
+) -> Result<(u16, Value), GatewayError> {
+    let q = serde_urlencoded::to_string(query)
+        .map_err(|e| GatewayError::Api(format!("cannot encode the query: {e}")))?;
+    let full = format!("{url}?{q}");
+    let response = agent
+        .get(&full)
+        .header("accept", "application/json")
+        .call()
+        .map_err(|e| unreachable(&e))?;
+    read(response, url)
+}

@@ -9,6 +9,7 @@
 pub mod bkash;
 pub mod config;
 mod http;
+pub mod sslcommerz;
 
 use crate::domain::money::Money;
 
@@ -28,6 +29,7 @@ pub struct StartRequest {
     pub customer_name: String,
     pub customer_phone: String,
     pub customer_email: Option<String>,
+    pub customer_address: Option<String>,
 }
 
 /// A started payment: the gateway's id for it and the page to send the
@@ -54,12 +56,28 @@ pub enum Outcome {
     Failed { cancelled: bool, reason: String },
 }
 
-/// A refund the gateway made.
+/// A refund asked of a gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refunded {
-    pub refund_trx_id: String,
+pub struct RefundRequest {
+    /// bKash's paymentID (SSLCommerz: its session key).
+    pub gateway_payment_id: String,
+    /// The paid transaction (bKash trxID; SSLCommerz bank_tran_id).
+    pub trx_id: String,
     pub amount: Money,
-    pub detail: String,
+    pub reason: String,
+    /// Ours for this refund.
+    pub reference: String,
+}
+
+/// What the gateway says of a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundOutcome {
+    /// The money went back to the customer.
+    Refunded { refund_id: String, detail: String },
+    /// Accepted; the gateway will say later whether it went through.
+    Processing { refund_id: String, detail: String },
+    /// Refused; nothing was refunded.
+    Failed(String),
 }
 
 /// Why a call to a gateway gave no answer about the payment.
@@ -94,6 +112,11 @@ pub fn parse_amount(value: &serde_json::Value) -> Option<Money> {
 #[derive(Default)]
 pub struct Gateways {
     pub bkash: Option<bkash::Bkash>,
+    pub sslcommerz: Option<sslcommerz::SslCommerz>,
+}
+
+fn not_set_up(gateway: &str) -> GatewayError {
+    GatewayError::Refused(format!("{gateway} is not set up on this appliance"))
 }
 
 impl Gateways {
@@ -111,7 +134,75 @@ impl Gateways {
         } else {
             None
         };
-        Self { bkash }
+        let sslcommerz = if config.sslcommerz.enabled {
+            match sslcommerz::SslCommerz::new(&config.sslcommerz, policy) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::error!(error = %e, "SSLCommerz is enabled but cannot be used");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        Self { bkash, sslcommerz }
+    }
+
+    /// Whether `gateway` can take payments here.
+    pub fn has(&self, gateway: &str) -> bool {
+        self.available().contains(&gateway)
+    }
+
+    /// Starts a payment with `gateway`.
+    pub fn create(&self, gateway: &str, r: &StartRequest) -> Result<Started, GatewayError> {
+        match (gateway, &self.bkash, &self.sslcommerz) {
+            ("bkash", Some(b), _) => b.create(r),
+            ("sslcommerz", _, Some(s)) => s.create(r),
+            _ => Err(not_set_up(gateway)),
+        }
+    }
+
+    /// What became of a payment: bKash by its paymentID, SSLCommerz by our
+    /// reference.
+    pub fn status(
+        &self,
+        gateway: &str,
+        gateway_payment_id: &str,
+        reference: &str,
+    ) -> Result<Outcome, GatewayError> {
+        match (gateway, &self.bkash, &self.sslcommerz) {
+            ("bkash", Some(b), _) => b.status(gateway_payment_id),
+            ("sslcommerz", _, Some(s)) => s.status(reference),
+            _ => Err(not_set_up(gateway)),
+        }
+    }
+
+    /// Refunds through `gateway`'s refund API.
+    pub fn refund(&self, gateway: &str, r: &RefundRequest) -> Result<RefundOutcome, GatewayError> {
+        match (gateway, &self.bkash, &self.sslcommerz) {
+            ("bkash", Some(b), _) => b.refund(r),
+            ("sslcommerz", _, Some(s)) => s.refund(r),
+            _ => Err(not_set_up(gateway)),
+        }
+    }
+
+    /// How a refund stands that is processing at the gateway (`refund_id`,
+    /// SSLCommerz) or got no answer (`None`): SSLCommerz is asked by its
+    /// refund id, or sent the same refund again (its `refund_trans_id`
+    /// makes it the same refund); bKash says what its latest refund of the
+    /// payment was.
+    pub fn refund_status(
+        &self,
+        gateway: &str,
+        refund_id: Option<&str>,
+        r: &RefundRequest,
+    ) -> Result<RefundOutcome, GatewayError> {
+        match (gateway, &self.bkash, &self.sslcommerz, refund_id) {
+            ("bkash", Some(b), _, _) => b.refund_status(&r.gateway_payment_id, &r.trx_id),
+            ("sslcommerz", _, Some(s), Some(id)) => s.refund_status(id),
+            ("sslcommerz", _, Some(s), None) => s.refund(r),
+            _ => Err(not_set_up(gateway)),
+        }
     }
 
     /// The names of the gateways customers can pay with (the manual
@@ -120,6 +211,9 @@ impl Gateways {
         let mut names = Vec::new();
         if self.bkash.is_some() {
             names.push("bkash");
+        }
+        if self.sslcommerz.is_some() {
+            names.push("sslcommerz");
         }
         names
     }

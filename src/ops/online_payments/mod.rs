@@ -33,6 +33,17 @@ use super::{
     Caller, Ctx, Error, Once, OpResult,
 };
 
+mod manual;
+mod refunds;
+mod settings;
+mod sslcommerz;
+
+use manual::claim;
+pub use manual::{approve, reject, verifications};
+pub use refunds::{check_refunds, list_refunds, refund, RefundInput};
+pub use settings::{gateway_settings, GatewayInfo};
+pub use sslcommerz::sslcommerz_notice;
+
 /// Where a payment was started from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -94,19 +105,13 @@ pub async fn start(
     input: StartInput,
 ) -> OpResult<(OnlinePaymentRow, String)> {
     let manual = input.gateway == "manual";
-    if !manual && input.gateway != "bkash" {
+    if !manual && !gateways.has(&input.gateway) {
         return Err(Error::invalid(
             "gateway",
             format!(
                 "`{}` is not a gateway customers can pay with here.",
                 input.gateway
             ),
-        ));
-    }
-    if !manual && gateways.bkash.is_none() {
-        return Err(Error::invalid(
-            "gateway",
-            "bKash payments are not set up on this appliance.",
         ));
     }
     let customer_id = input.customer_id;
@@ -195,20 +200,18 @@ pub async fn start(
         reference: reference.clone(),
         amount,
         currency: row.currency.clone(),
-        return_url: format!("{base}/portal/pay/bkash"),
-        notify_url: format!("{base}/portal/pay/notify"),
+        return_url: format!("{base}/portal/pay/{}", input.gateway),
+        notify_url: format!("{base}/portal/pay/{}/ipn", input.gateway),
         payer_reference: customer.username.clone().unwrap_or(customer.phone.clone()),
         customer_name: customer.name.clone(),
         customer_phone: customer.phone.clone(),
         customer_email: customer.email.clone(),
+        customer_address: customer.address.clone(),
     };
-    let gw = gateways.clone();
-    let started = crate::outbound::blocking(move || match &gw.bkash {
-        Some(b) => b.create(&request),
-        None => Err(GatewayError::Refused("bKash is not set up".into())),
-    })
-    .await
-    .map_err(Error::Internal)?;
+    let (gw, gateway) = (gateways.clone(), input.gateway.clone());
+    let started = crate::outbound::blocking(move || gw.create(&gateway, &request))
+        .await
+        .map_err(Error::Internal)?;
     let id = row.id;
     let now_text = ctx.now_text();
     match started {
@@ -280,7 +283,11 @@ pub async fn bkash_return(
 }
 
 /// Books or ends a pending payment by what the gateway said.
-async fn settle(ctx: &Ctx, row: OnlinePaymentRow, outcome: Outcome) -> OpResult<OnlinePaymentRow> {
+pub(super) async fn settle(
+    ctx: &Ctx,
+    row: OnlinePaymentRow,
+    outcome: Outcome,
+) -> OpResult<OnlinePaymentRow> {
     let id = row.id;
     let now = ctx.now_text();
     match outcome {
@@ -329,7 +336,12 @@ async fn settle(ctx: &Ctx, row: OnlinePaymentRow, outcome: Outcome) -> OpResult<
 /// Books a confirmed payment on the one payment path; a second report of
 /// the same transaction (a double callback, the status check racing the
 /// customer's return) finds it booked and changes nothing.
-async fn book(ctx: &Ctx, row: &OnlinePaymentRow, trx_id: String, detail: String) -> OpResult<()> {
+pub(super) async fn book(
+    ctx: &Ctx,
+    row: &OnlinePaymentRow,
+    trx_id: String,
+    detail: String,
+) -> OpResult<()> {
     // The money moved: it is booked even if the bill was settled meanwhile
     // (another tab, cash at the office) — then it settles the oldest open
     // bills and the rest is credit.
@@ -347,7 +359,7 @@ async fn book(ctx: &Ctx, row: &OnlinePaymentRow, trx_id: String, detail: String)
         bill_id,
         amount: row.amount,
         currency: row.currency.clone(),
-        method: row.gateway.clone(),
+        method: payment_method(&row.gateway).into(),
         transaction_id: Some(trx_id.clone()),
     };
     match book_as(ctx, row, new, trx_id.clone(), detail, None, RenewedBy::Isp).await {
@@ -375,8 +387,17 @@ async fn book(ctx: &Ctx, row: &OnlinePaymentRow, trx_id: String, detail: String)
     }
 }
 
+/// The payment method a gateway's payments are recorded with: SSLCommerz
+/// takes cards and wallets alike and is recorded as `card`.
+pub(super) fn payment_method(gateway: &str) -> &str {
+    match gateway {
+        "sslcommerz" => "card",
+        g => g,
+    }
+}
+
 /// Books `new` for the online payment `row` (see [`book`]).
-async fn book_as(
+pub(super) async fn book_as(
     ctx: &Ctx,
     row: &OnlinePaymentRow,
     new: NewPayment,
@@ -442,16 +463,14 @@ async fn check_one(
     row: OnlinePaymentRow,
     now: time::OffsetDateTime,
 ) -> OpResult<bool> {
-    let answer: Result<Outcome, String> = match (&row.gateway_payment_id, row.gateway.as_str()) {
-        (Some(pid), "bkash") => {
+    let answer: Result<Outcome, String> = match &row.gateway_payment_id {
+        Some(pid) if row.gateway != "manual" => {
             let (gw, pid) = (gateways.clone(), pid.clone());
-            crate::outbound::blocking(move || match &gw.bkash {
-                Some(b) => b.status(&pid),
-                None => Err(GatewayError::Refused("bKash is not set up".into())),
-            })
-            .await
-            .map_err(Error::Internal)?
-            .map_err(|e| e.to_string())
+            let (gateway, reference) = (row.gateway.clone(), row.reference.clone());
+            crate::outbound::blocking(move || gw.status(&gateway, &pid, &reference))
+                .await
+                .map_err(Error::Internal)?
+                .map_err(|e| e.to_string())
         }
         // The gateway never gave the customer a page: nothing can be paid.
         _ => Ok(Outcome::Pending("never reached the gateway".into())),
@@ -516,7 +535,7 @@ pub async fn list(
 }
 
 /// Our reference for a new online payment: `OP` and 12 letters and digits.
-fn new_reference() -> OpResult<String> {
+pub(super) fn new_reference() -> OpResult<String> {
     Ok(format!(
         "OP{}",
         random_token(9)
@@ -524,168 +543,4 @@ fn new_reference() -> OpResult<String> {
             .to_ascii_uppercase()
             .replace(['-', '_'], "X")
     ))
-}
-
-/// A manual send-money claim: pending until staff approve or reject it.
-/// The same transaction of the same service is claimed once.
-async fn claim(
-    ctx: &Ctx,
-    customer_id: i64,
-    bill_id: Option<i64>,
-    amount: Money,
-    origin: Origin,
-    c: ManualClaim,
-) -> OpResult<OnlinePaymentRow> {
-    let mut missing = Vec::new();
-    let method = c.method.unwrap_or_default();
-    let trx = c.trx_id.unwrap_or_default().trim().to_ascii_uppercase();
-    let sender = c.sender.unwrap_or_default();
-    if method.is_empty() {
-        missing.push((
-            "method".to_string(),
-            "Say how the money was sent: bkash, nagad or rocket.".to_string(),
-        ));
-    }
-    if trx.is_empty() || !trx.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        missing.push((
-            "trx_id".to_string(),
-            "Give the transaction id from the payment SMS (letters and digits).".to_string(),
-        ));
-    }
-    let sender = match crate::domain::customer::normalise_phone(&sender) {
-        Some(p) => p,
-        None => {
-            missing.push((
-                "sender".to_string(),
-                "Give the mobile number the money was sent from.".to_string(),
-            ));
-            String::new()
-        }
-    };
-    if !missing.is_empty() {
-        return Err(Error::Invalid(missing));
-    }
-    let key = format!("{method}:{trx}");
-    let now = ctx.clock.now();
-    let stamp = format_timestamp(now);
-    let new = NewOnlinePayment {
-        reference: new_reference()?,
-        customer_id,
-        bill_id,
-        gateway: "manual".into(),
-        amount,
-        currency: ctx.config.payments.currency.clone(),
-        origin: origin.as_str().into(),
-        manual_method: Some(method.clone()),
-        manual_sender: Some(sender),
-        gateway_trx_id: Some(key.clone()),
-        // Staff decide; it does not expire by itself.
-        expires_at: format_timestamp(now + Duration::days(3650)),
-    };
-    Ok(ctx
-        .db
-        .write_async(move |tx| {
-            if online_payments::trx_taken(tx, "manual", &key)?
-                || crate::store::payments::transaction_taken(tx, &method, &trx)?
-            {
-                return Err(StoreError::Conflict(
-                    "This transaction id was submitted already.".into(),
-                ));
-            }
-            online_payments::create(tx, &new, &stamp)
-        })
-        .await?)
-}
-
-/// A page of manual payments waiting for (or past) staff's decision.
-pub async fn verifications(
-    ctx: &Ctx,
-    caller: &Caller,
-    state: Option<String>,
-    limit: i64,
-    offset: i64,
-) -> OpResult<(Vec<OnlinePaymentRow>, u64)> {
-    let filter = Filter {
-        gateway: Some("manual".into()),
-        state: Some(state.unwrap_or_else(|| "pending".into())),
-        ..Filter::default()
-    };
-    list(ctx, caller, filter, limit, offset).await
-}
-
-/// Staff approve a manual payment: booked on the one payment path, by the
-/// service the customer named and their transaction id.
-pub async fn approve(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<OnlinePaymentRow> {
-    let row = decidable(ctx, caller, id).await?;
-    let method = row.manual_method.clone().unwrap_or_default();
-    let key = row.gateway_trx_id.clone().unwrap_or_default();
-    let trx = key
-        .split_once(':')
-        .map(|(_, t)| t.to_string())
-        .unwrap_or_default();
-    let new = NewPayment {
-        customer_id: row.customer_id,
-        bill_id: row.bill_id,
-        amount: row.amount,
-        currency: row.currency.clone(),
-        method,
-        transaction_id: Some(trx),
-    };
-    let detail = format!("approved by {}", caller.label());
-    // A reseller's staff renew prepaid customers with their operator's funds,
-    // as when they record a payment by hand.
-    let by = if caller.role == Some(crate::domain::staff::Role::OperatorStaff) {
-        RenewedBy::Operator
-    } else {
-        RenewedBy::Isp
-    };
-    book_as(ctx, &row, new, key, detail, caller.user_id(), by).await?;
-    ctx.db
-        .read_async(move |c| online_payments::get(c, id))
-        .await?
-        .ok_or(Error::NotFound)
-}
-
-/// Staff reject a manual payment, saying why.
-pub async fn reject(
-    ctx: &Ctx,
-    caller: &Caller,
-    id: i64,
-    reason: String,
-) -> OpResult<OnlinePaymentRow> {
-    decidable(ctx, caller, id).await?;
-    let (now, by) = (ctx.now_text(), caller.user_id());
-    let done = ctx
-        .db
-        .write_async(move |tx| online_payments::mark_ended(tx, id, "rejected", &reason, by, &now))
-        .await?;
-    if !done {
-        return Err(Error::Conflict("This payment was decided already.".into()));
-    }
-    ctx.db
-        .read_async(move |c| online_payments::get(c, id))
-        .await?
-        .ok_or(Error::NotFound)
-}
-
-/// A manual payment the caller sees that is still to be decided.
-async fn decidable(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<OnlinePaymentRow> {
-    let vis = caller.visibility;
-    let row = ctx
-        .db
-        .read_async(move |c| online_payments::get_visible(c, id, vis))
-        .await?
-        .ok_or(Error::NotFound)?;
-    if row.gateway != "manual" {
-        return Err(Error::Conflict(
-            "Only manual payments are verified by staff; gateway payments are confirmed with the gateway.".into(),
-        ));
-    }
-    if row.state != "pending" {
-        return Err(Error::Conflict(format!(
-            "This payment is {} already.",
-            row.state
-        )));
-    }
-    Ok(row)
 }
