@@ -919,6 +919,8 @@ fn reseller_staff_reach_only_their_own_on_every_route() {
         |mut c| {
             c.api.v1_standard_per_minute = 100_000;
             c.api.v2_standard_per_minute = 100_000;
+            c.api.v1_high_volume_per_minute = 100_000;
+            c.api.v2_high_volume_per_minute = 100_000;
             // So VPN config downloads answer (any valid key will do).
             c.vpn.wireguard.endpoint = "vpn.example.net:51820".into();
             c.vpn.wireguard.server_public_key =
