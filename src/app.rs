@@ -34,6 +34,7 @@ pub fn api_and_web_routes() -> Route {
         .at("/docs/api/openapi.json", spec)
         .at("/metrics", get(metrics_endpoint))
         .at("/portal/pay/bkash", get(crate::portal_pages::bkash_return))
+        .at("/portal/l/:code", get(crate::portal_pages::payment_link))
         .at(
             "/portal/pay/sslcommerz",
             poem::post(crate::portal_pages::sslcommerz_return),

@@ -316,6 +316,13 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     config.backup.check().map_err(ConfigError::Invalid)?;
     config.billing.check().map_err(ConfigError::Invalid)?;
     config.isp.check().map_err(ConfigError::Invalid)?;
+    if !config.sms.notifications.reminder_days.is_empty() && config.server.public_url.is_empty() {
+        return Err(ConfigError::Invalid(
+            "key `sms.notifications.reminder_days`: reminders carry a payment link, which needs \
+             `server.public_url` (the address customers reach the appliance at)"
+                .into(),
+        ));
+    }
     Ok(config)
 }
 

@@ -106,3 +106,17 @@ pub async fn sslcommerz_ipn(state: Data<&AppState>, body: Body) -> Response {
         }
     }
 }
+
+/// A payment link, `/portal/l/<code>`: on to the suspension page, which
+/// opens it (`POST /api/v2/me/link`).
+#[poem::handler]
+pub async fn payment_link(poem::web::Path(code): poem::web::Path<String>) -> Response {
+    let plain = !code.is_empty()
+        && code.len() <= 80
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if plain {
+        see_other(&format!("/portal/suspended?link={code}"))
+    } else {
+        see_other("/portal/suspended?link=invalid")
+    }
+}

@@ -319,6 +319,10 @@ where
         radius_acct_addr: radius.as_ref().map(|(_, (_, acct))| *acct),
         gateways,
     });
+    workers.spawn(
+        "reminders",
+        jobs::reminders::worker(state.ctx(), state.portal_keys(), workers.stop_signal()),
+    );
     let listen = config.server.listen;
     let acceptor = TcpListener::bind(listen)
         .into_acceptor()

@@ -86,6 +86,7 @@ fn rules() -> BTreeMap<&'static str, Rule> {
         "POST /api/v2/me/otp/verify",
         "GET /api/v2/me/gateways",
         "GET /api/v2/me/recognise",
+        "POST /api/v2/me/link",
     ] {
         add(op, Open);
     }
@@ -113,6 +114,11 @@ fn rules() -> BTreeMap<&'static str, Rule> {
     // with real refunds in tests/refunds.rs.
     add("GET /api/v2/billing/refunds", Special);
     add("GET /api/v2/billing/gateways", Catalogue);
+    // Also in special_cases: A's own link, and never for another's bill.
+    add(
+        "POST /api/v2/customers/{id}/payment-link",
+        Change(Customer, Value::Null),
+    );
     add(
         "POST /api/v2/billing/payment-verifications/{id}/approve",
         Change(Online, Value::Null),
@@ -960,6 +966,18 @@ fn reseller_staff_reach_only_their_own_on_every_route() {
 /// The operations whose rule needs more than the generic checks.
 fn special_cases(w: &World<'_>) {
     let (b, isp) = (&w.others[0].1, &w.others[1].1);
+    // Payment links: for A's customer and A's bill; another's bill, even
+    // under A's customer, is refused.
+    let own = format!("/api/v2/customers/{}/payment-link", w.own.customer);
+    let link = ok(
+        &w.a.send("POST", &format!("{own}?bill_id={}", w.own.bill), None),
+        "own payment link",
+    );
+    assert_eq!(link["data"]["customer_id"], json!(w.own.customer), "{link}");
+    for side in [b, isp] {
+        w.a.send("POST", &format!("{own}?bill_id={}", side.bill), None)
+            .assert_error(422, "VALIDATION_ERROR");
+    }
     // Dashboard: A's figures only (as many customers as A's list holds).
     let d = ok(&w.a.send("GET", "/api/v1/dashboard", None), "dashboard");
     let mine = ok(&w.a.send("GET", "/api/v2/customers", None), "own customers");

@@ -184,6 +184,24 @@ impl MeApi {
         Ok(Json(found.into()))
     }
 
+    /// Open a payment link (no login)
+    ///
+    /// The code of a link from a reminder SMS or from staff
+    /// (`/portal/l/<code>`): answers what the suspension page shows (the
+    /// customer's first name, status, what is due, open bills, the bill the
+    /// link is for) and a payment-only token. 404 when the link is unknown,
+    /// tampered with or past its last day.
+    #[oai(path = "/api/v2/me/link", method = "post", operation_id = "me_link")]
+    async fn link(
+        &self,
+        state: Data<&AppState>,
+        body: JsonBody<crate::contract::portal::OpenLink>,
+    ) -> ApiResult<Json<crate::contract::portal::RecognisedResponse>> {
+        let found =
+            ops::payment_links::open(&state.ctx(), &state.portal_keys(), &body.0.code).await?;
+        Ok(Json(found.into()))
+    }
+
     /// The gateways customers can pay with
     #[oai(
         path = "/api/v2/me/gateways",
@@ -199,6 +217,19 @@ impl MeApi {
                 .map(str::to_string)
                 .collect(),
             currency: state.config.payments.currency.clone(),
+            send_money: state
+                .config
+                .payments
+                .manual
+                .numbers()
+                .into_iter()
+                .map(
+                    |(method, number)| crate::contract::portal::SendMoneyNumber {
+                        method: method.into(),
+                        number: number.into(),
+                    },
+                )
+                .collect(),
         })
     }
 
@@ -557,6 +588,7 @@ impl From<crate::ops::portal::Recognised> for RecognisedResponse {
             reason: r.reason,
             due: Amount(r.due),
             open_bills: r.open_bills.into_iter().map(Into::into).collect(),
+            bill_id: r.bill_id,
             token: r.token.into(),
         }
     }

@@ -22,7 +22,10 @@ use crate::{
     contract::{
         body::JsonBody,
         pagination::{PageParam, PageRequest, PerPageParam},
-        portal::{OnlinePaymentList, OnlinePaymentOne, RejectPayment},
+        portal::{
+            OnlinePaymentList, OnlinePaymentOne, PaymentLinkCreated, PaymentLinkMade,
+            PaymentLinkOne, RejectPayment,
+        },
         refunds::{
             GatewaySetting, GatewaySettings, GatewaySettingsOne, RefundCreated, RefundList,
             RefundOne, RefundRequestBody,
@@ -274,5 +277,45 @@ impl OnlinePaymentsV2 {
             public_url: state.config.server.public_url.clone(),
             gateways,
         })))
+    }
+
+    /// Make a payment link for a customer (v2, addition)
+    ///
+    /// A signed address (`<public_url>/portal/l/<code>`) that lets whoever
+    /// has it pay the customer's dues — or the open bill `bill_id` — without
+    /// logging in, until `valid_until` (`[payments] link_days`). Nothing is
+    /// stored; the same link is made again for the same day.
+    #[oai(
+        path = "/api/v2/customers/:id/payment-link",
+        method = "post",
+        operation_id = "v2_customer_payment_link"
+    )]
+    async fn payment_link(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::BillingWrite")] auth: V2Auth,
+        req: &poem::Request,
+        id: Path<i64>,
+        #[oai(validator(minimum(value = "1")))] bill_id: Query<Option<i64>>,
+    ) -> ApiResult<PaymentLinkCreated> {
+        let base = crate::api::me::base_url(&state, req);
+        let made = ops::payment_links::make(
+            &state.ctx(),
+            &state.portal_keys(),
+            &auth.caller(),
+            &base,
+            id.0,
+            bill_id.0,
+        )
+        .await?;
+        Ok(PaymentLinkCreated::Created(Json(PaymentLinkOne::of(
+            PaymentLinkMade {
+                url: made.url,
+                code: made.code,
+                customer_id: made.customer_id,
+                bill_id: made.bill_id,
+                valid_until: made.valid_until.to_string(),
+            },
+        ))))
     }
 }

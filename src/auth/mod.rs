@@ -12,6 +12,7 @@ pub mod hash_pool;
 pub mod keys;
 pub mod login_guard;
 pub mod password;
+pub mod payment_links;
 pub mod principal;
 pub mod rate_limit;
 pub mod scope;

@@ -276,6 +276,58 @@ impl FromJsonObject for StartPayment {
     }
 }
 
+/// A payment link's code (from `/portal/l/<code>`).
+#[derive(Debug)]
+pub struct OpenLink {
+    pub code: String,
+}
+
+pub static OPEN_LINK: Contract = Contract {
+    name: "CustomerPaymentLinkOpen",
+    description: Some("The code of a payment link (`/portal/l/<code>`)."),
+    kind: ContractKind::Create,
+    fields: &[Field::with(
+        "code",
+        Text::line().pattern("^[0-9]{1,19}-[0-9]{1,19}-[0-9]{8}-[0-9a-f]{20}$"),
+    )
+    .message("is not a payment link's code.")
+    .required()
+    .example(Ex::Str("12-345-20261231-0a1b2c3d4e5f60718293"))],
+    example: None,
+};
+
+contract_type!(OpenLink, OPEN_LINK);
+
+impl FromJsonObject for OpenLink {
+    const CONTRACT: Option<(&'static Contract, Mode)> = Some((&OPEN_LINK, Mode::Create));
+
+    fn from_fields(f: &mut Fields) -> Self {
+        Self {
+            code: f.take("code").text_or_empty(),
+        }
+    }
+}
+
+/// A payment link staff made.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct PaymentLinkMade {
+    /// Send this to the customer (SMS, WhatsApp): it pays without a login.
+    pub url: String,
+    pub code: String,
+    pub customer_id: i64,
+    #[oai(nullable)]
+    pub bill_id: Option<i64>,
+    /// The last day it can be used (the ISP's local date).
+    pub valid_until: String,
+}
+
+crate::one!(PaymentLinkOne, PaymentLinkMade);
+crate::created!(
+    /// The link.
+    PaymentLinkCreated,
+    poem_openapi::payload::Json<PaymentLinkOne>
+);
+
 /// Why staff refuse a manual payment.
 #[derive(Debug)]
 pub struct RejectPayment {
@@ -466,12 +518,24 @@ pub struct PaymentStarted {
 pub struct Gateways {
     pub gateways: Vec<String>,
     pub currency: String,
+    /// Manual send-money: where to send it (`gateway` "manual" with the
+    /// transaction id afterwards).
+    pub send_money: Vec<SendMoneyNumber>,
+}
+
+/// One of the ISP's numbers for manual send-money.
+#[derive(Debug, Clone, Object)]
+pub struct SendMoneyNumber {
+    /// `bkash`, `nagad` or `rocket`.
+    pub method: String,
+    pub number: String,
 }
 
 /// What the suspension page shows of the customer it recognised.
 #[derive(Debug, Clone, Object)]
 pub struct RecognisedResponse {
-    /// How the address was matched: `radius_session`, `router_active` or `static_ip`.
+    /// How the customer was known: by address (`radius_session`,
+    /// `router_active`, `static_ip`) or by a `payment_link`.
     pub known_by: String,
     pub first_name: String,
     pub status: String,
@@ -480,6 +544,9 @@ pub struct RecognisedResponse {
     pub reason: Option<String>,
     pub due: Amount,
     pub open_bills: Vec<super::bills::Bill>,
+    /// The bill a payment link was sent for.
+    #[oai(nullable)]
+    pub bill_id: Option<i64>,
     /// A payment-only token (`scope: pay`).
     pub token: CustomerTokenResponse,
 }

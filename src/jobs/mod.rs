@@ -5,6 +5,7 @@ pub mod auth_epoch;
 pub mod auth_notify;
 pub mod billing;
 pub mod online_payments;
+pub mod reminders;
 pub mod request_log;
 pub mod retention;
 pub mod search_index;

@@ -538,6 +538,8 @@ pub struct Recognised {
     pub reason: Option<String>,
     pub due: Money,
     pub open_bills: Vec<BillRow>,
+    /// The bill a payment link was made for.
+    pub bill_id: Option<i64>,
     pub token: CustomerToken,
 }
 
@@ -548,10 +550,26 @@ pub async fn recognise(ctx: &Ctx, keys: &PortalKeys, address: String) -> OpResul
     let since = format_timestamp(ctx.clock.now() - Duration::minutes(30));
     let found = ctx
         .db
+        .read_async(move |c| portal::customer_by_address(c, &address, &since))
+        .await?;
+    let Some((id, known_by)) = found else {
+        return Err(Error::NotFound);
+    };
+    recognised(ctx, keys, id, known_by, None).await
+}
+
+/// What the suspension page shows of customer `id` (known by an address or
+/// a payment link for `bill_id`).
+pub(super) async fn recognised(
+    ctx: &Ctx,
+    keys: &PortalKeys,
+    id: i64,
+    known_by: portal::KnownBy,
+    bill_id: Option<i64>,
+) -> OpResult<Recognised> {
+    let (customer, due, reason, open_bills) = ctx
+        .db
         .read_async(move |c| {
-            let Some((id, known_by)) = portal::customer_by_address(c, &address, &since)? else {
-                return Ok(None);
-            };
             let customer = customers::get(c, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
             let (due, _) = portal::due_of(c, id)?;
             let reason = portal::suspension_reason(c, id)?;
@@ -564,12 +582,9 @@ pub async fn recognise(ctx: &Ctx, keys: &PortalKeys, address: String) -> OpResul
                 .into_iter()
                 .filter(|b| matches!(b.status.as_str(), "unpaid" | "partial"))
                 .collect();
-            Ok(Some((customer, known_by, due, reason, open)))
+            Ok((customer, due, reason, open))
         })
         .await?;
-    let Some((customer, known_by, due, reason, open_bills)) = found else {
-        return Err(Error::NotFound);
-    };
     let token = pay_token(ctx, keys, customer.id).await?;
     Ok(Recognised {
         known_by,
@@ -583,6 +598,7 @@ pub async fn recognise(ctx: &Ctx, keys: &PortalKeys, address: String) -> OpResul
         reason,
         due,
         open_bills,
+        bill_id,
         token,
     })
 }

@@ -57,6 +57,13 @@ pub struct NotificationsConfig {
     pub payment_received: bool,
     pub customer_suspended: bool,
     pub customer_activated: bool,
+    /// Days before a bill's due date, and before a prepaid package
+    /// expires, that a reminder with a payment link is sent (once per bill
+    /// or expiry and day), e.g. `[3, 1]`; empty: no reminders. Needs
+    /// `[server] public_url` for the link.
+    pub reminder_days: Vec<u32>,
+    /// The ISP's local time of day from which the day's reminders go out.
+    pub reminder_at: String,
 }
 
 impl Default for NotificationsConfig {
@@ -67,12 +74,23 @@ impl Default for NotificationsConfig {
             payment_received: true,
             customer_suspended: true,
             customer_activated: true,
+            reminder_days: Vec::new(),
+            reminder_at: "10:00".into(),
         }
     }
 }
 
+impl NotificationsConfig {
+    /// `reminder_at` as a time of day.
+    pub fn reminder_time(&self) -> Option<time::Time> {
+        let format = time::macros::format_description!("[hour]:[minute]");
+        time::Time::parse(&self.reminder_at, &format).ok()
+    }
+}
+
 /// Message templates. Placeholders: `{name}`, `{customer_id}`, `{amount}`,
-/// `{currency}`, `{due_date}`, `{method}`, `{transaction_id}`, `{reason}`.
+/// `{currency}`, `{due_date}`, `{method}`, `{transaction_id}`, `{reason}`;
+/// in reminders also `{payment_link}`, `{days}` and `{expires_on}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Templates {
@@ -84,6 +102,10 @@ pub struct Templates {
     pub customer_suspended_bn: String,
     pub customer_activated_en: String,
     pub customer_activated_bn: String,
+    pub bill_reminder_en: String,
+    pub bill_reminder_bn: String,
+    pub expiry_reminder_en: String,
+    pub expiry_reminder_bn: String,
 }
 
 impl Default for Templates {
@@ -97,6 +119,10 @@ impl Default for Templates {
             customer_suspended_bn: "প্রিয় {name}, আপনার ইন্টারনেট সংযোগ স্থগিত করা হয়েছে। পুনরায় চালু করতে বকেয়া পরিশোধ করুন।".into(),
             customer_activated_en: "Dear {name}, your internet connection is active again. Thank you!".into(),
             customer_activated_bn: "প্রিয় {name}, আপনার ইন্টারনেট সংযোগ আবার চালু হয়েছে। ধন্যবাদ!".into(),
+            bill_reminder_en: "Dear {name}, your bill of {amount} {currency} is due on {due_date}. Pay online: {payment_link}".into(),
+            bill_reminder_bn: "প্রিয় {name}, আপনার {amount} {currency} বিল {due_date} তারিখে পরিশোধযোগ্য। অনলাইনে পরিশোধ করুন: {payment_link}".into(),
+            expiry_reminder_en: "Dear {name}, your internet package ends on {expires_on}. Renew online: {payment_link}".into(),
+            expiry_reminder_bn: "প্রিয় {name}, আপনার ইন্টারনেট প্যাকেজ {expires_on} তারিখে শেষ হবে। অনলাইনে নবায়ন করুন: {payment_link}".into(),
         }
     }
 }
@@ -159,6 +185,13 @@ impl SmsConfig {
         }
         if !["en", "bn"].contains(&self.notifications.language.as_str()) {
             return Err("key `sms.notifications.language`: use en or bn".into());
+        }
+        let n = &self.notifications;
+        if n.reminder_time().is_none() {
+            return Err("key `sms.notifications.reminder_at`: a time of day such as 10:00".into());
+        }
+        if n.reminder_days.iter().any(|d| !(1..=60).contains(d)) {
+            return Err("key `sms.notifications.reminder_days`: days from 1 to 60".into());
         }
         if self.max_broadcast == 0 || self.max_parts == 0 {
             return Err("keys `sms.max_broadcast` and `sms.max_parts` must be at least 1".into());

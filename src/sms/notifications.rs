@@ -26,6 +26,8 @@ pub fn template_for<'a>(config: &'a SmsConfig, event: &str) -> Option<&'a str> {
         events::CUSTOMER_ACTIVATED if n.customer_activated => {
             pick(&t.customer_activated_en, &t.customer_activated_bn)
         }
+        events::BILL_REMINDER => pick(&t.bill_reminder_en, &t.bill_reminder_bn),
+        events::EXPIRY_REMINDER => pick(&t.expiry_reminder_en, &t.expiry_reminder_bn),
         _ => None,
     }
 }
@@ -50,6 +52,9 @@ pub fn render(template: &str, name: &str, payload: &Value) -> String {
         "method",
         "transaction_id",
         "reason",
+        "payment_link",
+        "days",
+        "expires_on",
     ] {
         let placeholder = format!("{{{key}}}");
         if out.contains(&placeholder) {

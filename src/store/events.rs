@@ -18,6 +18,10 @@ pub const BILL_GENERATED: &str = "bill.generated";
 pub const PAYMENT_RECEIVED: &str = "payment.received";
 pub const PAYMENT_REFUNDED: &str = "payment.refunded";
 pub const COMPLAINT_CREATED: &str = "complaint.created";
+/// A reminder that a bill is due soon, with a payment link (SMS only).
+pub const BILL_REMINDER: &str = "bill.reminder";
+/// A reminder that a prepaid package ends soon, with a payment link (SMS only).
+pub const EXPIRY_REMINDER: &str = "package.expiry_reminder";
 /// A test ping to one webhook (never fanned out to others).
 pub const WEBHOOK_TEST: &str = "webhook.test";
 

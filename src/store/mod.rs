@@ -35,6 +35,7 @@ pub mod radius_coa;
 pub mod radius_sessions;
 pub mod recharge_cards;
 pub mod refunds;
+pub mod reminders;
 pub mod request_log;
 pub mod router_data;
 pub mod routers;

@@ -203,6 +203,8 @@ pub enum KnownBy {
     RadiusSession,
     RouterActive,
     StaticIp,
+    /// Not an address: a payment link.
+    PaymentLink,
 }
 
 impl KnownBy {
@@ -211,6 +213,7 @@ impl KnownBy {
             KnownBy::RadiusSession => "radius_session",
             KnownBy::RouterActive => "router_active",
             KnownBy::StaticIp => "static_ip",
+            KnownBy::PaymentLink => "payment_link",
         }
     }
 }

@@ -122,3 +122,41 @@ pub fn post_form(url: &str, fields: &[(String, String)]) -> (u16, String) {
         .unwrap_or_default();
     (r.status().as_u16(), location)
 }
+
+/// Waits (up to 15 s) until `f` answers something; answers it.
+pub fn wait_until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The SMS bodies written for customer `id`, oldest first.
+pub fn sms_to(s: &TestServer, id: i64) -> Vec<String> {
+    s.state
+        .db
+        .read(move |c| {
+            let mut stmt =
+                c.prepare("SELECT body FROM sms_messages WHERE customer_id = ?1 ORDER BY id")?;
+            let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+            Ok(rows.map(Result::unwrap).collect::<Vec<_>>())
+        })
+        .unwrap()
+}
+
+/// Runs the reminder job once, now; answers how many reminders it wrote.
+pub fn send_reminders(s: &TestServer) -> usize {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(ispbills::ops::reminders::send_due(
+        &s.state.ctx(),
+        &s.state.portal_keys(),
+    ))
+    .unwrap()
+}

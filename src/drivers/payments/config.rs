@@ -38,8 +38,11 @@ pub struct PaymentsConfig {
     /// Seconds after which a pending payment whose callback has not come is
     /// looked up at the gateway.
     pub status_check_secs: u64,
+    /// Days a payment link (in a reminder SMS, or made by staff) can be used.
+    pub link_days: u32,
     pub bkash: BkashConfig,
     pub sslcommerz: SslCommerzConfig,
+    pub manual: ManualConfig,
 }
 
 impl Default for PaymentsConfig {
@@ -48,8 +51,10 @@ impl Default for PaymentsConfig {
             currency: "BDT".into(),
             pending_minutes: 30,
             status_check_secs: 120,
+            link_days: 30,
             bkash: BkashConfig::default(),
             sslcommerz: SslCommerzConfig::default(),
+            manual: ManualConfig::default(),
         }
     }
 }
@@ -138,6 +143,31 @@ impl SslCommerzConfig {
     }
 }
 
+/// Manual send-money: the ISP's own personal or agent numbers customers
+/// send money to (empty: not offered for that service). Claims wait for
+/// staff to compare them with the wallet's statement.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ManualConfig {
+    pub bkash_number: String,
+    pub nagad_number: String,
+    pub rocket_number: String,
+}
+
+impl ManualConfig {
+    /// The services offered, with the number to send to.
+    pub fn numbers(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("bkash", self.bkash_number.as_str()),
+            ("nagad", self.nagad_number.as_str()),
+            ("rocket", self.rocket_number.as_str()),
+        ]
+        .into_iter()
+        .filter(|(_, n)| !n.trim().is_empty())
+        .collect()
+    }
+}
+
 /// bKash's credentials, read.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BkashCredentials {
@@ -205,6 +235,16 @@ impl PaymentsConfig {
                         "key `payments.bkash.{key}`: needed when payments.bkash.enabled is true"
                     ));
                 }
+            }
+        }
+        if !(1..=365).contains(&self.link_days) {
+            return Err("key `payments.link_days`: 1 to 365".into());
+        }
+        for (method, number) in self.manual.numbers() {
+            if crate::domain::customer::normalise_phone(number).is_none() {
+                return Err(format!(
+                    "key `payments.manual.{method}_number`: a mobile number such as 01712345678"
+                ));
             }
         }
         let s = &self.sslcommerz;

@@ -76,7 +76,15 @@ pub fn gateway_settings(ctx: &Ctx, gateways: &Gateways) -> Vec<GatewayInfo> {
             enabled: true,
             mode: None,
             base_url: None,
-            account: None,
+            account: {
+                let numbers: Vec<String> = p
+                    .manual
+                    .numbers()
+                    .into_iter()
+                    .map(|(m, n)| format!("{m} {n}"))
+                    .collect();
+                (!numbers.is_empty()).then(|| numbers.join(", "))
+            },
             refunds: true,
             problem: None,
         },
