@@ -12,6 +12,7 @@ import { operatorsView } from "./js/operators.js";
 import { networkView } from "./js/network.js";
 import { integrationViews } from "./js/integrations.js";
 import { staffView } from "./js/staff.js";
+import { billingView } from "./js/billing.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -54,6 +55,7 @@ const SECTIONS = [
   ["#/packages", "Packages", () => can("customers:read")],
   ["#/operators", "Operators", () => can("operators:read")],
   ["#/network", "Network", () => can("network:read")],
+  ["#/billing", "Billing", () => can("billing:read")],
   ["#/integrations", "Integrations", () => currentUser()?.role === "admin"],
   ["#/staff", "Staff", () => can("staff:manage")],
 ];
@@ -79,6 +81,7 @@ function route(content, menu) {
     packages: () => packagesView(content),
     operators: () => operatorsView(content),
     network: () => networkView(content),
+    billing: () => billingView(content, arg),
     integrations: () => integrations(content, arg),
     staff: () => staffView(content),
   };

@@ -8,7 +8,10 @@
 // phone-sized screen; RADIUS on the Network screen (a router's secret and
 // auth mode set from the panel, a too-short secret refused, "Sync now" on an
 // unreachable router, a live session from an Accounting-Request the test
-// sends as the router, the same session on the customer's page).
+// sends as the router, the same session on the customer's page); Billing →
+// Online payments (the gateways, a customer's manual send-money claims
+// approved and rejected from the verification queue, a bKash payment made
+// through the stand-in refunded in part).
 // No page may log a Content-Security-Policy violation.
 // Screenshots of each screen go to $ARTIFACTS and are checked to be real images.
 import { createRequire } from "node:module";
@@ -513,6 +516,139 @@ assert.match(await page.textContent(".swagger-ui .info"), /ISPBills API/);
 await page.waitForTimeout(500);
 await shot("17-docs");
 
+// Billing → Online payments. Gateways: bKash (pointed at the stand-in by
+// scripts/browser-test) ready and not in production mode, the manual
+// send-money claims always there, the missing [server] public_url warned of.
+await page.goto(`${BASE}/#/billing/gateways`);
+const bkashCard = '#gateways [data-gateway="bkash"]';
+const manualCard = '#gateways [data-gateway="manual"]';
+await page.waitForSelector(bkashCard);
+assert.equal(await page.getAttribute(bkashCard, "data-state"), "ready", await page.textContent(bkashCard));
+assert.match(await page.textContent(`${bkashCard} .gateway-state`), /^Ready/);
+// The stand-in's address is bKash's sandbox or a custom one, never production:
+// either way a warning says no real money moves there.
+const bkashMode = await page.getAttribute(bkashCard, "data-mode");
+assert.ok(["sandbox", "custom"].includes(bkashMode), `bKash mode ${bkashMode}`);
+assert.ok(await page.$(`${bkashCard} .gateway-mode.warning`), "the test mode is called out");
+if (bkashMode === "sandbox") assert.match(await page.textContent(`${bkashCard} .gateway-mode`), /test mode, no real money/);
+assert.equal(await page.getAttribute(manualCard, "data-state"), "ready", await page.textContent(manualCard));
+assert.match(await page.textContent("#public-url-warning"), /public_url/);
+assert.match(await page.textContent("#gateway-config-note"), /\[payments\.bkash\].*restart/);
+await shot("billing-gateways");
+
+// A customer with a login claims two send-money payments through the
+// customer API (POST /api/v2/me/payments, gateway manual).
+const payer = await api("POST", "/api/v2/customers", { name: "Nasima Akter", phone: "01911000000",
+  connection_type: "pppoe", username: "nasima.pppoe", password: "nasima pppoe pass" });
+assert.equal(payer.status, 201, JSON.stringify(payer.body));
+const payerId = payer.body.data.id;
+const loggedIn = await fetch(`${BASE}/api/v2/me/login`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ username: "nasima.pppoe", password: "nasima pppoe pass" }),
+});
+assert.equal(loggedIn.status, 200, await loggedIn.clone().text());
+const customerToken = (await loggedIn.json()).access_token;
+const me = async (method, path, body) => {
+  const r = await fetch(`${BASE}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${customerToken}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json() };
+};
+const claim = async (amount, method, trxId) => {
+  const r = await me("POST", "/api/v2/me/payments", { gateway: "manual", amount, method, sender: "01712345678", trx_id: trxId });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.payment.state, "pending");
+  return r.body.payment;
+};
+const approvedClaim = await claim(500, "bkash", "ABC123XYZ");
+const refusedClaim = await claim(300, "nagad", "NGD456QRS");
+assert.equal(approvedClaim.gateway_trx_id, "bkash:ABC123XYZ");
+
+// The verification queue: both pending; one approved (booked), one rejected with a reason.
+await page.click('nav.tabs a:text("Verification queue")');
+const approvedRow = `#verifications tr[data-online-payment="${approvedClaim.id}"]`;
+const refusedRow = `#verifications tr[data-online-payment="${refusedClaim.id}"]`;
+await page.waitForSelector(approvedRow);
+await page.waitForSelector(refusedRow);
+const claimed = await page.textContent(approvedRow);
+for (const text of ["bkash:ABC123XYZ", "01712345678", "BDT 500", approvedClaim.reference, "pending"]) assert.ok(claimed.includes(text), `${text} in ${claimed}`);
+assert.equal(await page.getAttribute(`${approvedRow} a[href^="#/customers/"]`, "href"), `#/customers/${payerId}`);
+await shot("billing-verifications");
+page.once("dialog", (d) => d.accept());
+await page.click(`${approvedRow} button.approve`);
+await page.waitForSelector("#verification-notice .ok");
+assert.match(await page.textContent("#verification-notice"), new RegExp(`${approvedClaim.reference} approved`));
+await page.waitForSelector(approvedRow, { state: "detached" });
+await page.click(`${refusedRow} button.reject`);
+await page.waitForSelector("#reject-form");
+await page.fill("#reject-form [name=reason]", "No such transaction in the Nagad statement");
+await page.click("#reject-form button[type=submit]");
+await page.waitForSelector(refusedRow, { state: "detached" });
+assert.match(await page.textContent("#verification-notice"), /rejected/);
+assert.equal(await page.$("#reject-form"), null);
+await page.selectOption("#verification-state", "rejected");
+await page.waitForSelector(`${refusedRow}[data-state="rejected"]`);
+assert.match(await page.textContent(refusedRow), /No such transaction in the Nagad statement/);
+assert.equal(await page.$(`${refusedRow} button`), null, "a decided claim has no buttons");
+// Booked as the customer's payment, by the service and transaction id given.
+const payerPayments = (await api("GET", `/api/v2/customers/${payerId}/payments`)).body.data;
+assert.ok(payerPayments.some((p) => p.method === "bkash" && p.transaction_id === "ABC123XYZ" && p.amount === 500), JSON.stringify(payerPayments));
+assert.ok(!payerPayments.some((p) => p.transaction_id === "NGD456QRS"), "the rejected claim is not booked");
+
+// Online payments: the approved claim paid, the rejected one rejected; a
+// bKash payment (paid through the stand-in: its checkout page approves and
+// sends the "browser" back to /portal/pay/bkash) refunded in part.
+const started = await me("POST", "/api/v2/me/payments", { gateway: "bkash", amount: 800 });
+assert.equal(started.status, 201, JSON.stringify(started.body));
+const backFromBkash = await fetch(started.body.redirect_url);
+assert.match(backFromBkash.url, /\/portal\/result\.html\?ref=OP/);
+const bkashPaid = started.body.payment;
+assert.equal((await me("GET", `/api/v2/me/online-payments/${bkashPaid.reference}`)).body.data.state, "paid");
+await page.click('nav.tabs a:text("Online payments")');
+await page.waitForSelector("#online-payment-filter");
+await page.fill("#online-payment-filter #op-customer", String(payerId));
+await page.click("#online-payment-filter button[type=submit]");
+const onlineRow = (id) => `#online-payments tr[data-online-payment="${id}"]`;
+await page.waitForSelector(`${onlineRow(approvedClaim.id)}[data-state="paid"]`);
+assert.match(await page.textContent(onlineRow(approvedClaim.id)), /manual.*BDT 500.*paid.*bkash:ABC123XYZ/);
+assert.equal(await page.getAttribute(onlineRow(refusedClaim.id), "data-state"), "rejected");
+const bkashRow = onlineRow(bkashPaid.id);
+assert.equal(await page.getAttribute(bkashRow, "data-state"), "paid");
+assert.equal((await page.textContent(`${bkashRow} td[data-col="refunded"]`)).trim(), "");
+await page.click(`${bkashRow} button.refund`);
+await page.waitForSelector("#refund-form");
+assert.equal(await page.inputValue("#refund-form #refund-amount"), "800", "the whole amount is offered");
+await page.fill("#refund-form #refund-amount", "250");
+await page.fill("#refund-form #refund-reason", "Charged twice for the same month");
+page.once("dialog", (d) => d.accept());
+await page.click("#refund-form button[type=submit]");
+await page.waitForSelector("#refund-result");
+assert.equal(await page.getAttribute("#refund-result", "data-state"), "refunded", await page.textContent("#refund-result"));
+assert.match(await page.textContent("#refund-result"), /BDT 250 refunded/);
+await page.waitForSelector("#refunds tr[data-refund]");
+assert.match(await page.textContent("#refunds tbody"), /BDT 250.*refunded.*Charged twice for the same month/);
+await page.waitForSelector(`${bkashRow} td[data-col="refunded"]:text("BDT 250")`);
+// What is left is offered next time.
+await page.click(`${bkashRow} button.refund`);
+assert.equal(await page.inputValue("#refund-form #refund-amount"), "550");
+await page.click('#refund-form button:text("Cancel")');
+await page.click(`${bkashRow} button.show-refunds`);
+await page.waitForSelector("#refunds tr[data-refund]");
+await shot("billing-online-payments");
+// Usable on a phone: the tables scroll inside their wrappers, the page does not.
+await page.setViewportSize({ width: 375, height: 740 });
+for (const [tab, shown] of [["verifications", "#verifications, #verifications-empty"],
+  ["online-payments", "#online-payments, #online-payments-empty"], ["gateways", "#gateways"]]) {
+  await page.goto(`${BASE}/#/billing/${tab}`);
+  await page.waitForSelector(shown);
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(sideways <= 1, `Billing → ${tab} scrolls sideways on a phone by ${sideways}px`);
+}
+await page.setViewportSize({ width: 1200, height: 800 });
+
 assert.deepEqual(cspViolations(), [], `CSP violations in the console:\n${consoleLog.join("\n")}`);
 await browser.close();
 for (const path of shots) {
@@ -520,5 +656,5 @@ for (const path of shots) {
   assert.ok(statSync(path).size > 3000, `${path} is too small`);
   assert.equal(bytes.subarray(1, 4).toString(), "PNG", `${path} is not a PNG`);
 }
-assert.equal(shots.length, 22, "every main screen was captured");
+assert.equal(shots.length, 25, "every main screen was captured");
 console.log(`panel browser test passed; ${shots.length} screenshots in ${ARTIFACTS}`);
