@@ -17,6 +17,15 @@
 // complaint, a cancelled bKash payment and the retry, the password change,
 // an expired session, a live session's usage (the customer panel.mjs made
 // online over RADIUS) and 360 px phone screens.
+// A payment link staff make (POST /api/v2/customers/<id>/payment-link) for
+// another customer with a bill: opened in a fresh browser without logging
+// in, it greets them, shows what is due and pays it through the bKash
+// stand-in; the same link with its last character changed is refused.
+// Money sent by Send Money to the ISP's numbers (scripts/browser-test sets a
+// bKash and a Nagad number in [payments.manual]): a bill claimed from the
+// portal, the result page waiting for the ISP, the same transaction id
+// refused, staff approve the claim through the API and the portal's online
+// payments show it paid. Only bKash is set up here: no SSLCommerz button.
 // No page may log a Content-Security-Policy violation; screenshots go to
 // $ARTIFACTS as portal-*.png.
 import { createRequire } from "node:module";
@@ -42,9 +51,11 @@ assert.equal(opened.status, 200, "the administrator panel.mjs set up logs in");
 const cookie = opened.headers.get("set-cookie").split(";")[0];
 const csrf = (await opened.json()).csrf_token;
 const staff = async (method, path, body) => {
+  const headers = { cookie, "x-csrf-token": csrf, accept: "application/json" };
+  if (body !== undefined) headers["content-type"] = "application/json";
   const r = await fetch(`${BASE}${path}`, {
     method,
-    headers: { cookie, "x-csrf-token": csrf, accept: "application/json", "content-type": "application/json" },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
@@ -99,6 +110,8 @@ const shot = async (p, name) => {
   const shown = await p.innerText("body");
   assert.doesNotMatch(shown, /\bnull\b|\bundefined\b|\bNaN\b|\[object /, `portal-${name} shows a blank value`);
   const path = `${ARTIFACTS}/portal-${name}.png`;
+  // From the top: a page scrolled by a fill would show the sticky header mid-page.
+  await p.evaluate(() => window.scrollTo(0, 0));
   await p.screenshot({ path, fullPage: true });
   shots.push(path);
 };
@@ -140,6 +153,8 @@ assert.equal(await sp.getAttribute("#due", "data-amount"), String(due));
 assert.match(await text(sp, "#due"), new RegExp(bdt(due)));
 assert.ok(await sp.$(`#open-bills [data-bill-id="${overdue.id}"]`), "the overdue bill is listed");
 assert.equal(await text(sp, "#pay-bkash"), `Pay ${bdt(due)} with bKash`);
+assert.equal(await sp.$("#pay-card, .pay.card"), null, "no SSLCommerz button: only bKash is set up");
+assert.ok(await sp.$("#sent-money-open"), "Send Money is offered: the ISP's numbers are set up");
 const box = await sp.locator("#pay-bkash").boundingBox();
 assert.ok(box.height >= 48 && box.width >= 300, `a big button on a phone: ${JSON.stringify(box)}`);
 assert.ok(await sp.evaluate(() => sessionStorage.getItem("ispbills.portal.pay_token")?.startsWith("c_")), "the pay token is kept");
@@ -199,6 +214,59 @@ await fresh.waitForSelector('#app[data-state="no-token"]');
 assert.match(await text(fresh, "#result-detail"), /being confirmed/);
 await fresh.close();
 await phone.close();
+
+// 1b. A payment link, as staff make it (or a reminder SMS carries it), for a
+// customer with a bill who is not on this address: opened in a fresh browser
+// without logging in, through /portal/l/<code> to the suspension page.
+const LINKED = { name: "Rahima Begum", phone: "01722333444", username: "rahima.home", password: "rahima pppoe pass" };
+const rahima = (await must(201, "POST", "/api/v2/customers", { ...LINKED, package_id: pkg.id,
+  address: "Flat 2B, Road 11, Uttara" })).data;
+const rahimaBill = (await must(201, "POST", "/api/v2/billing/bills", { customer_id: rahima.id, amount: 300,
+  due_date: day(10), description: "Internet — next month" })).data;
+const rahimaDue = dueOf(await openBills(rahima.id));
+assert.equal(rahimaDue, 300);
+const link = (await must(201, "POST", `/api/v2/customers/${rahima.id}/payment-link`)).data;
+assert.match(link.code, /^[A-Za-z0-9_-]+$/, JSON.stringify(link));
+assert.equal(link.url, `${BASE}/portal/l/${link.code}`, "the link is on the address the appliance was reached at");
+const linkBrowser = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true });
+const lp = await linkBrowser.newPage();
+watch(lp);
+await lp.goto(link.url);
+assert.equal(lp.url(), `${BASE}/portal/suspended?link=${link.code}`);
+await lp.waitForSelector('#app[data-state="due"]');
+assert.equal(await lp.getAttribute("#app", "data-via"), "link");
+assert.match(await text(lp, "#greeting"), /^Hello Rahima, your connection is active\.$/);
+assert.match(await text(lp, "#link-note"), /payment link.*without logging in/);
+assert.equal(await lp.$("#reason"), null);
+assert.equal(await lp.getAttribute("#due", "data-amount"), String(rahimaDue));
+assert.match(await text(lp, "#due"), new RegExp(`Due now: ${bdt(rahimaDue)}`));
+assert.ok(await lp.$(`#open-bills [data-bill-id="${rahimaBill.id}"]`), "the bill is listed");
+if (link.bill_id) assert.equal(await lp.getAttribute('#open-bills [data-linked="true"]', "data-bill-id"), String(link.bill_id));
+else assert.equal(await lp.$('#open-bills [data-linked="true"]'), null, "a link for everything due marks no bill");
+assert.equal(await text(lp, "#pay-bkash"), `Pay ${bdt(rahimaDue)} with bKash`);
+assert.equal(await lp.$("#pay-card, .pay.card"), null, "no SSLCommerz button: only bKash is set up");
+assert.ok(await lp.$("#sent-money-open"), "Send Money is offered on the link's page too");
+assert.ok(await lp.evaluate(() => sessionStorage.getItem("ispbills.portal.pay_token")?.startsWith("c_")), "the link gives a pay token");
+await noSideScroll(lp, "the payment link's page");
+await shot(lp, "23-payment-link-phone");
+await lp.click("#pay-bkash");
+await lp.waitForURL(/\/portal\/result\.html\?ref=OP[A-Z0-9]+$/, { timeout: 30000 });
+const linkReference = new URL(lp.url()).searchParams.get("ref");
+await lp.waitForSelector('#app[data-state="paid"]', { timeout: 35000 });
+assert.match(await text(lp, "#result-title"), /Payment received/);
+assert.match(await text(lp, "#result-amount"), new RegExp(bdt(rahimaDue)));
+const [linkAtSim] = (await sim("GET", "/sim/payments")).filter((p) => p.request.merchantInvoiceNumber === linkReference);
+assert.ok(linkAtSim && linkAtSim.transactionStatus === "Completed", "bKash was paid through the link");
+assert.equal(linkAtSim.request.amount, "300.00");
+assert.deepEqual(await openBills(rahima.id), [], "the link's payment paid the bill");
+// The same link with its last character changed: not valid, with a way to log in.
+const tampered = `${link.code.slice(0, -1)}${link.code.endsWith("0") ? "1" : "0"}`;
+await lp.goto(`${BASE}/portal/l/${tampered}`);
+await lp.waitForSelector('#app[data-state="bad-link"]');
+assert.equal(await text(lp, "#link-error"),
+  "This payment link is not valid or has expired. Log in to pay, or ask your ISP for a new link.");
+assert.equal(await lp.getAttribute("#login-link", "href"), "/portal/");
+await linkBrowser.close();
 
 // 2. The portal: log in with the login name and password.
 const desk = await browser.newContext({ viewport: { width: 1024, height: 800 } });
@@ -350,6 +418,75 @@ await shot(page, "18-paid-again");
 await page.click("#login-link");
 await page.waitForSelector("#me-name");
 
+// Money sent by Send Money: a new bill, claimed from its "I sent money"
+// form as sent by Nagad; the result page waits for the ISP.
+const staticIp = (await must(201, "POST", "/api/v2/billing/bills", { customer_id: customer.id, amount: 500,
+  due_date: day(15), description: "Static IP — next month" })).data;
+await page.click('#nav a[data-view="bills"]');
+await page.waitForSelector(`[data-testid="sent-money-bill-${staticIp.id}"]`);
+assert.ok(await page.$(`[data-testid="pay-bill-${staticIp.id}"]`), "bKash is offered for the bill too");
+assert.equal(await page.$(".pay.card"), null, "no SSLCommerz button: only bKash is set up");
+await page.click(`[data-testid="sent-money-bill-${staticIp.id}"]`);
+await page.waitForSelector("#claim-form");
+assert.equal(page.url(), `${BASE}/portal/#/sent/${staticIp.id}`);
+assert.deepEqual(await page.$$eval("#send-money-numbers li", (ls) => ls.map((l) => `${l.dataset.method} ${l.dataset.number}`)),
+  ["bkash 01712345678", "nagad 01812345678"]);
+assert.match(await text(page, "#send-money-numbers"), /bKash 01712345678 Nagad 01812345678/);
+assert.deepEqual(await page.$$eval("#claim-method option", (os) => os.map((o) => o.value)), ["bkash", "nagad"]);
+assert.equal(await page.inputValue("#claim-amount"), "500", "the bill's open amount is offered");
+assert.match(await text(page, "#claim-bill"), /Static IP — next month · BDT 500/);
+// Checked before it is sent: not a mobile number, no transaction id.
+await page.fill("#claim-sender", "12345");
+await page.click("#claim-submit");
+await page.waitForSelector("#claim-sender-error");
+assert.match(await text(page, "#claim-sender-error"), /like 01712345678/);
+assert.match(await text(page, "#claim-trx-error"), /transaction ID from the SMS/);
+assert.equal(page.url(), `${BASE}/portal/#/sent/${staticIp.id}`, "nothing was sent");
+await page.selectOption("#claim-method", "nagad");
+await page.fill("#claim-sender", "01911223344");
+await page.fill("#claim-trx", "8N7A6D5C4B");
+assert.equal(await page.$(".field-error"), null, "a changed field's message goes");
+await shot(page, "24-send-money-form");
+await page.click("#claim-submit");
+await page.waitForURL(/\/portal\/result\.html\?ref=[A-Za-z0-9_-]+$/, { timeout: 30000 });
+const claimRef = new URL(page.url()).searchParams.get("ref");
+await page.waitForSelector('#app[data-state="waiting"]');
+assert.equal(await text(page, "#result-title"), "Waiting for the ISP to check your payment");
+assert.match(await text(page, "#result-detail"), /Nagad transaction ID.*no need to send the money again/);
+assert.match(await text(page, "#result-amount"), /BDT 500/);
+assert.equal(await text(page, "#sent-with strong"), "Nagad");
+assert.equal(await text(page, "#trx-id strong"), "8N7A6D5C4B");
+await shot(page, "25-send-money-waiting");
+// The same transaction again: refused next to its field.
+await page.goto(`${BASE}/portal/#/sent/${staticIp.id}`);
+await page.waitForSelector("#claim-form");
+await page.selectOption("#claim-method", "nagad");
+await page.fill("#claim-sender", "01911223344");
+await page.fill("#claim-trx", "8n7a6d5c4b");
+await page.click("#claim-submit");
+await page.waitForSelector("#claim-trx-error");
+assert.equal(await text(page, "#claim-trx-error"), "This transaction id was submitted already.");
+// The portal's online payments: waiting; staff approve it (the verification
+// queue, through the API); then paid, and booked with its transaction id.
+await page.click('#nav a[data-view="payments"]');
+const claimRow = `#online-payments-list li[data-reference="${claimRef}"]`;
+await page.waitForSelector(`${claimRow}[data-state="pending"]`);
+assert.match(await text(page, claimRow), /BDT 500 Waiting for check.*Nagad \(Send Money\).*8N7A6D5C4B/);
+const queued = (await must(200, "GET", "/api/v2/billing/payment-verifications?per_page=100")).data
+  .find((o) => o.reference === claimRef);
+assert.ok(queued, `the claim ${claimRef} waits for staff`);
+assert.equal(queued.gateway, "manual");
+assert.equal(queued.gateway_trx_id, "nagad:8N7A6D5C4B");
+assert.equal(queued.manual_sender, "01911223344");
+assert.equal(queued.bill_id, staticIp.id);
+assert.equal(queued.amount, 500);
+assert.equal((await must(200, "POST", `/api/v2/billing/payment-verifications/${queued.id}/approve`)).data.state, "paid");
+assert.equal((await must(200, "GET", `/api/v2/billing/bills/${staticIp.id}`)).data.status, "paid");
+await page.reload();
+await page.waitForSelector(`${claimRow}[data-state="paid"]`);
+assert.match(await text(page, claimRow), /BDT 500 Paid/);
+assert.match(await text(page, "#payments-list"), /8N7A6D5C4B/, "booked as a payment with its transaction id");
+
 // The portal password: a wrong current one, two that differ, then set; the
 // new one logs in, the old one no longer.
 await page.click('#nav a[data-view="password"]');
@@ -429,5 +566,5 @@ for (const path of shots) {
   assert.ok(statSync(path).size > 3000, `${path} is too small`);
   assert.equal(bytes.subarray(1, 4).toString(), "PNG", `${path} is not a PNG`);
 }
-assert.equal(shots.length, 23, "every portal screen was captured");
+assert.equal(shots.length, 26, "every portal screen was captured");
 console.log(`portal browser test passed; ${shots.length} screenshots in ${ARTIFACTS}`);

@@ -19,6 +19,7 @@ export const h = (tag, attrs = {}, ...children) => {
 
 const FULL = "ispbills.portal.token";
 const PAY = "ispbills.portal.pay_token";
+const LINK = "ispbills.portal.link";
 
 const store = {
   get(k) { try { return sessionStorage.getItem(k); } catch { return null; } },
@@ -26,14 +27,21 @@ const store = {
   del(k) { try { sessionStorage.removeItem(k); } catch { /* storage blocked */ } },
 };
 
-/** The customer's tokens: `full` from a login, `pay` from the suspension page. */
+/**
+ * The customer's tokens: `full` from a login, `pay` from the suspension page
+ * or a payment link; `link`: the payment link's code the `pay` token came
+ * from (none when it came from the suspension page), to go back to it.
+ */
 export const tokens = {
   full: () => store.get(FULL),
   pay: () => store.get(PAY),
+  link: () => store.get(LINK),
   setFull: (token) => store.set(FULL, token),
   setPay: (token) => store.set(PAY, token),
+  setLink: (code) => store.set(LINK, code),
   clearFull: () => store.del(FULL),
   clearPay: () => store.del(PAY),
+  clearLink: () => store.del(LINK),
 };
 
 export class ApiError extends Error {
@@ -93,6 +101,20 @@ export const notice = (kind, text, attrs = {}) =>
 export function formError(form, text) {
   form.querySelector(".notice")?.remove();
   form.prepend(notice("error", text, { "data-testid": "form-error" }));
+}
+
+/** Shows `text` under the form's field `name` (none: clears that field's message). */
+export function fieldError(form, name, text) {
+  const input = form.elements.namedItem(name);
+  if (!input) return;
+  const id = `${input.id}-error`;
+  form.querySelector(`#${CSS.escape(id)}`)?.remove();
+  input.removeAttribute("aria-invalid");
+  input.removeAttribute("aria-describedby");
+  if (!text) return;
+  input.setAttribute("aria-invalid", "true");
+  input.setAttribute("aria-describedby", id);
+  input.after(h("p", { class: "field-error", id, role: "alert", "data-field": name }, text));
 }
 
 /** A labelled input: [label, input]. */

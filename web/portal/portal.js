@@ -1,11 +1,14 @@
 // The customer portal (/portal/): log in with username and password or with
 // a code by SMS, then the account: home (status, package, what is due),
-// bills (pay each with bKash), payments and receipts, printable invoices,
-// usage, complaints, the portal password. Views are routed by the #fragment.
+// bills (pay each with bKash or SSLCommerz, or say the money was sent by
+// Send Money: #/sent, #/sent/<bill>), payments and receipts (and online
+// payments with their state), printable invoices, usage, complaints, the
+// portal password. Views are routed by the #fragment.
 import { api, h, tokens, whenUnauthorized, explain, field, formError, notice, busy } from "./api.js";
 import { t, langSwitch, money, date, speed, word, digits } from "./i18n.js";
-import { payButton } from "./pay.js";
-import { billsView, paymentsView, invoicesView, usageView, complaintsView, passwordView } from "./sections.js";
+import { payButtons, payOptions, choices } from "./pay.js";
+import { sendMoneyMethods } from "./sendmoney.js";
+import { billsView, paymentsView, invoicesView, usageView, complaintsView, passwordView, sentView } from "./sections.js";
 import { invoiceView, receiptView } from "./printable.js";
 
 const app = document.getElementById("app");
@@ -127,17 +130,26 @@ function layout(view) {
 }
 
 async function homeView(token) {
-  const me = (await api("GET", "/api/v2/me", { token })).data;
+  const [me, offer] = await Promise.all([api("GET", "/api/v2/me", { token }).then((a) => a.data), payOptions()]);
   const status = h("span", { class: `badge ${me.status}`, id: "me-status", "data-status": me.status }, word("status_", me.status));
   const payBox = h("div", { id: "pay-status" });
+  const amount = money(me.due);
+  const sent = offer.sendMoney.length
+    ? h("a", { href: "#/sent", class: "button secondary sent-money", id: "sent-money-link", "data-testid": "sent-money-link" },
+      t("sent_money_button", { methods: sendMoneyMethods(offer.sendMoney) }))
+    : null;
   const payAll = me.due > 0
-    ? payButton(t("pay_amount", { amount: money(me.due) }), tokens.full, {}, payBox, { id: "pay-due", "data-testid": "pay-due" })
+    ? choices(payButtons(offer, { token: tokens.full, status: payBox,
+      bkash: [t("pay_amount", { amount }), { id: "pay-due", "data-testid": "pay-due" }],
+      card: [t("pay_card_amount", { amount }), { id: "pay-due-card", "data-testid": "pay-due-card" }] }), sent)
     : null;
   const banner = me.status === "suspended" || me.status === "expired"
     ? h("section", { class: "banner danger", id: "suspended-banner", role: "alert" },
       h("strong", {}, t(me.status === "suspended" ? "suspended_banner" : "expired_banner")),
       me.due > 0 ? h("p", {}, t("suspended_hint")) : null,
-      me.due > 0 ? payButton(t("pay_now"), tokens.full, {}, payBox, { id: "banner-pay", "data-testid": "banner-pay" }) : null)
+      me.due > 0 ? choices(payButtons(offer, { token: tokens.full, status: payBox, quiet: true,
+        bkash: [t("pay_now"), { id: "banner-pay", "data-testid": "banner-pay" }],
+        card: [t("pay_card"), { id: "banner-pay-card", "data-testid": "banner-pay-card" }] })) : null)
     : null;
   const pkg = me.package;
   const row = (label, value, attrs = {}) => [h("dt", {}, label), h("dd", attrs, value)];
@@ -176,13 +188,15 @@ async function route() {
   const token = tokens.full();
   if (!token) return loginPage();
   const [, name = "", id = ""] = /^#\/?([a-z]*)\/?(\d*)/.exec(location.hash) ?? [];
-  const view = name === "invoice" ? "invoices" : name === "receipt" ? "payments" : name || "home";
+  const view = name === "invoice" ? "invoices" : name === "receipt" ? "payments"
+    : name === "sent" ? (id ? "bills" : "home") : name || "home";
   layout(view);
   show(`${view}-loading`, h("p", { class: "muted" }, t("loading")));
   const ctx = { token, show, refresh: route };
   try {
     if (name === "invoice" && id) await invoiceView(ctx, Number(id));
     else if (name === "receipt" && id) await receiptView(ctx, Number(id));
+    else if (name === "sent") await sentView(ctx.token, ctx, id ? Number(id) : null);
     else await (ROUTES[name] ?? homeView)(ctx.token, ctx);
   } catch (err) {
     if (err.status === 401) return undefined; // back to the login already

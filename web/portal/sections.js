@@ -1,10 +1,12 @@
-// The account's lists and forms: bills (each open one payable with bKash),
-// payments (each with its receipt), invoices, usage, complaints and the
-// portal password. Each view is `(token, ctx)`; `ctx.show(view, ...nodes)`
-// puts it on the page.
+// The account's lists and forms: bills (each open one payable with bKash or
+// SSLCommerz, or claimed as sent by Send Money), the Send Money claim form,
+// payments (each with its receipt) and online payments with their state,
+// invoices, usage, complaints and the portal password. Each view is
+// `(token, ctx)`; `ctx.show(view, ...nodes)` puts it on the page.
 import { api, h, tokens, explain, field, formError, notice, busy } from "./api.js";
 import { t, money, date, dateTime, month, bytes, duration, word, digits } from "./i18n.js";
-import { payButton } from "./pay.js";
+import { payButtons, payOptions, nothingOffered, notOffered, choices } from "./pay.js";
+import { sendMoneyMethods, sendMoneyNumbers, sendMoneyForm } from "./sendmoney.js";
 
 const PER_PAGE = 20;
 
@@ -29,12 +31,16 @@ const amountRow = (label, value, attrs = {}) => h("div", { class: "kv", ...attrs
 
 // ---- Bills ----
 
+const openLeft = (b) => Math.max(0, Math.round((b.amount - b.paid_amount) * 100) / 100);
+const isOpen = (b) => b.status === "unpaid" || b.status === "partial";
+
 export async function billsView(token, ctx) {
   const list = h("ul", { class: "items", id: "bills-list" });
   const status = h("div", { id: "pay-status" });
+  const offer = await payOptions();
   const item = (b) => {
-    const open = b.status === "unpaid" || b.status === "partial";
-    const left = Math.max(0, Math.round((b.amount - b.paid_amount) * 100) / 100);
+    const open = isOpen(b);
+    const left = openLeft(b);
     return h("li", { class: `item bill ${b.status}`, "data-bill-id": String(b.id), "data-status": b.status, "data-testid": `bill-${b.id}` },
       h("div", { class: "item-head" },
         h("strong", {}, b.description || t("bill", { id: digits(b.id) })),
@@ -44,15 +50,76 @@ export async function billsView(token, ctx) {
       b.paid_amount > 0 ? amountRow(t("paid"), money(b.paid_amount, b.currency)) : null,
       open ? amountRow(t("left_to_pay"), money(left, b.currency), { class: "kv owed" }) : null,
       amountRow(t("due_date"), date(b.due_date)),
-      open ? payButton(`${t("pay_now")} · ${money(left, b.currency)}`, tokens.full, { billId: b.id }, status,
-        { class: "pay bkash pay-bill", "data-bill-id": String(b.id), "data-testid": `pay-bill-${b.id}` }) : null);
+      open ? choices(payButtons(offer, { token: tokens.full, what: { billId: b.id }, status, quiet: true,
+        bkash: [`${t("pay_now")} · ${money(left, b.currency)}`,
+          { class: "pay bkash pay-bill", "data-bill-id": String(b.id), "data-testid": `pay-bill-${b.id}` }],
+        card: [t("pay_card"),
+          { class: "pay card pay-bill", "data-bill-id": String(b.id), "data-testid": `pay-bill-card-${b.id}` }] }),
+      offer.sendMoney.length ? h("a", { href: `#/sent/${b.id}`, class: "button secondary sent-money",
+        "data-bill-id": String(b.id), "data-testid": `sent-money-bill-${b.id}` }, t("sent_money_bill")) : null) : null);
   };
   const { box, load } = pagedList(token, "/api/v2/me/bills", list, item, "no_bills");
   await load();
-  ctx.show("bills", h("h1", {}, t("bills_title")), status, box);
+  ctx.show("bills", h("h1", {}, t("bills_title")), nothingOffered(offer) ? notOffered() : null, status, box);
+}
+
+// ---- Money sent by Send Money (#/sent, #/sent/<bill>) ----
+
+export async function sentView(token, ctx, billId) {
+  const offer = await payOptions();
+  const back = h("p", {}, h("a", { href: billId ? "#/bills" : "#/", class: "button secondary", id: "sent-back" }, t("back")));
+  if (!offer.sendMoney.length) {
+    return ctx.show("sent", h("h1", {}, t("bills_title")), notice("info", t("sent_none"), { id: "sent-none" }), back);
+  }
+  let amount = 0;
+  let billLabel = null;
+  if (billId) {
+    const bills = (await api("GET", "/api/v2/me/bills?per_page=100", { token })).data;
+    const bill = bills.find((b) => b.id === billId && isOpen(b));
+    if (!bill) {
+      return ctx.show("sent", h("h1", {}, t("bills_title")), notice("error", t("claim_err_bill"), { id: "sent-no-bill" }), back);
+    }
+    amount = openLeft(bill);
+    billLabel = `${bill.description || t("bill", { id: digits(bill.id) })} · ${money(amount, bill.currency)}`;
+  } else {
+    amount = (await api("GET", "/api/v2/me", { token })).data.due;
+  }
+  return ctx.show("sent", h("h1", { id: "send-money-title" }, t("sent_money_button", { methods: sendMoneyMethods(offer.sendMoney) })),
+    h("section", { class: "card send-money open", id: "send-money" },
+      h("p", { class: "muted", id: "send-money-how" }, t("sent_how")),
+      sendMoneyNumbers(offer.sendMoney),
+      sendMoneyForm({ token: tokens.full, sendMoney: offer.sendMoney, amount, billId, billLabel })),
+    back);
 }
 
 // ---- Payments ----
+
+/** An online payment's state as shown: a manual claim still pending is waiting for staff. */
+const onlineState = (p) => (p.gateway === "manual" && p.state === "pending" ? "waiting" : p.state);
+/** How it was paid: "bKash", "Card / mobile banking", "Nagad (Send Money)". */
+const onlineVia = (p) => (p.gateway === "manual"
+  ? t("via_send_money", { method: word("method_", p.manual_method ?? "") }) : word("method_", p.gateway));
+/** The transaction id as the customer knows it (a manual one is kept as `<method>:<id>`). */
+const onlineTrx = (p) => (p.gateway === "manual" && p.gateway_trx_id?.includes(":")
+  ? p.gateway_trx_id.slice(p.gateway_trx_id.indexOf(":") + 1) : p.gateway_trx_id);
+
+function onlineItem(p) {
+  const state = onlineState(p);
+  const trx = onlineTrx(p);
+  const ended = p.state === "rejected" || p.state === "failed";
+  return h("li", { class: `item online-payment ${state}`, "data-reference": p.reference, "data-state": p.state,
+    "data-gateway": p.gateway, "data-testid": `online-payment-${p.reference}` },
+  h("div", { class: "item-head" },
+    h("strong", { class: "amount" }, money(p.amount, p.currency)),
+    h("span", { class: `badge ${state}` }, word("onl_", state))),
+  amountRow(t("sent_with"), onlineVia(p)),
+  trx ? amountRow(t("trx_id"), trx) : null,
+  amountRow(t("date"), dateTime(p.created_at)),
+  amountRow(t("reference"), p.reference),
+  ended && p.detail ? h("p", { class: "muted detail" }, t("reason", { reason: p.detail })) : null,
+  p.state === "pending" && p.gateway !== "manual" ? h("a", { href: `/portal/result.html?ref=${encodeURIComponent(p.reference)}`,
+    class: "button secondary check-online" }, t("check_again")) : null);
+}
 
 export async function paymentsView(token, ctx) {
   const list = h("ul", { class: "items", id: "payments-list" });
@@ -64,8 +131,11 @@ export async function paymentsView(token, ctx) {
     p.transaction_id ? amountRow(t("trx_id"), p.transaction_id) : null,
     h("a", { href: `#/receipt/${p.id}`, class: "button secondary receipt", "data-testid": `receipt-${p.id}` }, t("receipt")));
   const { box, load } = pagedList(token, "/api/v2/me/payments", list, item, "no_payments");
-  await load();
-  ctx.show("payments", h("h1", {}, t("payments_title")), box);
+  const online = pagedList(token, "/api/v2/me/online-payments", h("ul", { class: "items", id: "online-payments-list" }),
+    onlineItem, "no_online");
+  await Promise.all([load(), online.load()]);
+  ctx.show("payments", h("h1", {}, t("payments_title")), box,
+    h("h2", { id: "online-payments-title" }, t("online_title")), h("p", { class: "muted small" }, t("online_note")), online.box);
 }
 
 // ---- Invoices ----
