@@ -17,9 +17,9 @@
 import { createRequire } from "node:module";
 import { readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import dgram from "node:dgram";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import assert from "node:assert/strict";
+import { accounting as nasAccounting, attribute, u32 } from "./nas.mjs";
 
 const require = createRequire(`${process.env.PW_PREFIX}/node_modules/`);
 const { chromium } = require("playwright-core");
@@ -359,35 +359,13 @@ await page.unroute(`**/api/v2/network/routers/${routerId}/sync*`);
 const customer = await api("POST", "/api/v2/customers", { name: "Selim Reza", phone: "01711000000",
   connection_type: "pppoe", username: "selim.pppoe", password: "pppoe pass 1", router_id: routerId });
 assert.equal(customer.status, 201, JSON.stringify(customer.body));
-const [acctHost, acctPort] = [process.env.RADIUS_ACCT.replace(/:\d+$/, ""), Number(process.env.RADIUS_ACCT.split(":").pop())];
-const attribute = (type, value) => Buffer.concat([Buffer.from([type, value.length + 2]), value]);
-const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
-const accounting = async (identifier, status, extra = []) => {
-  const attrs = Buffer.concat([
-    attribute(40, u32(status)), // Acct-Status-Type
+const accounting = (identifier, status, extra = []) => nasAccounting({
+  acct: process.env.RADIUS_ACCT, secret: radiusSecret, identifier, status, attrs: [
     attribute(44, Buffer.from("81a00001")), // Acct-Session-Id
     attribute(1, Buffer.from("selim.pppoe")), // User-Name
     attribute(8, Buffer.from([10, 20, 30, 40])), // Framed-IP-Address
     attribute(31, Buffer.from("AA:BB:CC:DD:EE:01")), // Calling-Station-Id
-    ...extra]);
-  const head = Buffer.from([4, identifier, (20 + attrs.length) >> 8, (20 + attrs.length) & 0xff]);
-  const authenticator = createHash("md5").update(Buffer.concat([head, Buffer.alloc(16), attrs, Buffer.from(radiusSecret)])).digest();
-  const socket = dgram.createSocket("udp4");
-  try {
-    const answer = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no Accounting-Response from the RADIUS server")), 5000);
-      socket.on("message", (m) => { clearTimeout(timer); resolve(m); });
-      socket.on("error", reject);
-      socket.send(Buffer.concat([head, authenticator, attrs]), acctPort, acctHost);
-    });
-    assert.equal(answer[0], 5, "an Accounting-Response");
-    assert.equal(answer[1], identifier);
-    // Response Authenticator = MD5(code, id, length, request authenticator, attributes, secret).
-    const expected = createHash("md5").update(Buffer.concat([answer.subarray(0, 4), authenticator,
-      answer.subarray(20), Buffer.from(radiusSecret)])).digest();
-    assert.ok(expected.equals(answer.subarray(4, 20)), "the answer is signed with the router's secret");
-  } finally { socket.close(); }
-};
+    ...extra] });
 await accounting(1, 1); // Start
 await accounting(2, 3, [ // Interim-Update: 1.5 GB down, 5 MB up, an hour online
   attribute(46, u32(3725)), attribute(42, u32(5 * 1024 * 1024)), attribute(43, u32(1536 * 1024 * 1024))]);

@@ -26,12 +26,15 @@
 // portal, the result page waiting for the ISP, the same transaction id
 // refused, staff approve the claim through the API and the portal's online
 // payments show it paid. Only bKash is set up here: no SSLCommerz button.
+// Karim is on a router in RADIUS mode the test plays (tests/browser/nas.mjs):
+// the run's suspension and the payment's Disconnect-Request reach its CoA port.
 // No page may log a Content-Security-Policy violation; screenshots go to
 // $ARTIFACTS as portal-*.png.
 import { createRequire } from "node:module";
 import { readFileSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
+import { accounting, attribute, coaPort } from "./nas.mjs";
 
 const require = createRequire(`${process.env.PW_PREFIX}/node_modules/`);
 const { chromium } = require("playwright-core");
@@ -82,8 +85,23 @@ const dueOf = (bills) => Math.round(bills.reduce((s, b) => s + (b.amount - b.pai
 
 const pkg = (await must(201, "POST", "/api/v2/packages",
   { name: "Home 20 Mbps", price: 1200, speed_down_kbps: 20480, speed_up_kbps: 20480, billing_cycle: "monthly" })).data;
+// Karim is online through panel.mjs's router core-1 in RADIUS mode; the
+// test plays that router: its accounting, and its CoA port (RFC 5176).
+const RADIUS_SECRET = "portal-test-radius-secret-0123456789";
+const nas = await coaPort(RADIUS_SECRET);
+const core = (await must(200, "GET", "/api/v2/network/routers?per_page=100")).data.find((r) => r.name === "core-1");
+assert.ok(core, "panel.mjs made the router core-1");
+await must(200, "PUT", `/api/v2/network/routers/${core.id}`,
+  { radius_secret: RADIUS_SECRET, coa_port: nas.port, auth_mode: "radius" });
 const customer = (await must(201, "POST", "/api/v2/customers", { ...CUSTOMER, package_id: pkg.id,
-  address: "House 7, Road 3, Mirpur", static_ip: "127.0.0.1" })).data;
+  address: "House 7, Road 3, Mirpur", static_ip: "127.0.0.1", connection_type: "pppoe", router_id: core.id })).data;
+const karimSession = (identifier, status) => accounting({ acct: process.env.RADIUS_ACCT, secret: RADIUS_SECRET,
+  identifier, status, attrs: [
+    attribute(44, Buffer.from("k4r1m001")), // Acct-Session-Id
+    attribute(1, Buffer.from(CUSTOMER.username)), // User-Name
+    attribute(8, Buffer.from([127, 0, 0, 1])), // Framed-IP-Address
+  ] });
+await karimSession(11, 1); // Start
 const overdue = (await must(201, "POST", "/api/v2/billing/bills", { customer_id: customer.id, amount: 1200,
   due_date: day(-20), description: "Internet — last month", period_start: day(-50), period_end: day(-21) })).data;
 // The day's billing run suspends customers with a bill overdue past grace
@@ -93,6 +111,11 @@ assert.equal(run.status, 0, `billing run: ${run.stdout}${run.stderr}`);
 assert.equal((await must(200, "GET", `/api/v2/customers/${customer.id}`)).data.status, "suspended", run.stdout);
 const due = dueOf(await openBills(customer.id));
 assert.ok(due >= 1200, `the overdue bill is due: ${due}`);
+// The suspension reaches the router: a CoA-Request (to the suspended
+// address list) or a Disconnect-Request for Karim's session, ACKed.
+const suspendedAt = await nas.waitFor((r) => r.user === CUSTOMER.username && r.signed, "the suspension");
+assert.equal(suspendedAt.session, "k4r1m001");
+const before = nas.seen.length;
 
 // ---- The browser ----
 const browser = await chromium.launch({
@@ -186,6 +209,11 @@ assert.equal((await must(200, "GET", `/api/v2/customers/${customer.id}`)).data.s
 assert.deepEqual(await openBills(customer.id), []);
 const booked = (await must(200, "GET", `/api/v2/customers/${customer.id}/payments`)).data;
 assert.ok(booked.some((p) => p.method === "bkash" && p.transaction_id === trx && p.amount === due), JSON.stringify(booked));
+// And on the router: a Disconnect-Request for the suspended session, so
+// the next login gets the full service; the router ends it.
+const lifted = await nas.waitFor((r) => nas.seen.indexOf(r) >= before && r.code === 40, "the Disconnect-Request");
+assert.deepEqual([lifted.user, lifted.session, lifted.signed], [CUSTOMER.username, "k4r1m001", true]);
+await karimSession(12, 2); // Stop
 // Back on the suspension page: nothing due now.
 await sp.goto(`${BASE}/portal/suspended`);
 await sp.waitForSelector('#app[data-state="nothing-due"]');
@@ -375,9 +403,10 @@ await page.waitForSelector('html[lang="en"]');
 await page.waitForSelector("#me-name");
 assert.equal(await text(page, "#me-name"), `Hello, ${CUSTOMER.name}`);
 
-// Usage: nothing recorded for this customer yet.
+// Usage: offline now, the session the router ended listed.
 await page.click('#nav a[data-view="usage"]');
-await page.waitForSelector("#usage-empty");
+await page.waitForSelector('#usage-now[data-online="false"]');
+assert.match(await text(page, '#sessions-list [data-session="k4r1m001"]'), /ended/);
 await shot(page, "15-usage");
 
 // A complaint, then in the list.
@@ -561,6 +590,7 @@ await shot(page, "21-phone-invoice");
 
 assert.deepEqual(cspViolations(), [], `CSP violations in the console:\n${consoleLog.join("\n")}`);
 await browser.close();
+nas.close();
 for (const path of shots) {
   const bytes = readFileSync(path);
   assert.ok(statSync(path).size > 3000, `${path} is too small`);
