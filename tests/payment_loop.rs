@@ -12,10 +12,7 @@ mod common;
 #[path = "common/routeros_sim.rs"]
 mod routeros_sim;
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::sync::Arc;
 
 use common::{
     bkash_sim::{self, BkashSim},
