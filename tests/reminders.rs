@@ -205,7 +205,8 @@ fn staff_make_links_for_open_bills_and_links_expire() {
     assert_eq!(page["bill_id"], bill, "{page}");
     assert_eq!(page["due"], 600, "{page}");
 
-    // Another customer's bill, or a bill already paid, is no bill to link.
+    // Another customer's bill, or one that is not there, is not found; a
+    // bill already paid has nothing to pay.
     let other_bill = customers[1].1;
     let r = s.call(
         "POST",
@@ -213,7 +214,9 @@ fn staff_make_links_for_open_bills_and_links_expire() {
         &staff,
         None,
     );
-    r.assert_error(422, "VALIDATION_ERROR");
+    r.assert_error(404, "NOT_FOUND");
+    let r = s.call("POST", &format!("{path}?bill_id=999999"), &staff, None);
+    r.assert_error(404, "NOT_FOUND");
     created(s.call(
         "POST",
         "/api/v2/billing/payments",
@@ -221,7 +224,7 @@ fn staff_make_links_for_open_bills_and_links_expire() {
         Some(json!({"customer_id": karim, "amount": 600, "method": "cash"})),
     ));
     let r = s.call("POST", &format!("{path}?bill_id={bill}"), &staff, None);
-    r.assert_error(422, "VALIDATION_ERROR");
+    r.assert_error(409, "CONFLICT");
     let r = s.call(
         "POST",
         "/api/v2/customers/999999/payment-link",

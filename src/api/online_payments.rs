@@ -284,7 +284,9 @@ impl OnlinePaymentsV2 {
     /// A signed address (`<public_url>/portal/l/<code>`) that lets whoever
     /// has it pay the customer's dues — or the open bill `bill_id` — without
     /// logging in, until `valid_until` (`[payments] link_days`). Nothing is
-    /// stored; the same link is made again for the same day.
+    /// stored; the same link is made again for the same day. 404 when the
+    /// customer or the bill is not found (or the bill is another
+    /// customer's); 409 when the bill has nothing left to pay.
     #[oai(
         path = "/api/v2/customers/:id/payment-link",
         method = "post",

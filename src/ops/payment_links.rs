@@ -81,15 +81,17 @@ pub async fn make(
     if customer.is_none() {
         return Err(Error::NotFound);
     }
-    if bill_id.is_some()
-        && !bill.is_some_and(|b| {
-            b.customer_id == customer_id && matches!(b.status.as_str(), "unpaid" | "partial")
-        })
-    {
-        return Err(Error::invalid(
-            "bill_id",
-            "This is not an open bill of this customer.",
-        ));
+    match bill {
+        // Another customer's bill is no bill of this one's.
+        Some(b) if b.customer_id != customer_id => return Err(Error::NotFound),
+        Some(b) if !matches!(b.status.as_str(), "unpaid" | "partial") => {
+            return Err(Error::Conflict(format!(
+                "Bill {} is {}: there is nothing to pay on it.",
+                b.id, b.status
+            )))
+        }
+        None if bill_id.is_some() => return Err(Error::NotFound),
+        _ => {}
     }
     Ok(link_for(ctx, keys, base, customer_id, bill_id, today(ctx)))
 }
