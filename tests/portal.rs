@@ -169,6 +169,61 @@ fn a_portal_password_replaces_the_login_one_and_ends_other_sessions() {
 }
 
 #[test]
+fn logout_ends_one_token_and_new_credentials_from_staff_end_them_all() {
+    let s = TestServer::start();
+    let staff = s.v2_admin_token();
+    let id = customer(&s, &staff, "Rahim Uddin", "01711000001", "rahim");
+    let phone = token_of(&login(&s, "rahim", "rahim-pw"));
+    let laptop = token_of(&login(&s, "rahim", "rahim-pw"));
+    let r = s.call("POST", "/api/v2/me/logout", &phone, None);
+    assert_eq!(r.status, 204, "{}", r.body);
+    s.get_auth("/api/v2/me", &phone)
+        .assert_error(401, "UNAUTHENTICATED");
+    s.call("POST", "/api/v2/me/logout", &phone, None)
+        .assert_error(401, "UNAUTHENTICATED");
+    assert_eq!(s.get_auth("/api/v2/me", &laptop).status, 200);
+
+    // Staff edits: a new name keeps the sessions; a new phone number, login
+    // name or login password ends them.
+    let edit = |body: Value| {
+        let r = s.call("PUT", &format!("/api/v2/customers/{id}"), &staff, Some(body));
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    edit(json!({"name": "Rahim Uddin Ahmed"}));
+    assert_eq!(s.get_auth("/api/v2/me", &laptop).status, 200);
+    let mut username = "rahim".to_string();
+    let mut password = "rahim-pw".to_string();
+    for (n, body) in [
+        json!({"phone": "01711000009"}),
+        json!({"username": "rahim2"}),
+        json!({"password": "a new login pass"}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let token = token_of(&login(&s, &username, &password));
+        assert_eq!(s.get_auth("/api/v2/me", &token).status, 200);
+        edit(body.clone());
+        s.get_auth("/api/v2/me", &token)
+            .assert_error(401, "UNAUTHENTICATED");
+        s.get_auth("/api/v2/me", &laptop)
+            .assert_error(401, "UNAUTHENTICATED");
+        if let Some(u) = body["username"].as_str() {
+            username = u.to_string();
+        }
+        if let Some(p) = body["password"].as_str() {
+            password = p.to_string();
+        }
+        assert_eq!(
+            s.get_auth("/api/v2/me", &token_of(&login(&s, &username, &password)))
+                .status,
+            200,
+            "edit {n}"
+        );
+    }
+}
+
+#[test]
 fn failed_customer_logins_are_throttled() {
     let s = TestServer::start();
     let staff = s.v2_admin_token();
@@ -321,6 +376,34 @@ fn a_code_by_sms_logs_in_once_within_its_limits() {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(rx.received().len(), 3);
     post(&s, "/api/v2/me/otp", json!({"phone": "hello"})).assert_error(422, "VALIDATION_ERROR");
+}
+
+#[test]
+fn without_credits_no_number_is_told_apart() {
+    let rx = Receiver::start(|_, _| Answer::ok());
+    let url = rx.url("/send");
+    let s = server_with(move |mut c| {
+        c.sms.gateway = "http".into();
+        c.sms.http = Some(sms_gateway(url));
+        c.sms.notifications.bill_generated = false;
+        c.sms.daily_credit_cap = 1;
+        c
+    });
+    let staff = s.v2_admin_token();
+    customer(&s, &staff, "Rahim Uddin", "01711000001", "rahim");
+    let ask = |phone: &str| post(&s, "/api/v2/me/otp", json!({ "phone": phone }));
+    // No credits: the customer's number and nobody's get the same answer.
+    let (own, nobody) = (ask("01711000001"), ask("01711000002"));
+    assert_eq!((own.status, nobody.status), (503, 503), "{}", own.body);
+    assert_eq!(own.body, nobody.body);
+    // One credit: a code for the customer; then the day's cap is reached,
+    // and again nobody is told apart.
+    top_up(&s, 10);
+    assert_eq!(ask("01711000001").status, 202);
+    code_in(&rx, 1);
+    let (own, nobody) = (ask("01711000001"), ask("01711000002"));
+    assert_eq!((own.status, nobody.status), (503, 503), "{}", own.body);
+    assert_eq!(own.body, nobody.body);
 }
 
 #[test]

@@ -140,6 +140,7 @@ fn rules() -> BTreeMap<&'static str, Rule> {
         "POST /api/v2/me/payments",
         "GET /api/v2/me/usage",
         "PUT /api/v2/me/password",
+        "POST /api/v2/me/logout",
     ] {
         add(op, CustomerApi);
     }
@@ -967,7 +968,7 @@ fn reseller_staff_reach_only_their_own_on_every_route() {
 fn special_cases(w: &World<'_>) {
     let (b, isp) = (&w.others[0].1, &w.others[1].1);
     // Payment links: for A's customer and A's bill; another's bill, even
-    // under A's customer, is refused.
+    // under A's customer, is not found.
     let own = format!("/api/v2/customers/{}/payment-link", w.own.customer);
     let link = ok(
         &w.a.send("POST", &format!("{own}?bill_id={}", w.own.bill), None),
@@ -976,7 +977,7 @@ fn special_cases(w: &World<'_>) {
     assert_eq!(link["data"]["customer_id"], json!(w.own.customer), "{link}");
     for side in [b, isp] {
         w.a.send("POST", &format!("{own}?bill_id={}", side.bill), None)
-            .assert_error(422, "VALIDATION_ERROR");
+            .assert_error(404, "NOT_FOUND");
     }
     // Dashboard: A's figures only (as many customers as A's list holds).
     let d = ok(&w.a.send("GET", "/api/v1/dashboard", None), "dashboard");

@@ -483,6 +483,21 @@ impl MeApi {
         Ok(Json(token.into()))
     }
 
+    /// Log out
+    ///
+    /// This token stops working at once (also a payment-only token); the
+    /// customer's sessions on other devices go on. Changing the portal
+    /// password ends all of them.
+    #[oai(path = "/api/v2/me/logout", method = "post", operation_id = "me_logout")]
+    async fn logout(
+        &self,
+        state: Data<&AppState>,
+        auth: CustomerAuth,
+    ) -> ApiResult<crate::api::auth::Revoked> {
+        ops::portal::logout(&state.ctx(), &auth.0).await?;
+        Ok(crate::api::auth::Revoked::NoContent)
+    }
+
     /// File a complaint
     #[oai(
         path = "/api/v2/me/complaints",

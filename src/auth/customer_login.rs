@@ -79,8 +79,23 @@ pub async fn check_password(
                     .verify(p, password.clone(), phc.clone())
                     .await
                     .unwrap_or(false),
-                // Names are unique per router: a second one is rare.
-                None => crate::auth::password::verify(&password, phc),
+                // Names are unique per router: a second one is rare; it
+                // hashes in a slot of its own, or off the async threads.
+                None => match guard.hash_pool.try_permit() {
+                    Ok(p) => guard
+                        .hash_pool
+                        .verify(p, password.clone(), phc.clone())
+                        .await
+                        .unwrap_or(false),
+                    Err(_) => {
+                        let (pw, phc) = (password.clone(), phc.clone());
+                        tokio::task::spawn_blocking(move || {
+                            crate::auth::password::verify(&pw, &phc)
+                        })
+                        .await
+                        .unwrap_or(false)
+                    }
+                },
             },
             (None, Some(sealed)) => guard
                 .seal

@@ -75,6 +75,8 @@ pub struct CustomerClaims {
     pub version: i64,
     pub reach: Reach,
     pub expires_at: i64,
+    /// The token's own id (a logout revokes it).
+    pub jti: String,
 }
 
 impl TokenSigner {
@@ -147,6 +149,7 @@ impl TokenSigner {
             version: c.ver,
             reach,
             expires_at: c.exp,
+            jti: c.jti,
         })
     }
 }

@@ -23,6 +23,7 @@ use crate::{
     domain::{customer::normalise_phone, money::Money, visibility::Visibility},
     sms::{day_start, new_message_id, outgoing, phone::Phone},
     store::{
+        auth_tokens,
         bills::{self, BillFilter, BillRow},
         customers::{self, CustomerRow},
         invoices::{self, InvoiceRow},
@@ -137,11 +138,36 @@ pub async fn authenticate(
             bad()
         })?;
     let id = claims.customer_id;
-    let found = ctx.db.read_async(move |c| portal::auth_of(c, id)).await?;
+    let revoked_id = revoked_id(&claims.jti);
+    let (found, revoked) = ctx
+        .db
+        .read_async(move |c| {
+            Ok((
+                portal::auth_of(c, id)?,
+                auth_tokens::is_jti_revoked(c, &revoked_id)?,
+            ))
+        })
+        .await?;
     match found {
-        Some(c) if c.portal_auth_version == claims.version => Ok(claims),
+        Some(c) if c.portal_auth_version == claims.version && !revoked => Ok(claims),
         _ => Err(bad()),
     }
+}
+
+/// A customer token's id as kept among revoked tokens (apart from staff
+/// and client token ids).
+fn revoked_id(jti: &str) -> String {
+    format!("customer:{jti}")
+}
+
+/// Logs out: the token stops working at once (the customer's other
+/// sessions go on).
+pub async fn logout(ctx: &Ctx, claims: &CustomerClaims) -> OpResult<()> {
+    let (jti, expires_at) = (revoked_id(&claims.jti), claims.expires_at);
+    ctx.db
+        .write_async(move |tx| auth_tokens::revoke_jti(tx, &jti, expires_at))
+        .await?;
+    Ok(())
 }
 
 fn phone_of(text: &str) -> OpResult<(String, Phone)> {
@@ -220,6 +246,15 @@ pub async fn request_otp(
                     "codes asked from this address",
                     counts.address_oldest,
                 )));
+            }
+            // No code can go out now (no credits, or the day's cap): the
+            // same answer for every number, so it tells nobody whose it is.
+            let have = sms::credits(tx, &day)?;
+            let needed = sms.parts;
+            if needed > have.balance || (cap > 0 && have.used_today + needed > cap) {
+                return Err(StoreError::Busy(
+                    "Login codes cannot be sent right now; log in with your password.".into(),
+                ));
             }
             let customers = portal::by_phone(tx, &phone)?;
             let sent = !customers.is_empty();

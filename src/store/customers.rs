@@ -437,6 +437,16 @@ pub fn update(
             ch.ipv6_prefix.clone().flatten()
         ],
     )?;
+    // New credentials from staff (login name, password, the phone codes go
+    // to) end the customer's portal sessions.
+    let phone_changed = ch.phone.as_ref().is_some_and(|p| *p != current.phone);
+    let renamed = ch.username.as_ref().is_some_and(|u| *u != current.username);
+    if renamed || phone_changed || ch.login_password_sealed.is_some() {
+        tx.exec(
+            "UPDATE customers SET portal_auth_version = portal_auth_version + 1 WHERE id = ?1",
+            params![id],
+        )?;
+    }
     // A session keeps the address it got: one whose address changed is
     // ended (RADIUS mode), and the next login gets the new one.
     let readdressed = ch

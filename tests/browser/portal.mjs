@@ -537,9 +537,14 @@ await shot(page, "19-password");
 // The token the change answered is the one kept: the account still opens.
 await page.click('#nav a[data-view="home"]');
 await page.waitForSelector("#me-name");
+const loggedOut = await page.evaluate(() => sessionStorage.getItem("ispbills.portal.token"));
+const loggingOut = page.waitForResponse((r) => r.url().endsWith("/api/v2/me/logout"));
 await page.click("#logout");
 await page.waitForSelector("#login-form");
+assert.equal((await loggingOut).status(), 204);
 assert.equal(await page.evaluate(() => sessionStorage.getItem("ispbills.portal.token")), null);
+// The server forgot that token too.
+assert.equal((await fetch(`${BASE}/api/v2/me`, { headers: { authorization: `Bearer ${loggedOut}` } })).status, 401);
 await page.fill("#username", CUSTOMER.username);
 await page.fill("#password", CUSTOMER.password);
 await page.click("#login-form button[type=submit]");

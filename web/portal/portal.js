@@ -212,6 +212,9 @@ whenUnauthorized(() => {
 });
 
 logout.addEventListener("click", () => {
+  // The token stops working on the server too; forgotten here either way.
+  const token = tokens.full();
+  if (token) api("POST", "/api/v2/me/logout", { token }).catch(() => {});
   tokens.clearFull();
   loginNotice = null;
   history.replaceState(null, "", "/portal/");
