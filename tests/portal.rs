@@ -186,7 +186,12 @@ fn logout_ends_one_token_and_new_credentials_from_staff_end_them_all() {
     // Staff edits: a new name keeps the sessions; a new phone number, login
     // name or login password ends them.
     let edit = |body: Value| {
-        let r = s.call("PUT", &format!("/api/v2/customers/{id}"), &staff, Some(body));
+        let r = s.call(
+            "PUT",
+            &format!("/api/v2/customers/{id}"),
+            &staff,
+            Some(body),
+        );
         assert_eq!(r.status, 200, "{}", r.body);
     };
     edit(json!({"name": "Rahim Uddin Ahmed"}));

@@ -488,7 +488,11 @@ impl MeApi {
     /// This token stops working at once (also a payment-only token); the
     /// customer's sessions on other devices go on. Changing the portal
     /// password ends all of them.
-    #[oai(path = "/api/v2/me/logout", method = "post", operation_id = "me_logout")]
+    #[oai(
+        path = "/api/v2/me/logout",
+        method = "post",
+        operation_id = "me_logout"
+    )]
     async fn logout(
         &self,
         state: Data<&AppState>,
