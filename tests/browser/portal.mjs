@@ -309,6 +309,9 @@ await page.waitForSelector('#login-form [role="alert"]');
 assert.equal(await text(page, '#login-form [role="alert"]'), "Wrong username or password.");
 await shot(page, "06-login-error");
 // The SMS tab: a code is "sent" (for any number), a wrong one is refused.
+// Codes cost SMS credits: without any, every number is told none can go out.
+const topup = spawnSync(BIN, ["sms", "topup", "--credits", "50", "--note", "portal test"], { env: process.env, encoding: "utf8" });
+assert.equal(topup.status, 0, `sms topup: ${topup.stdout}${topup.stderr}`);
 await page.click("#tab-otp");
 await page.fill("#phone", "01799999999");
 await page.click("#send-code");
