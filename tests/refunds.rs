@@ -221,6 +221,13 @@ fn an_sslcommerz_refund_may_be_processing_first() {
         422
     );
     w.ssl.settle_refund(&ref_id, "refunded");
+    wait_refunded(&w, opid, refund_id);
+    assert_eq!(bill(&w, bill_id)["status"], "partial");
+    assert_eq!(refunded_events(&w).len(), 1);
+}
+
+/// Waits (up to 20 s) until the refund check has settled refund `refund_id`.
+fn wait_refunded(w: &World, opid: i64, refund_id: i64) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let r = w.s.call(
@@ -237,6 +244,28 @@ fn an_sslcommerz_refund_may_be_processing_first() {
         assert!(std::time::Instant::now() < deadline, "never settled: {row}");
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
+}
+
+#[test]
+fn an_sslcommerz_refund_is_only_initiated_until_its_query_says_refunded() {
+    let w = world();
+    let (_, bill_id, token) = suspended_customer(&w.s);
+    let started = start_payment(&w.s, &token, json!({"gateway": "sslcommerz"}));
+    let reference = started["payment"]["reference"].as_str().unwrap();
+    w.ssl.act(reference, Outcome::Valid);
+    assert_eq!(w.ssl.send_ipn(reference).status, 200);
+    let opid = started["payment"]["id"].as_i64().unwrap();
+    // SSLCommerz answers "success": initiated, not yet refunded.
+    let (status, r) = refund(&w, opid, json!({"amount": 100, "reason": "Test"}));
+    assert_eq!(
+        (status, r["data"]["state"].as_str()),
+        (201, Some("processing")),
+        "{r}"
+    );
+    assert_eq!(bill(&w, bill_id)["status"], "paid");
+    assert_eq!(refunded_events(&w).len(), 0);
+    // The refund query then says refunded: the books move once.
+    wait_refunded(&w, opid, r["data"]["id"].as_i64().unwrap());
     assert_eq!(bill(&w, bill_id)["status"], "partial");
     assert_eq!(refunded_events(&w).len(), 1);
 }
@@ -345,6 +374,7 @@ fn a_resellers_staff_neither_see_nor_refund_others_payments() {
         &format!("/api/v2/billing/online-payments/{opid}/refund"),
         Some(json!({"reason": "not mine"})),
     );
-    assert_eq!(r.status, 404, "{}", r.body);
+    // The ISP's money: a reseller's staff refund nothing at all.
+    assert_eq!(r.status, 403, "{}", r.body);
     assert_eq!(online_by_id(&w, opid)["refunded"], 100);
 }

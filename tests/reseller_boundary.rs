@@ -106,10 +106,8 @@ fn rules() -> BTreeMap<&'static str, Rule> {
         "GET /api/v2/billing/payment-verifications",
         List(Online, &[""]),
     );
-    add(
-        "POST /api/v2/billing/online-payments/{id}/refund",
-        Change(Online, json!({"reason": "refund"})),
-    );
+    // The ISP's money: a reseller's staff may not refund at all (special_cases).
+    add("POST /api/v2/billing/online-payments/{id}/refund", Special);
     // Refunds are made of paid online payments: their boundary is tested
     // with real refunds in tests/refunds.rs.
     add("GET /api/v2/billing/refunds", Special);
@@ -979,6 +977,17 @@ fn special_cases(w: &World<'_>) {
         w.a.send("POST", &format!("{own}?bill_id={}", side.bill), None)
             .assert_error(404, "NOT_FOUND");
     }
+    // Refunds: not even of A's own customers' online payments.
+    let before = w.snapshot();
+    for side in [&w.own, b, isp] {
+        let r = w.a.send(
+            "POST",
+            &format!("/api/v2/billing/online-payments/{}/refund", side.online),
+            Some(json!({"reason": "probe"})),
+        );
+        r.assert_error(403, "FORBIDDEN");
+    }
+    assert!(before == w.snapshot(), "a refusal changed something");
     // Dashboard: A's figures only (as many customers as A's list holds).
     let d = ok(&w.a.send("GET", "/api/v1/dashboard", None), "dashboard");
     let mine = ok(&w.a.send("GET", "/api/v2/customers", None), "own customers");

@@ -86,6 +86,15 @@ pub fn reserve(tx: &Transaction<'_>, n: &NewRefund, now: &str) -> Result<RefundR
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
+/// How many refunds of an online payment are still processing.
+pub fn in_flight(conn: &Connection, online_payment_id: i64) -> Result<i64, StoreError> {
+    rows::value(
+        conn,
+        "SELECT COUNT(*) FROM refunds WHERE online_payment_id = ?1 AND state = 'processing'",
+        [online_payment_id],
+    )
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<Option<RefundRow>, StoreError> {
     rows::one(conn, &format!("{FROM} WHERE r.id = ?1"), [id])
 }

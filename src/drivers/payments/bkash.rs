@@ -314,7 +314,12 @@ impl Bkash {
                     refund_id,
                     detail: "bKash: refunded".into(),
                 },
-                _ => RefundOutcome::Failed(format!("bKash {code}: {message}")),
+                // Anything else does not say that no refund was made: it
+                // stays processing, so the money is never returned twice.
+                _ => RefundOutcome::Processing {
+                    refund_id: String::new(),
+                    detail: format!("bKash {code}: {message}"),
+                },
             },
         )
     }

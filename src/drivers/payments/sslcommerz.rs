@@ -310,7 +310,19 @@ impl SslCommerz {
                 ("refund_trans_id", r.reference.clone()),
             ],
         )?;
-        Ok(Self::refund_outcome(&answer))
+        // "success" means the refund was initiated, not made: the refund
+        // query says when it is `refunded` (or `cancelled`).
+        let id = text(&answer, "refund_ref_id");
+        Ok(match text(&answer, "status").as_str() {
+            "success" | "processing" if !id.is_empty() => RefundOutcome::Processing {
+                refund_id: id,
+                detail: "SSLCommerz: refund initiated".into(),
+            },
+            other => RefundOutcome::Failed(format!(
+                "SSLCommerz: {other} {}",
+                text(&answer, "errorReason")
+            )),
+        })
     }
 
     /// How a refund SSLCommerz is processing stands.
@@ -325,19 +337,21 @@ impl SslCommerz {
     fn refund_outcome(answer: &Value) -> RefundOutcome {
         let id = text(answer, "refund_ref_id");
         match text(answer, "status").as_str() {
-            "success" | "refunded" if !id.is_empty() => RefundOutcome::Refunded {
+            "refunded" if !id.is_empty() => RefundOutcome::Refunded {
                 refund_id: id,
                 detail: "SSLCommerz: refunded".into(),
             },
-            "processing" if !id.is_empty() => RefundOutcome::Processing {
-                refund_id: id,
-                detail: "SSLCommerz: processing the refund".into(),
-            },
             "cancelled" => RefundOutcome::Failed("SSLCommerz cancelled the refund".into()),
-            other => RefundOutcome::Failed(format!(
-                "SSLCommerz: {other} {}",
+            // No such refund at SSLCommerz: it was never made.
+            "failed" => RefundOutcome::Failed(format!(
+                "SSLCommerz: failed {}",
                 text(answer, "errorReason")
             )),
+            // Processing, or an answer not understood: not known to be over.
+            other => RefundOutcome::Processing {
+                refund_id: id,
+                detail: format!("SSLCommerz: {other}"),
+            },
         }
     }
 }
@@ -408,11 +422,21 @@ mod tests {
 
     #[test]
     fn refund_answers() {
-        let ok =
-            serde_json::json!({"APIConnect": "DONE", "status": "success", "refund_ref_id": "59bd"});
+        // The refund query's answers ("success" is only the initiation's).
+        let ok = serde_json::json!({"status": "refunded", "refund_ref_id": "59bd"});
         assert!(
             matches!(SslCommerz::refund_outcome(&ok), RefundOutcome::Refunded { refund_id, .. } if refund_id == "59bd")
         );
+        let odd = serde_json::json!({"status": "on hold", "refund_ref_id": "59bf"});
+        assert!(matches!(
+            SslCommerz::refund_outcome(&odd),
+            RefundOutcome::Processing { .. }
+        ));
+        let gone = serde_json::json!({"status": "cancelled", "refund_ref_id": "59bf"});
+        assert!(matches!(
+            SslCommerz::refund_outcome(&gone),
+            RefundOutcome::Failed(_)
+        ));
         let wait = serde_json::json!({"status": "processing", "refund_ref_id": "59be"});
         assert!(matches!(
             SslCommerz::refund_outcome(&wait),

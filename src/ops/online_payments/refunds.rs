@@ -40,6 +40,13 @@ pub async fn refund(
     online_payment_id: i64,
     input: RefundInput,
 ) -> OpResult<RefundRow> {
+    // Online payments go to the ISP's own merchant account and wallets: a
+    // reseller's staff see them but cannot give the ISP's money back.
+    if caller.visibility.operator_id.is_some() {
+        return Err(Error::Forbidden(
+            "Refunds are made by the ISP's own staff.".into(),
+        ));
+    }
     let vis = caller.visibility;
     let row = ctx
         .db
@@ -75,9 +82,25 @@ pub async fn refund(
         created_by: caller.user_id(),
     };
     let stamp = ctx.now_text();
+    // bKash tells a lost answer's refund only as "the payment's latest
+    // refund": one bKash refund of a payment at a time, so that answer
+    // always belongs to the one asked about.
+    let one_at_a_time = row.gateway == "bkash";
     let reserved = ctx
         .db
-        .write_async(move |tx| refunds::reserve(tx, &new, &stamp))
+        .write_async(move |tx| {
+            let reserved = refunds::reserve(tx, &new, &stamp)?;
+            // After the reservation's row lock: another refund reserved
+            // meanwhile is seen here, and this one is undone.
+            if one_at_a_time && refunds::in_flight(tx, online_payment_id)? > 1 {
+                return Err(crate::store::StoreError::Conflict(
+                    "A refund of this payment is still in progress at bKash; try again once it \
+                     has ended."
+                        .into(),
+                ));
+            }
+            Ok(reserved)
+        })
         .await?;
     if row.gateway == "manual" {
         let detail = format!(
@@ -143,8 +166,9 @@ async fn conclude(
             }
         }
         Ok(RefundOutcome::Processing { refund_id, detail }) => {
+            let rid = (!refund_id.is_empty()).then_some(refund_id);
             ctx.db
-                .write_async(move |tx| refunds::note(tx, id, Some(&refund_id), &detail, &now))
+                .write_async(move |tx| refunds::note(tx, id, rid.as_deref(), &detail, &now))
                 .await?;
         }
         Ok(RefundOutcome::Failed(why)) | Err(GatewayError::Api(why)) => {
@@ -172,7 +196,10 @@ async fn conclude(
 /// One pass of the refund check: refunds still processing (SSLCommerz's, or
 /// ones that got no answer) are asked about. Answers how many ended.
 pub async fn check_refunds(ctx: &Ctx, gateways: &Arc<Gateways>) -> OpResult<usize> {
-    let secs = i64::try_from(ctx.config.payments.status_check_secs).unwrap_or(120);
+    // Not before a call still waiting for its answer could have had it.
+    let p = &ctx.config.payments;
+    let call = p.bkash.timeout_secs.max(p.sslcommerz.timeout_secs) * 2;
+    let secs = i64::try_from(p.status_check_secs.max(call)).unwrap_or(120);
     let stale = format_timestamp(ctx.clock.now() - Duration::seconds(secs));
     let due = ctx
         .db
