@@ -323,6 +323,14 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
                 .into(),
         ));
     }
+    let longest = config.sms.notifications.reminder_days.iter().max();
+    if longest.is_some_and(|d| *d > config.payments.link_days) {
+        return Err(ConfigError::Invalid(format!(
+            "key `payments.link_days`: a reminder {} days before would carry a link dead before \
+             the day it reminds of; make link_days at least that",
+            longest.copied().unwrap_or_default()
+        )));
+    }
     Ok(config)
 }
 
@@ -429,6 +437,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("bogus_section_key"), "{err}");
+    }
+
+    #[test]
+    fn reminders_need_a_public_address_and_links_that_outlive_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let on = "[sms.notifications]\nreminder_days = [3, 45]\n";
+        let file = write(dir.path(), on);
+        let err = load(Some(&file), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.public_url"), "{err}");
+        let public = "[server]\npublic_url = \"https://pay.isp.example\"\n";
+        let file = write(dir.path(), &format!("{public}{on}"));
+        let err = load(Some(&file), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("payments.link_days"), "{err}");
+        let file = write(
+            dir.path(),
+            &format!("{public}{on}[payments]\nlink_days = 45\n"),
+        );
+        let c = load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(c.sms.notifications.reminder_days, [3, 45]);
     }
 
     #[test]

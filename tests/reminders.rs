@@ -83,6 +83,16 @@ fn a_prepaid_package_is_reminded_once_before_it_ends_and_the_link_opens_it() {
         .get_auth(&format!("/api/v2/customers/{id}"), &staff)
         .json();
     assert_eq!(c["data"]["expires_at"], "2026-05-01T06:00:00Z", "{c}");
+    // A monthly customer signed up the same minute: their expires_at is the
+    // same, but a monthly package does not end; no reminder for them.
+    let monthly = s.create_package("Home monthly", 800);
+    let m = created(s.call(
+        "POST",
+        "/api/v2/customers",
+        &staff,
+        Some(json!({"name": "Monthly Man", "phone": "01812345679", "package_id": monthly})),
+    ));
+    assert_eq!(m["expires_at"], "2026-05-01T06:00:00Z", "{m}");
 
     // 27 April: four days before, nothing; 28 April before 10:00 Dhaka,
     // nothing; from 10:00, one reminder, and only one.
@@ -91,8 +101,12 @@ fn a_prepaid_package_is_reminded_once_before_it_ends_and_the_link_opens_it() {
     clock.set(datetime!(2026-04-28 03:59:00 UTC));
     assert_eq!(send_reminders(&s), 0);
     clock.set(datetime!(2026-04-28 04:00:00 UTC));
-    assert_eq!(send_reminders(&s), 1);
+    assert_eq!(send_reminders(&s), 1, "the prepaid customer only");
     assert_eq!(send_reminders(&s), 0, "once per expiry and day count");
+    let monthly_id = m["id"].as_i64().unwrap();
+    assert!(sms_to(&s, monthly_id)
+        .iter()
+        .all(|b| !b.contains("/portal/l/")));
     let text = wait_until("the expiry reminder", || {
         sms_to(&s, id)
             .into_iter()

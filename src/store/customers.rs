@@ -538,12 +538,13 @@ pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), Stor
         tx,
         "SELECT EXISTS (SELECT 1 FROM bills WHERE customer_id = ?1)
              OR EXISTS (SELECT 1 FROM payments WHERE customer_id = ?1)
-             OR EXISTS (SELECT 1 FROM customer_ledger WHERE customer_id = ?1)",
+             OR EXISTS (SELECT 1 FROM customer_ledger WHERE customer_id = ?1)
+             OR EXISTS (SELECT 1 FROM online_payments WHERE customer_id = ?1)",
         [id],
     )?;
     if billed {
         return Err(StoreError::Conflict(
-            "This customer has bills or payments and cannot be deleted; suspend the customer instead."
+            "This customer has bills or payments (or online payment attempts) and cannot be deleted; suspend the customer instead."
                 .into(),
         ));
     }
@@ -551,6 +552,7 @@ pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), Stor
         "DELETE FROM auto_suspension_log WHERE customer_id = ?1",
         [id],
     )?;
+    tx.exec("DELETE FROM payment_reminders WHERE customer_id = ?1", [id])?;
     tx.exec("DELETE FROM customers WHERE id = ?1", [id])?;
     super::routers::request_sync(tx, current.router_id, &current.updated_at)?;
     Ok(())

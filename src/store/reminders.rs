@@ -19,7 +19,8 @@ pub struct DueBill {
     pub due_date: String,
 }
 
-/// Open bills due on `due_date` not yet reminded of `days` before.
+/// Open bills due on `due_date` of customers in service (active or
+/// suspended) not yet reminded of `days` before.
 pub fn bills_due_on(
     conn: &Connection,
     due_date: &str,
@@ -28,7 +29,9 @@ pub fn bills_due_on(
 ) -> Result<Vec<DueBill>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT b.id, b.customer_id, b.amount_minor - b.paid_minor, b.currency, b.due_date \
-         FROM bills b WHERE b.status IN ('unpaid', 'partial') AND b.due_date = ?1 \
+         FROM bills b JOIN customers c ON c.id = b.customer_id \
+         WHERE b.status IN ('unpaid', 'partial') AND b.due_date = ?1 \
+         AND c.status IN ('active', 'suspended') \
          AND NOT EXISTS (SELECT 1 FROM payment_reminders r WHERE r.kind = 'bill' \
            AND r.customer_id = b.customer_id AND r.target = CAST(b.id AS TEXT) AND r.days = ?2) \
          ORDER BY b.id LIMIT ?3",
@@ -45,8 +48,9 @@ pub fn bills_due_on(
     Ok(found.collect::<Result<_, _>>()?)
 }
 
-/// Prepaid customers whose package ends in `[from, to)` not yet reminded of
-/// `days` before: their ids and expiry times.
+/// Active customers of prepaid packages (billed by days) whose package ends
+/// in `[from, to)`, not yet reminded of `days` before: their ids and expiry
+/// times. (A monthly customer's `expires_at` is no end of service.)
 pub fn expiring(
     conn: &Connection,
     from: &str,
@@ -55,8 +59,9 @@ pub fn expiring(
     limit: i64,
 ) -> Result<Vec<(i64, String)>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.expires_at FROM customers c \
+        "SELECT c.id, c.expires_at FROM customers c JOIN packages p ON p.id = c.package_id \
          WHERE c.expires_at >= ?1 AND c.expires_at < ?2 \
+         AND p.billing_cycle = 'days' AND c.status = 'active' \
          AND NOT EXISTS (SELECT 1 FROM payment_reminders r WHERE r.kind = 'expiry' \
            AND r.customer_id = c.id AND r.target = c.expires_at AND r.days = ?3) \
          ORDER BY c.id LIMIT ?4",
