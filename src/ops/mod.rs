@@ -62,4 +62,9 @@ impl Ctx {
     pub fn now_text(&self) -> String {
         crate::clock::format_timestamp(self.clock.now())
     }
+
+    /// The ISP's local date now.
+    pub fn today(&self) -> time::Date {
+        self.clock.now().to_offset(self.config.isp.offset()).date()
+    }
 }

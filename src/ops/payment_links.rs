@@ -26,11 +26,6 @@ pub struct MadeLink {
     pub valid_until: Date,
 }
 
-/// The ISP's local date now.
-pub fn today(ctx: &Ctx) -> Date {
-    ctx.clock.now().to_offset(ctx.config.isp.offset()).date()
-}
-
 /// The link for `customer_id` (and `bill_id`), good for `[payments]
 /// link_days` from `today`. `base` is the appliance's public address.
 pub fn link_for(
@@ -93,14 +88,14 @@ pub async fn make(
         None if bill_id.is_some() => return Err(Error::NotFound),
         _ => {}
     }
-    Ok(link_for(ctx, keys, base, customer_id, bill_id, today(ctx)))
+    Ok(link_for(ctx, keys, base, customer_id, bill_id, ctx.today()))
 }
 
 /// Opens a link: what the suspension page shows, with a pay-only token; not
 /// found when the link is unknown, tampered with or expired.
 pub async fn open(ctx: &Ctx, keys: &PortalKeys, code: &str) -> OpResult<Recognised> {
     let link =
-        payment_links::verify(keys.pin.bytes(), code.trim(), today(ctx)).ok_or(Error::NotFound)?;
+        payment_links::verify(keys.pin.bytes(), code.trim(), ctx.today()).ok_or(Error::NotFound)?;
     recognised(
         ctx,
         keys,

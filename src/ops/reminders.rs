@@ -17,11 +17,7 @@ use crate::{
     },
 };
 
-use super::{
-    payment_links::{link_for, today},
-    portal::PortalKeys,
-    Ctx, OpResult,
-};
+use super::{payment_links::link_for, portal::PortalKeys, Ctx, OpResult};
 
 /// At most this many reminders of each kind and day per pass.
 const BATCH: i64 = 500;
@@ -38,7 +34,7 @@ pub async fn send_due(ctx: &Ctx, keys: &PortalKeys) -> OpResult<usize> {
     if local.time() < n.reminder_time().unwrap_or(Time::MIDNIGHT) {
         return Ok(0);
     }
-    let day = today(ctx);
+    let day = ctx.today();
     let mut written = 0;
     for &days in &n.reminder_days {
         let target = day + Duration::days(i64::from(days));
