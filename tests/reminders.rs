@@ -39,6 +39,36 @@ fn created(r: common::Reply) -> Value {
     r.json()["data"].clone()
 }
 
+/// A customer of `package` owing one bill of `amount` due on `due`; their
+/// id and the bill's.
+fn owing(
+    s: &TestServer,
+    staff: &str,
+    name: &str,
+    phone: &str,
+    package: i64,
+    amount: i64,
+    due: &str,
+) -> (i64, i64) {
+    let id = created(s.call(
+        "POST",
+        "/api/v2/customers",
+        staff,
+        Some(json!({"name": name, "phone": phone, "package_id": package})),
+    ))["id"]
+        .as_i64()
+        .unwrap();
+    let bill = created(s.call(
+        "POST",
+        "/api/v2/billing/bills",
+        staff,
+        Some(json!({"customer_id": id, "amount": amount, "due_date": due})),
+    ))["id"]
+        .as_i64()
+        .unwrap();
+    (id, bill)
+}
+
 fn open_link(s: &TestServer, code: &str) -> common::Reply {
     s.send(
         "POST",
@@ -124,6 +154,28 @@ fn a_prepaid_package_is_reminded_once_before_it_ends_and_the_link_opens_it() {
     assert_eq!(page["known_by"], "payment_link");
     assert_eq!(page["bill_id"], Value::Null);
     assert!(page["token"]["access_token"].as_str().is_some(), "{page}");
+
+    // Retention keeps the sent reminder's row 90 days, then drops it.
+    let rows = || -> i64 {
+        s.state
+            .db
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM payment_reminders", [], |r| r.get(0))?))
+            .unwrap()
+    };
+    let keep = ispbills::jobs::retention::Retention {
+        request_log_days: 3650,
+        webhook_delivery_days: 3650,
+        router_data_days: 3650,
+        monitoring_days: 3650,
+        radius_session_days: 3650,
+    };
+    let prune = || ispbills::jobs::retention::run_once(&s.state.db, clock.as_ref(), keep).unwrap();
+    clock.set(datetime!(2026-07-26 04:00:00 UTC));
+    prune();
+    assert_eq!(rows(), 1);
+    clock.set(datetime!(2026-07-28 04:00:00 UTC));
+    prune();
+    assert_eq!(rows(), 0);
 }
 
 #[test]
@@ -136,21 +188,7 @@ fn no_reminder_when_they_are_off_or_the_bill_is_paid() {
         let pkg = s.create_package("Home", 800);
         let mut ids = Vec::new();
         for (name, phone) in [("Paid Early", "01711000011"), ("Owes", "01711000012")] {
-            let id = created(s.call(
-                "POST",
-                "/api/v2/customers",
-                &staff,
-                Some(json!({"name": name, "phone": phone, "package_id": pkg})),
-            ))["id"]
-                .as_i64()
-                .unwrap();
-            created(s.call(
-                "POST",
-                "/api/v2/billing/bills",
-                &staff,
-                Some(json!({"customer_id": id, "amount": 800, "due_date": "2026-04-10"})),
-            ));
-            ids.push(id);
+            ids.push(owing(&s, &staff, name, phone, pkg, 800, "2026-04-10").0);
         }
         created(s.call(
             "POST",
@@ -188,23 +226,7 @@ fn staff_make_links_for_open_bills_and_links_expire() {
     let pkg = s.create_package("Home", 800);
     let mut customers = Vec::new();
     for (name, phone) in [("Karim Mia", "01711000021"), ("Other One", "01711000022")] {
-        let id = created(s.call(
-            "POST",
-            "/api/v2/customers",
-            &staff,
-            Some(json!({"name": name, "phone": phone, "package_id": pkg})),
-        ))["id"]
-            .as_i64()
-            .unwrap();
-        let bill = created(s.call(
-            "POST",
-            "/api/v2/billing/bills",
-            &staff,
-            Some(json!({"customer_id": id, "amount": 600, "due_date": "2026-04-20"})),
-        ))["id"]
-            .as_i64()
-            .unwrap();
-        customers.push((id, bill));
+        customers.push(owing(&s, &staff, name, phone, pkg, 600, "2026-04-20"));
     }
     let (karim, bill) = customers[0];
     let path = format!("/api/v2/customers/{karim}/payment-link");

@@ -8,8 +8,8 @@ use crate::{
     auth::rate_limit::RateLimits,
     clock::{format_timestamp, Clock},
     store::{
-        auth_tokens, idempotency, monitoring, onus, radius_coa, radius_sessions, request_log,
-        router_data, staff_sessions, webhook_deliveries, Db, StoreError,
+        auth_tokens, idempotency, monitoring, onus, radius_coa, radius_sessions, reminders,
+        request_log, router_data, staff_sessions, webhook_deliveries, Db, StoreError,
     },
 };
 
@@ -51,7 +51,9 @@ pub fn run_once(db: &Db, clock: &dyn Clock, keep: Retention) -> Result<usize, St
         let c = staff_sessions::delete_expired(tx, &stamp)?;
         // Idempotency keys are kept two days (the promise is at least one).
         let d = idempotency::delete_before(tx, &format_timestamp(now - time::Duration::days(2)))?;
-        Ok(a + b + c + d)
+        // Sent reminders matter until their day has passed (at most 60 days).
+        let e = reminders::prune(tx, &days_before(now, 90))?;
+        Ok(a + b + c + d + e)
     })
 }
 

@@ -72,6 +72,17 @@ pub fn expiring(
     Ok(found.collect::<Result<_, _>>()?)
 }
 
+/// Reminder rows written before `before`: once a bill's due date or an
+/// expiry has passed, its rows are never looked up again (reminders go at
+/// most 60 days before), so retention drops them after 90 days.
+pub fn prune(tx: &Transaction<'_>, before: &str) -> Result<usize, StoreError> {
+    rows::execute(
+        tx,
+        "DELETE FROM payment_reminders WHERE created_at < ?1",
+        [before],
+    )
+}
+
 /// A reminder to send.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewReminder {
