@@ -38,6 +38,9 @@ use crate::{
 
 use super::{Ctx, Error, OpResult};
 
+/// Why no login code is sent (no SMS credits, or the day's cap reached).
+const CODES_UNAVAILABLE: &str = "Login codes cannot be sent right now; log in with your password.";
+
 /// A one-time code lives five minutes and takes five wrong guesses.
 pub const OTP_TTL_SECS: i64 = 300;
 const OTP_MAX_GUESSES: i64 = 5;
@@ -249,12 +252,12 @@ pub async fn request_otp(
             }
             // No code can go out now (no credits, or the day's cap): the
             // same answer for every number, so it tells nobody whose it is.
-            let have = sms::credits(tx, &day)?;
-            let needed = sms.parts;
-            if needed > have.balance || (cap > 0 && have.used_today + needed > cap) {
-                return Err(StoreError::Busy(
-                    "Login codes cannot be sent right now; log in with your password.".into(),
-                ));
+            let limits = Limits {
+                daily_cap: cap,
+                day_start: &day,
+            };
+            if sms::refusal(tx, limits, sms.parts)?.is_some() {
+                return Err(StoreError::Busy(CODES_UNAVAILABLE.into()));
             }
             let customers = portal::by_phone(tx, &phone)?;
             let sent = !customers.is_empty();
@@ -272,17 +275,8 @@ pub async fn request_otp(
             if sent {
                 let mut sms = sms;
                 sms.customer_id = customers.first().map(|c| c.id);
-                let limits = Limits {
-                    daily_cap: cap,
-                    day_start: &day,
-                };
                 let due = now.unix_timestamp();
-                sms::queue(tx, &[sms], limits, "phone", due, &stamp).map_err(|e| match e {
-                    StoreError::Invalid(_) => StoreError::Busy(
-                        "Login codes cannot be sent right now; log in with your password.".into(),
-                    ),
-                    other => other,
-                })?;
+                sms::queue(tx, &[sms], limits, "phone", due, &stamp)?;
             }
             Ok(Ok(()))
         })

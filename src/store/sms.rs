@@ -61,6 +61,29 @@ pub struct Credits {
     pub used_today: i64,
 }
 
+/// Why `needed` credits cannot be spent now (no credits left, or the day's
+/// cap), or `None` when they can.
+pub fn refusal(
+    conn: &Connection,
+    limits: Limits<'_>,
+    needed: i64,
+) -> Result<Option<String>, StoreError> {
+    let have = credits(conn, limits.day_start)?;
+    Ok(if needed > have.balance {
+        Some(format!(
+            "Not enough SMS credits: this needs {needed}, the balance is {}. Top up first.",
+            have.balance
+        ))
+    } else if limits.daily_cap > 0 && have.used_today + needed > limits.daily_cap {
+        Some(format!(
+            "The daily SMS limit of {} credits would be passed ({} used today, this needs {needed}).",
+            limits.daily_cap, have.used_today
+        ))
+    } else {
+        None
+    })
+}
+
 /// The credit rules a queuing must keep.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits<'a> {
@@ -195,24 +218,8 @@ pub fn queue(
     now: &str,
 ) -> Result<Vec<SmsRow>, StoreError> {
     let needed: i64 = messages.iter().map(|m| m.parts).sum();
-    let have = credits(tx, limits.day_start)?;
-    if needed > have.balance {
-        return Err(StoreError::invalid(
-            field,
-            format!(
-                "Not enough SMS credits: this needs {needed}, the balance is {}. Top up first.",
-                have.balance
-            ),
-        ));
-    }
-    if limits.daily_cap > 0 && have.used_today + needed > limits.daily_cap {
-        return Err(StoreError::invalid(
-            field,
-            format!(
-                "The daily SMS limit of {} credits would be passed ({} used today, this needs {needed}).",
-                limits.daily_cap, have.used_today
-            ),
-        ));
+    if let Some(why) = refusal(tx, limits, needed)? {
+        return Err(StoreError::invalid(field, why));
     }
     let mut insert = tx.prepare_cached(
         "INSERT INTO sms_messages (message_id, phone, body, encoding, parts, credits, source, \
