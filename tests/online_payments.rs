@@ -13,7 +13,7 @@ mod common;
 use std::{sync::Arc, time::Duration};
 
 use common::{
-    bkash_sim::{self, BkashSim, Outcome},
+    bkash_sim::{BkashSim, Outcome},
     pay_fixtures::{
         customer, online, payments_of, rahim_login, start_payment, suspended_customer, visit,
     },
@@ -25,14 +25,7 @@ use serde_json::json;
 use time::macros::datetime;
 
 fn with_bkash(sim: &BkashSim, mut c: Config) -> Config {
-    let b = &mut c.payments.bkash;
-    b.enabled = true;
-    b.base_url = sim.base_url();
-    b.app_key = bkash_sim::APP_KEY.into();
-    b.app_secret = ispbills::drivers::payments::config::Secret(bkash_sim::APP_SECRET.into());
-    b.username = bkash_sim::USERNAME.into();
-    b.password = ispbills::drivers::payments::config::Secret(bkash_sim::PASSWORD.into());
-    b.timeout_secs = 2;
+    sim.configure(&mut c);
     c.payments.status_check_secs = 1;
     c.billing.run_at = "23:59".into();
     c

@@ -15,11 +15,11 @@ mod routeros_sim;
 use std::sync::Arc;
 
 use common::{
-    bkash_sim::{self, BkashSim},
+    bkash_sim::BkashSim,
     pay_fixtures::{customer, send_reminders, sms_to, start_payment, visit, wait_until},
     TestServer,
 };
-use ispbills::{clock::ManualClock, drivers::payments::config::Secret, jobs::billing};
+use ispbills::{clock::ManualClock, jobs::billing};
 use poem::EndpointExt;
 use routeros_sim::{SimConfig, SimRouter};
 use serde_json::{json, Value};
@@ -49,12 +49,7 @@ fn bill_reminder_link_payment_and_the_router_lets_the_customer_back() {
             c.server.public_url = PUBLIC.into();
             c.sms.notifications.reminder_days = vec![3, 1];
             c.sms.notifications.reminder_at = "10:00".into();
-            let b = &mut c.payments.bkash;
-            (b.enabled, b.base_url, b.timeout_secs) = (true, bkash.base_url(), 2);
-            b.app_key = bkash_sim::APP_KEY.into();
-            b.app_secret = Secret(bkash_sim::APP_SECRET.into());
-            b.username = bkash_sim::USERNAME.into();
-            b.password = Secret(bkash_sim::PASSWORD.into());
+            bkash.configure(&mut c);
             c
         },
         clock.clone(),

@@ -283,15 +283,23 @@ fn code_in(rx: &Receiver, n: usize) -> (String, String) {
     (form["number"].clone(), code)
 }
 
-#[test]
-fn a_code_by_sms_logs_in_once_within_its_limits() {
+/// A server whose SMS go to a gateway stand-in (the codes only: no bill
+/// notifications), with `tweak` applied; the stand-in and the server.
+fn with_sms_gateway(tweak: impl FnOnce(Config) -> Config) -> (Receiver, TestServer) {
     let rx = Receiver::start(|_, _| Answer::ok());
     let url = rx.url("/send");
     let s = server_with(move |mut c| {
         c.sms.gateway = "http".into();
         c.sms.http = Some(sms_gateway(url));
-        // Only the codes reach the gateway in this test.
         c.sms.notifications.bill_generated = false;
+        tweak(c)
+    });
+    (rx, s)
+}
+
+#[test]
+fn a_code_by_sms_logs_in_once_within_its_limits() {
+    let (rx, s) = with_sms_gateway(|mut c| {
         c.isp.name = "Dhaka Net".into();
         c
     });
@@ -385,12 +393,7 @@ fn a_code_by_sms_logs_in_once_within_its_limits() {
 
 #[test]
 fn without_credits_no_number_is_told_apart() {
-    let rx = Receiver::start(|_, _| Answer::ok());
-    let url = rx.url("/send");
-    let s = server_with(move |mut c| {
-        c.sms.gateway = "http".into();
-        c.sms.http = Some(sms_gateway(url));
-        c.sms.notifications.bill_generated = false;
+    let (rx, s) = with_sms_gateway(|mut c| {
         c.sms.daily_credit_cap = 1;
         c
     });
@@ -413,14 +416,7 @@ fn without_credits_no_number_is_told_apart() {
 
 #[test]
 fn a_shared_number_asks_which_account() {
-    let rx = Receiver::start(|_, _| Answer::ok());
-    let url = rx.url("/send");
-    let s = server_with(move |mut c| {
-        c.sms.gateway = "http".into();
-        c.sms.http = Some(sms_gateway(url));
-        c.sms.notifications.bill_generated = false;
-        c
-    });
+    let (rx, s) = with_sms_gateway(|c| c);
     top_up(&s, 10);
     let staff = s.v2_admin_token();
     customer(&s, &staff, "Rahim Uddin", "01711000001", "rahim");

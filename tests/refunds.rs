@@ -20,12 +20,7 @@ use poem::EndpointExt;
 use serde_json::{json, Value};
 
 fn with_gateways(bkash: &BkashSim, ssl: &SslCommerzSim, mut c: Config) -> Config {
-    let b = &mut c.payments.bkash;
-    (b.enabled, b.base_url, b.timeout_secs) = (true, bkash.base_url(), 2);
-    b.app_key = bkash_sim::APP_KEY.into();
-    b.app_secret = Secret(bkash_sim::APP_SECRET.into());
-    b.username = bkash_sim::USERNAME.into();
-    b.password = Secret(bkash_sim::PASSWORD.into());
+    bkash.configure(&mut c);
     let g = &mut c.payments.sslcommerz;
     (g.enabled, g.base_url, g.timeout_secs) = (true, ssl.base_url(), 2);
     g.store_id = sslcommerz_sim::STORE_ID.into();
@@ -48,6 +43,19 @@ fn world() -> World {
         |state| ispbills::app::routes(state).boxed(),
     );
     World { bkash, ssl, s }
+}
+
+/// Pays everything due with SSLCommerz through the stand-in (its IPN says
+/// VALID); answers the online payment's id and reference.
+fn pay_sslcommerz(w: &World, token: &str) -> (i64, String) {
+    let started = start_payment(&w.s, token, json!({"gateway": "sslcommerz"}));
+    let reference = started["payment"]["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.ssl.act(&reference, Outcome::Valid);
+    assert_eq!(w.ssl.send_ipn(&reference).status, 200);
+    (started["payment"]["id"].as_i64().unwrap(), reference)
 }
 
 /// Pays `body` (bKash) through the stand-in; answers the online payment.
@@ -182,11 +190,7 @@ fn credit_the_payment_left_is_refunded_first() {
 fn an_sslcommerz_refund_may_be_processing_first() {
     let w = world();
     let (_, bill_id, token) = suspended_customer(&w.s);
-    let started = start_payment(&w.s, &token, json!({"gateway": "sslcommerz"}));
-    let reference = started["payment"]["reference"].as_str().unwrap();
-    w.ssl.act(reference, Outcome::Valid);
-    assert_eq!(w.ssl.send_ipn(reference).status, 200);
-    let opid = started["payment"]["id"].as_i64().unwrap();
+    let (opid, reference) = pay_sslcommerz(&w, &token);
     assert_eq!(online_by_id(&w, opid)["state"], "paid");
     // SSLCommerz refuses: nothing moved, the amount can be asked again.
     w.ssl.set_refund_answer("failed");
@@ -208,7 +212,7 @@ fn an_sslcommerz_refund_may_be_processing_first() {
     );
     let refund_id = r["data"]["id"].as_i64().unwrap();
     let ref_id = r["data"]["gateway_refund_id"].as_str().unwrap().to_string();
-    let txn = w.ssl.txn(reference);
+    let txn = w.ssl.txn(&reference);
     let sent = &txn.refunds[0].request;
     let field = |k: &str| sent.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     assert_eq!(field("bank_tran_id"), Some(txn.bank_tran_id.clone()));
@@ -250,11 +254,7 @@ fn wait_refunded(w: &World, opid: i64, refund_id: i64) {
 fn an_sslcommerz_refund_is_only_initiated_until_its_query_says_refunded() {
     let w = world();
     let (_, bill_id, token) = suspended_customer(&w.s);
-    let started = start_payment(&w.s, &token, json!({"gateway": "sslcommerz"}));
-    let reference = started["payment"]["reference"].as_str().unwrap();
-    w.ssl.act(reference, Outcome::Valid);
-    assert_eq!(w.ssl.send_ipn(reference).status, 200);
-    let opid = started["payment"]["id"].as_i64().unwrap();
+    let (opid, _) = pay_sslcommerz(&w, &token);
     // SSLCommerz answers "success": initiated, not yet refunded.
     let (status, r) = refund(&w, opid, json!({"amount": 100, "reason": "Test"}));
     assert_eq!(

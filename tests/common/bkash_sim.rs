@@ -414,6 +414,18 @@ impl BkashSim {
 
     /// The base URL to configure (like `https://tokenized.sandbox.bka.sh/v1.2.0-beta`);
     /// the client adds `/tokenized/checkout/...`.
+    /// Points `config`'s bKash at this stand-in, with its merchant's
+    /// credentials and a short call timeout.
+    pub fn configure(&self, config: &mut ispbills::config::Config) {
+        use ispbills::drivers::payments::config::Secret;
+        let b = &mut config.payments.bkash;
+        (b.enabled, b.base_url, b.timeout_secs) = (true, self.base_url(), 2);
+        b.app_key = APP_KEY.into();
+        b.app_secret = Secret(APP_SECRET.into());
+        b.username = USERNAME.into();
+        b.password = Secret(PASSWORD.into());
+    }
+
     pub fn base_url(&self) -> String {
         format!("http://{}/bkash/v1.2.0-beta", self.receiver.addr)
     }
