@@ -71,8 +71,13 @@ fn the_session_calls_the_api_only_with_its_csrf_token() {
     );
     let err = bad.assert_error(422, "VALIDATION_ERROR");
     assert!(err["details"]["phone"].is_array(), "{err}");
-    let listed = p.send("GET", "/api/v2/customers?search=Rahim", None).json();
-    assert_eq!(listed["meta"]["total"], 1);
+    let listed = p.send("GET", "/api/v2/customers?search=Rahim", None);
+    assert_eq!(listed.json()["meta"]["total"], 1);
+    // A person at the panel has the high-volume limits (a screen makes
+    // several calls at once): v2 300 a minute, v1 120.
+    assert_eq!(listed.header("x-ratelimit-limit"), Some("300"));
+    let v1 = p.send("GET", "/api/v1/customers", None);
+    assert_eq!(v1.header("x-ratelimit-limit"), Some("120"));
 
     // Logged out, the same cookie and token no longer work.
     assert_eq!(p.send("DELETE", "/admin/api/session", None).status, 204);
@@ -255,5 +260,43 @@ fn collections_are_counted_per_local_day() {
     p.get("/admin/api/dashboard/collections?days=0")
         .assert_error(422, "VALIDATION_ERROR");
     s.get("/admin/api/dashboard/collections")
+        .assert_error(401, "UNAUTHENTICATED");
+}
+
+#[test]
+fn the_session_names_the_isps_time_and_the_sms_templates() {
+    let s = TestServer::start();
+    s.create_staff("support@example.com", Role::Support, PW);
+    let p = log_in(&s, "support@example.com");
+    let me = p.get("/admin/api/session").json();
+    // The panel shows every time in this offset, and prints these on papers.
+    assert_eq!(me["isp"]["utc_offset"], "+06:00");
+    assert_eq!(me["isp"]["name"], "ISPBills");
+    assert_eq!(me["isp"]["address"], "");
+    let templates = p.get("/admin/api/sms/templates");
+    assert_eq!(templates.status, 200, "{}", templates.body);
+    let list = templates.json();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "bill_generated",
+            "payment_received",
+            "customer_suspended",
+            "customer_activated",
+            "bill_reminder",
+            "expiry_reminder"
+        ]
+    );
+    assert!(
+        list[0]["bn"].as_str().unwrap().starts_with("প্রিয়"),
+        "{list}"
+    );
+    s.get("/admin/api/sms/templates")
         .assert_error(401, "UNAUTHENTICATED");
 }

@@ -8,6 +8,7 @@ mod clients;
 mod dashboard;
 mod session;
 mod setup;
+mod sms;
 mod webhooks;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -22,6 +23,8 @@ pub enum AdminTags {
     ApiManagement,
     /// Dashboard chart data.
     Dashboard,
+    /// SMS templates.
+    Sms,
 }
 
 pub type AdminApis = (
@@ -30,6 +33,7 @@ pub type AdminApis = (
     clients::ClientsApi,
     webhooks::WebhooksApi,
     dashboard::DashboardApi,
+    sms::SmsApi,
 );
 
 /// The panel's JSON service (paths are absolute: `/admin/api/...`).
@@ -41,6 +45,7 @@ pub fn service() -> OpenApiService<AdminApis, ()> {
             clients::ClientsApi,
             webhooks::WebhooksApi,
             dashboard::DashboardApi,
+            sms::SmsApi,
         ),
         "ISPBills admin panel API",
         crate::VERSION,

@@ -10,6 +10,7 @@ use crate::{
     auth::principal::role_scopes,
     auth::sessions::{cookie, cookie_token, csrf_matches, csrf_token, CSRF_HEADER},
     contract::{body::JsonBody, session::PanelLogin},
+    domain::billing::IspConfig,
     domain::{staff::Role, visibility::Visibility},
     error::{ApiError, ApiResult, ErrorCode},
     http_security::request_is_https,
@@ -112,6 +113,34 @@ impl From<&StaffUser> for StaffUserView {
 pub struct SessionView {
     pub user: StaffUserView,
     pub csrf_token: String,
+    /// The ISP the panel shows times and printouts for.
+    pub isp: IspView,
+}
+
+/// What the panel needs of `[isp]`: its local time and what goes on printouts.
+#[derive(Debug, Object)]
+pub struct IspView {
+    pub name: String,
+    /// The ISP's local time as an offset from UTC, e.g. `+06:00`: the panel
+    /// shows every time in it.
+    pub utc_offset: String,
+    pub address: String,
+    pub phone: String,
+}
+
+impl SessionView {
+    pub fn new(isp: &IspConfig, user: &StaffUser, token: &str) -> Self {
+        Self {
+            user: user.into(),
+            csrf_token: csrf_token(token),
+            isp: IspView {
+                name: isp.name.clone(),
+                utc_offset: isp.utc_offset.clone(),
+                address: isp.address.clone(),
+                phone: isp.phone.clone(),
+            },
+        }
+    }
 }
 
 #[derive(ApiResponse)]
@@ -156,10 +185,7 @@ impl SessionApi {
             move |user| Ok((user.clone(), auth.open_session(user)?)),
         )
         .await?;
-        let view = SessionView {
-            user: (&user).into(),
-            csrf_token: csrf_token(&token),
-        };
+        let view = SessionView::new(&state.config.isp, &user, &token);
         Ok(SessionOpened::Ok(Json(view), cookie(Some(&token), secure)))
     }
 
@@ -169,11 +195,12 @@ impl SessionApi {
         method = "get",
         operation_id = "admin_session"
     )]
-    async fn current(&self, session: StaffSession) -> Json<SessionView> {
-        Json(SessionView {
-            user: (&session.user).into(),
-            csrf_token: csrf_token(&session.token),
-        })
+    async fn current(&self, state: Data<&AppState>, session: StaffSession) -> Json<SessionView> {
+        Json(SessionView::new(
+            &state.config.isp,
+            &session.user,
+            &session.token,
+        ))
     }
 
     /// Log out.

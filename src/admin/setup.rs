@@ -10,7 +10,7 @@ use super::{session::SessionView, AdminTags};
 use crate::{
     auth::{
         login_guard::{address_key, Refused},
-        sessions::{cookie, csrf_token},
+        sessions::cookie,
         setup_code,
         throttle::{Limit, PER_SETUP_ADDRESS},
     },
@@ -131,10 +131,7 @@ impl SetupApi {
             .await
             .map_err(ApiError::internal)??;
         Ok(SetupDone::Created(
-            Json(SessionView {
-                user: (&user).into(),
-                csrf_token: csrf_token(&token),
-            }),
+            Json(SessionView::new(&state.config.isp, &user, &token)),
             cookie(Some(&token), secure),
         ))
     }

@@ -58,6 +58,10 @@ pub struct IspConfig {
     pub utc_offset: String,
     /// The ISP's name as customers see it: the portal, login codes by SMS.
     pub name: String,
+    /// The ISP's postal address, printed on invoices and receipts.
+    pub address: String,
+    /// The ISP's phone number, printed on invoices, receipts and cards.
+    pub phone: String,
 }
 
 impl Default for IspConfig {
@@ -65,6 +69,8 @@ impl Default for IspConfig {
         Self {
             utc_offset: "+06:00".into(),
             name: "ISPBills".into(),
+            address: String::new(),
+            phone: String::new(),
         }
     }
 }
