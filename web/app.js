@@ -3,8 +3,8 @@
 // endpoints live under /admin/api; everything else is the public API, called
 // with the session cookie and its X-CSRF-Token.
 
-import { h, call, setCsrf, showErrors, field, formData } from "./js/ui.js";
-import { setUser, can, user as currentUser } from "./js/session.js";
+import { h, call, setCsrf, showErrors, field, formData, setOffset, zoneName } from "./js/ui.js";
+import { setUser, setIsp, can, user as currentUser } from "./js/session.js";
 import { dashboardView } from "./js/dashboard.js";
 import { customersView, customerView } from "./js/customers.js";
 import { packagesView } from "./js/packages.js";
@@ -13,6 +13,9 @@ import { networkView } from "./js/network.js";
 import { integrationViews } from "./js/integrations.js";
 import { staffView } from "./js/staff.js";
 import { billingView } from "./js/billing.js";
+import { smsView } from "./js/sms.js";
+import { complaintsView } from "./js/complaints.js";
+import { logsView } from "./js/logs.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -56,6 +59,9 @@ const SECTIONS = [
   ["#/operators", "Operators", () => can("operators:read")],
   ["#/network", "Network", () => can("network:read")],
   ["#/billing", "Billing", () => can("billing:read")],
+  ["#/complaints", "Complaints", () => can("customers:read")],
+  ["#/sms", "SMS", () => can("sms:read")],
+  ["#/logs", "Logs", () => can("logs:read")],
   ["#/integrations", "Integrations", () => currentUser()?.role === "admin"],
   ["#/staff", "Staff", () => can("staff:manage")],
 ];
@@ -75,6 +81,9 @@ function integrations(content, tab) {
 function route(content, menu) {
   const [, section = "dashboard", arg] = location.hash.split("/");
   menu.querySelectorAll("a").forEach((a) => a.setAttribute("aria-current", a.getAttribute("href") === `#/${section}` ? "page" : "false"));
+  // On a phone the menu folds away again once a section is chosen.
+  menu.classList.remove("open");
+  document.getElementById("menu-toggle")?.setAttribute("aria-expanded", "false");
   const views = {
     dashboard: () => dashboardView(content),
     customers: () => (arg ? customerView(content, Number(arg)) : customersView(content)),
@@ -84,6 +93,9 @@ function route(content, menu) {
     billing: () => billingView(content, arg),
     integrations: () => integrations(content, arg),
     staff: () => staffView(content),
+    complaints: () => complaintsView(content),
+    sms: () => smsView(content),
+    logs: () => logsView(content, arg),
   };
   window.scrollTo(0, 0);
   return (views[section] || views.dashboard)();
@@ -92,18 +104,26 @@ function route(content, menu) {
 function enter(session) {
   setCsrf(session.csrf_token);
   setUser(session.user);
+  setIsp(session.isp);
+  setOffset(session.isp?.utc_offset);
   const user = session.user;
-  who.replaceChildren(`${user.name} (${user.role}) `, h("button", { id: "logout", onclick: async () => {
+  who.replaceChildren(h("span", { id: "zone", title: "Every time in the panel is the ISP's local time" }, `Times in ${zoneName()}`), " · ",
+    `${user.name} (${user.role}) `, h("button", { id: "logout", onclick: async () => {
     await call("DELETE", "/admin/api/session");
     setUser(null);
     who.replaceChildren();
     window.onhashchange = null;
     loginPage();
   } }, "Log out"));
-  const menu = h("nav", { class: "menu", "aria-label": "Sections" },
+  const menu = h("nav", { class: "menu", id: "menu", "aria-label": "Sections" },
     SECTIONS.filter(([, , shown]) => shown()).map(([href, label]) => h("a", { href }, label)));
+  // Shown only on a narrow screen, where the menu is folded away.
+  const toggle = h("button", { type: "button", id: "menu-toggle", "aria-controls": "menu", "aria-expanded": "false", onclick: () => {
+    const open = menu.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", String(open));
+  } }, "Menu");
   const content = h("div", { id: "content" });
-  app.replaceChildren(menu, content);
+  app.replaceChildren(toggle, menu, content);
   window.onhashchange = () => route(content, menu);
   if (!location.hash || location.hash === "#/") location.hash = user.role === "support" ? "#/customers" : "#/dashboard";
   else route(content, menu);

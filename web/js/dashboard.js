@@ -2,7 +2,7 @@
 // day over 30 days; customers by status), plus the network summary when the
 // appliance watches any routers or OLTs.
 
-import { h, call, money, guarded } from "./ui.js";
+import { h, call, money, guarded, when } from "./ui.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const s = (tag, attrs = {}, ...children) => {
@@ -75,6 +75,6 @@ export async function dashboardView(content) {
         h("h3", {}, "Network"),
         h("p", {}, `${noc.data.up + noc.data.down + noc.data.unknown} devices: ${noc.data.up} up, ${noc.data.down} down, ${noc.data.unknown} unknown. `,
           h("a", { href: "#/network" }, "Routers and OLTs →"))) : "",
-      h("p", { class: "muted" }, `As of ${d.data.generated_at}`));
+      h("p", { class: "muted" }, `As of ${when(d.data.generated_at)}`));
   });
 }

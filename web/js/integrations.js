@@ -1,7 +1,7 @@
 // Integrations → API Management: API clients, webhooks and the API request
 // log, over the panel's own endpoints under /admin/api.
 
-import { h, call, showErrors, field, formData, secretBox, guarded } from "./ui.js";
+import { h, call, showErrors, field, formData, secretBox, guarded, when, localToUtc } from "./ui.js";
 
 const EVENTS = ["customer.created", "customer.suspended", "customer.activated",
   "payment.received", "bill.generated", "complaint.created"];
@@ -44,12 +44,12 @@ async function webhooksView(content) {
         h("thead", {}, h("tr", {}, ...["Event", "Id", "Status", "Attempts", "HTTP", "Error", "Created", ""].map((t) => h("th", {}, t)))),
         h("tbody", {}, r.data.map((d) => h("tr", { "data-delivery": d.id },
           h("td", {}, d.event), h("td", {}, d.event_id), h("td", {}, d.status), h("td", {}, d.attempts),
-          h("td", {}, d.last_status_code ?? ""), h("td", {}, d.last_error ?? ""), h("td", {}, d.created_at),
+          h("td", {}, d.last_status_code ?? ""), h("td", {}, d.last_error ?? ""), h("td", {}, when(d.created_at)),
           h("td", {},
             h("button", { type: "button", onclick: async () => {
               const x = await call("GET", `/admin/api/webhooks/${w.id}/deliveries/${d.id}`);
               detail.append(h("section", { class: "card", id: `attempts-${d.id}` }, h("h4", {}, `Attempts of delivery ${d.id}`),
-                ...x.data.attempt_log.map((a) => h("p", {}, `${a.attempted_at} — HTTP ${a.status_code ?? "none"} in ${a.duration_ms} ms `,
+                ...x.data.attempt_log.map((a) => h("p", {}, `${when(a.attempted_at)} — HTTP ${a.status_code ?? "none"} in ${a.duration_ms} ms `,
                   a.error ? h("span", { class: "form-error" }, a.error) : "", h("br"), h("code", {}, a.response_body ?? "")))));
             } }, "Attempts"), " ",
             h("button", { type: "button", onclick: async () => {
@@ -66,7 +66,7 @@ async function webhooksView(content) {
       h("tbody", {}, r.data.map((w) => h("tr", { "data-webhook": w.id },
         h("td", {}, w.url), h("td", {}, w.events.join(", ")),
         h("td", {}, w.active ? "yes" : h("span", { class: "form-error" }, `no${w.disabled_reason ? ` — ${w.disabled_reason}` : ""}`)),
-        h("td", {}, w.last_success_at ?? h("span", { class: "muted" }, "never")),
+        h("td", {}, when(w.last_success_at) || h("span", { class: "muted" }, "never")),
         h("td", {},
           act("Send test", async () => { await call("POST", `/admin/api/webhooks/${w.id}/test`); await deliveries(w); }), " ",
           act("Delivery log", () => deliveries(w)), " ",
@@ -109,8 +109,8 @@ async function clientsView(content) {
   async function refresh() {
     const r = await call("GET", "/admin/api/clients");
     const rows = r.data.map((c) => h("tr", { "data-client": c.id },
-      h("td", {}, c.name), h("td", {}, c.type), h("td", {}, c.created_at),
-      h("td", {}, c.last_used_at || h("span", { class: "muted" }, "never")),
+      h("td", {}, c.name), h("td", {}, c.type), h("td", {}, when(c.created_at)),
+      h("td", {}, when(c.last_used_at) || h("span", { class: "muted" }, "never")),
       h("td", {}, c.scopes.join(", ")), h("td", {}, c.tier),
       h("td", {},
         h("button", { type: "button", onclick: async () => {
@@ -147,15 +147,15 @@ async function requestLogView(content) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(formData(form))) {
       if (v === "") continue;
-      // datetime-local is the browser's local time; the API takes RFC 3339.
-      q.set(k, k === "from" || k === "to" ? new Date(v).toISOString().replace(/\.\d{3}Z$/, "Z") : v);
+      // datetime-local is typed in the ISP's local time; the API takes RFC 3339.
+      q.set(k, k === "from" || k === "to" ? localToUtc(v) : v);
     }
     await guarded(form, async () => {
       form.querySelectorAll(".field-error, .form-error").forEach((e) => e.remove());
       const r = await call("GET", `/admin/api/request-log?per_page=100&${q}`);
       out.replaceChildren(h("table", { id: "request-log" },
         h("thead", {}, h("tr", {}, ...["Time", "Client", "Method", "Path", "Status", "ms", "Requests"].map((t) => h("th", {}, t)))),
-        h("tbody", {}, r.data.map((e) => h("tr", {}, h("td", {}, e.at),
+        h("tbody", {}, r.data.map((e) => h("tr", {}, h("td", { class: "nowrap" }, when(e.at)),
           h("td", {}, e.client_id ? names.get(e.client_id) ?? `#${e.client_id}` : e.user_id ? `staff #${e.user_id}` : ""),
           h("td", {}, e.method), h("td", {}, e.path), h("td", {}, e.status), h("td", {}, e.duration_ms ?? ""),
           h("td", { title: e.count > 1 ? "rejected requests from this address in this minute" : "" }, e.count ?? 1))))));

@@ -88,11 +88,33 @@ export function formBody(form, numeric = []) {
   return out;
 }
 
+// A table that becomes stacked cards on a phone: each cell carries its
+// column's heading (data-label) for the narrow layout to show beside it.
 export function table(id, headings, rows, empty = "Nothing here yet.") {
   if (!rows.length) return h("p", { class: "muted", id: `${id}-empty` }, empty);
-  return h("div", { class: "table-wrap" }, h("table", { id },
-    h("thead", {}, h("tr", {}, headings.map((t) => h("th", {}, t)))),
+  for (const tr of rows) {
+    [...tr.children].forEach((td, i) => { if (headings[i] && !td.hasAttribute("data-label")) td.setAttribute("data-label", headings[i]); });
+  }
+  return h("div", { class: "table-wrap" }, h("table", { id, class: "stack" },
+    h("thead", {}, h("tr", {}, headings.map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, rows)));
+}
+
+// Rows of data as a CSV file the browser downloads (UTF-8 with a BOM, so
+// Excel shows Bangla): `columns` are [heading, value of a row].
+export function downloadCsv(filename, columns, rows) {
+  const cell = (v) => {
+    const t = String(v ?? "");
+    return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  const lines = [columns.map(([heading]) => cell(heading)).join(","),
+    ...rows.map((r) => columns.map(([, value]) => cell(value(r))).join(","))];
+  const blob = new Blob(["\ufeff", lines.join("\r\n"), "\r\n"], { type: "text/csv;charset=utf-8" });
+  const a = h("a", { href: URL.createObjectURL(blob), download: filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 
 export function money(amount, currency = "BDT") {
@@ -100,7 +122,35 @@ export function money(amount, currency = "BDT") {
   return `${currency} ${n.toLocaleString("en-US", { minimumFractionDigits: n % 1 ? 2 : 0, maximumFractionDigits: 2 })}`;
 }
 
-export const when = (ts) => (ts ? ts.replace("T", " ").replace("Z", " UTC") : "");
+// The ISP's local time: every time the panel shows is in [isp] utc_offset
+// (the header names the zone once), and date inputs are local dates.
+let offsetMinutes = 0;
+let offsetText = "+00:00";
+export function setOffset(text) {
+  const m = /^([+-])(\d\d):(\d\d)$/.exec(text || "");
+  offsetText = m ? text : "+00:00";
+  offsetMinutes = m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+export const zoneName = () => `UTC${offsetText}`;
+
+// An API time (RFC 3339, UTC) as the ISP's local "YYYY-MM-DD HH:MM:SS".
+export function when(ts) {
+  if (!ts) return "";
+  const t = Date.parse(ts);
+  if (Number.isNaN(t)) return String(ts);
+  return new Date(t + offsetMinutes * 60000).toISOString().slice(0, 19).replace("T", " ");
+}
+
+// Today's local date (YYYY-MM-DD) in the ISP's time.
+export const localToday = () => new Date(Date.now() + offsetMinutes * 60000).toISOString().slice(0, 10);
+
+// A local date or date-time typed into an input ("2026-12-03" or
+// "2026-12-03T14:05") as the UTC instant the API takes (RFC 3339).
+export function localToUtc(value, endOfDay = false) {
+  const v = value.length === 10 ? `${value}T${endOfDay ? "23:59:59" : "00:00:00"}` : value.length === 16 ? `${value}:00` : value;
+  const t = Date.parse(`${v}Z`) - offsetMinutes * 60000;
+  return new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
 
 // Octets as a human size: 512 B, 1.5 KB, 20.3 MB, 1.24 GB (1 KB = 1024 bytes).
 export function bytes(n) {
