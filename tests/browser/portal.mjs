@@ -35,6 +35,7 @@ import { readFileSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { accounting, attribute, coaPort } from "./nas.mjs";
+import { staffApi } from "./staff_api.mjs";
 
 const require = createRequire(`${process.env.PW_PREFIX}/node_modules/`);
 const { chromium } = require("playwright-core");
@@ -42,35 +43,10 @@ const BASE = process.env.BASE;
 const ARTIFACTS = process.env.ARTIFACTS;
 const SIM = process.env.BKASH_SIM;
 const BIN = process.env.SERVER_BIN || "target/debug/ispbills";
-// panel.mjs's administrator.
-const ADMIN = { email: "owner@isp.example", password: "a long enough password" };
 const CUSTOMER = { name: "Karim Hossain", phone: "01812345678", username: "karim.home", password: "karim pppoe pass" };
 
 // ---- The staff API, with a panel session (cookie and X-CSRF-Token) ----
-const opened = await fetch(`${BASE}/admin/api/session`, {
-  method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ADMIN),
-});
-assert.equal(opened.status, 200, "the administrator panel.mjs set up logs in");
-const cookie = opened.headers.get("set-cookie").split(";")[0];
-const csrf = (await opened.json()).csrf_token;
-const staff = async (method, path, body) => {
-  const headers = { cookie, "x-csrf-token": csrf, accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const r = await fetch(`${BASE}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { json = text; }
-  return { status: r.status, body: json };
-};
-const must = async (status, method, path, body) => {
-  const r = await staff(method, path, body);
-  assert.equal(r.status, status, `${method} ${path}: ${JSON.stringify(r.body)}`);
-  return r.body;
-};
+const { must } = await staffApi(BASE);
 const sim = async (method, path, body) => {
   const r = await fetch(`${SIM}${path}`, { method, headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body) });

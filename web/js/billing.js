@@ -1,4 +1,6 @@
-// Billing: online payments (v2 API, billing:read). Three tabs: the
+// Billing (v2 API, billing:read): bills, invoices (printable), payments (a
+// receipt each) and recharge cards (billing-docs.js); then online payments in
+// three tabs: the
 // verification queue of manual send-money claims (approve books the payment,
 // reject says why; billing:write), every online payment with its refunds
 // (billing-payments.js), and the payment gateways as the config file sets
@@ -7,6 +9,7 @@
 import { h, call, clearErrors, field, select, table, money, when, badge, pager, guarded } from "./ui.js";
 import { can } from "./session.js";
 import { onlinePaymentsView, customerLink, fieldError } from "./billing-payments.js";
+import { billingDocViews } from "./billing-docs.js";
 
 const VERIFICATION_STATES = ["pending", "paid", "rejected"];
 
@@ -145,15 +148,19 @@ async function gatewaysView(content) {
 }
 
 const TABS = {
+  bills: ["Bills", billingDocViews.billsView],
+  invoices: ["Invoices", billingDocViews.invoicesView],
+  payments: ["Payments", billingDocViews.paymentsView],
+  cards: ["Recharge cards", billingDocViews.cardsView],
   verifications: ["Verification queue", verificationsView],
   "online-payments": ["Online payments", onlinePaymentsView],
   gateways: ["Gateways", gatewaysView],
 };
 
 export function billingView(content, tab) {
-  const name = TABS[tab] ? tab : "verifications";
+  const name = TABS[tab] ? tab : "bills";
   const inner = h("div", { id: "content-inner" });
-  content.replaceChildren(h("h2", {}, "Billing → Online payments"),
+  content.replaceChildren(h("h2", {}, "Billing"),
     h("nav", { class: "tabs", "aria-label": "Billing" }, Object.entries(TABS).map(([key, [label]]) =>
       h("a", { href: `#/billing/${key}`, class: "tab", "aria-current": key === name ? "page" : "false" }, label))),
     inner);

@@ -1,0 +1,215 @@
+// Browser test of the panel's working-day screens, after panel.mjs (it logs
+// in as panel.mjs's administrator): times in the ISP's zone; SMS (balance, a
+// Bangla message to one number with its parts counted before sending, a
+// broadcast to the customers a filter finds, the history filtered by
+// status, the templates); complaints (opened for a customer found by name,
+// assigned and resolved in place, filtered); billing's bills, a printable
+// invoice and a payment receipt; recharge cards generated and printed as an
+// A4 sheet; every log tab, the device-access log exported as CSV; each new
+// screen at 360 px wide (stacked tables, the menu folded) without sideways
+// scrolling. Screenshots go to $ARTIFACTS (w-*.png, print-*.pdf-like PNGs).
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import assert from "node:assert/strict";
+import { ADMIN, staffApi } from "./staff_api.mjs";
+
+const require = createRequire(`${process.env.PW_PREFIX}/node_modules/`);
+const { chromium } = require("playwright-core");
+const BASE = process.env.BASE;
+const ARTIFACTS = process.env.ARTIFACTS;
+const BIN = process.env.SERVER_BIN || "target/debug/ispbills";
+const { must } = await staffApi(BASE);
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox"] });
+const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, acceptDownloads: true });
+const page = await context.newPage();
+const problems = [];
+page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+page.on("console", (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text()); });
+// The broadcast asks before it spends credits.
+page.on("dialog", (d) => d.accept());
+const shot = (name) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+const text = (sel) => page.textContent(sel);
+// The ISP's clock (UTC+06:00, the default offset).
+const local = (iso) => new Date(Date.parse(iso) + 6 * 3600e3).toISOString().slice(0, 19).replace("T", " ");
+
+// ---- Fixtures through the API -------------------------------------------
+const pkg = (await must(201, "POST", "/api/v2/packages",
+  { name: "Office 30 Mbps", price: 1500, speed_down_kbps: 30720, speed_up_kbps: 30720, billing_cycle: "monthly" })).data;
+const people = [];
+for (const [name, phone] of [["Nasrin Akter", "01911000001"], ["Jamal Uddin", "01911000002"], ["Rafiq Islam", "01911000003"]]) {
+  people.push((await must(201, "POST", "/api/v2/customers", { name, phone, package_id: pkg.id, connection_type: "pppoe" })).data);
+}
+const [nasrin, jamal, rafiq] = people;
+await must(200, "POST", `/api/v1/customers/${rafiq.id}/action`, { action: "suspend" });
+const bill = (await must(201, "POST", "/api/v2/billing/bills", { customer_id: nasrin.id, amount: 1500,
+  due_date: "2030-01-10", description: "Office internet — workday test" })).data;
+const paid = (await must(201, "POST", "/api/v2/billing/payments", { customer_id: nasrin.id, bill_id: bill.id,
+  amount: 1500, method: "bkash", transaction_id: "WKD123" })).data;
+// The day's run writes the invoices.
+const run = spawnSync(BIN, ["billing", "run"], { env: process.env, encoding: "utf8" });
+assert.equal(run.status, 0, `billing run: ${run.stdout}${run.stderr}`);
+const topup = spawnSync(BIN, ["sms", "topup", "--credits", "100", "--note", "workday test"], { env: process.env, encoding: "utf8" });
+assert.equal(topup.status, 0, `sms topup: ${topup.stdout}${topup.stderr}`);
+
+// ---- Log in; the zone is named once, in the header ----------------------
+await page.goto(`${BASE}/`);
+await page.waitForSelector("#login-form, #zone");
+if (await page.isVisible("#login-form")) {
+  await page.fill("#login-form #email", ADMIN.email);
+  await page.fill("#login-form #password", ADMIN.password);
+  await page.click("#login-form button[type=submit]");
+}
+await page.waitForSelector("#zone");
+assert.equal((await text("#zone")).trim(), "Times in UTC+06:00");
+
+// ---- SMS ------------------------------------------------------------------
+await page.click('nav.menu a:text("SMS")');
+await page.waitForSelector("#sms-credits");
+const creditsBefore = Number((await text("#sms-credits strong")).trim());
+// The run's bill messages have taken some of the top-up already.
+assert.equal(creditsBefore, (await must(200, "GET", "/api/v2/sms/balance")).data.credits_remaining);
+assert.ok(creditsBefore > 10, `credits after the top-up: ${creditsBefore}`);
+// A Bangla message of 80 letters: UCS-2, two parts, counted before sending.
+const bangla = "আপনার সংযোগ আগামীকাল সকাল দশটা থেকে এক ঘণ্টা বন্ধ থাকবে। অসুবিধার জন্য দুঃখিত। ধন্যবাদ";
+await page.fill("#sms-one-phone", "01711223344");
+await page.fill("#sms-one-message", bangla);
+const onePreview = await text("#sms-one-message-preview");
+assert.match(onePreview, /UCS-2/, onePreview);
+const oneParts = Number(/: (\d+) parts? per message/.exec(onePreview)[1]);
+assert.equal(oneParts, 2, onePreview);
+await page.click("#sms-one-form button[type=submit]");
+await page.waitForSelector("#sms-one-result:has-text('credit')");
+assert.match(await text("#sms-one-result"), new RegExp(`${oneParts} credits used`), "the server charged what the preview said");
+// A broadcast to the active customers of the test's package.
+await page.selectOption("#sms-bc-status", "active");
+await page.selectOption("#sms-bc-package", String(pkg.id));
+await page.click("#sms-bc-find");
+await page.waitForSelector("#sms-bc-found:has-text('match')");
+assert.match(await text("#sms-bc-found"), /^2 customer numbers match/);
+await page.fill("#sms-bc-message", "Dear customer, our office is closed on Friday. Pay online any time.");
+assert.match(await text("#sms-bc-message-preview"), /1 part per message × 2 recipients = 2 credits/);
+await shot("w-01-sms");
+await page.click("#sms-bc-form button[type=submit]");
+await page.waitForSelector("#sms-bc-result:has-text('queued')");
+assert.match(await text("#sms-bc-result"), /2 messages queued, 2 credits used/);
+assert.equal(Number((await text("#sms-credits strong")).trim()), creditsBefore - oneParts - 2, "the balance shown is what is left");
+// The history: both customers' numbers, filtered by status.
+await page.waitForSelector(`#sms-history td:has-text("${jamal.phone}")`);
+const broadcastTo = await page.$$eval('#sms-history tr:has-text("our office is closed on Friday") td[data-label="To"]',
+  (els) => els.map((e) => e.textContent).sort());
+assert.deepEqual(broadcastTo, [nasrin.phone, jamal.phone].sort(), "the broadcast went to the active customers only");
+assert.ok(!broadcastTo.includes(rafiq.phone));
+assert.ok((await text("#sms-history")).includes("01711223344"));
+await page.selectOption("#sms-history-status", "failed");
+await page.click("#sms-history-filter button[type=submit]");
+await page.waitForSelector("#sms-history-empty, #sms-history");
+for (const status of await page.$$eval("#sms-history .badge", (els) => els.map((e) => e.textContent))) assert.equal(status, "failed");
+await page.waitForSelector("#sms-template-list");
+assert.match(await text("#sms-template-list"), /প্রিয় \{name\}/);
+
+// ---- Complaints -----------------------------------------------------------
+await page.click('nav.menu a:text("Complaints")');
+await page.click("#new-complaint");
+await page.fill("#complaint-find", "Jamal");
+await page.click("#complaint-find-button");
+await page.waitForSelector(`#complaint-customer option[value="${jamal.id}"]`, { state: "attached" });
+await page.selectOption("#complaint-customer", String(jamal.id));
+await page.fill("#complaint-subject", "No internet since the storm");
+await page.fill("#complaint-body", "The ONU light is red.");
+await page.selectOption("#complaint-priority", "high");
+await page.click("#complaint-form button[type=submit]");
+const complaintRow = `#complaints tr:has-text("No internet since the storm")`;
+await page.waitForSelector(complaintRow);
+assert.match(await text(complaintRow), /Jamal Uddin/);
+assert.match(await text(complaintRow), /open/);
+await shot("w-02-complaints");
+// Assigned to the owner and resolved, in place.
+await page.selectOption(`${complaintRow} select[name=status]`, "resolved");
+await page.selectOption(`${complaintRow} select[name=assigned_to]`, { label: "Owner" });
+await page.click(`${complaintRow} button.complaint-save`);
+await page.waitForSelector(`${complaintRow} .badge.resolved`);
+assert.match(await text(complaintRow), /Owner/);
+const saved = (await must(200, "GET", `/api/v2/complaints?customer_id=${jamal.id}`)).data[0];
+assert.equal(saved.status, "resolved");
+assert.ok(saved.resolved_at);
+await page.selectOption("#complaint-filter-status", "open");
+await page.click("#complaint-filter button[type=submit]");
+await page.waitForSelector("#complaints-empty, #complaints");
+assert.ok(!(await text("#complaints-out")).includes("No internet since the storm"), "a resolved complaint is not open");
+
+// ---- Billing: bills, a printable invoice, a receipt, recharge cards ------
+await page.goto(`${BASE}/#/billing/bills`);
+await page.waitForSelector(`#bills tr[data-bill="${bill.id}"]`);
+assert.match(await text(`#bills tr[data-bill="${bill.id}"]`), /paid/);
+await page.goto(`${BASE}/#/billing/invoices`);
+const invoices = (await must(200, "GET", `/api/v1/invoices?customer_id=${nasrin.id}`)).data;
+assert.ok(invoices.length, "the run made an invoice");
+const invoice = invoices[0];
+await page.click(`#invoices tr[data-invoice="${invoice.id}"] button.invoice-print`);
+await page.waitForSelector("#invoice-paper");
+const paper = await text("#invoice-paper");
+for (const t of [invoice.number, "Nasrin Akter", nasrin.phone, "ISPBills"]) assert.ok(paper.includes(t), `${t} on the invoice`);
+await page.emulateMedia({ media: "print" });
+await shot("w-03-print-invoice");
+await page.emulateMedia({ media: "screen" });
+await page.goto(`${BASE}/#/billing/payments`);
+await page.click(`#payments tr[data-payment="${paid.id}"] button.receipt-print`);
+await page.waitForSelector("#receipt-paper");
+const receipt = await text("#receipt-paper");
+assert.ok(receipt.includes("BDT 1,500") && receipt.includes("WKD123"), receipt);
+// The payment's time is the ISP's local time.
+assert.ok(receipt.includes(local(paid.received_at)), `${local(paid.received_at)} in ${receipt}`);
+await page.goto(`${BASE}/#/billing/cards`);
+await page.fill("#card-count", "6");
+await page.fill("#card-value", "500");
+await page.fill("#card-batch", "WORKDAY-1");
+await page.click("#card-batch-form button[type=submit]");
+await page.waitForSelector("#card-sheet");
+assert.equal(await page.$$eval("#card-sheet .rc", (els) => els.length), 6);
+const pins = await page.$$eval("#card-sheet .pin", (els) => els.map((e) => e.textContent));
+assert.ok(pins.every((p) => /\S{6,}/.test(p)), pins.join(","));
+await page.emulateMedia({ media: "print" });
+await shot("w-04-print-cards");
+await page.emulateMedia({ media: "screen" });
+await page.waitForSelector('#cards td:has-text("WORKDAY-1")');
+assert.equal(await page.$$eval('#cards tr:has-text("WORKDAY-1")', (els) => els.length), 6);
+// The PINs are never shown again.
+await page.reload();
+await page.waitForSelector("#cards");
+assert.equal(await page.$("#card-sheet"), null);
+
+// ---- Logs: every tab; the device-access log as CSV ------------------------
+for (const tab of ["router", "ppp-auth", "hotspot", "auto-suspension", "device-access"]) {
+  await page.goto(`${BASE}/#/logs/${tab}`);
+  await page.waitForSelector("#log-entries, #log-entries-empty");
+}
+const [download] = await Promise.all([page.waitForEvent("download"), page.click("#log-export")]);
+const csv = readFileSync(await download.path(), "utf8");
+assert.ok(csv.startsWith("\ufeffTime,Device,Action,Outcome,By,Detail\r\n"), JSON.stringify(csv.slice(0, 80)));
+assert.match(await text("#log-export-status"), /\d+ rows exported/);
+await shot("w-05-logs");
+
+// ---- 360 px wide: the menu folds, tables stack, nothing scrolls sideways ---
+await page.setViewportSize({ width: 360, height: 740 });
+for (const [name, hash, ready] of [["sms", "#/sms", "#sms-history"], ["complaints", "#/complaints", "#complaints"],
+  ["bills", "#/billing/bills", "#bills"], ["invoices", "#/billing/invoices", "#invoices"], ["cards", "#/billing/cards", "#cards"],
+  ["logs", "#/logs/device-access", "#log-entries, #log-entries-empty"], ["customers", "#/customers", "#customers"]]) {
+  await page.goto(`${BASE}/${hash}`);
+  await page.waitForSelector(ready).catch(async (e) => { await shot(`w-failed-${name}`); throw e; });
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(sideways <= 1, `${name} scrolls sideways at 360 px by ${sideways}px`);
+  await shot(`w-360-${name}`);
+}
+// A stacked row names its columns.
+assert.equal(await page.getAttribute("#customers tbody tr td:nth-child(2)", "data-label"), "Name");
+assert.equal(await page.isVisible('nav.menu a:text("SMS")'), false);
+await page.click("#menu-toggle");
+await page.click('nav.menu a:text("SMS")');
+await page.waitForSelector("#sms-balance");
+assert.equal(await page.isVisible('nav.menu a:text("SMS")'), false, "the menu folds again after a choice");
+
+assert.deepEqual(problems, [], "no page error or CSP violation");
+await browser.close();
+console.log("workday browser test passed");
