@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { ADMIN, staffApi } from "./staff_api.mjs";
+import { axeViolations } from "./axe.mjs";
 
 const require = createRequire(`${process.env.PW_PREFIX}/node_modules/`);
 const { chromium } = require("playwright-core");
@@ -209,6 +210,28 @@ await page.click("#menu-toggle");
 await page.click('nav.menu a:text("SMS")');
 await page.waitForSelector("#sms-balance");
 assert.equal(await page.isVisible('nav.menu a:text("SMS")'), false, "the menu folds again after a choice");
+
+// ---- Accessibility: axe-core on every screen, no serious or critical finding ----
+await page.setViewportSize({ width: 1200, height: 800 });
+const SCREENS = [["dashboard", "#/dashboard", "#stat-total"], ["customers", "#/customers", "#customers"],
+  ["customer", `#/customers/${nasrin.id}`, "#customer-name"], ["packages", "#/packages", "main h2"],
+  ["operators", "#/operators", "main h2"], ["network", "#/network", "#radius-sessions, main h2"],
+  ["billing-bills", "#/billing/bills", "#bills"], ["billing-invoices", "#/billing/invoices", "#invoices"],
+  ["billing-payments", "#/billing/payments", "#payments"], ["billing-cards", "#/billing/cards", "#cards"],
+  ["billing-verifications", "#/billing/verifications", "#verification-filter"],
+  ["billing-online-payments", "#/billing/online-payments", "main h2"], ["billing-gateways", "#/billing/gateways", "main h2"],
+  ["complaints", "#/complaints", "#complaints"], ["sms", "#/sms", "#sms-history"], ["logs", "#/logs/device-access", "#log-entries, #log-entries-empty"],
+  ["integrations-clients", "#/integrations/clients", "#client-form"], ["integrations-webhooks", "#/integrations/webhooks", "main h2"],
+  ["integrations-request-log", "#/integrations/request-log", "#log-filter"], ["staff", "#/staff", "#staff"]];
+const findings = [];
+for (const [name, hash, ready] of SCREENS) {
+  await page.goto(`${BASE}/${hash}`);
+  await page.waitForSelector(ready);
+  await page.waitForLoadState("networkidle");
+  for (const v of await axeViolations(page)) findings.push(`${name}: ${v}`);
+}
+if (findings.length) console.log(findings.join("\n"));
+assert.deepEqual(findings, [], "axe-core finds no serious or critical violation");
 
 assert.deepEqual(problems, [], "no page error or CSP violation");
 await browser.close();
