@@ -1,10 +1,12 @@
-// Network: routers and OLTs with their last polled state, each router's
-// RADIUS settings (secret, auth mode, CoA port, NAS address) and "Sync now",
-// the live RADIUS sessions, and the current Zabbix problems with the
-// customers they affect (v2 API).
+// Network: routers, OLTs (with their ONUs) and radios/devices with their last
+// polled state, added, edited and deleted here (network-forms.js); each
+// router's RADIUS settings (secret, auth mode, CoA port, NAS address) and
+// "Sync now", the live RADIUS sessions, and the current Zabbix problems with
+// the customers they affect (v2 API).
 
 import { h, call, table, badge, when, guarded, field, select, clearErrors, showErrors, secretBox, pager, bytes, duration, sessionSeconds } from "./ui.js";
 import { can } from "./session.js";
+import { routerForm, deviceForm, removeItem } from "./network-forms.js";
 
 const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -122,6 +124,10 @@ export async function networkView(content) {
     }));
     panel.querySelector("#radius_secret").focus();
   };
+  const editRouter = (r) => {
+    panel.replaceChildren(routerForm(r, loadRouters));
+    panel.querySelector("input").focus();
+  };
   const routerRows = (routers) => routers.map((r) => h("tr", { "data-router": r.id },
     h("td", {}, r.name), h("td", {}, `${r.host}:${r.port}`), h("td", {}, badge(r.status)),
     h("td", {}, when(r.status_since)), h("td", {}, [r.board, r.version].filter(Boolean).join(" / ")),
@@ -131,11 +137,13 @@ export async function networkView(content) {
     h("td", { "data-col": "radius_last_request_at" }, when(r.radius_last_request_at) || h("span", { class: "muted" }, "never")),
     h("td", {}, [r.last_error ?? "", r.last_sync_error ? h("span", { class: "form-error" }, ` Sync: ${r.last_sync_error}`) : ""]),
     write ? h("td", { class: "actions" },
+      h("button", { type: "button", class: "router-edit", onclick: () => editRouter(r) }, "Edit"), " ",
       h("button", { type: "button", class: "radius-edit", onclick: () => editRadius(r) }, "RADIUS…"), " ",
-      h("button", { type: "button", class: "sync-now", onclick: () => sync(r) }, "Sync now")) : ""));
+      h("button", { type: "button", class: "sync-now", onclick: () => sync(r) }, "Sync now"), " ",
+      h("button", { type: "button", class: "router-delete", onclick: () => removeItem(panel, `/api/v2/network/routers/${r.id}`, r.name, loadRouters) }, "Delete")) : ""));
   const routerTable = (routers) => table("routers",
     ["Name", "Address", "Status", "Since", "Model / version", "CPU", "Customers", "Auth", "RADIUS secret", "Last RADIUS request", "Last error", ...(write ? [""] : [])],
-    routerRows(routers), "No routers yet (add them with POST /api/v2/network/routers).");
+    routerRows(routers), "No routers yet: add the MikroTik routers your subscribers connect through.");
   async function loadRouters() {
     await guarded(routersBox, async () => {
       const r = await call("GET", "/api/v2/network/routers?per_page=100");
@@ -159,10 +167,57 @@ export async function networkView(content) {
     });
   }
 
+  const devicePanel = h("div", { id: "device-panel" });
+  const oltsBox = h("div");
+  const onusBox = h("div", { id: "onus-box" });
+  const devicesBox = h("div");
+  const noc = await call("GET", "/api/v1/noc/dashboard").then((r) => r.data).catch(() => null);
+  const lowRx = noc?.onus?.low_rx_dbm ?? -27;
+  const editDevice = (kind, d) => {
+    devicePanel.replaceChildren(deviceForm(kind, d, loadDevices));
+    devicePanel.querySelector("input").focus();
+  };
+  const seen = (d) => [d.vendor && d.model ? `${d.vendor} ${d.model}` : d.detected_profile ?? "", d.sys_descr ? h("div", { class: "muted" }, d.sys_descr) : ""];
+  const deviceActions = (kind, d, path) => (write ? h("td", { class: "actions" },
+    h("button", { type: "button", class: "device-edit", onclick: () => editDevice(kind, d) }, "Edit"), " ",
+    h("button", { type: "button", class: "device-delete", onclick: () => removeItem(devicePanel, `${path}/${d.id}`, d.name, loadDevices) }, "Delete")) : "");
+  async function showOnus(o) {
+    await guarded(onusBox, async () => {
+      const r = await call("GET", `/api/v2/network/onus?olt_id=${o.id}&per_page=100`);
+      onusBox.replaceChildren(h("h4", {}, `ONUs of ${o.name} (rx power below ${lowRx} dBm is low)`),
+        table("onus", ["PON", "ONU", "Serial / MAC", "Name", "Status", "Rx power", "Distance", "Customer"],
+          r.data.map((u) => h("tr", { "data-onu": u.id }, h("td", {}, u.pon_port ?? ""), h("td", {}, u.onu_index ?? ""),
+            h("td", { class: "mono" }, u.serial ?? u.mac ?? ""), h("td", {}, u.name ?? ""), h("td", {}, badge(u.status)),
+            h("td", { class: `num ${u.rx_power_dbm != null && u.rx_power_dbm < lowRx ? "rx-low" : "rx-ok"}` }, u.rx_power_dbm == null ? "" : `${u.rx_power_dbm} dBm`),
+            h("td", { class: "num" }, u.distance_m == null ? "" : `${u.distance_m} m`),
+            h("td", {}, u.customer_id ? h("a", { href: `#/customers/${u.customer_id}` }, u.customer ?? `#${u.customer_id}`) : ""))),
+          "No ONUs read from this OLT yet."));
+    });
+  }
+  async function loadDevices() {
+    await guarded(oltsBox, async () => {
+      const [olts, devices] = await Promise.all([call("GET", "/api/v2/network/olts?per_page=100"),
+        call("GET", "/api/v2/monitoring/devices?per_page=100")]);
+      oltsBox.replaceChildren(table("olts", ["Name", "Address", "Status", "Since", "Seen as", "ONUs", "Last error", ...(write ? [""] : [])],
+        olts.data.map((o) => h("tr", { "data-olt": o.id },
+          h("td", {}, o.name), h("td", {}, o.host), h("td", {}, badge(o.status)), h("td", {}, when(o.status_since)),
+          h("td", {}, seen(o)),
+          h("td", {}, h("button", { type: "button", class: "show-onus", onclick: () => showOnus(o) }, `${o.onus ?? 0} ONUs`)),
+          h("td", {}, o.last_error ?? ""), deviceActions("olt", o, "/api/v2/network/olts"))),
+        "No OLTs yet: add your GPON/EPON OLTs to see their ONUs."));
+      devicesBox.replaceChildren(table("devices", ["Name", "Kind", "Address", "Status", "Since", "Seen as", "Signal", "Last error", ...(write ? [""] : [])],
+        devices.data.map((d) => h("tr", { "data-device": d.id },
+          h("td", {}, d.name), h("td", {}, d.kind), h("td", {}, d.host), h("td", {}, badge(d.status)), h("td", {}, when(d.status_since)),
+          h("td", {}, seen(d)), h("td", { class: "num" }, d.metrics?.signal == null ? "" : `${d.metrics.signal} dBm`),
+          h("td", {}, d.last_error ?? ""), deviceActions(d.kind, d, "/api/v2/monitoring/devices"))),
+        "No radios or other devices yet."));
+    });
+  }
+
   await guarded(content, async () => {
-    const [routers, olts, zabbix] = await Promise.all([
+    const [routers, , zabbix] = await Promise.all([
       call("GET", "/api/v2/network/routers?per_page=100"),
-      call("GET", "/api/v2/network/olts?per_page=100"),
+      loadDevices(),
       call("GET", "/api/v2/monitoring/zabbix/problems").catch((err) => ({ error: err.message })),
       sessionsShown ? loadSessions() : null,
     ]);
@@ -178,20 +233,22 @@ export async function networkView(content) {
     // replaceChildren takes nodes, not lists: the lists are spread.
     content.replaceChildren(
       h("h2", {}, "Network"),
-      h("h3", {}, "Routers"),
+      h("div", { class: "title-row" }, h("h3", {}, "Routers"),
+        write ? h("button", { type: "button", id: "add-router", onclick: () => editRouter(null) }, "Add a router") : ""),
       panel,
       routersBox,
       ...(sessionsShown ? [
         h("div", { class: "title-row" }, h("h3", {}, "Live RADIUS sessions"),
           h("button", { type: "button", id: "refresh-sessions", onclick: () => loadSessions() }, "Refresh")),
         sessionsBox] : []),
-      h("h3", {}, "OLTs"),
-      table("olts", ["Name", "Address", "Status", "Since", "Vendor / model", "ONUs", "Last error"],
-        olts.data.map((o) => h("tr", { "data-olt": o.id },
-          h("td", {}, o.name), h("td", {}, o.host), h("td", {}, badge(o.status)), h("td", {}, when(o.status_since)),
-          h("td", {}, [o.vendor, o.model].filter(Boolean).join(" / ")),
-          h("td", {}, o.onus ?? ""),
-          h("td", {}, o.last_error ?? ""))), "No OLTs yet (add them with POST /api/v2/network/olts)."),
+      h("div", { class: "title-row" }, h("h3", {}, "OLTs"),
+        write ? h("button", { type: "button", id: "add-olt", onclick: () => editDevice("olt", null) }, "Add an OLT") : ""),
+      devicePanel,
+      oltsBox,
+      onusBox,
+      h("div", { class: "title-row" }, h("h3", {}, "Radios and other devices"),
+        write ? h("button", { type: "button", id: "add-device", onclick: () => editDevice("device", null) }, "Add a radio or device") : ""),
+      devicesBox,
       h("h3", {}, "Zabbix problems"), ...[problems].flat());
   });
 }
