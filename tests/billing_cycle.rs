@@ -419,3 +419,105 @@ fn a_run_costs_the_same_whatever_the_invoices_and_chunks() {
          {after_4000_in_chunks} after 4,000 in chunks of 100 (more than 5 % apart)"
     );
 }
+
+/// `GET /api/v2/billing/run/preview` says what today's run would do and
+/// writes nothing; `POST /api/v2/billing/run` then does exactly that, once.
+#[test]
+fn the_preview_shows_what_running_now_then_does() {
+    let w = World::new();
+    let monthly = w.s.create_package("Home 20 Mbps", 800);
+    let r = w.s.call(
+        "POST",
+        "/api/v2/packages",
+        &w.token(),
+        Some(
+            json!({"name": "Prepaid 30 days", "price": 500, "speed_down_kbps": 10240,
+                    "speed_up_kbps": 10240, "billing_cycle": "days", "validity_days": 30}),
+        ),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let prepaid = r.json()["data"]["id"].as_i64().unwrap();
+    let (a, b) = (w.customer(monthly), w.customer(monthly));
+    // Nothing paid: its period ends at once, and the run suspends it.
+    let p = w.customer(prepaid);
+    let preview = || {
+        let r =
+            w.s.call("GET", "/api/v2/billing/run/preview", &w.token(), None);
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["data"].clone()
+    };
+    let run = || {
+        let r = w.s.call("POST", "/api/v2/billing/run", &w.token(), None);
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["data"].clone()
+    };
+
+    // 10 May, 06:10 in Dhaka: the billing day of both monthly customers.
+    w.clock.set(datetime!(2026-05-10 00:10:00 UTC));
+    let events_before = w.s.events().len();
+    let seen = preview();
+    assert_eq!(seen["date"], "2026-05-10");
+    assert_eq!(seen["due_date"], "2026-05-17");
+    assert_eq!(seen["bills_total"], 2);
+    let billed: Vec<i64> = seen["bills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["customer_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(billed, vec![a, b]);
+    assert_eq!(seen["bills"][0]["package_name"], "Home 20 Mbps");
+    assert_eq!(seen["bills"][0]["amount"], json!(800));
+    assert_eq!(
+        seen["bills_amount"],
+        json!([{"currency": "BDT", "amount": 1600}])
+    );
+    assert_eq!(seen["suspensions_total"], 1);
+    assert_eq!(seen["suspensions"][0]["customer_id"], p);
+    assert_eq!(seen["suspensions"][0]["reason"], "prepaid period ended");
+    assert_eq!(seen["suspensions"][0]["bill_id"], json!(null));
+    assert_eq!(seen["renewals_total"], 0);
+    // The preview wrote nothing.
+    assert_eq!(w.bills(a), json!([]));
+    assert_eq!(w.status(p), "active");
+    assert_eq!(w.s.events().len(), events_before);
+
+    let done = run();
+    assert_eq!(done["date"], "2026-05-10");
+    assert_eq!(done["bills_created"], 2);
+    assert_eq!(done["customers_suspended"], 1);
+    assert_eq!(w.status(p), "suspended");
+    assert_eq!(w.bills(b).as_array().unwrap().len(), 1);
+    // The day is done: the preview is empty, and a second run does nothing.
+    let seen = preview();
+    assert_eq!(seen["bills_total"], 0);
+    assert_eq!(seen["suspensions_total"], 0);
+    let again = run();
+    assert_eq!(again["bills_created"], 0);
+    assert_eq!(again["customers_suspended"], 0);
+
+    // 21 May: both bills overdue past the three days' grace.
+    w.clock.set(datetime!(2026-05-21 00:10:00 UTC));
+    let bill_a = w.bills(a)[0]["id"].as_i64().unwrap();
+    let seen = preview();
+    assert_eq!(seen["bills_total"], 0);
+    assert_eq!(seen["suspensions_total"], 2);
+    assert_eq!(seen["suspensions"][0]["customer_id"], a);
+    assert_eq!(seen["suspensions"][0]["bill_id"], bill_a);
+    assert_eq!(seen["suspensions"][0]["overdue_since"], "2026-05-17");
+    assert_eq!(
+        seen["suspensions"][0]["reason"],
+        format!("bill #{bill_a} overdue since 2026-05-17")
+    );
+    assert_eq!(w.status(a), "active");
+    assert_eq!(run()["customers_suspended"], 2);
+    assert_eq!(w.status(a), "suspended");
+    // The log says the same reason the preview showed.
+    let log = w.auto_suspension_log();
+    assert!(log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["customer_id"] == a
+            && e["reason"] == format!("bill #{bill_a} overdue since 2026-05-17")));
+}

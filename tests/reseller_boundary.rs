@@ -112,6 +112,9 @@ fn rules() -> BTreeMap<&'static str, Rule> {
     // with real refunds in tests/refunds.rs.
     add("GET /api/v2/billing/refunds", Special);
     add("GET /api/v2/billing/gateways", Catalogue);
+    // The billing run is the ISP's (every operator's customers): 403.
+    add("GET /api/v2/billing/run/preview", Forbidden);
+    add("POST /api/v2/billing/run", Forbidden);
     // Also in special_cases: A's own link, and never for another's bill.
     add(
         "POST /api/v2/customers/{id}/payment-link",

@@ -5,6 +5,7 @@
 
 pub mod answers;
 pub mod auth;
+pub mod billing_run;
 pub mod bills;
 pub mod body_limit;
 pub mod cards;
@@ -120,6 +121,7 @@ pub type V2Apis = (
         payments::PaymentsV2,
         bills::CustomerBillsV2,
         online_payments::OnlinePaymentsV2,
+        billing_run::BillingRunV2,
     ),
     webhooks::V2WebhooksApi,
     complaints::V2ComplaintsApi,

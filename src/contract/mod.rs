@@ -5,6 +5,7 @@
 
 pub mod answer;
 pub mod auth;
+pub mod billing_run;
 pub mod bills;
 pub mod body;
 pub mod cards;

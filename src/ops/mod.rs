@@ -8,6 +8,7 @@
 //! adapters (`api/`, `admin/`, `cli/`) parse, call one operation and map its
 //! result to their answer.
 
+pub mod billing_run;
 pub mod bills;
 mod caller;
 pub mod cards;

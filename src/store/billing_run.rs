@@ -80,7 +80,7 @@ impl Step {
 /// Customers on monthly packages with an active subscription whose start day
 /// (local time, capped at 28) is the day (`?2`, with the offset `?1`), not yet
 /// billed for the period starting `?3`.
-fn bills_due(engine: Engine) -> String {
+pub(super) fn bills_due(engine: Engine) -> String {
     let day = engine.shifted_day_of_month("s.starts_at", "?1");
     format!(
         "FROM subscriptions s
@@ -97,7 +97,7 @@ fn bills_due(engine: Engine) -> String {
 /// Active prepaid customers whose period ended by `?1`. Packages first, so
 /// only the customers of prepaid packages are read (`customers_package`):
 /// SQLite's CROSS JOIN keeps that order (PostgreSQL plans it from statistics).
-fn prepaid_ended(engine: Engine) -> &'static str {
+pub(super) fn prepaid_ended(engine: Engine) -> &'static str {
     match engine {
         Engine::Sqlite => {
             "FROM packages p CROSS JOIN customers c ON c.package_id = p.id
@@ -118,12 +118,12 @@ fn in_chunk(engine: Engine, n: usize) -> String {
 }
 
 /// The modifier that turns a UTC timestamp into the ISP's local time.
-fn offset_modifier(settings: &RunSettings) -> String {
+pub(super) fn offset_modifier(settings: &RunSettings) -> String {
     format!("{:+} minutes", settings.offset.whole_minutes())
 }
 
 /// The overdue cutoff: a bill due before it is past grace.
-fn overdue_cutoff(settings: &RunSettings) -> String {
+pub(super) fn overdue_cutoff(settings: &RunSettings) -> String {
     (settings.date - time::Duration::days(settings.grace_days)).to_string()
 }
 

@@ -4,6 +4,7 @@
 pub mod api_clients;
 pub mod auth_tokens;
 pub mod backups;
+pub mod billing_preview;
 pub mod billing_run;
 pub mod bills;
 mod checkpointer;

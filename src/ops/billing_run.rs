@@ -1,0 +1,53 @@
+//! The day's billing run on demand: what it would do today (read only), and
+//! running it now. The run is the ISP's: a reseller's staff may do neither
+//! (it bills and suspends every operator's customers).
+
+use time::Date;
+
+use super::{Caller, Ctx, Error, OpResult};
+use crate::{
+    jobs::billing::{self, RunOutcome},
+    store::{
+        billing_preview::{self, RunPreview},
+        billing_run::CHUNK,
+    },
+};
+
+/// The rows a preview lists at most per kind (the totals count them all).
+pub const PREVIEW_ROWS: usize = 200;
+
+fn isp_staff_only(caller: &Caller) -> OpResult<()> {
+    if caller.visibility.operator_id.is_some() {
+        return Err(Error::Forbidden(
+            "The billing run is the ISP's own: a reseller's staff cannot preview or start it."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// What today's run (the ISP's local date) would do if it ran now: the date,
+/// its bills' due date, and the preview.
+pub async fn preview(ctx: &Ctx, caller: &Caller) -> OpResult<(Date, Date, RunPreview)> {
+    isp_staff_only(caller)?;
+    let settings = billing::settings(&ctx.config, ctx.clock.as_ref(), ctx.today());
+    let due = settings.date + time::Duration::days(settings.due_days);
+    let found = ctx
+        .db
+        .read_async(move |c| billing_preview::preview(c, &settings, PREVIEW_ROWS))
+        .await?;
+    Ok((settings.date, due, found))
+}
+
+/// Runs today's cycle now, as the daily worker would (idempotent: what the
+/// day's run did already is not done twice), and says what it did.
+pub async fn run_now(ctx: &Ctx, caller: &Caller) -> OpResult<(Date, RunOutcome)> {
+    isp_staff_only(caller)?;
+    let settings = billing::settings(&ctx.config, ctx.clock.as_ref(), ctx.today());
+    let db = ctx.db.clone();
+    let outcome =
+        tokio::task::spawn_blocking(move || billing::run_in_chunks(&db, &settings, CHUNK))
+            .await
+            .map_err(|e| Error::Internal(format!("the billing run stopped: {e}")))??;
+    Ok((settings.date, outcome))
+}
