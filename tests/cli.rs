@@ -693,3 +693,77 @@ fn sms_topup_adds_credits_and_balance_reports_them() {
         stdout(&out)
     );
 }
+
+/// `demo --history` (what `serve --demo` loads): the customers' last two
+/// months — bills, payments spread over the days, complaints, sent SMS,
+/// recharge card batches — and no device that pretends to be live.
+#[test]
+fn demo_history_makes_the_screens_alive() {
+    let dir = TempDir::new().unwrap();
+    let out = ispbills(dir.path())
+        .args(["demo", "--customers", "120", "--history"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(said.contains("120 customers;"), "{said}");
+    let conn = rusqlite::Connection::open(dir.path().join("data/ispbills.db")).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let bills = count("SELECT COUNT(*) FROM bills");
+    let payments = count("SELECT COUNT(*) FROM payments");
+    assert!(bills > 100, "{bills} bills");
+    assert!(
+        payments > bills / 2 && payments < bills,
+        "{payments} payments of {bills} bills"
+    );
+    assert!(
+        said.contains(&format!("{bills} bills, {payments} payments")),
+        "{said}"
+    );
+    // Paid on many days of the last two months, none in the future.
+    let days = count(
+        "SELECT COUNT(DISTINCT substr(received_at, 1, 10)) FROM payments
+         WHERE received_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-62 days')
+           AND received_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+    );
+    assert!(days >= 30, "payments on {days} days");
+    assert_eq!(count("SELECT COUNT(*) FROM payments WHERE received_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"), 0);
+    // Every bill has its invoice; some are still owed.
+    assert_eq!(
+        count("SELECT COUNT(*) FROM bills WHERE invoice_id IS NULL"),
+        0
+    );
+    assert!(count("SELECT COUNT(*) FROM bills WHERE status = 'unpaid'") > 0);
+    assert_eq!(count("SELECT COUNT(*) FROM complaints"), 6);
+    assert!(count("SELECT COUNT(*) FROM complaints WHERE status = 'open'") > 0);
+    let sent = count("SELECT COUNT(*) FROM sms_messages WHERE status = 'sent'");
+    assert_eq!(
+        sent,
+        count("SELECT COUNT(*) FROM sms_messages"),
+        "all sent, none queued"
+    );
+    assert!(sent >= 20, "{sent} SMS");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM sms_messages WHERE encoding = 'ucs2'"),
+        10,
+        "the Bangla notice"
+    );
+    assert!(count("SELECT SUM(delta) FROM sms_credit_ledger") >= 0);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM recharge_cards WHERE status = 'unused'"),
+        30
+    );
+    for table in ["routers", "snmp_devices"] {
+        assert_eq!(
+            count(&format!("SELECT COUNT(*) FROM {table}")),
+            0,
+            "no made-up {table}"
+        );
+    }
+    // The day's run works on it.
+    let out = ispbills(dir.path())
+        .args(["billing", "run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -56,7 +56,9 @@ pub enum Command {
         /// Address to listen on [default: 127.0.0.1:8080]
         #[arg(long, env = "ISPBILLS_LISTEN", value_name = "ADDR")]
         listen: Option<String>,
-        /// Load the demo data first, when the database is empty
+        /// Load the demo data first, when the database is empty: customers
+        /// with the last two months of bills, payments, complaints, SMS and
+        /// recharge cards
         #[arg(long)]
         demo: bool,
     },
@@ -65,6 +67,10 @@ pub enum Command {
         /// How many customers
         #[arg(long, default_value_t = 200)]
         customers: usize,
+        /// Also their last two months: bills, payments, complaints, SMS,
+        /// recharge card batches
+        #[arg(long)]
+        history: bool,
     },
     /// Manage packages
     #[command(subcommand)]
@@ -156,9 +162,9 @@ fn execute(cli: Cli) -> Result<(), String> {
             }
             serve::serve(config)
         }
-        Command::Demo { customers } => {
+        Command::Demo { customers, history } => {
             let config = load_config(&cli, None)?;
-            demo::demo(&config, *customers)
+            demo::demo(&config, *customers, *history)
         }
         Command::Billing(cmd) => {
             let config = load_config(&cli, None)?;

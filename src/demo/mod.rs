@@ -2,8 +2,12 @@
 //! names, phones and addresses, so a newcomer sees a living system. Generated
 //! from a fixed seed: the same every time.
 
+mod history;
+
+pub use history::History;
+
 use crate::domain::visibility::Visibility;
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 
 use crate::{
     clock::format_timestamp,
@@ -109,11 +113,28 @@ pub struct Loaded {
     pub packages: usize,
     pub operators: usize,
     pub customers: usize,
+    /// The recent past, when asked for.
+    pub history: Option<History>,
 }
 
-/// Loads the demo into an empty database (`customers` customers); refuses one
-/// that already has customers or packages.
-pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loaded, StoreError> {
+/// With the demo's customers, their recent past too ([`history`]).
+#[derive(Debug, Clone, Copy)]
+pub struct WithHistory<'a> {
+    /// The ISP's offset, for local billing days.
+    pub offset: UtcOffset,
+    /// The data directory's PIN key: recharge cards are made only with it.
+    pub pin_key: Option<&'a crate::auth::keys::JwtKey>,
+}
+
+/// Loads the demo into an empty database (`customers` customers), and with
+/// `history` the last two months of bills, payments, complaints, SMS and
+/// card batches; refuses a database that already has customers or packages.
+pub fn load(
+    db: &Db,
+    customers_wanted: usize,
+    now: OffsetDateTime,
+    history: Option<WithHistory<'_>>,
+) -> Result<Loaded, StoreError> {
     let stamp = format_timestamp(now);
     let (package_ids, operator_ids) = db.write(move |tx| {
         if !packages::none_and_no_customers(tx)? {
@@ -159,13 +180,16 @@ pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loa
 
     let mut rng = Rng(0x1234_5678_9ABC_DEF1);
     let mut done = 0;
+    let mut seeded = Vec::with_capacity(customers_wanted);
     while done < customers_wanted {
         // Small writes: within one write's savepoint each statement costs
         // more as the savepoint grows (8,000 customers in one took 2.8 s, in
         // 500s a tenth of that).
         let batch = (customers_wanted - done).min(500);
         let (package_ids, operator_ids) = (package_ids.clone(), operator_ids.clone());
-        rng = db.write(move |tx| {
+        let made;
+        (rng, made) = db.write(move |tx| {
+            let mut made = Vec::with_capacity(batch);
             for i in done..done + batch {
                 let first = rng.pick(FIRST);
                 let last = rng.pick(LAST);
@@ -183,6 +207,7 @@ pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loa
                 );
                 let login = format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), i + 1);
                 let created = now - time::Duration::minutes(rng.below(365 * 24 * 60) as i64);
+                let package = rng.below(package_ids.len());
                 let row = customers::create(
                     tx,
                     &NewCustomer {
@@ -195,7 +220,7 @@ pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loa
                             rng.below(30) + 1
                         )),
                         connection_type: connection.into(),
-                        package_id: Some(package_ids[rng.below(package_ids.len())]),
+                        package_id: Some(package_ids[package]),
                         onu_mac: (connection == "fiber").then(|| {
                             let b = rng.next().to_be_bytes();
                             format!(
@@ -229,15 +254,33 @@ pub fn load(db: &Db, customers_wanted: usize, now: OffsetDateTime) -> Result<Loa
                         created,
                     )?;
                 }
+                let (name, _, price, ..) = PACKAGES[package];
+                made.push(history::Seeded {
+                    id: row.id,
+                    name: row.name.clone(),
+                    phone: row.phone.clone(),
+                    package: name.to_string(),
+                    price: Money(price * 100),
+                    billed: matches!(status, None | Some("suspended")),
+                    created,
+                });
             }
-            Ok(rng)
+            Ok((rng, made))
         })?;
+        seeded.extend(made);
         done += batch;
     }
     db.write(customers::optimize_search_index)?;
+    let history = match history {
+        Some(h) => Some(history::load(
+            db, &seeded, h.pin_key, now, h.offset, &mut rng,
+        )?),
+        None => None,
+    };
     Ok(Loaded {
         packages: PACKAGES.len(),
         operators: OPERATORS.len(),
         customers: customers_wanted,
+        history,
     })
 }
