@@ -56,10 +56,10 @@ pub fn static_file(req: &Request) -> poem::Result<Response> {
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-    // The panel's own code is kept by browsers but checked on every load (a
+    // The panel's own code and word catalogues are kept by browsers but checked on every load (a
     // cheap 304 on the LAN), so after an upgrade old and new modules never mix;
     // anything else (vendored libraries, images) may be reused for a day.
-    let own_code = path.ends_with(".js") || path.ends_with(".css");
+    let own_code = path.ends_with(".js") || path.ends_with(".css") || path.ends_with(".json");
     let builder = Response::builder().header(header::ETAG, etag).header(
         header::CACHE_CONTROL,
         if own_code {

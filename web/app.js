@@ -3,6 +3,7 @@
 // endpoints live under /admin/api; everything else is the public API, called
 // with the session cookie and its X-CSRF-Token.
 
+import { t, lang, setLang, applyStatic } from "./js/i18n.js";
 import { h, call, setCsrf, showErrors, field, formData, setOffset, zoneName } from "./js/ui.js";
 import { setUser, setIsp, can, user as currentUser } from "./js/session.js";
 import { dashboardView } from "./js/dashboard.js";
@@ -22,60 +23,67 @@ const who = document.getElementById("who");
 
 function setupPage() {
   const form = h("form", { class: "card narrow", id: "setup-form" },
-    h("h2", {}, "Set up ISPBills"),
-    h("p", {}, "Enter the setup code printed in the server log at start (",
-      h("code", {}, "journalctl -u ispbills"), " or ", h("code", {}, "ispbills admin setup-code"),
-      "), then create the first administrator."),
-    ...field("Setup code", "setup_code", "text", { autocomplete: "off", required: true }),
-    ...field("Your name", "name", "text", { required: true }),
-    ...field("Email", "email", "email", { autocomplete: "username", required: true }),
-    ...field("Password (at least 12 characters)", "password", "password", { autocomplete: "new-password", required: true }),
-    h("p", {}, h("button", { type: "submit" }, "Create administrator")));
+    h("h2", {}, t("setup.title")),
+    h("p", {}, t("setup.intro_before"),
+      h("code", {}, "journalctl -u ispbills"), t("setup.intro_or"), h("code", {}, "ispbills admin setup-code"),
+      t("setup.intro_after")),
+    ...field(t("setup.code"), "setup_code", "text", { autocomplete: "off", required: true }),
+    ...field(t("setup.name"), "name", "text", { required: true }),
+    ...field(t("login.email"), "email", "email", { autocomplete: "username", required: true }),
+    ...field(t("setup.password"), "password", "password", { autocomplete: "new-password", required: true }),
+    h("p", {}, h("button", { type: "submit" }, t("setup.create"))));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     try { enter(await call("POST", "/admin/api/setup", formData(form))); } catch (err) { showErrors(form, err); }
   });
+  who.replaceChildren(langButton());
   app.replaceChildren(form);
 }
 
 function loginPage() {
   const form = h("form", { class: "card narrow", id: "login-form" },
-    h("h2", {}, "Log in"),
-    ...field("Email", "email", "email", { autocomplete: "username", required: true }),
-    ...field("Password", "password", "password", { autocomplete: "current-password", required: true }),
-    h("p", {}, h("button", { type: "submit" }, "Log in")));
+    h("h2", {}, t("login.title")),
+    ...field(t("login.email"), "email", "email", { autocomplete: "username", required: true }),
+    ...field(t("login.password"), "password", "password", { autocomplete: "current-password", required: true }),
+    h("p", {}, h("button", { type: "submit" }, t("login.submit"))));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     try { enter(await call("POST", "/admin/api/session", formData(form))); } catch (err) { showErrors(form, err); }
   });
+  who.replaceChildren(langButton());
   app.replaceChildren(form);
 }
 
 // The sections of the top menu: [hash, label, shown when].
 const SECTIONS = [
-  ["#/dashboard", "Dashboard", () => can("dashboard:read")],
-  ["#/customers", "Customers", () => can("customers:read")],
-  ["#/packages", "Packages", () => can("customers:read")],
-  ["#/operators", "Operators", () => can("operators:read")],
-  ["#/network", "Network", () => can("network:read")],
-  ["#/billing", "Billing", () => can("billing:read")],
-  ["#/complaints", "Complaints", () => can("customers:read")],
-  ["#/sms", "SMS", () => can("sms:read")],
-  ["#/logs", "Logs", () => can("logs:read")],
-  ["#/integrations", "Integrations", () => currentUser()?.role === "admin"],
-  ["#/staff", "Staff", () => can("staff:manage")],
+  ["#/dashboard", "nav.dashboard", () => can("dashboard:read")],
+  ["#/customers", "nav.customers", () => can("customers:read")],
+  ["#/packages", "nav.packages", () => can("customers:read")],
+  ["#/operators", "nav.operators", () => can("operators:read")],
+  ["#/network", "nav.network", () => can("network:read")],
+  ["#/billing", "nav.billing", () => can("billing:read")],
+  ["#/complaints", "nav.complaints", () => can("customers:read")],
+  ["#/sms", "nav.sms", () => can("sms:read")],
+  ["#/logs", "nav.logs", () => can("logs:read")],
+  ["#/integrations", "nav.integrations", () => currentUser()?.role === "admin"],
+  ["#/staff", "nav.staff", () => can("staff:manage")],
 ];
 
-const INTEGRATION_TABS = { clients: "API clients", webhooks: "Webhooks", "request-log": "API request log" };
+// The tabs of Integrations: [tab, label key, view].
+const INTEGRATION_TABS = {
+  clients: ["integrations.tab_clients", "API clients"],
+  webhooks: ["integrations.tab_webhooks", "Webhooks"],
+  "request-log": ["integrations.tab_request_log", "API request log"],
+};
 
 function integrations(content, tab) {
   const name = INTEGRATION_TABS[tab] ? tab : "clients";
   const inner = h("div", { id: "content-inner" });
-  content.replaceChildren(h("h2", {}, "Integrations → API Management"),
-    h("nav", { class: "tabs", "aria-label": "API Management" }, Object.entries(INTEGRATION_TABS).map(([key, label]) =>
-      h("a", { href: `#/integrations/${key}`, class: "tab", "aria-current": key === name ? "page" : "false" }, label))),
+  content.replaceChildren(h("h2", {}, t("integrations.title")),
+    h("nav", { class: "tabs", "aria-label": t("integrations.tabs") }, Object.entries(INTEGRATION_TABS).map(([key, [label]]) =>
+      h("a", { href: `#/integrations/${key}`, class: "tab", "aria-current": key === name ? "page" : "false" }, t(label)))),
     inner);
-  return integrationViews[INTEGRATION_TABS[name]](inner);
+  return integrationViews[INTEGRATION_TABS[name][1]](inner);
 }
 
 function route(content, menu) {
@@ -107,21 +115,21 @@ function enter(session) {
   setIsp(session.isp);
   setOffset(session.isp?.utc_offset);
   const user = session.user;
-  who.replaceChildren(h("span", { id: "zone", title: "Every time in the panel is the ISP's local time" }, `Times in ${zoneName()}`), " · ",
-    `${user.name} (${user.role}) `, h("button", { id: "logout", onclick: async () => {
+  who.replaceChildren(h("span", { id: "zone", title: t("header.zone_title") }, t("header.zone", { zone: zoneName() })), " · ",
+    `${user.name} (${t(`role.${user.role}`)}) `, langButton(), " ", h("button", { id: "logout", onclick: async () => {
     await call("DELETE", "/admin/api/session");
     setUser(null);
     who.replaceChildren();
     window.onhashchange = null;
     loginPage();
-  } }, "Log out"));
-  const menu = h("nav", { class: "menu", id: "menu", "aria-label": "Sections" },
-    SECTIONS.filter(([, , shown]) => shown()).map(([href, label]) => h("a", { href }, label)));
+  } }, t("header.logout")));
+  const menu = h("nav", { class: "menu", id: "menu", "aria-label": t("nav.label") },
+    SECTIONS.filter(([, , shown]) => shown()).map(([href, label]) => h("a", { href }, t(label))));
   // Shown only on a narrow screen, where the menu is folded away.
   const toggle = h("button", { type: "button", id: "menu-toggle", "aria-controls": "menu", "aria-expanded": "false", onclick: () => {
     const open = menu.classList.toggle("open");
     toggle.setAttribute("aria-expanded", String(open));
-  } }, "Menu");
+  } }, t("nav.menu"));
   const content = h("div", { id: "content" });
   app.replaceChildren(toggle, menu, content);
   window.onhashchange = () => route(content, menu);
@@ -129,7 +137,15 @@ function enter(session) {
   else route(content, menu);
 }
 
+// The language switch: names the other language in that language.
+function langButton() {
+  const other = lang() === "en" ? "bn" : "en";
+  return h("button", { type: "button", id: "lang-switch", lang: other, "aria-label": t("header.switch_label"),
+    onclick: () => setLang(other) }, t("header.switch_to"));
+}
+
 async function start() {
+  applyStatic();
   try {
     const s = await call("GET", "/admin/api/setup");
     if (s.setup_required) return setupPage();

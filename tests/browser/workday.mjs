@@ -5,7 +5,7 @@
 // status, the templates); complaints (opened for a customer found by name,
 // assigned and resolved in place, filtered); billing's bills, a printable
 // invoice and a payment receipt; recharge cards generated and printed as an
-// A4 sheet; every log tab, the device-access log exported as CSV; each new
+// A4 sheet; today's billing run previewed, then run; every log tab, the device-access log exported as CSV; each new
 // screen at 360 px wide (stacked tables, the menu folded) without sideways
 // scrolling. Screenshots go to $ARTIFACTS (w-*.png, print-*.pdf-like PNGs).
 import { createRequire } from "node:module";
@@ -181,6 +181,61 @@ await page.reload();
 await page.waitForSelector("#cards");
 assert.equal(await page.$("#card-sheet"), null);
 
+// ---- Billing run: what today's run would do, then Run now ------------------
+// A prepaid customer with no credit: its period ends at once, and the run
+// suspends it.
+const prepaidPkg = (await must(201, "POST", "/api/v2/packages", { name: "Prepaid 30 days", price: 500,
+  speed_down_kbps: 10240, speed_up_kbps: 10240, billing_cycle: "days", validity_days: 30 })).data;
+const lapsed = (await must(201, "POST", "/api/v2/customers",
+  { name: "Sumon Mia", phone: "01911000004", package_id: prepaidPkg.id, connection_type: "pppoe" })).data;
+await page.goto(`${BASE}/#/billing/run`);
+await page.waitForSelector("#billing-run-summary");
+const preview = (await must(200, "GET", "/api/v2/billing/run/preview")).data;
+assert.ok(preview.suspensions.some((x) => x.customer_id === lapsed.id), JSON.stringify(preview));
+assert.match(await text("#billing-run-summary"), new RegExp(`suspend ${preview.suspensions_total} customers`));
+assert.match(await text('#run-suspensions tr:has-text("Sumon Mia")'), /Prepaid period ended without credit/);
+assert.equal((await must(200, "GET", `/api/v2/customers/${lapsed.id}`)).data.status, "active", "the preview wrote nothing");
+await shot("w-06-billing-run");
+await page.click("#billing-run-now");
+await page.waitForSelector("#billing-run-result p");
+assert.match(await text("#billing-run-result"), new RegExp(`suspended ${preview.suspensions_total} customers`));
+assert.equal((await must(200, "GET", `/api/v2/customers/${lapsed.id}`)).data.status, "suspended");
+await page.waitForSelector("#run-suspensions-empty");
+
+// ---- A customer's page: a complaint, an SMS, a VPN account -----------------
+await page.goto(`${BASE}/#/customers/${nasrin.id}`);
+await page.waitForSelector("#customer-complaints");
+await page.click('#customer-complaints summary');
+await page.fill("#customer-complaint-subject", "Router restarts at night");
+await page.fill("#customer-complaint-body", "Reported by phone.");
+await page.click("#customer-complaint-form button[type=submit]");
+await page.waitForSelector('#customer-complaint-list td:has-text("Router restarts at night")');
+const mine = (await must(200, "GET", `/api/v2/complaints?customer_id=${nasrin.id}`)).data;
+assert.ok(mine.some((c) => c.subject === "Router restarts at night" && c.priority === "medium"), JSON.stringify(mine));
+// An SMS to her number, from her page; it shows in her history.
+assert.equal(await page.inputValue("#customer-sms-phone"), nasrin.phone);
+await page.fill("#customer-sms-message", "Your complaint is noted; a technician calls today.");
+await page.click("#customer-sms-form button[type=submit]");
+await page.waitForSelector('#customer-sms-result:has-text("sms_")');
+await page.waitForSelector('#customer-sms-history td:has-text("a technician calls today")');
+// A WireGuard account, and its client config downloaded.
+await page.click('#customer-vpn summary');
+await page.fill("#vpn-name", "nasrin-laptop");
+await page.selectOption("#vpn-protocol", "wireguard");
+await page.fill("#vpn-addresses", "10.66.0.9/32");
+await page.click("#customer-vpn-form button[type=submit]");
+await page.waitForSelector('#customer-vpn-accounts td:has-text("nasrin-laptop")');
+const [conf] = await Promise.all([page.waitForEvent("download"),
+  page.click('#customer-vpn-accounts tr:has-text("nasrin-laptop") button.vpn-config')]);
+const wg = readFileSync(await conf.path(), "utf8");
+assert.match(wg, /^\[Interface\]/m, wg);
+assert.match(wg, /Address = 10\.66\.0\.9\/32/, wg);
+assert.match(wg, /Endpoint = vpn\.isp\.example:51820/, wg);
+await page.waitForSelector('#customer-vpn-status:has-text("Saved")');
+// Suspend, activate and disconnect are offered for an active customer.
+assert.ok(await page.isVisible("#action-suspend") && await page.isVisible("#action-disconnect"));
+await shot("w-07-customer-page");
+
 // ---- Logs: every tab; the device-access log as CSV ------------------------
 for (const tab of ["router", "ppp-auth", "hotspot", "auto-suspension", "device-access"]) {
   await page.goto(`${BASE}/#/logs/${tab}`);
@@ -196,7 +251,8 @@ await shot("w-05-logs");
 await page.setViewportSize({ width: 360, height: 740 });
 for (const [name, hash, ready] of [["sms", "#/sms", "#sms-history"], ["complaints", "#/complaints", "#complaints"],
   ["bills", "#/billing/bills", "#bills"], ["invoices", "#/billing/invoices", "#invoices"], ["cards", "#/billing/cards", "#cards"],
-  ["logs", "#/logs/device-access", "#log-entries, #log-entries-empty"], ["customers", "#/customers", "#customers"]]) {
+  ["logs", "#/logs/device-access", "#log-entries, #log-entries-empty"], ["billing-run", "#/billing/run", "#billing-run-summary"],
+  ["customers", "#/customers", "#customers"]]) {
   await page.goto(`${BASE}/${hash}`);
   await page.waitForSelector(ready).catch(async (e) => { await shot(`w-failed-${name}`); throw e; });
   const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -274,6 +330,7 @@ const SCREENS = [["dashboard", "#/dashboard", "#stat-total"], ["customers", "#/c
   ["billing-payments", "#/billing/payments", "#payments"], ["billing-cards", "#/billing/cards", "#cards"],
   ["billing-verifications", "#/billing/verifications", "#verification-filter"],
   ["billing-online-payments", "#/billing/online-payments", "main h2"], ["billing-gateways", "#/billing/gateways", "main h2"],
+  ["billing-run", "#/billing/run", "#billing-run-summary"],
   ["complaints", "#/complaints", "#complaints"], ["sms", "#/sms", "#sms-history"], ["logs", "#/logs/device-access", "#log-entries, #log-entries-empty"],
   ["integrations-clients", "#/integrations/clients", "#client-form"], ["integrations-webhooks", "#/integrations/webhooks", "main h2"],
   ["integrations-request-log", "#/integrations/request-log", "#log-filter"], ["staff", "#/staff", "#staff"]];

@@ -5,11 +5,12 @@
 
 import { h, call, clearErrors, showErrors, field, select, formBody, table, money, when, badge, pager, guarded, randomKey } from "./ui.js";
 import { can } from "./session.js";
+import { t, word, num, digits } from "./i18n.js";
 
 const GATEWAYS = ["bkash", "sslcommerz", "manual"];
 const STATES = ["pending", "paid", "failed", "cancelled", "expired", "rejected"];
 
-export const customerLink = (id) => h("a", { href: `#/customers/${id}` }, `#${id}`);
+export const customerLink = (id) => h("a", { href: `#/customers/${id}` }, `#${digits(id)}`);
 
 // An error of the form's own (a blank required field), shown as the API's are.
 export const fieldError = (form, name, message) =>
@@ -19,13 +20,14 @@ export const fieldError = (form, name, message) =>
 const refundable = (o) => Math.round((Number(o.amount) - Number(o.refunded ?? 0)) * 100) / 100;
 
 function refundResult(o, r) {
+  const vars = { amount: money(r.amount, r.currency), id: r.gateway_refund_id, state: word("status.", r.state) };
   const [cls, text] = {
-    refunded: ["ok", `${money(r.amount, r.currency)} refunded${r.gateway_refund_id ? ` (gateway refund id ${r.gateway_refund_id})` : ""}.`],
-    processing: ["warning", `${money(r.amount, r.currency)}: the gateway is still processing the refund; look at the refunds again later.`],
-    failed: ["form-error", `The gateway did not refund ${money(r.amount, r.currency)}.`],
-  }[r.state] ?? ["", `${money(r.amount, r.currency)}: ${r.state}.`];
+    refunded: ["ok", t(r.gateway_refund_id ? "billing.refund_done_id" : "billing.refund_done", vars)],
+    processing: ["warning", t("billing.refund_processing", vars)],
+    failed: ["form-error", t("billing.refund_failed", vars)],
+  }[r.state] ?? ["", t("billing.refund_other", vars)];
   return h("section", { class: "card", id: "refund-result", role: "status", "data-state": r.state },
-    h("h3", {}, `Refund #${r.id} of ${o.reference} `, badge(r.state)),
+    h("h3", {}, `${t("billing.refund_title", { id: digits(r.id), reference: o.reference })} `, badge(r.state)),
     h("p", { class: cls }, text),
     r.detail ? h("p", { class: "muted", id: "refund-detail" }, r.detail) : "");
 }
@@ -33,10 +35,10 @@ function refundResult(o, r) {
 export async function onlinePaymentsView(content) {
   const write = can("billing:write");
   const filter = h("form", { class: "card filters", id: "online-payment-filter" },
-    h("div", {}, ...select("Gateway", "gateway", [["", "All"], ...GATEWAYS.map((g) => [g, g])], { id: "op-gateway" })),
-    h("div", {}, ...select("State", "state", [["", "All"], ...STATES.map((s) => [s, s])], { id: "op-state" })),
-    h("div", {}, ...field("Customer ID", "customer_id", "number", { id: "op-customer", min: 1 })),
-    h("p", {}, h("button", { type: "submit" }, "Filter")));
+    h("div", {}, ...select(t("billing.gateway"), "gateway", [["", t("billing.all")], ...GATEWAYS.map((g) => [g, word("billing.gateway_", g)])], { id: "op-gateway" })),
+    h("div", {}, ...select(t("billing.state"), "state", [["", t("billing.all")], ...STATES.map((s) => [s, word("status.", s)])], { id: "op-state" })),
+    h("div", {}, ...field(t("billing.customer_id"), "customer_id", "number", { id: "op-customer", min: 1 })),
+    h("p", {}, h("button", { type: "submit" }, t("billing.filter"))));
   const panel = h("div", { id: "refund-panel" });
   const out = h("div");
   const refundsBox = h("div", { id: "refunds-detail" });
@@ -54,15 +56,15 @@ export async function onlinePaymentsView(content) {
       const q = new URLSearchParams({ online_payment_id: o.id, page: p, per_page: 30 });
       const r = await call("GET", `/api/v2/billing/refunds?${q}`);
       refundsBox.replaceChildren(
-        h("div", { class: "title-row" }, h("h3", {}, `Refunds of ${o.reference}`),
-          h("button", { type: "button", onclick: () => refundsBox.replaceChildren() }, "Close")),
-        table("refunds", ["Created", "Refund", "Amount", "State", "Gateway refund id", "Reason", "Detail", "By"],
+        h("div", { class: "title-row" }, h("h3", {}, t("billing.refunds_of", { reference: o.reference })),
+          h("button", { type: "button", onclick: () => refundsBox.replaceChildren() }, t("billing.close"))),
+        table("refunds", ["created", "refund", "amount", "state", "gateway_refund_id", "reason", "detail", "by"].map((k) => t(`billing.col_${k}`)),
           r.data.map((x) => h("tr", { "data-refund": x.id, "data-state": x.state },
-            h("td", { class: "nowrap" }, when(x.created_at)), h("td", {}, `#${x.id}`),
+            h("td", { class: "nowrap" }, when(x.created_at)), h("td", {}, `#${digits(x.id)}`),
             h("td", { class: "num nowrap" }, money(x.amount, x.currency)), h("td", {}, badge(x.state)),
             h("td", { class: "mono" }, x.gateway_refund_id ?? ""), h("td", {}, x.reason ?? ""),
-            h("td", {}, x.detail ?? ""), h("td", {}, x.created_by ? `staff #${x.created_by}` : ""))),
-          "No refunds of this payment."),
+            h("td", {}, x.detail ?? ""), h("td", {}, x.created_by ? t("billing.by_staff", { id: digits(x.created_by) }) : ""))),
+          t("billing.refunds_none")),
         pager(r.meta, (n) => showRefunds(o, n)));
       refundsBox.scrollIntoView({ block: "nearest" });
     });
@@ -72,21 +74,21 @@ export async function onlinePaymentsView(content) {
     const left = refundable(o);
     let key = randomKey();
     const form = h("form", { class: "card grid", id: "refund-form", "data-online-payment": o.id },
-      h("h3", { class: "wide" }, `Refund ${o.reference}`),
-      h("p", { class: "wide muted" }, `Paid ${money(o.amount, o.currency)} with ${o.gateway}`,
-        o.gateway_trx_id ? ` (transaction ${o.gateway_trx_id})` : "",
-        `; refunded so far ${money(o.refunded ?? 0, o.currency)}. The money is sent back through the gateway.`),
-      h("div", {}, ...field(`Amount (${o.currency}, at most ${left})`, "amount", "number",
+      h("h3", { class: "wide" }, t("billing.refund_form_title", { reference: o.reference })),
+      h("p", { class: "wide muted" }, t(o.gateway_trx_id ? "billing.refund_form_intro_trx" : "billing.refund_form_intro", {
+        amount: money(o.amount, o.currency), gateway: word("billing.gateway_", o.gateway), trx: o.gateway_trx_id,
+        refunded: money(o.refunded ?? 0, o.currency) })),
+      h("div", {}, ...field(t("billing.refund_amount", { currency: o.currency, max: num(left) }), "amount", "number",
         { id: "refund-amount", min: "0.01", step: "0.01", max: left, value: left, required: true })),
-      h("div", {}, ...field("Reason", "reason", "text", { id: "refund-reason", required: true, maxlength: 500, autocomplete: "off" })),
-      h("p", { class: "wide" }, h("button", { type: "submit" }, "Refund"), " ",
-        h("button", { type: "button", onclick: () => panel.replaceChildren() }, "Cancel")));
+      h("div", {}, ...field(t("billing.reason"), "reason", "text", { id: "refund-reason", required: true, maxlength: 500, autocomplete: "off" })),
+      h("p", { class: "wide" }, h("button", { type: "submit" }, t("billing.refund")), " ",
+        h("button", { type: "button", onclick: () => panel.replaceChildren() }, t("billing.cancel"))));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       clearErrors(form);
       const body = formBody(form, ["amount"]);
-      if (!body.reason) { fieldError(form, "reason", "Give the reason for the refund."); return; }
-      if (!confirm(`Refund ${money(body.amount, o.currency)} of ${o.reference} to customer #${o.customer_id}?`)) return;
+      if (!body.reason) { fieldError(form, "reason", t("billing.refund_reason_missing")); return; }
+      if (!confirm(t("billing.refund_confirm", { amount: money(body.amount, o.currency), reference: o.reference, customer: digits(o.customer_id) }))) return;
       await guarded(form, async () => {
         // The key makes a double click (or a retry after a lost answer) refund once.
         const r = await call("POST", `/api/v2/billing/online-payments/${o.id}/refund`, body, { "Idempotency-Key": key });
@@ -106,14 +108,14 @@ export async function onlinePaymentsView(content) {
     return h("tr", { "data-online-payment": o.id, "data-reference": o.reference, "data-state": o.state },
       // The buttons come first: the table is wider than a screen.
       h("td", { class: "actions nowrap" },
-        canRefund ? h("button", { type: "button", class: "refund", onclick: () => refundForm(o) }, "Refund") : "", " ",
-        paid || Number(o.refunded ?? 0) > 0 ? h("button", { type: "button", class: "show-refunds", onclick: () => showRefunds(o) }, "Refunds") : ""),
+        canRefund ? h("button", { type: "button", class: "refund", onclick: () => refundForm(o) }, t("billing.refund")) : "", " ",
+        paid || Number(o.refunded ?? 0) > 0 ? h("button", { type: "button", class: "show-refunds", onclick: () => showRefunds(o) }, t("billing.refunds")) : ""),
       h("td", { class: "nowrap" }, when(o.created_at)), h("td", { class: "mono" }, o.reference),
-      h("td", {}, customerLink(o.customer_id)), h("td", {}, o.gateway),
+      h("td", {}, customerLink(o.customer_id)), h("td", {}, word("billing.gateway_", o.gateway)),
       h("td", { class: "num nowrap" }, money(o.amount, o.currency)), h("td", {}, badge(o.state)),
       h("td", { class: "mono" }, o.gateway_trx_id ?? ""),
       h("td", { class: "num nowrap", "data-col": "refunded" }, Number(o.refunded ?? 0) > 0 ? money(o.refunded, o.currency) : ""),
-      h("td", {}, o.detail ?? ""), h("td", {}, o.origin ?? ""),
+      h("td", {}, o.detail ?? ""), h("td", {}, o.origin ? word("billing.origin_", o.origin) : ""),
       h("td", { class: "nowrap" }, o.state === "pending" && o.gateway !== "manual" ? when(o.expires_at) : ""));
   };
 
@@ -124,8 +126,8 @@ export async function onlinePaymentsView(content) {
       const r = await call("GET", `/api/v2/billing/online-payments?${q}`);
       if (!r.data.length && page > 1) { await load(page - 1); return; }
       out.replaceChildren(table("online-payments",
-        ["", "Created", "Reference", "Customer", "Gateway", "Amount", "State", "Transaction", "Refunded", "Detail", "Origin", "Expires"],
-        r.data.map(row), "No online payments match."), pager(r.meta, load));
+        ["", ...["created", "reference", "customer", "gateway", "amount", "state", "transaction", "refunded", "detail", "origin", "expires"].map((k) => t(`billing.col_${k}`))],
+        r.data.map(row), t("billing.online_payments_none")), pager(r.meta, load));
     });
   }
   filter.addEventListener("submit", (e) => { e.preventDefault(); panel.replaceChildren(); refundsBox.replaceChildren(); load(1); });

@@ -1,15 +1,27 @@
-// Customers: search and list, create, edit, suspend/activate, and one
-// customer's bills and payments with "Record payment". Everything goes through
+// Customers: search and list, create, edit, suspend/activate/disconnect, and
+// one customer's bills and payments with "Record payment", sessions and usage,
+// complaints, SMS and VPN accounts (customer-extras.js). Everything goes through
 // the public API (v2, and v1 for actions) with the panel session.
 
 import { h, call, showErrors, clearErrors, field, select, formBody, table, money, when, badge, pager, guarded, randomKey, bytes, duration, sessionSeconds } from "./ui.js";
 import { can } from "./session.js";
+import { t, word, digits } from "./i18n.js";
+import { usageChart, customerComplaints, customerSms, customerVpn } from "./customer-extras.js";
 
 const STATUSES = ["active", "suspended", "inactive", "expired"];
 const CONNECTIONS = ["pppoe", "hotspot", "static", "fiber", "wireless"];
 const METHODS = ["cash", "bkash", "nagad", "rocket", "bank", "card"];
 const EDITABLE = ["name", "phone", "email", "address", "package_id", "connection_type", "username", "password", "router_id", "operator_id", "onu_mac"];
 const NUMERIC = ["package_id", "router_id", "operator_id"];
+
+// Why a RADIUS session ended (Acct-Terminate-Cause, e.g. "User-Request") in
+// words: "customers.cause_user_request", else the router's own text.
+function endedBecause(cause) {
+  if (!cause) return "";
+  const name = String(cause).toLowerCase().replace(/-/g, "_");
+  const text = word("customers.cause_", name);
+  return text === name ? String(cause) : text;
+}
 
 // Packages, routers and operators for the selects (each only if the role may read it).
 async function choices() {
@@ -25,21 +37,21 @@ async function choices() {
 function customerForm(id, title, opts, c = null) {
   const v = (k) => (c ? (k === "package_id" ? c.package?.id : c[k]) ?? "" : "");
   const pick = (label, name, list, text) => h("div", {}, ...select(label, name,
-    [["", "— none —"], ...list.map((x) => [x.id, text(x)])]));
+    [["", t("customers.none")], ...list.map((x) => [x.id, text(x)])]));
   const form = h("form", { class: "card grid", id },
     h("h3", { class: "wide" }, title),
-    h("div", {}, ...field("Name", "name", "text", { required: !c, value: v("name") })),
-    h("div", {}, ...field("Phone", "phone", "tel", { required: !c, placeholder: "01712345678", value: v("phone") })),
-    h("div", {}, ...field("Email", "email", "email", { value: v("email") })),
-    h("div", {}, ...field("Address", "address", "text", { value: v("address") })),
-    pick("Package", "package_id", opts.packages, (p) => `${p.name} — ${money(p.price, p.currency)}`),
-    h("div", {}, ...select("Connection", "connection_type", CONNECTIONS.map((t) => [t, t]))),
-    h("div", {}, ...field("PPPoE / hotspot username", "username", "text", { autocomplete: "off", value: v("username") })),
-    h("div", {}, ...field(c ? "New router password (blank: unchanged)" : "Router password", "password", "password", { autocomplete: "new-password" })),
-    opts.routers.length ? pick("Router", "router_id", opts.routers, (r) => `${r.name} (${r.host})`) : "",
-    opts.operators.length ? pick("Operator", "operator_id", opts.operators, (o) => o.name) : "",
-    h("div", {}, ...field("ONU MAC (fiber)", "onu_mac", "text", { placeholder: "AA:BB:CC:DD:EE:FF", value: v("onu_mac") })),
-    h("p", { class: "wide" }, h("button", { type: "submit" }, c ? "Save changes" : "Create customer")));
+    h("div", {}, ...field(t("customers.name"), "name", "text", { required: !c, value: v("name") })),
+    h("div", {}, ...field(t("customers.phone"), "phone", "tel", { required: !c, placeholder: "01712345678", value: v("phone") })),
+    h("div", {}, ...field(t("customers.email"), "email", "email", { value: v("email") })),
+    h("div", {}, ...field(t("customers.address"), "address", "text", { value: v("address") })),
+    pick(t("customers.package"), "package_id", opts.packages, (p) => `${p.name} — ${money(p.price, p.currency)}`),
+    h("div", {}, ...select(t("customers.connection"), "connection_type", CONNECTIONS.map((ct) => [ct, word("customers.connection_", ct)]))),
+    h("div", {}, ...field(t("customers.username_label"), "username", "text", { autocomplete: "off", value: v("username") })),
+    h("div", {}, ...field(c ? t("customers.new_router_password") : t("customers.router_password"), "password", "password", { autocomplete: "new-password" })),
+    opts.routers.length ? pick(t("customers.router"), "router_id", opts.routers, (r) => `${r.name} (${r.host})`) : "",
+    opts.operators.length ? pick(t("customers.operator"), "operator_id", opts.operators, (o) => o.name) : "",
+    h("div", {}, ...field(t("customers.onu_mac"), "onu_mac", "text", { placeholder: "AA:BB:CC:DD:EE:FF", value: v("onu_mac") })),
+    h("p", { class: "wide" }, h("button", { type: "submit" }, c ? t("customers.save_changes") : t("customers.create"))));
   for (const name of ["package_id", "connection_type", "router_id", "operator_id"]) {
     const el = form.querySelector(`[name=${name}]`);
     if (el && c) el.value = String(v(name) ?? "");
@@ -65,25 +77,26 @@ function changes(form, c) {
 export async function customersView(content) {
   const opts = await choices();
   const filter = h("form", { class: "card filters", id: "customer-filter" },
-    h("div", {}, ...field("Search name, phone, email or username", "search", "search")),
-    h("div", {}, ...select("Status", "status", [["", "All"], ...STATUSES.map((s) => [s, s])])),
-    h("p", {}, h("button", { type: "submit" }, "Search")));
+    h("div", {}, ...field(t("customers.search_label"), "search", "search")),
+    h("div", {}, ...select(t("customers.status"), "status", [["", t("customers.all")], ...STATUSES.map((s) => [s, word("status.", s)])])),
+    h("p", {}, h("button", { type: "submit" }, t("customers.search"))));
   const out = h("div");
   const formHolder = h("div");
   async function load(page = 1) {
     const q = new URLSearchParams({ ...formBody(filter), page, per_page: 25 });
     await guarded(out, async () => {
       const r = await call("GET", `/api/v2/customers?${q}`);
-      out.replaceChildren(table("customers", ["ID", "Name", "Phone", "Package", "Status", "Balance", "Expires"],
+      out.replaceChildren(table("customers", [t("customers.id"), t("customers.name"), t("customers.phone"), t("customers.package"),
+        t("customers.status"), t("customers.col_balance"), t("customers.expires")],
         r.data.map((c) => h("tr", { "data-customer": c.id },
-          h("td", {}, c.id), h("td", {}, h("a", { href: `#/customers/${c.id}` }, c.name)), h("td", {}, c.phone),
+          h("td", {}, digits(c.id)), h("td", {}, h("a", { href: `#/customers/${c.id}` }, c.name)), h("td", {}, c.phone),
           h("td", {}, c.package?.name ?? ""), h("td", {}, badge(c.status)), h("td", {}, money(c.balance)),
-          h("td", {}, when(c.expires_at)))), "No customers match."), pager(r.meta, load));
+          h("td", {}, when(c.expires_at)))), t("customers.none_match")), pager(r.meta, load));
     });
   }
   filter.addEventListener("submit", (e) => { e.preventDefault(); load(); });
   const newButton = can("customers:write") ? h("button", { type: "button", id: "new-customer", onclick: () => {
-    const form = customerForm("customer-form", "New customer", opts);
+    const form = customerForm("customer-form", t("customers.new"), opts);
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       clearErrors(form);
@@ -94,8 +107,8 @@ export async function customersView(content) {
     });
     formHolder.replaceChildren(form);
     form.querySelector("[name=name]").focus();
-  } }, "New customer") : "";
-  content.replaceChildren(h("div", { class: "title-row" }, h("h2", {}, "Customers"), newButton), formHolder, filter, out);
+  } }, t("customers.new")) : "";
+  content.replaceChildren(h("div", { class: "title-row" }, h("h2", {}, t("customers.title")), newButton), formHolder, filter, out);
   await load();
 }
 
@@ -103,13 +116,14 @@ function paymentForm(c, bills, done) {
   let key = randomKey();
   const open = bills.filter((b) => b.status === "unpaid" || b.status === "partial");
   const form = h("form", { class: "card grid", id: "payment-form" },
-    h("h3", { class: "wide" }, "Record payment"),
-    h("div", {}, ...field("Amount (BDT)", "amount", "number", { min: "0.01", step: "0.01", required: true })),
-    h("div", {}, ...select("Method", "method", METHODS.map((m) => [m, m]))),
-    h("div", {}, ...field("Transaction id (bKash, Nagad, bank…)", "transaction_id")),
-    h("div", {}, ...select("Settle bill", "bill_id", [["", "Oldest unpaid first"],
-      ...open.map((b) => [b.id, `#${b.id} ${b.description ?? ""} — ${money(b.amount - b.paid_amount, b.currency)} due ${b.due_date}`])])),
-    h("p", { class: "wide" }, h("button", { type: "submit" }, "Record payment")));
+    h("h3", { class: "wide" }, t("customers.record_payment")),
+    h("div", {}, ...field(t("customers.amount_bdt"), "amount", "number", { min: "0.01", step: "0.01", required: true })),
+    h("div", {}, ...select(t("customers.method"), "method", METHODS.map((m) => [m, word("customers.method_", m)]))),
+    h("div", {}, ...field(t("customers.transaction_id"), "transaction_id")),
+    h("div", {}, ...select(t("customers.settle_bill"), "bill_id", [["", t("customers.oldest_unpaid_first")],
+      ...open.map((b) => [b.id, t("customers.bill_option", { id: digits(b.id), description: b.description ?? "",
+        amount: money(b.amount - b.paid_amount, b.currency), due: digits(b.due_date) })])])),
+    h("p", { class: "wide" }, h("button", { type: "submit" }, t("customers.record_payment"))));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     clearErrors(form);
@@ -128,18 +142,19 @@ function paymentForm(c, bills, done) {
 // (the latest 50, newest first; download = what the router sent them).
 function radiusSessions(usage) {
   if (usage.error) return h("p", { class: "muted", id: "customer-sessions-error" }, usage.error);
-  return table("customer-sessions", ["Started", "Stopped", "Duration", "IP", "MAC", "Download", "Upload", "Router", "Ended because"],
+  return table("customer-sessions", [t("customers.col_started"), t("customers.col_stopped"), t("customers.col_duration"), t("customers.col_ip"), t("customers.col_mac"),
+    t("customers.col_download"), t("customers.col_upload"), t("customers.router"), t("customers.col_ended_because")],
     (usage.radius_sessions ?? []).map((s) => h("tr", { "data-session": s.id },
       h("td", {}, when(s.started_at)), h("td", {}, s.active ? badge("online") : when(s.stopped_at)),
       h("td", { class: "num nowrap" }, duration(sessionSeconds(s))), h("td", {}, s.framed_ip ?? ""),
       h("td", { class: "mono" }, s.calling_station_id ?? ""),
       h("td", { class: "num nowrap" }, bytes(s.output_octets)), h("td", { class: "num nowrap" }, bytes(s.input_octets)),
-      h("td", {}, s.router_name ?? ""), h("td", {}, s.terminate_cause ?? ""))),
-    "No RADIUS sessions.");
+      h("td", {}, s.router_name ?? ""), h("td", {}, endedBecause(s.terminate_cause)))),
+    t("customers.no_sessions"));
 }
 
 export async function customerView(content, id) {
-  content.replaceChildren(h("p", {}, "Loading…"));
+  content.replaceChildren(h("p", {}, t("ui.loading")));
   await guarded(content, async () => {
     const [c, bills, payments, opts, usage] = await Promise.all([
       call("GET", `/api/v2/customers/${id}`).then((r) => r.data),
@@ -151,10 +166,10 @@ export async function customerView(content, id) {
     const notice = h("div", { id: "customer-notice" });
     const holder = h("div");
     const reload = () => customerView(content, id);
-    const action = (label, name) => h("button", { type: "button", id: `action-${name}`, onclick: () => {
+    const action = (label, name, title) => h("button", { type: "button", id: `action-${name}`, onclick: () => {
       const form = h("form", { class: "card", id: "action-form" },
-        h("h3", {}, `${label} ${c.name}`),
-        ...field("Reason (kept with the event)", "reason"),
+        h("h3", {}, title),
+        ...field(t("customers.reason"), "reason"),
         h("p", {}, h("button", { type: "submit" }, label)));
       form.addEventListener("submit", async (e) => {
         e.preventDefault();
@@ -168,43 +183,55 @@ export async function customerView(content, id) {
     const write = can("customers:write");
     const buttons = h("p", { class: "actions" },
       write ? h("button", { type: "button", id: "edit-customer", onclick: () => {
-        const form = customerForm("customer-edit-form", `Edit ${c.name}`, opts, c);
+        const form = customerForm("customer-edit-form", t("customers.edit_title", { name: c.name }), opts, c);
         form.addEventListener("submit", async (e) => {
           e.preventDefault();
           clearErrors(form);
           const body = changes(form, c);
-          if (!Object.keys(body).length) { showErrors(form, new Error("Nothing changed.")); return; }
+          if (!Object.keys(body).length) { showErrors(form, new Error(t("customers.nothing_changed"))); return; }
           await guarded(form, async () => { await call("PUT", `/api/v2/customers/${id}`, body); await reload(); });
         });
         holder.replaceChildren(form);
-      } }, "Edit") : "", " ",
-      write && c.status !== "suspended" ? action("Suspend", "suspend") : "", " ",
-      write && c.status !== "active" ? action("Activate", "activate") : "");
+      } }, t("customers.edit")) : "", " ",
+      write && c.status !== "suspended" ? action(t("customers.suspend"), "suspend", t("customers.suspend_title", { name: c.name })) : "", " ",
+      write && c.status !== "active" ? action(t("customers.activate"), "activate", t("customers.activate_title", { name: c.name })) : "", " ",
+      write && c.status === "active" ? action(t("extras.disconnect"), "disconnect", t("extras.disconnect_title", { name: c.name })) : "");
     const info = (label, value) => [h("dt", {}, label), h("dd", {}, value ?? "")];
     const pay = can("billing:write") ? paymentForm(c, bills, async (r) => {
       await reload();
-      const credit = r.credit ? ` ${money(r.credit, r.data.currency)} kept as credit.` : "";
+      const done = { id: digits(r.data.id), amount: money(r.data.amount, r.data.currency) };
       document.getElementById("customer-notice")?.replaceChildren(h("p", { class: "ok", role: "status" },
-        `Payment #${r.data.id} of ${money(r.data.amount, r.data.currency)} recorded.${credit}`));
+        r.credit ? t("customers.payment_recorded_credit", { ...done, credit: money(r.credit, r.data.currency) }) : t("customers.payment_recorded", done)));
     }) : "";
     content.replaceChildren(
-      h("p", {}, h("a", { href: "#/customers" }, "← Customers")),
+      h("p", {}, h("a", { href: "#/customers" }, t("customers.back"))),
       h("h2", { id: "customer-name" }, c.name, " ", badge(c.status)),
       notice,
       h("dl", { class: "info", id: "customer-info" },
-        info("ID", c.id), info("Phone", c.phone), info("Email", c.email), info("Address", c.address),
-        info("Package", c.package?.name), info("Connection", c.connection_type), info("Username", c.username),
-        info("Credit", money(c.balance)), info("Expires", when(c.expires_at)), info("Customer since", when(c.created_at))),
+        info(t("customers.id"), digits(c.id)), info(t("customers.phone"), c.phone), info(t("customers.email"), c.email), info(t("customers.address"), c.address),
+        info(t("customers.package"), c.package?.name), info(t("customers.connection"), word("customers.connection_", c.connection_type)),
+        info(t("customers.username"), c.username), info(t("customers.credit"), money(c.balance)), info(t("customers.expires"), when(c.expires_at)),
+        info(t("customers.since"), when(c.created_at))),
       buttons, holder, pay,
-      h("h3", {}, "Bills"),
-      table("customer-bills", ["Bill", "Description", "Amount", "Paid", "Status", "Due"], bills.map((b) => h("tr", { "data-bill": b.id },
-        h("td", {}, `#${b.id}`), h("td", {}, b.description ?? ""), h("td", {}, money(b.amount, b.currency)),
-        h("td", {}, money(b.paid_amount, b.currency)), h("td", {}, badge(b.status)), h("td", {}, b.due_date))), "No bills."),
-      h("h3", {}, "Payments"),
-      table("customer-payments", ["Payment", "Amount", "Method", "Transaction", "Bill", "Received"], payments.map((p) => h("tr", { "data-payment": p.id },
-        h("td", {}, `#${p.id}`), h("td", {}, money(p.amount, p.currency)), h("td", {}, p.method),
-        h("td", {}, p.transaction_id ?? ""), h("td", {}, p.bill_id ? `#${p.bill_id}` : ""), h("td", {}, when(p.received_at)))), "No payments."),
-      h("h3", {}, "RADIUS sessions"),
-      radiusSessions(usage));
+      h("h3", {}, t("customers.bills")),
+      table("customer-bills", [t("customers.col_bill"), t("customers.col_description"), t("customers.col_amount"), t("customers.col_paid"),
+        t("customers.status"), t("customers.col_due")], bills.map((b) => h("tr", { "data-bill": b.id },
+        h("td", {}, `#${digits(b.id)}`), h("td", {}, b.description ?? ""), h("td", {}, money(b.amount, b.currency)),
+        h("td", {}, money(b.paid_amount, b.currency)), h("td", {}, badge(b.status)), h("td", {}, digits(b.due_date)))), t("customers.no_bills")),
+      h("h3", {}, t("customers.payments")),
+      table("customer-payments", [t("customers.col_payment"), t("customers.col_amount"), t("customers.method"), t("customers.col_transaction"),
+        t("customers.col_bill"), t("customers.col_received")], payments.map((p) => h("tr", { "data-payment": p.id },
+        h("td", {}, `#${digits(p.id)}`), h("td", {}, money(p.amount, p.currency)), h("td", {}, word("customers.method_", p.method)),
+        h("td", {}, p.transaction_id ?? ""), h("td", {}, p.bill_id ? `#${digits(p.bill_id)}` : ""), h("td", {}, when(p.received_at)))), t("customers.no_payments")),
+      h("h3", {}, t("customers.radius_sessions")),
+      radiusSessions(usage),
+      usage.error ? "" : usageChart(usage));
+    // The parts that load on their own: complaints, SMS, VPN accounts.
+    const more = await Promise.all([
+      customerComplaints(c),
+      can("sms:read") ? customerSms(c) : "",
+      can("vpn:read") ? customerVpn(c) : "",
+    ]);
+    content.append(...more);
   });
 }

@@ -3,6 +3,7 @@
 // appliance watches any routers or OLTs.
 
 import { h, call, money, guarded, when } from "./ui.js";
+import { t, word, num, digits } from "./i18n.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const s = (tag, attrs = {}, ...children) => {
@@ -21,17 +22,17 @@ export function collectionsChart(c) {
   const max = Math.max(...c.days.map((d) => d.amount), 1);
   const bw = (W - pad) / c.days.length;
   const svg = s("svg", { viewBox: `0 0 ${W} ${H + 20}`, role: "img", id: "collections-chart",
-    "aria-label": `Collections per day, last ${c.days.length} days: ${money(c.total, c.currency)} in all` });
+    "aria-label": t("dashboard.collections_label", { days: num(c.days.length), total: money(c.total, c.currency) }) });
   svg.append(s("line", { x1: pad, y1: H, x2: W, y2: H, class: "axis" }));
-  svg.append(s("text", { x: 0, y: 12, class: "tick" }, max.toLocaleString("en-US")));
-  svg.append(s("text", { x: 0, y: H, class: "tick" }, "0"));
+  svg.append(s("text", { x: 0, y: 12, class: "tick" }, num(max)));
+  svg.append(s("text", { x: 0, y: H, class: "tick" }, num(0)));
   c.days.forEach((d, i) => {
     const bh = Math.round((d.amount / max) * (H - 16));
     svg.append(s("rect", { x: pad + i * bw + 1, y: H - bh, width: Math.max(bw - 2, 1), height: bh, class: "bar", "data-date": d.date, "data-amount": d.amount },
-      s("title", {}, `${d.date}: ${money(d.amount, c.currency)}`)));
+      s("title", {}, `${digits(d.date)}: ${money(d.amount, c.currency)}`)));
   });
-  svg.append(s("text", { x: pad, y: H + 16, class: "tick" }, c.days[0]?.date ?? ""));
-  svg.append(s("text", { x: W, y: H + 16, class: "tick", "text-anchor": "end" }, c.days.at(-1)?.date ?? ""));
+  svg.append(s("text", { x: pad, y: H + 16, class: "tick" }, digits(c.days[0]?.date ?? "")));
+  svg.append(s("text", { x: W, y: H + 16, class: "tick", "text-anchor": "end" }, digits(c.days.at(-1)?.date ?? "")));
   return svg;
 }
 
@@ -40,18 +41,18 @@ export function statusChart(counts) {
   const max = Math.max(...rows.map(([, n]) => n), 1);
   const W = 600, row = 30, label = 90;
   const svg = s("svg", { viewBox: `0 0 ${W} ${rows.length * row}`, role: "img", id: "status-chart",
-    "aria-label": rows.map(([k, n]) => `${k} ${n}`).join(", ") });
+    "aria-label": rows.map(([k, n]) => `${word("status.", k)} ${num(n)}`).join(", ") });
   rows.forEach(([k, n], i) => {
     const w = Math.round((n / max) * (W - label - 60));
-    svg.append(s("text", { x: 0, y: i * row + 19, class: "tick" }, k));
+    svg.append(s("text", { x: 0, y: i * row + 19, class: "tick" }, word("status.", k)));
     svg.append(s("rect", { x: label, y: i * row + 5, width: Math.max(w, n ? 2 : 0), height: row - 10, class: `bar ${k}`, "data-status": k, "data-count": n }));
-    svg.append(s("text", { x: label + w + 6, y: i * row + 19, class: "tick" }, n));
+    svg.append(s("text", { x: label + w + 6, y: i * row + 19, class: "tick" }, num(n)));
   });
   return svg;
 }
 
 export async function dashboardView(content) {
-  content.replaceChildren(h("p", {}, "Loading…"));
+  content.replaceChildren(h("p", {}, t("ui.loading")));
   await guarded(content, async () => {
     const [d, c] = await Promise.all([
       call("GET", "/api/v1/dashboard"),
@@ -60,21 +61,22 @@ export async function dashboardView(content) {
     const { customers: k, billing: b } = d.data;
     const noc = await call("GET", "/api/v1/noc/dashboard").catch(() => null);
     content.replaceChildren(
-      h("h2", {}, "Dashboard"),
+      h("h2", {}, t("dashboard.title")),
       h("div", { class: "stats" },
-        stat("stat-total", "Customers", k.total),
-        stat("stat-active", "Active", k.active),
-        stat("stat-suspended", "Suspended", k.suspended),
-        stat("stat-new", "New this month", k.new_this_month),
-        stat("stat-revenue", "Revenue this month", money(b.revenue_this_month, b.currency)),
-        stat("stat-today", "Collected today", money(b.collections_today, b.currency)),
-        stat("stat-unpaid", "Unpaid bills", money(b.unpaid_total, b.currency))),
-      h("section", { class: "card" }, h("h3", {}, `Collections, last 30 days — ${money(c.total, c.currency)}`), collectionsChart(c)),
-      h("section", { class: "card" }, h("h3", {}, "Customers by status"), statusChart(k)),
+        stat("stat-total", t("dashboard.customers"), num(k.total)),
+        stat("stat-active", t("dashboard.active"), num(k.active)),
+        stat("stat-suspended", t("dashboard.suspended"), num(k.suspended)),
+        stat("stat-new", t("dashboard.new_this_month"), num(k.new_this_month)),
+        stat("stat-revenue", t("dashboard.revenue_this_month"), money(b.revenue_this_month, b.currency)),
+        stat("stat-today", t("dashboard.collected_today"), money(b.collections_today, b.currency)),
+        stat("stat-unpaid", t("dashboard.unpaid_bills"), money(b.unpaid_total, b.currency))),
+      h("section", { class: "card" }, h("h3", {}, t("dashboard.collections_title", { total: money(c.total, c.currency) })), collectionsChart(c)),
+      h("section", { class: "card" }, h("h3", {}, t("dashboard.by_status")), statusChart(k)),
       noc && noc.data.up + noc.data.down + noc.data.unknown > 0 ? h("section", { class: "card", id: "noc-summary" },
-        h("h3", {}, "Network"),
-        h("p", {}, `${noc.data.up + noc.data.down + noc.data.unknown} devices: ${noc.data.up} up, ${noc.data.down} down, ${noc.data.unknown} unknown. `,
-          h("a", { href: "#/network" }, "Routers and OLTs →"))) : "",
-      h("p", { class: "muted" }, `As of ${when(d.data.generated_at)}`));
+        h("h3", {}, t("dashboard.network")),
+        h("p", {}, t("dashboard.devices", { total: num(noc.data.up + noc.data.down + noc.data.unknown),
+          up: num(noc.data.up), down: num(noc.data.down), unknown: num(noc.data.unknown) }), " ",
+          h("a", { href: "#/network" }, t("dashboard.routers_and_olts")))) : "",
+      h("p", { class: "muted" }, t("dashboard.as_of", { time: when(d.data.generated_at) })));
   });
 }

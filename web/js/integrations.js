@@ -2,6 +2,7 @@
 // log, over the panel's own endpoints under /admin/api.
 
 import { h, call, showErrors, field, formData, secretBox, guarded, when, localToUtc } from "./ui.js";
+import { t, word, num, digits } from "./i18n.js";
 
 const EVENTS = ["customer.created", "customer.suspended", "customer.activated",
   "payment.received", "bill.generated", "complaint.created"];
@@ -10,11 +11,11 @@ async function webhooksView(content) {
   let editing = null;
   const boxes = EVENTS.map((ev) => h("label", { class: "check" },
     h("input", { type: "checkbox", name: "events", value: ev }), ` ${ev}`));
-  const title = h("h3", {}, "Add Webhook Endpoint");
-  const submit = h("button", { type: "submit" }, "Save");
+  const title = h("h3", {}, t("integrations.add_webhook"));
+  const submit = h("button", { type: "submit" }, t("integrations.save"));
   const form = h("form", { class: "card", id: "webhook-form" }, title,
-    ...field("URL", "url", "url", { placeholder: "https://your-server.example/webhooks/ispbills", required: true }),
-    h("fieldset", { name: "events" }, h("legend", {}, "Events"), ...boxes),
+    ...field(t("integrations.url"), "url", "url", { placeholder: t("integrations.url_placeholder"), required: true }),
+    h("fieldset", { name: "events" }, h("legend", {}, t("integrations.events")), ...boxes),
     h("p", {}, submit));
   const shown = h("div");
   const list = h("div", { class: "table-wrap" });
@@ -30,7 +31,7 @@ async function webhooksView(content) {
         const r = await call("POST", "/admin/api/webhooks", { ...body, active: true });
         shown.replaceChildren(secretBox({ secret: r.data.secret }));
       }
-      editing = null; title.textContent = "Add Webhook Endpoint"; form.reset();
+      editing = null; title.textContent = t("integrations.add_webhook"); form.reset();
       await refresh();
     } catch (err) {
       showErrors(form, err);
@@ -39,61 +40,65 @@ async function webhooksView(content) {
   });
   async function deliveries(w) {
     const r = await call("GET", `/admin/api/webhooks/${w.id}/deliveries?per_page=50`);
-    detail.replaceChildren(h("h3", {}, `Delivery log — ${w.url}`),
+    detail.replaceChildren(h("h3", {}, t("integrations.delivery_log_of", { url: w.url })),
       h("div", { class: "table-wrap" }, h("table", { id: "deliveries" },
-        h("thead", {}, h("tr", {}, ...["Event", "Id", "Status", "Attempts", "HTTP", "Error", "Created", ""].map((t) => h("th", {}, t)))),
+        h("thead", {}, h("tr", {}, ...["integrations.col_event", "integrations.col_id", "integrations.col_status", "integrations.col_attempts",
+          "integrations.col_http", "integrations.col_error", "integrations.col_created", ""].map((key) => h("th", {}, key ? t(key) : "")))),
         h("tbody", {}, r.data.map((d) => h("tr", { "data-delivery": d.id },
-          h("td", {}, d.event), h("td", {}, d.event_id), h("td", {}, d.status), h("td", {}, d.attempts),
+          h("td", {}, d.event), h("td", {}, d.event_id), h("td", {}, word("integrations.delivery_status_", d.status)), h("td", {}, num(d.attempts)),
           h("td", {}, d.last_status_code ?? ""), h("td", {}, d.last_error ?? ""), h("td", {}, when(d.created_at)),
           h("td", {},
             h("button", { type: "button", onclick: async () => {
               const x = await call("GET", `/admin/api/webhooks/${w.id}/deliveries/${d.id}`);
-              detail.append(h("section", { class: "card", id: `attempts-${d.id}` }, h("h4", {}, `Attempts of delivery ${d.id}`),
-                ...x.data.attempt_log.map((a) => h("p", {}, `${when(a.attempted_at)} — HTTP ${a.status_code ?? "none"} in ${a.duration_ms} ms `,
+              detail.append(h("section", { class: "card", id: `attempts-${d.id}` }, h("h4", {}, t("integrations.attempts_of", { id: digits(d.id) })),
+                ...x.data.attempt_log.map((a) => h("p", {}, t("integrations.attempt_line", { when: when(a.attempted_at),
+                  code: a.status_code ?? t("integrations.none"), ms: num(a.duration_ms) }),
                   a.error ? h("span", { class: "form-error" }, a.error) : "", h("br"), h("code", {}, a.response_body ?? "")))));
-            } }, "Attempts"), " ",
+            } }, t("integrations.attempts")), " ",
             h("button", { type: "button", onclick: async () => {
               await call("POST", `/admin/api/webhooks/${w.id}/deliveries/${d.id}/redeliver`);
               await deliveries(w);
-            } }, "Redeliver"))))))),
-      h("p", {}, h("button", { type: "button", onclick: () => deliveries(w) }, "Refresh")));
+            } }, t("integrations.redeliver")))))))),
+      h("p", {}, h("button", { type: "button", onclick: () => deliveries(w) }, t("integrations.refresh"))));
   }
   async function refresh() {
     const r = await call("GET", "/admin/api/webhooks?per_page=100");
     const act = (label, fn) => h("button", { type: "button", onclick: fn }, label);
     list.replaceChildren(r.data.length ? h("table", { id: "webhooks" },
-      h("thead", {}, h("tr", {}, ...["URL", "Events", "Active", "Last success", ""].map((t) => h("th", {}, t)))),
+      h("thead", {}, h("tr", {}, ...["integrations.col_url", "integrations.col_events", "integrations.col_active", "integrations.col_last_success", ""]
+        .map((key) => h("th", {}, key ? t(key) : "")))),
       h("tbody", {}, r.data.map((w) => h("tr", { "data-webhook": w.id },
         h("td", {}, w.url), h("td", {}, w.events.join(", ")),
-        h("td", {}, w.active ? "yes" : h("span", { class: "form-error" }, `no${w.disabled_reason ? ` — ${w.disabled_reason}` : ""}`)),
-        h("td", {}, when(w.last_success_at) || h("span", { class: "muted" }, "never")),
+        h("td", {}, w.active ? t("integrations.yes") : h("span", { class: "form-error" },
+          w.disabled_reason ? t("integrations.no_because", { reason: w.disabled_reason }) : t("integrations.no"))),
+        h("td", {}, when(w.last_success_at) || h("span", { class: "muted" }, t("integrations.never"))),
         h("td", {},
-          act("Send test", async () => { await call("POST", `/admin/api/webhooks/${w.id}/test`); await deliveries(w); }), " ",
-          act("Delivery log", () => deliveries(w)), " ",
-          act("Edit", () => {
-            editing = w.id; title.textContent = `Edit ${w.url}`;
+          act(t("integrations.send_test"), async () => { await call("POST", `/admin/api/webhooks/${w.id}/test`); await deliveries(w); }), " ",
+          act(t("integrations.delivery_log"), () => deliveries(w)), " ",
+          act(t("integrations.edit"), () => {
+            editing = w.id; title.textContent = t("integrations.edit_url", { url: w.url });
             form.querySelector("#url").value = w.url;
             form.querySelectorAll("input[name=events]").forEach((i) => { i.checked = w.events.includes(i.value); });
           }), " ",
-          act(w.active ? "Deactivate" : "Activate", async () => { await call("PUT", `/admin/api/webhooks/${w.id}`, { active: !w.active }); await refresh(); }), " ",
-          act("Rotate secret", async () => { const x = await call("POST", `/admin/api/webhooks/${w.id}/rotate-secret`); shown.replaceChildren(secretBox({ secret: x.data.secret })); }), " ",
-          act("Delete", async () => { if (!confirm(`Delete ${w.url}?`)) return; await call("DELETE", `/admin/api/webhooks/${w.id}`); detail.replaceChildren(); await refresh(); }))))))
-      : h("p", { class: "muted" }, "No webhooks yet."));
+          act(w.active ? t("integrations.deactivate") : t("integrations.activate"), async () => { await call("PUT", `/admin/api/webhooks/${w.id}`, { active: !w.active }); await refresh(); }), " ",
+          act(t("integrations.rotate_secret"), async () => { const x = await call("POST", `/admin/api/webhooks/${w.id}/rotate-secret`); shown.replaceChildren(secretBox({ secret: x.data.secret })); }), " ",
+          act(t("integrations.delete"), async () => { if (!confirm(t("integrations.confirm_delete", { url: w.url }))) return; await call("DELETE", `/admin/api/webhooks/${w.id}`); detail.replaceChildren(); await refresh(); }))))))
+      : h("p", { class: "muted" }, t("integrations.no_webhooks")));
   }
-  content.replaceChildren(shown, form, h("h3", {}, "Webhooks"), list, detail);
+  content.replaceChildren(shown, form, h("h3", {}, t("integrations.webhooks_title")), list, detail);
   await refresh();
 }
 
 
 async function clientsView(content) {
   const form = h("form", { class: "card", id: "client-form" },
-    h("h3", {}, "Create API Client"),
-    ...field("Name", "name", "text", { placeholder: "Mobile App", required: true }),
-    h("label", { for: "type" }, "Type"),
+    h("h3", {}, t("integrations.create_client")),
+    ...field(t("integrations.name"), "name", "text", { placeholder: t("integrations.name_placeholder"), required: true }),
+    h("label", { for: "type" }, t("integrations.type")),
     h("select", { id: "type", name: "type" },
-      h("option", { value: "v2" }, "API v2 — client id and secret"),
-      h("option", { value: "v1" }, "API v1 — Generate Token")),
-    h("p", {}, h("button", { type: "submit" }, "Create")));
+      h("option", { value: "v2" }, t("integrations.type_v2")),
+      h("option", { value: "v1" }, t("integrations.type_v1"))),
+    h("p", {}, h("button", { type: "submit" }, t("integrations.create"))));
   const list = h("div", { class: "table-wrap" });
   const shown = h("div");
   form.addEventListener("submit", async (e) => {
@@ -110,37 +115,38 @@ async function clientsView(content) {
     const r = await call("GET", "/admin/api/clients");
     const rows = r.data.map((c) => h("tr", { "data-client": c.id },
       h("td", {}, c.name), h("td", {}, c.type), h("td", {}, when(c.created_at)),
-      h("td", {}, when(c.last_used_at) || h("span", { class: "muted" }, "never")),
-      h("td", {}, c.scopes.join(", ")), h("td", {}, c.tier),
+      h("td", {}, when(c.last_used_at) || h("span", { class: "muted" }, t("integrations.never"))),
+      h("td", {}, c.scopes.join(", ")), h("td", {}, word("integrations.tier_", c.tier)),
       h("td", {},
         h("button", { type: "button", onclick: async () => {
           const x = await call("POST", `/admin/api/clients/${c.id}/rotate`);
           shown.replaceChildren(secretBox(x.credentials));
-        } }, c.type === "v1" ? "Regenerate token" : "Rotate secret"), " ",
+        } }, c.type === "v1" ? t("integrations.regenerate_token") : t("integrations.rotate_secret")), " ",
         h("button", { type: "button", onclick: async () => {
-          if (!confirm(`Revoke ${c.name}? Its tokens stop working at once.`)) return;
+          if (!confirm(t("integrations.confirm_revoke", { name: c.name }))) return;
           await call("DELETE", `/admin/api/clients/${c.id}`);
           await refresh();
-        } }, "Revoke"))));
+        } }, t("integrations.revoke")))));
     list.replaceChildren(rows.length
-      ? h("table", { id: "clients" }, h("thead", {}, h("tr", {}, ...["Name", "Type", "Created", "Last used", "Scopes", "Tier", ""].map((t) => h("th", {}, t)))), h("tbody", {}, rows))
-      : h("p", { class: "muted" }, "No API clients yet."));
+      ? h("table", { id: "clients" }, h("thead", {}, h("tr", {}, ...["integrations.col_name", "integrations.col_type", "integrations.col_created",
+        "integrations.col_last_used", "integrations.col_scopes", "integrations.col_tier", ""].map((key) => h("th", {}, key ? t(key) : "")))), h("tbody", {}, rows))
+      : h("p", { class: "muted" }, t("integrations.no_clients")));
   }
-  content.replaceChildren(shown, form, h("h3", {}, "API clients"), list);
+  content.replaceChildren(shown, form, h("h3", {}, t("integrations.clients_title")), list);
   await refresh();
 }
 
 async function requestLogView(content) {
   const clients = await call("GET", "/admin/api/clients");
   const form = h("form", { class: "card filters", id: "log-filter" },
-    h("div", {}, h("label", { for: "client_id" }, "Client"),
-      h("select", { id: "client_id", name: "client_id" }, h("option", { value: "" }, "All clients"),
+    h("div", {}, h("label", { for: "client_id" }, t("integrations.client")),
+      h("select", { id: "client_id", name: "client_id" }, h("option", { value: "" }, t("integrations.all_clients")),
         clients.data.map((c) => h("option", { value: c.id }, `${c.name} (${c.type})`)))),
-    h("div", {}, ...field("Status", "status", "number", { min: 100, max: 599 })),
-    h("div", {}, ...field("Path starts with", "path")),
-    h("div", {}, ...field("From", "from", "datetime-local")),
-    h("div", {}, ...field("To", "to", "datetime-local")),
-    h("p", {}, h("button", { type: "submit" }, "Filter")));
+    h("div", {}, ...field(t("integrations.status"), "status", "number", { min: 100, max: 599 })),
+    h("div", {}, ...field(t("integrations.path_starts"), "path")),
+    h("div", {}, ...field(t("integrations.from"), "from", "datetime-local")),
+    h("div", {}, ...field(t("integrations.to"), "to", "datetime-local")),
+    h("p", {}, h("button", { type: "submit" }, t("integrations.filter"))));
   const out = h("div", { class: "table-wrap" });
   const names = new Map(clients.data.map((c) => [c.id, c.name]));
   async function load() {
@@ -154,11 +160,12 @@ async function requestLogView(content) {
       form.querySelectorAll(".field-error, .form-error").forEach((e) => e.remove());
       const r = await call("GET", `/admin/api/request-log?per_page=100&${q}`);
       out.replaceChildren(h("table", { id: "request-log" },
-        h("thead", {}, h("tr", {}, ...["Time", "Client", "Method", "Path", "Status", "ms", "Requests"].map((t) => h("th", {}, t)))),
+        h("thead", {}, h("tr", {}, ...["integrations.col_time", "integrations.col_client", "integrations.col_method", "integrations.col_path",
+          "integrations.col_status", "integrations.col_ms", "integrations.col_requests"].map((key) => h("th", {}, t(key))))),
         h("tbody", {}, r.data.map((e) => h("tr", {}, h("td", { class: "nowrap" }, when(e.at)),
-          h("td", {}, e.client_id ? names.get(e.client_id) ?? `#${e.client_id}` : e.user_id ? `staff #${e.user_id}` : ""),
-          h("td", {}, e.method), h("td", {}, e.path), h("td", {}, e.status), h("td", {}, e.duration_ms ?? ""),
-          h("td", { title: e.count > 1 ? "rejected requests from this address in this minute" : "" }, e.count ?? 1))))));
+          h("td", {}, e.client_id ? names.get(e.client_id) ?? `#${digits(e.client_id)}` : e.user_id ? t("integrations.staff_id", { id: digits(e.user_id) }) : ""),
+          h("td", {}, e.method), h("td", {}, e.path), h("td", {}, e.status), h("td", {}, e.duration_ms === null || e.duration_ms === undefined ? "" : num(e.duration_ms)),
+          h("td", { title: e.count > 1 ? t("integrations.rejected_title") : "" }, num(e.count ?? 1)))))));
     });
   }
   form.addEventListener("submit", (e) => { e.preventDefault(); load(); });

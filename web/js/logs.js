@@ -6,41 +6,43 @@
 
 import { h, call, field, select, formBody, table, when, badge, pager, guarded, downloadCsv, localToday } from "./ui.js";
 import { can } from "./session.js";
+import { t, word, num, digits } from "./i18n.js";
 
 const EXPORT_MAX = 10000;
 
+// Columns are [heading key, value of a row]; `cell` is keyed by heading key.
 const routerLog = (path) => ({
   path,
-  filters: (routers) => routers.length ? [h("div", {}, ...select("Router", "router_id", [["", "All routers"], ...routers.map((r) => [r.id, r.name])], { id: "log-router" }))] : [],
+  filters: (routers) => routers.length ? [h("div", {}, ...select(t("logs.router"), "router_id", [["", t("logs.all_routers")], ...routers.map((r) => [r.id, r.name])], { id: "log-router" }))] : [],
   columns: [
-    ["Time", (e) => when(e.logged_at)], ["Router", (e) => e.router ?? `#${e.router_id}`], ["Topics", (e) => e.topics],
-    ["Message", (e) => e.message], ["Source", (e) => e.source],
+    ["logs.col_time", (e) => when(e.logged_at)], ["logs.col_router", (e) => e.router ?? `#${digits(e.router_id)}`], ["logs.col_topics", (e) => e.topics],
+    ["logs.col_message", (e) => e.message], ["logs.col_source", (e) => word("logs.source_", e.source)],
   ],
 });
 
 const LOGS = {
-  router: ["Router log", routerLog("/api/v1/logs/router")],
-  "ppp-auth": ["PPP logins", routerLog("/api/v1/logs/ppp-auth")],
-  hotspot: ["Hotspot", routerLog("/api/v1/logs/hotspot")],
-  "device-access": ["Device access", {
+  router: ["logs.tab_router", routerLog("/api/v1/logs/router")],
+  "ppp-auth": ["logs.tab_ppp_auth", routerLog("/api/v1/logs/ppp-auth")],
+  hotspot: ["logs.tab_hotspot", routerLog("/api/v1/logs/hotspot")],
+  "device-access": ["logs.tab_device_access", {
     path: "/api/v1/monitoring/access-logs",
     filters: () => [h("div", {}, h("label", { class: "check" },
-      h("input", { type: "checkbox", name: "failed_only", value: "true", id: "log-failed-only" }), " Failed only"))],
+      h("input", { type: "checkbox", name: "failed_only", value: "true", id: "log-failed-only" }), " ", t("logs.failed_only")))],
     columns: [
-      ["Time", (e) => when(e.at)], ["Device", (e) => `${e.device_kind} ${e.device_name ?? `#${e.device_id}`}`],
-      ["Action", (e) => e.action], ["Outcome", (e) => e.outcome], ["By", (e) => e.actor], ["Detail", (e) => e.detail ?? ""],
+      ["logs.col_time", (e) => when(e.at)], ["logs.col_device", (e) => `${word("logs.device_kind_", e.device_kind)} ${e.device_name ?? `#${digits(e.device_id)}`}`],
+      ["logs.col_action", (e) => e.action], ["logs.col_outcome", (e) => word("status.", e.outcome)], ["logs.col_by", (e) => e.actor], ["logs.col_detail", (e) => e.detail ?? ""],
     ],
-    cell: { Outcome: (e) => badge(e.outcome) },
+    cell: { "logs.col_outcome": (e) => badge(e.outcome) },
   }],
-  "auto-suspension": ["Auto-suspension", {
+  "auto-suspension": ["logs.tab_auto_suspension", {
     path: "/api/v1/logs/auto-suspension",
     filters: () => [],
     columns: [
-      ["Time", (e) => when(e.created_at)], ["Customer", (e) => e.customer_name ?? `#${e.customer_id}`],
-      ["Bill", (e) => (e.bill_id ? `#${e.bill_id}` : "")], ["Reason", (e) => e.reason],
-      ["Reactivated", (e) => when(e.reactivated_at)],
+      ["logs.col_time", (e) => when(e.created_at)], ["logs.col_customer", (e) => e.customer_name ?? `#${digits(e.customer_id)}`],
+      ["logs.col_bill", (e) => (e.bill_id ? `#${digits(e.bill_id)}` : "")], ["logs.col_reason", (e) => e.reason],
+      ["logs.col_reactivated", (e) => when(e.reactivated_at)],
     ],
-    cell: { Customer: (e) => h("a", { href: `#/customers/${e.customer_id}` }, e.customer_name ?? `#${e.customer_id}`) },
+    cell: { "logs.col_customer": (e) => h("a", { href: `#/customers/${e.customer_id}` }, e.customer_name ?? `#${digits(e.customer_id)}`) },
   }],
 };
 
@@ -60,23 +62,24 @@ async function logView(content, key) {
   const routers = can("network:read") ? await call("GET", "/api/v2/network/routers?per_page=100").then((r) => r.data).catch(() => []) : [];
   const status = h("p", { id: "log-export-status", role: "status", class: "muted" });
   const filter = h("form", { class: "card filters", id: "log-view-filter" }, ...spec.filters(routers),
-    h("p", {}, h("button", { type: "submit" }, "Show"), " ",
+    h("p", {}, h("button", { type: "submit" }, t("logs.show")), " ",
       h("button", { type: "button", id: "log-export", onclick: async () => {
-        status.textContent = "Exporting…";
+        status.textContent = t("logs.exporting");
         await guarded(status, async () => {
           const rows = await allRows(spec.path, formBody(filter));
-          downloadCsv(`ispbills-${key}-log-${localToday()}.csv`, spec.columns, rows);
-          status.textContent = `${rows.length} rows exported${rows.length === EXPORT_MAX ? " (the newest 10,000; narrow the filter for more)" : ""}.`;
+          downloadCsv(`ispbills-${key}-log-${localToday()}.csv`, spec.columns.map(([heading, value]) => [t(heading), value]), rows);
+          status.textContent = rows.length === EXPORT_MAX ? t("logs.exported_capped", { count: num(rows.length), max: num(EXPORT_MAX) })
+            : t("logs.exported", { count: num(rows.length) });
         });
-      } }, "Export CSV")));
+      } }, t("logs.export_csv"))));
   const out = h("div", { id: "log-out" });
   async function load(page = 1) {
     await guarded(out, async () => {
       const r = await call("GET", `${spec.path}?${new URLSearchParams({ ...formBody(filter), page, per_page: 50 })}`);
-      const headings = spec.columns.map(([heading]) => heading);
+      const headings = spec.columns.map(([heading]) => t(heading));
       out.replaceChildren(table("log-entries", headings, r.data.map((e) => h("tr", {},
-        spec.columns.map(([heading, value]) => h("td", heading === "Time" ? { class: "nowrap" } : {},
-          spec.cell?.[heading] ? spec.cell[heading](e) : value(e))))), "Nothing logged."), pager(r.meta, load));
+        spec.columns.map(([heading, value]) => h("td", heading === "logs.col_time" ? { class: "nowrap" } : {},
+          spec.cell?.[heading] ? spec.cell[heading](e) : value(e))))), t("logs.nothing_logged")), pager(r.meta, load));
     });
   }
   filter.addEventListener("submit", (e) => { e.preventDefault(); load(); });
@@ -87,10 +90,10 @@ async function logView(content, key) {
 export function logsView(content, tab) {
   const name = LOGS[tab] ? tab : "router";
   const inner = h("div", { id: "content-inner" });
-  content.replaceChildren(h("h2", {}, "Logs"),
-    h("nav", { class: "tabs", "aria-label": "Logs" }, Object.entries(LOGS).map(([key, [label]]) =>
-      h("a", { href: `#/logs/${key}`, class: "tab", "aria-current": key === name ? "page" : "false" }, label)),
-    h("a", { href: "#/integrations/request-log", class: "tab" }, "API requests")),
+  content.replaceChildren(h("h2", {}, t("logs.title")),
+    h("nav", { class: "tabs", "aria-label": t("logs.tabs") }, Object.entries(LOGS).map(([key, [label]]) =>
+      h("a", { href: `#/logs/${key}`, class: "tab", "aria-current": key === name ? "page" : "false" }, t(label))),
+    h("a", { href: "#/integrations/request-log", class: "tab" }, t("logs.tab_api_requests"))),
     inner);
   return logView(inner, name);
 }

@@ -6,6 +6,7 @@
 // and version, or the error). SNMP devices are polled every
 // [monitoring] poll_interval_secs; their row shows what the last poll saw.
 
+import { t, word } from "./i18n.js";
 import { h, call, clearErrors, field, select, guarded } from "./ui.js";
 
 // Only what changed (a blank secret or blank optional field is left out on edit).
@@ -40,39 +41,39 @@ async function firstPoll(id, since, seconds = 15) {
 }
 
 export function routerSaw(r) {
-  if (!r) return h("p", { class: "muted", id: "router-check", role: "status" }, "No answer from the first poll yet: the row below shows the router's state once it is polled.");
+  if (!r) return h("p", { class: "muted", id: "router-check", role: "status" }, t("network.first_poll_none"));
   if (r.status === "up") {
     return h("p", { class: "ok", id: "router-check", role: "status" },
-      `Reached ${r.name}: identity ${r.identity ?? "?"}, RouterOS ${r.version ?? "?"}${r.board ? ` on ${r.board}` : ""}.`);
+      t(r.board ? "network.reached_on" : "network.reached", { name: r.name, identity: r.identity ?? "?", version: r.version ?? "?", board: r.board }));
   }
-  return h("p", { class: "form-error", id: "router-check", role: "alert" }, `Could not reach ${r.name}: ${r.last_error ?? r.status}.`);
+  return h("p", { class: "form-error", id: "router-check", role: "alert" }, t("network.not_reached", { name: r.name, error: r.last_error ?? word("status.", r.status) }));
 }
 
 export function routerForm(r, done) {
   const v = (k, d = "") => r?.[k] ?? d;
   const form = h("form", { class: "card grid", id: "router-form" },
-    h("h3", { class: "wide" }, r ? `Edit ${r.name}` : "Add a router"),
-    h("div", {}, ...field("Name", "name", "text", { id: "router-name", required: !r, value: v("name") })),
-    h("div", {}, ...field("Address (IP or host name on the LAN)", "host", "text", { id: "router-host", required: !r, value: v("host"), autocomplete: "off" })),
-    h("div", {}, ...select("Speaks", "transport", [["api", "RouterOS API (8728 / 8729 TLS)"], ["rest", "REST (RouterOS 7, HTTP/HTTPS)"]], { id: "router-transport" })),
-    h("div", {}, ...field("Port (blank: the transport's default)", "port", "number", { id: "router-port", min: 1, max: 65535, value: v("port") })),
-    h("div", {}, ...field("Username", "username", "text", { id: "router-username", required: !r, value: v("username"), autocomplete: "off" })),
-    h("div", {}, ...field(r ? "New password (blank: unchanged)" : "Password", "password", "password", { id: "router-password", autocomplete: "new-password" })),
-    h("div", {}, h("label", { class: "check" }, h("input", { type: "checkbox", name: "use_tls", id: "router-tls", checked: Boolean(v("use_tls", false)) }), " Use TLS")),
-    h("div", {}, h("label", { class: "check" }, h("input", { type: "checkbox", name: "tls_verify", id: "router-tls-verify", checked: Boolean(v("tls_verify", false)) }), " Check the router's certificate")),
-    h("p", { class: "wide" }, h("button", { type: "submit" }, r ? "Save and check" : "Add and check"), " ",
-      h("button", { type: "button", onclick: () => form.remove() }, "Cancel")),
+    h("h3", { class: "wide" }, r ? t("network.edit_named", { name: r.name }) : t("network.add_router")),
+    h("div", {}, ...field(t("network.name"), "name", "text", { id: "router-name", required: !r, value: v("name") })),
+    h("div", {}, ...field(t("network.router_host"), "host", "text", { id: "router-host", required: !r, value: v("host"), autocomplete: "off" })),
+    h("div", {}, ...select(t("network.transport"), "transport", [["api", t("network.transport_api")], ["rest", t("network.transport_rest")]], { id: "router-transport" })),
+    h("div", {}, ...field(t("network.router_port"), "port", "number", { id: "router-port", min: 1, max: 65535, value: v("port") })),
+    h("div", {}, ...field(t("network.username"), "username", "text", { id: "router-username", required: !r, value: v("username"), autocomplete: "off" })),
+    h("div", {}, ...field(r ? t("network.new_password") : t("network.password"), "password", "password", { id: "router-password", autocomplete: "new-password" })),
+    h("div", {}, h("label", { class: "check" }, h("input", { type: "checkbox", name: "use_tls", id: "router-tls", checked: Boolean(v("use_tls", false)) }), ` ${t("network.use_tls")}`)),
+    h("div", {}, h("label", { class: "check" }, h("input", { type: "checkbox", name: "tls_verify", id: "router-tls-verify", checked: Boolean(v("tls_verify", false)) }), ` ${t("network.tls_verify")}`)),
+    h("p", { class: "wide" }, h("button", { type: "submit" }, r ? t("network.save_and_check") : t("network.add_and_check")), " ",
+      h("button", { type: "button", onclick: () => form.remove() }, t("network.cancel"))),
     h("div", { class: "wide", id: "router-form-result" }));
   form.querySelector("#router-transport").value = v("transport", "api");
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     clearErrors(form);
     const body = changed(form, r, ["port"], ["password"]);
-    if (r && !Object.keys(body).length) { form.querySelector("#router-form-result").replaceChildren(h("p", { class: "muted" }, "Nothing changed.")); return; }
+    if (r && !Object.keys(body).length) { form.querySelector("#router-form-result").replaceChildren(h("p", { class: "muted" }, t("network.nothing_changed"))); return; }
     const result = form.querySelector("#router-form-result");
     await guarded(form, async () => {
       const saved = (await call(r ? "PUT" : "POST", r ? `/api/v2/network/routers/${r.id}` : "/api/v2/network/routers", body)).data;
-      result.replaceChildren(h("p", { class: "muted", role: "status" }, `Saved. Checking ${saved.name}…`));
+      result.replaceChildren(h("p", { class: "muted", role: "status" }, t("network.saved_checking", { name: saved.name })));
       await done();
       result.replaceChildren(routerSaw(await firstPoll(saved.id, Date.parse(saved.updated_at))));
       await done();
@@ -88,24 +89,24 @@ export function deviceForm(kind, d, done) {
   const olt = kind === "olt";
   const path = olt ? "/api/v2/network/olts" : "/api/v2/monitoring/devices";
   const v = (k, x = "") => d?.[k] ?? x;
-  const v3 = h("fieldset", { class: "wide", id: "device-v3" }, h("legend", {}, "SNMP v3"),
-    ...field("User", "v3_user", "text", { id: "device-v3-user", value: v("v3_user"), autocomplete: "off" }),
-    ...select("Authentication", "v3_auth_protocol", ["sha", "sha256", "sha512", "md5"].map((p) => [p, p]), { id: "device-v3-auth" }),
-    ...field(d ? "Authentication password (blank: unchanged)" : "Authentication password", "v3_auth_password", "password", { id: "device-v3-auth-password", autocomplete: "new-password" }),
-    ...select("Privacy", "v3_priv_protocol", ["aes", "aes256", "des"].map((p) => [p, p]), { id: "device-v3-priv" }),
-    ...field(d ? "Privacy password (blank: unchanged)" : "Privacy password", "v3_priv_password", "password", { id: "device-v3-priv-password", autocomplete: "new-password" }));
-  const v2 = h("div", { id: "device-v2" }, ...field(d ? "Community (blank: unchanged)" : "Community", "community", "password", { id: "device-community", autocomplete: "off" }));
+  const v3 = h("fieldset", { class: "wide", id: "device-v3" }, h("legend", {}, t("network.snmp_v3")),
+    ...field(t("network.v3_user"), "v3_user", "text", { id: "device-v3-user", value: v("v3_user"), autocomplete: "off" }),
+    ...select(t("network.v3_auth"), "v3_auth_protocol", ["sha", "sha256", "sha512", "md5"].map((p) => [p, p]), { id: "device-v3-auth" }),
+    ...field(d ? t("network.v3_auth_password_keep") : t("network.v3_auth_password"), "v3_auth_password", "password", { id: "device-v3-auth-password", autocomplete: "new-password" }),
+    ...select(t("network.v3_priv"), "v3_priv_protocol", ["aes", "aes256", "des"].map((p) => [p, p]), { id: "device-v3-priv" }),
+    ...field(d ? t("network.v3_priv_password_keep") : t("network.v3_priv_password"), "v3_priv_password", "password", { id: "device-v3-priv-password", autocomplete: "new-password" }));
+  const v2 = h("div", { id: "device-v2" }, ...field(d ? t("network.community_keep") : t("network.community"), "community", "password", { id: "device-community", autocomplete: "off" }));
   const form = h("form", { class: "card grid", id: "device-form" },
-    h("h3", { class: "wide" }, d ? `Edit ${d.name}` : olt ? "Add an OLT" : "Add a radio or device"),
-    olt ? "" : h("div", {}, ...select("Kind", "kind", [["radio", "radio (Ubiquiti, Cambium…)"], ["device", "other SNMP device"]], { id: "device-kind" })),
-    h("div", {}, ...field("Name", "name", "text", { id: "device-name", required: !d, value: v("name") })),
-    h("div", {}, ...field("Address", "host", "text", { id: "device-host", required: !d, value: v("host"), autocomplete: "off" })),
-    h("div", {}, ...field("SNMP port", "port", "number", { id: "device-port", min: 1, max: 65535, value: v("port", 161) })),
-    h("div", {}, ...field("Profile (auto: detected from sysObjectID / sysDescr)", "profile", "text", { id: "device-profile", value: v("profile", "auto"), autocomplete: "off" })),
-    h("div", {}, ...select("SNMP version", "snmp_version", [["v2c", "v2c"], ["v3", "v3"]], { id: "device-snmp-version" })),
+    h("h3", { class: "wide" }, d ? t("network.edit_named", { name: d.name }) : olt ? t("network.add_olt") : t("network.add_device")),
+    olt ? "" : h("div", {}, ...select(t("network.kind"), "kind", [["radio", t("network.option_kind_radio")], ["device", t("network.option_kind_device")]], { id: "device-kind" })),
+    h("div", {}, ...field(t("network.name"), "name", "text", { id: "device-name", required: !d, value: v("name") })),
+    h("div", {}, ...field(t("network.address"), "host", "text", { id: "device-host", required: !d, value: v("host"), autocomplete: "off" })),
+    h("div", {}, ...field(t("network.snmp_port"), "port", "number", { id: "device-port", min: 1, max: 65535, value: v("port", 161) })),
+    h("div", {}, ...field(t("network.profile"), "profile", "text", { id: "device-profile", value: v("profile", "auto"), autocomplete: "off" })),
+    h("div", {}, ...select(t("network.snmp_version"), "snmp_version", [["v2c", "v2c"], ["v3", "v3"]], { id: "device-snmp-version" })),
     v2, v3,
-    h("p", { class: "wide" }, h("button", { type: "submit" }, d ? "Save" : "Add"), " ",
-      h("button", { type: "button", onclick: () => form.remove() }, "Cancel")),
+    h("p", { class: "wide" }, h("button", { type: "submit" }, d ? t("network.save") : t("network.add")), " ",
+      h("button", { type: "button", onclick: () => form.remove() }, t("network.cancel"))),
     h("div", { class: "wide", id: "device-form-result", role: "status" }));
   const version = form.querySelector("#device-snmp-version");
   version.value = v("snmp_version", "v2c");
@@ -124,11 +125,11 @@ export function deviceForm(kind, d, done) {
     const skip = version.value === "v3" ? ["community"] : ["v3_user", "v3_auth_protocol", "v3_auth_password", "v3_priv_protocol", "v3_priv_password"];
     const body = changed(form, d, ["port"], SNMP_SECRETS);
     for (const k of skip) delete body[k];
-    if (d && !Object.keys(body).length) { form.querySelector("#device-form-result").textContent = "Nothing changed."; return; }
+    if (d && !Object.keys(body).length) { form.querySelector("#device-form-result").textContent = t("network.nothing_changed"); return; }
     await guarded(form, async () => {
       const saved = (await call(d ? "PUT" : "POST", d ? `${path}/${d.id}` : path, body)).data;
       form.querySelector("#device-form-result").replaceChildren(h("p", { class: "ok" },
-        `${saved.name} saved. It is polled within a minute; its row shows what the poll saw (sysDescr, the profile detected, or the error).`));
+        t("network.device_saved", { name: saved.name })));
       await done();
     });
   });
@@ -137,7 +138,7 @@ export function deviceForm(kind, d, done) {
 
 // Deletes after a confirmation; an error (a router customers are on) shows in `where`.
 export async function removeItem(where, path, name, done) {
-  if (!window.confirm(`Delete ${name} from the inventory?`)) return;
+  if (!window.confirm(t("network.delete_confirm", { name }))) return;
   await guarded(where, async () => {
     await call("DELETE", path);
     await done();

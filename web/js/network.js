@@ -4,6 +4,7 @@
 // "Sync now", the live RADIUS sessions, and the current Zabbix problems with
 // the customers they affect (v2 API).
 
+import { t, word, num } from "./i18n.js";
 import { h, call, table, badge, when, guarded, field, select, clearErrors, showErrors, secretBox, pager, bytes, duration, sessionSeconds } from "./ui.js";
 import { can } from "./session.js";
 import { routerForm, deviceForm, removeItem } from "./network-forms.js";
@@ -23,43 +24,43 @@ function randomSecret(length = 32) {
   return out;
 }
 
-// The lists of a sync's answer, in the order shown, with what each means.
+// The lists of a sync's answer, in the order shown, with the key of what each means.
 const SYNC_LISTS = [
-  ["radius_setup", "Set on the router for RADIUS"],
-  ["added", "Added"],
-  ["changed", "Changed"],
-  ["removed", "Removed"],
-  ["disconnected", "Disconnected"],
-  ["address_list_added", "Added to the suspension address list"],
-  ["address_list_removed", "Removed from the suspension address list"],
-  ["unmanaged", "Made by hand on the router (not touched)"],
-  ["secrets_to_remove", "Logins the appliance made earlier (RADIUS mode: no longer needed)"],
-  ["errors", "Errors"],
+  ["radius_setup", "network.sync_radius_setup"],
+  ["added", "network.sync_added"],
+  ["changed", "network.sync_changed"],
+  ["removed", "network.sync_removed"],
+  ["disconnected", "network.sync_disconnected"],
+  ["address_list_added", "network.sync_address_list_added"],
+  ["address_list_removed", "network.sync_address_list_removed"],
+  ["unmanaged", "network.sync_unmanaged"],
+  ["secrets_to_remove", "network.sync_secrets_to_remove"],
+  ["errors", "network.sync_errors"],
 ];
 
 // The RADIUS form of a router: only what changed is sent.
 function radiusForm(r, done) {
   const secret = h("input", { id: "radius_secret", name: "radius_secret", type: "text", autocomplete: "off",
     spellcheck: "false", class: "mono",
-    placeholder: r.radius_enabled ? "set — blank keeps it" : "16 to 128 characters" });
+    placeholder: r.radius_enabled ? t("network.radius_secret_placeholder_set") : t("network.radius_secret_placeholder_new") });
   const remove = r.radius_enabled ? h("label", { class: "check" },
-    h("input", { type: "checkbox", name: "remove_secret", id: "remove_secret" }), " Remove the secret (the router stops being a RADIUS client)") : "";
-  const [modeLabel, mode] = select("Subscribers log in with", "auth_mode",
-    [["secrets", "secrets (logins written to the router)"], ["radius", "radius (the router asks ISPBills)"]]);
+    h("input", { type: "checkbox", name: "remove_secret", id: "remove_secret" }), ` ${t("network.remove_secret")}`) : "";
+  const [modeLabel, mode] = select(t("network.login_with"), "auth_mode",
+    [["secrets", t("network.option_auth_secrets")], ["radius", t("network.option_auth_radius")]]);
   mode.value = r.auth_mode;
   const form = h("form", { class: "card grid", id: "radius-form", "data-router": r.id },
-    h("h3", { class: "wide" }, `RADIUS for ${r.name}`),
+    h("h3", { class: "wide" }, t("network.radius_for", { name: r.name })),
     h("div", { class: "wide" },
-      h("label", { for: "radius_secret" }, r.radius_enabled ? "New RADIUS secret (a secret is set; it is never shown)" : "RADIUS secret"),
+      h("label", { for: "radius_secret" }, r.radius_enabled ? t("network.radius_secret_new") : t("network.radius_secret")),
       // A fieldset: an error about the secret goes below the row, not inside it.
       h("fieldset", { class: "input-row" }, secret,
-        h("button", { type: "button", id: "generate-secret", onclick: () => { secret.value = randomSecret(32); secret.select(); } }, "Generate")),
+        h("button", { type: "button", id: "generate-secret", onclick: () => { secret.value = randomSecret(32); secret.select(); } }, t("network.generate"))),
       remove),
     h("div", {}, modeLabel, mode),
-    h("div", {}, ...field("CoA / Disconnect port (UDP)", "coa_port", "number", { min: 1, max: 65535, value: r.coa_port })),
-    h("div", {}, ...field("NAS address (blank: the router's address)", "nas_ip", "text", { value: r.nas_ip ?? "", placeholder: r.host, autocomplete: "off" })),
-    h("p", { class: "wide" }, h("button", { type: "submit" }, "Save RADIUS settings"), " ",
-      h("button", { type: "button", onclick: () => form.remove() }, "Cancel")));
+    h("div", {}, ...field(t("network.coa_port"), "coa_port", "number", { min: 1, max: 65535, value: r.coa_port })),
+    h("div", {}, ...field(t("network.nas_ip"), "nas_ip", "text", { value: r.nas_ip ?? "", placeholder: r.host, autocomplete: "off" })),
+    h("p", { class: "wide" }, h("button", { type: "submit" }, t("network.save_radius")), " ",
+      h("button", { type: "button", onclick: () => form.remove() }, t("network.cancel"))));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     clearErrors(form);
@@ -72,7 +73,7 @@ function radiusForm(r, done) {
     if (port !== "" && Number(port) !== r.coa_port) body.coa_port = Number(port);
     const nas = form.querySelector("[name=nas_ip]").value.trim();
     if (nas !== (r.nas_ip ?? "")) body.nas_ip = nas === "" ? null : nas;
-    if (!Object.keys(body).length) { showErrors(form, new Error("Nothing changed.")); return; }
+    if (!Object.keys(body).length) { showErrors(form, new Error(t("network.nothing_changed"))); return; }
     await guarded(form, async () => {
       const saved = await call("PUT", `/api/v2/network/routers/${r.id}`, body);
       await done(saved.data, typeof body.radius_secret === "string" ? body.radius_secret : null);
@@ -86,18 +87,18 @@ function syncResult(r, result, again) {
   const d = result.data;
   const shown = SYNC_LISTS.filter(([key]) => d[key]?.length);
   return h("section", { class: "card", id: "sync-result", "data-router": r.id, role: "status" },
-    h("h3", {}, `Sync of ${r.name}`),
+    h("h3", {}, t("network.sync_of", { name: r.name })),
     shown.length ? shown.map(([key, label]) => h("div", { "data-list": key },
-      h("h4", { class: key === "errors" ? "form-error" : "" }, `${label} (${d[key].length})`),
+      h("h4", { class: key === "errors" ? "form-error" : "" }, t("network.sync_list_count", { label: t(label), count: num(d[key].length) })),
       h("ul", { class: "plain" }, d[key].map((x) => h("li", {}, x)))))
-      : h("p", { class: "ok" }, "In step: nothing to change."),
+      : h("p", { class: "ok" }, t("network.sync_in_step")),
     d.secrets_to_remove?.length && again ? h("p", {},
       h("button", { type: "button", id: "remove-secrets", onclick: again },
-        `Remove these ${d.secrets_to_remove.length} logins from the router`)) : "");
+        t("network.remove_secrets_button", { count: num(d.secrets_to_remove.length) }))) : "");
 }
 
 export async function networkView(content) {
-  content.replaceChildren(h("p", {}, "Loading…"));
+  content.replaceChildren(h("p", {}, t("ui.loading")));
   const write = can("network:write");
   const sessionsShown = can("customers:read");
   const panel = h("div", { id: "router-panel" });
@@ -105,11 +106,11 @@ export async function networkView(content) {
   const sessionsBox = h("div", { id: "radius-sessions-box" });
 
   const sync = async (r, removeSecrets = false) => {
-    panel.replaceChildren(h("p", { class: "muted", role: "status" }, `Syncing ${r.name}…`));
+    panel.replaceChildren(h("p", { class: "muted", role: "status" }, t("network.syncing", { name: r.name })));
     await guarded(panel, async () => {
       const result = await call("POST", `/api/v2/network/routers/${r.id}/sync${removeSecrets ? "?remove_secrets=true" : ""}`);
       panel.replaceChildren(syncResult(r, result, removeSecrets ? null : () => {
-        if (!confirm(`Remove the logins ISPBills made on ${r.name}? Subscribers then log in through RADIUS only.`)) return;
+        if (!confirm(t("network.remove_secrets_confirm", { name: r.name }))) return;
         sync(r, true);
       }));
     });
@@ -118,8 +119,8 @@ export async function networkView(content) {
   const editRadius = (r) => {
     panel.replaceChildren(radiusForm(r, async (saved, newSecret) => {
       panel.replaceChildren(
-        h("p", { class: "ok", role: "status", id: "radius-saved" }, `RADIUS settings of ${saved.name} saved: auth mode ${saved.auth_mode}${saved.radius_enabled ? ", secret set" : ", no secret"}.`),
-        ...(newSecret ? [h("p", {}, `Enter this secret in the router's /radius entry for this server (${saved.name}).`), secretBox({ radius_secret: newSecret })] : []));
+        h("p", { class: "ok", role: "status", id: "radius-saved" }, t(saved.radius_enabled ? "network.radius_saved_secret" : "network.radius_saved_no_secret", { name: saved.name, mode: word("network.auth_mode_", saved.auth_mode) })),
+        ...(newSecret ? [h("p", {}, t("network.radius_enter_secret", { name: saved.name })), secretBox({ radius_secret: newSecret })] : []));
       await loadRouters();
     }));
     panel.querySelector("#radius_secret").focus();
@@ -131,19 +132,20 @@ export async function networkView(content) {
   const routerRows = (routers) => routers.map((r) => h("tr", { "data-router": r.id },
     h("td", {}, r.name), h("td", {}, `${r.host}:${r.port}`), h("td", {}, badge(r.status)),
     h("td", {}, when(r.status_since)), h("td", {}, [r.board, r.version].filter(Boolean).join(" / ")),
-    h("td", {}, r.cpu_load == null ? "" : `${r.cpu_load}%`), h("td", {}, r.customers ?? ""),
-    h("td", { "data-col": "auth_mode" }, r.auth_mode),
-    h("td", { "data-col": "radius_secret" }, r.radius_enabled ? "set" : h("span", { class: "muted" }, "not set")),
-    h("td", { "data-col": "radius_last_request_at" }, when(r.radius_last_request_at) || h("span", { class: "muted" }, "never")),
-    h("td", {}, [r.last_error ?? "", r.last_sync_error ? h("span", { class: "form-error" }, ` Sync: ${r.last_sync_error}`) : ""]),
+    h("td", {}, r.cpu_load == null ? "" : t("network.percent", { value: num(r.cpu_load) })), h("td", {}, r.customers == null ? "" : num(r.customers)),
+    h("td", { "data-col": "auth_mode" }, word("network.auth_mode_", r.auth_mode)),
+    h("td", { "data-col": "radius_secret" }, r.radius_enabled ? t("network.secret_set") : h("span", { class: "muted" }, t("network.secret_not_set"))),
+    h("td", { "data-col": "radius_last_request_at" }, when(r.radius_last_request_at) || h("span", { class: "muted" }, t("network.never"))),
+    h("td", {}, [r.last_error ?? "", r.last_sync_error ? h("span", { class: "form-error" }, ` ${t("network.sync_error", { error: r.last_sync_error })}`) : ""]),
     write ? h("td", { class: "actions" },
-      h("button", { type: "button", class: "router-edit", onclick: () => editRouter(r) }, "Edit"), " ",
-      h("button", { type: "button", class: "radius-edit", onclick: () => editRadius(r) }, "RADIUS…"), " ",
-      h("button", { type: "button", class: "sync-now", onclick: () => sync(r) }, "Sync now"), " ",
-      h("button", { type: "button", class: "router-delete", onclick: () => removeItem(panel, `/api/v2/network/routers/${r.id}`, r.name, loadRouters) }, "Delete")) : ""));
+      h("button", { type: "button", class: "router-edit", onclick: () => editRouter(r) }, t("network.edit")), " ",
+      h("button", { type: "button", class: "radius-edit", onclick: () => editRadius(r) }, t("network.radius_button")), " ",
+      h("button", { type: "button", class: "sync-now", onclick: () => sync(r) }, t("network.sync_now")), " ",
+      h("button", { type: "button", class: "router-delete", onclick: () => removeItem(panel, `/api/v2/network/routers/${r.id}`, r.name, loadRouters) }, t("network.delete"))) : ""));
   const routerTable = (routers) => table("routers",
-    ["Name", "Address", "Status", "Since", "Model / version", "CPU", "Customers", "Auth", "RADIUS secret", "Last RADIUS request", "Last error", ...(write ? [""] : [])],
-    routerRows(routers), "No routers yet: add the MikroTik routers your subscribers connect through.");
+    [t("network.name"), t("network.address"), t("network.status"), t("network.since"), t("network.model_version"), t("network.cpu"),
+      t("network.customers"), t("network.auth"), t("network.radius_secret"), t("network.last_radius_request"), t("network.last_error"), ...(write ? [""] : [])],
+    routerRows(routers), t("network.no_routers"));
   async function loadRouters() {
     await guarded(routersBox, async () => {
       const r = await call("GET", "/api/v2/network/routers?per_page=100");
@@ -161,8 +163,9 @@ export async function networkView(content) {
     await guarded(sessionsBox, async () => {
       const r = await call("GET", `/api/v2/radius/sessions?active=true&per_page=100&page=${page}`);
       sessionsBox.replaceChildren(
-        table("radius-sessions", ["User", "Router", "IP", "MAC", "Started", "Last update", "Duration", "Download", "Upload"],
-          sessionRows(r.data), "No live sessions."),
+        table("radius-sessions", [t("network.user"), t("network.router"), t("network.ip"), t("network.mac"), t("network.started"), t("network.last_update"),
+          t("network.duration"), t("network.download"), t("network.upload")],
+          sessionRows(r.data), t("network.no_sessions")),
         r.meta.last_page > 1 ? pager(r.meta, loadSessions) : "");
     });
   }
@@ -179,38 +182,41 @@ export async function networkView(content) {
   };
   const seen = (d) => [d.vendor && d.model ? `${d.vendor} ${d.model}` : d.detected_profile ?? "", d.sys_descr ? h("div", { class: "muted" }, d.sys_descr) : ""];
   const deviceActions = (kind, d, path) => (write ? h("td", { class: "actions" },
-    h("button", { type: "button", class: "device-edit", onclick: () => editDevice(kind, d) }, "Edit"), " ",
-    h("button", { type: "button", class: "device-delete", onclick: () => removeItem(devicePanel, `${path}/${d.id}`, d.name, loadDevices) }, "Delete")) : "");
+    h("button", { type: "button", class: "device-edit", onclick: () => editDevice(kind, d) }, t("network.edit")), " ",
+    h("button", { type: "button", class: "device-delete", onclick: () => removeItem(devicePanel, `${path}/${d.id}`, d.name, loadDevices) }, t("network.delete"))) : "");
   async function showOnus(o) {
     await guarded(onusBox, async () => {
       const r = await call("GET", `/api/v2/network/onus?olt_id=${o.id}&per_page=100`);
-      onusBox.replaceChildren(h("h4", {}, `ONUs of ${o.name} (rx power below ${lowRx} dBm is low)`),
-        table("onus", ["PON", "ONU", "Serial / MAC", "Name", "Status", "Rx power", "Distance", "Customer"],
+      onusBox.replaceChildren(h("h4", {}, t("network.onus_of", { name: o.name, dbm: num(lowRx) })),
+        table("onus", [t("network.pon"), t("network.onu"), t("network.serial_mac"), t("network.name"), t("network.status"), t("network.rx_power"),
+          t("network.distance"), t("network.customer")],
           r.data.map((u) => h("tr", { "data-onu": u.id }, h("td", {}, u.pon_port ?? ""), h("td", {}, u.onu_index ?? ""),
             h("td", { class: "mono" }, u.serial ?? u.mac ?? ""), h("td", {}, u.name ?? ""), h("td", {}, badge(u.status)),
-            h("td", { class: `num ${u.rx_power_dbm != null && u.rx_power_dbm < lowRx ? "rx-low" : "rx-ok"}` }, u.rx_power_dbm == null ? "" : `${u.rx_power_dbm} dBm`),
-            h("td", { class: "num" }, u.distance_m == null ? "" : `${u.distance_m} m`),
+            h("td", { class: `num ${u.rx_power_dbm != null && u.rx_power_dbm < lowRx ? "rx-low" : "rx-ok"}` }, u.rx_power_dbm == null ? "" : t("network.dbm", { value: num(u.rx_power_dbm) })),
+            h("td", { class: "num" }, u.distance_m == null ? "" : t("network.metres", { value: num(u.distance_m) })),
             h("td", {}, u.customer_id ? h("a", { href: `#/customers/${u.customer_id}` }, u.customer ?? `#${u.customer_id}`) : ""))),
-          "No ONUs read from this OLT yet."));
+          t("network.no_onus")));
     });
   }
   async function loadDevices() {
     await guarded(oltsBox, async () => {
       const [olts, devices] = await Promise.all([call("GET", "/api/v2/network/olts?per_page=100"),
         call("GET", "/api/v2/monitoring/devices?per_page=100")]);
-      oltsBox.replaceChildren(table("olts", ["Name", "Address", "Status", "Since", "Seen as", "ONUs", "Last error", ...(write ? [""] : [])],
+      oltsBox.replaceChildren(table("olts", [t("network.name"), t("network.address"), t("network.status"), t("network.since"), t("network.seen_as"),
+        t("network.onus"), t("network.last_error"), ...(write ? [""] : [])],
         olts.data.map((o) => h("tr", { "data-olt": o.id },
           h("td", {}, o.name), h("td", {}, o.host), h("td", {}, badge(o.status)), h("td", {}, when(o.status_since)),
           h("td", {}, seen(o)),
-          h("td", {}, h("button", { type: "button", class: "show-onus", onclick: () => showOnus(o) }, `${o.onus ?? 0} ONUs`)),
+          h("td", {}, h("button", { type: "button", class: "show-onus", onclick: () => showOnus(o) }, t("network.onus_count", { count: num(o.onus ?? 0) }))),
           h("td", {}, o.last_error ?? ""), deviceActions("olt", o, "/api/v2/network/olts"))),
-        "No OLTs yet: add your GPON/EPON OLTs to see their ONUs."));
-      devicesBox.replaceChildren(table("devices", ["Name", "Kind", "Address", "Status", "Since", "Seen as", "Signal", "Last error", ...(write ? [""] : [])],
+        t("network.no_olts")));
+      devicesBox.replaceChildren(table("devices", [t("network.name"), t("network.kind"), t("network.address"), t("network.status"), t("network.since"),
+        t("network.seen_as"), t("network.signal"), t("network.last_error"), ...(write ? [""] : [])],
         devices.data.map((d) => h("tr", { "data-device": d.id },
-          h("td", {}, d.name), h("td", {}, d.kind), h("td", {}, d.host), h("td", {}, badge(d.status)), h("td", {}, when(d.status_since)),
-          h("td", {}, seen(d)), h("td", { class: "num" }, d.metrics?.signal == null ? "" : `${d.metrics.signal} dBm`),
+          h("td", {}, d.name), h("td", {}, word("network.kind_", d.kind)), h("td", {}, d.host), h("td", {}, badge(d.status)), h("td", {}, when(d.status_since)),
+          h("td", {}, seen(d)), h("td", { class: "num" }, d.metrics?.signal == null ? "" : t("network.dbm", { value: num(d.metrics.signal) })),
           h("td", {}, d.last_error ?? ""), deviceActions(d.kind, d, "/api/v2/monitoring/devices"))),
-        "No radios or other devices yet."));
+        t("network.no_devices")));
     });
   }
 
@@ -224,31 +230,31 @@ export async function networkView(content) {
     routersBox.replaceChildren(routerTable(routers.data));
     const problems = zabbix.error
       ? h("p", { class: "muted", id: "zabbix-none" }, zabbix.error)
-      : [zabbix.zabbix.stale ? h("p", { class: "form-error" }, `Zabbix data from ${when(zabbix.zabbix.fetched_at)}: ${zabbix.zabbix.error}`) : "",
-        table("zabbix-problems", ["Severity", "Problem", "Hosts", "Since", "Customers affected", "Ack"],
+      : [zabbix.zabbix.stale ? h("p", { class: "form-error" }, t("network.zabbix_stale", { time: when(zabbix.zabbix.fetched_at), error: zabbix.zabbix.error })) : "",
+        table("zabbix-problems", [t("network.severity"), t("network.problem"), t("network.hosts"), t("network.since"), t("network.customers_affected"), t("network.ack")],
           zabbix.data.map((p) => h("tr", { "data-event": p.eventid },
             h("td", {}, badge(p.severity_label)), h("td", {}, p.name), h("td", {}, p.hosts.map((x) => x.name || x.host).join(", ")),
-            h("td", {}, when(p.since)), h("td", { class: "num" }, p.affected_customers), h("td", {}, p.acknowledged ? "yes" : "no"))),
-          "No problems in Zabbix.")];
+            h("td", {}, when(p.since)), h("td", { class: "num" }, num(p.affected_customers)), h("td", {}, p.acknowledged ? t("network.yes") : t("network.no")))),
+          t("network.no_problems"))];
     // replaceChildren takes nodes, not lists: the lists are spread.
     content.replaceChildren(
-      h("h2", {}, "Network"),
-      h("div", { class: "title-row" }, h("h3", {}, "Routers"),
-        write ? h("button", { type: "button", id: "add-router", onclick: () => editRouter(null) }, "Add a router") : ""),
+      h("h2", {}, t("network.title")),
+      h("div", { class: "title-row" }, h("h3", {}, t("network.routers")),
+        write ? h("button", { type: "button", id: "add-router", onclick: () => editRouter(null) }, t("network.add_router")) : ""),
       panel,
       routersBox,
       ...(sessionsShown ? [
-        h("div", { class: "title-row" }, h("h3", {}, "Live RADIUS sessions"),
-          h("button", { type: "button", id: "refresh-sessions", onclick: () => loadSessions() }, "Refresh")),
+        h("div", { class: "title-row" }, h("h3", {}, t("network.live_sessions")),
+          h("button", { type: "button", id: "refresh-sessions", onclick: () => loadSessions() }, t("network.refresh"))),
         sessionsBox] : []),
-      h("div", { class: "title-row" }, h("h3", {}, "OLTs"),
-        write ? h("button", { type: "button", id: "add-olt", onclick: () => editDevice("olt", null) }, "Add an OLT") : ""),
+      h("div", { class: "title-row" }, h("h3", {}, t("network.olts")),
+        write ? h("button", { type: "button", id: "add-olt", onclick: () => editDevice("olt", null) }, t("network.add_olt")) : ""),
       devicePanel,
       oltsBox,
       onusBox,
-      h("div", { class: "title-row" }, h("h3", {}, "Radios and other devices"),
-        write ? h("button", { type: "button", id: "add-device", onclick: () => editDevice("device", null) }, "Add a radio or device") : ""),
+      h("div", { class: "title-row" }, h("h3", {}, t("network.devices")),
+        write ? h("button", { type: "button", id: "add-device", onclick: () => editDevice("device", null) }, t("network.add_device")) : ""),
       devicesBox,
-      h("h3", {}, "Zabbix problems"), ...[problems].flat());
+      h("h3", {}, t("network.zabbix_problems")), ...[problems].flat());
   });
 }

@@ -3,6 +3,7 @@
 
 import { h, call, clearErrors, field, formBody, table, money, badge, guarded, randomKey } from "./ui.js";
 import { can } from "./session.js";
+import { t } from "./i18n.js";
 
 export async function operatorsView(content) {
   const holder = h("div");
@@ -23,34 +24,34 @@ export async function operatorsView(content) {
     holder.replaceChildren(form);
   };
   const edit = (o) => show(h("form", { class: "card", id: "operator-form" },
-    h("h3", {}, o ? `Edit ${o.name}` : "New operator"),
-    ...field("Name", "name", "text", { required: !o, value: o?.name ?? "" }),
-    ...field("Email", "email", "email", { value: o?.email ?? "" }),
-    ...field("Phone", "phone", "tel", { value: o?.phone ?? "" }),
-    h("p", {}, h("button", { type: "submit" }, o ? "Save changes" : "Create operator"))),
+    h("h3", {}, o ? t("operators.edit_title", { name: o.name }) : t("operators.new")),
+    ...field(t("operators.name"), "name", "text", { required: !o, value: o?.name ?? "" }),
+    ...field(t("operators.email"), "email", "email", { value: o?.email ?? "" }),
+    ...field(t("operators.phone"), "phone", "tel", { value: o?.phone ?? "" }),
+    h("p", {}, h("button", { type: "submit" }, o ? t("operators.save_changes") : t("operators.create")))),
   o ? `/api/v1/operators/${o.id}` : "/api/v1/operators", o ? "PUT" : "POST");
   const fund = (o) => show(h("form", { class: "card", id: "fund-form" },
-    h("h3", {}, `Add funds to ${o.name} (balance ${money(o.balance)})`),
-    ...field("Amount (BDT)", "amount", "number", { min: "0.01", step: "0.01", required: true }),
-    ...field("Note", "note"),
-    h("p", {}, h("button", { type: "submit" }, "Add funds"))), `/api/v1/operators/${o.id}/fund`, "POST", ["amount"]);
+    h("h3", {}, t("operators.fund_title", { name: o.name, balance: money(o.balance) })),
+    ...field(t("operators.amount_bdt"), "amount", "number", { min: "0.01", step: "0.01", required: true }),
+    ...field(t("operators.note"), "note"),
+    h("p", {}, h("button", { type: "submit" }, t("operators.add_funds")))), `/api/v1/operators/${o.id}/fund`, "POST", ["amount"]);
   async function load() {
     await guarded(list, async () => {
       const r = await call("GET", "/api/v1/operators?per_page=100");
-      list.replaceChildren(table("operators", ["Name", "Email", "Phone", "Funds", "Status", ""],
+      list.replaceChildren(table("operators", [t("operators.name"), t("operators.email"), t("operators.phone"), t("operators.funds"), t("operators.status"), ""],
         r.data.map((o) => h("tr", { "data-operator": o.id },
           h("td", {}, o.name), h("td", {}, o.email ?? ""), h("td", {}, o.phone ?? ""),
           h("td", { class: "num" }, money(o.balance)), h("td", {}, badge(o.status)),
           h("td", {}, write ? [
-            h("button", { type: "button", onclick: () => fund(o) }, "Add funds"), " ",
-            h("button", { type: "button", onclick: () => edit(o) }, "Edit"), " ",
+            h("button", { type: "button", onclick: () => fund(o) }, t("operators.add_funds")), " ",
+            h("button", { type: "button", onclick: () => edit(o) }, t("operators.edit")), " ",
             o.status === "active" ? h("button", { type: "button", onclick: async () => {
-              if (!confirm(`Suspend ${o.name}? Their staff keep read access only.`)) return;
+              if (!confirm(t("operators.confirm_suspend", { name: o.name }))) return;
               await guarded(list, async () => { await call("POST", `/api/v1/operators/${o.id}/suspend`); await load(); });
-            } }, "Suspend") : ""] : ""))), "No operators yet."));
+            } }, t("operators.suspend")) : ""] : ""))), t("operators.none")));
     });
   }
-  content.replaceChildren(h("div", { class: "title-row" }, h("h2", {}, "Operators"),
-    write ? h("button", { type: "button", id: "new-operator", onclick: () => edit(null) }, "New operator") : ""), holder, list);
+  content.replaceChildren(h("div", { class: "title-row" }, h("h2", {}, t("operators.title")),
+    write ? h("button", { type: "button", id: "new-operator", onclick: () => edit(null) }, t("operators.new")) : ""), holder, list);
   await load();
 }

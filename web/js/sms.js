@@ -9,6 +9,7 @@
 
 import { h, call, field, select, formBody, table, when, badge, pager, guarded, clearErrors, randomKey, localToUtc } from "./ui.js";
 import { can } from "./session.js";
+import { t, word, num } from "./i18n.js";
 
 const STATUSES = ["queued", "sending", "sent", "failed"];
 const CUSTOMER_STATUSES = ["active", "suspended", "inactive", "expired"];
@@ -33,13 +34,16 @@ export function smsParts(text) {
   return { encoding: gsm ? "GSM-7" : "UCS-2 (Unicode)", units, parts };
 }
 
+// "1 part", "2 parts": `name` is part, recipient, credit or found.
+const count = (name, n) => t(`sms.count_${name}_${n === 1 ? "one" : "other"}`, { count: num(n) });
+
 function balanceCard(b) {
   const stat = (id, label, value) => h("div", { class: "stat", id }, h("span", { class: "stat-label" }, label), h("strong", {}, value));
   return h("div", { class: "stats", id: "sms-balance" },
-    b.credits_remaining === null || b.credits_remaining === undefined ? "" : stat("sms-credits", "Credits left", b.credits_remaining),
-    stat("sms-used-today", "Used today", b.used_today),
-    stat("sms-daily-limit", "Daily cap", b.daily_limit ?? "none"),
-    stat("sms-gateway", "Gateway", b.gateway ?? "none"));
+    b.credits_remaining === null || b.credits_remaining === undefined ? "" : stat("sms-credits", t("sms.credits_left"), num(b.credits_remaining)),
+    stat("sms-used-today", t("sms.used_today"), num(b.used_today)),
+    stat("sms-daily-limit", t("sms.daily_cap"), b.daily_limit === null || b.daily_limit === undefined ? t("sms.none") : num(b.daily_limit)),
+    stat("sms-gateway", t("sms.gateway"), b.gateway ?? t("sms.none")));
 }
 
 // The message box with its live count of characters, parts and credits.
@@ -49,30 +53,33 @@ function messageBox(id, recipients) {
   const update = () => {
     const n = recipients();
     const p = smsParts(area.value);
-    preview.textContent = `${p.units} characters, ${p.encoding}: ${p.parts} part${p.parts === 1 ? "" : "s"} per message`
-      + (n === null ? "" : ` × ${n} recipient${n === 1 ? "" : "s"} = ${p.parts * n} credit${p.parts * n === 1 ? "" : "s"}`);
+    const vars = { units: num(p.units), encoding: t(p.encoding === "GSM-7" ? "sms.encoding_gsm7" : "sms.encoding_ucs2"), parts: count("part", p.parts) };
+    preview.textContent = n === null ? t("sms.preview", vars)
+      : t("sms.preview_cost", { ...vars, recipients: count("recipient", n), credits: count("credit", p.parts * n) });
   };
   area.addEventListener("input", update);
   update();
   return { area, preview, update };
 }
 
-function sendOneForm(done) {
-  const box = messageBox("sms-one-message", () => 1);
-  const form = h("form", { class: "card", id: "sms-one-form" },
-    h("h3", {}, "Send to one number"),
-    ...field("Phone", "phone", "tel", { id: "sms-one-phone", required: true, placeholder: "01712345678" }),
-    h("label", { for: "sms-one-message" }, "Message"), box.area, box.preview,
-    h("p", {}, h("button", { type: "submit" }, "Send")),
-    h("p", { id: "sms-one-result", role: "status" }));
+// Send to one number; with `phone` (a customer's page) the number is given.
+export function sendOneForm(done, { phone = null, prefix = "sms-one" } = {}) {
+  const box = messageBox(`${prefix}-message`, () => 1);
+  const form = h("form", { class: "card", id: `${prefix}-form` },
+    h("h3", {}, t("sms.send_one_title")),
+    ...field(t("sms.phone"), "phone", "tel", { id: `${prefix}-phone`, required: true, placeholder: t("sms.phone_placeholder"), value: phone ?? undefined, readonly: Boolean(phone) }),
+    h("label", { for: `${prefix}-message` }, t("sms.message")), box.area, box.preview,
+    h("p", {}, h("button", { type: "submit" }, t("sms.send"))),
+    h("p", { id: `${prefix}-result`, role: "status" }));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     clearErrors(form);
     await guarded(form, async () => {
       const r = await call("POST", "/api/v2/sms/send", formBody(form), { "Idempotency-Key": randomKey() });
       const m = r.data;
-      form.querySelector("#sms-one-result").textContent = `Queued ${m.message_id} to ${m.phone}: ${m.credits_used} credit${m.credits_used === 1 ? "" : "s"} used.`;
-      form.reset();
+      form.querySelector(`#${prefix}-result`).textContent = t("sms.sent_one", { id: m.message_id, phone: m.phone, credits: count("credit", m.credits_used) });
+      box.area.value = "";
+      if (!phone) form.reset();
       box.update();
       await done();
     });
@@ -97,14 +104,14 @@ async function broadcastForm(done) {
     can("operators:write") ? get("/api/v1/operators?per_page=100") : []]);
   let phones = null;
   const box = messageBox("sms-bc-message", () => (phones ? new Set(phones).size : null));
-  const found = h("p", { id: "sms-bc-found", role: "status" }, "Choose the customers, then “Find customers”.");
-  const sendButton = h("button", { type: "submit", disabled: true }, "Send to these customers");
+  const found = h("p", { id: "sms-bc-found", role: "status" }, t("sms.choose_customers", { find: t("sms.find_customers") }));
+  const sendButton = h("button", { type: "submit", disabled: true }, t("sms.send_to_these"));
   const form = h("form", { class: "card", id: "sms-bc-form" },
-    h("h3", {}, "Send to a set of customers"),
+    h("h3", {}, t("sms.broadcast_title")),
     h("div", { class: "filters" },
-      h("div", {}, ...select("Status", "status", [["", "All"], ...CUSTOMER_STATUSES.map((s) => [s, s])], { id: "sms-bc-status" })),
-      h("div", {}, ...select("Package", "package_id", [["", "All"], ...packages.map((p) => [p.id, p.name])], { id: "sms-bc-package" })),
-      operators.length ? h("div", {}, ...select("Operator", "operator_id", [["", "All"], ...operators.map((o) => [o.id, o.name])], { id: "sms-bc-operator" })) : ""),
+      h("div", {}, ...select(t("sms.status"), "status", [["", t("sms.all")], ...CUSTOMER_STATUSES.map((s) => [s, word("status.", s)])], { id: "sms-bc-status" })),
+      h("div", {}, ...select(t("sms.package"), "package_id", [["", t("sms.all")], ...packages.map((p) => [p.id, p.name])], { id: "sms-bc-package" })),
+      operators.length ? h("div", {}, ...select(t("sms.operator"), "operator_id", [["", t("sms.all")], ...operators.map((o) => [o.id, o.name])], { id: "sms-bc-operator" })) : ""),
     h("p", {}, h("button", { type: "button", id: "sms-bc-find", onclick: async () => {
       clearErrors(form);
       await guarded(form, async () => {
@@ -116,20 +123,20 @@ async function broadcastForm(done) {
         phones = await phonesOf(filter, 1000);
         const distinct = new Set(phones).size;
         found.textContent = phones.length > 1000
-          ? "More than 1,000 customers match: narrow the filter (a broadcast goes to at most 1,000 numbers)."
-          : `${distinct} customer number${distinct === 1 ? "" : "s"} match.`;
+          ? t("sms.too_many", { max: num(1000) })
+          : count("found", distinct);
         sendButton.disabled = !distinct || phones.length > 1000;
         box.update();
       });
-    } }, "Find customers")),
+    } }, t("sms.find_customers"))),
     found,
-    h("label", { for: "sms-bc-message" }, "Message"), box.area, box.preview,
+    h("label", { for: "sms-bc-message" }, t("sms.message")), box.area, box.preview,
     h("p", {}, sendButton),
     h("p", { id: "sms-bc-result", role: "status" }));
   form.querySelectorAll("select").forEach((s) => s.addEventListener("change", () => {
     phones = null;
     sendButton.disabled = true;
-    found.textContent = "Filter changed: “Find customers” again.";
+    found.textContent = t("sms.filter_changed", { find: t("sms.find_customers") });
     box.update();
   }));
   form.addEventListener("submit", async (e) => {
@@ -138,12 +145,13 @@ async function broadcastForm(done) {
     const message = box.area.value;
     const distinct = new Set(phones).size;
     const cost = smsParts(message).parts * distinct;
-    if (!window.confirm(`Send this message to ${distinct} numbers for about ${cost} credits?`)) return;
+    if (!window.confirm(t("sms.confirm_broadcast", { count: num(distinct), credits: num(cost) }))) return;
     await guarded(form, async () => {
       const r = await call("POST", "/api/v2/sms/broadcast", { phones, message }, { "Idempotency-Key": randomKey() });
       const b = r.data;
-      form.querySelector("#sms-bc-result").textContent = `Broadcast ${b.broadcast_id}: ${b.count} messages queued, ${b.credits_used} credits used`
-        + (b.credits_remaining === null || b.credits_remaining === undefined ? "." : `, ${b.credits_remaining} left.`);
+      const sent = { id: b.broadcast_id, count: num(b.count), credits: num(b.credits_used) };
+      form.querySelector("#sms-bc-result").textContent = b.credits_remaining === null || b.credits_remaining === undefined
+        ? t("sms.broadcast_done", sent) : t("sms.broadcast_done_left", { ...sent, left: num(b.credits_remaining) });
       await done();
     });
   });
@@ -152,27 +160,27 @@ async function broadcastForm(done) {
 
 function historyView() {
   const filter = h("form", { class: "card filters", id: "sms-history-filter" },
-    h("div", {}, ...select("Status", "status", [["", "All"], ...STATUSES.map((s) => [s, s])], { id: "sms-history-status" })),
-    h("div", {}, ...field("Phone", "phone", "tel", { id: "sms-history-phone" })),
-    h("div", {}, ...field("From (local date)", "from", "date", { id: "sms-history-from" })),
-    h("div", {}, ...field("To (local date)", "to", "date", { id: "sms-history-to" })),
-    h("p", {}, h("button", { type: "submit" }, "Show")));
+    h("div", {}, ...select(t("sms.status"), "status", [["", t("sms.all")], ...STATUSES.map((s) => [s, word("status.", s)])], { id: "sms-history-status" })),
+    h("div", {}, ...field(t("sms.phone"), "phone", "tel", { id: "sms-history-phone" })),
+    h("div", {}, ...field(t("sms.from_local"), "from", "date", { id: "sms-history-from" })),
+    h("div", {}, ...field(t("sms.to_local"), "to", "date", { id: "sms-history-to" })),
+    h("p", {}, h("button", { type: "submit" }, t("sms.show"))));
   const out = h("div", { id: "sms-history-out" });
   async function load(page = 1) {
     const q = new URLSearchParams({ page, per_page: 25 });
     for (const [k, v] of Object.entries(formBody(filter))) q.set(k, k === "from" ? localToUtc(v) : k === "to" ? localToUtc(v, true) : v);
     await guarded(out, async () => {
       const r = await call("GET", `/api/v2/sms/history?${q}`);
-      out.replaceChildren(table("sms-history", ["Time", "To", "Message", "Parts", "Source", "Status"],
+      out.replaceChildren(table("sms-history", [t("sms.col_time"), t("sms.col_to"), t("sms.col_message"), t("sms.col_parts"), t("sms.col_source"), t("sms.col_status")],
         r.data.map((m) => h("tr", { "data-message": m.message_id },
           h("td", { class: "nowrap" }, when(m.created_at)),
           h("td", {}, m.customer_id ? h("a", { href: `#/customers/${m.customer_id}` }, m.phone) : m.phone),
-          h("td", {}, m.message), h("td", { class: "num" }, m.parts), h("td", {}, m.source),
-          h("td", {}, badge(m.status), m.error ? h("span", { class: "muted" }, ` ${m.error}`) : ""))), "No messages."), pager(r.meta, load));
+          h("td", {}, m.message), h("td", { class: "num" }, num(m.parts)), h("td", {}, word("sms.source_", m.source)),
+          h("td", {}, badge(m.status), m.error ? h("span", { class: "muted" }, ` ${m.error}`) : ""))), t("sms.no_messages")), pager(r.meta, load));
     });
   }
   filter.addEventListener("submit", (e) => { e.preventDefault(); load(); });
-  return { node: h("section", {}, h("h3", {}, "History"), filter, out), load };
+  return { node: h("section", {}, h("h3", {}, t("sms.history")), filter, out), load };
 }
 
 export async function smsView(content) {
@@ -184,14 +192,14 @@ export async function smsView(content) {
   };
   const forms = can("sms:send") ? [sendOneForm(refresh), await broadcastForm(refresh)] : [];
   const templates = h("section", { id: "sms-templates" });
-  content.replaceChildren(h("h2", {}, "SMS"), balance, ...forms, history.node, templates);
+  content.replaceChildren(h("h2", {}, t("sms.title")), balance, ...forms, history.node, templates);
   await refresh();
   await guarded(templates, async () => {
     const list = await call("GET", "/admin/api/sms/templates");
-    templates.replaceChildren(h("h3", {}, "Templates"),
-      h("p", { class: "muted" }, "The texts sent for bills, payments, suspensions and reminders, in the customer's language. They are set in the config file, section ",
-        h("code", {}, "[sms.templates]"), "; changes take effect after a restart of the service."),
-      table("sms-template-list", ["Sent for", "English", "Bangla"], list.map((t) => h("tr", {},
-        h("td", {}, t.name.replace(/_/g, " ")), h("td", {}, t.en), h("td", { lang: "bn" }, t.bn)))));
+    templates.replaceChildren(h("h3", {}, t("sms.templates")),
+      h("p", { class: "muted" }, t("sms.templates_intro_before"),
+        h("code", {}, "[sms.templates]"), t("sms.templates_intro_after")),
+      table("sms-template-list", [t("sms.col_sent_for"), t("sms.col_english"), t("sms.col_bangla")], list.map((tpl) => h("tr", {},
+        h("td", {}, word("sms.template_", tpl.name).replace(/_/g, " ")), h("td", {}, tpl.en), h("td", { lang: "bn" }, tpl.bn)))));
   });
 }

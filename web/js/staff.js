@@ -5,8 +5,11 @@
 
 import { h, call, clearErrors, field, select, formBody, table, badge, guarded } from "./ui.js";
 import { user as currentUser } from "./session.js";
+import { t, word, digits } from "./i18n.js";
 
-const ROLES = [["support", "Support (read, complaints)"], ["operator_staff", "Operator staff (works for one operator, a reseller)"], ["admin", "Administrator"]];
+// The roles a staff user can have: [API value, label key].
+const ROLES = [["support", "staff.role_support"], ["operator_staff", "staff.role_operator_staff"], ["admin", "staff.role_admin"]];
+const roleOptions = () => ROLES.map(([value, label]) => [value, t(label)]);
 
 export async function staffView(content) {
   const holder = h("div");
@@ -16,9 +19,9 @@ export async function staffView(content) {
   await guarded(list, async () => {
     operators = (await call("GET", "/api/v1/operators?per_page=100")).data;
   });
-  const operatorName = (id) => operators.find((o) => o.id === id)?.name ?? `#${id}`;
+  const operatorName = (id) => operators.find((o) => o.id === id)?.name ?? `#${digits(id)}`;
   const operatorSelect = (current) => {
-    const [label, input] = select("Operator (for operator staff)", "operator_id",
+    const [label, input] = select(t("staff.operator_label"), "operator_id",
       [["", "—"], ...operators.map((o) => [String(o.id), o.name])]);
     if (current) input.value = String(current);
     return [label, input];
@@ -44,46 +47,46 @@ export async function staffView(content) {
     holder.replaceChildren(form);
   };
   const create = () => show(h("form", { class: "card", id: "staff-form" },
-    h("h3", {}, "New staff user"),
-    ...field("Name", "name", "text", { required: true }),
-    ...field("Email", "email", "email", { required: true, autocomplete: "off" }),
-    ...select("Role", "role", ROLES),
+    h("h3", {}, t("staff.new")),
+    ...field(t("staff.name"), "name", "text", { required: true }),
+    ...field(t("staff.email"), "email", "email", { required: true, autocomplete: "off" }),
+    ...select(t("staff.role"), "role", roleOptions()),
     ...operatorSelect(null),
-    ...field("Password (at least 10 characters)", "password", "password", { required: true, autocomplete: "new-password" }),
-    h("p", {}, h("button", { type: "submit" }, "Create user"))),
+    ...field(t("staff.password"), "password", "password", { required: true, autocomplete: "new-password" }),
+    h("p", {}, h("button", { type: "submit" }, t("staff.create")))),
   async (form) => {
     const r = await call("POST", "/api/v2/staff", bodyOf(form));
-    return `${r.data.name} <${r.data.email}> can now log in as ${r.data.role}.`;
+    return t("staff.created", { name: r.data.name, email: r.data.email, role: word("role.", r.data.role) });
   });
   const edit = (u) => {
     const form = h("form", { class: "card", id: "staff-edit-form" },
-      h("h3", {}, `Edit ${u.name}`),
-      ...field("Name", "name", "text", { required: true, value: u.name }),
-      ...select("Role", "role", ROLES),
+      h("h3", {}, t("staff.edit_title", { name: u.name })),
+      ...field(t("staff.name"), "name", "text", { required: true, value: u.name }),
+      ...select(t("staff.role"), "role", roleOptions()),
       ...operatorSelect(u.operator_id),
-      h("p", {}, h("button", { type: "submit" }, "Save changes")));
+      h("p", {}, h("button", { type: "submit" }, t("staff.save_changes"))));
     form.querySelector("#role").value = u.role;
     show(form, async (f) => {
       const body = bodyOf(f);
       if (body.role === "operator_staff" && body.operator_id === undefined) body.operator_id = null;
       const r = await call("PUT", `/api/v2/staff/${u.id}`, body);
-      return `${r.data.name} is now ${r.data.role}.`;
+      return t("staff.updated", { name: r.data.name, role: word("role.", r.data.role) });
     });
   };
   const password = (u) => show(h("form", { class: "card", id: "password-form" },
-    h("h3", {}, `New password for ${u.name}`),
-    h("p", { class: "muted" }, "Their panel sessions and tokens end; they log in again with the new password."),
-    ...field("Password (at least 10 characters)", "password", "password", { required: true, autocomplete: "new-password" }),
-    h("p", {}, h("button", { type: "submit" }, "Set password"))),
+    h("h3", {}, t("staff.password_title", { name: u.name })),
+    h("p", { class: "muted" }, t("staff.password_note")),
+    ...field(t("staff.password"), "password", "password", { required: true, autocomplete: "new-password" }),
+    h("p", {}, h("button", { type: "submit" }, t("staff.set_password")))),
   async (form) => {
     await call("POST", `/api/v2/staff/${u.id}/password`, formBody(form));
-    return `The password of ${u.name} is set.`;
+    return t("staff.password_set", { name: u.name });
   });
   const setActive = async (u, active) => {
-    if (!active && !confirm(`Disable ${u.name}? They are logged out at once and cannot log in.`)) return;
+    if (!active && !confirm(t("staff.confirm_disable", { name: u.name }))) return;
     await guarded(notice, async () => {
       await call("PUT", `/api/v2/staff/${u.id}`, { active });
-      notice.replaceChildren(h("p", { class: "ok" }, `${u.name} is ${active ? "enabled" : "disabled"}.`));
+      notice.replaceChildren(h("p", { class: "ok" }, t(active ? "staff.enabled_notice" : "staff.disabled_notice", { name: u.name })));
     });
     await load();
   };
@@ -91,22 +94,22 @@ export async function staffView(content) {
     await guarded(list, async () => {
       const r = await call("GET", "/api/v2/staff?per_page=100");
       const me = currentUser()?.id;
-      list.replaceChildren(table("staff", ["Name", "Email", "Role", "Operator", "Status", ""],
+      list.replaceChildren(table("staff", [t("staff.name"), t("staff.email"), t("staff.role"), t("staff.operator"), t("staff.status"), ""],
         r.data.map((u) => h("tr", { "data-staff": u.id, "data-email": u.email },
-          h("td", {}, u.name, u.id === me ? h("span", { class: "muted" }, " (you)") : ""),
-          h("td", {}, u.email), h("td", {}, u.role),
+          h("td", {}, u.name, u.id === me ? h("span", { class: "muted" }, " ", t("staff.you")) : ""),
+          h("td", {}, u.email), h("td", {}, word("role.", u.role)),
           h("td", {}, u.operator_id ? operatorName(u.operator_id) : ""),
           h("td", {}, badge(u.active ? "active" : "disabled")),
           h("td", {},
-            h("button", { type: "button", onclick: () => edit(u) }, "Edit"), " ",
-            h("button", { type: "button", onclick: () => password(u) }, "Set password"), " ",
+            h("button", { type: "button", onclick: () => edit(u) }, t("staff.edit")), " ",
+            h("button", { type: "button", onclick: () => password(u) }, t("staff.set_password")), " ",
             u.active
-              ? h("button", { type: "button", onclick: () => setActive(u, false) }, "Disable")
-              : h("button", { type: "button", onclick: () => setActive(u, true) }, "Enable")))),
-        "No staff users."));
+              ? h("button", { type: "button", onclick: () => setActive(u, false) }, t("staff.disable"))
+              : h("button", { type: "button", onclick: () => setActive(u, true) }, t("staff.enable"))))),
+        t("staff.none")));
     });
   }
-  content.replaceChildren(h("div", { class: "title-row" }, h("h2", {}, "Staff"),
-    h("button", { type: "button", id: "new-staff", onclick: create }, "New staff user")), notice, holder, list);
+  content.replaceChildren(h("div", { class: "title-row" }, h("h2", {}, t("staff.title")),
+    h("button", { type: "button", id: "new-staff", onclick: create }, t("staff.new"))), notice, holder, list);
   await load();
 }

@@ -1,5 +1,8 @@
 // Small helpers every screen uses: element building, API calls with the
-// session's CSRF token, errors next to their fields, tables, money.
+// session's CSRF token, errors next to their fields, tables, money — in the
+// chosen language (i18n.js).
+
+import { t, num, digits, word } from "./i18n.js";
 
 let csrf = "";
 export const setCsrf = (token) => { csrf = token; };
@@ -32,6 +35,24 @@ export async function call(method, path, body, extraHeaders = {}) {
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (!r.ok) throw Object.assign(new Error(json?.error?.message || r.statusText || `HTTP ${r.status}`), { status: r.status, details: json?.error?.details || {} });
   return json;
+}
+
+// A file from the API (a VPN client config) saved by the browser, named as
+// the answer's Content-Disposition says (else `fallback`).
+export async function downloadFrom(path, fallback) {
+  const r = await fetch(path, { headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });
+  if (!r.ok) {
+    let message = r.statusText || `HTTP ${r.status}`;
+    try { message = (await r.json()).error?.message || message; } catch { /* not JSON */ }
+    throw Object.assign(new Error(message), { status: r.status, details: {} });
+  }
+  const name = /filename="?([^";]+)"?/.exec(r.headers.get("content-disposition") || "")?.[1] || fallback;
+  const a = h("a", { href: URL.createObjectURL(await r.blob()), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  return name;
 }
 
 // Shows an API error next to the field it names, or at the top of the form.
@@ -90,7 +111,7 @@ export function formBody(form, numeric = []) {
 
 // A table that becomes stacked cards on a phone: each cell carries its
 // column's heading (data-label) for the narrow layout to show beside it.
-export function table(id, headings, rows, empty = "Nothing here yet.") {
+export function table(id, headings, rows, empty = t("ui.empty")) {
   if (!rows.length) return h("p", { class: "muted", id: `${id}-empty` }, empty);
   for (const tr of rows) {
     [...tr.children].forEach((td, i) => { if (headings[i] && !td.hasAttribute("data-label")) td.setAttribute("data-label", headings[i]); });
@@ -117,9 +138,11 @@ export function downloadCsv(filename, columns, rows) {
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 
+// An amount in major units: "BDT 1,500" in English, "৳১,৫০০" in Bangla.
 export function money(amount, currency = "BDT") {
   const n = Number(amount ?? 0);
-  return `${currency} ${n.toLocaleString("en-US", { minimumFractionDigits: n % 1 ? 2 : 0, maximumFractionDigits: 2 })}`;
+  const text = num(n, { minimumFractionDigits: n % 1 ? 2 : 0, maximumFractionDigits: 2 });
+  return t(currency === "BDT" ? "ui.money_bdt" : "ui.money", { amount: text, currency });
 }
 
 // The ISP's local time: every time the panel shows is in [isp] utc_offset
@@ -138,7 +161,7 @@ export function when(ts) {
   if (!ts) return "";
   const t = Date.parse(ts);
   if (Number.isNaN(t)) return String(ts);
-  return new Date(t + offsetMinutes * 60000).toISOString().slice(0, 19).replace("T", " ");
+  return digits(new Date(t + offsetMinutes * 60000).toISOString().slice(0, 19).replace("T", " "));
 }
 
 // Today's local date (YYYY-MM-DD) in the ISP's time.
@@ -158,17 +181,18 @@ export function bytes(n) {
   const units = ["B", "KB", "MB", "GB", "TB"];
   let i = 0;
   while (v >= 1024 && i < units.length - 1) { v /= 1024; i += 1; }
-  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+  const digitsAfter = i === 0 ? 0 : v < 10 ? 2 : 1;
+  return `${num(v, { minimumFractionDigits: digitsAfter, maximumFractionDigits: digitsAfter })} ${t(`ui.unit_${units[i]}`)}`;
 }
 
 // Seconds as "2d 3h 4m", "5m 6s", "42s".
 export function duration(secs) {
   const s = Math.max(0, Math.floor(Number(secs ?? 0)));
   const [d, hr, m, sec] = [Math.floor(s / 86400), Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60];
-  if (d) return `${d}d ${hr}h ${m}m`;
-  if (hr) return `${hr}h ${m}m`;
-  if (m) return `${m}m ${sec}s`;
-  return `${sec}s`;
+  if (d) return t("ui.duration_dhm", { d: num(d), h: num(hr), m: num(m) });
+  if (hr) return t("ui.duration_hm", { h: num(hr), m: num(m) });
+  if (m) return t("ui.duration_ms", { m: num(m), s: num(sec) });
+  return t("ui.duration_s", { s: num(sec) });
 }
 
 // How long a RADIUS session has lasted: the accounting's Acct-Session-Time,
@@ -179,18 +203,18 @@ export function sessionSeconds(s) {
 }
 
 export function badge(status) {
-  return h("span", { class: `badge ${status}` }, status);
+  return h("span", { class: `badge ${status}` }, word("status.", status));
 }
 
 // Previous / next for a paginated list ({data, meta}). A search whose count
 // stopped (meta.total_capped) has more than its total: "120+", "of 6+".
 export function pager(meta, go) {
   const more = meta && meta.total_capped ? "+" : "";
-  if (!meta || meta.last_page <= 1) return h("p", { class: "muted" }, meta ? `${meta.total}${more} in all` : "");
+  if (!meta || meta.last_page <= 1) return h("p", { class: "muted" }, meta ? t("ui.in_all", { total: num(meta.total) + more }) : "");
   return h("p", { class: "pager" },
-    h("button", { type: "button", disabled: meta.current_page <= 1, onclick: () => go(meta.current_page - 1) }, "‹ Previous"),
-    ` Page ${meta.current_page} of ${meta.last_page}${more} (${meta.total}${more} in all) `,
-    h("button", { type: "button", disabled: meta.current_page >= meta.last_page, onclick: () => go(meta.current_page + 1) }, "Next ›"));
+    h("button", { type: "button", disabled: meta.current_page <= 1, onclick: () => go(meta.current_page - 1) }, t("ui.previous")),
+    ` ${t("ui.page_of", { page: num(meta.current_page), last: num(meta.last_page) + more, total: num(meta.total) + more })} `,
+    h("button", { type: "button", disabled: meta.current_page >= meta.last_page, onclick: () => go(meta.current_page + 1) }, t("ui.next")));
 }
 
 export function copyButton(text) {
@@ -202,14 +226,14 @@ export function copyButton(text) {
         const area = h("textarea", { readonly: true }, text);
         document.body.append(area); area.select(); document.execCommand("copy"); area.remove();
       }
-      e.target.textContent = "Copied";
-    } catch { e.target.textContent = "Select and copy by hand"; }
-  } }, "Copy");
+      e.target.textContent = t("ui.copied");
+    } catch { e.target.textContent = t("ui.copy_by_hand"); }
+  } }, t("ui.copy"));
 }
 
 export function secretBox(creds) {
   const rows = Object.entries(creds).filter(([, v]) => v !== null && v !== undefined);
   return h("div", { class: "secret", id: "secret-box", role: "status" },
-    h("p", { class: "warning" }, "Store these now: they are shown only once and cannot be shown again."),
+    h("p", { class: "warning" }, t("ui.secret_once")),
     ...rows.map(([k, v]) => h("p", {}, h("strong", {}, `${k}: `), h("code", { "data-field": k }, v), " ", copyButton(String(v)))));
 }
