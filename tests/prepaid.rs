@@ -16,7 +16,7 @@ use ispbills::{
     jobs::billing,
     store::{billing_run, operators, payments, prepaid, staff_users},
 };
-use serde_json::json;
+use serde_json::{json, Value};
 use time::macros::{date, datetime};
 
 fn prepaid_package(s: &TestServer, token: &str, wholesale: Option<f64>) -> i64 {
@@ -222,6 +222,48 @@ fn an_operators_renewal_is_paid_from_its_balance() {
         .read(move |c| operators::ledger_sum(c, op))
         .unwrap();
     assert_eq!(sum, Money(90_000));
+    // The ledger says the same, newest first (what a reseller's staff see of
+    // it is proved in tests/reseller_boundary.rs).
+    {
+        let token = &s.v2_admin_token();
+        let r = s.call(
+            "GET",
+            &format!("/api/v2/operators/{op}/ledger"),
+            token,
+            None,
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let ledger = r.json();
+        assert_eq!(ledger["meta"]["total"], 3, "{ledger}");
+        let moves: Vec<(String, String, Value)> = ledger["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["kind"].as_str().unwrap().into(),
+                    e["direction"].as_str().unwrap().into(),
+                    e["amount"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            moves,
+            vec![
+                ("renewal".into(), "out".into(), json!(400)),
+                ("fund".into(), "in".into(), json!(1000)),
+                ("fund".into(), "in".into(), json!(300)),
+            ]
+        );
+        assert_eq!(ledger["data"][0]["customer_id"], id);
+    }
+    let r = s.call(
+        "GET",
+        "/api/v2/operators/999/ledger",
+        &s.v2_admin_token(),
+        None,
+    );
+    assert_eq!(r.status, 404, "{}", r.body);
     let after = s
         .call(
             "GET",

@@ -214,6 +214,8 @@ fn rules() -> BTreeMap<&'static str, Rule> {
     add("PUT /api/v1/operators/{id}", Forbidden);
     add("POST /api/v1/operators/{id}/fund", Forbidden);
     add("POST /api/v1/operators/{id}/suspend", Forbidden);
+    // A's own ledger; B's (and an id that is no operator, the ISP's side) 404.
+    add("GET /api/v2/operators/{id}/ledger", Get(Operator));
     // Dashboards.
     add("GET /api/v1/dashboard", Special);
     add("GET /api/v1/noc/dashboard", Forbidden);

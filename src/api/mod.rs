@@ -126,6 +126,7 @@ pub type V2Apis = (
     webhooks::V2WebhooksApi,
     complaints::V2ComplaintsApi,
     staff::StaffV2,
+    operators::OperatorsV2,
 );
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).

@@ -9,13 +9,18 @@ use poem_openapi::{
 };
 
 use crate::{
-    api::{idempotent::json, security::V1Auth, ApiTags},
+    api::{
+        idempotent::json,
+        security::{V1Auth, V2Auth},
+        ApiTags,
+    },
     auth::scope::Scope,
     contract::{
         body::JsonBody,
         json_out::PreSerialized,
         operators::{
-            Fund, NewOperator, OperatorChanges, OperatorList, OperatorOne, OperatorStatus,
+            Fund, LedgerList, NewOperator, OperatorChanges, OperatorList, OperatorOne,
+            OperatorStatus,
         },
         pagination::{PageParam, PageRequest, PerPageParam},
     },
@@ -155,5 +160,36 @@ impl OperatorsV1 {
     ) -> ApiResult<Json<OperatorOne>> {
         let row = ops::operators::suspend(&state.ctx(), &auth.caller(), id.0).await?;
         Ok(one(row))
+    }
+}
+
+#[derive(Default)]
+pub struct OperatorsV2;
+
+#[OpenApi(tag = "ApiTags::Operators")]
+impl OperatorsV2 {
+    /// An operator's ledger (v2, addition)
+    ///
+    /// Every movement of the operator's funds, newest first: `fund` (money
+    /// in), `renewal` (a prepaid customer renewed at the wholesale price,
+    /// `out`), `adjustment`. The balance is their sum. A reseller's own staff
+    /// see only their operator's (another's is 404).
+    #[oai(
+        path = "/api/v2/operators/:id/ledger",
+        method = "get",
+        operation_id = "v2_operator_ledger"
+    )]
+    async fn ledger(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::OperatorsRead")] auth: V2Auth,
+        id: Path<i64>,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+    ) -> ApiResult<Json<LedgerList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let (rows, total) =
+            ops::operators::ledger(&state.ctx(), &auth.caller(), id.0, page).await?;
+        Ok(Json(LedgerList::of(rows, total, &page)))
     }
 }

@@ -166,4 +166,39 @@ impl From<OperatorRow> for Operator {
 
 paginated!(OperatorList, Operator);
 
+/// A movement of an operator's funds.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    /// `fund` (money in), `renewal` (a prepaid customer renewed at the
+    /// wholesale price) or `adjustment`.
+    pub kind: String,
+    /// `in` (adds to the balance) or `out` (takes from it).
+    pub direction: String,
+    /// How much moved, in major units (the direction says which way).
+    pub amount: Amount,
+    #[oai(nullable)]
+    pub note: Option<String>,
+    /// The customer a renewal was for.
+    #[oai(nullable)]
+    pub customer_id: Option<i64>,
+    pub created_at: String,
+}
+
+impl From<crate::store::operators::LedgerRow> for LedgerEntry {
+    fn from(r: crate::store::operators::LedgerRow) -> Self {
+        Self {
+            id: r.id,
+            kind: r.kind,
+            direction: if r.amount.minor() < 0 { "out" } else { "in" }.into(),
+            amount: Amount(Money(r.amount.minor().abs())),
+            note: r.note,
+            customer_id: r.customer_id,
+            created_at: r.created_at,
+        }
+    }
+}
+
+paginated!(LedgerList, LedgerEntry);
+
 one!(OperatorOne, Operator);

@@ -27,6 +27,28 @@ pub async fn list(
         .await?)
 }
 
+/// One page of operator `id`'s ledger, newest first, with the total; a
+/// reseller's own staff see only their operator's (another's is not found).
+pub async fn ledger(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    page: PageRequest,
+) -> OpResult<(Vec<operators::LedgerRow>, u64)> {
+    if caller.operator_id().is_some_and(|own| own != id) {
+        return Err(super::Error::NotFound);
+    }
+    ctx.db
+        .read_async(move |c| {
+            if operators::get(c, id)?.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            operators::ledger(c, id, page.limit(), page.offset())
+        })
+        .await
+        .map_err(Into::into)
+}
+
 /// A new operator (its email unique).
 pub async fn create(ctx: &Ctx, _caller: &Caller, fields: OperatorFields) -> OpResult<OperatorRow> {
     let now = ctx.now_text();

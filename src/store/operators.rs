@@ -146,6 +146,39 @@ pub fn fund(
     get(tx, id)?.ok_or(StoreError::NotFound)
 }
 
+record! {
+    /// A movement of an operator's funds: `fund` (money in), `renewal` (a
+    /// prepaid customer renewed at the wholesale price, negative) or
+    /// `adjustment`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct LedgerRow {
+        pub id: i64,
+        pub amount: Money = "amount_minor",
+        pub kind: String,
+        pub note: Option<String>,
+        pub customer_id: Option<i64>,
+        pub created_at: String,
+    }
+}
+
+/// One page of operator `id`'s ledger, newest first, with the total.
+pub fn ledger(
+    conn: &Connection,
+    id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<LedgerRow>, u64), StoreError> {
+    rows::page(
+        conn,
+        "FROM operator_ledger",
+        "operator_id = ?1",
+        "id DESC",
+        params![id],
+        limit,
+        offset,
+    )
+}
+
 /// The sum of an operator's ledger (equals its balance).
 pub fn ledger_sum(conn: &Connection, id: i64) -> Result<Money, StoreError> {
     Ok(Money(conn.query_row(
