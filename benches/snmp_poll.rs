@@ -85,6 +85,7 @@ fn main() {
         profiles: Profiles::load(None).unwrap(),
         // snmpsim listens on loopback.
         policy: ispbills::net_policy::Policy::network(true),
+        wake: Arc::new(tokio::sync::Notify::new()),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

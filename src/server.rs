@@ -242,6 +242,7 @@ where
         &mut workers,
     )
     .await;
+    let snmp_wake = Arc::new(tokio::sync::Notify::new());
     workers.spawn(
         "snmp",
         crate::monitoring::poller::worker(
@@ -252,6 +253,7 @@ where
                 config: config.monitoring.clone(),
                 profiles: profiles.clone(),
                 policy: config.network.policy(),
+                wake: snmp_wake.clone(),
             }),
             cluster.clone(),
             workers.stop_signal(),
@@ -311,6 +313,7 @@ where
         seal_key: Arc::new(seal_key),
         routers,
         profiles: Arc::new(profiles),
+        snmp_wake,
         zabbix: Arc::new(crate::monitoring::zabbix::ZabbixService::new(
             &config.zabbix,
             config.network.policy(),

@@ -54,6 +54,8 @@ pub struct Shared {
     pub routers: Arc<crate::network::hub::RouterHub>,
     /// SNMP vendor profiles (embedded and from the data dir).
     pub profiles: Arc<crate::drivers::snmp::profile::Profiles>,
+    /// Wakes the SNMP poller: a device added or changed is polled at once.
+    pub snmp_wake: Arc<tokio::sync::Notify>,
     /// Zabbix, behind a short-lived cache.
     pub zabbix: Arc<crate::monitoring::zabbix::ZabbixService>,
     /// Where the RADIUS authentication listener is bound (`None`: off, or

@@ -534,3 +534,48 @@ fn status_checks_report_up_down_latency_and_since() {
     assert!(failing.contains(&"Closed port") && failing.contains(&"Broken portal"));
     drop(open);
 }
+
+/// A device added or changed through the API is polled at once, not at the
+/// next round (the panel's form waits for this first poll to say what the
+/// appliance saw: sysDescr and the detected profile, or the error).
+#[test]
+fn a_device_added_or_changed_is_polled_at_once() {
+    let sim = SnmpSim::start(&[]);
+    // Rounds an hour apart: only the wake explains a poll within seconds.
+    let (s, token) = server_with(|mut c| {
+        c.monitoring.poll_interval_secs = 3600;
+        c
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let (host, port) = (sim.addr().ip().to_string(), sim.addr().port());
+    let path = |id: i64| format!("/api/v2/network/olts/{id}");
+    let id = add(
+        &s,
+        &token,
+        "/api/v2/network/olts",
+        json!({"name": "Head office OLT", "host": host, "port": port, "community": "wrong-community"}),
+    );
+    // A wrong community: the first poll says so.
+    let first = wait_until("the first poll", 15, || {
+        let d = get(&s, &token, &path(id))["data"].clone();
+        (d["status"] == "down").then_some(d)
+    });
+    assert!(first["last_error"].is_string(), "{first}");
+    // The right one: polled again at once, up, identified.
+    let r = s.call(
+        "PUT",
+        &path(id),
+        &token,
+        Some(json!({"community": OLTS[0]})),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let seen = wait_until("the poll after the change", 15, || {
+        let d = get(&s, &token, &path(id))["data"].clone();
+        (d["status"] == "up").then_some(d)
+    });
+    assert_eq!(seen["detected_profile"], OLTS[0], "{seen}");
+    assert!(
+        seen["sys_descr"].as_str().is_some_and(|d| !d.is_empty()),
+        "{seen}"
+    );
+}

@@ -41,6 +41,7 @@ fn snmp(state: &AppState) -> Snmp<'_> {
     Snmp {
         seal: &state.seal_key,
         profiles: &state.profiles,
+        wake: &state.snmp_wake,
     }
 }
 

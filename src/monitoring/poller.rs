@@ -40,6 +40,9 @@ pub struct SnmpPoller {
     pub profiles: Profiles,
     /// Which device addresses may be dialled (`[network] allow_loopback`).
     pub policy: crate::net_policy::Policy,
+    /// Rung when a device is added or changed: the next round starts at
+    /// once, so the panel sees the first poll within seconds.
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 fn open(seal: &SealKey, purpose: &str, sealed: &Option<String>) -> Result<String, String> {
@@ -256,8 +259,8 @@ impl SnmpPoller {
     }
 }
 
-/// Runs rounds until `stop`; a device added through the API is polled at the
-/// next round.
+/// Runs rounds until `stop`; a device added or changed through the API is
+/// polled at once (the wait between rounds ends when `wake` rings).
 pub async fn worker(
     poller: Arc<SnmpPoller>,
     cluster: Arc<crate::cluster::Cluster>,
@@ -290,6 +293,7 @@ pub async fn worker(
         }
         tokio::select! {
             _ = tokio::time::sleep_until(started + interval) => {}
+            _ = poller.wake.notified() => {}
             _ = stopped(&mut stop) => break,
         }
     }

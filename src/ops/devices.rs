@@ -27,6 +27,8 @@ pub const DEFAULT_HISTORY: i64 = 288;
 pub struct Snmp<'a> {
     pub seal: &'a SealKey,
     pub profiles: &'a Profiles,
+    /// Rung after a save: the poller polls the device at once.
+    pub wake: &'a tokio::sync::Notify,
 }
 
 impl Snmp<'_> {
@@ -97,7 +99,8 @@ pub async fn get(ctx: &Ctx, _caller: &Caller, family: Family, id: i64) -> OpResu
         .ok_or(Error::NotFound)
 }
 
-/// Adds a device: an OLT, or a radio or other device (the patch's `kind`).
+/// Adds a device: an OLT, or a radio or other device (the patch's `kind`);
+/// the poller polls it at once.
 pub async fn create(
     ctx: &Ctx,
     caller: &Caller,
@@ -120,10 +123,12 @@ pub async fn create(
             monitoring::log_access(tx, &access(&caller, &row, "added to the inventory"), &now)?;
             Ok(row)
         })
-        .await?)
+        .await
+        .inspect(|_| snmp.wake.notify_one())?)
 }
 
-/// Changes the fields sent; credentials sent replace the stored ones.
+/// Changes the fields sent; credentials sent replace the stored ones; the
+/// poller polls it again at once.
 pub async fn update(
     ctx: &Ctx,
     caller: &Caller,
@@ -149,7 +154,8 @@ pub async fn update(
             monitoring::log_access(tx, &access(&caller, &row, "settings changed"), &now)?;
             Ok(row)
         })
-        .await?)
+        .await
+        .inspect(|_| snmp.wake.notify_one())?)
 }
 
 /// Removes a device (an OLT with its ONUs) and its history.

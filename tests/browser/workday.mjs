@@ -202,6 +202,14 @@ assert.match(await text("#billing-run-result"), new RegExp(`suspended ${preview.
 assert.equal((await must(200, "GET", `/api/v2/customers/${lapsed.id}`)).data.status, "suspended");
 await page.waitForSelector("#run-suspensions-empty");
 
+// ---- An operator's ledger: funds in, newest first ---------------------------
+const reseller = (await must(201, "POST", "/api/v1/operators", { name: "Uttara Link" })).data;
+await must(200, "POST", `/api/v1/operators/${reseller.id}/fund`, { amount: 2500, note: "cash deposit" });
+await page.goto(`${BASE}/#/operators`);
+await page.click(`#operators tr[data-operator="${reseller.id}"] button.operator-ledger`);
+await page.waitForSelector('#ledger td:has-text("Funds added")');
+assert.match(await text("#ledger tbody tr:first-child"), /BDT 2,500.*cash deposit/);
+
 // ---- A customer's page: a complaint, an SMS, a VPN account -----------------
 await page.goto(`${BASE}/#/customers/${nasrin.id}`);
 await page.waitForSelector("#customer-complaints");
@@ -300,11 +308,51 @@ assert.equal(await page.isVisible("#device-v3-user"), false);
 await page.fill("#device-community", "olt-community");
 await page.click("#device-form button[type=submit]");
 await page.waitForSelector('#olts td:text("olt-bazar")');
+// Nothing answers there: polled at once, the form says what the poll saw.
+await page.waitForSelector("#device-check", { timeout: 30000 });
+assert.match(await text("#device-check"), /Could not reach olt-bazar: .+/);
 const olt = (await must(200, "GET", "/api/v2/network/olts?per_page=100")).data.find((o) => o.name === "olt-bazar");
 assert.equal(olt.port, 16161);
 assert.ok(!JSON.stringify(olt).includes("olt-community"), "the community is never answered");
 await page.click(`#olts tr[data-olt="${olt.id}"] button.show-onus`);
 await page.waitForSelector("#onus-empty");
+// An OLT snmpsim answers as a Huawei GPON OLT: identified, its ONUs listed
+// with rx power against the low-rx limit, an ONU's rx history charted.
+await page.click("#add-olt");
+await page.fill("#device-name", "olt-head");
+await page.fill("#device-host", "127.0.0.1");
+await page.fill("#device-port", process.env.SNMPSIM_PORT);
+await page.fill("#device-community", "huawei-ma56xx-gpon");
+await page.click("#device-form button[type=submit]");
+await page.waitForSelector("#device-check", { timeout: 30000 });
+assert.match(await text("#device-check"), /Reached olt-head: .+ — profile huawei-ma56xx-gpon\./);
+const head = (await must(200, "GET", "/api/v2/network/olts?per_page=100")).data.find((o) => o.name === "olt-head");
+assert.equal(head.status, "up");
+await page.click(`#olts tr[data-olt="${head.id}"] button.show-onus`);
+await page.waitForSelector("#onus tbody tr");
+const onus = (await must(200, "GET", `/api/v2/network/onus?olt_id=${head.id}&per_page=100`)).data;
+assert.equal(await page.$$eval("#onus tbody tr", (rows) => rows.length), onus.length);
+const lowOnus = onus.filter((u) => u.rx_power_dbm !== null && u.rx_power_dbm < -27).length;
+assert.equal(await page.$$eval("#onus td.rx-low", (cells) => cells.length), lowOnus);
+await page.click("#onus tbody tr:first-child button.onu-history");
+await page.waitForSelector("#history-chart svg polyline, #history-chart svg circle");
+await shot("w-06-network-olt");
+// A radio snmpsim answers as an airMAX: its signal, and its history.
+await page.click("#add-device");
+await page.fill("#device-name", "sector-east");
+await page.fill("#device-host", "127.0.0.1");
+await page.fill("#device-port", process.env.SNMPSIM_PORT);
+await page.fill("#device-community", "ubiquiti-airmax");
+await page.click("#device-form button[type=submit]");
+await page.waitForSelector("#device-check", { timeout: 30000 });
+assert.match(await text("#device-check"), /Reached sector-east: .+ — profile ubiquiti-airmax\./);
+const sector = (await must(200, "GET", "/api/v2/monitoring/devices?per_page=100")).data.find((d) => d.name === "sector-east");
+await page.waitForSelector(`#devices tr[data-device="${sector.id}"] button.device-history`);
+assert.match(await text(`#devices tr[data-device="${sector.id}"]`), /-?\d+ dBm/);
+await page.click(`#devices tr[data-device="${sector.id}"] button.device-history`);
+await page.waitForSelector("#history-chart svg polyline, #history-chart svg circle");
+// The IP pools table is there (empty: no router here reports pools).
+await page.waitForSelector("#pools, #pools-empty");
 await page.click("#add-device");
 await page.fill("#device-name", "ptp-north");
 await page.fill("#device-host", "127.0.0.1");

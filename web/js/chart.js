@@ -44,8 +44,9 @@ export function lineChart({ id, title, series, format = String, threshold = null
     const pts = s.points.map(([at, v]) => [Date.parse(at), Number(v)]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
       .sort((a, b) => a[0] - b[0]);
     if (!pts.length) continue;
-    chart.append(svg("polyline", { points: pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(" "), class: `series ${s.cls || ""}` }));
-    if (pts.length === 1) chart.append(svg("circle", { cx: px(pts[0][0]), cy: py(pts[0][1]), r: 3, class: `dot ${s.cls || ""}` }));
+    // One reading is a dot; more are a line.
+    if (pts.length === 1) chart.append(svg("circle", { cx: px(pts[0][0]), cy: py(pts[0][1]), r: 4, class: `dot ${s.cls || ""}` }));
+    else chart.append(svg("polyline", { points: pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(" "), class: `series ${s.cls || ""}` }));
   }
   const legend = document.createElement("p");
   legend.className = "legend";

@@ -3,8 +3,9 @@
 // Secrets (router password, SNMP community and v3 passwords) are write-only:
 // blank on an edit keeps them. After a router is saved the appliance polls it
 // at once; the form waits for that first poll and says what it saw (identity
-// and version, or the error). SNMP devices are polled every
-// [monitoring] poll_interval_secs; their row shows what the last poll saw.
+// and version, or the error). So for OLTs and radios: polled at once after a
+// save, the form says what the poll saw (sysDescr and the profile detected,
+// or the error).
 
 import { t, word } from "./i18n.js";
 import { h, call, clearErrors, field, select, guarded } from "./ui.js";
@@ -28,12 +29,13 @@ function changed(form, before, numeric, secrets) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Waits up to `seconds` for a router's first poll after a save (`since`, the
-// server's time of the save): seen up, or a failure recorded since.
-async function firstPoll(id, since, seconds = 15) {
+// Waits up to `seconds` for the first poll of a router or device (`path`)
+// after a save (`since`, the server's time of the save): seen up, or a
+// failure recorded since.
+async function firstPoll(path, since, seconds = 15) {
   const after = (ts) => Boolean(ts) && Date.parse(ts) >= since;
   for (let i = 0; i < seconds * 2; i += 1) {
-    const r = (await call("GET", `/api/v2/network/routers/${id}`)).data;
+    const r = (await call("GET", path)).data;
     if (after(r.last_seen_at) || (r.status !== "up" && r.last_error && after(r.status_since))) return r;
     await sleep(500);
   }
@@ -47,6 +49,16 @@ export function routerSaw(r) {
       t(r.board ? "network.reached_on" : "network.reached", { name: r.name, identity: r.identity ?? "?", version: r.version ?? "?", board: r.board }));
   }
   return h("p", { class: "form-error", id: "router-check", role: "alert" }, t("network.not_reached", { name: r.name, error: r.last_error ?? word("status.", r.status) }));
+}
+
+// What the first poll of an OLT or radio saw.
+function deviceSaw(d) {
+  if (!d) return h("p", { class: "muted", id: "device-check", role: "status" }, t("network.device_first_poll_none"));
+  if (d.status === "up") {
+    return h("p", { class: "ok", id: "device-check", role: "status" },
+      t("network.device_reached", { name: d.name, descr: d.sys_descr ?? "?", profile: d.detected_profile ?? d.profile ?? "?" }));
+  }
+  return h("p", { class: "form-error", id: "device-check", role: "alert" }, t("network.not_reached", { name: d.name, error: d.last_error ?? word("status.", d.status) }));
 }
 
 export function routerForm(r, done) {
@@ -75,7 +87,7 @@ export function routerForm(r, done) {
       const saved = (await call(r ? "PUT" : "POST", r ? `/api/v2/network/routers/${r.id}` : "/api/v2/network/routers", body)).data;
       result.replaceChildren(h("p", { class: "muted", role: "status" }, t("network.saved_checking", { name: saved.name })));
       await done();
-      result.replaceChildren(routerSaw(await firstPoll(saved.id, Date.parse(saved.updated_at))));
+      result.replaceChildren(routerSaw(await firstPoll(`/api/v2/network/routers/${saved.id}`, Date.parse(saved.updated_at))));
       await done();
     });
   });
@@ -128,8 +140,10 @@ export function deviceForm(kind, d, done) {
     if (d && !Object.keys(body).length) { form.querySelector("#device-form-result").textContent = t("network.nothing_changed"); return; }
     await guarded(form, async () => {
       const saved = (await call(d ? "PUT" : "POST", d ? `${path}/${d.id}` : path, body)).data;
-      form.querySelector("#device-form-result").replaceChildren(h("p", { class: "ok" },
-        t("network.device_saved", { name: saved.name })));
+      const result = form.querySelector("#device-form-result");
+      result.replaceChildren(h("p", { class: "muted" }, t("network.saved_checking", { name: saved.name })));
+      await done();
+      result.replaceChildren(deviceSaw(await firstPoll(`${path}/${saved.id}`, Date.parse(saved.updated_at))));
       await done();
     });
   });

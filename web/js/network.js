@@ -8,6 +8,7 @@ import { t, word, num } from "./i18n.js";
 import { h, call, table, badge, when, guarded, field, select, clearErrors, showErrors, secretBox, pager, bytes, duration, sessionSeconds } from "./ui.js";
 import { can } from "./session.js";
 import { routerForm, deviceForm, removeItem } from "./network-forms.js";
+import { lineChart } from "./chart.js";
 
 const SECRET_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -174,6 +175,16 @@ export async function networkView(content) {
   const oltsBox = h("div");
   const onusBox = h("div", { id: "onus-box" });
   const devicesBox = h("div");
+  const historyBox = h("div", { id: "history-box" });
+  const poolsBox = h("div", { id: "pools-box" });
+  // An ONU's rx power or a radio's signal over time (newest first from the API).
+  const showHistory = (where, path, name, threshold) => guarded(where, async () => {
+    const r = await call("GET", `${path}?limit=500`);
+    const chart = lineChart({ id: "history-chart", title: t("network.history_of", { name }), format: (v) => t("network.dbm", { value: num(Number(v).toFixed(1)) }),
+      series: [{ label: t("network.history_dbm"), points: r.data.map((x) => [x.at, x.value]) }], threshold });
+    where.replaceChildren(h("h4", {}, t("network.history_of", { name })),
+      chart ?? h("p", { class: "muted", id: "history-empty" }, t("network.history_none")));
+  });
   const noc = await call("GET", "/api/v1/noc/dashboard").then((r) => r.data).catch(() => null);
   const lowRx = noc?.onus?.low_rx_dbm ?? -27;
   const editDevice = (kind, d) => {
@@ -189,13 +200,15 @@ export async function networkView(content) {
       const r = await call("GET", `/api/v2/network/onus?olt_id=${o.id}&per_page=100`);
       onusBox.replaceChildren(h("h4", {}, t("network.onus_of", { name: o.name, dbm: num(lowRx) })),
         table("onus", [t("network.pon"), t("network.onu"), t("network.serial_mac"), t("network.name"), t("network.status"), t("network.rx_power"),
-          t("network.distance"), t("network.customer")],
+          t("network.distance"), t("network.customer"), ""],
           r.data.map((u) => h("tr", { "data-onu": u.id }, h("td", {}, u.pon_port ?? ""), h("td", {}, u.onu_index ?? ""),
             h("td", { class: "mono" }, u.serial ?? u.mac ?? ""), h("td", {}, u.name ?? ""), h("td", {}, badge(u.status)),
             h("td", { class: `num ${u.rx_power_dbm != null && u.rx_power_dbm < lowRx ? "rx-low" : "rx-ok"}` }, u.rx_power_dbm == null ? "" : t("network.dbm", { value: num(u.rx_power_dbm) })),
             h("td", { class: "num" }, u.distance_m == null ? "" : t("network.metres", { value: num(u.distance_m) })),
-            h("td", {}, u.customer_id ? h("a", { href: `#/customers/${u.customer_id}` }, u.customer ?? `#${u.customer_id}`) : ""))),
-          t("network.no_onus")));
+            h("td", {}, u.customer_id ? h("a", { href: `#/customers/${u.customer_id}` }, u.customer ?? `#${u.customer_id}`) : ""),
+            h("td", {}, h("button", { type: "button", class: "onu-history", onclick: () => showHistory(historyBox, `/api/v2/network/onus/${u.id}/history`,
+              u.name || u.serial || u.mac || `#${u.id}`, { value: lowRx, label: t("network.low_rx_line", { dbm: num(lowRx) }) }) }, t("network.history"))))),
+          t("network.no_onus")), historyBox);
     });
   }
   async function loadDevices() {
@@ -214,19 +227,31 @@ export async function networkView(content) {
         t("network.seen_as"), t("network.signal"), t("network.last_error"), ...(write ? [""] : [])],
         devices.data.map((d) => h("tr", { "data-device": d.id },
           h("td", {}, d.name), h("td", {}, word("network.kind_", d.kind)), h("td", {}, d.host), h("td", {}, badge(d.status)), h("td", {}, when(d.status_since)),
-          h("td", {}, seen(d)), h("td", { class: "num" }, d.metrics?.signal == null ? "" : t("network.dbm", { value: num(d.metrics.signal) })),
+          h("td", {}, seen(d)), h("td", { class: "num" }, d.metrics?.signal == null ? "" : t("network.dbm", { value: num(d.metrics.signal) }),
+            d.kind === "radio" ? [" ", h("button", { type: "button", class: "device-history", onclick: () => showHistory(historyBox, `/api/v2/monitoring/devices/${d.id}/history`, d.name) }, t("network.history"))] : ""),
           h("td", {}, d.last_error ?? ""), deviceActions(d.kind, d, "/api/v2/monitoring/devices"))),
-        t("network.no_devices")));
+        t("network.no_devices")), historyBox);
     });
   }
 
   await guarded(content, async () => {
-    const [routers, , zabbix] = await Promise.all([
+    const [routers, , zabbix, , pools] = await Promise.all([
       call("GET", "/api/v2/network/routers?per_page=100"),
       loadDevices(),
       call("GET", "/api/v2/monitoring/zabbix/problems").catch((err) => ({ error: err.message })),
       sessionsShown ? loadSessions() : null,
+      call("GET", "/api/v2/network/pools?per_page=100").catch((err) => ({ error: err.message })),
     ]);
+    // IP pools as the routers report them, with how full each is.
+    poolsBox.replaceChildren(pools.error ? h("p", { class: "muted" }, pools.error)
+      : table("pools", [t("network.pool"), t("network.router"), t("network.pool_ranges"), t("network.pool_used")],
+        pools.data.map((p) => {
+          const share = p.size ? Math.round((100 * (p.used ?? 0)) / p.size) : null;
+          return h("tr", { "data-pool": p.id }, h("td", {}, p.name), h("td", {}, p.router ?? `#${p.router_id}`),
+            h("td", { class: "mono" }, p.ranges ?? ""),
+            h("td", { class: `num ${share !== null && share >= 90 ? "rx-low" : ""}` },
+              share === null ? num(p.used ?? 0) : t("network.pool_usage", { used: num(p.used ?? 0), size: num(p.size), share: num(share) })));
+        }), t("network.no_pools")));
     routersBox.replaceChildren(routerTable(routers.data));
     const problems = zabbix.error
       ? h("p", { class: "muted", id: "zabbix-none" }, zabbix.error)
@@ -255,6 +280,8 @@ export async function networkView(content) {
       h("div", { class: "title-row" }, h("h3", {}, t("network.devices")),
         write ? h("button", { type: "button", id: "add-device", onclick: () => editDevice("device", null) }, t("network.add_device")) : ""),
       devicesBox,
+      h("h3", {}, t("network.pools")),
+      poolsBox,
       h("h3", {}, t("network.zabbix_problems")), ...[problems].flat());
   });
 }
