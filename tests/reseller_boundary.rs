@@ -167,6 +167,7 @@ fn rules() -> BTreeMap<&'static str, Rule> {
                 "search={phone}",
                 "search={username}",
                 "operator_id={operator}",
+                "due=true",
             ],
         ),
     );

@@ -53,11 +53,12 @@ async fn list_page<L>(
     from: Option<TimeBound>,
     to: Option<TimeBound>,
     sort: Option<CustomerSort>,
+    due: bool,
     write: RowWriter,
 ) -> ApiResult<JsonBytes<L>> {
     let page = PageRequest::new(page, per_page);
     let search = search.map(SingleLine::into_inner);
-    let filter = filter(status, package_id, operator_id, search, from, to, sort);
+    let filter = filter(status, package_id, operator_id, search, from, to, sort, due);
     let window = (page.limit(), page.offset());
     let (data, total) =
         ops::customers::list_json(&state.ctx(), &caller, filter, window, write).await?;
@@ -114,6 +115,7 @@ impl CustomersV1 {
             from.0,
             to.0,
             sort.0,
+            false,
             write_v1,
         )
         .await
@@ -200,8 +202,10 @@ impl CustomersV2 {
     /// List customers (v2)
     ///
     /// Paginated. Filters: `status`, `package_id`, `operator_id`, `search` (part of
-    /// the name, phone, email or login name), `from`/`to` (created), `sort`
-    /// (default `-created_at`). A reseller's staff see only their customers.
+    /// the name, phone, email or login name), `from`/`to` (created), `due`
+    /// (`true`: only customers with a bill unpaid or partly paid; an
+    /// addition), `sort` (default `-created_at`). A reseller's staff see only
+    /// their customers.
     /// A search (three characters or more) in the default order counts at most
     /// 100 matches past the page: `meta.total_capped` is then `true`.
     #[oai(
@@ -223,6 +227,7 @@ impl CustomersV2 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
         sort: Query<Option<CustomerSort>>,
+        due: Query<Option<bool>>,
     ) -> ApiResult<JsonBytes<V2CustomerList>> {
         let caller = auth.caller();
         list_page(
@@ -237,6 +242,7 @@ impl CustomersV2 {
             from.0,
             to.0,
             sort.0,
+            due.0.unwrap_or(false),
             write_v2,
         )
         .await

@@ -274,6 +274,7 @@ wire_enum! {
 }
 
 /// Builds the store filter from the query parameters.
+#[allow(clippy::too_many_arguments)]
 pub fn filter(
     status: Option<StatusFilter>,
     package_id: Option<i64>,
@@ -282,8 +283,10 @@ pub fn filter(
     from: Option<TimeBound>,
     to: Option<TimeBound>,
     sort: Option<CustomerSort>,
+    due: bool,
 ) -> CustomerFilter {
     CustomerFilter {
+        due,
         status: status.map(|s| s.as_str().to_string()),
         package_id,
         operator_id,

@@ -582,6 +582,8 @@ pub struct CustomerFilter {
     pub created_to: Option<String>,
     /// One of [`SORTS`]; default `-created_at`.
     pub sort: Option<String>,
+    /// Only customers who owe: a bill unpaid or partly paid.
+    pub due: bool,
 }
 
 /// How many matches past the end of its page a search in the default order
@@ -793,6 +795,13 @@ fn list_rows<T>(
     }
     if let Some(to) = &filter.created_to {
         cond.add("c.created_at <= ?", to.clone());
+    }
+    if filter.due {
+        // `bills_customer` leads from each customer to its bills.
+        cond.add_fixed(
+            "EXISTS (SELECT 1 FROM bills b WHERE b.customer_id = c.id \
+             AND b.status IN ('unpaid', 'partial'))",
+        );
     }
     if let Some(term) = term.as_deref().filter(|_| fts_term.is_none()) {
         // Too short for trigrams: a prefix of the name (indexed) or phone.
