@@ -96,6 +96,12 @@ await page.click("#sms-bc-form button[type=submit]");
 await page.waitForSelector("#sms-bc-result:has-text('queued')");
 assert.match(await text("#sms-bc-result"), /2 messages queued, 2 credits used/);
 assert.equal(Number((await text("#sms-credits strong")).trim()), creditsBefore - oneParts - 2, "the balance shown is what is left");
+// Only those who owe: the count the API gives for the same filter.
+await page.selectOption("#sms-bc-due", "true");
+await page.click("#sms-bc-find");
+const owing = (await must(200, "GET", `/api/v2/customers?status=active&package_id=${pkg.id}&due=true`)).meta.total;
+await page.waitForSelector(`#sms-bc-found:has-text("${owing} customer number")`);
+await page.selectOption("#sms-bc-due", "");
 // The history: both customers' numbers, filtered by status.
 await page.waitForSelector(`#sms-history td:has-text("${jamal.phone}")`);
 const broadcastTo = await page.$$eval('#sms-history tr:has-text("our office is closed on Friday") td[data-label="To"]',
@@ -176,6 +182,17 @@ await shot("w-04-print-cards");
 await page.emulateMedia({ media: "screen" });
 await page.waitForSelector('#cards td:has-text("WORKDAY-1")');
 assert.equal(await page.$$eval('#cards tr:has-text("WORKDAY-1")', (els) => els.length), 6);
+// The batch issued to an operator (a distributor) from the same screen.
+const distributor = (await must(201, "POST", "/api/v1/operators", { name: "Card Distributor" })).data;
+await page.reload();
+await page.waitForSelector("#card-issue-form");
+await page.fill("#card-issue-batch", "WORKDAY-1");
+await page.selectOption("#card-issue-operator", String(distributor.id));
+await page.click("#card-issue-form button[type=submit]");
+await page.waitForSelector('#card-issue-result:has-text("Card Distributor")');
+assert.match(await text("#card-issue-result"), /6 unused cards of WORKDAY-1/);
+const issued = (await must(200, "GET", "/api/v1/recharge-cards?batch=WORKDAY-1&per_page=100")).data;
+assert.ok(issued.length === 6 && issued.every((c) => c.operator_id === distributor.id), JSON.stringify(issued));
 // The PINs are never shown again.
 await page.reload();
 await page.waitForSelector("#cards");

@@ -194,7 +194,26 @@ async function cardsView(content) {
     });
   }
   filter.addEventListener("submit", (e) => { e.preventDefault(); load(); });
-  content.replaceChildren(form, sheet, filter, out);
+  // A batch's unused cards issued to an operator (a distributor), or back to the ISP.
+  const issue = can("cards:write") && operators.length ? h("form", { class: "card filters", id: "card-issue-form" },
+    h("div", {}, ...field(t("billing.batch"), "batch", "text", { id: "card-issue-batch", required: true, pattern: "[A-Za-z0-9-]+" })),
+    h("div", {}, ...select(t("billing.card_issue_to"), "operator_id", [["", t("billing.card_operator_isp")], ...operators.map((o) => [o.id, o.name])], { id: "card-issue-operator" })),
+    h("p", {}, h("button", { type: "submit" }, t("billing.card_issue"))),
+    h("p", { id: "card-issue-result", role: "status" })) : "";
+  if (issue) {
+    issue.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      clearErrors(issue);
+      await guarded(issue, async () => {
+        const { batch, operator_id: op } = formBody(issue, ["operator_id"]);
+        const r = (await call("PUT", `/api/v2/recharge-cards/batches/${encodeURIComponent(batch)}`, { operator_id: op ?? null })).data;
+        const who = r.operator_id ? operators.find((o) => o.id === r.operator_id)?.name ?? `#${digits(r.operator_id)}` : t("billing.card_operator_isp");
+        issue.querySelector("#card-issue-result").textContent = t("billing.card_issued", { batch: r.batch, cards: digits(r.cards), who });
+        await load();
+      });
+    });
+  }
+  content.replaceChildren(form, sheet, issue, filter, out);
   await load();
 }
 

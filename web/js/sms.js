@@ -1,5 +1,5 @@
 // SMS: the balance and the day's cap, a message to one number, a broadcast
-// to a filtered set of customers (status, package, operator) with a preview
+// to a filtered set of customers (status, package, operator, who owe) with a preview
 // of parts and credits before sending, and the history with filters (v2 API;
 // sms:read to see, sms:send to send). The server counts what a message
 // costs; the preview counts the same way (GSM-7: 160 characters in one part,
@@ -111,12 +111,13 @@ async function broadcastForm(done) {
     h("div", { class: "filters" },
       h("div", {}, ...select(t("sms.status"), "status", [["", t("sms.all")], ...CUSTOMER_STATUSES.map((s) => [s, word("status.", s)])], { id: "sms-bc-status" })),
       h("div", {}, ...select(t("sms.package"), "package_id", [["", t("sms.all")], ...packages.map((p) => [p.id, p.name])], { id: "sms-bc-package" })),
-      operators.length ? h("div", {}, ...select(t("sms.operator"), "operator_id", [["", t("sms.all")], ...operators.map((o) => [o.id, o.name])], { id: "sms-bc-operator" })) : ""),
+      operators.length ? h("div", {}, ...select(t("sms.operator"), "operator_id", [["", t("sms.all")], ...operators.map((o) => [o.id, o.name])], { id: "sms-bc-operator" })) : "",
+      h("div", {}, ...select(t("sms.due"), "due", [["", t("sms.all")], ["true", t("sms.due_only")]], { id: "sms-bc-due" }))),
     h("p", {}, h("button", { type: "button", id: "sms-bc-find", onclick: async () => {
       clearErrors(form);
       await guarded(form, async () => {
         const filter = {};
-        for (const k of ["status", "package_id", "operator_id"]) {
+        for (const k of ["status", "package_id", "operator_id", "due"]) {
           const v = form.querySelector(`[name=${k}]`)?.value;
           if (v) filter[k] = v;
         }
