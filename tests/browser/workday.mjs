@@ -294,6 +294,37 @@ assert.equal(await page.isVisible('nav.menu a:text("SMS")'), false, "the menu fo
 
 // ---- Network: a router, an OLT and a radio added, edited, deleted ----------
 await page.goto(`${BASE}/#/network`);
+// A MikroTik the RouterOS simulator plays: reached at the first poll
+// (identity, version, board); a customer on it and a login someone made by
+// hand on the router; Sync now shows the diff.
+const ROS_REST = process.env.ROUTEROS_SIM_REST;
+const rosAuth = `Basic ${Buffer.from("ispbills:sim router password").toString("base64")}`;
+const handMade = await fetch(`${ROS_REST}/rest/ppp/secret`, { method: "PUT", headers: { authorization: rosAuth, "content-type": "application/json" },
+  body: JSON.stringify({ name: "walkin-guest", password: "guest pass", service: "pppoe" }) });
+assert.ok(handMade.ok, `the simulator took a hand-made login: ${handMade.status}`);
+await page.click("#add-router");
+await page.fill("#router-name", "core-sim");
+await page.fill("#router-host", "127.0.0.1");
+await page.fill("#router-port", process.env.ROUTEROS_SIM_PORT);
+await page.fill("#router-username", "ispbills");
+await page.fill("#router-password", "sim router password");
+await page.click("#router-form button[type=submit]");
+await page.waitForSelector("#router-check", { timeout: 30000 });
+assert.match(await text("#router-check"), /Reached core-sim: identity .+, RouterOS 7\.16\.2.* on CCR2004-16G-2S\+\./);
+const core = (await must(200, "GET", "/api/v2/network/routers?per_page=100")).data.find((r) => r.name === "core-sim");
+assert.equal(core.status, "up");
+await must(200, "PUT", `/api/v2/customers/${jamal.id}`, { router_id: core.id, username: "jamal.uddin", password: "pppoe password 1" });
+await page.goto(`${BASE}/#/network`);
+await page.click(`#routers tr[data-router="${core.id}"] button.sync-now`);
+await page.waitForSelector("#sync-result");
+const diff = await text("#sync-result");
+assert.match(diff, /Made by hand on the router \(not touched\) \(1\)/, diff);
+assert.ok(diff.includes("walkin-guest"), diff);
+// The customer's login is on the router (added by this sync or the poller's).
+const secrets = await (await fetch(`${ROS_REST}/rest/ppp/secret`, { headers: { authorization: rosAuth } })).json();
+assert.ok(secrets.some((x) => x.name === "jamal.uddin"), JSON.stringify(secrets));
+await shot("w-06-network-router-sync");
+await page.goto(`${BASE}/#/network`);
 await page.click("#add-router");
 await page.fill("#router-name", "edge-2");
 // Nothing listens on port 9 here: the first poll's error is what the form reports.
