@@ -521,3 +521,27 @@ fn the_preview_shows_what_running_now_then_does() {
         .any(|e| e["customer_id"] == a
             && e["reason"] == format!("bill #{bill_a} overdue since 2026-05-17")));
 }
+
+/// A customer who started on the 30th is billed on the 28th (the billing day
+/// is capped at 28), once: not again on the 29th, 30th or 31st.
+#[test]
+fn a_start_late_in_the_month_bills_once_on_the_28th() {
+    let w = World::new();
+    // 14:00 in Dhaka on 30 April.
+    w.clock.set(datetime!(2026-04-30 08:00:00 UTC));
+    let pkg = w.s.create_package("Home 20 Mbps", 800);
+    let c = w.customer(pkg);
+    w.clock.set(datetime!(2026-05-31 18:00:00 UTC));
+    assert_eq!(w.run(date!(2026 - 05 - 27)).bills_created, 0);
+    assert_eq!(w.run(date!(2026 - 05 - 28)).bills_created, 1);
+    for day in [
+        date!(2026 - 05 - 29),
+        date!(2026 - 05 - 30),
+        date!(2026 - 05 - 31),
+    ] {
+        assert_eq!(w.run(day).bills_created, 0, "{day}");
+    }
+    let bills = w.bills(c);
+    assert_eq!(bills.as_array().unwrap().len(), 1, "{bills}");
+    assert_eq!(bills[0]["period_start"], "2026-05-28");
+}

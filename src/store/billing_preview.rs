@@ -95,7 +95,7 @@ pub fn preview(
         let rows = stmt.query_map(
             params![
                 offset_modifier(settings),
-                i64::from(settings.date.day().min(28)),
+                i64::from(settings.date.day()),
                 settings.date.to_string()
             ],
             |r| {

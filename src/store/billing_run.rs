@@ -79,7 +79,9 @@ impl Step {
 
 /// Customers on monthly packages with an active subscription whose start day
 /// (local time, capped at 28) is the day (`?2`, with the offset `?1`), not yet
-/// billed for the period starting `?3`.
+/// billed for the period starting `?3`. The day is the date's own: on the
+/// 29th to 31st nobody matches (those who started then were billed on the
+/// 28th, and a capped `?2` would bill them again each of those days).
 pub(super) fn bills_due(engine: Engine) -> String {
     let day = engine.shifted_day_of_month("s.starts_at", "?1");
     format!(
@@ -145,7 +147,7 @@ pub fn candidates(
             &format!("SELECT c.id {} ORDER BY c.id", bills_due(conn.engine())),
             params![
                 offset_modifier(settings),
-                i64::from(settings.date.day().min(28)),
+                i64::from(settings.date.day()),
                 settings.date.to_string()
             ],
         ),
@@ -204,7 +206,7 @@ fn bill(tx: &Transaction<'_>, settings: &RunSettings, ids: &str) -> Result<RunRe
         let rows = stmt.query_map(
             params![
                 offset_modifier(settings),
-                i64::from(settings.date.day().min(28)),
+                i64::from(settings.date.day()),
                 period_start,
                 ids
             ],
