@@ -731,6 +731,10 @@ fn the_due_filter_finds_the_customers_who_owe() {
         ids
     };
     assert_eq!(ids("due=true"), vec![owes, partly]);
+    // The total counts the customers who owe (not every customer).
+    let r = s.call("GET", "/api/v2/customers?due=true&per_page=1", &token, None);
+    assert_eq!(r.json()["meta"]["total"], 2, "{}", r.body);
+    assert_eq!(r.json()["meta"]["last_page"], 2, "{}", r.body);
     assert_eq!(ids("due=false").len(), 4);
     assert_eq!(ids("due=true&search=Owes%20Part"), vec![partly]);
     let r = s.call("GET", "/api/v2/customers?due=maybe", &token, None);

@@ -1101,7 +1101,8 @@ fn kept_count(filter: &CustomerFilter, vis: Visibility) -> Kept {
         .search
         .as_deref()
         .is_some_and(|s| !s.trim().is_empty());
-    if searching || filter.created_from.is_some() || filter.created_to.is_some() {
+    // The kept counts know nothing of search, creation dates or dues.
+    if searching || filter.created_from.is_some() || filter.created_to.is_some() || filter.due {
         return Kept::No;
     }
     if let (Some(mine), Some(asked)) = (vis.operator_id, filter.operator_id) {
