@@ -760,10 +760,37 @@ fn demo_history_makes_the_screens_alive() {
             "no made-up {table}"
         );
     }
-    // The day's run works on it.
+    // The past is not news: the SMS notifications and webhooks readers start
+    // after it.
+    let last_event = count("SELECT MAX(id) FROM events");
+    for reader in ["sms-notifications", "webhooks"] {
+        assert_eq!(
+            count(&format!(
+                "SELECT last_event_id FROM outbox_cursors WHERE name = '{reader}'"
+            )),
+            last_event,
+            "{reader}"
+        );
+    }
+    // The day's run goes on from it: no period billed twice, and only the
+    // few who owe past the grace days are suspended.
+    let active = count("SELECT COUNT(*) FROM customers WHERE status = 'active'");
     let out = ispbills(dir.path())
         .args(["billing", "run"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM (SELECT customer_id, substr(period_start, 1, 7) FROM bills
+             GROUP BY 1, 2 HAVING COUNT(*) > 1) twice"
+        ),
+        0,
+        "a month billed twice"
+    );
+    let suspended = count("SELECT COUNT(*) FROM auto_suspension_log");
+    assert!(
+        suspended * 5 < active,
+        "{suspended} of {active} suspended by the first run"
+    );
 }

@@ -27,6 +27,7 @@ fn load(
     };
     let with = history.then(|| WithHistory {
         offset: config.isp.offset(),
+        due_days: i64::from(config.billing.due_days),
         pin_key: key.as_ref(),
     });
     Ok(demo::load(&db, customers, SystemClock.now(), with))

@@ -1,8 +1,11 @@
 //! The demo's recent past, so the screens are alive on the first day: two
 //! months of bills with the payments most customers made (cash, bKash,
 //! Nagad, bank), a few complaints, sent SMS (payment thanks and a Bangla
-//! maintenance notice), and recharge card batches. Nothing pretends to be a
-//! device: no router, OLT or radio is made up.
+//! maintenance notice), and recharge card batches. The bills follow the real
+//! cycle (each customer's billing day, calendar months, `due_days`), so the
+//! daily run goes on from them without a second bill. The past is marked as
+//! read for the outbox's readers: no SMS or webhook goes out for it. Nothing
+//! pretends to be a device: no router, OLT or radio is made up.
 
 use time::{Duration, OffsetDateTime, UtcOffset};
 
@@ -16,9 +19,10 @@ use crate::{
     store::{
         bills::{self, NewBill},
         complaints::{self, ComplaintFields},
+        events,
         payments::{self, NewPayment},
         sms::{self, Limits},
-        Db, StoreError,
+        webhook_deliveries, Db, StoreError,
     },
 };
 
@@ -93,6 +97,41 @@ fn month_label(d: time::Date) -> String {
     format!("{} {}", d.month(), d.year())
 }
 
+/// `day` of the month `back` months before `d`'s.
+fn months_back(d: time::Date, back: u8, day: u8) -> Option<time::Date> {
+    let mut month = d.month();
+    let mut year = d.year();
+    for _ in 0..back {
+        month = month.previous();
+        if month == time::Month::December {
+            year -= 1;
+        }
+    }
+    time::Date::from_calendar_date(year, month, day).ok()
+}
+
+/// The periods the run would have billed in the last two months: each
+/// start on the customer's billing day (the local day it started, capped at
+/// 28, as the run bills), after it started and before today.
+fn periods(c: &Seeded, today: time::Date, offset: UtcOffset) -> Vec<(time::Date, time::Date)> {
+    let started = c.created.to_offset(offset).date();
+    let day = started.day().min(28);
+    (0..=2u8)
+        .rev()
+        .filter_map(|back| months_back(today, back, day))
+        .filter(|start| *start >= started && *start < today && *start >= today - Duration::days(62))
+        .filter_map(|start| {
+            let (y, m) = if start.month() == time::Month::December {
+                (start.year() + 1, time::Month::January)
+            } else {
+                (start.year(), start.month().next())
+            };
+            let next = time::Date::from_calendar_date(y, m, day).ok()?;
+            Some((start, next.previous_day()?))
+        })
+        .collect()
+}
+
 /// Writes the history of `seeded` (made `now`, the ISP at `offset`);
 /// recharge cards only with the data directory's PIN key.
 pub fn load(
@@ -100,7 +139,7 @@ pub fn load(
     seeded: &[Seeded],
     pin_key: Option<&JwtKey>,
     now: OffsetDateTime,
-    offset: UtcOffset,
+    (offset, due_days): (UtcOffset, i64),
     rng: &mut Rng,
 ) -> Result<History, StoreError> {
     let today = now.to_offset(offset).date();
@@ -110,35 +149,33 @@ pub fn load(
     for chunk in seeded.chunks(200) {
         let mut plan = Vec::new();
         for c in chunk.iter().filter(|c| c.billed && c.price.0 > 0) {
-            let day = (c.id % 27) + 1;
-            for months_back in [2i64, 1] {
-                let start = today - Duration::days(30 * months_back) + Duration::days(day);
-                if start.midnight().assume_offset(offset) < c.created || start >= today {
-                    continue;
-                }
+            let all = periods(c, today, offset);
+            for (n, (start, end)) in all.iter().copied().enumerate() {
+                let latest = n + 1 == all.len();
                 let roll = rng.below(100);
                 let paid_after = Duration::days(rng.below(10) as i64)
                     + Duration::minutes((10 * 60 + rng.below(10 * 60)) as i64);
                 let paid_at = start.midnight().assume_offset(offset) + paid_after;
-                let pays = (months_back == 2 && roll < 85) || (months_back == 1 && roll < 65);
+                // Most pay; a few of the latest bills are still owed.
+                let pays = roll < if latest { 90 } else { 97 };
                 let payment = (pays && paid_at < now - Duration::hours(1)).then(|| {
                     let method = METHODS[rng.below(METHODS.len())];
                     let trx = matches!(method, "bkash" | "nagad" | "bank")
                         .then(|| format!("DEMO{:010X}", rng.next() % 0xFF_FFFF_FFFF));
                     // A few pay half now, the rest later.
-                    let amount = if roll.is_multiple_of(20) {
+                    let amount = if latest && roll.is_multiple_of(25) {
                         Money(c.price.0 / 2)
                     } else {
                         c.price
                     };
                     (paid_at, method, trx, amount)
                 });
-                plan.push((c.clone(), start, payment));
+                plan.push((c.clone(), (start, end), payment));
             }
         }
         let written = db.write(move |tx| {
             let mut out = (0, Vec::new());
-            for (c, start, payment) in plan {
+            for (c, (start, end), payment) in plan {
                 let billed_at = start.midnight().assume_offset(offset) + Duration::minutes(30);
                 let bill = bills::create(
                     tx,
@@ -146,14 +183,14 @@ pub fn load(
                         customer_id: c.id,
                         amount: c.price,
                         currency: "BDT".into(),
-                        due_date: (start + Duration::days(7)).to_string(),
+                        due_date: (start + Duration::days(due_days)).to_string(),
                         description: Some(format!(
                             "Monthly subscription — {} ({})",
                             c.package,
                             month_label(start)
                         )),
                         period_start: Some(start.to_string()),
-                        period_end: Some((start + Duration::days(29)).to_string()),
+                        period_end: Some(end.to_string()),
                     },
                     Visibility::ALL,
                     &format_timestamp(billed_at),
@@ -184,6 +221,11 @@ pub fn load(
     }
     done.complaints = complaints_of(db, seeded, now, rng)?;
     done.sms = messages(db, seeded, &thanks, now)?;
+    // The past is not news: no SMS notification or webhook for it.
+    db.write(|tx| {
+        events::mark_all_read(tx, sms::NOTIFICATIONS_READER)?;
+        events::mark_all_read(tx, webhook_deliveries::READER)
+    })?;
     if let Some(key) = pin_key {
         let stamp = format_timestamp(now - Duration::days(20));
         for (batch, count, value) in [("DEMO-500", 20, 500), ("DEMO-1000", 10, 1000)] {

@@ -122,6 +122,8 @@ pub struct Loaded {
 pub struct WithHistory<'a> {
     /// The ISP's offset, for local billing days.
     pub offset: UtcOffset,
+    /// `[billing] due_days`: a bill's due date after its period starts.
+    pub due_days: i64,
     /// The data directory's PIN key: recharge cards are made only with it.
     pub pin_key: Option<&'a crate::auth::keys::JwtKey>,
 }
@@ -273,7 +275,12 @@ pub fn load(
     db.write(customers::optimize_search_index)?;
     let history = match history {
         Some(h) => Some(history::load(
-            db, &seeded, h.pin_key, now, h.offset, &mut rng,
+            db,
+            &seeded,
+            h.pin_key,
+            now,
+            (h.offset, h.due_days),
+            &mut rng,
         )?),
         None => None,
     };
