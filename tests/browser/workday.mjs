@@ -383,7 +383,7 @@ assert.equal(await page.$$eval("#onus tbody tr", (rows) => rows.length), onus.le
 const lowOnus = onus.filter((u) => u.rx_power_dbm !== null && u.rx_power_dbm < -27).length;
 assert.equal(await page.$$eval("#onus td.rx-low", (cells) => cells.length), lowOnus);
 await page.click("#onus tbody tr:first-child button.onu-history");
-await page.waitForSelector("#history-chart svg polyline, #history-chart svg circle");
+await page.waitForSelector("#onu-history-chart svg polyline, #onu-history-chart svg circle");
 await shot("w-06-network-olt");
 // A radio snmpsim answers as an airMAX: its signal, and its history.
 await page.click("#add-device");
@@ -398,7 +398,7 @@ const sector = (await must(200, "GET", "/api/v2/monitoring/devices?per_page=100"
 await page.waitForSelector(`#devices tr[data-device="${sector.id}"] button.device-history`);
 assert.match(await text(`#devices tr[data-device="${sector.id}"]`), /-?\d+ dBm/);
 await page.click(`#devices tr[data-device="${sector.id}"] button.device-history`);
-await page.waitForSelector("#history-chart svg polyline, #history-chart svg circle");
+await page.waitForSelector("#device-history-chart svg polyline, #device-history-chart svg circle");
 // The IP pools table is there (empty: no router here reports pools).
 await page.waitForSelector("#pools, #pools-empty");
 await page.click("#add-device");

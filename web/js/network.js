@@ -175,15 +175,16 @@ export async function networkView(content) {
   const oltsBox = h("div");
   const onusBox = h("div", { id: "onus-box" });
   const devicesBox = h("div");
-  const historyBox = h("div", { id: "history-box" });
+  const onuHistory = h("div", { id: "onu-history" });
+  const deviceHistory = h("div", { id: "device-history" });
   const poolsBox = h("div", { id: "pools-box" });
   // An ONU's rx power or a radio's signal over time (newest first from the API).
   const showHistory = (where, path, name, threshold) => guarded(where, async () => {
     const r = await call("GET", `${path}?limit=500`);
-    const chart = lineChart({ id: "history-chart", title: t("network.history_of", { name }), format: (v) => t("network.dbm", { value: num(Number(v).toFixed(1)) }),
+    const chart = lineChart({ id: `${where.id}-chart`, title: t("network.history_of", { name }), format: (v) => t("network.dbm", { value: num(Number(v).toFixed(1)) }),
       series: [{ label: t("network.history_dbm"), points: r.data.map((x) => [x.at, x.value]) }], threshold });
     where.replaceChildren(h("h4", {}, t("network.history_of", { name })),
-      chart ?? h("p", { class: "muted", id: "history-empty" }, t("network.history_none")));
+      chart ?? h("p", { class: "muted", id: `${where.id}-empty` }, t("network.history_none")));
   });
   const noc = await call("GET", "/api/v1/noc/dashboard").then((r) => r.data).catch(() => null);
   const lowRx = noc?.onus?.low_rx_dbm ?? -27;
@@ -206,9 +207,9 @@ export async function networkView(content) {
             h("td", { class: `num ${u.rx_power_dbm != null && u.rx_power_dbm < lowRx ? "rx-low" : "rx-ok"}` }, u.rx_power_dbm == null ? "" : t("network.dbm", { value: num(u.rx_power_dbm) })),
             h("td", { class: "num" }, u.distance_m == null ? "" : t("network.metres", { value: num(u.distance_m) })),
             h("td", {}, u.customer_id ? h("a", { href: `#/customers/${u.customer_id}` }, u.customer ?? `#${u.customer_id}`) : ""),
-            h("td", {}, h("button", { type: "button", class: "onu-history", onclick: () => showHistory(historyBox, `/api/v2/network/onus/${u.id}/history`,
+            h("td", {}, h("button", { type: "button", class: "onu-history", onclick: () => showHistory(onuHistory, `/api/v2/network/onus/${u.id}/history`,
               u.name || u.serial || u.mac || `#${u.id}`, { value: lowRx, label: t("network.low_rx_line", { dbm: num(lowRx) }) }) }, t("network.history"))))),
-          t("network.no_onus")), historyBox);
+          t("network.no_onus")), onuHistory);
     });
   }
   async function loadDevices() {
@@ -228,9 +229,9 @@ export async function networkView(content) {
         devices.data.map((d) => h("tr", { "data-device": d.id },
           h("td", {}, d.name), h("td", {}, word("network.kind_", d.kind)), h("td", {}, d.host), h("td", {}, badge(d.status)), h("td", {}, when(d.status_since)),
           h("td", {}, seen(d)), h("td", { class: "num" }, d.metrics?.signal == null ? "" : t("network.dbm", { value: num(d.metrics.signal) }),
-            d.kind === "radio" ? [" ", h("button", { type: "button", class: "device-history", onclick: () => showHistory(historyBox, `/api/v2/monitoring/devices/${d.id}/history`, d.name) }, t("network.history"))] : ""),
+            d.kind === "radio" ? [" ", h("button", { type: "button", class: "device-history", onclick: () => showHistory(deviceHistory, `/api/v2/monitoring/devices/${d.id}/history`, d.name) }, t("network.history"))] : ""),
           h("td", {}, d.last_error ?? ""), deviceActions(d.kind, d, "/api/v2/monitoring/devices"))),
-        t("network.no_devices")), historyBox);
+        t("network.no_devices")), deviceHistory);
     });
   }
 
