@@ -1,17 +1,31 @@
 //! The day's billing run on demand: what it would do today (read only), and
 //! running it now. The run is the ISP's: a reseller's staff may do neither
-//! (it bills and suspends every operator's customers).
+//! (it bills and suspends every operator's customers). Also the run's settings
+//! from the configuration and the clock, which the daily worker and the
+//! command line use too.
 
 use time::Date;
 
 use super::{Caller, Ctx, Error, OpResult};
 use crate::{
-    jobs::billing::{self, RunOutcome},
+    clock::Clock,
+    config::Config,
     store::{
         billing_preview::{self, RunPreview},
-        billing_run::CHUNK,
+        billing_run::{run_in_chunks, RunOutcome, RunSettings, CHUNK},
     },
 };
+
+/// The run's settings for `date`, from the configuration and the clock.
+pub fn settings(config: &Config, clock: &dyn Clock, date: Date) -> RunSettings {
+    RunSettings {
+        date,
+        offset: config.isp.offset(),
+        due_days: i64::from(config.billing.due_days),
+        grace_days: i64::from(config.billing.grace_days),
+        now: clock.now(),
+    }
+}
 
 /// The rows a preview lists at most per kind (the totals count them all).
 pub const PREVIEW_ROWS: usize = 200;
@@ -30,7 +44,7 @@ fn isp_staff_only(caller: &Caller) -> OpResult<()> {
 /// its bills' due date, and the preview.
 pub async fn preview(ctx: &Ctx, caller: &Caller) -> OpResult<(Date, Date, RunPreview)> {
     isp_staff_only(caller)?;
-    let settings = billing::settings(&ctx.config, ctx.clock.as_ref(), ctx.today());
+    let settings = settings(&ctx.config, ctx.clock.as_ref(), ctx.today());
     let due = settings.date + time::Duration::days(settings.due_days);
     let found = ctx
         .db
@@ -43,11 +57,10 @@ pub async fn preview(ctx: &Ctx, caller: &Caller) -> OpResult<(Date, Date, RunPre
 /// day's run did already is not done twice), and says what it did.
 pub async fn run_now(ctx: &Ctx, caller: &Caller) -> OpResult<(Date, RunOutcome)> {
     isp_staff_only(caller)?;
-    let settings = billing::settings(&ctx.config, ctx.clock.as_ref(), ctx.today());
+    let settings = settings(&ctx.config, ctx.clock.as_ref(), ctx.today());
     let db = ctx.db.clone();
-    let outcome =
-        tokio::task::spawn_blocking(move || billing::run_in_chunks(&db, &settings, CHUNK))
-            .await
-            .map_err(|e| Error::Internal(format!("the billing run stopped: {e}")))??;
+    let outcome = tokio::task::spawn_blocking(move || run_in_chunks(&db, &settings, CHUNK))
+        .await
+        .map_err(|e| Error::Internal(format!("the billing run stopped: {e}")))??;
     Ok((settings.date, outcome))
 }

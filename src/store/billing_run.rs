@@ -3,6 +3,8 @@
 //! customers whose bills are overdue beyond the grace days, logged; plus the
 //! reactivation a payment earns when it clears an auto-suspended customer's dues.
 
+use std::time::{Duration, Instant};
+
 use super::sql::{Connection, Engine, Transaction};
 use crate::domain::visibility::Visibility;
 use rusqlite::params;
@@ -12,7 +14,7 @@ use super::{
     bills::{self, NewBill},
     customers, prepaid,
     rows::{self, record},
-    StoreError,
+    Db, StoreError,
 };
 use crate::clock::format_timestamp;
 
@@ -457,4 +459,41 @@ pub fn suspension_log(
         limit,
         offset,
     )
+}
+
+/// How a run went: what it did, and how it held the writer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOutcome {
+    pub report: RunReport,
+    /// Write transactions, one per chunk.
+    pub chunks: usize,
+    /// The longest of them, from asking for the write to its commit: how
+    /// long the run held the writer at most, and so, once writes take turns
+    /// in one queue, the longest an API write waits behind the run.
+    pub longest_chunk: Duration,
+}
+
+/// The run, step by step: each step reads its candidates once (a read, not
+/// holding the writer), then handles them `chunk` at a time, each chunk its
+/// own write transaction that checks its customers again, so API writes go on
+/// between chunks and a run cut short resumes where it was, with no second
+/// bill.
+pub fn run_in_chunks(
+    db: &Db,
+    settings: &RunSettings,
+    chunk: usize,
+) -> Result<RunOutcome, StoreError> {
+    let mut outcome = RunOutcome::default();
+    for step in Step::ALL {
+        let ids = db.read(|c| candidates(c, settings, step))?;
+        for ids in ids.chunks(chunk.max(1)) {
+            let (settings, ids) = (*settings, ids.to_vec());
+            let started = Instant::now();
+            let done = db.write(move |tx| run_chunk(tx, &settings, step, &ids))?;
+            outcome.longest_chunk = outcome.longest_chunk.max(started.elapsed());
+            outcome.chunks += 1;
+            outcome.report.add(done);
+        }
+    }
+    Ok(outcome)
 }
