@@ -20,6 +20,14 @@ const routerLog = (path) => ({
   ],
 });
 
+// The run's reason (stored in English, as the run logs it) in words.
+function suspensionReason(e) {
+  const overdue = /^bill #(\d+) overdue since (\d{4}-\d{2}-\d{2})$/.exec(e.reason ?? "");
+  if (overdue) return t("billing.run_reason_overdue", { bill: digits(overdue[1]), due: digits(overdue[2]) });
+  if (e.reason === "prepaid period ended") return t("billing.run_reason_prepaid");
+  return e.reason ?? "";
+}
+
 const LOGS = {
   router: ["logs.tab_router", routerLog("/api/v1/logs/router")],
   "ppp-auth": ["logs.tab_ppp_auth", routerLog("/api/v1/logs/ppp-auth")],
@@ -30,7 +38,7 @@ const LOGS = {
       h("input", { type: "checkbox", name: "failed_only", value: "true", id: "log-failed-only" }), " ", t("logs.failed_only")))],
     columns: [
       ["logs.col_time", (e) => when(e.at)], ["logs.col_device", (e) => `${word("logs.device_kind_", e.device_kind)} ${e.device_name ?? `#${digits(e.device_id)}`}`],
-      ["logs.col_action", (e) => e.action], ["logs.col_outcome", (e) => word("status.", e.outcome)], ["logs.col_by", (e) => e.actor], ["logs.col_detail", (e) => e.detail ?? ""],
+      ["logs.col_action", (e) => e.action], ["logs.col_outcome", (e) => word("status.", e.outcome)], ["logs.col_by", (e) => word("logs.actor_", e.actor)], ["logs.col_detail", (e) => e.detail ?? ""],
     ],
     cell: { "logs.col_outcome": (e) => badge(e.outcome) },
   }],
@@ -39,7 +47,7 @@ const LOGS = {
     filters: () => [],
     columns: [
       ["logs.col_time", (e) => when(e.created_at)], ["logs.col_customer", (e) => e.customer_name ?? `#${digits(e.customer_id)}`],
-      ["logs.col_bill", (e) => (e.bill_id ? `#${digits(e.bill_id)}` : "")], ["logs.col_reason", (e) => e.reason],
+      ["logs.col_bill", (e) => (e.bill_id ? `#${digits(e.bill_id)}` : "")], ["logs.col_reason", (e) => suspensionReason(e)],
       ["logs.col_reactivated", (e) => when(e.reactivated_at)],
     ],
     cell: { "logs.col_customer": (e) => h("a", { href: `#/customers/${e.customer_id}` }, e.customer_name ?? `#${digits(e.customer_id)}`) },
