@@ -17,6 +17,7 @@ use crate::{
     domain::{money::Money, visibility::Visibility},
     sms::{outgoing, phone::Phone},
     store::{
+        billing_run,
         bills::{self, NewBill},
         complaints::{self, ComplaintFields},
         events,
@@ -92,11 +93,6 @@ const COMPLAINTS: &[(&str, &str, &str, &str)] = &[
 
 const NOTICE: &str = "প্রিয় গ্রাহক, আগামী শুক্রবার রাত ২টা থেকে ৪টা পর্যন্ত নেটওয়ার্ক রক্ষণাবেক্ষণের কাজ চলবে। সাময়িক অসুবিধার জন্য দুঃখিত।";
 
-/// The month of a date, as the run names it ("May 2026").
-fn month_label(d: time::Date) -> String {
-    format!("{} {}", d.month(), d.year())
-}
-
 /// `day` of the month `back` months before `d`'s.
 fn months_back(d: time::Date, back: u8, day: u8) -> Option<time::Date> {
     let mut month = d.month();
@@ -120,15 +116,7 @@ fn periods(c: &Seeded, today: time::Date, offset: UtcOffset) -> Vec<(time::Date,
         .rev()
         .filter_map(|back| months_back(today, back, day))
         .filter(|start| *start >= started && *start < today && *start >= today - Duration::days(62))
-        .filter_map(|start| {
-            let (y, m) = if start.month() == time::Month::December {
-                (start.year() + 1, time::Month::January)
-            } else {
-                (start.year(), start.month().next())
-            };
-            let next = time::Date::from_calendar_date(y, m, day).ok()?;
-            Some((start, next.previous_day()?))
-        })
+        .map(|start| (start, billing_run::period_end(start)))
         .collect()
 }
 
@@ -184,11 +172,7 @@ pub fn load(
                         amount: c.price,
                         currency: "BDT".into(),
                         due_date: (start + Duration::days(due_days)).to_string(),
-                        description: Some(format!(
-                            "Monthly subscription — {} ({})",
-                            c.package,
-                            month_label(start)
-                        )),
+                        description: Some(billing_run::monthly_description(&c.package, start)),
                         period_start: Some(start.to_string()),
                         period_end: Some(end.to_string()),
                     },

@@ -48,6 +48,21 @@ fn add_month(d: Date) -> Date {
     Date::from_calendar_date(y, m, d.day().min(28)).unwrap_or(d)
 }
 
+/// The last day of the monthly period starting `start` (the day before the
+/// same day next month).
+pub fn period_end(start: Date) -> Date {
+    add_month(start).previous_day().unwrap_or(start)
+}
+
+/// A monthly bill's description: "Monthly subscription — Home 20 Mbps (May 2026)".
+pub fn monthly_description(package_name: &str, start: Date) -> String {
+    format!(
+        "Monthly subscription — {package_name} ({} {})",
+        start.month(),
+        start.year()
+    )
+}
+
 /// Customers one transaction of the run handles at most: the run commits in
 /// chunks, so API writes keep flowing while it runs.
 pub const CHUNK: usize = 500;
@@ -216,12 +231,8 @@ fn bill(tx: &Transaction<'_>, settings: &RunSettings, ids: &str) -> Result<RunRe
         )?;
         rows.collect::<Result<_, _>>()?
     };
-    let period_end = add_month(settings.date)
-        .previous_day()
-        .unwrap_or(settings.date)
-        .to_string();
+    let period_end = period_end(settings.date).to_string();
     let due_date = (settings.date + time::Duration::days(settings.due_days)).to_string();
-    let label = format!("{} {}", settings.date.month(), settings.date.year());
     for (customer_id, price, currency, package_name) in due {
         bills::create(
             tx,
@@ -230,7 +241,7 @@ fn bill(tx: &Transaction<'_>, settings: &RunSettings, ids: &str) -> Result<RunRe
                 amount: crate::domain::money::Money(price),
                 currency,
                 due_date: due_date.clone(),
-                description: Some(format!("Monthly subscription — {package_name} ({label})")),
+                description: Some(monthly_description(&package_name, settings.date)),
                 period_start: Some(period_start.clone()),
                 period_end: Some(period_end.clone()),
             },
