@@ -10,7 +10,8 @@ import { t, word, num, digits } from "./i18n.js";
 const GATEWAYS = ["bkash", "sslcommerz", "manual"];
 const STATES = ["pending", "paid", "failed", "cancelled", "expired", "rejected"];
 
-export const customerLink = (id) => h("a", { href: `#/customers/${id}` }, `#${digits(id)}`);
+// A link to a customer's page, named (else "#id").
+export const customerLink = (id, name) => h("a", { href: `#/customers/${id}` }, name || `#${digits(id)}`);
 
 // An error of the form's own (a blank required field), shown as the API's are.
 export const fieldError = (form, name, message) =>

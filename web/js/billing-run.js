@@ -6,8 +6,8 @@
 import { h, call, table, money, guarded } from "./ui.js";
 import { can } from "./session.js";
 import { t, num, digits } from "./i18n.js";
+import { customerLink } from "./billing-payments.js";
 
-const customerLink = (id, name) => h("a", { href: `#/customers/${id}` }, name || `#${digits(id)}`);
 
 // "Showing the first 200 of 1,234" when a list was cut.
 const more = (shown, total) => (total > shown ? h("p", { class: "muted" }, t("billing.run_first_of", { shown: num(shown), total: num(total) })) : "");

@@ -47,12 +47,17 @@ export async function downloadFrom(path, fallback) {
     throw Object.assign(new Error(message), { status: r.status, details: {} });
   }
   const name = /filename="?([^";]+)"?/.exec(r.headers.get("content-disposition") || "")?.[1] || fallback;
-  const a = h("a", { href: URL.createObjectURL(await r.blob()), download: name });
+  saveBlob(await r.blob(), name);
+  return name;
+}
+
+// Hands `blob` to the browser as a download named `name`.
+function saveBlob(blob, name) {
+  const a = h("a", { href: URL.createObjectURL(blob), download: name });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-  return name;
 }
 
 // Shows an API error next to the field it names, or at the top of the form.
@@ -130,12 +135,7 @@ export function downloadCsv(filename, columns, rows) {
   };
   const lines = [columns.map(([heading]) => cell(heading)).join(","),
     ...rows.map((r) => columns.map(([, value]) => cell(value(r))).join(","))];
-  const blob = new Blob(["\ufeff", lines.join("\r\n"), "\r\n"], { type: "text/csv;charset=utf-8" });
-  const a = h("a", { href: URL.createObjectURL(blob), download: filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  saveBlob(new Blob(["\ufeff", lines.join("\r\n"), "\r\n"], { type: "text/csv;charset=utf-8" }), filename);
 }
 
 // An amount in major units: "BDT 1,500" in English, "৳১,৫০০" in Bangla.
