@@ -287,6 +287,97 @@ fn overdue_suspends_and_a_clearing_payment_reactivates() {
     // but leaves the manual suspension.
     w.pay(manual, 800.0);
     assert_eq!(w.status(manual), "suspended");
+
+    // The audit trail says who changed each status, and why, newest first.
+    let trail = |query: &str| {
+        let r = w.s.call(
+            "GET",
+            &format!("/api/v2/logs/audit?{query}"),
+            &w.token(),
+            None,
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()
+    };
+    let rows = trail(&format!("customer_id={c}"));
+    let seen: Vec<(String, String, String)> = rows["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap().to_string(),
+                r["actor"].as_str().unwrap().to_string(),
+                r["reason"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let bill = w.bills(c)[0]["id"].as_i64().unwrap();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "customer.activated".into(),
+                "job:payment-clearance".into(),
+                "payment cleared the dues".into()
+            ),
+            (
+                "customer.suspended".into(),
+                "job:billing-run".into(),
+                format!("bill #{bill} overdue since 2026-05-17")
+            ),
+        ]
+    );
+    assert_eq!(
+        rows["data"][1]["changes"],
+        json!({"status": {"before": "active", "after": "suspended"}})
+    );
+    assert_eq!(rows["data"][1]["resource_type"], "customer");
+    assert_eq!(rows["data"][1]["resource_id"], c);
+    let by_hand = trail(&format!("customer_id={manual}&action=customer.suspended"));
+    assert_eq!(by_hand["meta"]["total"], 2, "{by_hand}");
+    assert_eq!(by_hand["data"][0]["reason"], "abuse");
+    assert!(
+        by_hand["data"][0]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("user:"),
+        "{by_hand}"
+    );
+    assert_eq!(by_hand["data"][1]["actor"], "job:billing-run");
+    assert!(by_hand["data"][0]["actor_name"].is_string(), "{by_hand}");
+    assert_eq!(by_hand["data"][1]["actor_name"], json!(null));
+
+    // An edit: each changed field before and after, the password only as changed.
+    let r = w.s.call(
+        "PUT",
+        &format!("/api/v2/customers/{c}"),
+        &w.token(),
+        Some(json!({"phone": "01812345678", "name": "Rafiq Ahmed", "password": "new-secret-9"})),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let edit = trail(&format!("customer_id={c}&action=customer.updated"));
+    assert_eq!(edit["meta"]["total"], 1, "{edit}");
+    assert_eq!(
+        edit["data"][0]["changes"],
+        json!({
+            "phone": {"before": "01712345678", "after": "01812345678"},
+            "login_password": "changed"
+        })
+    );
+    assert!(edit["data"][0]["actor"]
+        .as_str()
+        .unwrap()
+        .starts_with("client:"));
+    assert!(!edit.to_string().contains("new-secret-9"));
+    // Filters by actor and resource; nothing outside them.
+    assert_eq!(trail("actor=job:billing-run")["meta"]["total"], 2);
+    assert_eq!(
+        trail(&format!("resource_type=customer&resource_id={manual}"))["meta"]["total"],
+        3,
+        "suspended by the run, activated and suspended by hand"
+    );
+    assert_eq!(trail("actor=nobody")["meta"]["total"], 0);
 }
 
 #[test]

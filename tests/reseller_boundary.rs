@@ -36,6 +36,8 @@ enum Kind {
     Session,
     /// An online payment (a manual send-money claim) of the side's customer.
     Online,
+    /// A row of the audit trail about the side's customer.
+    Audit,
 }
 
 /// What must happen when reseller A's staff call an operation.
@@ -257,6 +259,18 @@ fn rules() -> BTreeMap<&'static str, Rule> {
         Create(json!({"customer_id": "{customer}", "amount": 100, "method": "cash"})),
     );
     add("GET /api/v1/logs/auto-suspension", Forbidden);
+    // The audit trail: rows about A's customers only.
+    add(
+        "GET /api/v2/logs/audit",
+        List(
+            Audit,
+            &[
+                "",
+                "customer_id={customer}",
+                "resource_type=customer&resource_id={customer}",
+            ],
+        ),
+    );
     // Recharge cards: the ISP makes them; a reseller sees and redeems its own.
     add(
         "GET /api/v1/recharge-cards",
@@ -402,7 +416,7 @@ impl Side {
             Kind::Vpn => self.vpn.to_string(),
             Kind::Operator => self.operator.unwrap_or(0).to_string(),
             Kind::Card => self.batch.clone(),
-            Kind::Sms | Kind::Subscription | Kind::Invoice | Kind::Session => {
+            Kind::Sms | Kind::Subscription | Kind::Invoice | Kind::Session | Kind::Audit => {
                 self.customer.to_string()
             }
         }
@@ -483,6 +497,16 @@ fn make_side(
         "customer",
     );
     let customer = c["data"]["id"].as_i64().unwrap();
+    // An edit, so the audit trail has a row about the customer.
+    ok(
+        &s.call(
+            "PUT",
+            &format!("/api/v2/customers/{customer}"),
+            v2,
+            Some(json!({"address": format!("{tag} Road 1")})),
+        ),
+        "edit",
+    );
     let bill = ok(
         &s.call(
             "POST",

@@ -410,6 +410,7 @@ fn suspension_and_activation_reach_the_router() {
         .write(move |tx| {
             ispbills::store::customers::set_status(
                 tx,
+                &ispbills::store::audit::Who::job("test"),
                 id,
                 ispbills::domain::visibility::Visibility::ALL,
                 "suspended",

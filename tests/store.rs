@@ -303,6 +303,7 @@ fn kept_counts_match_counted_rows_through_every_change() {
             "2026-04-01T00:00:00Z",
         )?
         .id;
+        let who = ispbills::store::audit::Who::job("test");
         for i in 0..30 {
             let c = customers::create(
                 tx,
@@ -317,11 +318,12 @@ fn kept_counts_match_counted_rows_through_every_change() {
                 now,
             )?;
             if i % 5 == 0 {
-                customers::set_status(tx, c.id, Visibility::ALL, "suspended", "t", now)?;
+                customers::set_status(tx, &who, c.id, Visibility::ALL, "suspended", "t", now)?;
             }
             if i % 7 == 0 {
                 customers::update(
                     tx,
+                    &who,
                     c.id,
                     Visibility::ALL,
                     &CustomerChanges {

@@ -13,13 +13,14 @@ use crate::{
     auth::scope::Scope,
     contract::{
         filters::TimeBound,
-        logs::{ApiRequestLogList, AutoSuspensionList},
+        logs::{ApiRequestLogList, AuditList, AutoSuspensionList},
         pagination::{PageParam, PageRequest, PerPageParam},
         text::SingleLine,
     },
     error::ApiResult,
     ops::{self, logs::RequestLogQuery},
     state::AppState,
+    store::audit::AuditFilter,
 };
 
 #[derive(Default)]
@@ -95,5 +96,55 @@ impl LogsV2 {
         };
         let (rows, total) = ops::logs::api_requests(&state.ctx(), &auth.caller(), q, page).await?;
         Ok(Json(ApiRequestLogList::of(rows, total, &page)))
+    }
+
+    /// Audit trail (v2)
+    ///
+    /// Who changed what, newest first: the actor (`user:N`, `client:N`,
+    /// `customer:N`, `system`, `job:NAME`), the action, the resource, the
+    /// reason given and each changed field's value before and after (a
+    /// secret shows as `"changed"`). Each row is written in the same
+    /// transaction as its change. Filters: `actor`, `action`,
+    /// `resource_type`, `resource_id`, `customer_id`, `from`/`to` (date or
+    /// RFC 3339 time). Needs `customers:read`; without `logs:read` only the
+    /// rows about customers are listed, and a reseller's staff see only the
+    /// rows about their own customers. Recorded so far: customers' edits and status changes (by
+    /// staff, API clients, the billing run and cleared payments).
+    /// Addition to the guide.
+    #[oai(
+        path = "/api/v2/logs/audit",
+        method = "get",
+        operation_id = "v2_audit_log",
+        tag = "ApiTags::Logs"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn audit(
+        &self,
+        state: Data<&AppState>,
+        #[oai(scope = "Scope::CustomersRead")] auth: V2Auth,
+        page: Query<PageParam>,
+        per_page: Query<PerPageParam>,
+        actor: Query<Option<SingleLine>>,
+        action: Query<Option<SingleLine>>,
+        resource_type: Query<Option<SingleLine>>,
+        resource_id: Query<Option<i64>>,
+        customer_id: Query<Option<i64>>,
+        from: Query<Option<TimeBound>>,
+        to: Query<Option<TimeBound>>,
+    ) -> ApiResult<Json<AuditList>> {
+        let page = PageRequest::new(page.0, per_page.0);
+        let text = |v: Option<SingleLine>| v.map(SingleLine::into_inner).filter(|s| !s.is_empty());
+        let filter = AuditFilter {
+            actor: text(actor.0),
+            action: text(action.0),
+            resource_type: text(resource_type.0),
+            resource_id: resource_id.0,
+            customer_id: customer_id.0,
+            from: from.0.map(TimeBound::start),
+            to: to.0.map(TimeBound::end),
+            customers_only: false,
+        };
+        let (rows, total) = ops::logs::audit(&state.ctx(), &auth.caller(), filter, page).await?;
+        Ok(Json(AuditList::of(rows, total, &page)))
     }
 }

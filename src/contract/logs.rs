@@ -92,3 +92,59 @@ impl From<SuspensionLogRow> for AutoSuspension {
 }
 
 paginated!(AutoSuspensionList, AutoSuspension);
+
+// ---- The audit trail (row → JSON) ----
+
+use crate::store::audit::AuditRow;
+
+/// One change in the audit trail.
+#[derive(Debug, Clone, Object, serde::Serialize)]
+pub struct AuditItem {
+    pub id: i64,
+    pub at: String,
+    /// Who: `user:N` (staff), `client:N` (API client), `customer:N` (the
+    /// customer on the portal), `system` (the command line) or `job:NAME`
+    /// (a background job such as `job:billing-run`).
+    pub actor: String,
+    /// The staff user's, API client's or customer's name (as it is now).
+    #[oai(nullable)]
+    pub actor_name: Option<String>,
+    /// The caller's address, when it came over the network.
+    #[oai(nullable)]
+    pub source: Option<String>,
+    /// What was done: `customer.updated`, `customer.suspended`,
+    /// `customer.activated`, `customer.status_changed`.
+    pub action: String,
+    pub resource_type: String,
+    #[oai(nullable)]
+    pub resource_id: Option<i64>,
+    /// The customer the change is about.
+    #[oai(nullable)]
+    pub customer_id: Option<i64>,
+    /// Why, when the change was given a reason.
+    #[oai(nullable)]
+    pub reason: Option<String>,
+    /// The fields changed: `{"field": {"before": .., "after": ..}}`; a
+    /// secret shows as `"changed"`, never its value.
+    pub changes: serde_json::Value,
+}
+
+impl From<AuditRow> for AuditItem {
+    fn from(r: AuditRow) -> Self {
+        Self {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            actor_name: r.actor_name,
+            source: r.source,
+            action: r.action,
+            resource_type: r.resource_type,
+            resource_id: r.resource_id,
+            customer_id: r.customer_id,
+            reason: r.reason,
+            changes: serde_json::from_str(&r.changes).unwrap_or_default(),
+        }
+    }
+}
+
+paginated!(AuditList, AuditItem);

@@ -249,6 +249,7 @@ pub fn load(
                 if let Some(status) = status {
                     customers::set_status(
                         tx,
+                        &crate::store::audit::Who::job("demo"),
                         row.id,
                         Visibility::ALL,
                         status,

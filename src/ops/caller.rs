@@ -90,6 +90,14 @@ impl Caller {
         }
     }
 
+    /// Who this caller is in the audit trail.
+    pub fn who(&self) -> crate::store::audit::Who {
+        crate::store::audit::Who {
+            actor: self.label(),
+            source: None,
+        }
+    }
+
     /// The operator a reseller's staff is bound to (None for everyone else).
     pub fn operator_id(&self) -> Option<i64> {
         self.visibility.operator_id

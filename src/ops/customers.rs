@@ -142,9 +142,10 @@ pub async fn update(
     }
     let vis = caller.visibility;
     let now = ctx.clock.now();
+    let who = caller.who();
     Ok(ctx
         .db
-        .write_async(move |tx| customers::update(tx, id, vis, &changes, now))
+        .write_async(move |tx| customers::update(tx, &who, id, vis, &changes, now))
         .await?)
 }
 
@@ -160,10 +161,11 @@ pub async fn set_status(
     let vis = caller.visibility;
     let now = ctx.clock.now();
     let stamp = crate::clock::format_timestamp(now);
+    let who = caller.who();
     Ok(ctx
         .db
         .write_async(move |tx| {
-            let row = customers::set_status(tx, id, vis, status, &reason, now)?;
+            let row = customers::set_status(tx, &who, id, vis, status, &reason, now)?;
             billing_run::close_auto_suspensions(tx, id, &stamp)?;
             Ok(row)
         })

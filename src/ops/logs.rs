@@ -1,9 +1,12 @@
-//! Logs: the billing run's auto-suspensions and the API request log.
+//! Logs: the billing run's auto-suspensions, the API request log and the
+//! audit trail.
 
 use super::{Caller, Ctx, OpResult};
 use crate::{
+    auth::scope::Scope,
     contract::pagination::PageRequest,
     store::{
+        audit::{self, AuditFilter, AuditRow},
         billing_run::{self, SuspensionLogRow},
         request_log::{self, RequestLogFilter, RequestLogRow},
     },
@@ -53,5 +56,22 @@ pub async fn api_requests(
     Ok(ctx
         .db
         .read_async(move |c| request_log::list(c, &filter, page.limit(), page.offset()))
+        .await?)
+}
+
+/// One page of the audit trail, newest first, with the total: a reseller's
+/// staff see only the rows about their own customers, and a caller who may
+/// read customers but not the logs only the rows about customers.
+pub async fn audit(
+    ctx: &Ctx,
+    caller: &Caller,
+    mut filter: AuditFilter,
+    page: PageRequest,
+) -> OpResult<(Vec<AuditRow>, u64)> {
+    filter.customers_only = !caller.has(Scope::LogsRead);
+    let vis = caller.visibility;
+    Ok(ctx
+        .db
+        .read_async(move |c| audit::list(c, vis, &filter, page.limit(), page.offset()))
         .await?)
 }

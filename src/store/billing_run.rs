@@ -11,6 +11,7 @@ use rusqlite::params;
 use time::{Date, Month, OffsetDateTime};
 
 use super::{
+    audit::Who,
     bills::{self, NewBill},
     customers, prepaid,
     rows::{self, record},
@@ -343,6 +344,7 @@ fn suspend(
 ) -> Result<(), StoreError> {
     customers::set_status(
         tx,
+        &Who::job("billing-run"),
         customer_id,
         Visibility::ALL,
         "suspended",
@@ -397,6 +399,7 @@ pub fn reactivate_if_cleared(
     }
     customers::set_status(
         tx,
+        &Who::job("payment-clearance"),
         customer_id,
         Visibility::ALL,
         "active",

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use super::{
+    audit::{self, Who},
     events, packages,
     radius_coa::{self, Intent},
     rows::{self, record, Conditions, FromRow},
@@ -366,6 +367,7 @@ pub fn create(
 /// Applies changes; a new package ends the current subscription and opens the next.
 pub fn update(
     tx: &Transaction<'_>,
+    who: &Who,
     id: i64,
     vis: Visibility,
     ch: &CustomerChanges,
@@ -487,13 +489,47 @@ pub fn update(
             now.unix_timestamp(),
         )?;
     }
-    get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)
+    let row = get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
+    let changes = changed_fields(&current, &row, ch.login_password_sealed.is_some());
+    if !changes.is_empty() {
+        let entry = audit::Entry {
+            action: "customer.updated",
+            resource_type: "customer",
+            resource_id: Some(id),
+            customer_id: Some(id),
+            reason: None,
+            changes,
+        };
+        audit::record(tx, who, &entry, &stamp)?;
+    }
+    Ok(row)
+}
+
+/// What an edit changed, field by field (the login password only as changed).
+fn changed_fields(a: &CustomerRow, b: &CustomerRow, password: bool) -> audit::Changes {
+    let mut c = audit::Changes::default();
+    c.field("name", &a.name, &b.name);
+    c.field("email", &a.email, &b.email);
+    c.field("phone", &a.phone, &b.phone);
+    c.field("address", &a.address, &b.address);
+    c.field("connection_type", &a.connection_type, &b.connection_type);
+    c.field("package_id", &a.package_id, &b.package_id);
+    c.field("onu_mac", &a.onu_mac, &b.onu_mac);
+    c.field("username", &a.username, &b.username);
+    c.field("router_id", &a.router_id, &b.router_id);
+    c.field("operator_id", &a.operator_id, &b.operator_id);
+    c.field("expires_at", &a.expires_at, &b.expires_at);
+    c.field("static_ip", &a.static_ip, &b.static_ip);
+    c.field("ipv6_prefix", &a.ipv6_prefix, &b.ipv6_prefix);
+    c.secret("login_password", password);
+    c
 }
 
 /// Sets the status; a change to `suspended` or `active` emits its event (with
 /// `reason`). Setting the status it already has changes nothing.
 pub fn set_status(
     tx: &Transaction<'_>,
+    who: &Who,
     id: i64,
     vis: Visibility,
     status: &str,
@@ -527,6 +563,21 @@ pub fn set_status(
     if let Some(kind) = kind {
         events::record(tx, kind, &event_payload(&row, Some(reason)), &stamp)?;
     }
+    let mut changes = audit::Changes::default();
+    changes.field("status", &current.status, &row.status);
+    let entry = audit::Entry {
+        action: match status {
+            "suspended" => "customer.suspended",
+            "active" => "customer.activated",
+            _ => "customer.status_changed",
+        },
+        resource_type: "customer",
+        resource_id: Some(id),
+        customer_id: Some(id),
+        reason: Some(reason),
+        changes,
+    };
+    audit::record(tx, who, &entry, &stamp)?;
     Ok(row)
 }
 
@@ -1434,7 +1485,15 @@ mod tests {
                 let now = datetime!(2015-03-01 12:00:00 UTC) + time::Duration::seconds(seconds);
                 let row = create(tx, &new, now)?;
                 let status = ["active", "active", "suspended", "expired", "inactive"][rng.below(5)];
-                set_status(tx, row.id, Visibility::ALL, status, "test", now)?;
+                set_status(
+                    tx,
+                    &super::Who::job("test"),
+                    row.id,
+                    Visibility::ALL,
+                    status,
+                    "test",
+                    now,
+                )?;
             }
             Ok(())
         })

@@ -2,6 +2,7 @@
 //! connection pool and migrations, and one file per aggregate. SQL lives in this module only; nothing here knows about HTTP.
 
 pub mod api_clients;
+pub mod audit;
 pub mod auth_tokens;
 pub mod backups;
 pub mod billing_preview;
