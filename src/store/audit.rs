@@ -57,6 +57,13 @@ impl Changes {
         }
     }
 
+    /// The changed fields' names, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -245,6 +245,13 @@ await page.click("#edit-customer");
 await page.fill("#customer-edit-form #address", "House 12, Road 5, Badda");
 await page.click("#customer-edit-form button[type=submit]");
 await page.waitForSelector('#customer-info dd:text("House 12, Road 5, Badda")');
+// The customer's history: who did each change and why, newest first.
+await page.waitForSelector('#customer-history-list td:has-text("House 12, Road 5, Badda")');
+const changes = await page.$$eval("#customer-history-list tbody tr", (rows) => rows.map((r) => r.innerText.replace(/\s+/g, " ")));
+assert.equal(changes.length, 3, JSON.stringify(changes));
+assert.match(changes[0], /\(staff\) Edited .*Address: .* → House 12, Road 5, Badda/);
+assert.match(changes[1], /\(staff\) Activated By hand Status: suspended → active/);
+assert.match(changes[2], /\(staff\) Suspended asked to pause Status: active → suspended/);
 receiver.close();
 
 // Search finds the customer; a search for someone else finds nobody.

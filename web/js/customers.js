@@ -7,6 +7,7 @@ import { h, call, showErrors, clearErrors, field, select, formBody, table, money
 import { can } from "./session.js";
 import { t, word, digits } from "./i18n.js";
 import { usageChart, customerComplaints, customerSms, customerVpn } from "./customer-extras.js";
+import { customerHistory } from "./audit.js";
 
 const STATUSES = ["active", "suspended", "inactive", "expired"];
 const CONNECTIONS = ["pppoe", "hotspot", "static", "fiber", "wireless"];
@@ -226,8 +227,9 @@ export async function customerView(content, id) {
       h("h3", {}, t("customers.radius_sessions")),
       radiusSessions(usage),
       usage.error ? "" : usageChart(usage));
-    // The parts that load on their own: complaints, SMS, VPN accounts.
+    // The parts that load on their own: history, complaints, SMS, VPN accounts.
     const more = await Promise.all([
+      customerHistory(c),
       customerComplaints(c),
       can("sms:read") ? customerSms(c) : "",
       can("vpn:read") ? customerVpn(c) : "",

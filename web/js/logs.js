@@ -1,12 +1,15 @@
 // Logs (logs:read): the routers' logs (system, PPP logins, hotspot), the
 // device access log (every login the appliance made to a router, OLT or
-// radio) and the auto-suspension log, each with its filters, paged, and
+// radio), the auto-suspension log and the audit trail, each with its filters, paged, and
 // exported as CSV (every matching row, up to 10,000, in the ISP's local time).
 // The API request log is under Integrations.
 
-import { h, call, field, select, formBody, table, when, badge, pager, guarded, downloadCsv, localToday } from "./ui.js";
+import { h, call, field, select, formBody, table, when, badge, pager, guarded, downloadCsv, localToday, allPages } from "./ui.js";
 import { can } from "./session.js";
 import { t, word, num, digits } from "./i18n.js";
+import { actorText, actionText, changesText, reasonText } from "./audit.js";
+
+const AUDIT_ACTIONS = ["customer.updated", "customer.suspended", "customer.activated", "customer.status_changed"];
 
 const EXPORT_MAX = 10000;
 
@@ -19,14 +22,6 @@ const routerLog = (path) => ({
     ["logs.col_message", (e) => e.message], ["logs.col_source", (e) => word("logs.source_", e.source)],
   ],
 });
-
-// The run's reason (stored in English, as the run logs it) in words.
-function suspensionReason(e) {
-  const overdue = /^bill #(\d+) overdue since (\d{4}-\d{2}-\d{2})$/.exec(e.reason ?? "");
-  if (overdue) return t("billing.run_reason_overdue", { bill: digits(overdue[1]), due: digits(overdue[2]) });
-  if (e.reason === "prepaid period ended") return t("billing.run_reason_prepaid");
-  return e.reason ?? "";
-}
 
 const LOGS = {
   router: ["logs.tab_router", routerLog("/api/v1/logs/router")],
@@ -47,23 +42,29 @@ const LOGS = {
     filters: () => [],
     columns: [
       ["logs.col_time", (e) => when(e.created_at)], ["logs.col_customer", (e) => e.customer_name ?? `#${digits(e.customer_id)}`],
-      ["logs.col_bill", (e) => (e.bill_id ? `#${digits(e.bill_id)}` : "")], ["logs.col_reason", (e) => suspensionReason(e)],
+      ["logs.col_bill", (e) => (e.bill_id ? `#${digits(e.bill_id)}` : "")], ["logs.col_reason", (e) => reasonText(e.reason)],
       ["logs.col_reactivated", (e) => when(e.reactivated_at)],
     ],
     cell: { "logs.col_customer": (e) => h("a", { href: `#/customers/${e.customer_id}` }, e.customer_name ?? `#${digits(e.customer_id)}`) },
   }],
+  audit: ["logs.tab_audit", {
+    path: "/api/v2/logs/audit",
+    filters: () => [
+      h("div", {}, ...select(t("logs.action"), "action", [["", t("logs.all_actions")], ...AUDIT_ACTIONS.map((a) => [a, actionText(a)])], { id: "log-audit-action" })),
+      h("div", {}, ...field(t("logs.actor"), "actor", "text", { id: "log-audit-actor", maxlength: 100 })),
+      h("div", {}, ...field(t("logs.customer_id"), "customer_id", "number", { id: "log-audit-customer", min: 1 })),
+    ],
+    columns: [
+      ["logs.col_time", (e) => when(e.at)], ["logs.col_by", (e) => actorText(e)], ["logs.col_action", (e) => actionText(e.action)],
+      ["logs.col_customer", (e) => (e.customer_id ? `#${digits(e.customer_id)}` : "")], ["logs.col_reason", (e) => (e.reason ? reasonText(e.reason) : "")],
+      ["audit.col_changes", (e) => changesText(e.changes).join("; ")], ["logs.col_source", (e) => e.source ?? ""],
+    ],
+    cell: {
+      "logs.col_customer": (e) => (e.customer_id ? h("a", { href: `#/customers/${e.customer_id}` }, `#${digits(e.customer_id)}`) : ""),
+      "audit.col_changes": (e) => changesText(e.changes).map((line) => h("div", {}, line)),
+    },
+  }],
 };
-
-// Every row the filter matches, page by page, at most EXPORT_MAX.
-async function allRows(path, query) {
-  const rows = [];
-  for (let page = 1; rows.length < EXPORT_MAX; page += 1) {
-    const r = await call("GET", `${path}?${new URLSearchParams({ ...query, page, per_page: 100 })}`);
-    rows.push(...r.data);
-    if (page >= (r.meta?.last_page ?? 1) || !r.data.length) break;
-  }
-  return rows.slice(0, EXPORT_MAX);
-}
 
 async function logView(content, key) {
   const [, spec] = LOGS[key];
@@ -74,9 +75,9 @@ async function logView(content, key) {
       h("button", { type: "button", id: "log-export", onclick: async () => {
         status.textContent = t("logs.exporting");
         await guarded(status, async () => {
-          const rows = await allRows(spec.path, formBody(filter));
+          const { rows, more } = await allPages(spec.path, formBody(filter), EXPORT_MAX);
           downloadCsv(`ispbills-${key}-log-${localToday()}.csv`, spec.columns.map(([heading, value]) => [t(heading), value]), rows);
-          status.textContent = rows.length === EXPORT_MAX ? t("logs.exported_capped", { count: num(rows.length), max: num(EXPORT_MAX) })
+          status.textContent = more ? t("logs.exported_capped", { count: num(rows.length), max: num(EXPORT_MAX) })
             : t("logs.exported", { count: num(rows.length) });
         });
       } }, t("logs.export_csv"))));

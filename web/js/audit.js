@@ -1,0 +1,63 @@
+// The audit trail in words: who changed what (staff, an API client, the
+// customer, the command line or a job), why, and each changed field before
+// and after. Used by the customer's page (its history) and the Logs screen.
+
+import { h, call, table, when, guarded } from "./ui.js";
+import { t, word, digits } from "./i18n.js";
+
+// Field names the edit form shows, by the API's field name.
+const FIELDS = {
+  name: "customers.name", email: "customers.email", phone: "customers.phone", address: "customers.address",
+  package_id: "customers.package", username: "customers.username", router_id: "customers.router",
+  operator_id: "customers.operator", status: "customers.status",
+};
+
+// `user:3` → the staff user's name; `job:billing-run` → the job in words.
+export function actorText(row) {
+  const [kind, rest] = row.actor.split(":");
+  if (kind === "job") return t("audit.by_job", { job: word("audit.job_", rest) });
+  if (kind === "system") return t("audit.by_system");
+  const who = row.actor_name ?? `#${digits(rest)}`;
+  return t(`audit.by_${kind}`, { who });
+}
+
+// The reason given, in words where it is one the appliance writes itself.
+export function reasonText(reason) {
+  const overdue = /^bill #(\d+) overdue since (\d{4}-\d{2}-\d{2})$/.exec(reason ?? "");
+  if (overdue) return t("billing.run_reason_overdue", { bill: digits(overdue[1]), due: digits(overdue[2]) });
+  return word("audit.reason_", reason ?? "");
+}
+
+const valueText = (field, v) => {
+  if (v === null || v === undefined || v === "") return t("audit.empty");
+  if (field === "status") return word("status.", v);
+  return digits(String(v));
+};
+
+// `Phone: 01711… → 01811…`, one line per changed field.
+export function changesText(changes) {
+  return Object.entries(changes ?? {}).map(([field, c]) => {
+    const name = FIELDS[field] ? t(FIELDS[field]) : word("audit.field_", field);
+    if (typeof c !== "object" || c === null) return t("audit.changed", { field: name });
+    return t("audit.before_after", { field: name, before: valueText(field, c.before), after: valueText(field, c.after) });
+  });
+}
+
+export const actionText = (action) => word("audit.action_", action.replaceAll(".", "_"));
+
+// The customer's history: every change recorded about them, newest first.
+export async function customerHistory(c) {
+  const box = h("section", { id: "customer-history" }, h("h3", {}, t("audit.history_title")));
+  const list = h("div");
+  box.append(list);
+  await guarded(list, async () => {
+    const r = await call("GET", `/api/v2/logs/audit?customer_id=${c.id}&per_page=50`);
+    list.replaceChildren(table("customer-history-list", [t("logs.col_time"), t("logs.col_by"), t("logs.col_action"), t("logs.col_reason"), t("audit.col_changes")],
+      r.data.map((row) => h("tr", { "data-audit": row.id },
+        h("td", { class: "nowrap" }, when(row.at)), h("td", {}, actorText(row)), h("td", {}, actionText(row.action)),
+        h("td", {}, row.reason ? reasonText(row.reason) : ""),
+        h("td", {}, ...changesText(row.changes).map((line) => h("div", {}, line))))),
+      t("audit.history_none")));
+  });
+  return box;
+}
