@@ -4,7 +4,7 @@
 // "Sync now", the live RADIUS sessions, and the current Zabbix problems with
 // the customers they affect (v2 API).
 
-import { t, word, num } from "./i18n.js";
+import { t, word, num, digits } from "./i18n.js";
 import { h, call, table, badge, when, guarded, field, select, clearErrors, showErrors, secretBox, pager, bytes, duration, sessionSeconds } from "./ui.js";
 import { can } from "./session.js";
 import { routerForm, deviceForm, removeItem } from "./network-forms.js";
@@ -239,7 +239,7 @@ export async function networkView(content) {
     const [routers, , zabbix, , pools] = await Promise.all([
       call("GET", "/api/v2/network/routers?per_page=100"),
       loadDevices(),
-      call("GET", "/api/v2/monitoring/zabbix/problems").catch((err) => ({ error: err.message })),
+      call("GET", "/api/v2/monitoring/zabbix/problems?customers=true").catch((err) => ({ error: err.message })),
       sessionsShown ? loadSessions() : null,
       call("GET", "/api/v2/network/pools?per_page=100").catch((err) => ({ error: err.message })),
     ]);
@@ -260,7 +260,7 @@ export async function networkView(content) {
         table("zabbix-problems", [t("network.severity"), t("network.problem"), t("network.hosts"), t("network.since"), t("network.customers_affected"), t("network.ack")],
           zabbix.data.map((p) => h("tr", { "data-event": p.eventid },
             h("td", {}, badge(p.severity_label)), h("td", {}, p.name), h("td", {}, p.hosts.map((x) => x.name || x.host).join(", ")),
-            h("td", {}, when(p.since)), h("td", { class: "num" }, num(p.affected_customers)), h("td", {}, p.acknowledged ? t("network.yes") : t("network.no")))),
+            h("td", {}, when(p.since)), h("td", {}, affectedCustomers(p)), h("td", {}, p.acknowledged ? t("network.yes") : t("network.no")))),
           t("network.no_problems"))];
     // replaceChildren takes nodes, not lists: the lists are spread.
     content.replaceChildren(
@@ -285,4 +285,13 @@ export async function networkView(content) {
       poolsBox,
       h("h3", {}, t("network.zabbix_problems")), ...[problems].flat());
   });
+}
+
+// The customers behind a problem's hosts: their count, opening to a link
+// to each customer's page.
+function affectedCustomers(p) {
+  const ids = p.customer_ids ?? [];
+  if (!ids.length) return h("span", { class: "num" }, num(p.affected_customers));
+  return h("details", { class: "affected" }, h("summary", {}, num(p.affected_customers)),
+    h("p", {}, ...ids.flatMap((id, i) => [i ? " " : "", h("a", { href: `#/customers/${id}` }, `#${digits(id)}`)])));
 }
