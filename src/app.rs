@@ -43,6 +43,7 @@ pub fn api_and_web_routes() -> Route {
             "/portal/pay/sslcommerz/ipn",
             poem::post(crate::portal_pages::sslcommerz_ipn),
         )
+        .at("/branding/logo", get(web::isp_logo))
         .at("/", web::static_file)
         .at("/*path", web::static_file)
 }

@@ -316,6 +316,9 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     config.backup.check().map_err(ConfigError::Invalid)?;
     config.billing.check().map_err(ConfigError::Invalid)?;
     config.isp.check().map_err(ConfigError::Invalid)?;
+    if !config.isp.logo.is_empty() {
+        check_logo_file(&config.isp.logo)?;
+    }
     if !config.sms.notifications.reminder_days.is_empty() && config.server.public_url.is_empty() {
         return Err(ConfigError::Invalid(
             "key `sms.notifications.reminder_days`: reminders carry a payment link, which needs \
@@ -366,6 +369,24 @@ fn describe(e: figment::Error) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The logo file is there and small enough to send with every invoice.
+fn check_logo_file(path: &str) -> Result<(), ConfigError> {
+    const MAX: u64 = 1024 * 1024;
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() <= MAX => Ok(()),
+        Ok(m) if m.is_file() => Err(ConfigError::Invalid(format!(
+            "key `isp.logo`: `{path}` is {} bytes; the logo may be at most 1 MiB",
+            m.len()
+        ))),
+        Ok(_) => Err(ConfigError::Invalid(format!(
+            "key `isp.logo`: `{path}` is not a file"
+        ))),
+        Err(e) => Err(ConfigError::Invalid(format!(
+            "key `isp.logo`: cannot read `{path}`: {e}"
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -437,6 +458,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("bogus_section_key"), "{err}");
+    }
+
+    #[test]
+    fn the_logo_must_be_an_image_file_that_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let logo = dir.path().join("logo.png");
+        std::fs::write(&logo, b"\x89PNG\r\n\x1a\n").unwrap();
+        let with = |path: &str| {
+            let file = write(dir.path(), &format!("[isp]\nlogo = {path:?}\n"));
+            load(Some(&file), &Overrides::default()).map_err(|e| e.to_string())
+        };
+        let c = with(logo.to_str().unwrap()).unwrap();
+        assert_eq!(c.isp.logo_type(), Some("image/png"));
+        let err = with(dir.path().join("logo.svg").to_str().unwrap()).unwrap_err();
+        assert!(err.contains("isp.logo") && err.contains(".png"), "{err}");
+        let err = with(dir.path().join("gone.png").to_str().unwrap()).unwrap_err();
+        assert!(
+            err.contains("isp.logo") && err.contains("cannot read"),
+            "{err}"
+        );
+        std::fs::write(&logo, vec![0_u8; 1024 * 1024 + 1]).unwrap();
+        let err = with(logo.to_str().unwrap()).unwrap_err();
+        assert!(err.contains("at most 1 MiB"), "{err}");
     }
 
     #[test]

@@ -79,3 +79,24 @@ pub fn static_file(req: &Request) -> poem::Result<Response> {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// `GET /branding/logo`: the ISP's logo (`[isp] logo`) for invoices and
+/// receipts, read from its file on each request (so a new logo shows without
+/// a restart); 404 when none is set or the file is gone.
+#[poem::handler]
+pub async fn isp_logo(state: poem::web::Data<&crate::state::AppState>) -> poem::Result<Response> {
+    let isp = &state.config.isp;
+    let Some(mime) = isp.logo_type() else {
+        return Err(NotFoundError.into());
+    };
+    match tokio::fs::read(&isp.logo).await {
+        Ok(bytes) => Ok(Response::builder()
+            .header(header::CONTENT_TYPE, mime)
+            .header(header::CACHE_CONTROL, "no-cache")
+            .body(bytes)),
+        Err(e) => {
+            tracing::warn!("isp.logo `{}` could not be read: {e}", isp.logo);
+            Err(NotFoundError.into())
+        }
+    }
+}

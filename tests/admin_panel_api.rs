@@ -14,6 +14,7 @@ use common::{
     TestServer,
 };
 use ispbills::{clock::ManualClock, domain::staff::Role};
+use poem::EndpointExt;
 use serde_json::json;
 use time::macros::datetime;
 
@@ -273,6 +274,9 @@ fn the_session_names_the_isps_time_and_the_sms_templates() {
     assert_eq!(me["isp"]["utc_offset"], "+06:00");
     assert_eq!(me["isp"]["name"], "ISPBills");
     assert_eq!(me["isp"]["address"], "");
+    assert_eq!(me["isp"]["logo"], false);
+    // No logo set: none served.
+    assert_eq!(s.get("/branding/logo").status, 404);
     let templates = p.get("/admin/api/sms/templates");
     assert_eq!(templates.status, 200, "{}", templates.body);
     let list = templates.json();
@@ -299,4 +303,36 @@ fn the_session_names_the_isps_time_and_the_sms_templates() {
     );
     s.get("/admin/api/sms/templates")
         .assert_error(401, "UNAUTHENTICATED");
+}
+
+/// `[isp] logo`: the session says there is one, and `/branding/logo` serves
+/// the file as it is now, with its type.
+#[test]
+fn the_isps_logo_is_served_for_the_papers() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let logo = dir.path().join("logo.png");
+    // The appliance sends the file as it is; these bytes stand for an image.
+    std::fs::write(&logo, "logo v1").unwrap();
+    let path = logo.to_str().unwrap().to_string();
+    let s = TestServer::start_with(
+        move |mut c| {
+            c.isp.logo = path;
+            c
+        },
+        |state| ispbills::app::routes(state).boxed(),
+    );
+    s.create_staff("support@example.com", Role::Support, PW);
+    let me = log_in(&s, "support@example.com")
+        .get("/admin/api/session")
+        .json();
+    assert_eq!(me["isp"]["logo"], true);
+    let r = common::request("GET", &s.url("/branding/logo"), &[], None);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("image/png"));
+    assert_eq!(r.body, "logo v1");
+    // A new file shows without a restart; a file gone is a 404.
+    std::fs::write(&logo, "logo v2").unwrap();
+    assert_eq!(s.get("/branding/logo").body, "logo v2");
+    std::fs::remove_file(&logo).unwrap();
+    assert_eq!(s.get("/branding/logo").status, 404);
 }

@@ -126,6 +126,8 @@ pub struct IspView {
     pub utc_offset: String,
     pub address: String,
     pub phone: String,
+    /// Whether `[isp] logo` is set: the logo is at `/branding/logo`.
+    pub logo: bool,
 }
 
 impl SessionView {
@@ -138,6 +140,7 @@ impl SessionView {
                 utc_offset: isp.utc_offset.clone(),
                 address: isp.address.clone(),
                 phone: isp.phone.clone(),
+                logo: !isp.logo.is_empty(),
             },
         }
     }

@@ -62,6 +62,9 @@ pub struct IspConfig {
     pub address: String,
     /// The ISP's phone number, printed on invoices, receipts and cards.
     pub phone: String,
+    /// The ISP's logo for invoices and receipts: a PNG, JPEG, GIF or WebP
+    /// file (at most 1 MiB), served at `/branding/logo`. Empty: no logo.
+    pub logo: String,
 }
 
 impl Default for IspConfig {
@@ -71,6 +74,7 @@ impl Default for IspConfig {
             name: "ISPBills".into(),
             address: String::new(),
             phone: String::new(),
+            logo: String::new(),
         }
     }
 }
@@ -89,7 +93,26 @@ impl IspConfig {
                 self.utc_offset
             ));
         }
+        if !self.logo.is_empty() && self.logo_type().is_none() {
+            return Err(format!(
+                "key `isp.logo`: `{}` is not a .png, .jpg, .jpeg, .gif or .webp file",
+                self.logo
+            ));
+        }
         Ok(())
+    }
+
+    /// The logo's media type, by its file name (None: no logo, or a type
+    /// not served).
+    pub fn logo_type(&self) -> Option<&'static str> {
+        let ext = self.logo.rsplit_once('.')?.1.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "png" => "image/png",
+            "jpg" | "jpeg" => "image/jpeg",
+            "gif" => "image/gif",
+            "webp" => "image/webp",
+            _ => return None,
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 // Billing's paper side: bills, invoices and payments lists with their
-// filters, a printable invoice and payment receipt (the ISP's name, address
-// and phone from [isp]; print styles leave only the paper), and recharge
+// filters, a printable invoice and payment receipt (the ISP's logo, name,
+// address and phone from [isp]; print styles leave only the paper), and recharge
 // cards: generate a batch, issue it to an operator, and print the batch as an
 // A4 sheet of cards while its PINs are shown (once) (v2/v1 API; billing:read,
 // cards:write to generate).
@@ -16,7 +16,8 @@ const idLink = (path, id) => h("a", { href: `#/${path}/${id}` }, `#${digits(id)}
 
 function ispHeader() {
   const i = isp();
-  return h("div", { class: "isp" }, h("h1", { id: "print-isp-name" }, i.name),
+  return h("div", { class: "isp" }, i.logo ? h("img", { id: "print-isp-logo", src: "/branding/logo", alt: "" }) : "",
+    h("h1", { id: "print-isp-name" }, i.name),
     i.address ? h("div", {}, i.address) : "", i.phone ? h("div", {}, i.phone) : "");
 }
 
