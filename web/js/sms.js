@@ -7,7 +7,7 @@
 // included, is UCS-2: 70 in one part, 67 per part) and the send's answer says
 // what was actually charged.
 
-import { h, call, field, select, formBody, table, when, badge, pager, guarded, clearErrors, randomKey, localToUtc } from "./ui.js";
+import { h, call, field, select, formBody, table, when, badge, pager, guarded, clearErrors, randomKey, localToUtc, allPages } from "./ui.js";
 import { can } from "./session.js";
 import { t, word, num } from "./i18n.js";
 
@@ -89,15 +89,6 @@ export function sendOneForm(done, { phone = null, prefix = "sms-one" } = {}) {
 
 // Every customer's phone matching the filter, page by page (at most `cap`+1,
 // so a set too large is told rather than cut).
-async function phonesOf(filter, cap) {
-  const phones = [];
-  for (let page = 1; ; page += 1) {
-    const r = await call("GET", `/api/v2/customers?${new URLSearchParams({ ...filter, page, per_page: 100 })}`);
-    phones.push(...r.data.map((c) => c.phone).filter(Boolean));
-    if (phones.length > cap || page >= (r.meta?.last_page ?? 1)) return phones;
-  }
-}
-
 async function broadcastForm(done) {
   const get = (path) => call("GET", path).then((r) => r.data).catch(() => []);
   const [packages, operators] = await Promise.all([get("/api/v2/packages?per_page=100"),
@@ -121,12 +112,11 @@ async function broadcastForm(done) {
           const v = form.querySelector(`[name=${k}]`)?.value;
           if (v) filter[k] = v;
         }
-        phones = await phonesOf(filter, 1000);
+        const { rows, more } = await allPages("/api/v2/customers", filter, 1000);
+        phones = rows.map((c) => c.phone).filter(Boolean);
         const distinct = new Set(phones).size;
-        found.textContent = phones.length > 1000
-          ? t("sms.too_many", { max: num(1000) })
-          : count("found", distinct);
-        sendButton.disabled = !distinct || phones.length > 1000;
+        found.textContent = more ? t("sms.too_many", { max: num(1000) }) : count("found", distinct);
+        sendButton.disabled = !distinct || more;
         box.update();
       });
     } }, t("sms.find_customers"))),

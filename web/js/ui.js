@@ -114,6 +114,18 @@ export function formBody(form, numeric = []) {
   return out;
 }
 
+// Every row of a paged list, 100 a page, to its last page or `max` rows:
+// `{ rows, more }`, `more` when rows were left over.
+export async function allPages(path, query, max) {
+  const rows = [];
+  for (let page = 1; ; page += 1) {
+    const r = await call("GET", `${path}?${new URLSearchParams({ ...query, page, per_page: 100 })}`);
+    rows.push(...r.data);
+    const last = page >= (r.meta?.last_page ?? 1) || !r.data.length;
+    if (last || rows.length > max) return { rows: rows.slice(0, max), more: rows.length > max };
+  }
+}
+
 // A table that becomes stacked cards on a phone: each cell carries its
 // column's heading (data-label) for the narrow layout to show beside it.
 export function table(id, headings, rows, empty = t("ui.empty")) {
