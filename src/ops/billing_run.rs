@@ -31,13 +31,9 @@ pub fn settings(config: &Config, clock: &dyn Clock, date: Date) -> RunSettings {
 pub const PREVIEW_ROWS: usize = 200;
 
 fn isp_staff_only(caller: &Caller) -> OpResult<()> {
-    if caller.visibility.operator_id.is_some() {
-        return Err(Error::Forbidden(
-            "The billing run is the ISP's own: a reseller's staff cannot preview or start it."
-                .into(),
-        ));
-    }
-    Ok(())
+    caller.isp_side_only(
+        "The billing run is the ISP's own: a reseller's staff cannot preview or start it.",
+    )
 }
 
 /// What today's run (the ISP's local date) would do if it ran now: the date,

@@ -98,6 +98,15 @@ impl Caller {
         }
     }
 
+    /// Refuses a reseller's staff (403 with `message`): what only the ISP's
+    /// own side may do.
+    pub fn isp_side_only(&self, message: &str) -> Result<(), super::Error> {
+        match self.visibility.operator_id {
+            Some(_) => Err(super::Error::Forbidden(message.into())),
+            None => Ok(()),
+        }
+    }
+
     /// The operator a reseller's staff is bound to (None for everyone else).
     pub fn operator_id(&self) -> Option<i64> {
         self.visibility.operator_id

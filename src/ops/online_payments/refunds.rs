@@ -42,11 +42,7 @@ pub async fn refund(
 ) -> OpResult<RefundRow> {
     // Online payments go to the ISP's own merchant account and wallets: a
     // reseller's staff see them but cannot give the ISP's money back.
-    if caller.visibility.operator_id.is_some() {
-        return Err(Error::Forbidden(
-            "Refunds are made by the ISP's own staff.".into(),
-        ));
-    }
+    caller.isp_side_only("Refunds are made by the ISP's own staff.")?;
     let vis = caller.visibility;
     let row = ctx
         .db
