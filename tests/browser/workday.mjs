@@ -158,6 +158,8 @@ await page.click(`#invoices tr[data-invoice="${invoice.id}"] button.invoice-prin
 await page.waitForSelector("#invoice-paper");
 const paper = await text("#invoice-paper");
 for (const t of [invoice.number, "Nasrin Akter", nasrin.phone, "ISPBills"]) assert.ok(paper.includes(t), `${t} on the invoice`);
+// The ISP's logo ([isp] logo) heads the paper, loaded from the appliance.
+assert.equal(await page.$eval("#print-isp-logo", (img) => img.complete && img.naturalWidth), 4, "the logo is shown");
 await page.emulateMedia({ media: "print" });
 await shot("w-03-print-invoice");
 await page.emulateMedia({ media: "screen" });
@@ -262,7 +264,18 @@ assert.ok(await page.isVisible("#action-suspend") && await page.isVisible("#acti
 await shot("w-07-customer-page");
 
 // ---- Logs: every tab; the device-access log as CSV ------------------------
-for (const tab of ["router", "ppp-auth", "hotspot", "auto-suspension", "device-access"]) {
+// The audit trail: the billing run's suspension above, by the run, with its reason.
+await page.goto(`${BASE}/#/logs/audit`);
+await page.selectOption("#log-audit-action", "customer.suspended");
+await page.fill("#log-audit-actor", "job:billing-run");
+await page.click("#log-view-filter button[type=submit]");
+await page.waitForSelector(`#log-entries tr:has(a[href="#/customers/${lapsed.id}"])`);
+assert.match(await text(`#log-entries tr:has(a[href="#/customers/${lapsed.id}"])`), /Automatic: billing run\s*Suspended[\s\S]*Prepaid period ended without credit[\s\S]*Status: active → suspended/);
+const [auditCsv] = await Promise.all([page.waitForEvent("download"), page.click("#log-export")]);
+const audit = readFileSync(await auditCsv.path(), "utf8");
+assert.ok(audit.startsWith("\ufeffTime,By,Action,Customer,Reason,Changes,Source\r\n"), JSON.stringify(audit.slice(0, 80)));
+assert.match(audit, /Automatic: billing run,Suspended,#\d+,Prepaid period ended without credit,Status: active → suspended,/);
+for (const tab of ["router", "ppp-auth", "hotspot", "auto-suspension", "audit", "device-access"]) {
   await page.goto(`${BASE}/#/logs/${tab}`);
   await page.waitForSelector("#log-entries, #log-entries-empty");
 }

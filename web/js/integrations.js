@@ -4,8 +4,8 @@
 import { h, call, showErrors, field, formData, secretBox, guarded, when, localToUtc } from "./ui.js";
 import { t, word, num, digits } from "./i18n.js";
 
-const EVENTS = ["customer.created", "customer.suspended", "customer.activated",
-  "payment.received", "bill.generated", "complaint.created"];
+const EVENTS = ["customer.created", "customer.updated", "customer.suspended", "customer.activated",
+  "package.changed", "payment.received", "payment.refunded", "bill.generated", "complaint.created"];
 
 async function webhooksView(content) {
   let editing = null;
@@ -18,7 +18,7 @@ async function webhooksView(content) {
     h("fieldset", { name: "events" }, h("legend", {}, t("integrations.events")), ...boxes),
     h("p", {}, submit));
   const shown = h("div");
-  const list = h("div", { class: "table-wrap" });
+  const list = h("div", { class: "table-wrap", tabindex: 0 });
   const detail = h("div", { id: "delivery-detail" });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -41,7 +41,7 @@ async function webhooksView(content) {
   async function deliveries(w) {
     const r = await call("GET", `/admin/api/webhooks/${w.id}/deliveries?per_page=50`);
     detail.replaceChildren(h("h3", {}, t("integrations.delivery_log_of", { url: w.url })),
-      h("div", { class: "table-wrap" }, h("table", { id: "deliveries" },
+      h("div", { class: "table-wrap", tabindex: 0 }, h("table", { id: "deliveries" },
         h("thead", {}, h("tr", {}, ...["integrations.col_event", "integrations.col_id", "integrations.col_status", "integrations.col_attempts",
           "integrations.col_http", "integrations.col_error", "integrations.col_created", ""].map((key) => h("th", {}, key ? t(key) : "")))),
         h("tbody", {}, r.data.map((d) => h("tr", { "data-delivery": d.id },
@@ -99,7 +99,7 @@ async function clientsView(content) {
       h("option", { value: "v2" }, t("integrations.type_v2")),
       h("option", { value: "v1" }, t("integrations.type_v1"))),
     h("p", {}, h("button", { type: "submit" }, t("integrations.create"))));
-  const list = h("div", { class: "table-wrap" });
+  const list = h("div", { class: "table-wrap", tabindex: 0 });
   const shown = h("div");
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -147,7 +147,7 @@ async function requestLogView(content) {
     h("div", {}, ...field(t("integrations.from"), "from", "datetime-local")),
     h("div", {}, ...field(t("integrations.to"), "to", "datetime-local")),
     h("p", {}, h("button", { type: "submit" }, t("integrations.filter"))));
-  const out = h("div", { class: "table-wrap" });
+  const out = h("div", { class: "table-wrap", tabindex: 0 });
   const names = new Map(clients.data.map((c) => [c.id, c.name]));
   async function load() {
     const q = new URLSearchParams();
