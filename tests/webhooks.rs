@@ -924,3 +924,73 @@ fn failing_for_days_switches_the_webhook_off_and_old_deliveries_expire() {
     ispbills::jobs::retention::run_once(&s.state.db, clock.as_ref(), keep).unwrap();
     assert!(deliveries(&s, &token, hook).is_empty());
 }
+
+/// `customer.updated` names the fields an edit changed (a password only by
+/// name); `package.changed` says from which package to which. Each is
+/// delivered once, and a hook that chose neither gets neither.
+#[test]
+fn an_edit_and_a_package_change_are_delivered_once_with_what_changed() {
+    let rx = Receiver::ok();
+    let (s, token) = server();
+    let (_, _) = create_hook(&s, &token, &rx.url("/edits"), &["customer.updated"]);
+    let (_, _) = create_hook(&s, &token, &rx.url("/plans"), &["package.changed"]);
+    let (_, _) = create_hook(&s, &token, &rx.url("/created"), &["customer.created"]);
+    let home = s.create_package("Home 10", 500);
+    let fast = s.create_package("Fast 40", 1200);
+    let c = create_customer(&s, &token, 7);
+    let edit = |body: Value| {
+        let r = s.call("PUT", &format!("/api/v2/customers/{c}"), &token, Some(body));
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    edit(json!({"phone": "01812345678", "password": "a-new-secret-1"}));
+    edit(json!({"package_id": home}));
+    edit(json!({"package_id": fast, "name": "Customer Seven"}));
+    // Nothing changed: no event.
+    edit(json!({"name": "Customer Seven"}));
+    rx.wait_for(5, WAIT);
+    std::thread::sleep(Duration::from_millis(1500));
+    let got = rx.received();
+    // In the order the events happened (deliveries may arrive in any order).
+    let on = |path: &str| -> Vec<Value> {
+        let mut mine: Vec<_> = got.iter().filter(|r| r.path == path).collect();
+        mine.sort_by_key(|r| {
+            r.header("x-webhook-id")
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap()
+        });
+        mine.into_iter().map(|r| r.json()).collect()
+    };
+    let edits = on("/edits");
+    assert_eq!(edits.len(), 3, "{edits:?}");
+    assert!(edits.iter().all(|e| e["event"] == "customer.updated"));
+    assert_eq!(edits[0]["data"]["customer_id"], c);
+    assert_eq!(edits[0]["data"]["phone"], "01812345678");
+    assert_eq!(
+        edits[0]["data"]["changed"],
+        json!(["login_password", "phone"])
+    );
+    assert!(!edits[0].to_string().contains("a-new-secret-1"));
+    assert!(edits[1]["data"]["changed"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("package_id")));
+    assert!(edits[2]["data"]["changed"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("name")));
+    let plans = on("/plans");
+    assert_eq!(plans.len(), 2, "{plans:?}");
+    assert_eq!(plans[0]["event"], "package.changed");
+    assert_eq!(plans[0]["data"]["previous_package"], json!(null));
+    assert_eq!(plans[0]["data"]["package"]["id"], home);
+    assert_eq!(
+        plans[1]["data"]["previous_package"],
+        json!({"id": home, "name": "Home 10"})
+    );
+    assert_eq!(
+        plans[1]["data"]["package"],
+        json!({"id": fast, "name": "Fast 40"})
+    );
+    assert_eq!(on("/created").len(), 1);
+    assert_eq!(got.len(), 6, "nothing else was sent");
+}

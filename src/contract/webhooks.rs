@@ -25,10 +25,14 @@ use crate::{
 pub enum WebhookEvent {
     #[oai(rename = "customer.created")]
     CustomerCreated,
+    #[oai(rename = "customer.updated")]
+    CustomerUpdated,
     #[oai(rename = "customer.suspended")]
     CustomerSuspended,
     #[oai(rename = "customer.activated")]
     CustomerActivated,
+    #[oai(rename = "package.changed")]
+    PackageChanged,
     #[oai(rename = "payment.received")]
     PaymentReceived,
     #[oai(rename = "payment.refunded")]

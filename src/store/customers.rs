@@ -491,7 +491,19 @@ pub fn update(
     }
     let row = get(tx, id, Visibility::ALL)?.ok_or(StoreError::NotFound)?;
     let changes = changed_fields(&current, &row, ch.login_password_sealed.is_some());
+    if row.package_id != current.package_id {
+        let mut payload = event_payload(&row, None);
+        payload["previous_package"] = current.package_id.map_or(
+            Value::Null,
+            |id| json!({"id": id, "name": current.package_name}),
+        );
+        payload["expires_at"] = json!(row.expires_at);
+        events::record(tx, events::PACKAGE_CHANGED, &payload, &stamp)?;
+    }
     if !changes.is_empty() {
+        let mut payload = event_payload(&row, None);
+        payload["changed"] = json!(changes.names());
+        events::record(tx, events::CUSTOMER_UPDATED, &payload, &stamp)?;
         let entry = audit::Entry {
             action: "customer.updated",
             resource_type: "customer",

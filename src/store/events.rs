@@ -14,6 +14,10 @@ use super::{
 pub const CUSTOMER_CREATED: &str = "customer.created";
 pub const CUSTOMER_SUSPENDED: &str = "customer.suspended";
 pub const CUSTOMER_ACTIVATED: &str = "customer.activated";
+/// A customer's details edited (`changed`: the fields' names).
+pub const CUSTOMER_UPDATED: &str = "customer.updated";
+/// A customer moved to another package.
+pub const PACKAGE_CHANGED: &str = "package.changed";
 pub const BILL_GENERATED: &str = "bill.generated";
 pub const PAYMENT_RECEIVED: &str = "payment.received";
 pub const PAYMENT_REFUNDED: &str = "payment.refunded";
@@ -26,10 +30,12 @@ pub const EXPIRY_REMINDER: &str = "package.expiry_reminder";
 pub const WEBHOOK_TEST: &str = "webhook.test";
 
 /// The events webhooks can subscribe to.
-pub const SUBSCRIBABLE: [&str; 7] = [
+pub const SUBSCRIBABLE: [&str; 9] = [
     CUSTOMER_CREATED,
+    CUSTOMER_UPDATED,
     CUSTOMER_SUSPENDED,
     CUSTOMER_ACTIVATED,
+    PACKAGE_CHANGED,
     PAYMENT_RECEIVED,
     PAYMENT_REFUNDED,
     BILL_GENERATED,
