@@ -35,6 +35,7 @@ impl StaffSession {
             scopes: role_scopes(role),
             role: Some(role),
             visibility: Visibility::of_role(Some(role), self.user.operator_id),
+            source: None,
         }
     }
 

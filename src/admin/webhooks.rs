@@ -34,6 +34,7 @@ fn caller(session: &StaffSession) -> Caller {
         scopes: role_scopes(user.role),
         role: Some(user.role),
         visibility: Visibility::of_role(Some(user.role), user.operator_id),
+        source: None,
     }
 }
 

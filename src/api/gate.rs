@@ -19,6 +19,7 @@ use super::{
 };
 use crate::{
     auth::{
+        client_addr::ClientAddr,
         customer_tokens::CustomerClaims,
         principal::Principal,
         rate_limit::RateDecision,
@@ -251,6 +252,7 @@ impl<E: Endpoint> Endpoint for ApiGateEndpoint<E> {
                 match Self::admit(&state, &req, scheme, scopes, &mut rate, &mut caller).await {
                     Ok(principal) => {
                         req.extensions_mut().insert(principal);
+                        req.extensions_mut().insert(ClientAddr(ip));
                         self.call_inner(req).await
                     }
                     Err(answer) => answer,

@@ -166,12 +166,14 @@ fn principal_for(req: &Request, api: ApiVersion) -> poem::Result<Arc<Principal>>
 macro_rules! auth_extractor {
     ($name:ident, $scheme:expr, $meta:expr, $api:expr, $doc:literal) => {
         #[doc = $doc]
-        pub struct $name(pub Arc<Principal>);
+        pub struct $name(pub Arc<Principal>, pub Option<std::net::IpAddr>);
 
         impl $name {
-            /// Who acts, as the operations take it.
+            /// Who acts, as the operations take it, from which address.
             pub fn caller(&self) -> $crate::ops::Caller {
-                $crate::ops::Caller::from(&*self.0)
+                let mut caller = $crate::ops::Caller::from(&*self.0);
+                caller.source = self.1;
+                caller
             }
         }
 
@@ -193,7 +195,11 @@ macro_rules! auth_extractor {
                 _body: &mut RequestBody,
                 _opts: ExtractParamOptions<Self::ParamType>,
             ) -> poem::Result<Self> {
-                principal_for(req, $api).map(Self)
+                let addr = req
+                    .extensions()
+                    .get::<$crate::auth::client_addr::ClientAddr>()
+                    .and_then(|a| a.0);
+                principal_for(req, $api).map(|p| Self(p, addr))
             }
         }
     };

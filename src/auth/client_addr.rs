@@ -55,6 +55,11 @@ impl Cidr {
     }
 }
 
+/// The client's address of an admitted API request, as the gate found it
+/// (trusted proxies applied), for the operations' audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
 /// `[server] trusted_proxies`, parsed.
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(Vec<Cidr>);

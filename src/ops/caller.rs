@@ -44,6 +44,9 @@ pub struct Caller {
     pub role: Option<Role>,
     /// Whose customers the caller may see and change.
     pub visibility: Visibility,
+    /// The client's address, for a request that came over the network
+    /// (written into the audit trail).
+    pub source: Option<std::net::IpAddr>,
 }
 
 impl Caller {
@@ -54,6 +57,7 @@ impl Caller {
             scopes: ScopeSet::all(),
             role: None,
             visibility: Visibility::ALL,
+            source: None,
         }
     }
 
@@ -65,6 +69,7 @@ impl Caller {
             scopes: ScopeSet::default(),
             role: None,
             visibility: Visibility::ALL,
+            source: None,
         }
     }
 
@@ -94,7 +99,7 @@ impl Caller {
     pub fn who(&self) -> crate::store::audit::Who {
         crate::store::audit::Who {
             actor: self.label(),
-            source: None,
+            source: self.source.map(|ip| ip.to_string()),
         }
     }
 
@@ -123,6 +128,7 @@ impl From<&Principal> for Caller {
             scopes: p.scopes,
             role: p.role,
             visibility: p.visibility(),
+            source: None,
         }
     }
 }
