@@ -55,6 +55,7 @@ pub struct Config {
     pub vpn: crate::vpn::config::VpnConfig,
     pub payments: crate::drivers::payments::config::PaymentsConfig,
     pub backup: BackupConfig,
+    pub audit: crate::store::audit::AuditConfig,
     pub log: LogConfig,
 }
 
@@ -151,6 +152,7 @@ impl Default for Config {
             vpn: crate::vpn::config::VpnConfig::default(),
             payments: crate::drivers::payments::config::PaymentsConfig::default(),
             backup: BackupConfig::default(),
+            audit: crate::store::audit::AuditConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -314,6 +316,7 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     config.vpn.check().map_err(ConfigError::Invalid)?;
     config.payments.check().map_err(ConfigError::Invalid)?;
     config.backup.check().map_err(ConfigError::Invalid)?;
+    config.audit.check().map_err(ConfigError::Invalid)?;
     config.billing.check().map_err(ConfigError::Invalid)?;
     config.isp.check().map_err(ConfigError::Invalid)?;
     if !config.isp.logo.is_empty() {
@@ -371,9 +374,12 @@ fn describe(e: figment::Error) -> String {
         .join("; ")
 }
 
+/// The largest `[isp] logo` file served.
+pub const LOGO_MAX_BYTES: u64 = 1024 * 1024;
+
 /// The logo file is there and small enough to send with every invoice.
 fn check_logo_file(path: &str) -> Result<(), ConfigError> {
-    const MAX: u64 = 1024 * 1024;
+    const MAX: u64 = LOGO_MAX_BYTES;
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() && m.len() <= MAX => Ok(()),
         Ok(m) if m.is_file() => Err(ConfigError::Invalid(format!(

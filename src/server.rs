@@ -150,6 +150,7 @@ where
                 router_data_days: config.routers.retention_days,
                 monitoring_days: config.monitoring.retention_days,
                 radius_session_days: config.radius.retention_days,
+                audit_days: config.audit.retention_days,
             },
             cluster.clone(),
             workers.stop_signal(),

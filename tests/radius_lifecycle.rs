@@ -413,6 +413,7 @@ fn ended_sessions_and_answered_requests_go_after_the_retention_days() {
         router_data_days: 3650,
         monitoring_days: 3650,
         radius_session_days: 180,
+        audit_days: 365,
     };
     let prune = || ispbills::jobs::retention::run_once(&s.state.db, clock.as_ref(), keep).unwrap();
     // 179 days on: kept.

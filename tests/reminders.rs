@@ -168,6 +168,7 @@ fn a_prepaid_package_is_reminded_once_before_it_ends_and_the_link_opens_it() {
         router_data_days: 3650,
         monitoring_days: 3650,
         radius_session_days: 3650,
+        audit_days: 365,
     };
     let prune = || ispbills::jobs::retention::run_once(&s.state.db, clock.as_ref(), keep).unwrap();
     clock.set(datetime!(2026-07-26 04:00:00 UTC));

@@ -13,7 +13,7 @@ use ispbills::{
     clock::{Clock, ManualClock},
     jobs::retention,
     store::{
-        auth_tokens,
+        audit, auth_tokens,
         request_log::{self, RequestLogEntry, RequestLogFilter},
         test_database,
     },
@@ -70,6 +70,18 @@ fn retention_removes_what_is_past_its_time() {
             ],
         )?;
         auth_tokens::revoke_jti(tx, "gone", unix - 1)?;
+        let who = audit::Who::job("test");
+        for at in ["2025-06-29T23:59:59Z", "2025-07-01T00:00:00Z"] {
+            let entry = audit::Entry {
+                action: "customer.updated",
+                resource_type: "customer",
+                resource_id: Some(1),
+                customer_id: Some(1),
+                reason: None,
+                changes: audit::Changes::default(),
+            };
+            audit::record(tx, &who, &entry, at)?;
+        }
         auth_tokens::revoke_jti(tx, "kept", unix + 600)?;
         Ok(())
     })
@@ -83,10 +95,27 @@ fn retention_removes_what_is_past_its_time() {
             router_data_days: 30,
             monitoring_days: 30,
             radius_session_days: 180,
+            audit_days: 365,
         },
     )
     .unwrap();
-    assert_eq!(removed, 3, "two log rows and one revocation");
+    assert_eq!(
+        removed, 4,
+        "two log rows, one revocation and the audit row over a year old"
+    );
+    let (trail, total) = db
+        .read(|c| {
+            audit::list(
+                c,
+                ispbills::domain::visibility::Visibility::ALL,
+                &audit::AuditFilter::default(),
+                10,
+                0,
+            )
+        })
+        .unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(trail[0].at, "2025-07-01T00:00:00Z");
     let (rows, total) = db
         .read(|c| request_log::list(c, &RequestLogFilter::default(), 10, 0))
         .unwrap();

@@ -910,6 +910,7 @@ fn failing_for_days_switches_the_webhook_off_and_old_deliveries_expire() {
         router_data_days: 30,
         monitoring_days: 30,
         radius_session_days: 180,
+        audit_days: 365,
     };
     clock.advance(day * 25);
     token = s.v2_admin_token();

@@ -1,4 +1,4 @@
-//! Hourly clean-up: request-log rows past retention, expired revocations,
+//! Hourly clean-up: request-log and audit-trail rows past retention, expired revocations,
 //! refresh tokens and panel sessions, and idle rate-limit buckets.
 
 use std::{sync::Arc, time::Duration};
@@ -8,7 +8,7 @@ use crate::{
     auth::rate_limit::RateLimits,
     clock::{format_timestamp, Clock},
     store::{
-        auth_tokens, idempotency, monitoring, onus, radius_coa, radius_sessions, reminders,
+        audit, auth_tokens, idempotency, monitoring, onus, radius_coa, radius_sessions, reminders,
         request_log, router_data, staff_sessions, webhook_deliveries, Db, StoreError,
     },
 };
@@ -26,6 +26,8 @@ pub struct Retention {
     pub monitoring_days: u32,
     /// Ended RADIUS sessions.
     pub radius_session_days: u32,
+    /// The audit trail.
+    pub audit_days: u32,
 }
 
 fn days_before(now: time::OffsetDateTime, days: u32) -> String {
@@ -46,7 +48,8 @@ pub fn run_once(db: &Db, clock: &dyn Clock, keep: Retention) -> Result<usize, St
             + onus::delete_history_before(tx, &days_before(now, keep.monitoring_days))?
             + monitoring::delete_access_before(tx, &days_before(now, keep.monitoring_days))?
             + radius_sessions::prune(tx, &days_before(now, keep.radius_session_days))?
-            + radius_coa::prune(tx, &days_before(now, keep.radius_session_days))?;
+            + radius_coa::prune(tx, &days_before(now, keep.radius_session_days))?
+            + audit::delete_before(tx, &days_before(now, keep.audit_days))?;
         let b = auth_tokens::purge_expired(tx, now.unix_timestamp(), &stamp)?;
         let c = staff_sessions::delete_expired(tx, &stamp)?;
         // Idempotency keys are kept two days (the promise is at least one).
