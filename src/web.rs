@@ -82,18 +82,52 @@ fn hex(bytes: &[u8]) -> String {
 
 /// `GET /branding/logo`: the ISP's logo (`[isp] logo`) for invoices and
 /// receipts, read from its file on each request (so a new logo shows without
-/// a restart); 404 when none is set or the file is gone.
+/// a restart; an ETag of its size and time answers 304 when unchanged); 404
+/// when none is set, or the file is gone or has grown past 1 MiB.
 #[poem::handler]
-pub async fn isp_logo(state: poem::web::Data<&crate::state::AppState>) -> poem::Result<Response> {
+pub async fn isp_logo(
+    req: &Request,
+    state: poem::web::Data<&crate::state::AppState>,
+) -> poem::Result<Response> {
     let isp = &state.config.isp;
     let Some(mime) = isp.logo_type() else {
         return Err(NotFoundError.into());
     };
+    let meta = match tokio::fs::metadata(&isp.logo).await {
+        Ok(m) if m.is_file() && m.len() <= crate::config::LOGO_MAX_BYTES => m,
+        Ok(m) => {
+            tracing::warn!(
+                "isp.logo `{}` is not a file of at most 1 MiB ({} bytes)",
+                isp.logo,
+                m.len()
+            );
+            return Err(NotFoundError.into());
+        }
+        Err(e) => {
+            tracing::warn!("isp.logo `{}` could not be read: {e}", isp.logo);
+            return Err(NotFoundError.into());
+        }
+    };
+    // Size and modification time: a new file gets a new tag.
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let etag = format!("\"{:x}-{modified:x}\"", meta.len());
+    let builder = Response::builder()
+        .header(header::ETAG, etag.as_str())
+        .header(header::CACHE_CONTROL, "no-cache");
+    if req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
+        return Ok(builder.status(StatusCode::NOT_MODIFIED).finish());
+    }
     match tokio::fs::read(&isp.logo).await {
-        Ok(bytes) => Ok(Response::builder()
-            .header(header::CONTENT_TYPE, mime)
-            .header(header::CACHE_CONTROL, "no-cache")
-            .body(bytes)),
+        Ok(bytes) => Ok(builder.header(header::CONTENT_TYPE, mime).body(bytes)),
         Err(e) => {
             tracing::warn!("isp.logo `{}` could not be read: {e}", isp.logo);
             Err(NotFoundError.into())

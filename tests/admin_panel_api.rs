@@ -330,9 +330,24 @@ fn the_isps_logo_is_served_for_the_papers() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("image/png"));
     assert_eq!(r.body, "logo v1");
+    // Unchanged: 304 to the tag it gave.
+    let tag = r.header("etag").unwrap().to_string();
+    let again = common::request(
+        "GET",
+        &s.url("/branding/logo"),
+        &[("if-none-match", &tag)],
+        None,
+    );
+    assert_eq!(again.status, 304);
     // A new file shows without a restart; a file gone is a 404.
-    std::fs::write(&logo, "logo v2").unwrap();
-    assert_eq!(s.get("/branding/logo").body, "logo v2");
+    std::fs::write(&logo, "logo v2!").unwrap();
+    let changed = common::request(
+        "GET",
+        &s.url("/branding/logo"),
+        &[("if-none-match", &tag)],
+        None,
+    );
+    assert_eq!((changed.status, changed.body.as_str()), (200, "logo v2!"));
     std::fs::remove_file(&logo).unwrap();
     assert_eq!(s.get("/branding/logo").status, 404);
 }

@@ -370,10 +370,14 @@ fn overdue_suspends_and_a_clearing_payment_reactivates() {
         .unwrap()
         .starts_with("client:"));
     assert!(!edit.to_string().contains("new-secret-9"));
+    // From the caller's address; a job has none.
+    assert_eq!(edit["data"][0]["source"], "127.0.0.1");
+    assert_eq!(by_hand["data"][0]["source"], "127.0.0.1");
+    assert_eq!(by_hand["data"][1]["source"], json!(null));
     // Filters by actor and resource; nothing outside them.
     assert_eq!(trail("actor=job:billing-run")["meta"]["total"], 2);
     assert_eq!(
-        trail(&format!("resource_type=customer&resource_id={manual}"))["meta"]["total"],
+        trail(&format!("resource=customer&resource_id={manual}"))["meta"]["total"],
         3,
         "suspended by the run, activated and suspended by hand"
     );
@@ -635,4 +639,57 @@ fn a_start_late_in_the_month_bills_once_on_the_28th() {
     let bills = w.bills(c);
     assert_eq!(bills.as_array().unwrap().len(), 1, "{bills}");
     assert_eq!(bills[0]["period_start"], "2026-05-28");
+}
+
+/// A deleted customer leaves a `customer.deleted` row; a customer who later
+/// gets the same id (SQLite reuses the highest) does not inherit its history.
+#[test]
+fn a_deleted_customers_history_stays_with_it() {
+    let w = World::new();
+    let pkg = w.s.create_package("Home 20 Mbps", 800);
+    let old = w.customer(pkg);
+    let r = w.s.call(
+        "PUT",
+        &format!("/api/v2/customers/{old}"),
+        &w.token(),
+        Some(json!({"address": "Road 1"})),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    // A customer with no bills or payments may be deleted.
+    let r = w.s.call(
+        "DELETE",
+        &format!("/api/v2/customers/{old}"),
+        &w.token(),
+        None,
+    );
+    assert!(
+        r.status == 204 || r.status == 200,
+        "{} {}",
+        r.status,
+        r.body
+    );
+    let trail = |customer: i64| {
+        let r = w.s.call(
+            "GET",
+            &format!("/api/v2/logs/audit?customer_id={customer}"),
+            &w.token(),
+            None,
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()
+    };
+    let gone = trail(old);
+    assert_eq!(gone["meta"]["total"], 2, "{gone}");
+    assert_eq!(gone["data"][0]["action"], "customer.deleted");
+    assert_eq!(
+        gone["data"][0]["changes"]["name"],
+        json!({"before": "Rafiq Ahmed", "after": null})
+    );
+    w.clock.advance(time::Duration::seconds(5));
+    let new = w.customer(pkg);
+    assert_eq!(
+        trail(new)["meta"]["total"],
+        0,
+        "a new customer's history is empty"
+    );
 }

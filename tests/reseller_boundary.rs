@@ -267,7 +267,7 @@ fn rules() -> BTreeMap<&'static str, Rule> {
             &[
                 "",
                 "customer_id={customer}",
-                "resource_type=customer&resource_id={customer}",
+                "resource=customer&resource_id={customer}",
             ],
         ),
     );

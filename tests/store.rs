@@ -335,7 +335,7 @@ fn kept_counts_match_counted_rows_through_every_change() {
                 )?;
             }
             if i % 11 == 0 {
-                customers::delete(tx, c.id, Visibility::ALL)?;
+                customers::delete(tx, &who, c.id, Visibility::ALL, now)?;
             }
         }
         let check = |filter: CustomerFilter,

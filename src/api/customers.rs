@@ -286,7 +286,10 @@ impl CustomersV2 {
     /// Update a customer (v2)
     ///
     /// Only the fields sent change; status and balance cannot be set here. A new
-    /// `package_id` ends the current subscription and starts the next.
+    /// `package_id` ends the current subscription and starts the next. An edit
+    /// that changes something emits `customer.updated` (with the changed
+    /// fields' names), a new package also `package.changed`, and writes the
+    /// change into the audit trail.
     #[oai(
         path = "/api/v2/customers/:id",
         method = "put",

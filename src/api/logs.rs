@@ -104,12 +104,14 @@ impl LogsV2 {
     /// `customer:N`, `system`, `job:NAME`), the action, the resource, the
     /// reason given and each changed field's value before and after (a
     /// secret shows as `"changed"`). Each row is written in the same
-    /// transaction as its change. Filters: `actor`, `action`,
-    /// `resource_type`, `resource_id`, `customer_id`, `from`/`to` (date or
+    /// transaction as its change. Filters: `actor`, `action`, `resource`
+    /// (the resource type, e.g. `customer`), `resource_id`, `customer_id`, `from`/`to` (date or
     /// RFC 3339 time). Needs `customers:read`; without `logs:read` only the
     /// rows about customers are listed, and a reseller's staff see only the
-    /// rows about their own customers. Recorded so far: customers' edits and status changes (by
-    /// staff, API clients, the billing run and cleared payments).
+    /// rows about their own customers. `source` is the caller's address (none
+    /// for jobs). Rows are kept `[audit] retention_days` (365). Recorded so
+    /// far: customers' edits and status changes (by staff, API clients, the
+    /// billing run and cleared payments).
     /// Addition to the guide.
     #[oai(
         path = "/api/v2/logs/audit",
@@ -126,7 +128,7 @@ impl LogsV2 {
         per_page: Query<PerPageParam>,
         actor: Query<Option<SingleLine>>,
         action: Query<Option<SingleLine>>,
-        resource_type: Query<Option<SingleLine>>,
+        resource: Query<Option<SingleLine>>,
         resource_id: Query<Option<i64>>,
         customer_id: Query<Option<i64>>,
         from: Query<Option<TimeBound>>,
@@ -137,7 +139,7 @@ impl LogsV2 {
         let filter = AuditFilter {
             actor: text(actor.0),
             action: text(action.0),
-            resource_type: text(resource_type.0),
+            resource_type: text(resource.0),
             resource_id: resource_id.0,
             customer_id: customer_id.0,
             from: from.0.map(TimeBound::start),

@@ -193,9 +193,10 @@ pub async fn disconnect(
 /// Deletes a customer the caller may see.
 pub async fn delete(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<()> {
     let vis = caller.visibility;
+    let (who, now) = (caller.who(), ctx.clock.now());
     Ok(ctx
         .db
-        .write_async(move |tx| customers::delete(tx, id, vis))
+        .write_async(move |tx| customers::delete(tx, &who, id, vis, now))
         .await?)
 }
 

@@ -116,11 +116,11 @@ record! {
         /// The staff user's, API client's or customer's name as it is now.
         pub actor_name: Option<String> = "CASE \
             WHEN a.actor LIKE 'user:%' THEN (SELECT u.name FROM staff_users u \
-                WHERE u.id = CAST(substr(a.actor, 6) AS BIGINT)) \
+                WHERE u.id = CAST(substr(a.actor, 6) AS BIGINT) AND u.created_at <= a.at) \
             WHEN a.actor LIKE 'client:%' THEN (SELECT k.name FROM api_clients k \
-                WHERE k.id = CAST(substr(a.actor, 8) AS BIGINT)) \
+                WHERE k.id = CAST(substr(a.actor, 8) AS BIGINT) AND k.created_at <= a.at) \
             WHEN a.actor LIKE 'customer:%' THEN (SELECT m.name FROM customers m \
-                WHERE m.id = CAST(substr(a.actor, 10) AS BIGINT)) END",
+                WHERE m.id = CAST(substr(a.actor, 10) AS BIGINT) AND m.created_at <= a.at) END",
         pub source: Option<String>,
         pub action: String,
         pub resource_type: String,
@@ -128,6 +128,36 @@ record! {
         pub customer_id: Option<i64>,
         pub reason: Option<String>,
         pub changes: String,
+    }
+}
+
+/// Drops the rows written before `before` (retention); returns how many.
+pub fn delete_before(tx: &Transaction<'_>, before: &str) -> Result<usize, StoreError> {
+    rows::execute(tx, "DELETE FROM audit_log WHERE at < ?1", params![before])
+}
+
+/// The `[audit]` section.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Days the audit trail keeps a row.
+    pub retention_days: u32,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            retention_days: 365,
+        }
+    }
+}
+
+impl AuditConfig {
+    pub fn check(&self) -> Result<(), String> {
+        if self.retention_days == 0 {
+            return Err("key `audit.retention_days`: must be at least 1".into());
+        }
+        Ok(())
     }
 }
 
@@ -139,7 +169,7 @@ pub struct AuditFilter {
     pub resource_type: Option<String>,
     pub resource_id: Option<i64>,
     pub customer_id: Option<i64>,
-    /// First and last second to include (`YYYY-MM-DD HH:MM:SS`).
+    /// First and last second to include (RFC 3339, as stored).
     pub from: Option<String>,
     pub to: Option<String>,
     /// Only the rows about a customer (for callers who may read customers
@@ -148,7 +178,10 @@ pub struct AuditFilter {
 }
 
 /// One page of the trail, newest first, with the total. A reseller's staff
-/// see only the rows about their own customers.
+/// see only the rows about their own customers, without the callers'
+/// addresses. An id a deleted customer had and a newer one took names only
+/// the newer one's rows (those written since it was created); so does an
+/// actor's name.
 pub fn list(
     conn: &Connection,
     vis: Visibility,
@@ -159,7 +192,8 @@ pub fn list(
     let mut cond = Conditions::default();
     let mut from = "FROM audit_log a";
     if let Some(operator) = vis.operator_id {
-        from = "FROM audit_log a JOIN customers c ON c.id = a.customer_id";
+        from = "FROM audit_log a JOIN customers c \
+                ON c.id = a.customer_id AND c.created_at <= a.at";
         cond.add("c.operator_id = ?", operator);
     }
     if f.customers_only {
@@ -179,6 +213,10 @@ pub fn list(
     }
     if let Some(v) = f.customer_id {
         cond.add("a.customer_id = ?", v);
+        cond.add(
+            "a.at >= COALESCE((SELECT m.created_at FROM customers m WHERE m.id = ?), '')",
+            v,
+        );
     }
     if let Some(v) = &f.from {
         cond.add("a.at >= ?", v.clone());
@@ -186,7 +224,7 @@ pub fn list(
     if let Some(v) = &f.to {
         cond.add("a.at <= ?", v.clone());
     }
-    rows::page(
+    let (mut rows, total): (Vec<AuditRow>, u64) = rows::page(
         conn,
         from,
         &cond.sql(),
@@ -194,7 +232,13 @@ pub fn list(
         &cond.args(),
         limit,
         offset,
-    )
+    )?;
+    if vis.operator_id.is_some() {
+        for r in &mut rows {
+            r.source = None;
+        }
+    }
+    Ok((rows, total))
 }
 
 #[cfg(test)]

@@ -595,7 +595,13 @@ pub fn set_status(
 
 /// Deletes a customer with no bills; money records are never deleted with a
 /// customer (a conflict: suspend or mark the customer inactive instead).
-pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), StoreError> {
+pub fn delete(
+    tx: &Transaction<'_>,
+    who: &Who,
+    id: i64,
+    vis: Visibility,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
     let current = get(tx, id, vis)?.ok_or(StoreError::NotFound)?;
     let billed: bool = rows::value(
         tx,
@@ -618,6 +624,19 @@ pub fn delete(tx: &Transaction<'_>, id: i64, vis: Visibility) -> Result<(), Stor
     tx.exec("DELETE FROM payment_reminders WHERE customer_id = ?1", [id])?;
     tx.exec("DELETE FROM customers WHERE id = ?1", [id])?;
     super::routers::request_sync(tx, current.router_id, &current.updated_at)?;
+    let mut changes = audit::Changes::default();
+    changes.field("name", &Some(current.name.clone()), &None);
+    changes.field("phone", &Some(current.phone.clone()), &None);
+    changes.field("username", &current.username, &None);
+    let entry = audit::Entry {
+        action: "customer.deleted",
+        resource_type: "customer",
+        resource_id: Some(id),
+        customer_id: Some(id),
+        reason: None,
+        changes,
+    };
+    audit::record(tx, who, &entry, &format_timestamp(now))?;
     Ok(())
 }
 
@@ -1270,7 +1289,13 @@ mod tests {
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             for id in ids.iter().step_by(7) {
-                super::delete(tx, *id, Visibility::ALL)?;
+                super::delete(
+                    tx,
+                    &super::Who::job("test"),
+                    *id,
+                    Visibility::ALL,
+                    time::OffsetDateTime::UNIX_EPOCH,
+                )?;
             }
             for id in ids.iter().skip(3).step_by(11) {
                 tx.execute(

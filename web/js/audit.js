@@ -21,16 +21,24 @@ export function actorText(row) {
   return t(`audit.by_${kind}`, { who });
 }
 
-// The reason given, in words where it is one the appliance writes itself.
+// The reason given, in words where it is one the appliance writes itself
+// (the billing run's, in English in the API).
 export function reasonText(reason) {
   const overdue = /^bill #(\d+) overdue since (\d{4}-\d{2}-\d{2})$/.exec(reason ?? "");
-  if (overdue) return t("billing.run_reason_overdue", { bill: digits(overdue[1]), due: digits(overdue[2]) });
+  if (overdue) return runReason(overdue[1], overdue[2]);
+  if (reason === "prepaid period ended") return runReason(null);
   return word("audit.reason_", reason ?? "");
 }
+
+// The run's reason: a bill overdue since a day, or a prepaid period ended.
+export const runReason = (bill, due) => (bill
+  ? t("billing.run_reason_overdue", { bill: digits(bill), due: digits(due) })
+  : t("billing.run_reason_prepaid"));
 
 const valueText = (field, v) => {
   if (v === null || v === undefined || v === "") return t("audit.empty");
   if (field === "status") return word("status.", v);
+  if (field === "expires_at") return when(v);
   return digits(String(v));
 };
 

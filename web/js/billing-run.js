@@ -7,6 +7,7 @@ import { h, call, table, money, guarded } from "./ui.js";
 import { can } from "./session.js";
 import { t, num, digits } from "./i18n.js";
 import { customerLink } from "./billing-payments.js";
+import { runReason } from "./audit.js";
 
 
 // "Showing the first 200 of 1,234" when a list was cut.
@@ -32,7 +33,7 @@ function previewOf(p) {
     h("h3", {}, t("billing.run_suspensions")),
     table("run-suspensions", [t("billing.col_customer"), t("billing.run_col_reason")],
       p.suspensions.map((s) => h("tr", {}, h("td", {}, customerLink(s.customer_id, s.customer_name)),
-        h("td", {}, s.bill_id ? t("billing.run_reason_overdue", { bill: digits(s.bill_id), due: digits(s.overdue_since) }) : t("billing.run_reason_prepaid")))),
+        h("td", {}, runReason(s.bill_id, s.overdue_since)))),
       t("billing.run_no_suspensions")),
     more(p.suspensions.length, p.suspensions_total));
 }

@@ -87,8 +87,6 @@ export function sendOneForm(done, { phone = null, prefix = "sms-one" } = {}) {
   return form;
 }
 
-// Every customer's phone matching the filter, page by page (at most `cap`+1,
-// so a set too large is told rather than cut).
 async function broadcastForm(done) {
   const get = (path) => call("GET", path).then((r) => r.data).catch(() => []);
   const [packages, operators] = await Promise.all([get("/api/v2/packages?per_page=100"),
