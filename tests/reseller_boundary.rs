@@ -1018,6 +1018,15 @@ fn special_cases(w: &World<'_>) {
         r.assert_error(403, "FORBIDDEN");
     }
     assert!(before == w.snapshot(), "a refusal changed something");
+    // The audit trail: A sees the rows about its customer (made by the ISP's
+    // client from 127.0.0.1) but not the callers' addresses; the ISP does.
+    let q = format!("/api/v2/logs/audit?customer_id={}", w.own.customer);
+    let seen = ok(&w.a.send("GET", &q, None), "own audit rows");
+    let rows = seen["data"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{seen}");
+    assert!(rows.iter().all(|r| r["source"].is_null()), "{seen}");
+    let isp_view = ok(&w.s.call("GET", &q, &w.v2, None), "the ISP's audit rows");
+    assert_eq!(isp_view["data"][0]["source"], "127.0.0.1", "{isp_view}");
     // Dashboard: A's figures only (as many customers as A's list holds).
     let d = ok(&w.a.send("GET", "/api/v1/dashboard", None), "dashboard");
     let mine = ok(&w.a.send("GET", "/api/v2/customers", None), "own customers");
