@@ -379,9 +379,8 @@ pub const LOGO_MAX_BYTES: u64 = 1024 * 1024;
 
 /// The logo file is there and small enough to send with every invoice.
 fn check_logo_file(path: &str) -> Result<(), ConfigError> {
-    const MAX: u64 = LOGO_MAX_BYTES;
     match std::fs::metadata(path) {
-        Ok(m) if m.is_file() && m.len() <= MAX => Ok(()),
+        Ok(m) if m.is_file() && m.len() <= LOGO_MAX_BYTES => Ok(()),
         Ok(m) if m.is_file() => Err(ConfigError::Invalid(format!(
             "key `isp.logo`: `{path}` is {} bytes; the logo may be at most 1 MiB",
             m.len()

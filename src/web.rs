@@ -51,11 +51,7 @@ pub fn static_file(req: &Request) -> poem::Result<Response> {
             .body(html));
     }
     let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
-    let cached = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let cached = etag_matches(req, &etag);
     // The panel's own code and word catalogues are kept by browsers but checked on every load (a
     // cheap 304 on the LAN), so after an upgrade old and new modules never mix;
     // anything else (vendored libraries, images) may be reused for a day.
@@ -74,6 +70,14 @@ pub fn static_file(req: &Request) -> poem::Result<Response> {
     Ok(builder
         .header(header::CONTENT_TYPE, mime.as_ref())
         .body(file.data.into_owned()))
+}
+
+/// Whether the request's `If-None-Match` names `etag` (the browser has it).
+fn etag_matches(req: &Request, etag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -118,12 +122,7 @@ pub async fn isp_logo(
     let builder = Response::builder()
         .header(header::ETAG, etag.as_str())
         .header(header::CACHE_CONTROL, "no-cache");
-    if req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
-    {
+    if etag_matches(req, &etag) {
         return Ok(builder.status(StatusCode::NOT_MODIFIED).finish());
     }
     match tokio::fs::read(&isp.logo).await {

@@ -113,7 +113,7 @@ pub struct AuditItem {
     #[oai(nullable)]
     pub source: Option<String>,
     /// What was done: `customer.updated`, `customer.suspended`,
-    /// `customer.activated`, `customer.status_changed`.
+    /// `customer.activated`, `customer.status_changed`, `customer.deleted`.
     pub action: String,
     pub resource_type: String,
     #[oai(nullable)]

@@ -9,7 +9,6 @@ import { t, num, digits } from "./i18n.js";
 import { customerLink } from "./billing-payments.js";
 import { runReason } from "./audit.js";
 
-
 // "Showing the first 200 of 1,234" when a list was cut.
 const more = (shown, total) => (total > shown ? h("p", { class: "muted" }, t("billing.run_first_of", { shown: num(shown), total: num(total) })) : "");
 

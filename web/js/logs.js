@@ -9,7 +9,7 @@ import { can } from "./session.js";
 import { t, word, num, digits } from "./i18n.js";
 import { actorText, actionText, changesText, reasonText } from "./audit.js";
 
-const AUDIT_ACTIONS = ["customer.updated", "customer.suspended", "customer.activated", "customer.status_changed"];
+const AUDIT_ACTIONS = ["customer.updated", "customer.suspended", "customer.activated", "customer.status_changed", "customer.deleted"];
 
 const EXPORT_MAX = 10000;
 
