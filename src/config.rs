@@ -56,6 +56,7 @@ pub struct Config {
     pub payments: crate::drivers::payments::config::PaymentsConfig,
     pub backup: BackupConfig,
     pub audit: crate::store::audit::AuditConfig,
+    pub security: crate::auth::config::SecurityConfig,
     pub log: LogConfig,
 }
 
@@ -153,6 +154,7 @@ impl Default for Config {
             payments: crate::drivers::payments::config::PaymentsConfig::default(),
             backup: BackupConfig::default(),
             audit: crate::store::audit::AuditConfig::default(),
+            security: crate::auth::config::SecurityConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -317,6 +319,7 @@ fn finish(mut figment: Figment, overrides: &Overrides) -> Result<Config, ConfigE
     config.payments.check().map_err(ConfigError::Invalid)?;
     config.backup.check().map_err(ConfigError::Invalid)?;
     config.audit.check().map_err(ConfigError::Invalid)?;
+    config.security.check().map_err(ConfigError::Invalid)?;
     config.billing.check().map_err(ConfigError::Invalid)?;
     config.isp.check().map_err(ConfigError::Invalid)?;
     if !config.isp.logo.is_empty() {

@@ -31,6 +31,12 @@ pub enum ErrorCode {
     ValidationError,
     RateLimited,
     HeadersTooLarge,
+    /// The password was right; the account also needs its second factor.
+    OtpRequired,
+    /// The second factor (a TOTP or recovery code) was wrong or already used.
+    OtpInvalid,
+    /// The user's role must use a second factor and they have not set it up.
+    TwoFactorSetupRequired,
     InternalError,
     ServiceUnavailable,
 }
@@ -50,6 +56,8 @@ impl ErrorCode {
             Self::ValidationError => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::OtpRequired | Self::OtpInvalid => StatusCode::UNAUTHORIZED,
+            Self::TwoFactorSetupRequired => StatusCode::FORBIDDEN,
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -69,6 +77,9 @@ impl ErrorCode {
             Self::ValidationError => "VALIDATION_ERROR",
             Self::RateLimited => "RATE_LIMITED",
             Self::HeadersTooLarge => "HEADERS_TOO_LARGE",
+            Self::OtpRequired => "OTP_REQUIRED",
+            Self::OtpInvalid => "OTP_INVALID",
+            Self::TwoFactorSetupRequired => "TWO_FACTOR_SETUP_REQUIRED",
             Self::InternalError => "INTERNAL_ERROR",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
         }
@@ -89,6 +100,9 @@ impl ErrorCode {
             Self::ValidationError => "The given data was invalid.",
             Self::RateLimited => "Too many requests. Please slow down.",
             Self::HeadersTooLarge => "The request headers are too large or too many.",
+            Self::OtpRequired => "Enter the 6-digit code from your authenticator app.",
+            Self::OtpInvalid => "That code is wrong or was already used.",
+            Self::TwoFactorSetupRequired => "Set up two-factor login in the panel first.",
             Self::InternalError => "An unexpected error occurred.",
             Self::ServiceUnavailable => "The service is temporarily unavailable.",
         }

@@ -164,7 +164,8 @@ where
             jobs::search_index::worker(db.clone(), workers.stop_signal()),
         );
     }
-    let auth = Auth::new(db.clone(), TokenSigner::new(&key), clock.clone());
+    let auth = Auth::new(db.clone(), TokenSigner::new(&key), clock.clone())
+        .with_two_factor_roles(config.security.roles());
     workers.spawn(
         "auth-epoch",
         jobs::auth_epoch::worker(db.clone(), auth.cache.clone(), workers.stop_signal()),
@@ -302,6 +303,7 @@ where
         metrics: metrics.clone(),
         rate_limits,
         login_throttle: Arc::new(LoginThrottle::new()),
+        denials: Arc::new(crate::ops::denials::DenialLog::new()),
         hash_pool,
         trusted_proxies: Arc::new(
             crate::auth::client_addr::TrustedProxies::parse(&config.server.trusted_proxies)

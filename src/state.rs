@@ -41,6 +41,8 @@ pub struct Shared {
     pub auth: Auth,
     pub rate_limits: Arc<RateLimits>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// How many refusals (403) each caller had recorded this minute.
+    pub denials: Arc<crate::ops::denials::DenialLog>,
     /// The bounded password hashing threads.
     pub hash_pool: Arc<crate::auth::hash_pool::HashPool>,
     /// `[server] trusted_proxies`, parsed: who may name the client.
@@ -90,6 +92,7 @@ impl Shared {
             auth: self.auth.clone(),
             throttle: self.login_throttle.clone(),
             hash_pool: self.hash_pool.clone(),
+            seal: self.seal_key.clone(),
             now: self.clock.now(),
         }
     }

@@ -122,7 +122,11 @@ fn revoked_tokens_stop_on_the_next_request() {
 fn rotation_and_deletion_take_effect_at_once() {
     let s = TestServer::start();
     let (client, id, secret, token) = s.v2_client_token("*", Tier::Standard);
-    let (_, creds) = s.state.auth.rotate_client(client.id).unwrap();
+    let (_, creds) = s
+        .state
+        .auth
+        .rotate_client(client.id, &ispbills::store::audit::Who::job("test"))
+        .unwrap();
     let Credentials::V2 {
         client_id,
         client_secret,
@@ -142,7 +146,10 @@ fn rotation_and_deletion_take_effect_at_once() {
     let fresh = s.v2_token(&client_id, &client_secret);
     assert_eq!(s.get_auth(LOGS, &fresh).status, 200);
 
-    s.state.auth.delete_client(client.id).unwrap();
+    s.state
+        .auth
+        .delete_client(client.id, &ispbills::store::audit::Who::job("test"))
+        .unwrap();
     s.get_auth(LOGS, &fresh)
         .assert_error(401, "UNAUTHENTICATED");
     s.post_json(
@@ -160,7 +167,11 @@ fn v1_client_rotation_retires_its_token_pair() {
     let Credentials::V1(old) = creds else {
         panic!()
     };
-    let (_, creds) = s.state.auth.rotate_client(client.id).unwrap();
+    let (_, creds) = s
+        .state
+        .auth
+        .rotate_client(client.id, &ispbills::store::audit::Who::job("test"))
+        .unwrap();
     let Credentials::V1(new) = creds else {
         panic!()
     };

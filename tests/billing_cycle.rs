@@ -300,10 +300,13 @@ fn overdue_suspends_and_a_clearing_payment_reactivates() {
         r.json()
     };
     let rows = trail(&format!("customer_id={c}"));
+    // The status changes (the trail also holds the customer's creation, its
+    // bill and the payments).
     let seen: Vec<(String, String, String)> = rows["data"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|r| r["action"] == "customer.suspended" || r["action"] == "customer.activated")
         .map(|r| {
             (
                 r["action"].as_str().unwrap().to_string(),
@@ -328,12 +331,18 @@ fn overdue_suspends_and_a_clearing_payment_reactivates() {
             ),
         ]
     );
+    let suspended = rows["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action"] == "customer.suspended")
+        .unwrap();
     assert_eq!(
-        rows["data"][1]["changes"],
+        suspended["changes"],
         json!({"status": {"before": "active", "after": "suspended"}})
     );
-    assert_eq!(rows["data"][1]["resource_type"], "customer");
-    assert_eq!(rows["data"][1]["resource_id"], c);
+    assert_eq!(suspended["resource_type"], "customer");
+    assert_eq!(suspended["resource_id"], c);
     let by_hand = trail(&format!("customer_id={manual}&action=customer.suspended"));
     assert_eq!(by_hand["meta"]["total"], 2, "{by_hand}");
     assert_eq!(by_hand["data"][0]["reason"], "abuse");
@@ -375,11 +384,16 @@ fn overdue_suspends_and_a_clearing_payment_reactivates() {
     assert_eq!(by_hand["data"][0]["source"], "127.0.0.1");
     assert_eq!(by_hand["data"][1]["source"], json!(null));
     // Filters by actor and resource; nothing outside them.
-    assert_eq!(trail("actor=job:billing-run")["meta"]["total"], 2);
+    // The run's two suspensions, and the two monthly bills it made.
+    assert_eq!(trail("actor=job:billing-run")["meta"]["total"], 4);
+    assert_eq!(
+        trail("actor=job:billing-run&resource=customer")["meta"]["total"],
+        2
+    );
     assert_eq!(
         trail(&format!("resource=customer&resource_id={manual}"))["meta"]["total"],
-        3,
-        "suspended by the run, activated and suspended by hand"
+        4,
+        "created, suspended by the run, activated and suspended by hand"
     );
     assert_eq!(trail("actor=nobody")["meta"]["total"], 0);
 }
@@ -679,7 +693,8 @@ fn a_deleted_customers_history_stays_with_it() {
         r.json()
     };
     let gone = trail(old);
-    assert_eq!(gone["meta"]["total"], 2, "{gone}");
+    // Created, edited, deleted.
+    assert_eq!(gone["meta"]["total"], 3, "{gone}");
     assert_eq!(gone["data"][0]["action"], "customer.deleted");
     assert_eq!(
         gone["data"][0]["changes"]["name"],
@@ -687,9 +702,10 @@ fn a_deleted_customers_history_stays_with_it() {
     );
     w.clock.advance(time::Duration::seconds(5));
     let new = w.customer(pkg);
+    let fresh = trail(new);
     assert_eq!(
-        trail(new)["meta"]["total"],
-        0,
-        "a new customer's history is empty"
+        fresh["meta"]["total"], 1,
+        "a new customer's history is its own creation only: {fresh}"
     );
+    assert_eq!(fresh["data"][0]["action"], "customer.created");
 }

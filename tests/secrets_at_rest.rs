@@ -26,7 +26,11 @@ fn no_secret_is_stored_in_clear() {
         panic!()
     };
     secrets.push(pair.refresh_token.clone().unwrap());
-    let (_, rotated) = s.state.auth.rotate_client(client.id).unwrap();
+    let (_, rotated) = s
+        .state
+        .auth
+        .rotate_client(client.id, &ispbills::store::audit::Who::job("test"))
+        .unwrap();
     let Credentials::V1(rotated) = rotated else {
         panic!()
     };

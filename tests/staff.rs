@@ -8,7 +8,7 @@ mod common;
 
 use std::{io::Write, process::Stdio};
 
-use common::{ispbills, panel, stderr, stdout, TestServer};
+use common::{panel, stderr, stdout, TestServer};
 use ispbills::{auth::principal::Tier, domain::staff::Role, jobs::auth_notify};
 use serde_json::json;
 
@@ -367,18 +367,8 @@ fn the_auth_socket_makes_the_server_drop_its_token_cache() {
 }
 
 /// The real binary on the test server's data directory.
-fn cli(s: &TestServer) -> std::process::Command {
-    let mut cmd = ispbills(s.data_dir());
-    cmd.env("ISPBILLS_DATA_DIR", s.data_dir());
-    let url = common::database_url(s.data_dir());
-    if !url.is_empty() {
-        cmd.env("ISPBILLS_DATABASE__URL", url);
-    }
-    cmd
-}
-
 fn run_ok(s: &TestServer, args: &[&str]) -> String {
-    let out = cli(s).args(args).output().unwrap();
+    let out = s.cli().args(args).output().unwrap();
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
     assert!(
         !stderr(&out).contains("did not confirm"),
@@ -488,7 +478,7 @@ fn cli_user_commands_work_on_a_running_server_at_once() {
         ],
         vec!["user", "disable", "--email", "nobody@example.com"],
     ] {
-        let out = cli(&s).args(&args).output().unwrap();
+        let out = s.cli().args(&args).output().unwrap();
         assert!(!out.status.success(), "{args:?}");
         assert!(
             stderr(&out).starts_with("error: "),
@@ -498,7 +488,8 @@ fn cli_user_commands_work_on_a_running_server_at_once() {
     }
 
     // set-password from stdin: old password and tokens stop at once.
-    let mut child = cli(&s)
+    let mut child = s
+        .cli()
         .args([
             "user",
             "set-password",
@@ -528,7 +519,8 @@ fn cli_user_commands_work_on_a_running_server_at_once() {
             .status,
         200
     );
-    let out = cli(&s)
+    let out = s
+        .cli()
         .args([
             "user",
             "set-password",
@@ -556,7 +548,7 @@ fn cli_user_commands_work_on_a_running_server_at_once() {
             "support",
         ],
     ] {
-        let out = cli(&s).args(&args).output().unwrap();
+        let out = s.cli().args(&args).output().unwrap();
         assert!(!out.status.success(), "{args:?}");
         assert!(
             stderr(&out).contains("last active administrator"),

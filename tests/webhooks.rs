@@ -221,7 +221,7 @@ fn crud_shows_the_secret_once_and_validates() {
         (json!({"url": "https://x.example/"}), "events"),
         (json!({"url": "https://x.example/", "events": []}), "events"),
         (
-            json!({"url": "https://x.example/", "events": ["customer.deleted"]}),
+            json!({"url": "https://x.example/", "events": ["customer.exploded"]}),
             "events",
         ),
         (

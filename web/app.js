@@ -4,7 +4,7 @@
 // with the session cookie and its X-CSRF-Token.
 
 import { t, lang, setLang, applyStatic } from "./js/i18n.js";
-import { h, call, setCsrf, showErrors, field, formData, setOffset, zoneName } from "./js/ui.js";
+import { h, call, setCsrf, showErrors, clearErrors, guarded, field, formData, setOffset, zoneName } from "./js/ui.js";
 import { setUser, setIsp, can, user as currentUser } from "./js/session.js";
 import { dashboardView } from "./js/dashboard.js";
 import { customersView, customerView } from "./js/customers.js";
@@ -17,6 +17,7 @@ import { billingView } from "./js/billing.js";
 import { smsView } from "./js/sms.js";
 import { complaintsView } from "./js/complaints.js";
 import { logsView } from "./js/logs.js";
+import { accountView, twoFactorView } from "./js/two-factor.js";
 
 const app = document.getElementById("app");
 const who = document.getElementById("who");
@@ -41,14 +42,28 @@ function setupPage() {
 }
 
 function loginPage() {
+  const submit = h("p", {}, h("button", { type: "submit" }, t("login.submit")));
   const form = h("form", { class: "card narrow", id: "login-form" },
     h("h2", {}, t("login.title")),
     ...field(t("login.email"), "email", "email", { autocomplete: "username", required: true }),
     ...field(t("login.password"), "password", "password", { autocomplete: "current-password", required: true }),
-    h("p", {}, h("button", { type: "submit" }, t("login.submit"))));
+    submit);
+  // An account with two-factor login is asked for its code after the password.
+  const askCode = () => {
+    if (form.querySelector("#otp")) return;
+    submit.before(h("p", { class: "hint", id: "otp-hint" }, t("login.otp_hint")),
+      ...field(t("login.otp"), "otp", "text", { inputmode: "numeric", autocomplete: "one-time-code", "aria-describedby": "otp-hint" }));
+  };
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    try { enter(await call("POST", "/admin/api/session", formData(form))); } catch (err) { showErrors(form, err); }
+    try { enter(await call("POST", "/admin/api/session", formData(form))); } catch (err) {
+      if (err.code === "OTP_REQUIRED" || err.code === "OTP_INVALID") askCode();
+      // The hint above the code field says what is wanted.
+      if (err.code === "OTP_REQUIRED") {
+        clearErrors(form);
+        form.querySelector("#otp").focus();
+      } else showErrors(form, err);
+    }
   });
   who.replaceChildren(langButton());
   app.replaceChildren(form);
@@ -104,25 +119,42 @@ function route(content, menu) {
     complaints: () => complaintsView(content),
     sms: () => smsView(content),
     logs: () => logsView(content, arg),
+    account: () => accountView(content),
   };
   window.scrollTo(0, 0);
   return (views[section] || views.dashboard)();
 }
 
+function logoutButton() {
+  return h("button", { id: "logout", onclick: async () => {
+    await call("DELETE", "/admin/api/session");
+    setUser(null);
+    who.replaceChildren();
+    window.onhashchange = null;
+    loginPage();
+  } }, t("header.logout"));
+}
+
+// A user whose role must use two-factor login sets it up before anything else.
+function setupTwoFactorPage(session) {
+  setCsrf(session.csrf_token);
+  who.replaceChildren(`${session.user.name} `, langButton(), " ", logoutButton());
+  const box = h("div", {});
+  app.replaceChildren(h("div", { class: "narrow" }, h("h2", {}, t("twofa.forced_title")),
+    h("p", {}, t("twofa.forced_intro")), box));
+  twoFactorView(box, () => guarded(box, async () => enter(await call("GET", "/admin/api/session"))));
+}
+
 function enter(session) {
+  if (session.two_factor_setup_required) return setupTwoFactorPage(session);
   setCsrf(session.csrf_token);
   setUser(session.user);
   setIsp(session.isp);
   setOffset(session.isp?.utc_offset);
   const user = session.user;
   who.replaceChildren(h("span", { id: "zone", title: t("header.zone_title") }, t("header.zone", { zone: zoneName() })), " · ",
-    `${user.name} (${t(`role.${user.role}`)}) `, langButton(), " ", h("button", { id: "logout", onclick: async () => {
-    await call("DELETE", "/admin/api/session");
-    setUser(null);
-    who.replaceChildren();
-    window.onhashchange = null;
-    loginPage();
-  } }, t("header.logout")));
+    h("a", { href: "#/account", id: "account-link", title: t("header.account_title") }, `${user.name} (${t(`role.${user.role}`)})`), " ",
+    langButton(), " ", logoutButton());
   const menu = h("nav", { class: "menu", id: "menu", "aria-label": t("nav.label") },
     SECTIONS.filter(([, , shown]) => shown()).map(([href, label]) => h("a", { href }, t(label))));
   // Shown only on a narrow screen, where the menu is folded away.

@@ -9,6 +9,7 @@ mod dashboard;
 mod session;
 mod setup;
 mod sms;
+mod two_factor;
 mod webhooks;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -29,6 +30,7 @@ pub enum AdminTags {
 
 pub type AdminApis = (
     session::SessionApi,
+    two_factor::TwoFactorApi,
     setup::SetupApi,
     clients::ClientsApi,
     webhooks::WebhooksApi,
@@ -41,6 +43,7 @@ pub fn service() -> OpenApiService<AdminApis, ()> {
     OpenApiService::new(
         (
             session::SessionApi,
+            two_factor::TwoFactorApi,
             setup::SetupApi,
             clients::ClientsApi,
             webhooks::WebhooksApi,

@@ -6,8 +6,9 @@ use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::AdminTags;
 use crate::{
-    auth::login_guard::{address_key, check_credentials},
+    auth::login_guard::{address_key, check_credentials, SecondFactor},
     auth::principal::role_scopes,
+    auth::service::AuthError,
     auth::sessions::{cookie, cookie_token, csrf_matches, csrf_token, CSRF_HEADER},
     contract::{body::JsonBody, session::PanelLogin},
     domain::billing::IspConfig,
@@ -23,6 +24,10 @@ use crate::{
 pub struct StaffSession {
     pub user: StaffUser,
     pub token: String,
+    /// The user must set up a second factor before anything else.
+    pub setup_required: bool,
+    /// The caller's address (through `[server] trusted_proxies`).
+    pub source: Option<std::net::IpAddr>,
 }
 
 impl StaffSession {
@@ -35,7 +40,7 @@ impl StaffSession {
             scopes: role_scopes(role),
             role: Some(role),
             visibility: Visibility::of_role(Some(role), self.user.operator_id),
-            source: None,
+            source: self.source,
         }
     }
 
@@ -53,6 +58,20 @@ impl StaffSession {
 }
 
 impl<'a> FromRequest<'a> for StaffSession {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let SetupSession(session) = SetupSession::from_request(req, body).await?;
+        if session.setup_required {
+            return Err(ApiError::from(AuthError::TwoFactorSetupRequired).into());
+        }
+        Ok(session)
+    }
+}
+
+/// A panel session that may still have to set up its second factor: what the
+/// session and two-factor endpoints take ([`StaffSession`] refuses it).
+pub struct SetupSession(pub StaffSession);
+
+impl<'a> FromRequest<'a> for SetupSession {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         let unauthenticated = || -> poem::Error {
             ApiError::new(ErrorCode::Unauthenticated, "Please log in.").into()
@@ -74,12 +93,19 @@ impl<'a> FromRequest<'a> for StaffSession {
             }
         }
         let lookup = token.clone();
-        let user = tokio::task::spawn_blocking(move || state.auth.session_user(&lookup))
+        let auth = state.auth.clone();
+        let user = tokio::task::spawn_blocking(move || auth.session_user(&lookup))
             .await
             .map_err(ApiError::internal)?
             .map_err(ApiError::from)?
             .ok_or_else(unauthenticated)?;
-        Ok(Self { user, token })
+        let setup_required = state.auth.must_set_up(&user);
+        Ok(Self(StaffSession {
+            user,
+            token,
+            setup_required,
+            source: state.trusted_proxies.client_of(req),
+        }))
     }
 }
 
@@ -91,6 +117,8 @@ pub struct StaffUserView {
     pub role: String,
     /// What the role may do through the API (the panel hides what it may not).
     pub scopes: Vec<String>,
+    /// Whether the user logs in with a second factor (TOTP).
+    pub two_factor: bool,
 }
 
 impl From<&StaffUser> for StaffUserView {
@@ -105,6 +133,7 @@ impl From<&StaffUser> for StaffUserView {
                 .into_iter()
                 .map(String::from)
                 .collect(),
+            two_factor: u.two_factor,
         }
     }
 }
@@ -116,6 +145,10 @@ pub struct SessionView {
     pub csrf_token: String,
     /// The ISP the panel shows times and printouts for.
     pub isp: IspView,
+    /// The user's role must log in with a second factor and they have not
+    /// set one up: until they do, the session can only set it up (anything
+    /// else is 403 `TWO_FACTOR_SETUP_REQUIRED`).
+    pub two_factor_setup_required: bool,
 }
 
 /// What the panel needs of `[isp]`: its local time and what goes on printouts.
@@ -132,8 +165,9 @@ pub struct IspView {
 }
 
 impl SessionView {
-    pub fn new(isp: &IspConfig, user: &StaffUser, token: &str) -> Self {
+    pub fn new(isp: &IspConfig, user: &StaffUser, token: &str, setup_required: bool) -> Self {
         Self {
+            two_factor_setup_required: setup_required,
             user: user.into(),
             csrf_token: csrf_token(token),
             isp: IspView {
@@ -178,18 +212,30 @@ impl SessionApi {
         body: JsonBody<PanelLogin>,
     ) -> ApiResult<SessionOpened> {
         let secure = request_is_https(&state.config.server, &state.trusted_proxies, req);
-        let PanelLogin { email, password } = body.0;
+        let PanelLogin {
+            email,
+            password,
+            otp,
+        } = body.0;
         let auth = state.auth.clone();
         let address = address_key(&state.trusted_proxies, req);
+        // A user who must set up a second factor gets a session that can
+        // only do that (see `StaffSession`).
+        let factor = SecondFactor {
+            otp,
+            may_set_up: true,
+        };
         let (user, token) = check_credentials(
             state.login_guard(),
             &address,
             email,
             password,
+            factor,
             move |user| Ok((user.clone(), auth.open_session(user)?)),
         )
         .await?;
-        let view = SessionView::new(&state.config.isp, &user, &token);
+        let setup_required = state.auth.must_set_up(&user);
+        let view = SessionView::new(&state.config.isp, &user, &token, setup_required);
         Ok(SessionOpened::Ok(Json(view), cookie(Some(&token), secure)))
     }
 
@@ -199,11 +245,16 @@ impl SessionApi {
         method = "get",
         operation_id = "admin_session"
     )]
-    async fn current(&self, state: Data<&AppState>, session: StaffSession) -> Json<SessionView> {
+    async fn current(
+        &self,
+        state: Data<&AppState>,
+        SetupSession(session): SetupSession,
+    ) -> Json<SessionView> {
         Json(SessionView::new(
             &state.config.isp,
             &session.user,
             &session.token,
+            session.setup_required,
         ))
     }
 
@@ -217,7 +268,7 @@ impl SessionApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        session: StaffSession,
+        SetupSession(session): SetupSession,
     ) -> ApiResult<SessionClosed> {
         let secure = request_is_https(&state.config.server, &state.trusted_proxies, req);
         let auth = state.auth.clone();

@@ -131,7 +131,12 @@ impl SetupApi {
             .await
             .map_err(ApiError::internal)??;
         Ok(SetupDone::Created(
-            Json(SessionView::new(&state.config.isp, &user, &token)),
+            Json(SessionView::new(
+                &state.config.isp,
+                &user,
+                &token,
+                state.auth.must_set_up(&user),
+            )),
             cookie(Some(&token), secure),
         ))
     }

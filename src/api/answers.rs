@@ -60,6 +60,14 @@ impl From<crate::auth::login_guard::Refused> for ApiError {
             )
             .with_retry_after(1),
             Refused::Invalid => AuthError::InvalidCredentials.into(),
+            Refused::OtpRequired => ApiError::new(
+                ErrorCode::OtpRequired,
+                "This account uses two-factor login: send the 6-digit code from its authenticator app (or a recovery code) in `otp`.",
+            ),
+            Refused::OtpInvalid => ApiError::new(
+                ErrorCode::OtpInvalid,
+                "That code is wrong, expired or was already used.",
+            ),
             Refused::Failed(e) => e.into(),
         }
     }
@@ -79,6 +87,10 @@ impl From<AuthError> for ApiError {
                     "The token is missing, invalid, expired or revoked.",
                 )
             }
+            AuthError::TwoFactorSetupRequired => ApiError::new(
+                ErrorCode::TwoFactorSetupRequired,
+                "Your role must log in with a second factor: set it up in the panel first.",
+            ),
             AuthError::Store(e) => e.into(),
             AuthError::Internal(e) => ApiError::internal(e),
         }

@@ -11,7 +11,7 @@ use poem_openapi::{payload::Json, ApiResponse, OpenApi};
 use crate::{
     api::{security::V2Auth, ApiTags},
     auth::{
-        login_guard::{address_key, check_credentials, Refused},
+        login_guard::{address_key, check_credentials, Refused, SecondFactor},
         principal::Tier,
         rate_limit::RateDecision,
         service::{Auth, AuthError},
@@ -42,6 +42,14 @@ impl AuthV1 {
     /// per account from one address (5 in 15 minutes), per account (50) and per
     /// address (20); beyond that 429 with `Retry-After`. When every password
     /// hashing thread is busy: 503 with `Retry-After` at once.
+    ///
+    /// An account with two-factor login also needs `otp`: the 6-digit code of
+    /// its authenticator app (each code works once) or one of its recovery
+    /// codes (each once). Without it: 401 `OTP_REQUIRED`; wrong or used: 401
+    /// `OTP_INVALID`, counted like a wrong password. A user whose role must
+    /// use a second factor (`[security] require_2fa_for`) and who has not set
+    /// one up is refused with 403 `TWO_FACTOR_SETUP_REQUIRED` until they do,
+    /// in the panel.
     #[oai(
         path = "/api/auth/login",
         method = "post",
@@ -54,14 +62,23 @@ impl AuthV1 {
         req: &Request,
         body: JsonOrForm<LoginRequest>,
     ) -> ApiResult<Json<TokenPairResponse>> {
-        let LoginRequest { email, password } = body.0;
+        let LoginRequest {
+            email,
+            password,
+            otp,
+        } = body.0;
         let auth = state.auth.clone();
         let address = address_key(&state.trusted_proxies, req);
+        let factor = SecondFactor {
+            otp,
+            may_set_up: false,
+        };
         let pair = check_credentials(
             state.login_guard(),
             &address,
             email.0,
             password,
+            factor,
             move |user| auth.login_user(user),
         )
         .await?;

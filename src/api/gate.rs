@@ -8,7 +8,7 @@
 use std::{sync::Arc, time::Instant};
 
 use poem::{
-    http::{header, HeaderName, HeaderValue},
+    http::{header, HeaderName, HeaderValue, StatusCode},
     Endpoint, IntoResponse, Middleware, Request, Response, Result,
 };
 
@@ -30,7 +30,9 @@ use crate::{
     },
     error::{ApiError, ErrorCode},
     jobs::request_log::RequestRecord,
+    ops::denials::{self, Denial},
     state::AppState,
+    store::audit::Who,
 };
 
 /// The gate, enforcing what `table` declares.
@@ -133,6 +135,11 @@ impl<E: Endpoint> ApiGateEndpoint<E> {
         Ok(match found {
             Ok(Some(p)) => Some(Ok(Arc::new(p))),
             Ok(None) => None,
+            // A known user who must first set up a second factor: 403, not
+            // a bad token.
+            Err(AuthError::TwoFactorSetupRequired) => {
+                return Err(ApiError::from(AuthError::TwoFactorSetupRequired).into_response())
+            }
             Err(e) => Some(Err(e)),
         })
     }
@@ -194,7 +201,11 @@ impl<E: Endpoint> ApiGateEndpoint<E> {
                 }
             },
         };
-        let principal = found.map_err(|e| unauthenticated(e.into(), true))?;
+        let principal = found.map_err(|e| match e {
+            // A known user who must first set up a second factor: 403.
+            AuthError::TwoFactorSetupRequired => ApiError::from(e).into_response(),
+            e => unauthenticated(e.into(), true),
+        })?;
         *caller = Some(principal.clone());
         let decision = state.rate_limits.check(&principal);
         *rate = Some(decision);
@@ -237,11 +248,13 @@ impl<E: Endpoint> Endpoint for ApiGateEndpoint<E> {
         let op = self.table.find(&method, &path);
         let mut rate = None;
         let mut caller = None;
+        let mut customer = None;
         let mut resp = match op.and_then(|o| o.security.as_ref()) {
             None => self.call_inner(req).await,
             Some((scheme, _)) if *scheme == CUSTOMER_SCHEME => {
                 match Self::admit_customer(&state, &req, &mut rate).await {
                     Ok(claims) => {
+                        customer = Some(claims.customer_id);
                         req.extensions_mut().insert(claims);
                         self.call_inner(req).await
                     }
@@ -266,6 +279,16 @@ impl<E: Endpoint> Endpoint for ApiGateEndpoint<E> {
             Some(RateDecision::Limited { limit, .. }) => set_rate_headers(&mut resp, limit, 0),
             None => {}
         }
+        if resp.status() == StatusCode::FORBIDDEN {
+            let actor = match (&caller, customer) {
+                (Some(p), _) => Some(p.label()),
+                (None, Some(id)) => Some(format!("customer:{id}")),
+                (None, None) => None,
+            };
+            if let Some(actor) = actor {
+                resp = record_denial(&state, actor, ip, customer, &method, &path, resp).await;
+            }
+        }
         state.request_log.record(RequestRecord {
             at: state.clock.now(),
             api_client_id: caller.as_ref().and_then(|p| p.client_id()),
@@ -288,6 +311,41 @@ impl<E: Endpoint> ApiGateEndpoint<E> {
             Err(err) => framework_errors::to_response_keeping_operation(err),
         }
     }
+}
+
+/// Writes the refusal `resp` of a known caller to the audit trail (rate
+/// limited per caller: `ops::denials`) and hands the answer back unchanged.
+async fn record_denial(
+    state: &AppState,
+    actor: String,
+    ip: Option<std::net::IpAddr>,
+    customer_id: Option<i64>,
+    method: &poem::http::Method,
+    path: &str,
+    resp: Response,
+) -> Response {
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = body.into_bytes().await else {
+        return Response::from_parts(parts, poem::Body::empty());
+    };
+    let message = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(String::from))
+        .unwrap_or_default();
+    let who = Who {
+        actor,
+        source: ip.map(|a| a.to_string()),
+    };
+    let denial = Denial {
+        method: method.to_string(),
+        path: path.to_string(),
+        message,
+        customer_id,
+    };
+    if let Err(e) = denials::record(&state.ctx(), &state.denials, who, denial).await {
+        tracing::warn!(error = %e, "could not record a refused request in the audit trail");
+    }
+    Response::from_parts(parts, poem::Body::from(bytes))
 }
 
 const RATE_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");

@@ -149,7 +149,10 @@ remains for backward compatibility.
 JSON), UNAUTHENTICATED 401, FORBIDDEN 403, NOT_FOUND 404, METHOD_NOT_ALLOWED 405, \
 CONFLICT 409, PAYLOAD_TOO_LARGE 413, URI_TOO_LONG 414, UNSUPPORTED_MEDIA_TYPE 415, \
 VALIDATION_ERROR 422 (`details` holds one array of messages per field), RATE_LIMITED 429, \
-HEADERS_TOO_LARGE 431, INTERNAL_ERROR 500, SERVICE_UNAVAILABLE 503.
+HEADERS_TOO_LARGE 431, INTERNAL_ERROR 500, SERVICE_UNAVAILABLE 503. A staff login whose account \
+uses two-factor login answers OTP_REQUIRED 401 without `otp` and OTP_INVALID 401 with a wrong or \
+used one; TWO_FACTOR_SETUP_REQUIRED 403 when the user's role must use it and they have not set it \
+up yet (in the panel).
 
 **Pagination.** Lists take `page` (default 1) and `per_page` (default 20, max 100) and \
 answer `{\"data\":[...],\"meta\":{\"current_page\",\"per_page\",\"total\",\"last_page\"}}`. \

@@ -12,6 +12,9 @@ use crate::{
     clock::format_timestamp,
     store::{
         api_clients::{self, ApiClientRow, NewApiClient},
+        audit::{self, Changes, Entry, Who},
+        audit_rows,
+        audited::API_CLIENT,
         auth_tokens::FamilyOwner,
         StoreError,
     },
@@ -75,9 +78,14 @@ fn new_secret() -> Result<(String, String), AuthError> {
 
 impl Auth {
     /// Creates a client and its first credentials.
-    pub fn create_client(&self, new: &NewClient) -> Result<(ApiClient, Credentials), AuthError> {
+    pub fn create_client(
+        &self,
+        new: &NewClient,
+        who: &Who,
+    ) -> Result<(ApiClient, Credentials), AuthError> {
         let now = self.clock.now();
         let stamp = format_timestamp(now);
+        let who = who.clone();
         let scopes = new.scopes.to_text();
         match new.api {
             ApiVersion::V2 => {
@@ -85,7 +93,7 @@ impl Auth {
                 let (secret, hash) = new_secret()?;
                 let (name, tier, client_uuid) = (new.name.clone(), new.tier, uuid.clone());
                 let row = self.db.write(move |tx| {
-                    api_clients::create(
+                    let row = api_clients::create(
                         tx,
                         &NewApiClient {
                             name: &name,
@@ -96,7 +104,17 @@ impl Auth {
                             tier: tier.as_str(),
                             now: &stamp,
                         },
-                    )
+                    )?;
+                    audit_rows::record_change(
+                        tx,
+                        &who,
+                        &API_CLIENT,
+                        "created",
+                        row.id,
+                        None,
+                        &stamp,
+                    )?;
+                    Ok(row)
                 })?;
                 Ok((
                     row.into(),
@@ -121,6 +139,15 @@ impl Auth {
                             now: &stamp,
                         },
                     )?;
+                    audit_rows::record_change(
+                        tx,
+                        &who,
+                        &API_CLIENT,
+                        "created",
+                        row.id,
+                        None,
+                        &stamp,
+                    )?;
                     let pair = this
                         .new_v1_pair(
                             tx,
@@ -137,15 +164,26 @@ impl Auth {
     }
 
     /// New credentials; every older token of the client stops working at once.
-    pub fn rotate_client(&self, id: i64) -> Result<(ApiClient, Credentials), AuthError> {
+    pub fn rotate_client(&self, id: i64, who: &Who) -> Result<(ApiClient, Credentials), AuthError> {
         let now = self.clock.now();
         let stamp = format_timestamp(now);
         let (secret, hash) = new_secret()?;
         let this = self.clone();
+        let who = who.clone();
         let (row, creds) = self.db.write(move |tx| {
             let Some(existing) = api_clients::get(tx, id)? else {
                 return Err(StoreError::NotFound);
             };
+            let mut e = Entry {
+                action: "api_client.credentials_rotated",
+                resource_type: "api_client",
+                resource_id: Some(id),
+                customer_id: None,
+                reason: None,
+                changes: Changes::default(),
+            };
+            e.changes.secret("credentials", true);
+            audit::record(tx, &who, &e, &stamp)?;
             if existing.api == "v2" {
                 let row = api_clients::rotate(tx, id, Some(&hash), &stamp)?;
                 let creds = Credentials::V2 {
@@ -177,25 +215,37 @@ impl Auth {
         name: Option<&str>,
         scopes: Option<ScopeSet>,
         tier: Option<Tier>,
+        who: &Who,
     ) -> Result<ApiClient, AuthError> {
         let scopes = scopes.map(ScopeSet::to_text);
         let name = name.map(str::to_string);
+        let stamp = format_timestamp(self.clock.now());
+        let who = who.clone();
         let row = self.db.write(move |tx| {
-            api_clients::update(
+            let before = audit_rows::snapshot(tx, &API_CLIENT, id)?;
+            let row = api_clients::update(
                 tx,
                 id,
                 name.as_deref(),
                 scopes.as_deref(),
                 tier.map(Tier::as_str),
-            )
+            )?;
+            audit_rows::record_change(tx, &who, &API_CLIENT, "updated", id, before, &stamp)?;
+            Ok(row)
         })?;
         self.cache.invalidate();
         Ok(row.into())
     }
 
     /// Deletes a client; all its tokens stop working at once.
-    pub fn delete_client(&self, id: i64) -> Result<(), AuthError> {
-        self.db.write(move |tx| api_clients::delete(tx, id))?;
+    pub fn delete_client(&self, id: i64, who: &Who) -> Result<(), AuthError> {
+        let stamp = format_timestamp(self.clock.now());
+        let who = who.clone();
+        self.db.write(move |tx| {
+            let before = audit_rows::snapshot(tx, &API_CLIENT, id)?;
+            api_clients::delete(tx, id)?;
+            audit_rows::record_change(tx, &who, &API_CLIENT, "deleted", id, before, &stamp)
+        })?;
         self.cache.invalidate();
         Ok(())
     }

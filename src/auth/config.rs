@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::staff::Role;
+
 /// The `[api]` section: the public API's per-caller request limits
 /// ([`super::rate_limit::RateLimits`]) and how long its request log is kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,5 +59,37 @@ impl ApiConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// The `[security]` section: which staff roles must log in with a second
+/// factor (TOTP). A user of such a role who has not enrolled is sent to
+/// enrol at their next panel login and can do nothing else until then.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// Role names: `admin`, `operator_staff`, `support`.
+    pub require_2fa_for: Vec<String>,
+}
+
+impl SecurityConfig {
+    /// Every name is a role.
+    pub fn check(&self) -> Result<(), String> {
+        for name in &self.require_2fa_for {
+            name.parse::<Role>().map_err(|_| {
+                format!(
+                    "key `security.require_2fa_for`: `{name}` is not a role (admin, operator_staff, support)"
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The roles that must use a second factor.
+    pub fn roles(&self) -> Vec<Role> {
+        self.require_2fa_for
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect()
     }
 }

@@ -4,7 +4,9 @@
 //! accounts (20); a used-up key is refused with the seconds to wait. The
 //! attempt is counted *before* the password is hashed, so parallel attempts
 //! cannot slip past the count, and the hash runs on the bounded hashing
-//! threads (refused at once when they are all busy). The adapters map a
+//! threads (refused at once when they are all busy). A user enrolled in
+//! two-factor login also needs a right, unused code (`second_factor`). The
+//! adapters map a
 //! [`Refused`] to their answer (the API: 429 or 503 with `Retry-After`, 401).
 
 use std::sync::Arc;
@@ -15,6 +17,8 @@ use super::{
     client_addr::{throttle_key, TrustedProxies},
     hash_pool::{HashError, HashPool},
     password::DUMMY_HASH,
+    sealed::SealKey,
+    second_factor::{self, Outcome},
     service::{Auth, AuthError},
     throttle::{Limit, LoginThrottle, Reservation},
 };
@@ -30,6 +34,11 @@ pub enum Refused {
     Busy(HashError),
     /// Wrong email or password, or a disabled user (one answer for all).
     Invalid,
+    /// The password was right; the account's second factor was not sent.
+    OtpRequired,
+    /// The password was right; the second factor was wrong or used (counted
+    /// as a failed attempt).
+    OtpInvalid,
     /// The check failed for another reason.
     Failed(AuthError),
 }
@@ -63,16 +72,28 @@ pub struct Guard {
     pub auth: Auth,
     pub throttle: Arc<LoginThrottle>,
     pub hash_pool: Arc<HashPool>,
+    pub seal: Arc<SealKey>,
     pub now: OffsetDateTime,
 }
 
-/// Verifies the credentials under the login throttle and the hashing limit;
-/// then runs `then` (on a blocking thread) with the verified user.
+/// What a login brings besides the password: the second factor, and whether
+/// a user who must set one up may still log in to do so (the panel: its
+/// session can only set it up) or is refused (an API token).
+#[derive(Debug, Clone, Default)]
+pub struct SecondFactor {
+    pub otp: Option<String>,
+    pub may_set_up: bool,
+}
+
+/// Verifies the credentials under the login throttle and the hashing limit,
+/// then the second factor of an enrolled user (a wrong one counts as a failed
+/// attempt); then runs `then` (on a blocking thread) with the verified user.
 pub async fn check_credentials<T: Send + 'static>(
     guard: Guard,
     address: &str,
     email: String,
     password: String,
+    factor: SecondFactor,
     then: impl FnOnce(&StaffUser) -> Result<T, AuthError> + Send + 'static,
 ) -> Result<T, Refused> {
     let account = email.trim().to_ascii_lowercase();
@@ -85,29 +106,69 @@ pub async fn check_credentials<T: Send + 'static>(
                 wait,
                 what: "failed login attempts",
             })?;
-    let user = match verify(&guard, reservation, email, password).await? {
-        Ok(user) => user,
+    let (user, reservation) = match verify(&guard, reservation, email, password).await? {
+        Ok(found) => found,
         Err(reservation) => {
             reservation.failed();
             tracing::info!(%account, "login failed");
             return Err(Refused::Invalid);
         }
     };
+    let auth = guard.auth.clone();
+    let seal = guard.seal.clone();
+    let (user_id, now, otp) = (user.id, guard.now, factor.otp.clone());
+    let outcome = tokio::task::spawn_blocking(move || {
+        second_factor::check(&auth.db, &seal, user_id, otp.as_deref(), now)
+    })
+    .await;
+    let outcome = match outcome {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(e)) => {
+            reservation.cancel();
+            return Err(Refused::Failed(e));
+        }
+        Err(e) => {
+            reservation.cancel();
+            return Err(Refused::Failed(AuthError::Internal(e.to_string())));
+        }
+    };
+    match outcome {
+        Outcome::Passed => {}
+        Outcome::NotEnrolled if !guard.auth.must_set_up(&user) || factor.may_set_up => {}
+        Outcome::NotEnrolled => {
+            reservation.cancel();
+            return Err(Refused::Failed(AuthError::TwoFactorSetupRequired));
+        }
+        Outcome::Missing => {
+            // Not a guess: the app asks for the code and sends it again.
+            reservation.cancel();
+            return Err(Refused::OtpRequired);
+        }
+        Outcome::Wrong => {
+            reservation.failed();
+            tracing::info!(%account, "second factor refused");
+            return Err(Refused::OtpInvalid);
+        }
+    }
+    // This attempt and the account's earlier failures from this address are
+    // forgiven; the account-wide and address-wide counts keep what strangers
+    // did.
+    reservation.succeeded(&[0]);
     tokio::task::spawn_blocking(move || then(&user))
         .await
         .map_err(|e| Refused::Failed(AuthError::Internal(e.to_string())))?
         .map_err(Refused::from)
 }
 
-/// The password check itself: `Ok(Ok(user))` when right (the reservation
-/// settled as a success), `Ok(Err(reservation))` when wrong, `Err` when no
-/// check could be made (the reservation given back).
+/// The password check itself: `Ok(Ok((user, reservation)))` when right (the
+/// reservation still to settle), `Ok(Err(reservation))` when wrong, `Err`
+/// when no check could be made (the reservation given back).
 async fn verify(
     guard: &Guard,
     reservation: Reservation,
     email: String,
     password: String,
-) -> Result<Result<StaffUser, Reservation>, Refused> {
+) -> Result<Result<(StaffUser, Reservation), Reservation>, Refused> {
     let permit = match guard.hash_pool.try_permit() {
         Ok(p) => p,
         Err(e) => {
@@ -139,13 +200,7 @@ async fn verify(
         }
     };
     match user {
-        Some(user) if matched && user.active => {
-            // This attempt and the account's earlier failures from this
-            // address are forgiven; the account-wide and address-wide counts
-            // keep what strangers did.
-            reservation.succeeded(&[0]);
-            Ok(Ok(user))
-        }
+        Some(user) if matched && user.active => Ok(Ok((user, reservation))),
         _ => Ok(Err(reservation)),
     }
 }

@@ -34,6 +34,9 @@ pub enum AuthError {
     /// A bearer or refresh token that does not (or no longer) stand.
     #[error("invalid token: {0}")]
     InvalidToken(String),
+    /// The user's role must log in with a second factor they have not set up.
+    #[error("two-factor login must be set up first")]
+    TwoFactorSetupRequired,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -61,6 +64,8 @@ pub struct Auth {
     pub signer: Arc<TokenSigner>,
     pub clock: Arc<dyn Clock>,
     pub cache: Arc<AuthCache>,
+    /// Roles that must log in with a second factor (`[security] require_2fa_for`).
+    pub two_factor_roles: Arc<Vec<Role>>,
 }
 
 const REUSED: &str = "refresh token reused";
@@ -78,7 +83,19 @@ impl Auth {
             signer: Arc::new(signer),
             clock,
             cache: Arc::new(AuthCache::new()),
+            two_factor_roles: Arc::new(Vec::new()),
         }
+    }
+
+    /// The service with these roles bound to a second factor.
+    pub fn with_two_factor_roles(mut self, roles: Vec<Role>) -> Self {
+        self.two_factor_roles = Arc::new(roles);
+        self
+    }
+
+    /// Whether `user` must set up a second factor before doing anything else.
+    pub fn must_set_up(&self, user: &StaffUser) -> bool {
+        !user.two_factor && self.two_factor_roles.contains(&user.role)
     }
 
     fn now(&self) -> OffsetDateTime {
@@ -199,8 +216,15 @@ impl Auth {
             let version = match row.owner {
                 FamilyOwner::StaffUser(id) => {
                     let state = auth_tokens::user_token_state(tx, id, Some(row.family_id))?;
-                    if !state.is_some_and(|s| s.active) {
+                    let Some(state) = state.filter(|s| s.active) else {
                         return Ok(Err(AuthError::InvalidToken("user inactive".into())));
+                    };
+                    let must = state
+                        .role
+                        .parse::<Role>()
+                        .is_ok_and(|r| this.two_factor_roles.contains(&r));
+                    if must && !state.two_factor {
+                        return Ok(Err(AuthError::TwoFactorSetupRequired));
                     }
                     None
                 }
@@ -333,6 +357,11 @@ impl Auth {
                     .role
                     .parse()
                     .map_err(|e: String| AuthError::Internal(e))?;
+                // A token from before the role had to use a second factor
+                // (or before a reset) stops until the user sets one up.
+                if !state.two_factor && self.two_factor_roles.contains(&role) {
+                    return Ok(Err(AuthError::TwoFactorSetupRequired));
+                }
                 Ok(Ok(Principal {
                     subject: claims.subject,
                     api,

@@ -93,6 +93,9 @@ impl Auth {
         let Some(user) = self.session_user(token)? else {
             return Ok(None);
         };
+        if self.must_set_up(&user) {
+            return Err(AuthError::TwoFactorSetupRequired);
+        }
         Ok(Some(Principal {
             subject: Subject::User(user.id),
             api,

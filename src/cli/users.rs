@@ -1,4 +1,4 @@
-//! `ispbills user list|disable|enable|set-password|set-role`: staff
+//! `ispbills user list|disable|enable|set-password|set-role|reset-2fa`: staff
 //! offboarding from the command line. Changes go through the same store rules
 //! as the API (the last active administrator stays), and a running server on
 //! the same data directory applies them before the command returns (its token
@@ -51,6 +51,14 @@ pub enum UserCommand {
         /// For role operator_staff: the number of the operator (reseller)
         #[arg(long)]
         operator_id: Option<i64>,
+    },
+    /// Turn off a user's two-factor login (a lost phone): their next login
+    /// needs only the password and, when their role must use a second
+    /// factor, sets up a new one
+    #[command(name = "reset-2fa")]
+    ResetTwoFactor {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -124,6 +132,7 @@ fn user_json(u: &StaffUser) -> serde_json::Value {
         "role": u.role.as_str(),
         "operator_id": u.operator_id,
         "active": u.active,
+        "two_factor": u.two_factor,
         "created_at": u.created_at,
         "updated_at": u.updated_at,
     })
@@ -220,6 +229,36 @@ pub(super) fn run(config: &Config, cmd: &UserCommand) -> Result<(), String> {
                 "disabled {} #{} <{}>; their sessions and tokens no longer work",
                 u.role, u.id, u.email
             );
+            Ok(())
+        }
+        UserCommand::ResetTwoFactor { email } => {
+            let ctx = ops_ctx(config)?;
+            let user = find(&ctx, email)?;
+            let reset = run_op(ops::two_factor::reset(
+                &ctx,
+                &Caller::system(),
+                user.email.clone(),
+            ))
+            .map_err(|e| e.to_string())?;
+            auth_notify::notify_from_cli(&config.data_dir);
+            if reset {
+                println!(
+                    "two-factor login of {} #{} <{}> is off and their sessions ended; they log in with their password{}",
+                    user.role,
+                    user.id,
+                    user.email,
+                    if config.security.roles().contains(&user.role) {
+                        " and set up a new second factor"
+                    } else {
+                        ""
+                    }
+                );
+            } else {
+                println!(
+                    "{} #{} <{}> had no two-factor login: nothing changed",
+                    user.role, user.id, user.email
+                );
+            }
             Ok(())
         }
         UserCommand::Enable { email } => {

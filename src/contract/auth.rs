@@ -6,7 +6,7 @@
 
 use super::{
     body::{Fields, FromJsonObject},
-    common::{LOGIN_EMAIL, PASSWORD},
+    common::{LOGIN_EMAIL, OTP, PASSWORD},
     field::{Contract, ContractKind, Ex, Field, Mode},
     text::SingleLine,
 };
@@ -28,6 +28,8 @@ pub struct LoginRequest {
     /// The staff user's email (`username` in the OAuth 2.0 form).
     pub email: SingleLine,
     pub password: String,
+    /// The second factor, for an account that uses one.
+    pub otp: Option<String>,
 }
 
 pub static LOGIN: Contract = Contract {
@@ -40,6 +42,7 @@ pub static LOGIN: Contract = Contract {
             .alias("username")
             .describe("The staff user's email (`username` in the OAuth 2.0 form)."),
         PASSWORD,
+        OTP,
     ],
     example: None,
 };
@@ -54,6 +57,7 @@ impl FromJsonObject for LoginRequest {
         Self {
             email: SingleLine(f.take("email").text_or_empty()),
             password: f.take("password").text_or_empty(),
+            otp: f.take("otp").text(),
         }
     }
 }

@@ -38,6 +38,14 @@ pub const PASSWORD: Field = Field::secret("password")
     .required()
     .example(Ex::Str("correct horse battery staple"));
 
+/// The second factor of a staff login: a 6-digit authenticator code or a
+/// recovery code; absent for an account without two-factor login.
+pub const OTP: Field = Field::text("otp")
+    .max(32)
+    .nullable()
+    .describe("The 6-digit code from the user's authenticator app, or one of their recovery codes, when the account uses two-factor login (answered OTP_REQUIRED 401 when missing).")
+    .example(Ex::Str("492039"));
+
 /// A staff user's new password: as [`PASSWORD`], within the lengths allowed.
 pub const NEW_PASSWORD: Field =
     PASSWORD.range(password::MIN_LENGTH as i64, password::MAX_LENGTH as i64);

@@ -27,18 +27,26 @@ pub enum WebhookEvent {
     CustomerCreated,
     #[oai(rename = "customer.updated")]
     CustomerUpdated,
+    #[oai(rename = "customer.deleted")]
+    CustomerDeleted,
     #[oai(rename = "customer.suspended")]
     CustomerSuspended,
     #[oai(rename = "customer.activated")]
     CustomerActivated,
     #[oai(rename = "package.changed")]
     PackageChanged,
+    #[oai(rename = "subscription.expired")]
+    SubscriptionExpired,
     #[oai(rename = "payment.received")]
     PaymentReceived,
     #[oai(rename = "payment.refunded")]
     PaymentRefunded,
+    #[oai(rename = "payment.failed")]
+    PaymentFailed,
     #[oai(rename = "bill.generated")]
     BillGenerated,
+    #[oai(rename = "invoice.overdue")]
+    InvoiceOverdue,
     #[oai(rename = "complaint.created")]
     ComplaintCreated,
 }

@@ -2,6 +2,8 @@
 //! the invoices that group them; within the caller's visibility.
 
 use crate::store::{
+    audit_rows,
+    audited::BILL,
     bills::{self, BillChanges, BillFilter, BillRow, NewBill},
     idempotency,
     invoices::{self, InvoiceRow},
@@ -52,6 +54,7 @@ pub async fn create(
     let answer = once.answer();
     let vis = caller.visibility;
     let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
         .write_async(move |tx| {
@@ -59,7 +62,11 @@ pub async fn create(
                 tx,
                 key.as_ref(),
                 &now,
-                |tx| bills::create(tx, &new, vis, &now),
+                |tx| {
+                    let row = bills::create(tx, &new, vis, &now)?;
+                    audit_rows::record_change(tx, &who, &BILL, "created", row.id, None, &now)?;
+                    Ok(row)
+                },
                 answer,
             )
         })
@@ -84,18 +91,30 @@ pub async fn update(
 ) -> OpResult<BillRow> {
     let vis = caller.visibility;
     let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
-        .write_async(move |tx| bills::update(tx, id, vis, &changes, &now))
+        .write_async(move |tx| {
+            let before = audit_rows::snapshot(tx, &BILL, id)?;
+            let row = bills::update(tx, id, vis, &changes, &now)?;
+            audit_rows::record_change(tx, &who, &BILL, "updated", id, before, &now)?;
+            Ok(row)
+        })
         .await?)
 }
 
 /// Deletes a bill nothing was paid on.
 pub async fn delete(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<()> {
     let vis = caller.visibility;
+    let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
-        .write_async(move |tx| bills::delete(tx, id, vis))
+        .write_async(move |tx| {
+            let before = audit_rows::snapshot(tx, &BILL, id)?;
+            bills::delete(tx, id, vis)?;
+            audit_rows::record_change(tx, &who, &BILL, "deleted", id, before, &now)
+        })
         .await?)
 }
 

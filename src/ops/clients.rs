@@ -56,7 +56,8 @@ pub async fn create(
     new: NewClient,
 ) -> OpResult<(ApiClient, Credentials)> {
     require_admin(caller)?;
-    blocking(auth, move |a| a.create_client(&new)).await
+    let who = caller.who();
+    blocking(auth, move |a| a.create_client(&new, &who)).await
 }
 
 /// Changes name, scopes or tier; takes effect on the next request.
@@ -69,8 +70,9 @@ pub async fn update(
     tier: Option<Tier>,
 ) -> OpResult<ApiClient> {
     require_admin(caller)?;
+    let who = caller.who();
     blocking(auth, move |a| {
-        a.update_client(id, name.as_deref(), scopes, tier)
+        a.update_client(id, name.as_deref(), scopes, tier, &who)
     })
     .await
 }
@@ -78,11 +80,13 @@ pub async fn update(
 /// New credentials; the old ones stop at once.
 pub async fn rotate(auth: &Auth, caller: &Caller, id: i64) -> OpResult<(ApiClient, Credentials)> {
     require_admin(caller)?;
-    blocking(auth, move |a| a.rotate_client(id)).await
+    let who = caller.who();
+    blocking(auth, move |a| a.rotate_client(id, &who)).await
 }
 
 /// Deletes (revokes) a client; all its tokens stop at once.
 pub async fn delete(auth: &Auth, caller: &Caller, id: i64) -> OpResult<()> {
     require_admin(caller)?;
-    blocking(auth, move |a| a.delete_client(id)).await
+    let who = caller.who();
+    blocking(auth, move |a| a.delete_client(id, &who)).await
 }

@@ -7,6 +7,8 @@ use crate::{
     domain::{staff::Role, visibility::Visibility},
     network::hub::RouterHub,
     store::{
+        audit_rows,
+        audited::CUSTOMER,
         billing_run,
         customers::{
             self, CustomerChanges, CustomerFilter, CustomerRef, CustomerRow, NewCustomer, Total,
@@ -44,9 +46,15 @@ pub async fn create(
         new.operator_id = caller.operator_id();
     }
     let now = ctx.clock.now();
+    let who = caller.who();
     Ok(ctx
         .db
-        .write_async(move |tx| customers::create(tx, &new, now))
+        .write_async(move |tx| {
+            let row = customers::create(tx, &new, now)?;
+            let stamp = crate::clock::format_timestamp(now);
+            audit_rows::record_change(tx, &who, &CUSTOMER, "created", row.id, None, &stamp)?;
+            Ok(row)
+        })
         .await?)
 }
 

@@ -11,6 +11,8 @@ use crate::{
     },
     ops::{routers::check_host, Caller, Ctx, Error, OpResult},
     store::{
+        audit_rows,
+        audited::DEVICE,
         monitoring::{self, Access},
         onus,
         snmp_devices::{self, DeviceRow, SealedCredentials},
@@ -120,6 +122,8 @@ pub async fn create(
         .db
         .write_async(move |tx| {
             let row = snmp_devices::create(tx, &fields, &creds, &now)?;
+            let who = caller.who();
+            audit_rows::record_change(tx, &who, &DEVICE, "created", row.id, None, &now)?;
             monitoring::log_access(tx, &access(&caller, &row, "added to the inventory"), &now)?;
             Ok(row)
         })
@@ -150,7 +154,10 @@ pub async fn update(
     Ok(ctx
         .db
         .write_async(move |tx| {
+            let before = audit_rows::snapshot(tx, &DEVICE, id)?;
             let row = snmp_devices::update(tx, id, &fields, &creds, &now)?;
+            let who = caller.who();
+            audit_rows::record_change(tx, &who, &DEVICE, "updated", id, before, &now)?;
             monitoring::log_access(tx, &access(&caller, &row, "settings changed"), &now)?;
             Ok(row)
         })
@@ -169,7 +176,10 @@ pub async fn delete(ctx: &Ctx, caller: &Caller, family: Family, id: i64) -> OpRe
             if !family.holds(&row.kind) {
                 return Err(StoreError::NotFound);
             }
+            let before = audit_rows::snapshot(tx, &DEVICE, id)?;
             let row = snmp_devices::delete(tx, id, None)?;
+            let who = caller.who();
+            audit_rows::record_change(tx, &who, &DEVICE, "deleted", id, before, &now)?;
             monitoring::log_access(
                 tx,
                 &access(&caller, &row, "removed from the inventory"),

@@ -6,6 +6,8 @@ use crate::{
     contract::pagination::PageRequest,
     domain::money::Money,
     store::{
+        audit_rows,
+        audited::OPERATOR,
         idempotency::{self, Seen},
         operators::{self, OperatorFields, OperatorRow},
         StoreError,
@@ -50,34 +52,51 @@ pub async fn ledger(
 }
 
 /// A new operator (its email unique).
-pub async fn create(ctx: &Ctx, _caller: &Caller, fields: OperatorFields) -> OpResult<OperatorRow> {
+pub async fn create(ctx: &Ctx, caller: &Caller, fields: OperatorFields) -> OpResult<OperatorRow> {
     let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
-        .write_async(move |tx| operators::create(tx, &fields, &now))
+        .write_async(move |tx| {
+            let row = operators::create(tx, &fields, &now)?;
+            audit_rows::record_change(tx, &who, &OPERATOR, "created", row.id, None, &now)?;
+            Ok(row)
+        })
         .await?)
 }
 
 /// Changes the fields given.
 pub async fn update(
     ctx: &Ctx,
-    _caller: &Caller,
+    caller: &Caller,
     id: i64,
     fields: OperatorFields,
 ) -> OpResult<OperatorRow> {
     let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
-        .write_async(move |tx| operators::update(tx, id, &fields, &now))
+        .write_async(move |tx| {
+            let before = audit_rows::snapshot(tx, &OPERATOR, id)?;
+            let row = operators::update(tx, id, &fields, &now)?;
+            audit_rows::record_change(tx, &who, &OPERATOR, "updated", id, before, &now)?;
+            Ok(row)
+        })
         .await?)
 }
 
 /// The operator's status becomes `suspended`; its staff keep read access.
-pub async fn suspend(ctx: &Ctx, _caller: &Caller, id: i64) -> OpResult<OperatorRow> {
+pub async fn suspend(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<OperatorRow> {
     let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
-        .write_async(move |tx| operators::set_status(tx, id, "suspended", &now))
+        .write_async(move |tx| {
+            let before = audit_rows::snapshot(tx, &OPERATOR, id)?;
+            let row = operators::set_status(tx, id, "suspended", &now)?;
+            audit_rows::record_change(tx, &who, &OPERATOR, "suspended", id, before, &now)?;
+            Ok(row)
+        })
         .await?)
 }
 

@@ -4,6 +4,8 @@
 use crate::{
     domain::money::Money,
     store::{
+        audit_rows,
+        audited::PACKAGE,
         packages::{self, PackageFields, PackageRadius, PackageRow},
         StoreError,
     },
@@ -109,17 +111,20 @@ fn check_burst(f: &PackageFields, r: &PackageRadius) -> Result<(), StoreError> {
 /// defaults (BDT, monthly, 30 days, no RADIUS extras).
 pub async fn create(
     ctx: &Ctx,
-    _caller: &Caller,
+    caller: &Caller,
     fill: impl FnOnce(PackageFields, PackageRadius) -> (PackageFields, PackageRadius),
 ) -> OpResult<PackageRow> {
     let (fields, radius) = fill(defaults(), PackageRadius::default());
     check_burst(&fields, &radius)?;
     let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
         .write_async(move |tx| {
             let row = packages::create(tx, &fields, &now)?;
-            packages::set_radius(tx, row.id, &radius)
+            let row = packages::set_radius(tx, row.id, &radius)?;
+            audit_rows::record_change(tx, &who, &PACKAGE, "created", row.id, None, &now)?;
+            Ok(row)
         })
         .await?)
 }
@@ -135,28 +140,38 @@ pub async fn get(ctx: &Ctx, _caller: &Caller, id: i64) -> OpResult<PackageRow> {
 /// Changes a package: `change` sets what was given on its current fields.
 pub async fn update(
     ctx: &Ctx,
-    _caller: &Caller,
+    caller: &Caller,
     id: i64,
     change: impl FnOnce(PackageFields, PackageRadius) -> (PackageFields, PackageRadius) + Send + 'static,
 ) -> OpResult<PackageRow> {
     let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
         .write_async(move |tx| {
             let current = packages::get(tx, id)?.ok_or(StoreError::NotFound)?;
+            let before = audit_rows::before(tx, &PACKAGE, id)?;
             let radius = PackageRadius::of(&current);
             let (fields, radius) = change(fields_of(current), radius);
             check_burst(&fields, &radius)?;
             packages::update(tx, id, &fields, &now)?;
-            packages::set_radius(tx, id, &radius)
+            let row = packages::set_radius(tx, id, &radius)?;
+            audit_rows::record_change(tx, &who, &PACKAGE, "updated", id, Some(before), &now)?;
+            Ok(row)
         })
         .await?)
 }
 
 /// Deletes a package no customer or subscription uses.
-pub async fn delete(ctx: &Ctx, _caller: &Caller, id: i64) -> OpResult<()> {
+pub async fn delete(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<()> {
+    let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
-        .write_async(move |tx| packages::delete(tx, id))
+        .write_async(move |tx| {
+            let before = audit_rows::before(tx, &PACKAGE, id)?;
+            packages::delete(tx, id)?;
+            audit_rows::record_change(tx, &who, &PACKAGE, "deleted", id, Some(before), &now)
+        })
         .await?)
 }

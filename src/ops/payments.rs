@@ -13,6 +13,8 @@ use crate::{
     clock::format_timestamp,
     domain::staff::Role,
     store::{
+        audit_rows,
+        audited::PAYMENT,
         billing_run, idempotency, online_payments,
         payments::{self, NewPayment, PaymentRow, Recorded},
         prepaid::RenewedBy,
@@ -75,6 +77,7 @@ pub(super) async fn pay(
     let vis = caller.visibility;
     let after = After::now(ctx, by);
     let stamp = format_timestamp(after.now);
+    let who = caller.who();
     Ok(ctx
         .db
         .write_async(move |tx| {
@@ -113,6 +116,8 @@ pub(super) async fn pay(
                             recorded
                         }
                     };
+                    let id = recorded.payment.id;
+                    audit_rows::record_change(tx, &who, &PAYMENT, "received", id, None, &stamp)?;
                     billing_run::after_payment(
                         tx,
                         recorded.payment.customer_id,

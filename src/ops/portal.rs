@@ -80,7 +80,8 @@ fn refused(r: Refused) -> Error {
         Refused::Busy(_) => Error::Busy(
             "Too many sign-ins are being checked right now. Try again in a moment.".into(),
         ),
-        Refused::Invalid => {
+        // Customers have no second factor: the staff-only refusals do not arise.
+        Refused::Invalid | Refused::OtpRequired | Refused::OtpInvalid => {
             Error::Unauthenticated("This login name and password do not match.".into())
         }
         Refused::Failed(e) => internal(e),

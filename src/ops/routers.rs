@@ -13,6 +13,8 @@ use crate::{
     },
     ops::{Caller, Ctx, Error, OpResult},
     store::{
+        audit_rows,
+        audited::ROUTER,
         customers,
         monitoring::{self, Access},
         radius_sessions::{self, SessionRow},
@@ -146,6 +148,8 @@ pub async fn create(
         .db
         .write_async(move |tx| {
             let row = routers::create(tx, &fields, &sealed, radius.as_deref(), &now)?;
+            let who = caller.who();
+            audit_rows::record_change(tx, &who, &ROUTER, "created", row.id, None, &now)?;
             let entry = access(
                 &caller,
                 Some(row.id),
@@ -178,6 +182,7 @@ pub async fn update(
         .db
         .write_async(move |tx| {
             let current = routers::get(tx, id)?.ok_or(StoreError::NotFound)?;
+            let before = audit_rows::snapshot(tx, &ROUTER, id)?;
             let has_secret = match &radius {
                 Some(change) => change.is_some(),
                 None => current.radius_enabled,
@@ -185,6 +190,8 @@ pub async fn update(
             let fields = patch.apply(Some(current));
             check_radius_mode(&fields.auth_mode, has_secret)?;
             let row = routers::update(tx, id, &fields, sealed.as_deref(), &radius, &now)?;
+            let who = caller.who();
+            audit_rows::record_change(tx, &who, &ROUTER, "updated", id, before, &now)?;
             let entry = access(
                 &caller,
                 Some(row.id),
@@ -206,7 +213,10 @@ pub async fn delete(ctx: &Ctx, caller: &Caller, hub: &RouterHub, id: i64) -> OpR
         .db
         .write_async(move |tx| {
             let name = routers::get(tx, id)?.map(|r| r.name).unwrap_or_default();
+            let before = audit_rows::snapshot(tx, &ROUTER, id)?;
             routers::delete(tx, id)?;
+            let who = caller.who();
+            audit_rows::record_change(tx, &who, &ROUTER, "deleted", id, before, &now)?;
             let entry = access(
                 &caller,
                 Some(id),

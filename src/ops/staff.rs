@@ -13,9 +13,12 @@
 use super::{Actor, Caller, Ctx, Error, OpResult};
 use crate::{
     auth::{password, scope::Scope},
+    clock::format_timestamp,
     contract::pagination::PageRequest,
     domain::staff::Role,
     store::{
+        audit_rows,
+        audited::STAFF_USER,
         staff_users::{self, NewStaffUser, StaffChanges, StaffUser},
         StoreError,
     },
@@ -106,10 +109,11 @@ pub async fn create(ctx: &Ctx, caller: &Caller, new: NewStaff) -> OpResult<Staff
     } = new;
     let hash = hash(secret).await?;
     let now = ctx.clock.now();
+    let who = caller.who();
     let user = ctx
         .db
         .write_async(move |tx| {
-            staff_users::create(
+            let user = staff_users::create(
                 tx,
                 &NewStaffUser {
                     email: &email,
@@ -119,7 +123,10 @@ pub async fn create(ctx: &Ctx, caller: &Caller, new: NewStaff) -> OpResult<Staff
                     operator_id,
                 },
                 now,
-            )
+            )?;
+            let stamp = format_timestamp(now);
+            audit_rows::record_change(tx, &who, &STAFF_USER, "created", user.id, None, &stamp)?;
+            Ok(user)
         })
         .await?;
     tracing::info!(by = %caller.label(), user = %user.email, role = %user.role, "staff user created");
@@ -135,9 +142,16 @@ pub async fn update(
 ) -> OpResult<StaffUser> {
     require_admin(caller)?;
     let now = ctx.clock.now();
+    let who = caller.who();
     let user = ctx
         .db
-        .write_async(move |tx| staff_users::update(tx, id, &changes, now))
+        .write_async(move |tx| {
+            let before = audit_rows::snapshot(tx, &STAFF_USER, id)?;
+            let user = staff_users::update(tx, id, &changes, now)?;
+            let stamp = format_timestamp(now);
+            audit_rows::record_change(tx, &who, &STAFF_USER, "updated", id, before, &stamp)?;
+            Ok(user)
+        })
         .await?;
     tracing::info!(by = %caller.label(), user = %user.email, role = %user.role, active = user.active, "staff user updated");
     Ok(user)
@@ -154,9 +168,16 @@ pub async fn set_password(
     require_admin(caller)?;
     let hash = hash(secret).await?;
     let now = ctx.clock.now();
+    let who = caller.who();
     let user = ctx
         .db
-        .write_async(move |tx| staff_users::set_password(tx, id, &hash, now))
+        .write_async(move |tx| {
+            let before = audit_rows::snapshot(tx, &STAFF_USER, id)?;
+            let user = staff_users::set_password(tx, id, &hash, now)?;
+            let stamp = format_timestamp(now);
+            audit_rows::record_change(tx, &who, &STAFF_USER, "updated", id, before, &stamp)?;
+            Ok(user)
+        })
         .await?;
     tracing::info!(by = %caller.label(), user = %user.email, "staff password set");
     Ok(user)

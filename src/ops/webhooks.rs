@@ -12,6 +12,8 @@ use crate::{
         worker::SECRET_PURPOSE,
     },
     store::{
+        audit_rows,
+        audited::WEBHOOK,
         webhook_deliveries::{self, AttemptRow, DeliveryRow},
         webhooks::{self, WebhookFields, WebhookRow},
         StoreError,
@@ -75,7 +77,7 @@ pub async fn list(
 /// webhook and the secret in plain text, which is never shown again.
 pub async fn create(
     ctx: &Ctx,
-    _caller: &Caller,
+    caller: &Caller,
     seal_key: &SealKey,
     input: WebhookPatch,
 ) -> OpResult<(WebhookRow, String)> {
@@ -87,9 +89,14 @@ pub async fn create(
     check_url(ctx, &fields.url).await?;
     let (secret, sealed) = seal_new_secret(seal_key)?;
     let now = ctx.now_text();
+    let who = caller.who();
     let row = ctx
         .db
-        .write_async(move |tx| webhooks::create(tx, &fields, &sealed, &now))
+        .write_async(move |tx| {
+            let row = webhooks::create(tx, &fields, &sealed, &now)?;
+            audit_rows::record_change(tx, &who, &WEBHOOK, "created", row.id, None, &now)?;
+            Ok(row)
+        })
         .await?;
     Ok((row, secret))
 }
@@ -104,7 +111,7 @@ pub async fn get(ctx: &Ctx, _caller: &Caller, id: i64) -> OpResult<WebhookRow> {
 /// Changes the fields sent; activating clears the reason it was switched off.
 pub async fn update(
     ctx: &Ctx,
-    _caller: &Caller,
+    caller: &Caller,
     id: i64,
     input: WebhookPatch,
 ) -> OpResult<WebhookRow> {
@@ -112,40 +119,56 @@ pub async fn update(
         check_url(ctx, url).await?;
     }
     let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
         .write_async(move |tx| {
             let current = webhooks::get(tx, id)?.ok_or(StoreError::NotFound)?;
+            let before = audit_rows::snapshot(tx, &WEBHOOK, id)?;
             let fields = WebhookFields {
                 url: input.url.unwrap_or(current.url),
                 events: input.events.unwrap_or(current.events),
                 active: input.active.unwrap_or(current.active),
             };
-            webhooks::update(tx, id, &fields, &now)
+            let row = webhooks::update(tx, id, &fields, &now)?;
+            audit_rows::record_change(tx, &who, &WEBHOOK, "updated", id, before, &now)?;
+            Ok(row)
         })
         .await?)
 }
 
 /// Deletes a webhook with its delivery log.
-pub async fn delete(ctx: &Ctx, _caller: &Caller, id: i64) -> OpResult<()> {
+pub async fn delete(ctx: &Ctx, caller: &Caller, id: i64) -> OpResult<()> {
+    let now = ctx.now_text();
+    let who = caller.who();
     Ok(ctx
         .db
-        .write_async(move |tx| webhooks::delete(tx, id))
+        .write_async(move |tx| {
+            let before = audit_rows::snapshot(tx, &WEBHOOK, id)?;
+            webhooks::delete(tx, id)?;
+            audit_rows::record_change(tx, &who, &WEBHOOK, "deleted", id, before, &now)
+        })
         .await?)
 }
 
 /// Replaces the secret: the webhook and the new secret in plain text.
 pub async fn rotate_secret(
     ctx: &Ctx,
-    _caller: &Caller,
+    caller: &Caller,
     seal_key: &SealKey,
     id: i64,
 ) -> OpResult<(WebhookRow, String)> {
     let (secret, sealed) = seal_new_secret(seal_key)?;
     let now = ctx.now_text();
+    let who = caller.who();
     let row = ctx
         .db
-        .write_async(move |tx| webhooks::set_secret(tx, id, &sealed, &now))
+        .write_async(move |tx| {
+            let before = audit_rows::snapshot(tx, &WEBHOOK, id)?;
+            let row = webhooks::set_secret(tx, id, &sealed, &now)?;
+            audit_rows::record_change(tx, &who, &WEBHOOK, "secret_rotated", id, before, &now)?;
+            Ok(row)
+        })
         .await?;
     Ok((row, secret))
 }

@@ -57,6 +57,11 @@ impl Changes {
         }
     }
 
+    /// A plain value that is no before/after (what a refused request was).
+    pub fn note(&mut self, field: &str, value: Value) {
+        self.0.insert(field.to_string(), value);
+    }
+
     /// The changed fields' names, sorted.
     pub fn names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.0.keys().map(String::as_str).collect();

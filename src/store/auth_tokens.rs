@@ -152,6 +152,8 @@ record! {
         pub family_revoked: bool = "COALESCE((SELECT f.revoked_at IS NOT NULL FROM token_families f \
             WHERE f.id = ?2 AND f.staff_user_id = u.id), ?2 IS NOT NULL)",
         pub operator_id: Option<i64>,
+        /// Enrolled in two-factor login.
+        pub two_factor: bool,
     }
 }
 

@@ -17,7 +17,7 @@ use super::{
     rows::{self, record},
     Db, StoreError,
 };
-use crate::clock::format_timestamp;
+use crate::{clock::format_timestamp, domain::money::Money};
 
 /// Settings of a run.
 #[derive(Debug, Clone, Copy)]
@@ -86,7 +86,8 @@ pub enum Step {
     /// Prepaid customers whose period ended: renewed from credit when their
     /// subscription renews automatically, else suspended.
     Prepaid,
-    /// Active customers with a bill overdue beyond the grace days: suspended.
+    /// Bills newly overdue beyond the grace days: `invoice.overdue`, once
+    /// each; then the active customers with such a bill: suspended.
     Overdue,
 }
 
@@ -175,7 +176,8 @@ pub fn candidates(
         ),
         Step::Overdue => ids(
             "SELECT DISTINCT c.id FROM bills b JOIN customers c ON c.id = b.customer_id
-             WHERE b.status IN ('unpaid', 'partial') AND b.due_date < ?1 AND c.status = 'active'
+             WHERE b.status IN ('unpaid', 'partial') AND b.due_date < ?1
+               AND (c.status = 'active' OR b.overdue_at IS NULL)
              ORDER BY c.id",
             params![overdue_cutoff(settings)],
         ),
@@ -234,8 +236,9 @@ fn bill(tx: &Transaction<'_>, settings: &RunSettings, ids: &str) -> Result<RunRe
     };
     let period_end = period_end(settings.date).to_string();
     let due_date = (settings.date + time::Duration::days(settings.due_days)).to_string();
+    let who = Who::job("billing-run");
     for (customer_id, price, currency, package_name) in due {
-        bills::create(
+        let bill = bills::create(
             tx,
             &NewBill {
                 customer_id,
@@ -247,6 +250,15 @@ fn bill(tx: &Transaction<'_>, settings: &RunSettings, ids: &str) -> Result<RunRe
                 period_end: Some(period_end.clone()),
             },
             Visibility::ALL,
+            &now,
+        )?;
+        super::audit_rows::record_change(
+            tx,
+            &who,
+            &super::audited::BILL,
+            "created",
+            bill.id,
+            None,
             &now,
         )?;
         report.bills_created += 1;
@@ -281,6 +293,7 @@ fn renew_or_suspend(
         {
             continue;
         }
+        expired_event(tx, customer_id, &now)?;
         suspend(
             tx,
             settings,
@@ -292,6 +305,20 @@ fn renew_or_suspend(
         report.customers_suspended += 1;
     }
     Ok(report)
+}
+
+/// `subscription.expired`: a prepaid customer's period ended unrenewed.
+fn expired_event(tx: &Transaction<'_>, customer_id: i64, now: &str) -> Result<(), StoreError> {
+    let Some(c) = customers::get(tx, customer_id, Visibility::ALL)? else {
+        return Ok(());
+    };
+    let payload = serde_json::json!({
+        "customer_id": c.id,
+        "name": c.name,
+        "package": c.package_id.map(|id| serde_json::json!({"id": id, "name": c.package_name})),
+        "expired_at": c.expires_at,
+    });
+    super::events::record(tx, super::events::SUBSCRIPTION_EXPIRED, &payload, now)
 }
 
 /// Suspends the chunk's customers (`ids`) still active with a bill overdue
@@ -325,12 +352,78 @@ fn suspend_overdue(
         })?;
         rows.collect::<Result<_, _>>()?
     };
+    tell_overdue(tx, settings, ids, &now)?;
     for (customer_id, bill_id, due) in overdue {
         let reason = format!("bill #{bill_id} overdue since {due}");
         suspend(tx, settings, customer_id, Some(bill_id), &reason, &now)?;
         report.customers_suspended += 1;
     }
     Ok(report)
+}
+
+/// `invoice.overdue` for each of the chunk's bills newly overdue beyond
+/// grace, marked so it is told once.
+fn tell_overdue(
+    tx: &Transaction<'_>,
+    settings: &RunSettings,
+    ids: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    type Overdue = (
+        i64,
+        Option<i64>,
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+    );
+    let bills: Vec<Overdue> = {
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT b.id, b.invoice_id, b.customer_id, b.amount_minor, b.paid_minor, b.currency,
+                    b.due_date, b.description
+             FROM customers c JOIN bills b ON b.customer_id = c.id
+             WHERE {} AND b.status IN ('unpaid', 'partial') AND b.due_date < ?1
+               AND b.overdue_at IS NULL
+             ORDER BY b.id",
+            in_chunk(tx.engine(), 2)
+        ))?;
+        let rows = stmt.query_map(params![overdue_cutoff(settings), ids], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (bill_id, invoice_id, customer_id, amount, paid, currency, due_date, description) in bills {
+        rows::execute(
+            tx,
+            "UPDATE bills SET overdue_at = ?2 WHERE id = ?1 AND overdue_at IS NULL",
+            params![bill_id, now],
+        )?;
+        let payload = serde_json::json!({
+            "bill_id": bill_id,
+            "invoice_id": invoice_id,
+            "customer_id": customer_id,
+            "amount": Money(amount).to_json(),
+            "paid": Money(paid).to_json(),
+            "due": Money(amount - paid).to_json(),
+            "currency": currency,
+            "due_date": due_date,
+            "grace_days": settings.grace_days,
+            "description": description,
+        });
+        super::events::record(tx, super::events::INVOICE_OVERDUE, &payload, now)?;
+    }
+    Ok(())
 }
 
 /// Suspends a customer for the run, with its event and its line in the log.

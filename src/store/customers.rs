@@ -636,7 +636,14 @@ pub fn delete(
         reason: None,
         changes,
     };
-    audit::record(tx, who, &entry, &format_timestamp(now))?;
+    let stamp = format_timestamp(now);
+    audit::record(tx, who, &entry, &stamp)?;
+    events::record(
+        tx,
+        events::CUSTOMER_DELETED,
+        &event_payload(&current, None),
+        &stamp,
+    )?;
     Ok(())
 }
 

@@ -16,6 +16,16 @@ pub const CUSTOMER_SUSPENDED: &str = "customer.suspended";
 pub const CUSTOMER_ACTIVATED: &str = "customer.activated";
 /// A customer's details edited (`changed`: the fields' names).
 pub const CUSTOMER_UPDATED: &str = "customer.updated";
+/// A customer deleted (what it was, as `customer.created` said).
+pub const CUSTOMER_DELETED: &str = "customer.deleted";
+/// A prepaid customer's period ended without a renewal.
+pub const SUBSCRIPTION_EXPIRED: &str = "subscription.expired";
+/// A bill (an invoice's line) still unpaid past its due date and the grace
+/// days: once per bill.
+pub const INVOICE_OVERDUE: &str = "invoice.overdue";
+/// An online payment that ended without money (failed, cancelled, expired
+/// or rejected).
+pub const PAYMENT_FAILED: &str = "payment.failed";
 /// A customer moved to another package.
 pub const PACKAGE_CHANGED: &str = "package.changed";
 pub const BILL_GENERATED: &str = "bill.generated";
@@ -30,15 +40,19 @@ pub const EXPIRY_REMINDER: &str = "package.expiry_reminder";
 pub const WEBHOOK_TEST: &str = "webhook.test";
 
 /// The events webhooks can subscribe to.
-pub const SUBSCRIBABLE: [&str; 9] = [
+pub const SUBSCRIBABLE: [&str; 13] = [
     CUSTOMER_CREATED,
     CUSTOMER_UPDATED,
+    CUSTOMER_DELETED,
     CUSTOMER_SUSPENDED,
     CUSTOMER_ACTIVATED,
     PACKAGE_CHANGED,
+    SUBSCRIPTION_EXPIRED,
     PAYMENT_RECEIVED,
     PAYMENT_REFUNDED,
+    PAYMENT_FAILED,
     BILL_GENERATED,
+    INVOICE_OVERDUE,
     COMPLAINT_CREATED,
 ];
 

@@ -3,6 +3,8 @@
 
 pub mod api_clients;
 pub mod audit;
+pub mod audit_rows;
+pub mod audited;
 pub mod auth_tokens;
 pub mod backups;
 pub mod billing_preview;
@@ -46,6 +48,7 @@ pub mod sms;
 pub mod snmp_devices;
 pub mod sql;
 pub mod staff_sessions;
+pub mod staff_two_factor;
 pub mod staff_users;
 pub mod subscriptions;
 pub mod test_database;

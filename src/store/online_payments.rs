@@ -170,7 +170,8 @@ pub fn mark_paid(
 }
 
 /// A pending payment ended without money (`failed`, `cancelled`, `expired`,
-/// `rejected`); false when it was no longer pending.
+/// `rejected`), with its `payment.failed` event; false when it was no
+/// longer pending.
 pub fn mark_ended(
     tx: &Transaction<'_>,
     id: i64,
@@ -179,12 +180,28 @@ pub fn mark_ended(
     decided_by: Option<i64>,
     now: &str,
 ) -> Result<bool, StoreError> {
-    Ok(rows::execute(
+    let ended = rows::execute(
         tx,
         "UPDATE online_payments SET state = ?2, detail = ?3, decided_by = ?4, updated_at = ?5 \
          WHERE id = ?1 AND state = 'pending'",
         params![id, state, detail, decided_by, now],
-    )? == 1)
+    )? == 1;
+    if ended {
+        let row = get(tx, id)?.ok_or(StoreError::NotFound)?;
+        let payload = serde_json::json!({
+            "online_payment_id": row.id,
+            "reference": row.reference,
+            "customer_id": row.customer_id,
+            "bill_id": row.bill_id,
+            "gateway": row.gateway,
+            "amount": row.amount.to_json(),
+            "currency": row.currency,
+            "state": row.state,
+            "reason": row.detail,
+        });
+        super::events::record(tx, super::events::PAYMENT_FAILED, &payload, now)?;
+    }
+    Ok(ended)
 }
 
 /// Notes what the gateway said last about a payment still pending.

@@ -20,6 +20,8 @@ record! {
         pub role: Role => role,
         pub operator_id: Option<i64>,
         pub active: bool,
+        /// Enrolled in two-factor login (TOTP).
+        pub two_factor: bool,
         pub created_at: String,
         pub updated_at: String,
     }
@@ -144,6 +146,28 @@ pub fn end_sessions(
     reason: &str,
 ) -> Result<(), StoreError> {
     tx.exec("DELETE FROM staff_sessions WHERE staff_user_id = ?1", [id])?;
+    tx.exec(
+        "UPDATE token_families SET revoked_at = ?2, revoked_reason = ?3
+         WHERE staff_user_id = ?1 AND revoked_at IS NULL",
+        params![id, now, reason],
+    )?;
+    bump_auth_epoch(tx)
+}
+
+/// Ends every panel session of a user but the one with `keep_hash`, and
+/// every token family: after turning on two-factor login, what was opened
+/// with the password alone stops.
+pub fn end_other_sessions(
+    tx: &Transaction<'_>,
+    id: i64,
+    keep_hash: &str,
+    now: &str,
+    reason: &str,
+) -> Result<(), StoreError> {
+    tx.exec(
+        "DELETE FROM staff_sessions WHERE staff_user_id = ?1 AND token_hash <> ?2",
+        params![id, keep_hash],
+    )?;
     tx.exec(
         "UPDATE token_families SET revoked_at = ?2, revoked_reason = ?3
          WHERE staff_user_id = ?1 AND revoked_at IS NULL",

@@ -136,6 +136,7 @@ const screens = [
   ["integrations-webhooks", "#/integrations/webhooks", "#content h2"],
   ["integrations-requests", "#/integrations/request-log", "#content h2"],
   ["staff", "#/staff", "#staff"],
+  ["account", "#/account", "#two-factor"],
 ];
 const failures = [];
 for (const [name, hash, ready] of screens) {

@@ -132,6 +132,17 @@ impl TestServer {
         self.dir.path()
     }
 
+    /// The `ispbills` command on this server's data directory and database.
+    pub fn cli(&self) -> Command {
+        let mut cmd = ispbills(self.data_dir());
+        cmd.env("ISPBILLS_DATA_DIR", self.data_dir());
+        let url = database_url(self.data_dir());
+        if !url.is_empty() {
+            cmd.env("ISPBILLS_DATABASE__URL", url);
+        }
+        cmd
+    }
+
     pub fn get(&self, path: &str) -> Reply {
         request("GET", &self.url(path), &[], None)
     }
@@ -196,16 +207,19 @@ impl TestServer {
     ) -> (ApiClient, Credentials) {
         self.state
             .auth
-            .create_client(&NewClient {
-                name: "Test client".into(),
-                api,
-                scopes: if scopes == "*" {
-                    ScopeSet::all()
-                } else {
-                    ScopeSet::parse(scopes).unwrap()
+            .create_client(
+                &NewClient {
+                    name: "Test client".into(),
+                    api,
+                    scopes: if scopes == "*" {
+                        ScopeSet::all()
+                    } else {
+                        ScopeSet::parse(scopes).unwrap()
+                    },
+                    tier,
                 },
-                tier,
-            })
+                &ispbills::store::audit::Who::job("test"),
+            )
             .unwrap()
     }
 

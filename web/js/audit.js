@@ -46,12 +46,17 @@ const valueText = (field, v) => {
 export function changesText(changes) {
   return Object.entries(changes ?? {}).map(([field, c]) => {
     const name = FIELDS[field] ? t(FIELDS[field]) : word("audit.field_", field);
-    if (typeof c !== "object" || c === null) return t("audit.changed", { field: name });
+    if (c === "changed") return t("audit.changed", { field: name });
+    if (typeof c !== "object" || c === null) return t("audit.note", { field: name, value: digits(String(c)) });
     return t("audit.before_after", { field: name, before: valueText(field, c.before), after: valueText(field, c.after) });
   });
 }
 
 export const actionText = (action) => word("audit.action_", action.replaceAll(".", "_"));
+
+// The action and, for what is not a customer, which one: `Router changed #3`.
+export const actionOf = (row) => (row.resource_id && row.resource_type !== "customer"
+  ? `${actionText(row.action)} #${digits(row.resource_id)}` : actionText(row.action));
 
 // The customer's history: every change recorded about them, newest first.
 export async function customerHistory(c) {
@@ -62,7 +67,7 @@ export async function customerHistory(c) {
     const r = await call("GET", `/api/v2/logs/audit?customer_id=${c.id}&per_page=50`);
     list.replaceChildren(table("customer-history-list", [t("logs.col_time"), t("logs.col_by"), t("logs.col_action"), t("logs.col_reason"), t("audit.col_changes")],
       r.data.map((row) => h("tr", { "data-audit": row.id },
-        h("td", { class: "nowrap" }, when(row.at)), h("td", {}, actorText(row)), h("td", {}, actionText(row.action)),
+        h("td", { class: "nowrap" }, when(row.at)), h("td", {}, actorText(row)), h("td", {}, actionOf(row)),
         h("td", {}, row.reason ? reasonText(row.reason) : ""),
         h("td", {}, ...changesText(row.changes).map((line) => h("div", {}, line))))),
       t("audit.history_none")));

@@ -4,8 +4,9 @@
 import { h, call, showErrors, field, formData, secretBox, guarded, when, localToUtc } from "./ui.js";
 import { t, word, num, digits } from "./i18n.js";
 
-const EVENTS = ["customer.created", "customer.updated", "customer.suspended", "customer.activated",
-  "package.changed", "payment.received", "payment.refunded", "bill.generated", "complaint.created"];
+const EVENTS = ["customer.created", "customer.updated", "customer.deleted", "customer.suspended", "customer.activated",
+  "package.changed", "subscription.expired", "payment.received", "payment.refunded", "payment.failed", "bill.generated",
+  "invoice.overdue", "complaint.created"];
 
 async function webhooksView(content) {
   let editing = null;

@@ -7,9 +7,15 @@
 import { h, call, field, select, formBody, table, when, badge, pager, guarded, downloadCsv, localToday, allPages } from "./ui.js";
 import { can } from "./session.js";
 import { t, word, num, digits } from "./i18n.js";
-import { actorText, actionText, changesText, reasonText } from "./audit.js";
+import { actorText, actionOf, actionText, changesText, reasonText } from "./audit.js";
 
-const AUDIT_ACTIONS = ["customer.updated", "customer.suspended", "customer.activated", "customer.status_changed", "customer.deleted"];
+const AUDIT_ACTIONS = ["customer.created", "customer.updated", "customer.suspended", "customer.activated", "customer.status_changed",
+  "customer.deleted", "payment.received", "bill.created", "bill.updated", "bill.deleted", "package.created", "package.updated",
+  "package.deleted", "operator.created", "operator.updated", "operator.suspended", "router.created", "router.updated", "router.deleted",
+  "device.created", "device.updated", "device.deleted", "staff_user.created", "staff_user.updated", "staff_user.two_factor_enabled",
+  "staff_user.two_factor_disabled", "staff_user.two_factor_reset", "staff_user.recovery_codes_renewed", "api_client.created",
+  "api_client.updated", "api_client.credentials_rotated", "api_client.deleted", "webhook.created", "webhook.updated",
+  "webhook.secret_rotated", "webhook.deleted", "access.denied"];
 
 const EXPORT_MAX = 10000;
 
@@ -55,7 +61,7 @@ const LOGS = {
       h("div", {}, ...field(t("logs.customer_id"), "customer_id", "number", { id: "log-audit-customer", min: 1 })),
     ],
     columns: [
-      ["logs.col_time", (e) => when(e.at)], ["logs.col_by", (e) => actorText(e)], ["logs.col_action", (e) => actionText(e.action)],
+      ["logs.col_time", (e) => when(e.at)], ["logs.col_by", (e) => actorText(e)], ["logs.col_action", (e) => actionOf(e)],
       ["logs.col_customer", (e) => (e.customer_id ? `#${digits(e.customer_id)}` : "")], ["logs.col_reason", (e) => (e.reason ? reasonText(e.reason) : "")],
       ["audit.col_changes", (e) => changesText(e.changes).join("; ")], ["logs.col_source", (e) => e.source ?? ""],
     ],

@@ -33,7 +33,7 @@ export async function call(method, path, body, extraHeaders = {}) {
   const text = await r.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-  if (!r.ok) throw Object.assign(new Error(json?.error?.message || r.statusText || `HTTP ${r.status}`), { status: r.status, details: json?.error?.details || {} });
+  if (!r.ok) throw Object.assign(new Error(json?.error?.message || r.statusText || `HTTP ${r.status}`), { status: r.status, code: json?.error?.code, details: json?.error?.details || {} });
   return json;
 }
 
