@@ -114,6 +114,15 @@ fn rules() -> BTreeMap<&'static str, Rule> {
     // with real refunds in tests/refunds.rs.
     add("GET /api/v2/billing/refunds", Special);
     add("GET /api/v2/billing/gateways", Catalogue);
+    // CSV exports: checked on the files' rows in special_cases.
+    for op in [
+        "GET /api/v2/exports/customers",
+        "GET /api/v2/exports/bills",
+        "GET /api/v2/exports/payments",
+        "GET /api/v2/exports/audit",
+    ] {
+        add(op, Special);
+    }
     // The billing run is the ISP's (every operator's customers): 403.
     add("GET /api/v2/billing/run/preview", Forbidden);
     add("POST /api/v2/billing/run", Forbidden);
@@ -1027,6 +1036,54 @@ fn special_cases(w: &World<'_>) {
     assert!(rows.iter().all(|r| r["source"].is_null()), "{seen}");
     let isp_view = ok(&w.s.call("GET", &q, &w.v2, None), "the ISP's audit rows");
     assert_eq!(isp_view["data"][0]["source"], "127.0.0.1", "{isp_view}");
+    // CSV exports: A's rows only; the trail without the callers' addresses.
+    let csv_rows = |path: &str| -> Vec<Vec<String>> {
+        let r = w.a.send("GET", path, None);
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        let body = r.body.strip_prefix('\u{feff}').expect("a byte-order mark");
+        csv::Reader::from_reader(body.as_bytes())
+            .records()
+            .map(|rec| rec.unwrap().iter().map(String::from).collect())
+            .collect()
+    };
+    for (path, own, others, column) in [
+        (
+            "/api/v2/exports/customers",
+            w.own.customer,
+            [b.customer, isp.customer],
+            0,
+        ),
+        ("/api/v2/exports/bills", w.own.bill, [b.bill, isp.bill], 0),
+        (
+            "/api/v2/exports/payments",
+            w.own.payment,
+            [b.payment, isp.payment],
+            0,
+        ),
+        (
+            "/api/v2/exports/audit",
+            w.own.customer,
+            [b.customer, isp.customer],
+            8,
+        ),
+    ] {
+        let rows = csv_rows(path);
+        let ids: Vec<&str> = rows.iter().map(|r| r[column].as_str()).collect();
+        assert!(ids.contains(&own.to_string().as_str()), "{path}: {ids:?}");
+        for other in others {
+            assert!(
+                !ids.contains(&other.to_string().as_str()),
+                "{path}: {ids:?}"
+            );
+        }
+    }
+    for customer in [b.customer, isp.customer] {
+        let rows = csv_rows(&format!("/api/v2/exports/bills?customer_id={customer}"));
+        assert!(rows.is_empty(), "{rows:?}");
+    }
+    assert!(csv_rows("/api/v2/exports/audit")
+        .iter()
+        .all(|r| r[4].is_empty()));
     // Dashboard: A's figures only (as many customers as A's list holds).
     let d = ok(&w.a.send("GET", "/api/v1/dashboard", None), "dashboard");
     let mine = ok(&w.a.send("GET", "/api/v2/customers", None), "own customers");

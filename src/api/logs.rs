@@ -109,9 +109,12 @@ impl LogsV2 {
     /// RFC 3339 time). Needs `customers:read`; without `logs:read` only the
     /// rows about customers are listed, and a reseller's staff see only the
     /// rows about their own customers. `source` is the caller's address (none
-    /// for jobs). Rows are kept `[audit] retention_days` (365). Recorded so
-    /// far: customers' edits and status changes (by staff, API clients, the
-    /// billing run and cleared payments).
+    /// for jobs). Rows are kept `[audit] retention_days` (365). Recorded:
+    /// customers (created, edited, suspended/activated, deleted); packages,
+    /// operators, routers, devices, webhooks, API clients and staff users
+    /// (created, changed, removed, two-factor changes); bills and payments
+    /// (with their customer); and refused requests (`access.denied`, at most
+    /// 10 a minute per caller, the next row counting those left out).
     /// Addition to the guide.
     #[oai(
         path = "/api/v2/logs/audit",

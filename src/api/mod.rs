@@ -13,6 +13,7 @@ pub mod complaints;
 pub mod customers;
 pub mod dashboard;
 pub mod devices;
+pub mod exports;
 pub mod framework_errors;
 pub mod gate;
 pub mod idempotent;
@@ -54,6 +55,8 @@ pub enum ApiTags {
     Customer,
     /// Summaries for the app's home screen and the NOC.
     Dashboard,
+    /// CSV exports of customers, bills, payments and the audit trail.
+    Exports,
     /// Logs, including the API request log.
     Logs,
     /// Routers, IP pools and other network inventory.
@@ -127,6 +130,7 @@ pub type V2Apis = (
     complaints::V2ComplaintsApi,
     staff::StaffV2,
     operators::OperatorsV2,
+    exports::ExportsV2,
 );
 
 /// The OpenAPI service. Paths in it are absolute (`/health`, `/api/v1/...`).

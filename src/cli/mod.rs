@@ -12,6 +12,7 @@ mod clients;
 mod common;
 mod database;
 mod demo;
+mod export;
 mod package;
 mod serve;
 mod sms;
@@ -119,6 +120,10 @@ pub enum Command {
     /// Manage API clients (Integrations -> API Management)
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Write customers, bills, payments or the audit trail as CSV (UTF-8
+    /// with a byte-order mark), to a file or standard output
+    #[command(subcommand)]
+    Export(export::ExportCommand),
 }
 
 /// Parses the command line and runs it; the process exit code.
@@ -218,6 +223,10 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Client(cmd) => {
             let config = load_config(&cli, None)?;
             clients::run(&config, cmd)
+        }
+        Command::Export(cmd) => {
+            let config = load_config(&cli, None)?;
+            export::run(&config, cmd)
         }
     }
 }

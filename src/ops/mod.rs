@@ -20,6 +20,7 @@ pub mod dashboard;
 pub mod denials;
 pub mod devices;
 mod error;
+pub mod exports;
 pub mod logs;
 pub mod monitoring;
 mod once;

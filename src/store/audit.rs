@@ -182,18 +182,8 @@ pub struct AuditFilter {
     pub customers_only: bool,
 }
 
-/// One page of the trail, newest first, with the total. A reseller's staff
-/// see only the rows about their own customers, without the callers'
-/// addresses. An id a deleted customer had and a newer one took names only
-/// the newer one's rows (those written since it was created); so does an
-/// actor's name.
-pub fn list(
-    conn: &Connection,
-    vis: Visibility,
-    f: &AuditFilter,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<AuditRow>, u64), StoreError> {
+/// The FROM and the conditions of `f` for a caller who sees `vis`.
+fn conditions(vis: Visibility, f: &AuditFilter) -> (&'static str, Conditions) {
     let mut cond = Conditions::default();
     let mut from = "FROM audit_log a";
     if let Some(operator) = vis.operator_id {
@@ -229,6 +219,22 @@ pub fn list(
     if let Some(v) = &f.to {
         cond.add("a.at <= ?", v.clone());
     }
+    (from, cond)
+}
+
+/// One page of the trail, newest first, with the total. A reseller's staff
+/// see only the rows about their own customers, without the callers'
+/// addresses. An id a deleted customer had and a newer one took names only
+/// the newer one's rows (those written since it was created); so does an
+/// actor's name.
+pub fn list(
+    conn: &Connection,
+    vis: Visibility,
+    f: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuditRow>, u64), StoreError> {
+    let (from, cond) = conditions(vis, f);
     let (mut rows, total): (Vec<AuditRow>, u64) = rows::page(
         conn,
         from,
@@ -244,6 +250,37 @@ pub fn list(
         }
     }
     Ok((rows, total))
+}
+
+/// The rows `f` keeps before id `before_id`, newest first, at most `limit`:
+/// one chunk of an export (no count, no offset). As [`list`]: a reseller's
+/// staff get no callers' addresses.
+pub fn export_chunk(
+    conn: &Connection,
+    vis: Visibility,
+    f: &AuditFilter,
+    before_id: i64,
+    limit: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let (from, mut cond) = conditions(vis, f);
+    cond.add("a.id < ?", before_id);
+    let mut args = cond.args();
+    args.push(&limit);
+    let mut rows: Vec<AuditRow> = rows::all(
+        conn,
+        &format!(
+            "{from} {} ORDER BY a.id DESC LIMIT ?{}",
+            cond.where_clause(),
+            args.len()
+        ),
+        args.as_slice(),
+    )?;
+    if vis.operator_id.is_some() {
+        for r in &mut rows {
+            r.source = None;
+        }
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -208,6 +208,35 @@ pub struct BillFilter {
     pub created_to: Option<String>,
 }
 
+/// The bills `filter` keeps after id `after_id`, in id order, at most
+/// `limit`: one chunk of an export (no count, no offset).
+pub fn export_chunk(
+    conn: &Connection,
+    filter: &BillFilter,
+    vis: Visibility,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<BillRow>, StoreError> {
+    rows::all(
+        conn,
+        &format!(
+            "{FROM} WHERE b.id > ?6 AND (?1 IS NULL OR c.operator_id = ?1) \
+             AND (?2 IS NULL OR b.customer_id = ?2) AND (?3 IS NULL OR b.status = ?3) \
+             AND (?4 IS NULL OR b.created_at >= ?4) AND (?5 IS NULL OR b.created_at <= ?5) \
+             ORDER BY b.id LIMIT ?7"
+        ),
+        params![
+            vis.operator_id,
+            filter.customer_id,
+            filter.status,
+            filter.created_from,
+            filter.created_to,
+            after_id,
+            limit
+        ],
+    )
+}
+
 /// One page of bills, newest first, and the total.
 pub fn list(
     conn: &Connection,

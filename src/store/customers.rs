@@ -824,6 +824,80 @@ fn text_or_null<'a>(r: &'a super::sql::Row<'_>, i: usize) -> super::sql::Result<
 }
 
 /// [`list`] with each row read by `read`.
+/// The customers `filter` keeps after id `after_id`, in id order, at most
+/// `limit`: one chunk of an export, which walks the whole set by id (no
+/// count, no offset), so each chunk costs the same however far it is. The
+/// search is a substring of name, phone, email or login name, case aside.
+pub fn export_chunk(
+    conn: &Connection,
+    filter: &CustomerFilter,
+    vis: Visibility,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<CustomerRow>, StoreError> {
+    let mut cond = Conditions::default();
+    cond.add("c.id > ?", after_id);
+    if let Some(op) = vis.operator_id {
+        cond.add("c.operator_id = ?", op);
+    }
+    if let Some(status) = &filter.status {
+        cond.add("c.status = ?", status.clone());
+    }
+    if let Some(id) = filter.package_id {
+        cond.add("c.package_id = ?", id);
+    }
+    if let Some(id) = filter.operator_id {
+        cond.add("c.operator_id = ?", id);
+    }
+    if let Some(from) = &filter.created_from {
+        cond.add("c.created_at >= ?", from.clone());
+    }
+    if let Some(to) = &filter.created_to {
+        cond.add("c.created_at <= ?", to.clone());
+    }
+    if filter.due {
+        cond.add_fixed(
+            "EXISTS (SELECT 1 FROM bills b WHERE b.customer_id = c.id \
+             AND b.status IN ('unpaid', 'partial'))",
+        );
+    }
+    let term = filter
+        .search
+        .as_deref()
+        .map(|t| t.chars().filter(|c| !c.is_control()).collect::<String>())
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty());
+    if let Some(term) = term {
+        let like = format!("%{}%", escape_like(&term));
+        if conn.engine() == Engine::Postgres {
+            // The four fields as the search index has them, lower-cased.
+            cond.add(
+                r#"customer_search_text(c.name, c.phone, c.email, c.username) COLLATE "C" LIKE ? ESCAPE '\'"#,
+                like,
+            );
+        } else {
+            // One text of the four fields, a newline apart: a term (which
+            // has no control characters) cannot match across two of them.
+            cond.add(
+                "lower(c.name || '\n' || c.phone || '\n' || COALESCE(c.email, '') || '\n' \
+                 || COALESCE(c.username, '')) LIKE ? ESCAPE '\\'",
+                like,
+            );
+        }
+    }
+    let mut args = cond.args();
+    args.push(&limit);
+    rows::all(
+        conn,
+        &format!(
+            "{FROM} {} ORDER BY c.id LIMIT ?{}",
+            cond.where_clause(),
+            args.len()
+        ),
+        args.as_slice(),
+    )
+}
+
 fn list_rows<T>(
     conn: &Connection,
     filter: &CustomerFilter,

@@ -210,6 +210,28 @@ pub fn get(conn: &Connection, id: i64, vis: Visibility) -> Result<Option<Payment
     )
 }
 
+/// The payments after id `after_id` (of one customer, received within
+/// `from`..=`to` when given), in id order, at most `limit`: one chunk of an
+/// export (no count, no offset).
+pub fn export_chunk(
+    conn: &Connection,
+    customer_id: Option<i64>,
+    (from, to): (Option<&str>, Option<&str>),
+    vis: Visibility,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<PaymentRow>, StoreError> {
+    rows::all(
+        conn,
+        &format!(
+            "{FROM} WHERE p.id > ?5 AND (?1 IS NULL OR c.operator_id = ?1) \
+             AND (?2 IS NULL OR p.customer_id = ?2) AND (?3 IS NULL OR p.received_at >= ?3) \
+             AND (?4 IS NULL OR p.received_at <= ?4) ORDER BY p.id LIMIT ?6"
+        ),
+        params![vis.operator_id, customer_id, from, to, after_id, limit],
+    )
+}
+
 /// One page of payments, newest first, optionally of one customer, and the total.
 pub fn list(
     conn: &Connection,

@@ -248,10 +248,14 @@ await page.waitForSelector('#customer-info dd:text("House 12, Road 5, Badda")');
 // The customer's history: who did each change and why, newest first.
 await page.waitForSelector('#customer-history-list td:has-text("House 12, Road 5, Badda")');
 const changes = await page.$$eval("#customer-history-list tbody tr", (rows) => rows.map((r) => r.innerText.replace(/\s+/g, " ")));
-assert.equal(changes.length, 3, JSON.stringify(changes));
+assert.equal(changes.length, 5, JSON.stringify(changes));
 assert.match(changes[0], /\(staff\) Edited .*Address: .* → House 12, Road 5, Badda/);
 assert.match(changes[1], /\(staff\) Activated By hand Status: suspended → active/);
 assert.match(changes[2], /\(staff\) Suspended asked to pause Status: active → suspended/);
+// The payment and the customer's creation: what was made, without a "before".
+assert.match(changes[3], /\(staff\) Payment received #\d+ .*Amount: BDT 1,000 .*Method: bkash/);
+assert.doesNotMatch(changes[3], /\(none\) →/);
+assert.match(changes[4], /\(staff\) Created Name: Rahim Uddin Phone: 01712345678/);
 receiver.close();
 
 // Search finds the customer; a search for someone else finds nobody.

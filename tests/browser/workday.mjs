@@ -286,6 +286,22 @@ assert.ok(csv.startsWith("\ufeffTime,Device,Action,Outcome,By,Detail\r\n"), JSON
 assert.match(await text("#log-export-status"), /\d+ rows exported/);
 await shot("w-05-logs");
 
+// The appliance's own CSV exports, streamed: the customers the filter keeps,
+// and the payments.
+await page.goto(`${BASE}/#/customers`);
+await page.waitForSelector("#customers");
+await page.fill("#customer-filter [name=search]", lapsed.phone);
+const [customersCsv] = await Promise.all([page.waitForEvent("download"), page.click("#customers-export")]);
+assert.match(customersCsv.suggestedFilename(), /^customers-\d{4}-\d{2}-\d{2}\.csv$/);
+const exported = readFileSync(await customersCsv.path(), "utf8");
+assert.ok(exported.startsWith("\ufeffid,username,name,phone,"), JSON.stringify(exported.slice(0, 80)));
+assert.equal(exported.trim().split("\n").length, 2, "the header and the one customer the search keeps");
+assert.ok(exported.includes(lapsed.phone));
+await page.goto(`${BASE}/#/billing/payments`);
+await page.waitForSelector("#payments, #payments-empty");
+const [paymentsCsv] = await Promise.all([page.waitForEvent("download"), page.click("#payments-export")]);
+assert.ok(readFileSync(await paymentsCsv.path(), "utf8").startsWith("\ufeffid,customer_id,bill_id,amount,"));
+
 // ---- 360 px wide: the menu folds, tables stack, nothing scrolls sideways ---
 await page.setViewportSize({ width: 360, height: 740 });
 for (const [name, hash, ready] of [["sms", "#/sms", "#sms-history"], ["complaints", "#/complaints", "#complaints"],

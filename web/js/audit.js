@@ -2,7 +2,7 @@
 // customer, the command line or a job), why, and each changed field before
 // and after. Used by the customer's page (its history) and the Logs screen.
 
-import { h, call, table, when, guarded } from "./ui.js";
+import { h, call, table, when, guarded, money } from "./ui.js";
 import { t, word, digits } from "./i18n.js";
 
 // Field names the edit form shows, by the API's field name.
@@ -35,19 +35,26 @@ export const runReason = (bill, due) => (bill
   ? t("billing.run_reason_overdue", { bill: digits(bill), due: digits(due) })
   : t("billing.run_reason_prepaid"));
 
+// Money, in major units as the API writes it.
+const MONEY = new Set(["amount", "paid", "price", "wholesale_price", "balance"]);
+
 const valueText = (field, v) => {
   if (v === null || v === undefined || v === "") return t("audit.empty");
   if (field === "status") return word("status.", v);
-  if (field === "expires_at") return when(v);
+  if (field.endsWith("_at")) return when(v);
+  if (MONEY.has(field) && typeof v === "number") return money(v);
   return digits(String(v));
 };
 
 // `Phone: 01711… → 01811…`, one line per changed field.
-export function changesText(changes) {
+export function changesText(changes, action = "") {
+  const made = action.endsWith(".created") || action === "payment.received";
   return Object.entries(changes ?? {}).map(([field, c]) => {
     const name = FIELDS[field] ? t(FIELDS[field]) : word("audit.field_", field);
     if (c === "changed") return t("audit.changed", { field: name });
     if (typeof c !== "object" || c === null) return t("audit.note", { field: name, value: digits(String(c)) });
+    // Something made: its values, without a "before" that never was.
+    if (made && (c.before === null || c.before === undefined)) return t("audit.note", { field: name, value: valueText(field, c.after) });
     return t("audit.before_after", { field: name, before: valueText(field, c.before), after: valueText(field, c.after) });
   });
 }
@@ -69,7 +76,7 @@ export async function customerHistory(c) {
       r.data.map((row) => h("tr", { "data-audit": row.id },
         h("td", { class: "nowrap" }, when(row.at)), h("td", {}, actorText(row)), h("td", {}, actionOf(row)),
         h("td", {}, row.reason ? reasonText(row.reason) : ""),
-        h("td", {}, ...changesText(row.changes).map((line) => h("div", {}, line))))),
+        h("td", {}, ...changesText(row.changes, row.action).map((line) => h("div", {}, line))))),
       t("audit.history_none")));
   });
   return box;

@@ -5,7 +5,7 @@
 // A4 sheet of cards while its PINs are shown (once) (v2/v1 API; billing:read,
 // cards:write to generate).
 
-import { h, call, field, select, formBody, table, money, when, badge, pager, guarded, clearErrors, randomKey, localToUtc } from "./ui.js";
+import { h, call, field, select, formBody, table, money, when, badge, pager, guarded, clearErrors, randomKey, localToUtc, csvButton } from "./ui.js";
 import { can, isp } from "./session.js";
 import { t, word, digits } from "./i18n.js";
 
@@ -78,11 +78,17 @@ async function billsView(content) {
     h("div", {}, ...field(t("billing.customer_no"), "customer_id", "number", { id: "bill-customer", min: 1 })),
     h("div", {}, ...field(t("billing.created_from"), "from", "date", { id: "bill-from" })),
     h("div", {}, ...field(t("billing.created_to"), "to", "date", { id: "bill-to" })),
-    h("p", {}, h("button", { type: "submit" }, t("billing.show"))));
+    h("p", {}, h("button", { type: "submit" }, t("billing.show")), " ",
+      csvButton("bills-export", "/api/v2/exports/bills", "bills.csv", () => billQuery({}))));
   const out = h("div");
-  async function load(page = 1) {
-    const q = new URLSearchParams({ page, per_page: 25 });
+  // The filters as the API takes them: local dates as UTC bounds.
+  const billQuery = (extra) => {
+    const q = new URLSearchParams(extra);
     for (const [k, v] of Object.entries(formBody(filter))) q.set(k, k === "from" ? localToUtc(v) : k === "to" ? localToUtc(v, true) : v);
+    return q;
+  };
+  async function load(page = 1) {
+    const q = billQuery({ page, per_page: 25 });
     await guarded(out, async () => {
       const r = await call("GET", `/api/v2/billing/bills?${q}`);
       out.replaceChildren(table("bills", cols(["bill", "customer", "description", "due", "amount", "paid", "status"]),
@@ -122,7 +128,8 @@ async function invoicesView(content) {
 async function paymentsView(content) {
   const filter = h("form", { class: "card filters", id: "payment-filter" },
     h("div", {}, ...field(t("billing.customer_no"), "customer_id", "number", { id: "payment-customer", min: 1 })),
-    h("p", {}, h("button", { type: "submit" }, t("billing.show"))));
+    h("p", {}, h("button", { type: "submit" }, t("billing.show")), " ",
+      csvButton("payments-export", "/api/v2/exports/payments", "payments.csv", () => new URLSearchParams(formBody(filter)))));
   const out = h("div");
   const paper = h("div", { id: "paper-holder" });
   async function load(page = 1) {

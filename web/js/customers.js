@@ -3,7 +3,7 @@
 // complaints, SMS and VPN accounts (customer-extras.js). Everything goes through
 // the public API (v2, and v1 for actions) with the panel session.
 
-import { h, call, showErrors, clearErrors, field, select, formBody, table, money, when, badge, pager, guarded, randomKey, bytes, duration, sessionSeconds } from "./ui.js";
+import { h, call, showErrors, clearErrors, field, select, formBody, table, money, when, badge, pager, guarded, randomKey, bytes, duration, sessionSeconds, csvButton } from "./ui.js";
 import { can } from "./session.js";
 import { t, word, digits } from "./i18n.js";
 import { usageChart, customerComplaints, customerSms, customerVpn } from "./customer-extras.js";
@@ -80,7 +80,8 @@ export async function customersView(content) {
   const filter = h("form", { class: "card filters", id: "customer-filter" },
     h("div", {}, ...field(t("customers.search_label"), "search", "search")),
     h("div", {}, ...select(t("customers.status"), "status", [["", t("customers.all")], ...STATUSES.map((s) => [s, word("status.", s)])])),
-    h("p", {}, h("button", { type: "submit" }, t("customers.search"))));
+    h("p", {}, h("button", { type: "submit" }, t("customers.search")), " ",
+      csvButton("customers-export", "/api/v2/exports/customers", "customers.csv", () => new URLSearchParams(formBody(filter)))));
   const out = h("div");
   const formHolder = h("div");
   async function load(page = 1) {

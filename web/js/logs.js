@@ -63,11 +63,11 @@ const LOGS = {
     columns: [
       ["logs.col_time", (e) => when(e.at)], ["logs.col_by", (e) => actorText(e)], ["logs.col_action", (e) => actionOf(e)],
       ["logs.col_customer", (e) => (e.customer_id ? `#${digits(e.customer_id)}` : "")], ["logs.col_reason", (e) => (e.reason ? reasonText(e.reason) : "")],
-      ["audit.col_changes", (e) => changesText(e.changes).join("; ")], ["logs.col_source", (e) => e.source ?? ""],
+      ["audit.col_changes", (e) => changesText(e.changes, e.action).join("; ")], ["logs.col_source", (e) => e.source ?? ""],
     ],
     cell: {
       "logs.col_customer": (e) => (e.customer_id ? h("a", { href: `#/customers/${e.customer_id}` }, `#${digits(e.customer_id)}`) : ""),
-      "audit.col_changes": (e) => changesText(e.changes).map((line) => h("div", {}, line)),
+      "audit.col_changes": (e) => changesText(e.changes, e.action).map((line) => h("div", {}, line)),
     },
   }],
 };

@@ -249,3 +249,15 @@ export function secretBox(creds) {
     h("p", { class: "warning" }, t("ui.secret_once")),
     ...rows.map(([k, v]) => h("p", {}, h("strong", {}, `${k}: `), h("code", { "data-field": k }, v), " ", copyButton(String(v)))));
 }
+
+// A button that downloads the appliance's streamed CSV export at `path`,
+// with the query `params()` gives (the screen's filters), and says so.
+export function csvButton(id, path, fallback, params) {
+  const status = h("span", { role: "status", class: "muted", id: `${id}-status` });
+  const button = h("button", { type: "button", id, onclick: () => guarded(status, async () => {
+    status.textContent = t("logs.exporting");
+    const name = await downloadFrom(`${path}?${params()}`, fallback);
+    status.textContent = t("exports.saved", { name });
+  }) }, t("logs.export_csv"));
+  return h("span", { class: "export" }, button, " ", status);
+}
