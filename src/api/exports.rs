@@ -17,7 +17,7 @@ use poem_openapi::{
 };
 
 use crate::{
-    api::{security::V2Auth, ApiTags},
+    api::{logs::audit_filter, security::V2Auth, ApiTags},
     auth::scope::Scope,
     contract::{
         bills::{bill_filter, BillStatusFilter},
@@ -28,7 +28,6 @@ use crate::{
     error::ApiResult,
     ops::exports::{self, Export},
     state::AppState,
-    store::audit::AuditFilter,
 };
 
 /// A CSV file, streamed: `200` with the rows as they are read.
@@ -215,17 +214,14 @@ impl ExportsV2 {
         from: Query<Option<TimeBound>>,
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<CsvFile> {
-        let text = |v: Option<SingleLine>| v.map(SingleLine::into_inner).filter(|s| !s.is_empty());
-        let filter = AuditFilter {
-            actor: text(actor.0),
-            action: text(action.0),
-            resource_type: text(resource.0),
-            resource_id: resource_id.0,
-            customer_id: customer_id.0,
-            from: from.0.map(TimeBound::start),
-            to: to.0.map(TimeBound::end),
-            customers_only: false,
-        };
+        let filter = audit_filter(
+            actor.0,
+            action.0,
+            resource.0,
+            resource_id.0,
+            customer_id.0,
+            (from.0, to.0),
+        );
         Ok(file(&state, &auth, Export::Audit(filter)))
     }
 }

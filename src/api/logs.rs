@@ -138,18 +138,37 @@ impl LogsV2 {
         to: Query<Option<TimeBound>>,
     ) -> ApiResult<Json<AuditList>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let text = |v: Option<SingleLine>| v.map(SingleLine::into_inner).filter(|s| !s.is_empty());
-        let filter = AuditFilter {
-            actor: text(actor.0),
-            action: text(action.0),
-            resource_type: text(resource.0),
-            resource_id: resource_id.0,
-            customer_id: customer_id.0,
-            from: from.0.map(TimeBound::start),
-            to: to.0.map(TimeBound::end),
-            customers_only: false,
-        };
+        let filter = audit_filter(
+            actor.0,
+            action.0,
+            resource.0,
+            resource_id.0,
+            customer_id.0,
+            (from.0, to.0),
+        );
         let (rows, total) = ops::logs::audit(&state.ctx(), &auth.caller(), filter, page).await?;
         Ok(Json(AuditList::of(rows, total, &page)))
+    }
+}
+
+/// The audit trail's filters as its list and its export take them.
+pub(crate) fn audit_filter(
+    actor: Option<SingleLine>,
+    action: Option<SingleLine>,
+    resource: Option<SingleLine>,
+    resource_id: Option<i64>,
+    customer_id: Option<i64>,
+    (from, to): (Option<TimeBound>, Option<TimeBound>),
+) -> AuditFilter {
+    let text = |v: Option<SingleLine>| v.map(SingleLine::into_inner).filter(|s| !s.is_empty());
+    AuditFilter {
+        actor: text(actor),
+        action: text(action),
+        resource_type: text(resource),
+        resource_id,
+        customer_id,
+        from: from.map(TimeBound::start),
+        to: to.map(TimeBound::end),
+        customers_only: false,
     }
 }

@@ -64,6 +64,15 @@ impl Export {
         format!("{what}-{today}.csv")
     }
 
+    /// As `caller` may see it: without `logs:read`, the trail's rows about
+    /// customers only (as the list).
+    fn for_caller(mut self, caller: &Caller) -> Self {
+        if let Export::Audit(f) = &mut self {
+            f.customers_only = !caller.has(Scope::LogsRead);
+        }
+        self
+    }
+
     fn header(&self) -> &'static [&'static str] {
         match self {
             Export::Customers(_) => &[
@@ -211,10 +220,8 @@ fn audit_row(a: &AuditRow) -> Vec<String> {
 /// Starts the export of `what` for `caller`: the file's chunks. A caller who
 /// may not read the logs gets only the audit rows about customers (as the
 /// list).
-pub fn start(ctx: &Ctx, caller: &Caller, mut what: Export) -> Chunks {
-    if let Export::Audit(f) = &mut what {
-        f.customers_only = !caller.has(Scope::LogsRead);
-    }
+pub fn start(ctx: &Ctx, caller: &Caller, what: Export) -> Chunks {
+    let what = what.for_caller(caller);
     let (tx, rx) = mpsc::channel(IN_FLIGHT);
     let db = ctx.db.clone();
     let vis = caller.visibility;
@@ -232,12 +239,10 @@ pub fn start(ctx: &Ctx, caller: &Caller, mut what: Export) -> Chunks {
 pub fn write_to(
     db: &Db,
     caller: &Caller,
-    mut what: Export,
+    what: Export,
     out: &mut impl std::io::Write,
 ) -> Result<u64, String> {
-    if let Export::Audit(f) = &mut what {
-        f.customers_only = !caller.has(Scope::LogsRead);
-    }
+    let what = what.for_caller(caller);
     let (tx, mut rx) = mpsc::channel(IN_FLIGHT);
     let db = db.clone();
     let vis = caller.visibility;

@@ -824,19 +824,9 @@ fn text_or_null<'a>(r: &'a super::sql::Row<'_>, i: usize) -> super::sql::Result<
 }
 
 /// [`list`] with each row read by `read`.
-/// The customers `filter` keeps after id `after_id`, in id order, at most
-/// `limit`: one chunk of an export, which walks the whole set by id (no
-/// count, no offset), so each chunk costs the same however far it is. The
-/// search is a substring of name, phone, email or login name, case aside.
-pub fn export_chunk(
-    conn: &Connection,
-    filter: &CustomerFilter,
-    vis: Visibility,
-    after_id: i64,
-    limit: i64,
-) -> Result<Vec<CustomerRow>, StoreError> {
-    let mut cond = Conditions::default();
-    cond.add("c.id > ?", after_id);
+/// The conditions of `filter` but the search, and the caller's visibility:
+/// what the list and the export share.
+fn filter_conditions(cond: &mut Conditions, filter: &CustomerFilter, vis: Visibility) {
     if let Some(op) = vis.operator_id {
         cond.add("c.operator_id = ?", op);
     }
@@ -856,11 +846,28 @@ pub fn export_chunk(
         cond.add("c.created_at <= ?", to.clone());
     }
     if filter.due {
+        // `bills_customer` leads from each customer to its bills.
         cond.add_fixed(
             "EXISTS (SELECT 1 FROM bills b WHERE b.customer_id = c.id \
              AND b.status IN ('unpaid', 'partial'))",
         );
     }
+}
+
+/// The customers `filter` keeps after id `after_id`, in id order, at most
+/// `limit`: one chunk of an export, which walks the whole set by id (no
+/// count, no offset), so each chunk costs the same however far it is. The
+/// search is a substring of name, phone, email or login name, case aside.
+pub fn export_chunk(
+    conn: &Connection,
+    filter: &CustomerFilter,
+    vis: Visibility,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<CustomerRow>, StoreError> {
+    let mut cond = Conditions::default();
+    cond.add("c.id > ?", after_id);
+    filter_conditions(&mut cond, filter, vis);
     let term = filter
         .search
         .as_deref()
@@ -941,31 +948,7 @@ fn list_rows<T>(
             );
         }
     }
-    if let Some(op) = vis.operator_id {
-        cond.add("c.operator_id = ?", op);
-    }
-    if let Some(status) = &filter.status {
-        cond.add("c.status = ?", status.clone());
-    }
-    if let Some(id) = filter.package_id {
-        cond.add("c.package_id = ?", id);
-    }
-    if let Some(id) = filter.operator_id {
-        cond.add("c.operator_id = ?", id);
-    }
-    if let Some(from) = &filter.created_from {
-        cond.add("c.created_at >= ?", from.clone());
-    }
-    if let Some(to) = &filter.created_to {
-        cond.add("c.created_at <= ?", to.clone());
-    }
-    if filter.due {
-        // `bills_customer` leads from each customer to its bills.
-        cond.add_fixed(
-            "EXISTS (SELECT 1 FROM bills b WHERE b.customer_id = c.id \
-             AND b.status IN ('unpaid', 'partial'))",
-        );
-    }
+    filter_conditions(&mut cond, filter, vis);
     if let Some(term) = term.as_deref().filter(|_| fts_term.is_none()) {
         // Too short for trigrams: a prefix of the name (indexed) or phone.
         // `%`, `_` and `\` are the term's own characters, not wildcards.
